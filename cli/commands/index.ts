@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { registerSchema } from './schema';
+import { registerValidate } from './validate';
+import { registerExport } from './export';
+import { registerDiscover } from './discover';
+import { registerWatch } from './watch';
+import { registerPlan } from './plan';
+import { registerApply } from './apply';
+import { registerDestroy } from './destroy';
+import { registerServe } from './serve';
+
+export function registerCommands(program: Command): void {
+  for (const register of [registerValidate, registerExport, registerSchema, registerDiscover, registerWatch, registerPlan, registerApply, registerDestroy, registerServe]) {
+    register(program);
+  }
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// npm test: type-check, build the renderer (the e2e tests serve it), then run every
+// *.test.ts with Node's test runner through tsx. Kernel tests skip with a printed
+// reason where they cannot run (not root, no iproute2).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const roots = ['shared', 'helper', 'cli', 'server', 'electron', 'renderer', 'testing', 'bench', 'e2e', 'scripts'];
+const only = process.argv.slice(2);
+
+function step(title, cmd, args) {
+  console.log(`\n== ${title}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`== ${title} failed (exit ${r.status})`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+function findTests(dir, out) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) findTests(p, out);
+    else if (name.endsWith('.test.ts') || name.endsWith('.test.tsx')) out.push(p);
+  }
+  return out;
+}
+
+const files = only.length ? only : roots.flatMap((r) => findTests(r, [])).sort();
+if (!only.length) {
+  step('type-check', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+  if (existsSync('vite.renderer.config.ts')) step('build renderer', 'npx', ['vite', 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn']);
+}
+console.log(`\n== ${files.length} test files`);
+step('tests', process.execPath, [
+  '--import', 'tsx',
+  '--test',
+  '--test-concurrency=2',
+  '--test-timeout=900000',
+  ...files,
+]);

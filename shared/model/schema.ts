@@ -1,0 +1,152 @@
+/**
+ * The topology document: the one source of truth for what a person wants on a host.
+ * Plain data, validated by this zod schema (the JSON Schema for editors is generated
+ * from it). Structure lives here; rules that need the whole document (names the
+ * kernel would refuse, references, overlaps) live in ../validate/.
+ *
+ * Three scopes stay apart: this document (saved to file), the observed host
+ * (./observed.ts, read-only runtime facts) and UI session state (renderer only).
+ */
+import { z } from 'zod';
+
+export const API_VERSION = 'netns-studio/v1';
+export const KIND = 'Topology';
+/** The root namespace of the host is always called this in documents. */
+export const HOST_NS = 'host';
+
+/** An IPv4 or IPv6 address with prefix length, as `ip addr` takes it: `10.0.0.1/24`. */
+export const CidrAddress = z.string().describe('IPv4/IPv6 address with prefix length, e.g. 10.0.0.1/24');
+/** A bare IP address (gateway, nameserver, forwarder ends). */
+export const IpAddress = z.string().describe('IPv4 or IPv6 address');
+export const NamespaceName = z.string().describe(`network namespace name (${HOST_NS} = the root namespace)`);
+export const InterfaceName = z.string().describe('interface name (at most 15 bytes)');
+export const Port = z.number().int().min(1).max(65535);
+
+export const VethEnd = z.strictObject({
+  namespace: NamespaceName,
+  name: InterfaceName,
+  addresses: z.array(CidrAddress).default([]),
+  mtu: z.number().int().min(68).max(65535).optional().describe('omitted = kernel default (1500)'),
+  up: z.boolean().default(true),
+  master: InterfaceName.optional().describe('a bridge or VRF in the same namespace'),
+});
+
+export const Veth = z.strictObject({
+  ends: z.tuple([VethEnd, VethEnd]),
+});
+
+export const Bridge = z.strictObject({
+  name: InterfaceName,
+  namespace: NamespaceName,
+  addresses: z.array(CidrAddress).default([]),
+  mtu: z.number().int().min(68).max(65535).optional(),
+  up: z.boolean().default(true),
+  master: InterfaceName.optional().describe('a VRF in the same namespace'),
+});
+
+export const Route = z.strictObject({
+  to: z.string().describe('`default` or a destination prefix such as 10.1.0.0/16'),
+  via: IpAddress.optional(),
+  dev: InterfaceName.optional(),
+  metric: z.number().int().min(0).max(4294967295).optional(),
+  table: z.number().int().min(1).max(4294967295).optional().describe('omitted = main (254)'),
+  src: IpAddress.optional(),
+  type: z.enum(['unicast', 'blackhole', 'unreachable', 'prohibit']).optional().describe('omitted = unicast'),
+});
+
+/** NAT as the tutorials use it: iptables -t nat rules, in structured form. */
+export const NatRule = z.strictObject({
+  action: z.enum(['masquerade', 'snat', 'dnat']),
+  source: z.string().optional().describe('-s prefix'),
+  destination: z.string().optional().describe('-d prefix'),
+  inInterface: InterfaceName.optional().describe('-i (dnat)'),
+  outInterface: InterfaceName.optional().describe('-o (masquerade, snat)'),
+  protocol: z.enum(['tcp', 'udp']).optional(),
+  port: Port.optional().describe('--dport (dnat)'),
+  toAddress: z.string().optional().describe('--to-source / --to-destination address[:port] (snat, dnat)'),
+});
+
+export const Dns = z.strictObject({
+  nameservers: z.array(IpAddress).min(1),
+  search: z.array(z.string()).optional(),
+});
+
+export const Vrf = z.strictObject({
+  name: InterfaceName,
+  table: z.number().int().min(1).max(4294967295),
+  up: z.boolean().default(true),
+});
+
+/** Only these sysctls may be set: the per-namespace forwarding switches and friends. */
+export const SYSCTL_KEYS = [
+  'net.ipv4.ip_forward',
+  'net.ipv6.conf.all.forwarding',
+  'net.ipv4.conf.all.rp_filter',
+  'net.ipv4.ping_group_range',
+] as const;
+export const Sysctls = z.record(z.enum(SYSCTL_KEYS), z.string());
+
+export const Namespace = z.strictObject({
+  name: NamespaceName,
+  loopback: z.enum(['up', 'down']).default('up'),
+  sysctls: Sysctls.default({}),
+  routes: z.array(Route).default([]),
+  nat: z.array(NatRule).default([]),
+  dns: Dns.optional().describe('written to /etc/netns/NAME/resolv.conf'),
+  vrfs: z.array(Vrf).default([]),
+});
+
+export const ForwarderEnd = z.strictObject({
+  namespace: NamespaceName,
+  address: z.string().describe('IP address (listen) or host name/IP (target)'),
+  port: Port,
+});
+
+/** GOST's `netns` / `netns.out`: listen in one namespace, dial out of another. */
+export const Forwarder = z.strictObject({
+  name: z.string(),
+  protocol: z.enum(['tcp', 'udp']),
+  listen: ForwarderEnd,
+  target: ForwarderEnd,
+});
+
+/** Canvas positions, kept apart from the network facts. Keys are node ids (see ./ids.ts). */
+export const Layout = z.strictObject({
+  positions: z.record(z.string(), z.strictObject({ x: z.number(), y: z.number() })).default({}),
+});
+
+export const Metadata = z.strictObject({
+  name: z.string().optional(),
+  description: z.string().optional(),
+});
+
+export const Topology = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(KIND),
+  metadata: Metadata.default({}),
+  namespaces: z.array(Namespace).default([]),
+  bridges: z.array(Bridge).default([]),
+  veths: z.array(Veth).default([]),
+  forwarders: z.array(Forwarder).default([]),
+  layout: Layout.optional(),
+});
+
+export type Topology = z.output<typeof Topology>;
+export type TopologyInput = z.input<typeof Topology>;
+export type Namespace = z.output<typeof Namespace>;
+export type Bridge = z.output<typeof Bridge>;
+export type Veth = z.output<typeof Veth>;
+export type VethEnd = z.output<typeof VethEnd>;
+export type Route = z.output<typeof Route>;
+export type NatRule = z.output<typeof NatRule>;
+export type Dns = z.output<typeof Dns>;
+export type Vrf = z.output<typeof Vrf>;
+export type Forwarder = z.output<typeof Forwarder>;
+export type ForwarderEnd = z.output<typeof ForwarderEnd>;
+export type Layout = z.output<typeof Layout>;
+export type SysctlKey = (typeof SYSCTL_KEYS)[number];
+
+/** An empty document, ready to edit. */
+export function emptyTopology(name?: string): Topology {
+  return Topology.parse({ apiVersion: API_VERSION, kind: KIND, metadata: name ? { name } : {} });
+}

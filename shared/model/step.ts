@@ -1,0 +1,33 @@
+/**
+ * A plan step: data, never a shell string. The app executes steps, the shell
+ * exporter renders the same steps as a script, so both always agree.
+ *
+ * argv[0] is one of STEP_PROGRAMS. `ip` steps are run in `namespace` (`ip -n NS`
+ * or, for `host`, plainly); `sysctl` and `iptables` run inside the namespace
+ * (`ip netns exec NS …`); `write-file`/`remove-file` touch only
+ * /etc/netns/NS/resolv.conf; `forwarder-start`/`forwarder-stop` are run by the
+ * helper's forwarder runtime (argv: name, then the forwarder as JSON).
+ */
+export const STEP_PROGRAMS = ['ip', 'sysctl', 'iptables', 'write-file', 'remove-file', 'forwarder-start', 'forwarder-stop'] as const;
+export type StepProgram = (typeof STEP_PROGRAMS)[number];
+
+export interface Command {
+  /** namespace the command acts in (`host` = root namespace) */
+  namespace: string;
+  argv: string[];
+}
+
+export interface Step extends Command {
+  /** Commands that exactly reverse this step, run in order. Empty = nothing to undo. */
+  undo: Command[];
+  /** Why this step is needed, for people: "veth0 is in the document but not on the host". */
+  reason: string;
+  /** Stable key of the object this step creates/changes/deletes (see ./ids.ts objectKey). */
+  object: string;
+  /** create | change | delete: what the step does to `object`. */
+  action: 'create' | 'change' | 'delete';
+  /** True when the step touches an object this product does not own. */
+  unmanaged?: boolean;
+  /** A command that succeeds when the step's effect is already there (for idempotent scripts). */
+  exists?: Command;
+}
