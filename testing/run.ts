@@ -20,6 +20,8 @@ export function run(argv: string[], opts: { input?: string; timeoutMs?: number }
       if (timer) clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
     });
+    // a child that exits before reading its input closes the pipe: that is not an error here
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -1,4 +1,15 @@
 import type { Command } from 'commander';
+import { hostOptions, type HostCommandOptions } from './plan';
 
-/** `netns-studio apply`: not built yet (its issue adds it). */
-export function registerApply(_program: Command): void {}
+/** `netns-studio apply FILE [--yes]`: show the plan, ask, apply. Exit 0 only when the host then matches FILE. */
+export function registerApply(program: Command): void {
+  hostOptions(program.command('apply').argument('<file>', 'topology file (YAML)'))
+    .description('show the plan, ask, then apply it transactionally (exit 0 only when the host matches FILE)')
+    .option('-y, --yes', 'apply without asking (needed when stdin is not a terminal)')
+    .option('--allow <key...>', 'object keys of unmanaged objects the plan may change (e.g. sysctl:host/net.ipv4.ip_forward)')
+    .option('--sequential', 'run namespaces one after another instead of side by side')
+    .action(async (file: string, opts: HostCommandOptions) => {
+      const { runApply } = await import('./host-actions');
+      process.exitCode = await runApply(file, opts);
+    });
+}

@@ -1,4 +1,57 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { Topology } from '../../shared/model/schema';
 
-/** `netns-studio export`: not built yet (its issue adds it). */
-export function registerExport(_program: Command): void {}
+const FORMATS = ['sh', 'gost', 'yaml'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** The shell exporter lives in shared/export/shell.ts (the planner's area); loaded only when asked for. */
+async function renderShell(t: Topology): Promise<string> {
+  const path = '../../shared/export/shell';
+  const mod = (await import(path).catch(() => ({}))) as { renderShellScript?: (t: Topology) => string };
+  if (typeof mod.renderShellScript !== 'function') throw new Error('the shell exporter (shared/export/shell.ts renderShellScript) is not available in this build');
+  return mod.renderShellScript(t);
+}
+
+async function render(format: Format, t: Topology): Promise<string> {
+  switch (format) {
+    case 'sh':
+      return renderShell(t);
+    case 'gost':
+      return (await import('../../shared/export/gost')).exportGost(t);
+    case 'yaml':
+      return (await import('../../shared/export/yaml')).exportYaml(t);
+  }
+}
+
+/**
+ * `netns-studio export FILE --format sh|gost|yaml [-o OUT]`: validates FILE, then
+ * writes it as a shell script (setup and teardown), as GOST `services:` YAML (its
+ * forwarders) or as canonical YAML. Invalid files are refused with the located errors.
+ */
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('write a topology as a shell script (sh), GOST services YAML (gost) or canonical YAML (yaml)')
+    .argument('<file>', 'topology file (YAML); - reads standard input')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).makeOptionMandatory())
+    .option('-o, --output <out>', 'write to this file instead of standard output (a script is made executable)')
+    .addHelpText('after', '\nThe file is validated first; an invalid file is refused with file:line:col errors and exit 1.\nExamples:\n  netns-studio export lab.yaml --format sh -o lab.sh\n  netns-studio export lab.yaml --format gost > gost.yaml\n')
+    .action(async (file: string, opts: { format: string; output?: string }) => {
+      const { readTopologyFile } = await import('./read-topology');
+      const { formatLocatedError } = await import('../../shared/yaml/errors');
+      const r = await readTopologyFile(file);
+      for (const e of r.errors) console.error(e.line ? formatLocatedError(e) : `${e.file}: ${e.message}`);
+      if (!r.ok || !r.doc) {
+        console.error(`netns-studio export: ${file} is not a valid topology; nothing exported`);
+        process.exitCode = 1;
+        return;
+      }
+      const text = await render(opts.format as Format, r.doc);
+      if (opts.output) {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(opts.output, text, { mode: opts.format === 'sh' ? 0o755 : 0o644 });
+      } else {
+        process.stdout.write(text);
+      }
+    });
+}

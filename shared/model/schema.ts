@@ -84,7 +84,8 @@ export const SYSCTL_KEYS = [
   'net.ipv4.conf.all.rp_filter',
   'net.ipv4.ping_group_range',
 ] as const;
-export const Sysctls = z.record(z.enum(SYSCTL_KEYS), z.string());
+// partialRecord: zod 4's z.record with enum keys demands every key; any subset is fine here.
+export const Sysctls = z.partialRecord(z.enum(SYSCTL_KEYS), z.string());
 
 export const Namespace = z.strictObject({
   name: NamespaceName,

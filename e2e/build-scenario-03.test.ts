@@ -1,0 +1,81 @@
+/**
+ * (a) Build scenario 03 (bridge LAN) by drag and drop and typing in the inspector,
+ * with undo/redo on the way.
+ *  1. the drawn document is scenario 03 (checked through the UI's own YAML export);
+ *  2. plan and apply through the real helper: the sandbox host then equals what the
+ *     reference script builds, and the scenario's reachability holds.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { Topology } from '../shared/model/schema';
+import { unavailableHelperLink } from '../server/helper-link';
+import { startServer } from '../server/http-server';
+import { ensureRenderer, RENDERER_DIR } from '../server/serve';
+import { hostDump } from '../testing/host-dump';
+import { withSandbox } from '../testing/sandbox';
+import { chromiumSkipReason, e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid, uiSkipReason } from './harness';
+import { REACH_03, topology03, unreachable, up03 } from './reference';
+import { buildScenario03, checkUndoRedo, exportText, planAndApply, waitForApp } from './ui';
+
+/** The network facts of a document (no layout, no metadata), defaults filled in. */
+const facts = (doc: unknown) => {
+  const { layout: _l, metadata: _m, ...rest } = Topology.parse(doc);
+  return rest;
+};
+
+const drawSkip = chromiumSkipReason() ?? uiSkipReason();
+if (drawSkip) console.log(`skipping scenario-03 drawing e2e: ${drawSkip}`);
+const applySkip = e2eSkipReason({ needUi: true }) ?? helperSkipReason();
+if (applySkip) console.log(`skipping scenario-03 apply e2e: ${applySkip}`);
+
+describe('build scenario 03 in the UI', () => {
+  it('drag, type, undo/redo: the drawn document is scenario 03', { skip: drawSkip }, async () => {
+    assert.ok(ensureRenderer(RENDERER_DIR, (l) => console.log(l)), 'the UI builds');
+    const srv = await startServer({ rendererDir: RENDERER_DIR, link: unavailableHelperLink('no helper in this test') });
+    const b = await launchBrowser(undefined);
+    try {
+      await waitForApp(b.page, srv.url);
+      await buildScenario03(b.page, 'lab-');
+      const u = await checkUndoRedo(b.page);
+      assert.deepEqual(u, { before: u.before, dropped: u.before + 1, undone: u.before, redone: u.before + 1, final: u.before });
+      const y = await exportText(b.page, 'yaml');
+      assert.deepEqual(facts(parse(y.text)), facts(topology03('lab-')));
+      assert.deepEqual(b.problems, []);
+    } finally {
+      await b.close();
+      await srv.close();
+    }
+  });
+
+  it('plan and apply: host equals the reference build, reachability holds', { skip: applySkip }, async () => {
+    const reference = await withSandbox('e2eref', async (sb) => {
+      await up03(sb);
+      return hostDump(sb);
+    });
+    await withSandbox('e2e03', async (sb) => {
+      const state = mkdtempSync(join(tmpdir(), 'nst-e2e-state-'));
+      const served = await startServe(sb, [], { NETNS_STUDIO_STATE_DIR: state });
+      const b = await launchBrowser(sb);
+      const { page } = b;
+      try {
+        await waitForApp(page, served.url);
+        await buildScenario03(page, sb.prefix);
+        await checkUndoRedo(page);
+        await planAndApply(page);
+        await page.waitForSelector(tid('apply-done'), { timeout: 60_000 });
+        assert.equal(await page.locator(tid('apply-error')).count(), 0);
+        assert.deepEqual(await hostDump(sb), reference);
+        assert.deepEqual(await unreachable(sb, REACH_03), []);
+        assert.deepEqual(b.problems, []);
+      } finally {
+        await b.close();
+        await served.stop();
+        rmSync(state, { recursive: true, force: true });
+      }
+    });
+  });
+});

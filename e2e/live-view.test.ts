@@ -1,0 +1,53 @@
+/**
+ * (b) The live view after scenario 04's reference build: every namespace, veth and
+ * address is on the canvas; a link brought down with `ip` changes within a second.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { withSandbox } from '../testing/sandbox';
+import { runOk } from '../testing/run';
+import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
+import { up04 } from './reference';
+import { waitForApp } from './ui';
+
+const skip = e2eSkipReason({ needUi: true }) ?? helperSkipReason();
+if (skip) console.log(`skipping live-view e2e: ${skip}`);
+
+describe('live view', { skip }, () => {
+  it('shows scenario 04 and follows a link going down within a second', async () => {
+    await withSandbox('e2elive', async (sb) => {
+      await up04(sb);
+      const served = await startServe(sb);
+      const b = await launchBrowser(sb);
+      const { page } = b;
+      try {
+        await waitForApp(page, served.url);
+        await page.locator(tid('live-toggle')).click();
+        const ns = (n: string) => sb.ns(n);
+        for (const n of ['ns1', 'ns2', 'ns-router']) await page.waitForSelector(tid(`node-ns:${ns(n)}`), { timeout: 10_000 });
+        const ports: [string, string, string][] = [
+          [ns('ns1'), 'veth-ns1', '192.168.1.1/24'],
+          [ns('ns-router'), 'veth-router1', '192.168.1.254/24'],
+          [ns('ns-router'), 'veth-router2', '192.168.2.254/24'],
+          [ns('ns2'), 'veth-ns2', '192.168.2.1/24'],
+        ];
+        for (const [n, ifname, addr] of ports) {
+          const port = page.locator(tid(`port-${n}/${ifname}`));
+          await port.waitFor();
+          assert.equal(await port.getAttribute('data-up'), 'true', `${n}/${ifname} up`);
+          assert.match((await page.locator(tid(`node-ns:${n}`)).textContent()) ?? '', new RegExp(addr.replace(/\./g, '\\.')));
+        }
+        assert.equal(await page.locator(tid(`edge-veth:${ns('ns1')}/veth-ns1`)).or(page.locator(tid(`edge-veth:${ns('ns-router')}/veth-router1`))).count(), 1);
+        assert.equal(await page.locator(tid(`edge-veth:${ns('ns2')}/veth-ns2`)).or(page.locator(tid(`edge-veth:${ns('ns-router')}/veth-router2`))).count(), 1);
+
+        const t0 = Date.now();
+        await runOk(['ip', '-n', ns('ns1'), 'link', 'set', 'dev', 'veth-ns1', 'down']);
+        await page.waitForSelector(`${tid(`port-${ns('ns1')}/veth-ns1`)}[data-up="false"]`, { timeout: 1000 });
+        console.log(`live view: link down shown after ${Date.now() - t0} ms`);
+      } finally {
+        await b.close();
+        await served.stop();
+      }
+    });
+  });
+});

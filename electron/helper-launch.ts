@@ -1,0 +1,50 @@
+/**
+ * How the desktop app reaches the helper. As root: start it directly over stdio.
+ * Otherwise: on first need, start it elevated with @vscode/sudo-prompt (pkexec or
+ * kdesudo on Linux) and let it connect back over a Unix socket in a private
+ * directory, proving itself with a one-time secret (sudo-prompt only returns output
+ * when its child exits, so it cannot carry the live stream itself).
+ *
+ * The secret never appears on a command line (other users can read those in
+ * /proc): it is written to a 0600 file in the 0700 directory, and the helper, being
+ * root, reads it from there.
+ */
+import type { HelperLink } from '../server/helper-link';
+import { createStdioHelperLink } from '../server/stdio-helper-link';
+import { createElevatedHelperLink } from './elevated-helper-link';
+
+export interface DesktopHelperOptions {
+  /** directory of the bundled main process (.vite/build): the helper bundle sits beside it */
+  appDir: string;
+}
+
+export function createDesktopHelperLink(opts: DesktopHelperOptions): HelperLink {
+  if (process.getuid?.() === 0) return createStdioHelperLink({});
+  return createElevatedHelperLink({ appDir: opts.appDir });
+}
+
+/** POSIX single-quoting: the only safe way to put a path into the shell string sudo-prompt runs. */
+export function shellQuote(arg: string): string {
+  if (arg.includes('\0')) throw new Error('NUL in argument');
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Characters allowed in the elevated command's arguments. sudo-prompt puts our
+ * string inside `bash -c "…"` run by another shell, escaping only `"`: inside
+ * those double quotes `$`, backticks and `\` would still act. So arguments are
+ * limited to plain path characters, then single-quoted.
+ */
+const SAFE_ARG = /^[A-Za-z0-9 _./:=@%+,-]*$/;
+
+/**
+ * The one shell string handed to sudo-prompt (it accepts nothing else): the app's
+ * own binary in Node mode running the helper bundle, told where to connect back.
+ * Every part is a path we chose, checked and quoted; no input from the renderer reaches it.
+ */
+export function elevationCommand(argv: string[]): string {
+  for (const a of argv) {
+    if (!SAFE_ARG.test(a)) throw new Error(`cannot start the helper elevated from a path with special characters: ${JSON.stringify(a)}`);
+  }
+  return argv.map(shellQuote).join(' ');
+}

@@ -1,0 +1,101 @@
+/**
+ * On start, before anything else: find an unfinished journal and bring the host
+ * back to a known state. `rollback` (the default) undoes every step that started;
+ * `finish` runs the steps that had not finished (a step seen starting may already
+ * be there: "exists" counts as done) and rolls everything back if that fails.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fail, type Failure } from './failure';
+import { executeSteps, rollback, type ExecuteOptions } from './executor';
+import { Journal, readJournal, type JournalState } from './journal';
+import { loadOwnership, saveOwnership, type Ownership } from '../ownership/store';
+import { recordApplied } from '../ownership/ledger';
+
+export interface RecoveryReport {
+  /** what the journal was for */
+  kind: string;
+  /** committed: only the ownership record had to be saved */
+  outcome: 'committed' | 'rolled-back' | 'finished';
+  /** steps undone (rollback) or run (finish) */
+  steps: number;
+  errors: unknown[];
+  journal: string;
+}
+
+export interface RecoverOptions extends ExecuteOptions {
+  mode?: 'rollback' | 'finish';
+}
+
+function alive(pid: number): boolean {
+  if (!pid || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // the pid may have been reused by something else: only a node helper counts
+  try {
+    return /node|tsx|netns-studio/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** A killed helper's `ip -batch` child goes on reading its input: let it finish first. */
+async function waitForChildren(pids: number[], timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (const pid of pids) {
+    while (Date.now() < until && existsSync(`/proc/${pid}`)) {
+      let cmd = '';
+      try {
+        cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch { break; }
+      if (!/(^|\/)(ip|iptables|sysctl|nsenter)\0/.test(cmd)) break; // reused pid
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+export async function recover(stateDir: string, opts: RecoverOptions = {}): Promise<RecoveryReport | undefined> {
+  const st = readJournal(stateDir);
+  if (!st) return undefined;
+  if (alive(st.pid)) fail('busy', `another helper (pid ${st.pid}) is applying right now`, { pid: st.pid });
+  await waitForChildren(st.pids);
+  const journal = Journal.resume(st.path);
+  {
+    if (st.committed) {
+      if (st.ownership) saveOwnership(stateDir, st.ownership as Ownership);
+      journal.finish();
+      return { kind: st.kind, outcome: 'committed', steps: 0, errors: [], journal: st.path };
+    }
+    if ((opts.mode ?? 'rollback') === 'finish' && !st.rollingBack && st.kind === 'apply') {
+      return await finish(stateDir, st, journal, opts);
+    }
+    journal.write({ t: 'rollback' });
+    const todo = [...st.done, ...st.inFlight].filter((i) => !st.undone.has(i));
+    const rb = await rollback(st.steps, todo, { ...opts, journal });
+    journal.finish();
+    return { kind: st.kind, outcome: 'rolled-back', steps: todo.length, errors: rb.errors, journal: st.path };
+  }
+}
+
+async function finish(stateDir: string, st: JournalState, journal: Journal, opts: RecoverOptions): Promise<RecoveryReport> {
+  const rest = st.steps.map((_, i) => i).filter((i) => !st.done.has(i));
+  // steps seen starting may have taken effect: run them one by one, "exists" = done
+  const sub = rest.map((i) => st.steps[i]);
+  const r = await executeSteps(sub, { ...opts, journal: undefined, parallel: false, tolerateExisting: new Set(rest.map((i, k) => (st.inFlight.has(i) ? k : -1)).filter((k) => k >= 0)) });
+  if (!r.ok) {
+    // the unfinished part was rolled back by executeSteps; now the part done before the crash
+    journal.write({ t: 'rollback' });
+    const rb = await rollback(st.steps, [...st.done], { ...opts, journal });
+    journal.finish();
+    const err: Failure = r.error;
+    return { kind: st.kind, outcome: 'rolled-back', steps: st.done.size, errors: [err, ...rb.errors], journal: st.path };
+  }
+  const applied = [...st.done, ...r.applied.map((k) => rest[k])];
+  const ownership = recordApplied(loadOwnership(stateDir), st.steps, applied);
+  journal.write({ t: 'commit', ownership });
+  saveOwnership(stateDir, ownership);
+  journal.finish();
+  return { kind: st.kind, outcome: 'finished', steps: rest.length, errors: [], journal: st.path };
+}

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dependencies, touches, waves, type Item } from './schedule';
+
+const it = (namespace: string, args: string, step: number): Item => ({ namespace, argv: ['ip', ...args.split(' ')], step });
+
+test('touches: own namespace, named namespaces, barriers', () => {
+  assert.deepEqual(touches(it('host', 'link add name v0 type veth peer name v1 netns n1', 0)), ['host/v0', 'n1/v1']);
+  assert.deepEqual(touches(it('host', 'netns add n1', 0)), ['n1']);
+  assert.deepEqual(touches(it('n1', 'address add 10.0.0.1/24 dev v1', 0)), ['n1/v1']);
+  assert.deepEqual(touches(it('host', 'link set dev v0 master br0', 0)), ['host/v0', 'host/br0']);
+  assert.deepEqual(touches(it('n1', 'route add default via 10.0.0.1', 0)), ['n1']);
+  assert.deepEqual(touches(it('host', 'link del dev v0', 0)), ['*']);
+  assert.deepEqual(touches(it('host', 'netns del n1', 0)), ['*']);
+  assert.deepEqual(touches({ namespace: 'n1', argv: ['forwarder-start', 'x', '{}'] }), ['*']);
+});
+
+test('a star plan written namespace by namespace becomes one host batch, then one batch per namespace', () => {
+  const items: Item[] = [];
+  for (let i = 0; i < 3; i++) {
+    items.push(it('host', `netns add n${i}`, items.length));
+    items.push(it('host', `link add name h${i} type veth peer name e0 netns n${i}`, items.length));
+    items.push(it(`n${i}`, 'link set dev lo up', items.length));
+    items.push(it(`n${i}`, `address add 10.0.0.${i + 2}/24 dev e0`, items.length));
+    items.push(it('host', `link set dev h${i} master br0`, items.length));
+    items.push(it(`n${i}`, 'route add default via 10.0.0.1', items.length));
+  }
+  const w = waves(items);
+  assert.equal(w.length, 2);
+  assert.equal(w[0].length, 1);
+  assert.equal(w[0][0].length, 1, 'all host lines in one ip -batch');
+  assert.equal(w[0][0][0].items.length, 9);
+  assert.equal(w[1].length, 3);
+  for (const lane of w[1]) assert.equal(lane.length, 1);
+  // every namespace keeps its own order
+  for (const lane of w[1]) {
+    const steps = lane[0].items.map((x) => x.step);
+    assert.deepEqual(steps, [...steps].sort((a, b) => a - b));
+  }
+});
+
+test('device-level touches: a plan that configures before creating other links still gets one batch per namespace', () => {
+  const items: Item[] = [];
+  for (let i = 0; i < 3; i++) items.push(it('host', `netns add n${i}`, items.length));
+  for (let i = 0; i < 3; i++) items.push(it(`n${i}`, 'link set dev lo up', items.length));
+  for (let i = 0; i < 3; i++) items.push(it('host', `link add name h${i} type veth peer name e0 netns n${i}`, items.length));
+  for (let i = 0; i < 3; i++) items.push(it(`n${i}`, 'address add 10.0.0.2/24 dev e0', items.length));
+  for (let i = 0; i < 3; i++) items.push(it(`n${i}`, 'route add default via 10.0.0.1', items.length));
+  const deps = dependencies(items);
+  assert.deepEqual(deps[6], [0], 'creating the veth waits for its namespace, not for lo');
+  assert.deepEqual(deps[9].sort(), [0, 6]);
+  assert.deepEqual(deps[12].sort((a, b) => a - b), [0, 3, 9]);
+  const w = waves(items);
+  assert.equal(w.length, 2);
+  assert.equal(w[0][0][0].items.length, 6);
+});
+
+test('dependencies never let a command jump over one it does not commute with', () => {
+  const items = [
+    it('n1', 'address add 10.0.0.1/24 dev e0', 0),
+    it('host', 'link del dev h1', 1),
+    it('n2', 'link set dev lo up', 2),
+  ];
+  const deps = dependencies(items);
+  assert.deepEqual(deps[1], [0]);
+  assert.deepEqual(deps[2], [1]);
+  assert.equal(waves(items).length, 3);
+});
+
+test('sequential mode keeps plan order, batching consecutive lines of one namespace', () => {
+  const items = [it('host', 'netns add a', 0), it('host', 'netns add b', 1), it('a', 'link set dev lo up', 2), it('host', 'link add name x type bridge', 3)];
+  const w = waves(items, false);
+  assert.deepEqual(w.map((wave) => wave.flat().map((u) => u.items.map((x) => x.step))), [[[0, 1]], [[2]], [[3]]]);
+});
+
+test('commands ip cannot batch (global options, other programs) run alone', () => {
+  const items: Item[] = [
+    it('n1', 'link set dev lo up', 0),
+    { namespace: 'n1', argv: ['ip', '-6', 'route', 'add', 'default', 'via', 'fe80::1', 'dev', 'e0'], step: 1 },
+    { namespace: 'n1', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'], step: 2 },
+    it('n1', 'address add 10.0.0.1/24 dev e0', 3),
+    it('n1', 'link set dev e0 up', 4),
+  ];
+  const w = waves(items);
+  assert.equal(w.length, 1);
+  assert.deepEqual(w[0][0].map((u) => [u.kind, u.items.map((x) => x.step)]), [['ip-batch', [0]], ['single', [1]], ['single', [2]], ['ip-batch', [3, 4]]]);
+});

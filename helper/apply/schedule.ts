@@ -1,0 +1,256 @@
+/**
+ * How a list of commands is cut into processes without changing its meaning.
+ *
+ * Each command *touches* a set of namespaces: its own, plus any it names
+ * (`… netns NS`, `ip netns add NS`). Deleting a link or a namespace may remove veth
+ * peers anywhere, and forwarders depend on addresses anywhere, so those touch
+ * everything (barriers). Two commands that touch disjoint sets commute, so a
+ * command only has to wait for the last earlier command touching one of its
+ * namespaces.
+ *
+ * Execution goes in waves: in each wave every namespace gets one lane holding, in
+ * plan order, its commands whose dependencies are finished or earlier in the same
+ * lane. A lane is a few units: consecutive `ip` lines form one `ip -batch`
+ * process, anything else runs alone. Lanes of one wave run side by side. A plan
+ * that builds all namespaces from `host` and then configures each one becomes two
+ * waves: one host batch, then one batch per namespace.
+ */
+import type { Command } from '../../shared/model/step';
+
+export interface Item extends Command {
+  /** index of the step this command belongs to */
+  step: number;
+}
+
+/** One process (or one in-process action): a batch of `ip` lines, or a single command. */
+export interface Unit {
+  namespace: string;
+  kind: 'ip-batch' | 'single';
+  items: Item[];
+}
+
+/** Units of one lane run one after another; lanes of a wave run side by side. */
+export type Wave = Unit[][];
+
+const EVERYTHING = '*';
+
+/** `ip` commands that can share a batch: no global option such as `-6` (batch lines take none). */
+export function batchable(c: Command): boolean {
+  return c.argv[0] === 'ip' && !c.argv[1].startsWith('-');
+}
+
+/**
+ * What a command may affect: `N` (all of namespace N), `N/D` (device D in N), or
+ * `*` (everything: a barrier). Two commands conflict when one touches `*`, both
+ * touch the same `N/D`, or one touches `N` and the other anything in N. Device
+ * changes (`link set dev D …`, addresses on D, creating D) touch only D, so a
+ * plan may create every link from host first and configure each namespace after,
+ * whatever order its steps come in. Routes, rules, sysctls, nat and files touch
+ * their whole namespace (a route needs the addresses and links before it).
+ */
+export function touches(c: Command): string[] {
+  const N = c.namespace;
+  if (c.argv[0] === 'forwarder-start' || c.argv[0] === 'forwarder-stop') return [EVERYTHING];
+  if (c.argv[0] !== 'ip') return [N];
+  const args = c.argv.slice(1).filter((a) => a !== '-4' && a !== '-6');
+  const [object, verb] = args;
+  const del = verb === 'del' || verb === 'delete';
+  if ((object === 'link' || object === 'netns') && del) return [EVERYTHING];
+  if (object === 'netns') return args[2] ? [args[2]] : [EVERYTHING];
+  const after = (kw: string, from = 2, to = args.length) => {
+    for (let i = from; i < to - 1; i++) if (args[i] === kw) return args[i + 1];
+    return undefined;
+  };
+  if (object === 'link' && verb === 'add') {
+    const peer = args.indexOf('peer');
+    const end = peer < 0 ? args.length : peer;
+    const a = args[2] === 'name' ? args[3] : args[2];
+    const aNs = after('netns', 2, end) ?? N;
+    const out = [`${aNs}/${a}`];
+    const master = after('master', 2, end);
+    if (master) out.push(`${aNs}/${master}`);
+    if (peer >= 0) {
+      const b = args[peer + 1] === 'name' ? args[peer + 2] : args[peer + 1];
+      out.push(`${after('netns', peer + 1) ?? N}/${b}`);
+    }
+    return [...new Set(out)];
+  }
+  if (object === 'link' && (verb === 'set' || verb === 'change')) {
+    const dev = args[2] === 'dev' ? args[3] : args[2];
+    const out = [`${N}/${dev}`];
+    const master = after('master', 3);
+    if (master) out.push(`${N}/${master}`);
+    const to = after('netns', 3);
+    if (to) out.push(`${to}/${dev}`);
+    return out;
+  }
+  if (object === 'address' || object === 'addr') {
+    const dev = after('dev');
+    return dev ? [`${N}/${dev}`] : [N];
+  }
+  return [N];
+}
+
+/** For each item, the indices (into items) it must wait for. */
+export function dependencies(items: Command[]): number[][] {
+  const whole = new Map<string, number>();
+  const devs = new Map<string, Map<string, number>>();
+  let lastBarrier = -1;
+  const all = new Set<number>();
+  return items.map((it, i) => {
+    const deps = new Set<number>();
+    if (lastBarrier >= 0) deps.add(lastBarrier);
+    const t = touches(it);
+    if (t[0] === EVERYTHING) {
+      for (const j of all) deps.add(j);
+      all.clear();
+      whole.clear();
+      devs.clear();
+      lastBarrier = i;
+      deps.delete(i);
+      return [...deps];
+    }
+    for (const key of t) {
+      const slash = key.indexOf('/');
+      const ns = slash < 0 ? key : key.slice(0, slash);
+      const w = whole.get(ns);
+      if (w !== undefined) deps.add(w);
+      const d = devs.get(ns) ?? new Map<string, number>();
+      if (slash < 0) {
+        for (const j of d.values()) deps.add(j);
+        devs.set(ns, new Map());
+        whole.set(ns, i);
+      } else {
+        const j = d.get(key);
+        if (j !== undefined) deps.add(j);
+        d.set(key, i);
+        devs.set(ns, d);
+      }
+    }
+    all.add(i);
+    deps.delete(i);
+    return [...deps];
+  });
+}
+
+/** Cut consecutive commands of one namespace into units: ip lines batched, the rest alone. */
+export function unitsOf(items: Item[]): Unit[] {
+  const units: Unit[] = [];
+  for (const it of items) {
+    const last = units[units.length - 1];
+    if (batchable(it) && last && last.kind === 'ip-batch') last.items.push(it);
+    else units.push({ namespace: it.namespace, kind: batchable(it) ? 'ip-batch' : 'single', items: [it] });
+  }
+  return units;
+}
+
+/**
+ * Plan the waves up front (the executor stops between waves on failure). `parallel`
+ * false gives one lane per wave in plan order: the plain sequential baseline.
+ */
+export function waves(items: Item[], parallel = true): Wave[] {
+  if (!parallel) {
+    const out: Wave[] = [];
+    let run: Item[] = [];
+    for (const it of items) {
+      if (run.length && run[0].namespace !== it.namespace) {
+        out.push([unitsOf(run)]);
+        run = [];
+      }
+      run.push(it);
+    }
+    if (run.length) out.push([unitsOf(run)]);
+    return out;
+  }
+  const deps = dependencies(items);
+  const done = new Array<boolean>(items.length).fill(false);
+  let remaining = items.length;
+  const out: Wave[] = [];
+  while (remaining > 0) {
+    const lanes = new Map<string, Item[]>();
+    const laneOf = new Map<number, string>();
+    const blocked = new Set<string>();
+    for (let i = 0; i < items.length; i++) {
+      if (done[i]) continue;
+      const ns = items[i].namespace;
+      if (blocked.has(ns)) continue;
+      const ready = deps[i].every((j) => done[j] || laneOf.get(j) === ns);
+      if (!ready) {
+        // keep the namespace's own order: nothing later of it may jump ahead
+        blocked.add(ns);
+        continue;
+      }
+      const lane = lanes.get(ns) ?? [];
+      lane.push(items[i]);
+      lanes.set(ns, lane);
+      laneOf.set(i, ns);
+    }
+    for (const i of laneOf.keys()) done[i] = true;
+    remaining -= laneOf.size;
+    out.push([...lanes.values()].map(unitsOf));
+  }
+  return out;
+}
+
+/**
+ * Dynamic dispatch for parallel runs: hands out, per namespace, the longest run of
+ * its pending commands whose dependencies are finished, as soon as they are. The
+ * host's long batch is cut into chunks so namespaces it has finished creating can
+ * be configured while it goes on. A namespace other than host is handed out only
+ * when all its remaining commands are ready (one process per namespace, not
+ * several), unless nothing else is running.
+ */
+export class Dispatcher {
+  private readonly deps: number[][];
+  private readonly state: ('pending' | 'running' | 'done')[];
+  private readonly byNs = new Map<string, number[]>();
+  private readonly busy = new Set<string>();
+
+  constructor(private readonly items: Item[], private readonly maxChunk = 256) {
+    this.deps = dependencies(items);
+    this.state = items.map(() => 'pending');
+    items.forEach((it, i) => {
+      const l = this.byNs.get(it.namespace) ?? [];
+      l.push(i);
+      this.byNs.set(it.namespace, l);
+    });
+  }
+
+  get finished(): boolean {
+    return this.state.every((s) => s === 'done');
+  }
+
+  /** Up to `max` lanes (items of one namespace, in order) ready to run now. */
+  take(max: number, idle: boolean): Item[][] {
+    const lanes: Item[][] = [];
+    for (const [ns, idx] of this.byNs) {
+      if (lanes.length >= max) break;
+      if (this.busy.has(ns)) continue;
+      const pending = idx.filter((i) => this.state[i] === 'pending');
+      if (!pending.length) continue;
+      const lane: number[] = [];
+      const inLane = new Set<number>();
+      for (const i of pending) {
+        if (lane.length >= this.maxChunk) break;
+        if (!this.deps[i].every((j) => this.state[j] === 'done' || inLane.has(j))) break;
+        lane.push(i);
+        inLane.add(i);
+      }
+      if (!lane.length) continue;
+      if (ns !== 'host' && lane.length < pending.length && !idle) continue;
+      for (const i of lane) this.state[i] = 'running';
+      this.busy.add(ns);
+      lanes.push(lane.map((i) => this.items[i]));
+    }
+    return lanes;
+  }
+
+  /** A lane ended: `finished` items are done; the rest go back to pending (a failure stops the run anyway). */
+  complete(lane: Item[], finished: Set<number>): void {
+    for (const it of lane) {
+      const i = this.items.indexOf(it);
+      this.state[i] = finished.has(it.step) ? 'done' : 'pending';
+    }
+    if (lane.length) this.busy.delete(lane[0].namespace);
+  }
+}

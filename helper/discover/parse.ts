@@ -1,0 +1,147 @@
+/**
+ * Turns what `ip -j -d -s` printed for one namespace into the observed model
+ * (shared/model/observed.ts). Peers across namespaces are resolved later, with
+ * every namespace in hand (./peers.ts).
+ */
+import type { LinkKind, ObservedAddress, ObservedLink, ObservedNamespace, ObservedRoute, ObservedRule } from '../../shared/model/observed';
+import type { RawNamespace } from './read';
+import type { Target } from './targets';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Raw veth peer facts kept until ./peers.ts resolves them. */
+export interface PendingPeer {
+  /** the peer is in this same namespace, named so */
+  sameNsName?: string;
+  /** peer ifindex in the namespace named by `nsid` (own ifindex when the kernel omitted it) */
+  index?: number;
+  nsid?: number;
+}
+
+export interface ParsedNamespace {
+  ns: ObservedNamespace;
+  /** ifindex → pending peer facts, veths only */
+  pending: Map<number, PendingPeer>;
+}
+
+const TABLES: Record<string, number> = { main: 254, local: 255, default: 253, unspec: 0 };
+export function tableNumber(t: unknown): number {
+  if (t === undefined || t === null) return 254;
+  if (typeof t === 'number') return t;
+  return TABLES[String(t)] ?? (Number.isFinite(Number(t)) ? Number(t) : 254);
+}
+
+export function linkKind(l: Json): { kind: LinkKind; raw: string } {
+  const k: string | undefined = l.linkinfo?.info_kind;
+  if (k === 'veth' || k === 'bridge' || k === 'vrf' || k === 'vxlan') return { kind: k, raw: k };
+  if (k === 'tun') {
+    const t = l.linkinfo?.info_data?.type;
+    return { kind: t === 'tap' ? 'tap' : 'other', raw: t === 'tap' ? 'tap' : 'tun' };
+  }
+  if (k) return { kind: 'other', raw: k };
+  if (l.link_type === 'loopback') return { kind: 'loopback', raw: 'loopback' };
+  if (l.link_type === 'ether') return { kind: 'physical', raw: 'ether' };
+  return { kind: 'other', raw: String(l.link_type ?? 'unknown') };
+}
+
+function addresses(l: Json): ObservedAddress[] {
+  const out: ObservedAddress[] = [];
+  for (const a of l.addr_info ?? []) {
+    if (a.family !== 'inet' && a.family !== 'inet6') continue;
+    // kernel-made link-local IPv6 addresses are noise for people and for documents
+    if (a.family === 'inet6' && a.scope === 'link' && /^fe80:/i.test(a.local)) continue;
+    out.push({ cidr: `${a.local}/${a.prefixlen}`, family: a.family === 'inet' ? 4 : 6, scope: String(a.scope ?? 'global') });
+  }
+  return out;
+}
+
+function link(l: Json): ObservedLink {
+  const { kind, raw } = linkKind(l);
+  const out: ObservedLink = {
+    ifindex: l.ifindex,
+    name: l.ifname,
+    kind,
+    rawKind: raw,
+    up: (l.flags ?? []).includes('UP'),
+    oper: String(l.operstate ?? 'UNKNOWN'),
+    mtu: l.mtu,
+    addresses: addresses(l),
+  };
+  if (l.address && kind !== 'loopback') out.mac = l.address;
+  if (l.master) out.master = l.master;
+  if (l.ifalias) out.alias = l.ifalias;
+  if (kind === 'vrf' && l.linkinfo?.info_data?.table !== undefined) out.vrfTable = Number(l.linkinfo.info_data.table);
+  const s = l.stats64;
+  if (s) out.stats = { rxBytes: s.rx?.bytes ?? 0, txBytes: s.tx?.bytes ?? 0, rxPackets: s.rx?.packets ?? 0, txPackets: s.tx?.packets ?? 0 };
+  return out;
+}
+
+function route(r: Json): ObservedRoute {
+  const family: 4 | 6 = String(r.dst).includes(':') || String(r.gateway ?? '').includes(':') || r.pref !== undefined ? 6 : 4;
+  const out: ObservedRoute = {
+    family,
+    type: String(r.type ?? 'unicast'),
+    dst: String(r.dst),
+    table: tableNumber(r.table),
+    protocol: String(r.protocol ?? 'boot'),
+  };
+  if (r.gateway) out.via = r.gateway;
+  if (r.dev) out.dev = r.dev;
+  if (r.scope) out.scope = r.scope;
+  if (r.metric !== undefined) out.metric = Number(r.metric);
+  if (r.prefsrc) out.src = r.prefsrc;
+  return out;
+}
+
+function rule(r: Json): ObservedRule {
+  const parts = [`${r.priority}:`];
+  if (r.not) parts.push('not');
+  parts.push('from', r.src === 'all' || r.src === undefined ? 'all' : `${r.src}${r.srclen !== undefined ? `/${r.srclen}` : ''}`);
+  if (r.dst) parts.push('to', `${r.dst}${r.dstlen !== undefined ? `/${r.dstlen}` : ''}`);
+  if (r.iif) parts.push('iif', r.iif);
+  if (r.oif) parts.push('oif', r.oif);
+  if (r.fwmark) parts.push('fwmark', String(r.fwmark));
+  if (r.l3mdev) parts.push('lookup', '[l3mdev-table]');
+  else if (r.table) parts.push('lookup', String(r.table));
+  if (r.action && r.action !== 'to_tbl' && r.action !== 'lookup') parts.push(String(r.action));
+  const family: 4 | 6 = String(r.src ?? '').includes(':') || String(r.dst ?? '').includes(':') ? 6 : 4;
+  return { family, priority: Number(r.priority ?? 0), table: r.table === undefined ? undefined : String(r.table), text: parts.join(' ') };
+}
+
+const RP: Record<string, string> = { off: '0', strict: '1', loose: '2' };
+
+function sysctls(netconf: Json[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of netconf ?? []) {
+    if (c.interface !== 'all') continue;
+    if (c.family === 'inet') {
+      if (c.forwarding !== undefined) out['net.ipv4.ip_forward'] = c.forwarding ? '1' : '0';
+      if (c.rp_filter !== undefined) out['net.ipv4.conf.all.rp_filter'] = RP[c.rp_filter] ?? String(c.rp_filter);
+    } else if (c.family === 'inet6' && c.forwarding !== undefined) out['net.ipv6.conf.all.forwarding'] = c.forwarding ? '1' : '0';
+  }
+  return out;
+}
+
+export function parseNamespace(t: Target, raw: RawNamespace): ParsedNamespace {
+  const links = (raw.addr ?? []).map(link);
+  const pending = new Map<number, PendingPeer>();
+  for (const l of raw.addr ?? []) {
+    if (l.linkinfo?.info_kind !== 'veth') continue;
+    if (l.link_netnsid !== undefined) pending.set(l.ifindex, { nsid: Number(l.link_netnsid), index: l.link_index ?? l.ifindex });
+    else if (typeof l.link === 'string') pending.set(l.ifindex, { sameNsName: l.link });
+    else if (l.link_index !== undefined) pending.set(l.ifindex, { index: l.link_index });
+  }
+  const ns: ObservedNamespace = {
+    name: t.name,
+    inode: t.inode,
+    named: t.named,
+    nsids: {},
+    links,
+    routes: (raw.route ?? []).map(route),
+    rules: (raw.rule ?? []).map(rule),
+    sysctls: sysctls(raw.netconf),
+    warnings: [],
+  };
+  if (t.holder) ns.holder = t.holder;
+  return { ns, pending };
+}

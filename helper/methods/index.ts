@@ -1,0 +1,13 @@
+/**
+ * Every method the helper serves. To add one: `defineMethod` in its own file
+ * (./registry.ts), append it here, and declare its types in the protocol's
+ * `Methods` interface by declaration merging (shared/protocol/messages.ts).
+ */
+import type { MethodDef } from './registry';
+import { helloMethod } from './hello';
+import { discoverMethod } from './discover';
+
+export const METHODS: MethodDef<any, any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+  helloMethod,
+  discoverMethod,
+];

@@ -1,0 +1,62 @@
+/**
+ * The helper's method registry. Each method is one `defineMethod` in its own file
+ * and one line in ./index.ts; the server (../server.ts) looks methods up here,
+ * validates params with the method's schema and turns thrown failures into
+ * typed error responses.
+ */
+import type { z } from 'zod';
+import type { ErrorBody, RequestId } from '../../shared/protocol/messages';
+
+export interface MethodContext {
+  /** id of the request being served (events of a subscription carry it as `ref`) */
+  id: RequestId;
+  /** send an event tied to this request (progress, subscription data) */
+  emit(event: string, data: unknown, seq?: number): void;
+  /** per-connection state shared by methods (subscriptions, caches) */
+  connection: ConnectionState;
+  /** aborted when the connection closes */
+  signal: AbortSignal;
+}
+
+export interface ConnectionState {
+  /** cleanups to run when the connection closes, by key (e.g. subscription id) */
+  cleanups: Map<string, () => void>;
+  /** helper-wide settings from the command line (never from a request) */
+  settings: HelperSettings;
+}
+
+export interface HelperSettings {
+  /** argv prefix for every program the helper runs (tests); never set from a request */
+  wrap?: string[];
+}
+
+export interface MethodDef<P = unknown, R = unknown> {
+  name: string;
+  params: z.ZodType<P>;
+  handler(params: P, ctx: MethodContext): Promise<R> | R;
+}
+
+export function defineMethod<S extends z.ZodType, R>(def: { name: string; params: S; handler(params: z.output<S>, ctx: MethodContext): Promise<R> | R }): MethodDef<z.output<S>, R> {
+  return def as MethodDef<z.output<S>, R>;
+}
+
+/** An expected failure, thrown by a method and sent as `{code, message, detail}`. */
+export class HelperError extends Error {
+  constructor(readonly code: string, message: string, readonly detail?: unknown) {
+    super(message);
+    this.name = 'HelperError';
+  }
+  toBody(): ErrorBody {
+    return this.detail === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, detail: this.detail };
+  }
+}
+
+/** Errors of other parts that already carry a protocol body (helper/apply's ApplyFailure has `.failure`). */
+export function errorBodyOf(e: unknown): ErrorBody | undefined {
+  if (e instanceof HelperError) return e.toBody();
+  if (e && typeof e === 'object') {
+    const f = (e as { failure?: unknown }).failure;
+    if (f && typeof f === 'object' && typeof (f as ErrorBody).code === 'string' && typeof (f as ErrorBody).message === 'string') return f as ErrorBody;
+  }
+  return undefined;
+}

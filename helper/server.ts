@@ -1,0 +1,104 @@
+/**
+ * Serves the protocol on one duplex stream: reads NDJSON requests, validates the
+ * envelope and the params, dispatches to the method registry and writes
+ * responses and events. Nothing a client sends can stop it: broken or oversized
+ * lines get an error response (id null when unreadable) and the next line is read.
+ */
+import type { Readable, Writable } from 'node:stream';
+import { z } from 'zod';
+import { MAX_MESSAGE_BYTES, PROTOCOL_ERROR, Request, type ErrorBody, type RequestId } from '../shared/protocol/messages';
+import { encodeLine, readLines } from './transport/ndjson';
+import { errorBodyOf, type ConnectionState, type HelperSettings, type MethodDef } from './methods/registry';
+
+export interface ServeOptions {
+  input: Readable;
+  output: Writable;
+  methods: readonly MethodDef<any, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  settings?: HelperSettings;
+  maxBytes?: number;
+  /** diagnostics (stderr); never the protocol stream */
+  log?: (line: string) => void;
+}
+
+export interface Served {
+  /** resolves when the input ends or errors (the client went away) */
+  done: Promise<void>;
+  close(): void;
+}
+
+export function serve(opts: ServeOptions): Served {
+  const maxBytes = opts.maxBytes ?? MAX_MESSAGE_BYTES;
+  const table = new Map(opts.methods.map((m) => [m.name, m]));
+  const abort = new AbortController();
+  const connection: ConnectionState = { cleanups: new Map(), settings: opts.settings ?? {} };
+  const log = opts.log ?? (() => {});
+
+  const send = (msg: unknown) => {
+    if (opts.output.destroyed || opts.output.writableEnded) return;
+    let line: string;
+    try {
+      line = encodeLine(msg, maxBytes);
+    } catch (e) {
+      // a result too big for the wire becomes an error for that request
+      const id = (msg as { id?: RequestId }).id ?? null;
+      if ('event' in (msg as object)) return log(`dropped oversized event: ${(e as Error).message}`);
+      line = encodeLine({ id, error: { code: PROTOCOL_ERROR.tooLarge, message: (e as Error).message } });
+    }
+    opts.output.write(line);
+  };
+  const sendError = (id: RequestId | null, body: ErrorBody) => send({ id, error: body });
+
+  const handle = async (line: string) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (e) {
+      return sendError(null, { code: PROTOCOL_ERROR.badMessage, message: `not JSON: ${(e as Error).message}` });
+    }
+    const req = Request.safeParse(raw);
+    if (!req.success) {
+      const id = Request.shape.id.safeParse((raw as { id?: unknown })?.id);
+      return sendError(id.success ? id.data : null, { code: PROTOCOL_ERROR.badMessage, message: 'not a request {id, method, params}', detail: z.treeifyError(req.error) });
+    }
+    const { id, method, params } = req.data;
+    const def = table.get(method);
+    if (!def) return sendError(id, { code: PROTOCOL_ERROR.unknownMethod, message: `unknown method ${JSON.stringify(method)}`, detail: { known: [...table.keys()] } });
+    const parsed = def.params.safeParse(params);
+    if (!parsed.success) return sendError(id, { code: PROTOCOL_ERROR.badParams, message: `bad params for ${method}: ${z.prettifyError(parsed.error)}`, detail: z.treeifyError(parsed.error) });
+    try {
+      const result = await def.handler(parsed.data, {
+        id,
+        connection,
+        signal: abort.signal,
+        emit: (event, data, seq) => send(seq === undefined ? { event, ref: id, data } : { event, ref: id, seq, data }),
+      });
+      send({ id, result: result ?? null });
+    } catch (e) {
+      const body = errorBodyOf(e);
+      if (body) return sendError(id, body);
+      log(`method ${method} failed: ${(e as Error)?.stack ?? e}`);
+      sendError(id, { code: PROTOCOL_ERROR.internal, message: `${method} failed: ${(e as Error)?.message ?? String(e)}` });
+    }
+  };
+
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const finish = () => {
+    if (abort.signal.aborted) return;
+    abort.abort();
+    for (const c of connection.cleanups.values()) {
+      try { c(); } catch { /* best effort */ }
+    }
+    connection.cleanups.clear();
+    resolveDone();
+  };
+  readLines(opts.input, {
+    onLine: (line) => void handle(line),
+    onOversize: (bytes) => sendError(null, { code: PROTOCOL_ERROR.tooLarge, message: `message larger than ${maxBytes} bytes (${bytes}+) dropped` }),
+  }, maxBytes);
+  opts.input.on('end', finish);
+  opts.input.on('close', finish);
+  opts.input.on('error', finish);
+  opts.output.on('error', finish);
+  return { done, close: finish };
+}

@@ -1,0 +1,97 @@
+/** The editor: toolbar, palette, canvas, inspector, plan dialog, status bar. */
+import { useEffect } from 'react';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { useBackend } from './backend-context';
+import { Canvas } from './canvas/canvas';
+import { Inspector } from './panels/inspector';
+import { Palette } from './panels/palette';
+import { PlanDialog } from './panels/plan-dialog';
+import { SearchBox } from './panels/search';
+import { Toolbar } from './panels/toolbar';
+import { runMenuCommand } from './commands';
+import { useShortcuts } from './shortcuts';
+import { setBenchFlow } from './bench-hooks';
+import { editorStore, isDirty } from './store/editor-store';
+import { uiStore, useUi } from './store/ui-store';
+import { useLive } from './store/live-store';
+
+function StatusBar() {
+  const notice = useUi((s) => s.notice);
+  const liveError = useLive((s) => (s.enabled ? s.error : undefined));
+  return (
+    <footer className="statusbar" role="status" data-testid="status-bar">
+      {liveError && <span className="error" data-testid="live-error">live view: {liveError}</span>}
+      {notice && (
+        <span className={notice.kind} data-testid={notice.kind === 'error' ? 'notice-error' : 'notice'}>
+          {notice.text}
+          {notice.detail?.length ? (
+            <ul className="notice-detail" data-testid="notice-detail">
+              {notice.detail.slice(0, 20).map((d, i) => (
+                <li key={i}>{d}</li>
+              ))}
+            </ul>
+          ) : null}
+          <button type="button" aria-label="dismiss" data-testid="notice-dismiss" onClick={() => uiStore.getState().setNotice(undefined)}>
+            ✕
+          </button>
+        </span>
+      )}
+    </footer>
+  );
+}
+
+/** Wires the shell: menu commands in, title/dirty state out. */
+function BenchBridge() {
+  const rf = useReactFlow();
+  useEffect(() => setBenchFlow(rf), [rf]);
+  return null;
+}
+
+function ShellBridge() {
+  const backend = useBackend();
+  const rf = useReactFlow();
+  useEffect(() => backend?.onMenuCommand((cmd) => runMenuCommand(cmd, backend, rf)), [backend, rf]);
+  useEffect(() => {
+    if (!backend) return;
+    let last = '';
+    const push = () => {
+      const s = editorStore.getState();
+      const state = { title: s.fileName ?? s.doc.metadata.name ?? 'untitled', dirty: isDirty(s), path: s.filePath };
+      const key = JSON.stringify(state);
+      if (key !== last) {
+        last = key;
+        backend.setDocumentState(state);
+      }
+    };
+    push();
+    return editorStore.subscribe(push);
+  }, [backend]);
+  return null;
+}
+
+export function App({ bench = false }: { bench?: boolean }) {
+  const theme = useUi((s) => s.theme);
+  useShortcuts();
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+  return (
+    <ReactFlowProvider>
+      <div className={`app theme-${theme}`} data-testid="app-ready">
+        {!bench && <Toolbar />}
+        <div className="main">
+          {!bench && <Palette />}
+          <div className="canvas-wrap">
+            <Canvas bench={bench} />
+            <SearchBox />
+          </div>
+          {!bench && <Inspector />}
+        </div>
+        {!bench && <StatusBar />}
+        <PlanDialog />
+        <ShellBridge />
+        {bench && <BenchBridge />}
+      </div>
+    </ReactFlowProvider>
+  );
+}

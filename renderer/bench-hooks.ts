@@ -1,0 +1,32 @@
+/**
+ * Hooks for bench/canvas.ts (only installed with `?bench=N`): the React Flow
+ * instance (to pan) and one simulated live event (a link going down), applied
+ * the way each variant would apply it.
+ */
+import type { ReactFlowInstance } from '@xyflow/react';
+import { objectKey } from '../shared/model/ids';
+import { liveStore, setLinkUp } from './store/live-store';
+
+export interface BenchApi {
+  rf?: ReactFlowInstance;
+  liveEvent(i: number, up: boolean): void;
+}
+
+declare global {
+  interface Window {
+    __bench?: BenchApi;
+  }
+}
+
+export function installBenchHooks(): void {
+  liveStore.setState({ enabled: true });
+  window.__bench = {
+    liveEvent(i: number, up: boolean) {
+      setLinkUp(objectKey.link(`n${i}`, 'eth0'), up);
+    },
+  };
+}
+
+export function setBenchFlow(rf: ReactFlowInstance, liveEvent?: (i: number, up: boolean) => void): void {
+  window.__bench = { ...(window.__bench ?? { liveEvent: () => {} }), rf, ...(liveEvent ? { liveEvent } : {}) };
+}

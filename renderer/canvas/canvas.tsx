@@ -1,0 +1,161 @@
+/**
+ * The canvas: React Flow fed from the document (plus the host in live view).
+ * Nodes are derived, never stored: selection and drags go back into the stores.
+ * Below COMPACT_ZOOM nodes turn compact and all edges become one SVG path in the
+ * viewport (one DOM element instead of thousands), which keeps overviews of
+ * thousands of namespaces fluid.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { DragEvent } from 'react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore as useFlowStore } from '@xyflow/react';
+import type { Connection, EdgeChange, NodeChange } from '@xyflow/react';
+import { HOST_NS } from '../../shared/model/schema';
+import { COMPACT_ZOOM, NS_W } from '../model/geometry';
+import { createFlowDeriver } from '../model/to-flow';
+import type { FlowEdge, FlowNode } from '../model/to-flow';
+import { mergeLive } from '../model/live-merge';
+import { movePositions, addVeth } from '../model/edits';
+import { parseId } from '../model/doc-ids';
+import { edit, useEditor } from '../store/editor-store';
+import { uiStore, useUi } from '../store/ui-store';
+import { useLive } from '../store/live-store';
+import { edgeTypes, nodeTypes } from './node-types';
+import { OverviewLayer } from './overview-layer';
+import { PALETTE_MIME, dropPaletteItem } from '../panels/palette-actions';
+import type { PaletteKind } from '../panels/palette-actions';
+
+const CULL_ABOVE = 300;
+const NO_EDGES: FlowEdge[] = [];
+const FIT = { maxZoom: 1.1, padding: 0.1, includeHiddenNodes: true };
+
+const zoomIsCompact = (s: { transform: [number, number, number] }) => s.transform[2] < COMPACT_ZOOM;
+
+/** Where an end of a new veth goes: a namespace (its box or one of its ports) or a bridge. */
+function endFor(node: string): { namespace: string; master?: string } | undefined {
+  const p = parseId(node);
+  if (!p) return undefined;
+  if (p.kind === 'namespace') return { namespace: p.ns };
+  if (p.kind === 'bridge') return { namespace: p.ns, master: p.name };
+  if (p.kind === 'vrf') return { namespace: p.ns, master: p.name };
+  return undefined;
+}
+
+export function Canvas({ bench = false }: { bench?: boolean }) {
+  const doc = useEditor((s) => s.doc);
+  const liveOn = useLive((s) => s.enabled);
+  const host = useLive((s) => s.host);
+  const selection = useUi((s) => s.selection);
+  const theme = useUi((s) => s.theme);
+  const compact = useFlowStore(zoomIsCompact);
+  const rf = useReactFlow();
+  const deriver = useRef(createFlowDeriver()).current;
+
+  const shown = useMemo(() => (liveOn && host ? mergeLive(doc, host).merged : doc), [doc, liveOn, host]);
+  const selSet = useMemo(() => new Set(selection), [selection]);
+  // a big document starts in the overview: the first render never mounts thousands of full nodes
+  const initialViewport = useRef({ x: 0, y: 0, zoom: doc.namespaces.length > CULL_ABOVE ? COMPACT_ZOOM / 4 : 1 }).current;
+  const flow = useMemo(() => deriver(shown, { selection: selSet, compact }), [deriver, shown, selSet, compact]);
+  // React Flow fits the view on its next node update: hand it a fresh array after asking
+  const fit = useUi((s) => s.fit);
+  const [bump, setBump] = useState(0);
+  useEffect(() => {
+    if (!fit.n) return;
+    // after moved nodes are re-measured (React Flow fits only "initialized" nodes)
+    const t = setTimeout(() => {
+      void rf.fitView({ ...FIT, duration: 150, ...(fit.nodes ? { nodes: fit.nodes.map((id) => ({ id })), maxZoom: 1.2 } : {}) });
+      setBump((b) => b + 1);
+    }, 50);
+    return () => clearTimeout(t);
+  }, [fit, rf]);
+  // overview: React Flow keeps the nodes (fit, selection) but the canvas layer draws them
+  // big graphs: veths are drawn by the canvas layer at every zoom (not selectable on the canvas; use the inspector)
+  const bigGraph = flow.nodes.length > CULL_ABOVE;
+  const nodes = useMemo(() => (compact ? flow.nodes.map((n) => ({ ...n, hidden: true })) : bump ? [...flow.nodes] : flow.nodes), [flow.nodes, bump, compact]);
+
+  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
+    const moves: Record<string, { x: number; y: number }> = {};
+    let sel: Set<string> | undefined;
+    for (const c of changes) {
+      if (c.type === 'position' && c.position) moves[c.id] = c.position;
+      else if (c.type === 'select') {
+        sel ??= new Set(uiStore.getState().selection);
+        if (c.selected) sel.add(c.id);
+        else sel.delete(c.id);
+      }
+    }
+    if (Object.keys(moves).length) edit((d) => movePositions(d, moves), { coalesce: `drag:${Object.keys(moves).sort().join(',')}` });
+    if (sel) uiStore.getState().setSelection([...sel]);
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange<FlowEdge>[]) => {
+    let sel: Set<string> | undefined;
+    for (const c of changes) {
+      if (c.type !== 'select') continue;
+      sel ??= new Set(uiStore.getState().selection);
+      if (c.selected) sel.add(c.id);
+      else sel.delete(c.id);
+    }
+    if (sel) uiStore.getState().setSelection([...sel]);
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    const a = endFor(c.source);
+    const b = endFor(c.target);
+    if (!a || !b || c.source === c.target) return;
+    edit((d) => addVeth(d, a, b));
+  }, []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(PALETTE_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const kind = e.dataTransfer.getData(PALETTE_MIME) as PaletteKind;
+      if (!kind) return;
+      e.preventDefault();
+      const pos = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      // dropped onto a namespace box: bridges and veths belong to it
+      const under = rf.getIntersectingNodes({ x: pos.x, y: pos.y, width: 1, height: 1 }).find((n) => n.type === 'namespace');
+      const ns = under ? (parseId(under.id) as { ns: string }).ns : undefined;
+      dropPaletteItem(kind, { x: pos.x - NS_W / 2, y: pos.y - 20 }, ns ?? HOST_NS);
+    },
+    [rf],
+  );
+
+  return (
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop} aria-label="topology canvas">
+      <ReactFlow
+        nodes={nodes}
+        edges={bigGraph ? NO_EDGES : flow.edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        connectionMode={'loose' as never}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        // culling pays off only at scale; small graphs keep every node in the DOM (tests, search)
+        onlyRenderVisibleElements={!compact && flow.nodes.length > CULL_ABOVE}
+        minZoom={0.02}
+        maxZoom={2.5}
+        colorMode={theme}
+        fitView
+        fitViewOptions={FIT}
+        defaultViewport={initialViewport}
+        proOptions={{ hideAttribution: true }}
+        elevateNodesOnSelect={false}
+      >
+        {(compact || bigGraph) && <OverviewLayer flow={flow} edgesOnly={!compact} />}
+        {!bench && <Background gap={24} />}
+        {!bench && <MiniMap pannable zoomable ariaLabel="minimap" />}
+        <Controls />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+/**
+ * The custom nodes: memoized, pre-sized (see model/geometry.ts), every visual state
+ * readable at a glance: up/down dot, owned (solid) / unmanaged (dashed), live
+ * status as a coloured rim. Live facts come from a per-node store subscription, so
+ * a watch event repaints just the port it concerns.
+ */
+import { memo } from 'react';
+import { Handle, Position } from '@xyflow/react';
+import type { NodeProps } from '@xyflow/react';
+import type { BridgeData, ForwarderData, NamespaceData, PortView, VrfData } from '../model/to-flow';
+import { useLive } from '../store/live-store';
+
+const useLiveStatus = (id: string) => useLive((s) => (s.enabled ? s.status[id.replace(/~\d+$/, '')] : undefined));
+const useUp = (key: string, fallback: boolean) => useLive((s) => (s.enabled ? s.linkUp[key] : undefined)) ?? fallback;
+
+const handleStyle = { width: 8, height: 8 };
+
+const Port = memo(function Port({ port, index }: { port: PortView; index: number }) {
+  const up = useUp(port.key, port.up);
+  return (
+    <div
+      className="port"
+      data-testid={`port-${port.ns}/${port.ifname}`}
+      data-up={String(up)}
+      title={`${port.ns}/${port.ifname} ↔ ${port.peer}${port.mtu ? ` · mtu ${port.mtu}` : ''}`}
+      style={{ top: 34 + index * 34 }}
+    >
+      <Handle id={`l:${port.ifname}`} type="source" position={Position.Left} style={handleStyle} />
+      <span className={`dot ${up ? 'up' : 'down'}`} aria-label={up ? 'up' : 'down'} />
+      <span className="port-name">{port.ifname}</span>
+      <span className="port-addr">{port.addresses.join(' ') || '—'}</span>
+      <Handle id={`r:${port.ifname}`} type="source" position={Position.Right} style={handleStyle} />
+    </div>
+  );
+});
+
+export const NamespaceNode = memo(function NamespaceNode({ id, data, selected }: NodeProps & { data: NamespaceData }) {
+  const status = useLiveStatus(id);
+  return (
+    <div
+      className={`ns-box${data.name === 'host' ? ' host' : ''}${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${data.implicit ? ' implicit' : ''}`}
+      data-testid={`node-${id}`}
+      data-status={status}
+      aria-label={`namespace ${data.name}`}
+    >
+      <Handle id="nl" type="source" position={Position.Left} className="hidden-handle" />
+      <div className="ns-header">
+        <span className="ns-icon">{data.name === 'host' ? '⌂' : '◫'}</span>
+        <span className="ns-name">{data.name}</span>
+        {!data.loopbackUp && <span className="tag warn">lo down</span>}
+        {data.facts.map((f) => (
+          <span key={f} className="tag">
+            {f}
+          </span>
+        ))}
+        {status && <span className={`tag status ${status}`}>{status}</span>}
+      </div>
+      {data.ports.map((p, i) => (
+        <Port key={p.ifname} port={p} index={i} />
+      ))}
+      <Handle id="nr" type="source" position={Position.Right} className="hidden-handle" />
+    </div>
+  );
+});
+
+/** Zoomed-out stand-in: one element, no ports, no handles (edges are drawn by the overlay). */
+export const CompactNode = memo(function CompactNode({ id, data, selected }: NodeProps & { data: NamespaceData }) {
+  const status = useLiveStatus(id);
+  // live: a link of this namespace is down (ports are not drawn at this zoom)
+  const down = useLive((s) => s.enabled && data.portKeys.some((k) => s.linkUp[k] === false));
+  return (
+    <div className={`ns-compact${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${down ? ' has-down' : ''}`} data-testid={`node-${id}`}>
+      {data.name}
+    </div>
+  );
+});
+
+export const BridgeNode = memo(function BridgeNode({ id, data, selected }: NodeProps & { data: BridgeData }) {
+  const status = useLiveStatus(id);
+  const up = useUp(data.key, data.up);
+  return (
+    <div className={`br-box${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}`} data-testid={`node-${id}`} aria-label={`bridge ${data.name}`}>
+      <Handle id="bl" type="source" position={Position.Left} style={handleStyle} />
+      <div className="br-line">
+        <span className={`dot ${up ? 'up' : 'down'}`} />
+        <span className="br-name">⇌ {data.name}</span>
+        <span className="port-addr">{data.addresses.join(' ')}</span>
+      </div>
+      <div className="br-members">
+        {data.members.map((m) => (
+          <Member key={m.ifname} port={m} />
+        ))}
+      </div>
+      <Handle id="br" type="source" position={Position.Right} style={handleStyle} />
+    </div>
+  );
+});
+
+const Member = memo(function Member({ port }: { port: PortView }) {
+  const up = useUp(port.key, port.up);
+  return (
+    <span className={`member ${up ? 'up' : 'down'}`} data-testid={`port-${port.ns}/${port.ifname}`} data-up={String(up)} title={`${port.ifname} ↔ ${port.peer}`}>
+      {port.ifname}
+    </span>
+  );
+});
+
+export const VrfNode = memo(function VrfNode({ id, data, selected }: NodeProps & { data: VrfData }) {
+  return (
+    <div className={`vrf-box${selected ? ' selected' : ''}`} data-testid={`node-${id}`} aria-label={`vrf ${data.name}`}>
+      <span className={`dot ${data.up ? 'up' : 'down'}`} />
+      <span className="br-name">VRF {data.name}</span>
+      <span className="port-addr">table {data.table}</span>
+    </div>
+  );
+});
+
+export const ForwarderNode = memo(function ForwarderNode({ id, data, selected }: NodeProps & { data: ForwarderData }) {
+  return (
+    <div className={`fw-box${selected ? ' selected' : ''}`} data-testid={`node-${id}`} aria-label={`forwarder ${data.name}`}>
+      <Handle id="fl" type="source" position={Position.Left} style={handleStyle} />
+      <div className="fw-name">
+        ↪ {data.name} <span className="tag">{data.protocol}</span>
+      </div>
+      <div className="fw-ends">
+        {data.listen} → {data.target}
+      </div>
+      <Handle id="fr" type="source" position={Position.Right} style={handleStyle} />
+    </div>
+  );
+});

@@ -1,0 +1,150 @@
+/**
+ * The zoomed-out view of big graphs: every namespace box and veth drawn on one
+ * <canvas> instead of thousands of DOM elements (the notes measured DOM size as
+ * the limit). React Flow keeps the nodes (hidden) for fit and selection.
+ *
+ * Panning must not re-rasterize thousands of shapes per frame (software
+ * rendering): the scene is drawn once per zoom level / document / live change
+ * into an offscreen bitmap, and a pan only blits that bitmap at a new offset.
+ * When the bitmap would be too large (zoomed in further), the visible part is
+ * drawn directly. Zoomed in on a big graph, it draws only the veths (as straight
+ * lines between ports), under the nodes: thousands of long SVG edges were what
+ * made panning slow there (7 fps at 2000 namespaces, 60 without them).
+ */
+import { useLayoutEffect, useMemo, useRef } from 'react';
+import { useStore as useFlowStore } from '@xyflow/react';
+import type { Flow, NamespaceData } from '../model/to-flow';
+import type { LiveStatus } from '../model/live-merge';
+import { useLive } from '../store/live-store';
+import { useUi } from '../store/ui-store';
+
+const MAX_CACHE_PX = 4096;
+
+const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+
+interface SceneOpts {
+  zoom: number;
+  /** big graphs zoomed in: React Flow draws the nodes, this layer only the veths */
+  edgesOnly?: boolean;
+  linkUp?: Record<string, boolean>;
+  status?: Record<string, LiveStatus>;
+  /** visible rectangle in flow coordinates; undefined = draw everything */
+  view?: { x0: number; y0: number; x1: number; y1: number };
+}
+
+function drawScene(ctx: CanvasRenderingContext2D, flow: Flow, o: SceneOpts): void {
+  const v = o.view;
+  ctx.beginPath();
+  for (const [a, b] of flow.segments) {
+    if (v && ((a.x < v.x0 && b.x < v.x0) || (a.x > v.x1 && b.x > v.x1) || (a.y < v.y0 && b.y < v.y0) || (a.y > v.y1 && b.y > v.y1))) continue;
+    ctx.moveTo(a.x, a.y);
+    ctx.lineTo(b.x, b.y);
+  }
+  ctx.strokeStyle = css('--edge');
+  ctx.globalAlpha = 0.6;
+  ctx.lineWidth = 2 / o.zoom;
+  ctx.stroke();
+  ctx.globalAlpha = 1;
+  if (o.edgesOnly) return;
+  const fill = css('--ns-bg');
+  const border = css('--border');
+  const accent = css('--accent');
+  const down = css('--down');
+  const colours: Record<string, string> = { 'in-sync': css('--sync'), pending: css('--pending'), drifted: css('--drift'), unmanaged: css('--unmanaged') };
+  const text = css('--text');
+  const showText = o.zoom * 16 >= 5;
+  ctx.lineWidth = 1.5 / o.zoom;
+  ctx.font = '600 16px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  for (const n of flow.nodes) {
+    const w = n.width ?? 0;
+    const h = n.height ?? 0;
+    const { x: nx, y: ny } = n.position;
+    if (v && (nx > v.x1 || ny > v.y1 || nx + w < v.x0 || ny + h < v.y0)) continue;
+    ctx.fillStyle = fill;
+    ctx.fillRect(nx, ny, w, h);
+    const st = o.status?.[n.id];
+    ctx.strokeStyle = n.selected ? accent : st ? colours[st] : border;
+    ctx.strokeRect(nx, ny, w, h);
+    const d = n.data as NamespaceData;
+    if (o.linkUp && d.portKeys?.some((k) => o.linkUp![k] === false)) {
+      ctx.fillStyle = down;
+      ctx.fillRect(nx, ny, 10, h);
+    }
+    if (showText) {
+      ctx.fillStyle = text;
+      ctx.fillText(String(d.name ?? n.id), nx + 14, ny + h / 2, w - 20);
+    }
+  }
+}
+
+function boundsOf(flow: Flow) {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const n of flow.nodes) {
+    minX = Math.min(minX, n.position.x);
+    minY = Math.min(minY, n.position.y);
+    maxX = Math.max(maxX, n.position.x + (n.width ?? 0));
+    maxY = Math.max(maxY, n.position.y + (n.height ?? 0));
+  }
+  for (const [a, b] of flow.segments) {
+    minX = Math.min(minX, a.x, b.x);
+    minY = Math.min(minY, a.y, b.y);
+    maxX = Math.max(maxX, a.x, b.x);
+    maxY = Math.max(maxY, a.y, b.y);
+  }
+  return { minX: minX - 10, minY: minY - 10, maxX: maxX + 10, maxY: maxY + 10 };
+}
+
+export function OverviewLayer({ flow, edgesOnly = false }: { flow: Flow; edgesOnly?: boolean }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const [x, y, zoom] = useFlowStore((s) => s.transform);
+  const width = useFlowStore((s) => s.width);
+  const height = useFlowStore((s) => s.height);
+  const linkUp = useLive((s) => (s.enabled ? s.linkUp : undefined));
+  const status = useLive((s) => (s.enabled ? s.status : undefined));
+  const theme = useUi((s) => s.theme);
+  const bounds = useMemo(() => boundsOf(flow), [flow]);
+  const dpr = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
+
+  // the scene at this zoom, drawn once; undefined when it would be too big
+  const cache = useMemo(() => {
+    const w = Math.ceil((bounds.maxX - bounds.minX) * zoom * dpr);
+    const h = Math.ceil((bounds.maxY - bounds.minY) * zoom * dpr);
+    if (!(w > 0 && h > 0) || w > MAX_CACHE_PX || h > MAX_CACHE_PX) return undefined;
+    const c = document.createElement('canvas');
+    c.width = w;
+    c.height = h;
+    const ctx = c.getContext('2d');
+    if (!ctx) return undefined;
+    ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, -bounds.minX * zoom * dpr, -bounds.minY * zoom * dpr);
+    drawScene(ctx, flow, { zoom, linkUp, status, edgesOnly });
+    return c;
+    // theme: the colours come from CSS variables
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [flow, bounds, zoom, dpr, linkUp, status, theme, edgesOnly]);
+
+  useLayoutEffect(() => {
+    const c = ref.current;
+    const ctx = c?.getContext('2d');
+    if (!c || !ctx) return;
+    if (c.width !== Math.round(width * dpr) || c.height !== Math.round(height * dpr)) {
+      c.width = Math.round(width * dpr);
+      c.height = Math.round(height * dpr);
+    }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, c.width, c.height);
+    if (cache) {
+      ctx.drawImage(cache, Math.round(dpr * (x + bounds.minX * zoom)), Math.round(dpr * (y + bounds.minY * zoom)));
+      return;
+    }
+    ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, dpr * x, dpr * y);
+    const x0 = -x / zoom;
+    const y0 = -y / zoom;
+    drawScene(ctx, flow, { zoom, linkUp, status, edgesOnly, view: { x0, y0, x1: x0 + width / zoom, y1: y0 + height / zoom } });
+  }, [cache, flow, bounds, x, y, zoom, width, height, dpr, linkUp, status, edgesOnly]);
+
+  return <canvas ref={ref} className="overview-layer" data-testid="overview-layer" style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none', zIndex: edgesOnly ? 2 : 1 }} />;
+}

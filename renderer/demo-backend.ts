@@ -1,0 +1,78 @@
+/**
+ * An in-memory Backend (`?backend=demo`): a made-up host, a plan that lists
+ * commands, an apply that can fail. For screenshots, demos and tests of the live
+ * view and the plan dialog without a helper. Never used unless asked for.
+ */
+import type { ApplyProgress, Backend, HelperStatus, PlanResult, WatchEvent } from '../shared/backend';
+import { ok } from '../shared/backend';
+import type { Topology } from '../shared/model/schema';
+import type { Step } from '../shared/model/step';
+import { objectKey } from '../shared/model/ids';
+import { browserShellOps } from './backend/browser-files';
+
+export interface DemoBackend extends Backend {
+  /** the host as "discovered" (tests change it, then `emit`) */
+  host: Topology;
+  emit(ev: WatchEvent): void;
+  /** make the next apply fail at this step (1-based) */
+  failAt?: number;
+}
+
+function planFor(doc: Topology, host: Topology): PlanResult {
+  const steps: Step[] = [];
+  const hostNs = new Set(host.namespaces.map((n) => n.name));
+  for (const n of doc.namespaces)
+    if (!hostNs.has(n.name))
+      steps.push({ namespace: 'host', argv: ['ip', 'netns', 'add', n.name], undo: [{ namespace: 'host', argv: ['ip', 'netns', 'del', n.name] }], reason: `namespace ${n.name} is in the document but not on the host`, object: objectKey.namespace(n.name), action: 'create' });
+  for (const v of doc.veths) {
+    const [a, b] = v.ends;
+    steps.push({ namespace: a.namespace, argv: ['ip', 'link', 'add', 'name', a.name, 'type', 'veth', 'peer', 'name', b.name, 'netns', b.namespace], undo: [], reason: `veth ${a.name} ↔ ${b.name} is missing`, object: objectKey.link(a.namespace, a.name), action: 'create' });
+    for (const e of v.ends) for (const addr of e.addresses) steps.push({ namespace: e.namespace, argv: ['ip', 'addr', 'add', addr, 'dev', e.name], undo: [], reason: `${e.name} should have ${addr}`, object: objectKey.address(e.namespace, e.name, addr), action: 'create' });
+  }
+  for (const n of host.namespaces)
+    if (!doc.namespaces.some((d) => d.name === n.name) && n.name.startsWith('old'))
+      steps.push({ namespace: 'host', argv: ['ip', 'netns', 'del', n.name], undo: [], reason: `${n.name} is not in the document (not created by Netns Studio)`, object: objectKey.namespace(n.name), action: 'delete', unmanaged: true });
+  const count = (a: Step['action']) => steps.filter((s) => s.action === a).length;
+  return { planHash: `demo-${steps.length}`, steps, summary: { create: count('create'), change: count('change'), delete: count('delete'), unmanaged: steps.filter((s) => s.unmanaged).length, total: steps.length } };
+}
+
+export function createDemoBackend(host: Topology): DemoBackend {
+  const status: HelperStatus = { state: 'connected', transport: 'stdio', uid: 0, root: true, canRetry: false };
+  const watchers = new Set<(e: WatchEvent) => void>();
+  const shell = browserShellOps();
+  const self: DemoBackend = {
+    kind: 'browser',
+    host,
+    emit: (ev) => watchers.forEach((w) => w(ev)),
+    status: () => status,
+    onStatus: () => () => {},
+    connect: async () => status,
+    discover: async () => ok({ document: self.host, observed: {} }),
+    watch(onEvent) {
+      watchers.add(onEvent);
+      queueMicrotask(() => onEvent({ seq: 0, type: 'resync' }));
+      return () => watchers.delete(onEvent);
+    },
+    plan: async (doc) => ok(planFor(doc, self.host)),
+    async apply(doc, _hash, onProgress?: (p: ApplyProgress) => void) {
+      const plan = planFor(doc, self.host);
+      for (let i = 0; i < plan.steps.length; i++) {
+        onProgress?.({ index: i + 1, total: plan.steps.length, reason: plan.steps[i].reason, namespace: plan.steps[i].namespace, phase: 'apply' });
+        await new Promise((r) => setTimeout(r, 30));
+        if (self.failAt === i + 1)
+          return { ok: false, error: { code: 'step-failed', message: `step ${i + 1} failed`, detail: { step: plan.steps[i], index: i + 1, stderr: 'RTNETLINK answers: File exists', rolledBack: true } } };
+      }
+      self.host = structuredClone(doc);
+      return ok({ applied: plan.steps.length, durationMs: plan.steps.length * 30 });
+    },
+    destroy: async () => ok({ applied: 0, durationMs: 0 }),
+    onForwarderStats: () => () => {},
+    openFile: (p) => shell.openFile(p),
+    saveFile: (t, o) => shell.saveFile(t, o),
+    exportFile: (d, k, n) => shell.exportFile(d, k, n),
+    onMenuCommand: () => () => {},
+    setDocumentState: (s) => shell.setDocumentState(s),
+    closeWindow: () => {},
+  };
+  return self;
+}

@@ -1,0 +1,113 @@
+/**
+ * New, open, save, import and export. Works with or without a backend: without
+ * one, files go through a file input and downloads (the browser's own ways).
+ * The YAML Document of an opened file is kept so a save keeps its comments.
+ */
+import type { Document } from 'yaml';
+import type { Backend, ExportKind, Result, SavedFile } from '../shared/backend';
+import { emptyTopology } from '../shared/model/schema';
+import type { Topology } from '../shared/model/schema';
+import { loadTopology } from '../shared/yaml/load';
+import { saveTopology } from '../shared/yaml/save';
+import { formatLocatedError, hasErrors } from '../shared/yaml/errors';
+import { exportYaml } from '../shared/export/yaml';
+import { exportGost } from '../shared/export/gost';
+import { browserShellOps } from './backend/browser-files';
+import { editorStore, markSaved, replaceDocument } from './store/editor-store';
+import { uiStore } from './store/ui-store';
+import { topologySvg } from './model/svg';
+
+let yamlDoc: Document | undefined;
+
+const shell = (backend: Backend | null) => backend ?? browserShellOps();
+const notify = (kind: 'info' | 'error', text: string, detail?: string[]) => uiStore.getState().setNotice({ kind, text, detail });
+
+// The shell exporter (shared/export/shell.ts) may land after this file: glob so the build works either way.
+const shellModules = import.meta.glob<{ exportShell?: (t: Topology) => string }>('../shared/export/shell.ts');
+
+export function newDocument(): void {
+  yamlDoc = undefined;
+  replaceDocument(emptyTopology());
+  notify('info', 'New document');
+}
+
+/** Load topology text (open or import); located errors go to the status bar. */
+export function loadText(text: string, name: string, path?: string): boolean {
+  const r = loadTopology(text, name);
+  if (!r.ok) {
+    notify('error', `${name} could not be loaded`, r.errors.map(formatLocatedError));
+    return false;
+  }
+  yamlDoc = r.yamlDoc;
+  replaceDocument(r.doc, { name, path });
+  const warnings = r.errors.filter((e) => !hasErrors([e]));
+  notify('info', `Opened ${name}${r.migrated ? ` (migrated from ${r.migrated.from})` : ''}`, warnings.map(formatLocatedError));
+  return true;
+}
+
+export async function openDocument(backend: Backend | null): Promise<void> {
+  const r = await shell(backend).openFile();
+  if (!r.ok) return notify('error', r.error.message);
+  if (r.value) loadText(r.value.text, r.value.name, r.value.path);
+}
+
+export function documentYaml(doc: Topology): string {
+  if (yamlDoc) {
+    try {
+      return saveTopology(yamlDoc, doc);
+    } catch {
+      /* fall back to a clean export */
+    }
+  }
+  return exportYaml(doc);
+}
+
+export async function saveDocument(backend: Backend | null, saveAs = false): Promise<void> {
+  const s = editorStore.getState();
+  const text = documentYaml(s.doc);
+  const r: Result<SavedFile | null> = await shell(backend).saveFile(text, {
+    path: saveAs ? undefined : s.filePath,
+    suggestedName: s.fileName ?? s.doc.metadata.name ?? 'topology',
+  });
+  if (!r.ok) return notify('error', r.error.message);
+  if (r.value) {
+    markSaved(r.value);
+    notify('info', `Saved ${r.value.name}`);
+  }
+}
+
+async function pngOf(svg: string, width: number, height: number): Promise<Uint8Array> {
+  const img = new Image();
+  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  canvas.getContext('2d')!.drawImage(img, 0, 0);
+  const blob = await new Promise<Blob | null>((res) => canvas.toBlob(res, 'image/png'));
+  return new Uint8Array(await blob!.arrayBuffer());
+}
+
+export async function exportAs(backend: Backend | null, kind: ExportKind): Promise<void> {
+  const doc = editorStore.getState().doc;
+  const base = (editorStore.getState().fileName ?? doc.metadata.name ?? 'topology').replace(/\.ya?ml$/, '');
+  let data: string | Uint8Array;
+  try {
+    if (kind === 'yaml') data = exportYaml(doc);
+    else if (kind === 'gost') data = exportGost(doc);
+    else if (kind === 'shell') {
+      const load = shellModules['../shared/export/shell.ts'];
+      const mod = load ? await load() : undefined;
+      if (!mod?.exportShell) return notify('error', 'The shell exporter is not available in this build');
+      data = mod.exportShell(doc);
+    } else {
+      const { svg, width, height } = topologySvg(doc);
+      data = kind === 'svg' ? svg : await pngOf(svg, width, height);
+    }
+  } catch (e) {
+    return notify('error', `Export failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const r = await shell(backend).exportFile(data, kind, kind === 'gost' ? `${base}-gost` : base);
+  if (!r.ok) return notify('error', r.error.message);
+  if (r.value) notify('info', `Exported ${r.value.name}`);
+}

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { emptyTopology } from '../../shared/model/schema';
+import { addNamespace, addVeth, updateVethEnd } from './edits';
+import { adopt, mergeLive } from './live-merge';
+
+test('in sync, pending, drifted and unmanaged, per object; host link state', () => {
+  let host = emptyTopology();
+  host = addNamespace(host, undefined, 'a').doc;
+  host = addNamespace(host, undefined, 'b').doc;
+  host = addNamespace(host, undefined, 'c').doc;
+  host = addVeth(host, { namespace: 'a' }, { namespace: 'b' }).doc;
+  host = updateVethEnd(host, 0, 1, { up: false }).doc;
+  host = addVeth(host, { namespace: 'c' }, { namespace: 'host' }).doc;
+
+  let doc = emptyTopology();
+  doc = addNamespace(doc, undefined, 'a').doc;
+  doc = addNamespace(doc, undefined, 'b').doc;
+  doc = addNamespace(doc, undefined, 'new').doc;
+  doc = addVeth(doc, { namespace: 'a' }, { namespace: 'b' }).doc;
+  doc = updateVethEnd(doc, 0, 0, { addresses: ['10.0.0.1/24'] }).doc;
+
+  const m = mergeLive(doc, host);
+  assert.equal(m.status['ns:new'], 'pending');
+  assert.equal(m.status['ns:c'], 'unmanaged');
+  assert.equal(m.status['veth:a/veth0'], 'drifted');
+  assert.equal(m.status['ns:a'], 'drifted', 'a box with a drifted interface is drifted');
+  assert.equal(m.status['veth:c/veth0'], 'unmanaged');
+  assert.equal(m.linkUp['link:b/veth0p'], false);
+  assert.deepEqual(m.merged.namespaces.map((n) => n.name), ['a', 'b', 'new', 'c']);
+
+  const adopted = adopt(doc, host, 'veth:c/veth0');
+  assert.ok(adopted.namespaces.some((n) => n.name === 'c'), 'adopting a veth brings its namespace');
+  assert.equal(mergeLive(adopted, host).status['veth:c/veth0'], 'in-sync');
+});

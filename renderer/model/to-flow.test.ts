@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { emptyTopology } from '../../shared/model/schema';
+import type { Topology } from '../../shared/model/schema';
+import { addBridge, addForwarder, addNamespace, addVeth, updateNamespace } from './edits';
+import { createFlowDeriver, toFlow } from './to-flow';
+import { syntheticTopology } from './synthetic';
+
+const doc = (): Topology => {
+  let d = emptyTopology();
+  d = addNamespace(d).doc;
+  d = addNamespace(d).doc;
+  d = addBridge(d, 'host').doc;
+  d = addVeth(d, { namespace: 'ns1' }, { namespace: 'host', master: 'br0' }).doc;
+  d = addVeth(d, { namespace: 'ns1' }, { namespace: 'ns2' }).doc;
+  d = addForwarder(d, 'host', 'ns2').doc;
+  return d;
+};
+
+test('namespaces are boxes (host first), bridges children, veths edges between ports or to a bridge', () => {
+  const f = toFlow(doc(), { selection: new Set(['ns:ns2']) });
+  const ids = f.nodes.map((n) => n.id);
+  assert.deepEqual(ids, ['ns:host', 'br:host/br0', 'ns:ns1', 'ns:ns2', 'fw:fwd1']);
+  const br = f.nodes.find((n) => n.id === 'br:host/br0')!;
+  assert.equal(br.parentId, 'ns:host');
+  const ns1 = f.nodes.find((n) => n.id === 'ns:ns1')!;
+  assert.deepEqual((ns1.data as { ports: { ifname: string }[] }).ports.map((p) => p.ifname), ['veth0', 'veth1']);
+  assert.ok(ns1.width && ns1.height && ns1.measured?.height === ns1.height, 'pre-sized');
+  assert.equal(f.nodes.find((n) => n.id === 'ns:ns2')!.selected, true);
+  const e0 = f.edges.find((e) => e.id === 'veth:ns1/veth0')!;
+  assert.equal(e0.source, 'ns:ns1');
+  assert.equal(e0.target, 'br:host/br0', 'a bridge member ends at the bridge');
+  const e1 = f.edges.find((e) => e.id === 'veth:ns1/veth1')!;
+  assert.match(e1.sourceHandle!, /:veth1$/);
+  assert.match(e1.targetHandle!, /:veth1p$/);
+  assert.deepEqual(f.edges.filter((e) => e.type === 'forward').map((e) => [e.source, e.target]), [
+    ['ns:host', 'fw:fwd1'],
+    ['fw:fwd1', 'ns:ns2'],
+  ]);
+  // every handle an edge names exists on its node
+  for (const e of f.edges) {
+    const s = f.nodes.find((n) => n.id === e.source)!;
+    const t = f.nodes.find((n) => n.id === e.target)!;
+    assert.ok(s.handles?.some((h) => h.id === e.sourceHandle), `${e.id} source handle ${e.sourceHandle}`);
+    assert.ok(t.handles?.some((h) => h.id === e.targetHandle), `${e.id} target handle ${e.targetHandle}`);
+  }
+});
+
+test('duplicate names (invalid documents) still give unique ids', () => {
+  let d = doc();
+  d = { ...d, namespaces: [...d.namespaces, d.namespaces[0]] };
+  const ids = toFlow(d).nodes.map((n) => n.id);
+  assert.equal(new Set(ids).size, ids.length);
+});
+
+test('compact level of detail: no ports, no children, no DOM edges; segments for the overlay', () => {
+  const f = toFlow(doc(), { compact: true });
+  assert.deepEqual(f.nodes.map((n) => n.type), ['compact', 'compact', 'compact', 'forwarder']);
+  assert.equal(f.edges.length, 0);
+  assert.equal(f.segments.length, 2 + 2);
+});
+
+test('the deriver hands back the same node objects for unchanged namespaces', () => {
+  const derive = createFlowDeriver();
+  const d = doc();
+  const a = derive(d);
+  const b = derive(updateNamespace(d, 'ns2', { loopback: 'down' }).doc);
+  const pick = (f: typeof a, id: string) => f.nodes.find((n) => n.id === id);
+  assert.equal(pick(a, 'ns:ns1'), pick(b, 'ns:ns1'));
+  assert.notEqual(pick(a, 'ns:ns2'), pick(b, 'ns:ns2'));
+  assert.equal(a.edges[0], b.edges[0]);
+});
+
+test('scale: 2000 namespaces derive in reasonable time', () => {
+  const d = syntheticTopology(2000);
+  const t0 = performance.now();
+  const f = toFlow(d, { compact: true });
+  const ms = performance.now() - t0;
+  assert.equal(f.nodes.length, 2001);
+  assert.ok(f.segments.length >= 2400);
+  assert.ok(ms < 1000, `took ${ms} ms`);
+});

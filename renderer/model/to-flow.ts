@@ -1,0 +1,349 @@
+/**
+ * Document → React Flow nodes and edges. A namespace is a box whose ports are its
+ * veth ends; bridges and VRFs are child nodes inside it (`parentId`); a veth is an
+ * edge between two ports, or a port and a bridge when the end is a bridge member;
+ * a forwarder is a node with dashed edges from its listening to its target namespace.
+ *
+ * `createFlowDeriver()` keeps the previous output and hands back the very same
+ * node/edge object when nothing about it changed, so memoized nodes skip rendering
+ * and React Flow does not re-adopt 2000 nodes for a one-field edit.
+ */
+import type { Edge, Node } from '@xyflow/react';
+import { HOST_NS } from '../../shared/model/schema';
+import type { Topology } from '../../shared/model/schema';
+import { nodeId, objectKey } from '../../shared/model/ids';
+import { BR_H, FW_H, FW_W, NS_W, childY, namespaceHeight, portY, COMPACT_H } from './geometry';
+import type { Pos } from './edits';
+
+export interface PortView {
+  ns: string;
+  ifname: string;
+  addresses: string[];
+  up: boolean;
+  mtu?: number;
+  /** `link:NS/IF`, the key live state is kept under */
+  key: string;
+  /** `ns/ifname` of the other end */
+  peer: string;
+}
+
+export interface NamespaceData extends Record<string, unknown> {
+  name: string;
+  /** the host box drawn although the document does not list `host` */
+  implicit: boolean;
+  ports: PortView[];
+  /** link keys of all its ports (the compact node shows "something is down" from these) */
+  portKeys: string[];
+  loopbackUp: boolean;
+  /** short facts: routes, NAT, DNS, forwarding */
+  facts: string[];
+}
+
+export interface BridgeData extends Record<string, unknown> {
+  ns: string;
+  name: string;
+  addresses: string[];
+  up: boolean;
+  members: PortView[];
+  key: string;
+}
+
+export interface VrfData extends Record<string, unknown> {
+  ns: string;
+  name: string;
+  table: number;
+  up: boolean;
+  key: string;
+}
+
+export interface ForwarderData extends Record<string, unknown> {
+  name: string;
+  protocol: string;
+  listen: string;
+  target: string;
+}
+
+export type FlowNode = Node<NamespaceData, 'namespace'> | Node<NamespaceData, 'compact'> | Node<BridgeData, 'bridge'> | Node<VrfData, 'vrf'> | Node<ForwarderData, 'forwarder'>;
+
+export interface VethEdgeData extends Record<string, unknown> {
+  kind: 'veth' | 'forward';
+}
+export type FlowEdge = Edge<VethEdgeData>;
+
+export interface Flow {
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  /** absolute centre of every namespace/bridge/forwarder node, for the compact edge overlay and search */
+  centers: Map<string, Pos>;
+  /** absolute point of each port (`ns/ifname`) for the compact overlay */
+  segments: [Pos, Pos][];
+}
+
+const COL_W = NS_W + 90;
+const ROW_GAP = 50;
+
+export interface DeriveOptions {
+  selection?: ReadonlySet<string>;
+  /** compact level of detail: no ports, no child nodes, no React Flow edges (drawn by the overlay) */
+  compact?: boolean;
+}
+
+interface Attach {
+  node: string;
+  /** handle prefix: `p:IF` on a namespace port, `b` on a bridge/vrf */
+  handle: string;
+  /** absolute point, for the overlay */
+  at: Pos;
+}
+
+/** Pure derivation without caching (tests, export). */
+export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
+  const selection = opts.selection ?? new Set<string>();
+  const compact = !!opts.compact;
+  const positions = doc.layout?.positions ?? {};
+
+  // namespaces, the host first (drawn even when the document does not list it)
+  const nsNames: string[] = [];
+  const seenNs = new Set<string>();
+  // the host is always drawn: it is where most veths end and bridges live
+  const hostUsed = true;
+  if (hostUsed) {
+    nsNames.push(HOST_NS);
+    seenNs.add(HOST_NS);
+  }
+  for (const n of doc.namespaces) if (!seenNs.has(n.name)) (seenNs.add(n.name), nsNames.push(n.name));
+  // ends naming a namespace nobody declared still get a box, so nothing silently disappears
+  for (const v of doc.veths) for (const e of v.ends) if (!seenNs.has(e.namespace)) (seenNs.add(e.namespace), nsNames.push(e.namespace));
+  for (const b of doc.bridges) if (!seenNs.has(b.namespace)) (seenNs.add(b.namespace), nsNames.push(b.namespace));
+
+  const bridgesIn = new Map<string, typeof doc.bridges>();
+  for (const b of doc.bridges) bridgesIn.set(b.namespace, [...(bridgesIn.get(b.namespace) ?? []), b]);
+  const bridgeSet = new Set(doc.bridges.map((b) => `${b.namespace}/${b.name}`));
+  const portsIn = new Map<string, PortView[]>();
+  const membersOf = new Map<string, PortView[]>();
+  for (const v of doc.veths) {
+    v.ends.forEach((e, i) => {
+      const other = v.ends[1 - i];
+      const pv: PortView = {
+        ns: e.namespace,
+        ifname: e.name,
+        addresses: e.addresses,
+        up: e.up,
+        mtu: e.mtu,
+        key: objectKey.link(e.namespace, e.name),
+        peer: `${other.namespace}/${other.name}`,
+      };
+      const br = e.master && bridgeSet.has(`${e.namespace}/${e.master}`) ? `${e.namespace}/${e.master}` : undefined;
+      if (br) membersOf.set(br, [...(membersOf.get(br) ?? []), pv]);
+      else portsIn.set(e.namespace, [...(portsIn.get(e.namespace) ?? []), pv]);
+    });
+  }
+  const nsObj = new Map(doc.namespaces.map((n) => [n.name, n]));
+
+  const nodes: FlowNode[] = [];
+  const centers = new Map<string, Pos>();
+  const attach = new Map<string, Attach>(); // `ns/ifname` → where its edge ends
+  const usedIds = new Set<string>();
+  const unique = (id: string) => {
+    let u = id;
+    for (let k = 2; usedIds.has(u); k++) u = `${id}~${k}`;
+    usedIds.add(u);
+    return u;
+  };
+
+  // boxes without a saved position go on a grid below those with one, never on top of them
+  const unplaced = nsNames.filter((n) => !positions[nodeId.namespace(n)]).length;
+  const cols = Math.max(1, Math.ceil(Math.sqrt(unplaced)));
+  let below = 0;
+  let anyPlaced = false;
+  for (const [id, p] of Object.entries(positions))
+    if (id.startsWith('ns:')) {
+      anyPlaced = true;
+      below = Math.max(below, p.y + 400);
+    }
+  const colY = new Array<number>(cols).fill(anyPlaced ? below : 0);
+  let gridIndex = 0;
+  nsNames.forEach((name, i) => {
+    const ports = portsIn.get(name) ?? [];
+    const bridges = bridgesIn.get(name) ?? [];
+    const ns = nsObj.get(name);
+    const vrfs = ns?.vrfs ?? [];
+    const children = bridges.length + vrfs.length;
+    const height = compact ? COMPACT_H : namespaceHeight(ports.length, children);
+    const fullHeight = namespaceHeight(ports.length, children);
+    const id = unique(nodeId.namespace(name));
+    let pos = positions[nodeId.namespace(name)];
+    if (!pos) {
+      const col = gridIndex++ % cols;
+      pos = { x: col * COL_W, y: colY[col] };
+      colY[col] += fullHeight + ROW_GAP;
+    }
+    const facts: string[] = [];
+    if (ns) {
+      if (ns.routes.length) facts.push(`${ns.routes.length} route${ns.routes.length > 1 ? 's' : ''}`);
+      if (ns.nat.length) facts.push(`NAT ${ns.nat.length}`);
+      if (ns.dns) facts.push('DNS');
+      if (ns.sysctls['net.ipv4.ip_forward'] === '1') facts.push('fwd');
+    }
+    const data: NamespaceData = { name, implicit: !ns, ports: compact ? [] : ports, portKeys: compact ? ports.map((p) => p.key) : [], loopbackUp: ns ? ns.loopback === 'up' : true, facts };
+    const handles = compact
+      ? []
+      : [
+          { id: 'nl', type: 'source' as const, position: 'left' as const, x: 0, y: NS_HEADER_HANDLE_Y, width: 1, height: 1 },
+          { id: 'nr', type: 'source' as const, position: 'right' as const, x: NS_W - 1, y: NS_HEADER_HANDLE_Y, width: 1, height: 1 },
+          ...ports.flatMap((p, k) => [
+            { id: `l:${p.ifname}`, type: 'source' as const, position: 'left' as const, x: -4, y: portY(k) - 4, width: 8, height: 8 },
+            { id: `r:${p.ifname}`, type: 'source' as const, position: 'right' as const, x: NS_W - 4, y: portY(k) - 4, width: 8, height: 8 },
+          ]),
+        ];
+    nodes.push({
+      id,
+      type: compact ? 'compact' : 'namespace',
+      position: pos,
+      data,
+      width: NS_W,
+      height,
+      // pre-measured: React Flow skips its measuring pass and counts the node as initialized
+      measured: { width: NS_W, height },
+      handles,
+      selected: selection.has(id),
+      ...(compact ? {} : { style: { zIndex: 0 } }),
+    } as FlowNode);
+    centers.set(id, { x: pos.x + NS_W / 2, y: pos.y + height / 2 });
+    ports.forEach((p, k) => attach.set(`${name}/${p.ifname}`, { node: id, handle: p.ifname, at: compact ? { x: pos.x + NS_W / 2, y: pos.y + height / 2 } : { x: pos.x + NS_W, y: pos.y + portY(k) } }));
+
+    [...bridges.map((b) => ({ kind: 'bridge' as const, b })), ...vrfs.map((v) => ({ kind: 'vrf' as const, v }))].forEach((c, k) => {
+      const y = childY(ports.length, k);
+      if (c.kind === 'bridge') {
+        const b = c.b;
+        const cid = unique(nodeId.bridge(name, b.name));
+        const at = compact ? centers.get(id)! : { x: pos.x + NS_W / 2, y: pos.y + y + BR_H / 2 };
+        for (const m of membersOf.get(`${name}/${b.name}`) ?? []) attach.set(`${name}/${m.ifname}`, { node: cid, handle: 'b', at });
+        if (compact) return;
+        const bd: BridgeData = { ns: name, name: b.name, addresses: b.addresses, up: b.up, members: membersOf.get(`${name}/${b.name}`) ?? [], key: objectKey.link(name, b.name) };
+        nodes.push({
+          id: cid,
+          type: 'bridge',
+          parentId: id,
+          extent: 'parent',
+          draggable: false,
+          position: { x: 10, y },
+          data: bd,
+          width: NS_W - 20,
+          height: BR_H,
+          measured: { width: NS_W - 20, height: BR_H },
+          handles: [
+            { id: 'bl', type: 'source', position: 'left', x: -4, y: BR_H / 2 - 4, width: 8, height: 8 },
+            { id: 'br', type: 'source', position: 'right', x: NS_W - 24, y: BR_H / 2 - 4, width: 8, height: 8 },
+          ],
+          selected: selection.has(cid),
+        } as FlowNode);
+        centers.set(cid, at);
+      } else if (!compact) {
+        const v = c.v;
+        const cid = unique(nodeId.vrf(name, v.name));
+        nodes.push({
+          id: cid,
+          type: 'vrf',
+          parentId: id,
+          extent: 'parent',
+          draggable: false,
+          position: { x: 10, y },
+          data: { ns: name, name: v.name, table: v.table, up: v.up, key: objectKey.link(name, v.name) },
+          width: NS_W - 20,
+          height: BR_H,
+          measured: { width: NS_W - 20, height: BR_H },
+          selected: selection.has(cid),
+        } as FlowNode);
+      }
+    });
+  });
+
+  const edges: FlowEdge[] = [];
+  const segments: [Pos, Pos][] = [];
+  for (const v of doc.veths) {
+    const [a, b] = v.ends;
+    const sa = attach.get(`${a.namespace}/${a.name}`);
+    const sb = attach.get(`${b.namespace}/${b.name}`);
+    if (!sa || !sb) continue;
+    segments.push([sa.at, sb.at]);
+    const id = unique(nodeId.veth(a.namespace, a.name));
+    if (compact) continue;
+    const leftToRight = sa.at.x <= sb.at.x;
+    const h = (s: Attach, right: boolean) => (s.handle === 'b' ? (right ? 'br' : 'bl') : `${right ? 'r' : 'l'}:${s.handle}`);
+    edges.push({
+      id,
+      type: 'veth',
+      source: sa.node,
+      target: sb.node,
+      sourceHandle: h(sa, leftToRight),
+      targetHandle: h(sb, !leftToRight),
+      data: { kind: 'veth' },
+      selected: selection.has(id),
+    });
+  }
+
+  doc.forwarders.forEach((f, i) => {
+    const id = unique(nodeId.forwarder(f.name));
+    const l = nodeId.namespace(f.listen.namespace);
+    const t = nodeId.namespace(f.target.namespace);
+    const lc = centers.get(l);
+    const tc = centers.get(t);
+    const pos = positions[nodeId.forwarder(f.name)] ?? (lc && tc ? { x: (lc.x + tc.x) / 2 - FW_W / 2, y: (lc.y + tc.y) / 2 - 80 - i * 10 } : { x: -300, y: i * 70 });
+    nodes.push({
+      id,
+      type: 'forwarder',
+      position: pos,
+      data: { name: f.name, protocol: f.protocol, listen: `${f.listen.namespace} ${f.listen.address}:${f.listen.port}`, target: `${f.target.namespace} ${f.target.address}:${f.target.port}` },
+      width: FW_W,
+      height: FW_H,
+      measured: { width: FW_W, height: FW_H },
+      handles: [
+        { id: 'fl', type: 'source', position: 'left', x: -4, y: FW_H / 2 - 4, width: 8, height: 8 },
+        { id: 'fr', type: 'source', position: 'right', x: FW_W - 4, y: FW_H / 2 - 4, width: 8, height: 8 },
+      ],
+      selected: selection.has(id),
+    } as FlowNode);
+    const c = { x: pos.x + FW_W / 2, y: pos.y + FW_H / 2 };
+    centers.set(id, c);
+    if (lc) segments.push([lc, c]);
+    if (tc) segments.push([c, tc]);
+    if (compact) return;
+    if (lc) edges.push({ id: `fwl:${f.name}`, type: 'forward', source: l, sourceHandle: lc.x <= c.x ? 'nr' : 'nl', target: id, targetHandle: lc.x <= c.x ? 'fl' : 'fr', data: { kind: 'forward' }, selectable: false });
+    if (tc) edges.push({ id: `fwt:${f.name}`, type: 'forward', source: id, sourceHandle: c.x <= tc.x ? 'fr' : 'fl', target: t, targetHandle: c.x <= tc.x ? 'nl' : 'nr', data: { kind: 'forward' }, selectable: false, animated: false });
+  });
+
+  return { nodes, edges, centers, segments };
+}
+
+const NS_HEADER_HANDLE_Y = 16;
+
+const sigOf = (o: FlowNode | FlowEdge) => JSON.stringify(o);
+
+/** A memoizing deriver: unchanged nodes and edges keep their identity between calls. */
+export function createFlowDeriver() {
+  let prevNodes = new Map<string, { sig: string; node: FlowNode }>();
+  let prevEdges = new Map<string, { sig: string; edge: FlowEdge }>();
+  return (doc: Topology, opts: DeriveOptions = {}): Flow => {
+    const flow = toFlow(doc, opts);
+    const nextNodes = new Map<string, { sig: string; node: FlowNode }>();
+    flow.nodes = flow.nodes.map((n) => {
+      const sig = sigOf(n);
+      const old = prevNodes.get(n.id);
+      const node = old && old.sig === sig ? old.node : n;
+      nextNodes.set(n.id, { sig, node });
+      return node;
+    });
+    const nextEdges = new Map<string, { sig: string; edge: FlowEdge }>();
+    flow.edges = flow.edges.map((e) => {
+      const sig = sigOf(e);
+      const old = prevEdges.get(e.id);
+      const edge = old && old.sig === sig ? old.edge : e;
+      nextEdges.set(e.id, { sig, edge });
+      return edge;
+    });
+    prevNodes = nextNodes;
+    prevEdges = nextEdges;
+    return flow;
+  };
+}

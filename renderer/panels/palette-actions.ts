@@ -1,0 +1,43 @@
+/** What dropping (or clicking) a palette item does to the document. */
+import { HOST_NS } from '../../shared/model/schema';
+import { addBridge, addForwarder, addNamespace, addVeth } from '../model/edits';
+import type { Pos } from '../model/edits';
+import type { Topology } from '../../shared/model/schema';
+import { toFlow } from '../model/to-flow';
+import { NS_W } from '../model/geometry';
+import { edit } from '../store/editor-store';
+
+export const PALETTE_MIME = 'application/x-netns-studio-palette';
+export const PALETTE_KINDS = ['namespace', 'bridge', 'veth', 'forwarder'] as const;
+export type PaletteKind = (typeof PALETTE_KINDS)[number];
+
+/** The drop point, moved down until the new box covers no other box (so every box stays clickable). */
+export function freeSpot(doc: Topology, pos: Pos, w = NS_W, h = 90): Pos {
+  if (doc.namespaces.length > 500) return pos;
+  const boxes = toFlow(doc).nodes.filter((n) => !n.parentId);
+  const p = { ...pos };
+  for (let tries = 0; tries < 100; tries++) {
+    const hit = boxes.find((b) => p.x < b.position.x + (b.width ?? 0) + 20 && b.position.x < p.x + w + 20 && p.y < b.position.y + (b.height ?? 0) + 20 && b.position.y < p.y + h + 20);
+    if (!hit) return p;
+    p.y = hit.position.y + (hit.height ?? 0) + 30;
+  }
+  return p;
+}
+
+/** `ns`: the namespace box the item was dropped on (host when dropped on empty canvas). */
+export function dropPaletteItem(kind: PaletteKind, pos: Pos, ns: string = HOST_NS): void {
+  switch (kind) {
+    case 'namespace':
+      edit((d) => addNamespace(d, freeSpot(d, pos)));
+      break;
+    case 'bridge':
+      edit((d) => addBridge(d, ns));
+      break;
+    case 'veth':
+      edit((d) => addVeth(d, { namespace: ns }, { namespace: HOST_NS }));
+      break;
+    case 'forwarder':
+      edit((d) => addForwarder(d, HOST_NS, ns !== HOST_NS ? ns : (d.namespaces.find((n) => n.name !== HOST_NS)?.name ?? HOST_NS), pos));
+      break;
+  }
+}

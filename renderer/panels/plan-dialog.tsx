@@ -1,0 +1,157 @@
+/**
+ * Plan and apply: the exact commands, grouped by namespace, each with its reason;
+ * steps that touch objects we do not own are marked. Apply shows "k of n"; a
+ * failure shows the failing step, the kernel's words and whether the host was
+ * rolled back.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import type { ApplyFailureDetail, ApplyProgress, BackendError, PlanResult } from '../../shared/backend';
+import type { Step } from '../../shared/model/step';
+import { useBackend } from '../backend-context';
+import { editorStore } from '../store/editor-store';
+import { uiStore, useUi } from '../store/ui-store';
+
+type Phase =
+  | { kind: 'planning' }
+  | { kind: 'planned'; plan: PlanResult }
+  | { kind: 'plan-error'; error: BackendError }
+  | { kind: 'applying'; plan: PlanResult; progress?: ApplyProgress }
+  | { kind: 'done'; plan: PlanResult; applied: number; ms: number }
+  | { kind: 'failed'; plan: PlanResult; error: BackendError };
+
+const commandText = (s: Pick<Step, 'argv' | 'namespace'>) => s.argv.join(' ');
+
+export function PlanDialog() {
+  const open = useUi((s) => s.planOpen);
+  if (!open) return null;
+  return <PlanDialogBody />;
+}
+
+function PlanDialogBody() {
+  const backend = useBackend();
+  const [phase, setPhase] = useState<Phase>({ kind: 'planning' });
+  const close = () => uiStore.setState({ planOpen: false });
+  useEffect(() => {
+    if (!backend) {
+      setPhase({ kind: 'plan-error', error: { code: 'helper-unavailable', message: 'No backend is connected: plans need the helper (desktop app or `netns-studio serve`).' } });
+      return;
+    }
+    let live = true;
+    void backend.plan(editorStore.getState().doc).then((r) => {
+      if (!live) return;
+      setPhase(r.ok ? { kind: 'planned', plan: r.value } : { kind: 'plan-error', error: r.error });
+    });
+    return () => {
+      live = false;
+    };
+  }, [backend]);
+
+  const plan = 'plan' in phase ? phase.plan : undefined;
+  const groups = useMemo(() => {
+    const m = new Map<string, { step: Step; index: number }[]>();
+    plan?.steps.forEach((step, index) => m.set(step.namespace, [...(m.get(step.namespace) ?? []), { step, index }]));
+    return [...m.entries()];
+  }, [plan]);
+
+  const apply = async () => {
+    if (!backend || !plan) return;
+    setPhase({ kind: 'applying', plan });
+    const r = await backend.apply(editorStore.getState().doc, plan.planHash, (progress) => setPhase({ kind: 'applying', plan, progress }));
+    setPhase(r.ok ? { kind: 'done', plan, applied: r.value.applied, ms: r.value.durationMs } : { kind: 'failed', plan, error: r.error });
+  };
+
+  const failure = phase.kind === 'failed' ? (phase.error.detail as ApplyFailureDetail | undefined) : undefined;
+  return (
+    <div className="modal-backdrop" role="presentation" onKeyDown={(e) => e.key === 'Escape' && phase.kind !== 'applying' && close()}>
+      <div className="modal" role="dialog" aria-modal="true" aria-label="plan and apply" data-testid="plan-dialog">
+        <div className="modal-head">
+          <h2>Plan</h2>
+          <button type="button" data-testid="plan-close" aria-label="close" disabled={phase.kind === 'applying'} onClick={close}>
+            ✕
+          </button>
+        </div>
+        {phase.kind === 'planning' && <p data-testid="plan-loading">Planning…</p>}
+        {phase.kind === 'plan-error' && (
+          <p className="error" data-testid="plan-error" role="alert">
+            {phase.error.message}
+          </p>
+        )}
+        {plan && (
+          <>
+            <p data-testid="plan-summary" className="summary">
+              {plan.summary.total === 0
+                ? 'Nothing to do: the host already matches the document.'
+                : `${plan.summary.total} steps: ${plan.summary.create} create, ${plan.summary.change} change, ${plan.summary.delete} delete`}
+              {plan.summary.unmanaged > 0 && <span className="tag warn"> {plan.summary.unmanaged} touch unmanaged objects</span>}
+            </p>
+            {plan.warnings?.map((w) => (
+              <p key={w} className="warn" data-testid="plan-warning">
+                {w}
+              </p>
+            ))}
+            <div className="plan-steps">
+              {groups.map(([ns, steps]) => (
+                <section key={ns} data-testid="plan-group" data-namespace={ns}>
+                  <h3>{ns === 'host' ? 'host (root namespace)' : ns}</h3>
+                  <ol>
+                    {steps.map(({ step, index }) => (
+                      <li
+                        key={index}
+                        data-testid="plan-step"
+                        data-action={step.action}
+                        data-unmanaged={step.unmanaged ? 'true' : undefined}
+                        className={`step ${step.action}${step.unmanaged ? ' unmanaged' : ''}${failure?.index === index + 1 ? ' failed' : ''}`}
+                      >
+                        <code>{commandText(step)}</code>
+                        <span className="reason">
+                          {step.unmanaged && <span className="tag warn">unmanaged</span>} {step.reason}
+                        </span>
+                      </li>
+                    ))}
+                  </ol>
+                </section>
+              ))}
+            </div>
+          </>
+        )}
+        {phase.kind === 'applying' && (
+          <div className="progress" data-testid="apply-progress" role="status">
+            {phase.progress ? `${phase.progress.phase === 'rollback' ? 'Rolling back' : 'Applying'} step ${phase.progress.index} of ${phase.progress.total}: ${phase.progress.reason}` : 'Starting…'}
+            <progress max={phase.progress?.total ?? 1} value={phase.progress?.index ?? 0} />
+          </div>
+        )}
+        {phase.kind === 'done' && (
+          <p className="ok" data-testid="apply-done" role="status">
+            Applied {phase.applied} steps in {Math.round(phase.ms)} ms.
+          </p>
+        )}
+        {phase.kind === 'failed' && (
+          <div className="error" data-testid="apply-error" role="alert">
+            <strong>Apply failed: {phase.error.message}</strong>
+            {failure?.step && (
+              <p>
+                Step {failure.index ?? '?'} in {failure.step.namespace}: <code>{commandText(failure.step)}</code>
+              </p>
+            )}
+            {failure?.stderr && <pre data-testid="apply-stderr">{failure.stderr}</pre>}
+            {failure?.rolledBack !== undefined && (
+              <p data-testid={failure.rolledBack ? 'apply-rolled-back' : 'apply-not-rolled-back'}>
+                {failure.rolledBack ? 'The host was rolled back to how it was before.' : 'The host could NOT be fully rolled back: check it.'}
+              </p>
+            )}
+          </div>
+        )}
+        <div className="modal-foot">
+          {plan && phase.kind === 'planned' && (
+            <button type="button" className="primary" data-testid="apply-button" disabled={plan.summary.total === 0} onClick={() => void apply()}>
+              Apply {plan.summary.total} steps
+            </button>
+          )}
+          <button type="button" onClick={close} disabled={phase.kind === 'applying'}>
+            Close
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * Smoke test of the built UI in Debian's chromium, with no backend: drag a
+ * namespace from the palette, see it on the canvas, edit it in the inspector,
+ * undo/redo, export YAML and import it back. (The full e2e against the real
+ * helper lives in e2e/.)
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromiumMissing, launchChromium } from '../bench/canvas-browser';
+import { RENDERER_DIST, serveStatic } from '../bench/canvas-static-server';
+
+const missing = chromiumMissing();
+if (missing) console.log(`skipping the renderer smoke test: ${missing}`);
+
+test('palette → canvas → inspector → undo/redo → export/import', { skip: missing, timeout: 180_000 }, async () => {
+  if (!existsSync(join(RENDERER_DIST, 'index.html'))) {
+    const r = spawnSync('npx', ['vite', 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn'], { cwd: join(import.meta.dirname, '..'), stdio: 'inherit' });
+    assert.equal(r.status, 0, 'renderer build');
+  }
+  const server = await serveStatic();
+  const b = await launchChromium({ width: 1400, height: 900 });
+  try {
+    const page = await b.context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(String(e)));
+    const tid = (id: string) => page.locator(`[data-testid="${id}"]`);
+    await page.goto(`${server.url}?backend=none`);
+    await tid('app-ready').waitFor({ state: 'attached' });
+    assert.equal(await tid('helper-status').getAttribute('data-state'), 'none');
+
+    await tid('palette-namespace').dragTo(tid('canvas'), { targetPosition: { x: 400, y: 300 } });
+    await tid('node-ns:ns1').waitFor();
+    await tid('inspector-name').fill('web');
+    await tid('inspector-name').press('Enter');
+    await tid('node-ns:web').waitFor();
+    // inline validation as you type
+    await tid('inspector-dns').fill('10.0.0.300');
+    assert.match((await tid('inspector-error').first().textContent()) ?? '', /not an IP address/);
+    await tid('inspector-dns').fill('10.0.0.53');
+    await tid('inspector-dns').press('Enter');
+
+    await tid('palette-veth').click(); // click-to-add: web? no: host ↔ host until edited
+    await tid('inspector-end0-namespace').fill('web');
+    await tid('inspector-end0-namespace').press('Enter');
+    await tid('inspector-end0-addresses').fill('10.0.0.2/24');
+    await tid('inspector-end0-addresses').press('Enter');
+    await tid('port-web/veth0').waitFor();
+    assert.equal(await tid('port-web/veth0').getAttribute('data-up'), 'true');
+    await tid('edge-veth:web/veth0').waitFor({ state: 'attached' });
+
+    // undo / redo through the toolbar and the keyboard
+    const text = async () => (await tid('node-ns:web').textContent()) ?? '';
+    assert.match(await text(), /10\.0\.0\.2\/24/);
+    await tid('undo').click();
+    assert.doesNotMatch(await text(), /10\.0\.0\.2/, 'undo takes the address back');
+    await tid('undo').click();
+    assert.equal(await tid('port-web/veth0').count(), 0, 'and then the move into web');
+    await tid('redo').click();
+    await tid('redo').click();
+    assert.match(await text(), /10\.0\.0\.2\/24/);
+    await page.locator('.react-flow__pane').click({ position: { x: 50, y: 50 } });
+    await page.keyboard.press('Control+z');
+    assert.doesNotMatch(await text(), /10\.0\.0\.2/, 'Ctrl+Z');
+    await page.keyboard.press('Control+Shift+z');
+    assert.match(await text(), /10\.0\.0\.2\/24/, 'Ctrl+Shift+Z');
+
+    const [dl] = await Promise.all([page.waitForEvent('download'), tid('export-yaml').click()]);
+    const yaml = readFileSync((await dl.path())!, 'utf8');
+    assert.match(yaml, /name: web/);
+    assert.match(yaml, /10\.0\.0\.2\/24/);
+
+    await tid('file-new').click();
+    assert.equal(await tid('node-ns:web').count(), 0);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), tid('file-open').click()]);
+    await chooser.setFiles({ name: 'again.yaml', mimeType: 'application/yaml', buffer: Buffer.from(yaml) });
+    await tid('node-ns:web').waitFor();
+    await tid('port-web/veth0').waitFor();
+
+    // a broken file shows located errors
+    const [chooser2] = await Promise.all([page.waitForEvent('filechooser'), tid('file-open').click()]);
+    await chooser2.setFiles({ name: 'bad.yaml', mimeType: 'application/yaml', buffer: Buffer.from('apiVersion: netns-studio/v1\nkind: Topology\nnamespaces: [{name: a, bogus: 1}]\n') });
+    await tid('notice-error').waitFor();
+    assert.match((await tid('notice-detail').textContent()) ?? '', /bad\.yaml:\d+/);
+
+    assert.deepEqual(problems, []);
+  } finally {
+    await b.close();
+    await server.close();
+  }
+});

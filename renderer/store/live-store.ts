@@ -1,0 +1,31 @@
+/**
+ * Observed host state for the live view, kept apart from the document: the host
+ * as discovered, per-object status (in sync / pending / drifted / unmanaged) and
+ * link up/down. Nodes subscribe to their own entry, so one watch event repaints
+ * one port, not the canvas.
+ */
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { Topology } from '../../shared/model/schema';
+import type { LiveStatus } from '../model/live-merge';
+
+export interface LiveState {
+  enabled: boolean;
+  loading: boolean;
+  host?: Topology;
+  observed?: unknown;
+  status: Record<string, LiveStatus>;
+  linkUp: Record<string, boolean>;
+  error?: string;
+  events: number;
+}
+
+export const liveStore = createStore<LiveState>(() => ({ enabled: false, loading: false, status: {}, linkUp: {}, events: 0 }));
+export const useLive = <T>(selector: (s: LiveState) => T): T => useStore(liveStore, selector);
+
+/** A live fact about one link changed (watch event): only that link's subscribers re-render. */
+export function setLinkUp(key: string, up: boolean): void {
+  const s = liveStore.getState();
+  if (s.linkUp[key] === up) return;
+  liveStore.setState({ linkUp: { ...s.linkUp, [key]: up }, events: s.events + 1 });
+}

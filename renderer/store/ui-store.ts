@@ -1,0 +1,67 @@
+/**
+ * UI session state: selection, theme, level of detail, dialogs. Never saved with
+ * the document (the theme alone is remembered in localStorage).
+ */
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+
+export type Theme = 'dark' | 'light';
+const THEME_KEY = 'netns-studio.theme';
+
+function initialTheme(): Theme {
+  try {
+    const t = globalThis.localStorage?.getItem(THEME_KEY);
+    if (t === 'dark' || t === 'light') return t;
+  } catch {
+    /* storage may be disabled */
+  }
+  return 'dark';
+}
+
+export interface UiState {
+  selection: string[];
+  theme: Theme;
+  /** a message in the status bar (errors of open/import/export) */
+  notice?: { kind: 'info' | 'error'; text: string; detail?: string[] };
+  searchOpen: boolean;
+  planOpen: boolean;
+  /** bumped to ask the canvas to fit the view (React Flow applies a fit on its next node update) */
+  fit: { n: number; nodes?: string[] };
+  requestFit(nodes?: string[]): void;
+  setSelection(ids: string[]): void;
+  renameSelection(map: Record<string, string>): void;
+  setTheme(t: Theme): void;
+  setNotice(n: UiState['notice']): void;
+}
+
+export const uiStore = createStore<UiState>((set, get) => ({
+  selection: [],
+  theme: initialTheme(),
+  searchOpen: false,
+  planOpen: false,
+  fit: { n: 0 },
+  requestFit(nodes) {
+    set({ fit: { n: get().fit.n + 1, nodes } });
+  },
+  setSelection(ids) {
+    const cur = get().selection;
+    if (cur.length === ids.length && cur.every((id, i) => id === ids[i])) return;
+    set({ selection: ids });
+  },
+  renameSelection(map) {
+    set({ selection: get().selection.map((id) => map[id] ?? id) });
+  },
+  setTheme(theme) {
+    try {
+      globalThis.localStorage?.setItem(THEME_KEY, theme);
+    } catch {
+      /* not remembered, still applied */
+    }
+    set({ theme });
+  },
+  setNotice(notice) {
+    set({ notice });
+  },
+}));
+
+export const useUi = <T>(selector: (s: UiState) => T): T => useStore(uiStore, selector);

@@ -1,0 +1,201 @@
+/**
+ * The browser mode's server: the built renderer over HTTP and the Backend contract
+ * over one WebSocket (/ws), both behind the token, Host and Origin checks of
+ * ./security.ts. Every frame from the browser is validated (shape, method, params)
+ * before it reaches the helper.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { BACKEND_ERROR } from '../shared/backend';
+import type { BackendError } from '../shared/backend';
+import { ClientFrame, ELECTRON_ONLY_REQUESTS, checkParams, isRequestName, type ServerFrame } from '../shared/ipc-contract';
+import type { HelperLink } from './helper-link';
+import { allowedHostHeaders, cookieName, hostAllowed, newToken, originAllowed, requestToken, sameToken, securityHeaders } from './security';
+import { createSession } from './session';
+import { resolveStatic } from './static-files';
+
+/** Largest frame the browser may send: a document of thousands of namespaces fits. */
+export const MAX_CLIENT_FRAME = 16 * 1024 * 1024;
+/** Open browser sessions at once (tabs); more are refused. */
+export const MAX_CLIENTS = 16;
+/** Requests one browser may have in flight; more are refused, not queued. */
+export const MAX_IN_FLIGHT = 32;
+
+export interface ServerOptions {
+  /** directory with the built renderer (index.html + assets) */
+  rendererDir: string;
+  link: HelperLink;
+  /** 0 = any free port */
+  port?: number;
+  /** address to bind; loopback unless the person says otherwise */
+  host?: string;
+  /** fixed token (tests); random otherwise */
+  token?: string;
+  /** more Host names to accept (e.g. the name of an ssh tunnel endpoint) */
+  allowedHosts?: string[];
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  /** the URL to open, token included */
+  url: string;
+  port: number;
+  host: string;
+  token: string;
+  /** open WebSocket sessions */
+  clients(): number;
+  close(): Promise<void>;
+}
+
+const MISSING_RENDERER = `<!doctype html><meta charset="utf-8"><title>Netns Studio</title>
+<p>The user interface has not been built. Run <code>npm run build:renderer</code> and reload.</p>`;
+
+function reject(res: ServerResponse, status: number, text: string, headers: Record<string, string>) {
+  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(`${text}\n`);
+}
+
+function rejectUpgrade(socket: Duplex, status: number, text: string) {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const token = opts.token ?? newToken();
+  const log = opts.log ?? (() => {});
+  let port = opts.port ?? 0;
+  let allowed = new Set<string>();
+
+  const server = createServer((req, res) => {
+    void handleHttp(req, res).catch((e: unknown) => {
+      log(`http error: ${e instanceof Error ? e.message : String(e)}`);
+      if (!res.headersSent) reject(res, 500, 'internal error', {});
+      else res.end();
+    });
+  });
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse) {
+    const hostHeader = req.headers.host ?? '';
+    const headers = securityHeaders(hostAllowed(req, allowed) ? hostHeader : `127.0.0.1:${port}`);
+    // A DNS-rebinding page reaches us under its own name: refuse any Host we are not.
+    if (!hostAllowed(req, allowed)) return reject(res, 421, 'unknown Host', headers);
+    if (!originAllowed(req, allowed, false)) return reject(res, 403, 'foreign Origin', headers);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return reject(res, 405, 'method not allowed', { ...headers, Allow: 'GET, HEAD' });
+    const url = new URL(req.url ?? '/', `http://${hostHeader}`);
+    if (!sameToken(requestToken(req, url, port), token)) {
+      return reject(res, 401, 'Netns Studio: open the URL that `netns-studio serve` printed (it carries ?token=…)', headers);
+    }
+    if (url.searchParams.has('token')) {
+      // Trade the URL token for a cookie, then drop it from the address bar (and from history).
+      url.searchParams.delete('token');
+      res.writeHead(303, {
+        ...headers,
+        'Set-Cookie': `${cookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict`,
+        // a path like //evil.example must not become a protocol-relative redirect
+        Location: `/${url.pathname.replace(/^\/+/, '')}${url.search}`,
+      });
+      return res.end();
+    }
+    const file = await resolveStatic(opts.rendererDir, url.pathname);
+    if (!file) {
+      if (url.pathname === '/' || url.pathname === '/index.html') {
+        res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' });
+        return res.end(MISSING_RENDERER);
+      }
+      // browsers ask for this by themselves; an empty answer keeps their consoles clean
+      if (url.pathname === '/favicon.ico') {
+        res.writeHead(204, headers);
+        return res.end();
+      }
+      return reject(res, 404, 'not found', headers);
+    }
+    res.writeHead(200, { ...headers, 'Content-Type': file.type, 'Content-Length': String(file.body.length) });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME });
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/ws') return rejectUpgrade(socket, 404, 'Not Found');
+    if (!hostAllowed(req, allowed)) return rejectUpgrade(socket, 421, 'Misdirected Request');
+    // Browsers always send Origin on a WebSocket handshake: it must be this server.
+    if (!originAllowed(req, allowed, true)) return rejectUpgrade(socket, 403, 'Forbidden');
+    if (!sameToken(requestToken(req, url, port), token)) return rejectUpgrade(socket, 401, 'Unauthorized');
+    if (wss.clients.size >= MAX_CLIENTS) return rejectUpgrade(socket, 503, 'Service Unavailable');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    const send = (frame: ServerFrame) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+    };
+    const sendError = (id: number | null, error: BackendError) => send({ type: 'error', id, error });
+    const session = createSession(opts.link, (event, payload) => send({ type: 'event', event, payload }));
+    let inFlight = 0;
+    send({ type: 'event', event: 'status', payload: opts.link.status() });
+
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return sendError(null, { code: BACKEND_ERROR.badMessage, message: 'binary frames are not accepted' });
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data.toString());
+      } catch {
+        return sendError(null, { code: BACKEND_ERROR.badMessage, message: 'not JSON' });
+      }
+      const frame = ClientFrame.safeParse(parsed);
+      if (!frame.success) {
+        const id = typeof (parsed as { id?: unknown })?.id === 'number' ? (parsed as { id: number }).id : null;
+        return sendError(id, { code: BACKEND_ERROR.badMessage, message: 'malformed request frame' });
+      }
+      const { id, method, params } = frame.data;
+      if (!isRequestName(method) || ELECTRON_ONLY_REQUESTS.includes(method)) {
+        return sendError(id, { code: BACKEND_ERROR.badMessage, message: `unknown method ${JSON.stringify(method)}` });
+      }
+      const checked = checkParams(method, params);
+      if (!checked.ok) return sendError(id, checked.error);
+      if (inFlight >= MAX_IN_FLIGHT) return sendError(id, { code: 'busy', message: 'too many requests in flight' });
+      inFlight++;
+      const pending = session.handle(method, checked.value);
+      if (!pending) {
+        inFlight--;
+        return sendError(id, { code: BACKEND_ERROR.unsupported, message: `${method} is not available in the browser mode` });
+      }
+      void pending.then(
+        (result) => send({ type: 'response', id, result }),
+        (e: unknown) => sendError(id, { code: BACKEND_ERROR.disconnected, message: e instanceof Error ? e.message : String(e) }),
+      ).finally(() => inFlight--);
+    });
+    ws.on('close', () => session.close());
+    ws.on('error', () => session.close());
+  });
+
+  await new Promise<void>((resolve, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(port, host, () => {
+      server.off('error', rejectListen);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  allowed = allowedHostHeaders(host, port, opts.allowedHosts);
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}/?token=${token}`;
+
+  return {
+    url,
+    port,
+    host,
+    token,
+    clients: () => wss.clients.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
+  };
+}

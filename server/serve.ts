@@ -1,0 +1,86 @@
+/**
+ * `netns-studio serve`: build the renderer if needed, start the helper when we are
+ * root (else explain and serve the editor anyway), start the server, print the URL.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HelperLink } from './helper-link';
+import { unavailableHelperLink } from './helper-link';
+import { startServer, type RunningServer } from './http-server';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const RENDERER_DIR = join(PROJECT_ROOT, 'dist', 'renderer');
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  open: boolean;
+  allowHosts: string[];
+  rendererDir?: string;
+  /** extra argv prefix for the helper (tests: nsenter into a sandbox) */
+  helperWrap?: string[];
+  log?: (line: string) => void;
+}
+
+export const NOT_ROOT_MESSAGE =
+  'live features (discover, watch, plan, apply) need root: run `sudo netns-studio serve` for them. The editor, import and export work without.';
+
+/** Build dist/renderer when it is missing and the project can build it. */
+export function ensureRenderer(dir: string, log: (l: string) => void): boolean {
+  if (existsSync(join(dir, 'index.html'))) return true;
+  const config = join(PROJECT_ROOT, 'vite.renderer.config.ts');
+  if (!existsSync(config)) {
+    log(`netns-studio: the user interface is not built (${dir}) and cannot be built here (no vite.renderer.config.ts).`);
+    return false;
+  }
+  log('netns-studio: building the user interface (first run)…');
+  const vite = join(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', '--config', config, '--logLevel', 'warn'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0 || !existsSync(join(dir, 'index.html'))) {
+    log('netns-studio: building the user interface failed; run `npm run build:renderer` to see why.');
+    return false;
+  }
+  return true;
+}
+
+export async function helperLinkForServe(wrap: string[] | undefined, log: (l: string) => void): Promise<HelperLink> {
+  if (process.getuid?.() !== 0) {
+    log(`netns-studio: ${NOT_ROOT_MESSAGE}`);
+    return unavailableHelperLink(NOT_ROOT_MESSAGE);
+  }
+  const { createStdioHelperLink } = await import('./stdio-helper-link');
+  const link = createStdioHelperLink({ wrap });
+  const s = await link.connect();
+  if (s.state !== 'connected') log(`netns-studio: the helper did not start: ${s.error?.message ?? s.state} (the editor still works; the UI can retry)`);
+  return link;
+}
+
+function openBrowser(url: string, log: (l: string) => void) {
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
+  const child = spawn('xdg-open', [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => log('netns-studio: could not open a browser; open the URL above yourself.'));
+  child.unref();
+}
+
+export async function runServe(opts: ServeOptions): Promise<{ server: RunningServer; link: HelperLink; stop(): Promise<void> }> {
+  const log = opts.log ?? ((l: string) => console.error(l));
+  const rendererDir = opts.rendererDir ?? RENDERER_DIR;
+  ensureRenderer(rendererDir, log);
+  const link = await helperLinkForServe(opts.helperWrap, log);
+  const server = await startServer({ rendererDir, link, port: opts.port, host: opts.host, allowedHosts: opts.allowHosts, log });
+  if (opts.host !== '127.0.0.1' && opts.host !== '::1' && opts.host !== 'localhost') {
+    log(`netns-studio: WARNING: listening on ${opts.host}, not only on this machine. Anyone who has the URL (with its token) controls the helper.`);
+  }
+  console.log(`Netns Studio is running at:\n\n  ${server.url}\n\nFrom another machine: ssh -L ${server.port}:127.0.0.1:${server.port} THIS-HOST, then open the URL there.\nStop with Ctrl-C.`);
+  if (opts.open) openBrowser(server.url, log);
+  return {
+    server,
+    link,
+    async stop() {
+      await server.close();
+      await link.close();
+    },
+  };
+}

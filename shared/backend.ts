@@ -1,0 +1,284 @@
+/**
+ * The renderer's only door to the world: a typed `Backend`. The desktop app
+ * implements it with the preload bridge (window.netnsStudio, see
+ * renderer/backend/electron-backend.ts); the browser mode with a WebSocket client
+ * (renderer/backend/websocket-backend.ts). The React code never knows which.
+ *
+ * Expected failures come back as values (`Result`), never as thrown errors, so
+ * they cross every process boundary unchanged: `{code, message, detail}`.
+ * The wire format (channel names, zod schemas) lives in ./ipc-contract.ts.
+ *
+ * In the renderer: `import { createBackend } from './backend/create-backend'` once at
+ * start-up, then pass the `Backend` down (context/store). Provisional until the helper
+ * protocol lands (shared/protocol/): `HostSnapshot.observed` and `WatchEvent` fields.
+ *
+ * Pure: no node:*, electron or react imports.
+ */
+import type { Topology } from './model/schema';
+import type { Step } from './model/step';
+
+// ---------------------------------------------------------------- results
+
+/** An expected failure, as data. `code` is stable and machine-readable. */
+export interface BackendError {
+  code: string;
+  message: string;
+  detail?: unknown;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: BackendError };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const err = <T = never>(code: string, message: string, detail?: unknown): Result<T> => ({
+  ok: false,
+  error: detail === undefined ? { code, message } : { code, message, detail },
+});
+
+/** Codes the shells themselves produce (the helper adds its own, e.g. `plan-stale`, `step-failed`). */
+export const BACKEND_ERROR = {
+  /** no helper: not root in browser mode, or the user cancelled the elevation prompt */
+  helperUnavailable: 'helper-unavailable',
+  /** the helper died or the WebSocket dropped while a request was in flight */
+  disconnected: 'disconnected',
+  /** a message failed validation at a boundary */
+  badMessage: 'bad-message',
+  /** a request took longer than the shell waits */
+  timeout: 'timeout',
+  /** a file dialog, read or write failed */
+  file: 'file-error',
+  /** the feature does not exist in this shell (e.g. recent files in the browser) */
+  unsupported: 'unsupported',
+} as const;
+
+export type Unsubscribe = () => void;
+
+// ---------------------------------------------------------------- helper connection
+
+export type HelperState =
+  /** not started yet (the desktop app starts it on first need) */
+  | 'idle'
+  /** starting, or waiting for the user to answer the elevation prompt */
+  | 'connecting'
+  | 'connected'
+  /** cannot run here (browser mode not started as root, no pkexec/sudo…); `error` says why */
+  | 'unavailable'
+  /** failed or died (prompt cancelled, helper crashed); `connect()` retries */
+  | 'failed';
+
+export interface HelperStatus {
+  state: HelperState;
+  /** how the shell reaches the helper */
+  transport?: 'stdio' | 'socket';
+  /** who the helper runs as (from its hello) */
+  uid?: number;
+  root?: boolean;
+  /** protocol, iproute2 and kernel versions, from the helper's hello */
+  versions?: { protocol?: string | number; iproute2?: string; kernel?: string };
+  /** optional kernel features that exist on this host: vrf, netem, macvlan, vlan, dummy, nftables… */
+  features?: Record<string, boolean>;
+  /** why the helper is not connected */
+  error?: BackendError;
+  /** true when `connect()` may succeed now (e.g. after a cancelled prompt) */
+  canRetry: boolean;
+}
+
+export const INITIAL_STATUS: HelperStatus = { state: 'idle', canRetry: true };
+
+// ---------------------------------------------------------------- live inspection
+
+export interface DiscoverOptions {
+  /** include unnamed namespaces held by processes (containers) */
+  unnamed?: boolean;
+}
+
+/**
+ * What the helper sees. `document` is the host as a topology (the same shape the
+ * editor edits); `observed` carries runtime facts keyed by object key (see
+ * model/ids.ts): ifindex, MAC, oper state, owner… Its exact type is the helper
+ * protocol's (shared/model/observed.ts); the renderer reads it as data.
+ */
+export interface HostSnapshot {
+  document: Topology;
+  observed: unknown;
+}
+
+/**
+ * One watch event, as the helper protocol sends it (shared/protocol/). Every event
+ * carries a sequence number; a `resync` event replaces the whole picture (sent
+ * first, after a gap, and after the kernel monitor restarts).
+ */
+export interface WatchEvent {
+  seq: number;
+  type: string;
+  [field: string]: unknown;
+}
+
+// ---------------------------------------------------------------- plan / apply / destroy
+
+export interface PlanSummary {
+  create: number;
+  change: number;
+  delete: number;
+  /** steps touching objects this product does not own */
+  unmanaged: number;
+  total: number;
+}
+
+export interface PlanResult {
+  /** pass back to apply(): the helper refuses if the host changed since (`plan-stale`) */
+  planHash: string;
+  steps: Step[];
+  summary: PlanSummary;
+  /** plan-time warnings, e.g. a feature the kernel lacks */
+  warnings?: string[];
+}
+
+export interface ApplyProgress {
+  /** 1-based index of the step running now */
+  index: number;
+  total: number;
+  reason: string;
+  namespace?: string;
+  /** `apply` while going forward, `rollback` while undoing after a failure */
+  phase?: 'apply' | 'rollback';
+}
+
+export interface ApplyResult {
+  /** steps executed */
+  applied: number;
+  durationMs: number;
+}
+
+/**
+ * `detail` of a failed apply (`error.code === 'step-failed'`): the failing step,
+ * the kernel's error text and whether the host was rolled back.
+ */
+export interface ApplyFailureDetail {
+  step?: Step;
+  index?: number;
+  stderr?: string;
+  rolledBack?: boolean;
+}
+
+export interface DestroyOptions {
+  /** only show what would be removed */
+  dryRun?: boolean;
+}
+
+// ---------------------------------------------------------------- forwarders
+
+export interface ForwarderStats {
+  name: string;
+  running: boolean;
+  connections: number;
+  bytesIn: number;
+  bytesOut: number;
+  error?: string;
+}
+
+// ---------------------------------------------------------------- files
+
+export interface OpenedFile {
+  /** base name, for the title bar */
+  name: string;
+  /** full path (desktop app only; the browser never learns paths) */
+  path?: string;
+  text: string;
+}
+
+export interface SavedFile {
+  name: string;
+  path?: string;
+}
+
+export const EXPORT_KINDS = ['yaml', 'shell', 'gost', 'svg', 'png'] as const;
+export type ExportKind = (typeof EXPORT_KINDS)[number];
+
+export const EXPORT_FORMATS: Record<ExportKind, { extension: string; mime: string; label: string }> = {
+  yaml: { extension: 'yaml', mime: 'application/yaml', label: 'Topology YAML' },
+  shell: { extension: 'sh', mime: 'text/x-shellscript', label: 'Shell script' },
+  gost: { extension: 'yaml', mime: 'application/yaml', label: 'GOST YAML' },
+  svg: { extension: 'svg', mime: 'image/svg+xml', label: 'SVG image' },
+  png: { extension: 'png', mime: 'image/png', label: 'PNG image' },
+};
+
+export interface SaveOptions {
+  /** save to this file without asking (it must be one the user opened or chose) */
+  path?: string;
+  /** proposed name in the Save dialog / download */
+  suggestedName?: string;
+}
+
+/** What the renderer tells the shell about the document, for the title bar and the unsaved-changes prompt. */
+export interface DocumentState {
+  title: string;
+  dirty: boolean;
+  path?: string;
+}
+
+// ---------------------------------------------------------------- menu commands
+
+/** Commands the application menu (desktop) sends to the renderer. */
+export const MENU_COMMANDS = [
+  'new', 'open', 'save', 'save-as',
+  'export-yaml', 'export-shell', 'export-gost', 'export-svg', 'export-png',
+  'undo', 'redo', 'delete', 'select-all',
+  'fit', 'auto-layout', 'toggle-live',
+  'about',
+] as const;
+export type MenuCommandName = (typeof MENU_COMMANDS)[number];
+
+export type MenuCommand =
+  | { command: MenuCommandName }
+  /** File › Open Recent: the shell already read the file */
+  | { command: 'open-file'; file: OpenedFile }
+  /** the window is closing with unsaved changes and the user chose Save: save, then call `closeWindow()` */
+  | { command: 'save-and-close' };
+
+// ---------------------------------------------------------------- the Backend
+
+export type BackendKind = 'electron' | 'browser';
+
+export interface Backend {
+  readonly kind: BackendKind;
+
+  /** the helper connection now */
+  status(): HelperStatus;
+  /** called on every change of the helper connection; returns an unsubscribe */
+  onStatus(cb: (status: HelperStatus) => void): Unsubscribe;
+  /** start the helper, or retry after a failure / cancelled elevation prompt */
+  connect(): Promise<HelperStatus>;
+
+  /** read the whole host */
+  discover(opts?: DiscoverOptions): Promise<Result<HostSnapshot>>;
+  /**
+   * Stream host changes; the first event is a `resync`. `onError` hears a lost stream or
+   * a helper that is not connected (then call watch again once `status()` is connected;
+   * a helper that restarts while watched is re-subscribed by the shell and resyncs).
+   */
+  watch(onEvent: (event: WatchEvent) => void, onError?: (error: BackendError) => void): Unsubscribe;
+
+  /** the steps that would make the host match `document` */
+  plan(document: Topology): Promise<Result<PlanResult>>;
+  /** execute the plan shown (refused with `plan-stale` if the host changed since) */
+  apply(document: Topology, planHash: string, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult>>;
+  /** remove what applying `document` created, and nothing else */
+  destroy(document: Topology, opts?: DestroyOptions, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult | PlanResult>>;
+
+  /** forwarder counters, pushed while subscribed */
+  onForwarderStats(cb: (stats: ForwarderStats[]) => void): Unsubscribe;
+
+  /** ask for a topology file (dialog / file input); `path` re-opens a recent file (desktop only). null = cancelled */
+  openFile(path?: string): Promise<Result<OpenedFile | null>>;
+  /** save topology text; with `opts.path` silently, else via a dialog / download. null = cancelled */
+  saveFile(text: string, opts?: SaveOptions): Promise<Result<SavedFile | null>>;
+  /** export text or bytes (PNG) as `kind`. null = cancelled */
+  exportFile(data: string | Uint8Array, kind: ExportKind, suggestedName?: string): Promise<Result<SavedFile | null>>;
+
+  /** menu commands (desktop; the browser has no native menu and never calls back) */
+  onMenuCommand(cb: (cmd: MenuCommand) => void): Unsubscribe;
+  /** keep the shell informed: title bar, unsaved-changes prompt on close, recent files */
+  setDocumentState(state: DocumentState): void;
+  /** close the window after a `save-and-close` command was handled (desktop); no-op in the browser */
+  closeWindow(): void;
+}

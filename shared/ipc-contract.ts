@@ -1,0 +1,239 @@
+/**
+ * The one contract between the renderer and its shell (Electron main over IPC, or
+ * the browser-mode server over a WebSocket): request names with their parameter and
+ * result schemas, and the events the shell pushes. Both transports carry exactly
+ * these messages, and every receiver validates what it gets with these schemas
+ * before acting on it (GitHub Desktop's ipc-shared.ts, VS Code's IChannel).
+ *
+ * Pure: zod only.
+ */
+import { z } from 'zod';
+import { Topology } from './model/schema';
+import { STEP_PROGRAMS } from './model/step';
+import { EXPORT_KINDS, MENU_COMMANDS } from './backend';
+import type {
+  ApplyProgress,
+  ApplyResult,
+  BackendError,
+  DocumentState,
+  ForwarderStats,
+  HelperStatus,
+  HostSnapshot,
+  MenuCommand,
+  OpenedFile,
+  PlanResult,
+  SavedFile,
+  WatchEvent,
+} from './backend';
+import type { Step } from './model/step';
+
+/** Largest message either side accepts (a 2000-namespace snapshot is ~5 MB). */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+// ---------------------------------------------------------------- value schemas
+
+export const BackendErrorSchema = z.strictObject({ code: z.string(), message: z.string(), detail: z.unknown().optional() }) satisfies z.ZodType<BackendError>;
+
+export const resultOf = <T extends z.ZodType>(value: T) =>
+  z.discriminatedUnion('ok', [z.strictObject({ ok: z.literal(true), value }), z.strictObject({ ok: z.literal(false), error: BackendErrorSchema })]);
+
+export const HelperStatusSchema = z.strictObject({
+  state: z.enum(['idle', 'connecting', 'connected', 'unavailable', 'failed']),
+  transport: z.enum(['stdio', 'socket']).optional(),
+  uid: z.number().int().optional(),
+  root: z.boolean().optional(),
+  versions: z.strictObject({ protocol: z.union([z.string(), z.number()]).optional(), iproute2: z.string().optional(), kernel: z.string().optional() }).optional(),
+  features: z.record(z.string(), z.boolean()).optional(),
+  error: BackendErrorSchema.optional(),
+  canRetry: z.boolean(),
+}) satisfies z.ZodType<HelperStatus>;
+
+const CommandSchema = z.object({ namespace: z.string(), argv: z.array(z.string()).min(1) });
+export const StepSchema = z.object({
+  namespace: z.string(),
+  argv: z.array(z.string()).min(1).refine((a) => (STEP_PROGRAMS as readonly string[]).includes(a[0]), 'unknown program'),
+  undo: z.array(CommandSchema),
+  reason: z.string(),
+  object: z.string(),
+  action: z.enum(['create', 'change', 'delete']),
+  unmanaged: z.boolean().optional(),
+  exists: CommandSchema.optional(),
+}) satisfies z.ZodType<Step>;
+
+export const HostSnapshotSchema = z.object({ document: Topology, observed: z.unknown() }) satisfies z.ZodType<HostSnapshot, unknown>;
+
+export const WatchEventSchema = z.looseObject({ seq: z.number(), type: z.string() }) satisfies z.ZodType<WatchEvent>;
+
+export const PlanResultSchema = z.object({
+  planHash: z.string(),
+  steps: z.array(StepSchema),
+  summary: z.object({ create: z.number(), change: z.number(), delete: z.number(), unmanaged: z.number(), total: z.number() }),
+  warnings: z.array(z.string()).optional(),
+}) satisfies z.ZodType<PlanResult>;
+
+export const ApplyProgressSchema = z.object({
+  index: z.number().int(),
+  total: z.number().int(),
+  reason: z.string(),
+  namespace: z.string().optional(),
+  phase: z.enum(['apply', 'rollback']).optional(),
+}) satisfies z.ZodType<ApplyProgress>;
+
+export const ApplyResultSchema = z.object({ applied: z.number().int(), durationMs: z.number() }) satisfies z.ZodType<ApplyResult>;
+
+export const ForwarderStatsSchema = z.object({
+  name: z.string(),
+  running: z.boolean(),
+  connections: z.number(),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  error: z.string().optional(),
+}) satisfies z.ZodType<ForwarderStats>;
+
+export const OpenedFileSchema = z.strictObject({ name: z.string(), path: z.string().optional(), text: z.string() }) satisfies z.ZodType<OpenedFile>;
+export const SavedFileSchema = z.strictObject({ name: z.string(), path: z.string().optional() }) satisfies z.ZodType<SavedFile>;
+export const DocumentStateSchema = z.strictObject({ title: z.string().max(500), dirty: z.boolean(), path: z.string().max(4096).optional() }) satisfies z.ZodType<DocumentState>;
+
+export const MenuCommandSchema = z.union([
+  z.strictObject({ command: z.enum(MENU_COMMANDS) }),
+  z.strictObject({ command: z.literal('open-file'), file: OpenedFileSchema }),
+  z.strictObject({ command: z.literal('save-and-close') }),
+]) satisfies z.ZodType<MenuCommand>;
+
+/** Ids the renderer picks to tie progress and subscription events to their request. */
+const OpId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+
+// ---------------------------------------------------------------- requests
+
+/**
+ * Renderer → shell requests. `params` is validated by the shell, `result` by the
+ * renderer. `electronOnly` requests are answered by Electron main only: the browser
+ * handles files itself (downloads, file inputs) and never sends them.
+ */
+export const REQUESTS = {
+  status: { params: z.strictObject({}), result: HelperStatusSchema },
+  connect: { params: z.strictObject({}), result: HelperStatusSchema },
+  discover: { params: z.strictObject({ unnamed: z.boolean().optional() }), result: resultOf(HostSnapshotSchema) },
+  plan: { params: z.strictObject({ document: Topology }), result: resultOf(PlanResultSchema) },
+  apply: { params: z.strictObject({ document: Topology, planHash: z.string().min(1).max(256), opId: OpId }), result: resultOf(ApplyResultSchema) },
+  destroy: {
+    params: z.strictObject({ document: Topology, dryRun: z.boolean().optional(), opId: OpId }),
+    result: resultOf(z.union([ApplyResultSchema, PlanResultSchema])),
+  },
+  watchStart: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },
+  watchStop: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },
+  forwarderStatsStart: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },
+  forwarderStatsStop: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },
+  // desktop only
+  openFile: { params: z.strictObject({ path: z.string().max(4096).optional() }), result: resultOf(OpenedFileSchema.nullable()) },
+  saveFile: {
+    params: z.strictObject({ text: z.string(), path: z.string().max(4096).optional(), suggestedName: z.string().max(255).optional() }),
+    result: resultOf(SavedFileSchema.nullable()),
+  },
+  exportFile: {
+    params: z.strictObject({ data: z.union([z.string(), z.custom<Uint8Array>((v) => v instanceof Uint8Array, "expected text or bytes")]), kind: z.enum(EXPORT_KINDS), suggestedName: z.string().max(255).optional() }),
+    result: resultOf(SavedFileSchema.nullable()),
+  },
+  setDocumentState: { params: DocumentStateSchema, result: z.null() },
+  closeWindow: { params: z.strictObject({}), result: z.null() },
+} as const;
+
+export type RequestName = keyof typeof REQUESTS;
+export type RequestParams<N extends RequestName> = z.input<(typeof REQUESTS)[N]['params']>;
+export type RequestResult<N extends RequestName> = z.output<(typeof REQUESTS)[N]['result']>;
+export const REQUEST_NAMES = Object.keys(REQUESTS) as RequestName[];
+export const ELECTRON_ONLY_REQUESTS: readonly RequestName[] = ['openFile', 'saveFile', 'exportFile', 'setDocumentState', 'closeWindow'];
+
+// ---------------------------------------------------------------- events
+
+/** Shell → renderer events. */
+export const EVENTS = {
+  status: HelperStatusSchema,
+  watchEvent: z.strictObject({ subId: OpId, event: WatchEventSchema }),
+  watchError: z.strictObject({ subId: OpId, error: BackendErrorSchema }),
+  progress: z.strictObject({ opId: OpId, progress: ApplyProgressSchema }),
+  forwarderStats: z.strictObject({ subId: OpId, stats: z.array(ForwarderStatsSchema) }),
+  menu: MenuCommandSchema,
+} as const;
+
+export type EventName = keyof typeof EVENTS;
+export type EventPayload<N extends EventName> = z.output<(typeof EVENTS)[N]>;
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+
+/** An event as it travels: one envelope so a single listener can receive them all. */
+export interface EventEnvelope<N extends EventName = EventName> {
+  event: N;
+  payload: EventPayload<N>;
+}
+
+// ---------------------------------------------------------------- Electron channels
+
+/** IPC channel of a request (ipcRenderer.invoke / ipcMain.handle). */
+export const requestChannel = (name: RequestName) => `netns-studio:${name}`;
+/** The one IPC channel main pushes events on (webContents.send). */
+export const EVENT_CHANNEL = 'netns-studio:event';
+
+// ---------------------------------------------------------------- WebSocket frames
+
+/** Browser → server. */
+export const ClientFrame = z.strictObject({ type: z.literal('request'), id: z.number().int().nonnegative(), method: z.string().max(64), params: z.unknown() });
+export type ClientFrame = z.output<typeof ClientFrame>;
+
+/** Server → browser. */
+export const ServerFrame = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('response'), id: z.number().int(), result: z.unknown() }),
+  z.strictObject({ type: z.literal('error'), id: z.number().int().nullable(), error: BackendErrorSchema }),
+  z.strictObject({ type: z.literal('event'), event: z.string(), payload: z.unknown() }),
+]);
+export type ServerFrame = z.output<typeof ServerFrame>;
+
+// ---------------------------------------------------------------- validation helpers
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; error: BackendError };
+
+function issuesText(e: z.ZodError): string {
+  return e.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(REQUESTS, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(EVENTS, name);
+}
+
+/** Validate a request's params (the shell side of the boundary). */
+export function checkParams<N extends RequestName>(name: N, params: unknown): Checked<z.output<(typeof REQUESTS)[N]['params']>> {
+  const r = REQUESTS[name].params.safeParse(params);
+  if (r.success) return { ok: true, value: r.data as z.output<(typeof REQUESTS)[N]['params']> };
+  return { ok: false, error: { code: 'bad-message', message: `invalid ${name} request: ${issuesText(r.error)}` } };
+}
+
+/** Validate a request's result (the renderer side of the boundary). */
+export function checkResult<N extends RequestName>(name: N, result: unknown): Checked<RequestResult<N>> {
+  const r = REQUESTS[name].result.safeParse(result);
+  if (r.success) return { ok: true, value: r.data as RequestResult<N> };
+  return { ok: false, error: { code: 'bad-message', message: `invalid ${name} response: ${issuesText(r.error)}` } };
+}
+
+/** Validate an event (the renderer side of the boundary). */
+export function checkEvent(name: unknown, payload: unknown): Checked<EventEnvelope> {
+  if (!isEventName(name)) return { ok: false, error: { code: 'bad-message', message: `unknown event ${String(name).slice(0, 64)}` } };
+  const r = EVENTS[name].safeParse(payload);
+  if (r.success) return { ok: true, value: { event: name, payload: r.data } as EventEnvelope };
+  return { ok: false, error: { code: 'bad-message', message: `invalid ${name} event: ${issuesText(r.error)}` } };
+}
+
+// ---------------------------------------------------------------- the preload bridge
+
+/** Keys of window.netnsStudio besides one function per request. */
+export const BRIDGE_EXTRA_KEYS = ['onEvent'] as const;
+
+/**
+ * window.netnsStudio in the desktop app: exactly one function per request (each
+ * bound to its own IPC channel) plus `onEvent`. Nothing else: no raw ipcRenderer.
+ */
+export type NetnsStudioBridge = { [N in RequestName]: (params: RequestParams<N>) => Promise<unknown> } & {
+  onEvent(cb: (event: string, payload: unknown) => void): () => void;
+};

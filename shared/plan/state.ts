@@ -1,0 +1,320 @@
+/**
+ * The planner's flat view of a topology: every kernel object under its stable
+ * key (../model/ids.ts), with defaults made explicit and values canonical, so
+ * that "desired" and "observed" compare key by key. The simulated kernel
+ * (./simulate.ts) works on the same shape, and toTopology turns it back into a
+ * document (what a discovered host looks like to the planner).
+ *
+ * Maps keep insertion order, which follows the document: plans come out in the
+ * document's order, and the same inputs always give the same plan.
+ */
+import ipaddr from 'ipaddr.js';
+import { HOST_NS, Topology as TopologySchema, type Dns, type Forwarder, type NatRule, type Route, type SysctlKey, type Topology } from '../model/schema';
+import { objectKey } from '../model/ids';
+
+export type LinkKind = 'veth' | 'bridge' | 'vrf';
+
+export interface LinkState {
+  ns: string;
+  name: string;
+  kind: LinkKind;
+  /** the other end of a veth (undefined when the kernel shows none we can name) */
+  peer?: { ns: string; name: string };
+  /** routing table of a VRF */
+  table?: number;
+  /** undefined: the kernel default (1500 for veths; whatever the kernel picks for bridges) */
+  mtu?: number;
+  up: boolean;
+  master?: string;
+  /** the document's order of the two veth ends (0 or 1), kept so pairs are created from the same side */
+  end?: 0 | 1;
+}
+
+export interface AddressState { ns: string; dev: string; cidr: string }
+export interface RouteState { ns: string; route: Route }
+export interface SysctlState { ns: string; key: SysctlKey; value: string }
+export interface NatState { ns: string; rule: NatRule }
+export interface DnsState { ns: string; dns: Dns }
+
+export interface State {
+  /** every namespace, `host` included (always present) */
+  namespaces: Map<string, { loopback: 'up' | 'down' }>;
+  links: Map<string, LinkState>;
+  addresses: Map<string, AddressState>;
+  routes: Map<string, RouteState>;
+  /** only values that differ from the kernel's default for a fresh namespace */
+  sysctls: Map<string, SysctlState>;
+  nat: Map<string, NatState>;
+  dns: Map<string, DnsState>;
+  forwarders: Map<string, Forwarder>;
+}
+
+/** What a fresh namespace holds; a sysctl at its default is not listed in a State. */
+export const SYSCTL_DEFAULTS: Record<SysctlKey, string> = {
+  'net.ipv4.ip_forward': '0',
+  'net.ipv6.conf.all.forwarding': '0',
+  'net.ipv4.conf.all.rp_filter': '0',
+  'net.ipv4.ping_group_range': '1 0',
+};
+
+export const DEFAULT_MTU = 1500;
+
+export function emptyState(): State {
+  return {
+    namespaces: new Map([[HOST_NS, { loopback: 'up' }]]),
+    links: new Map(),
+    addresses: new Map(),
+    routes: new Map(),
+    sysctls: new Map(),
+    nat: new Map(),
+    dns: new Map(),
+    forwarders: new Map(),
+  };
+}
+
+/** A copy whose maps can be changed without touching the original (entries are never mutated in place). */
+export function cloneState(s: State): State {
+  return {
+    namespaces: new Map(s.namespaces),
+    links: new Map(s.links),
+    addresses: new Map(s.addresses),
+    routes: new Map(s.routes),
+    sysctls: new Map(s.sysctls),
+    nat: new Map(s.nat),
+    dns: new Map(s.dns),
+    forwarders: new Map(s.forwarders),
+  };
+}
+
+// ---------- canonical values ----------
+
+export function isV6(addr: string): boolean {
+  return addr.includes(':');
+}
+
+/** `10.0.0.1/24`, `2001:db8::1/64` (compressed, lower case). Unparsable input is returned trimmed. */
+export function canonicalCidr(cidr: string): string {
+  const [a, len] = cidr.trim().split('/');
+  try {
+    return `${ipaddr.parse(a).toString()}${len === undefined ? '' : `/${Number(len)}`}`;
+  } catch {
+    return cidr.trim().toLowerCase();
+  }
+}
+
+export function canonicalIp(ip: string): string {
+  try {
+    return ipaddr.parse(ip.trim()).toString();
+  } catch {
+    return ip.trim().toLowerCase();
+  }
+}
+
+export function routeIsV6(r: Route): boolean {
+  return [r.to, r.via, r.src].some((x) => x !== undefined && x !== 'default' && isV6(x));
+}
+
+/** Canonical destination: `default`, or a prefix with its length (`10.0.0.1` → `10.0.0.1/32`). */
+export function canonicalDestination(to: string, v6: boolean): string {
+  const t = to.trim().toLowerCase();
+  if (t === 'default' || t === '0.0.0.0/0' || t === '::/0') return 'default';
+  const c = canonicalCidr(t);
+  return c.includes('/') ? c : `${c}/${v6 ? 128 : 32}`;
+}
+
+/** A route with defaults dropped (`unicast`, table 254) and addresses canonical. */
+export function canonicalRoute(r: Route): Route {
+  const v6 = routeIsV6(r);
+  const out: Route = { to: canonicalDestination(r.to, v6) };
+  if (r.type && r.type !== 'unicast') out.type = r.type;
+  if (r.via !== undefined) out.via = canonicalIp(r.via);
+  if (r.dev !== undefined) out.dev = r.dev;
+  if (r.metric !== undefined) out.metric = r.metric;
+  if (r.table !== undefined && r.table !== 254) out.table = r.table;
+  if (r.src !== undefined) out.src = canonicalIp(r.src);
+  return out;
+}
+
+export function routeKey(ns: string, r: Route): string {
+  // An IPv4 and an IPv6 default route may live side by side: the IPv6 one is keyed `::/0`.
+  const to = r.to === 'default' && routeIsV6(r) ? '::/0' : r.to;
+  return objectKey.route(ns, r.table, to, r.metric);
+}
+
+export function canonicalNat(n: NatRule): NatRule {
+  const out: NatRule = { action: n.action };
+  if (n.source !== undefined) out.source = canonicalCidr(n.source);
+  if (n.destination !== undefined) out.destination = canonicalCidr(n.destination);
+  if (n.inInterface !== undefined) out.inInterface = n.inInterface;
+  if (n.outInterface !== undefined) out.outInterface = n.outInterface;
+  if (n.protocol !== undefined) out.protocol = n.protocol;
+  if (n.port !== undefined) out.port = n.port;
+  if (n.toAddress !== undefined) out.toAddress = n.toAddress;
+  return out;
+}
+
+export function canonicalDns(d: Dns): Dns {
+  return { nameservers: d.nameservers.map(canonicalIp), ...(d.search?.length ? { search: [...d.search] } : {}) };
+}
+
+/** Forwarder with a fixed key order, so its JSON is stable. */
+export function canonicalForwarder(f: Forwarder): Forwarder {
+  return {
+    name: f.name,
+    protocol: f.protocol,
+    listen: { namespace: f.listen.namespace, address: f.listen.address, port: f.listen.port },
+    target: { namespace: f.target.namespace, address: f.target.address, port: f.target.port },
+  };
+}
+
+export const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+// ---------- document <-> state ----------
+
+/** The flat view of a document. The document is expected to be schema-valid (defaults filled). */
+export function fromTopology(doc: Topology): State {
+  const s = emptyState();
+  const hostDecl = doc.namespaces.find((n) => n.name === HOST_NS);
+  // the host's loopback is never taken down, whatever a document says
+  s.namespaces.set(HOST_NS, { loopback: hostDecl?.loopback ?? 'up' });
+  for (const n of doc.namespaces) {
+    if (n.name !== HOST_NS) s.namespaces.set(n.name, { loopback: n.loopback ?? 'up' });
+  }
+  const addLink = (l: LinkState, addresses: string[]) => {
+    s.links.set(objectKey.link(l.ns, l.name), l);
+    for (const a of addresses) {
+      const cidr = canonicalCidr(a);
+      s.addresses.set(objectKey.address(l.ns, l.name, cidr), { ns: l.ns, dev: l.name, cidr });
+    }
+  };
+  for (const n of doc.namespaces) {
+    for (const v of n.vrfs ?? []) addLink({ ns: n.name, name: v.name, kind: 'vrf', table: v.table, up: v.up ?? true }, []);
+  }
+  for (const b of doc.bridges) {
+    addLink({ ns: b.namespace, name: b.name, kind: 'bridge', up: b.up ?? true, ...(b.mtu !== undefined ? { mtu: b.mtu } : {}), ...(b.master ? { master: b.master } : {}) }, b.addresses ?? []);
+  }
+  for (const v of doc.veths) {
+    v.ends.forEach((e, i) => {
+      const p = v.ends[1 - i];
+      const mtu = e.mtu === undefined || e.mtu === DEFAULT_MTU ? {} : { mtu: e.mtu };
+      addLink({ ns: e.namespace, name: e.name, kind: 'veth', peer: { ns: p.namespace, name: p.name }, up: e.up ?? true, ...mtu, ...(e.master ? { master: e.master } : {}), end: i as 0 | 1 }, e.addresses ?? []);
+    });
+  }
+  for (const n of doc.namespaces) {
+    for (const r of n.routes ?? []) {
+      const route = canonicalRoute(r);
+      s.routes.set(routeKey(n.name, route), { ns: n.name, route });
+    }
+    for (const [key, value] of Object.entries(n.sysctls ?? {}) as [SysctlKey, string | undefined][]) {
+      if (value === undefined) continue;
+      const v = value.trim().replace(/\s+/g, ' ');
+      if (v !== SYSCTL_DEFAULTS[key]) s.sysctls.set(objectKey.sysctl(n.name, key), { ns: n.name, key, value: v });
+    }
+    for (const r of n.nat ?? []) {
+      const rule = canonicalNat(r);
+      s.nat.set(natKey(n.name, rule), { ns: n.name, rule });
+    }
+    if (n.dns && n.name !== HOST_NS) s.dns.set(objectKey.dns(n.name), { ns: n.name, dns: canonicalDns(n.dns) });
+  }
+  for (const f of doc.forwarders) s.forwarders.set(objectKey.forwarder(f.name), canonicalForwarder(f));
+  return s;
+}
+
+/** The rule text that names a NAT rule in its key: the iptables arguments after `-A`. */
+export function natRuleText(rule: NatRule): string {
+  return natArgs(rule).join(' ');
+}
+
+export function natKey(ns: string, rule: NatRule): string {
+  return objectKey.nat(ns, natRuleText(rule));
+}
+
+/** iptables arguments after `-t nat -A|-D|-C`: the chain first. */
+export function natArgs(n: NatRule): string[] {
+  const chain = n.action === 'dnat' ? 'PREROUTING' : 'POSTROUTING';
+  return [
+    chain,
+    ...(n.source ? ['-s', n.source] : []),
+    ...(n.destination ? ['-d', n.destination] : []),
+    ...(n.inInterface ? ['-i', n.inInterface] : []),
+    ...(n.outInterface ? ['-o', n.outInterface] : []),
+    ...(n.protocol ? ['-p', n.protocol] : []),
+    ...(n.port !== undefined ? ['--dport', String(n.port)] : []),
+    '-j', n.action === 'masquerade' ? 'MASQUERADE' : n.action === 'snat' ? 'SNAT' : 'DNAT',
+    ...(n.toAddress ? [n.action === 'snat' ? '--to-source' : '--to-destination', n.toAddress] : []),
+  ];
+}
+
+/** The document a state stands for (canonical order: namespaces by name, links by key). */
+export function toTopology(s: State): Topology {
+  const nsNames = [...s.namespaces.keys()].sort(hostFirst);
+  const addrsOf = (ns: string, dev: string) => [...s.addresses.values()].filter((a) => a.ns === ns && a.dev === dev).map((a) => a.cidr).sort();
+  const links = [...s.links.entries()].sort(([a], [b]) => cmp(a, b)).map(([, l]) => l);
+  const veths: Topology['veths'] = [];
+  const seen = new Set<string>();
+  for (const l of links) {
+    if (l.kind !== 'veth' || seen.has(objectKey.link(l.ns, l.name))) continue;
+    const peer = l.peer ? s.links.get(objectKey.link(l.peer.ns, l.peer.name)) : undefined;
+    if (!peer) continue; // a veth whose other end we cannot see is not something a document can say
+    seen.add(objectKey.link(l.ns, l.name));
+    seen.add(objectKey.link(peer.ns, peer.name));
+    const end = (e: LinkState) => ({
+      namespace: e.ns, name: e.name, addresses: addrsOf(e.ns, e.name), up: e.up,
+      ...(e.mtu !== undefined && e.mtu !== DEFAULT_MTU ? { mtu: e.mtu } : {}),
+      ...(e.master ? { master: e.master } : {}),
+    });
+    const ends = l.end === 1 ? [end(peer), end(l)] : [end(l), end(peer)];
+    veths.push({ ends: ends as Topology['veths'][number]['ends'] });
+  }
+  const doc = {
+    apiVersion: 'netns-studio/v1',
+    kind: 'Topology',
+    metadata: {},
+    namespaces: nsNames.map((name) => {
+      const routes = [...s.routes.values()].filter((r) => r.ns === name).map((r) => r.route);
+      const sysctls = Object.fromEntries([...s.sysctls.values()].filter((x) => x.ns === name).map((x) => [x.key, x.value]));
+      const nat = [...s.nat.values()].filter((x) => x.ns === name).map((x) => x.rule);
+      const dns = s.dns.get(objectKey.dns(name))?.dns;
+      const vrfs = links.filter((l) => l.kind === 'vrf' && l.ns === name).map((l) => ({ name: l.name, table: l.table ?? 0, up: l.up }));
+      return { name, loopback: s.namespaces.get(name)!.loopback, sysctls, routes, nat, vrfs, ...(dns ? { dns } : {}) };
+    }),
+    bridges: links.filter((l) => l.kind === 'bridge').map((l) => ({
+      name: l.name, namespace: l.ns, addresses: addrsOf(l.ns, l.name), up: l.up,
+      ...(l.mtu !== undefined ? { mtu: l.mtu } : {}), ...(l.master ? { master: l.master } : {}),
+    })),
+    veths,
+    forwarders: [...s.forwarders.values()],
+  };
+  return TopologySchema.parse(doc);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function hostFirst(a: string, b: string): number {
+  return a === HOST_NS ? -1 : b === HOST_NS ? 1 : cmp(a, b);
+}
+
+/**
+ * A state in one canonical, comparable form (sorted keys, `end` ordering dropped):
+ * two states are the same host exactly when their canonical forms are deep-equal.
+ */
+export function canonicalState(s: State): Record<string, unknown> {
+  const sorted = <T>(m: Map<string, T>, f: (v: T) => unknown = (v) => v) =>
+    Object.fromEntries([...m.entries()].sort(([a], [b]) => cmp(a, b)).map(([k, v]) => [k, f(v)]));
+  return {
+    namespaces: sorted(s.namespaces),
+    links: sorted(s.links, (l) => {
+      const { end: _end, ...rest } = l;
+      void _end;
+      const mtu = rest.kind === 'veth' && rest.mtu === DEFAULT_MTU ? undefined : rest.mtu;
+      return JSON.parse(JSON.stringify({ ...rest, mtu }));
+    }),
+    addresses: sorted(s.addresses),
+    routes: sorted(s.routes),
+    sysctls: sorted(s.sysctls),
+    nat: sorted(s.nat),
+    dns: sorted(s.dns),
+    forwarders: sorted(s.forwarders),
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * The backend↔helper contract, in one file: newline-delimited JSON messages over
+ * any duplex stream (stdio, or the connect-back Unix socket), their zod schemas,
+ * the error codes, and the method table. Both ends validate every message they
+ * receive with these schemas.
+ *
+ *   request   {id, method, params}
+ *   response  {id, result} | {id, error: {code, message, detail?}}
+ *   event     {event, ref?, seq?, data}   (ref = id of the request it belongs to:
+ *                                           a subscription or an apply's progress)
+ *
+ * Methods are declared in the `Methods` interface. Other parts of the helper add
+ * theirs by declaration merging from their own file, without editing this one:
+ *
+ *   declare module '../../shared/protocol/messages' {
+ *     interface Methods { plan: { params: PlanParams; result: PlanWireResult } }
+ *   }
+ *
+ * Pure: no node:* imports.
+ */
+import { z } from 'zod';
+import type { Topology } from '../model/schema';
+import type { ObservedHost } from '../model/observed';
+
+/** Bumped when a message shape changes incompatibly. */
+export const PROTOCOL_VERSION = 1;
+/** Largest message (one line, in bytes) either end accepts. */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** First line the helper sends on a connect-back socket, before anything else. */
+export const AUTH_MAGIC = 'netns-studio-helper';
+
+// ---------------------------------------------------------------- errors
+
+/** Codes of the protocol itself; methods add their own (`plan-stale`, `step-failed`…). */
+export const PROTOCOL_ERROR = {
+  /** not JSON, or not a request/response/event */
+  badMessage: 'bad-message',
+  /** a line longer than MAX_MESSAGE_BYTES */
+  tooLarge: 'too-large',
+  unknownMethod: 'unknown-method',
+  /** params failed the method's schema */
+  badParams: 'bad-params',
+  /** a bug in the helper: the message says what */
+  internal: 'internal',
+  /** client side: no answer in time */
+  timeout: 'timeout',
+  /** client side: the helper exited or the stream closed with the request in flight */
+  disconnected: 'disconnected',
+  /** connect-back: the helper did not prove itself with the secret */
+  unauthorized: 'unauthorized',
+  /** the helper needs root and is not */
+  notRoot: 'not-root',
+} as const;
+
+export const ErrorBody = z.strictObject({
+  code: z.string().min(1).max(200),
+  message: z.string(),
+  detail: z.unknown().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+// ---------------------------------------------------------------- envelopes
+
+export const RequestId = z.union([z.number().int().nonnegative(), z.string().min(1).max(100)]);
+export type RequestId = z.infer<typeof RequestId>;
+
+export const Request = z.strictObject({
+  id: RequestId,
+  method: z.string().min(1).max(100),
+  params: z.unknown().optional(),
+});
+export type Request = z.infer<typeof Request>;
+
+/** id is null only when the request was too broken to read its id. */
+export const ResultResponse = z.strictObject({ id: RequestId, result: z.unknown() });
+export const ErrorResponse = z.strictObject({ id: RequestId.nullable(), error: ErrorBody });
+export const Response = z.union([ResultResponse, ErrorResponse]);
+export type Response = z.infer<typeof Response>;
+
+export const Event = z.strictObject({
+  event: z.string().min(1).max(100),
+  ref: RequestId.optional(),
+  seq: z.number().int().nonnegative().optional(),
+  data: z.unknown(),
+});
+export type Event = z.infer<typeof Event>;
+
+/** What the helper may send. */
+export const HelperMessage = z.union([ResultResponse, ErrorResponse, Event]);
+export type HelperMessage = z.infer<typeof HelperMessage>;
+
+/** Connect-back proof: the first line on the socket. */
+export const AuthMessage = z.strictObject({ auth: z.literal(AUTH_MAGIC), secret: z.string().min(16).max(200), pid: z.number().int() });
+export type AuthMessage = z.infer<typeof AuthMessage>;
+
+export function isEvent(m: HelperMessage): m is Event {
+  return 'event' in m;
+}
+export function isErrorResponse(m: HelperMessage): m is z.infer<typeof ErrorResponse> {
+  return 'error' in m;
+}
+
+// ---------------------------------------------------------------- core methods
+
+export const KERNEL_FEATURES = ['veth', 'bridge', 'vrf', 'vxlan', 'tap', 'dummy', 'macvlan', 'vlan', 'netem', 'iptables', 'nftables'] as const;
+export type KernelFeature = (typeof KERNEL_FEATURES)[number];
+
+export const HelloParams = z.strictObject({ client: z.string().max(200).optional() }).optional();
+export interface HelloResult {
+  protocol: number;
+  /** `ip -V`, e.g. iproute2-6.1.0 */
+  iproute2: string;
+  /** `uname -r` */
+  kernel: string;
+  features: Record<KernelFeature, boolean>;
+  isRoot: boolean;
+  uid: number;
+  pid: number;
+}
+
+/** Namespace names as they may appear in a request: what `ip netns add` accepts, no path tricks. */
+const NsName = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/).refine((s) => s !== '.' && s !== '..', 'not a namespace name');
+
+export const DiscoverParams = z
+  .strictObject({
+    /** include unnamed namespaces held by processes (containers) */
+    unnamed: z.boolean().optional(),
+    /** only named namespaces whose name starts with this (tests, people focusing on one rig) */
+    onlyPrefix: NsName.optional(),
+    /** report names with `onlyPrefix` removed (so a sandboxed scenario reads as written) */
+    stripPrefix: z.boolean().optional(),
+    /** read iptables nat tables (default true; one extra process per namespace) */
+    nat: z.boolean().optional(),
+  })
+  .optional();
+export type DiscoverParams = z.infer<typeof DiscoverParams>;
+
+export interface DiscoverResult {
+  document: Topology;
+  observed: ObservedHost;
+  /** object keys (model/ids.ts) this product created: filled by the ownership record */
+  owned: string[];
+}
+
+export const WatchSubscribeParams = DiscoverParams;
+export interface WatchSubscribeResult {
+  /** pass to watch.unsubscribe; events of this subscription carry it as `ref` */
+  subscription: RequestId;
+}
+export const WatchUnsubscribeParams = z.strictObject({ subscription: RequestId });
+
+/**
+ * The method table. Each entry: params (as sent) and result. Extended by
+ * declaration merging from other files (see the header).
+ */
+export interface Methods {
+  hello: { params: z.infer<typeof HelloParams>; result: HelloResult };
+  discover: { params: DiscoverParams; result: DiscoverResult };
+  'watch.subscribe': { params: DiscoverParams; result: WatchSubscribeResult };
+  'watch.unsubscribe': { params: z.infer<typeof WatchUnsubscribeParams>; result: { ok: true } };
+}
+export type MethodName = keyof Methods;
+export type ParamsOf<M extends MethodName> = Methods[M]['params'];
+export type ResultOf<M extends MethodName> = Methods[M]['result'];
+
+/** Params schemas the client checks before sending (the helper checks them again). */
+export const PARAMS_SCHEMAS: Partial<Record<string, z.ZodType>> = {
+  hello: HelloParams,
+  discover: DiscoverParams,
+  'watch.subscribe': WatchSubscribeParams,
+  'watch.unsubscribe': WatchUnsubscribeParams,
+};
+
+// ---------------------------------------------------------------- watch events
+
+/** `event: 'watch'` data. The first event of a subscription is always a resync. */
+export type WatchData =
+  /** replace everything: sent first, after a monitor restart, and when the helper lost track */
+  | { type: 'resync'; observed: ObservedHost; document: Topology }
+  | {
+      type: 'namespace-added' | 'namespace-changed';
+      /** namespace name as the document uses it (`host`, or the named namespace) */
+      namespace: string;
+      observed: import('../model/observed').ObservedNamespace;
+      /** the whole document after this change (cheap to rebuild; the canvas can diff it) */
+      document: Topology;
+    }
+  | { type: 'namespace-removed'; namespace: string; document: Topology };
+
+export const WATCH_EVENT = 'watch';
