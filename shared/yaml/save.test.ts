@@ -145,3 +145,12 @@ test('property: whatever the edit, load → save(new) → load gives exactly the
     { numRuns: 200 },
   );
 });
+
+test('a layout key named like an Object.prototype member is removed like any other (found by the property test, seed 191312597)', () => {
+  const base = { apiVersion: 'netns-studio/v1', kind: 'Topology' } as const;
+  const withKey = Topology.parse({ ...base, layout: { positions: { toString: { x: 0, y: 0 } } } });
+  const without = Topology.parse({ ...base, layout: { positions: {} } });
+  const r = load(saveTopology(load('apiVersion: netns-studio/v1\nkind: Topology\n').yamlDoc, withKey));
+  assert.deepEqual(r.doc, withKey);
+  assert.deepEqual(load(saveTopology(r.yamlDoc, without)).doc, without);
+});

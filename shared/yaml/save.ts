@@ -50,7 +50,8 @@ function mergeValue(doc: Document, existing: unknown, value: unknown): Node {
 function mergeMap(doc: Document, map: YAMLMap, value: Record<string, unknown>): void {
   for (const pair of [...map.items]) {
     const k = keyOf(pair.key);
-    if (typeof k !== 'string' || value[k] === undefined) map.delete(pair.key);
+    // own keys only: a key named like an Object.prototype member (`toString`) is data here
+    if (typeof k !== 'string' || !Object.hasOwn(value, k) || value[k] === undefined) map.delete(pair.key);
   }
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined) continue;
