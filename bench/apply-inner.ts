@@ -11,6 +11,7 @@ import { Topology } from '../shared/model/schema';
 import { applyDocument, destroyDocument } from '../helper/apply/pipeline';
 import { defaultEngine } from '../helper/apply/engine';
 import { waitLinksGone } from '../helper/apply/settle';
+import { buildPlan } from '../shared/plan/plan';
 import { batchScript, starDocument, starShellScript } from './apply-star';
 
 const [prefix, nArg] = process.argv.slice(2);
@@ -57,7 +58,7 @@ try {
       script = mod.renderShellScript(doc);
       out.exportKind = 'exported';
     } catch {
-      const steps = (await defaultEngine()).plan(doc, {}, new Set());
+      const steps = buildPlan(doc);
       script = batchScript(steps) + `\nif [ "\${1:-}" = --teardown ]; then :; fi\n`;
       teardownArgs = [];
       out.exportKind = 'batch-per-namespace';
@@ -75,6 +76,7 @@ try {
     const ctx = { engine: await defaultEngine(), stateDir: join(dir, 'state') };
     if (count() !== 0) throw new Error('not clean before apply');
     let applied = 0;
+    console.error('## apply');
     out.applyTotal = await timed(async () => {
       const r = await applyDocument(doc, {}, ctx);
       applied = r.applied;
@@ -83,7 +85,9 @@ try {
     });
     out.applySteps = applied;
     if (count() !== n) throw new Error(`apply made ${count()} namespaces`);
+    console.error('## destroy');
     out.destroy = await timed(() => destroyDocument(doc, {}, ctx));
+    console.error('## end');
     if (count() !== 0) throw new Error('destroy left namespaces');
     out.hostLinksAfter = hostLinks();
     // the same without side-by-side namespaces: plan order, consecutive lines of one namespace batched

@@ -1,7 +1,9 @@
 /**
- * (d) An apply that fails: between plan and apply a conflicting interface is made
- * by hand; apply shows the error and the host stays as it was (apart from the
- * hand-made interface, which the product must not touch).
+ * (d) An apply that fails part-way: the helper is started with the test-only fault
+ * injection (NETNS_STUDIO_TEST_FAIL_AT_STEP in its environment, which no request
+ * can set: helper/methods/apply-context.ts), so some steps really run before the
+ * "failing" one. The dialog shows the failing step and the kernel's text and says
+ * the host was rolled back; the host is exactly as before.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +12,6 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { hostDump } from '../testing/host-dump';
-import { runOk } from '../testing/run';
 import { withSandbox } from '../testing/sandbox';
 import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
 import { topology03 } from './reference';
@@ -19,11 +20,14 @@ import { openText, waitForApp } from './ui';
 const skip = e2eSkipReason({ needUi: true }) ?? helperSkipReason();
 if (skip) console.log(`skipping apply-failure e2e: ${skip}`);
 
+/** a step well inside scenario 03's plan: namespaces and links exist by then, so rollback has work to do */
+const FAIL_AT = 6;
+
 describe('a failing apply', { skip }, () => {
-  it('shows the error and leaves the host unchanged', async () => {
+  it('shows the failing step and the error, rolls back, leaves the host unchanged', async () => {
     await withSandbox('e2efail', async (sb) => {
       const state = mkdtempSync(join(tmpdir(), 'nst-e2e-state-'));
-      const served = await startServe(sb, [], { NETNS_STUDIO_STATE_DIR: state });
+      const served = await startServe(sb, [], { NETNS_STUDIO_STATE_DIR: state, NETNS_STUDIO_TEST_FAIL_AT_STEP: String(FAIL_AT) });
       const b = await launchBrowser(sb);
       const { page } = b;
       try {
@@ -31,15 +35,21 @@ describe('a failing apply', { skip }, () => {
         await openText(page, 'lab.yaml', stringify(topology03(sb.prefix)));
         await page.locator(tid('plan-button')).click();
         await page.waitForSelector(tid('plan-dialog'));
-        // the conflict: an interface with a name the plan is about to create
-        await runOk(['nsenter', `--net=/run/netns/${sb.hostNs}`, 'ip', 'link', 'add', 'name', 'veth2-br', 'type', 'veth', 'peer', 'name', 'e2e-hand']);
+        await page.locator(tid('apply-button')).waitFor();
+        const steps = await page.locator(tid('plan-step')).count();
+        assert.ok(steps > FAIL_AT + 1, `the plan has more than ${FAIL_AT + 1} steps (${steps})`);
         const before = await hostDump(sb);
         await page.locator(tid('apply-button')).click();
         const error = page.locator(tid('apply-error'));
         await error.waitFor({ timeout: 60_000 });
-        assert.ok(((await error.textContent()) ?? '').length > 0);
+        const text = (await error.textContent()) ?? '';
+        assert.match(text, /Apply failed/);
+        assert.match(text, /injected failure/, 'the (injected) kernel text is shown');
+        assert.match(text, /Step \d+ in /, 'the failing step is named');
+        await page.locator(tid('apply-rolled-back')).waitFor();
         assert.equal(await page.locator(tid('apply-done')).count(), 0);
         assert.deepEqual(await hostDump(sb), before);
+        assert.deepEqual(b.problems, []);
       } finally {
         await b.close();
         await served.stop();

@@ -19,7 +19,7 @@ import { hostDump } from '../testing/host-dump';
 import { withSandbox } from '../testing/sandbox';
 import { chromiumSkipReason, e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid, uiSkipReason } from './harness';
 import { REACH_03, topology03, unreachable, up03 } from './reference';
-import { buildScenario03, checkUndoRedo, exportText, planAndApply, waitForApp } from './ui';
+import { buildScenario03, checkUndoRedo, exportText, waitForApp } from './ui';
 
 /** The network facts of a document (no layout, no metadata), defaults filled in. */
 const facts = (doc: unknown) => {
@@ -64,8 +64,28 @@ describe('build scenario 03 in the UI', () => {
       try {
         await waitForApp(page, served.url);
         await buildScenario03(page, sb.prefix);
-        await checkUndoRedo(page);
-        await planAndApply(page);
+        // the plan follows undo/redo: a stray namespace shows up in it, and is gone after undo
+        const planSteps = async () => {
+          await page.locator(tid('plan-button')).click();
+          await page.locator(tid('apply-button')).waitFor();
+          return page.locator(tid('plan-step')).allTextContents();
+        };
+        const closePlan = () => page.locator(tid('plan-close')).click();
+        const first = await planSteps();
+        // the dialog lists the real helper's plan: the exact commands, by namespace
+        assert.ok(first.length > 10, first.join('\n'));
+        assert.ok(first.some((t) => t.includes(`ip netns add ${sb.ns('ns1')}`)), first.join('\n'));
+        await closePlan();
+        const u = await checkUndoRedo(page); // drop, undo, redo, undo
+        assert.deepEqual(u, { before: u.before, dropped: u.before + 1, undone: u.before, redone: u.before + 1, final: u.before });
+        await page.locator(tid('redo')).click();
+        const withStray = await planSteps();
+        assert.ok(withStray.length > first.length, 'the redone namespace is planned');
+        await closePlan();
+        await page.locator(tid('undo')).click();
+        const again = await planSteps();
+        assert.deepEqual(again, first, 'undone: the same plan as before');
+        await page.locator(tid('apply-button')).click();
         await page.waitForSelector(tid('apply-done'), { timeout: 60_000 });
         assert.equal(await page.locator(tid('apply-error')).count(), 0);
         assert.deepEqual(await hostDump(sb), reference);

@@ -62,23 +62,32 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** `netns-studio serve` as root inside the sandbox host namespace; resolves once it printed its URL. */
+/**
+ * `netns-studio serve` as root inside the sandbox host namespace, its live view
+ * limited to the sandbox's namespaces (other tests run beside us); resolves once
+ * it printed its URL.
+ */
 export async function startServe(sb: Sandbox, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  // the helper's journal and ownership record: never the machine's /var/lib/netns-studio
+  const ownState = env.NETNS_STUDIO_STATE_DIR ? undefined : mkdtempSync(join(tmpdir(), 'nst-e2e-state-'));
+  if (ownState) env = { ...env, NETNS_STUDIO_STATE_DIR: ownState };
   const child: ChildProcess = spawn(
     'nsenter',
-    [`--net=/run/netns/${sb.hostNs}`, process.execPath, join(ROOT, 'bin', 'netns-studio.mjs'), 'serve', '--no-open', '--port', '0', ...extraArgs],
+    [`--net=/run/netns/${sb.hostNs}`, process.execPath, join(ROOT, 'bin', 'netns-studio.mjs'), 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix, ...extraArgs],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, DISPLAY: '' } },
   );
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(t);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    if (ownState) rmSync(ownState, { recursive: true, force: true });
   };
   try {
     const url = await new Promise<string>((resolve, reject) => {

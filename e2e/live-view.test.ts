@@ -1,14 +1,27 @@
 /**
  * (b) The live view after scenario 04's reference build: every namespace, veth and
  * address is on the canvas; a link brought down with `ip` changes within a second.
+ * Then the helper is killed: the status badge says so, serve restarts it, and the
+ * live view follows the kernel again.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { withSandbox } from '../testing/sandbox';
 import { runOk } from '../testing/run';
 import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
 import { up04 } from './reference';
 import { waitForApp } from './ui';
+
+/** pid of the helper serve started inside the sandbox host namespace */
+async function findHelper(hostNs: string): Promise<number> {
+  const pids = (await runOk(['ip', 'netns', 'pids', hostNs])).split(/\s+/).filter(Boolean);
+  for (const p of pids) {
+    const cmd = await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.split('\0').some((a) => a.endsWith('helper/main.ts'))) return Number(p);
+  }
+  throw new Error(`no helper process in ${hostNs}`);
+}
 
 const skip = e2eSkipReason({ needUi: true }) ?? helperSkipReason();
 if (skip) console.log(`skipping live-view e2e: ${skip}`);
@@ -44,6 +57,15 @@ describe('live view', { skip }, () => {
         await runOk(['ip', '-n', ns('ns1'), 'link', 'set', 'dev', 'veth-ns1', 'down']);
         await page.waitForSelector(`${tid(`port-${ns('ns1')}/veth-ns1`)}[data-up="false"]`, { timeout: 1000 });
         console.log(`live view: link down shown after ${Date.now() - t0} ms`);
+
+        // the helper dies: the badge says so, the server restarts it, the live view follows again
+        const helperPid = await findHelper(sb.hostNs);
+        process.kill(helperPid, 'SIGKILL');
+        await page.waitForSelector(`${tid('helper-status')}[data-state="failed"]`, { timeout: 5000 });
+        await page.waitForSelector(`${tid('helper-status')}[data-state="connected"]`, { timeout: 30_000 });
+        assert.notEqual(await findHelper(sb.hostNs), helperPid, 'a new helper');
+        await runOk(['ip', '-n', ns('ns1'), 'link', 'set', 'dev', 'veth-ns1', 'up']);
+        await page.waitForSelector(`${tid(`port-${ns('ns1')}/veth-ns1`)}[data-up="true"]`, { timeout: 5000 });
       } finally {
         await b.close();
         await served.stop();

@@ -25,7 +25,9 @@ describe('Forge build of main and preload', () => {
     assert.ok(plugin, 'the Vite plugin is configured');
     const out = mkdtempSync(join(tmpdir(), 'nst-forge-'));
     try {
-      const configs = await new ViteConfigGenerator(plugin.config, root, true).getBuildConfigs();
+      // main and preload only: the helper bundles have their own test (helper-bundle.test.ts)
+      const electronOnly = { ...plugin.config, build: plugin.config.build.filter((b) => String(b.entry).startsWith('electron/')) };
+      const configs = await new ViteConfigGenerator(electronOnly, root, true).getBuildConfigs();
       assert.equal(configs.length, 2);
       for (const c of configs) await build(mergeConfig(c, { logLevel: 'silent', build: { outDir: out, watch: null } }) as InlineConfig);
 

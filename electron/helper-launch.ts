@@ -12,14 +12,18 @@
 import type { HelperLink } from '../server/helper-link';
 import { createStdioHelperLink } from '../server/stdio-helper-link';
 import { createElevatedHelperLink } from './elevated-helper-link';
+import { helperEntry } from './helper-entry';
 
 export interface DesktopHelperOptions {
-  /** directory of the bundled main process (.vite/build): the helper bundle sits beside it */
+  /** directory of the bundled main process (.vite/build); packaged, the helper bundle is in ../helper (./helper-entry.ts) */
   appDir: string;
 }
 
 export function createDesktopHelperLink(opts: DesktopHelperOptions): HelperLink {
-  if (process.getuid?.() === 0) return createStdioHelperLink({});
+  if (process.getuid?.() === 0) {
+    // this binary as Node (Electron honours the variable; plain Node ignores it)
+    return createStdioHelperLink({ env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, entry: helperEntry(opts.appDir) });
+  }
   return createElevatedHelperLink({ appDir: opts.appDir });
 }
 

@@ -97,6 +97,9 @@ export class HelperClient {
       onOversize: (n) => opts.onProtocolError?.(`helper sent a message over ${maxBytes} bytes (${n}+); dropped`),
     }, maxBytes);
     input.on('data', (c: Buffer | string) => splitter.push(typeof c === 'string' ? Buffer.from(c) : c));
+    // a 'data' listener does not restart a stream paused explicitly (connect-back pauses its
+    // socket while checking the secret): resume, or no answer is ever read
+    input.resume();
     let streamEnded = false;
     const ended = (why: string) => {
       if (streamEnded) return;
@@ -298,7 +301,7 @@ export async function startStdioHelper(opts: StartOptions = {}): Promise<HelperC
   });
   const exited = new Promise<Omit<ExitInfo, 'reason'>>((resolve) => {
     child.on('error', (e) => resolve({ code: null, stderr: `${stderr}\n${e.message}` }));
-    child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
+    child.on('close', (code, signal) => resolve({ code, signal, stderr })); // 'close': after its last output was read
   });
   child.stdin.on('error', () => {});
   const client = new HelperClient(child.stdout, child.stdin, {
@@ -350,8 +353,6 @@ export async function startConnectBackHelper(spawner: HelperSpawner, opts: Conne
     const sp = spawned;
     const exited = sp.exited.then((e) => ({ code: e.code, signal: e.signal, stderr: e.stderr ?? '' }));
     const client = new HelperClient(sock, sock, { kill: () => (sp.kill ? sp.kill() : sock.destroy()), exited, onProtocolError: opts.onProtocolError });
-    // the socket going away is the helper going away, whatever the spawner says
-    sock.on('close', () => void 0);
     return await greet(client, opts.helloTimeoutMs ?? 30_000);
   } catch (e) {
     server.close();
@@ -423,7 +424,7 @@ export function processSpawner(prefix: string[] = []): HelperSpawner {
     return {
       exited: new Promise((resolve) => {
         child.on('error', (e) => resolve({ code: null, stderr: e.message }));
-        child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
+        child.on('close', (code, signal) => resolve({ code, signal, stderr })); // 'close': after its last output was read
       }),
       kill: () => child.kill('SIGKILL'),
     };

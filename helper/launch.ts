@@ -2,7 +2,8 @@
  * How to start the helper: its argv (Node running helper/main.ts through tsx),
  * for stdio or for connect-back, directly (already root) or behind an elevation
  * prefix (sudo, pkexec, or a sudo-prompt spawner that Electron passes to the
- * client). Packaged apps can point `entry`/`node` at their own bundle.
+ * client). The packaged app points `entry` at its helper bundle (built by
+ * vite.helper.config.ts, found by electron/helper-entry.ts) run on its own binary.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -12,6 +12,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { AUTH_MAGIC } from '../shared/protocol/messages';
+import { recoverOnStart } from './methods/apply';
 import { METHODS } from './methods/index';
 import { serve } from './server';
 
@@ -54,8 +55,23 @@ console.info = console.error;
 
 const log = (line: string) => process.stderr.write(`netns-studio-helper: ${line}\n`);
 
+/**
+ * A helper killed mid-apply left a journal: roll its steps back before serving
+ * anything, so no request ever sees (or plans against) a half-applied host.
+ * A failure here is logged, not fatal: apply then refuses with `journal-pending`.
+ */
+async function recoverFirst(): Promise<void> {
+  try {
+    const rep = await recoverOnStart();
+    if (rep) log(`recovered an interrupted ${rep.kind} (${rep.journal}): ${rep.outcome}, ${rep.steps} steps${rep.errors.length ? `, ${rep.errors.length} errors: ${JSON.stringify(rep.errors)}` : ''}`);
+  } catch (e) {
+    log(`could not recover an interrupted apply: ${(e as Error).message}`);
+  }
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  await recoverFirst();
   if (!args.connect) {
     const s = serve({ input: process.stdin, output: process.stdout, methods: METHODS, log });
     await s.done;

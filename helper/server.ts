@@ -48,6 +48,8 @@ export function serve(opts: ServeOptions): Served {
   };
   const sendError = (id: RequestId | null, body: ErrorBody) => send({ id, error: body });
 
+  // requests still being served when the input ends: answered before `done`
+  const inflight = new Set<Promise<void>>();
   const handle = async (line: string) => {
     let raw: unknown;
     try {
@@ -70,6 +72,7 @@ export function serve(opts: ServeOptions): Served {
         id,
         connection,
         signal: abort.signal,
+        backlog: () => opts.output.writableLength ?? 0,
         emit: (event, data, seq) => send(seq === undefined ? { event, ref: id, data } : { event, ref: id, seq, data }),
       });
       send({ id, result: result ?? null });
@@ -90,10 +93,16 @@ export function serve(opts: ServeOptions): Served {
       try { c(); } catch { /* best effort */ }
     }
     connection.cleanups.clear();
-    resolveDone();
+    // a client may send its requests and half-close (`echo … | helper`): answer them,
+    // and let the answers reach the wire before whoever awaits `done` exits the process
+    void Promise.allSettled([...inflight]).then(() => flushed(opts.output)).then(resolveDone);
   };
   readLines(opts.input, {
-    onLine: (line) => void handle(line),
+    onLine: (line) => {
+      const p = handle(line);
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+    },
     onOversize: (bytes) => sendError(null, { code: PROTOCOL_ERROR.tooLarge, message: `message larger than ${maxBytes} bytes (${bytes}+) dropped` }),
   }, maxBytes);
   opts.input.on('end', finish);
@@ -101,4 +110,20 @@ export function serve(opts: ServeOptions): Served {
   opts.input.on('error', finish);
   opts.output.on('error', finish);
   return { done, close: finish };
+}
+
+/** Resolves once everything written to `output` has been handed to the OS (or the stream is gone). */
+function flushed(output: Writable): Promise<void> {
+  if (output.destroyed || output.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      output.off('drain', done);
+      output.off('close', done);
+      output.off('error', done);
+      resolve();
+    };
+    output.on('drain', done);
+    output.on('close', done);
+    output.on('error', done);
+  });
 }

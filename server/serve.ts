@@ -21,6 +21,8 @@ export interface ServeOptions {
   rendererDir?: string;
   /** extra argv prefix for the helper (tests: nsenter into a sandbox) */
   helperWrap?: string[];
+  /** show only namespaces whose name starts with this (one rig among many; the e2e sandboxes) */
+  onlyPrefix?: string;
   log?: (line: string) => void;
 }
 
@@ -45,13 +47,13 @@ export function ensureRenderer(dir: string, log: (l: string) => void): boolean {
   return true;
 }
 
-export async function helperLinkForServe(wrap: string[] | undefined, log: (l: string) => void): Promise<HelperLink> {
+export async function helperLinkForServe(wrap: string[] | undefined, log: (l: string) => void, onlyPrefix?: string): Promise<HelperLink> {
   if (process.getuid?.() !== 0) {
     log(`netns-studio: ${NOT_ROOT_MESSAGE}`);
     return unavailableHelperLink(NOT_ROOT_MESSAGE);
   }
   const { createStdioHelperLink } = await import('./stdio-helper-link');
-  const link = createStdioHelperLink({ wrap });
+  const link = createStdioHelperLink({ wrap, onlyPrefix, log });
   const s = await link.connect();
   if (s.state !== 'connected') log(`netns-studio: the helper did not start: ${s.error?.message ?? s.state} (the editor still works; the UI can retry)`);
   return link;
@@ -68,7 +70,7 @@ export async function runServe(opts: ServeOptions): Promise<{ server: RunningSer
   const log = opts.log ?? ((l: string) => console.error(l));
   const rendererDir = opts.rendererDir ?? RENDERER_DIR;
   ensureRenderer(rendererDir, log);
-  const link = await helperLinkForServe(opts.helperWrap, log);
+  const link = await helperLinkForServe(opts.helperWrap, log, opts.onlyPrefix);
   const server = await startServer({ rendererDir, link, port: opts.port, host: opts.host, allowedHosts: opts.allowHosts, log });
   if (opts.host !== '127.0.0.1' && opts.host !== '::1' && opts.host !== 'localhost') {
     log(`netns-studio: WARNING: listening on ${opts.host}, not only on this machine. Anyone who has the URL (with its token) controls the helper.`);

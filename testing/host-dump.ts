@@ -59,7 +59,9 @@ async function dumpNs(ns: string, label: (n: string) => string, allLinks: Record
     if (l.master) d.master = l.master;
     if (l.ifalias) d.alias = l.ifalias;
     if (kind === 'vrf') d.table = info.info_data?.table;
-    if (kind === 'veth') {
+    if (kind === 'veth' && !('link_netnsid' in l) && typeof l.link === 'string') {
+      d.peer = `${label(ns)}/${l.link}`; // both ends in this namespace: ip names the peer and omits its index
+    } else if (kind === 'veth') {
       const peerNs = 'link_netnsid' in l ? ids.get(l.link_netnsid) ?? `nsid:${l.link_netnsid}` : ns;
       const peerIndex = l.link_index ?? l.ifindex; // the kernel omits IFLA_LINK when it equals ifindex
       const peer = (allLinks[peerNs] ?? []).find((p: Json) => p.ifindex === peerIndex);

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { hostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import { run } from '../../testing/run';
-import { APPLY_SCENARIOS, prefixDocument } from '../../helper/apply/scenario-fixtures';
+import { scenarioDoc } from '../../helper/apply/test-support';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping CLI apply tests: ${skip}`);
@@ -20,7 +20,7 @@ test('plan shows commands by namespace (exit 2), apply asks or needs --yes, re-p
     const dir = mkdtempSync(join(tmpdir(), 'nss-cli-'));
     try {
       const file = join(dir, 'topology.yaml');
-      writeFileSync(file, stringify(prefixDocument(APPLY_SCENARIOS.find((s) => s.name === '04-router-nat')!.doc, sb.ns)));
+      writeFileSync(file, stringify(scenarioDoc('04-router-nat', sb)));
       const empty = await hostDump(sb);
       const state = ['--state-dir', join(dir, 'state')];
 
@@ -28,7 +28,7 @@ test('plan shows commands by namespace (exit 2), apply asks or needs --yes, re-p
       assert.equal(plan.code, 2, plan.stderr);
       assert.match(plan.stdout, new RegExp(`# namespace ${sb.ns('ns1')}`));
       assert.match(plan.stdout, new RegExp(`ip -n ${sb.ns('ns1')} link set dev lo up`));
-      assert.match(plan.stdout, new RegExp(`ip netns exec ${sb.ns('ns-router')} iptables -t nat -A POSTROUTING`));
+      assert.match(plan.stdout, new RegExp(`ip netns exec ${sb.ns('ns-router')} iptables (-w )?-t nat -A POSTROUTING`));
       assert.match(plan.stdout, /^Plan: \d+ to create, \d+ to change, 0 to delete/m);
 
       const json = await netnsStudio(sb, 'plan', file, '--json', ...state);

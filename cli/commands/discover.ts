@@ -1,4 +1,69 @@
-import type { Command } from 'commander';
+import { Option, InvalidArgumentError, type Command } from 'commander';
 
-/** `netns-studio discover`: not built yet (its issue adds it). */
-export function registerDiscover(_program: Command): void {}
+const FORMATS = ['yaml', 'json'] as const;
+
+interface DiscoverOpts {
+  format: (typeof FORMATS)[number];
+  unnamed?: boolean;
+  onlyPrefix?: string;
+  stripPrefix?: boolean;
+  nat: boolean;
+  observed?: boolean;
+}
+
+function prefixArg(v: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(v) || v === '.' || v === '..') throw new InvalidArgumentError('a namespace name prefix (letters, digits, "_", "." and "-")');
+  return v;
+}
+
+/**
+ * `netns-studio discover`: prints this host's namespaces, veths, bridges,
+ * addresses, routes, sysctls, NAT rules and resolv.conf as a topology file that
+ * `validate`, `export`, `plan` and the app accept. It runs the helper over stdio,
+ * the same path the app uses, so it needs root.
+ */
+export function registerDiscover(program: Command): void {
+  program
+    .command('discover')
+    .description('print this host\'s network namespaces as a topology file (needs root)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('yaml'))
+    .option('--unnamed', 'also read unnamed namespaces held by processes (containers); they appear under --observed only, a topology names namespaces')
+    .addOption(new Option('--only-prefix <prefix>', 'only named namespaces whose name starts with this').argParser(prefixArg))
+    .option('--strip-prefix', 'report names with --only-prefix removed')
+    .option('--no-nat', 'do not read iptables NAT tables (one process less per namespace)')
+    .option('--observed', 'with --format json: print {document, observed, owned}, the runtime facts too (ifindex, MAC, state, counters, unnamed namespaces)')
+    .addHelpText('after', '\nThe root namespace is `host`; the host\'s own uplinks, default route, sysctls and firewall are left out.\nExamples:\n  sudo netns-studio discover > host.yaml && netns-studio validate host.yaml\n  sudo netns-studio discover --format json --observed --unnamed | jq .observed.namespaces[].name\n')
+    .action(async (opts: DiscoverOpts) => {
+      if (opts.stripPrefix && !opts.onlyPrefix) throw new Error('--strip-prefix needs --only-prefix');
+      if (opts.observed && opts.format !== 'json') throw new Error('--observed needs --format json');
+      if (process.getuid?.() !== 0) {
+        console.error('netns-studio discover: reading every network namespace needs root; run it with sudo');
+        process.exitCode = 1;
+        return;
+      }
+      const { startStdioHelper } = await import('../../helper/client');
+      let stderr = '';
+      const h = await startStdioHelper({ onStderr: (t) => (stderr += t) });
+      try {
+        const r = await h.request('discover', {
+          ...(opts.unnamed ? { unnamed: true } : {}),
+          ...(opts.onlyPrefix ? { onlyPrefix: opts.onlyPrefix } : {}),
+          ...(opts.stripPrefix ? { stripPrefix: true } : {}),
+          nat: opts.nat,
+        });
+        for (const w of r.observed.warnings) console.error(`netns-studio discover: warning: ${w}`);
+        if (opts.format === 'json') {
+          process.stdout.write(JSON.stringify(opts.observed ? r : r.document, null, 2) + '\n');
+        } else {
+          const { exportYaml } = await import('../../shared/export/yaml');
+          const when = new Date(r.observed.readAt).toISOString();
+          process.stdout.write(`# discovered by netns-studio at ${when} in ${r.observed.durationMs} ms\n${exportYaml(r.document)}`);
+        }
+      } catch (e) {
+        if (stderr.trim()) console.error(stderr.trim());
+        throw e;
+      } finally {
+        await h.close();
+      }
+    });
+}

@@ -18,6 +18,7 @@ import { renderCommand, renderPlan, summaryLine } from '../../helper/apply/rende
 import { applyDocument, destroyDocument, planDestroy, planForHost } from '../../helper/apply/pipeline';
 import { defaultEngine } from '../../helper/apply/engine';
 import type { HostCommandOptions } from './plan';
+import { helperForwarders } from '../../helper/forwarders/runtime';
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
@@ -38,6 +39,8 @@ async function context(opts: HostCommandOptions, onProgress?: (p: Progress) => v
   return {
     engine: await defaultEngine(),
     stateDir: stateDirOf(opts.stateDir),
+    // forwarder steps run here too; the agents outlive this process (helper/forwarders)
+    forwarders: helperForwarders(),
     parallel: !opts.sequential,
     onProgress,
     // test-only: lets the kill test stop the process between steps
@@ -47,7 +50,7 @@ async function context(opts: HostCommandOptions, onProgress?: (p: Progress) => v
 
 /** Before anything else: an interrupted apply is rolled back (or finished). */
 async function recoverFirst(ctx: ApplyContext, opts: HostCommandOptions): Promise<void> {
-  const rep = await recover(ctx.stateDir!, { mode: opts.finishInterrupted ? 'finish' : 'rollback' });
+  const rep = await recover(ctx.stateDir!, { mode: opts.finishInterrupted ? 'finish' : 'rollback', forwarders: ctx.forwarders });
   if (rep) {
     console.error(`netns-studio: found an interrupted ${rep.kind} (${rep.journal}): ${rep.outcome === 'finished' ? 'finished it' : rep.outcome === 'committed' ? 'it had completed; saved its record' : `rolled back ${rep.steps} steps`}${rep.errors.length ? `, with ${rep.errors.length} errors: ${JSON.stringify(rep.errors)}` : ''}`);
   }

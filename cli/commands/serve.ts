@@ -12,6 +12,11 @@ function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
+function parsePrefix(v: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(v)) throw new InvalidArgumentError('the start of a namespace name (letters, digits, _ . -)');
+  return v;
+}
+
 /** `netns-studio serve`: the app in a browser, for hosts without a display (reach it over an ssh tunnel). */
 export function registerServe(program: Command): void {
   program
@@ -21,9 +26,10 @@ export function registerServe(program: Command): void {
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--no-open', 'do not open a browser')
     .option('--allow-host <name>', 'also accept this Host header (repeatable), e.g. a tunnel name', collect, [] as string[])
-    .action(async (opts: { port: number; host: string; open: boolean; allowHost: string[] }) => {
+    .option('--only-prefix <prefix>', 'live view: show only namespaces whose name starts with this', parsePrefix)
+    .action(async (opts: { port: number; host: string; open: boolean; allowHost: string[]; onlyPrefix?: string }) => {
       const { runServe } = await import('../../server/serve');
-      const running = await runServe({ port: opts.port, host: opts.host, open: opts.open, allowHosts: opts.allowHost });
+      const running = await runServe({ port: opts.port, host: opts.host, open: opts.open, allowHosts: opts.allowHost, onlyPrefix: opts.onlyPrefix });
       const stop = () => {
         void running.stop().finally(() => process.exit(0));
       };

@@ -1,4 +1,88 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 
-/** `netns-studio watch`: not built yet (its issue adds it). */
-export function registerWatch(_program: Command): void {}
+interface WatchOpts {
+  unnamed?: boolean;
+  onlyPrefix?: string;
+  stripPrefix?: boolean;
+  nat: boolean;
+  full?: boolean;
+}
+
+function prefixArg(v: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(v) || v === '.' || v === '..') throw new InvalidArgumentError('a namespace name prefix (letters, digits, "_", "." and "-")');
+  return v;
+}
+
+/**
+ * `netns-studio watch`: one JSON object per line per change, until stopped
+ * (Ctrl-C, SIGTERM, or the reader of stdout going away). Runs the helper over
+ * stdio, the path the app uses, so it needs root. Lines are compact by default
+ * (which namespace, its observed facts); `--full` prints each event as the
+ * protocol carries it, with the whole document.
+ */
+export function registerWatch(program: Command): void {
+  program
+    .command('watch')
+    .description('print one JSON line per change to this host\'s network namespaces until stopped (needs root)')
+    .option('--unnamed', 'also read unnamed namespaces held by processes (in resyncs; their changes are not streamed)')
+    .option('--only-prefix <prefix>', 'only named namespaces whose name starts with this', prefixArg)
+    .option('--strip-prefix', 'report names with --only-prefix removed')
+    .option('--no-nat', 'do not read iptables NAT tables')
+    .option('--full', 'print every event whole: with the document after the change (and the observed host on a resync)')
+    .addHelpText('after', `
+Each line: {"seq", "time", "type", …}. The first is a resync ({"namespaces": [...]}, or the
+whole picture with --full); then namespace-added / namespace-changed ({"namespace", "observed"})
+and namespace-removed ({"namespace"}). seq counts up by one; another resync means the watch
+lost track (the kernel monitor restarted, or this reader fell behind) and starts over.
+Examples:
+  sudo netns-studio watch
+  sudo netns-studio watch --only-prefix lab- --strip-prefix | jq -c '[.seq, .type, .namespace]'
+`)
+    .action(async (opts: WatchOpts) => {
+      if (opts.stripPrefix && !opts.onlyPrefix) throw new Error('--strip-prefix needs --only-prefix');
+      if (process.getuid?.() !== 0) {
+        console.error('netns-studio watch: watching network namespaces needs root; run it with sudo');
+        process.exitCode = 1;
+        return;
+      }
+      process.exitCode = await runWatch(opts);
+    });
+}
+
+async function runWatch(opts: WatchOpts): Promise<number> {
+  const { startStdioHelper } = await import('../../helper/client');
+  const { eventLine } = await import('./watch-line');
+  const h = await startStdioHelper({ onStderr: (t) => process.stderr.write(t) });
+  let stopping = false;
+  const done = new Promise<number>((resolve) => {
+    const stop = (code: number) => {
+      if (stopping) return;
+      stopping = true;
+      void h.close().finally(() => resolve(code));
+    };
+    process.once('SIGINT', () => stop(0));
+    process.once('SIGTERM', () => stop(0));
+    process.stdout.on('error', () => stop(0)); // the reader went away (`| head`)
+    h.onExit((info) => {
+      if (stopping) return;
+      console.error(`netns-studio watch: ${info.reason}`);
+      stopping = true;
+      resolve(1);
+    });
+  });
+  try {
+    await h.subscribe('watch.subscribe', {
+      ...(opts.unnamed ? { unnamed: true } : {}),
+      ...(opts.onlyPrefix ? { onlyPrefix: opts.onlyPrefix } : {}),
+      ...(opts.stripPrefix ? { stripPrefix: true } : {}),
+      nat: opts.nat,
+    }, (e) => {
+      if (!stopping) process.stdout.write(eventLine(e, !!opts.full) + '\n');
+    });
+  } catch (e) {
+    console.error(`netns-studio watch: ${(e as Error).message}`);
+    await h.close();
+    return 1;
+  }
+  return done;
+}

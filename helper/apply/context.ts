@@ -5,7 +5,7 @@
  */
 import type { Topology } from '../../shared/model/schema';
 import type { Step } from '../../shared/model/step';
-import type { ForwarderRuntime, Progress } from './executor';
+import type { ExecuteOptions, ForwarderRuntime, Progress } from './executor';
 
 export interface Engine {
   /**
@@ -35,6 +35,8 @@ export interface ApplyContext {
   /** default: $NETNS_STUDIO_STATE_DIR or /var/lib/netns-studio */
   stateDir?: string;
   forwarders?: ForwarderRuntime;
+  /** in-process runners of non-kernel step programs, by name (see executor StepHandler) */
+  handlers?: ExecuteOptions['handlers'];
   /** what the kernel can do (from hello); probed when absent */
   features?: KernelFeatures;
   /** argv prefix for every process (tests: nsenter into a sandbox). Never from a request. */

@@ -150,3 +150,17 @@ test('journal: recover in finish mode completes the apply', { skip }, async () =
     });
   });
 });
+
+test('non-kernel programs go to their handler; a handler failure rolls back through the handlers', async () => {
+  const fw = (name: string) => JSON.stringify({ name, protocol: 'tcp', listen: { namespace: 'host', address: '127.0.0.1', port: 8000 }, target: { namespace: 'host', address: '127.0.0.1', port: 8080 } });
+  const start = (name: string) => step('host', ['forwarder-start', name, fw(name)], [['host', ['forwarder-stop', name]]], `forwarder:${name}`);
+  const calls: string[] = [];
+  const handlers = {
+    'forwarder-start': async (c: { argv: string[] }) => (calls.push(`start ${c.argv[1]}`), c.argv[1] === 'b' ? 'port 8000 is taken' : undefined),
+    'forwarder-stop': async (c: { argv: string[] }) => (calls.push(`stop ${c.argv[1]}`), undefined),
+  };
+  const r = await executeSteps([start('a'), start('b')], { handlers });
+  assert.equal(r.ok, false);
+  assert.deepEqual(calls, ['start a', 'start b', 'stop a']);
+  assert.match(!r.ok ? r.error.message : '', /step 2 of 2 failed .*port 8000 is taken/);
+});

@@ -13,20 +13,40 @@ import type { Journal } from './journal';
 import { inNamespace, programPath, runIpBatch, runProc, type RunnerOptions } from './runner';
 import { Dispatcher, unitsOf, waves, type Item, type Unit } from './schedule';
 import { fanoutAvailable, runFanout } from './fanout';
+import { netlinkCanRun, runNetlinkLanes } from './netlink-lanes';
 
 /** fewest one-batch namespace lanes in a wave worth starting through xargs */
 const FANOUT_MIN = 8;
+/**
+ * most lines of one namespace handed out at once: the host's long batch (every
+ * namespace and veth of a star) is cut so that the namespaces it has finished
+ * are configured on the other core while it goes on (bench:apply prints the
+ * overlap in its trace). Each cut costs one more `ip` process.
+ */
+const HOST_CHUNK = Number(process.env.NETNS_STUDIO_HOST_CHUNK ?? 300);
 /** most namespaces per xargs run: bigger is faster, smaller reports progress more often */
 const FANOUT_CHUNK = Number(process.env.NETNS_STUDIO_FANOUT_CHUNK ?? 256);
 import { parseSysctl, validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
 import { createdKeys, keyNamespace } from '../ownership/keys';
+import type { ForwarderStatus } from '../forwarders/runtime';
 
 /** Starts and stops port forwarders; provided by the forwarder runtime (helper/forwarders). */
 export interface ForwarderRuntime {
   start(fw: ForwarderT): Promise<void>;
   stop(name: string): Promise<void>;
+  /** what runs now (the engine's discover puts these in the observed document) */
+  list?(): Promise<ForwarderStatus[]>;
 }
+
+/**
+ * Runs a step whose program is not a kernel tool (`forwarder-start`,
+ * `forwarder-stop`, or one added later): resolves to undefined on success, else
+ * to the error text (shown to people, and tested against "already gone/there"
+ * in rollback). Handlers run alone (never batched) and are barriers in the
+ * schedule (./schedule.ts touches).
+ */
+export type StepHandler = (cmd: Command) => Promise<string | undefined>;
 
 export interface Progress {
   phase: 'apply' | 'rollback';
@@ -41,6 +61,8 @@ export interface Progress {
 
 export interface ExecuteOptions extends RunnerOptions {
   forwarders?: ForwarderRuntime;
+  /** programs run in-process, by name; consulted before the built-in ones (forwarder-* default to `forwarders`) */
+  handlers?: Partial<Record<string, StepHandler>>;
   onProgress?: (p: Progress) => void;
   journal?: Journal;
   /** run independent namespaces side by side (default true) */
@@ -152,6 +174,8 @@ async function runUnit(
 /** Run one non-batched command; undefined = success, else the error text. */
 async function runSingle(c: Command, opts: ExecuteOptions): Promise<string | undefined> {
   const [program, ...args] = c.argv;
+  const handler = opts.handlers?.[program];
+  if (handler) return handler(c).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
   const proc = async (argv: string[]) => {
     const r = await runProc(argv, opts);
     return r.code === 0 ? undefined : r.stderr.trim() || `${program} exited ${r.code}`;
@@ -250,7 +274,10 @@ export async function executeSteps(steps: Step[], opts: ExecuteOptions = {}): Pr
   const runFan = async (units: Unit[]) => {
     if (opts.stepDelayMs) await new Promise((r) => setTimeout(r, opts.stepDelayMs));
     journal?.write({ t: 'run', idx: units.flatMap((u) => u.items.map((it) => it.step)) });
-    const r = await runFanout(units, { ...runOpts, parallel: Math.max(2, limit), failAt: opts.failAtStep });
+    // one process for all of them when every line is one the netlink runner speaks (./netlink-lanes.ts)
+    const r = netlinkCanRun(units)
+      ? await runNetlinkLanes(units, { ...runOpts, failAt: opts.failAtStep })
+      : await runFanout(units, { ...runOpts, parallel: Math.max(2, limit), failAt: opts.failAtStep });
     record({ applied: r.applied, uncertain: r.uncertain, failed: r.failures[0] });
   };
 
@@ -260,7 +287,7 @@ export async function executeSteps(steps: Step[], opts: ExecuteOptions = {}): Pr
       if (failure) break;
     }
   } else {
-    const dispatcher = new Dispatcher(items, Infinity);
+    const dispatcher = new Dispatcher(items, HOST_CHUNK);
     const running = new Set<Promise<void>>();
     const finishedSteps = () => new Set([...applied, ...skipped]);
     const launch = (lanes: Item[][], task: () => Promise<void>) => {
@@ -290,7 +317,7 @@ export async function executeSteps(steps: Step[], opts: ExecuteOptions = {}): Pr
         if (viaFan.length) {
           const chunk = viaFan;
           fanRunning = true;
-          trace(`fanout ${chunk.length} namespaces`);
+          trace(`fanout ${chunk.length} namespaces${netlinkCanRun(chunk.map((l) => unitsOf(l)[0])) ? ' (netlink lanes)' : ' (xargs ip -batch)'}`);
           launch(chunk, () => runFan(chunk.map((l) => unitsOf(l)[0])).then(() => trace(`fanout of ${chunk.length} done`)).finally(() => (fanRunning = false)));
         }
         const rest = fanMode ? lanes.filter((l) => !fan.includes(l)) : lanes;

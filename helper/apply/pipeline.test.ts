@@ -12,25 +12,23 @@ import { Topology } from '../../shared/model/schema';
 import { hostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import type { ApplyContext } from './context';
-import { liteEngine } from './engine';
+import { hostEngine } from './engine';
 import { ApplyFailure } from './failure';
 import { readJournal } from './journal';
 import { applyDocument, destroyDocument, planForHost } from './pipeline';
 import { recover } from './recovery';
-import { APPLY_SCENARIOS, prefixDocument } from './scenario-fixtures';
-import { sandboxWrap, withStateDir } from './test-support';
+import { sandboxWrap, scenarioDoc, withStateDir } from './test-support';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping apply pipeline tests: ${skip}`);
 
-const ctxFor = (sb: Sandbox, stateDir: string, extra: Partial<ApplyContext> = {}): ApplyContext => ({ engine: liteEngine(), stateDir, wrap: sandboxWrap(sb), ...extra });
-const scenario = (name: string) => APPLY_SCENARIOS.find((s) => s.name === name)!;
+const ctxFor = (sb: Sandbox, stateDir: string, extra: Partial<ApplyContext> = {}): ApplyContext => ({ engine: hostEngine(), stateDir, wrap: sandboxWrap(sb), ...extra });
 const isFailure = (code: string) => (e: unknown) => e instanceof ApplyFailure && e.code === code;
 
 test('a plan made before the host changed is refused (stale hash), and nothing changes', { skip }, async () => {
   await withSandbox('stale', async (sb) => {
     await withStateDir(async (dir) => {
-      const doc = Topology.parse(prefixDocument(scenario('04-router-nat').doc, sb.ns));
+      const doc = scenarioDoc('04-router-nat', sb);
       const plan = await planForHost(doc, ctxFor(sb, dir));
       assert.equal(plan.planHash, (await planForHost(doc, ctxFor(sb, dir))).planHash, 'the hash is stable');
       await sb.bash('ip netns add ${P}ns1');
@@ -55,8 +53,7 @@ test('objects made by hand beside a topology survive apply, re-apply and destroy
         ip link add name brhand type bridge
         ip address add 172.31.0.1/24 dev brhand`);
       const handmade = await hostDump(sb);
-      const sc = scenario('03-bridge-lan');
-      const doc = Topology.parse(prefixDocument(sc.doc, sb.ns));
+      const doc = scenarioDoc('03-bridge-lan', sb);
       await applyDocument(doc, {}, ctxFor(sb, dir));
       await applyDocument(doc, {}, ctxFor(sb, dir));
       const applied = await hostDump(sb);
@@ -113,11 +110,11 @@ test('a kernel failure mid-apply reports the step, its command and the kernel te
   await withSandbox('kfail', async (sb) => {
     await withStateDir(async (dir) => {
       // an interface of that name already sits in the way, made after the plan was shown
-      const doc = Topology.parse(prefixDocument(scenario('04-router-nat').doc, sb.ns));
+      const doc = scenarioDoc('04-router-nat', sb);
       const before = await hostDump(sb);
       const ctx = ctxFor(sb, dir);
       // a real failure: the router's veth end exists in ns-router as something else, created between plan and run
-      const real = liteEngine();
+      const real = hostEngine();
       ctx.engine = { ...real, plan: (d, o, owned) => { const steps = real.plan(d, o, owned); return [...steps.slice(0, 4), { ...steps[4], argv: ['ip', 'link', 'set', 'dev', 'nosuch0', 'up'] }, ...steps.slice(5)]; } };
       await assert.rejects(applyDocument(doc, {}, ctx), (e: unknown) => {
         assert.ok(isFailure('step-failed')(e));
@@ -138,12 +135,13 @@ test('the helper killed (SIGKILL) at a random step: recovery leaves the host as 
   await withSandbox('kill', async (sb) => {
     await withStateDir(async (dir) => {
       const before = await hostDump(sb);
-      const doc = prefixDocument(scenario('04-router-nat').doc, sb.ns);
+      const doc = scenarioDoc('04-router-nat', sb);
       const file = join(dir, 'topology.yaml');
       writeFileSync(file, stringify(doc));
       const cli = join(import.meta.dirname, '../../bin/netns-studio.mjs');
       for (const [i, sequential] of [[1, true], [2, false], [3, true]] as const) {
-        const killAt = 1 + Math.floor(Math.random() * 6);
+        // progress comes per batch (~6 for this plan): kill before the last, so the apply is really half done
+        const killAt = 1 + Math.floor(Math.random() * 3);
         const child = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, cli, 'apply', file, '--yes', '--state-dir', dir, ...(sequential ? ['--sequential'] : [])], {
           env: { ...process.env, NETNS_STUDIO_TEST_DELAY_MS: '40' },
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -173,8 +171,8 @@ test('the helper killed (SIGKILL) at a random step: recovery leaves the host as 
 test('re-applying a changed document removes what we created and it no longer has (transactionally)', { skip }, async () => {
   await withSandbox('change', async (sb) => {
     await withStateDir(async (dir) => {
-      const v1 = prefixDocument(scenario('03-bridge-lan').doc, sb.ns);
-      await applyDocument(Topology.parse(v1), {}, ctxFor(sb, dir));
+      const v1 = scenarioDoc('03-bridge-lan', sb);
+      await applyDocument(v1, {}, ctxFor(sb, dir));
       // v2: ns2 and its veth are gone, ns1 has another address
       const v2 = Topology.parse({
         ...v1,

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { Topology } from '../../shared/model/schema';
 import type { Step } from '../../shared/model/step';
 import { validateTopology } from '../../shared/validate/validate';
-import { destroySteps, linksLeavingWith, markUnmanaged, recordApplied, recordDestroyed } from '../ownership/ledger';
+import { destroySteps, linksLeavingWith, linksLeavingWithNamespaces, markUnmanaged, recordApplied, recordDestroyed } from '../ownership/ledger';
 import { loadOwnership, saveOwnership } from '../ownership/store';
 import type { ApplyContext } from './context';
 import { executeSteps, type ExecuteOptions } from './executor';
@@ -78,33 +78,50 @@ function summarize(steps: Step[]): PlanSummary {
   return s;
 }
 
-/** sha256 over the canonical steps and the observed facts they were planned against. */
+/**
+ * sha256 over the steps and the observed facts they were planned against. Plain
+ * JSON: both come out of the same deterministic code for the same host and
+ * document (same keys in the same order), and sorting keys cost a tenth of a
+ * second at 500 namespaces.
+ */
 export function planHashOf(steps: Step[], facts: unknown): string {
-  return createHash('sha256').update(canonical({ steps, facts })).digest('hex');
+  return createHash('sha256').update(JSON.stringify({ steps, facts })).digest('hex');
 }
 
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
+/** NETNS_STUDIO_DEBUG_TIMING=1: where a plan's time goes, on stderr (bench:apply profiles with it). */
+const timing = process.env.NETNS_STUDIO_DEBUG_TIMING === '1';
+function lap(): (what: string) => void {
+  let t = performance.now();
+  return (what) => {
+    if (!timing) return;
+    const now = performance.now();
+    console.error(`  ${(now - t).toFixed(0).padStart(5)} ms ${what}`);
+    t = now;
+  };
 }
 
 async function planChecked(doc: Topology, ctx: ApplyContext): Promise<PlanResult> {
+  const mark = lap();
   requireFeatures(doc, ctx.features ?? (await probeFeatures()));
+  mark('features');
   const stateDir = stateDirOf(ctx.stateDir);
   const { observed, facts } = await ctx.engine.discover(ctx, doc);
+  mark('discover');
   const ownership = loadOwnership(stateDir);
   // What we created and the document no longer has goes first, undone exactly as
   // destroy would (with its rollback); then what the document wants.
   const wanted = ctx.engine.buildKeys(doc);
   const removed = new Set(ownership.log.filter((e) => !wanted.has(e.key)).map((e) => e.key));
   const removals = removed.size ? destroySteps(ownership, removed).filter((s) => !wanted.has(s.object)) : [];
+  mark('ownership, build keys, removals');
   const planned = ctx.engine.plan(doc, observed, new Set(ownership.owned), removals);
+  mark(`plan (${planned.length} steps)`);
   const steps = markUnmanaged(planned, ownership);
   validateSteps(steps);
-  return { steps, removals: removals.map((_, i) => i), planHash: planHashOf(steps, { facts, owned: ownership.owned }), summary: summarize(steps) };
+  mark('mark unmanaged, validate');
+  const planHash = planHashOf(steps, { facts, owned: ownership.owned });
+  mark('hash');
+  return { steps, removals: removals.map((_, i) => i), planHash, summary: summarize(steps) };
 }
 
 export async function planForHost(document: unknown, ctx: ApplyContext): Promise<PlanResult> {
@@ -113,7 +130,7 @@ export async function planForHost(document: unknown, ctx: ApplyContext): Promise
 
 function execOptions(ctx: ApplyContext, journal: Journal): ExecuteOptions {
   return {
-    journal, wrap: ctx.wrap, forwarders: ctx.forwarders, parallel: ctx.parallel, concurrency: ctx.concurrency,
+    journal, wrap: ctx.wrap, forwarders: ctx.forwarders, handlers: ctx.handlers, parallel: ctx.parallel, concurrency: ctx.concurrency,
     failAtStep: ctx.failAtStep, stepDelayMs: ctx.stepDelayMs, onProgress: ctx.onProgress,
   };
 }
@@ -128,6 +145,10 @@ async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
   } finally {
     busy = false;
   }
+}
+
+function deletedNamespaces(steps: Step[]): Set<string> {
+  return new Set(steps.filter((s) => s.argv[0] === 'ip' && s.argv[1] === 'netns' && (s.argv[2] === 'del' || s.argv[2] === 'delete')).map((s) => s.argv[3]));
 }
 
 export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {
@@ -157,10 +178,14 @@ export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: 
       journal.finish();
       throw new ApplyFailure(r.error);
     }
-    const ownership = recordApplied(loadOwnership(stateDir), plan.steps, r.applied);
+    const owned = loadOwnership(stateDir);
+    // veth ends whose peer sat in a namespace this apply deleted vanish a moment later (the kernel frees namespaces asynchronously)
+    const leaving = linksLeavingWithNamespaces(owned, deletedNamespaces(plan.steps));
+    const ownership = recordApplied(owned, plan.steps, r.applied);
     journal.write({ t: 'commit', ownership });
     saveOwnership(stateDir, ownership);
     journal.finish();
+    if (leaving.length) await waitLinksGone(leaving, { wrap: ctx.wrap });
     const durationMs = performance.now() - t0;
     const after = await planChecked(doc, ctx);
     return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: after.steps.length === 0, remaining: after.steps, durationMs };
@@ -190,7 +215,9 @@ export async function destroyDocument(document: unknown, opts: ApplyOptions, ctx
   const doc = checkDocument(document);
   return exclusive(async () => {
     const t0 = performance.now();
+    const mark = lap();
     const plan = planDestroy(doc, ctx);
+    mark(`destroy plan (${plan.steps.length} steps)`);
     if (opts.planHash !== undefined && opts.planHash !== plan.planHash) {
       fail('plan-stale', 'what this product owns changed since this plan was made: plan again', { expected: opts.planHash, actual: plan.planHash });
     }
@@ -199,7 +226,9 @@ export async function destroyDocument(document: unknown, opts: ApplyOptions, ctx
     const journal = Journal.begin(stateDir, 'destroy', plan.steps, { planHash: plan.planHash });
     let r;
     try {
+      mark('journal');
       r = await executeSteps(plan.steps, { ...execOptions(ctx, journal), tolerateGone: true });
+      mark('execute');
     } catch (e) {
       journal.finish();
       throw e;
@@ -212,7 +241,9 @@ export async function destroyDocument(document: unknown, opts: ApplyOptions, ctx
     journal.write({ t: 'commit', ownership });
     saveOwnership(stateDir, ownership);
     journal.finish();
+    mark('record ownership');
     const settled = await waitLinksGone(plan.leaving, { wrap: ctx.wrap });
+    mark(`wait for the kernel to free ${plan.leaving.length} links`);
     return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: settled, remaining: [], durationMs: performance.now() - t0 };
   });
 }

@@ -50,7 +50,7 @@ async function waitForChildren(pids: number[], timeoutMs = 10_000): Promise<void
       try {
         cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       } catch { break; }
-      if (!/(^|\/)(ip|iptables|sysctl|nsenter)\0/.test(cmd)) break; // reused pid
+      if (!/(^|\/)(ip|iptables|sysctl|nsenter|xargs|perl)\0/.test(cmd)) break; // reused pid (xargs and perl: ./fanout.ts, ./netlink-lanes.ts)
       await new Promise((r) => setTimeout(r, 20));
     }
   }

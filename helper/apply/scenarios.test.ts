@@ -1,6 +1,6 @@
 /**
  * Every seed scenario, applied from its document on a clean sandbox: the host
- * dumps exactly like after the scenario's own `ip` script; applying again has
+ * dumps exactly like after the scenario's own `ip` script and its pings hold; applying again has
  * nothing to do; destroy gives back the empty sandbox; a failure injected at any
  * step index leaves the sandbox exactly as before.
  */
@@ -8,19 +8,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Topology } from '../../shared/model/schema';
 import { hostDump } from '../../testing/host-dump';
+import { checkPings } from '../../testing/pings';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import type { ApplyContext } from './context';
-import { liteEngine } from './engine';
+import { hostEngine } from './engine';
 import { ApplyFailure } from './failure';
 import { probeFeatures } from './features';
 import { applyDocument, destroyDocument, planForHost } from './pipeline';
-import { APPLY_SCENARIOS, prefixDocument } from './scenario-fixtures';
-import { sandboxWrap, withStateDir } from './test-support';
+import { applyScenarios, sandboxWrap, withStateDir } from './test-support';
+import { prefixTopology } from '../../testing/prefix';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping apply scenario tests: ${skip}`);
 
-const ctxFor = (sb: Sandbox, stateDir: string, extra: Partial<ApplyContext> = {}): ApplyContext => ({ engine: liteEngine(), stateDir, wrap: sandboxWrap(sb), ...extra });
+const ctxFor = (sb: Sandbox, stateDir: string, extra: Partial<ApplyContext> = {}): ApplyContext => ({ engine: hostEngine(), stateDir, wrap: sandboxWrap(sb), ...extra });
 
 async function referenceDump(script: string) {
   return withSandbox('ref', async (sb) => {
@@ -30,7 +31,7 @@ async function referenceDump(script: string) {
   });
 }
 
-for (const sc of APPLY_SCENARIOS) {
+for (const sc of applyScenarios()) {
   test(`scenario ${sc.name}: apply = reference script, re-apply is a no-op, destroy restores, faults roll back`, { skip }, async (t) => {
     const features = await probeFeatures();
     if (sc.vrf && !features.vrf) {
@@ -38,7 +39,7 @@ for (const sc of APPLY_SCENARIOS) {
       await withSandbox('vrf', async (sb) => {
         await withStateDir(async (dir) => {
           const before = await hostDump(sb);
-          const doc = Topology.parse(prefixDocument(sc.doc, sb.ns));
+          const doc = prefixTopology(sc.doc, sb);
           await assert.rejects(planForHost(doc, ctxFor(sb, dir)), (e: unknown) => e instanceof ApplyFailure && e.code === 'missing-feature' && /VRF/.test(e.message));
           await assert.rejects(applyDocument(doc, {}, ctxFor(sb, dir)), (e: unknown) => e instanceof ApplyFailure && e.code === 'missing-feature');
           assert.deepEqual(await hostDump(sb), before);
@@ -51,7 +52,7 @@ for (const sc of APPLY_SCENARIOS) {
     await withSandbox('scen', async (sb) => {
       await withStateDir(async (dir) => {
         const empty = await hostDump(sb);
-        const doc = Topology.parse(prefixDocument(sc.doc, sb.ns));
+        const doc = prefixTopology(sc.doc, sb);
         const plan = await planForHost(doc, ctxFor(sb, dir));
         assert.ok(plan.steps.length > 0);
         assert.equal(plan.summary.unmanaged, 0);
@@ -71,6 +72,7 @@ for (const sc of APPLY_SCENARIOS) {
         const r = await applyDocument(doc, { planHash: plan.planHash }, ctxFor(sb, dir));
         assert.equal(r.matches, true, JSON.stringify(r.remaining));
         assert.deepEqual(await hostDump(sb), reference);
+        assert.deepEqual(await checkPings(sb, sc.pings), [], 'the pings of the scenario hold');
         const again = await planForHost(doc, ctxFor(sb, dir));
         assert.deepEqual(again.steps, [], 'nothing to do the second time');
         const r2 = await applyDocument(doc, {}, ctxFor(sb, dir));

@@ -237,7 +237,8 @@ export class Dispatcher {
         inLane.add(i);
       }
       if (!lane.length) continue;
-      if (ns !== 'host' && lane.length < pending.length && !idle) continue;
+      // part of a namespace only when nothing else would run (a host chunk handed out now counts)
+      if (ns !== 'host' && lane.length < pending.length && !(idle && !lanes.length)) continue;
       for (const i of lane) this.state[i] = 'running';
       this.busy.add(ns);
       lanes.push(lane.map((i) => this.items[i]));

@@ -2,8 +2,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Topology } from '../../shared/model/schema';
 import type { Step } from '../../shared/model/step';
+import type { PingCheck } from '../../testing/pings';
+import { prefixTopology, type Renamer } from '../../testing/prefix';
 import type { Sandbox } from '../../testing/sandbox';
+import { loadScenarios } from '../../testing/scenarios';
 
 /** argv prefix that makes `host` mean the sandbox's host namespace */
 export function sandboxWrap(sb: Sandbox): string[] {
@@ -47,4 +51,31 @@ export function sampleSteps(sb: Sandbox): Step[] {
     step('host', ['ip', 'link', 'add', 'name', 'br0', 'type', 'bridge'], [['host', ['ip', 'link', 'del', 'dev', 'br0']]], 'link:host/br0'),
     step('host', ['ip', 'link', 'set', 'dev', 'vr0', 'master', 'br0'], [['host', ['ip', 'link', 'set', 'dev', 'vr0', 'nomaster']]], 'link:host/vr0', 'change'),
   ];
+}
+
+/**
+ * The seed scenarios of fixtures/scenarios (topology + hand-written reference
+ * script), for the apply tests. Forwarders are left out: starting them is the
+ * forwarder runtime's business (helper/forwarders), tested there.
+ */
+export interface ApplyScenario {
+  name: string;
+  doc: Topology;
+  /** the scenario's reference-up.sh: namespaces as ${P}name, run with sb.bash */
+  reference: string;
+  /** the topology has VRFs, so the kernel must support them */
+  vrf: boolean;
+  /** pings that must hold once it is built */
+  pings: PingCheck[];
+}
+
+export function applyScenarios(): ApplyScenario[] {
+  return loadScenarios().map((s) => ({ name: s.name, doc: { ...s.doc, forwarders: [] }, reference: s.referenceUp, vrf: s.needsVrf, pings: s.pings }));
+}
+
+/** One scenario's document with the sandbox's namespace names (`host` stays `host`). */
+export function scenarioDoc(name: string, sb: Renamer): Topology {
+  const sc = applyScenarios().find((s) => s.name === name);
+  if (!sc) throw new Error(`no scenario ${name} in fixtures/scenarios`);
+  return prefixTopology(sc.doc, sb);
 }

@@ -1,10 +1,13 @@
 /**
  * discover: the whole host (or the namespaces a prefix selects) as observed facts
- * and as a topology document. Few processes: one `ip -batch` per namespace and
- * one `iptables-save` per namespace, fanned out by a couple of xargs streams
- * (./read.ts); everything else comes from /proc and /etc/netns.
+ * and as a topology document. Few processes: one long-lived perl reader per
+ * stream enters every namespace with setns(2) and dumps rtnetlink there
+ * (./netlink.ts, ./nl-dump.pl); `iptables-save` runs only in namespaces that have
+ * a nat table; the `ip -j -batch` reader (./read.ts) covers whatever the fast
+ * reader could not (no perl, a failed dump). Everything else comes from /proc
+ * and /etc/netns.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import type { ObservedHost, ObservedNamespace } from '../../shared/model/observed';
 import { HOST_NS, type Namespace, type NatRule, type Topology } from '../../shared/model/schema';
 import { parseResolvConf } from '../../shared/plan/commands';
@@ -12,9 +15,12 @@ import { runProgram } from '../proc';
 import { parseNatLine, natLines } from './nat';
 import { parseNamespace, type ParsedNamespace } from './parse';
 import { resolvePeers } from './peers';
-import { readIp, readNat } from './read';
+import { readNetlink, perlAvailable, type NetlinkRead } from './netlink';
+import { readIp, readNat, type RawNamespace } from './read';
 import { listTargets, type Target } from './targets';
 import { toDocument } from './to-document';
+import { discoveredForwarders, type ForwarderLister } from '../forwarders/in-document';
+import { helperForwarders } from '../forwarders/runtime';
 
 export interface DiscoverOptions {
   unnamed?: boolean;
@@ -23,6 +29,10 @@ export interface DiscoverOptions {
   /** read NAT tables (default true) */
   nat?: boolean;
   streams?: number;
+  /** `ip` = only the `ip -batch` reader (tests compare the two readers) */
+  reader?: 'auto' | 'ip';
+  /** where running forwarders are found (default: the helper's forwarder runtime); false leaves them out. Never from a request. */
+  forwarders?: ForwarderLister | false;
 }
 
 export interface Discovery {
@@ -37,6 +47,8 @@ export async function discover(opts: DiscoverOptions = {}): Promise<Discovery> {
   const namespaces = await readTargets(targets, opts);
   const observed: ObservedHost = { readAt, durationMs: 0, namespaces, warnings };
   const document = documentOf(observed, opts);
+  // forwarders are host state too (helper/forwarders): found again, a re-apply has nothing to do
+  if (opts.forwarders !== false) document.forwarders = await discoveredForwarders(document, opts.forwarders ?? helperForwarders(), opts);
   observed.durationMs = Math.round((performance.now() - t0) * 10) / 10;
   return { document, observed };
 }
@@ -44,10 +56,25 @@ export async function discover(opts: DiscoverOptions = {}): Promise<Discovery> {
 /** Read these namespaces (peers resolved among them only). */
 export async function readTargets(targets: Target[], opts: DiscoverOptions = {}): Promise<ObservedNamespace[]> {
   const paths = targets.map((t) => t.path);
-  const [ip, nat] = await Promise.all([
-    readIp(paths, { streams: opts.streams }),
-    opts.nat === false ? Promise.resolve(new Map<string, string>()) : readNat(paths, { streams: opts.streams }),
+  // one perl process per stream reads rtnetlink in every namespace (./netlink.ts); `ip -batch`
+  // per namespace reads whatever that could not, and iptables-save runs only where a nat table exists
+  // NETNS_STUDIO_DISCOVER_READER=ip: the operator's switch back to the ip reader alone
+  const ipOnly = opts.reader === 'ip' || process.env.NETNS_STUDIO_DISCOVER_READER === 'ip';
+  const fast = !ipOnly && perlAvailable() ? await readNetlink(paths, opts.streams) : new Map<string, NetlinkRead>();
+  const rest = paths.filter((p) => !fast.has(p));
+  const natPaths = paths.filter((p) => fast.get(p)?.hasNat !== false);
+  const [slow, natRead] = await Promise.all([
+    readIp(rest, { streams: opts.streams }),
+    opts.nat === false ? Promise.resolve(new Map<string, string>()) : readNat(natPaths, { streams: opts.streams }),
   ]);
+  const ip = new Map<string, RawNamespace>([...slow, ...[...fast].map(([p, r]) => [p, r.raw] as const)]);
+  const nat = new Map(natRead);
+  if (opts.nat !== false) for (const [p, r] of fast) if (!r.hasNat) nat.set(p, ''); // no nat table: nothing to save
+  // one listing instead of a failed open per namespace (most have no /etc/netns entry)
+  let etcNetns = new Set<string>();
+  try {
+    etcNetns = new Set(readdirSync('/etc/netns'));
+  } catch { /* none at all */ }
   const parsed: ParsedNamespace[] = [];
   for (const t of targets) {
     const raw = ip.get(t.path);
@@ -55,7 +82,7 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
     const p = parseNamespace(t, raw);
     const block = nat.get(t.path);
     if (block !== undefined) p.ns.natLines = natLines(block);
-    if (t.named && t.name !== HOST_NS) {
+    if (t.named && t.name !== HOST_NS && etcNetns.has(t.name)) {
       try {
         p.ns.resolvConf = readFileSync(`/etc/netns/${t.name}/resolv.conf`, 'utf8');
       } catch { /* none */ }

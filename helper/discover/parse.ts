@@ -95,7 +95,7 @@ function route(r: Json): ObservedRoute {
 
 function rule(r: Json): ObservedRule {
   const parts = [`${r.priority}:`];
-  if (r.not) parts.push('not');
+  if ('not' in r) parts.push('not'); // ip -j prints "not": null
   parts.push('from', r.src === 'all' || r.src === undefined ? 'all' : `${r.src}${r.srclen !== undefined ? `/${r.srclen}` : ''}`);
   if (r.dst) parts.push('to', `${r.dst}${r.dstlen !== undefined ? `/${r.dstlen}` : ''}`);
   if (r.iif) parts.push('iif', r.iif);

@@ -10,7 +10,7 @@
  * namespace that share an nsid point into the same namespace. Only namespaces
  * left ambiguous after that ask the kernel with `list-id`.
  */
-import type { ObservedNamespace } from '../../shared/model/observed';
+import type { ObservedLink, ObservedNamespace } from '../../shared/model/observed';
 import type { ParsedNamespace } from './parse';
 
 /** nsid → inode of the namespace it names, as seen from inside one namespace. */
@@ -34,15 +34,17 @@ export async function resolvePeers(all: ParsedNamespace[], listIds?: ListIds): P
     }
   }
   const ends: End[] = [];
-  const byIndex = new Map<number, End[]>();
+  // ends by (own ifindex, peer ifindex): my peer is an end keyed (my peer index, my ifindex)
+  const byPair = new Map<string, End[]>();
   for (const p of all) {
     for (const [ifindex, pend] of p.pending) {
       if (pend.nsid === undefined) continue;
       const e: End = { ns: p, ifindex, nsid: pend.nsid, peerIndex: pend.index ?? ifindex };
       ends.push(e);
-      const list = byIndex.get(ifindex) ?? [];
+      const k = `${ifindex}/${e.peerIndex}`;
+      const list = byPair.get(k) ?? [];
       list.push(e);
-      byIndex.set(ifindex, list);
+      byPair.set(k, list);
     }
   }
   // (namespace, nsid) → candidate namespaces, intersected over every end that uses that nsid
@@ -51,19 +53,28 @@ export async function resolvePeers(all: ParsedNamespace[], listIds?: ListIds): P
     const key = `${e.ns.ns.inode}/${e.nsid}`;
     const g = groups.get(key) ?? { owner: e.ns, nsid: e.nsid, ends: [] };
     g.ends.push(e);
-    const here = new Set((byIndex.get(e.peerIndex) ?? []).filter((m) => m.ns !== e.ns && m.peerIndex === e.ifindex).map((m) => m.ns));
+    const here = new Set((byPair.get(`${e.peerIndex}/${e.ifindex}`) ?? []).filter((m) => m.ns !== e.ns).map((m) => m.ns));
     g.cands = g.cands ? new Set([...g.cands].filter((c) => here.has(c))) : here;
     groups.set(key, g);
   }
   const resolved = new Map<string, ParsedNamespace>();
+  // namespaces already taken by one nsid of an owner, per owner (kept beside `resolved` so
+  // propagation costs O(groups) per pass, not O(groups²): a host with 500 veths has 1000 groups)
+  const takenBy = new Map<ParsedNamespace, Set<ParsedNamespace>>();
+  const take = (key: string, g: { owner: ParsedNamespace }, target: ParsedNamespace) => {
+    resolved.set(key, target);
+    const t = takenBy.get(g.owner) ?? new Set<ParsedNamespace>();
+    t.add(target);
+    takenBy.set(g.owner, t);
+  };
   // propagate: a namespace taken by one nsid of an owner cannot be another nsid's
   for (let changed = true; changed;) {
     changed = false;
     for (const [key, g] of groups) {
       if (resolved.has(key)) continue;
-      for (const [k2, r] of resolved) if (k2.startsWith(`${g.owner.ns.inode}/`) && g.cands!.delete(r)) changed = true;
+      for (const r of takenBy.get(g.owner) ?? []) if (g.cands!.delete(r)) changed = true;
       if (g.cands!.size === 1) {
-        resolved.set(key, [...g.cands!][0]);
+        take(key, g, [...g.cands!][0]);
         changed = true;
       }
     }
@@ -78,15 +89,21 @@ export async function resolvePeers(all: ParsedNamespace[], listIds?: ListIds): P
         if (g.owner !== owner) continue;
         const inode = ids.get(g.nsid);
         const target = inode === undefined ? undefined : byInode.get(inode);
-        if (target) resolved.set(k, target);
+        if (target) take(k, g, target);
       }
     }
   }
+  const linkIndex = new Map<ParsedNamespace, Map<number, ObservedLink>>();
+  const linkAt = (p: ParsedNamespace, ifindex: number) => {
+    let m = linkIndex.get(p);
+    if (!m) linkIndex.set(p, (m = new Map(p.ns.links.map((x) => [x.ifindex, x]))));
+    return m.get(ifindex);
+  };
   for (const [key, g] of groups) {
     const target = resolved.get(key);
     for (const e of g.ends) {
-      const l = e.ns.ns.links.find((x) => x.ifindex === e.ifindex)!;
-      const peer = target?.ns.links.find((x) => x.ifindex === e.peerIndex);
+      const l = linkAt(e.ns, e.ifindex)!;
+      const peer = target ? linkAt(target, e.peerIndex) : undefined;
       l.peer = target && peer
         ? { namespace: target.ns.name, ifindex: peer.ifindex, name: peer.name, nsid: e.nsid }
         : { ifindex: e.peerIndex, nsid: e.nsid };

@@ -1,5 +1,6 @@
 /**
- * Reads many namespaces with few processes. Spawning from Node costs far more than
+ * The `ip -j -batch` reader: the fallback of the netlink reader (./netlink.ts) and
+ * what the watcher uses for single namespaces. Reads many namespaces with few processes. Spawning from Node costs far more than
  * the programs themselves, so a handful of `xargs` streams do the fan-out: each
  * runs `nsenter --net=PATH ip -j -d -s -batch FILE` for its share of the
  * namespaces, one after another (so outputs arrive in order), and the streams run

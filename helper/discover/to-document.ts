@@ -54,6 +54,21 @@ export function toDocument(host: ObservedHost, opts: ToDocumentOptions = {}): To
   const bridges: Bridge[] = [];
   const veths: Veth[] = [];
   const seenEnds = new Set<string>();
+  // lookups by name and ifindex: a host with 500 veths must not cost 500 × 500 scans
+  const byName = new Map(host.namespaces.map((n) => [n.name, n]));
+  const linkIndex = new Map<ObservedNamespace, Map<number, ObservedLink>>();
+  const masters = new Map<ObservedNamespace, Set<string>>();
+  /** names of the bridges and VRFs of a namespace: what a document's `master` may name */
+  const mastersOf = (n: ObservedNamespace) => {
+    let m = masters.get(n);
+    if (!m) masters.set(n, (m = new Set(n.links.filter((x) => x.kind === 'bridge' || x.kind === 'vrf').map((x) => x.name))));
+    return m;
+  };
+  const linkAt = (n: ObservedNamespace, ifindex: number) => {
+    let m = linkIndex.get(n);
+    if (!m) linkIndex.set(n, (m = new Map(n.links.map((l) => [l.ifindex, l]))));
+    return m.get(ifindex);
+  };
   for (const ns of named) {
     const isHost = ns.name === HOST_NS;
     const links = docLinks(ns);
@@ -76,7 +91,7 @@ export function toDocument(host: ObservedHost, opts: ToDocumentOptions = {}): To
     if (dns && dns.nameservers.length) n.dns = dns;
     namespaces.push(n);
     for (const l of links) {
-      const masterOk = (m?: string) => (m && links.some((x) => x.name === m && (x.kind === 'bridge' || x.kind === 'vrf')) ? m : undefined);
+      const masterOk = (m?: string) => (m && mastersOf(ns).has(m) ? m : undefined);
       if (l.kind === 'bridge') {
         const b: Bridge = { name: l.name, namespace: ns.name, addresses: docAddresses(l), up: l.up };
         if (l.mtu !== DEFAULT_MTU) b.mtu = l.mtu;
@@ -88,16 +103,15 @@ export function toDocument(host: ObservedHost, opts: ToDocumentOptions = {}): To
         if (seenEnds.has(key)) continue;
         const p = l.peer;
         if (!p?.namespace || !inDoc.has(p.namespace)) continue; // other end unknown or in an unnamed namespace
-        const peerNs = host.namespaces.find((x) => x.name === p.namespace)!;
-        const pl = peerNs.links.find((x) => x.ifindex === p.ifindex);
+        const peerNs = byName.get(p.namespace)!;
+        const pl = linkAt(peerNs, p.ifindex);
         if (!pl) continue;
         seenEnds.add(key);
         seenEnds.add(`${peerNs.name}/${pl.name}`);
         const end = (o: ObservedNamespace, x: ObservedLink): VethEnd => {
           const e: VethEnd = { namespace: o.name, name: x.name, addresses: docAddresses(x), up: x.up };
           if (x.mtu !== DEFAULT_MTU) e.mtu = x.mtu;
-          const ol = docLinks(o);
-          if (x.master && ol.some((y) => y.name === x.master && (y.kind === 'bridge' || y.kind === 'vrf'))) e.master = x.master;
+          if (x.master && mastersOf(o).has(x.master)) e.master = x.master;
           return e;
         };
         const ends = [end(ns, l), end(peerNs, pl)].sort(endOrder) as [VethEnd, VethEnd];

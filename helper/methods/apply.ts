@@ -2,22 +2,37 @@
  * Helper method `apply(document, {planHash, allow})`: re-plans, refuses with
  * `plan-stale` when the host changed since the plan was shown (or `unmanaged`
  * when a step touches an object not ours that the request does not name), then
- * executes under the journal, streaming progress (shared/backend.ts
- * ApplyProgress). Also `recoverOnStart`, which the helper runs before serving.
+ * executes under the journal, streaming progress events
+ *
+ *   {event: 'progress', ref: <apply request id>, data: ApplyProgressEvent}
+ *
+ * (shared/backend.ts ApplyProgress; server/helper-results.ts toProgress reads
+ * them). Also `recoverOnStart`, which the helper runs before serving.
  */
+import { z } from 'zod';
 import type { ApplyContext } from '../apply/context';
 import type { Progress } from '../apply/executor';
 import { stateDirOf } from '../apply/journal';
 import { applyDocument } from '../apply/pipeline';
 import { fail } from '../apply/failure';
 import { recover, type RecoveryReport } from '../apply/recovery';
+import { applyContextOf } from './apply-context';
+import { helperForwarders } from '../forwarders/runtime';
+import { defineMethod, type MethodContext } from './registry';
 
-export interface ApplyParams {
-  document: unknown;
-  planHash: string;
+/** Name of the events apply and destroy send while they run (`ref` = the request id). */
+export const PROGRESS_EVENT = 'progress';
+
+const ObjectKeyParam = z.string().min(1).max(1000);
+
+export const ApplyParams = z.strictObject({
+  document: z.unknown(),
+  /** the hash of the plan the person saw (from `plan`): no blind applies over the protocol */
+  planHash: z.string().regex(/^[0-9a-f]{64}$/, 'planHash: the hash of the plan that was shown (plan first)'),
   /** object keys of unmanaged objects the person explicitly allows apply to change */
-  allow?: string[];
-}
+  allow: z.array(ObjectKeyParam).max(10_000).optional(),
+});
+export type ApplyParams = z.infer<typeof ApplyParams>;
 
 export interface ApplyProgressEvent {
   /** steps finished so far (1-based index of the last one) */
@@ -35,21 +50,40 @@ export interface ApplyWireResult {
   matches: boolean;
 }
 
+declare module '../../shared/protocol/messages' {
+  interface Methods {
+    /** also sends `progress` events (ApplyProgressEvent) tied to the request */
+    apply: { params: ApplyParams; result: ApplyWireResult; events: { progress: ApplyProgressEvent } };
+  }
+}
+
 export function progressEvent(p: Progress): ApplyProgressEvent {
   return { index: p.done, total: p.total, reason: p.reason ?? '', namespace: p.namespace, phase: p.phase };
 }
 
-export async function applyMethod(params: ApplyParams, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
-  // a request must say which plan the person saw: no blind applies over the protocol
+/** Progress of an apply/destroy as protocol events of the request being served. */
+export function progressEmitter(ctx: MethodContext): (e: ApplyProgressEvent) => void {
+  let seq = 0;
+  return (e) => ctx.emit(PROGRESS_EVENT, e, seq++);
+}
+
+export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[] }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
   if (typeof params?.planHash !== 'string' || !/^[0-9a-f]{64}$/.test(params.planHash)) fail('plan-stale', 'apply needs the hash of the plan that was shown (plan first)');
   const r = await applyDocument(params.document, { planHash: params.planHash, allow: params.allow }, { ...ctx, onProgress: emit ? (p) => emit(progressEvent(p)) : ctx.onProgress });
   return { applied: r.applied, durationMs: r.durationMs, matches: r.matches };
 }
 
+export const applyHelperMethod = defineMethod({
+  name: 'apply',
+  params: ApplyParams,
+  handler: async (params, ctx) => applyMethod(params, await applyContextOf(ctx), progressEmitter(ctx)),
+});
+
 /**
  * Before the helper answers anything: finish the business of a helper that died
- * mid-apply (roll back by default). Returns what was done, for the hello/log.
+ * mid-apply (roll back by default). Returns what was done, for the log.
  */
 export async function recoverOnStart(opts: { stateDir?: string; mode?: 'rollback' | 'finish'; wrap?: string[] } = {}): Promise<RecoveryReport | undefined> {
-  return recover(stateDirOf(opts.stateDir), { mode: opts.mode, wrap: opts.wrap });
+  // forwarders started by the interrupted apply are stopped (or started) like any other step
+  return recover(stateDirOf(opts.stateDir), { mode: opts.mode, wrap: opts.wrap, forwarders: helperForwarders(opts.wrap) });
 }

@@ -6,8 +6,21 @@
 import type { MethodDef } from './registry';
 import { helloMethod } from './hello';
 import { discoverMethod } from './discover';
+import { watchSubscribeMethod, watchUnsubscribeMethod } from './watch';
+import { planHelperMethod } from './plan';
+import { applyHelperMethod } from './apply';
+import { destroyHelperMethod } from './destroy';
+import { forwardersListMethod, forwardersSubscribeMethod, forwardersUnsubscribeMethod } from './forwarders';
 
 export const METHODS: MethodDef<any, any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
   helloMethod,
   discoverMethod,
+  watchSubscribeMethod,
+  watchUnsubscribeMethod,
+  planHelperMethod,
+  applyHelperMethod,
+  destroyHelperMethod,
+  forwardersListMethod,
+  forwardersSubscribeMethod,
+  forwardersUnsubscribeMethod,
 ];

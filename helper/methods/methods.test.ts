@@ -2,10 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
-import { liteEngine } from '../apply/engine';
+import { hostEngine } from '../apply/engine';
 import { ApplyFailure } from '../apply/failure';
-import { APPLY_SCENARIOS, prefixDocument } from '../apply/scenario-fixtures';
-import { sandboxWrap, withStateDir } from '../apply/test-support';
+import { sandboxWrap, scenarioDoc, withStateDir } from '../apply/test-support';
 import { applyMethod, type ApplyProgressEvent } from './apply';
 import { destroyMethod } from './destroy';
 import { planMethod } from './plan';
@@ -16,9 +15,9 @@ if (skip) console.log(`# skipping helper method tests: ${skip}`);
 test('plan → apply (with progress events) → destroy dry run → destroy, in the shapes of shared/backend.ts', { skip }, async () => {
   await withSandbox('methods', async (sb) => {
     await withStateDir(async (dir) => {
-      const ctx = { engine: liteEngine(), stateDir: dir, wrap: sandboxWrap(sb) };
+      const ctx = { engine: hostEngine(), stateDir: dir, wrap: sandboxWrap(sb) };
       const empty = await hostDump(sb);
-      const document = prefixDocument(APPLY_SCENARIOS.find((s) => s.name === '02-veth-to-host')!.doc, sb.ns);
+      const document = scenarioDoc('02-veth-to-host', sb);
       const plan = await planMethod({ document }, ctx);
       assert.equal(plan.summary.total, plan.steps.length);
       await assert.rejects(applyMethod({ document, planHash: '' }, ctx), (e: unknown) => e instanceof ApplyFailure && e.code === 'plan-stale');

@@ -16,6 +16,8 @@ export interface MethodContext {
   connection: ConnectionState;
   /** aborted when the connection closes */
   signal: AbortSignal;
+  /** bytes written to the connection that the client has not taken yet (a subscription whose client falls behind resyncs) */
+  backlog?: () => number;
 }
 
 export interface ConnectionState {

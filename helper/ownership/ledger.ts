@@ -120,12 +120,24 @@ export function destroySteps(o: Ownership, documentKeys: Set<string>): Step[] {
   // one by one costs an RCU grace period each (~30 ms). Those entries get no
   // step of their own; the rollback of a failed destroy replays them, in their
   // original order, as the undo of the first namespace deletion (the last undone).
+  // veth ends (anywhere) that die with those namespaces: what we set on them goes too
+  const dyingLinks = new Set<string>();
+  for (const e of relevant) {
+    const pair = e.kind === 'created' ? vethPair(e) : undefined;
+    if (pair?.namespaces.some((n) => deletedNs.has(n))) for (const k of createdKeys({ ...e.command, object: e.key } as Step)) dyingLinks.add(k.slice('link:'.length));
+  }
+  const onDyingLink = (key: string) => {
+    const m = /^(?:link|addr):([^/]+\/[^/]+)/.exec(key);
+    return !!m && dyingLinks.has(m[1]);
+  };
   const goesWithNs = (e: OwnedEntry) => {
     if (e.key.startsWith('netns:')) return false;
     const ns = keyNamespace(e.key);
     if (ns !== undefined && deletedNs.has(ns)) return true;
     const pair = e.kind === 'created' ? vethPair(e) : undefined;
-    return !!pair && pair.namespaces.some((n) => deletedNs.has(n));
+    if (pair && pair.namespaces.some((n) => deletedNs.has(n))) return true;
+    // what we set on such a veth end (master, up, mtu, an address) is gone with it
+    return onDyingLink(e.key);
   };
   const replay = relevant.filter(goesWithNs).sort((a, b) => a.seq - b.seq).map((e) => e.command);
   const out: Step[] = [];
@@ -146,15 +158,29 @@ export function destroySteps(o: Ownership, documentKeys: Set<string>): Step[] {
       });
     });
   }
-  return out;
+  // Forwarders stop first (an agent inside a namespace would keep it alive), then
+  // the namespaces go, before anything else: what we set on their veths' far ends
+  // (a bridge port, an address) goes along, so deleting the bridge after them finds
+  // no ports to drop (and a rollback need not give them back).
+  const rank = (st: Step) => (st.argv[0] === 'forwarder-stop' ? 0 : st.argv[0] === 'ip' && st.argv[1] === 'netns' && st.action === 'delete' ? 1 : 2);
+  return out.map((st, i) => [st, i] as const).sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j).map(([st]) => st);
 }
 
 /** Links that disappear (asynchronously) with the namespaces a destroy deletes, outside those namespaces. */
 export function linksLeavingWith(o: Ownership, documentKeys: Set<string>): { namespace: string; name: string }[] {
   const relevant = o.log.filter((e) => documentKeys.has(e.key));
   const deletedNs = new Set(relevant.filter((e) => e.kind === 'created' && e.key.startsWith('netns:')).map((e) => e.key.slice('netns:'.length)));
+  return vethEndsOutside(relevant, deletedNs);
+}
+
+/** Veth ends we created outside `deletedNs` whose peer is inside: deleting those namespaces takes them along, a moment later. */
+export function linksLeavingWithNamespaces(o: Ownership, deletedNs: Set<string>): { namespace: string; name: string }[] {
+  return deletedNs.size ? vethEndsOutside(o.log, deletedNs) : [];
+}
+
+function vethEndsOutside(entries: OwnedEntry[], deletedNs: Set<string>): { namespace: string; name: string }[] {
   const out: { namespace: string; name: string }[] = [];
-  for (const e of relevant) {
+  for (const e of entries) {
     const pair = e.kind === 'created' ? vethPair(e) : undefined;
     if (!pair || !pair.namespaces.some((n) => deletedNs.has(n))) continue;
     for (const k of createdKeys({ ...e.command, object: e.key } as Step)) {

@@ -33,3 +33,11 @@ test('in sync, pending, drifted and unmanaged, per object; host link state', () 
   assert.ok(adopted.namespaces.some((n) => n.name === 'c'), 'adopting a veth brings its namespace');
   assert.equal(mergeLive(adopted, host).status['veth:c/veth0'], 'in-sync');
 });
+
+test('a route the document writes without `dev` is in sync with the kernel\'s (which names the dev)', () => {
+  const ns = (routes: { to: string; via?: string; dev?: string }[]) => ({ ...emptyTopology(), namespaces: [{ name: 'a', loopback: 'up' as const, sysctls: {}, routes, nat: [], vrfs: [] }] });
+  const doc = ns([{ to: 'default', via: '10.0.0.1' }]);
+  assert.equal(mergeLive(doc, ns([{ to: 'default', via: '10.0.0.1', dev: 'eth0' }])).status['ns:a'], 'in-sync');
+  assert.equal(mergeLive(doc, ns([{ to: 'default', via: '10.0.0.9', dev: 'eth0' }])).status['ns:a'], 'drifted');
+  assert.equal(mergeLive(ns([{ to: 'default', via: '10.0.0.1', dev: 'eth1' }]), ns([{ to: 'default', via: '10.0.0.1', dev: 'eth0' }])).status['ns:a'], 'drifted');
+});

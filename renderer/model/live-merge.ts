@@ -21,6 +21,21 @@ const stable = (v: unknown): string =>
 
 /** What is compared for drift: the network facts, not the layout. */
 const nsFacts = (n: Namespace) => stable({ ...n, routes: [...n.routes].map(stable).sort(), vrfs: [...n.vrfs].map(stable).sort() });
+
+/**
+ * The host's routes as the document would write them: a field the document leaves
+ * out (`dev` of a route via a gateway: the kernel picks it) is not a difference.
+ */
+function routesAsWritten(host: Namespace, doc: Namespace): Namespace {
+  const routes = host.routes.map((r) => {
+    const d = doc.routes.find((x) => x.to === r.to && (x.via ?? '') === (r.via ?? '') && (x.table ?? '') === (r.table ?? ''));
+    if (!d) return r;
+    const out: Record<string, unknown> = { ...r };
+    for (const k of Object.keys(out)) if ((d as Record<string, unknown>)[k] === undefined) delete out[k];
+    return out as typeof r;
+  });
+  return { ...host, routes };
+}
 const brFacts = (b: Bridge) => stable({ ...b, addresses: [...b.addresses].sort() });
 const vethKey = (v: Veth) => v.ends.map((e) => `${e.namespace}/${e.name}`).sort().join('|');
 const vethFacts = (v: Veth) => stable([...v.ends].map((e) => stable({ ...e, addresses: [...e.addresses].sort() })).sort());
@@ -36,7 +51,7 @@ export function mergeLive(doc: Topology, host: Topology): LiveMerge {
   const namespaces = [...doc.namespaces];
   for (const n of doc.namespaces) {
     const h = hostNs.get(n.name);
-    status[nodeId.namespace(n.name)] = !h ? 'pending' : nsFacts(h) === nsFacts(n) ? 'in-sync' : 'drifted';
+    status[nodeId.namespace(n.name)] = !h ? 'pending' : nsFacts(routesAsWritten(h, n)) === nsFacts(n) ? 'in-sync' : 'drifted';
   }
   for (const h of host.namespaces) {
     if (docNs.has(h.name)) continue;

@@ -99,7 +99,9 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
     const want = D.forwarders.get(k);
     if (want ? sameJson(want, f) : !owned(k)) continue;
     push({
-      command: cmd.forwarderStop(f), undo: [cmd.forwarderStart(f)], object: k, action: want ? 'change' : 'delete',
+      // our own forwarder is replaced (stop, then start anew: ownership logs a fresh creation);
+      // someone else's is changed (destroy must start their original again)
+      command: cmd.forwarderStop(f), undo: [cmd.forwarderStart(f)], object: k, action: want && !owned(k) ? 'change' : 'delete',
       reason: want ? `forwarder ${f.name} changed in the document: stop the old one` : `forwarder ${f.name} is not in the document`,
       ...(owned(k) ? {} : { unmanaged: true }),
     });
@@ -122,6 +124,7 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
   }
 
   // ---- 2. per namespace: what goes away inside namespaces that stay (resolv.conf even from those that go)
+  const oNat = byNamespace(O.nat), oSysctls = byNamespace(O.sysctls), oRoutes = byNamespace(O.routes), oAddresses = byNamespace(O.addresses);
   for (const n of O.namespaces.keys()) {
     const dk = objectKey.dns(n);
     const dns = O.dns.get(dk);
@@ -129,22 +132,22 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
       push({ command: cmd.dnsRemove(n), undo: [cmd.dnsWrite(n, dns.dns)], object: dk, action: 'delete', reason: `${where(n)} has no DNS settings in the document: remove its resolv.conf` });
     }
     if (nsGone.has(n)) continue;
-    for (const [k, r] of O.nat) {
-      if (r.ns !== n || D.nat.has(k) || !owned(k)) continue;
+    for (const [k, r] of oNat.get(n) ?? []) {
+      if (D.nat.has(k) || !owned(k)) continue;
       push({
         command: cmd.natRule(n, '-D', r.rule), undo: [cmd.natRule(n, '-A', r.rule)], object: k, action: 'delete',
         reason: `NAT rule "${natRuleText(r.rule)}" in ${where(n)} is not in the document`, exists: cmd.absent(cmd.natRule(n, '-C', r.rule)),
       });
     }
-    for (const [k, x] of O.sysctls) {
-      if (x.ns !== n || D.sysctls.has(k) || !owned(k)) continue;
+    for (const [k, x] of oSysctls.get(n) ?? []) {
+      if (D.sysctls.has(k) || !owned(k)) continue;
       push({
         command: cmd.sysctlSet(n, x.key, SYSCTL_DEFAULTS[x.key]), undo: [cmd.sysctlSet(n, x.key, x.value)], object: k, action: 'delete',
         reason: `${x.key} in ${where(n)} is not set by the document: back to its default ${SYSCTL_DEFAULTS[x.key]}`,
       });
     }
-    for (const [k, r] of O.routes) {
-      if (r.ns !== n || D.routes.has(k) || !owned(k)) continue;
+    for (const [k, r] of oRoutes.get(n) ?? []) {
+      if (D.routes.has(k) || !owned(k)) continue;
       const dev = routeDevice(O, n, r.route);
       if (dev && linkGone.has(objectKey.link(n, dev))) continue; // goes with its link
       push({
@@ -152,8 +155,8 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
         reason: `route ${r.route.to} in ${where(n)} is not in the document`, exists: cmd.absent(cmd.routeShow(n, r.route)),
       });
     }
-    for (const [k, a] of O.addresses) {
-      if (a.ns !== n || D.addresses.has(k) || !owned(k) || linkGone.has(objectKey.link(n, a.dev))) continue;
+    for (const [k, a] of oAddresses.get(n) ?? []) {
+      if (D.addresses.has(k) || !owned(k) || linkGone.has(objectKey.link(n, a.dev))) continue;
       // derived undo: the kernel drops routes that needed this address
       pushDerived({
         command: cmd.addrDel(n, a.dev, a.cidr), object: k, action: 'delete',
@@ -218,6 +221,17 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
   return steps;
 }
 
+/** A map's entries grouped by namespace, each group in the map's order (plans stay in document order). */
+function byNamespace<T extends { ns: string }>(m: Map<string, T>): Map<string, [string, T][]> {
+  const out = new Map<string, [string, T][]>();
+  for (const e of m) {
+    const g = out.get(e[1].ns);
+    if (g) g.push(e);
+    else out.set(e[1].ns, [e]);
+  }
+  return out;
+}
+
 /** Same kernel object: same kind, same veth peer, same VRF table. */
 function sameIdentity(a: LinkState, b: LinkState): boolean {
   if (a.kind !== b.kind) return false;
@@ -274,11 +288,18 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
     const [a, b] = cmd.vethCreator(e0, e1);
     pairs.set(linkKey(a), [a as LinkState, b as LinkState]);
   }
+  const wLinks = byNamespace(want.links), wAddresses = byNamespace(want.addresses), wRoutes = byNamespace(want.routes);
+  const wSysctls = byNamespace(want.sysctls), wNat = byNamespace(want.nat);
+  const pairsByNs = new Map<string, [string, [LinkState, LinkState]][]>();
+  for (const e of pairs) {
+    const g = pairsByNs.get(e[1][0].ns);
+    if (g) g.push(e);
+    else pairsByNs.set(e[1][0].ns, [e]);
+  }
   for (const n of nsOrder) {
     for (const kind of ['vrf', 'bridge'] as const) {
-      for (const l of want.links.values()) {
-        const k = linkKey(l);
-        if (l.ns !== n || l.kind !== kind || have.links.has(k)) continue;
+      for (const [k, l] of wLinks.get(n) ?? []) {
+        if (l.kind !== kind || have.links.has(k)) continue;
         created.add(k);
         out.push({
           command: kind === 'vrf' ? cmd.vrfAdd(n, l.name, l.table ?? 0) : cmd.bridgeAdd(n, l.name), undo: [cmd.linkDel(n, l.name)],
@@ -287,8 +308,8 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
         });
       }
     }
-    for (const [k, [a, b]] of pairs) {
-      if (a.ns !== n || (have.links.has(k) && have.links.has(linkKey(b)))) continue;
+    for (const [k, [a, b]] of pairsByNs.get(n) ?? []) {
+      if (have.links.has(k) && have.links.has(linkKey(b))) continue;
       created.add(k);
       created.add(linkKey(b));
       out.push({
@@ -302,7 +323,7 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
   // per namespace: loopback, MTU, masters, addresses, up, routes, sysctls, NAT, resolv.conf
   const kindRank = { vrf: 0, bridge: 1, veth: 2 } as const;
   for (const n of nsOrder) {
-    const links = [...want.links.values()].filter((l) => l.ns === n).sort((x, y) => kindRank[x.kind] - kindRank[y.kind]);
+    const links = (wLinks.get(n) ?? []).map(([, l]) => l).sort((x, y) => kindRank[x.kind] - kindRank[y.kind]);
     const before = (l: LinkState): LinkState | undefined => (created.has(linkKey(l)) ? undefined : have.links.get(linkKey(l)));
 
     const lo = want.namespaces.get(n)!.loopback;
@@ -334,8 +355,7 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
         ...(h ? unmanaged(linkKey(l)) : {}),
       });
     }
-    for (const [k, a] of want.addresses) {
-      if (a.ns !== n) continue;
+    for (const [k, a] of wAddresses.get(n) ?? []) {
       const linkNew = created.has(objectKey.link(n, a.dev));
       if (!linkNew && have.addresses.has(k)) continue;
       out.push({
@@ -352,8 +372,7 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
         ...(l.up ? { exists: cmd.linkShowUp(n, l.name) } : {}), ...(h ? unmanaged(linkKey(l)) : {}),
       });
     }
-    for (const [k, r] of want.routes) {
-      if (r.ns !== n) continue;
+    for (const [k, r] of wRoutes.get(n) ?? []) {
       const h = have.routes.get(k);
       if (h && sameJson(h.route, r.route)) continue;
       out.push(h
@@ -366,8 +385,7 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
             reason: `route ${r.route.to}${r.route.via ? ` via ${r.route.via}` : ''} in ${where(n)} is in the document`, exists: cmd.routeShow(n, r.route),
           });
     }
-    for (const [k, x] of want.sysctls) {
-      if (x.ns !== n) continue;
+    for (const [k, x] of wSysctls.get(n) ?? []) {
       const h = have.sysctls.get(k);
       const hv = fresh(n) ? SYSCTL_DEFAULTS[x.key] : h?.value ?? SYSCTL_DEFAULTS[x.key];
       if (hv === x.value) continue;
@@ -376,8 +394,8 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
         reason: `${x.key} should be ${x.value} in ${where(n)}`, ...(h ? unmanaged(k) : {}),
       });
     }
-    for (const [k, r] of want.nat) {
-      if (r.ns !== n || (!fresh(n) && have.nat.has(k))) continue;
+    for (const [k, r] of wNat.get(n) ?? []) {
+      if (!fresh(n) && have.nat.has(k)) continue;
       out.push({
         command: cmd.natRule(n, '-A', r.rule), undo: [cmd.natRule(n, '-D', r.rule)], object: k, action: 'create',
         reason: `NAT rule "${natRuleText(r.rule)}" in ${where(n)} is in the document`, exists: cmd.natRule(n, '-C', r.rule),

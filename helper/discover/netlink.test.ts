@@ -1,0 +1,92 @@
+/**
+ * The two readers agree: the one-process netlink reader (./netlink.ts + nl-dump.pl)
+ * and the `ip -j -batch` reader (./read.ts) observe the same namespaces, links,
+ * peers, addresses, routes (every table, both families), rules, sysctls and NAT,
+ * on a sandbox holding a bit of everything this kernel can make.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import type { ObservedNamespace } from '../../shared/model/observed';
+import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
+import { readTargets } from './index';
+import { perlAvailable, readNetlink } from './netlink';
+import { namedTarget } from './targets';
+
+const skip = kernelSkipReason() ?? (perlAvailable() ? undefined : 'perl is not installed: discover uses the ip reader only');
+if (skip) console.log(`# skipping netlink reader tests: ${skip}`);
+
+const withoutCounters = (nss: ObservedNamespace[]) => nss.map((n) => ({ ...n, links: n.links.map(({ stats: _s, ...l }) => l) }));
+
+test('netlink reader == ip reader on links, veth peers, addresses, routes, rules, sysctls and NAT', { skip }, async () => {
+  await withSandbox('nlread', async (sb) => {
+    const r = await sb.bash(`
+      ip netns add \${P}a; ip netns add \${P}b; ip netns add \${P}c
+      ip link add name br0 type bridge; ip link set dev br0 up; ip addr add 10.70.0.1/24 dev br0
+      ip link add name h-a type veth peer name a0 netns \${P}a; ip link set dev h-a master br0 up
+      ip -n \${P}a link set dev lo up; ip -n \${P}a link set dev a0 up mtu 1400
+      ip -n \${P}a addr add 10.70.0.2/24 dev a0; ip -n \${P}a addr add 2001:db8:70::2/64 dev a0 nodad
+      ip -n \${P}a addr add 10.70.9.9/32 dev lo
+      ip -n \${P}a route add default via 10.70.0.1 dev a0 metric 50
+      ip -n \${P}a route add 10.80.0.0/16 via 10.70.0.1 table 100
+      ip -n \${P}a route add blackhole 10.90.0.0/16
+      ip -n \${P}a -6 route add 2001:db8:99::/48 via 2001:db8:70::1 dev a0
+      ip -n \${P}a rule add from 10.70.0.0/24 lookup 100 priority 100
+      ip -n \${P}a rule add not to 10.1.0.0/16 fwmark 0x5 lookup main priority 101
+      ip -n \${P}a link add name a1 type veth peer name a2
+      ip -n \${P}a link set dev a1 alias "a side"
+      ip link add name ab-a index 61 netns \${P}a type veth peer name ab-b index 61 netns \${P}b
+      ip -n \${P}b tuntap add dev tap0 mode tap
+      ip -n \${P}b link add name vx0 type vxlan id 42 dstport 4789 local 10.70.0.3
+      ip netns exec \${P}b sysctl -qw net.ipv4.ip_forward=1
+      ip netns exec \${P}b sysctl -qw net.ipv6.conf.all.forwarding=1
+      ip netns exec \${P}b iptables -t nat -A POSTROUTING -s 10.70.0.0/24 -o ab-b -j MASQUERADE
+      ip netns exec \${P}b iptables -t nat -A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.70.0.2:80
+      ip netns exec \${P}c iptables -t filter -A INPUT -j ACCEPT`);
+    assert.equal(r.code, 0, r.stderr);
+    const names = [sb.hostNs, ...readdirSync('/run/netns').filter((n) => n.startsWith(sb.prefix) && n !== sb.hostNs).sort()];
+    const targets = names.map((n) => namedTarget(n)!);
+    assert.equal(targets.length, 4);
+    const viaIp = await readTargets(targets, { reader: 'ip' });
+    const viaNl = await readTargets(targets, {});
+    assert.deepEqual(withoutCounters(viaNl), withoutCounters(viaIp));
+    // and the facts are really there (both readers could be equally blind)
+    const a = viaNl.find((n) => n.name === sb.ns('a'))!;
+    const b = viaNl.find((n) => n.name === sb.ns('b'))!;
+    assert.ok(a.routes.some((x) => x.table === 100 && x.dst === '10.80.0.0/16'));
+    assert.ok(a.routes.some((x) => x.family === 6 && x.dst === '2001:db8:99::/48'));
+    assert.ok(a.routes.some((x) => x.type === 'blackhole'));
+    assert.equal(a.rules.filter((x) => x.priority === 100 || x.priority === 101).length, 2);
+    assert.equal(a.links.find((l) => l.name === 'a1')?.peer?.name, 'a2');
+    assert.equal(a.links.find((l) => l.name === 'a1')?.alias, 'a side');
+    assert.equal(a.links.find((l) => l.name === 'ab-a')?.peer?.namespace, sb.ns('b'));
+    assert.deepEqual(b.links.map((l) => l.kind).sort(), ['loopback', 'tap', 'veth', 'vxlan']);
+    assert.ok(a.rules.some((x) => x.text === '101: not from all to 10.1.0.0/16 fwmark 0x5 lookup main'));
+    assert.equal(b.sysctls['net.ipv4.ip_forward'], '1');
+    assert.equal(b.sysctls['net.ipv6.conf.all.forwarding'], '1');
+    assert.equal(b.natLines?.length, 2);
+    assert.deepEqual(viaNl.find((n) => n.name === sb.ns('c'))!.natLines, []);
+  });
+});
+
+test('the long-lived reader never keeps a deleted namespace alive; a vanished namespace is left out, not an error', { skip }, async () => {
+  await withSandbox('nlhold', async (sb) => {
+    const r = await sb.bash('ip netns add ${P}gone; ip link add name to-gone type veth peer name in-gone netns ${P}gone');
+    assert.equal(r.code, 0, r.stderr);
+    const gone = namedTarget(sb.ns('gone'))!;
+    const host = namedTarget(sb.hostNs)!;
+    const first = await readNetlink([host.path, gone.path]);
+    assert.equal(first.size, 2);
+    assert.ok(first.get(host.path)!.raw.addr.some((l: { ifname: string }) => l.ifname === 'to-gone'));
+    // the reader just read `gone` last; deleting it must destroy the pair (a process inside would keep it)
+    assert.equal((await sb.bash('ip netns del ${P}gone')).code, 0);
+    let stillThere = true;
+    for (let i = 0; i < 50 && stillThere; i++) {
+      stillThere = (await sb.inHost(['ip', 'link', 'show', 'dev', 'to-gone'])).code === 0;
+      if (stillThere) await new Promise((res) => setTimeout(res, 20));
+    }
+    assert.equal(stillThere, false, 'the host end vanished with the namespace');
+    const after = await readTargets([host, gone], {});
+    assert.deepEqual(after.map((n) => n.name), [sb.hostNs]);
+  });
+});

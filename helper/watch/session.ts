@@ -1,0 +1,455 @@
+/**
+ * One watch subscription: keeps the observed host it watches (the namespaces its
+ * onlyPrefix/unnamed options select), hears "namespace N changed" and "/run/netns
+ * changed" from the shared hub (./hub.ts), re-reads only what changed, and sends
+ * the difference as numbered WatchData events (shared/protocol/messages.ts):
+ *
+ * - a `resync` first, after the kernel monitor restarted, after the client fell
+ *   behind (./backlog.ts), after a failed read, and
+ *   instead of a flood (more than MAX_EVENTS namespaces changed at once);
+ * - otherwise `namespace-added` / `-changed` / `-removed`, each with the whole
+ *   document after the change. A namespace whose facts did not change (traffic
+ *   counters aside, ./fingerprint.ts) sends nothing.
+ *
+ * Bursts coalesce: the first trigger starts a short timer (COALESCE_MS); triggers
+ * arriving while a read runs only mark namespaces dirty for the next round.
+ * A kernel event re-reads links, addresses, routes, rules and sysctls at once
+ * and the NAT table (a second, slower process) in a later round; iptables has
+ * no monitor here, so NAT changes show with the namespace's next kernel event
+ * or resync.
+ */
+import { readdirSync } from 'node:fs';
+import type { ObservedHost, ObservedNamespace } from '../../shared/model/observed';
+import { HOST_NS, type Topology } from '../../shared/model/schema';
+import type { WatchData } from '../../shared/protocol/messages';
+import { readTargets, stripHost, type DiscoverOptions } from '../discover/index';
+import { isSafeNetnsName, listTargets, namedTarget, NETNS_DIR, type Target } from '../discover/targets';
+import { discoveredForwarders } from '../forwarders/in-document';
+import { helperForwarders } from '../forwarders/runtime';
+import { fingerprint } from './fingerprint';
+import { BacklogGate } from './backlog';
+import { DocumentCache } from './document';
+import { acquireHub, releaseHub, type HubSubscriber, type WatchHub } from './hub';
+import { resolveChanged } from './peers';
+import { listIdsIn, readFresh } from './read';
+import { natLines } from '../discover/nat';
+import { readNat } from '../discover/read';
+
+export const COALESCE_MS = 4;
+/** NAT tables are read this long after the events that left them out (kernel bursts go first) */
+const NAT_DELAY_MS = 30;
+/** more namespaces than this changed in one round: one resync instead of a document per namespace */
+export const MAX_EVENTS = 16;
+const RETRY_MS = 200;
+
+export interface WatchSink {
+  emit(data: WatchData, seq: number): void;
+  /** bytes written but not yet taken by the client */
+  backlog?(): number;
+}
+
+export interface WatchOptions extends Pick<DiscoverOptions, 'unnamed' | 'onlyPrefix' | 'stripPrefix' | 'nat'> {
+  /** argv prefix for the monitor and nsid programs (the helper's `wrap` setting) */
+  wrap?: string[];
+  log?: (line: string) => void;
+}
+
+interface Kept {
+  ns: ObservedNamespace;
+  fp: string;
+  /** round in which this name appeared (or was replaced by another namespace) */
+  since: number;
+  /** round in which its peers were last resolved (its nsids mapping dates from then) */
+  resolvedAt: number;
+}
+
+export class WatchSession implements HubSubscriber {
+  /** resolves after the first resync was sent; rejects when the monitor cannot start */
+  readonly ready: Promise<void>;
+  private hub?: WatchHub;
+  private seq = 0;
+  private targets: Target[] = [];
+  private state = new Map<string, Kept>();
+  private warnings: string[] = [];
+  private dirty = new Set<string>();
+  /** re-read for a kernel event without their NAT table: read it in a later, quieter round */
+  private natDirty = new Set<string>();
+  private rescan = false;
+  private needResync = true;
+  private closed = false;
+  private running = false;
+  private timer?: NodeJS.Timeout;
+  private due = 0;
+  private readonly gate: BacklogGate;
+  private readonly docs: DocumentCache;
+  private mountRetries = 0;
+  private readonly listIdCache = new Map<number, Map<number, number>>();
+  private generation = 0;
+  private readonly log: (line: string) => void;
+  /** counters for tests and the benchmark */
+  readonly counts = { rounds: 0, reads: 0, events: 0, resyncs: 0 };
+
+  constructor(private readonly opts: WatchOptions, private readonly sink: WatchSink) {
+    this.log = opts.log ?? (() => {});
+    this.gate = new BacklogGate(sink.backlog, () => this.schedule(0));
+    this.docs = new DocumentCache({ onlyPrefix: opts.onlyPrefix, stripPrefix: opts.stripPrefix }, (n) => this.docName(n));
+    this.ready = this.start();
+    this.ready.catch(() => {});
+  }
+
+  stop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.gate.close();
+    if (this.hub) {
+      this.hub.remove(this);
+      releaseHub(this.hub);
+    }
+  }
+
+  /** the hub's monitor process id (tests kill it) */
+  get monitorPid(): number | undefined {
+    return this.hub?.monitorPid;
+  }
+
+  // ------------------------------------------------------------ hub events
+
+  touched(name: string): void {
+    if (this.state.has(name)) this.dirty.add(name);
+    else if (this.inScope(name)) this.rescan = true; // a namespace we have not listed yet
+    else return;
+    this.schedule();
+  }
+
+  unknownTouched(): void {
+    if (!this.opts.unnamed) return;
+    // an unnamed namespace has no name to map its nsid to: re-read them all
+    for (const t of this.targets) if (!t.named) this.dirty.add(t.name);
+    this.rescan = true;
+    this.schedule();
+  }
+
+  dirChanged(): void {
+    this.rescan = true;
+    this.mountRetries = 0;
+    this.schedule();
+  }
+
+  lost(reason: string): void {
+    this.log(`watch: resync (${reason})`);
+    this.needResync = true;
+    this.schedule(0);
+  }
+
+  // ------------------------------------------------------------ rounds
+
+  private async start(): Promise<void> {
+    const hub = await acquireHub(this.opts.wrap, this.log);
+    if (this.closed) {
+      releaseHub(hub);
+      return;
+    }
+    this.hub = hub;
+    hub.add(this);
+    this.running = true;
+    try {
+      await this.resync();
+    } finally {
+      this.running = false;
+    }
+    if (this.hasWork()) this.schedule();
+  }
+
+  private inScope(name: string): boolean {
+    if (name === HOST_NS) return true;
+    return this.opts.onlyPrefix === undefined || name.startsWith(this.opts.onlyPrefix);
+  }
+
+  private hasWork(): boolean {
+    return this.needResync || this.rescan || this.dirty.size > 0 || this.natDirty.size > 0;
+  }
+
+  private schedule(delay = COALESCE_MS): void {
+    if (this.closed || this.running || this.gate.waiting) return;
+    const due = performance.now() + delay;
+    if (this.timer) {
+      if (due >= this.due) return;
+      clearTimeout(this.timer); // a kernel event does not wait behind a NAT pass
+    }
+    this.due = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.round();
+    }, delay);
+  }
+
+  private async round(): Promise<void> {
+    if (this.closed || this.running) return;
+    this.running = true;
+    this.counts.rounds++;
+    let delay = COALESCE_MS;
+    try {
+      if (this.needResync) await this.resync();
+      else await this.update();
+    } catch (e) {
+      this.log(`watch: read failed, resyncing: ${(e as Error)?.stack ?? e}`);
+      this.needResync = true;
+      delay = RETRY_MS;
+    } finally {
+      this.running = false;
+    }
+    const natOnly = !this.needResync && !this.rescan && !this.dirty.size;
+    if (this.hasWork()) this.schedule(natOnly && delay === COALESCE_MS ? NAT_DELAY_MS : delay);
+  }
+
+  /** Read everything in scope and send it whole. */
+  private async resync(): Promise<void> {
+    this.needResync = false;
+    this.rescan = false;
+    this.dirty.clear();
+    this.natDirty.clear();
+    this.listIdCache.clear();
+    const { targets, warnings } = listTargets({ unnamed: this.opts.unnamed, onlyPrefix: this.opts.onlyPrefix });
+    await this.hub!.ensureIds(namedNames(targets));
+    const namespaces = await readTargets(targets, { nat: this.opts.nat });
+    this.counts.reads += targets.length;
+    if (this.closed) return;
+    const round = ++this.generation;
+    const read = new Set(namespaces.map((ns) => ns.name)); // a namespace may vanish while being read
+    this.keep(targets.filter((t) => read.has(t.name)), namespaces.map((ns) => ({ ns, fp: fingerprint(ns), since: round, resolvedAt: round })), warnings);
+    await this.sendResync();
+  }
+
+  /** Re-read what changed; send what differs. */
+  private async update(): Promise<void> {
+    if (!this.rescan && !this.dirty.size) return this.natPass();
+    const dirty = this.dirty;
+    this.dirty = new Set();
+    let targets = this.targets;
+    let warnings = this.warnings;
+    const replaced = new Set<string>();
+    const fresh = new Set<string>();
+    if (this.rescan) {
+      this.rescan = false;
+      const listed = listTargets({ unnamed: this.opts.unnamed, onlyPrefix: this.opts.onlyPrefix });
+      const old = new Map(this.targets.map((t) => [t.name, t]));
+      for (const t of listed.targets) {
+        const o = old.get(t.name);
+        if (!o) fresh.add(t.name);
+        else if (o.inode !== t.inode) {
+          fresh.add(t.name);
+          replaced.add(t.name);
+        }
+      }
+      targets = listed.targets;
+      warnings = listed.warnings;
+      this.retryUnmounted(targets);
+      const added = namedNames(targets.filter((t) => fresh.has(t.name)));
+      if (added.length) await this.hub!.ensureIds(added);
+      if (fresh.size || targets.length !== this.targets.length) this.listIdCache.clear();
+    }
+    const byName = new Map(targets.map((t) => [t.name, t]));
+    const toRead = [...new Set([...fresh, ...dirty])].filter((n) => byName.has(n)).map((n) => byName.get(n)!);
+    // the NAT table (iptables-save, a second process) is left for a later round: a
+    // kernel event says links, addresses or routes changed, and the event should not wait for it
+    const known = toRead.filter((t) => this.state.has(t.name) && !replaced.has(t.name));
+    const added = toRead.filter((t) => !known.includes(t));
+    const [a, k] = await Promise.all([readFresh(added, { nat: this.opts.nat, natNow: true }), readFresh(known, { nat: this.opts.nat })]);
+    const read = [...a.parsed, ...k.parsed];
+    for (const p of k.parsed) {
+      if (!k.natPending.has(p.ns.name)) continue;
+      const before = this.state.get(p.ns.name)!;
+      if (before.ns.natLines) p.ns.natLines = before.ns.natLines;
+      this.natDirty.add(p.ns.name);
+    }
+    this.counts.reads += toRead.length;
+    if (this.closed) return;
+    if (read.length < toRead.length) this.rescan = true; // one vanished mid-read: its removal shows on the next listing
+    const readByName = new Map(read.map((p) => [p.ns.name, p]));
+    for (const p of read) this.listIdCache.delete(p.ns.inode);
+
+    const all = new Map<string, ObservedNamespace>();
+    for (const t of targets) {
+      const f = readByName.get(t.name);
+      const k = this.state.get(t.name);
+      if (f) all.set(t.name, f.ns);
+      else if (k && !replaced.has(t.name)) all.set(t.name, k.ns);
+    }
+    const round = ++this.generation;
+    const fixed = await resolveChanged(read, {
+      all,
+      previous: (n) => (replaced.has(n) ? undefined : this.state.get(n)?.ns),
+      // a target (re)created after the owner's last read may have taken a freed nsid: match it again
+      trusted: (owner, target) => {
+        const o = this.state.get(owner);
+        const t = this.state.get(target);
+        return !!o && !!t && !replaced.has(target) && t.since <= o.resolvedAt;
+      },
+      listIds: (ns) => this.listIds(ns, targets, all),
+    });
+
+    const next: Kept[] = [];
+    const compare: string[] = [];
+    for (const [name, ns] of all) {
+      const k = this.state.get(name);
+      const kept = k && !replaced.has(name) ? k : undefined;
+      if (readByName.has(name)) next.push({ ns, fp: fingerprint(ns), since: kept?.since ?? round, resolvedAt: round });
+      else {
+        const f = fixed.get(name);
+        next.push(f ? { ...kept!, ns: f, fp: fingerprint(f) } : kept!);
+      }
+      if (kept && (readByName.has(name) || fixed.has(name))) compare.push(name);
+    }
+    const nextByName = new Map(next.map((k) => [k.ns.name, k]));
+    const events: { type: 'namespace-removed' | 'namespace-added' | 'namespace-changed'; name: string }[] = [];
+    for (const name of this.state.keys()) if (!nextByName.has(name) || replaced.has(name)) events.push({ type: 'namespace-removed', name });
+    for (const k of next) if (!this.state.has(k.ns.name) || replaced.has(k.ns.name)) events.push({ type: 'namespace-added', name: k.ns.name });
+    for (const name of compare) if (this.state.get(name)!.fp !== nextByName.get(name)!.fp) events.push({ type: 'namespace-changed', name });
+    this.keep(targets.filter((t) => nextByName.has(t.name)), next, warnings);
+    if (!events.length || this.fellBehind()) return;
+    if (events.length > MAX_EVENTS) return this.sendResync();
+    const host = this.observedHost();
+    const document = await this.document(host, {
+      changed: new Set(events.filter((e) => e.type !== 'namespace-removed').map((e) => e.name)),
+      removed: new Set(events.filter((e) => e.type === 'namespace-removed').map((e) => e.name)),
+    });
+    if (this.closed) return;
+    for (const e of events) {
+      const namespace = this.docName(e.name);
+      if (e.type === 'namespace-removed') this.send({ type: e.type, namespace, document });
+      else this.send({ type: e.type, namespace, observed: this.view({ ...host, namespaces: [nextByName.get(e.name)!.ns] }).namespaces[0], document });
+    }
+  }
+
+  /** Read the NAT tables left out of earlier rounds; send the namespaces whose rules changed. */
+  private async natPass(): Promise<void> {
+    const names = [...this.natDirty].filter((n) => this.state.has(n));
+    this.natDirty.clear();
+    const targets = this.targets.filter((t) => names.includes(t.name));
+    const blocks = await readNat(targets.map((t) => t.path));
+    if (this.closed) return;
+    const changed: string[] = [];
+    for (const t of targets) {
+      const k = this.state.get(t.name);
+      const block = blocks.get(t.path);
+      if (!k || block === undefined || k.ns.inode !== t.inode) continue;
+      const lines = natLines(block);
+      if (JSON.stringify(lines) === JSON.stringify(k.ns.natLines)) continue;
+      const ns = { ...k.ns, natLines: lines };
+      this.state.set(t.name, { ...k, ns, fp: fingerprint(ns) });
+      changed.push(t.name);
+    }
+    if (!changed.length || this.fellBehind()) return;
+    const host = this.observedHost();
+    const document = await this.document(host, { changed: new Set(changed), removed: new Set() });
+    if (this.closed) return;
+    for (const name of changed) {
+      this.send({ type: 'namespace-changed', namespace: this.docName(name), observed: this.view({ ...host, namespaces: [this.state.get(name)!.ns] }).namespaces[0], document });
+    }
+  }
+
+  /** nsid → inode inside `ns`, cached until a namespace comes, goes or is re-read */
+  private async listIds(ns: ObservedNamespace, targets: Target[], all: Map<string, ObservedNamespace>): Promise<Map<number, number>> {
+    const hit = this.listIdCache.get(ns.inode);
+    if (hit) return hit;
+    const path = targets.find((t) => t.inode === ns.inode)?.path;
+    const ids = path ? await listIdsIn(path, (n) => all.get(n)?.inode) : new Map<number, number>();
+    this.listIdCache.set(ns.inode, ids);
+    return ids;
+  }
+
+  private keep(targets: Target[], kept: Kept[], warnings: string[]) {
+    this.targets = targets;
+    this.state = new Map(kept.map((k) => [k.ns.name, k]));
+    this.warnings = warnings;
+  }
+
+  // ------------------------------------------------------------ sending
+
+  private observedHost(): ObservedHost {
+    return { readAt: Date.now(), durationMs: 0, namespaces: [...this.state.values()].map((k) => k.ns), warnings: this.warnings };
+  }
+
+  /**
+   * The document as discover builds it (with the running forwarders, which are
+   * host state too): whole, or rebuilt where `delta` says namespaces changed.
+   */
+  private async document(observed: ObservedHost, delta?: { changed: Set<string>; removed: Set<string> }): Promise<Topology> {
+    const mismatches = this.docs.mismatches;
+    const document = delta ? this.docs.update(observed, delta.changed, delta.removed) : this.docs.full(observed);
+    if (this.docs.mismatches > mismatches) {
+      this.log('watch: the incremental document differed from the whole one; resyncing');
+      this.needResync = true;
+    }
+    document.forwarders = await discoveredForwarders(document, helperForwarders(), { onlyPrefix: this.opts.onlyPrefix, stripPrefix: this.opts.stripPrefix });
+    return document;
+  }
+
+  private async sendResync() {
+    if (this.fellBehind()) return;
+    const observed = this.observedHost();
+    const document = await this.document(observed);
+    if (this.closed) return;
+    this.counts.resyncs++;
+    this.send({ type: 'resync', observed: this.view(observed), document });
+  }
+
+  /**
+   * Observed facts as this subscription names namespaces: with stripPrefix, the
+   * document's names (unlike discover, whose observed keeps kernel names), so an
+   * event's `namespace` is its `observed.name` and a client can key on either.
+   */
+  private view(observed: ObservedHost): ObservedHost {
+    return this.opts.stripPrefix && this.opts.onlyPrefix ? stripHost(observed, this.opts.onlyPrefix) : observed;
+  }
+
+  private send(data: WatchData) {
+    this.counts.events++;
+    this.sink.emit(data, ++this.seq);
+  }
+
+  /** The name the document uses (prefix stripped when asked, like discover's stripHost). */
+  private docName(name: string): string {
+    const p = this.opts.onlyPrefix;
+    if (this.opts.stripPrefix && p && name.startsWith(p) && name.length > p.length) return name.slice(p.length);
+    return name;
+  }
+
+  /** The client is behind: note that it needs a resync once it catches up. */
+  private fellBehind(): boolean {
+    if (!this.gate.behind) return false;
+    if (!this.needResync) this.log('watch: the client is behind; events paused until it catches up, then a resync');
+    this.needResync = true;
+    return true;
+  }
+
+  /**
+   * `ip netns add` creates the file before it mounts the namespace on it, and the
+   * mount makes no inotify event: names in /run/netns that are not a namespace
+   * yet are looked at again shortly (backing off, for a while).
+   */
+  private retryUnmounted(targets: Target[]) {
+    let names: string[];
+    try {
+      names = readdirSync(NETNS_DIR);
+    } catch {
+      return;
+    }
+    const known = new Set(targets.map((t) => t.name));
+    // (a name that is a namespace but not a target is the helper's own: `host`)
+    const pending = names.filter((n) => this.inScope(n) && !known.has(n) && isSafeNetnsName(n) && !namedTarget(n));
+    if (!pending.length || this.mountRetries >= 12) return;
+    const delay = Math.min(2 ** this.mountRetries * 2, 500);
+    this.mountRetries++;
+    setTimeout(() => {
+      if (this.closed) return;
+      this.rescan = true;
+      this.schedule();
+    }, delay);
+  }
+}
+
+function namedNames(targets: Target[]): string[] {
+  return targets.filter((t) => t.named && t.name !== HOST_NS).map((t) => t.name);
+}

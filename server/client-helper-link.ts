@@ -1,0 +1,212 @@
+/**
+ * A HelperLink over a helper/client.ts HelperClient, whatever started it: the
+ * stdio link (./stdio-helper-link.ts, already root) and the elevated link
+ * (electron/elevated-helper-link.ts, connect-back socket) differ only in `start`.
+ *
+ * It owns the status the UI shows (connecting → connected as uid N → failed with
+ * the reason), maps the shells' method names (session.ts) onto the helper
+ * protocol's, and restarts a helper that died on its own a few times (a helper
+ * that keeps dying stays `failed`, and the UI's retry calls `connect()`).
+ */
+import type { BackendError, HelperStatus, Result, Unsubscribe } from '../shared/backend';
+import { BACKEND_ERROR } from '../shared/backend';
+import type { DiscoverParams, Event } from '../shared/protocol/messages';
+import { HelperRequestError, type HelperClient } from '../helper/client';
+import type { HelperLink } from './helper-link';
+
+export interface ClientLinkOptions {
+  /** start a helper and greet it (rejects with the reason it could not) */
+  start: () => Promise<HelperClient>;
+  transport: 'stdio' | 'socket';
+  /**
+   * Added to every discover and watch request: limit the view to namespaces whose
+   * name starts with a prefix (`serve --only-prefix`, the e2e sandboxes).
+   */
+  scope?: Pick<NonNullable<DiscoverParams>, 'onlyPrefix'>;
+  /** restarts after an unexpected death before giving up (default 3 per minute) */
+  maxRestarts?: number;
+  /** wait before restarting a helper that died (default 500 ms) */
+  restartDelayMs?: number;
+  /** can `connect()` ever succeed after a failure (false when e.g. not root and no way to elevate) */
+  canRetry?: (error: BackendError) => boolean;
+  log?: (line: string) => void;
+}
+
+/** Shell method name → helper protocol: method, and how a subscription ends. */
+const SUBSCRIPTIONS: Record<string, { method: string; unsubscribe: string; event: string }> = {
+  watch: { method: 'watch.subscribe', unsubscribe: 'watch.unsubscribe', event: 'watch' },
+  // helper/methods/forwarders.ts: events {stats: ForwarderLive[]}, read by helper-results.ts toForwarderStats
+  forwarderStats: { method: 'forwarders.subscribe', unsubscribe: 'forwarders.unsubscribe', event: 'forwarders' },
+};
+
+function toBackendError(e: unknown): BackendError {
+  if (e instanceof HelperRequestError) return e.toBody();
+  return { code: BACKEND_ERROR.disconnected, message: e instanceof Error ? e.message : String(e) };
+}
+
+function statusOf(client: HelperClient, transport: 'stdio' | 'socket'): HelperStatus {
+  const h = client.hello;
+  return {
+    state: 'connected',
+    transport,
+    uid: h?.uid,
+    root: h?.isRoot,
+    versions: h ? { protocol: h.protocol, iproute2: h.iproute2, kernel: h.kernel } : undefined,
+    features: h?.features as Record<string, boolean> | undefined,
+    canRetry: false,
+  };
+}
+
+/**
+ * Watch events as the renderer reads them (shared/backend.ts WatchEvent): the
+ * helper's data flattened beside a sequence number. Per-namespace events carry
+ * only that namespace's observed facts; keep a whole-host picture so every event
+ * the renderer sees has the full `observed` with the full `document`.
+ */
+export function watchEventMapper(): (e: Event) => unknown {
+  let seq = 0;
+  let observed: { namespaces: { name: string }[] } | undefined;
+  return (e) => {
+    const data = (e.data ?? {}) as Record<string, unknown>;
+    seq = e.seq ?? seq + 1;
+    if (data.type === 'resync') observed = data.observed as typeof observed;
+    else if (observed && typeof data.namespace === 'string') {
+      const others = observed.namespaces.filter((n) => n.name !== data.namespace);
+      const one = data.observed as { name: string } | undefined;
+      observed = { ...observed, namespaces: one && data.type !== 'namespace-removed' ? [...others, one] : others };
+      return { ...data, seq, observed, namespaceObserved: one };
+    }
+    return { ...data, seq };
+  };
+}
+
+export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
+  const log = opts.log ?? (() => {});
+  const listeners = new Set<(s: HelperStatus) => void>();
+  let status: HelperStatus = { state: 'idle', transport: opts.transport, canRetry: true };
+  let client: HelperClient | undefined;
+  let starting: Promise<HelperStatus> | undefined;
+  let closed = false;
+  let restarts: number[] = [];
+  const maxRestarts = opts.maxRestarts ?? 3;
+
+  const setStatus = (s: HelperStatus) => {
+    status = s;
+    for (const l of listeners) l(s);
+  };
+
+  function failed(error: BackendError): HelperStatus {
+    return { state: 'failed', transport: opts.transport, error, canRetry: opts.canRetry ? opts.canRetry(error) : true };
+  }
+
+  function watchDeath(c: HelperClient) {
+    c.onExit((info) => {
+      if (client !== c) return;
+      client = undefined;
+      if (closed) return;
+      const error: BackendError = { code: BACKEND_ERROR.disconnected, message: info.reason, detail: { code: info.code, signal: info.signal, stderr: info.stderr } };
+      log(`netns-studio: the helper stopped: ${info.reason}`);
+      setStatus(failed(error));
+      // restart on our own a few times; the session re-subscribes once connected again
+      const now = Date.now();
+      restarts = restarts.filter((t) => now - t < 60_000);
+      if (restarts.length >= maxRestarts) return;
+      restarts.push(now);
+      setTimeout(() => {
+        if (!closed && !client && !starting) void connect();
+      }, opts.restartDelayMs ?? 500).unref?.();
+    });
+  }
+
+  function connect(): Promise<HelperStatus> {
+    if (client?.alive) return Promise.resolve(status);
+    if (starting) return starting;
+    setStatus({ state: 'connecting', transport: opts.transport, canRetry: false });
+    starting = (async () => {
+      try {
+        const c = await opts.start();
+        if (closed) {
+          await c.close();
+          return status;
+        }
+        client = c;
+        watchDeath(c);
+        if (c.alive) setStatus(statusOf(c, opts.transport));
+      } catch (e) {
+        setStatus(failed(toBackendError(e)));
+      } finally {
+        starting = undefined;
+      }
+      return status;
+    })();
+    return starting;
+  }
+
+  /** The live client, starting the helper first when it is idle (the desktop app starts it on first need). */
+  async function live(): Promise<HelperClient | BackendError> {
+    if (closed) return { code: BACKEND_ERROR.helperUnavailable, message: 'the helper link is closed' };
+    if (!client?.alive) {
+      if (status.state === 'idle' || starting) await connect();
+    }
+    return client?.alive ? client : status.error ?? { code: BACKEND_ERROR.helperUnavailable, message: `the helper is not connected (${status.state})` };
+  }
+
+  const scoped = (method: string, params: unknown) =>
+    (method === 'discover' || method === 'watch.subscribe') && opts.scope?.onlyPrefix ? { ...((params ?? {}) as object), ...opts.scope } : params;
+
+  return {
+    status: () => status,
+    onStatus(cb) {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+    connect: () => {
+      restarts = [];
+      return connect();
+    },
+    async call(method, params, onEvent): Promise<Result<unknown>> {
+      const c = await live();
+      if (!('request' in c)) return { ok: false, error: c };
+      try {
+        // apply/destroy take as long as the host needs (they report progress meanwhile); the rest is bounded
+        const timeoutMs = method === 'apply' || method === 'destroy' ? 0 : 120_000;
+        const value = await c.request(method, scoped(method, params), { timeoutMs, onEvent: onEvent ? (e) => onEvent(e.data) : undefined });
+        return { ok: true, value };
+      } catch (e) {
+        return { ok: false, error: toBackendError(e) };
+      }
+    },
+    async subscribe(name, params, onEvent, onError): Promise<Result<Unsubscribe>> {
+      const sub = SUBSCRIPTIONS[name];
+      if (!sub) return { ok: false, error: { code: BACKEND_ERROR.unsupported, message: `no subscription ${name}` } };
+      const c = await live();
+      if (!('request' in c)) return { ok: false, error: c };
+      const map = name === 'watch' ? watchEventMapper() : (e: Event) => e.data;
+      try {
+        const s = await c.subscribe(sub.method as 'watch.subscribe', scoped(sub.method, params) as NonNullable<DiscoverParams>, (e) => {
+          if (e.event === sub.event) onEvent(map(e));
+          else if (e.event === 'error') onError(toBackendError(new HelperRequestError(e.data as never)));
+        }, sub.unsubscribe);
+        const offExit = c.onExit((info) => onError({ code: BACKEND_ERROR.disconnected, message: info.reason }));
+        return {
+          ok: true,
+          value: () => {
+            offExit();
+            void s.unsubscribe();
+          },
+        };
+      } catch (e) {
+        return { ok: false, error: toBackendError(e) };
+      }
+    },
+    async close() {
+      closed = true;
+      const c = client;
+      client = undefined;
+      await starting?.catch(() => {});
+      await c?.close().catch(() => {});
+      // a start that was under way when we closed closes its own client (see connect)
+      setStatus({ state: 'idle', transport: opts.transport, canRetry: false });
+    },
+  };
+}

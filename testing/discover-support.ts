@@ -1,0 +1,23 @@
+/**
+ * Discover inside a kernel-test sandbox, the way the product does it: a real
+ * helper process over stdio, started inside the sandbox's host namespace (so
+ * `host` is the sandbox, never the machine), reading only the sandbox's prefixed
+ * namespaces and reporting them by their scenario names.
+ */
+import { HelperClient, startStdioHelper } from '../helper/client';
+import type { DiscoverParams, DiscoverResult } from '../shared/protocol/messages';
+import type { Sandbox } from './sandbox';
+
+export const sandboxHelperWrap = (sb: Sandbox) => ['nsenter', `--net=/run/netns/${sb.hostNs}`];
+
+export function startSandboxHelper(sb: Sandbox): Promise<HelperClient> {
+  return startStdioHelper({ wrap: sandboxHelperWrap(sb) });
+}
+
+export function discoverSandbox(h: HelperClient, sb: Sandbox, extra: NonNullable<DiscoverParams> = {}): Promise<DiscoverResult> {
+  return h.request('discover', { onlyPrefix: sb.prefix, stripPrefix: true, ...extra });
+}
+
+/** Real namespace name → the name a scenario uses (`host` for the sandbox host). */
+export const sandboxLabel = (sb: Sandbox) => (name: string) =>
+  name === 'host' || name === sb.hostNs ? 'host' : name.startsWith(sb.prefix) ? name.slice(sb.prefix.length) : name;
