@@ -45,6 +45,11 @@ export async function hostDump(sb: Sandbox): Promise<HostDump> {
   await Promise.all(real.map(async (n) => (allLinks[n] = await ipJson(n, ['link', 'show']))));
   const out: HostDump = {};
   for (const n of real) out[label(n)] = await dumpNs(n, label, allLinks);
+  // /etc/netns/NAME outlives `ip netns del`: a resolv.conf left behind for a namespace
+  // that is gone is state too (a later namespace of that name would use it)
+  for (const n of strayEtcNetns(sb.prefix, new Set(real))) {
+    out[`${label(n)} (namespace gone)`] = { links: {}, addresses: [], routes: [], rules: [], sysctl: {}, resolv: readResolv(n), nat: null };
+  }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
@@ -100,11 +105,7 @@ async function dumpNs(ns: string, label: (n: string) => string, allLinks: Record
     sysctl[key.replaceAll('/', '.')] = v === null ? null : v.trim();
   }
   const lbl = label(ns);
-  let resolv: string[] | null = null;
-  const p = `/etc/netns/${ns}/resolv.conf`;
-  if (lbl !== 'host' && existsSync(p)) {
-    resolv = readFileSync(p, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).sort();
-  }
+  const resolv = lbl === 'host' ? null : readResolv(ns);
   const save = await inNs(ns, ['iptables-save', '-t', 'nat']);
   const nat = save ? save.split('\n').filter((l) => l.startsWith('-A')).map((l) => l.trim()).sort() : null;
   return { links: sortKeys(links), addresses: addresses.sort(), routes: routes.sort(), rules: rules.sort(), sysctl, resolv, nat };
@@ -112,4 +113,16 @@ async function dumpNs(ns: string, label: (n: string) => string, allLinks: Record
 
 function sortKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function readResolv(ns: string): string[] | null {
+  const p = `/etc/netns/${ns}/resolv.conf`;
+  if (!existsSync(p)) return null;
+  return readFileSync(p, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).sort();
+}
+
+/** /etc/netns entries carrying the prefix whose namespace no longer exists. */
+function strayEtcNetns(prefix: string, live: Set<string>): string[] {
+  if (!existsSync('/etc/netns')) return [];
+  return readdirSync('/etc/netns').filter((d) => d.startsWith(prefix) && !live.has(d)).sort();
 }

@@ -112,6 +112,8 @@ function goneWith(key: string, log: OwnedEntry[]): (k: string) => boolean {
  * own undo is the original command, so a destroy that fails half way is rolled
  * back to the state before it. Objects already gone are tolerated by the executor.
  */
+const KERNEL_PROGRAMS = new Set(['ip', 'sysctl', 'iptables', 'ip6tables', 'nft']);
+
 export function destroySteps(o: Ownership, documentKeys: Set<string>): Step[] {
   const relevant = [...o.log].filter((e) => documentKeys.has(e.key)).sort((a, b) => b.seq - a.seq);
   const deletedNs = new Set(relevant.filter((e) => e.kind === 'created' && e.key.startsWith('netns:')).map((e) => e.key.slice('netns:'.length)));
@@ -132,6 +134,9 @@ export function destroySteps(o: Ownership, documentKeys: Set<string>): Step[] {
   };
   const goesWithNs = (e: OwnedEntry) => {
     if (e.key.startsWith('netns:')) return false;
+    // only kernel state dies with a namespace: files (/etc/netns/NS/resolv.conf) and
+    // forwarder processes outlive it and need their own removal step
+    if (!KERNEL_PROGRAMS.has(e.command.argv[0])) return false;
     const ns = keyNamespace(e.key);
     if (ns !== undefined && deletedNs.has(ns)) return true;
     const pair = e.kind === 'created' ? vethPair(e) : undefined;
