@@ -6,10 +6,11 @@
  * the watch event that shows the change. Alongside: the helper's RSS, its child
  * processes (sampled all along), and a baseline measured in the same run: the
  * naive way, a full `discover` after each change (the latency a poller gets at
- * best, since it must know when to look). Three ways to run the helper as `npm start` runs
- * it (through tsx, whose loader alone holds ~35 MB), the same sources bundled
- * into one file, as a packaged app would run them, and that bundle with a small
- * V8 young generation (--max-semi-space-size=1).
+ * best, since it must know when to look). The helper runs as `npm start` runs it
+ * (through tsx, whose loader thread alone holds ~30 MB) and as a packaged app runs
+ * it (the same sources bundled into one file), each with the memory settings
+ * helper/launch.ts starts it with (HELPER_MEMORY_ENV, HELPER_NODE_FLAGS) and, as
+ * the memory baseline, with Node's and glibc's defaults.
  *
  *   npm run bench:watch [-- N [CHANGES]]
  */
@@ -165,14 +166,12 @@ await withSandbox('wbench', async (sb) => {
   await new Promise((r) => setTimeout(r, 3000));
   console.log(`built ${N} namespaces with a veth each in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   const dir = mkdtempSync(join(tmpdir(), 'nss-bench-watch-'));
+  const bundled = () => bundleHelper(dir);
   const helpers: { label: string; start: () => Promise<HelperClient> }[] = [
     { label: 'helper run by tsx (as in development)', start: () => startSandboxHelper(sb) },
-    { label: 'helper bundled by esbuild (as packaged)', start: async () => startStdioHelper({ wrap: sandboxHelperWrap(sb), entry: await bundleHelper(dir) }) },
-    // V8's young generation grows to 3 × 16 MB by default; a helper has no use for that much
-    {
-      label: 'bundled, node --max-semi-space-size=1',
-      start: async () => startStdioHelper({ wrap: sandboxHelperWrap(sb), entry: await bundleHelper(dir), env: { ...process.env, NODE_OPTIONS: '--max-semi-space-size=1' } }),
-    },
+    { label: 'before: tsx, Node defaults', start: () => startStdioHelper({ wrap: sandboxHelperWrap(sb), lean: false }) },
+    { label: 'helper bundled by esbuild (as packaged)', start: async () => startStdioHelper({ wrap: sandboxHelperWrap(sb), entry: await bundled() }) },
+    { label: 'before: bundled, Node defaults', start: async () => startStdioHelper({ wrap: sandboxHelperWrap(sb), entry: await bundled(), lean: false }) },
   ];
   const rows: { label: string; f: Figures }[] = [];
   const naive: number[] = [];
@@ -220,6 +219,10 @@ await withSandbox('wbench', async (sb) => {
   console.log(`\nratio baseline / watch (tsx helper): p50 ${(b50 / p50).toFixed(1)}x, p95 ${(b95 / p95).toFixed(1)}x`);
   for (const { label, f } of rows) console.log(`${label}: events ${f.events}, resyncs ${f.resyncs}, seq gaps ${f.gaps}`);
   const best95 = Math.min(...rows.map((r) => pct(r.f.latencies, 95)));
-  console.log(`targets: p95 < 100 ms ${best95 < 100 ? 'met' : 'MISSED'} (best ${ms(best95)}); memory < 100 MB ${rows.some((r) => r.f.maxRss < 100) ? 'met' : 'MISSED'} (${rows.map((r) => `${r.f.maxRss.toFixed(0)} MB`).join(', ')})`);
+  const rss = (label: string) => rows.find((r) => r.label === label)!.f.maxRss;
+  const memRatio = (lean: string, before: string) => `${rss(before).toFixed(0)} → ${rss(lean).toFixed(0)} MB (${(rss(before) / rss(lean)).toFixed(2)}x less)`;
+  console.log(`helper max RSS, Node defaults → helper/launch.ts settings: tsx ${memRatio(rows[0].label, rows[1].label)}, bundled ${memRatio(rows[2].label, rows[3].label)}`);
+  const packaged = rss(rows[2].label);
+  console.log(`targets: p95 < 100 ms ${best95 < 100 ? 'met' : 'MISSED'} (best ${ms(best95)}); memory < 100 MB as packaged ${packaged < 100 ? 'met' : 'MISSED'} (${packaged.toFixed(0)} MB; in development under tsx ${rss(rows[0].label).toFixed(0)} MB)`);
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 });

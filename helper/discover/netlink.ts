@@ -77,7 +77,8 @@ class PerlReader {
 
   read(paths: string[]): Promise<Buffer> {
     const run = this.queue.then(() => this.readNow(paths));
-    this.queue = run.catch(() => {});
+    // settled to undefined: the queue must not hold on to the last read's buffer (MBs for a resync)
+    this.queue = run.then(() => {}, () => {});
     return run;
   }
 

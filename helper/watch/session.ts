@@ -26,7 +26,7 @@ import { readTargets, stripHost, type DiscoverOptions } from '../discover/index'
 import { isSafeNetnsName, listTargets, namedTarget, NETNS_DIR, type Target } from '../discover/targets';
 import { discoveredForwarders } from '../forwarders/in-document';
 import { helperForwarders } from '../forwarders/runtime';
-import { fingerprint } from './fingerprint';
+import { digest } from './fingerprint';
 import { BacklogGate } from './backlog';
 import { DocumentCache } from './document';
 import { acquireHub, releaseHub, type HubSubscriber, type WatchHub } from './hub';
@@ -56,6 +56,7 @@ export interface WatchOptions extends Pick<DiscoverOptions, 'unnamed' | 'onlyPre
 
 interface Kept {
   ns: ObservedNamespace;
+  /** digest of its fingerprint (./fingerprint.ts) */
   fp: string;
   /** round in which this name appeared (or was replaced by another namespace) */
   since: number;
@@ -217,7 +218,7 @@ export class WatchSession implements HubSubscriber {
     if (this.closed) return;
     const round = ++this.generation;
     const read = new Set(namespaces.map((ns) => ns.name)); // a namespace may vanish while being read
-    this.keep(targets.filter((t) => read.has(t.name)), namespaces.map((ns) => ({ ns, fp: fingerprint(ns), since: round, resolvedAt: round })), warnings);
+    this.keep(targets.filter((t) => read.has(t.name)), namespaces.map((ns) => ({ ns, fp: digest(ns), since: round, resolvedAt: round })), warnings);
     await this.sendResync();
   }
 
@@ -294,10 +295,10 @@ export class WatchSession implements HubSubscriber {
     for (const [name, ns] of all) {
       const k = this.state.get(name);
       const kept = k && !replaced.has(name) ? k : undefined;
-      if (readByName.has(name)) next.push({ ns, fp: fingerprint(ns), since: kept?.since ?? round, resolvedAt: round });
+      if (readByName.has(name)) next.push({ ns, fp: digest(ns), since: kept?.since ?? round, resolvedAt: round });
       else {
         const f = fixed.get(name);
-        next.push(f ? { ...kept!, ns: f, fp: fingerprint(f) } : kept!);
+        next.push(f ? { ...kept!, ns: f, fp: digest(f) } : kept!);
       }
       if (kept && (readByName.has(name) || fixed.has(name))) compare.push(name);
     }
@@ -337,7 +338,7 @@ export class WatchSession implements HubSubscriber {
       const lines = natLines(block);
       if (JSON.stringify(lines) === JSON.stringify(k.ns.natLines)) continue;
       const ns = { ...k.ns, natLines: lines };
-      this.state.set(t.name, { ...k, ns, fp: fingerprint(ns) });
+      this.state.set(t.name, { ...k, ns, fp: digest(ns) });
       changed.push(t.name);
     }
     if (!changed.length || this.fellBehind()) return;
