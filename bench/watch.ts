@@ -16,7 +16,8 @@
  */
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { HELPER_SCRIPTS } from '../helper/bundle-files';
 import { fileURLToPath } from 'node:url';
 import { startStdioHelper, type HelperClient } from '../helper/client';
 import { discoverSandbox, sandboxHelperWrap, startSandboxHelper } from '../testing/discover-support';
@@ -153,9 +154,11 @@ async function bundleHelper(dir: string): Promise<string> {
     bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'warning',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
-  // discover's fast reader is a perl script found beside the code; a package ships it too
-  const script = fileURLToPath(new URL('../helper/discover/nl-dump.pl', import.meta.url));
-  if (existsSync(script)) copyFileSync(script, join(dir, 'nl-dump.pl'));
+  // the perl scripts (discover's fast reader, the nf_tables listener…) are found beside the code; a package ships them too
+  for (const rel of HELPER_SCRIPTS) {
+    const script = fileURLToPath(new URL(`../${rel}`, import.meta.url));
+    if (existsSync(script)) copyFileSync(script, join(dir, basename(rel)));
+  }
   return outfile;
 }
 

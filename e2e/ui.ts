@@ -43,8 +43,13 @@ export async function exportText(page: Page, kind: 'yaml' | 'shell' | 'gost'): P
   return { name: dl.suggestedFilename(), text: await readFile((await dl.path())!, 'utf8') };
 }
 
+/** Open a file as a person would; unsaved changes are dropped when the app asks (Don't Save). */
 export async function openText(page: Page, name: string, text: string): Promise<void> {
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator(tid('file-open')).click()]);
+  const open = async () => {
+    await page.locator(tid('file-open')).click();
+    if (await page.locator(tid('unsaved-dialog')).count()) await page.locator(tid('unsaved-discard')).click();
+  };
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), open()]);
   await chooser.setFiles({ name, mimeType: 'application/yaml', buffer: Buffer.from(text) });
 }
 

@@ -9,4 +9,4 @@ export const AGENT_BUNDLE = 'forwarder-agent.cjs';
 /** the helper bundle's directory, relative to the app root (Forge's `.vite/build` holds main.cjs) */
 export const HELPER_BUNDLE_DIR = '.vite/helper';
 /** scripts the helper runs with perl, copied from the source tree next to the bundle */
-export const HELPER_SCRIPTS = ['helper/discover/nl-dump.pl', 'helper/apply/netlink-lanes.pl'];
+export const HELPER_SCRIPTS = ['helper/discover/nl-dump.pl', 'helper/apply/netlink-lanes.pl', 'helper/watch/nft-listen.pl'];

@@ -8,6 +8,7 @@ import { Palette } from './panels/palette';
 import { PlanDialog } from './panels/plan-dialog';
 import { SearchBox } from './panels/search';
 import { Toolbar } from './panels/toolbar';
+import { UnsavedDialog } from './panels/unsaved-dialog';
 import { runMenuCommand } from './commands';
 import { useShortcuts } from './shortcuts';
 import { setBenchFlow } from './bench-hooks';
@@ -71,7 +72,8 @@ function ShellBridge() {
 
 export function App({ bench = false }: { bench?: boolean }) {
   const theme = useUi((s) => s.theme);
-  useShortcuts();
+  const backend = useBackend();
+  useShortcuts(bench ? null : backend);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
@@ -89,6 +91,7 @@ export function App({ bench = false }: { bench?: boolean }) {
         </div>
         {!bench && <StatusBar />}
         <PlanDialog />
+        {!bench && <UnsavedDialog />}
         <ShellBridge />
         {bench && <BenchBridge />}
       </div>

@@ -14,7 +14,7 @@ import { edit, editorStore, redo, undo } from './store/editor-store';
 import { uiStore } from './store/ui-store';
 import { liveStore } from './store/live-store';
 import { startLive, stopLive } from './live-controller';
-import { exportAs, loadText, newDocument, openDocument, saveDocument } from './files';
+import { exportAs, loadText, newDocument, openDocument, saveDocument, unlessUnsaved } from './files';
 
 let clipboard: Clip | undefined;
 
@@ -74,9 +74,9 @@ export function toggleLive(backend: Backend | null): void {
 export function runMenuCommand(cmd: MenuCommand, backend: Backend | null, rf?: ReactFlowInstance): void {
   switch (cmd.command) {
     case 'new':
-      return newDocument();
+      return unlessUnsaved('New', newDocument);
     case 'open':
-      return void openDocument(backend);
+      return unlessUnsaved('Open', () => void openDocument(backend));
     case 'save':
       return void saveDocument(backend);
     case 'save-as':
@@ -109,8 +109,9 @@ export function runMenuCommand(cmd: MenuCommand, backend: Backend | null, rf?: R
       return toggleLive(backend);
     case 'about':
       return uiStore.getState().setNotice({ kind: 'info', text: 'Netns Studio: draw, inspect and apply Linux network namespaces.' });
-    case 'open-file':
-      loadText(cmd.file.text, cmd.file.name, cmd.file.path);
-      return;
+    case 'open-file': {
+      const file = cmd.file;
+      return unlessUnsaved('Open', () => void loadText(file.text, file.name, file.path));
+    }
   }
 }

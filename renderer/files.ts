@@ -13,7 +13,7 @@ import { formatLocatedError, hasErrors } from '../shared/yaml/errors';
 import { exportYaml } from '../shared/export/yaml';
 import { exportGost } from '../shared/export/gost';
 import { browserShellOps } from './backend/browser-files';
-import { editorStore, markSaved, replaceDocument } from './store/editor-store';
+import { editorStore, isDirty, markSaved, replaceDocument } from './store/editor-store';
 import { uiStore } from './store/ui-store';
 import { topologySvg } from './model/svg';
 
@@ -24,6 +24,16 @@ const notify = (kind: 'info' | 'error', text: string, detail?: string[]) => uiSt
 
 // The shell exporter (shared/export/shell.ts) may land after this file: glob so the build works either way.
 const shellModules = import.meta.glob<{ exportShell?: (t: Topology) => string }>('../shared/export/shell.ts');
+
+/**
+ * New and Open replace the document: with unsaved changes, ask first (Save / Don't
+ * Save / Cancel, as the desktop asks on close) instead of dropping the work.
+ * `proceed` runs at once when there is nothing to lose.
+ */
+export function unlessUnsaved(action: string, proceed: () => void): void {
+  if (!isDirty(editorStore.getState())) return proceed();
+  uiStore.setState({ unsaved: { action, proceed } });
+}
 
 export function newDocument(): void {
   yamlDoc = undefined;
@@ -40,6 +50,8 @@ export function loadText(text: string, name: string, path?: string): boolean {
   }
   yamlDoc = r.yamlDoc;
   replaceDocument(r.doc, { name, path });
+  // show the whole opened graph, not the previous document's viewport
+  uiStore.getState().requestFit();
   const warnings = r.errors.filter((e) => !hasErrors([e]));
   notify('info', `Opened ${name}${r.migrated ? ` (migrated from ${r.migrated.from})` : ''}`, warnings.map(formatLocatedError));
   return true;

@@ -1,16 +1,39 @@
 /** Keyboard shortcuts on the window; typing in a field keeps the field's own keys. */
 import { useEffect } from 'react';
+import type { Backend } from '../shared/backend';
 import { copySelection, deleteSelection, paste, selectAll } from './commands';
+import { newDocument, openDocument, saveDocument, unlessUnsaved } from './files';
 import { redo, undo } from './store/editor-store';
 import { uiStore } from './store/ui-store';
 
 const typing = (t: EventTarget | null) => t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 
-export function useShortcuts(): void {
+/**
+ * File keys (Ctrl+S/O/N) for the browser mode: without them the browser's own
+ * "Save page as" / "Open file" would answer. The desktop menu's accelerators
+ * send these as menu commands instead, so they are left to it there.
+ */
+function fileKey(k: string, backend: Backend | null): boolean {
+  if (backend?.kind === 'electron') return false;
+  if (k === 's') void saveDocument(backend);
+  else if (k === 'o') unlessUnsaved('Open', () => void openDocument(backend));
+  else if (k === 'n') unlessUnsaved('New', newDocument);
+  else return false;
+  return true;
+}
+
+export function useShortcuts(backend: Backend | null = null): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // a dialog is on top: Delete, Ctrl+Z… must not change the document behind it (the dialog has its own keys)
+      const ui = uiStore.getState();
+      if (ui.planOpen || ui.unsaved) return;
       const mod = e.ctrlKey || e.metaKey;
       const k = e.key.toLowerCase();
+      if (mod && !e.shiftKey && !e.altKey && fileKey(k, backend)) {
+        e.preventDefault();
+        return;
+      }
       if (mod && k === 'f') {
         e.preventDefault();
         uiStore.setState({ searchOpen: true });
@@ -29,5 +52,5 @@ export function useShortcuts(): void {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [backend]);
 }

@@ -74,6 +74,7 @@ test('palette → canvas → inspector → undo/redo → export/import', { skip:
     assert.match(yaml, /10\.0\.0\.2\/24/);
 
     await tid('file-new').click();
+    await tid('unsaved-discard').click(); // the edits were exported, not saved: New asks first
     assert.equal(await tid('node-ns:web').count(), 0);
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), tid('file-open').click()]);
     await chooser.setFiles({ name: 'again.yaml', mimeType: 'application/yaml', buffer: Buffer.from(yaml) });

@@ -95,9 +95,12 @@ async function dumpNs(ns: string, label: (n: string) => string, allLinks: Record
     }
   }
   const rules: string[] = [];
-  for (const r of await ipJson(ns, ['rule', 'show'])) {
-    if (['local', 'main', 'default'].includes(r.table) && [0, 32766, 32767, 1000].includes(r.priority)) continue;
-    rules.push(JSON.stringify(r, Object.keys(r).sort()));
+  for (const fam of ['-4', '-6']) {
+    for (const r of await ipJson(ns, [fam, 'rule', 'show'])) {
+      if (['local', 'main', 'default'].includes(r.table) && [0, 32766, 32767, 1000].includes(r.priority)) continue;
+      // IPv4 rules as before; IPv6 ones marked (`from all lookup 100` reads the same in both families)
+      rules.push(`${fam === '-6' ? '-6 ' : ''}${JSON.stringify(r, Object.keys(r).sort())}`);
+    }
   }
   const sysctl: Record<string, string | null> = {};
   for (const key of ['net/ipv4/ip_forward', 'net/ipv6/conf/all/forwarding']) {

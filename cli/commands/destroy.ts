@@ -3,8 +3,8 @@ import { hostOptions, type HostCommandOptions } from './plan';
 
 /** `netns-studio destroy FILE [--yes]`: remove what applying FILE created, and nothing else. */
 export function registerDestroy(program: Command): void {
-  hostOptions(program.command('destroy').argument('<file>', 'topology file (YAML)'))
-    .description('remove what applying FILE created (recorded in the state dir), and nothing else')
+  hostOptions(program.command('destroy').argument('<file>', 'topology file (YAML); - reads standard input'))
+    .description('remove what applying FILE created (recorded in the state dir), and nothing else (needs root)')
     .option('-y, --yes', 'destroy without asking (needed when stdin is not a terminal)')
     .action(async (file: string, opts: HostCommandOptions) => {
       const { runDestroy } = await import('./host-actions');

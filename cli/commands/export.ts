@@ -23,6 +23,14 @@ async function render(format: Format, t: Topology): Promise<string> {
   }
 }
 
+/** Plain words for why -o could not be written (a typo in the folder, a folder given, no permission). */
+function writeFailureReason(e: NodeJS.ErrnoException): string {
+  if (e.code === 'ENOENT') return 'its folder does not exist';
+  if (e.code === 'EISDIR') return 'it is a directory; give a file name (e.g. DIR/lab.sh)';
+  if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') return 'permission denied';
+  return e.message;
+}
+
 /**
  * `netns-studio export FILE --format sh|gost|yaml [-o OUT]`: validates FILE, then
  * writes it as a shell script (setup and teardown), as GOST `services:` YAML (its
@@ -46,10 +54,19 @@ export function registerExport(program: Command): void {
         process.exitCode = 1;
         return;
       }
+      if (opts.format === 'gost' && r.doc.forwarders.length === 0) {
+        // still a valid (empty) GOST file, but most likely not what was meant
+        console.error(`netns-studio export: ${file} has no forwarders; the GOST file lists no services`);
+      }
       const text = await render(opts.format as Format, r.doc);
       if (opts.output) {
         const { writeFileSync } = await import('node:fs');
-        writeFileSync(opts.output, text, { mode: opts.format === 'sh' ? 0o755 : 0o644 });
+        try {
+          writeFileSync(opts.output, text, { mode: opts.format === 'sh' ? 0o755 : 0o644 });
+        } catch (e) {
+          console.error(`netns-studio export: cannot write ${opts.output}: ${writeFailureReason(e as NodeJS.ErrnoException)}`);
+          process.exitCode = 1;
+        }
       } else {
         process.stdout.write(text);
       }

@@ -5,8 +5,7 @@
  * bar and question local.
  */
 import { createInterface } from 'node:readline/promises';
-import { readTopologyFile } from './read-topology';
-import { formatLocatedError } from '../../shared/yaml/errors';
+import { formatReadError, readTopologyFile } from './read-topology';
 import type { Topology } from '../../shared/model/schema';
 import type { Step } from '../../shared/model/step';
 import type { ApplyContext } from '../../helper/apply/context';
@@ -24,11 +23,22 @@ const EXIT_OK = 0;
 const EXIT_ERROR = 1;
 const EXIT_CHANGES = 2;
 
-async function loadFile(file: string): Promise<Topology | undefined> {
+/**
+ * Reads and checks FILE, then (only then, so anyone can see what is wrong with a
+ * file) makes sure we are root: plan reads every namespace's NAT tables and
+ * apply/destroy change the host, which a normal user cannot do halfway safely.
+ */
+async function loadFile(file: string, command: 'plan' | 'apply' | 'destroy'): Promise<Topology | undefined> {
   const r = await readTopologyFile(file);
-  for (const e of r.errors) console.error(formatLocatedError(e));
+  for (const e of r.errors) console.error(formatReadError(e));
   if (!r.ok || !r.doc) {
-    console.error(`netns-studio: ${file} is not a valid topology; nothing was changed`);
+    const unreadable = r.errors.some((e) => e.code === 'read-failed');
+    console.error(`netns-studio ${command}: ${unreadable ? `cannot read ${file}` : `${file} is not a valid topology`}; nothing was changed`);
+    return undefined;
+  }
+  if (process.getuid?.() !== 0) {
+    const what = command === 'plan' ? 'reading every network namespace' : 'changing network namespaces';
+    console.error(`netns-studio ${command}: ${what} needs root; run it with sudo. Nothing was changed.`);
     return undefined;
   }
   return r.doc;
@@ -56,6 +66,8 @@ async function recoverFirst(ctx: ApplyContext, opts: HostCommandOptions): Promis
   }
 }
 
+const nothingRecorded = (file: string) => `Nothing to destroy: nothing of ${file} is recorded as created by netns-studio (in this state dir), and objects it did not create are left alone.`;
+
 function report(e: unknown): number {
   if (e instanceof ApplyFailure) {
     console.error(`netns-studio: ${e.failure.message}`);
@@ -64,6 +76,10 @@ function report(e: unknown): number {
       console.error(`  command: ${renderCommand({ namespace: d.namespace, argv: d.argv })}`);
       if (d.stderr) console.error(`  kernel:  ${d.stderr}`);
       if (d.rollbackErrors?.length) console.error(`  rollback errors: ${JSON.stringify(d.rollbackErrors)}`);
+    }
+    const objects = (e.failure.detail as { objects?: string[] } | undefined)?.objects;
+    if (e.failure.code === 'unmanaged' && objects?.length) {
+      console.error(`  nothing was changed; to let apply change them, add: --allow ${[...new Set(objects)].join(' ')}`);
     }
     return EXIT_ERROR;
   }
@@ -81,12 +97,17 @@ function printPlan(steps: Step[], json: boolean | undefined, extra: Record<strin
 }
 
 export async function runPlan(file: string, opts: HostCommandOptions & { destroy?: boolean }): Promise<number> {
-  const doc = await loadFile(file);
+  const doc = await loadFile(file, 'plan');
   if (!doc) return EXIT_ERROR;
   try {
     const ctx = await context(opts);
     await recoverFirst(ctx, opts);
     const plan = opts.destroy ? planDestroy(doc, ctx) : await planForHost(doc, ctx);
+    if (opts.destroy && !plan.steps.length && !opts.json) {
+      // "the host matches the document" would be wrong here: nothing is recorded, so destroy has nothing to remove
+      console.log(nothingRecorded(file));
+      return EXIT_OK;
+    }
     printPlan(plan.steps, opts.json, { planHash: plan.planHash, summary: plan.summary });
     return plan.steps.length ? EXIT_CHANGES : EXIT_OK;
   } catch (e) {
@@ -102,7 +123,9 @@ async function confirm(question: string, opts: HostCommandOptions): Promise<bool
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+    const yes = /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+    if (!yes) console.error('netns-studio: not confirmed; nothing was changed.');
+    return yes;
   } finally {
     rl.close();
   }
@@ -133,7 +156,7 @@ function progressPrinter(): { onProgress: (p: Progress) => void; end: () => void
 }
 
 export async function runApply(file: string, opts: HostCommandOptions): Promise<number> {
-  const doc = await loadFile(file);
+  const doc = await loadFile(file, 'apply');
   if (!doc) return EXIT_ERROR;
   const progress = progressPrinter();
   try {
@@ -160,18 +183,19 @@ export async function runApply(file: string, opts: HostCommandOptions): Promise<
 }
 
 export async function runDestroy(file: string, opts: HostCommandOptions): Promise<number> {
-  const doc = await loadFile(file);
+  const doc = await loadFile(file, 'destroy');
   if (!doc) return EXIT_ERROR;
   const progress = progressPrinter();
   try {
     const ctx = await context(opts, progress.onProgress);
     await recoverFirst(ctx, opts);
     const plan = planDestroy(doc, ctx);
-    printPlan(plan.steps, opts.json, { planHash: plan.planHash, summary: plan.summary });
     if (!plan.steps.length) {
-      console.log(`Nothing of ${file} is recorded as created by netns-studio.`);
+      if (opts.json) printPlan(plan.steps, true, { planHash: plan.planHash, summary: plan.summary });
+      else console.log(nothingRecorded(file));
       return EXIT_OK;
     }
+    printPlan(plan.steps, opts.json, { planHash: plan.planHash, summary: plan.summary });
     if (!(await confirm(`Destroy: run these ${plan.steps.length} steps?`, opts))) return EXIT_ERROR;
     const r = await destroyDocument(doc, { planHash: plan.planHash }, ctx);
     progress.end();

@@ -12,6 +12,7 @@ import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { readTargets } from './index';
 import { perlAvailable, readNetlink } from './netlink';
 import { namedTarget } from './targets';
+import { hostDump } from '../../testing/host-dump';
 
 const skip = kernelSkipReason() ?? (perlAvailable() ? undefined : 'perl is not installed: discover uses the ip reader only');
 if (skip) console.log(`# skipping netlink reader tests: ${skip}`);
@@ -33,6 +34,9 @@ test('netlink reader == ip reader on links, veth peers, addresses, routes, rules
       ip -n \${P}a -6 route add 2001:db8:99::/48 via 2001:db8:70::1 dev a0
       ip -n \${P}a rule add from 10.70.0.0/24 lookup 100 priority 100
       ip -n \${P}a rule add not to 10.1.0.0/16 fwmark 0x5 lookup main priority 101
+      ip -n \${P}a -6 rule add from 2001:db8:70::/64 lookup 100 priority 100
+      ip -n \${P}a -6 rule add from all iif a0 lookup 200 priority 102
+      ip -n \${P}a -6 rule add to 2001:db8:66::/48 prohibit priority 103
       ip -n \${P}a link add name a1 type veth peer name a2
       ip -n \${P}a link set dev a1 alias "a side"
       ip link add name ab-a index 61 netns \${P}a type veth peer name ab-b index 61 netns \${P}b
@@ -56,12 +60,28 @@ test('netlink reader == ip reader on links, veth peers, addresses, routes, rules
     assert.ok(a.routes.some((x) => x.table === 100 && x.dst === '10.80.0.0/16'));
     assert.ok(a.routes.some((x) => x.family === 6 && x.dst === '2001:db8:99::/48'));
     assert.ok(a.routes.some((x) => x.type === 'blackhole'));
-    assert.equal(a.rules.filter((x) => x.priority === 100 || x.priority === 101).length, 2);
+    assert.equal(a.rules.filter((x) => x.family === 4 && (x.priority === 100 || x.priority === 101)).length, 2);
     assert.equal(a.links.find((l) => l.name === 'a1')?.peer?.name, 'a2');
     assert.equal(a.links.find((l) => l.name === 'a1')?.alias, 'a side');
     assert.equal(a.links.find((l) => l.name === 'ab-a')?.peer?.namespace, sb.ns('b'));
     assert.deepEqual(b.links.map((l) => l.kind).sort(), ['loopback', 'tap', 'veth', 'vxlan']);
     assert.ok(a.rules.some((x) => x.text === '101: not from all to 10.1.0.0/16 fwmark 0x5 lookup main'));
+    // IPv6 policy rules, each with its family (a `from all` rule says nothing of it by itself)
+    assert.deepEqual(a.rules.filter((x) => x.family === 6 && x.priority >= 100 && x.priority < 1000).map((x) => x.text), [
+      '100: from 2001:db8:70::/64 lookup 100',
+      '102: from all iif a0 lookup 200',
+      '103: from all to 2001:db8:66::/48 prohibit',
+    ]);
+    assert.deepEqual(a.rules.filter((x) => x.priority < 100 || x.priority > 32000).map((x) => `${x.family} ${x.text}`).sort(), [
+      '4 0: from all lookup local', '4 32766: from all lookup main', '4 32767: from all lookup default',
+      '6 0: from all lookup local', '6 32766: from all lookup main',
+    ].sort());
+    // our host dump sees the same rules (and the `ip -6 rule` text agrees with the observed one)
+    const dump = await hostDump(sb);
+    assert.deepEqual(dump.a.rules.filter((x) => x.startsWith('-6 ')).length, 3);
+    const ip6 = await sb.inNs('a', ['ip', '-6', 'rule', 'show']);
+    const printed = ip6.stdout.split('\n').map((l) => l.replace(/\t/g, ' ').trim()).filter(Boolean);
+    for (const r of a.rules.filter((x) => x.family === 6)) assert.ok(printed.includes(r.text), `${r.text} in ${printed.join(' | ')}`);
     assert.equal(b.sysctls['net.ipv4.ip_forward'], '1');
     assert.equal(b.sysctls['net.ipv6.conf.all.forwarding'], '1');
     assert.equal(b.natLines?.length, 2);

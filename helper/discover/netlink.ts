@@ -27,7 +27,7 @@ export interface NetlinkRead {
 const DUMP = { link: 0, addr: 1, route: 2, rule: 3, netconf: 4, nft: 5, xtables: 6, enter: 255 } as const;
 
 /** The system perl (a fixed path, not $PATH: the helper runs as root), when it and our script are there. */
-function perlPath(): string | undefined {
+export function perlPath(): string | undefined {
   if (!existsSync(NL_DUMP_SCRIPT)) return undefined; // a bundle that left the script out: ip reader only
   return ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl'].find((p) => existsSync(p));
 }
@@ -375,12 +375,14 @@ function decodeRoutes(buf: Buffer, names: Map<number, string>): Json[] {
   return out;
 }
 
+/** IPv4 and IPv6 rules (in that order, as ./read.ts lists them); IPv6 ones tagged `family: 'inet6'` like there. */
 function decodeRules(buf: Buffer): Json[] {
-  const out: Json[] = [];
+  const v4: Json[] = [];
+  const v6: Json[] = [];
   for (const m of messages(buf)) {
     if (m.type !== 32 /* RTM_NEWRULE */) continue;
     const [family, dstLen, srcLen, , tableByte, , , action] = m.body;
-    if (family !== 2) continue; // `ip rule show` (the other reader, and the observed model) lists IPv4 rules
+    if (family !== 2 && family !== 10) continue; // multicast routing rules (ipmr) are not ours to show
     const flags = m.body.readUInt32LE(8);
     const a = attrs(m.body.subarray(12));
     const table = u32(a.get(15)) ?? tableByte;
@@ -403,9 +405,10 @@ function decodeRules(buf: Buffer): Json[] {
     if (a.get(19)?.[0]) r.l3mdev = true;
     else if (table) r.table = TABLE_NAME[table] ?? String(table);
     if (action !== 1) r.action = FR_ACT[action] ?? String(action);
-    out.push(r);
+    if (family === 10) v6.push({ ...r, family: 'inet6' });
+    else v4.push(r);
   }
-  return out;
+  return [...v4, ...v6];
 }
 
 function decodeNetconf(buf: Buffer): Json[] {

@@ -104,7 +104,8 @@ function rule(r: Json): ObservedRule {
   if (r.l3mdev) parts.push('lookup', '[l3mdev-table]');
   else if (r.table) parts.push('lookup', String(r.table));
   if (r.action && r.action !== 'to_tbl' && r.action !== 'lookup') parts.push(String(r.action));
-  const family: 4 | 6 = String(r.src ?? '').includes(':') || String(r.dst ?? '').includes(':') ? 6 : 4;
+  // `from all lookup main` says nothing of its family: the readers tag IPv6 rules (`ip -6 rule` has no such field)
+  const family: 4 | 6 = r.family === 'inet6' || String(r.src ?? '').includes(':') || String(r.dst ?? '').includes(':') ? 6 : 4;
   return { family, priority: Number(r.priority ?? 0), table: r.table === undefined ? undefined : String(r.table), text: parts.join(' ') };
 }
 

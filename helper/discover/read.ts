@@ -5,6 +5,8 @@
  * runs `nsenter --net=PATH ip -j -d -s -batch FILE` for its share of the
  * namespaces, one after another (so outputs arrive in order), and the streams run
  * in parallel. Another pair of streams runs `iptables-save -t nat` the same way.
+ * IPv6 policy rules need their own `ip -6 rule show` (a batch line cannot say `-6`,
+ * and `rule show` alone lists IPv4 only): a second set of streams, run alongside.
  * No shell anywhere: xargs substitutes the path into an argument array.
  *
  * Outputs are split back per namespace by counting: every read prints exactly
@@ -40,6 +42,7 @@ function ipBatchFile(): string {
 }
 
 const ipArgv = (path: string) => ['nsenter', `--net=${path}`, 'ip', '-j', '-d', '-s', '-batch', ipBatchFile()];
+const rule6Argv = (path: string) => ['nsenter', `--net=${path}`, 'ip', '-6', '-j', 'rule', 'show'];
 const natArgv = (path: string) => ['nsenter', `--net=${path}`, 'iptables-save', '-t', 'nat'];
 
 export interface ReadOptions {
@@ -50,10 +53,20 @@ export interface ReadOptions {
 /** Read the ip facts of each path. Missing entries: namespaces that vanished (or could not be read). */
 export async function readIp(paths: string[], opts: ReadOptions = {}): Promise<Map<string, RawNamespace>> {
   const out = new Map<string, RawNamespace>();
-  await fanOut(paths, opts.streams ?? 2, ipArgv, (stdout) => splitJsonValues(stdout), IP_COMMANDS.length, (path, values) => {
-    const [addr, route, rule, netconf] = values as any[][]; // eslint-disable-line @typescript-eslint/no-explicit-any
-    out.set(path, { addr, route, rule, netconf });
-  });
+  const rules6 = new Map<string, any[]>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  await Promise.all([
+    fanOut(paths, opts.streams ?? 2, ipArgv, (stdout) => splitJsonValues(stdout), IP_COMMANDS.length, (path, values) => {
+      const [addr, route, rule, netconf] = values as any[][]; // eslint-disable-line @typescript-eslint/no-explicit-any
+      out.set(path, { addr, route, rule, netconf });
+    }),
+    fanOut(paths, opts.streams ?? 2, rule6Argv, (stdout) => splitJsonValues(stdout), 1, (path, [rules]) => rules6.set(path, rules as any[])), // eslint-disable-line @typescript-eslint/no-explicit-any
+  ]);
+  // tagged, since `from all lookup main` looks the same in both families (../discover/parse.ts)
+  for (const [path, raw] of out) {
+    const v6 = rules6.get(path);
+    if (!v6) out.delete(path); // vanished between the two reads: as if gone
+    else raw.rule = [...raw.rule, ...v6.map((r) => ({ ...r, family: 'inet6' }))];
+  }
   return out;
 }
 

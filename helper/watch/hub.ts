@@ -1,23 +1,28 @@
 /**
  * What every watch subscription of one helper shares: one kernel monitor
- * (./monitor.ts), one watch on /run/netns (./netns-dir.ts) and the nsid → name
- * map of the monitor's namespace (./nsids.ts). The hub turns the monitor's
- * "nsid N changed" into "namespace NAME changed" and hands that to every
- * subscriber, which keeps only what it watches. So the number of helper
- * processes stays bounded whatever the number of namespaces or subscribers:
- * one monitor, plus short-lived readers.
+ * (./monitor.ts), one nf_tables listener (./nft-listen.ts), one watch on
+ * /run/netns (./netns-dir.ts), one on /etc/netns (./etc-netns.ts: resolv.conf)
+ * and the nsid → name map of the monitors' namespace (./nsids.ts). The hub turns
+ * "nsid N changed" into "namespace NAME changed" (NAT only, for the nf_tables
+ * listener) and hands that to every subscriber, which keeps only what it
+ * watches. So the number of helper processes stays bounded whatever the number
+ * of namespaces or subscribers: two monitors, plus short-lived readers.
  *
  * Hubs are kept per `wrap` (normally one) and stop when their last subscriber leaves.
  */
 import { HOST_NS } from '../../shared/model/schema';
+import { watchEtcNetns, type EtcNetnsWatch } from './etc-netns';
 import { KernelMonitor } from './monitor';
 import { watchNetnsDir, type DirWatch } from './netns-dir';
+import { NftListener } from './nft-listen';
 import type { NsidRef } from './nsid-scanner';
 import { assignAndListNsids } from './nsids';
 
 export interface HubSubscriber {
   /** a kernel change in namespace `name` (`host` = the monitor's own) */
   touched(name: string): void;
+  /** an nf_tables change (iptables-nft) in namespace `name`: its NAT table may differ */
+  natTouched?(name: string): void;
   /** an nsid no named namespace has: maybe one we have not listed yet */
   unknownTouched?(): void;
   /** /run/netns changed */
@@ -29,12 +34,14 @@ export interface HubSubscriber {
 export class WatchHub {
   private readonly subscribers = new Set<HubSubscriber>();
   private readonly monitor: KernelMonitor;
+  private readonly nft: NftListener;
   private dir?: DirWatch;
+  private etc?: EtcNetnsWatch;
   private byNsid = new Map<number, string>();
   /** nsids seen in events but not in the map after the last refresh (out of scope, or unnamed) */
   private readonly unknown = new Set<number>();
-  /** nsids waiting for a map refresh before they can be dispatched */
-  private readonly waiting = new Set<number>();
+  /** nsids waiting for a map refresh before they can be dispatched, with what changed there */
+  private readonly waiting = new Map<number, Set<Change>>();
   private refreshing?: Promise<void>;
   private started?: Promise<void>;
 
@@ -49,6 +56,16 @@ export class WatchHub {
       },
       log,
     }, { wrap });
+    this.nft = new NftListener({
+      onNsid: (n) => this.onNsid(n, 'nat'),
+      onRestart: () => {
+        for (const s of this.subscribers) s.lost('the nf_tables listener restarted');
+      },
+      onOverrun: () => {
+        for (const s of this.subscribers) s.lost('the kernel dropped nf_tables messages');
+      },
+      log,
+    }, wrap);
   }
 
   get monitorPid(): number | undefined {
@@ -59,13 +76,18 @@ export class WatchHub {
     return this.monitor.restarts;
   }
 
-  /** Start the monitor and the directory watch (once). */
+  /** Start the monitors and the directory watches (once). */
   start(): Promise<void> {
-    this.started ??= this.monitor.start().then(() => {
+    this.started ??= Promise.all([
+      this.monitor.start(),
+      // without it (no perl, or a kernel refusing the socket) NAT shows with each namespace's next kernel event
+      this.nft.start().catch((e) => this.log(`NAT changes will show with the next kernel event: ${(e as Error).message}`)),
+    ]).then(() => {
       this.dir = watchNetnsDir(() => {
         this.unknown.clear(); // a new namespace may own an nsid we gave up on
         for (const s of this.subscribers) s.dirChanged();
       }, undefined, this.log);
+      this.etc = watchEtcNetns((name) => this.fan(name, 'kernel'), undefined, this.log);
     });
     return this.started;
   }
@@ -82,7 +104,9 @@ export class WatchHub {
 
   stop(): void {
     this.monitor.stop();
+    this.nft.stop();
     this.dir?.close();
+    this.etc?.close();
   }
 
   /**
@@ -99,25 +123,26 @@ export class WatchHub {
     return run;
   }
 
-  private onNsid(n: NsidRef) {
-    if (n === 'current') return this.fan(HOST_NS);
+  private onNsid(n: NsidRef, change: Change = 'kernel') {
+    if (n === 'current') return this.fan(HOST_NS, change);
     const name = this.byNsid.get(n);
-    if (name !== undefined) return this.fan(name);
+    if (name !== undefined) return this.fan(name, change);
     if (this.unknown.has(n)) {
       for (const s of this.subscribers) s.unknownTouched?.();
       return;
     }
     // an nsid given since our last look (a namespace someone else just made visible): look again
-    this.waiting.add(n);
-    if (this.waiting.size === 1) this.ensureIds([]).catch((e) => this.log(`cannot list nsids: ${(e as Error).message}`));
+    const first = this.waiting.size === 0;
+    this.waiting.set(n, (this.waiting.get(n) ?? new Set<Change>()).add(change));
+    if (first) this.ensureIds([]).catch((e) => this.log(`cannot list nsids: ${(e as Error).message}`));
   }
 
   private dispatchWaiting() {
     const ids = [...this.waiting];
     this.waiting.clear();
-    for (const n of ids) {
+    for (const [n, changes] of ids) {
       const name = this.byNsid.get(n);
-      if (name !== undefined) this.fan(name);
+      if (name !== undefined) for (const c of changes) this.fan(name, c);
       else {
         this.unknown.add(n);
         for (const s of this.subscribers) s.unknownTouched?.();
@@ -125,10 +150,16 @@ export class WatchHub {
     }
   }
 
-  private fan(name: string) {
-    for (const s of this.subscribers) s.touched(name);
+  private fan(name: string, change: Change) {
+    for (const s of this.subscribers) {
+      if (change === 'nat') s.natTouched?.(name);
+      else s.touched(name);
+    }
   }
 }
+
+/** `kernel`: links, addresses, routes, rules, sysctls or resolv.conf (everything is re-read); `nat`: the NAT table only */
+type Change = 'kernel' | 'nat';
 
 const hubs = new Map<string, { hub: WatchHub; users: number }>();
 

@@ -13,10 +13,12 @@
  *
  * Bursts coalesce: the first trigger starts a short timer (COALESCE_MS); triggers
  * arriving while a read runs only mark namespaces dirty for the next round.
- * A kernel event re-reads links, addresses, routes, rules and sysctls at once
- * and the NAT table (a second, slower process) in a later round; iptables has
- * no monitor here, so NAT changes show with the namespace's next kernel event
- * or resync.
+ * A kernel event re-reads links, addresses, routes, rules, sysctls and
+ * resolv.conf at once (/etc/netns changes come through the hub as kernel events)
+ * and the NAT table (a second, slower process) in a later round. An nf_tables
+ * change (the hub's nft listener) re-reads only the NAT table, at once. Without
+ * that listener, or with legacy x_tables, NAT changes show with the namespace's
+ * next kernel event or resync.
  */
 import { readdirSync } from 'node:fs';
 import type { ObservedHost, ObservedNamespace } from '../../shared/model/observed';
@@ -120,6 +122,12 @@ export class WatchSession implements HubSubscriber {
     if (this.state.has(name)) this.dirty.add(name);
     else if (this.inScope(name)) this.rescan = true; // a namespace we have not listed yet
     else return;
+    this.schedule();
+  }
+
+  natTouched(name: string): void {
+    if (this.opts.nat === false || !this.state.has(name)) return;
+    this.natDirty.add(name);
     this.schedule();
   }
 

@@ -93,7 +93,7 @@ test('creating, changing and deleting a namespace, a link, an address and a rout
       await step('route deleted', is('namespace-changed', 'a', (ns) => !ns?.routes.some((r) => r.dst === '10.72.0.0/24')), ['-n', a, 'route', 'del', '10.72.0.0/24']);
       await step('address deleted', is('namespace-changed', 'a', (ns) => link(ns, 'x0')?.addresses.length === 0), ['-n', a, 'addr', 'del', '10.71.0.2/24', 'dev', 'x0']);
 
-      // NAT: no kernel event of its own; read in the round after the namespace's next event
+      // NAT: heard by the nf_tables listener on its own (./nat-dns.test.ts); here it must also hold through the next kernel event
       const nat = await runOk(['nsenter', `--net=/run/netns/${a}`, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'x0', '-j', 'MASQUERADE']).then(() => true, () => false);
       if (nat) {
         await step('NAT rule seen with the next change', is('namespace-changed', 'a', (ns) => !!ns?.natLines?.some((l) => l.includes('MASQUERADE'))),

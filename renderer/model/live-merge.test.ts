@@ -29,6 +29,10 @@ test('in sync, pending, drifted and unmanaged, per object; host link state', () 
   assert.equal(m.linkUp['link:b/veth0p'], false);
   assert.deepEqual(m.merged.namespaces.map((n) => n.name), ['a', 'b', 'new', 'c']);
 
+  const nsAdopted = adopt(doc, host, 'ns:c');
+  assert.ok(nsAdopted.veths.some((v) => v.ends.some((e) => e.namespace === 'c')), 'adopting a namespace brings its veth to host');
+  assert.equal(mergeLive(nsAdopted, host).status['ns:c'], 'in-sync', 'an adopted namespace is in sync, not drifted');
+
   const adopted = adopt(doc, host, 'veth:c/veth0');
   assert.ok(adopted.namespaces.some((n) => n.name === 'c'), 'adopting a veth brings its namespace');
   assert.equal(mergeLive(adopted, host).status['veth:c/veth0'], 'in-sync');

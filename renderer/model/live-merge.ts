@@ -107,6 +107,13 @@ export function adopt(doc: Topology, host: Topology, id: string): Topology {
     const name = id.slice(3);
     addNs(name);
     for (const b of host.bridges) if (b.namespace === name && !next.bridges.some((x) => x.namespace === name && x.name === b.name)) next = { ...next, bridges: [...next.bridges, structuredClone(b)] };
+    // its veths whose other end is in the document too (or in host): else the adopted box
+    // would show "drifted" at once, for links the person could not adopt with it
+    const inDoc = (ns: string) => ns === 'host' || next.namespaces.some((n) => n.name === ns);
+    for (const v of host.veths) {
+      if (!v.ends.some((e) => e.namespace === name) || !v.ends.every((e) => inDoc(e.namespace))) continue;
+      if (!next.veths.some((x) => vethKey(x) === vethKey(v))) next = { ...next, veths: [...next.veths, structuredClone(v)] };
+    }
   } else if (id.startsWith('br:')) {
     const b = host.bridges.find((x) => nodeId.bridge(x.namespace, x.name) === id);
     if (b) {

@@ -5,6 +5,7 @@
  */
 import { useEffect, useId, useState } from 'react';
 import type { KeyboardEvent, ReactNode } from 'react';
+import { checkInterfaceName, checkNamespaceName } from '../../shared/validate/names';
 
 export interface TextFieldProps {
   field: string;
@@ -22,12 +23,21 @@ export function TextField({ field, label, value, onCommit, check, placeholder, l
   const id = useId();
   useEffect(() => setDraft(value), [value]);
   const problem = check?.(draft);
+  // A draft the check refuses is never committed: it stays in the field with its
+  // message (Escape brings the saved value back). Committing it would put a broken
+  // name or address into the document, and a duplicate name merges two objects.
   const commit = () => {
-    if (draft !== value) onCommit(draft);
+    if (draft !== value && !problem) onCommit(draft);
   };
   const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    const mod = e.ctrlKey || e.metaKey;
     if (e.key === 'Enter') commit();
     else if (e.key === 'Escape') setDraft(value);
+    else if (mod && e.key.toLowerCase() === 's') {
+      // Save from inside a field saves what is typed there (the window's shortcut runs next)
+      commit();
+      return;
+    }
     e.stopPropagation();
   };
   return (
@@ -114,16 +124,14 @@ export const splitList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 export const checkCidrList = (s: string) => splitList(s).map(checkCidr).find(Boolean);
 export const checkIpList = (s: string) => splitList(s).map((x) => (isIp(x) ? undefined : `${x} is not an IP address`)).find(Boolean);
 export const checkIp = (s: string) => (s === '' || isIp(s) ? undefined : `${s} is not an IP address`);
+// Names: the same rules as the validator (and the helper), so the inspector never accepts what apply would refuse.
 export function checkIfname(s: string): string | undefined {
   if (!s) return 'a name is required';
-  if (new TextEncoder().encode(s).length > 15) return 'interface names are at most 15 bytes';
-  if (/[\s/:]/.test(s) || s === '.' || s === '..') return 'no spaces, "/" or ":" in interface names';
-  return undefined;
+  return checkInterfaceName(s)?.message;
 }
 export function checkNsName(s: string): string | undefined {
   if (!s) return 'a name is required';
-  if (s.length > 255 || /[\s/]/.test(s) || s === '.' || s === '..') return 'not a valid namespace name';
-  return undefined;
+  return checkNamespaceName(s)?.message;
 }
 export function checkInt(min: number, max: number, optional = true) {
   return (s: string) => {

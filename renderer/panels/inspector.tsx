@@ -7,11 +7,15 @@ import { HOST_NS, SYSCTL_KEYS } from '../../shared/model/schema';
 import type { Bridge, Forwarder, ForwarderEnd, NatRule, Namespace, Route, Topology, Veth, VethEnd } from '../../shared/model/schema';
 import { validateTopology } from '../../shared/validate/validate';
 import type { ValidationIssue } from '../../shared/validate/issue';
+import { checkForwarderName } from '../../shared/validate/names';
+import { parseCidr, parseIp } from '../../shared/validate/ip';
+import { parseNatTarget } from '../../shared/validate/rules/nat';
 import { parseId } from '../model/doc-ids';
 import {
   addVrf,
   deleteIds,
   findVeth,
+  interfaceNames,
   updateBridge,
   updateForwarder,
   updateForwarderEnd,
@@ -36,6 +40,15 @@ import {
   checkNsName,
   splitList,
 } from './fields';
+
+/** An interface name check that also refuses a name already used in the namespace (a rename onto it would merge two objects). */
+const ifnameIn = (doc: Topology, ns: string, current: string) => (v: string) =>
+  checkIfname(v) ?? (v !== current && interfaceNames(doc, ns).has(v) ? `an interface named ${v} exists in namespace ${ns}` : undefined);
+
+/** NAT -s/-d: an address or a prefix, as the validator's nat rule wants (empty: any). */
+const checkPrefixOrIp = (v: string) => (v === '' || parseCidr(v) || parseIp(v) ? undefined : `${v} is not an address or prefix such as 192.168.1.0/24`);
+/** NAT -i/-o: an interface name, or iptables' `prefix+` wildcard (empty: any). */
+const checkNatIfname = (v: string) => (v === '' ? undefined : checkIfname(v.endsWith('+') && v.length > 1 ? v.slice(0, -1) : v));
 
 const num = (s: string) => (s === '' ? undefined : Number(s));
 const str = (n: number | undefined) => (n === undefined ? '' : String(n));
@@ -84,7 +97,6 @@ export function Inspector() {
       </aside>
     );
   const id = selection[0];
-  const p = parseId(id);
   const adoptable = liveOn && host && liveStatus === 'unmanaged';
   return (
     <aside className="inspector" aria-label="inspector" data-testid="inspector">
@@ -98,6 +110,24 @@ export function Inspector() {
           )}
         </div>
       )}
+      {liveOn && liveStatus === 'unmanaged' ? (
+        // not in the document: editable fields would show made-up defaults (e.g. "Loopback up" for a
+        // namespace whose lo is down) and edit nothing; adopting it brings the host's facts in
+        <p className="muted" data-testid="inspector-unmanaged-note">
+          This object is on the host only. Adopt it to edit it here; netns-studio never changes objects it did not create.
+        </p>
+      ) : (
+        <InspectorFields doc={doc} id={id} />
+      )}
+    </aside>
+  );
+}
+
+function InspectorFields({ doc, id }: { doc: Topology; id: string }) {
+  const p = parseId(id);
+  const selection = [id];
+  return (
+    <>
       {p?.kind === 'namespace' && <NamespaceInspector doc={doc} name={p.ns} />}
       {p?.kind === 'bridge' && <BridgeInspector doc={doc} ns={p.ns} name={p.name} />}
       {p?.kind === 'vrf' && <VrfInspector doc={doc} ns={p.ns} name={p.name} />}
@@ -106,7 +136,7 @@ export function Inspector() {
       <button type="button" className="danger" data-testid="inspector-delete" onClick={() => { edit((d) => deleteIds(d, selection)); uiStore.getState().setSelection([]); }}>
         Delete
       </button>
-    </aside>
+    </>
   );
 }
 
@@ -267,13 +297,13 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
         {n && (
           <div className="subform" aria-label="NAT rule">
             <SelectField field="nat-action" label="Action" value={n.action} options={['masquerade', 'snat', 'dnat']} onChange={(v) => patchNat({ action: v as NatRule['action'] })} />
-            <TextField field="nat-source" label="Source (-s)" value={n.source ?? ''} onCommit={(v) => patchNat({ source: v || undefined })} />
-            <TextField field="nat-destination" label="Destination (-d)" value={n.destination ?? ''} onCommit={(v) => patchNat({ destination: v || undefined })} />
-            <TextField field="nat-in" label="In interface (-i)" value={n.inInterface ?? ''} list="ifnames" onCommit={(v) => patchNat({ inInterface: v || undefined })} />
-            <TextField field="nat-out" label="Out interface (-o)" value={n.outInterface ?? ''} list="ifnames" onCommit={(v) => patchNat({ outInterface: v || undefined })} />
+            <TextField field="nat-source" label="Source (-s)" value={n.source ?? ''} check={checkPrefixOrIp} onCommit={(v) => patchNat({ source: v || undefined })} />
+            <TextField field="nat-destination" label="Destination (-d)" value={n.destination ?? ''} check={checkPrefixOrIp} onCommit={(v) => patchNat({ destination: v || undefined })} />
+            <TextField field="nat-in" label="In interface (-i)" value={n.inInterface ?? ''} list="ifnames" check={checkNatIfname} onCommit={(v) => patchNat({ inInterface: v || undefined })} />
+            <TextField field="nat-out" label="Out interface (-o)" value={n.outInterface ?? ''} list="ifnames" check={checkNatIfname} onCommit={(v) => patchNat({ outInterface: v || undefined })} />
             <SelectField field="nat-protocol" label="Protocol" value={n.protocol ?? ''} options={['', 'tcp', 'udp']} onChange={(v) => patchNat({ protocol: (v || undefined) as NatRule['protocol'] })} />
             <TextField field="nat-port" label="Port (--dport)" value={str(n.port)} check={checkInt(1, 65535)} onCommit={(v) => patchNat({ port: num(v) })} />
-            <TextField field="nat-to" label="To address[:port]" value={n.toAddress ?? ''} onCommit={(v) => patchNat({ toAddress: v || undefined })} />
+            <TextField field="nat-to" label="To address[:port]" value={n.toAddress ?? ''} check={(v) => (v === '' || parseNatTarget(v) ? undefined : `${v} is not ADDRESS or ADDRESS:PORT`)} onCommit={(v) => patchNat({ toAddress: v || undefined })} />
             <button type="button" data-testid="inspector-nat-remove" onClick={() => set({ nat: ns.nat.filter((_, i) => i !== ni) })}>
               Remove rule
             </button>
@@ -314,7 +344,7 @@ function BridgeInspector({ doc, ns, name }: { doc: Topology; ns: string; name: s
   return (
     <>
       <div className="panel-title">Bridge</div>
-      <TextField field="name" label="Name" value={b.name} check={checkIfname} onCommit={(v) => set({ name: v })} />
+      <TextField field="name" label="Name" value={b.name} check={ifnameIn(doc, ns, b.name)} onCommit={(v) => set({ name: v })} />
       <TextField field="namespace" label="Namespace" value={b.namespace} list="nsnames" check={checkNsName} onCommit={(v) => set({ namespace: v })} />
       <NsList doc={doc} />
       <TextField field="addresses" label="Addresses" placeholder="10.0.0.1/24" value={b.addresses.join(', ')} check={checkCidrList} onCommit={(v) => set({ addresses: splitList(v) })} />
@@ -335,7 +365,7 @@ function VrfInspector({ doc, ns, name }: { doc: Topology; ns: string; name: stri
   return (
     <>
       <div className="panel-title">VRF in {ns}</div>
-      <TextField field="name" label="Name" value={v.name} check={checkIfname} onCommit={(x) => edit((d) => updateVrf(d, ns, name, { name: x }))} />
+      <TextField field="name" label="Name" value={v.name} check={ifnameIn(doc, ns, v.name)} onCommit={(x) => edit((d) => updateVrf(d, ns, name, { name: x }))} />
       <TextField field="table" label="Table" value={String(v.table)} check={checkInt(1, 4294967295, false)} onCommit={(x) => edit((d) => updateVrf(d, ns, name, { table: Number(x) }))} />
       <CheckField field="up" label="Up" value={v.up} onChange={(x) => edit((d) => updateVrf(d, ns, name, { up: x }))} />
       <Issues issues={issues} />
@@ -367,7 +397,7 @@ function VethInspector({ doc, ns, ifname }: { doc: Topology; ns: string; ifname:
     return (
       <Section title={`End ${k + 1}`}>
         <TextField field={`end${k}-namespace`} label="Namespace" value={e.namespace} list="nsnames" check={checkNsName} onCommit={(x) => set({ namespace: x })} />
-        <TextField field={`end${k}-name`} label="Interface" value={e.name} check={checkIfname} onCommit={(x) => set({ name: x })} />
+        <TextField field={`end${k}-name`} label="Interface" value={e.name} check={ifnameIn(doc, e.namespace, e.name)} onCommit={(x) => set({ name: x })} />
         <TextField field={`end${k}-addresses`} label="Addresses" placeholder="10.0.0.2/24" value={e.addresses.join(', ')} check={checkCidrList} onCommit={(x) => set({ addresses: splitList(x) })} />
         <TextField field={`end${k}-mtu`} label="MTU" value={str(e.mtu)} check={checkInt(68, 65535)} onCommit={(x) => set({ mtu: num(x) })} />
         <TextField field={`end${k}-master`} label="Master (bridge or VRF)" value={e.master ?? ''} list={`masters${k}`} onCommit={(x) => set({ master: x || undefined })} />
@@ -409,7 +439,7 @@ function ForwarderInspector({ doc, name }: { doc: Topology; name: string }) {
     <>
       <div className="panel-title">Forwarder</div>
       <NsList doc={doc} />
-      <TextField field="name" label="Name" value={f.name} check={(x) => (!x ? 'a name is required' : x !== name && doc.forwarders.some((o) => o.name === x) ? `a forwarder named ${x} exists` : undefined)} onCommit={(x) => edit((d) => updateForwarder(d, name, { name: x }))} />
+      <TextField field="name" label="Name" value={f.name} check={(x) => (!x ? 'a name is required' : (checkForwarderName(x)?.message ?? (x !== name && doc.forwarders.some((o) => o.name === x) ? `a forwarder named ${x} exists` : undefined)))} onCommit={(x) => edit((d) => updateForwarder(d, name, { name: x }))} />
       <SelectField field="protocol" label="Protocol" value={f.protocol} options={['tcp', 'udp']} onChange={(x) => edit((d) => updateForwarder(d, name, { protocol: x as Forwarder['protocol'] }))} />
       {endFields('listen', f.listen)}
       {endFields('target', f.target)}

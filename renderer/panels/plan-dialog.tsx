@@ -21,6 +21,13 @@ type Phase =
 
 const commandText = (s: Pick<Step, 'argv' | 'namespace'>) => s.argv.join(' ');
 
+/** Refusals the helper makes before running any step (helper/apply/failure.ts codes): the host is as it was. */
+const REFUSED_BEFORE_START = new Set(['unmanaged', 'plan-stale', 'invalid-document', 'invalid-step', 'missing-feature', 'busy']);
+const unmanagedKeys = (detail: unknown): string[] => {
+  const objects = (detail as { objects?: unknown } | undefined)?.objects;
+  return Array.isArray(objects) ? [...new Set(objects.filter((o): o is string => typeof o === 'string'))] : [];
+};
+
 export function PlanDialog() {
   const open = useUi((s) => s.planOpen);
   if (!open) return null;
@@ -134,6 +141,18 @@ function PlanDialogBody() {
               </p>
             )}
             {failure?.stderr && <pre data-testid="apply-stderr">{failure.stderr}</pre>}
+            {!failure?.step && REFUSED_BEFORE_START.has(phase.error.code) && (
+              <p data-testid="apply-unchanged">
+                Nothing was changed on the host.
+                {phase.error.code === 'unmanaged' && unmanagedKeys(phase.error.detail).length > 0 && (
+                  <>
+                    {' '}
+                    To let apply change them, run <code>sudo netns-studio apply FILE --allow {unmanagedKeys(phase.error.detail).join(' ')}</code> from a terminal, or remove them from the host or the document.
+                  </>
+                )}
+                {phase.error.code === 'plan-stale' && ' The host changed since this plan was made: close and plan again.'}
+              </p>
+            )}
             {failure?.rolledBack !== undefined && (
               <p data-testid={failure.rolledBack ? 'apply-rolled-back' : 'apply-not-rolled-back'}>
                 {failure.rolledBack ? 'The host was rolled back to how it was before.' : 'The host could NOT be fully rolled back: check it.'}

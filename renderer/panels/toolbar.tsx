@@ -3,7 +3,7 @@ import { useReactFlow } from '@xyflow/react';
 import type { ExportKind } from '../../shared/backend';
 import { useBackend, useHelperStatus } from '../backend-context';
 import { runAutoLayout, toggleLive } from '../commands';
-import { exportAs, newDocument, openDocument, saveDocument } from '../files';
+import { exportAs, newDocument, openDocument, saveDocument, unlessUnsaved } from '../files';
 import { isDirty, redo, undo, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
 import { useLive } from '../store/live-store';
@@ -60,8 +60,8 @@ export function Toolbar() {
         {fileName ?? 'untitled'}
       </span>
       <div className="group">
-        <Btn id="file-new" label="New" onClick={newDocument} />
-        <Btn id="file-open" label="Open…" onClick={() => void openDocument(backend)} />
+        <Btn id="file-new" label="New" onClick={() => unlessUnsaved('New', newDocument)} />
+        <Btn id="file-open" label="Open…" onClick={() => unlessUnsaved('Open', () => void openDocument(backend))} />
         <Btn id="file-save" label="Save" onClick={() => void saveDocument(backend)} />
       </div>
       {/* exports stay one click away (no menu to open first) */}

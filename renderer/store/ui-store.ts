@@ -25,6 +25,8 @@ export interface UiState {
   notice?: { kind: 'info' | 'error'; text: string; detail?: string[] };
   searchOpen: boolean;
   planOpen: boolean;
+  /** New/Open asked while the document has unsaved changes: what to do once the person chose (see files.ts unlessUnsaved) */
+  unsaved?: { action: string; proceed(): void };
   /** bumped to ask the canvas to fit the view (React Flow applies a fit on its next node update) */
   fit: { n: number; nodes?: string[] };
   requestFit(nodes?: string[]): void;
