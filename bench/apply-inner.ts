@@ -1,7 +1,7 @@
 /**
  * bench:apply, inside the sandbox (started by ./apply.ts under `nsenter --net`, so
  * `host` is the sandbox): builds and removes the same star three ways and prints
- * one JSON line of timings. Usage: apply-inner.ts PREFIX N
+ * one JSON line of timings. Usage: apply-inner.ts PREFIX N [--only-script]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,7 +72,7 @@ try {
   }
 
   // 3. our apply and destroy (plan included: discover + planner + executor)
-  try {
+  if (!process.argv.includes('--only-script')) try {
     const ctx = { engine: await defaultEngine(), stateDir: join(dir, 'state') };
     if (count() !== 0) throw new Error('not clean before apply');
     let applied = 0;

@@ -22,6 +22,8 @@ if (skip) {
   process.exit(0);
 }
 const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+/** --only-script: time the one-ip-per-command script and the exported one, not apply */
+const onlyScript = process.argv.includes('--only-script');
 const inner = fileURLToPath(new URL('./apply-inner.ts', import.meta.url));
 const rows: Record<string, number | string | boolean>[] = [];
 /** where the time of the largest apply and destroy went (the pipeline's NETNS_STUDIO_DEBUG_TIMING trace) */
@@ -29,7 +31,7 @@ let profile: string[] = [];
 for (const n of sizes.length ? sizes : [100, 500]) {
   await withSandbox('bench', async (sb) => {
     const env = { ...process.env, NETNS_STUDIO_DEBUG_TIMING: '1' };
-    const r = spawnSync('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, '--import', 'tsx', inner, sb.prefix, String(n)], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+    const r = spawnSync('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, '--import', 'tsx', inner, sb.prefix, String(n), ...(onlyScript ? ['--only-script'] : [])], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
     if (r.status !== 0) throw new Error(`bench failed (exit ${r.status}, signal ${r.signal}, ${r.error?.message ?? ''}): ${r.stderr}`);
     rows.push(JSON.parse(r.stdout.trim().split('\n').at(-1)!));
     const lines = r.stderr.split('\n');

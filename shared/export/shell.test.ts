@@ -1,0 +1,140 @@
+/**
+ * The shell exporter beyond what testing/scenarios.test.ts checks (scenarios: the
+ * script builds what the reference builds, runs twice, tears down to the start, VRF
+ * refused): its text (sections, a reason per step, the fast forms) and, on the real
+ * kernel, the paths a clean run does not take — a namespace that already exists is
+ * checked step by step, and a default route the topology did not make stops the
+ * script with a clear message instead of being replaced.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderShellScript } from './shell';
+import { API_VERSION, KIND, Topology, type TopologyInput } from '../model/schema';
+import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
+
+/** host bridge br0 and namespaces on it, each with an address and a default route */
+function star(names: string[]): TopologyInput {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    namespaces: [{ name: 'host' }, ...names.map((name) => ({ name, routes: [{ to: 'default', via: '10.9.0.1' }] }))],
+    bridges: [{ name: 'br0', namespace: 'host', addresses: ['10.9.0.1/24'] }],
+    veths: names.map((name, i) => ({
+      ends: [
+        { namespace: name, name: 'eth0', addresses: [`10.9.0.${i + 2}/24`] },
+        { namespace: 'host', name: `v${i}`, master: 'br0' },
+      ],
+    })),
+  } as TopologyInput;
+}
+
+const lines = (text: string, from: string, to: string) => text.slice(text.indexOf(from), text.indexOf(to)).split('\n');
+
+describe('shell exporter: the text', () => {
+  const doc = Topology.parse(star(['a', 'b']));
+  const text = renderShellScript(doc);
+
+  it('is deterministic', () => {
+    assert.equal(renderShellScript(Topology.parse(star(['a', 'b']))), text);
+  });
+
+  it('has one section per namespace, and a reason above every step', () => {
+    const setup = lines(text, 'setup() {', 'teardown() {');
+    assert.deepEqual(setup.filter((l) => l.includes('# ----')).map((l) => l.trim()), ['# ---- host (root namespace) ----', '# ---- namespace a ----', '# ---- namespace b ----']);
+    setup.forEach((l, i) => {
+      if (/^\s+(ipq|run|netns_add|have|has_link|\[ -e|if )/.test(l)) assert.match(setup[i - 1], /^\s+# \S/, `no reason above: ${l}`);
+    });
+  });
+
+  it('checks without a process where it can, and queues ip commands for one batch per section', () => {
+    assert.match(text, /\[ -e \/run\/netns\/a \] \|\| netns_add a/);
+    assert.match(text, /has_link v0 \|\| ipq link add name v0 type veth peer name eth0 netns a/);
+    assert.match(text, /have route show exact default via 10\.9\.0\.1 \|\| ipq route add default via 10\.9\.0\.1/);
+    // setting a link up is its own check
+    assert.match(text, /\n {2}ipq link set dev eth0 up\n/);
+    assert.doesNotMatch(text, /shows ip /);
+  });
+
+  it('teardown deletes namespaces and waits for their veth pairs instead of deleting each', () => {
+    const down = lines(text, 'teardown() {', 'case ');
+    assert.ok(!down.some((l) => /link del dev v\d/.test(l)));
+    assert.ok(down.some((l) => l.includes('if [ -e /run/netns/a ]; then netns_del a v0; fi')));
+    assert.ok(down.some((l) => l.trim() === 'wait_leaving'));
+  });
+});
+
+const skip = kernelSkipReason();
+if (skip) console.log(`skipping the shell exporter's kernel tests: ${skip}`);
+
+describe('shell exporter: on the kernel', { skip }, () => {
+  async function withScript(sb: Sandbox, doc: TopologyInput, f: (run: (arg: string) => ReturnType<Sandbox['inHost']>) => Promise<void>) {
+    const dir = mkdtempSync(join(tmpdir(), 'nss-shell-test-'));
+    try {
+      const path = join(dir, 'topology.sh');
+      writeFileSync(path, renderShellScript(Topology.parse(doc)));
+      await f((arg) => sb.inHost(['bash', path, arg]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('completes a namespace that already exists, checking each step, and runs again changing nothing', async () => {
+    await withSandbox('shx', async (sb) => {
+      const [a, b] = [sb.ns('a'), sb.ns('b')];
+      // a exists and already has its loopback up: the script must not take it for fresh
+      assert.equal((await sb.inHost(['ip', 'netns', 'add', a])).code, 0);
+      assert.equal((await sb.inNs('a', ['ip', 'link', 'set', 'dev', 'lo', 'up'])).code, 0);
+      await withScript(sb, star([a, b]), async (run) => {
+        const up = await run('up');
+        assert.equal(up.code, 0, up.stderr);
+        for (const n of ['a', 'b']) {
+          const r = await sb.inNs(n, ['ip', 'route', 'show', 'default']);
+          assert.match(r.stdout, /default via 10\.9\.0\.1 dev eth0/);
+        }
+        const ping = await sb.inNs('a', ['ping', '-c1', '-W2', '10.9.0.3']);
+        assert.equal(ping.code, 0, `a cannot reach b: ${ping.stdout}${ping.stderr}`);
+        const again = await run('up');
+        assert.equal(again.code, 0, again.stderr);
+        const down = await run('down');
+        assert.equal(down.code, 0, down.stderr);
+        const left = await sb.inHost(['ip', '-br', 'link', 'show']);
+        assert.doesNotMatch(left.stdout, /^(v0|v1|br0)[@ ]/m);
+      });
+    });
+  });
+
+  it('runs one by one, quoted, what `ip -batch` could misread (a namespace name with # and quotes)', async () => {
+    await withSandbox('shz', async (sb) => {
+      const odd = sb.ns(`q#'"1`);
+      await withScript(sb, star([odd]), async (run) => {
+        const text = renderShellScript(Topology.parse(star([odd])));
+        assert.ok(text.includes(`run ip link add name v0 type veth peer name eth0 netns '${odd.replaceAll("'", `'\\''`)}'`));
+        for (const arg of ['up', 'up', 'down']) {
+          const r = await run(arg);
+          assert.equal(r.code, 0, `${arg}: ${r.stderr}`);
+        }
+        const ls = await sb.inHost(['ls', '/run/netns']);
+        assert.ok(!ls.stdout.split('\n').includes(odd), 'the namespace is gone after down');
+      });
+    });
+  });
+
+  it('stops with a clear message on a default route it did not make, and leaves that route alone', async () => {
+    await withSandbox('shy', async (sb) => {
+      const a = sb.ns('a');
+      assert.equal((await sb.inHost(['ip', 'netns', 'add', a])).code, 0);
+      assert.equal((await sb.inNs('a', ['ip', 'link', 'set', 'dev', 'lo', 'up'])).code, 0);
+      assert.equal((await sb.inNs('a', ['ip', 'route', 'add', 'default', 'dev', 'lo'])).code, 0);
+      await withScript(sb, star([a]), async (run) => {
+        const up = await run('up');
+        assert.notEqual(up.code, 0);
+        assert.match(up.stderr, new RegExp(`namespace ${a}: \`ip route add default via 10\\.9\\.0\\.1\` failed: .*File exists`));
+        const r = await sb.inNs('a', ['ip', 'route', 'show', 'default']);
+        assert.equal(r.stdout.trim(), 'default dev lo scope link');
+      });
+    });
+  });
+});
