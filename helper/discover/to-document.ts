@@ -135,13 +135,14 @@ export function toDocument(host: ObservedHost, opts: ToDocumentOptions = {}): To
   return doc;
 }
 
-function nsOrder(a: string, b: string): number {
+/** Document order: host first, then by name (watch's incremental documents use the same). */
+export function nsOrder(a: string, b: string): number {
   if (a === b) return 0;
   if (a === HOST_NS) return -1;
   if (b === HOST_NS) return 1;
   return a < b ? -1 : 1;
 }
 
-function endOrder(a: VethEnd, b: VethEnd): number {
+export function endOrder(a: VethEnd, b: VethEnd): number {
   return nsOrder(a.namespace, b.namespace) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }

@@ -11,8 +11,9 @@
  * reports a difference (the tests run with it: the session then resyncs).
  */
 import type { ObservedHost } from '../../shared/model/observed';
-import { HOST_NS, type Topology, type VethEnd } from '../../shared/model/schema';
+import { HOST_NS, type Topology } from '../../shared/model/schema';
 import { documentOf } from '../discover/index';
+import { endOrder, nsOrder } from '../discover/to-document';
 
 export interface DocumentView {
   onlyPrefix?: string;
@@ -70,16 +71,4 @@ export class DocumentCache {
     this.last = doc;
     return doc;
   }
-}
-
-// the order helper/discover/to-document.ts sorts by (host first, then by name)
-function nsOrder(a: string, b: string): number {
-  if (a === b) return 0;
-  if (a === HOST_NS) return -1;
-  if (b === HOST_NS) return 1;
-  return a < b ? -1 : 1;
-}
-
-function endOrder(a: VethEnd, b: VethEnd): number {
-  return nsOrder(a.namespace, b.namespace) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
