@@ -16,17 +16,8 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { withSandbox, type Sandbox } from '../testing/sandbox';
 import { createForwarderRuntime } from '../helper/forwarders/runtime';
+import { NS1_UP } from '../helper/forwarders/test-traffic';
 
-const UP = `set -e
-ip netns add \${P}ns1
-ip link add dev veth0 type veth peer name veth1 netns \${P}ns1
-ip addr add 10.0.0.11/24 dev veth0
-ip link set dev veth0 up
-ip link set dev lo up
-ip -n \${P}ns1 addr add 10.0.0.1/24 dev veth1
-ip -n \${P}ns1 link set dev lo up
-ip -n \${P}ns1 link set dev veth1 up
-`;
 // n connections, `par` at a time: connect, send a byte, read the echo, close
 const RATE = `const net=require('net');const [h,p,n,par]=process.argv.slice(1);const t0=Date.now();let started=0,d=0,f=0;
 function one(){started++;const s=net.connect(+p,h,()=>s.end('x'));s.on('data',()=>{});s.on('error',()=>f++);s.on('close',()=>{if(++d==+n)console.log(JSON.stringify({perSec:Math.round(n/((Date.now()-t0)/1000)),f}));else if(started<+n)one()})}
@@ -55,7 +46,7 @@ function hold(sb: Sandbox, port: number, n: number, during: () => Promise<unknow
 }
 
 await withSandbox('fbench', async (sb) => {
-  await sb.bash(UP);
+  await sb.bash(NS1_UP);
   const ns1 = sb.ns('ns1');
   const host = sb.hostNs;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fbench-'));

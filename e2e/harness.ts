@@ -9,23 +9,12 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../bench/canvas-browser';
 import { STDIO_HELPER_READY } from '../server/stdio-helper-link';
 import { kernelSkipReason, type Sandbox } from '../testing/sandbox';
 
 export const ROOT = join(import.meta.dirname, '..');
-export const CHROMIUM = process.env.NETNS_STUDIO_CHROMIUM ?? '/usr/bin/chromium';
 export const RENDERER_INDEX = join(ROOT, 'dist', 'renderer', 'index.html');
-
-export const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Why a browser test cannot run here, or undefined. */
 export function chromiumSkipReason(): string | undefined {
@@ -36,7 +25,8 @@ export function chromiumSkipReason(): string | undefined {
 export function e2eSkipReason(opts: { needUi?: boolean } = {}): string | undefined {
   const k = kernelSkipReason();
   if (k) return k;
-  if (!existsSync(CHROMIUM)) return `chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+  const c = chromiumSkipReason();
+  if (c) return c;
   if (opts.needUi) return uiSkipReason();
   return undefined;
 }
@@ -133,7 +123,7 @@ export async function launchBrowser(sb: Sandbox | undefined, extraArgs: string[]
     chmodSync(wrapper, 0o755);
   }
   // headless via our own flag (new headless mode); Playwright then adds none of its own
-  const browser = await chromium.launch({ executablePath: wrapper, headless: false, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: 60_000 });
+  const browser = await chromium.launch({ executablePath: wrapper, headless: false, args: [...CHROMIUM_FLAGS, ...extraArgs], timeout: 60_000 });
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const problems: string[] = [];

@@ -28,17 +28,9 @@ export async function setField(page: Page, field: string, value: string): Promis
   await input.press('Enter');
 }
 
-export async function planAndApply(page: Page): Promise<void> {
-  await page.locator(tid('plan-button')).click();
-  await page.waitForSelector(tid('plan-dialog'));
-  await page.locator(tid('apply-button')).click();
-}
-
 /** Click an export button; returns the downloaded file's name and text. */
 export async function exportText(page: Page, kind: 'yaml' | 'shell' | 'gost'): Promise<{ name: string; text: string }> {
   const button = page.locator(tid(`export-${kind}`));
-  // the export buttons sit in a menu that may be closed
-  if (!(await button.isVisible()) && (await page.locator(tid('export-menu')).count())) await page.locator(tid('export-menu')).click();
   const [dl] = await Promise.all([page.waitForEvent('download'), button.click()]);
   return { name: dl.suggestedFilename(), text: await readFile((await dl.path())!, 'utf8') };
 }

@@ -6,20 +6,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { chromiumMissing, launchChromium } from '../bench/canvas-browser';
 import { RENDERER_DIST, serveStatic } from '../bench/canvas-static-server';
+import { ensureRenderer } from '../server/serve';
 
 const missing = chromiumMissing();
 if (missing) console.log(`skipping the renderer smoke test: ${missing}`);
 
 test('palette → canvas → inspector → undo/redo → export/import', { skip: missing, timeout: 180_000 }, async () => {
-  if (!existsSync(join(RENDERER_DIST, 'index.html'))) {
-    const r = spawnSync('npx', ['vite', 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn'], { cwd: join(import.meta.dirname, '..'), stdio: 'inherit' });
-    assert.equal(r.status, 0, 'renderer build');
-  }
+  assert.ok(ensureRenderer(RENDERER_DIST, console.log), 'renderer build');
   const server = await serveStatic();
   const b = await launchChromium({ width: 1400, height: 900 });
   try {

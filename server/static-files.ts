@@ -3,7 +3,7 @@
  * paths outside the root, no dotfiles, and index.html for the app's entry.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { extname, normalize, resolve, sep } from 'node:path';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -47,5 +47,3 @@ export async function resolveStatic(root: string, urlPath: string): Promise<Stat
     return undefined;
   }
 }
-
-export const indexPath = (root: string) => join(root, 'index.html');

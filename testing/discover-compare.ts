@@ -5,11 +5,12 @@
  * the kernel does not hold (metadata, layout, forwarders: those live in the
  * forwarder runtime, not in any namespace).
  */
-import ipaddr from 'ipaddr.js';
 import type { ObservedHost } from '../shared/model/observed';
 import { HOST_NS, type Topology, type VethEnd } from '../shared/model/schema';
 import { canonicalTopology } from '../shared/export/yaml';
-import type { HostDump, NsDump } from './host-dump';
+import { inSubnet, parseIp } from '../shared/validate/ip';
+import { indexTopology } from '../shared/validate/topology-index';
+import { resolvLines, type HostDump, type NsDump } from './host-dump';
 
 const endKey = (e: VethEnd) => `${e.namespace === HOST_NS ? '' : e.namespace}/${e.name}`;
 
@@ -31,24 +32,17 @@ export function comparableTopology(doc: Topology): Topology {
  * that dev. The fixture made complete this way can be compared exactly.
  */
 export function withImpliedRouteDevs(doc: Topology): Topology {
-  const addrsOf = (ns: string) => {
-    const out: { dev: string; cidr: string }[] = [];
-    for (const v of doc.veths) for (const e of v.ends) if (e.namespace === ns) out.push(...e.addresses.map((cidr) => ({ dev: e.name, cidr })));
-    for (const b of doc.bridges) if (b.namespace === ns) out.push(...b.addresses.map((cidr) => ({ dev: b.name, cidr })));
-    return out;
-  };
+  const { interfaces } = indexTopology(doc);
   return {
     ...doc,
     namespaces: doc.namespaces.map((n) => ({
       ...n,
       routes: n.routes.map((r) => {
         if (r.dev || !r.via) return r;
-        const via = ipaddr.parse(r.via);
-        const on = addrsOf(n.name).filter((a) => {
-          const [net, len] = ipaddr.parseCIDR(a.cidr);
-          return net.kind() === via.kind() && via.match(net, len);
-        });
-        return on.length === 1 ? { ...r, dev: on[0].dev } : r;
+        const via = parseIp(r.via);
+        // one entry per matching address, as two addresses in the subnet leave the dev open
+        const on = interfaces.filter((f) => f.namespace === n.name).flatMap((f) => f.addresses.filter((a) => via && a.cidr && inSubnet(via, a.cidr)).map(() => f.name));
+        return on.length === 1 ? { ...r, dev: on[0] } : r;
       }),
     })),
   };
@@ -89,7 +83,7 @@ export function observedAsDump(observed: ObservedHost, label: (name: string) => 
       routes.push(parts.join(' '));
     }
     const name = label(ns.name);
-    const resolv = name === 'host' || ns.resolvConf === undefined ? null : ns.resolvConf.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).sort();
+    const resolv = name === 'host' || ns.resolvConf === undefined ? null : resolvLines(ns.resolvConf);
     out[name] = {
       links: Object.fromEntries(Object.entries(links).sort(([a], [b]) => a.localeCompare(b))),
       addresses: addresses.sort(),

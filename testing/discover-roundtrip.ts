@@ -5,16 +5,11 @@
  * canonical host dump, with the pings holding.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Topology } from '../shared/model/schema';
-import { renderShellScript } from '../shared/export/shell';
 import { hostDump, type HostDump } from './host-dump';
 import { checkPings, type PingCheck } from './pings';
-import { prefixTopology } from './prefix';
 import type { Sandbox } from './sandbox';
-import { runScript } from './scenario-harness';
+import { runScript, writeScript } from './scenario-harness';
 
 export interface RoundTrip {
   /** the sandbox before anything was built */
@@ -26,19 +21,17 @@ export interface RoundTrip {
 
 /** `document` uses scenario names (discovered with stripPrefix). */
 export async function assertRoundTrip(sb: Sandbox, document: Topology, rt: RoundTrip): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'nss-discover-'));
+  const script = writeScript({ name: 'discovered', doc: document }, sb);
   try {
-    const script = join(dir, 'discovered.sh');
-    writeFileSync(script, renderShellScript(prefixTopology(document, sb)), { mode: 0o755 });
-    const down = await runScript(sb, script, 'down');
+    const down = await runScript(sb, script.path, 'down');
     assert.equal(down.code, 0, `down failed: ${down.stderr}`);
     assert.deepEqual(await hostDump(sb), rt.empty, 'the discovered document must hold everything that was built');
-    const up = await runScript(sb, script, 'up');
+    const up = await runScript(sb, script.path, 'up');
     assert.equal(up.code, 0, `up failed: ${up.stderr}`);
     assert.deepEqual(await hostDump(sb), rt.built, 'rebuilt from the discovered document == what was built');
     if (rt.pings) assert.deepEqual(await settledPings(sb, rt.pings), []);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    script.remove();
   }
 }
 

@@ -120,8 +120,12 @@ function sortKeys<T>(o: Record<string, T>): Record<string, T> {
 
 function readResolv(ns: string): string[] | null {
   const p = `/etc/netns/${ns}/resolv.conf`;
-  if (!existsSync(p)) return null;
-  return readFileSync(p, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).sort();
+  return existsSync(p) ? resolvLines(readFileSync(p, 'utf8')) : null;
+}
+
+/** A resolv.conf as the dump holds it: trimmed lines, no blanks or comments, sorted. */
+export function resolvLines(text: string): string[] {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).sort();
 }
 
 /** /etc/netns entries carrying the prefix whose namespace no longer exists. */

@@ -26,18 +26,12 @@ export async function kernelHasVrf(): Promise<boolean> {
   return r.code === 0;
 }
 
-export interface ScriptRun {
-  up: RunResult;
-  path: string;
-}
-
 /** Writes the exported script (namespaces renamed for the sandbox) to a temporary file. */
-export function writeScript(sc: Scenario, sb: Sandbox): { path: string; text: string; remove: () => void } {
+export function writeScript(sc: Pick<Scenario, 'name' | 'doc'>, sb: Sandbox): { path: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'nss-script-'));
   const path = join(dir, `${sc.name}.sh`);
-  const text = renderShellScript(prefixTopology(sc.doc, sb));
-  writeFileSync(path, text, { mode: 0o755 });
-  return { path, text, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  writeFileSync(path, renderShellScript(prefixTopology(sc.doc, sb)), { mode: 0o755 });
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Runs the script with one argument inside the sandbox host namespace. */

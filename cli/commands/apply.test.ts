@@ -6,14 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { hostDump } from '../../testing/host-dump';
-import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
-import { run } from '../../testing/run';
+import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { scenarioDoc } from '../../helper/apply/test-support';
+import { runCliInSandbox } from './run-cli';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping CLI apply tests: ${skip}`);
-const cli = join(import.meta.dirname, '../../bin/netns-studio.mjs');
-const netnsStudio = (sb: Sandbox, ...args: string[]) => run(['nsenter', `--net=/run/netns/${sb.hostNs}`, process.execPath, cli, ...args]);
 
 test('plan shows commands by namespace (exit 2), apply asks or needs --yes, re-plan exits 0, destroy restores', { skip }, async () => {
   await withSandbox('cli', async (sb) => {
@@ -24,37 +22,37 @@ test('plan shows commands by namespace (exit 2), apply asks or needs --yes, re-p
       const empty = await hostDump(sb);
       const state = ['--state-dir', join(dir, 'state')];
 
-      const plan = await netnsStudio(sb, 'plan', file, ...state);
+      const plan = await runCliInSandbox(sb, 'plan', file, ...state);
       assert.equal(plan.code, 2, plan.stderr);
       assert.match(plan.stdout, new RegExp(`# namespace ${sb.ns('ns1')}`));
       assert.match(plan.stdout, new RegExp(`ip -n ${sb.ns('ns1')} link set dev lo up`));
       assert.match(plan.stdout, new RegExp(`ip netns exec ${sb.ns('ns-router')} iptables (-w )?-t nat -A POSTROUTING`));
       assert.match(plan.stdout, /^Plan: \d+ to create, \d+ to change, 0 to delete/m);
 
-      const json = await netnsStudio(sb, 'plan', file, '--json', ...state);
+      const json = await runCliInSandbox(sb, 'plan', file, '--json', ...state);
       const parsed = JSON.parse(json.stdout);
       assert.match(parsed.planHash, /^[0-9a-f]{64}$/);
       assert.ok(parsed.steps.length > 10);
 
-      const noTty = await netnsStudio(sb, 'apply', file, ...state);
+      const noTty = await runCliInSandbox(sb, 'apply', file, ...state);
       assert.equal(noTty.code, 1);
       assert.match(noTty.stderr, /pass --yes/);
       assert.deepEqual(await hostDump(sb), empty);
 
-      const apply = await netnsStudio(sb, 'apply', file, '--yes', ...state);
+      const apply = await runCliInSandbox(sb, 'apply', file, '--yes', ...state);
       assert.equal(apply.code, 0, apply.stderr);
       assert.match(apply.stdout, /^\[\d+\/\d+\] /m, 'plain progress lines without a terminal');
       assert.match(apply.stdout, /The host matches/);
 
-      const again = await netnsStudio(sb, 'plan', file, ...state);
+      const again = await runCliInSandbox(sb, 'plan', file, ...state);
       assert.equal(again.code, 0, again.stdout + again.stderr);
       assert.match(again.stdout, /Nothing to do/);
 
-      const destroyPlan = await netnsStudio(sb, 'plan', '--destroy', file, ...state);
+      const destroyPlan = await runCliInSandbox(sb, 'plan', '--destroy', file, ...state);
       assert.equal(destroyPlan.code, 2);
       assert.match(destroyPlan.stdout, new RegExp(`ip netns del ${sb.ns('ns1')}`));
 
-      const destroy = await netnsStudio(sb, 'destroy', file, '--yes', ...state);
+      const destroy = await runCliInSandbox(sb, 'destroy', file, '--yes', ...state);
       assert.equal(destroy.code, 0, destroy.stderr);
       assert.deepEqual(await hostDump(sb), empty);
     } finally {
@@ -71,7 +69,7 @@ test('a broken file: exit 1, a located error, nothing changed', { skip }, async 
       writeFileSync(file, `apiVersion: netns-studio/v1\nkind: Topology\nnamespaces:\n  - name: "a;rm -rf /"\n`);
       const before = await hostDump(sb);
       for (const cmd of ['plan', 'apply', 'destroy']) {
-        const r = await netnsStudio(sb, cmd, file, ...(cmd === 'plan' ? [] : ['--yes']), '--state-dir', join(dir, 'state'));
+        const r = await runCliInSandbox(sb, cmd, file, ...(cmd === 'plan' ? [] : ['--yes']), '--state-dir', join(dir, 'state'));
         assert.equal(r.code, 1, `${cmd}: ${r.stdout}`);
         assert.match(r.stderr, /bad\.yaml:4:/);
       }

@@ -2,18 +2,32 @@ import { Option, InvalidArgumentError, type Command } from 'commander';
 
 const FORMATS = ['yaml', 'json'] as const;
 
-interface DiscoverOpts {
-  format: (typeof FORMATS)[number];
+/** The options that choose what is read, shared with `watch`. */
+export interface ScopeOpts {
   unnamed?: boolean;
   onlyPrefix?: string;
   stripPrefix?: boolean;
   nat: boolean;
+}
+
+interface DiscoverOpts extends ScopeOpts {
+  format: (typeof FORMATS)[number];
   observed?: boolean;
 }
 
-function prefixArg(v: string): string {
+export function prefixArg(v: string): string {
   if (!/^[A-Za-z0-9_.-]{1,200}$/.test(v) || v === '.' || v === '..') throw new InvalidArgumentError('a namespace name prefix (letters, digits, "_", "." and "-")');
   return v;
+}
+
+/** The `discover` / `watch.subscribe` request parameters of these options. */
+export function scopeParams(opts: ScopeOpts) {
+  return {
+    ...(opts.unnamed ? { unnamed: true } : {}),
+    ...(opts.onlyPrefix ? { onlyPrefix: opts.onlyPrefix } : {}),
+    ...(opts.stripPrefix ? { stripPrefix: true } : {}),
+    nat: opts.nat,
+  };
 }
 
 /**
@@ -45,12 +59,7 @@ export function registerDiscover(program: Command): void {
       let stderr = '';
       const h = await startStdioHelper({ onStderr: (t) => (stderr += t) });
       try {
-        const r = await h.request('discover', {
-          ...(opts.unnamed ? { unnamed: true } : {}),
-          ...(opts.onlyPrefix ? { onlyPrefix: opts.onlyPrefix } : {}),
-          ...(opts.stripPrefix ? { stripPrefix: true } : {}),
-          nat: opts.nat,
-        });
+        const r = await h.request('discover', scopeParams(opts));
         for (const w of r.observed.warnings) console.error(`netns-studio discover: warning: ${w}`);
         if (opts.format === 'json') {
           process.stdout.write(JSON.stringify(opts.observed ? r : r.document, null, 2) + '\n');

@@ -44,9 +44,10 @@ async function loadFile(file: string, command: 'plan' | 'apply' | 'destroy'): Pr
   return r.doc;
 }
 
+/** The apply context for this run, once an interrupted apply has been dealt with (recoverFirst). */
 async function context(opts: HostCommandOptions, onProgress?: (p: Progress) => void): Promise<ApplyContext> {
   const delay = Number(process.env.NETNS_STUDIO_TEST_DELAY_MS ?? 0);
-  return {
+  const ctx: ApplyContext = {
     engine: await defaultEngine(),
     stateDir: stateDirOf(opts.stateDir),
     // forwarder steps run here too; the agents outlive this process (helper/forwarders)
@@ -56,6 +57,8 @@ async function context(opts: HostCommandOptions, onProgress?: (p: Progress) => v
     // test-only: lets the kill test stop the process between steps
     stepDelayMs: Number.isFinite(delay) && delay > 0 ? delay : undefined,
   };
+  await recoverFirst(ctx, opts);
+  return ctx;
 }
 
 /** Before anything else: an interrupted apply is rolled back (or finished). */
@@ -101,7 +104,6 @@ export async function runPlan(file: string, opts: HostCommandOptions & { destroy
   if (!doc) return EXIT_ERROR;
   try {
     const ctx = await context(opts);
-    await recoverFirst(ctx, opts);
     const plan = opts.destroy ? planDestroy(doc, ctx) : await planForHost(doc, ctx);
     if (opts.destroy && !plan.steps.length && !opts.json) {
       // "the host matches the document" would be wrong here: nothing is recorded, so destroy has nothing to remove
@@ -161,7 +163,6 @@ export async function runApply(file: string, opts: HostCommandOptions): Promise<
   const progress = progressPrinter();
   try {
     const ctx = await context(opts, progress.onProgress);
-    await recoverFirst(ctx, opts);
     const plan = await planForHost(doc, ctx);
     printPlan(plan.steps, opts.json, { planHash: plan.planHash, summary: plan.summary });
     if (!plan.steps.length) return EXIT_OK;
@@ -188,7 +189,6 @@ export async function runDestroy(file: string, opts: HostCommandOptions): Promis
   const progress = progressPrinter();
   try {
     const ctx = await context(opts, progress.onProgress);
-    await recoverFirst(ctx, opts);
     const plan = planDestroy(doc, ctx);
     if (!plan.steps.length) {
       if (opts.json) printPlan(plan.steps, true, { planHash: plan.planHash, summary: plan.summary });

@@ -12,13 +12,11 @@ import { stringify } from 'yaml';
 import { hostDump } from '../../testing/host-dump';
 import { run, runOk } from '../../testing/run';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
-import { projectRoot, runCli } from './run-cli';
+import { cliPath, runCli, runCliInSandbox } from './run-cli';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping CLI misuse kernel tests: ${skip}`);
 const canDropRoot = process.getuid?.() === 0 && run(['setpriv', '--version']).then((r) => r.code === 0, () => false);
-const cli = join(projectRoot, 'bin', 'netns-studio.mjs');
-const inSandbox = (sb: Sandbox, ...args: string[]) => run(['nsenter', `--net=/run/netns/${sb.hostNs}`, process.execPath, cli, ...args], { timeoutMs: 60_000 });
 
 function twoNamespaces(sb: Sandbox) {
   return {
@@ -78,7 +76,7 @@ test('a normal user: plan/apply/destroy say they need root, after checking the f
     writeFileSync(file, stringify({ apiVersion: 'netns-studio/v1', kind: 'Topology', namespaces: [{ name: 'nssmisuse-a' }] }));
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'apiVersion: netns-studio/v1\nkind: Topology\nnamespaces:\n  - name: "a;b"\n');
-    const asNobody = (...args: string[]) => run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, ...args], { timeoutMs: 60_000 });
+    const asNobody = (...args: string[]) => run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliPath, ...args], { timeoutMs: 60_000 });
     for (const cmd of ['plan', 'apply', 'destroy']) {
       const yes = cmd === 'plan' ? [] : ['--yes'];
       const r = await asNobody(cmd, file, ...yes, '--state-dir', join(dir, 'state'));
@@ -102,7 +100,7 @@ test('destroy of a file never applied: one clear line, exit 0, nothing touched',
       await runOk(['ip', 'netns', 'add', sb.ns('a')]); // made by hand, same name as the document's
       const before = await hostDump(sb);
       for (const args of [['destroy', file], ['plan', '--destroy', file]]) {
-        const r = await inSandbox(sb, ...args, '--state-dir', join(dir, 'state'));
+        const r = await runCliInSandbox(sb, ...args, '--state-dir', join(dir, 'state'));
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /^Nothing to destroy: nothing of .*lab\.yaml is recorded as created by netns-studio/m);
         assert.doesNotMatch(r.stdout, /host matches/, 'no claim that the host matches');
@@ -122,10 +120,10 @@ test('apply over namespaces made by hand: refused with the --allow to pass, host
       writeFileSync(file, stringify(twoNamespaces(sb)));
       await runOk(['ip', 'netns', 'add', sb.ns('a')]);
       const before = await hostDump(sb);
-      const plan = await inSandbox(sb, 'plan', file, '--state-dir', join(dir, 'state'));
+      const plan = await runCliInSandbox(sb, 'plan', file, '--state-dir', join(dir, 'state'));
       assert.equal(plan.code, 2, plan.stderr);
       assert.match(plan.stdout, new RegExp(`\\[unmanaged: loopback:${sb.ns('a')}\\]`));
-      const r = await inSandbox(sb, 'apply', file, '--yes', '--state-dir', join(dir, 'state'));
+      const r = await runCliInSandbox(sb, 'apply', file, '--yes', '--state-dir', join(dir, 'state'));
       assert.equal(r.code, 1);
       assert.match(r.stderr, /did not create/);
       assert.match(r.stderr, new RegExp(`nothing was changed; to let apply change them, add: --allow loopback:${sb.ns('a')}`));
@@ -144,7 +142,7 @@ test('apply on a terminal answered "n": says nothing was changed, exit 1', { ski
       writeFileSync(file, stringify(twoNamespaces(sb)));
       const before = await hostDump(sb);
       // script(1) gives the CLI a terminal; the answer comes through it
-      const cmd = ['nsenter', `--net=/run/netns/${sb.hostNs}`, process.execPath, cli, 'apply', file, '--state-dir', join(dir, 'state')].join(' ');
+      const cmd = ['nsenter', `--net=/run/netns/${sb.hostNs}`, process.execPath, cliPath, 'apply', file, '--state-dir', join(dir, 'state')].join(' ');
       const r = await run(['script', '-qec', cmd, '/dev/null'], { input: 'n\n', timeoutMs: 60_000 });
       assert.match(r.stdout, /Apply these \d+ steps\? \[y\/N\]/);
       assert.match(r.stdout, /not confirmed; nothing was changed/);

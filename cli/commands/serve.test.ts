@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
-
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'bin', 'netns-studio.mjs');
+import { cliPath as cli, projectRoot as root } from './run-cli';
 
 /** Start `serve`, wait for its URL; `prefix` runs it through another program (setpriv). */
 async function serve(prefix: string[], args: string[] = []) {

@@ -1,16 +1,8 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { prefixArg, scopeParams, type ScopeOpts } from './discover';
 
-interface WatchOpts {
-  unnamed?: boolean;
-  onlyPrefix?: string;
-  stripPrefix?: boolean;
-  nat: boolean;
+interface WatchOpts extends ScopeOpts {
   full?: boolean;
-}
-
-function prefixArg(v: string): string {
-  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(v) || v === '.' || v === '..') throw new InvalidArgumentError('a namespace name prefix (letters, digits, "_", "." and "-")');
-  return v;
 }
 
 /**
@@ -71,12 +63,7 @@ async function runWatch(opts: WatchOpts): Promise<number> {
     });
   });
   try {
-    await h.subscribe('watch.subscribe', {
-      ...(opts.unnamed ? { unnamed: true } : {}),
-      ...(opts.onlyPrefix ? { onlyPrefix: opts.onlyPrefix } : {}),
-      ...(opts.stripPrefix ? { stripPrefix: true } : {}),
-      nat: opts.nat,
-    }, (e) => {
+    await h.subscribe('watch.subscribe', scopeParams(opts), (e) => {
       if (!stopping) process.stdout.write(eventLine(e, !!opts.full) + '\n');
     });
   } catch (e) {

@@ -23,6 +23,14 @@ export function fanoutAvailable(): boolean {
   return programPath('xargs').startsWith('/');
 }
 
+/** The items of `u` to send: all, or those before the step `failAt` where a test injects a failure (recorded in `out`). */
+export function itemsToSend(u: Unit, failAt: number | undefined, out: FanoutOutcome): Item[] {
+  const cut = failAt === undefined ? -1 : u.items.findIndex((it) => it.step === failAt);
+  if (cut < 0) return u.items;
+  out.failures.push({ item: u.items[cut], stderr: 'injected failure (test)' });
+  return u.items.slice(0, cut);
+}
+
 export async function runFanout(units: Unit[], opts: RunnerOptions & { parallel: number; failAt?: number }): Promise<FanoutOutcome> {
   const out: FanoutOutcome = { applied: [], uncertain: [], failures: [] };
   const dir = mkdtempSync(join(tmpdir(), 'netns-studio-batch-'));
@@ -30,12 +38,7 @@ export async function runFanout(units: Unit[], opts: RunnerOptions & { parallel:
     const files = new Map<string, { unit: Unit; items: Item[] }>();
     const args: string[] = [];
     units.forEach((u, i) => {
-      let items = u.items;
-      const cut = opts.failAt === undefined ? -1 : items.findIndex((it) => it.step === opts.failAt);
-      if (cut >= 0) {
-        items = items.slice(0, cut);
-        out.failures.push({ item: u.items[cut], stderr: 'injected failure (test)' });
-      }
+      const items = itemsToSend(u, opts.failAt, out);
       if (!items.length) return;
       const file = join(dir, `l${i}`);
       writeFileSync(file, items.map((it) => it.argv.slice(1).join(' ')).join('\n') + '\n', { mode: 0o600 });

@@ -132,8 +132,3 @@ export function readJournal(stateDir: string): JournalState | undefined {
   }
   return st;
 }
-
-/** Move an unreadable or handled journal aside without deleting evidence. */
-export function retireJournal(st: JournalState): void {
-  renameSync(st.path, st.path.replace(/\.jsonl$/, `.recovered-${Date.now()}.jsonl`));
-}

@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FanoutOutcome } from './fanout';
+import { itemsToSend, type FanoutOutcome } from './fanout';
 import { runProc, type RunnerOptions } from './runner';
 import type { Item, Unit } from './schedule';
 
@@ -68,12 +68,7 @@ export async function runNetlinkLanes(units: Unit[], opts: RunnerOptions & { fai
   const sent = new Map<string, Item[]>();
   const input: string[] = [];
   for (const u of units) {
-    let items = u.items;
-    const cut = opts.failAt === undefined ? -1 : items.findIndex((it) => it.step === opts.failAt);
-    if (cut >= 0) {
-      items = items.slice(0, cut);
-      out.failures.push({ item: u.items[cut], stderr: 'injected failure (test)' });
-    }
+    const items = itemsToSend(u, opts.failAt, out);
     if (!items.length) continue;
     sent.set(u.namespace, items);
     input.push(`ns ${u.namespace}`, ...items.map((it) => it.argv.slice(1).join('\t')));

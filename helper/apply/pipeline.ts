@@ -14,10 +14,10 @@ import { Topology } from '../../shared/model/schema';
 import type { Step } from '../../shared/model/step';
 import { validateTopology } from '../../shared/validate/validate';
 import { destroySteps, linksLeavingWith, linksLeavingWithNamespaces, markUnmanaged, recordApplied, recordDestroyed } from '../ownership/ledger';
-import { loadOwnership, saveOwnership } from '../ownership/store';
+import { loadOwnership, saveOwnership, type Ownership } from '../ownership/store';
 import type { ApplyContext } from './context';
 import { executeSteps, type ExecuteOptions } from './executor';
-import { ApplyFailure, fail, type Failure } from './failure';
+import { ApplyFailure, fail } from './failure';
 import { probeFeatures, requireFeatures } from './features';
 import { Journal, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
@@ -151,6 +151,37 @@ function deletedNamespaces(steps: Step[]): Set<string> {
   return new Set(steps.filter((s) => s.argv[0] === 'ip' && s.argv[1] === 'netns' && (s.argv[2] === 'del' || s.argv[2] === 'delete')).map((s) => s.argv[3]));
 }
 
+/**
+ * Execute `plan` under a journal (apply and destroy alike); on success commit and
+ * save the ownership `record` derives from what is owned now and the steps that ran.
+ */
+async function executeJournaled(
+  ctx: ApplyContext,
+  kind: 'apply' | 'destroy',
+  plan: { steps: Step[]; planHash: string },
+  tolerateGone: ExecuteOptions['tolerateGone'],
+  record: (owned: Ownership, applied: number[]) => Ownership,
+): Promise<{ applied: number[]; skipped: number[] }> {
+  const stateDir = stateDirOf(ctx.stateDir);
+  const journal = Journal.begin(stateDir, kind, plan.steps, { planHash: plan.planHash });
+  let r;
+  try {
+    r = await executeSteps(plan.steps, { ...execOptions(ctx, journal), tolerateGone });
+  } catch (e) {
+    journal.finish();
+    throw e;
+  }
+  if (!r.ok) {
+    journal.finish();
+    throw new ApplyFailure(r.error);
+  }
+  const ownership = record(loadOwnership(stateDir), r.applied);
+  journal.write({ t: 'commit', ownership });
+  saveOwnership(stateDir, ownership);
+  journal.finish();
+  return r;
+}
+
 export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {
   const doc = checkDocument(document);
   return exclusive(async () => {
@@ -165,26 +196,12 @@ export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: 
       fail('unmanaged', `the plan would ${refused.length === 1 ? 'change an object' : `change ${refused.length} objects`} this product did not create (${[...new Set(refused.map((s) => s.object))].slice(0, 5).join(', ')}); name ${refused.length === 1 ? 'it' : 'them'} explicitly to allow it`, { objects: refused.map((s) => s.object) });
     }
     if (!plan.steps.length) return { ok: true, applied: 0, skipped: 0, matches: true, remaining: [], durationMs: performance.now() - t0 };
-    const stateDir = stateDirOf(ctx.stateDir);
-    const journal = Journal.begin(stateDir, 'apply', plan.steps, { planHash: plan.planHash });
-    let r;
-    try {
-      r = await executeSteps(plan.steps, { ...execOptions(ctx, journal), tolerateGone: new Set(plan.removals) });
-    } catch (e) {
-      journal.finish();
-      throw e;
-    }
-    if (!r.ok) {
-      journal.finish();
-      throw new ApplyFailure(r.error);
-    }
-    const owned = loadOwnership(stateDir);
-    // veth ends whose peer sat in a namespace this apply deleted vanish a moment later (the kernel frees namespaces asynchronously)
-    const leaving = linksLeavingWithNamespaces(owned, deletedNamespaces(plan.steps));
-    const ownership = recordApplied(owned, plan.steps, r.applied);
-    journal.write({ t: 'commit', ownership });
-    saveOwnership(stateDir, ownership);
-    journal.finish();
+    let leaving: { namespace: string; name: string }[] = [];
+    const r = await executeJournaled(ctx, 'apply', plan, new Set(plan.removals), (owned, applied) => {
+      // veth ends whose peer sat in a namespace this apply deleted vanish a moment later (the kernel frees namespaces asynchronously)
+      leaving = linksLeavingWithNamespaces(owned, deletedNamespaces(plan.steps));
+      return recordApplied(owned, plan.steps, applied);
+    });
     if (leaving.length) await waitLinksGone(leaving, { wrap: ctx.wrap });
     const durationMs = performance.now() - t0;
     const after = await planChecked(doc, ctx);
@@ -222,34 +239,11 @@ export async function destroyDocument(document: unknown, opts: ApplyOptions, ctx
       fail('plan-stale', 'what this product owns changed since this plan was made: plan again', { expected: opts.planHash, actual: plan.planHash });
     }
     if (!plan.steps.length) return { ok: true, applied: 0, skipped: 0, matches: true, remaining: [], durationMs: performance.now() - t0 };
-    const stateDir = stateDirOf(ctx.stateDir);
-    const journal = Journal.begin(stateDir, 'destroy', plan.steps, { planHash: plan.planHash });
-    let r;
-    try {
-      mark('journal');
-      r = await executeSteps(plan.steps, { ...execOptions(ctx, journal), tolerateGone: true });
-      mark('execute');
-    } catch (e) {
-      journal.finish();
-      throw e;
-    }
-    if (!r.ok) {
-      journal.finish();
-      throw new ApplyFailure(r.error);
-    }
-    const ownership = recordDestroyed(loadOwnership(stateDir), ctx.engine.buildKeys(doc));
-    journal.write({ t: 'commit', ownership });
-    saveOwnership(stateDir, ownership);
-    journal.finish();
-    mark('record ownership');
+    const r = await executeJournaled(ctx, 'destroy', plan, true, (owned) => recordDestroyed(owned, ctx.engine.buildKeys(doc)));
+    mark('journal, execute, record ownership');
     const settled = await waitLinksGone(plan.leaving, { wrap: ctx.wrap });
     mark(`wait for the kernel to free ${plan.leaving.length} links`);
     return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: settled, remaining: [], durationMs: performance.now() - t0 };
   });
-}
-
-/** Turn anything thrown into the protocol's `{code, message, detail}`. */
-export function toFailure(e: unknown): Failure | undefined {
-  return e instanceof ApplyFailure ? e.failure : undefined;
 }
 

@@ -48,6 +48,10 @@ test('netlink reader == ip reader on links, veth peers, addresses, routes, rules
       ip netns exec \${P}b iptables -t nat -A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.70.0.2:80
       ip netns exec \${P}c iptables -t filter -A INPUT -j ACCEPT`);
     assert.equal(r.code, 0, r.stderr);
+    // the kernel's linkwatch turns br0's oper state UNKNOWN → UP a moment after its port
+    // gets carrier; the two reads below must see the same settled state
+    const settled = await sb.bash('for i in $(seq 100); do ip -j link show dev br0 | grep -q \'"operstate":"UP"\' && exit 0; sleep 0.05; done; exit 1');
+    assert.equal(settled.code, 0, 'br0 never came up');
     const names = [sb.hostNs, ...readdirSync('/run/netns').filter((n) => n.startsWith(sb.prefix) && n !== sb.hostNs).sort()];
     const targets = names.map((n) => namedTarget(n)!);
     assert.equal(targets.length, 4);

@@ -10,18 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { withSandbox, kernelSkipReason } from '../../testing/sandbox';
 import { createForwarderRuntime } from './runtime';
-import { echoIn, tcpClient, udpClient } from './test-traffic';
+import { NS1_UP, echoIn, tcpClient, udpClient } from './test-traffic';
 
-const UP = `set -e
-ip netns add \${P}ns1
-ip link add dev veth0 type veth peer name veth1 netns \${P}ns1
-ip addr add 10.0.0.11/24 dev veth0
-ip link set dev veth0 up
-ip link set dev lo up
-ip -n \${P}ns1 addr add 10.0.0.1/24 dev veth1
-ip -n \${P}ns1 link set dev lo up
-ip -n \${P}ns1 link set dev veth1 up
-ip netns add \${P}ns2
+const UP = `${NS1_UP}ip netns add \${P}ns2
 ip link add dev veth2 type veth peer name veth3 netns \${P}ns2
 ip addr add 10.0.1.11/24 dev veth2
 ip link set dev veth2 up

@@ -15,7 +15,7 @@ import { discover } from '../discover/index';
 import { documentForwarders } from './in-document';
 import type { ForwarderLive } from './live';
 import type { ForwarderStatus } from './runtime';
-import { echoIn, tcpClient, tcpOpen } from './test-traffic';
+import { NS1_UP, echoIn, tcpClient, tcpOpen } from './test-traffic';
 
 // forwarders.* use the helper's runtime over the default dir: point it at a private one before first use
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwd-live-'));
@@ -26,16 +26,6 @@ const { forwardersListMethod, forwardersSubscribeMethod, forwardersUnsubscribeMe
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping forwarder live tests: ${skip}`);
-
-const UP = `set -e
-ip netns add \${P}ns1
-ip link add dev veth0 type veth peer name veth1 netns \${P}ns1
-ip addr add 10.0.0.11/24 dev veth0
-ip link set dev veth0 up
-ip -n \${P}ns1 addr add 10.0.0.1/24 dev veth1
-ip -n \${P}ns1 link set dev lo up
-ip -n \${P}ns1 link set dev veth1 up
-`;
 
 function fakeCtx(wrap: string[], id = 7) {
   const events: { event: string; data: { stats: ForwarderLive[] }; seq?: number }[] = [];
@@ -59,7 +49,7 @@ const until = async (f: () => boolean, ms = 5000) => {
 
 test('forwarders.subscribe streams live figures; list; unsubscribe stops; a dead agent is reported', { skip }, async () => {
   await withSandbox('fwlive', async (sb) => {
-    assert.equal((await sb.bash(UP)).code, 0);
+    assert.equal((await sb.bash(NS1_UP)).code, 0);
     const echo = await echoIn(sb.hostNs, 'tcp', '127.0.0.1', 8080);
     const wrap = sandboxWrap(sb);
     const rt = helperForwarders(wrap);
@@ -117,7 +107,7 @@ test('forwarders.subscribe streams live figures; list; unsubscribe stops; a dead
 
 test('a forwarder that cannot bind, or cannot enter its target namespace, fails to start with the reason and leaves nothing running', { skip }, async () => {
   await withSandbox('fwbind', async (sb) => {
-    assert.equal((await sb.bash(UP)).code, 0);
+    assert.equal((await sb.bash(NS1_UP)).code, 0);
     const rt = helperForwarders(sandboxWrap(sb));
     // 10.9.9.9 is on no interface of ns1; the target end (host) starts first and must be taken down again
     await assert.rejects(

@@ -1,23 +1,19 @@
 /**
  * Live figures of forwarders as the protocol sends them (`forwarders.list`, the
- * `forwarders` events of `forwarders.subscribe`). The first six fields are what
- * the app's ForwarderStats (shared/backend.ts) reads; the rest add detail.
+ * `forwarders` events of `forwarders.subscribe`): the app's ForwarderStats
+ * (shared/backend.ts) plus detail.
  */
+import type { ForwarderStats } from '../../shared/backend';
 import type { Forwarder } from '../../shared/model/schema';
 import type { ForwarderStatus } from './runtime';
 
-export interface ForwarderLive {
-  name: string;
-  /** serving now: its agents are alive and listening */
-  running: boolean;
-  /** active connections (UDP: client sessions) */
-  connections: number;
-  /** bytes from the target back to clients */
-  bytesIn: number;
-  /** bytes from clients to the target */
-  bytesOut: number;
-  /** why it is not serving (bind failed, agent exited…) */
-  error?: string;
+/**
+ * ForwarderStats' fields: `running` = its agents are alive and listening;
+ * `connections` = active connections (UDP: client sessions); `bytesIn` = from the
+ * target back to clients; `bytesOut` = from clients to the target; `error` = why it
+ * is not serving (bind failed, agent exited…).
+ */
+export interface ForwarderLive extends ForwarderStats {
   state: 'listening' | 'error' | 'stopped';
   /** connections (sessions) accepted since it started */
   total: number;

@@ -54,8 +54,12 @@ function recording(rt: ForwarderRuntime, served: string[]): ForwarderRuntime {
   };
 }
 
-const agentPids = () => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-  try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('forwarders/agent.ts'); } catch { return false; }
+// only this test's agents (their argv carries its state dir): other test files run agents concurrently
+const agentPids = (dir: string) => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+  try {
+    const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+    return cmd.includes('forwarders/agent.ts') && cmd.includes(dir);
+  } catch { return false; }
 });
 
 test('scenario 01 applied: forwarders carry TCP and UDP end to end, re-apply no-op, change, destroy, rollback', { skip }, async () => {
@@ -67,7 +71,7 @@ test('scenario 01 applied: forwarders carry TCP and UDP end to end, re-apply no-
       const ctx = (extra: Partial<ApplyContext> = {}): ApplyContext => ({ engine: hostEngine(), stateDir, wrap, forwarders: rt, ...extra });
       const doc = prefixTopology(scenarioDoc(), sb);
       const servers = [await echoIn(sb.hostNs, 'tcp', '127.0.0.1', 8080), await echoIn(sb.hostNs, 'udp', '127.0.0.1', 8080)];
-      const agentsBefore = new Set(agentPids());
+      const agentsBefore = new Set(agentPids(dir));
       try {
         const empty = await hostDump(sb);
         const plan = await planForHost(doc, ctx());
@@ -84,7 +88,7 @@ test('scenario 01 applied: forwarders carry TCP and UDP end to end, re-apply no-
         });
         assert.equal(served.length, 3, `three forwarders were serving before the failure: ${served}`);
         assert.deepEqual(await rt.list(), [], 'rolled back: no forwarder left');
-        assert.deepEqual(agentPids().filter((p) => !agentsBefore.has(p)), [], 'no agent process left');
+        assert.deepEqual(agentPids(dir).filter((p) => !agentsBefore.has(p)), [], 'no agent process left');
         assert.deepEqual(await hostDump(sb), empty);
 
         const r = await applyDocument(doc, { planHash: plan.planHash }, ctx());
@@ -136,7 +140,7 @@ test('scenario 01 applied: forwarders carry TCP and UDP end to end, re-apply no-
         assert.equal(d.matches, true);
         assert.deepEqual(await rt.list(), []);
         assert.equal(await tcpOpen(sb, '10.0.0.1', 8000), false);
-        assert.deepEqual(agentPids().filter((p) => !agentsBefore.has(p)), [], 'no agent process left after destroy');
+        assert.deepEqual(agentPids(dir).filter((p) => !agentsBefore.has(p)), [], 'no agent process left after destroy');
         assert.deepEqual(await hostDump(sb), empty);
       } finally {
         for (const f of await rt.list()) await rt.stop(f.name);

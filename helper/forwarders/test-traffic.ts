@@ -6,6 +6,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Sandbox } from '../../testing/sandbox';
 
+/** Sandbox setup (`sb.bash`): namespace ns1 joined to the sandbox host by a veth (host 10.0.0.11, ns1 10.0.0.1), lo up in both. */
+export const NS1_UP = `set -e
+ip netns add \${P}ns1
+ip link add dev veth0 type veth peer name veth1 netns \${P}ns1
+ip addr add 10.0.0.11/24 dev veth0
+ip link set dev veth0 up
+ip link set dev lo up
+ip -n \${P}ns1 addr add 10.0.0.1/24 dev veth1
+ip -n \${P}ns1 link set dev lo up
+ip -n \${P}ns1 link set dev veth1 up
+`;
+
 const TCP_ECHO = `require('net').createServer({allowHalfOpen:true},s=>s.pipe(s)).listen(+process.argv[2],process.argv[1],()=>console.log('up'))`;
 const UDP_ECHO = `const s=require('dgram').createSocket(process.argv[1].includes(':')?'udp6':'udp4');s.on('message',(m,r)=>s.send(m,r.port,r.address));s.bind(+process.argv[2],process.argv[1],()=>console.log('up'))`;
 

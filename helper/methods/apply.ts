@@ -57,7 +57,7 @@ declare module '../../shared/protocol/messages' {
   }
 }
 
-export function progressEvent(p: Progress): ApplyProgressEvent {
+function progressEvent(p: Progress): ApplyProgressEvent {
   return { index: p.done, total: p.total, reason: p.reason ?? '', namespace: p.namespace, phase: p.phase };
 }
 
@@ -67,9 +67,14 @@ export function progressEmitter(ctx: MethodContext): (e: ApplyProgressEvent) => 
   return (e) => ctx.emit(PROGRESS_EVENT, e, seq++);
 }
 
+/** `ctx` with its progress sent as `emit` events, when there is an `emit`. */
+export function withProgress(ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): ApplyContext {
+  return { ...ctx, onProgress: emit ? (p) => emit(progressEvent(p)) : ctx.onProgress };
+}
+
 export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[] }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
   if (typeof params?.planHash !== 'string' || !/^[0-9a-f]{64}$/.test(params.planHash)) fail('plan-stale', 'apply needs the hash of the plan that was shown (plan first)');
-  const r = await applyDocument(params.document, { planHash: params.planHash, allow: params.allow }, { ...ctx, onProgress: emit ? (p) => emit(progressEvent(p)) : ctx.onProgress });
+  const r = await applyDocument(params.document, { planHash: params.planHash, allow: params.allow }, withProgress(ctx, emit));
   return { applied: r.applied, durationMs: r.durationMs, matches: r.matches };
 }
 

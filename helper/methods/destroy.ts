@@ -6,10 +6,10 @@
  */
 import { z } from 'zod';
 import type { ApplyContext } from '../apply/context';
-import { destroyDocument, planDestroy } from '../apply/pipeline';
+import { destroyDocument } from '../apply/pipeline';
 import { applyContextOf } from './apply-context';
-import { progressEmitter, progressEvent, type ApplyProgressEvent, type ApplyWireResult } from './apply';
-import type { PlanWireResult } from './plan';
+import { progressEmitter, withProgress, type ApplyProgressEvent, type ApplyWireResult } from './apply';
+import { planMethod, type PlanWireResult } from './plan';
 import { defineMethod } from './registry';
 
 export const DestroyParams = z.strictObject({
@@ -28,11 +28,8 @@ declare module '../../shared/protocol/messages' {
 }
 
 export async function destroyMethod(params: DestroyParams, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult | PlanWireResult> {
-  if (params.dryRun) {
-    const p = planDestroy(params.document, ctx);
-    return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length } };
-  }
-  const r = await destroyDocument(params.document, { planHash: params.planHash }, { ...ctx, onProgress: emit ? (p) => emit(progressEvent(p)) : ctx.onProgress });
+  if (params.dryRun) return planMethod({ document: params.document, destroy: true }, ctx);
+  const r = await destroyDocument(params.document, { planHash: params.planHash }, withProgress(ctx, emit));
   return { applied: r.applied, durationMs: r.durationMs, matches: r.matches };
 }
 

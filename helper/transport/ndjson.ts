@@ -3,7 +3,7 @@
  * a line longer than `maxBytes` is dropped (reported once through `onOversize`)
  * and reading resumes at the next newline, so one bad message never kills the link.
  */
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { MAX_MESSAGE_BYTES } from '../../shared/protocol/messages';
 
 export interface LineReaderHandlers {
@@ -58,9 +58,4 @@ export function encodeLine(message: unknown, maxBytes = MAX_MESSAGE_BYTES): stri
   const text = JSON.stringify(message);
   if (Buffer.byteLength(text) > maxBytes) throw new RangeError(`message of ${Buffer.byteLength(text)} bytes exceeds ${maxBytes}`);
   return text + '\n';
-}
-
-export function writeLine(stream: Writable, message: unknown, maxBytes = MAX_MESSAGE_BYTES): boolean {
-  if (stream.destroyed || stream.writableEnded) return false;
-  return stream.write(encodeLine(message, maxBytes));
 }

@@ -191,8 +191,3 @@ export function releaseHub(hub: WatchHub): void {
     return;
   }
 }
-
-/** Live hubs (tests and the benchmark look at the monitor process). */
-export function liveHubs(): WatchHub[] {
-  return [...hubs.values()].map((e) => e.hub);
-}

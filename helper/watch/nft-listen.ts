@@ -12,41 +12,27 @@
  * `onRestart` fires, so subscribers resync. Without perl (or on a kernel that
  * refuses the socket) `start` rejects and watch goes on without it.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { perlPath } from '../discover/netlink';
 import type { NsidRef } from './nsid-scanner';
+import { RespawningChild, type RespawnHandlers } from './respawn';
 
 export const NFT_LISTEN_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'nft-listen.pl');
 
-export interface NftListenHandlers {
+export interface NftListenHandlers extends RespawnHandlers {
   onNsid(nsid: NsidRef): void;
-  onRestart(): void;
   onOverrun?(): void;
-  log?(line: string): void;
 }
 
 const FIRST_DELAY_MS = 50;
 const MAX_DELAY_MS = 5000;
-const HEALTHY_MS = 5000;
 
-export class NftListener {
-  private child?: ChildProcessWithoutNullStreams;
-  private stopped = false;
-  private delay = FIRST_DELAY_MS;
-  private timer?: NodeJS.Timeout;
-  private startedAt = 0;
-  restarts = 0;
-  private readonly onExit = () => this.child?.kill('SIGTERM');
-
-  constructor(private readonly handlers: NftListenHandlers, private readonly wrap: string[] = []) {
-    process.once('exit', this.onExit);
-  }
-
-  get pid(): number | undefined {
-    return this.child?.pid;
+export class NftListener extends RespawningChild<NftListenHandlers> {
+  constructor(handlers: NftListenHandlers, private readonly wrap: string[] = []) {
+    super('nft-listen', handlers, FIRST_DELAY_MS, MAX_DELAY_MS);
   }
 
   /** Resolves once the socket listens (the script printed `ready`). */
@@ -55,8 +41,7 @@ export class NftListener {
     if (!perl || !existsSync(NFT_LISTEN_SCRIPT)) return Promise.reject(new Error('perl or nft-listen.pl is missing'));
     const argv = [...this.wrap, perl, NFT_LISTEN_SCRIPT];
     const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child = child;
-    this.startedAt = Date.now();
+    this.adopt(child);
     child.stdin.end();
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1000)));
@@ -79,36 +64,8 @@ export class NftListener {
       });
       child.once('exit', (code, signal) => {
         if (!ready) reject(new Error(`nft-listen exited (${signal ?? `code ${code}`}): ${stderr.trim()}`));
-        if (this.child !== child) return;
-        this.child = undefined;
-        if (this.stopped || !ready) return;
-        this.handlers.log?.(`nft-listen exited (${signal ?? `code ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ''}; restarting`);
-        this.scheduleRestart();
+        this.exited(child, `(${signal ?? `code ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ''}`, ready);
       });
     });
-  }
-
-  stop(): void {
-    this.stopped = true;
-    process.off('exit', this.onExit);
-    if (this.timer) clearTimeout(this.timer);
-    this.child?.kill('SIGTERM');
-    this.child = undefined;
-  }
-
-  private scheduleRestart() {
-    const lived = Date.now() - this.startedAt;
-    this.delay = lived > HEALTHY_MS ? FIRST_DELAY_MS : Math.min(this.delay * 2, MAX_DELAY_MS);
-    this.timer = setTimeout(() => {
-      if (this.stopped) return;
-      this.restarts++;
-      this.start().then(
-        () => this.stopped || this.handlers.onRestart(),
-        (e) => {
-          this.handlers.log?.(`nft-listen did not start again: ${(e as Error).message}`);
-          if (!this.stopped) this.scheduleRestart();
-        },
-      );
-    }, this.delay);
   }
 }

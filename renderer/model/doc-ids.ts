@@ -2,7 +2,6 @@
  * Canvas ids (shared/model/ids.ts `nodeId`) read back into the object they name,
  * so selection, delete and the inspector find the document object behind a node.
  */
-import { nodeId } from '../../shared/model/ids';
 
 export type ParsedId =
   | { kind: 'namespace'; ns: string }
@@ -34,20 +33,5 @@ export function parseId(id: string): ParsedId | undefined {
       return { kind: 'veth', ns: a, ifname: b };
     default:
       return undefined;
-  }
-}
-
-export function idOf(p: ParsedId): string {
-  switch (p.kind) {
-    case 'namespace':
-      return nodeId.namespace(p.ns);
-    case 'bridge':
-      return nodeId.bridge(p.ns, p.name);
-    case 'vrf':
-      return nodeId.vrf(p.ns, p.name);
-    case 'forwarder':
-      return nodeId.forwarder(p.name);
-    case 'veth':
-      return nodeId.veth(p.ns, p.ifname);
   }
 }

@@ -6,7 +6,6 @@ export const NS_W = 250;
 export const NS_HEADER = 34;
 export const PORT_H = 34;
 export const CHILD_H = 58;
-export const CHILD_GAP = 10;
 export const BR_H = 48;
 export const NS_PAD = 10;
 export const FW_W = 170;

@@ -320,28 +320,29 @@ const NS_HEADER_HANDLE_Y = 16;
 
 const sigOf = (o: FlowNode | FlowEdge) => JSON.stringify(o);
 
+type Memo<T> = Map<string, { sig: string; item: T }>;
+
+/** Items whose signature is unchanged since `prev` keep their old identity; `next` is the memo for the following call. */
+function keepUnchanged<T extends FlowNode | FlowEdge>(items: T[], prev: Memo<T>, next: Memo<T>): T[] {
+  return items.map((it) => {
+    const sig = sigOf(it);
+    const old = prev.get(it.id);
+    const item = old && old.sig === sig ? old.item : it;
+    next.set(it.id, { sig, item });
+    return item;
+  });
+}
+
 /** A memoizing deriver: unchanged nodes and edges keep their identity between calls. */
 export function createFlowDeriver() {
-  let prevNodes = new Map<string, { sig: string; node: FlowNode }>();
-  let prevEdges = new Map<string, { sig: string; edge: FlowEdge }>();
+  let prevNodes: Memo<FlowNode> = new Map();
+  let prevEdges: Memo<FlowEdge> = new Map();
   return (doc: Topology, opts: DeriveOptions = {}): Flow => {
     const flow = toFlow(doc, opts);
-    const nextNodes = new Map<string, { sig: string; node: FlowNode }>();
-    flow.nodes = flow.nodes.map((n) => {
-      const sig = sigOf(n);
-      const old = prevNodes.get(n.id);
-      const node = old && old.sig === sig ? old.node : n;
-      nextNodes.set(n.id, { sig, node });
-      return node;
-    });
-    const nextEdges = new Map<string, { sig: string; edge: FlowEdge }>();
-    flow.edges = flow.edges.map((e) => {
-      const sig = sigOf(e);
-      const old = prevEdges.get(e.id);
-      const edge = old && old.sig === sig ? old.edge : e;
-      nextEdges.set(e.id, { sig, edge });
-      return edge;
-    });
+    const nextNodes: Memo<FlowNode> = new Map();
+    const nextEdges: Memo<FlowEdge> = new Map();
+    flow.nodes = keepUnchanged(flow.nodes, prevNodes, nextNodes);
+    flow.edges = keepUnchanged(flow.edges, prevEdges, nextEdges);
     prevNodes = nextNodes;
     prevEdges = nextEdges;
     return flow;

@@ -2,12 +2,20 @@
 import { useReactFlow } from '@xyflow/react';
 import type { ExportKind } from '../../shared/backend';
 import { useBackend, useHelperStatus } from '../backend-context';
-import { runAutoLayout, toggleLive } from '../commands';
+import { deleteSelection, runAutoLayout, toggleLive } from '../commands';
 import { exportAs, newDocument, openDocument, saveDocument, unlessUnsaved } from '../files';
 import { isDirty, redo, undo, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
 import { useLive } from '../store/live-store';
-import { deleteSelection } from '../commands';
+
+/** The export buttons: kind, accessible label, button text. */
+const EXPORT_BUTTONS: [ExportKind, string, string][] = [
+  ['yaml', 'Export topology YAML', 'YAML'],
+  ['shell', 'Export shell script', 'Shell'],
+  ['gost', 'Export GOST YAML', 'GOST'],
+  ['svg', 'Export SVG image', 'SVG'],
+  ['png', 'Export PNG image', 'PNG'],
+];
 
 function Btn({ id, label, onClick, disabled, pressed, children }: { id: string; label: string; onClick(): void; disabled?: boolean; pressed?: boolean; children?: React.ReactNode }) {
   return (
@@ -67,21 +75,11 @@ export function Toolbar() {
       {/* exports stay one click away (no menu to open first) */}
       <div className="group" role="group" aria-label="export">
         <span className="group-label">Export</span>
-        <Btn id="export-yaml" label="Export topology YAML" onClick={exp('yaml')}>
-          YAML
-        </Btn>
-        <Btn id="export-shell" label="Export shell script" onClick={exp('shell')}>
-          Shell
-        </Btn>
-        <Btn id="export-gost" label="Export GOST YAML" onClick={exp('gost')}>
-          GOST
-        </Btn>
-        <Btn id="export-svg" label="Export SVG image" onClick={exp('svg')}>
-          SVG
-        </Btn>
-        <Btn id="export-png" label="Export PNG image" onClick={exp('png')}>
-          PNG
-        </Btn>
+        {EXPORT_BUTTONS.map(([kind, label, text]) => (
+          <Btn key={kind} id={`export-${kind}`} label={label} onClick={exp(kind)}>
+            {text}
+          </Btn>
+        ))}
       </div>
       <div className="group">
         <Btn id="undo" label="Undo" onClick={undo} disabled={!canUndo}>

@@ -3,8 +3,6 @@
  * and the canvas all name objects with these, so "owned", "drifted" and
  * "selected" mean the same thing everywhere.
  */
-import { HOST_NS } from './schema';
-
 export const objectKey = {
   namespace: (ns: string) => `netns:${ns}`,
   loopback: (ns: string) => `loopback:${ns}`,
@@ -28,5 +26,3 @@ export const nodeId = {
   /** a veth edge is named after its first end */
   veth: (ns: string, ifname: string) => `veth:${ns}/${ifname}`,
 } as const;
-
-export const isHost = (ns: string) => ns === HOST_NS;

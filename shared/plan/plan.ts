@@ -33,7 +33,7 @@ import type { Command, Step } from '../model/step';
 import * as cmd from './commands';
 import { applyCommand, routeDevice } from './simulate';
 import {
-  DEFAULT_MTU, SYSCTL_DEFAULTS, emptyState, fromTopology, routeKey, sameJson, natRuleText,
+  DEFAULT_MTU, SYSCTL_DEFAULTS, emptyState, fromTopology, sameJson, natRuleText,
   type LinkState, type State,
 } from './state';
 
@@ -422,5 +422,3 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
   }
   return out;
 }
-
-export { routeKey };

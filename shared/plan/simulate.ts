@@ -17,7 +17,7 @@ import ipaddr from 'ipaddr.js';
 import { HOST_NS, Forwarder as ForwarderSchema, SYSCTL_KEYS, type NatRule, type Route, type SysctlKey } from '../model/schema';
 import { objectKey } from '../model/ids';
 import type { Command, Step } from '../model/step';
-import { parseResolvConf } from './commands';
+import { parseResolvConf, resolvConfPath } from './commands';
 import {
   SYSCTL_DEFAULTS, canonicalCidr, isV6, routeIsV6, canonicalDns, canonicalForwarder, canonicalNat, canonicalRoute, cloneState, fromTopology, natKey, routeKey, toTopology,
   type LinkState, type State,
@@ -69,12 +69,12 @@ export function applyCommand(s: State, cmd: Command): void {
       return;
     }
     case 'write-file': {
-      if (ns === HOST_NS || args[0] !== `/etc/netns/${ns}/resolv.conf`) fail('only /etc/netns/NS/resolv.conf');
+      if (ns === HOST_NS || args[0] !== resolvConfPath(ns)) fail('only /etc/netns/NS/resolv.conf');
       s.dns.set(objectKey.dns(ns), { ns, dns: canonicalDns(parseResolvConf(args[1] ?? '')) });
       return;
     }
     case 'remove-file': {
-      if (args[0] !== `/etc/netns/${ns}/resolv.conf`) fail('only /etc/netns/NS/resolv.conf');
+      if (args[0] !== resolvConfPath(ns)) fail('only /etc/netns/NS/resolv.conf');
       s.dns.delete(objectKey.dns(ns));
       return;
     }

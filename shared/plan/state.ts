@@ -167,7 +167,7 @@ export function canonicalForwarder(f: Forwarder): Forwarder {
   };
 }
 
-export const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+export { sameJson } from '../yaml/defaults';
 
 // ---------- document <-> state ----------
 

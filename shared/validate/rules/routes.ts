@@ -35,7 +35,8 @@ export function routeRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
       }
       const via = r.via === undefined ? undefined : parseIp(r.via);
       if (r.via !== undefined && !via) out.push(issue('invalid-ip', [...base, 'via'], `gateway ${q(r.via)} is not an IPv4 or IPv6 address`));
-      if (r.src !== undefined && !parseIp(r.src)) out.push(issue('invalid-ip', [...base, 'src'], `source ${q(r.src)} is not an IPv4 or IPv6 address`));
+      const src = r.src === undefined ? undefined : parseIp(r.src);
+      if (r.src !== undefined && !src) out.push(issue('invalid-ip', [...base, 'src'], `source ${q(r.src)} is not an IPv4 or IPv6 address`));
       if (via && family && via.kind() !== family) {
         out.push(issue('route-family-mismatch', [...base, 'via'], `gateway ${r.via} is ${via.kind() === 'ipv4' ? 'IPv4' : 'IPv6'} but the destination ${r.to} is not`));
       }
@@ -66,11 +67,8 @@ export function routeRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
           }
         }
       }
-      if (r.src !== undefined) {
-        const src = parseIp(r.src);
-        if (src && !nsAddrs.some((a) => sameIp(a.cidr.addr, src)) && src.range() !== 'loopback') {
-          out.push(issue('route-src-not-local', [...base, 'src'], `source ${r.src} is not an address of namespace ${q(n.name)}; the kernel refuses it`, soft));
-        }
+      if (src && !nsAddrs.some((a) => sameIp(a.cidr.addr, src)) && src.range() !== 'loopback') {
+        out.push(issue('route-src-not-local', [...base, 'src'], `source ${r.src} is not an address of namespace ${q(n.name)}; the kernel refuses it`, soft));
       }
       const id = `${r.table ?? 254}|${family ?? (via?.kind() ?? '')}|${key}|${r.metric ?? 0}`;
       const first = seen.get(id);
