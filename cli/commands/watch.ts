@@ -16,7 +16,8 @@ export function registerWatch(program: Command): void {
   program
     .command('watch')
     .description('print one JSON line per change to this host\'s network namespaces until stopped (needs root)')
-    .option('--unnamed', 'also read unnamed namespaces held by processes (in resyncs; their changes are not streamed)')
+    .option('--unnamed', 'watch unnamed namespaces (containers, Mininet hosts, `unshare -n`, bind mounts) also with --only-prefix; the default without it')
+    .option('--named-only', 'watch only the named namespaces (/run/netns) and host')
     .option('--only-prefix <prefix>', 'only named namespaces whose name starts with this', prefixArg)
     .option('--strip-prefix', 'report names with --only-prefix removed')
     .option('--no-nat', 'do not read iptables NAT tables')
@@ -32,6 +33,7 @@ Examples:
 `)
     .action(async (opts: WatchOpts) => {
       if (opts.stripPrefix && !opts.onlyPrefix) throw new Error('--strip-prefix needs --only-prefix');
+      scopeParams(opts); // contradictory options fail before anything starts
       if (process.getuid?.() !== 0) {
         console.error('netns-studio watch: watching network namespaces needs root; run it with sudo');
         process.exitCode = 1;
