@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { readlinkSync } from 'node:fs';
 import type { ObservedHost, ObservedNamespace } from '../../shared/model/observed';
 import { startStdioHelper } from '../client';
+import { WatchMirror, type MirroredEvent } from '../watch/mirror';
 import { discoverSandbox, sandboxHelperWrap } from '../../testing/discover-support';
 import { dockerSkipReason, IMAGE, startDockerd } from '../../testing/docker-daemon';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
@@ -86,6 +87,47 @@ test('Docker containers: each by name with its address, veth to its bridge and m
         await state.close();
       }
     } finally {
+      await d.stop();
+    }
+  });
+});
+
+test('watch sees a Docker container start, join a network and stop, each within 500 ms', { skip, timeout: 240_000 }, async () => {
+  await withSandbox('dockwatch', async (sb) => {
+    const d = await startDockerd(sb);
+    const h = await startStdioHelper({ wrap: sandboxHelperWrap(sb) });
+    try {
+      await d.dockerOk(['network', 'create', '--subnet', '172.31.0.0/24', 'lan']);
+      const m = new WatchMirror();
+      await h.subscribe('watch.subscribe', { onlyPrefix: sb.prefix, stripPrefix: true, unnamed: true }, (e) => m.accept(e));
+      await m.next((e) => e.data.type === 'resync', { what: 'resync' });
+      const latencies: Record<string, number> = {};
+      const observedIs = (pred: (ns: ObservedNamespace) => boolean) => (e: MirroredEvent) => (e.data.type === 'namespace-added' || e.data.type === 'namespace-changed') && pred(e.data.observed);
+      const within500 = async (what: string, act: () => Promise<unknown>, pred: (e: MirroredEvent) => boolean) => {
+        const from = m.count;
+        await act();
+        const done = performance.now();
+        const e = await m.next(pred, { from, timeoutMs: 500, what });
+        latencies[what] = Math.max(0, Math.round(e.at - done));
+        return e;
+      };
+      const label = (name: string) => (ns: ObservedNamespace) => ns.identity?.label === `docker ${name}`;
+      const addrOf = (ns: ObservedNamespace, dev: string) => ns.links.find((l) => l.name === dev)?.addresses.map((a) => a.cidr) ?? [];
+
+      const started = await within500('start (bridge)', () => d.dockerOk(['run', '-d', '--name', 'w1', IMAGE, '/bin/sleep', '600']),
+        observedIs((ns) => label('w1')(ns) && addrOf(ns, 'eth0').some((a) => a.startsWith('172.17.'))));
+      const w1 = (started.data as { observed: ObservedNamespace }).observed.name;
+      assert.match(w1, /^inode:\d+$/);
+      await within500('network connect', () => d.dockerOk(['network', 'connect', 'lan', 'w1']),
+        observedIs((ns) => ns.name === w1 && addrOf(ns, 'eth1').some((a) => a.startsWith('172.31.0.')) && !!ns.identity?.containers?.[0].networks.some((n) => n.name === 'lan')));
+      const none = await within500('start (--network none)', () => d.dockerOk(['run', '-d', '--name', 'w2', '--network', 'none', IMAGE, '/bin/sleep', '600']), observedIs(label('w2')));
+      const w2 = (none.data as { observed: ObservedNamespace }).observed.name;
+      await within500('stop (bridge)', () => d.dockerOk(['stop', '-t', '0', 'w1']), (e) => e.data.type === 'namespace-removed' && e.data.namespace === w1);
+      await within500('stop (--network none)', () => d.dockerOk(['stop', '-t', '0', 'w2']), (e) => e.data.type === 'namespace-removed' && e.data.namespace === w2);
+      console.log(`docker → watch event, ms after the docker command returned: ${JSON.stringify(latencies)}`);
+      assert.deepEqual(m.gaps, []);
+    } finally {
+      await h.close();
       await d.stop();
     }
   });
