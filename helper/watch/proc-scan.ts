@@ -5,8 +5,9 @@
  * So while a subscription watches unnamed namespaces, the hub looks every
  * SCAN_MS at which namespace each process is in (one readlink per process,
  * ../discover/holders.ts) and at the nsfs mounts (one read of mountinfo), and
- * reports a change of that picture. bench/proc-scan.ts measures a scan: ~1 ms
- * for 300 processes here, so about 0.4 % of one core at this period.
+ * reports a change of that picture. bench/proc-scan.ts measures a scan: 0.36 ms
+ * with 123 processes, 1.3 ms with 430 (300 of them in their own namespace) on
+ * this 2-core machine, i.e. 0.1–0.5 % of one core at this period.
  */
 import { scanHolders } from '../discover/holders';
 import { readNsfsMounts } from '../discover/mounts';
