@@ -16,7 +16,7 @@ import { HelperRequestError, startConnectBackHelper, type HelperSpawner, type Sp
 import type { LaunchOptions } from '../helper/launch';
 import { createClientHelperLink } from '../server/client-helper-link';
 import type { HelperLink } from '../server/helper-link';
-import { elevationCommand } from './helper-launch';
+import { elevationCommand } from './elevation-command';
 import { helperEntry } from './helper-entry';
 
 /** sudo-prompt's `exec` (tests pass a stand-in that runs the command as sudo-prompt would, minus the dialog). */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { hostOptions, type HostCommandOptions } from './plan';
+import { hostOptions, type HostCommandOptions } from './host-options';
 
 /** `netns-studio destroy FILE [--yes]`: remove what applying FILE created, and nothing else. */
 export function registerDestroy(program: Command): void {

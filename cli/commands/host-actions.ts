@@ -16,7 +16,7 @@ import { recover } from '../../helper/apply/recovery';
 import { renderCommand, renderPlan, summaryLine } from '../../helper/apply/render';
 import { applyDocument, destroyDocument, planDestroy, planForHost } from '../../helper/apply/pipeline';
 import { defaultEngine } from '../../helper/apply/engine';
-import type { HostCommandOptions } from './plan';
+import type { HostCommandOptions } from './host-options';
 import { helperForwarders } from '../../helper/forwarders/runtime';
 
 const EXIT_OK = 0;
