@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_FLAGS } from '../bench/canvas-browser';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../testing/chromium';
 import { STDIO_HELPER_READY } from '../server/stdio-helper-link';
 import { kernelSkipReason, type Sandbox } from '../testing/sandbox';
 

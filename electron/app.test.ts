@@ -7,7 +7,7 @@ import { EVENT_CHANNEL, REQUEST_NAMES, requestChannel } from '../shared/ipc-cont
 import { emptyTopology } from '../shared/model/schema';
 import { unavailableHelperLink } from '../server/helper-link';
 import { startApp } from './app';
-import { FakeBrowserWindow, fakeElectron } from './fake-electron';
+import { FakeBrowserWindow, fakeElectron } from '../testing/fake-electron';
 import { APP_ORIGIN } from './security';
 
 const flush = () => new Promise((r) => setTimeout(r, 5));

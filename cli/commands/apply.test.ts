@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { hostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
-import { scenarioDoc } from '../../helper/apply/test-support';
+import { scenarioDoc } from '../../testing/apply-support';
 import { runCliInSandbox } from './run-cli';
 
 const skip = kernelSkipReason();

@@ -15,7 +15,7 @@ import { hostEngine } from './engine';
 import { ApplyFailure } from './failure';
 import { netlinkLanesAvailable, netlinkSupports } from './netlink-lanes';
 import { applyDocument, destroyDocument, planForHost } from './pipeline';
-import { sandboxWrap, withStateDir } from './test-support';
+import { sandboxWrap, withStateDir } from '../../testing/apply-support';
 
 const N = 12; // more than the executor's fan-out threshold
 const skip = kernelSkipReason() ?? (netlinkLanesAvailable() ? undefined : 'no /usr/bin/perl or unknown setns syscall number for this architecture');

@@ -10,12 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { ForwarderStatsSchema } from '../../shared/ipc-contract';
-import { sandboxWrap } from '../apply/test-support';
+import { sandboxWrap } from '../../testing/apply-support';
 import { discover } from '../discover/index';
 import { documentForwarders } from './in-document';
 import type { ForwarderLive } from './live';
 import type { ForwarderStatus } from './runtime';
-import { NS1_UP, echoIn, tcpClient, tcpOpen } from './test-traffic';
+import { NS1_UP, echoIn, tcpClient, tcpOpen } from '../../testing/traffic';
 
 // forwarders.* use the helper's runtime over the default dir: point it at a private one before first use
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwd-live-'));

@@ -15,7 +15,7 @@ import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { run, runOk } from '../../testing/run';
 import { perlAvailable } from '../discover/netlink';
 import { watchEtcNetns } from './etc-netns';
-import { WatchMirror, type MirroredEvent } from './mirror';
+import { WatchMirror, type MirroredEvent } from '../../testing/watch-mirror';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping resolv.conf/NAT watch kernel tests: ${skip}`);

@@ -13,7 +13,7 @@ import type { HelperClient } from '../client';
 import { discoverSandbox, startSandboxHelper } from '../../testing/discover-support';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import { runOk } from '../../testing/run';
-import { WatchMirror, type MirroredEvent } from './mirror';
+import { WatchMirror, type MirroredEvent } from '../../testing/watch-mirror';
 import { fingerprint } from './fingerprint';
 import { stripHost } from '../discover/index';
 
