@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'vite';
-import { unavailableHelperLink } from '../server/helper-link';
+import { unavailableHelperLink } from '../shell-core/helper-link';
 import { startServer, type RunningServer } from '../server/http-server';
 import { within } from '../testing/until';
 import { chromiumSkipReason, launchBrowser, type Browsing } from './harness';

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { HelperStatus, HostSnapshot, Result } from '../shared/backend';
 import { AUTH_MAGIC } from '../shared/protocol/messages';
-import { createSession } from '../server/session';
+import { createSession } from '../shell-core/session';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../testing/sandbox';
 import { bundledHelper, createElevatedHelperLink, elevatedLaunch, ELEVATION_CANCELLED, type SudoExec } from './elevated-helper-link';
 import { waitUntil } from '../testing/until';

@@ -9,8 +9,8 @@
  * /proc): it is written to a 0600 file in the 0700 directory, and the helper, being
  * root, reads it from there.
  */
-import type { HelperLink } from '../server/helper-link';
-import { createStdioHelperLink } from '../server/stdio-helper-link';
+import type { HelperLink } from '../shell-core/helper-link';
+import { createStdioHelperLink } from '../shell-core/stdio-helper-link';
 import { createElevatedHelperLink } from './elevated-helper-link';
 import { helperEntry } from './helper-entry';
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Topology } from '../../shared/model/schema';
 import { hostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
-import { starDocument, starShellScript } from '../../bench/apply-star';
+import { starDocument, starShellScript } from '../../testing/star-topology';
 import type { ApplyContext } from './context';
 import { hostEngine } from './engine';
 import { ApplyFailure } from './failure';
