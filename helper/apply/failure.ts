@@ -11,7 +11,13 @@ export type FailureCode =
   | 'unmanaged'
   | 'missing-feature'
   | 'journal-pending'
-  | 'busy';
+  | 'busy'
+  /** the document names objects another topology created */
+  | 'owned-elsewhere'
+  /** a topology name that is not one (destroy --name, status) */
+  | 'invalid-name'
+  /** no topology of that name is recorded */
+  | 'unknown-topology';
 
 export interface Failure {
   code: FailureCode;
