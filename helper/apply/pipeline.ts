@@ -120,6 +120,8 @@ function lap(): (what: string) => void {
 export interface TopologySource {
   /** the file the document came from: names the topology when the document has no `name`, and is recorded */
   file?: string;
+  /** the topology's name, whatever the document says (status re-plans a recorded document under its record's name) */
+  name?: string;
 }
 
 interface Scoped {
@@ -136,7 +138,9 @@ interface Scoped {
 const ownerOf = (r: TopologyRecord): OwnerInfo => ({ name: r.name, file: r.meta.file, appliedAt: r.meta.appliedAt, ownership: r.ownership });
 
 function problemNotes(r: TopologyRecord): string[] {
-  return r.problems.map((p) => `the record file ${p.path} of topology "${r.name}" could not be read (${p.error}); it is kept at ${p.keptAt}, and what it listed counts as not created by netns-studio`);
+  const now = r.problems.map((p) => `the record file ${p.path} of topology "${r.name}" could not be read (${p.error}); it is kept at ${p.keptAt}, and what it listed counts as not created by netns-studio`);
+  const earlier = r.keptAside.filter((k) => !r.problems.some((p) => p.keptAt === k)).map((k) => `an unreadable record file of topology "${r.name}" is kept at ${k}; what it listed counts as not created by netns-studio until it is repaired and put back`);
+  return [...now, ...earlier];
 }
 
 function refuseClaims(claims: Claim[], id: TopologyIdentity): void {
@@ -148,7 +152,7 @@ function refuseClaims(claims: Claim[], id: TopologyIdentity): void {
 /** This topology's record and everyone else's; refuses a document that names another topology's objects. */
 function scope(doc: Topology, ctx: ApplyContext, source: TopologySource): Scoped {
   const stateDir = stateDirOf(ctx.stateDir);
-  const id = topologyIdentity(doc, source.file);
+  const id: TopologyIdentity = source.name ? { name: source.name, from: 'document', ...(source.file ? { file: source.file } : {}) } : topologyIdentity(doc, source.file);
   const records = listRecords(stateDir);
   const mine = records.find((r) => r.name === id.name) ?? readRecord(stateDir, id.name);
   const others = records.filter((r) => r.name !== id.name);
