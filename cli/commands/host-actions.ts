@@ -19,7 +19,8 @@ import { applyDocument, destroyTopology, planDestroyOf, planForHost, type Destro
 import type { TopologyIdentity } from '../../shared/model/topology-name';
 import { defaultEngine } from '../../helper/apply/engine';
 import type { HostCommandOptions } from './plan';
-import { describeState, listTopologies, topologyStatus, type ObjectCounts } from '../../helper/apply/status';
+import { listTopologies, topologyStatus } from '../../helper/apply/status';
+import { describeState, type ObjectCounts } from '../../shared/model/topology-status';
 import { helperForwarders } from '../../helper/forwarders/runtime';
 
 const EXIT_OK = 0;

@@ -2,73 +2,18 @@
  * How each applied topology stands on the host now, for `netns-studio list`,
  * `status NAME` and the app's list: its record compared with what discover sees
  * (objects gone) and, when the record keeps the document last applied, a fresh
- * plan of it (steps = drift). Read-only on the host.
+ * plan of it (steps = drift). Read-only on the host. The shapes are
+ * shared/model/topology-status.ts.
  */
 import { API_VERSION, KIND, Topology } from '../../shared/model/schema';
-import type { Step } from '../../shared/model/step';
+import { countObjects, type TopologyDetail, type TopologyState, type TopologyStatus } from '../../shared/model/topology-status';
 import { namespacesOfRecord, presenceIn, reconcile } from '../ownership/scope';
-import { isApplied, listRecords, readHistory, readRecord, type HistoryEntry, type TopologyRecord } from '../ownership/topologies';
+import { isApplied, listRecords, readHistory, readRecord, type TopologyRecord } from '../ownership/topologies';
 import type { ApplyContext } from './context';
 import { ApplyFailure, fail } from './failure';
 import { stateDirOf } from './journal';
 import { planForHost } from './pipeline';
 import { checkTopologyName } from '../../shared/model/topology-name';
-
-export type TopologyState = 'in-sync' | 'drifted' | 'partly-gone' | 'gone' | 'unknown';
-
-export interface ObjectCounts {
-  namespaces: number;
-  links: number;
-  addresses: number;
-  routes: number;
-  other: number;
-  total: number;
-}
-
-export interface TopologyStatus {
-  name: string;
-  file?: string;
-  appliedAt?: string;
-  firstAppliedAt?: string;
-  state: TopologyState;
-  /** steps a fresh plan of the document last applied has (undefined: no document recorded) */
-  drift?: number;
-  /** recorded objects no longer on the host */
-  gone: string[];
-  counts: ObjectCounts;
-  /** made from the previous version's record (no document: only presence is checked) */
-  migratedFrom?: string;
-  /** record files that could not be read, kept aside; why the state is unknown */
-  problems: string[];
-}
-
-export interface TopologyDetail extends TopologyStatus {
-  /** the fresh plan's steps (what drifted) */
-  steps: Step[];
-  document?: unknown;
-  history: HistoryEntry[];
-}
-
-export function countObjects(owned: string[]): ObjectCounts {
-  const c: ObjectCounts = { namespaces: 0, links: 0, addresses: 0, routes: 0, other: 0, total: owned.length };
-  for (const k of owned) {
-    const kind = k.slice(0, k.indexOf(':'));
-    if (kind === 'netns') c.namespaces++;
-    else if (kind === 'link') c.links++;
-    else if (kind === 'addr') c.addresses++;
-    else if (kind === 'route') c.routes++;
-    else c.other++;
-  }
-  return c;
-}
-
-/** One line of `list`: `in sync`, `drifted 3`, `partly gone (2 of 9)`. */
-export function describeState(s: TopologyStatus): string {
-  if (s.state === 'partly-gone') return `partly gone (${s.gone.length} of ${s.counts.total})`;
-  if (s.state === 'drifted') return `drifted ${s.drift}`;
-  if (s.state === 'in-sync') return 'in sync';
-  return s.state;
-}
 
 async function statusOf(r: TopologyRecord, ctx: ApplyContext): Promise<TopologyDetail> {
   const base = {

@@ -15,6 +15,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkTopologyName } from '../../shared/model/topology-name';
+import type { TopologyHistoryEntry } from '../../shared/model/topology-status';
 import { emptyOwnership, loadOwnership, OWNERSHIP_FILE, saveOwnership, writeFileAtomic, type Ownership } from './store';
 
 export const TOPOLOGIES_DIR = 'topologies';
@@ -59,15 +60,7 @@ export interface TopologyRecord {
   keptAside: string[];
 }
 
-export interface HistoryEntry {
-  at: string;
-  action: 'apply' | 'destroy' | 'recover' | 'migrate' | 'record-unreadable';
-  file?: string;
-  steps?: number;
-  applied?: number;
-  skipped?: number;
-  note?: string;
-}
+export type HistoryEntry = TopologyHistoryEntry;
 
 export function topologiesDir(stateDir: string): string {
   return join(stateDir, TOPOLOGIES_DIR);
