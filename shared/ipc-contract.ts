@@ -67,7 +67,7 @@ export const HostSnapshotSchema = z.object({ document: Topology, observed: z.unk
 
 export const WatchEventSchema = z.looseObject({ seq: z.number(), type: z.string() }) satisfies z.ZodType<WatchEvent>;
 
-export const TopologyIdentitySchema = z.object({ name: z.string(), from: z.enum(['document', 'file', 'default']), file: z.string().optional() });
+export const TopologyIdentitySchema = z.object({ name: z.string(), from: z.enum(['document', 'file', 'metadata', 'default']), file: z.string().optional() });
 
 export const PlanResultSchema = z.object({
   planHash: z.string(),

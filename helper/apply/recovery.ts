@@ -5,12 +5,13 @@
  * be there: "exists" counts as done) and rolls everything back if that fails.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { fail, type Failure } from './failure';
 import { executeSteps, rollback, type ExecuteOptions } from './executor';
 import { Journal, readJournal, type JournalState } from './journal';
 import { loadOwnership, saveOwnership, type Ownership } from '../ownership/store';
 import { recordApplied } from '../ownership/ledger';
+import { noteRecovered } from '../ownership/topologies';
 
 export interface RecoveryReport {
   /** what the journal was for */
@@ -60,6 +61,14 @@ async function waitForChildren(pids: number[], timeoutMs = 10_000): Promise<void
 export async function recover(stateDir: string, opts: RecoverOptions = {}): Promise<RecoveryReport | undefined> {
   const st = readJournal(stateDir);
   if (!st) return undefined;
+  const rep = await recoverJournal(st, opts);
+  // a topology's journal sits in its record directory: its history says what happened
+  const name = typeof st.meta?.topology === 'string' ? st.meta.topology : undefined;
+  if (name && basename(dirname(st.path)) === name) noteRecovered(dirname(st.path), name, { kind: rep.kind, outcome: rep.outcome, steps: rep.steps });
+  return rep;
+}
+
+async function recoverJournal(st: JournalState, opts: RecoverOptions): Promise<RecoveryReport> {
   if (alive(st.pid)) fail('busy', `another helper (pid ${st.pid}) is applying right now`, { pid: st.pid });
   await waitForChildren(st.pids);
   const journal = Journal.resume(st.path);

@@ -241,3 +241,20 @@ export function migrateLegacyRecord(stateDir: string): LegacyMigration | undefin
   renameSync(old, keptAt);
   return { ...(name ? { name } : {}), keptAt };
 }
+
+/**
+ * Recovery finished a topology's interrupted transaction: its history says so,
+ * and a committed or finished apply (destroy) counts as applied (destroyed).
+ */
+export function noteRecovered(dir: string, name: string, info: { kind: string; outcome: 'committed' | 'rolled-back' | 'finished'; steps: number }): void {
+  const problems: RecordProblem[] = [];
+  const at = new Date().toISOString();
+  const took = info.outcome !== 'rolled-back';
+  if (took) {
+    const old = readPart(dir, META_FILE, () => metaOf(readJsonFile(join(dir, META_FILE)), name), { name }, problems);
+    const { destroyedAt: _gone, ...kept } = old;
+    const meta: TopologyMeta = info.kind === 'destroy' ? { ...old, destroyedAt: at } : { ...kept, firstAppliedAt: old.firstAppliedAt ?? at, appliedAt: at };
+    writeFileAtomic(join(dir, META_FILE), JSON.stringify(meta, null, 1) + '\n');
+  }
+  appendHistory(dir, { at, action: 'recover', steps: info.steps, note: `an interrupted ${info.kind} was ${info.outcome === 'rolled-back' ? 'rolled back' : info.outcome === 'finished' ? 'finished' : 'found committed; its record was saved'}` });
+}
