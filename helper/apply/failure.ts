@@ -17,7 +17,9 @@ export type FailureCode =
   /** a topology name that is not one (destroy --name, status) */
   | 'invalid-name'
   /** no topology of that name is recorded */
-  | 'unknown-topology';
+  | 'unknown-topology'
+  /** a document without a name of its own would take the name of a topology applied from another file */
+  | 'name-taken';
 
 export interface Failure {
   code: FailureCode;

@@ -149,6 +149,16 @@ function refuseClaims(claims: Claim[], id: TopologyIdentity): void {
   fail('owned-elsewhere', `topology "${id.name}" cannot use objects of another topology: ${describeClaims(claims)}. A topology changes only what it created: rename them in this document, or remove the other topology first (netns-studio destroy --name ${owners[0]})`, { topology: id.name, claims });
 }
 
+/**
+ * A document without `name` is named after its file (or title): two files called
+ * `topology.yaml` in different folders must not become one topology, the second
+ * replacing the first. Refused, unless the document says its name itself.
+ */
+function refuseBorrowedName(id: TopologyIdentity, mine: TopologyRecord): void {
+  if (id.from === 'document' || !isApplied(mine) || !mine.meta.file || mine.meta.file === id.file) return;
+  fail('name-taken', `this document has no top-level name, so it would be topology "${id.name}" (after its ${id.from === 'file' ? 'file name' : 'title'}); but topology "${id.name}" was applied from ${mine.meta.file}${mine.meta.appliedAt ? ` at ${mine.meta.appliedAt}` : ''}. Give this document a name of its own (\`name: ...\`), or \`name: ${id.name}\` if it is that topology, moved`, { topology: id.name, file: mine.meta.file, appliedAt: mine.meta.appliedAt });
+}
+
 /** This topology's record and everyone else's; refuses a document that names another topology's objects. */
 function scope(doc: Topology, ctx: ApplyContext, source: TopologySource): Scoped {
   const stateDir = stateDirOf(ctx.stateDir);
@@ -156,6 +166,7 @@ function scope(doc: Topology, ctx: ApplyContext, source: TopologySource): Scoped
   const records = listRecords(stateDir);
   const mine = records.find((r) => r.name === id.name) ?? readRecord(stateDir, id.name);
   const others = records.filter((r) => r.name !== id.name);
+  refuseBorrowedName(id, mine);
   const wanted = ctx.engine.buildKeys(doc);
   const notes: string[] = [];
   const idNote = identityNote(id);
@@ -380,6 +391,7 @@ export function planDestroyOf(target: DestroyTarget, ctx: ApplyContext): Destroy
   }
   const records = listRecords(stateDir);
   const mine = records.find((r) => r.name === id.name) ?? readRecord(stateDir, id.name);
+  refuseBorrowedName(id, mine);
   if ('name' in target && !isApplied(mine) && !mine.ownership.log.length) {
     fail('unknown-topology', `no topology "${id.name}" is recorded in ${stateDir} (netns-studio list shows the applied ones)`, { name: id.name, known: records.filter(isApplied).map((r) => r.name) });
   }

@@ -86,3 +86,23 @@ test('a document naming another topology\'s namespace is refused with its name, 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('two files of the same base name are not one topology: the second, without a name of its own, is refused', async () => {
+  const { dir, ctx } = setup(doc({ namespaces: [{ name: 't1', loopback: 'down' }] }));
+  try {
+    record(dir, 'topology', ['t1'], '/labs/a/topology.yaml');
+    const other = doc({ namespaces: [{ name: 't2', loopback: 'down' }] });
+    await assert.rejects(planForHost(other, ctx, { file: '/labs/b/topology.yaml' }), (e: unknown) => {
+      assert.ok(e instanceof ApplyFailure && e.code === 'name-taken', String(e));
+      assert.match(e.message, /would be topology "topology" \(after its file name\); but topology "topology" was applied from \/labs\/a\/topology\.yaml at /);
+      return true;
+    });
+    // the same file again is the same topology; a document that says the name itself is that topology, moved
+    assert.deepEqual((await planForHost(doc({ namespaces: [{ name: 't1', loopback: 'down' }] }), ctx, { file: '/labs/a/topology.yaml' })).steps, []);
+    const moved = await planForHost(doc({ name: 'topology', namespaces: [{ name: 't1', loopback: 'down' }] }), ctx, { file: '/labs/b/topology.yaml' });
+    assert.deepEqual(moved.steps, []);
+    assert.ok(moved.notes.some((n) => /was last applied from \/labs\/a\/topology\.yaml .*; this plan makes the host match \/labs\/b\/topology\.yaml instead/.test(n)), moved.notes.join('\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
