@@ -67,6 +67,16 @@ describe('many topologies from the app', { skip }, () => {
           assert.deepEqual(keep(both), keep(afterA), `lab-a's ${ns} untouched`);
         }
 
+        // a third file naming lab-a's namespace: refused before any step, saying whose it is
+        await openText(page, 'lab-c.yaml', stringify({ apiVersion: 'netns-studio/v1', kind: 'Topology', namespaces: [{ name: sb.ns('ns1') }] }));
+        await page.locator(tid('plan-button')).click();
+        await page.locator(tid('plan-error')).waitFor({ timeout: 60_000 });
+        assert.equal(await page.locator(tid('plan-error')).getAttribute('data-code'), 'owned-elsewhere');
+        assert.match((await page.locator(tid('plan-error')).textContent()) ?? '', new RegExp(`netns:${sb.ns('ns1')}.* belongs? to topology "lab-a" \\(applied from lab-a\\.yaml at `));
+        assert.equal(await page.locator(tid('apply-button')).count(), 0, 'nothing to apply');
+        await page.locator(tid('plan-close')).click();
+        assert.deepEqual(await hostDump(sb), both);
+
         await page.locator(tid('topologies-button')).click();
         await page.locator(tid('topology-row')).first().waitFor({ timeout: 30_000 });
         const rows = await page.locator(tid('topology-row')).evaluateAll((els) => els.map((e) => [e.getAttribute('data-name'), e.getAttribute('data-state')]));
