@@ -92,6 +92,18 @@ test('two topologies on one host, one state dir: scoped plans, reconcile, migrat
       assert.match(a2.stdout, /Nothing to do/);
       assert.deepEqual(await hostDump(sb), refAB, 'after re-apply A');
 
+      // 3b. something of A changed by hand: list says drifted, status shows the step; apply A puts it back
+      await sb.bash('ip link set dev br0 down');
+      const l3 = await list();
+      assert.deepEqual(l3.map((t) => [t.name, t.state, t.drift]), [['lab-a', 'drifted', 1], ['lab-b', 'in-sync', 0]]);
+      assert.match((await cli('list')).stdout, /^lab-a .* drifted 1 /m);
+      const st3 = await cli('status', 'lab-a');
+      assert.equal(st3.code, 0, st3.stderr);
+      assert.match(st3.stdout, /^Topology "lab-a": drifted 1$/m);
+      assert.match(st3.stdout, /ip link set dev br0 up/);
+      assert.equal((await cli('apply', fileA, '--yes')).code, 0);
+      assert.deepEqual(await hostDump(sb), refAB, 'after apply A put br0 back up');
+
       // 4. destroy B by name, without its file
       const d1 = await cli('destroy', '--name', 'lab-b', '--yes');
       assert.equal(d1.code, 0, d1.stdout + d1.stderr);
