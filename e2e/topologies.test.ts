@@ -88,6 +88,8 @@ describe('many topologies from the app', { skip }, () => {
         if (await page.locator(tid('unsaved-dialog')).count()) await page.locator(tid('unsaved-discard')).click();
         await page.locator(tid('topologies-dialog')).waitFor({ state: 'detached', timeout: 30_000 });
         assert.match((await page.locator(tid('file-name')).textContent()) ?? '', /lab-a\.yaml/);
+        // the opened document carries its topology's name (nothing selected: the document inspector)
+        assert.equal(await page.locator(tid('inspector-doc-topology-name')).inputValue(), 'lab-a');
         // the opened document is the applied one: planning it again has nothing to do
         await page.locator(tid('plan-button')).click();
         await page.locator(tid('plan-summary')).waitFor({ timeout: 60_000 });
