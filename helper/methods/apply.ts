@@ -6,7 +6,7 @@
  *
  *   {event: 'progress', ref: <apply request id>, data: ApplyProgressEvent}
  *
- * (shared/backend.ts ApplyProgress; server/helper-results.ts toProgress reads
+ * (shared/backend.ts ApplyProgress; shell-core/helper-results.ts toProgress reads
  * them). Also `recoverOnStart`, which the helper runs before serving.
  */
 import { z } from 'zod';
@@ -19,6 +19,7 @@ import { recover, type RecoveryReport } from '../apply/recovery';
 import { applyContextOf } from './apply-context';
 import { helperForwarders } from '../forwarders/runtime';
 import { defineMethod, type MethodContext } from './registry';
+import { SourceFileParam } from './topologies';
 
 /** Name of the events apply and destroy send while they run (`ref` = the request id). */
 export const PROGRESS_EVENT = 'progress';
@@ -31,6 +32,8 @@ export const ApplyParams = z.strictObject({
   planHash: z.string().regex(/^[0-9a-f]{64}$/, 'planHash: the hash of the plan that was shown (plan first)'),
   /** object keys of unmanaged objects the person explicitly allows apply to change */
   allow: z.array(ObjectKeyParam).max(10_000).optional(),
+  /** the file the document came from: names the topology when the document has no `name`, recorded for `topologies.list` */
+  file: SourceFileParam.optional(),
 });
 export type ApplyParams = z.infer<typeof ApplyParams>;
 
@@ -48,6 +51,8 @@ export interface ApplyWireResult {
   durationMs: number;
   /** the host matches the document after applying */
   matches: boolean;
+  /** the topology applied (or destroyed) */
+  topology: string;
 }
 
 declare module '../../shared/protocol/messages' {
@@ -72,10 +77,10 @@ export function withProgress(ctx: ApplyContext, emit?: (e: ApplyProgressEvent) =
   return { ...ctx, onProgress: emit ? (p) => emit(progressEvent(p)) : ctx.onProgress };
 }
 
-export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[] }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
+export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[]; file?: string }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
   if (typeof params?.planHash !== 'string' || !/^[0-9a-f]{64}$/.test(params.planHash)) fail('plan-stale', 'apply needs the hash of the plan that was shown (plan first)');
-  const r = await applyDocument(params.document, { planHash: params.planHash, allow: params.allow }, withProgress(ctx, emit));
-  return { applied: r.applied, durationMs: r.durationMs, matches: r.matches };
+  const r = await applyDocument(params.document, { planHash: params.planHash, allow: params.allow, ...(params.file ? { file: params.file } : {}) }, withProgress(ctx, emit));
+  return { applied: r.applied, durationMs: r.durationMs, matches: r.matches, topology: r.topology };
 }
 
 export const applyHelperMethod = defineMethod({
