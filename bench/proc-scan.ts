@@ -13,9 +13,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { scanSignature, SCAN_MS } from '../helper/watch/proc-scan';
 import { ownInode } from '../helper/discover/targets';
+import { cliPath } from '../testing/cli-runner';
 import { run } from '../testing/run';
 import { kernelSkipReason, withSandbox } from '../testing/sandbox';
 
@@ -26,13 +26,12 @@ if (skip) {
 }
 const sizes = process.argv.slice(2).map(Number).filter((x) => x >= 0);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const cli = join(import.meta.dirname, '..', 'bin', 'netns-studio.mjs');
 
 async function timeCli(wrap: string[], args: string[]): Promise<number> {
   let best = Infinity;
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    const r = await run([...wrap, process.execPath, cli, ...args], { timeoutMs: 120_000 });
+    const r = await run([...wrap, process.execPath, cliPath, ...args], { timeoutMs: 120_000 });
     if (r.code !== 0) throw new Error(`discover failed: ${r.stderr.slice(0, 400)}`);
     best = Math.min(best, performance.now() - t0);
   }

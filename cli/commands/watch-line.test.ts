@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { ObservedNamespace } from '../../shared/model/observed';
 import type { Topology } from '../../shared/model/schema';
 import { eventLine } from './watch-line';
-import { runCli } from './run-cli';
+import { runCli } from '../../testing/cli-runner';
 
 const ns = (name: string, named: boolean, extra: Partial<ObservedNamespace> = {}): ObservedNamespace => ({ name, inode: 1, named, nsids: {}, links: [], routes: [], rules: [], sysctls: {}, warnings: [], ...extra });
 const doc = { apiVersion: 'netns-studio/v1', kind: 'Topology', metadata: {}, namespaces: [{ name: 'a' }], bridges: [], veths: [], forwarders: [] } as unknown as Topology;

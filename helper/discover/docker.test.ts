@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readlinkSync } from 'node:fs';
 import type { ObservedHost, ObservedNamespace } from '../../shared/model/observed';
 import { startStdioHelper } from '../client';
-import { WatchMirror, type MirroredEvent } from '../watch/mirror';
+import { WatchMirror, type MirroredEvent } from '../../testing/watch-mirror';
 import { discoverSandbox, sandboxHelperWrap } from '../../testing/discover-support';
 import { dockerSkipReason, IMAGE, startDockerd } from '../../testing/docker-daemon';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';

@@ -10,7 +10,8 @@ import type { ObservedNamespace } from '../../shared/model/observed';
 import { startSandboxHelper } from '../../testing/discover-support';
 import { startHolder, type Holder } from '../../testing/ns-holders';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
-import { WatchMirror, type MirroredEvent } from './mirror';
+import { waitUntil } from '../../testing/until';
+import { WatchMirror, type MirroredEvent } from '../../testing/watch-mirror';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping unnamed watch tests: ${skip}`);
@@ -19,13 +20,6 @@ process.env.NETNS_STUDIO_WATCH_SELFCHECK = '1';
 const named = (type: string, name: string) => (e: MirroredEvent) => e.data.type === type && 'namespace' in e.data && e.data.namespace === name;
 const toBoxPeer = (m: WatchMirror) => m.namespaces.get('host')?.links.find((l) => l.name === 'to-box')?.peer?.namespace;
 
-async function until(what: string, f: () => boolean, timeoutMs = 5000) {
-  const end = Date.now() + timeoutMs;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 test('unnamed namespaces with no host link are announced and removed; holder changes keep the name; attach re-resolves the peer', { skip, timeout: 90_000 }, async () => {
   await withSandbox('wunnamed', async (sb) => {
@@ -56,12 +50,12 @@ test('unnamed namespaces with no host link are announced and removed; holder cha
 
       // a veth from the host into it; then `ip netns attach` names it and the host's peer follows
       assert.equal((await sb.bash(`ip link add name to-box type veth peer name in-box netns ${b.pid}`)).code, 0);
-      await until(`the host's peer in the unnamed namespace (is ${toBoxPeer(m)})`, () => toBoxPeer(m) === name);
+      await waitUntil(`the host's peer in the unnamed namespace (is ${toBoxPeer(m)})`, () => toBoxPeer(m) === name);
       from = m.count;
       assert.equal((await sb.bash(`ip netns attach \${P}att ${b.pid}`)).code, 0);
       await m.next(named('namespace-added', 'att'), { from, what: 'att added' });
       await m.next(named('namespace-removed', name), { from, what: `${name} removed (now named)` });
-      await until(`the host's peer re-resolved to att (is ${toBoxPeer(m)})`, () => toBoxPeer(m) === 'att');
+      await waitUntil(`the host's peer re-resolved to att (is ${toBoxPeer(m)})`, () => toBoxPeer(m) === 'att');
       assert.equal(m.namespaces.get('att')?.links.find((l) => l.name === 'in-box')?.peer?.namespace, 'host');
 
       // the last process of a namespace with no host link exits: removed
