@@ -8,6 +8,7 @@
 import type { Backend, HostSnapshot, WatchEvent } from '../shared/backend';
 import { objectKey } from '../shared/model/ids';
 import { mergeLive } from './model/live-merge';
+import { asObservedHost, withUnnamed } from './model/live-unnamed';
 import { editorStore } from './store/editor-store';
 import { liveStore, setLinkUp } from './store/live-store';
 
@@ -16,8 +17,21 @@ const REDISCOVER_MS = 60;
 let stop: (() => void) | undefined;
 
 function setHost(snapshot: HostSnapshot): void {
-  const m = mergeLive(editorStore.getState().doc, snapshot.document);
-  liveStore.setState({ host: snapshot.document, observed: snapshot.observed, status: m.status, linkUp: m.linkUp, loading: false, error: undefined });
+  const { host, labels } = shownHost(snapshot.document, snapshot.observed);
+  const m = mergeLive(editorStore.getState().doc, host);
+  liveStore.setState({ host, hostNamed: snapshot.document, labels, observed: snapshot.observed, status: m.status, linkUp: m.linkUp, loading: false, error: undefined });
+}
+
+/** The host as the toggle wants it: every namespace, or the named ones only. */
+function shownHost(document: HostSnapshot['document'], observed: unknown) {
+  return liveStore.getState().allNamespaces ? withUnnamed(document, asObservedHost(observed)) : { host: document, labels: withUnnamed(document, undefined).labels };
+}
+
+/** Toolbar: every namespace (unnamed ones too) or the named ones only. */
+export function setAllNamespaces(all: boolean): void {
+  liveStore.setState({ allNamespaces: all });
+  const s = liveStore.getState();
+  if (s.hostNamed) setHost({ document: s.hostNamed, observed: s.observed });
 }
 
 /** A link fact in an event, in whatever shape the helper sends it. */
@@ -36,7 +50,8 @@ export function startLive(backend: Backend): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let alive = true;
   const discover = async () => {
-    const r = await backend.discover();
+    // every namespace is read; the toggle only hides the unnamed ones
+    const r = await backend.discover({ unnamed: true });
     if (!alive) return;
     if (r.ok) setHost(r.value);
     else liveStore.setState({ error: r.error.message, loading: false });
@@ -79,5 +94,5 @@ export function startLive(backend: Backend): void {
 export function stopLive(): void {
   stop?.();
   stop = undefined;
-  liveStore.setState({ enabled: false, loading: false, host: undefined, status: {}, linkUp: {} });
+  liveStore.setState({ enabled: false, loading: false, host: undefined, hostNamed: undefined, labels: {}, status: {}, linkUp: {} });
 }
