@@ -8,10 +8,11 @@
  * busybox-static: no registry. `stop` removes the containers, stops the daemon
  * (killing it and its containerd if it does not stop), unmounts whatever it left
  * under the directory and removes what it created outside it (/etc/docker,
- * /run/docker, the `docker` cgroups), also when the test failed.
+ * /run/docker, the `docker` cgroups; the last daemon to stop does), also when
+ * the test failed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, runOk, type RunResult } from './run';
@@ -49,8 +50,51 @@ const cgroupDirs = () => {
   }
 };
 
+/**
+ * Two tests may run a daemon at once (the runner runs two files in parallel): the
+ * paths outside our directories that dockerd creates are removed by the last one
+ * to stop, and only those that did not exist before the first one started.
+ */
+const ACTIVE = '/tmp/nst-docker-active';
+const OUTSIDE_LIST = join(ACTIVE, 'outside.json');
+
+/** markers of daemons still running (a marker whose test process died is stale) */
+function users(): string[] {
+  try {
+    return readdirSync(ACTIVE).filter((f) => {
+      const pid = Number(/^user-(\d+)-/.exec(f)?.[1]);
+      return pid > 0 && existsSync(`/proc/${pid}`);
+    });
+  } catch {
+    return [];
+  }
+}
+
+function enter(): string {
+  mkdirSync(ACTIVE, { recursive: true });
+  if (!users().length) writeFileSync(OUTSIDE_LIST, JSON.stringify([...OUTSIDE, ...cgroupDirs()].filter((p) => !existsSync(p))));
+  const me = join(ACTIVE, `user-${process.pid}-${Math.random().toString(16).slice(2)}`);
+  writeFileSync(me, '');
+  return me;
+}
+
+function leave(me: string) {
+  rmSync(me, { force: true });
+  if (users().length) return;
+  let created: string[] = [];
+  try {
+    created = JSON.parse(readFileSync(OUTSIDE_LIST, 'utf8'));
+  } catch { /* none recorded */ }
+  for (const p of created) {
+    if (!existsSync(p)) continue;
+    if (p.startsWith('/sys/')) try { rmdirSync(p); } catch { /* still in use */ }
+    else rmSync(p, { recursive: true, force: true });
+  }
+  rmSync(ACTIVE, { recursive: true, force: true });
+}
+
 export async function startDockerd(sb: Sandbox): Promise<DockerDaemon> {
-  const existed = new Set([...OUTSIDE, ...cgroupDirs()].filter((p) => existsSync(p)));
+  const me = enter();
   const dir = mkdtempSync(join(tmpdir(), 'nst-docker-'));
   const socket = join(dir, 'docker.sock');
   const dataRoot = join(dir, 'data');
@@ -90,11 +134,7 @@ export async function startDockerd(sb: Sandbox): Promise<DockerDaemon> {
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dir));
     for (const m of mounts.sort((a, b) => b.length - a.length)) await run(['umount', '-l', m]);
     rmSync(dir, { recursive: true, force: true });
-    for (const p of [...OUTSIDE, ...cgroupDirs()]) {
-      if (existed.has(p) || !existsSync(p)) continue;
-      if (p.startsWith('/sys/')) try { rmdirSync(p); } catch { /* still in use */ }
-      else rmSync(p, { recursive: true, force: true });
-    }
+    leave(me);
   };
   try {
     const until = Date.now() + 30_000;
