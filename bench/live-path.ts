@@ -33,17 +33,15 @@ const HERE = join(import.meta.dirname, '..');
 
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] : NaN);
 
+const addressOf = (i: number) => `10.100.${1 + Math.floor((i + 2) / 250)}.${((i + 2) % 250) + 1}`;
+
 async function buildStar(sb: Sandbox, n: number) {
   const ns = (i: number) => sb.ns(`n${i}`);
   const host = ['link add name br0 type bridge', 'addr add 10.100.0.1/16 dev br0', 'link set dev br0 up'];
   for (let i = 0; i < n; i++) host.push(`netns add ${ns(i)}`);
   for (let i = 0; i < n; i++) host.push(`link add name v${i} type veth peer name eth0 netns ${ns(i)}`, `link set dev v${i} master br0`, `link set dev v${i} up`);
   await runOk(['nsenter', `--net=/run/netns/${sb.hostNs}`, 'ip', '-batch', '-'], { input: host.join('\n') + '\n' });
-  const script = Array.from({ length: n }, (_, i) => {
-    const a = 1 + Math.floor((i + 2) / 250);
-    const b = ((i + 2) % 250) + 1;
-    return `printf 'link set dev lo up\\nlink set dev eth0 up\\naddr add 10.100.${a}.${b}/16 dev eth0\\n' | ip -n ${ns(i)} -batch -`;
-  });
+  const script = Array.from({ length: n }, (_, i) => `printf 'link set dev lo up\\nlink set dev eth0 up\\naddr add ${addressOf(i)}/16 dev eth0\\n' | ip -n ${ns(i)} -batch -`);
   await runOk(['nsenter', `--net=/run/netns/${sb.hostNs}`, 'bash', '-euc', script.join('\n')]);
 }
 
@@ -97,14 +95,23 @@ async function measure(variant: string, root: string, sb: Sandbox, n: number): P
     row.firstDrawMs = Date.now() - t0;
     await page.locator(tid('search-open')).click();
     for (let k = 0; k < CHANGES; k++) {
-      const name = sb.ns(`n${Math.floor(((k + 0.5) / CHANGES) * n)}`);
+      const i = Math.floor(((k + 0.5) / CHANGES) * n);
+      const name = sb.ns(`n${i}`);
       const port = `${tid(`port-${name}/eth0`)}`;
-      await page.locator(tid('search-input')).fill(name);
+      // its address with the prefix length: a name would also match n1 → n10…n19
+      await page.locator(tid('search-input')).fill(`${addressOf(i)}/16`);
       const found = await page.waitForSelector(port, { state: 'attached', timeout: 5000 }).then(() => true, () => false);
       if (!found) {
         row.unreachable++;
         continue;
       }
+      // the fit animation ends first: the viewport transform the same for 10 frames
+      await page.waitForFunction(() => {
+        const w = window as unknown as { __vp?: { t: string; n: number } };
+        const t = document.querySelector('.react-flow__viewport')?.getAttribute('style') ?? '';
+        w.__vp = w.__vp?.t === t ? { t, n: w.__vp.n + 1 } : { t, n: 0 };
+        return w.__vp.n >= 10;
+      }, undefined, { polling: 'raf', timeout: 5000 }).catch(() => {});
       const start = Date.now();
       await runOk(['ip', '-n', name, 'link', 'set', 'dev', 'eth0', 'down']);
       await page.waitForSelector(`${port}[data-up="false"]`, { state: 'attached', timeout: 10_000, }).then(() => row.eventMs.push(Date.now() - start), () => row.unreachable++);

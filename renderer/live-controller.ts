@@ -44,6 +44,24 @@ export function linkFact(ev: WatchEvent): { key: string; up: boolean } | undefin
   return undefined;
 }
 
+/**
+ * Link states of the one namespace a watch event is about (`namespaceObserved`, as
+ * the shell maps the helper's per-namespace events; `observed` when it is one
+ * namespace): only ports already drawn, so nothing new appears before the merge.
+ */
+export function namespaceLinkFacts(ev: WatchEvent): { key: string; up: boolean }[] {
+  const one = (ev.namespaceObserved ?? (ev.type !== 'resync' ? ev.observed : undefined)) as { name?: unknown; links?: unknown } | undefined;
+  if (!one || typeof one.name !== 'string' || !Array.isArray(one.links)) return [];
+  const drawn = liveStore.getState().linkUp;
+  const out: { key: string; up: boolean }[] = [];
+  for (const l of one.links as { name?: unknown; up?: unknown }[]) {
+    if (typeof l?.name !== 'string' || typeof l.up !== 'boolean') continue;
+    const key = objectKey.link(one.name, l.name);
+    if (key in drawn && drawn[key] !== l.up) out.push({ key, up: l.up });
+  }
+  return out;
+}
+
 export function startLive(backend: Backend): void {
   stopLive();
   liveStore.setState({ enabled: true, loading: true, error: undefined });
@@ -55,6 +73,16 @@ export function startLive(backend: Backend): void {
     if (!alive) return;
     if (r.ok) setHost(r.value);
     else liveStore.setState({ error: r.error.message, loading: false });
+  };
+  let pending: HostSnapshot | undefined;
+  let hostTimer: ReturnType<typeof setTimeout> | undefined;
+  const setHostSoon = (snap: HostSnapshot) => {
+    pending = snap;
+    hostTimer ??= setTimeout(() => {
+      hostTimer = undefined;
+      if (alive && pending) setHost(pending);
+      pending = undefined;
+    }, 0);
   };
   const later = () => {
     if (timer) return;
@@ -68,7 +96,12 @@ export function startLive(backend: Backend): void {
     (ev) => {
       liveStore.setState({ events: liveStore.getState().events + 1 });
       const snap = (ev.snapshot ?? (ev.document ? { document: ev.document, observed: ev.observed } : undefined)) as HostSnapshot | undefined;
-      if (snap && typeof snap === 'object' && 'document' in snap) return setHost(snap);
+      if (snap && typeof snap === 'object' && 'document' in snap) {
+        // the changed namespace's link states go to their ports at once; the whole picture
+        // (merge with the document, overlay, statuses) follows once the burst is over
+        for (const f of namespaceLinkFacts(ev)) setLinkUp(f.key, f.up);
+        return setHostSoon(snap);
+      }
       const fact = linkFact(ev);
       if (fact) setLinkUp(fact.key, fact.up);
       later();
@@ -86,6 +119,7 @@ export function startLive(backend: Backend): void {
   stop = () => {
     alive = false;
     if (timer) clearTimeout(timer);
+    if (hostTimer) clearTimeout(hostTimer);
     unwatch();
     unsub();
   };
