@@ -27,7 +27,7 @@ import type { ApplyContext } from './context';
 import { executeSteps, type ExecuteOptions } from './executor';
 import { ApplyFailure, fail } from './failure';
 import { probeFeatures, requireFeatures } from './features';
-import { Journal, pendingJournalPath, stateDirOf } from './journal';
+import { Journal, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
 
@@ -207,10 +207,8 @@ async function executeJournaled(
   record: (applied: number[], skipped: number[]) => Ownership,
 ): Promise<{ applied: number[]; skipped: number[] }> {
   const stateDir = stateDirOf(ctx.stateDir);
-  // one transaction at a time per state dir, whichever topology it is for
-  const pending = pendingJournalPath(stateDir);
-  if (pending) fail('journal-pending', `an unfinished apply journal exists at ${pending}: another apply is running, or the helper stopped mid-apply (recover first)`, { path: pending });
-  const journal = Journal.begin(plan.recordDir, kind, plan.steps, { planHash: plan.planHash, topology: plan.topology });
+  // one transaction at a time per state dir, whichever topology it is for (the lock is the state dir's)
+  const journal = Journal.begin(plan.recordDir, kind, plan.steps, { planHash: plan.planHash, topology: plan.topology }, stateDir);
   let r;
   try {
     r = await executeSteps(plan.steps, { ...execOptions(ctx, journal), tolerateGone });
