@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import type { Page } from 'playwright-core';
 import { hostDump } from '../testing/host-dump';
 import { withSandbox } from '../testing/sandbox';
-import { scenarioDoc } from '../helper/apply/test-support';
+import { scenarioDoc } from '../testing/apply-support';
 import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
 import { topology03 } from './reference';
 import { openText, waitForApp } from './ui';

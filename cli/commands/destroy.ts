@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { hostOptions, type HostCommandOptions } from './plan';
+import { hostOptions, type HostCommandOptions } from './host-options';
 
 /** `netns-studio destroy FILE | --name NAME [--yes]`: remove what the topology created, and nothing else. */
 export function registerDestroy(program: Command): void {

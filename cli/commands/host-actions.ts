@@ -18,7 +18,7 @@ import { renderCommand, renderPlan, summaryLine } from '../../helper/apply/rende
 import { applyDocument, destroyTopology, planDestroyOf, planForHost, type DestroyTarget } from '../../helper/apply/pipeline';
 import type { TopologyIdentity } from '../../shared/model/topology-name';
 import { defaultEngine } from '../../helper/apply/engine';
-import type { HostCommandOptions } from './plan';
+import type { HostCommandOptions } from './host-options';
 import { listTopologies, topologyStatus } from '../../helper/apply/status';
 import { describeState, type ObjectCounts } from '../../shared/model/topology-status';
 import { helperForwarders } from '../../helper/forwarders/runtime';

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { HostCommandOptions } from './plan';
+import type { HostCommandOptions } from './host-options';
 
 const stateDirOption = '--state-dir <dir>';
 const stateDirHelp = 'where the records live (default $NETNS_STUDIO_STATE_DIR or /var/lib/netns-studio)';

@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { hostDump } from '../../testing/host-dump';
 import { run, runOk } from '../../testing/run';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
-import { cliPath, runCli, runCliInSandbox } from './run-cli';
+import { cliPath, runCli, runCliInSandbox } from '../../testing/cli-runner';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping CLI misuse kernel tests: ${skip}`);

@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { hostDump, type HostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
-import { applyScenarios, scenarioDoc } from '../../helper/apply/test-support';
-import { cliPath, runCliInSandbox } from './run-cli';
+import { applyScenarios, scenarioDoc } from '../../testing/apply-support';
+import { cliPath, runCliInSandbox } from '../../testing/cli-runner';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping CLI topology tests: ${skip}`);

@@ -10,7 +10,7 @@ import type { Event } from '../../shared/protocol/messages';
 import { hostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import { readJournal } from '../apply/journal';
-import { sandboxWrap, scenarioDoc, withStateDir } from '../apply/test-support';
+import { sandboxWrap, scenarioDoc, withStateDir } from '../../testing/apply-support';
 import { HelperRequestError, startStdioHelper } from '../client';
 import { PROGRESS_EVENT, type ApplyProgressEvent } from './apply';
 

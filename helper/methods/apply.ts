@@ -6,7 +6,7 @@
  *
  *   {event: 'progress', ref: <apply request id>, data: ApplyProgressEvent}
  *
- * (shared/backend.ts ApplyProgress; server/helper-results.ts toProgress reads
+ * (shared/backend.ts ApplyProgress; shell-core/helper-results.ts toProgress reads
  * them). Also `recoverOnStart`, which the helper runs before serving.
  */
 import { z } from 'zod';
