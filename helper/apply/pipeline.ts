@@ -13,7 +13,7 @@
  *            objects already gone; transactional like apply.
  */
 import { createHash } from 'node:crypto';
-import { API_VERSION, KIND, Topology } from '../../shared/model/schema';
+import { API_VERSION, HOST_NS, KIND, Topology } from '../../shared/model/schema';
 import { checkTopologyName, topologyIdentity, type TopologyIdentity } from '../../shared/model/topology-name';
 import type { Step } from '../../shared/model/step';
 import { validateTopology } from '../../shared/validate/validate';
@@ -143,7 +143,9 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
     extraFacts = more.facts;
     mark(`discover ${extra.length} namespaces of the record`);
   }
-  const { ownership, gone } = reconcile(sc.ownership, presenceIn(seen));
+  // NAT tables are read where the document has rules (./observe.ts), except host's
+  const natRead = new Set(doc.namespaces.filter((n) => n.nat.length && n.name !== HOST_NS).map((n) => n.name));
+  const { ownership, gone } = reconcile(sc.ownership, presenceIn(seen, natRead));
   if (gone.length) sc.notes.push(`${gone.length} recorded object(s) are gone from the host (removed outside netns-studio): ${gone.slice(0, 5).join(', ')}${gone.length > 5 ? ' …' : ''}; they are forgotten, and re-created where the document still has them`);
   // What we created and the document no longer has goes first, undone exactly as
   // destroy would (with its rollback); then what the document wants.
