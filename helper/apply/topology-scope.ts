@@ -47,12 +47,22 @@ export function refuseClaims(claims: Claim[], id: TopologyIdentity): void {
 }
 
 /**
+ * The same file: the same path, or the same base name where one side knows only
+ * the name (the browser never learns paths).
+ */
+function sameSource(recorded: string, now: string | undefined): boolean {
+  if (now === undefined || recorded === now) return recorded === now;
+  const base = (f: string) => f.split('/').filter(Boolean).at(-1);
+  return (!recorded.includes('/') || !now.includes('/')) && base(recorded) === base(now);
+}
+
+/**
  * A document without `name` is named after its file (or title): two files called
  * `topology.yaml` in different folders must not become one topology, the second
  * replacing the first. Refused, unless the document says its name itself.
  */
 export function refuseBorrowedName(id: TopologyIdentity, mine: TopologyRecord): void {
-  if (id.from === 'document' || !isApplied(mine) || !mine.meta.file || mine.meta.file === id.file) return;
+  if (id.from === 'document' || !isApplied(mine) || !mine.meta.file || sameSource(mine.meta.file, id.file)) return;
   fail('name-taken', `this document has no top-level name, so it would be topology "${id.name}" (after its ${id.from === 'file' ? 'file name' : 'title'}); but topology "${id.name}" was applied from ${mine.meta.file}${mine.meta.appliedAt ? ` at ${mine.meta.appliedAt}` : ''}. Give this document a name of its own (\`name: ...\`), or \`name: ${id.name}\` if it is that topology, moved`, { topology: id.name, file: mine.meta.file, appliedAt: mine.meta.appliedAt });
 }
 
