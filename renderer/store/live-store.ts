@@ -12,15 +12,22 @@ import type { LiveStatus } from '../model/live-merge';
 export interface LiveState {
   enabled: boolean;
   loading: boolean;
+  /** the host as drawn: its document, plus the unnamed namespaces when `allNamespaces` (../model/live-unnamed.ts) */
   host?: Topology;
+  /** the host's document as the helper sent it (named namespaces only) */
+  hostNamed?: Topology;
   observed?: unknown;
+  /** toolbar toggle: every namespace (default) or the named ones only */
+  allNamespaces: boolean;
+  /** namespace name → label (container name, pod, Mininet host, process) */
+  labels: Record<string, string>;
   status: Record<string, LiveStatus>;
   linkUp: Record<string, boolean>;
   error?: string;
   events: number;
 }
 
-export const liveStore = createStore<LiveState>(() => ({ enabled: false, loading: false, status: {}, linkUp: {}, events: 0 }));
+export const liveStore = createStore<LiveState>(() => ({ enabled: false, loading: false, allNamespaces: true, labels: {}, status: {}, linkUp: {}, events: 0 }));
 export const useLive = <T>(selector: (s: LiveState) => T): T => useStore(liveStore, selector);
 
 /** A live fact about one link changed (watch event): only that link's subscribers re-render. */
