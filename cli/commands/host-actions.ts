@@ -18,10 +18,13 @@ import { applyDocument, destroyDocument, planDestroy, planForHost } from '../../
 import { defaultEngine } from '../../helper/apply/engine';
 import type { HostCommandOptions } from './plan';
 import { helperForwarders } from '../../helper/forwarders/runtime';
+import type { Readiness } from '../../helper/apply/ready';
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
 const EXIT_CHANGES = 2;
+/** apply: done and matching, but not everything it brought up was usable within the wait */
+const EXIT_NOT_READY = 3;
 
 /**
  * Reads and checks FILE, then (only then, so anyone can see what is wrong with a
@@ -158,6 +161,8 @@ function progressPrinter(): { onProgress: (p: Progress) => void; end: () => void
 }
 
 export async function runApply(file: string, opts: HostCommandOptions): Promise<number> {
+  const readyTimeoutMs = waitTimeoutMs(opts.waitTimeout);
+  if (readyTimeoutMs === null) return EXIT_ERROR;
   const doc = await loadFile(file, 'apply');
   if (!doc) return EXIT_ERROR;
   const progress = progressPrinter();
@@ -167,7 +172,7 @@ export async function runApply(file: string, opts: HostCommandOptions): Promise<
     printPlan(plan.steps, opts.json, { planHash: plan.planHash, summary: plan.summary });
     if (!plan.steps.length) return EXIT_OK;
     if (!(await confirm(`Apply these ${plan.steps.length} steps?`, opts))) return EXIT_ERROR;
-    const r = await applyDocument(doc, { planHash: plan.planHash, allow: opts.allow }, ctx);
+    const r = await applyDocument(doc, { planHash: plan.planHash, allow: opts.allow, wait: opts.wait !== false, readyTimeoutMs }, ctx);
     progress.end();
     console.log(`Applied ${r.applied} steps in ${(r.durationMs / 1000).toFixed(2)} s.`);
     if (!r.matches) {
@@ -176,11 +181,33 @@ export async function runApply(file: string, opts: HostCommandOptions): Promise<
       return EXIT_ERROR;
     }
     console.log(`The host matches ${file}.`);
-    return EXIT_OK;
+    return r.readiness ? reportReadiness(r.readiness) : EXIT_OK;
   } catch (e) {
     progress.end();
     return report(e);
   }
+}
+
+/** `--wait-timeout` in ms (undefined: the default); null after saying what is wrong with it. */
+function waitTimeoutMs(text: string | undefined): number | undefined | null {
+  if (text === undefined) return undefined;
+  const s = Number(text);
+  if (!Number.isFinite(s) || s < 0 || s > 600) {
+    console.error(`netns-studio apply: --wait-timeout ${JSON.stringify(text)}: expected seconds between 0 and 600; nothing was changed`);
+    return null;
+  }
+  return Math.round(s * 1000);
+}
+
+function reportReadiness(r: Readiness): number {
+  for (const h of r.heldDown) console.error(`netns-studio: note: ${h.object}: ${h.reason}`);
+  if (r.ready) {
+    if (r.checked) console.log(`The network is usable (${r.checked} links, ports, addresses and forwarders ready after ${(r.waitedMs / 1000).toFixed(2)} s).`);
+    return EXIT_OK;
+  }
+  console.error(`netns-studio: warning: not usable after waiting ${(r.waitedMs / 1000).toFixed(2)} s (${r.notReady.length} of ${r.checked}):`);
+  for (const n of r.notReady) console.error(`  ${n.object}: ${n.reason}`);
+  return EXIT_NOT_READY;
 }
 
 export async function runDestroy(file: string, opts: HostCommandOptions): Promise<number> {

@@ -22,6 +22,8 @@ import { probeFeatures, requireFeatures } from './features';
 import { Journal, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
+import { waitReady, type Readiness } from './ready';
+import { readinessExpectation } from '../../shared/plan/readiness';
 
 export interface PlanSummary {
   create: number;
@@ -47,6 +49,8 @@ export interface ApplyResult {
   /** steps still planned after applying (should be none) */
   remaining: Step[];
   durationMs: number;
+  /** after the steps: what became usable (carrier, forwarding ports, IPv6 past DAD, forwarders); absent when not waited for */
+  readiness?: Readiness;
 }
 
 export interface ApplyOptions {
@@ -54,6 +58,10 @@ export interface ApplyOptions {
   planHash?: string;
   /** object keys of unmanaged objects the person explicitly allows apply to change or delete */
   allow?: string[];
+  /** wait until what the apply brought up is usable (default true; see ./ready.ts) */
+  wait?: boolean;
+  /** bound of that wait (default DEFAULT_READY_TIMEOUT_MS) */
+  readyTimeoutMs?: number;
 }
 
 /** Parse and validate a document; `invalid-document` with the issues otherwise. */
@@ -204,8 +212,13 @@ export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: 
     });
     if (leaving.length) await waitLinksGone(leaving, { wrap: ctx.wrap });
     const durationMs = performance.now() - t0;
-    const after = await planChecked(doc, ctx);
-    return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: after.steps.length === 0, remaining: after.steps, durationMs };
+    // the confirming plan and the readiness wait read the host side by side
+    const touched = new Set(r.applied.map((i) => plan.steps[i].object));
+    const [after, readiness] = await Promise.all([
+      planChecked(doc, ctx),
+      opts.wait === false ? undefined : waitReady(readinessExpectation(doc, touched), { wrap: ctx.wrap, forwarders: ctx.forwarders, timeoutMs: opts.readyTimeoutMs }),
+    ]);
+    return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: after.steps.length === 0, remaining: after.steps, durationMs, ...(readiness ? { readiness } : {}) };
   });
 }
 

@@ -95,6 +95,7 @@ export const Namespace = z.strictObject({
   nat: z.array(NatRule).default([]),
   dns: Dns.optional().describe('written to /etc/netns/NAME/resolv.conf'),
   vrfs: z.array(Vrf).default([]),
+  nodad: z.boolean().optional().describe('add the IPv6 addresses of this namespace with `nodad`: usable at once, without duplicate address detection (omitted = with DAD, which takes 1-2 s after the link comes up)'),
 });
 
 export const ForwarderEnd = z.strictObject({

@@ -54,8 +54,8 @@ export const linkShow = (ns: string, name: string) => c(ns, 'ip', 'link', 'show'
 /** ip link show dev NAME up: prints the link only when it is administratively up */
 export const linkShowUp = (ns: string, name: string) => c(ns, 'ip', 'link', 'show', 'dev', name, 'up');
 
-/** ip addr add CIDR dev NAME */
-export const addrAdd = (ns: string, dev: string, cidr: string) => c(ns, 'ip', 'addr', 'add', cidr, 'dev', dev);
+/** ip addr add CIDR dev NAME [nodad] (nodad: an IPv6 address usable at once, without duplicate address detection) */
+export const addrAdd = (ns: string, dev: string, cidr: string, nodad = false) => c(ns, 'ip', 'addr', 'add', cidr, 'dev', dev, ...(nodad ? ['nodad'] : []));
 /** ip addr del CIDR dev NAME */
 export const addrDel = (ns: string, dev: string, cidr: string) => c(ns, 'ip', 'addr', 'del', cidr, 'dev', dev);
 /** ip addr show dev NAME to ADDR/32: prints the link when it holds that address */

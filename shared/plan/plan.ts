@@ -359,8 +359,8 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
       const linkNew = created.has(objectKey.link(n, a.dev));
       if (!linkNew && have.addresses.has(k)) continue;
       out.push({
-        command: cmd.addrAdd(n, a.dev, a.cidr), undo: [cmd.addrDel(n, a.dev, a.cidr)], object: k, action: 'create',
-        reason: `address ${a.cidr} on ${at(n, a.dev)} is in the document`, exists: cmd.addrShow(n, a.dev, a.cidr),
+        command: cmd.addrAdd(n, a.dev, a.cidr, a.nodad), undo: [cmd.addrDel(n, a.dev, a.cidr)], object: k, action: 'create',
+        reason: `address ${a.cidr} on ${at(n, a.dev)} is in the document${a.nodad ? ' (nodad: usable at once)' : ''}`, exists: cmd.addrShow(n, a.dev, a.cidr),
       });
     }
     for (const l of links) {

@@ -115,8 +115,9 @@ function ipCommand(s: State, ns: string, argsIn: string[], fail: Fail): void {
   }
   if (object === 'link') return linkCommand(s, ns, verb, rest, fail);
   if (object === 'addr') {
-    const [cidrIn, devKw, dev] = rest;
+    const [cidrIn, devKw, dev, ...flags] = rest;
     if (devKw !== 'dev') fail('expected CIDR dev NAME');
+    if (flags.some((f) => f !== 'nodad') || (flags.length && verb !== 'add')) fail(`unsupported addr flags ${flags.join(' ')}`);
     const cidr = canonicalCidr(cidrIn);
     if (!isLink(s, ns, dev)) fail(`Cannot find device "${dev}"`);
     const k = objectKey.address(ns, dev, cidr);

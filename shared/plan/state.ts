@@ -30,7 +30,13 @@ export interface LinkState {
   end?: 0 | 1;
 }
 
-export interface AddressState { ns: string; dev: string; cidr: string }
+export interface AddressState {
+  ns: string;
+  dev: string;
+  cidr: string;
+  /** desired only: an IPv6 address the document wants added with `nodad` (how it is added, not what the host shows) */
+  nodad?: true;
+}
 export interface RouteState { ns: string; route: Route }
 export interface SysctlState { ns: string; key: SysctlKey; value: string }
 export interface NatState { ns: string; rule: NatRule }
@@ -180,11 +186,12 @@ export function fromTopology(doc: Topology): State {
   for (const n of doc.namespaces) {
     if (n.name !== HOST_NS) s.namespaces.set(n.name, { loopback: n.loopback ?? 'up' });
   }
+  const nodadIn = new Set(doc.namespaces.filter((n) => n.nodad).map((n) => n.name));
   const addLink = (l: LinkState, addresses: string[]) => {
     s.links.set(objectKey.link(l.ns, l.name), l);
     for (const a of addresses) {
       const cidr = canonicalCidr(a);
-      s.addresses.set(objectKey.address(l.ns, l.name, cidr), { ns: l.ns, dev: l.name, cidr });
+      s.addresses.set(objectKey.address(l.ns, l.name, cidr), { ns: l.ns, dev: l.name, cidr, ...(nodadIn.has(l.ns) && isV6(cidr) ? { nodad: true as const } : {}) });
     }
   };
   for (const n of doc.namespaces) {
@@ -310,7 +317,7 @@ export function canonicalState(s: State): Record<string, unknown> {
       const mtu = rest.kind === 'veth' && rest.mtu === DEFAULT_MTU ? undefined : rest.mtu;
       return JSON.parse(JSON.stringify({ ...rest, mtu }));
     }),
-    addresses: sorted(s.addresses),
+    addresses: sorted(s.addresses, ({ ns, dev, cidr }) => ({ ns, dev, cidr })), // nodad says how, not what
     routes: sorted(s.routes),
     sysctls: sorted(s.sysctls),
     nat: sorted(s.nat),
