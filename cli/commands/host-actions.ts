@@ -19,6 +19,7 @@ import { defaultEngine } from '../../helper/apply/engine';
 import type { HostCommandOptions } from './plan';
 import { helperForwarders } from '../../helper/forwarders/runtime';
 import type { Readiness } from '../../helper/apply/ready';
+import type { PlanWarning } from '../../helper/apply/host-firewall';
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
@@ -93,6 +94,11 @@ function report(e: unknown): number {
   return EXIT_ERROR;
 }
 
+/** On stderr, so `--json` output stays one document (the warnings are in it too). */
+function printWarnings(warnings: PlanWarning[]): void {
+  for (const w of warnings) console.error(`netns-studio: warning: ${w.message}`);
+}
+
 function printPlan(steps: Step[], json: boolean | undefined, extra: Record<string, unknown>): void {
   if (json) {
     console.log(JSON.stringify({ ...extra, steps }, null, 2));
@@ -108,12 +114,13 @@ export async function runPlan(file: string, opts: HostCommandOptions & { destroy
   try {
     const ctx = await context(opts);
     const plan = opts.destroy ? planDestroy(doc, ctx) : await planForHost(doc, ctx);
+    if ('warnings' in plan) printWarnings(plan.warnings);
     if (opts.destroy && !plan.steps.length && !opts.json) {
       // "the host matches the document" would be wrong here: nothing is recorded, so destroy has nothing to remove
       console.log(nothingRecorded(file));
       return EXIT_OK;
     }
-    printPlan(plan.steps, opts.json, { planHash: plan.planHash, summary: plan.summary });
+    printPlan(plan.steps, opts.json, { planHash: plan.planHash, summary: plan.summary, ...('warnings' in plan ? { warnings: plan.warnings } : {}) });
     return plan.steps.length ? EXIT_CHANGES : EXIT_OK;
   } catch (e) {
     return report(e);
@@ -169,7 +176,8 @@ export async function runApply(file: string, opts: HostCommandOptions): Promise<
   try {
     const ctx = await context(opts, progress.onProgress);
     const plan = await planForHost(doc, ctx);
-    printPlan(plan.steps, opts.json, { planHash: plan.planHash, summary: plan.summary });
+    printWarnings(plan.warnings);
+    printPlan(plan.steps, opts.json, { planHash: plan.planHash, summary: plan.summary, warnings: plan.warnings });
     if (!plan.steps.length) return EXIT_OK;
     if (!(await confirm(`Apply these ${plan.steps.length} steps?`, opts))) return EXIT_ERROR;
     const r = await applyDocument(doc, { planHash: plan.planHash, allow: opts.allow, wait: opts.wait !== false, readyTimeoutMs }, ctx);

@@ -23,6 +23,7 @@ import { Journal, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
 import { waitReady, type Readiness } from './ready';
+import type { PlanWarning } from './host-firewall';
 import { readinessExpectation } from '../../shared/plan/readiness';
 
 export interface PlanSummary {
@@ -38,6 +39,8 @@ export interface PlanResult {
   removals: number[];
   planHash: string;
   summary: PlanSummary;
+  /** what the person should know about the host before applying (./host-firewall.ts) */
+  warnings: PlanWarning[];
 }
 
 export interface ApplyResult {
@@ -113,7 +116,7 @@ async function planChecked(doc: Topology, ctx: ApplyContext): Promise<PlanResult
   requireFeatures(doc, ctx.features ?? (await probeFeatures()));
   mark('features');
   const stateDir = stateDirOf(ctx.stateDir);
-  const { observed, facts } = await ctx.engine.discover(ctx, doc);
+  const { observed, facts, warnings = [] } = await ctx.engine.discover(ctx, doc);
   mark('discover');
   const ownership = loadOwnership(stateDir);
   // What we created and the document no longer has goes first, undone exactly as
@@ -129,7 +132,7 @@ async function planChecked(doc: Topology, ctx: ApplyContext): Promise<PlanResult
   mark('mark unmanaged, validate');
   const planHash = planHashOf(steps, { facts, owned: ownership.owned });
   mark('hash');
-  return { steps, removals: removals.map((_, i) => i), planHash, summary: summarize(steps) };
+  return { steps, removals: removals.map((_, i) => i), planHash, summary: summarize(steps), warnings };
 }
 
 export async function planForHost(document: unknown, ctx: ApplyContext): Promise<PlanResult> {

@@ -42,6 +42,8 @@ export const Bridge = z.strictObject({
   mtu: z.number().int().min(68).max(65535).optional(),
   up: z.boolean().default(true),
   master: InterfaceName.optional().describe('a VRF in the same namespace'),
+  acceptForward: z.boolean().optional().describe(
+    'add an iptables FORWARD rule accepting the traffic bridged on this bridge (owned by netns-studio, removed on destroy): needed where bridge netfilter is on and the FORWARD policy is DROP, as Docker sets it on its host'),
 });
 
 export const Route = z.strictObject({

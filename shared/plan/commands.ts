@@ -6,7 +6,7 @@
  */
 import { HOST_NS, type Dns, type Forwarder, type NatRule, type Route } from '../model/schema';
 import type { Command } from '../model/step';
-import { natArgs, routeIsV6, canonicalForwarder } from './state';
+import { acceptArgs, natArgs, routeIsV6, canonicalForwarder } from './state';
 
 const c = (namespace: string, ...argv: string[]): Command => ({ namespace, argv });
 
@@ -99,6 +99,13 @@ export const sysctlSet = (ns: string, key: string, value: string) => c(ns, 'sysc
 
 /** iptables -w -t nat -A|-D|-C CHAIN ... (run inside the namespace) */
 export const natRule = (ns: string, op: '-A' | '-D' | '-C', rule: NatRule) => c(ns, 'iptables', '-w', '-t', 'nat', op, ...natArgs(rule));
+/**
+ * iptables -w -t filter -I|-D|-C FORWARD -i BR -o BR -m comment --comment netns-studio:bridge:BR -j ACCEPT
+ * (run inside the namespace): with bridge netfilter on, what a bridge forwards
+ * between its ports passes this FORWARD chain, in and out through the bridge
+ * itself. Inserted first, so it comes before a DROP that rules further down add.
+ */
+export const acceptRule = (ns: string, op: '-I' | '-D' | '-C', bridge: string) => c(ns, 'iptables', '-w', '-t', 'filter', op, ...acceptArgs(bridge));
 
 export const resolvConfPath = (ns: string) => `/etc/netns/${ns}/resolv.conf`;
 /** The resolv.conf text for a namespace's DNS settings. */
