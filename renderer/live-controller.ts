@@ -7,7 +7,7 @@
  */
 import type { Backend, HostSnapshot, WatchEvent } from '../shared/backend';
 import { objectKey } from '../shared/model/ids';
-import { mergeLive } from './model/live-merge';
+import { linkOperOf, mergeLive } from './model/live-merge';
 import { editorStore } from './store/editor-store';
 import { liveStore, setLinkUp } from './store/live-store';
 
@@ -17,7 +17,7 @@ let stop: (() => void) | undefined;
 
 function setHost(snapshot: HostSnapshot): void {
   const m = mergeLive(editorStore.getState().doc, snapshot.document);
-  liveStore.setState({ host: snapshot.document, observed: snapshot.observed, status: m.status, linkUp: m.linkUp, loading: false, error: undefined });
+  liveStore.setState({ host: snapshot.document, observed: snapshot.observed, status: m.status, drift: m.drift, linkUp: m.linkUp, linkOper: linkOperOf(snapshot.observed, liveStore.getState().linkOper), loading: false, error: undefined });
 }
 
 /** A link fact in an event, in whatever shape the helper sends it. */
@@ -65,7 +65,7 @@ export function startLive(backend: Backend): void {
     const host = liveStore.getState().host;
     if (s.doc !== prev.doc && host) {
       const m = mergeLive(s.doc, host);
-      liveStore.setState({ status: m.status });
+      liveStore.setState({ status: m.status, drift: m.drift });
     }
   });
   stop = () => {
@@ -79,5 +79,5 @@ export function startLive(backend: Backend): void {
 export function stopLive(): void {
   stop?.();
   stop = undefined;
-  liveStore.setState({ enabled: false, loading: false, host: undefined, status: {}, linkUp: {} });
+  liveStore.setState({ enabled: false, loading: false, host: undefined, status: {}, drift: {}, linkUp: {}, linkOper: {} });
 }

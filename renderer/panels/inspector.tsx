@@ -11,6 +11,7 @@ import { checkForwarderName } from '../../shared/validate/names';
 import { parseCidr, parseIp } from '../../shared/validate/ip';
 import { parseNatTarget } from '../../shared/validate/rules/nat';
 import { parseId } from '../model/doc-ids';
+import { objectKey } from '../../shared/model/ids';
 import {
   addVrf,
   deleteIds,
@@ -110,6 +111,8 @@ export function Inspector() {
           )}
         </div>
       )}
+      {liveOn && liveStatus === 'drifted' && <DriftTable id={id} />}
+      {liveOn && <HostLinkState doc={doc} id={id} />}
       {liveOn && liveStatus === 'unmanaged' ? (
         // not in the document: editable fields would show made-up defaults (e.g. "Loopback up" for a
         // namespace whose lo is down) and edit nothing; adopting it brings the host's facts in
@@ -120,6 +123,53 @@ export function Inspector() {
         <InspectorFields doc={doc} id={id} />
       )}
     </aside>
+  );
+}
+
+/** Each drifted field: what the document says beside what the host has. */
+function DriftTable({ id }: { id: string }) {
+  const fields = useLive((s) => s.drift[id.replace(/~\d+$/, '')]);
+  if (!fields?.length) return null;
+  return (
+    <table className="drift-table" data-testid="inspector-drift">
+      <thead>
+        <tr><th>field</th><th>document</th><th>host</th></tr>
+      </thead>
+      <tbody>
+        {fields.map((f) => (
+          <tr key={f.field} data-testid="inspector-drift-row" data-field={f.field}>
+            <td>{f.field}</td>
+            <td data-testid="inspector-drift-doc">{f.doc}</td>
+            <td data-testid="inspector-drift-host">{f.host}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The links of a selected veth or bridge as the host has them: admin state and operational state apart. */
+function HostLinkState({ doc, id }: { doc: Topology; id: string }) {
+  const p = parseId(id);
+  const keys = p?.kind === 'bridge' ? [objectKey.link(p.ns, p.name)]
+    : p?.kind === 'veth' ? (doc.veths.find((v) => v.ends[0].namespace === p.ns && v.ends[0].name === p.ifname)?.ends ?? []).map((e) => objectKey.link(e.namespace, e.name))
+    : [];
+  const up = useLive((s) => s.linkUp);
+  const oper = useLive((s) => s.linkOper);
+  const known = keys.filter((k) => up[k] !== undefined);
+  if (!known.length) return null;
+  return (
+    <div className="host-link-state" data-testid="inspector-host-links">
+      {known.map((k) => {
+        const o = oper[k];
+        const noCarrier = up[k] && o !== undefined && o.oper !== 'UP' && o.oper !== 'UNKNOWN';
+        return (
+          <span key={k} data-testid="inspector-host-link" data-key={k}>
+            {k.slice('link:'.length)}: admin {up[k] ? 'up' : 'down'} · operational {o ? o.oper : 'unknown'}{noCarrier ? ' (no carrier)' : ''}
+          </span>
+        );
+      })}
+    </div>
   );
 }
 
