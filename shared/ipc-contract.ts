@@ -79,7 +79,11 @@ export const ApplyProgressSchema = z.object({
   phase: z.enum(['apply', 'rollback']).optional(),
 }) satisfies z.ZodType<ApplyProgress>;
 
-export const ApplyResultSchema = z.object({ applied: z.number().int(), durationMs: z.number() }) satisfies z.ZodType<ApplyResult>;
+export const ApplyResultSchema = z.object({
+  applied: z.number().int(),
+  durationMs: z.number(),
+  notReady: z.array(z.object({ object: z.string().max(1000), reason: z.string().max(1000) })).max(10_000).optional(),
+}) satisfies z.ZodType<ApplyResult>;
 
 export const ForwarderStatsSchema = z.object({
   name: z.string(),

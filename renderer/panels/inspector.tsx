@@ -255,6 +255,7 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
         />
       )}
       <CheckField field="loopback" label="Loopback up" value={ns.loopback === 'up'} onChange={(v) => set({ loopback: v ? 'up' : 'down' })} />
+      <CheckField field="nodad" label="IPv6 addresses usable at once (nodad, no duplicate address detection)" value={ns.nodad === true} onChange={(v) => set({ nodad: v || undefined })} />
       <Section title="Sysctls">
         <CheckField field="sysctl-ip-forward" label="IPv4 forwarding" value={ns.sysctls['net.ipv4.ip_forward'] === '1'} onChange={(v) => set({ sysctls: { ...ns.sysctls, 'net.ipv4.ip_forward': v ? '1' : '0' } })} />
         <CheckField field="sysctl-ipv6-forwarding" label="IPv6 forwarding" value={ns.sysctls['net.ipv6.conf.all.forwarding'] === '1'} onChange={(v) => set({ sysctls: { ...ns.sysctls, 'net.ipv6.conf.all.forwarding': v ? '1' : '0' } })} />
@@ -401,6 +402,7 @@ function BridgeInspector({ doc, ns, name }: { doc: Topology; ns: string; name: s
       <TextField field="mtu" label="MTU" value={str(b.mtu)} check={checkInt(68, 65535)} onCommit={(v) => set({ mtu: num(v) })} />
       <TextField field="master" label="VRF (master)" value={b.master ?? ''} onCommit={(v) => set({ master: v || undefined })} />
       <CheckField field="up" label="Up" value={b.up} onChange={(v) => set({ up: v })} />
+      <CheckField field="accept-forward" label="Accept bridged traffic in the FORWARD chain (for a host whose policy is DROP, like Docker's)" value={b.acceptForward === true} onChange={(v) => set({ acceptForward: v || undefined })} />
       <Issues issues={issues} />
     </>
   );
