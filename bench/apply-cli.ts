@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../testing/sandbox';
-import { cliPath } from '../cli/commands/run-cli';
-import { starDocument, starName, starShellScript } from './apply-star';
+import { cliPath } from '../testing/cli-runner';
+import { starDocument, starName, starShellScript } from '../testing/star-topology';
 
 const skip = kernelSkipReason();
 if (skip) {

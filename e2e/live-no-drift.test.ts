@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { runOk } from '../testing/run';
 import { withSandbox } from '../testing/sandbox';
-import { scenarioDoc } from '../helper/apply/test-support';
+import { scenarioDoc } from '../testing/apply-support';
 import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
 import { openText, selectNode, waitForApp } from './ui';
 

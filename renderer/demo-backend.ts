@@ -83,6 +83,10 @@ export function createDemoBackend(host: Topology): DemoBackend {
       return ok({ applied: plan.steps.length, durationMs: plan.steps.length * 30 });
     },
     destroy: async () => ok({ applied: 0, durationMs: 0 }),
+    // the demo host keeps no records: nothing is applied as a topology
+    listTopologies: async () => ok([]),
+    topologyStatus: async (name) => ({ ok: false, error: { code: 'unknown-topology', message: `no topology "${name}" is applied (demo host)` } }),
+    destroyTopology: async () => ok({ applied: 0, durationMs: 0 }),
     onForwarderStats: () => () => {},
     openFile: (p) => shell.openFile(p),
     saveFile: (t, o) => shell.saveFile(t, o),

@@ -13,7 +13,7 @@ import { Topology } from '../../shared/model/schema';
 import { checkPings } from '../../testing/pings';
 import { prefixTopology } from '../../testing/prefix';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
-import { runCliInSandbox } from './run-cli';
+import { runCliInSandbox } from '../../testing/cli-runner';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping CLI readiness tests: ${skip}`);

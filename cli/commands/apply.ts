@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { hostOptions, type HostCommandOptions } from './plan';
+import { hostOptions, type HostCommandOptions } from './host-options';
 
 /**
  * `netns-studio apply FILE [--yes]`: show the plan, ask, apply, then wait (bounded)

@@ -24,6 +24,8 @@ export interface Engine {
   plan(desired: Topology, observed: unknown, owned: ReadonlySet<string>, removals?: Step[]): Step[];
   /** Object keys a full build of the document creates (its plan against an empty host). */
   buildKeys(desired: Topology): Set<string>;
+  /** Object keys of what `discover` saw (the namespaces that exist and the objects in them): reconcile reads them. */
+  observedKeys(observed: unknown): Set<string>;
 }
 
 export interface KernelFeatures {

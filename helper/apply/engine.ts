@@ -44,6 +44,9 @@ export function hostEngine(): Engine {
     buildKeys(desired) {
       return documentKeys(desired);
     },
+    observedKeys(observed) {
+      return documentKeys((observed as HostView).doc);
+    },
   };
 }
 

@@ -14,7 +14,7 @@ import { checkPings, type PingCheck } from '../../testing/pings';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import { hostEngine } from './engine';
 import { applyDocument, destroyDocument, planForHost } from './pipeline';
-import { sandboxWrap, scenarioDoc, withStateDir } from './test-support';
+import { sandboxWrap, scenarioDoc, withStateDir } from '../../testing/apply-support';
 
 const kernel = kernelSkipReason();
 const noIptables = !['/usr/sbin/iptables', '/sbin/iptables'].some((p) => existsSync(p)) ? 'iptables is not installed (Debian: apt-get install iptables)' : undefined;

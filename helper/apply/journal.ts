@@ -5,9 +5,13 @@
  * undone. A helper killed mid-apply leaves it behind; the next start reads it and
  * rolls back (or finishes) before doing anything else (see ./recovery.ts).
  *
- * One transaction at a time per state dir: the file is created exclusively.
+ * Each topology keeps its journal in its own record directory
+ * (helper/ownership/topologies.ts); the previous version kept one at the top of
+ * the state dir. One transaction at a time per state dir: the file is created
+ * exclusively, and the pipeline refuses to begin while any other is unfinished
+ * (pendingJournalPath).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Step } from '../../shared/model/step';
 import { fail } from './failure';
@@ -97,10 +101,27 @@ export interface JournalState {
   pids: number[];
 }
 
-/** Read an unfinished journal, or undefined when there is none. A torn last line is ignored. */
+/**
+ * The unfinished journal under a state dir, wherever it is: at its top (the
+ * previous version's place, or a directory given directly) or in a topology's
+ * record directory.
+ */
+export function pendingJournalPath(stateDir: string): string | undefined {
+  const top = join(stateDir, FILE);
+  if (existsSync(top)) return top;
+  const root = join(stateDir, 'topologies');
+  if (!existsSync(root)) return undefined;
+  for (const d of readdirSync(root).sort()) {
+    const p = join(root, d, FILE);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** Read an unfinished journal (see pendingJournalPath), or undefined when there is none. A torn last line is ignored. */
 export function readJournal(stateDir: string): JournalState | undefined {
-  const path = join(stateDir, FILE);
-  if (!existsSync(path)) return undefined;
+  const path = pendingJournalPath(stateDir);
+  if (!path) return undefined;
   const lines = readFileSync(path, 'utf8').split('\n');
   const recs: JournalRecord[] = [];
   for (const l of lines) {

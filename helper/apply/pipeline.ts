@@ -10,16 +10,20 @@
  *            log), tolerating objects already gone; transactional like apply.
  */
 import { createHash } from 'node:crypto';
-import { Topology } from '../../shared/model/schema';
+import { API_VERSION, KIND, Topology } from '../../shared/model/schema';
+import { checkTopologyName, identityNote, topologyIdentity, type TopologyIdentity } from '../../shared/model/topology-name';
 import type { Step } from '../../shared/model/step';
 import { validateTopology } from '../../shared/validate/validate';
 import { destroySteps, linksLeavingWith, linksLeavingWithNamespaces, markUnmanaged, recordApplied, recordDestroyed } from '../ownership/ledger';
-import { loadOwnership, saveOwnership, type Ownership } from '../ownership/store';
+import { saveOwnership, type Ownership } from '../ownership/store';
+import { claimsOf, describeClaims, mergeOwnership, namespacesOfRecord, presenceIn, reconcile, splitOwnership, type Claim, type OwnerInfo } from '../ownership/scope';
+import { isApplied, listRecords, noteApplied, noteDestroyed, readRecord, type TopologyRecord } from '../ownership/topologies';
+import { namespacesOf } from './observe';
 import type { ApplyContext } from './context';
 import { executeSteps, type ExecuteOptions } from './executor';
 import { ApplyFailure, fail } from './failure';
 import { probeFeatures, requireFeatures } from './features';
-import { Journal, stateDirOf } from './journal';
+import { Journal, pendingJournalPath, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
 import { waitReady, type Readiness } from './ready';
@@ -41,6 +45,16 @@ export interface PlanResult {
   summary: PlanSummary;
   /** what the person should know about the host before applying (./host-firewall.ts) */
   warnings: PlanWarning[];
+  /** the topology this plan is for: every step belongs to it (or to no topology: `unmanaged`) */
+  topology: TopologyIdentity;
+  /** for the person: where the name came from, records that could not be read, objects gone from the host */
+  notes: string[];
+  /** recorded objects found gone from the host: forgotten, re-created when the document has them */
+  gone: string[];
+  /** this topology's record, reconciled with the host: what apply records onto */
+  ownership: Ownership;
+  recordDir: string;
+  handover?: { from: TopologyRecord; rest: Ownership };
 }
 
 export interface ApplyResult {
@@ -54,9 +68,11 @@ export interface ApplyResult {
   durationMs: number;
   /** after the steps: what became usable (carrier, forwarding ports, IPv6 past DAD, forwarders); absent when not waited for */
   readiness?: Readiness;
+  /** the topology applied or destroyed */
+  topology: string;
 }
 
-export interface ApplyOptions {
+export interface ApplyOptions extends TopologySource {
   /** the hash of the plan the person saw; apply refuses when the host has changed since */
   planHash?: string;
   /** object keys of unmanaged objects the person explicitly allows apply to change or delete */
@@ -111,14 +127,104 @@ function lap(): (what: string) => void {
   };
 }
 
-async function planChecked(doc: Topology, ctx: ApplyContext): Promise<PlanResult> {
+/** What plan/apply/destroy need to know about the topology a document is. */
+export interface TopologySource {
+  /** the file the document came from: names the topology when the document has no `name`, and is recorded */
+  file?: string;
+  /** the topology's name, whatever the document says (status re-plans a recorded document under its record's name) */
+  name?: string;
+}
+
+interface Scoped {
+  id: TopologyIdentity;
+  mine: TopologyRecord;
+  others: TopologyRecord[];
+  /** a record migrated from the previous version that holds objects this document names: handed over on commit */
+  handover?: { from: TopologyRecord; rest: Ownership };
+  /** this topology's record, with what it takes over */
+  ownership: Ownership;
+  notes: string[];
+}
+
+const ownerOf = (r: TopologyRecord): OwnerInfo => ({ name: r.name, file: r.meta.file, appliedAt: r.meta.appliedAt, ownership: r.ownership });
+
+function problemNotes(r: TopologyRecord): string[] {
+  const now = r.problems.map((p) => `the record file ${p.path} of topology "${r.name}" could not be read (${p.error}); it is kept at ${p.keptAt}, and what it listed counts as not created by netns-studio`);
+  const earlier = r.keptAside.filter((k) => !r.problems.some((p) => p.keptAt === k)).map((k) => `an unreadable record file of topology "${r.name}" is kept at ${k}; what it listed counts as not created by netns-studio until it is repaired and put back`);
+  return [...now, ...earlier];
+}
+
+function refuseClaims(claims: Claim[], id: TopologyIdentity): void {
+  if (!claims.length) return;
+  const owners = [...new Set(claims.map((c) => c.owner))];
+  fail('owned-elsewhere', `topology "${id.name}" cannot use objects of another topology: ${describeClaims(claims)}. A topology changes only what it created: rename them in this document, or remove the other topology first (netns-studio destroy --name ${owners[0]})`, { topology: id.name, claims });
+}
+
+/**
+ * A document without `name` is named after its file (or title): two files called
+ * `topology.yaml` in different folders must not become one topology, the second
+ * replacing the first. Refused, unless the document says its name itself.
+ */
+function refuseBorrowedName(id: TopologyIdentity, mine: TopologyRecord): void {
+  if (id.from === 'document' || !isApplied(mine) || !mine.meta.file || mine.meta.file === id.file) return;
+  fail('name-taken', `this document has no top-level name, so it would be topology "${id.name}" (after its ${id.from === 'file' ? 'file name' : 'title'}); but topology "${id.name}" was applied from ${mine.meta.file}${mine.meta.appliedAt ? ` at ${mine.meta.appliedAt}` : ''}. Give this document a name of its own (\`name: ...\`), or \`name: ${id.name}\` if it is that topology, moved`, { topology: id.name, file: mine.meta.file, appliedAt: mine.meta.appliedAt });
+}
+
+/** This topology's record and everyone else's; refuses a document that names another topology's objects. */
+function scope(doc: Topology, ctx: ApplyContext, source: TopologySource): Scoped {
+  const stateDir = stateDirOf(ctx.stateDir);
+  const id: TopologyIdentity = source.name ? { name: source.name, from: 'document', ...(source.file ? { file: source.file } : {}) } : topologyIdentity(doc, source.file);
+  const records = listRecords(stateDir);
+  const mine = records.find((r) => r.name === id.name) ?? readRecord(stateDir, id.name);
+  const others = records.filter((r) => r.name !== id.name);
+  refuseBorrowedName(id, mine);
+  const wanted = ctx.engine.buildKeys(doc);
+  const notes: string[] = [];
+  const idNote = identityNote(id);
+  if (idNote) notes.push(idNote);
+  if (mine.meta.file && id.file && mine.meta.file !== id.file && isApplied(mine)) {
+    notes.push(`topology "${id.name}" was last applied from ${mine.meta.file}${mine.meta.appliedAt ? ` at ${mine.meta.appliedAt}` : ''}; this plan makes the host match ${id.file} instead`);
+  }
+  notes.push(...problemNotes(mine));
+  // a record migrated from the previous version has no document: the first topology that names its objects takes them over
+  let handover: Scoped['handover'];
+  let ownership = mine.ownership;
+  const legacy = others.find((r) => r.meta.migratedFrom && r.document === undefined && claimsOf([ownerOf(r)], wanted).length);
+  if (legacy) {
+    const { taken, rest } = splitOwnership(legacy.ownership, wanted);
+    handover = { from: legacy, rest };
+    ownership = mergeOwnership(taken, ownership);
+    notes.push(`takes over ${taken.owned.length} objects that the previous version's record (topology "${legacy.name}", kept at ${legacy.meta.migratedFrom}) lists`);
+  }
+  const rivals = others.filter((r) => r !== legacy).map(ownerOf);
+  if (legacy) rivals.push({ ...ownerOf(legacy), ownership: handover!.rest });
+  refuseClaims(claimsOf(rivals, wanted), id);
+  return { id, mine, others, handover, ownership, notes };
+}
+
+async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySource = {}): Promise<PlanResult> {
   const mark = lap();
   requireFeatures(doc, ctx.features ?? (await probeFeatures()));
   mark('features');
-  const stateDir = stateDirOf(ctx.stateDir);
+  const sc = scope(doc, ctx, source);
+  mark('records');
   const { observed, facts, warnings = [] } = await ctx.engine.discover(ctx, doc);
   mark('discover');
-  const ownership = loadOwnership(stateDir);
+  // Reconcile: what the record lists and the host no longer has is forgotten
+  // (not removed forever), and re-created when the document still has it. The
+  // record may talk about namespaces the document no longer names: look there too.
+  const seen = ctx.engine.observedKeys(observed);
+  const docNs = new Set(namespacesOf(doc));
+  const extra = namespacesOfRecord(sc.ownership).filter((n) => !docNs.has(n));
+  let extraFacts: unknown;
+  if (extra.length) {
+    const more = await ctx.engine.discover(ctx, Topology.parse({ apiVersion: API_VERSION, kind: KIND, namespaces: extra.map((name) => ({ name })) }));
+    for (const k of ctx.engine.observedKeys(more.observed)) seen.add(k);
+    extraFacts = more.facts;
+    mark(`discover ${extra.length} namespaces of the record`);
+  }
+  const { ownership, gone } = reconcile(sc.ownership, presenceIn(seen));
+  if (gone.length) notes(sc, `${gone.length} recorded object(s) are gone from the host (removed outside netns-studio): ${gone.slice(0, 5).join(', ')}${gone.length > 5 ? ' …' : ''}; they are forgotten, and re-created where the document still has them`);
   // What we created and the document no longer has goes first, undone exactly as
   // destroy would (with its rollback); then what the document wants.
   const wanted = ctx.engine.buildKeys(doc);
@@ -127,16 +233,26 @@ async function planChecked(doc: Topology, ctx: ApplyContext): Promise<PlanResult
   mark('ownership, build keys, removals');
   const planned = ctx.engine.plan(doc, observed, new Set(ownership.owned), removals);
   mark(`plan (${planned.length} steps)`);
-  const steps = markUnmanaged(planned, ownership);
+  const goneSet = new Set(gone);
+  const steps = markUnmanaged(planned, ownership).map((s) => (goneSet.has(s.object) ? { ...s, reason: `${s.reason} (removed outside netns-studio)` } : s));
+  // never a change or a deletion of another topology's object, whatever the planner thought
+  refuseClaims(claimsOf(sc.others.filter((r) => r !== sc.handover?.from).map(ownerOf), steps.filter((s) => s.action !== 'create').map((s) => s.object)), sc.id);
   validateSteps(steps);
   mark('mark unmanaged, validate');
-  const planHash = planHashOf(steps, { facts, owned: ownership.owned });
+  const planHash = planHashOf(steps, { facts, extraFacts, owned: ownership.owned, topology: sc.id.name });
   mark('hash');
-  return { steps, removals: removals.map((_, i) => i), planHash, summary: summarize(steps), warnings };
+  return {
+    steps, removals: removals.map((_, i) => i), planHash, summary: summarize(steps), warnings,
+    topology: sc.id, notes: sc.notes, gone, ownership, recordDir: sc.mine.dir, ...(sc.handover ? { handover: sc.handover } : {}),
+  };
 }
 
-export async function planForHost(document: unknown, ctx: ApplyContext): Promise<PlanResult> {
-  return planChecked(checkDocument(document), ctx);
+function notes(sc: Scoped, note: string): void {
+  sc.notes.push(note);
+}
+
+export async function planForHost(document: unknown, ctx: ApplyContext, source: TopologySource = {}): Promise<PlanResult> {
+  return planChecked(checkDocument(document), ctx, source);
 }
 
 function execOptions(ctx: ApplyContext, journal: Journal): ExecuteOptions {
@@ -163,18 +279,22 @@ function deletedNamespaces(steps: Step[]): Set<string> {
 }
 
 /**
- * Execute `plan` under a journal (apply and destroy alike); on success commit and
- * save the ownership `record` derives from what is owned now and the steps that ran.
+ * Execute `plan` under a journal in the topology's record directory (apply and
+ * destroy alike); on success commit and save the ownership `record` derives from
+ * the steps that ran.
  */
 async function executeJournaled(
   ctx: ApplyContext,
   kind: 'apply' | 'destroy',
-  plan: { steps: Step[]; planHash: string },
+  plan: { steps: Step[]; planHash: string; recordDir: string; topology: string },
   tolerateGone: ExecuteOptions['tolerateGone'],
-  record: (owned: Ownership, applied: number[]) => Ownership,
+  record: (applied: number[], skipped: number[]) => Ownership,
 ): Promise<{ applied: number[]; skipped: number[] }> {
   const stateDir = stateDirOf(ctx.stateDir);
-  const journal = Journal.begin(stateDir, kind, plan.steps, { planHash: plan.planHash });
+  // one transaction at a time per state dir, whichever topology it is for
+  const pending = pendingJournalPath(stateDir);
+  if (pending) fail('journal-pending', `an unfinished apply journal exists at ${pending}: another apply is running, or the helper stopped mid-apply (recover first)`, { path: pending });
+  const journal = Journal.begin(plan.recordDir, kind, plan.steps, { planHash: plan.planHash, topology: plan.topology });
   let r;
   try {
     r = await executeSteps(plan.steps, { ...execOptions(ctx, journal), tolerateGone });
@@ -186,9 +306,9 @@ async function executeJournaled(
     journal.finish();
     throw new ApplyFailure(r.error);
   }
-  const ownership = record(loadOwnership(stateDir), r.applied);
+  const ownership = record(r.applied, r.skipped);
   journal.write({ t: 'commit', ownership });
-  saveOwnership(stateDir, ownership);
+  saveOwnership(plan.recordDir, ownership);
   journal.finish();
   return r;
 }
@@ -197,7 +317,8 @@ export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: 
   const doc = checkDocument(document);
   return exclusive(async () => {
     const t0 = performance.now();
-    const plan = await planChecked(doc, ctx);
+    const source = { file: opts.file };
+    const plan = await planChecked(doc, ctx, source);
     if (opts.planHash !== undefined && opts.planHash !== plan.planHash) {
       fail('plan-stale', 'the host changed since this plan was made: plan again and review the new steps', { expected: opts.planHash, actual: plan.planHash });
     }
@@ -206,23 +327,48 @@ export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: 
     if (refused.length) {
       fail('unmanaged', `the plan would ${refused.length === 1 ? 'change an object' : `change ${refused.length} objects`} this product did not create (${[...new Set(refused.map((s) => s.object))].slice(0, 5).join(', ')}); name ${refused.length === 1 ? 'it' : 'them'} explicitly to allow it`, { objects: refused.map((s) => s.object) });
     }
-    if (!plan.steps.length) return { ok: true, applied: 0, skipped: 0, matches: true, remaining: [], durationMs: performance.now() - t0 };
+    const name = plan.topology.name;
+    if (!plan.steps.length) {
+      // nothing to run, but the record may have learnt something (objects gone, taken over): keep it true
+      if (plan.gone.length || plan.handover) commitRecordOnly(plan);
+      noteApplied(plan.recordDir, name, { file: plan.topology.file, document: doc, steps: 0, applied: 0, skipped: 0 });
+      finishHandover(plan);
+      return { ok: true, applied: 0, skipped: 0, matches: true, remaining: [], durationMs: performance.now() - t0, topology: name };
+    }
     let leaving: { namespace: string; name: string }[] = [];
-    const r = await executeJournaled(ctx, 'apply', plan, new Set(plan.removals), (owned, applied) => {
+    const r = await executeJournaled(ctx, 'apply', { ...plan, topology: name }, new Set(plan.removals), (applied, skipped) => {
       // veth ends whose peer sat in a namespace this apply deleted vanish a moment later (the kernel frees namespaces asynchronously)
-      leaving = linksLeavingWithNamespaces(owned, deletedNamespaces(plan.steps));
-      return recordApplied(owned, plan.steps, applied);
+      leaving = linksLeavingWithNamespaces(plan.ownership, deletedNamespaces(plan.steps));
+      const next = recordApplied(plan.ownership, plan.steps, applied);
+      // a removal that found its object already gone: forget it too
+      const goneNow = new Set(skipped.filter((i) => plan.removals.includes(i)).map((i) => plan.steps[i].object));
+      return goneNow.size ? recordDestroyed(next, goneNow) : next;
     });
+    noteApplied(plan.recordDir, name, { file: plan.topology.file, document: doc, steps: plan.steps.length, applied: r.applied.length, skipped: r.skipped.length });
+    finishHandover(plan);
     if (leaving.length) await waitLinksGone(leaving, { wrap: ctx.wrap });
     const durationMs = performance.now() - t0;
     // the confirming plan and the readiness wait read the host side by side
     const touched = new Set(r.applied.map((i) => plan.steps[i].object));
     const [after, readiness] = await Promise.all([
-      planChecked(doc, ctx),
+      planChecked(doc, ctx, source),
       opts.wait === false ? undefined : waitReady(readinessExpectation(doc, touched), { wrap: ctx.wrap, forwarders: ctx.forwarders, timeoutMs: opts.readyTimeoutMs }),
     ]);
-    return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: after.steps.length === 0, remaining: after.steps, durationMs, ...(readiness ? { readiness } : {}) };
+    return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: after.steps.length === 0, remaining: after.steps, durationMs, topology: name, ...(readiness ? { readiness } : {}) };
   });
+}
+
+/** The reconciled record saved without a transaction: no step ran. */
+function commitRecordOnly(plan: PlanResult): void {
+  saveOwnership(plan.recordDir, recordApplied(plan.ownership, [], []));
+}
+
+/** What a migrated record handed over is no longer its own. */
+function finishHandover(plan: PlanResult): void {
+  const h = plan.handover;
+  if (!h) return;
+  saveOwnership(h.from.dir, h.rest);
+  if (!h.rest.owned.length && !h.rest.log.length) noteDestroyed(h.from.dir, h.from.name, { steps: 0, applied: 0, skipped: 0 });
 }
 
 export interface DestroyPlan {
@@ -232,34 +378,99 @@ export interface DestroyPlan {
   leaving: { namespace: string; name: string }[];
   planHash: string;
   summary: PlanSummary;
+  topology: TopologyIdentity;
+  recordDir: string;
+  ownership: Ownership;
+  notes: string[];
+  handover?: { from: TopologyRecord; rest: Ownership };
 }
 
-/** What destroy would run: the undo of what applying this document created. */
-export function planDestroy(document: unknown, ctx: ApplyContext): DestroyPlan {
-  const doc = checkDocument(document);
-  const ownership = loadOwnership(stateDirOf(ctx.stateDir));
-  const keys = ctx.engine.buildKeys(doc);
+/** Which topology a destroy is for: a document (and its file), or a name alone. */
+export type DestroyTarget = { document: unknown; file?: string } | { name: string };
+
+/**
+ * What destroy would run: the undo, in reverse, of everything the topology's
+ * record lists. A document applied by the previous version (its objects now in
+ * the migrated record) is destroyed from there.
+ */
+export function planDestroyOf(target: DestroyTarget, ctx: ApplyContext): DestroyPlan {
+  const stateDir = stateDirOf(ctx.stateDir);
+  let id: TopologyIdentity;
+  let doc: Topology | undefined;
+  if ('name' in target) {
+    const bad = checkTopologyName(target.name);
+    if (bad) fail('invalid-name', bad);
+    id = { name: target.name, from: 'document' };
+  } else {
+    doc = checkDocument(target.document);
+    id = topologyIdentity(doc, target.file);
+  }
+  const records = listRecords(stateDir);
+  const mine = records.find((r) => r.name === id.name) ?? readRecord(stateDir, id.name);
+  refuseBorrowedName(id, mine);
+  if ('name' in target && !isApplied(mine) && !mine.ownership.log.length) {
+    fail('unknown-topology', `no topology "${id.name}" is recorded in ${stateDir} (netns-studio list shows the applied ones)`, { name: id.name, known: records.filter(isApplied).map((r) => r.name) });
+  }
+  let ownership = mine.ownership;
+  let handover: DestroyPlan['handover'];
+  const notes = problemNotes(mine);
+  if (doc && !ownership.log.length) {
+    const wanted = ctx.engine.buildKeys(doc);
+    const legacy = records.find((r) => r.meta.migratedFrom && r.document === undefined && claimsOf([ownerOf(r)], wanted).length);
+    if (legacy) {
+      const { taken, rest } = splitOwnership(legacy.ownership, wanted);
+      ownership = taken;
+      handover = { from: legacy, rest };
+      notes.push(`removes ${taken.owned.length} objects that the previous version's record (topology "${legacy.name}") lists for this document`);
+    }
+  }
+  const keys = new Set([...ownership.owned, ...ownership.log.map((e) => e.key)]);
   const steps = destroySteps(ownership, keys);
   validateSteps(steps);
-  return { steps, removals: [], leaving: linksLeavingWith(ownership, keys), planHash: planHashOf(steps, { owned: ownership.owned }), summary: summarize(steps) };
+  return {
+    steps, removals: [], leaving: linksLeavingWith(ownership, keys), planHash: planHashOf(steps, { owned: ownership.owned, topology: id.name }), summary: summarize(steps),
+    topology: id, recordDir: mine.dir, ownership, notes, ...(handover ? { handover } : {}),
+  };
+}
+
+/** What destroy would run for `document` (see planDestroyOf). */
+export function planDestroy(document: unknown, ctx: ApplyContext, source: TopologySource = {}): DestroyPlan {
+  return planDestroyOf({ document, file: source.file }, ctx);
 }
 
 export async function destroyDocument(document: unknown, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {
-  const doc = checkDocument(document);
+  checkDocument(document);
+  return destroyTopology({ document, file: opts.file }, opts, ctx);
+}
+
+export async function destroyTopology(target: DestroyTarget, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {
   return exclusive(async () => {
     const t0 = performance.now();
     const mark = lap();
-    const plan = planDestroy(doc, ctx);
+    const plan = planDestroyOf(target, ctx);
+    const name = plan.topology.name;
     mark(`destroy plan (${plan.steps.length} steps)`);
     if (opts.planHash !== undefined && opts.planHash !== plan.planHash) {
       fail('plan-stale', 'what this product owns changed since this plan was made: plan again', { expected: opts.planHash, actual: plan.planHash });
     }
-    if (!plan.steps.length) return { ok: true, applied: 0, skipped: 0, matches: true, remaining: [], durationMs: performance.now() - t0 };
-    const r = await executeJournaled(ctx, 'destroy', plan, true, (owned) => recordDestroyed(owned, ctx.engine.buildKeys(doc)));
+    if (!plan.steps.length) {
+      if (isApplied(readRecord(stateDirOf(ctx.stateDir), name))) {
+        saveOwnership(plan.recordDir, recordDestroyed(plan.ownership, new Set(plan.ownership.log.map((e) => e.key))));
+        noteDestroyed(plan.recordDir, name, { steps: 0, applied: 0, skipped: 0 });
+      }
+      return { ok: true, applied: 0, skipped: 0, matches: true, remaining: [], durationMs: performance.now() - t0, topology: name };
+    }
+    const keys = new Set([...plan.ownership.owned, ...plan.ownership.log.map((e) => e.key)]);
+    const r = await executeJournaled(ctx, 'destroy', { ...plan, topology: name }, true, () => recordDestroyed(plan.ownership, keys));
     mark('journal, execute, record ownership');
+    if (plan.handover) {
+      saveOwnership(plan.handover.from.dir, plan.handover.rest);
+      if (!plan.handover.rest.log.length && !plan.handover.rest.owned.length) noteDestroyed(plan.handover.from.dir, plan.handover.from.name, { steps: r.applied.length, applied: r.applied.length, skipped: r.skipped.length });
+    } else {
+      noteDestroyed(plan.recordDir, name, { steps: plan.steps.length, applied: r.applied.length, skipped: r.skipped.length });
+    }
     const settled = await waitLinksGone(plan.leaving, { wrap: ctx.wrap });
     mark(`wait for the kernel to free ${plan.leaving.length} links`);
-    return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: settled, remaining: [], durationMs: performance.now() - t0 };
+    return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: settled, remaining: [], durationMs: performance.now() - t0, topology: name };
   });
 }
-

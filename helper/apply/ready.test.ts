@@ -15,7 +15,7 @@ import { prefixTopology } from '../../testing/prefix';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import { hostEngine } from './engine';
 import { applyDocument, destroyDocument, type ApplyOptions } from './pipeline';
-import { applyScenarios, sandboxWrap, withStateDir } from './test-support';
+import { applyScenarios, sandboxWrap, withStateDir } from '../../testing/apply-support';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping readiness tests: ${skip}`);

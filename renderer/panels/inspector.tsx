@@ -8,6 +8,7 @@ import type { Bridge, Forwarder, ForwarderEnd, NatRule, Namespace, Route, Topolo
 import { validateTopology } from '../../shared/validate/validate';
 import type { ValidationIssue } from '../../shared/validate/issue';
 import { checkForwarderName } from '../../shared/validate/names';
+import { checkTopologyName } from '../../shared/model/topology-name';
 import { parseCidr, parseIp } from '../../shared/validate/ip';
 import { parseNatTarget } from '../../shared/validate/rules/nat';
 import { parseId } from '../model/doc-ids';
@@ -192,10 +193,19 @@ function InspectorFields({ doc, id }: { doc: Topology; id: string }) {
 
 function DocumentInspector({ doc }: { doc: Topology }) {
   const issues = useIssues(doc, []);
+  const fileName = useEditor((s) => s.fileName);
   return (
     <>
       <div className="panel-title">Document</div>
-      <TextField field="doc-name" label="Name" value={doc.metadata.name ?? ''} onCommit={(v) => edit((d) => ({ ...d, metadata: { ...d.metadata, name: v || undefined } }))} />
+      <TextField
+        field="doc-topology-name"
+        label="Topology name (its identity on a host; empty = the file name)"
+        value={doc.name ?? ''}
+        placeholder={fileName?.replace(/\.(ya?ml|json)$/i, '') ?? 'untitled'}
+        check={(v) => (v === '' ? undefined : checkTopologyName(v) ?? undefined)}
+        onCommit={(v) => edit((d) => ({ ...d, name: v || undefined }))}
+      />
+      <TextField field="doc-name" label="Title" value={doc.metadata.name ?? ''} onCommit={(v) => edit((d) => ({ ...d, metadata: { ...d.metadata, name: v || undefined } }))} />
       <TextField field="doc-description" label="Description" value={doc.metadata.description ?? ''} onCommit={(v) => edit((d) => ({ ...d, metadata: { ...d.metadata, description: v || undefined } }))} />
       <p className="muted">
         {doc.namespaces.length} namespaces · {doc.bridges.length} bridges · {doc.veths.length} veths · {doc.forwarders.length} forwarders

@@ -110,6 +110,9 @@ export function Toolbar() {
         <Btn id="plan-button" label="Plan and apply" onClick={() => uiStore.setState({ planOpen: true })}>
           Plan…
         </Btn>
+        <Btn id="topologies-button" label="Topologies applied on this host" onClick={() => uiStore.setState({ topologiesOpen: true })}>
+          Applied…
+        </Btn>
       </div>
       <span className="spacer" />
       <HelperStatusBadge />

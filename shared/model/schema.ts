@@ -127,6 +127,11 @@ export const Metadata = z.strictObject({
 export const Topology = z.strictObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal(KIND),
+  /**
+   * The topology's identity on a host: what it owns is recorded under this name
+   * (see ./topology-name.ts). Omitted: the file's base name.
+   */
+  name: z.string().optional().describe('identity of this topology on a host (letters, digits, "_", ".", "-"); omitted = the file name without .yaml'),
   metadata: Metadata.default({}),
   namespaces: z.array(Namespace).default([]),
   bridges: z.array(Bridge).default([]),

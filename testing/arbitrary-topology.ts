@@ -9,7 +9,7 @@
  * are up with a gateway on one of their subnets, unique route keys.
  */
 import fc from 'fast-check';
-import { SYSCTL_KEYS, Topology, type TopologyInput } from '../model/schema';
+import { SYSCTL_KEYS, Topology, type TopologyInput } from '../shared/model/schema';
 
 const NS = ['a', 'b', 'ns-c'] as const;
 const PLACES = ['host', ...NS] as const;
