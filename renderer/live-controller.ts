@@ -7,7 +7,7 @@
  */
 import type { Backend, HostSnapshot, WatchEvent } from '../shared/backend';
 import { objectKey } from '../shared/model/ids';
-import { mergeLive } from './model/live-merge';
+import { linkOperOf, mergeLive } from './model/live-merge';
 import { asObservedHost, withUnnamed } from './model/live-unnamed';
 import { editorStore } from './store/editor-store';
 import { liveStore, setLinkUp } from './store/live-store';
@@ -19,7 +19,18 @@ let stop: (() => void) | undefined;
 function setHost(snapshot: HostSnapshot): void {
   const { host, labels } = shownHost(snapshot.document, snapshot.observed);
   const m = mergeLive(editorStore.getState().doc, host);
-  liveStore.setState({ host, hostNamed: snapshot.document, labels, observed: snapshot.observed, status: m.status, linkUp: m.linkUp, loading: false, error: undefined });
+  liveStore.setState({
+    host,
+    hostNamed: snapshot.document,
+    labels,
+    observed: snapshot.observed,
+    status: m.status,
+    drift: m.drift,
+    linkUp: m.linkUp,
+    linkOper: linkOperOf(snapshot.observed, liveStore.getState().linkOper),
+    loading: false,
+    error: undefined,
+  });
 }
 
 /** The host as the toggle wants it: every namespace, or the named ones only. */
@@ -113,7 +124,7 @@ export function startLive(backend: Backend): void {
     const host = liveStore.getState().host;
     if (s.doc !== prev.doc && host) {
       const m = mergeLive(s.doc, host);
-      liveStore.setState({ status: m.status });
+      liveStore.setState({ status: m.status, drift: m.drift });
     }
   });
   stop = () => {
@@ -128,5 +139,5 @@ export function startLive(backend: Backend): void {
 export function stopLive(): void {
   stop?.();
   stop = undefined;
-  liveStore.setState({ enabled: false, loading: false, host: undefined, hostNamed: undefined, labels: {}, status: {}, linkUp: {} });
+  liveStore.setState({ enabled: false, loading: false, host: undefined, hostNamed: undefined, labels: {}, status: {}, drift: {}, linkUp: {}, linkOper: {} });
 }

@@ -164,6 +164,8 @@ export interface ApplyResult {
   /** steps executed */
   applied: number;
   durationMs: number;
+  /** what was not usable when apply returned (no carrier, IPv6 still tentative, port not forwarding…), by object key */
+  notReady?: { object: string; reason: string }[];
   /** the topology applied or destroyed */
   topology?: string;
 }

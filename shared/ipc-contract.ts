@@ -113,7 +113,12 @@ export const ApplyProgressSchema = z.object({
   phase: z.enum(['apply', 'rollback']).optional(),
 }) satisfies z.ZodType<ApplyProgress>;
 
-export const ApplyResultSchema = z.object({ applied: z.number().int(), durationMs: z.number(), topology: z.string().optional() }) satisfies z.ZodType<ApplyResult>;
+export const ApplyResultSchema = z.object({
+  applied: z.number().int(),
+  durationMs: z.number(),
+  topology: z.string().optional(),
+  notReady: z.array(z.object({ object: z.string().max(1000), reason: z.string().max(1000) })).max(10_000).optional(),
+}) satisfies z.ZodType<ApplyResult>;
 
 export const ForwarderStatsSchema = z.object({
   name: z.string(),

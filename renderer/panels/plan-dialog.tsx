@@ -18,7 +18,7 @@ type Phase =
   | { kind: 'planned'; plan: PlanResult }
   | { kind: 'plan-error'; error: BackendError }
   | { kind: 'applying'; plan: PlanResult; progress?: ApplyProgress }
-  | { kind: 'done'; plan: PlanResult; applied: number; ms: number }
+  | { kind: 'done'; plan: PlanResult; applied: number; ms: number; notReady?: { object: string; reason: string }[] }
   | { kind: 'failed'; plan: PlanResult; error: BackendError };
 
 const commandText = (s: Pick<Step, 'argv' | 'namespace'>) => s.argv.join(' ');
@@ -88,7 +88,7 @@ function PlanDialogBody() {
     if (!backend || !plan) return;
     setPhase({ kind: 'applying', plan });
     const r = await backend.apply(editorStore.getState().doc, plan.planHash, (progress) => setPhase({ kind: 'applying', plan, progress }), sourceOfEditor());
-    setPhase(r.ok ? { kind: 'done', plan, applied: r.value.applied, ms: r.value.durationMs } : { kind: 'failed', plan, error: r.error });
+    setPhase(r.ok ? { kind: 'done', plan, applied: r.value.applied, ms: r.value.durationMs, notReady: r.value.notReady } : { kind: 'failed', plan, error: r.error });
   };
 
   const failure = phase.kind === 'failed' ? (phase.error.detail as ApplyFailureDetail | undefined) : undefined;
@@ -172,6 +172,14 @@ function PlanDialogBody() {
             Applied {phase.applied} steps in {Math.round(phase.ms)} ms.
           </p>
         )}
+        {phase.kind === 'done' && phase.notReady?.length ? (
+          <div className="error" data-testid="apply-not-ready" role="alert">
+            Not usable yet when the wait ended:
+            <ul>
+              {phase.notReady.map((n) => <li key={n.object} data-testid="apply-not-ready-item" data-object={n.object}>{n.object}: {n.reason}</li>)}
+            </ul>
+          </div>
+        ) : null}
         {phase.kind === 'failed' && (
           <div className="error" data-testid="apply-error" role="alert">
             <strong>Apply failed: {phase.error.message}</strong>
