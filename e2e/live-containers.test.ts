@@ -23,8 +23,11 @@ describe('live view of containers', { skip }, () => {
     await withSandbox('e2edock', async (sb) => {
       const d = await startDockerd(sb);
       try {
-        await d.dockerOk(['run', '-d', '--name', 'web', IMAGE, '/bin/sleep', '600']);
-        const ip = (await d.dockerOk(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'web'])).trim();
+        // names unique on the machine: the helper sees every daemon's containers, and another test may run one
+        const webName = `${sb.prefix}web`;
+        const lateName = `${sb.prefix}late`;
+        await d.dockerOk(['run', '-d', '--name', webName, IMAGE, '/bin/sleep', '600']);
+        const ip = (await d.dockerOk(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', webName])).trim();
         // web's veth on the host side: the port of docker0 in the sandbox host
         const veth = (await sb.inHost(['ip', '-o', 'link', 'show', 'master', 'docker0'])).stdout.match(/^\d+: ([^@:]+)/m)?.[1];
         assert.ok(veth, 'docker0 has a port');
@@ -34,9 +37,9 @@ describe('live view of containers', { skip }, () => {
         try {
           await waitForApp(page, served.url);
           await page.locator(tid('live-toggle')).click();
-          const web = page.locator('[data-label="docker web"]');
+          const web = page.locator(`[data-label="docker ${webName}"]`);
           await web.waitFor({ timeout: 20_000 });
-          assert.match((await web.textContent()) ?? '', new RegExp(`docker web[\\s\\S]*eth0[\\s\\S]*${ip.replace(/\./g, '\\.')}/16`));
+          assert.match((await web.textContent()) ?? '', new RegExp(`docker ${webName}[\\s\\S]*eth0[\\s\\S]*${ip.replace(/\./g, '\\.')}/16`));
           const webId = (await web.getAttribute('data-testid'))!.replace(/^node-/, '');
           assert.match(webId, /^ns:inode:\d+$/);
           await page.locator(`${tid('node-br:host/docker0')} ${tid(`port-host/${veth}`)}`).waitFor();
@@ -44,7 +47,7 @@ describe('live view of containers', { skip }, () => {
 
           // search: by container name and by its address
           await page.locator(tid('search-open')).click();
-          for (const q of ['web', ip]) {
+          for (const q of [webName, ip]) {
             await page.locator(tid('search-input')).fill(q);
             await page.waitForSelector(`${tid(`node-${webId}`)}.selected`, { timeout: 5000 });
           }
@@ -54,15 +57,15 @@ describe('live view of containers', { skip }, () => {
           await page.locator(tid(`node-${webId}`)).dispatchEvent('click');
           const details = page.locator(tid('live-details'));
           await details.waitFor();
-          assert.match((await details.locator(tid('live-container')).textContent()) ?? '', new RegExp(`docker web \\([0-9a-f]{12}\\) · bridge ${ip.replace(/\./g, '\\.')}/16`));
+          assert.match((await details.locator(tid('live-container')).textContent()) ?? '', new RegExp(`docker ${webName} \\([0-9a-f]{12}\\) · bridge ${ip.replace(/\./g, '\\.')}/16`));
           assert.match((await details.locator(tid('live-link-eth0')).textContent()) ?? '', new RegExp(`up / UP · mtu 1500 · [0-9a-f:]{17}[\\s\\S]*${ip.replace(/\./g, '\\.')}/16[\\s\\S]*peer host/${veth}`));
           assert.equal(await page.locator(tid('inspector-adopt')).count(), 0, 'a container namespace is not adoptable');
 
           // a container started now appears; the named-only view hides containers
-          await d.dockerOk(['run', '-d', '--name', 'late', IMAGE, '/bin/sleep', '600']);
-          await page.locator('[data-label="docker late"]').waitFor({ timeout: 10_000 });
+          await d.dockerOk(['run', '-d', '--name', lateName, IMAGE, '/bin/sleep', '600']);
+          await page.locator(`[data-label="docker ${lateName}"]`).waitFor({ timeout: 10_000 });
           await page.locator(tid('live-all-namespaces')).click();
-          await page.locator('[data-label="docker web"]').waitFor({ state: 'detached', timeout: 5000 });
+          await web.waitFor({ state: 'detached', timeout: 5000 });
           await page.locator(tid('node-br:host/docker0')).waitFor();
           await page.locator(tid('live-all-namespaces')).click();
           await web.waitFor({ timeout: 5000 });

@@ -72,7 +72,9 @@ test('Docker containers: each by name with its address, veth to its bridge and m
         const bridge = (name: string) => host.links.filter((l) => l.master === name).map((l) => l.name).sort();
         assert.deepEqual(bridge('docker0'), [veth(web).name], `${via}: docker0's members`);
         assert.deepEqual(bridge(`br-${lanId.slice(0, 12)}`), [veth(app).name], `${via}: lan's members`);
-        return o.namespaces.filter((n) => n.identity?.source === 'docker').map((n) => [n.name, n.identity]).sort();
+        // ours only: another test's daemon may run beside this one
+        const mine = new Set(Object.values(c).map((x) => x.id));
+        return o.namespaces.filter((n) => n.identity?.containers?.some((x) => mine.has(x.id))).map((n) => [n.name, n.identity]).sort();
       };
 
       const api = await startStdioHelper({ wrap: sandboxHelperWrap(sb) });
@@ -114,16 +116,18 @@ test('watch sees a Docker container start, join a network and stop, each within 
       const label = (name: string) => (ns: ObservedNamespace) => ns.identity?.label === `docker ${name}`;
       const addrOf = (ns: ObservedNamespace, dev: string) => ns.links.find((l) => l.name === dev)?.addresses.map((a) => a.cidr) ?? [];
 
-      const started = await within500('start (bridge)', () => d.dockerOk(['run', '-d', '--name', 'w1', IMAGE, '/bin/sleep', '600']),
-        observedIs((ns) => label('w1')(ns) && addrOf(ns, 'eth0').some((a) => a.startsWith('172.17.'))));
+      // names unique on the machine: the helper sees every daemon's containers
+      const [n1, n2] = [`${sb.prefix}w1`, `${sb.prefix}w2`];
+      const started = await within500('start (bridge)', () => d.dockerOk(['run', '-d', '--name', n1, IMAGE, '/bin/sleep', '600']),
+        observedIs((ns) => label(n1)(ns) && addrOf(ns, 'eth0').some((a) => a.startsWith('172.17.'))));
       const w1 = (started.data as { observed: ObservedNamespace }).observed.name;
       assert.match(w1, /^inode:\d+$/);
-      await within500('network connect', () => d.dockerOk(['network', 'connect', 'lan', 'w1']),
+      await within500('network connect', () => d.dockerOk(['network', 'connect', 'lan', n1]),
         observedIs((ns) => ns.name === w1 && addrOf(ns, 'eth1').some((a) => a.startsWith('172.31.0.')) && !!ns.identity?.containers?.[0].networks.some((n) => n.name === 'lan')));
-      const none = await within500('start (--network none)', () => d.dockerOk(['run', '-d', '--name', 'w2', '--network', 'none', IMAGE, '/bin/sleep', '600']), observedIs(label('w2')));
+      const none = await within500('start (--network none)', () => d.dockerOk(['run', '-d', '--name', n2, '--network', 'none', IMAGE, '/bin/sleep', '600']), observedIs(label(n2)));
       const w2 = (none.data as { observed: ObservedNamespace }).observed.name;
-      await within500('stop (bridge)', () => d.dockerOk(['stop', '-t', '0', 'w1']), (e) => e.data.type === 'namespace-removed' && e.data.namespace === w1);
-      await within500('stop (--network none)', () => d.dockerOk(['stop', '-t', '0', 'w2']), (e) => e.data.type === 'namespace-removed' && e.data.namespace === w2);
+      await within500('stop (bridge)', () => d.dockerOk(['stop', '-t', '0', n1]), (e) => e.data.type === 'namespace-removed' && e.data.namespace === w1);
+      await within500('stop (--network none)', () => d.dockerOk(['stop', '-t', '0', n2]), (e) => e.data.type === 'namespace-removed' && e.data.namespace === w2);
       console.log(`docker → watch event, ms after the docker command returned: ${JSON.stringify(latencies)}`);
       assert.deepEqual(m.gaps, []);
     } finally {
