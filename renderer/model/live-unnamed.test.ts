@@ -61,3 +61,10 @@ test('the named-only view is the helper document as it was; unnamed objects are 
   assert.deepEqual(withBridge.namespaces.map((n) => n.name), [], 'adopting the bridge brings no unnamed namespace');
   assert.deepEqual(withBridge.bridges.map((b) => b.name), ['docker0']);
 });
+
+test('an observed host that says little (no `named`, no addresses: the demo backend) adds nothing and searches safely', async () => {
+  const { liveSearchIds } = await import('./live-search');
+  const sparse = { readAt: 0, durationMs: 0, warnings: [], namespaces: [{ name: 'host', links: [{ name: 'docker0', up: true, oper: 'UP' }] }] } as unknown as ObservedHost;
+  assert.equal(withUnnamed(hostDoc, sparse).host.namespaces.length, hostDoc.namespaces.length, 'no duplicate of a named namespace');
+  assert.deepEqual(liveSearchIds('docker0', hostDoc, sparse, {}), ['ns:host']);
+});

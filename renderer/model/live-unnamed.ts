@@ -38,7 +38,9 @@ export function withUnnamed(host: Topology, observed: ObservedHost | undefined):
   const labels: Record<string, string> = {};
   if (!observed) return { host, labels };
   for (const n of observed.namespaces) if (n.identity) labels[n.name] = n.identity.label;
-  const unnamed = observed.namespaces.filter((n) => !n.named);
+  // explicitly unnamed, and not a namespace the document already has (an observed host may say little)
+  const inDoc = new Set(host.namespaces.map((n) => n.name));
+  const unnamed = observed.namespaces.filter((n) => n.named === false && !inDoc.has(n.name) && Array.isArray(n.links));
   if (!unnamed.length) return { host, labels };
   const byName = new Map(observed.namespaces.map((n) => [n.name, n]));
   const present = new Set([...host.namespaces.map((n) => n.name), 'host', ...unnamed.map((n) => n.name)]);
@@ -86,5 +88,5 @@ export function withUnnamed(host: Topology, observed: ObservedHost | undefined):
 }
 
 function addrs(l: ObservedLink): string[] {
-  return l.addresses.filter((a) => !(a.family === 6 && a.scope === 'link')).map((a) => a.cidr);
+  return (l.addresses ?? []).filter((a) => !(a.family === 6 && a.scope === 'link')).map((a) => a.cidr);
 }

@@ -17,8 +17,10 @@ export function LiveDetails({ id }: { id: string }) {
   const labels = useLive((s) => s.labels);
   const p = parseId(id);
   if (!observed || !p || p.kind === 'forwarder') return null;
-  const ns = observed.namespaces.find((n) => n.name === p.ns);
-  if (!ns) return null;
+  const found = observed.namespaces.find((n) => n.name === p.ns);
+  if (!found || !Array.isArray(found.links)) return null;
+  // an observed host may leave fields out (a demo backend, an older helper): read what is there
+  const ns: ObservedNamespace = { ...found, routes: found.routes ?? [], rules: found.rules ?? [], sysctls: found.sysctls ?? {}, links: found.links.map((l) => ({ ...l, addresses: l.addresses ?? [] })) };
   const label = (name?: string) => (name ? labels[name] ?? name : '?');
   if (p.kind === 'namespace') return <NamespaceDetails ns={ns} label={label} />;
   if (p.kind === 'bridge' || p.kind === 'vrf') {
@@ -37,7 +39,8 @@ export function LiveDetails({ id }: { id: string }) {
   }
   const l = ns.links.find((x) => x.name === p.ifname);
   if (!l) return null;
-  const peerNs = l.peer?.namespace ? observed.namespaces.find((n) => n.name === l.peer!.namespace) : undefined;
+  const peerFound = l.peer?.namespace ? observed.namespaces.find((n) => n.name === l.peer!.namespace) : undefined;
+  const peerNs = peerFound && Array.isArray(peerFound.links) ? { ...peerFound, links: peerFound.links.map((x) => ({ ...x, addresses: x.addresses ?? [] })) } : undefined;
   const peer = peerNs?.links.find((x) => x.ifindex === l.peer!.ifindex);
   return (
     <section className="live-details" data-testid="live-details">
