@@ -82,6 +82,14 @@ describe('many topologies from the app', { skip }, () => {
         const rows = await page.locator(tid('topology-row')).evaluateAll((els) => els.map((e) => [e.getAttribute('data-name'), e.getAttribute('data-state')]));
         assert.deepEqual(rows, [['lab-a', 'in-sync'], ['lab-b', 'in-sync']]);
         assert.match((await page.locator(tid('topology-row')).first().textContent()) ?? '', /lab-a\.yaml.*in sync.*2 namespaces/);
+        // destroy lab-b from the list: a dry run first, then only its objects go
+        await page.locator(`${tid('topology-row')}[data-name="lab-b"] ${tid('topology-destroy')}`).click();
+        await page.locator(tid('topology-destroy-confirm')).waitFor({ timeout: 30_000 });
+        assert.match((await page.locator(tid('topology-destroy-confirm-box')).textContent()) ?? '', /Destroy topology lab-b: \d+ steps/);
+        await page.locator(tid('topology-destroy-confirm')).click();
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="topology-row"]').length === 1, undefined, { timeout: 60_000 });
+        assert.equal(await page.locator(tid('topology-row')).getAttribute('data-name'), 'lab-a');
+        assert.deepEqual(await hostDump(sb), afterA, 'lab-b gone, lab-a as it was');
         await page.locator(`${tid('topology-row')}[data-name="lab-a"] ${tid('topology-open')}`).click();
         // the document open now is the one just applied (saved state): Open goes ahead, or asks first when there are edits
         await page.waitForFunction(() => !document.querySelector('[data-testid="topologies-dialog"]') || !!document.querySelector('[data-testid="unsaved-dialog"]'), undefined, { timeout: 30_000 });

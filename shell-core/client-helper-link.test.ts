@@ -71,7 +71,7 @@ describe('client helper link (scripted helper)', () => {
     const watch = emitted.filter((e) => e.name === 'watchEvent').map((e) => e.payload.event);
     assert.deepEqual(watch.map((e) => [e.seq, e.type]), [[0, 'resync'], [1, 'namespace-added']]);
     assert.deepEqual(watch[1].observed.namespaces.map((n: { name: string }) => n.name), ['a', 'b'], 'the whole host, kept up to date');
-    assert.deepEqual(h.requests.find((r) => r.method === 'watch.subscribe')?.params, { onlyPrefix: 'lab-' });
+    assert.deepEqual(h.requests.find((r) => r.method === 'watch.subscribe')?.params, { unnamed: true, onlyPrefix: 'lab-' }, 'the live view watches every namespace');
 
     const statuses: HelperStatus[] = [];
     link.onStatus((x) => statuses.push(x));

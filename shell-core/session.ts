@@ -44,7 +44,8 @@ export function createSession(link: HelperLink, emit: Emit): Session {
   async function subscribe(kind: SubKind, subId: string): Promise<Result<Unsubscribe>> {
     const onError = (error: BackendError) => emit('watchError', { subId, error });
     return kind === 'watch'
-      ? link.subscribe('watch', {}, (ev) => {
+      // every namespace, unnamed ones too (containers…): the live view draws them, its toolbar toggle hides them
+      ? link.subscribe('watch', { unnamed: true }, (ev) => {
           const e = toWatchEvent(ev);
           if (e.ok) emit('watchEvent', { subId, event: e.value });
           else onError(e.error);

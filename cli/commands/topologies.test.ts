@@ -7,6 +7,7 @@
  * scenarios' own `ip` scripts for the topologies applied at that point; destroying
  * both gives back the host as before.
  */
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { stringify } from 'yaml';
 import { hostDump, type HostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { applyScenarios, scenarioDoc } from '../../testing/apply-support';
-import { runCliInSandbox } from '../../testing/cli-runner';
+import { cliPath, runCliInSandbox } from '../../testing/cli-runner';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping CLI topology tests: ${skip}`);
@@ -189,6 +190,50 @@ test('two topologies on one host, one state dir: scoped plans, reconcile, migrat
       const status = await cli('status', 'lab-a');
       assert.equal(status.code, 1);
       assert.match(status.stderr, /no topology "lab-a" is applied/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+test('one transaction at a time per state dir, whatever the topology; a stale lock does not block', { skip, timeout: 300_000 }, async () => {
+  await withSandbox('toplock', async (sb) => {
+    const dir = mkdtempSync(join(tmpdir(), 'nss-toplock-'));
+    try {
+      const stateDir = join(dir, 'state');
+      const fileA = join(dir, 'lab-a.yaml');
+      const fileB = join(dir, 'lab-b.yaml');
+      writeFileSync(fileA, stringify(scenarioDoc('03-bridge-lan', sb)));
+      writeFileSync(fileB, stringify(scenarioDoc('06-client-server', sb)));
+      const before = await hostDump(sb);
+      // A, slowed down between steps (test-only), holds the state dir while it runs
+      const slow = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, cliPath, 'apply', fileA, '--yes', '--state-dir', stateDir], {
+        env: { ...process.env, NETNS_STUDIO_TEST_DELAY_MS: '2000' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      const done = new Promise<number | null>((resolve) => slow.on('close', (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        slow.stdout.on('data', (d: Buffer) => {
+          out += d;
+          if (/^\[\d+\/\d+\]/m.test(out)) resolve();
+        });
+        slow.on('close', () => reject(new Error(`apply A ended before it showed progress:\n${out}`)));
+      });
+      const b = await runCliInSandbox(sb, 'apply', fileB, '--yes', '--state-dir', stateDir);
+      assert.equal(slow.exitCode, null, 'A was still running when B tried');
+      assert.equal(b.code, 1, b.stdout);
+      assert.match(b.stderr, /\(pid \d+\) is (applying right now|running on this state dir)/);
+      assert.equal(await done, 0, out);
+      assert.equal(existsSync(join(stateDir, 'transaction.lock')), false, 'the lock goes with its transaction');
+      const afterA = await hostDump(sb);
+      assert.equal(afterA.client, undefined, 'B changed nothing while refused');
+      // a lock left by a process that died before writing its journal: stale, it does not block
+      writeFileSync(join(stateDir, 'transaction.lock'), JSON.stringify({ pid: 2 ** 22 + 7, journal: join(stateDir, 'topologies', 'lab-b', 'journal.jsonl') }));
+      const b2 = await runCliInSandbox(sb, 'apply', fileB, '--yes', '--state-dir', stateDir);
+      assert.equal(b2.code, 0, b2.stdout + b2.stderr);
+      for (const f of [fileA, fileB]) assert.equal((await runCliInSandbox(sb, 'destroy', f, '--yes', '--state-dir', stateDir)).code, 0);
+      assert.deepEqual(await hostDump(sb), before);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,29 +1,33 @@
 /**
- * plan → apply → destroy for one document against this host:
+ * plan → apply → destroy for one topology (a document and its record) on this host:
  *
- *   plan:    validate, check kernel features, discover fresh, plan, mark steps on
- *            objects we do not own, hash (steps + observed facts).
+ *   plan:    validate, check kernel features, find the topology's record and
+ *            refuse objects of other topologies (./topology-scope.ts), discover
+ *            fresh, reconcile the record with the host (what is gone is
+ *            forgotten), plan, mark steps on objects of no topology, hash
+ *            (steps + observed facts + record).
  *   apply:   re-plan; refuse when the hash differs (the host changed since the
  *            person saw the plan) or an unmanaged step is not explicitly allowed;
  *            execute under a journal; record ownership; re-plan to confirm.
- *   destroy: undo, in reverse, what applying this document created (ownership
- *            log), tolerating objects already gone; transactional like apply.
+ *   destroy: undo, in reverse, what the topology's record lists, tolerating
+ *            objects already gone; transactional like apply.
  */
 import { createHash } from 'node:crypto';
-import { API_VERSION, KIND, Topology } from '../../shared/model/schema';
-import { checkTopologyName, identityNote, topologyIdentity, type TopologyIdentity } from '../../shared/model/topology-name';
+import { API_VERSION, HOST_NS, KIND, Topology } from '../../shared/model/schema';
+import { checkTopologyName, topologyIdentity, type TopologyIdentity } from '../../shared/model/topology-name';
 import type { Step } from '../../shared/model/step';
 import { validateTopology } from '../../shared/validate/validate';
 import { destroySteps, linksLeavingWith, linksLeavingWithNamespaces, markUnmanaged, recordApplied, recordDestroyed } from '../ownership/ledger';
 import { saveOwnership, type Ownership } from '../ownership/store';
-import { claimsOf, describeClaims, mergeOwnership, namespacesOfRecord, presenceIn, reconcile, splitOwnership, type Claim, type OwnerInfo } from '../ownership/scope';
+import { claimsOf, namespacesOfRecord, presenceIn, reconcile, splitOwnership } from '../ownership/scope';
 import { isApplied, listRecords, noteApplied, noteDestroyed, readRecord, type TopologyRecord } from '../ownership/topologies';
+import { ownerOf, problemNotes, refuseBorrowedName, refuseClaims, scope, type TopologySource } from './topology-scope';
 import { namespacesOf } from './observe';
 import type { ApplyContext } from './context';
 import { executeSteps, type ExecuteOptions } from './executor';
 import { ApplyFailure, fail } from './failure';
 import { probeFeatures, requireFeatures } from './features';
-import { Journal, pendingJournalPath, stateDirOf } from './journal';
+import { Journal, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
 import { waitReady, type Readiness } from './ready';
@@ -71,6 +75,8 @@ export interface ApplyResult {
   /** the topology applied or destroyed */
   topology: string;
 }
+
+export type { TopologySource } from './topology-scope';
 
 export interface ApplyOptions extends TopologySource {
   /** the hash of the plan the person saw; apply refuses when the host has changed since */
@@ -127,81 +133,6 @@ function lap(): (what: string) => void {
   };
 }
 
-/** What plan/apply/destroy need to know about the topology a document is. */
-export interface TopologySource {
-  /** the file the document came from: names the topology when the document has no `name`, and is recorded */
-  file?: string;
-  /** the topology's name, whatever the document says (status re-plans a recorded document under its record's name) */
-  name?: string;
-}
-
-interface Scoped {
-  id: TopologyIdentity;
-  mine: TopologyRecord;
-  others: TopologyRecord[];
-  /** a record migrated from the previous version that holds objects this document names: handed over on commit */
-  handover?: { from: TopologyRecord; rest: Ownership };
-  /** this topology's record, with what it takes over */
-  ownership: Ownership;
-  notes: string[];
-}
-
-const ownerOf = (r: TopologyRecord): OwnerInfo => ({ name: r.name, file: r.meta.file, appliedAt: r.meta.appliedAt, ownership: r.ownership });
-
-function problemNotes(r: TopologyRecord): string[] {
-  const now = r.problems.map((p) => `the record file ${p.path} of topology "${r.name}" could not be read (${p.error}); it is kept at ${p.keptAt}, and what it listed counts as not created by netns-studio`);
-  const earlier = r.keptAside.filter((k) => !r.problems.some((p) => p.keptAt === k)).map((k) => `an unreadable record file of topology "${r.name}" is kept at ${k}; what it listed counts as not created by netns-studio until it is repaired and put back`);
-  return [...now, ...earlier];
-}
-
-function refuseClaims(claims: Claim[], id: TopologyIdentity): void {
-  if (!claims.length) return;
-  const owners = [...new Set(claims.map((c) => c.owner))];
-  fail('owned-elsewhere', `topology "${id.name}" cannot use objects of another topology: ${describeClaims(claims)}. A topology changes only what it created: rename them in this document, or remove the other topology first (netns-studio destroy --name ${owners[0]})`, { topology: id.name, claims });
-}
-
-/**
- * A document without `name` is named after its file (or title): two files called
- * `topology.yaml` in different folders must not become one topology, the second
- * replacing the first. Refused, unless the document says its name itself.
- */
-function refuseBorrowedName(id: TopologyIdentity, mine: TopologyRecord): void {
-  if (id.from === 'document' || !isApplied(mine) || !mine.meta.file || mine.meta.file === id.file) return;
-  fail('name-taken', `this document has no top-level name, so it would be topology "${id.name}" (after its ${id.from === 'file' ? 'file name' : 'title'}); but topology "${id.name}" was applied from ${mine.meta.file}${mine.meta.appliedAt ? ` at ${mine.meta.appliedAt}` : ''}. Give this document a name of its own (\`name: ...\`), or \`name: ${id.name}\` if it is that topology, moved`, { topology: id.name, file: mine.meta.file, appliedAt: mine.meta.appliedAt });
-}
-
-/** This topology's record and everyone else's; refuses a document that names another topology's objects. */
-function scope(doc: Topology, ctx: ApplyContext, source: TopologySource): Scoped {
-  const stateDir = stateDirOf(ctx.stateDir);
-  const id: TopologyIdentity = source.name ? { name: source.name, from: 'document', ...(source.file ? { file: source.file } : {}) } : topologyIdentity(doc, source.file);
-  const records = listRecords(stateDir);
-  const mine = records.find((r) => r.name === id.name) ?? readRecord(stateDir, id.name);
-  const others = records.filter((r) => r.name !== id.name);
-  refuseBorrowedName(id, mine);
-  const wanted = ctx.engine.buildKeys(doc);
-  const notes: string[] = [];
-  const idNote = identityNote(id);
-  if (idNote) notes.push(idNote);
-  if (mine.meta.file && id.file && mine.meta.file !== id.file && isApplied(mine)) {
-    notes.push(`topology "${id.name}" was last applied from ${mine.meta.file}${mine.meta.appliedAt ? ` at ${mine.meta.appliedAt}` : ''}; this plan makes the host match ${id.file} instead`);
-  }
-  notes.push(...problemNotes(mine));
-  // a record migrated from the previous version has no document: the first topology that names its objects takes them over
-  let handover: Scoped['handover'];
-  let ownership = mine.ownership;
-  const legacy = others.find((r) => r.meta.migratedFrom && r.document === undefined && claimsOf([ownerOf(r)], wanted).length);
-  if (legacy) {
-    const { taken, rest } = splitOwnership(legacy.ownership, wanted);
-    handover = { from: legacy, rest };
-    ownership = mergeOwnership(taken, ownership);
-    notes.push(`takes over ${taken.owned.length} objects that the previous version's record (topology "${legacy.name}", kept at ${legacy.meta.migratedFrom}) lists`);
-  }
-  const rivals = others.filter((r) => r !== legacy).map(ownerOf);
-  if (legacy) rivals.push({ ...ownerOf(legacy), ownership: handover!.rest });
-  refuseClaims(claimsOf(rivals, wanted), id);
-  return { id, mine, others, handover, ownership, notes };
-}
-
 async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySource = {}): Promise<PlanResult> {
   const mark = lap();
   requireFeatures(doc, ctx.features ?? (await probeFeatures()));
@@ -223,8 +154,10 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
     extraFacts = more.facts;
     mark(`discover ${extra.length} namespaces of the record`);
   }
-  const { ownership, gone } = reconcile(sc.ownership, presenceIn(seen));
-  if (gone.length) notes(sc, `${gone.length} recorded object(s) are gone from the host (removed outside netns-studio): ${gone.slice(0, 5).join(', ')}${gone.length > 5 ? ' …' : ''}; they are forgotten, and re-created where the document still has them`);
+  // NAT tables are read where the document has rules (./observe.ts), except host's
+  const natRead = new Set(doc.namespaces.filter((n) => n.nat.length && n.name !== HOST_NS).map((n) => n.name));
+  const { ownership, gone } = reconcile(sc.ownership, presenceIn(seen, natRead));
+  if (gone.length) sc.notes.push(`${gone.length} recorded object(s) are gone from the host (removed outside netns-studio): ${gone.slice(0, 5).join(', ')}${gone.length > 5 ? ' …' : ''}; they are forgotten, and re-created where the document still has them`);
   // What we created and the document no longer has goes first, undone exactly as
   // destroy would (with its rollback); then what the document wants.
   const wanted = ctx.engine.buildKeys(doc);
@@ -245,10 +178,6 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
     steps, removals: removals.map((_, i) => i), planHash, summary: summarize(steps), warnings,
     topology: sc.id, notes: sc.notes, gone, ownership, recordDir: sc.mine.dir, ...(sc.handover ? { handover: sc.handover } : {}),
   };
-}
-
-function notes(sc: Scoped, note: string): void {
-  sc.notes.push(note);
 }
 
 export async function planForHost(document: unknown, ctx: ApplyContext, source: TopologySource = {}): Promise<PlanResult> {
@@ -291,10 +220,8 @@ async function executeJournaled(
   record: (applied: number[], skipped: number[]) => Ownership,
 ): Promise<{ applied: number[]; skipped: number[] }> {
   const stateDir = stateDirOf(ctx.stateDir);
-  // one transaction at a time per state dir, whichever topology it is for
-  const pending = pendingJournalPath(stateDir);
-  if (pending) fail('journal-pending', `an unfinished apply journal exists at ${pending}: another apply is running, or the helper stopped mid-apply (recover first)`, { path: pending });
-  const journal = Journal.begin(plan.recordDir, kind, plan.steps, { planHash: plan.planHash, topology: plan.topology });
+  // one transaction at a time per state dir, whichever topology it is for (the lock is the state dir's)
+  const journal = Journal.begin(plan.recordDir, kind, plan.steps, { planHash: plan.planHash, topology: plan.topology }, stateDir);
   let r;
   try {
     r = await executeSteps(plan.steps, { ...execOptions(ctx, journal), tolerateGone });

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { fail, type Failure } from './failure';
 import { executeSteps, rollback, type ExecuteOptions } from './executor';
-import { Journal, readJournal, type JournalState } from './journal';
+import { clearStaleLock, helperAlive, Journal, readJournal, type JournalState } from './journal';
 import { loadOwnership, saveOwnership, type Ownership } from '../ownership/store';
 import { recordApplied } from '../ownership/ledger';
 import { noteRecovered } from '../ownership/topologies';
@@ -28,21 +28,6 @@ export interface RecoverOptions extends ExecuteOptions {
   mode?: 'rollback' | 'finish';
 }
 
-function alive(pid: number): boolean {
-  if (!pid || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // the pid may have been reused by something else: only a node helper counts
-  try {
-    return /node|tsx|netns-studio/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 /** A killed helper's `ip -batch` child goes on reading its input: let it finish first. */
 async function waitForChildren(pids: number[], timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -60,8 +45,12 @@ async function waitForChildren(pids: number[], timeoutMs = 10_000): Promise<void
 
 export async function recover(stateDir: string, opts: RecoverOptions = {}): Promise<RecoveryReport | undefined> {
   const st = readJournal(stateDir);
-  if (!st) return undefined;
+  if (!st) {
+    clearStaleLock(stateDir);
+    return undefined;
+  }
   const rep = await recoverJournal(st, opts);
+  clearStaleLock(stateDir);
   // a topology's journal sits in its record directory: its history says what happened
   const name = typeof st.meta?.topology === 'string' ? st.meta.topology : undefined;
   if (name && basename(dirname(st.path)) === name) noteRecovered(dirname(st.path), name, { kind: rep.kind, outcome: rep.outcome, steps: rep.steps });
@@ -69,7 +58,7 @@ export async function recover(stateDir: string, opts: RecoverOptions = {}): Prom
 }
 
 async function recoverJournal(st: JournalState, opts: RecoverOptions): Promise<RecoveryReport> {
-  if (alive(st.pid)) fail('busy', `another helper (pid ${st.pid}) is applying right now`, { pid: st.pid });
+  if (helperAlive(st.pid)) fail('busy', `another helper (pid ${st.pid}) is applying right now`, { pid: st.pid });
   await waitForChildren(st.pids);
   const journal = Journal.resume(st.path);
   // the record the journal belongs to sits beside it (a topology's directory)

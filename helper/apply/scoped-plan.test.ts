@@ -97,6 +97,10 @@ test('two files of the same base name are not one topology: the second, without 
       assert.match(e.message, /would be topology "topology" \(after its file name\); but topology "topology" was applied from \/labs\/a\/topology\.yaml at /);
       return true;
     });
+    // the browser knows only a file's name: the same name is the same file
+    record(dir, 'lab', ['l1'], 'lab.yaml');
+    assert.equal((await planForHost(doc({ namespaces: [{ name: 'l1', loopback: 'down' }] }), ctx, { file: '/home/me/lab.yaml' })).topology.name, 'lab');
+    await assert.rejects(planForHost(doc({ namespaces: [{ name: 'l1', loopback: 'down' }] }), ctx, { file: '/home/me/other/labs.yaml' }), /belongs to topology "lab"/);
     // the same file again is the same topology; a document that says the name itself is that topology, moved
     assert.deepEqual((await planForHost(doc({ namespaces: [{ name: 't1', loopback: 'down' }] }), ctx, { file: '/labs/a/topology.yaml' })).steps, []);
     const moved = await planForHost(doc({ name: 'topology', namespaces: [{ name: 't1', loopback: 'down' }] }), ctx, { file: '/labs/b/topology.yaml' });

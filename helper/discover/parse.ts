@@ -151,5 +151,8 @@ export function parseNamespace(t: Target, raw: RawNamespace): ParsedNamespace {
     warnings: [],
   };
   if (t.holder) ns.holder = t.holder;
+  if (t.holders) ns.holders = t.holders;
+  if (t.mounts) ns.mounts = t.mounts;
+  if (t.identity) ns.identity = t.identity;
   return { ns, pending };
 }

@@ -38,6 +38,10 @@ test('presence: everything in a gone namespace is gone; links, addresses, routes
   assert.equal(noNs('loopback:a1'), false);
   assert.equal(noNs('sysctl:a1/net.ipv4.ip_forward'), false);
   assert.equal(noNs('nat:a1/x'), false);
+  // a NAT rule is checked where its table was read, else taken to be there with its namespace
+  assert.equal(presenceIn(new Set(['netns:a1']), new Set(['a1']))('nat:a1/x'), false);
+  assert.equal(presenceIn(new Set(['netns:a1', 'nat:a1/x']), new Set(['a1']))('nat:a1/x'), true);
+  assert.equal(presenceIn(new Set(['netns:a1']))('nat:a1/x'), true);
 });
 
 test('reconcile forgets what is gone from the host (owned keys and log entries), keeps the rest, leaves an intact record alone', () => {

@@ -59,16 +59,18 @@ export function namespacesOfRecord(o: Ownership): string[] {
 /**
  * Is a recorded object still on the host, given the keys discover saw there?
  * Everything in a namespace that is gone is gone. Links, addresses, routes, DNS
- * files and forwarders are seen one by one; a loopback, a sysctl or a NAT rule
- * (NAT tables are read only where a document has rules) is taken to be there
- * while its namespace is: its removal tolerates "already gone" anyway.
+ * files and forwarders are seen one by one, NAT rules where their table was read
+ * (`natRead`: discover reads it only where the document has rules); a loopback,
+ * a sysctl or an unread NAT rule is taken to be there while its namespace is:
+ * its removal tolerates "already gone" anyway.
  */
-export function presenceIn(observed: ReadonlySet<string>): (key: string) => boolean {
+export function presenceIn(observed: ReadonlySet<string>, natRead: ReadonlySet<string> = new Set()): (key: string) => boolean {
   return (key) => {
     const ns = keyNamespace(key);
     if (ns !== undefined && ns !== HOST_NS && !observed.has(`netns:${ns}`)) return false;
     const kind = key.slice(0, key.indexOf(':'));
     if (kind === 'link' || kind === 'addr' || kind === 'route' || kind === 'dns' || kind === 'forwarder') return observed.has(key);
+    if (kind === 'nat' && ns !== undefined && natRead.has(ns)) return observed.has(key);
     return true;
   };
 }

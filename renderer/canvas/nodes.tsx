@@ -12,6 +12,8 @@ import { useLive } from '../store/live-store';
 import { operational, type LinkOper } from '../model/live-merge';
 
 const useLiveStatus = (id: string) => useLive((s) => (s.enabled ? s.status[id.replace(/~\d+$/, '')] : undefined));
+/** live: what a person calls the namespace (container, pod, Mininet host…), from the helper's identity */
+const useLabel = (name: string) => useLive((s) => (s.enabled ? s.labels[name] : undefined));
 const useUp = (key: string, fallback: boolean) => useLive((s) => (s.enabled ? s.linkUp[key] : undefined)) ?? fallback;
 const useOper = (key: string) => useLive((s) => (s.enabled ? s.linkOper[key] : undefined));
 
@@ -51,17 +53,19 @@ const Port = memo(function Port({ port, index }: { port: PortView; index: number
 
 export const NamespaceNode = memo(function NamespaceNode({ id, data, selected }: NodeProps & { data: NamespaceData }) {
   const status = useLiveStatus(id);
+  const label = useLabel(data.name);
   return (
     <div
       className={`ns-box${data.name === 'host' ? ' host' : ''}${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${data.implicit ? ' implicit' : ''}`}
       data-testid={`node-${id}`}
       data-status={status}
-      aria-label={`namespace ${data.name}`}
+      data-label={label}
+      aria-label={`namespace ${label ?? data.name}`}
     >
       <Handle id="nl" type="source" position={Position.Left} className="hidden-handle" />
       <div className="ns-header">
         <span className="ns-icon">{data.name === 'host' ? '⌂' : '◫'}</span>
-        <span className="ns-name">{data.name}</span>
+        <span className="ns-name" title={label ? data.name : undefined}>{label ?? data.name}</span>
         {!data.loopbackUp && <span className="tag warn">lo down</span>}
         {data.facts.map((f) => (
           <span key={f} className="tag">
@@ -83,9 +87,10 @@ export const CompactNode = memo(function CompactNode({ id, data, selected }: Nod
   const status = useLiveStatus(id);
   // live: a link of this namespace is down (ports are not drawn at this zoom)
   const down = useLive((s) => s.enabled && data.portKeys.some((k) => s.linkUp[k] === false));
+  const label = useLabel(data.name);
   return (
     <div className={`ns-compact${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${down ? ' has-down' : ''}`} data-testid={`node-${id}`}>
-      {data.name}
+      {label ?? data.name}
     </div>
   );
 });

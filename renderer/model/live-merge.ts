@@ -9,6 +9,7 @@
 import type { Topology, Veth } from '../../shared/model/schema';
 import type { ObservedHost } from '../../shared/model/observed';
 import { nodeId, objectKey } from '../../shared/model/ids';
+import { isLiveOnly, isUnnamedName } from './live-unnamed';
 import { bridgeDrift, namespaceDrift, vethDrift, type DriftField } from './drift';
 
 export type LiveStatus = 'in-sync' | 'pending' | 'drifted' | 'unmanaged';
@@ -137,6 +138,8 @@ export function mergeLive(doc: Topology, host: Topology): LiveMerge {
 
 /** Copy one host object (a canvas id) into the document: adopt it, with what it depends on. */
 export function adopt(doc: Topology, host: Topology, id: string): Topology {
+  // an unnamed namespace (a container…) has no name a document could create: not adoptable as is
+  if (isLiveOnly(id)) return doc;
   let next = doc;
   const addNs = (name: string) => {
     if (name === 'host' || next.namespaces.some((n) => n.name === name)) return;
@@ -162,7 +165,7 @@ export function adopt(doc: Topology, host: Topology, id: string): Topology {
     }
   } else if (id.startsWith('veth:')) {
     const v = host.veths.find((x) => nodeId.veth(x.ends[0].namespace, x.ends[0].name) === id);
-    if (v && !next.veths.some((x) => vethKey(x) === vethKey(v))) {
+    if (v && !v.ends.some((e) => isUnnamedName(e.namespace)) && !next.veths.some((x) => vethKey(x) === vethKey(v))) {
       for (const e of v.ends) addNs(e.namespace);
       next = { ...next, veths: [...next.veths, structuredClone(v)] };
     }

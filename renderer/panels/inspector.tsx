@@ -26,6 +26,8 @@ import {
   updateVrf,
 } from '../model/edits';
 import { adopt } from '../model/live-merge';
+import { isLiveOnly, isUnnamedName } from '../model/live-unnamed';
+import { LiveDetails } from './live-details';
 import { edit, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
 import { useLive } from '../store/live-store';
@@ -99,7 +101,7 @@ export function Inspector() {
       </aside>
     );
   const id = selection[0];
-  const adoptable = liveOn && host && liveStatus === 'unmanaged';
+  const adoptable = liveOn && host && liveStatus === 'unmanaged' && !liveOnlyObject(host, id);
   return (
     <aside className="inspector" aria-label="inspector" data-testid="inspector">
       {liveOn && liveStatus && (
@@ -114,11 +116,12 @@ export function Inspector() {
       )}
       {liveOn && liveStatus === 'drifted' && <DriftTable id={id} />}
       {liveOn && <HostLinkState doc={doc} id={id} />}
+      {liveOn && <LiveDetails id={id} />}
       {liveOn && liveStatus === 'unmanaged' ? (
         // not in the document: editable fields would show made-up defaults (e.g. "Loopback up" for a
         // namespace whose lo is down) and edit nothing; adopting it brings the host's facts in
         <p className="muted" data-testid="inspector-unmanaged-note">
-          This object is on the host only. Adopt it to edit it here; netns-studio never changes objects it did not create.
+          {adoptable ? 'This object is on the host only. Adopt it to edit it here; netns-studio never changes objects it did not create.' : 'This object is on the host only, in a namespace without a name (a container or a process): shown as the kernel has it, netns-studio never changes it.'}
         </p>
       ) : (
         <InspectorFields doc={doc} id={id} />
@@ -508,4 +511,11 @@ function ForwarderInspector({ doc, name }: { doc: Topology; name: string }) {
       <Issues issues={issues} />
     </>
   );
+}
+
+/** Drawn from the host only (an unnamed namespace, or a veth into one): nothing a document can name. */
+function liveOnlyObject(host: Topology, id: string): boolean {
+  if (isLiveOnly(id)) return true;
+  const v = host.veths.find((x) => `veth:${x.ends[0].namespace}/${x.ends[0].name}` === id);
+  return !!v && v.ends.some((e) => isUnnamedName(e.namespace));
 }

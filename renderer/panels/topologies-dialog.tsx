@@ -2,10 +2,11 @@
  * The topologies applied on this host (the helper's records): name, file, when
  * applied, in sync / drifted N / partly gone, object counts. Open loads the
  * document a topology was last applied with into the editor (asking first when
- * the current one has unsaved changes).
+ * the current one has unsaved changes); Destroy shows what it would remove (a dry
+ * run) and removes it once confirmed.
  */
 import { useEffect, useState } from 'react';
-import type { AppliedTopology, BackendError } from '../../shared/backend';
+import type { AppliedTopology, ApplyProgress, BackendError } from '../../shared/backend';
 import { describeState } from '../../shared/model/topology-status';
 import { useBackend } from '../backend-context';
 import { openApplied, unlessUnsaved } from '../files';
@@ -25,6 +26,9 @@ function TopologiesDialogBody() {
   const backend = useBackend();
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   const [opening, setOpening] = useState<string>();
+  /** a destroy being confirmed (its dry run's step count) or running */
+  const [destroying, setDestroying] = useState<{ name: string; steps?: number; running?: boolean; progress?: ApplyProgress }>();
+  const [refresh, setRefresh] = useState(0);
   const close = () => uiStore.setState({ topologiesOpen: false });
   useEffect(() => {
     if (!backend) {
@@ -38,7 +42,28 @@ function TopologiesDialogBody() {
     return () => {
       live = false;
     };
-  }, [backend]);
+  }, [backend, refresh]);
+
+  const askDestroy = async (t: AppliedTopology) => {
+    if (!backend) return;
+    setDestroying({ name: t.name });
+    const r = await backend.destroyTopology(t.name, { dryRun: true });
+    if (!r.ok) {
+      setDestroying(undefined);
+      return setPhase({ kind: 'error', error: r.error });
+    }
+    setDestroying({ name: t.name, steps: 'steps' in r.value ? r.value.steps.length : 0 });
+  };
+  const runDestroy = async (name: string) => {
+    if (!backend) return;
+    setDestroying({ name, running: true });
+    const r = await backend.destroyTopology(name, {}, (progress) => setDestroying({ name, running: true, progress }));
+    setDestroying(undefined);
+    if (!r.ok) return setPhase({ kind: 'error', error: r.error });
+    uiStore.getState().setNotice({ kind: 'info', text: `Destroyed topology ${name}` });
+    setPhase({ kind: 'loading' });
+    setRefresh((n) => n + 1);
+  };
 
   const openOne = async (t: AppliedTopology) => {
     if (!backend) return;
@@ -54,11 +79,11 @@ function TopologiesDialogBody() {
   };
 
   return (
-    <div className="modal-backdrop" role="presentation" onKeyDown={(e) => e.key === 'Escape' && close()}>
+    <div className="modal-backdrop" role="presentation" onKeyDown={(e) => e.key === 'Escape' && !destroying?.running && close()}>
       <div className="modal" role="dialog" aria-modal="true" aria-label="applied topologies" data-testid="topologies-dialog">
         <div className="modal-head">
           <h2>Applied topologies</h2>
-          <button type="button" data-testid="topologies-close" aria-label="close" onClick={close}>
+          <button type="button" data-testid="topologies-close" aria-label="close" disabled={destroying?.running} onClick={close}>
             ✕
           </button>
         </div>
@@ -93,8 +118,11 @@ function TopologiesDialogBody() {
                   </td>
                   <td>{counts(t)}</td>
                   <td>
-                    <button type="button" data-testid="topology-open" aria-label={`open topology ${t.name}`} disabled={opening !== undefined} onClick={() => void openOne(t)}>
+                    <button type="button" data-testid="topology-open" aria-label={`open topology ${t.name}`} disabled={opening !== undefined || destroying !== undefined} onClick={() => void openOne(t)}>
                       Open
+                    </button>{' '}
+                    <button type="button" className="danger" data-testid="topology-destroy" aria-label={`destroy topology ${t.name}`} disabled={opening !== undefined || destroying !== undefined} onClick={() => void askDestroy(t)}>
+                      Destroy…
                     </button>
                   </td>
                 </tr>
@@ -102,8 +130,28 @@ function TopologiesDialogBody() {
             </tbody>
           </table>
         )}
+        {destroying && (
+          <div className="warn" data-testid="topology-destroy-confirm-box" role="alert">
+            {destroying.running
+              ? `Destroying ${destroying.name}${destroying.progress ? `: step ${destroying.progress.index} of ${destroying.progress.total}` : '…'}`
+              : destroying.steps === undefined
+                ? `Planning the destroy of ${destroying.name}…`
+                : `Destroy topology ${destroying.name}: ${destroying.steps} steps remove what it created, and nothing else.`}
+            {!destroying.running && destroying.steps !== undefined && (
+              <>
+                {' '}
+                <button type="button" className="danger" data-testid="topology-destroy-confirm" onClick={() => void runDestroy(destroying.name)}>
+                  Destroy
+                </button>{' '}
+                <button type="button" data-testid="topology-destroy-cancel" onClick={() => setDestroying(undefined)}>
+                  Cancel
+                </button>
+              </>
+            )}
+          </div>
+        )}
         <div className="modal-foot">
-          <button type="button" onClick={close}>
+          <button type="button" disabled={destroying?.running} onClick={close}>
             Close
           </button>
         </div>
