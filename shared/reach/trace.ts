@@ -151,8 +151,7 @@ function sendLocal(w: Walk, ns: NetNs, p: Pkt): Step {
   let L = lookupRoute(ns, { family: w.family, dst: p.dst, src: p.src, iif: 'lo', l3dev: p.l3dev });
   let r = chosen(w, ns, L, p);
   if (r.type === 'local') return deliverSelf(w, ns, p, r);
-  let dev = routeDev(ns, r);
-  if (!dev) stop(w, 'gateway-not-on-link', ns, `${ns.name}: gateway ${s(r.via)} of ${r.text} is on none of its links`, gatewayFix(w, ns, r), { entry: r.text });
+  let dev = routeDev(ns, r) ?? noDevice(w, ns, r);
   p.src ??= selectSource(ns, r, dev, p.dst, w.family) ?? stop(w, 'no-source', ns, `${ns.name} has no IPv${w.family} address to send from`, `give ${dev} an address`, { iface: dev });
   if (w.dir === 'request') w.ct.set(ns.name, { origSrc: p.src, origDst: p.dst });
   if (prerouting(w, ns, p, 'OUTPUT')) {
@@ -160,7 +159,7 @@ function sendLocal(w: Walk, ns: NetNs, p: Pkt): Step {
     L = lookupRoute(ns, { family: w.family, dst: p.dst, src: p.src, iif: 'lo', l3dev: p.l3dev });
     r = chosen(w, ns, L, p);
     if (r.type === 'local') return deliverSelf(w, ns, p, r);
-    dev = routeDev(ns, r) ?? stop(w, 'gateway-not-on-link', ns, `${ns.name}: gateway ${s(r.via)} of ${r.text} is on none of its links`, gatewayFix(w, ns, r), { entry: r.text });
+    dev = routeDev(ns, r) ?? noDevice(w, ns, r);
   }
   filter(w, ns, 'OUTPUT', p, undefined, dev);
   postrouting(w, ns, p, dev);
@@ -175,6 +174,16 @@ function deliverSelf(w: Walk, ns: NetNs, p: Pkt, r: NetRoute): Step {
   return { delivered: { ns, src: p.src, dst: p.dst } };
 }
 
+/** A route without a device whose gateway sits on a link that is down: the kernel has no such route. */
+function noDevice(w: Walk, ns: NetNs, r: NetRoute): never {
+  for (const l of ns.links.values()) {
+    if (!l.up && r.via && l.addrs.some((a) => a.family === w.family && r.via!.match(a.ip, a.prefix))) {
+      stop(w, 'link-down', ns, `${ns.name}: link ${l.name} is down, so the route ${r.text} through it is not there`, fixLinkUp(w.net, ns.name, l.name), { iface: l.name, entry: r.text });
+    }
+  }
+  stop(w, 'gateway-not-on-link', ns, `${ns.name}: gateway ${s(r.via)} of ${r.text} is on none of its links`, gatewayFix(w, ns, r), { entry: r.text });
+}
+
 function gatewayFix(w: Walk, ns: NetNs, r: NetRoute): string {
   return pick(w.net, { live: `use a gateway on one of ${ns.name}'s subnets: ${inNs(ns.name, `ip route replace ${r.prefix === 0 ? 'default' : `${s(r.dst)}/${r.prefix}`} via <gateway>`)}`, document: `in namespace ${ns.name}, route ${r.prefix === 0 ? 'default' : `${s(r.dst)}/${r.prefix}`}: a \`via\` inside a subnet of its links` });
 }
@@ -187,11 +196,13 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
       hop(w, { ns: ns.name, iface, kind: 'nat', text: `un-masquerade (conntrack): destination ${s(p.dst)} → ${s(ct.origSrc)}` });
       p.dst = ct.origSrc;
     }
-    if (same(p.src, ct.dnatTo)) {
-      hop(w, { ns: ns.name, iface, kind: 'nat', text: `un-DNAT (conntrack): source ${s(p.src)} → ${s(ct.origDst)}` });
-      p.src = ct.origDst;
-    }
   }
+  // the reply's source is un-DNATed on the way out (POSTROUTING), after routing and rp_filter saw the real one
+  const unDnat = () => {
+    if (w.dir !== 'reply' || !ct || !same(p.src, ct.dnatTo)) return;
+    hop(w, { ns: ns.name, iface, kind: 'nat', text: `un-DNAT (conntrack): source ${s(p.src)} → ${s(ct.origDst)}` });
+    p.src = ct.origDst;
+  };
   if (w.dir === 'request') w.ct.set(ns.name, { origSrc: p.src!, origDst: p.dst });
   prerouting(w, ns, p, 'PREROUTING', iface);
   if (ns.local.has(ipKey(p.src!))) {
@@ -202,6 +213,7 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
   if (w.family === 4 && ns.rpFilter) rpCheck(w, ns, iface, p);
   if (r.type === 'local') {
     filter(w, ns, 'INPUT', p, iface);
+    unDnat();
     hop(w, { ns: ns.name, iface, kind: 'deliver', text: `${s(p.dst)} is ${ns.name}'s address: ${w.dir === 'request' ? 'it answers' : 'the reply is back'}`, entry: r.text });
     return { delivered: { ns, src: p.src!, dst: p.dst, iface } };
   }
@@ -209,10 +221,11 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
     const key = w.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding';
     stop(w, 'forwarding-off', ns, `${ns.name} would route ${s(p.dst)} on (${r.text}) but forwarding is off (${key}=0)`, fixForwarding(w.net, ns.name, w.family), { iface, entry: r.text });
   }
-  const dev = routeDev(ns, r) ?? stop(w, 'gateway-not-on-link', ns, `${ns.name}: gateway ${s(r.via)} of ${r.text} is on none of its links`, gatewayFix(w, ns, r), { entry: r.text });
+  const dev = routeDev(ns, r) ?? noDevice(w, ns, r);
   filter(w, ns, 'FORWARD', p, iface, dev);
   const before = p.src!;
   postrouting(w, ns, p, dev);
+  unDnat();
   if (w.dir === 'request') w.routers.push({ ns, out: dev, src: before, natted: !same(before, p.src) });
   hop(w, { ns: ns.name, iface: dev, kind: 'forward', text: `routed on out ${dev}${r.via ? ` via ${s(r.via)}` : ''}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
   return { next: egress(w, ns, r, dev, p) };
