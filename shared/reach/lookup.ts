@@ -30,6 +30,8 @@ export interface LookupResult {
   unknownRule?: NetRule;
   /** best route that would match were its link up */
   downRoute?: NetRoute;
+  /** the rules that sent the lookup to a table without a match, in order */
+  tried: { rule: NetRule; table: number }[];
 }
 
 const inPrefix = (ip: Ip, net: Ip, prefix: number) => ip.kind() === net.kind() && ip.match(net, prefix);
@@ -71,18 +73,28 @@ export function lookupTable(ns: NetNs, table: number, q: LookupQuery): { route?:
 
 export function lookupRoute(ns: NetNs, q: LookupQuery): LookupResult {
   let downRoute: NetRoute | undefined;
+  const tried: LookupResult['tried'] = [];
   for (const rule of ns.rules[q.family]) {
     if (!ruleSelects(rule, q)) continue;
-    if (rule.unknown) return { unknownRule: rule, downRoute };
-    if (rule.action !== 'lookup') return { rule, downRoute };
+    if (rule.unknown) return { unknownRule: rule, downRoute, tried };
+    if (rule.action !== 'lookup') return { rule, downRoute, tried };
     const table = rule.l3mdev ? vrfTableOf(ns, q.iif === 'lo' ? q.oif ?? q.l3dev : q.iif) : rule.table;
     if (table === undefined) continue;
     const r = lookupTable(ns, table, q);
     downRoute ??= r.downRoute;
     // `throw` and friends (type other) send the lookup on to the next rule, like an empty table
-    if (r.route && r.route.type !== 'other') return { route: r.route, rule, downRoute };
+    if (r.route && r.route.type !== 'other') return { route: r.route, rule, downRoute, tried };
+    tried.push({ rule, table });
   }
-  return { downRoute };
+  return { downRoute, tried };
+}
+
+const DEFAULT_RULES = new Set(['0:255', '32766:254', '32767:253']);
+
+/** Are these the rules of a fresh namespace (so a failed lookup is about routes, not rules)? */
+export function onlyDefaultRules(ns: NetNs, family: Family): boolean {
+  const rules = ns.rules[family];
+  return rules.some((r) => r.priority === 32766 && r.table === 254) && rules.every((r) => DEFAULT_RULES.has(`${r.priority}:${r.table}`) || r.l3mdev);
 }
 
 /** The device a route leaves by: its dev, or the device of the connected route its gateway is on. */

@@ -160,7 +160,7 @@ const FAULTS: Fault[] = [
       ns1.rules[4] = ['0: from all lookup local', '100: from all lookup 100'].map((text, i) => parseRuleText({ family: 4, priority: i ? 100 : 0, text }));
       return n;
     },
-    from: 'ns1', to: '192.168.2.1', code: 'no-route', ns: 'ns1', says: /no route/,
+    from: 'ns1', to: '192.168.2.1', code: 'no-route', ns: 'ns1', says: /table 100 \(empty\).*no rule looks up main/, fix: /lookup main/,
   },
   {
     name: 'an unreachable route',

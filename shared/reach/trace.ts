@@ -16,7 +16,7 @@
  */
 import { parseIp, type Ip } from '../validate/ip';
 import { evalFilterChain, evalNatChain, type IptPacket } from './iptables';
-import { lookupRoute, onLinkDev, routeDev, selectSource, type LookupResult } from './lookup';
+import { lookupRoute, onLinkDev, onlyDefaultRules, routeDev, selectSource, type LookupResult } from './lookup';
 import { ipKey, type Family, type Net, type NetLink, type NetNs, type NetRoute } from './net';
 import { fixFilterAccept, fixForwarding, fixLinkUp, fixLoopback, fixMasquerade, fixRoute, fixRpFilter, inNs, pick } from './fixes';
 import type { Direction, FaultCode, Failure, Hop, ReachResult } from './result';
@@ -101,7 +101,7 @@ function chosen(w: Walk, ns: NetNs, L: LookupResult, p: Pkt): NetRoute {
       const dev = L.downRoute.dev!;
       stop(w, 'link-down', ns, `${ns.name}: link ${dev} is down, so its route ${L.downRoute.text} is not there and nothing else leads to ${s(p.dst)}`, fixLinkUp(w.net, ns.name, dev), { iface: dev, entry: L.downRoute.text });
     }
-    noRoute(w, ns, p);
+    noRoute(w, ns, p, L);
   }
   const r = L.route!;
   if (r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit') {
@@ -111,17 +111,28 @@ function chosen(w: Walk, ns: NetNs, L: LookupResult, p: Pkt): NetRoute {
   return r;
 }
 
-function noRoute(w: Walk, ns: NetNs, p: Pkt): never {
+/** When policy rules are not the default ones, which tables the lookup went through. */
+function rulesSaid(w: Walk, ns: NetNs, L?: LookupResult): string {
+  if (!L || onlyDefaultRules(ns, w.family)) return '';
+  const empty = (t: number) => !(ns.tables.get(t) ?? []).some((r) => r.family === w.family);
+  const hasMain = ns.rules[w.family].some((r) => r.table === 254);
+  const steps = L.tried.map((x) => `rule "${x.rule.text}" → table ${x.table}${empty(x.table) ? ' (empty)' : ' (no match)'}`);
+  return ` (policy rules: ${steps.join(', ') || 'none applies'}${hasMain ? '' : '; no rule looks up main'})`;
+}
+
+function noRoute(w: Walk, ns: NetNs, p: Pkt, L?: LookupResult): never {
   const dst = s(p.dst);
+  const rules = rulesSaid(w, ns, L);
   if (w.dir === 'reply') {
     // the reply has nowhere to go: a router on the way forwarded the request without masquerading it
     const r = [...w.routers].reverse().find((x) => !x.natted);
     const back = r && [...r.ns.links.get(r.out)?.addrs ?? []].find((a) => a.family === w.family);
     const fix = r ? `${fixMasquerade(w.net, r.ns.name, s(r.src), r.out)}; or give ${ns.name} a route back: ${fixRoute(w.net, ns.name, dst, back ? s(back.ip) : undefined)}` : fixRoute(w.net, ns.name, dst);
     const because = r ? ` (${r.ns.name} forwarded the request from ${s(r.src)} out of ${r.out} without masquerade, so the reply must find its own way back)` : '';
-    stop(w, 'no-return-route', ns, `${ns.name} has no route back to ${dst} for the reply${because}`, fix);
+    stop(w, 'no-return-route', ns, `${ns.name} has no route back to ${dst} for the reply${because}${rules}`, fix);
   }
-  stop(w, 'no-route', ns, `${ns.name} has no route to ${dst}`, fixRoute(w.net, ns.name, dst, '<gateway>'));
+  const fix = rules ? `look the destination up in a table that has a route: ${inNs(ns.name, 'ip rule add pref 32766 lookup main')}, or add the route to the table the rule names` : fixRoute(w.net, ns.name, dst, '<gateway>');
+  stop(w, 'no-route', ns, `${ns.name} has no route to ${dst}${rules}`, fix);
 }
 
 function postrouting(w: Walk, ns: NetNs, p: Pkt, out: string) {
