@@ -54,10 +54,13 @@ function vrfTableOf(ns: NetNs, dev: string | undefined): number | undefined {
   return m?.kind === 'vrf' ? m.vrfTable : undefined;
 }
 
+function better(a: NetRoute, b: NetRoute | undefined): boolean {
+  return !b || a.prefix > b.prefix || (a.prefix === b.prefix && a.metric < b.metric);
+}
+
 export function lookupTable(ns: NetNs, table: number, q: LookupQuery): { route?: NetRoute; downRoute?: NetRoute } {
   let best: NetRoute | undefined;
   let down: NetRoute | undefined;
-  const better = (a: NetRoute, b: NetRoute | undefined) => !b || a.prefix > b.prefix || (a.prefix === b.prefix && a.metric < b.metric);
   for (const r of ns.tables.get(table) ?? []) {
     if (r.family !== q.family || !inPrefix(q.dst, r.dst, r.prefix)) continue;
     if (q.oif && r.dev && r.dev !== q.oif) continue;

@@ -8,7 +8,7 @@
 import { parseIp } from '../validate/ip';
 import type { Net, NetNs } from './net';
 import type { ReachResult } from './result';
-import { trace } from './trace';
+import { trace, type TraceOptions } from './trace';
 
 export interface Target {
   ns: string;
@@ -33,8 +33,8 @@ export function matrixTargets(net: Net): { from: string; to: string; toNs: strin
   return pairs;
 }
 
-export function reachMatrix(net: Net): ReachResult[] {
-  return matrixTargets(net).map((p) => trace(net, p.from, p.to, p.toNs));
+export function reachMatrix(net: Net, opts: TraceOptions = {}): ReachResult[] {
+  return matrixTargets(net).map((p) => trace(net, p.from, p.to, p.toNs, opts));
 }
 
 /** TO as an address: itself, or the first address of the namespace it names (IPv4 first). */

@@ -108,8 +108,23 @@ export interface Net {
   source: 'document' | 'live';
 }
 
-/** The key an address is found by in `local` (IPv6 written one way). */
-export const ipKey = (ip: Ip): string => ip.toNormalizedString();
+/** Cached strings ride on the address object itself (a WeakMap of millions of entries costs more than the work). */
+interface Cached {
+  nssKey?: string;
+  nssText?: string;
+}
+
+/** The key an address is found by in `local` (IPv6 written one way); cached, a matrix asks millions of times. */
+export function ipKey(ip: Ip): string {
+  const c = ip as Ip & Cached;
+  return (c.nssKey ??= ip.toNormalizedString());
+}
+
+/** The address as `ip` prints it; cached like ipKey. */
+export function ipText(ip: Ip): string {
+  const c = ip as Ip & Cached;
+  return (c.nssText ??= ip.toString());
+}
 
 /** The rules every namespace starts with (`ip rule` of a fresh namespace). */
 export function defaultRules(family: Family): NetRule[] {

@@ -17,7 +17,7 @@
 import { parseIp, type Ip } from '../validate/ip';
 import { evalFilterChain, evalNatChain, type IptPacket } from './iptables';
 import { lookupRoute, onLinkDev, onlyDefaultRules, routeDev, selectSource, type LookupResult } from './lookup';
-import { ipKey, type Family, type Net, type NetLink, type NetNs, type NetRoute } from './net';
+import { ipKey, ipText, type Family, type Net, type NetLink, type NetNs, type NetRoute } from './net';
 import { fixFilterAccept, fixForwarding, fixLinkUp, fixLoopback, fixMasquerade, fixRoute, fixRpFilter, inNs, pick } from './fixes';
 import type { Direction, FaultCode, Failure, Hop, ReachResult } from './result';
 import { ownerOf, segmentOf } from './segment';
@@ -36,6 +36,8 @@ interface Ct {
 
 interface Walk {
   net: Net;
+  /** record the hops (false: only the failing one; a matrix printed as text needs no more) */
+  detail: boolean;
   family: Family;
   dir: Direction;
   hops: Hop[];
@@ -54,7 +56,7 @@ interface Pkt {
 type Step = { next: { ns: NetNs; iface: string } } | { delivered: { ns: NetNs; src: Ip; dst: Ip; iface?: string } };
 
 const same = (a: Ip | undefined, b: Ip | undefined) => !!a && !!b && a.kind() === b.kind() && ipKey(a) === ipKey(b);
-const s = (ip: Ip | undefined) => ip?.toString() ?? '?';
+const s = (ip: Ip | undefined) => (ip ? ipText(ip) : '?');
 
 function stop(w: Walk, code: FaultCode, ns: NetNs, reason: string, fix: string, extra: { iface?: string; entry?: string; unknown?: boolean } = {}): never {
   const failure: Failure = { code, direction: w.dir, ns: ns.name, reason, fix };
@@ -65,7 +67,9 @@ function stop(w: Walk, code: FaultCode, ns: NetNs, reason: string, fix: string, 
 }
 
 function hop(w: Walk, h: Omit<Hop, 'direction'>) {
-  w.hops.push({ direction: w.dir, ...h });
+  if (!w.detail) return;
+  (h as Hop).direction = w.dir;
+  w.hops.push(h as Hop);
 }
 
 function ipkt(w: Walk, ns: NetNs, p: Pkt, inIface?: string, outIface?: string): IptPacket {
@@ -199,6 +203,13 @@ function gatewayFix(w: Walk, ns: NetNs, r: NetRoute): string {
   return pick(w.net, { live: `use a gateway on one of ${ns.name}'s subnets: ${inNs(ns.name, `ip route replace ${r.prefix === 0 ? 'default' : `${s(r.dst)}/${r.prefix}`} via <gateway>`)}`, document: `in namespace ${ns.name}, route ${r.prefix === 0 ? 'default' : `${s(r.dst)}/${r.prefix}`}: a \`via\` inside a subnet of its links` });
 }
 
+/** The reply's source is un-DNATed on the way out (POSTROUTING), after routing and rp_filter saw the real one. */
+function unDnat(w: Walk, ns: NetNs, iface: string, p: Pkt, ct: Ct | undefined) {
+  if (w.dir !== 'reply' || !ct || !same(p.src, ct.dnatTo)) return;
+  hop(w, { ns: ns.name, iface, kind: 'nat', text: `un-DNAT (conntrack): source ${s(p.src)} → ${s(ct.origDst)}` });
+  p.src = ct.origDst;
+}
+
 function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
   hop(w, { ns: ns.name, iface, kind: 'receive', text: `arrives on ${iface}`, src: s(p.src), dst: s(p.dst) });
   const ct = w.ct.get(ns.name);
@@ -208,12 +219,6 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
       p.dst = ct.origSrc;
     }
   }
-  // the reply's source is un-DNATed on the way out (POSTROUTING), after routing and rp_filter saw the real one
-  const unDnat = () => {
-    if (w.dir !== 'reply' || !ct || !same(p.src, ct.dnatTo)) return;
-    hop(w, { ns: ns.name, iface, kind: 'nat', text: `un-DNAT (conntrack): source ${s(p.src)} → ${s(ct.origDst)}` });
-    p.src = ct.origDst;
-  };
   if (w.dir === 'request') w.ct.set(ns.name, { origSrc: p.src!, origDst: p.dst });
   prerouting(w, ns, p, 'PREROUTING', iface);
   if (ns.local.has(ipKey(p.src!))) {
@@ -224,7 +229,7 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
   if (w.family === 4 && ns.rpFilter) rpCheck(w, ns, iface, p);
   if (r.type === 'local') {
     filter(w, ns, 'INPUT', p, iface);
-    unDnat();
+    unDnat(w, ns, iface, p, ct);
     hop(w, { ns: ns.name, iface, kind: 'deliver', text: `${s(p.dst)} is ${ns.name}'s address: ${w.dir === 'request' ? 'it answers' : 'the reply is back'}`, entry: r.text });
     return { delivered: { ns, src: p.src!, dst: p.dst, iface } };
   }
@@ -236,7 +241,7 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
   filter(w, ns, 'FORWARD', p, iface, dev);
   const before = p.src!;
   postrouting(w, ns, p, dev);
-  unDnat();
+  unDnat(w, ns, iface, p, ct);
   if (w.dir === 'request') w.routers.push({ ns, out: dev, src: before, natted: !same(before, p.src) });
   hop(w, { ns: ns.name, iface: dev, kind: 'forward', text: `routed on out ${dev}${r.via ? ` via ${s(r.via)}` : ''}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
   return { next: egress(w, ns, r, dev, p) };
@@ -319,7 +324,12 @@ export function holderOf(net: Net, ip: Ip): string | undefined {
 }
 
 /** Ping `to` (an address) from namespace `from`: the hops there and back, or the first one that fails. */
-export function trace(net: Net, from: string, to: string, toNs?: string): ReachResult {
+export interface TraceOptions {
+  /** record every hop (default true); false keeps only the failing hop */
+  hops?: boolean;
+}
+
+export function trace(net: Net, from: string, to: string, toNs?: string, opts: TraceOptions = {}): ReachResult {
   const dst = parseIp(to);
   const toNamespace = toNs ?? (dst ? holderOf(net, dst) : undefined);
   const base = { from, to, ...(toNamespace ? { toNamespace } : {}) };
@@ -330,7 +340,7 @@ export function trace(net: Net, from: string, to: string, toNs?: string): ReachR
       : { code: 'unknown-namespace', direction: 'request', ns: from, reason: `there is no namespace ${from}`, fix: `one of: ${[...net.namespaces.keys()].join(', ')}` };
     return { ...base, predicted: 'fail', hops: [], failure, reason: failure.reason };
   }
-  const w: Walk = { net, family: dst.kind() === 'ipv4' ? 4 : 6, dir: 'request', hops: [], ct: new Map(), routers: [] };
+  const w: Walk = { net, detail: opts.hops !== false, family: dst.kind() === 'ipv4' ? 4 : 6, dir: 'request', hops: [], ct: new Map(), routers: [] };
   try {
     const there = walk(w, A, { dst });
     if (there.ns === A) return { ...base, predicted: 'ok', hops: w.hops, reason: `${to} is ${from}'s own address` };
