@@ -1,7 +1,8 @@
 /**
  * A topology document → the analysis's network (./net.ts), with what the kernel
  * would add by itself once the document is applied: loopback, connected routes
- * (metric 0, IPv6 256) and local routes for addresses on links that are up, in
+ * (metric 0, IPv6 256) on links that are up and local routes (IPv4: on any link, as the
+ * kernel keeps them when a link goes down; IPv6: links that are up), in
  * the VRF's table for VRF members; the default policy rules (and the l3mdev
  * rule once a VRF exists); carrier from both veth ends; a bridge has carrier
  * when one of its ports has. A fresh namespace's filter table accepts
@@ -47,15 +48,16 @@ export function pushRoute(ns: NetNs, r: NetRoute): void {
 /** Connected and local routes of every address on an up link; the addresses become local. */
 export function deriveKernelRoutes(ns: NetNs): void {
   for (const l of ns.links.values()) {
-    if (!l.up) continue;
     const vrf = l.master ? ns.links.get(l.master) : undefined;
     const table = vrf?.kind === 'vrf' ? vrf.vrfTable : undefined;
     for (const a of l.addrs) {
+      // the kernel keeps an IPv4 address local while its link is down (IPv6 drops it); its subnet route goes with the link
+      if (!l.up && a.family === 6) continue;
       ns.local.set(ipKey(a.ip), l);
       const src = a.ip.toString();
       pushRoute(ns, { family: a.family, type: 'local', dst: a.ip, prefix: a.family === 4 ? 32 : 128, dev: l.name, metric: 0, table: table ?? 255, src: a.ip, text: `local ${src} dev ${l.name} table ${table ?? 'local'} proto kernel scope host src ${src}` });
       const full = a.family === 4 ? 32 : 128;
-      if (a.prefix === full) continue;
+      if (a.prefix === full || !l.up) continue;
       const net = parseCidr(networkOf({ addr: a.ip, prefix: a.prefix, kind: a.family === 4 ? 'ipv4' : 'ipv6' }))!.addr;
       pushRoute(ns, { family: a.family, type: 'unicast', dst: net, prefix: a.prefix, dev: l.name, metric: a.family === 4 ? 0 : 256, table: table ?? 254, src: a.ip, text: `${net.toString()}/${a.prefix} dev ${l.name}${table ? ` table ${table}` : ''} proto kernel scope link src ${src}` });
     }

@@ -124,5 +124,17 @@ function nsOf(o: ObservedNamespace): NetNs {
 }
 
 export function netOfObserved(host: ObservedHost): Net {
-  return { namespaces: new Map(host.namespaces.map((o) => [o.name, nsOf(o)])), source: 'live' };
+  const namespaces = new Map(host.namespaces.map((o) => [o.name, nsOf(o)]));
+  // a veth end whose peer's namespace was not resolved from its side (an nsid without a name there,
+  // e.g. the host seen from inside) is paired by the other end, which did resolve it
+  const back = new Map<string, { ns: string; name: string }>();
+  for (const n of namespaces.values()) for (const l of n.links.values()) if (l.peer) back.set(`${l.peer.ns}\0${l.peer.name}`, { ns: n.name, name: l.name });
+  for (const n of namespaces.values()) {
+    for (const l of n.links.values()) {
+      if (l.kind !== 'veth' || l.peer) continue;
+      const p = back.get(`${n.name}\0${l.name}`);
+      if (p) l.peer = p;
+    }
+  }
+  return { namespaces, source: 'live' };
 }

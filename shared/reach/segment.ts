@@ -74,7 +74,7 @@ function build(net: Net, ns: NetNs, link: NetLink): Segment {
   const owners = new Map<string, Endpoint>();
   for (const ep of endpoints) {
     // IPv4 answers ARP for any address of the namespace (arp_ignore=0); IPv6 only for the interface's own
-    for (const [k, l] of ep.ns.local) if (l.up && !k.includes(':') && !owners.has(`4:${k}`)) owners.set(`4:${k}`, ep);
+    for (const k of ep.ns.local.keys()) if (!k.includes(':') && !owners.has(`4:${k}`)) owners.set(`4:${k}`, ep);
     for (const a of ep.link.addrs) if (a.family === 6 && !owners.has(`6:${ipKey(a.ip)}`)) owners.set(`6:${ipKey(a.ip)}`, ep);
   }
   return { endpoints, owners, exits };
