@@ -6,11 +6,11 @@
  * pairs pinged one after another by a shell loop (`ip netns exec NS ping -c1`),
  * the way a person checks a matrix by hand. Needs root.
  */
-import { cliPath } from '../cli/commands/run-cli';
+import { cliPath } from '../testing/cli-runner';
 import { run } from '../testing/run';
 import { kernelSkipReason, withSandbox } from '../testing/sandbox';
 import { waitSettled } from '../testing/settle';
-import { starShellScript, starName } from './apply-star';
+import { starShellScript, starName } from '../testing/star-topology';
 import type { MatrixRow } from '../shared/reach/format';
 
 const N = Number(process.env.REACH_VERIFY_NAMESPACES ?? 10);

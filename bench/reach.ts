@@ -17,7 +17,7 @@ import { Topology, type TopologyInput } from '../shared/model/schema';
 import { netOfDocument } from '../shared/reach/from-document';
 import { reachMatrix, resolveTarget } from '../shared/reach/matrix';
 import { trace } from '../shared/reach/trace';
-import { cliPath, projectRoot } from '../cli/commands/run-cli';
+import { cliPath, projectRoot } from '../testing/cli-runner';
 
 const N = Number(process.env.REACH_BENCH_NAMESPACES ?? 200);
 const RUNS = Number(process.env.REACH_BENCH_RUNS ?? 5);

@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli, runCliInSandbox } from './run-cli';
+import { runCli, runCliInSandbox } from '../../testing/cli-runner';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { kernelHasVrf } from '../../testing/scenario-harness';
 import { loadScenario, scenarioNames } from '../../testing/scenarios';

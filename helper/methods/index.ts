@@ -11,6 +11,7 @@ import { planHelperMethod } from './plan';
 import { applyHelperMethod } from './apply';
 import { destroyHelperMethod } from './destroy';
 import { pingMethod } from './ping';
+import { topologiesListMethod, topologyStatusMethod } from './topologies';
 import { forwardersListMethod, forwardersSubscribeMethod, forwardersUnsubscribeMethod } from './forwarders';
 
 export const METHODS: MethodDef<any, any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -25,4 +26,6 @@ export const METHODS: MethodDef<any, any>[] = [ // eslint-disable-line @typescri
   forwardersSubscribeMethod,
   forwardersUnsubscribeMethod,
   pingMethod,
+  topologiesListMethod,
+  topologyStatusMethod,
 ];

@@ -131,7 +131,7 @@ const FAULTS: Fault[] = [
       n.namespaces.get('host')!.filter = { chains: parseFilterLines([':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]']) };
       return n;
     },
-    from: 'ns1', to: '192.168.0.3', code: 'filter-drop', ns: 'host', says: /FORWARD policy is DROP.*bridge netfilter.*br0/, fix: /iptables -I FORWARD -i br0 -o br0/,
+    from: 'ns1', to: '192.168.0.3', code: 'filter-drop', ns: 'host', says: /FORWARD policy is DROP.*bridge netfilter.*br0/, fix: /iptables -I FORWARD -i br0 -o br0.*acceptForward: true/,
   },
   {
     name: 'a rule the analysis cannot evaluate is quoted, not guessed',

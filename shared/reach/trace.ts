@@ -93,7 +93,8 @@ function filter(w: Walk, ns: NetNs, chain: 'INPUT' | 'OUTPUT' | 'FORWARD', p: Pk
   }
   const match = [inIface ? `-i ${inIface}` : '', outIface ? `-o ${outIface}` : '', w.dir === 'reply' ? '-m conntrack --ctstate ESTABLISHED,RELATED' : `-s ${s(p.src)} -d ${s(p.dst)}`].filter(Boolean).join(' ');
   const what = v.rule ? `filter rule "${v.rule.text}" drops it` : `the filter ${chain} policy is DROP and no rule accepts it`;
-  stop(w, 'filter-drop', ns, `${ns.name}: ${what}${why}`, fixFilterAccept(ns.name, chain, match), { iface, entry: v.rule?.text ?? `-P ${chain} DROP` });
+  const fix = fixFilterAccept(ns.name, chain, match) + (bridged ? `; or, in the topology, set \`acceptForward: true\` on bridge ${bridged} (apply adds and owns that rule)` : '');
+  stop(w, 'filter-drop', ns, `${ns.name}: ${what}${why}`, fix, { iface, entry: v.rule?.text ?? `-P ${chain} DROP` });
 }
 
 /** The route a lookup found, or the failure it means. */
