@@ -225,3 +225,16 @@ test('unknown namespace and bad address are answered, not thrown', () => {
   assert.equal(trace(n, 'nope', '1.2.3.4').failure?.code, 'unknown-namespace');
   assert.equal(trace(n, 'ns1', 'x').failure?.code, 'bad-address');
 });
+
+test('path ids for the canvas: namespaces, bridges and veth edges hop by hop; the failing node', async () => {
+  const { pathIds } = await import('./path-ids');
+  const d = bridged();
+  const ok = pathIds(d, trace(netOfDocument(d), 'ns1', '192.168.0.3'));
+  assert.deepEqual(ok.nodes, ['ns:ns1', 'ns:host', 'br:host/br0', 'ns:ns2']);
+  assert.deepEqual(ok.edges, ['veth:ns1/veth1', 'veth:ns2/veth2']);
+  assert.equal(ok.failNode, undefined);
+  const down = bridged((t) => (t.bridges[0].up = false));
+  assert.equal(pathIds(down, trace(netOfDocument(down), 'ns1', '192.168.0.3')).failNode, 'br:host/br0');
+  const r = routed((t) => (t.namespaces[2].sysctls = {}));
+  assert.equal(pathIds(r, trace(netOfDocument(r), 'ns1', '192.168.2.1')).failNode, 'ns:r');
+});
