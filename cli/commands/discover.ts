@@ -69,7 +69,7 @@ export function registerDiscover(program: Command): void {
       let stderr = '';
       const h = await startStdioHelper({ onStderr: (t) => (stderr += t) });
       try {
-        const r = await h.request('discover', params);
+        const r = await h.request<'discover'>('discover', params);
         for (const w of r.observed.warnings) console.error(`netns-studio discover: warning: ${w}`);
         if (opts.format === 'json') {
           process.stdout.write(JSON.stringify(opts.observed ? r : r.document, null, 2) + '\n');
