@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm test: type-check, build the renderer (the e2e tests serve it), then run every
+// npm test: type-check, build the CLI/helper/agent bundles (what the tests spawn, as users
+// run them: scripts/build.mjs) and the renderer (the e2e tests serve it), then run every
 // *.test.ts with Node's test runner through tsx. Kernel tests skip with a printed
 // reason where they cannot run (not root, no iproute2).
 import { spawnSync } from 'node:child_process';
@@ -30,8 +31,10 @@ function findTests(dir, out) {
 }
 
 const files = only.length ? only : roots.flatMap((r) => findTests(r, [])).sort();
+if (!only.length) step('type-check', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+// before any test starts: tests running side by side would otherwise each find it stale
+step('build bundles', process.execPath, ['scripts/build.mjs', ...(only.length ? ['--if-stale'] : [])]);
 if (!only.length) {
-  step('type-check', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
   if (existsSync('vite.renderer.config.ts')) step('build renderer', 'npx', ['vite', 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn']);
 }
 console.log(`\n== ${files.length} test files`);
