@@ -18,7 +18,7 @@ import { loadOwnership, saveOwnership, type Ownership } from '../ownership/store
 import type { ApplyContext } from './context';
 import { executeSteps, type ExecuteOptions } from './executor';
 import { ApplyFailure, fail } from './failure';
-import { probeFeatures, requireFeatures } from './features';
+import { requireFeaturesOf } from './features';
 import { Journal, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
@@ -102,7 +102,7 @@ function lap(): (what: string) => void {
 
 async function planChecked(doc: Topology, ctx: ApplyContext): Promise<PlanResult> {
   const mark = lap();
-  requireFeatures(doc, ctx.features ?? (await probeFeatures()));
+  await requireFeaturesOf(doc, ctx.features);
   mark('features');
   const stateDir = stateDirOf(ctx.stateDir);
   const { observed, facts } = await ctx.engine.discover(ctx, doc);
