@@ -21,7 +21,7 @@ import { Topology } from '../shared/model/schema';
 import { buildPlan } from '../shared/plan/plan';
 import { waitLinksGone } from '../helper/apply/settle';
 import { kernelSkipReason, withSandbox } from '../testing/sandbox';
-import { batchScript, starDocument, starName, starShellScript } from './apply-star';
+import { batchScript, starDocument, starName, starShellScript } from '../testing/star-topology';
 import { printComparisons, timeProcess, type Compared } from './whole-process';
 
 const skip = kernelSkipReason();
