@@ -129,8 +129,11 @@ describe('compiled entry points', () => {
     // a checkout copy: bin, scripts, the sources the build reads, node_modules linked
     const co = fs.mkdtempSync(path.join(os.tmpdir(), 'nst-build-co-'));
     try {
-      for (const d of ['bin', 'scripts', 'cli', 'shared', 'helper', 'server']) fs.cpSync(path.join(root, d), path.join(co, d), { recursive: true });
-      fs.copyFileSync(path.join(root, 'package.json'), path.join(co, 'package.json'));
+      // the folders the build reads (its record lists them), the configs beside
+      const inputs = (JSON.parse(fs.readFileSync(path.join(dist, 'build.json'), 'utf8')) as { inputs: string[] }).inputs;
+      const dirs = new Set(['bin', ...inputs.filter((f) => f.includes('/')).map((f) => f.split('/')[0]!)]);
+      for (const d of dirs) fs.cpSync(path.join(root, d), path.join(co, d), { recursive: true });
+      for (const f of ['package.json', 'tsconfig.json']) fs.copyFileSync(path.join(root, f), path.join(co, f));
       fs.symlinkSync(path.join(root, 'node_modules'), path.join(co, 'node_modules'));
       const r = cliIn(co, ['validate', scenario]);
       assert.equal(r.status, 0, r.stderr);
