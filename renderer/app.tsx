@@ -1,7 +1,7 @@
 /** The editor: toolbar, palette, canvas, inspector, plan dialog, status bar. */
 import { useEffect } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useBackend } from './backend-context';
+import { useBackend, useHelperStatus } from './backend-context';
 import { Canvas } from './canvas/canvas';
 import { Inspector } from './panels/inspector';
 import { Palette } from './panels/palette';
@@ -45,6 +45,13 @@ function StatusBar() {
 function BenchBridge() {
   const rf = useReactFlow();
   useEffect(() => setBenchFlow(rf), [rf]);
+  return null;
+}
+
+/** The backend's scope names new namespaces (serve --only-prefix). */
+function NamePrefixBridge() {
+  const prefix = useHelperStatus()?.namePrefix ?? '';
+  useEffect(() => uiStore.setState({ namePrefix: prefix }), [prefix]);
   return null;
 }
 
@@ -93,6 +100,7 @@ export function App({ bench = false }: { bench?: boolean }) {
         <PlanDialog />
         {!bench && <UnsavedDialog />}
         <ShellBridge />
+        <NamePrefixBridge />
         {bench && <BenchBridge />}
       </div>
     </ReactFlowProvider>

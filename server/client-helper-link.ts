@@ -44,9 +44,10 @@ function toBackendError(e: unknown): BackendError {
   return { code: BACKEND_ERROR.disconnected, message: e instanceof Error ? e.message : String(e) };
 }
 
-function statusOf(client: HelperClient, transport: 'stdio' | 'socket'): HelperStatus {
+function statusOf(client: HelperClient, transport: 'stdio' | 'socket', namePrefix?: string): HelperStatus {
   const h = client.hello;
   return {
+    ...(namePrefix ? { namePrefix } : {}),
     state: 'connected',
     transport,
     uid: h?.uid,
@@ -131,7 +132,7 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
         }
         client = c;
         watchDeath(c);
-        if (c.alive) setStatus(statusOf(c, opts.transport));
+        if (c.alive) setStatus(statusOf(c, opts.transport, opts.scope?.onlyPrefix));
       } catch (e) {
         setStatus(failed(toBackendError(e)));
       } finally {

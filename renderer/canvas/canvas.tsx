@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore as useFlowStore } from '@xyflow/react';
-import type { Connection, EdgeChange, NodeChange } from '@xyflow/react';
+import type { Connection, EdgeChange, FinalConnectionState, NodeChange } from '@xyflow/react';
 import { HOST_NS } from '../../shared/model/schema';
 import { COMPACT_ZOOM, NS_W } from '../model/geometry';
 import { createFlowDeriver } from '../model/to-flow';
@@ -21,6 +21,7 @@ import { uiStore, useUi } from '../store/ui-store';
 import { useLive } from '../store/live-store';
 import { edgeTypes, nodeTypes } from './node-types';
 import { OverviewLayer } from './overview-layer';
+import { clientPoint, endFor, nodeAtPoint } from './connect';
 import { PALETTE_MIME, dropPaletteItem } from '../panels/palette-actions';
 import type { PaletteKind } from '../panels/palette-actions';
 
@@ -29,16 +30,6 @@ const NO_EDGES: FlowEdge[] = [];
 const FIT = { maxZoom: 1.1, padding: 0.1, includeHiddenNodes: true };
 
 const zoomIsCompact = (s: { transform: [number, number, number] }) => s.transform[2] < COMPACT_ZOOM;
-
-/** Where an end of a new veth goes: a namespace (its box or one of its ports) or a bridge. */
-function endFor(node: string): { namespace: string; master?: string } | undefined {
-  const p = parseId(node);
-  if (!p) return undefined;
-  if (p.kind === 'namespace') return { namespace: p.ns };
-  if (p.kind === 'bridge') return { namespace: p.ns, master: p.name };
-  if (p.kind === 'vrf') return { namespace: p.ns, master: p.name };
-  return undefined;
-}
 
 export function Canvas({ bench = false }: { bench?: boolean }) {
   const doc = useEditor((s) => s.doc);
@@ -98,12 +89,23 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
     if (sel) uiStore.getState().setSelection([...sel]);
   }, []);
 
-  const onConnect = useCallback((c: Connection) => {
-    const a = endFor(c.source);
-    const b = endFor(c.target);
-    if (!a || !b || c.source === c.target) return;
+  const connectNodes = useCallback((source: string, target: string) => {
+    const a = endFor(source);
+    const b = endFor(target);
+    if (!a || !b || source === target) return;
     edit((d) => addVeth(d, a, b));
   }, []);
+  const onConnect = useCallback((c: Connection) => connectNodes(c.source, c.target), [connectNodes]);
+  // dropped on a node but not on one of its handles: the node itself is the target
+  const onConnectEnd = useCallback(
+    (e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid || !state.fromNode) return;
+      const at = clientPoint(e);
+      const target = at && nodeAtPoint(at.x, at.y);
+      if (target) connectNodes(state.fromNode.id, target);
+    },
+    [connectNodes],
+  );
 
   const onDragOver = useCallback((e: DragEvent) => {
     if (e.dataTransfer.types.includes(PALETTE_MIME)) {
@@ -136,6 +138,7 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         connectionMode={'loose' as never}
         deleteKeyCode={null}
         selectionKeyCode="Shift"

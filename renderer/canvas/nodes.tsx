@@ -8,12 +8,31 @@ import { memo } from 'react';
 import { Handle, Position } from '@xyflow/react';
 import type { NodeProps } from '@xyflow/react';
 import type { BridgeData, ForwarderData, NamespaceData, PortView, VrfData } from '../model/to-flow';
+import { BR_H, CONNECT_HANDLE, CONNECT_Y, memberChip } from '../model/geometry';
 import { useLive } from '../store/live-store';
 
 const useLiveStatus = (id: string) => useLive((s) => (s.enabled ? s.status[id.replace(/~\d+$/, '')] : undefined));
 const useUp = (key: string, fallback: boolean) => useLive((s) => (s.enabled ? s.linkUp[key] : undefined)) ?? fallback;
 
 const handleStyle = { width: 8, height: 8 };
+/** the "+" a veth is drawn from: faint until the node is hovered (see .connect-handle in styles.css) */
+const connectStyle = { width: CONNECT_HANDLE, height: CONNECT_HANDLE, top: CONNECT_Y };
+const CONNECT_TITLE = 'drag onto another namespace or bridge to add a veth';
+
+function ConnectHandle({ id, side, top }: { id: string; side: 'left' | 'right'; top?: number }) {
+  return (
+    <Handle
+      id={id}
+      type="source"
+      position={side === 'left' ? Position.Left : Position.Right}
+      className="connect-handle"
+      style={top === undefined ? connectStyle : { ...connectStyle, top }}
+      title={CONNECT_TITLE}
+      aria-label={CONNECT_TITLE}
+      data-testid={`connect-${id}`}
+    />
+  );
+}
 
 const Port = memo(function Port({ port, index }: { port: PortView; index: number }) {
   const up = useUp(port.key, port.up);
@@ -43,7 +62,7 @@ export const NamespaceNode = memo(function NamespaceNode({ id, data, selected }:
       data-status={status}
       aria-label={`namespace ${data.name}`}
     >
-      <Handle id="nl" type="source" position={Position.Left} className="hidden-handle" />
+      <ConnectHandle id="nl" side="left" />
       <div className="ns-header">
         <span className="ns-icon">{data.name === 'host' ? '⌂' : '◫'}</span>
         <span className="ns-name">{data.name}</span>
@@ -58,7 +77,7 @@ export const NamespaceNode = memo(function NamespaceNode({ id, data, selected }:
       {data.ports.map((p, i) => (
         <Port key={p.ifname} port={p} index={i} />
       ))}
-      <Handle id="nr" type="source" position={Position.Right} className="hidden-handle" />
+      <ConnectHandle id="nr" side="right" />
     </div>
   );
 });
@@ -80,27 +99,33 @@ export const BridgeNode = memo(function BridgeNode({ id, data, selected }: NodeP
   const up = useUp(data.key, data.up);
   return (
     <div className={`br-box${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}`} data-testid={`node-${id}`} aria-label={`bridge ${data.name}`}>
-      <Handle id="bl" type="source" position={Position.Left} style={handleStyle} />
+      <ConnectHandle id="bl" side="left" top={BR_H / 2} />
       <div className="br-line">
         <span className={`dot ${up ? 'up' : 'down'}`} />
         <span className="br-name">⇌ {data.name}</span>
         <span className="port-addr">{data.addresses.join(' ')}</span>
       </div>
-      <div className="br-members">
-        {data.members.map((m) => (
-          <Member key={m.ifname} port={m} />
-        ))}
-      </div>
-      <Handle id="br" type="source" position={Position.Right} style={handleStyle} />
+      {data.members.map((m, k) => (
+        <Member key={m.ifname} port={m} chip={memberChip(k, data.members.length)} />
+      ))}
+      <ConnectHandle id="br" side="right" top={BR_H / 2} />
     </div>
   );
 });
 
-const Member = memo(function Member({ port }: { port: PortView }) {
+/** A member chip at a fixed place (model/geometry.ts memberChip), with the handle its veth leaves from. */
+const Member = memo(function Member({ port, chip }: { port: PortView; chip: { x: number; width: number } }) {
   const up = useUp(port.key, port.up);
   return (
-    <span className={`member ${up ? 'up' : 'down'}`} data-testid={`port-${port.ns}/${port.ifname}`} data-up={String(up)} title={`${port.ifname} ↔ ${port.peer}`}>
-      {port.ifname}
+    <span
+      className={`member ${up ? 'up' : 'down'}`}
+      data-testid={`port-${port.ns}/${port.ifname}`}
+      data-up={String(up)}
+      title={`${port.ifname} ↔ ${port.peer}`}
+      style={{ left: chip.x, width: chip.width }}
+    >
+      {chip.width >= 14 ? port.ifname : ''}
+      <Handle id={`m:${port.ifname}`} type="source" position={Position.Bottom} style={handleStyle} className="member-handle" />
     </span>
   );
 });

@@ -1,11 +1,12 @@
 /** What dropping (or clicking) a palette item does to the document. */
 import { HOST_NS } from '../../shared/model/schema';
-import { addBridge, addForwarder, addNamespace, addVeth } from '../model/edits';
+import { addBridge, addForwarder, addNamespace, addVeth, freeName, namespaceNames } from '../model/edits';
 import type { Pos } from '../model/edits';
 import type { Topology } from '../../shared/model/schema';
 import { toFlow } from '../model/to-flow';
 import { NS_W } from '../model/geometry';
 import { edit } from '../store/editor-store';
+import { uiStore } from '../store/ui-store';
 
 export const PALETTE_MIME = 'application/x-netns-studio-palette';
 export const PALETTE_KINDS = ['namespace', 'bridge', 'veth', 'forwarder'] as const;
@@ -28,7 +29,7 @@ export function freeSpot(doc: Topology, pos: Pos, w = NS_W, h = 90): Pos {
 export function dropPaletteItem(kind: PaletteKind, pos: Pos, ns: string = HOST_NS): void {
   switch (kind) {
     case 'namespace':
-      edit((d) => addNamespace(d, freeSpot(d, pos)));
+      edit((d) => addNamespace(d, freeSpot(d, pos), freeName(`${uiStore.getState().namePrefix}ns`, namespaceNames(d))));
       break;
     case 'bridge':
       edit((d) => addBridge(d, ns));

@@ -29,6 +29,8 @@ export interface UiState {
   unsaved?: { action: string; proceed(): void };
   /** bumped to ask the canvas to fit the view (React Flow applies a fit on its next node update) */
   fit: { n: number; nodes?: string[] };
+  /** new namespaces are named `${namePrefix}ns1`…: the backend's scope (serve --only-prefix), '' otherwise */
+  namePrefix: string;
   requestFit(nodes?: string[]): void;
   setSelection(ids: string[]): void;
   renameSelection(map: Record<string, string>): void;
@@ -42,6 +44,7 @@ export const uiStore = createStore<UiState>((set, get) => ({
   searchOpen: false,
   planOpen: false,
   fit: { n: 0 },
+  namePrefix: '',
   requestFit(nodes) {
     set({ fit: { n: get().fit.n + 1, nodes } });
   },
