@@ -44,10 +44,9 @@ function toBackendError(e: unknown): BackendError {
   return { code: BACKEND_ERROR.disconnected, message: e instanceof Error ? e.message : String(e) };
 }
 
-function statusOf(client: HelperClient, transport: 'stdio' | 'socket', namePrefix?: string): HelperStatus {
+function statusOf(client: HelperClient, transport: 'stdio' | 'socket'): HelperStatus {
   const h = client.hello;
   return {
-    ...(namePrefix ? { namePrefix } : {}),
     state: 'connected',
     transport,
     uid: h?.uid,
@@ -84,7 +83,9 @@ export function watchEventMapper(): (e: Event) => unknown {
 export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
   const log = opts.log ?? (() => {});
   const listeners = new Set<(s: HelperStatus) => void>();
-  let status: HelperStatus = { state: 'idle', transport: opts.transport, canRetry: true };
+  // the scope names new namespaces whatever state the helper is in (it starts on first need)
+  const withScope = (s: HelperStatus): HelperStatus => (opts.scope?.onlyPrefix ? { ...s, namePrefix: opts.scope.onlyPrefix } : s);
+  let status: HelperStatus = withScope({ state: 'idle', transport: opts.transport, canRetry: true });
   let client: HelperClient | undefined;
   let starting: Promise<HelperStatus> | undefined;
   let closed = false;
@@ -92,8 +93,8 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
   const maxRestarts = opts.maxRestarts ?? 3;
 
   const setStatus = (s: HelperStatus) => {
-    status = s;
-    for (const l of listeners) l(s);
+    status = withScope(s);
+    for (const l of listeners) l(status);
   };
 
   function failed(error: BackendError): HelperStatus {
@@ -132,7 +133,7 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
         }
         client = c;
         watchDeath(c);
-        if (c.alive) setStatus(statusOf(c, opts.transport, opts.scope?.onlyPrefix));
+        if (c.alive) setStatus(statusOf(c, opts.transport));
       } catch (e) {
         setStatus(failed(toBackendError(e)));
       } finally {
