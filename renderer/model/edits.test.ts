@@ -97,3 +97,16 @@ test('a dropped namespace never lands on another box', async () => {
   const spot = freeSpot(d, { x: 10, y: 20 }); // exactly where ns1 is
   assert.ok(spot.y > 20 && spot.x === 10);
 });
+
+test('a new namespace does not move the boxes drawn where the grid put them (the host stays)', async () => {
+  const { pinDrawn } = await import('../panels/palette-actions');
+  const { toFlow } = await import('./to-flow');
+  const d = emptyTopology();
+  const hostBefore = toFlow(d).nodes.find((n) => n.id === 'ns:host')!.position;
+  const pinned = pinDrawn(d);
+  assert.deepEqual(pinned.layout?.positions['ns:host'], hostBefore);
+  const after = addNamespace(pinned, { x: 0, y: 300 }).doc;
+  assert.deepEqual(toFlow(after).nodes.find((n) => n.id === 'ns:host')!.position, hostBefore);
+  // without pinning, the unplaced host is pushed below the placed namespace (the old bug)
+  assert.notDeepEqual(toFlow(addNamespace(d, { x: 0, y: 300 }).doc).nodes.find((n) => n.id === 'ns:host')!.position, hostBefore);
+});
