@@ -7,6 +7,7 @@ import { Inspector } from './panels/inspector';
 import { Palette } from './panels/palette';
 import { PlanDialog } from './panels/plan-dialog';
 import { SearchBox } from './panels/search';
+import { ProblemsBridge, ProblemsPanel } from './panels/problems-panel';
 import { Toolbar } from './panels/toolbar';
 import { UnsavedDialog } from './panels/unsaved-dialog';
 import { runMenuCommand } from './commands';
@@ -93,6 +94,7 @@ export function App({ bench = false }: { bench?: boolean }) {
           <div className="canvas-wrap">
             <Canvas bench={bench} />
             <SearchBox />
+            {!bench && <ProblemsPanel />}
           </div>
           {!bench && <Inspector />}
         </div>
@@ -101,6 +103,7 @@ export function App({ bench = false }: { bench?: boolean }) {
         {!bench && <UnsavedDialog />}
         <ShellBridge />
         <NamePrefixBridge />
+        {!bench && <ProblemsBridge />}
         {bench && <BenchBridge />}
       </div>
     </ReactFlowProvider>

@@ -18,6 +18,8 @@ import { uiStore } from './store/ui-store';
 import { topologySvg } from './model/svg';
 
 let yamlDoc: Document | undefined;
+/** the text of the file as opened, and the document it gave: problems are located in it until the first edit */
+let opened: { text: string; doc: Topology } | undefined;
 
 const shell = (backend: Backend | null) => backend ?? browserShellOps();
 const notify = (kind: 'info' | 'error', text: string, detail?: string[]) => uiStore.getState().setNotice({ kind, text, detail });
@@ -37,6 +39,7 @@ export function unlessUnsaved(action: string, proceed: () => void): void {
 
 export function newDocument(): void {
   yamlDoc = undefined;
+  opened = undefined;
   replaceDocument(emptyTopology());
   notify('info', 'New document');
 }
@@ -49,6 +52,7 @@ export function loadText(text: string, name: string, path?: string): boolean {
     return false;
   }
   yamlDoc = r.yamlDoc;
+  opened = { text, doc: r.doc };
   replaceDocument(r.doc, { name, path });
   // show the whole opened graph, not the previous document's viewport
   uiStore.getState().requestFit();
@@ -72,6 +76,11 @@ export function documentYaml(doc: Topology): string {
     }
   }
   return exportYaml(doc);
+}
+
+/** The text problems are located in: the file as opened while unchanged, else what Save would write now. */
+export function problemText(doc: Topology): string {
+  return opened && opened.doc === doc ? opened.text : documentYaml(doc);
 }
 
 export async function saveDocument(backend: Backend | null, saveAs = false): Promise<void> {

@@ -14,6 +14,7 @@ import { COMPACT_ZOOM, NS_W } from '../model/geometry';
 import { createFlowDeriver } from '../model/to-flow';
 import type { FlowEdge, FlowNode } from '../model/to-flow';
 import { mergeLive } from '../model/live-merge';
+import { problemsById } from '../model/problems';
 import { movePositions, addVeth } from '../model/edits';
 import { parseId } from '../model/doc-ids';
 import { edit, useEditor } from '../store/editor-store';
@@ -45,7 +46,9 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
   const selSet = useMemo(() => new Set(selection), [selection]);
   // a big document starts in the overview: the first render never mounts thousands of full nodes
   const initialViewport = useRef({ x: 0, y: 0, zoom: doc.namespaces.length > CULL_ABOVE ? COMPACT_ZOOM / 4 : 1 }).current;
-  const flow = useMemo(() => deriver(shown, { selection: selSet, compact }), [deriver, shown, selSet, compact]);
+  const problemList = useUi((s) => s.problems);
+  const problems = useMemo(() => problemsById(problemList), [problemList]);
+  const flow = useMemo(() => deriver(shown, { selection: selSet, compact, problems }), [deriver, shown, selSet, compact, problems]);
   // React Flow fits the view on its next node update: hand it a fresh array after asking
   const fit = useUi((s) => s.fit);
   const [bump, setBump] = useState(0);

@@ -57,22 +57,30 @@ export const NamespaceNode = memo(function NamespaceNode({ id, data, selected }:
   const status = useLiveStatus(id);
   return (
     <div
-      className={`ns-box${data.name === 'host' ? ' host' : ''}${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${data.implicit ? ' implicit' : ''}`}
+      className={`ns-box${data.name === 'host' ? ' host' : ''}${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${data.implicit ? ' implicit' : ''}${data.problem ? ' has-problem' : ''}`}
       data-testid={`node-${id}`}
       data-status={status}
+      data-problem={data.problem}
+      title={data.problem}
       aria-label={`namespace ${data.name}`}
     >
       <ConnectHandle id="nl" side="left" />
       <div className="ns-header">
         <span className="ns-icon">{data.name === 'host' ? '⌂' : '◫'}</span>
-        <span className="ns-name">{data.name}</span>
-        {!data.loopbackUp && <span className="tag warn">lo down</span>}
-        {data.facts.map((f) => (
-          <span key={f} className="tag">
-            {f}
-          </span>
-        ))}
-        {status && <span className={`tag status ${status}`}>{status}</span>}
+        <span className="ns-name" data-testid="ns-name">
+          {data.name}
+        </span>
+        {/* tags give way first: they shrink and clip, the name keeps its width */}
+        <span className="ns-tags" title={[...(!data.loopbackUp ? ['lo down'] : []), ...data.facts, ...(status ? [status] : [])].join(' · ') || undefined}>
+          {status && <span className={`tag status ${status}`}>{status}</span>}
+          {data.duplicate && <span className="tag warn">declared twice</span>}
+          {!data.loopbackUp && <span className="tag warn">lo down</span>}
+          {data.facts.map((f) => (
+            <span key={f} className="tag">
+              {f}
+            </span>
+          ))}
+        </span>
       </div>
       {data.ports.map((p, i) => (
         <Port key={p.ifname} port={p} index={i} />
@@ -98,7 +106,7 @@ export const BridgeNode = memo(function BridgeNode({ id, data, selected }: NodeP
   const status = useLiveStatus(id);
   const up = useUp(data.key, data.up);
   return (
-    <div className={`br-box${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}`} data-testid={`node-${id}`} aria-label={`bridge ${data.name}`}>
+    <div className={`br-box${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${data.problem ? ' has-problem' : ''}`} data-testid={`node-${id}`} data-problem={data.problem} title={data.problem} aria-label={`bridge ${data.name}`}>
       <ConnectHandle id="bl" side="left" top={BR_H / 2} />
       <div className="br-line">
         <span className={`dot ${up ? 'up' : 'down'}`} />
@@ -142,7 +150,7 @@ export const VrfNode = memo(function VrfNode({ id, data, selected }: NodeProps &
 
 export const ForwarderNode = memo(function ForwarderNode({ id, data, selected }: NodeProps & { data: ForwarderData }) {
   return (
-    <div className={`fw-box${selected ? ' selected' : ''}`} data-testid={`node-${id}`} aria-label={`forwarder ${data.name}`}>
+    <div className={`fw-box${selected ? ' selected' : ''}${data.problem ? ' has-problem' : ''}`} data-testid={`node-${id}`} data-problem={data.problem} title={data.problem} aria-label={`forwarder ${data.name}`}>
       <Handle id="fl" type="source" position={Position.Left} style={handleStyle} />
       <div className="fw-name">
         ↪ {data.name} <span className="tag">{data.protocol}</span>

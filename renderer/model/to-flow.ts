@@ -37,9 +37,14 @@ export interface NamespaceData extends Record<string, unknown> {
   loopbackUp: boolean;
   /** short facts: routes, NAT, DNS, forwarding */
   facts: string[];
+  /** a second declaration of a name already drawn (drawn, not dropped, so its problem can be pointed at) */
+  duplicate?: boolean;
+  /** the first problem the validator found on this object */
+  problem?: string;
 }
 
 export interface BridgeData extends Record<string, unknown> {
+  problem?: string;
   ns: string;
   name: string;
   addresses: string[];
@@ -57,6 +62,7 @@ export interface VrfData extends Record<string, unknown> {
 }
 
 export interface ForwarderData extends Record<string, unknown> {
+  problem?: string;
   name: string;
   protocol: string;
   listen: string;
@@ -67,6 +73,7 @@ export type FlowNode = Node<NamespaceData, 'namespace'> | Node<NamespaceData, 'c
 
 export interface VethEdgeData extends Record<string, unknown> {
   kind: 'veth' | 'forward';
+  problem?: string;
 }
 export type FlowEdge = Edge<VethEdgeData>;
 
@@ -86,6 +93,8 @@ export interface DeriveOptions {
   selection?: ReadonlySet<string>;
   /** compact level of detail: no ports, no child nodes, no React Flow edges (drawn by the overlay) */
   compact?: boolean;
+  /** canvas id → problem message (model/problems.ts): those nodes are marked */
+  problems?: ReadonlyMap<string, string>;
 }
 
 interface Attach {
@@ -163,7 +172,8 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
     }
   const colY = new Array<number>(cols).fill(anyPlaced ? below : 0);
   let gridIndex = 0;
-  nsNames.forEach((name, i) => {
+  const drawnAt = new Map<string, Pos>();
+  nsNames.forEach((name) => {
     const ports = portsIn.get(name) ?? [];
     const bridges = bridgesIn.get(name) ?? [];
     const ns = nsObj.get(name);
@@ -185,7 +195,9 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
       if (ns.dns) facts.push('DNS');
       if (ns.sysctls['net.ipv4.ip_forward'] === '1') facts.push('fwd');
     }
-    const data: NamespaceData = { name, implicit: !ns, ports: compact ? [] : ports, portKeys: compact ? ports.map((p) => p.key) : [], loopbackUp: ns ? ns.loopback === 'up' : true, facts };
+    const problem = opts.problems?.get(id);
+    const data: NamespaceData = { name, implicit: !ns, ports: compact ? [] : ports, portKeys: compact ? ports.map((p) => p.key) : [], loopbackUp: ns ? ns.loopback === 'up' : true, facts, ...(problem ? { problem } : {}) };
+    drawnAt.set(name, pos);
     const handles = compact
       ? []
       : [
@@ -226,7 +238,8 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
           attach.set(`${name}/${m.ifname}`, { node: cid, handle: { member: true, ifname: m.ifname }, at: compact ? at : { x: pos.x + 10 + chips[k].x + chips[k].width / 2, y: pos.y + y + BR_H } }),
         );
         if (compact) return;
-        const bd: BridgeData = { ns: name, name: b.name, addresses: b.addresses, up: b.up, members, key: objectKey.link(name, b.name) };
+        const bproblem = opts.problems?.get(cid);
+        const bd: BridgeData = { ns: name, name: b.name, addresses: b.addresses, up: b.up, members, key: objectKey.link(name, b.name), ...(bproblem ? { problem: bproblem } : {}) };
         nodes.push({
           id: cid,
           type: 'bridge',
@@ -266,6 +279,22 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
     });
   });
 
+  // a name declared twice: its second box sits just below-right of the first, marked (the validator says why)
+  const declared = new Map<string, number>();
+  for (const n of doc.namespaces) {
+    const k = (declared.get(n.name) ?? -1) + 1;
+    declared.set(n.name, k);
+    if (k === 0) continue;
+    const first = drawnAt.get(n.name) ?? { x: 0, y: 0 };
+    const pos = { x: first.x + 28 * k, y: first.y + 28 * k };
+    const id = unique(nodeId.namespace(n.name));
+    const height = compact ? COMPACT_H : namespaceHeight(0, 0);
+    const problem = opts.problems?.get(id);
+    const data: NamespaceData = { name: n.name, implicit: false, ports: [], portKeys: [], loopbackUp: n.loopback === 'up', facts: [], duplicate: true, ...(problem ? { problem } : {}) };
+    nodes.push({ id, type: compact ? 'compact' : 'namespace', position: pos, data, width: NS_W, height, measured: { width: NS_W, height }, handles: [], selected: selection.has(id) } as FlowNode);
+    centers.set(id, { x: pos.x + NS_W / 2, y: pos.y + height / 2 });
+  }
+
   const edges: FlowEdge[] = [];
   const segments: [Pos, Pos][] = [];
   for (const v of doc.veths) {
@@ -285,7 +314,7 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
       target: sb.node,
       sourceHandle: h(sa, leftToRight),
       targetHandle: h(sb, !leftToRight),
-      data: { kind: 'veth' },
+      data: opts.problems?.has(id) ? { kind: 'veth', problem: opts.problems.get(id) } : { kind: 'veth' },
       selected: selection.has(id),
     });
   }
@@ -301,7 +330,7 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
       id,
       type: 'forwarder',
       position: pos,
-      data: { name: f.name, protocol: f.protocol, listen: `${f.listen.namespace} ${f.listen.address}:${f.listen.port}`, target: `${f.target.namespace} ${f.target.address}:${f.target.port}` },
+      data: { ...(opts.problems?.has(id) ? { problem: opts.problems.get(id) } : {}), name: f.name, protocol: f.protocol, listen: `${f.listen.namespace} ${f.listen.address}:${f.listen.port}`, target: `${f.target.namespace} ${f.target.address}:${f.target.port}` },
       width: FW_W,
       height: FW_H,
       measured: { width: FW_W, height: FW_H },
