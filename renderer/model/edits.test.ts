@@ -110,3 +110,9 @@ test('a new namespace does not move the boxes drawn where the grid put them (the
   // without pinning, the unplaced host is pushed below the placed namespace (the old bug)
   assert.notDeepEqual(toFlow(addNamespace(d, { x: 0, y: 300 }).doc).nodes.find((n) => n.id === 'ns:host')!.position, hostBefore);
 });
+
+test('a new forwarder listens on loopback, not on every address of the host', async () => {
+  const { addForwarder } = await import('./edits');
+  const f = addForwarder(emptyTopology(), 'host', 'host').doc.forwarders[0];
+  assert.equal(f.listen.address, '127.0.0.1');
+});

@@ -107,7 +107,8 @@ export function addForwarder(doc: Topology, listenNs: string, targetNs: string, 
   const f: Forwarder = {
     name,
     protocol: 'tcp',
-    listen: { namespace: listenNs, address: '0.0.0.0', port },
+    // loopback: a new forwarder is reachable only from inside its namespace until someone widens it on purpose
+    listen: { namespace: listenNs, address: '127.0.0.1', port },
     target: { namespace: targetNs, address: '127.0.0.1', port: 80 },
   };
   const id = nodeId.forwarder(name);
