@@ -6,6 +6,7 @@
  * reference script builds, and its `down` removes it all.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,9 @@ describe('export and re-import in the browser', { skip }, () => {
 
       const yaml1 = await exportText(b.page, 'yaml');
       assert.match(yaml1.name, /\.ya?ml$/);
+      // Save and Export write one format: the same text
+      const [saved] = await Promise.all([b.page.waitForEvent('download'), b.page.locator(tid('file-save')).click()]);
+      assert.equal(await readFile((await saved.path())!, 'utf8'), yaml1.text);
       assert.match(yaml1.text, /apiVersion: netns-studio\/v1/);
       if (shellSkip) console.log(`skipping the shell-script export: ${shellSkip}`);
       else {

@@ -114,7 +114,8 @@ export async function exportAs(backend: Backend | null, kind: ExportKind): Promi
   const base = (editorStore.getState().fileName ?? doc.metadata.name ?? 'topology').replace(/\.ya?ml$/, '');
   let data: string | Uint8Array;
   try {
-    if (kind === 'yaml') data = exportYaml(doc);
+    // one YAML format: Export writes exactly what Save writes (comments and order of an opened file kept)
+    if (kind === 'yaml') data = documentYaml(doc);
     else if (kind === 'gost') data = exportGost(doc);
     else if (kind === 'shell') {
       const load = shellModules['../shared/export/shell.ts'];
