@@ -58,6 +58,16 @@ describe('export and re-import in the browser', { skip }, () => {
         assert.match(sh.text, /lab-ns1/);
       }
 
+      // PNG at 2× the SVG's size
+      const svg = await exportText(b.page, 'svg');
+      const svgW = Number(/<svg [^>]*width="(\d+)"/.exec(svg.text)?.[1]);
+      const svgH = Number(/<svg [^>]*height="(\d+)"/.exec(svg.text)?.[1]);
+      const [png] = await Promise.all([b.page.waitForEvent('download'), b.page.locator(tid('export-png')).click()]);
+      const bytes = await readFile((await png.path())!);
+      assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+      assert.deepEqual([bytes.readUInt32BE(16), bytes.readUInt32BE(20)], [svgW * 2, svgH * 2]);
+      assert.match(svg.text, />veth1-br</, 'bridge members are drawn');
+
       await openText(b.page, yaml1.name, yaml1.text);
       await b.page.waitForSelector(tid('node-ns:lab-ns1'));
       assert.deepEqual(await nodeIds(b.page), before);

@@ -15,7 +15,7 @@ import { exportGost } from '../shared/export/gost';
 import { browserShellOps } from './backend/browser-files';
 import { editorStore, isDirty, markSaved, replaceDocument } from './store/editor-store';
 import { uiStore } from './store/ui-store';
-import { topologySvg } from './model/svg';
+import { PNG_SCALE, topologySvg } from './model/svg';
 
 let yamlDoc: Document | undefined;
 /** the text of the file as opened, and the document it gave: problems are located in it until the first edit */
@@ -102,9 +102,9 @@ async function pngOf(svg: string, width: number, height: number): Promise<Uint8A
   img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
   await img.decode();
   const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  canvas.getContext('2d')!.drawImage(img, 0, 0);
+  canvas.width = width * PNG_SCALE;
+  canvas.height = height * PNG_SCALE;
+  canvas.getContext('2d')!.drawImage(img, 0, 0, canvas.width, canvas.height);
   const blob = await new Promise<Blob | null>((res) => canvas.toBlob(res, 'image/png'));
   return new Uint8Array(await blob!.arrayBuffer());
 }
