@@ -40,11 +40,12 @@ export function selectAll(): void {
   uiStore.getState().setSelection([...flow.nodes.filter((n) => !n.parentId).map((n) => n.id), ...flow.edges.filter((e) => e.type === 'veth').map((e) => e.id)]);
 }
 
-export function runAutoLayout(rf?: ReactFlowInstance): void {
+export async function runAutoLayout(rf?: ReactFlowInstance): Promise<void> {
   // in the live view the host's own objects are on the canvas too: lay them out with the rest
   const live = liveStore.getState();
   const doc = editorStore.getState().doc;
-  const positions = autoLayout(live.enabled && live.host ? mergeLive(doc, live.host).merged : doc);
+  const positions = await autoLayout(live.enabled && live.host ? mergeLive(doc, live.host).merged : doc);
+  // the document may have changed while ELK ran: only boxes that still exist move
   edit((d) => movePositions(d, positions));
   void rf;
   uiStore.getState().requestFit();
@@ -104,7 +105,7 @@ export function runMenuCommand(cmd: MenuCommand, backend: Backend | null, rf?: R
     case 'fit':
       return uiStore.getState().requestFit();
     case 'auto-layout':
-      return runAutoLayout(rf);
+      return void runAutoLayout(rf);
     case 'toggle-live':
       return toggleLive(backend);
     case 'about':

@@ -103,7 +103,7 @@ export function Toolbar() {
         <Btn id="fit-view" label="Fit view" onClick={() => uiStore.getState().requestFit()}>
           ⤢
         </Btn>
-        <Btn id="auto-layout" label="Auto-layout" onClick={() => runAutoLayout(rf)}>
+        <Btn id="auto-layout" label="Auto-layout" onClick={() => void runAutoLayout(rf)}>
           Layout
         </Btn>
         <Btn id="search-open" label="Search (Ctrl+F)" onClick={() => uiStore.setState({ searchOpen: true })}>
