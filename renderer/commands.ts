@@ -5,7 +5,8 @@
 import type { ReactFlowInstance } from '@xyflow/react';
 import type { Backend, MenuCommand } from '../shared/backend';
 import { nodeId } from '../shared/model/ids';
-import { copyIds, deleteIds, movePositions, pasteClip } from './model/edits';
+import { copyIds, deleteIds, movePositions, pasteClip, pasteOffset } from './model/edits';
+import { pinDrawn } from './panels/palette-actions';
 import type { Clip } from './model/edits';
 import { autoLayout } from './model/layout';
 import { toFlow } from './model/to-flow';
@@ -32,7 +33,12 @@ export function copySelection(): void {
 
 export function paste(): void {
   const clip = clipboard;
-  if (clip) edit((d) => pasteClip(d, clip));
+  if (!clip) return;
+  edit((d0) => {
+    const d = pinDrawn(d0);
+    const heights = new Map(toFlow(d).nodes.map((n) => [n.id, n.height ?? 0]));
+    return pasteClip(d, clip, pasteOffset(clip, heights));
+  });
 }
 
 export function selectAll(): void {

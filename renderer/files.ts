@@ -16,6 +16,8 @@ import { browserShellOps } from './backend/browser-files';
 import { editorStore, isDirty, markSaved, replaceDocument } from './store/editor-store';
 import { uiStore } from './store/ui-store';
 import { PNG_SCALE, topologySvg } from './model/svg';
+import { autoLayout } from './model/layout';
+import { movePositions } from './model/edits';
 
 let yamlDoc: Document | undefined;
 /** the text of the file as opened, and the document it gave: problems are located in it until the first edit */
@@ -56,9 +58,30 @@ export function loadText(text: string, name: string, path?: string): boolean {
   replaceDocument(r.doc, { name, path });
   // show the whole opened graph, not the previous document's viewport
   uiStore.getState().requestFit();
+  void placeUnplaced(r.doc);
   const warnings = r.errors.filter((e) => !hasErrors([e]));
   notify('info', `Opened ${name}${r.migrated ? ` (migrated from ${r.migrated.from})` : ''}`, warnings.map(formatLocatedError));
   return true;
+}
+
+/** above this a file without positions keeps the plain grid (the layout would take seconds) */
+const LAYOUT_ON_OPEN_LIMIT = 1500;
+
+/**
+ * A file with no saved positions (written by hand, by `discover`, by a script) is
+ * laid out with ELK once opened, so nothing overlaps; the positions count as part of
+ * the opened document (not an unsaved change).
+ */
+async function placeUnplaced(doc: Topology): Promise<void> {
+  const saved = doc.layout?.positions ?? {};
+  if (Object.keys(saved).length || doc.namespaces.length > LAYOUT_ON_OPEN_LIMIT) return;
+  const positions = await autoLayout(doc);
+  const s = editorStore.getState();
+  if (s.doc !== doc) return; // edited or replaced meanwhile
+  const laid = movePositions(doc, positions);
+  editorStore.setState({ doc: laid, savedDoc: laid });
+  if (opened?.doc === doc) opened = { ...opened, doc: laid };
+  uiStore.getState().requestFit();
 }
 
 export async function openDocument(backend: Backend | null): Promise<void> {

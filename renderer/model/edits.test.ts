@@ -116,3 +116,23 @@ test('a new forwarder listens on loopback, not on every address of the host', as
   const f = addForwarder(emptyTopology(), 'host', 'host').doc.forwarders[0];
   assert.equal(f.listen.address, '127.0.0.1');
 });
+
+test('pasted copies go below the originals, never on top of them', async () => {
+  const { pasteOffset } = await import('./edits');
+  const { toFlow } = await import('./to-flow');
+  let d = emptyTopology();
+  d = addNamespace(d, { x: 0, y: 0 }).doc;
+  d = addNamespace(d, { x: 300, y: 120 }).doc;
+  d = addVeth(d, { namespace: 'ns1' }, { namespace: 'ns2' }).doc;
+  const clip = copyIds(d, ['ns:ns1', 'ns:ns2']);
+  const heights = new Map(toFlow(d).nodes.map((n) => [n.id, n.height ?? 0]));
+  const r = pasteClip(d, clip, pasteOffset(clip, heights));
+  const boxes = toFlow(r.doc).nodes.filter((n) => !n.parentId && n.id !== 'ns:host');
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = 0; j < i; j++) {
+      const a = boxes[i];
+      const b = boxes[j];
+      const overlap = a.position.x < b.position.x + b.width! && b.position.x < a.position.x + a.width! && a.position.y < b.position.y + b.height! && b.position.y < a.position.y + a.height!;
+      assert.equal(overlap, false, `${a.id} overlaps ${b.id}`);
+    }
+});

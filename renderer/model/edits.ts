@@ -343,3 +343,15 @@ export function pasteClip(doc: Topology, clip: Clip, offset: Pos = { x: 40, y: 4
   }
   return { doc: setPositions(next, moves), select };
 }
+
+/**
+ * Where a paste goes: right below the copied boxes (their whole extent plus a gap),
+ * so the copies never stack on the originals. `heights` are the drawn heights by id.
+ */
+export function pasteOffset(clip: Clip, heights: ReadonlyMap<string, number>, gap = 40): Pos {
+  const entries = Object.entries(clip.positions);
+  if (!entries.length) return { x: 40, y: 40 };
+  const top = Math.min(...entries.map(([, p]) => p.y));
+  const bottom = Math.max(...entries.map(([id, p]) => p.y + (heights.get(id) ?? 100)));
+  return { x: 0, y: bottom - top + gap };
+}
