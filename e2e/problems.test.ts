@@ -42,7 +42,8 @@ describe('problems located', { skip }, () => {
       await page.waitForSelector(`${tid('problem')}[data-code="veth-same-address"]`);
       assert.match((await problem.textContent()) ?? '', /^veth-same-address\.yaml:10:\d+ address 10\.0\.0\.1 is on both ends/);
       await problem.click();
-      await page.waitForSelector(`${tid('edge-veth:ns1/veth1')}.selected.has-problem`, { timeout: 5000 });
+      // attached, not visible: a straight horizontal edge has a zero-height box
+      await page.waitForSelector(`${tid('edge-veth:ns1/veth1')}.selected.has-problem`, { timeout: 5000, state: 'attached' });
       // the inspector shows the selected veth
       await page.locator(tid('inspector-end1-addresses')).waitFor();
       assert.deepEqual(b.problems, []);

@@ -43,6 +43,8 @@ export function newDocument(): void {
   yamlDoc = undefined;
   opened = undefined;
   replaceDocument(emptyTopology());
+  // not the previous document's zoom (a new namespace at 0.21 was an unlabelled rectangle)
+  uiStore.getState().requestFit();
   notify('info', 'New document');
 }
 

@@ -22,6 +22,7 @@ import { uiStore, useUi } from '../store/ui-store';
 import { useLive } from '../store/live-store';
 import { edgeTypes, nodeTypes } from './node-types';
 import { OverviewLayer } from './overview-layer';
+import { OverviewMinimap } from './overview-minimap';
 import { clientPoint, endFor, nodeAtPoint } from './connect';
 import { PALETTE_MIME, dropPaletteItem } from '../panels/palette-actions';
 import type { PaletteKind } from '../panels/palette-actions';
@@ -159,7 +160,7 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
       >
         {(compact || bigGraph) && <OverviewLayer flow={flow} edgesOnly={!compact} />}
         {!bench && <Background gap={24} />}
-        {!bench && <MiniMap pannable zoomable ariaLabel="minimap" />}
+        {!bench && (compact ? <OverviewMinimap flow={flow} /> : <MiniMap pannable zoomable ariaLabel="minimap" />)}
         <Controls />
       </ReactFlow>
     </div>

@@ -9,8 +9,7 @@
  * The result goes into the document's `layout.positions`, so a saved file
  * reopens as it was arranged.
  */
-import ELK from 'elkjs/lib/elk.bundled.js';
-import type { ElkNode, ElkExtendedEdge } from 'elkjs/lib/elk-api';
+import type { ELK as Elk, ElkNode, ElkExtendedEdge } from 'elkjs/lib/elk-api';
 import type { Topology } from '../../shared/model/schema';
 import { nodeId } from '../../shared/model/ids';
 import { toFlow, type FlowNode } from './to-flow';
@@ -20,8 +19,11 @@ import type { Pos } from './edits';
 export const HUB_MIN_LEAVES = 6;
 const GAP_X = 60;
 const GAP_Y = 40;
+const BLOCK_ASPECT = 4 / 3;
 
-const elk = new ELK();
+// loaded on first use: ELK is 1.5 MB of the bundle and the editor starts without it
+let elk: Promise<Elk> | undefined;
+const getElk = () => (elk ??= import('elkjs/lib/elk.bundled.js').then((m) => new m.default()));
 
 const OPTIONS: Record<string, string> = {
   'elk.algorithm': 'layered',
@@ -43,7 +45,10 @@ interface Link {
 
 /** The leaves of `hub` packed in a grid: offsets from the block's corner, and the block's size. */
 function packGrid(leaves: FlowNode[]): { at: Map<string, Pos>; width: number; height: number } {
-  const cols = Math.max(1, Math.ceil(Math.sqrt(leaves.length)));
+  // about as wide as a screen is (4:3), counting the boxes' real size (they are wide and low)
+  const w = (leaves[0]?.width ?? 250) + GAP_X;
+  const h = Math.max(...leaves.map((n) => n.height ?? 60)) + GAP_Y;
+  const cols = Math.max(1, Math.round(Math.sqrt((leaves.length * h * BLOCK_ASPECT) / w)));
   const at = new Map<string, Pos>();
   let y = 0;
   let width = 0;
@@ -129,7 +134,7 @@ export async function autoLayout(doc: Topology): Promise<Record<string, Pos>> {
   }
   for (const b of blocks.values()) children.push({ id: b.id, width: b.grid.width, height: b.grid.height });
 
-  const out = await elk.layout({ id: 'root', layoutOptions: OPTIONS, children, edges });
+  const out = await (await getElk()).layout({ id: 'root', layoutOptions: OPTIONS, children, edges });
   const result: Record<string, Pos> = {};
   for (const c of out.children ?? []) {
     const x = Math.round(c.x ?? 0);
