@@ -8,6 +8,7 @@ import { Palette } from './panels/palette';
 import { PlanDialog } from './panels/plan-dialog';
 import { SearchBox } from './panels/search';
 import { ProblemsBridge, ProblemsPanel } from './panels/problems-panel';
+import { FirstRun } from './panels/first-run';
 import { Toolbar } from './panels/toolbar';
 import { UnsavedDialog } from './panels/unsaved-dialog';
 import { runMenuCommand } from './commands';
@@ -95,6 +96,7 @@ export function App({ bench = false }: { bench?: boolean }) {
             <Canvas bench={bench} />
             <SearchBox />
             {!bench && <ProblemsPanel />}
+            {!bench && <FirstRun />}
           </div>
           {!bench && <Inspector />}
         </div>

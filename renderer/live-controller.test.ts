@@ -6,6 +6,7 @@ import { createDemoBackend } from './demo-backend';
 import { linkFact, startLive, stopLive } from './live-controller';
 import { liveStore } from './store/live-store';
 import { replaceDocument } from './store/editor-store';
+import { uiStore } from './store/ui-store';
 
 const until = async (cond: () => boolean, ms = 2000) => {
   const t0 = Date.now();
@@ -21,9 +22,11 @@ test('live view: discover, then a watch event updates one link at once and re-di
   host = addVeth(host, { namespace: 'a' }, { namespace: 'host' }).doc;
   const backend = createDemoBackend(host);
   replaceDocument(addNamespace(emptyTopology(), undefined, 'a').doc);
+  const fits = uiStore.getState().fit.n;
   startLive(backend);
   try {
     await until(() => !!liveStore.getState().host);
+    assert.equal(uiStore.getState().fit.n, fits + 1, 'the first live picture is fitted into view');
     assert.equal(liveStore.getState().linkUp['link:a/veth0'], true);
     assert.equal(liveStore.getState().status['ns:a'], 'drifted', 'it holds an interface the document lacks');
     assert.equal(liveStore.getState().status['veth:a/veth0'], 'unmanaged');

@@ -10,14 +10,18 @@ import { objectKey } from '../shared/model/ids';
 import { mergeLive } from './model/live-merge';
 import { editorStore } from './store/editor-store';
 import { liveStore, setLinkUp } from './store/live-store';
+import { uiStore } from './store/ui-store';
 
 const REDISCOVER_MS = 60;
 
 let stop: (() => void) | undefined;
 
 function setHost(snapshot: HostSnapshot): void {
+  // the first picture of the host is fitted into view (not left at the editor's zoom and place)
+  const first = !liveStore.getState().host;
   const m = mergeLive(editorStore.getState().doc, snapshot.document);
   liveStore.setState({ host: snapshot.document, observed: snapshot.observed, status: m.status, linkUp: m.linkUp, loading: false, error: undefined });
+  if (first) uiStore.getState().requestFit();
 }
 
 /** A link fact in an event, in whatever shape the helper sends it. */
