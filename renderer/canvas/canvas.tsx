@@ -23,15 +23,16 @@ import { useLive } from '../store/live-store';
 import { edgeTypes, nodeTypes } from './node-types';
 import { OverviewLayer } from './overview-layer';
 import { OverviewMinimap } from './overview-minimap';
+import { useZoomBelowWhenSettled } from './use-settled';
 import { clientPoint, endFor, nodeAtPoint } from './connect';
 import { PALETTE_MIME, dropPaletteItem } from '../panels/palette-actions';
 import type { PaletteKind } from '../panels/palette-actions';
 
 const CULL_ABOVE = 300;
+const LOD_SETTLE_MS = 150;
 const NO_EDGES: FlowEdge[] = [];
 const FIT = { maxZoom: 1.1, padding: 0.1, includeHiddenNodes: true };
 
-const zoomIsCompact = (s: { transform: [number, number, number] }) => s.transform[2] < COMPACT_ZOOM;
 
 export function Canvas({ bench = false }: { bench?: boolean }) {
   const doc = useEditor((s) => s.doc);
@@ -39,7 +40,8 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
   const host = useLive((s) => s.host);
   const selection = useUi((s) => s.selection);
   const theme = useUi((s) => s.theme);
-  const compact = useFlowStore(zoomIsCompact);
+  // the level of detail changes when a zoom gesture ends, not on each of its frames
+  const compact = useZoomBelowWhenSettled(COMPACT_ZOOM, LOD_SETTLE_MS);
   const rf = useReactFlow();
   const deriver = useRef(createFlowDeriver()).current;
 

@@ -17,6 +17,7 @@ import type { Flow, NamespaceData } from '../model/to-flow';
 import type { LiveStatus } from '../model/live-merge';
 import { useLive } from '../store/live-store';
 import { useUi } from '../store/ui-store';
+import { useSettled } from './use-settled';
 
 const MAX_CACHE_PX = 4096;
 /** screen size of overview labels (px) and their inset in the box */
@@ -73,8 +74,14 @@ function drawScene(ctx: CanvasRenderingContext2D, flow: Flow, o: SceneOpts): voi
   const colours: Record<string, string> = { 'in-sync': css('--sync'), pending: css('--pending'), drifted: css('--drift'), unmanaged: css('--unmanaged') };
   const text = css('--text');
   ctx.lineWidth = 1.5 / o.zoom;
-  // labels sized on screen, not in the graph: 12 px, down to 9 px where a name needs it, never smaller
+  // labels sized on screen, not in the graph: 12 px, down to 9 px where a name needs it, never smaller.
+  // Widths come from one measurement per name (font parsing per node per frame was the cost of zooming).
   const fontAt = (px: number) => `600 ${px / o.zoom}px system-ui, sans-serif`;
+  let font = '';
+  const useFont = (px: number) => {
+    const f = fontAt(px);
+    if (f !== font) ctx.font = font = f;
+  };
   ctx.textBaseline = 'middle';
   const labels = o.labels;
   for (const n of flow.nodes) {
@@ -93,17 +100,35 @@ function drawScene(ctx: CanvasRenderingContext2D, flow: Flow, o: SceneOpts): voi
       ctx.fillRect(nx, ny, 10, h);
     }
     const name = String(d.name ?? n.id);
-    const room = w - (2 * LABEL_PAD) / o.zoom;
+    const roomPx = w * o.zoom - 2 * LABEL_PAD; // on screen
+    const unit = unitWidth(ctx, name);
     let px = LABEL_PX;
-    ctx.font = fontAt(px);
-    while (px > LABEL_MIN_PX && ctx.measureText(name).width > room) ctx.font = fontAt(--px);
-    const shown = fitLabel(ctx, name, room);
+    while (px > LABEL_MIN_PX && unit * px > roomPx) px--;
+    useFont(px);
+    const shown = unit * px <= roomPx ? name : fitLabel(ctx, name, roomPx / o.zoom);
     if (shown) {
       ctx.fillStyle = text;
       ctx.fillText(shown, nx + LABEL_PAD / o.zoom, ny + Math.min(h / 2, 18 / o.zoom));
     }
-    labels?.push({ id: n.id, name, text: shown, px, screenWidth: Math.round(w * o.zoom), textWidth: Math.round(ctx.measureText(shown).width * o.zoom), box: [nx, ny, w, h] });
+    labels?.push({ id: n.id, name, text: shown, px, screenWidth: Math.round(w * o.zoom), textWidth: Math.round((shown === name ? unit * px : ctx.measureText(shown).width * o.zoom)), box: [nx, ny, w, h] });
   }
+}
+
+const UNIT_PX = 100;
+const unitWidths = new Map<string, number>();
+
+/** A name's width per px of font size (measured once at 100 px and remembered). */
+function unitWidth(ctx: CanvasRenderingContext2D, name: string): number {
+  let u = unitWidths.get(name);
+  if (u === undefined) {
+    const saved = ctx.font;
+    ctx.font = `600 ${UNIT_PX}px system-ui, sans-serif`;
+    u = ctx.measureText(name).width / UNIT_PX;
+    ctx.font = saved;
+    if (unitWidths.size > 20_000) unitWidths.clear();
+    unitWidths.set(name, u);
+  }
+  return u;
 }
 
 /** The name as it fits in `room` (flow units, current font): whole, else cut with an ellipsis; '' when not even that fits. */
@@ -149,8 +174,10 @@ export function OverviewLayer({ flow, edgesOnly = false }: { flow: Flow; edgesOn
   const bounds = useMemo(() => boundsOf(flow), [flow]);
   const dpr = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
 
-  // the scene at this zoom, drawn once; undefined when it would be too big
+  // the scene at the zoom a gesture settled on, drawn once (mid-gesture frames draw the visible part directly)
+  const settledZoom = useSettled(zoom, 150);
   const cache = useMemo(() => {
+    const zoom = settledZoom;
     const w = Math.ceil((bounds.maxX - bounds.minX) * zoom * dpr);
     const h = Math.ceil((bounds.maxY - bounds.minY) * zoom * dpr);
     if (!(w > 0 && h > 0) || w > MAX_CACHE_PX || h > MAX_CACHE_PX) return undefined;
@@ -166,7 +193,7 @@ export function OverviewLayer({ flow, edgesOnly = false }: { flow: Flow; edgesOn
     return c;
     // theme: the colours come from CSS variables
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [flow, bounds, zoom, dpr, linkUp, status, theme, edgesOnly]);
+  }, [flow, bounds, settledZoom, dpr, linkUp, status, theme, edgesOnly]);
 
   useLayoutEffect(() => {
     const c = ref.current;
@@ -179,7 +206,9 @@ export function OverviewLayer({ flow, edgesOnly = false }: { flow: Flow; edgesOn
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, c.width, c.height);
     if (cache) {
-      ctx.drawImage(cache, Math.round(dpr * (x + bounds.minX * zoom)), Math.round(dpr * (y + bounds.minY * zoom)));
+      // mid-gesture the settled bitmap is scaled (one blit, a little soft); it is redrawn sharp when the zoom settles
+      const k = zoom / settledZoom;
+      ctx.drawImage(cache, Math.round(dpr * (x + bounds.minX * zoom)), Math.round(dpr * (y + bounds.minY * zoom)), cache.width * k, cache.height * k);
     } else {
       ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, dpr * x, dpr * y);
       const x0 = -x / zoom;
@@ -194,7 +223,7 @@ export function OverviewLayer({ flow, edgesOnly = false }: { flow: Flow; edgesOn
       if (drawn.current && !edgesOnly) c.dataset.labels = JSON.stringify(drawn.current);
       else delete c.dataset.labels;
     }
-  }, [cache, flow, bounds, x, y, zoom, width, height, dpr, linkUp, status, edgesOnly]);
+  }, [cache, settledZoom, flow, bounds, x, y, zoom, width, height, dpr, linkUp, status, edgesOnly]);
 
   return <canvas ref={ref} className="overview-layer" data-testid="overview-layer" style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none', zIndex: edgesOnly ? 2 : 1 }} />;
 }
