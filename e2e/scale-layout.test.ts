@@ -15,27 +15,10 @@ import { startServer } from '../server/http-server';
 import { ensureRenderer, RENDERER_DIR } from '../server/serve';
 import { chromiumSkipReason, launchBrowser, tid, uiSkipReason } from './harness';
 import { openText, waitForApp } from './ui';
+import { bridgeLan } from './scale-hosts';
 
 const skip = chromiumSkipReason() ?? uiSkipReason();
 if (skip) console.log(`skipping scale-layout e2e: ${skip}`);
-
-/** Scenario 03 with `n` namespaces on br0. */
-export function bridgeLan(n: number) {
-  const names = Array.from({ length: n }, (_, i) => `ns${i + 1}`);
-  return {
-    apiVersion: 'netns-studio/v1',
-    kind: 'Topology',
-    metadata: { name: `lan-${n}` },
-    namespaces: names.map((name) => ({ name, routes: [{ to: 'default', via: '10.0.0.1' }] })),
-    bridges: [{ name: 'br0', namespace: 'host', addresses: ['10.0.0.1/16'] }],
-    veths: names.map((name, i) => ({
-      ends: [
-        { namespace: name, name: 'eth0', addresses: [`10.0.${(i + 2) >> 8}.${(i + 2) & 255}/16`] },
-        { namespace: 'host', name: `v${i + 1}`, master: 'br0' },
-      ],
-    })),
-  };
-}
 
 type Box = [number, number, number, number];
 const overlaps = (a: Box, b: Box) => a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
@@ -63,6 +46,80 @@ async function until<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolea
   return v;
 }
 
+interface Drawn {
+  id: string;
+  name: string;
+  /** what a person sees of the name */
+  shown: string;
+  /** its size on screen */
+  px: number;
+  /** the node's box on screen */
+  box: Box;
+}
+
+/**
+ * Every namespace as drawn at this moment: from the DOM while the nodes are in it,
+ * else from the overview layer's record of the labels it drew.
+ */
+async function drawn(page: Page): Promise<{ transform: string; mode: 'dom' | 'overview'; items: Drawn[] }> {
+  return page.evaluate(() => {
+    const vp = document.querySelector<HTMLElement>('.react-flow__viewport')!;
+    const transform = vp.style.transform;
+    const m = /translate\(([-\d.]+)px, ([-\d.]+)px\) scale\(([\d.]+)\)/.exec(transform);
+    const [tx, ty, z] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 1];
+    const layer = document.querySelector<HTMLElement>('[data-testid="overview-layer"]');
+    if (layer?.dataset.labels) {
+      const c = document.querySelector('[data-testid="canvas"]')!.getBoundingClientRect();
+      const labels = JSON.parse(layer.dataset.labels) as { id: string; name: string; text: string; px: number; box: [number, number, number, number] }[];
+      return {
+        transform,
+        mode: 'overview' as const,
+        items: labels.map((l) => ({ id: l.id, name: l.name, shown: l.text, px: l.px, box: [c.x + tx + l.box[0] * z, c.y + ty + l.box[1] * z, l.box[2] * z, Math.max(l.box[3] * z, l.px)] as [number, number, number, number] })),
+      };
+    }
+    return {
+      transform,
+      mode: 'dom' as const,
+      items: [...document.querySelectorAll<HTMLElement>('.react-flow__node-namespace')].map((el) => {
+        const r = el.getBoundingClientRect();
+        const name = el.querySelector<HTMLElement>('[data-testid="ns-name"]')!;
+        return { id: el.dataset.id!, name: el.dataset.id!.slice(3), shown: name.scrollWidth > name.clientWidth ? '' : (name.textContent ?? ''), px: parseFloat(getComputedStyle(name).fontSize) * z, box: [r.x, r.y, r.width, r.height] as [number, number, number, number] };
+      }),
+    };
+  });
+}
+
+async function checkReadable(page: Page, n: number): Promise<'dom' | 'overview'> {
+  const canvas = (await page.locator(tid('canvas')).boundingBox())!;
+  const inView = (b: Box) => b[0] >= canvas.x && b[1] >= canvas.y && b[0] + b[2] <= canvas.x + canvas.width && b[1] + b[3] <= canvas.y + canvas.height;
+  // settled: the same view for half a second (the level of detail follows a zoom 150 ms after it stops)
+  const recent: string[] = [];
+  const seen = await until(
+    page,
+    async () => {
+      const d = await drawn(page);
+      recent.push(d.transform + d.mode);
+      if (recent.length > 5) recent.shift();
+      const settled = recent.length === 5 && recent.every((t) => t === recent[0]);
+      return { settled, d };
+    },
+    (r) => r.settled && r.d.items.length === n + 1 && r.d.items.every((i) => inView(i.box)),
+    `the ${n}-namespace graph laid out and fitted`,
+  ).then((r) => r.d);
+  assertNoOverlap(seen.items);
+  const covers: Box[] = [];
+  for (const sel of [tid('minimap'), '.react-flow__minimap', '.react-flow__controls']) {
+    const c = await page.locator(sel).boundingBox().catch(() => null);
+    if (c) covers.push([c.x, c.y, c.width, c.height]);
+  }
+  for (const i of seen.items) {
+    assert.equal(i.shown, i.name, `${i.id}: the full name is visible, not "${i.shown}"`);
+    assert.ok(i.px >= 9, `${i.id}: legible (${i.px.toFixed(1)} px on screen)`);
+    for (const c of covers) assert.ok(!overlaps(i.box, c), `${i.id} is under an overlay`);
+  }
+  return seen.mode;
+}
+
 describe('readable at every size', { skip }, () => {
   it('10 and 200 namespaces: laid out without overlap, every full name visible at the fitted zoom, minimap drawn', async () => {
     assert.ok(ensureRenderer(RENDERER_DIR, (l) => console.log(l)), 'the UI builds');
@@ -71,69 +128,15 @@ describe('readable at every size', { skip }, () => {
     const { page } = b;
     try {
       await waitForApp(page, srv.url);
-
-      // 10: full nodes in the DOM
-      await openText(page, 'lan-10.yaml', stringify(bridgeLan(10)));
-      const canvas = (await page.locator(tid('canvas')).boundingBox())!;
-      const inView = (r: { x: number; y: number; width: number; height: number }) => r.x >= canvas.x && r.y >= canvas.y && r.x + r.width <= canvas.x + canvas.width && r.y + r.height <= canvas.y + canvas.height;
-      const readDom = () =>
-        page.$$eval('.react-flow__node-namespace', (els) =>
-          els.map((el) => {
-            const r = el.getBoundingClientRect();
-            const name = el.querySelector<HTMLElement>('[data-testid="ns-name"]')!;
-            const nr = name.getBoundingClientRect();
-            return { id: el.getAttribute('data-id')!, box: [r.x, r.y, r.width, r.height] as Box, name: name.textContent, clipped: name.scrollWidth > name.clientWidth, nameRect: { x: nr.x, y: nr.y, width: nr.width, height: nr.height }, fontPx: parseFloat(getComputedStyle(name).fontSize) };
-          }),
-        );
-      const viewport = () => page.evaluate(() => document.querySelector<HTMLElement>('.react-flow__viewport')!.style.transform);
-      let last = '';
-      const settledRead = async <T,>(read: () => Promise<T>) => {
-        const t = await viewport();
-        const v = await read();
-        const settled = t === last;
-        last = t;
-        return { settled, v };
-      };
-      const dom = await until(
-        page,
-        () => settledRead(readDom),
-        (r) => r.settled && r.v.length === 11 && r.v.every((n) => inView({ x: n.box[0], y: n.box[1], width: n.box[2], height: n.box[3] })),
-        'the 10-namespace graph laid out and fitted',
-      ).then((r) => r.v);
-      assertNoOverlap(dom);
-      for (const n of dom) {
-        assert.equal(n.name, n.id.slice(3), `${n.id} shows its name`);
-        assert.equal(n.clipped, false, `${n.id}: the name is not cut`);
-        assert.ok(inView(n.nameRect), `${n.id}: the name is on screen`);
+      for (const n of [10, 200]) {
+        const t0 = Date.now();
+        await openText(page, `lan-${n}.yaml`, stringify(bridgeLan(n)));
+        const mode = await checkReadable(page, n);
+        console.log(`${n} namespaces: names read from the ${mode} (${Date.now() - t0} ms)`);
+        const minimap = mode === 'overview' ? Number(await page.locator(tid('minimap')).getAttribute('data-nodes')) : await page.locator('.react-flow__minimap .react-flow__minimap-node').count();
+        // (React Flow's minimap draws the bridge inside the host as its own shape)
+        assert.ok(minimap >= n + 1, `the minimap draws every box (${minimap})`);
       }
-      const zoom10 = await page.evaluate(() => Number(/scale\(([\d.]+)\)/.exec(document.querySelector<HTMLElement>('.react-flow__viewport')!.style.transform)?.[1]));
-      const font10 = dom[0].fontPx * zoom10;
-      assert.ok(font10 >= 9, `legible: ${font10.toFixed(1)} px on screen`);
-      assert.ok((await page.locator('.react-flow__minimap .react-flow__minimap-node').count()) >= 11, 'the minimap shows the graph');
-
-      // 200: the overview layer draws them; its record of labels is read back
-      await openText(page, 'lan-200.yaml', stringify(bridgeLan(200)));
-      const readLabels = async () => JSON.parse((await page.locator(tid('overview-layer')).getAttribute('data-labels').catch(() => null)) ?? '[]') as Label[];
-      const labels = await until(
-        page,
-        () => settledRead(readLabels),
-        (r) => r.settled && r.v.length === 201 && r.v.some((x) => x.id === 'ns:ns200'),
-        'the 200-namespace overview drawn at a settled zoom',
-      ).then((r) => r.v);
-      assertNoOverlap(labels);
-      for (const l of labels) {
-        assert.equal(l.text, l.name, `${l.id}: the full name is drawn, not "${l.text}"`);
-        assert.ok(l.px >= 9, 'legible');
-      }
-      // and the whole graph is in view: the fit really fitted
-      const t = await viewport();
-      const [, tx, ty, z] = /translate\(([-\d.]+)px, ([-\d.]+)px\) scale\(([\d.]+)\)/.exec(t)!.map(Number);
-      for (const l of labels) {
-        const sx = canvas.x + tx + l.box[0] * z;
-        const sy = canvas.y + ty + l.box[1] * z;
-        assert.ok(inView({ x: sx, y: sy, width: l.box[2] * z, height: l.box[3] * z }), `${l.id} on screen`);
-      }
-      assert.equal(await page.locator(tid('minimap')).getAttribute('data-nodes'), '201', 'the overview minimap draws every box');
       assert.deepEqual(b.problems, []);
     } finally {
       await b.close();

@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore as useFlowStore } from '@xyflow/react';
-import type { Connection, EdgeChange, FinalConnectionState, NodeChange } from '@xyflow/react';
+import type { Connection, EdgeChange, FinalConnectionState, FitViewOptions, NodeChange } from '@xyflow/react';
 import { HOST_NS } from '../../shared/model/schema';
 import { COMPACT_ZOOM, NS_W } from '../model/geometry';
 import { createFlowDeriver } from '../model/to-flow';
@@ -31,7 +31,8 @@ import type { PaletteKind } from '../panels/palette-actions';
 const CULL_ABOVE = 300;
 const LOD_SETTLE_MS = 150;
 const NO_EDGES: FlowEdge[] = [];
-const FIT = { maxZoom: 1.1, padding: 0.1, includeHiddenNodes: true };
+// fitted graphs keep clear of the overlays: the zoom controls (bottom left) and the minimap (bottom right, 200 px + margin)
+const FIT: FitViewOptions = { maxZoom: 1.1, padding: { top: '6%', bottom: '6%', left: '56px', right: '232px' }, includeHiddenNodes: true };
 
 
 export function Canvas({ bench = false }: { bench?: boolean }) {

@@ -15,8 +15,12 @@ export const BR_W = NS_W - 20;
 export const CONNECT_HANDLE = 14;
 export const CONNECT_Y = 17;
 export const FW_H = 44;
-/** below this zoom the canvas switches to compact nodes and one overlay for all edges */
-export const COMPACT_ZOOM = 0.45;
+/**
+ * Below this zoom the canvas switches to compact nodes and one overlay for all
+ * edges, whose labels are sized on screen. 0.7: the nodes' 13 px text is 9 px on
+ * screen there; any smaller and the DOM names stop being readable.
+ */
+export const COMPACT_ZOOM = 0.7;
 export const COMPACT_H = 36;
 
 export function namespaceHeight(ports: number, children: number): number {
