@@ -25,7 +25,8 @@ const settle = async () => {
   let last = '';
   for (let i = 0; i < 50; i++) {
     const t = await page.evaluate(() => document.querySelector<HTMLElement>('.react-flow__viewport')?.style.transform ?? '');
-    if (t === last) return;
+    // the level of detail and the overview bitmap follow 150 ms after the view stops
+    if (t === last) return page.waitForTimeout(600);
     last = t;
     await page.waitForTimeout(200);
   }

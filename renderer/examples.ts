@@ -15,7 +15,7 @@ export interface Example {
 
 const title = (id: string) => {
   const words = id.replace(/^\d+-/, '').split('-');
-  return words.map((w, i) => (['nat', 'vrf', 'gost'].includes(w) ? w.toUpperCase() : i === 0 ? w[0].toUpperCase() + w.slice(1) : w)).join(' ');
+  return words.map((w, i) => (['nat', 'vrf', 'gost', 'lan'].includes(w) ? w.toUpperCase() : i === 0 ? w[0].toUpperCase() + w.slice(1) : w)).join(' ');
 };
 
 export const EXAMPLES: Example[] = Object.entries(files)

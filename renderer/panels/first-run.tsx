@@ -66,7 +66,7 @@ export function FirstRun() {
             uiStore.getState().requestFit();
           }}
         >
-          ＋ New topology
+          + New topology
         </button>
       </div>
       {picking && (
