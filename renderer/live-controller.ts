@@ -8,6 +8,8 @@
 import type { Backend, HostSnapshot, WatchEvent } from '../shared/backend';
 import { objectKey } from '../shared/model/ids';
 import { mergeLive } from './model/live-merge';
+import { autoLayout } from './model/layout';
+import { movePositions } from './model/edits';
 import { editorStore } from './store/editor-store';
 import { liveStore, setLinkUp } from './store/live-store';
 import { uiStore } from './store/ui-store';
@@ -21,7 +23,30 @@ function setHost(snapshot: HostSnapshot): void {
   const first = !liveStore.getState().host;
   const m = mergeLive(editorStore.getState().doc, snapshot.document);
   liveStore.setState({ host: snapshot.document, observed: snapshot.observed, status: m.status, linkUp: m.linkUp, loading: false, error: undefined });
-  if (first) uiStore.getState().requestFit();
+  if (first) {
+    uiStore.getState().requestFit();
+    void placeDiscovered(snapshot.document);
+  }
+}
+
+/** above this the live picture keeps the plain grid (ELK would take seconds) */
+const LAYOUT_LIVE_LIMIT = 1500;
+
+/**
+ * The first live picture of a document that has no positions yet (the first run's
+ * "Inspect this host"): the host's objects are laid out with ELK, so discovered
+ * boxes do not overlap; the positions join the document as its layout, not as an
+ * unsaved change.
+ */
+async function placeDiscovered(host: HostSnapshot['document']): Promise<void> {
+  const doc = editorStore.getState().doc;
+  if (Object.keys(doc.layout?.positions ?? {}).length || host.namespaces.length > LAYOUT_LIVE_LIMIT) return;
+  const positions = await autoLayout(mergeLive(doc, host).merged);
+  const s = editorStore.getState();
+  if (s.doc !== doc || !liveStore.getState().enabled) return;
+  const laid = movePositions(doc, positions);
+  editorStore.setState(s.savedDoc === doc ? { doc: laid, savedDoc: laid } : { doc: laid });
+  uiStore.getState().requestFit();
 }
 
 /** A link fact in an event, in whatever shape the helper sends it. */
