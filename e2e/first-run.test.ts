@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { unavailableHelperLink } from '../server/helper-link';
+import { unavailableHelperLink } from '../shell-core/helper-link';
 import { startServer } from '../server/http-server';
 import { ensureRenderer, RENDERER_DIR } from '../server/serve';
 import { withSandbox } from '../testing/sandbox';

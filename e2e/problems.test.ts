@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { unavailableHelperLink } from '../server/helper-link';
+import { unavailableHelperLink } from '../shell-core/helper-link';
 import { startServer } from '../server/http-server';
 import { ensureRenderer, RENDERER_DIR } from '../server/serve';
 import { chromiumSkipReason, launchBrowser, ROOT, tid, uiSkipReason } from './harness';

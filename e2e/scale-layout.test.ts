@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import type { Page } from 'playwright-core';
-import { unavailableHelperLink } from '../server/helper-link';
+import { unavailableHelperLink } from '../shell-core/helper-link';
 import { startServer } from '../server/http-server';
 import { ensureRenderer, RENDERER_DIR } from '../server/serve';
 import { chromiumSkipReason, launchBrowser, tid, uiSkipReason } from './harness';

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { unavailableHelperLink } from '../server/helper-link';
+import { unavailableHelperLink } from '../shell-core/helper-link';
 import { startServer } from '../server/http-server';
 import { ensureRenderer, RENDERER_DIR } from '../server/serve';
 import { launchBrowser, ROOT, tid } from './harness';

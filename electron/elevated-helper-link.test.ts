@@ -14,20 +14,14 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { HelperStatus, HostSnapshot, Result } from '../shared/backend';
 import { AUTH_MAGIC } from '../shared/protocol/messages';
-import { createSession } from '../server/session';
+import { createSession } from '../shell-core/session';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../testing/sandbox';
 import { bundledHelper, createElevatedHelperLink, elevatedLaunch, ELEVATION_CANCELLED, type SudoExec } from './elevated-helper-link';
+import { waitUntil } from '../testing/until';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`skipping elevated helper link tests: ${skip}`);
 
-const until = async (what: string, f: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 interface Prompt {
   /** what sudo-prompt was asked to run */
@@ -131,7 +125,7 @@ describe('elevated helper link (sudo-prompt stand-in, real helper and socket)', 
         assert.ok(hello.ok);
         statuses.length = 0;
         process.kill((hello.value as { pid: number }).pid, 'SIGKILL');
-        await until('failed', () => link.status().state === 'failed');
+        await waitUntil('failed', () => link.status().state === 'failed');
         await new Promise((r) => setTimeout(r, 1500));
         assert.equal(link.status().state, 'failed', 'stays failed: restarting would prompt out of the blue');
         assert.equal(prompt.commands.length, 2);

@@ -27,8 +27,8 @@ import forgeConfig from '../forge.config';
 import { AGENT_BUNDLE, HELPER_BUNDLE, HELPER_BUNDLE_DIR, HELPER_SCRIPTS } from '../helper/bundle-files';
 import { startStdioHelper } from '../helper/client';
 import { helloInfo } from '../helper/methods/hello';
-import { sandboxWrap, withStateDir } from '../helper/apply/test-support';
-import { echoIn, tcpClient, tcpOpen } from '../helper/forwarders/test-traffic';
+import { sandboxWrap, withStateDir } from '../testing/apply-support';
+import { echoIn, tcpClient, tcpOpen } from '../testing/traffic';
 import '../helper/methods/forwarders'; // the forwarders.* method types
 import { prefixTopology } from '../testing/prefix';
 import { kernelSkipReason, withSandbox } from '../testing/sandbox';

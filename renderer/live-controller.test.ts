@@ -29,7 +29,8 @@ test('live view: discover, then a watch event updates one link at once and re-di
     await until(() => !!liveStore.getState().host);
     assert.equal(uiStore.getState().fit.n, fits + 1, 'the first live picture is fitted into view');
     assert.equal(liveStore.getState().linkUp['link:a/veth0'], true);
-    assert.equal(liveStore.getState().status['ns:a'], 'drifted', 'it holds an interface the document lacks');
+    // an interface the document lacks is not drift of the box (Plan leaves it alone): it shows as unmanaged itself
+    assert.equal(liveStore.getState().status['ns:a'], 'in-sync');
     assert.equal(liveStore.getState().status['veth:a/veth0'], 'unmanaged');
     // a link fact in the event: applied before any re-discovery
     backend.emit({ seq: 1, type: 'link', namespace: 'a', ifname: 'veth0', up: false });
@@ -67,6 +68,30 @@ test('the first live picture of a document without positions is laid out: discov
         assert.ok(!(a.position.x < b.position.x + b.width! && b.position.x < a.position.x + a.width! && a.position.y < b.position.y + b.height! && b.position.y < a.position.y + a.height!), `${a.id} overlaps ${b.id}`);
       }
     assert.equal(isDirty(editorStore.getState()), false, 'layout, not an unsaved change');
+  } finally {
+    stopLive();
+  }
+});
+
+test('a per-namespace watch event flips its ports at once; the whole picture follows after the burst', async () => {
+  let host = emptyTopology();
+  host = addNamespace(host, undefined, 'a').doc;
+  host = addVeth(host, { namespace: 'a' }, { namespace: 'host' }).doc;
+  const backend = createDemoBackend(host);
+  replaceDocument(emptyTopology());
+  startLive(backend);
+  try {
+    await until(() => !!liveStore.getState().host);
+    assert.equal(liveStore.getState().linkUp['link:a/veth0'], true);
+    const down = updateVethEnd(host, 0, 0, { up: false }).doc;
+    const before = liveStore.getState().hostNamed;
+    const one = { name: 'a', links: [{ name: 'lo', up: true }, { name: 'veth0', up: false }] };
+    backend.emit({ seq: 1, type: 'namespace-changed', namespace: 'a', document: down, observed: { namespaces: [one] }, namespaceObserved: one });
+    assert.equal(liveStore.getState().linkUp['link:a/veth0'], false, 'the port, synchronously');
+    assert.equal(liveStore.getState().hostNamed, before, 'the merge waits for the burst to end');
+    assert.equal(liveStore.getState().linkUp['link:a/lo'], undefined, 'nothing not drawn is added');
+    await until(() => liveStore.getState().hostNamed === down);
+    assert.equal(liveStore.getState().linkUp['link:a/veth0'], false);
   } finally {
     stopLive();
   }

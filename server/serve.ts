@@ -6,8 +6,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HelperLink } from './helper-link';
-import { unavailableHelperLink } from './helper-link';
+import type { HelperLink } from '../shell-core/helper-link';
+import { unavailableHelperLink } from '../shell-core/helper-link';
 import { startServer, type RunningServer } from './http-server';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,7 +52,7 @@ export async function helperLinkForServe(wrap: string[] | undefined, log: (l: st
     log(`netns-studio: ${NOT_ROOT_MESSAGE}`);
     return unavailableHelperLink(NOT_ROOT_MESSAGE);
   }
-  const { createStdioHelperLink } = await import('./stdio-helper-link');
+  const { createStdioHelperLink } = await import('../shell-core/stdio-helper-link');
   const link = createStdioHelperLink({ wrap, onlyPrefix, log });
   const s = await link.connect();
   if (s.state !== 'connected') log(`netns-studio: the helper did not start: ${s.error?.message ?? s.state} (the editor still works; the UI can retry)`);

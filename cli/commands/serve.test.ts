@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { cliPath as cli, projectRoot as root } from './run-cli';
+import { cliPath as cli, projectRoot as root } from '../../testing/cli-runner';
 
 /** Start `serve`, wait for its URL; `prefix` runs it through another program (setpriv). */
 async function serve(prefix: string[], args: string[] = []) {

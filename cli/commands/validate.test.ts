@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot, runCli } from './run-cli';
+import { projectRoot, runCli } from '../../testing/cli-runner';
 
 const rel = (...p: string[]) => join('fixtures', ...p);
 

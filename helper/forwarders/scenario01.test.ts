@@ -23,9 +23,9 @@ import type { ApplyContext } from '../apply/context';
 import { hostEngine } from '../apply/engine';
 import { ApplyFailure } from '../apply/failure';
 import { applyDocument, destroyDocument, planDestroy, planForHost } from '../apply/pipeline';
-import { sandboxWrap, withStateDir } from '../apply/test-support';
+import { sandboxWrap, withStateDir } from '../../testing/apply-support';
 import { createForwarderRuntime, type ForwarderRuntime } from './runtime';
-import { echoIn, tcpClient, tcpOpen, udpClient } from './test-traffic';
+import { echoIn, tcpClient, tcpOpen, udpClient } from '../../testing/traffic';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping scenario 01 forwarder tests: ${skip}`);

@@ -10,6 +10,7 @@ import { watchSubscribeMethod, watchUnsubscribeMethod } from './watch';
 import { planHelperMethod } from './plan';
 import { applyHelperMethod } from './apply';
 import { destroyHelperMethod } from './destroy';
+import { topologiesListMethod, topologyStatusMethod } from './topologies';
 import { forwardersListMethod, forwardersSubscribeMethod, forwardersUnsubscribeMethod } from './forwarders';
 
 export const METHODS: MethodDef<any, any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -23,4 +24,6 @@ export const METHODS: MethodDef<any, any>[] = [ // eslint-disable-line @typescri
   forwardersListMethod,
   forwardersSubscribeMethod,
   forwardersUnsubscribeMethod,
+  topologiesListMethod,
+  topologyStatusMethod,
 ];

@@ -10,9 +10,23 @@ import type { NodeProps } from '@xyflow/react';
 import type { BridgeData, ForwarderData, NamespaceData, PortView, VrfData } from '../model/to-flow';
 import { BR_H, CONNECT_HANDLE, CONNECT_Y, memberChip } from '../model/geometry';
 import { useLive } from '../store/live-store';
+import { operational, type LinkOper } from '../model/live-merge';
 
 const useLiveStatus = (id: string) => useLive((s) => (s.enabled ? s.status[id.replace(/~\d+$/, '')] : undefined));
+/** live: what a person calls the namespace (container, pod, Mininet host…), from the helper's identity */
+const useLabel = (name: string) => useLive((s) => (s.enabled ? s.labels[name] : undefined));
 const useUp = (key: string, fallback: boolean) => useLive((s) => (s.enabled ? s.linkUp[key] : undefined)) ?? fallback;
+const useOper = (key: string) => useLive((s) => (s.enabled ? s.linkOper[key] : undefined));
+
+/**
+ * Admin and operational state apart: `down` (set down), `no-carrier` (set up, but
+ * the kernel reports no carrier: its peer is down, say), `up`.
+ */
+function linkLook(up: boolean, oper: LinkOper | undefined): { cls: 'up' | 'down' | 'no-carrier'; label: string } {
+  if (!up) return { cls: 'down', label: 'down' };
+  if (operational(oper) === false) return { cls: 'no-carrier', label: `up, no carrier (${oper!.oper})` };
+  return { cls: 'up', label: oper ? `up (${oper.oper})` : 'up' };
+}
 
 const handleStyle = { width: 8, height: 8 };
 /** the "+" a veth is drawn from: faint until the node is hovered (see .connect-handle in styles.css) */
@@ -36,16 +50,19 @@ function ConnectHandle({ id, side, top }: { id: string; side: 'left' | 'right'; 
 
 const Port = memo(function Port({ port, index }: { port: PortView; index: number }) {
   const up = useUp(port.key, port.up);
+  const oper = useOper(port.key);
+  const look = linkLook(up, oper);
   return (
     <div
       className="port"
       data-testid={`port-${port.ns}/${port.ifname}`}
       data-up={String(up)}
-      title={`${port.ns}/${port.ifname} ↔ ${port.peer}${port.mtu ? ` · mtu ${port.mtu}` : ''}`}
+      data-oper={oper?.oper}
+      title={`${port.ns}/${port.ifname} ↔ ${port.peer}${port.mtu ? ` · mtu ${port.mtu}` : ''} · ${look.label}`}
       style={{ top: 34 + index * 34 }}
     >
       <Handle id={`l:${port.ifname}`} type="source" position={Position.Left} style={handleStyle} />
-      <span className={`dot ${up ? 'up' : 'down'}`} aria-label={up ? 'up' : 'down'} />
+      <span className={`dot ${look.cls}`} aria-label={look.label} />
       <span className="port-name">{port.ifname}</span>
       <span className="port-addr">{port.addresses.join(' ') || '—'}</span>
       <Handle id={`r:${port.ifname}`} type="source" position={Position.Right} style={handleStyle} />
@@ -55,6 +72,7 @@ const Port = memo(function Port({ port, index }: { port: PortView; index: number
 
 export const NamespaceNode = memo(function NamespaceNode({ id, data, selected }: NodeProps & { data: NamespaceData }) {
   const status = useLiveStatus(id);
+  const label = useLabel(data.name);
   return (
     <div
       className={`ns-box${data.name === 'host' ? ' host' : ''}${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${data.implicit ? ' implicit' : ''}${data.problem ? ' has-problem' : ''}`}
@@ -62,13 +80,14 @@ export const NamespaceNode = memo(function NamespaceNode({ id, data, selected }:
       data-status={status}
       data-problem={data.problem}
       title={data.problem}
-      aria-label={`namespace ${data.name}`}
+      data-label={label}
+      aria-label={`namespace ${label ?? data.name}`}
     >
       <ConnectHandle id="nl" side="left" />
       <div className="ns-header">
         <span className="ns-icon">{data.name === 'host' ? '⌂' : '◫'}</span>
-        <span className="ns-name" data-testid="ns-name">
-          {data.name}
+        <span className="ns-name" data-testid="ns-name" title={label ? data.name : undefined}>
+          {label ?? data.name}
         </span>
         {/* tags give way first: they shrink and clip, the name keeps its width */}
         <span className="ns-tags" title={[...(!data.loopbackUp ? ['lo down'] : []), ...data.facts, ...(status ? [status] : [])].join(' · ') || undefined}>
@@ -95,9 +114,10 @@ export const CompactNode = memo(function CompactNode({ id, data, selected }: Nod
   const status = useLiveStatus(id);
   // live: a link of this namespace is down (ports are not drawn at this zoom)
   const down = useLive((s) => s.enabled && data.portKeys.some((k) => s.linkUp[k] === false));
+  const label = useLabel(data.name);
   return (
     <div className={`ns-compact${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${down ? ' has-down' : ''}`} data-testid={`node-${id}`}>
-      {data.name}
+      {label ?? data.name}
     </div>
   );
 });
@@ -124,12 +144,15 @@ export const BridgeNode = memo(function BridgeNode({ id, data, selected }: NodeP
 /** A member chip at a fixed place (model/geometry.ts memberChip), with the handle its veth leaves from. */
 const Member = memo(function Member({ port, chip }: { port: PortView; chip: { x: number; width: number } }) {
   const up = useUp(port.key, port.up);
+  const oper = useOper(port.key);
+  const look = linkLook(up, oper);
   return (
     <span
-      className={`member ${up ? 'up' : 'down'}`}
+      className={`member ${look.cls}`}
       data-testid={`port-${port.ns}/${port.ifname}`}
       data-up={String(up)}
-      title={`${port.ifname} ↔ ${port.peer}`}
+      data-oper={oper?.oper}
+      title={`${port.ifname} ↔ ${port.peer} · ${look.label}`}
       style={{ left: chip.x, width: chip.width }}
     >
       {chip.width >= 14 ? port.ifname : ''}

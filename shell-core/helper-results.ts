@@ -4,9 +4,9 @@
  * UI uses, so a change on either side shows up here, typed, and not as a
  * half-drawn canvas.
  */
-import type { ApplyProgress, ApplyResult, ForwarderStats, HostSnapshot, PlanResult, Result, WatchEvent } from '../shared/backend';
+import type { AppliedTopology, AppliedTopologyDetail, ApplyProgress, ApplyResult, ForwarderStats, HostSnapshot, PlanResult, Result, WatchEvent } from '../shared/backend';
 import { BACKEND_ERROR } from '../shared/backend';
-import { ApplyProgressSchema, ApplyResultSchema, ForwarderStatsSchema, HostSnapshotSchema, PlanResultSchema, WatchEventSchema } from '../shared/ipc-contract';
+import { AppliedTopologyDetailSchema, AppliedTopologySchema, ApplyProgressSchema, ApplyResultSchema, ForwarderStatsSchema, HostSnapshotSchema, PlanResultSchema, WatchEventSchema } from '../shared/ipc-contract';
 import type { Step } from '../shared/model/step';
 import { z } from 'zod';
 
@@ -37,12 +37,21 @@ export function toPlanResult(v: unknown): Result<PlanResult> {
     unmanaged: s.unmanaged ?? steps.filter((x) => x.unmanaged).length,
     total: s.total ?? steps.length,
   };
-  return check(PlanResultSchema, 'plan', { planHash: o.planHash, steps: o.steps, summary, warnings: o.warnings });
+  return check(PlanResultSchema, 'plan', { planHash: o.planHash, steps: o.steps, summary, warnings: o.warnings, topology: o.topology, notes: o.notes });
 }
 
 export function toApplyResult(v: unknown): Result<ApplyResult> {
   const o = (v ?? {}) as Record<string, unknown>;
-  return check(ApplyResultSchema, 'apply result', { applied: o.applied ?? 0, durationMs: o.durationMs ?? 0 });
+  const readiness = o.readiness as { notReady?: unknown } | undefined;
+  return check(ApplyResultSchema, 'apply result', { applied: o.applied ?? 0, durationMs: o.durationMs ?? 0, topology: o.topology, ...(Array.isArray(readiness?.notReady) && readiness.notReady.length ? { notReady: readiness.notReady } : {}) });
+}
+
+export function toTopologyList(v: unknown): Result<AppliedTopology[]> {
+  return check(z.array(AppliedTopologySchema), 'topology list', (v as { topologies?: unknown } | undefined)?.topologies);
+}
+
+export function toTopologyDetail(v: unknown): Result<AppliedTopologyDetail> {
+  return check(AppliedTopologyDetailSchema, 'topology status', v);
 }
 
 export function toProgress(v: unknown): Result<ApplyProgress> {

@@ -4,7 +4,7 @@
  * of load/save/export. Imported by tests only.
  */
 import fc from 'fast-check';
-import { Topology } from '../model/schema';
+import { Topology } from '../shared/model/schema';
 
 const tricky = fc.constantFrom('ns1', 'host', 'yes', 'no', 'null', '~', '1', '0x1F', '1e3', 'on', '-a', 'a: b', '#x', "it's", '"q"', '', ' lead', 'ü', '2001:db8::1', '*ref', '&a', '!tag', '[x]', '{y}', '@', '`', 'a\nb');
 export const arbName = fc.oneof(tricky, fc.string({ maxLength: 12 }));

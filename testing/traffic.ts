@@ -4,7 +4,7 @@
  * bytes and check the echo end to end (sha256 per connection).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Sandbox } from '../../testing/sandbox';
+import type { Sandbox } from './sandbox';
 
 /** Sandbox setup (`sb.bash`): namespace ns1 joined to the sandbox host by a veth (host 10.0.0.11, ns1 10.0.0.1), lo up in both. */
 export const NS1_UP = `set -e

@@ -4,7 +4,7 @@
  * handler and header so tests can assert the security settings. Not used at run time.
  */
 import { tmpdir } from 'node:os';
-import type { ElectronLike } from './app';
+import type { ElectronLike } from '../electron/app';
 
 type Listener = (...args: any[]) => any;
 

@@ -11,17 +11,11 @@ import type { HelperStatus, HostSnapshot, Result } from '../shared/backend';
 import { kernelSkipReason, withSandbox } from '../testing/sandbox';
 import { createSession } from './session';
 import { createStdioHelperLink } from './stdio-helper-link';
+import { waitUntil } from '../testing/until';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`skipping stdio helper link tests: ${skip}`);
 
-const until = async (what: string, f: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('stdio helper link (real helper, sandboxed)', { skip }, () => {
   it('connects, answers through the session, reports death and restarts', async () => {
@@ -59,9 +53,9 @@ describe('stdio helper link (real helper, sandboxed)', { skip }, () => {
         // watch through the session: a resync first, then a namespace that appears
         const watched = () => events.filter((e) => e.name === 'watchEvent').map((e) => (e.payload as { event: { type: string; namespace?: string; document?: { namespaces: { name: string }[] } } }).event);
         assert.deepEqual(await session.handle('watchStart', { subId: 'w1' }), { ok: true, value: null });
-        await until('resync', () => watched().some((e) => e.type === 'resync'));
+        await waitUntil('resync', () => watched().some((e) => e.type === 'resync'));
         await sb.bash('ip netns add ${P}ns2');
-        await until('ns2 seen', () => watched().some((e) => e.document?.namespaces.some((n) => n.name === sb.ns('ns2')) ?? false));
+        await waitUntil('ns2 seen', () => watched().some((e) => e.document?.namespaces.some((n) => n.name === sb.ns('ns2')) ?? false));
         const resyncs = () => watched().filter((e) => e.type === 'resync').length;
         const before = resyncs();
 
@@ -71,15 +65,15 @@ describe('stdio helper link (real helper, sandboxed)', { skip }, () => {
         const pid = (hello.value as { pid: number }).pid;
         statuses.length = 0;
         process.kill(pid, 'SIGKILL');
-        await until('failed status', () => statuses.some((x) => x.state === 'failed'));
+        await waitUntil('failed status', () => statuses.some((x) => x.state === 'failed'));
         const f = statuses.find((x) => x.state === 'failed')!;
         assert.match(f.error?.message ?? '', /SIGKILL|killed/);
         assert.equal(f.canRetry, true);
         assert.ok(events.some((e) => e.name === 'status' && (e.payload as HelperStatus).state === 'failed'), 'the session told the renderer');
-        await until('restart', () => link.status().state === 'connected');
+        await waitUntil('restart', () => link.status().state === 'connected');
         const again = await link.call('hello', {});
         assert.ok(again.ok && (again.value as { pid: number }).pid !== pid, 'a new helper process');
-        await until('watch renewed with a resync', () => resyncs() > before);
+        await waitUntil('watch renewed with a resync', () => resyncs() > before);
       } finally {
         session.close();
         await link.close();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { elevationCommand, shellQuote } from './helper-launch';
+import { elevationCommand, shellQuote } from './elevation-command';
 
 /** What @vscode/sudo-prompt does with our string on Linux (pkexec replaced by nothing). */
 function runLikeSudoPrompt(cmd: string) {

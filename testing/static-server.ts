@@ -1,13 +1,13 @@
 /**
  * A tiny static file server on 127.0.0.1 for the renderer's production build
  * (dist/renderer): used by bench/canvas.ts, the renderer smoke test and the
- * screenshot script. Files are found as the real server finds them (server/static-files).
+ * screenshot script. Files are found as the real server finds them (shell-core/static-files).
  */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { resolveStatic } from '../server/static-files';
+import { resolveStatic } from '../shell-core/static-files';
 
 export const RENDERER_DIST = resolve(import.meta.dirname, '..', 'dist', 'renderer');
 

@@ -4,9 +4,9 @@
  * follow each other. Used by the tests, the CLI test and the benchmark; a client
  * that finds a gap should subscribe again (it then starts with a resync).
  */
-import type { ObservedNamespace } from '../../shared/model/observed';
-import type { Topology } from '../../shared/model/schema';
-import type { Event, WatchData } from '../../shared/protocol/messages';
+import type { ObservedNamespace } from '../shared/model/observed';
+import type { Topology } from '../shared/model/schema';
+import type { Event, WatchData } from '../shared/protocol/messages';
 
 export interface MirroredEvent {
   seq: number;

@@ -2,12 +2,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Topology } from '../../shared/model/schema';
-import type { Step } from '../../shared/model/step';
-import type { PingCheck } from '../../testing/pings';
-import { prefixTopology, type Renamer } from '../../testing/prefix';
-import type { Sandbox } from '../../testing/sandbox';
-import { loadScenarios } from '../../testing/scenarios';
+import type { Topology } from '../shared/model/schema';
+import type { Step } from '../shared/model/step';
+import type { PingCheck } from './pings';
+import { prefixTopology, type Renamer } from './prefix';
+import type { Sandbox } from './sandbox';
+import { loadScenarios } from './scenarios';
 
 /** argv prefix that makes `host` mean the sandbox's host namespace */
 export function sandboxWrap(sb: Sandbox): string[] {

@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { HelperClient } from '../helper/client';
 import type { HelperStatus } from '../shared/backend';
+import { until } from '../testing/until';
 import { createClientHelperLink, watchEventMapper } from './client-helper-link';
 import { createSession } from './session';
 
@@ -68,16 +69,16 @@ describe('client helper link (scripted helper)', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(emitted.find((e) => e.name === 'progress')?.payload)), { opId: 'op1', progress: { index: 1, total: 2, reason: 'first', phase: 'apply' } });
 
     assert.deepEqual(await session.handle('watchStart', { subId: 'w' }), { ok: true, value: null });
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => emitted.filter((e) => e.name === 'watchEvent').length >= 2, 5000);
     const watch = emitted.filter((e) => e.name === 'watchEvent').map((e) => e.payload.event);
     assert.deepEqual(watch.map((e) => [e.seq, e.type]), [[0, 'resync'], [1, 'namespace-added']]);
     assert.deepEqual(watch[1].observed.namespaces.map((n: { name: string }) => n.name), ['a', 'b'], 'the whole host, kept up to date');
-    assert.deepEqual(h.requests.find((r) => r.method === 'watch.subscribe')?.params, { onlyPrefix: 'lab-' });
+    assert.deepEqual(h.requests.find((r) => r.method === 'watch.subscribe')?.params, { unnamed: true, onlyPrefix: 'lab-' }, 'the live view watches every namespace');
 
     const statuses: HelperStatus[] = [];
     link.onStatus((x) => statuses.push(x));
     h.die();
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => statuses.length > 0 && emitted.some((e) => e.name === 'watchError'), 5000);
     assert.equal(statuses[0]?.state, 'failed');
     assert.equal(statuses[0]?.error?.code, 'disconnected');
     assert.ok(emitted.some((e) => e.name === 'watchError'), 'the watcher hears that its stream is gone');

@@ -1,10 +1,10 @@
 /** Test helper: runs the real CLI entry (bin/netns-studio.mjs) as a child process. */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { run, type RunResult } from '../../testing/run';
-import type { Sandbox } from '../../testing/sandbox';
+import { run, type RunResult } from './run';
+import type { Sandbox } from './sandbox';
 
-export const projectRoot = join(import.meta.dirname, '..', '..');
+export const projectRoot = join(import.meta.dirname, '..');
 export const cliPath = join(projectRoot, 'bin', 'netns-studio.mjs');
 
 export interface CliResult {
