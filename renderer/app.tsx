@@ -1,7 +1,7 @@
 /** The editor: toolbar, palette, canvas, inspector, plan dialog, status bar. */
 import { useEffect } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useBackend } from './backend-context';
+import { useBackend, useHelperStatus } from './backend-context';
 import { Canvas } from './canvas/canvas';
 import { Inspector } from './panels/inspector';
 import { Palette } from './panels/palette';
@@ -9,6 +9,8 @@ import { PlanDialog } from './panels/plan-dialog';
 import { ReachPanel } from './panels/reach-panel';
 import { TopologiesDialog } from './panels/topologies-dialog';
 import { SearchBox } from './panels/search';
+import { ProblemsBridge, ProblemsPanel } from './panels/problems-panel';
+import { FirstRun } from './panels/first-run';
 import { Toolbar } from './panels/toolbar';
 import { UnsavedDialog } from './panels/unsaved-dialog';
 import { runMenuCommand } from './commands';
@@ -47,6 +49,13 @@ function StatusBar() {
 function BenchBridge() {
   const rf = useReactFlow();
   useEffect(() => setBenchFlow(rf), [rf]);
+  return null;
+}
+
+/** The backend's scope names new namespaces (serve --only-prefix). */
+function NamePrefixBridge() {
+  const prefix = useHelperStatus()?.namePrefix ?? '';
+  useEffect(() => uiStore.setState({ namePrefix: prefix }), [prefix]);
   return null;
 }
 
@@ -89,6 +98,8 @@ export function App({ bench = false }: { bench?: boolean }) {
             <Canvas bench={bench} />
             <SearchBox />
             {!bench && <ReachPanel />}
+            {!bench && <ProblemsPanel />}
+            {!bench && <FirstRun />}
           </div>
           {!bench && <Inspector />}
         </div>
@@ -97,6 +108,8 @@ export function App({ bench = false }: { bench?: boolean }) {
         <TopologiesDialog />
         {!bench && <UnsavedDialog />}
         <ShellBridge />
+        <NamePrefixBridge />
+        {!bench && <ProblemsBridge />}
         {bench && <BenchBridge />}
       </div>
     </ReactFlowProvider>
