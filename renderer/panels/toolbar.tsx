@@ -39,8 +39,15 @@ export function HelperStatusBadge() {
   const who = status.uid === undefined ? '' : status.uid === 0 || status.root ? ' as root' : ` as uid ${status.uid}`;
   const text = status.state === 'connected' ? `helper connected${who}` : status.state === 'connecting' ? 'connecting…' : status.state === 'idle' ? 'helper not started' : `helper ${status.state}`;
   return (
-    <span className={`helper-status ${status.state}`} data-testid="helper-status" data-state={status.state} title={status.error?.message ?? text}>
+    <span
+      className={`helper-status ${status.state}`}
+      data-testid="helper-status"
+      data-state={status.state}
+      data-scope={status.namePrefix}
+      title={status.error?.message ?? (status.namePrefix ? `${text}; sees and names only namespaces starting with ${status.namePrefix}` : text)}
+    >
       ● {text}
+      {status.namePrefix && <span className="scope">scope {status.namePrefix}…</span>}
       {(status.state === 'failed' || status.state === 'idle' || status.state === 'unavailable') && status.canRetry && (
         <button type="button" data-testid="helper-retry" aria-label="connect to the helper" onClick={() => void backend.connect()}>
           {status.state === 'idle' ? 'Connect' : 'Retry'}
@@ -99,7 +106,7 @@ export function Toolbar() {
         <Btn id="fit-view" label="Fit view" onClick={() => uiStore.getState().requestFit()}>
           ⤢
         </Btn>
-        <Btn id="auto-layout" label="Auto-layout" onClick={() => runAutoLayout(rf)}>
+        <Btn id="auto-layout" label="Auto-layout" onClick={() => void runAutoLayout(rf)}>
           Layout
         </Btn>
         <Btn id="search-open" label="Search (Ctrl+F)" onClick={() => uiStore.setState({ searchOpen: true })}>
