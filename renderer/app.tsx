@@ -6,6 +6,7 @@ import { Canvas } from './canvas/canvas';
 import { Inspector } from './panels/inspector';
 import { Palette } from './panels/palette';
 import { PlanDialog } from './panels/plan-dialog';
+import { ReachPanel } from './panels/reach-panel';
 import { TopologiesDialog } from './panels/topologies-dialog';
 import { SearchBox } from './panels/search';
 import { ProblemsBridge, ProblemsPanel } from './panels/problems-panel';
@@ -96,6 +97,7 @@ export function App({ bench = false }: { bench?: boolean }) {
           <div className="canvas-wrap">
             <Canvas bench={bench} />
             <SearchBox />
+            {!bench && <ReachPanel />}
             {!bench && <ProblemsPanel />}
             {!bench && <FirstRun />}
           </div>

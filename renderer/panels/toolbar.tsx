@@ -4,9 +4,10 @@ import type { ExportKind } from '../../shared/backend';
 import { useBackend, useHelperStatus } from '../backend-context';
 import { deleteSelection, runAutoLayout, toggleLive } from '../commands';
 import { exportAs, newDocument, openDocument, saveDocument, unlessUnsaved } from '../files';
-import { isDirty, redo, undo, useEditor } from '../store/editor-store';
+import { edit, isDirty, redo, undo, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
-import { useLive } from '../store/live-store';
+import { liveStore, useLive } from '../store/live-store';
+import { adoptAll } from '../model/live-merge';
 import { setAllNamespaces } from '../live-controller';
 
 /** The export buttons: kind, accessible label, button text. */
@@ -119,6 +120,14 @@ export function Toolbar() {
         {live && (
           <Btn id="live-all-namespaces" label={allNs ? 'Showing every namespace: show the named ones only' : 'Showing named namespaces: show every namespace (containers…)'} pressed={allNs} onClick={() => setAllNamespaces(!allNs)}>
             {allNs ? 'All ns' : 'Named ns'}
+          </Btn>
+        )}
+        {live && (
+          <Btn id="live-adopt-all" label="Adopt everything on the host a document can name (not unnamed namespaces)" onClick={() => {
+            const host = liveStore.getState().host;
+            if (host) edit((d) => adoptAll(d, host));
+          }}>
+            Adopt all
           </Btn>
         )}
         <Btn id="plan-button" label="Plan and apply" onClick={() => uiStore.setState({ planOpen: true })}>
