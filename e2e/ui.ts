@@ -43,6 +43,14 @@ export async function openText(page: Page, name: string, text: string): Promise<
   };
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), open()]);
   await chooser.setFiles({ name, mimeType: 'application/yaml', buffer: Buffer.from(text) });
+  // opened (or refused), and a file without positions laid out: wait for that to land
+  await page.waitForFunction(
+    (n) =>
+      !!document.querySelector('[data-testid="notice-error"]') ||
+      ((document.querySelector('[data-testid="file-name"]')?.textContent ?? '').includes(n) && !document.querySelector('[data-testid="canvas"][data-layout="pending"]')),
+    name,
+    { timeout: 30_000 },
+  );
 }
 
 /** Scenario 03 (bridge LAN) drawn and typed as a person would; namespaces named `${prefix}ns1/2`. */

@@ -77,7 +77,8 @@ const LAYOUT_ON_OPEN_LIMIT = 1500;
 async function placeUnplaced(doc: Topology): Promise<void> {
   const saved = doc.layout?.positions ?? {};
   if (Object.keys(saved).length || doc.namespaces.length > LAYOUT_ON_OPEN_LIMIT) return;
-  const positions = await autoLayout(doc);
+  uiStore.setState({ layingOut: true });
+  const positions = await autoLayout(doc).finally(() => uiStore.setState({ layingOut: false }));
   const s = editorStore.getState();
   if (s.doc !== doc) return; // edited or replaced meanwhile
   const laid = movePositions(doc, positions);

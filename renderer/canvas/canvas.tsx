@@ -51,8 +51,9 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
   // a big document starts in the overview: the first render never mounts thousands of full nodes
   const initialViewport = useRef({ x: 0, y: 0, zoom: doc.namespaces.length > CULL_ABOVE ? COMPACT_ZOOM / 4 : 1 }).current;
   const problemList = useUi((s) => s.problems);
+  const layingOut = useUi((s) => s.layingOut);
   const problems = useMemo(() => problemsById(problemList), [problemList]);
-  const flow = useMemo(() => deriver(shown, { selection: selSet, compact, problems }), [deriver, shown, selSet, compact, problems]);
+  const flow = useMemo(() => deriver(shown, { selection: selSet, compact, problems, duplicates: shown === doc }), [deriver, shown, doc, selSet, compact, problems]);
   // React Flow fits the view on its next node update: hand it a fresh array after asking
   const fit = useUi((s) => s.fit);
   const [bump, setBump] = useState(0);
@@ -136,7 +137,7 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
   );
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop} aria-label="topology canvas">
+    <div className="canvas" data-testid="canvas" data-layout={layingOut ? 'pending' : undefined} onDragOver={onDragOver} onDrop={onDrop} aria-label="topology canvas">
       <ReactFlow
         nodes={nodes}
         edges={bigGraph ? NO_EDGES : flow.edges}

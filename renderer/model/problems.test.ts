@@ -22,7 +22,7 @@ test('a duplicated namespace: located at file:line:column, pointing at its own s
   assert.ok(p.column > 1);
   const r = loadTopology(text, 'dup.yaml');
   assert.ok(r.ok);
-  const nodes = toFlow(r.doc, { problems: problemsById(ps) }).nodes;
+  const nodes = toFlow(r.doc, { problems: problemsById(ps), duplicates: true }).nodes;
   const dup = nodes.find((n) => n.id === 'ns:ns1~2');
   assert.ok(dup, 'the second declaration is drawn');
   assert.match(String(dup.data.problem), /declared twice/);

@@ -95,6 +95,12 @@ export interface DeriveOptions {
   compact?: boolean;
   /** canvas id → problem message (model/problems.ts): those nodes are marked */
   problems?: ReadonlyMap<string, string>;
+  /**
+   * draw a namespace the document declares twice as its own box (the editor, so its
+   * problem can be pointed at); off for merged live pictures, where one name from
+   * both sides is one namespace
+   */
+  duplicates?: boolean;
 }
 
 interface Attach {
@@ -281,7 +287,7 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
 
   // a name declared twice: its second box sits just below-right of the first, marked (the validator says why)
   const declared = new Map<string, number>();
-  for (const n of doc.namespaces) {
+  for (const n of opts.duplicates ? doc.namespaces : []) {
     const k = (declared.get(n.name) ?? -1) + 1;
     declared.set(n.name, k);
     if (k === 0) continue;

@@ -36,6 +36,8 @@ export interface UiState {
   namePrefix: string;
   /** the validator's findings on the document, located (model/problems.ts; kept by panels/problems-panel.tsx) */
   problems: Problem[];
+  /** an opened file or the first live picture is being laid out (ELK runs asynchronously) */
+  layingOut: boolean;
   requestFit(nodes?: string[]): void;
   setSelection(ids: string[]): void;
   renameSelection(map: Record<string, string>): void;
@@ -52,6 +54,7 @@ export const uiStore = createStore<UiState>((set, get) => ({
   fit: { n: 0 },
   namePrefix: '',
   problems: [],
+  layingOut: false,
   requestFit(nodes) {
     set({ fit: { n: get().fit.n + 1, nodes } });
   },
