@@ -6,6 +6,7 @@
 import type { ApplyProgress, Backend, HelperStatus, PlanResult, WatchEvent } from '../shared/backend';
 import { ok } from '../shared/backend';
 import type { Topology } from '../shared/model/schema';
+import type { ObservedHost, ObservedNamespace } from '../shared/model/observed';
 import type { Step } from '../shared/model/step';
 import { objectKey } from '../shared/model/ids';
 import { browserShellOps } from './backend/browser-files';
@@ -37,20 +38,32 @@ function planFor(doc: Topology, host: Topology): PlanResult {
 }
 
 /**
- * The observed side of the made-up host: each link's operational state as a
- * kernel would report it (a veth end set up whose peer is down has no carrier;
- * a bridge has carrier when a port does).
+ * The observed side of the made-up host, shaped as discover reports it: each
+ * link's operational state as a kernel would give it (a veth end set up whose
+ * peer is down has no carrier; a bridge has carrier when a port does). All
+ * namespaces are named: the demo host has no containers.
  */
-export function demoObserved(host: Topology): { readAt: number; durationMs: number; warnings: string[]; namespaces: { name: string; links: { name: string; up: boolean; oper: string; carrier: boolean }[] }[] } {
-  const links = new Map<string, { name: string; up: boolean; oper: string; carrier: boolean }[]>();
-  const add = (ns: string, name: string, up: boolean, carrier: boolean) =>
-    links.set(ns, [...(links.get(ns) ?? []), { name, up, carrier, oper: !up ? 'DOWN' : carrier ? 'UP' : 'LOWERLAYERDOWN' }]);
-  for (const v of host.veths) v.ends.forEach((e, i) => add(e.namespace, e.name, e.up, e.up && v.ends[1 - i].up));
+export function demoObserved(host: Topology): ObservedHost {
+  const nss = new Map<string, ObservedNamespace>();
+  const nsOf = (name: string) => {
+    let n = nss.get(name);
+    if (!n) nss.set(name, (n = { name, inode: nss.size + 1, named: true, nsids: {}, links: [], routes: [], rules: [], sysctls: {}, warnings: [] }));
+    return n;
+  };
+  for (const n of host.namespaces) nsOf(n.name);
+  const add = (ns: string, l: { name: string; kind: 'veth' | 'bridge'; up: boolean; carrier: boolean; addresses: string[]; master?: string; mtu?: number }) => {
+    const n = nsOf(ns);
+    n.links.push({
+      ifindex: n.links.length + 2, name: l.name, kind: l.kind, rawKind: l.kind, up: l.up, carrier: l.carrier, oper: !l.up ? 'DOWN' : l.carrier ? 'UP' : 'LOWERLAYERDOWN',
+      mtu: l.mtu ?? 1500, addresses: l.addresses.map((cidr) => ({ cidr, family: cidr.includes(':') ? 6 : 4, scope: 'global' })), ...(l.master ? { master: l.master } : {}),
+    });
+  };
+  for (const v of host.veths) v.ends.forEach((e, i) => add(e.namespace, { name: e.name, kind: 'veth', up: e.up, carrier: e.up && v.ends[1 - i].up, addresses: e.addresses, master: e.master, mtu: e.mtu }));
   for (const b of host.bridges) {
     const ports = host.veths.flatMap((v) => v.ends.map((e, i) => ({ e, peer: v.ends[1 - i] }))).filter(({ e }) => e.namespace === b.namespace && e.master === b.name);
-    add(b.namespace, b.name, b.up, ports.some(({ e, peer }) => e.up && peer.up));
+    add(b.namespace, { name: b.name, kind: 'bridge', up: b.up, carrier: ports.some(({ e, peer }) => e.up && peer.up), addresses: b.addresses, mtu: b.mtu });
   }
-  return { readAt: 0, durationMs: 0, warnings: [], namespaces: [...links].map(([name, l]) => ({ name, links: l })) };
+  return { readAt: 0, durationMs: 0, warnings: [], namespaces: [...nss.values()] };
 }
 
 export function createDemoBackend(host: Topology): DemoBackend {
