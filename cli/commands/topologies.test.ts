@@ -16,8 +16,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { hostDump, type HostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
-import { applyScenarios, sandboxWrap, scenarioDoc } from '../../testing/apply-support';
-import { waitLinksGone } from '../../helper/apply/settle';
+import { applyScenarios, scenarioDoc } from '../../testing/apply-support';
 import { cliPath, runCliInSandbox } from '../../testing/cli-runner';
 
 const skip = kernelSkipReason();
@@ -113,9 +112,8 @@ test('two topologies on one host, one state dir: scoped plans, reconcile, migrat
       assert.deepEqual((await list()).map((t) => t.name), ['lab-a']);
 
       // 5. A's namespaces deleted by hand: list says partly gone; apply A re-creates them, and says why
+      // (the kernel frees them a moment later; plan waits for their veths' host ends to go)
       await sb.bash('ip netns del ${P}ns1; ip netns del ${P}ns2');
-      // the kernel frees deleted namespaces a moment later: their veths' host ends go then (as a person would see it)
-      assert.ok(await waitLinksGone([{ namespace: 'host', name: 'veth1-br' }, { namespace: 'host', name: 'veth2-br' }], { wrap: sandboxWrap(sb) }), 'the kernel freed ns1 and ns2');
       const l5 = await list();
       assert.equal(l5[0].state, 'partly-gone');
       assert.ok(l5[0].gone.includes(`netns:${sb.ns('ns1')}`), JSON.stringify(l5[0]));
