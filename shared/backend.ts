@@ -87,6 +87,11 @@ export interface HelperStatus {
   error?: BackendError;
   /** true when `connect()` may succeed now (e.g. after a cancelled prompt) */
   canRetry: boolean;
+  /**
+   * `serve --only-prefix P`: this backend sees only namespaces named P…, so the
+   * editor names new namespaces P… too (else they would vanish from the live view).
+   */
+  namePrefix?: string;
 }
 
 export const INITIAL_STATUS: HelperStatus = { state: 'idle', canRetry: true };
@@ -164,6 +169,8 @@ export interface ApplyResult {
   /** steps executed */
   applied: number;
   durationMs: number;
+  /** what was not usable when apply returned (no carrier, IPv6 still tentative, port not forwarding…), by object key */
+  notReady?: { object: string; reason: string }[];
   /** the topology applied or destroyed */
   topology?: string;
 }

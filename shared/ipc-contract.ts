@@ -49,6 +49,7 @@ export const HelperStatusSchema = z.strictObject({
   features: z.record(z.string(), z.boolean()).optional(),
   error: BackendErrorSchema.optional(),
   canRetry: z.boolean(),
+  namePrefix: z.string().max(200).optional(),
 }) satisfies z.ZodType<HelperStatus>;
 
 const CommandSchema = z.object({ namespace: z.string(), argv: z.array(z.string()).min(1) });
@@ -113,7 +114,12 @@ export const ApplyProgressSchema = z.object({
   phase: z.enum(['apply', 'rollback']).optional(),
 }) satisfies z.ZodType<ApplyProgress>;
 
-export const ApplyResultSchema = z.object({ applied: z.number().int(), durationMs: z.number(), topology: z.string().optional() }) satisfies z.ZodType<ApplyResult>;
+export const ApplyResultSchema = z.object({
+  applied: z.number().int(),
+  durationMs: z.number(),
+  topology: z.string().optional(),
+  notReady: z.array(z.object({ object: z.string().max(1000), reason: z.string().max(1000) })).max(10_000).optional(),
+}) satisfies z.ZodType<ApplyResult>;
 
 export const ForwarderStatsSchema = z.object({
   name: z.string(),

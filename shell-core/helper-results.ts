@@ -42,7 +42,8 @@ export function toPlanResult(v: unknown): Result<PlanResult> {
 
 export function toApplyResult(v: unknown): Result<ApplyResult> {
   const o = (v ?? {}) as Record<string, unknown>;
-  return check(ApplyResultSchema, 'apply result', { applied: o.applied ?? 0, durationMs: o.durationMs ?? 0, topology: o.topology });
+  const readiness = o.readiness as { notReady?: unknown } | undefined;
+  return check(ApplyResultSchema, 'apply result', { applied: o.applied ?? 0, durationMs: o.durationMs ?? 0, topology: o.topology, ...(Array.isArray(readiness?.notReady) && readiness.notReady.length ? { notReady: readiness.notReady } : {}) });
 }
 
 export function toTopologyList(v: unknown): Result<AppliedTopology[]> {

@@ -22,10 +22,14 @@ import type { HostCommandOptions } from './host-options';
 import { listTopologies, topologyStatus } from '../../helper/apply/status';
 import { describeState, type ObjectCounts } from '../../shared/model/topology-status';
 import { helperForwarders } from '../../helper/forwarders/runtime';
+import type { Readiness } from '../../helper/apply/ready';
+import type { PlanWarning } from '../../helper/apply/host-firewall';
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
 const EXIT_CHANGES = 2;
+/** apply: done and matching, but not everything it brought up was usable within the wait */
+const EXIT_NOT_READY = 3;
 
 /**
  * Reads and checks FILE, then (only then, so anyone can see what is wrong with a
@@ -94,6 +98,11 @@ function report(e: unknown): number {
   return EXIT_ERROR;
 }
 
+/** On stderr, so `--json` output stays one document (the warnings are in it too). */
+function printWarnings(warnings: PlanWarning[]): void {
+  for (const w of warnings) console.error(`netns-studio: warning: ${w.message}`);
+}
+
 /** The file as recorded: absolute, so `list` says where a topology came from wherever it is run. */
 const sourceOf = (file: string) => (file === '-' ? {} : { file: resolve(file) });
 
@@ -108,7 +117,7 @@ function printPlan(steps: Step[], json: boolean | undefined, extra: Record<strin
   console.log(summaryLine(steps));
 }
 
-const planExtra = (p: { planHash: string; summary: unknown; topology: TopologyIdentity; notes: string[] }) => ({ planHash: p.planHash, summary: p.summary, topology: p.topology, notes: p.notes });
+const planExtra = (p: { planHash: string; summary: unknown; topology: TopologyIdentity; notes: string[]; warnings?: PlanWarning[] }) => ({ planHash: p.planHash, summary: p.summary, topology: p.topology, notes: p.notes, ...(p.warnings ? { warnings: p.warnings } : {}) });
 
 export async function runPlan(file: string, opts: HostCommandOptions & { destroy?: boolean }): Promise<number> {
   const doc = await loadFile(file, 'plan');
@@ -116,6 +125,7 @@ export async function runPlan(file: string, opts: HostCommandOptions & { destroy
   try {
     const ctx = await context(opts);
     const plan = opts.destroy ? planDestroyOf({ document: doc, ...sourceOf(file) }, ctx) : await planForHost(doc, ctx, sourceOf(file));
+    if ('warnings' in plan) printWarnings(plan.warnings);
     if (opts.destroy && !plan.steps.length && !opts.json) {
       // "the host matches the document" would be wrong here: nothing is recorded, so destroy has nothing to remove
       console.log(nothingRecorded(file));
@@ -169,12 +179,15 @@ function progressPrinter(): { onProgress: (p: Progress) => void; end: () => void
 }
 
 export async function runApply(file: string, opts: HostCommandOptions): Promise<number> {
+  const readyTimeoutMs = waitTimeoutMs(opts.waitTimeout);
+  if (readyTimeoutMs === null) return EXIT_ERROR;
   const doc = await loadFile(file, 'apply');
   if (!doc) return EXIT_ERROR;
   const progress = progressPrinter();
   try {
     const ctx = await context(opts, progress.onProgress);
     const plan = await planForHost(doc, ctx, sourceOf(file));
+    printWarnings(plan.warnings);
     printPlan(plan.steps, opts.json, planExtra(plan));
     if (!plan.steps.length) {
       // nothing to run; the record still learns what went (objects gone) and from which file it was applied
@@ -182,7 +195,7 @@ export async function runApply(file: string, opts: HostCommandOptions): Promise<
       return EXIT_OK;
     }
     if (!(await confirm(`Apply these ${plan.steps.length} steps?`, opts))) return EXIT_ERROR;
-    const r = await applyDocument(doc, { planHash: plan.planHash, allow: opts.allow, ...sourceOf(file) }, ctx);
+    const r = await applyDocument(doc, { planHash: plan.planHash, allow: opts.allow, ...sourceOf(file), wait: opts.wait !== false, readyTimeoutMs }, ctx);
     progress.end();
     console.log(`Applied ${r.applied} steps in ${(r.durationMs / 1000).toFixed(2)} s.`);
     if (!r.matches) {
@@ -191,11 +204,33 @@ export async function runApply(file: string, opts: HostCommandOptions): Promise<
       return EXIT_ERROR;
     }
     console.log(`The host matches ${file}.`);
-    return EXIT_OK;
+    return r.readiness ? reportReadiness(r.readiness) : EXIT_OK;
   } catch (e) {
     progress.end();
     return report(e);
   }
+}
+
+/** `--wait-timeout` in ms (undefined: the default); null after saying what is wrong with it. */
+function waitTimeoutMs(text: string | undefined): number | undefined | null {
+  if (text === undefined) return undefined;
+  const s = Number(text);
+  if (!Number.isFinite(s) || s < 0 || s > 600) {
+    console.error(`netns-studio apply: --wait-timeout ${JSON.stringify(text)}: expected seconds between 0 and 600; nothing was changed`);
+    return null;
+  }
+  return Math.round(s * 1000);
+}
+
+function reportReadiness(r: Readiness): number {
+  for (const h of r.heldDown) console.error(`netns-studio: note: ${h.object}: ${h.reason}`);
+  if (r.ready) {
+    if (r.checked) console.log(`The network is usable (${r.checked} links, ports, addresses and forwarders ready after ${(r.waitedMs / 1000).toFixed(2)} s).`);
+    return EXIT_OK;
+  }
+  console.error(`netns-studio: warning: not usable after waiting ${(r.waitedMs / 1000).toFixed(2)} s (${r.notReady.length} of ${r.checked}):`);
+  for (const n of r.notReady) console.error(`  ${n.object}: ${n.reason}`);
+  return EXIT_NOT_READY;
 }
 
 /** `destroy FILE` or `destroy --name NAME`: everything the topology's record lists, undone in reverse. */

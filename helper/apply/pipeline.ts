@@ -26,11 +26,14 @@ import { namespacesOf } from './observe';
 import type { ApplyContext } from './context';
 import { executeSteps, type ExecuteOptions } from './executor';
 import { ApplyFailure, fail } from './failure';
-import { probeFeatures, requireFeatures } from './features';
+import { requireFeaturesOf } from './features';
 import { Journal, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
 import { namedTarget } from '../discover/targets';
+import { waitReady, type Readiness } from './ready';
+import type { PlanWarning } from './host-firewall';
+import { readinessExpectation } from '../../shared/plan/readiness';
 
 export interface PlanSummary {
   create: number;
@@ -45,6 +48,8 @@ export interface PlanResult {
   removals: number[];
   planHash: string;
   summary: PlanSummary;
+  /** what the person should know about the host before applying (./host-firewall.ts) */
+  warnings: PlanWarning[];
   /** the topology this plan is for: every step belongs to it (or to no topology: `unmanaged`) */
   topology: TopologyIdentity;
   /** for the person: where the name came from, records that could not be read, objects gone from the host */
@@ -66,6 +71,8 @@ export interface ApplyResult {
   /** steps still planned after applying (should be none) */
   remaining: Step[];
   durationMs: number;
+  /** after the steps: what became usable (carrier, forwarding ports, IPv6 past DAD, forwarders); absent when not waited for */
+  readiness?: Readiness;
   /** the topology applied or destroyed */
   topology: string;
 }
@@ -77,6 +84,10 @@ export interface ApplyOptions extends TopologySource {
   planHash?: string;
   /** object keys of unmanaged objects the person explicitly allows apply to change or delete */
   allow?: string[];
+  /** wait until what the apply brought up is usable (default true; see ./ready.ts) */
+  wait?: boolean;
+  /** bound of that wait (default DEFAULT_READY_TIMEOUT_MS) */
+  readyTimeoutMs?: number;
 }
 
 /** Parse and validate a document; `invalid-document` with the issues otherwise. */
@@ -125,7 +136,7 @@ function lap(): (what: string) => void {
 
 async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySource = {}): Promise<PlanResult> {
   const mark = lap();
-  requireFeatures(doc, ctx.features ?? (await probeFeatures()));
+  await requireFeaturesOf(doc, ctx.features);
   mark('features');
   const sc = scope(doc, ctx, source);
   mark('records');
@@ -138,7 +149,7 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
     await waitLinksGone(lingering, { wrap: ctx.wrap, timeoutMs: 2000 });
     mark(`wait for ${lingering.length} links of namespaces deleted by hand`);
   }
-  const { observed, facts } = await ctx.engine.discover(ctx, doc);
+  const { observed, facts, warnings = [] } = await ctx.engine.discover(ctx, doc);
   mark('discover');
   // Reconcile: what the record lists and the host no longer has is forgotten
   // (not removed forever), and re-created when the document still has it. The
@@ -174,7 +185,7 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
   const planHash = planHashOf(steps, { facts, extraFacts, owned: ownership.owned, topology: sc.id.name });
   mark('hash');
   return {
-    steps, removals: removals.map((_, i) => i), planHash, summary: summarize(steps),
+    steps, removals: removals.map((_, i) => i), planHash, summary: summarize(steps), warnings,
     topology: sc.id, notes: sc.notes, gone, ownership, recordDir: sc.mine.dir, ...(sc.handover ? { handover: sc.handover } : {}),
   };
 }
@@ -274,8 +285,13 @@ export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: 
     finishHandover(plan);
     if (leaving.length) await waitLinksGone(leaving, { wrap: ctx.wrap });
     const durationMs = performance.now() - t0;
-    const after = await planChecked(doc, ctx, source);
-    return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: after.steps.length === 0, remaining: after.steps, durationMs, topology: name };
+    // the confirming plan and the readiness wait read the host side by side
+    const touched = new Set(r.applied.map((i) => plan.steps[i].object));
+    const [after, readiness] = await Promise.all([
+      planChecked(doc, ctx, source),
+      opts.wait === false ? undefined : waitReady(readinessExpectation(doc, touched), { wrap: ctx.wrap, forwarders: ctx.forwarders, timeoutMs: opts.readyTimeoutMs }),
+    ]);
+    return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: after.steps.length === 0, remaining: after.steps, durationMs, topology: name, ...(readiness ? { readiness } : {}) };
   });
 }
 

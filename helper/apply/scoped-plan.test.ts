@@ -25,7 +25,7 @@ const add = (ns: string): Step => ({ namespace: 'host', argv: ['ip', 'netns', 'a
 
 function setup(host: Topology): { dir: string; ctx: ApplyContext } {
   const dir = mkdtempSync(join(tmpdir(), 'nss-scoped-'));
-  const view: HostView = { doc: host, bareLoopback: [] };
+  const view: HostView = { doc: host, bareLoopback: [], warnings: [] };
   const engine = { ...hostEngine(), discover: async () => ({ observed: view, facts: {} }) };
   return { dir, ctx: { engine, stateDir: dir, features: { vrf: true, iptables: true } } };
 }

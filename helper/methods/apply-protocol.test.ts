@@ -45,6 +45,8 @@ test('over the protocol: plan → apply with progress events → destroy dry run
         const r = await h.request('apply', { document, planHash: plan.planHash }, { onEvent: (e) => events.push(e) });
         assert.equal(r.applied, plan.steps.length);
         assert.equal(r.matches, true);
+        assert.equal(r.readiness?.ready, true, `the helper waited until the network was usable: ${JSON.stringify(r.readiness)}`);
+        assert.ok((r.readiness?.checked ?? 0) > 0);
         const progress = events.filter((e) => e.event === PROGRESS_EVENT).map((e) => e.data as ApplyProgressEvent);
         assert.ok(progress.length >= 1, 'apply sent progress events');
         assert.equal(progress.at(-1)?.index, plan.steps.length);

@@ -14,6 +14,7 @@ import type { ApplyContext } from '../apply/context';
 import type { Progress } from '../apply/executor';
 import { stateDirOf } from '../apply/journal';
 import { applyDocument } from '../apply/pipeline';
+import type { Readiness } from '../apply/ready';
 import { fail } from '../apply/failure';
 import { recover, type RecoveryReport } from '../apply/recovery';
 import { applyContextOf } from './apply-context';
@@ -32,6 +33,10 @@ export const ApplyParams = z.strictObject({
   planHash: z.string().regex(/^[0-9a-f]{64}$/, 'planHash: the hash of the plan that was shown (plan first)'),
   /** object keys of unmanaged objects the person explicitly allows apply to change */
   allow: z.array(ObjectKeyParam).max(10_000).optional(),
+  /** wait until what the apply brought up is usable (default true); false answers as soon as the steps are done */
+  wait: z.boolean().optional(),
+  /** bound of that wait in ms (default 10 s) */
+  readyTimeoutMs: z.number().int().min(0).max(600_000).optional(),
   /** the file the document came from: names the topology when the document has no `name`, recorded for `topologies.list` */
   file: SourceFileParam.optional(),
 });
@@ -51,6 +56,8 @@ export interface ApplyWireResult {
   durationMs: number;
   /** the host matches the document after applying */
   matches: boolean;
+  /** what became usable after the steps (absent with `wait: false`); not-ready objects are named there */
+  readiness?: Readiness;
   /** the topology applied (or destroyed) */
   topology: string;
 }
@@ -77,10 +84,10 @@ export function withProgress(ctx: ApplyContext, emit?: (e: ApplyProgressEvent) =
   return { ...ctx, onProgress: emit ? (p) => emit(progressEvent(p)) : ctx.onProgress };
 }
 
-export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[]; file?: string }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
+export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[]; file?: string; wait?: boolean; readyTimeoutMs?: number }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
   if (typeof params?.planHash !== 'string' || !/^[0-9a-f]{64}$/.test(params.planHash)) fail('plan-stale', 'apply needs the hash of the plan that was shown (plan first)');
-  const r = await applyDocument(params.document, { planHash: params.planHash, allow: params.allow, ...(params.file ? { file: params.file } : {}) }, withProgress(ctx, emit));
-  return { applied: r.applied, durationMs: r.durationMs, matches: r.matches, topology: r.topology };
+  const r = await applyDocument(params.document, { planHash: params.planHash, allow: params.allow, ...(params.file ? { file: params.file } : {}), wait: params.wait, readyTimeoutMs: params.readyTimeoutMs }, withProgress(ctx, emit));
+  return { applied: r.applied, durationMs: r.durationMs, matches: r.matches, topology: r.topology, ...(r.readiness ? { readiness: r.readiness } : {}) };
 }
 
 export const applyHelperMethod = defineMethod({

@@ -10,6 +10,7 @@ import { watchSubscribeMethod, watchUnsubscribeMethod } from './watch';
 import { planHelperMethod } from './plan';
 import { applyHelperMethod } from './apply';
 import { destroyHelperMethod } from './destroy';
+import { pingMethod } from './ping';
 import { topologiesListMethod, topologyStatusMethod } from './topologies';
 import { forwardersListMethod, forwardersSubscribeMethod, forwardersUnsubscribeMethod } from './forwarders';
 
@@ -24,6 +25,7 @@ export const METHODS: MethodDef<any, any>[] = [ // eslint-disable-line @typescri
   forwardersListMethod,
   forwardersSubscribeMethod,
   forwardersUnsubscribeMethod,
+  pingMethod,
   topologiesListMethod,
   topologyStatusMethod,
 ];

@@ -6,7 +6,7 @@ import { adopt, mergeLive } from './live-merge';
 import { isLiveOnly, withUnnamed } from './live-unnamed';
 import { toFlow } from './to-flow';
 
-const link = (ifindex: number, name: string, extra: Partial<ObservedLink> = {}): ObservedLink => ({ ifindex, name, kind: 'veth', rawKind: 'veth', up: true, oper: 'UP', mtu: 1500, addresses: [], ...extra });
+const link = (ifindex: number, name: string, extra: Partial<ObservedLink> = {}): ObservedLink => ({ ifindex, name, kind: 'veth', rawKind: 'veth', up: true, oper: 'UP', carrier: true, mtu: 1500, addresses: [], ...extra });
 const ns = (name: string, named: boolean, links: ObservedLink[], extra: Partial<ObservedNamespace> = {}): ObservedNamespace => ({ name, inode: 1, named, nsids: {}, links, routes: [], rules: [], sysctls: {}, warnings: [], ...extra });
 const v4 = (cidr: string) => ({ cidr, family: 4 as const, scope: 'global' });
 

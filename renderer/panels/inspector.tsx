@@ -12,6 +12,7 @@ import { checkTopologyName } from '../../shared/model/topology-name';
 import { parseCidr, parseIp } from '../../shared/validate/ip';
 import { parseNatTarget } from '../../shared/validate/rules/nat';
 import { parseId } from '../model/doc-ids';
+import { objectKey } from '../../shared/model/ids';
 import {
   addVrf,
   deleteIds,
@@ -24,7 +25,7 @@ import {
   updateVethEnd,
   updateVrf,
 } from '../model/edits';
-import { adopt } from '../model/live-merge';
+import { adopt, adoptWithNeighbours } from '../model/live-merge';
 import { isLiveOnly, isUnnamedName } from '../model/live-unnamed';
 import { LiveDetails } from './live-details';
 import { edit, useEditor } from '../store/editor-store';
@@ -111,8 +112,15 @@ export function Inspector() {
               Adopt into document
             </button>
           )}
+          {adoptable && (
+            <button type="button" data-testid="inspector-adopt-neighbours" title="with its veths, the namespaces at their other ends and the bridges they hang on" onClick={() => edit((d) => adoptWithNeighbours(d, host, id))}>
+              Adopt with neighbours
+            </button>
+          )}
         </div>
       )}
+      {liveOn && liveStatus === 'drifted' && <DriftTable id={id} />}
+      {liveOn && <HostLinkState doc={doc} id={id} />}
       {liveOn && <LiveDetails id={id} />}
       {liveOn && liveStatus === 'unmanaged' ? (
         // not in the document: editable fields would show made-up defaults (e.g. "Loopback up" for a
@@ -124,6 +132,53 @@ export function Inspector() {
         <InspectorFields doc={doc} id={id} />
       )}
     </aside>
+  );
+}
+
+/** Each drifted field: what the document says beside what the host has. */
+function DriftTable({ id }: { id: string }) {
+  const fields = useLive((s) => s.drift[id.replace(/~\d+$/, '')]);
+  if (!fields?.length) return null;
+  return (
+    <table className="drift-table" data-testid="inspector-drift">
+      <thead>
+        <tr><th>field</th><th>document</th><th>host</th></tr>
+      </thead>
+      <tbody>
+        {fields.map((f) => (
+          <tr key={f.field} data-testid="inspector-drift-row" data-field={f.field}>
+            <td>{f.field}</td>
+            <td data-testid="inspector-drift-doc">{f.doc}</td>
+            <td data-testid="inspector-drift-host">{f.host}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The links of a selected veth or bridge as the host has them: admin state and operational state apart. */
+function HostLinkState({ doc, id }: { doc: Topology; id: string }) {
+  const p = parseId(id);
+  const keys = p?.kind === 'bridge' ? [objectKey.link(p.ns, p.name)]
+    : p?.kind === 'veth' ? (doc.veths.find((v) => v.ends[0].namespace === p.ns && v.ends[0].name === p.ifname)?.ends ?? []).map((e) => objectKey.link(e.namespace, e.name))
+    : [];
+  const up = useLive((s) => s.linkUp);
+  const oper = useLive((s) => s.linkOper);
+  const known = keys.filter((k) => up[k] !== undefined);
+  if (!known.length) return null;
+  return (
+    <div className="host-link-state" data-testid="inspector-host-links">
+      {known.map((k) => {
+        const o = oper[k];
+        const noCarrier = up[k] && o !== undefined && o.oper !== 'UP' && o.oper !== 'UNKNOWN';
+        return (
+          <span key={k} data-testid="inspector-host-link" data-key={k}>
+            {k.slice('link:'.length)}: admin {up[k] ? 'up' : 'down'} · operational {o ? o.oper : 'unknown'}{noCarrier ? ' (no carrier)' : ''}
+          </span>
+        );
+      })}
+    </div>
   );
 }
 
@@ -218,6 +273,7 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
         />
       )}
       <CheckField field="loopback" label="Loopback up" value={ns.loopback === 'up'} onChange={(v) => set({ loopback: v ? 'up' : 'down' })} />
+      <CheckField field="nodad" label="IPv6 addresses usable at once (nodad, no duplicate address detection)" value={ns.nodad === true} onChange={(v) => set({ nodad: v || undefined })} />
       <Section title="Sysctls">
         <CheckField field="sysctl-ip-forward" label="IPv4 forwarding" value={ns.sysctls['net.ipv4.ip_forward'] === '1'} onChange={(v) => set({ sysctls: { ...ns.sysctls, 'net.ipv4.ip_forward': v ? '1' : '0' } })} />
         <CheckField field="sysctl-ipv6-forwarding" label="IPv6 forwarding" value={ns.sysctls['net.ipv6.conf.all.forwarding'] === '1'} onChange={(v) => set({ sysctls: { ...ns.sysctls, 'net.ipv6.conf.all.forwarding': v ? '1' : '0' } })} />
@@ -364,6 +420,7 @@ function BridgeInspector({ doc, ns, name }: { doc: Topology; ns: string; name: s
       <TextField field="mtu" label="MTU" value={str(b.mtu)} check={checkInt(68, 65535)} onCommit={(v) => set({ mtu: num(v) })} />
       <TextField field="master" label="VRF (master)" value={b.master ?? ''} onCommit={(v) => set({ master: v || undefined })} />
       <CheckField field="up" label="Up" value={b.up} onChange={(v) => set({ up: v })} />
+      <CheckField field="accept-forward" label="Accept bridged traffic in the FORWARD chain (for a host whose policy is DROP, like Docker's)" value={b.acceptForward === true} onChange={(v) => set({ acceptForward: v || undefined })} />
       <Issues issues={issues} />
     </>
   );

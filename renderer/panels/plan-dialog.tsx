@@ -12,13 +12,14 @@ import type { Step } from '../../shared/model/step';
 import { useBackend } from '../backend-context';
 import { editorStore } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
+import { applyRefusal, failedStepNumber, planSummaryText } from './plan-text';
 
 type Phase =
   | { kind: 'planning' }
   | { kind: 'planned'; plan: PlanResult }
   | { kind: 'plan-error'; error: BackendError }
   | { kind: 'applying'; plan: PlanResult; progress?: ApplyProgress }
-  | { kind: 'done'; plan: PlanResult; applied: number; ms: number }
+  | { kind: 'done'; plan: PlanResult; applied: number; ms: number; notReady?: { object: string; reason: string }[] }
   | { kind: 'failed'; plan: PlanResult; error: BackendError };
 
 const commandText = (s: Pick<Step, 'argv' | 'namespace'>) => s.argv.join(' ');
@@ -88,10 +89,13 @@ function PlanDialogBody() {
     if (!backend || !plan) return;
     setPhase({ kind: 'applying', plan });
     const r = await backend.apply(editorStore.getState().doc, plan.planHash, (progress) => setPhase({ kind: 'applying', plan, progress }), sourceOfEditor());
-    setPhase(r.ok ? { kind: 'done', plan, applied: r.value.applied, ms: r.value.durationMs } : { kind: 'failed', plan, error: r.error });
+    setPhase(r.ok ? { kind: 'done', plan, applied: r.value.applied, ms: r.value.durationMs, notReady: r.value.notReady } : { kind: 'failed', plan, error: r.error });
   };
 
   const failure = phase.kind === 'failed' ? (phase.error.detail as ApplyFailureDetail | undefined) : undefined;
+  const failedNumber = failedStepNumber(failure);
+  const errorCount = useUi((s) => s.problems.filter((p) => p.severity === 'error').length);
+  const refusal = plan ? applyRefusal(plan.summary, errorCount, plan.steps.filter((st) => st.unmanaged).map((st) => st.object)) : undefined;
   return (
     <div className="modal-backdrop" role="presentation" onKeyDown={(e) => e.key === 'Escape' && phase.kind !== 'applying' && close()}>
       <div className="modal" role="dialog" aria-modal="true" aria-label="plan and apply" data-testid="plan-dialog">
@@ -121,10 +125,7 @@ function PlanDialogBody() {
               </p>
             ))}
             <p data-testid="plan-summary" className="summary">
-              {plan.summary.total === 0
-                ? 'Nothing to do: the host already matches the document.'
-                : `${plan.summary.total} steps: ${plan.summary.create} create, ${plan.summary.change} change, ${plan.summary.delete} delete`}
-              {plan.summary.unmanaged > 0 && <span className="tag warn"> {plan.summary.unmanaged} touch unmanaged objects</span>}
+              {planSummaryText(plan.summary)}
             </p>
             {plan.warnings?.map((w) => (
               <p key={w} className="warn" data-testid="plan-warning">
@@ -142,10 +143,11 @@ function PlanDialogBody() {
                         {steps.map(({ step, index }) => (
                           <li
                             key={index}
+                            value={index + 1}
                             data-testid="plan-step"
                             data-action={step.action}
                             data-unmanaged={step.unmanaged ? 'true' : undefined}
-                            className={`step ${step.action}${step.unmanaged ? ' unmanaged' : ''}${failure?.index === index + 1 ? ' failed' : ''}`}
+                            className={`step ${step.action}${step.unmanaged ? ' unmanaged' : ''}${failedNumber === index + 1 ? ' failed' : ''}`}
                           >
                             <code>{commandText(step)}</code>
                             <span className="reason">
@@ -172,12 +174,20 @@ function PlanDialogBody() {
             Applied {phase.applied} steps in {Math.round(phase.ms)} ms.
           </p>
         )}
+        {phase.kind === 'done' && phase.notReady?.length ? (
+          <div className="error" data-testid="apply-not-ready" role="alert">
+            Not usable yet when the wait ended:
+            <ul>
+              {phase.notReady.map((n) => <li key={n.object} data-testid="apply-not-ready-item" data-object={n.object}>{n.object}: {n.reason}</li>)}
+            </ul>
+          </div>
+        ) : null}
         {phase.kind === 'failed' && (
           <div className="error" data-testid="apply-error" role="alert">
             <strong>Apply failed: {phase.error.message}</strong>
             {failure?.step && (
               <p>
-                Step {failure.index ?? '?'} in {failure.step.namespace}: <code>{commandText(failure.step)}</code>
+                Step {failedNumber ?? '?'} in {failure.step.namespace}: <code>{commandText(failure.step)}</code>
               </p>
             )}
             {failure?.stderr && <pre data-testid="apply-stderr">{failure.stderr}</pre>}
@@ -202,9 +212,16 @@ function PlanDialogBody() {
         )}
         <div className="modal-foot">
           {plan && phase.kind === 'planned' && (
-            <button type="button" className="primary" data-testid="apply-button" disabled={plan.summary.total === 0} onClick={() => void apply()}>
-              Apply {plan.summary.total} steps
-            </button>
+            <>
+              {refusal && (
+                <span className="warn" data-testid="apply-refusal">
+                  {refusal}
+                </span>
+              )}
+              <button type="button" className="primary" data-testid="apply-button" disabled={!!refusal} title={refusal} onClick={() => void apply()}>
+                Apply {plan.summary.total} steps
+              </button>
+            </>
           )}
           <button type="button" onClick={close} disabled={phase.kind === 'applying'}>
             Close

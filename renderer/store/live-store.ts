@@ -7,7 +7,8 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { Topology } from '../../shared/model/schema';
-import type { LiveStatus } from '../model/live-merge';
+import type { LinkOper, LiveStatus } from '../model/live-merge';
+import type { DriftField } from '../model/drift';
 
 export interface LiveState {
   enabled: boolean;
@@ -22,12 +23,17 @@ export interface LiveState {
   /** namespace name → label (container name, pod, Mininet host, process) */
   labels: Record<string, string>;
   status: Record<string, LiveStatus>;
+  /** canvas id → document value vs host value of each drifted field */
+  drift: Record<string, DriftField[]>;
+  /** link key → administratively up */
   linkUp: Record<string, boolean>;
+  /** link key → operational state (carrier), apart from the admin state */
+  linkOper: Record<string, LinkOper>;
   error?: string;
   events: number;
 }
 
-export const liveStore = createStore<LiveState>(() => ({ enabled: false, loading: false, allNamespaces: true, labels: {}, status: {}, linkUp: {}, events: 0 }));
+export const liveStore = createStore<LiveState>(() => ({ enabled: false, loading: false, allNamespaces: true, labels: {}, status: {}, drift: {}, linkUp: {}, linkOper: {}, events: 0 }));
 export const useLive = <T>(selector: (s: LiveState) => T): T => useStore(liveStore, selector);
 
 /** A live fact about one link changed (watch event): only that link's subscribers re-render. */

@@ -15,6 +15,12 @@ export interface ObservedAddress {
   cidr: string;
   family: 4 | 6;
   scope: string;
+  /** IPv6 duplicate address detection has not finished: the address cannot be used yet */
+  tentative?: true;
+  /** IPv6 duplicate address detection found the address in use elsewhere on the link: it stays unusable */
+  dadFailed?: true;
+  /** added with `nodad`: usable at once, never checked */
+  nodad?: true;
 }
 
 export interface ObservedPeer {
@@ -35,6 +41,10 @@ export interface ObservedLink {
   up: boolean;
   /** operstate: UP, DOWN, UNKNOWN, LOWERLAYERDOWN… */
   oper: string;
+  /** the lower layer is up (LOWER_UP: a veth whose peer is up, a bridge with a forwarding port) */
+  carrier: boolean;
+  /** a bridge port's STP state: disabled, listening, learning, forwarding, blocking */
+  portState?: string;
   mtu: number;
   mac?: string;
   master?: string;
@@ -97,6 +107,8 @@ export interface ObservedNamespace {
   sysctls: Record<string, string>;
   /** `iptables-save -t nat` rule lines (`-A …`); undefined when not read */
   natLines?: string[];
+  /** `iptables-save -t filter` lines (`:CHAIN POLICY …` and `-A …`); undefined when not read (discover `filter: true`) */
+  filterLines?: string[];
   /** /etc/netns/NAME/resolv.conf, when present */
   resolvConf?: string;
   /** what could not be read or represented, for people */
