@@ -112,6 +112,7 @@ test('two topologies on one host, one state dir: scoped plans, reconcile, migrat
       assert.deepEqual((await list()).map((t) => t.name), ['lab-a']);
 
       // 5. A's namespaces deleted by hand: list says partly gone; apply A re-creates them, and says why
+      // (the kernel frees them a moment later; plan waits for their veths' host ends to go)
       await sb.bash('ip netns del ${P}ns1; ip netns del ${P}ns2');
       const l5 = await list();
       assert.equal(l5[0].state, 'partly-gone');

@@ -30,6 +30,7 @@ import { requireFeaturesOf } from './features';
 import { Journal, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
+import { namedTarget } from '../discover/targets';
 import { waitReady, type Readiness } from './ready';
 import type { PlanWarning } from './host-firewall';
 import { readinessExpectation } from '../../shared/plan/readiness';
@@ -139,6 +140,15 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
   mark('features');
   const sc = scope(doc, ctx, source);
   mark('records');
+  // A namespace of the record deleted by hand (`ip netns del X && netns-studio apply`)
+  // takes its veths' far ends along a moment later: wait for them, so the plan sees
+  // the host as it settles, not a veth about to vanish.
+  const goneNs = new Set(namespacesOfRecord(sc.ownership).filter((n) => !namedTarget(n)));
+  const lingering = linksLeavingWithNamespaces(sc.ownership, goneNs);
+  if (lingering.length) {
+    await waitLinksGone(lingering, { wrap: ctx.wrap, timeoutMs: 2000 });
+    mark(`wait for ${lingering.length} links of namespaces deleted by hand`);
+  }
   const { observed, facts, warnings = [] } = await ctx.engine.discover(ctx, doc);
   mark('discover');
   // Reconcile: what the record lists and the host no longer has is forgotten

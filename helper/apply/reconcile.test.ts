@@ -34,6 +34,7 @@ test('a NAT rule and a namespace removed by hand: re-created with the reason, no
       const first = entries();
       const r1 = await sb.inNs('ns-router', ['iptables', '-w', '-t', 'nat', '-F', 'POSTROUTING']);
       assert.equal(r1.code, 0, r1.stderr);
+      // planned right away: the kernel frees ns2 a moment later, and the plan waits for its veth's far end in the router to go
       await sb.bash('ip netns del ${P}ns2');
       const plan = await planForHost(doc, ctxFor(sb, dir));
       assert.equal(plan.summary.delete, 0);
