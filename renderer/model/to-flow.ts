@@ -163,7 +163,7 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
     }
   const colY = new Array<number>(cols).fill(anyPlaced ? below : 0);
   let gridIndex = 0;
-  nsNames.forEach((name, i) => {
+  nsNames.forEach((name) => {
     const ports = portsIn.get(name) ?? [];
     const bridges = bridgesIn.get(name) ?? [];
     const ns = nsObj.get(name);
