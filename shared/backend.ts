@@ -16,6 +16,10 @@
  */
 import type { Topology } from './model/schema';
 import type { Step } from './model/step';
+import type { ApplyProgress, ForwarderStats, PlanResult } from './protocol/methods';
+
+/** The plan, progress and forwarder shapes are the helper protocol's (./protocol/methods.ts). */
+export type { ApplyProgress, ForwarderStats, PlanResult, PlanSummary } from './protocol/methods';
 
 // ---------------------------------------------------------------- results
 
@@ -115,34 +119,6 @@ export interface WatchEvent {
 
 // ---------------------------------------------------------------- plan / apply / destroy
 
-export interface PlanSummary {
-  create: number;
-  change: number;
-  delete: number;
-  /** steps touching objects this product does not own */
-  unmanaged: number;
-  total: number;
-}
-
-export interface PlanResult {
-  /** pass back to apply(): the helper refuses if the host changed since (`plan-stale`) */
-  planHash: string;
-  steps: Step[];
-  summary: PlanSummary;
-  /** plan-time warnings, e.g. a feature the kernel lacks */
-  warnings?: string[];
-}
-
-export interface ApplyProgress {
-  /** 1-based index of the step running now */
-  index: number;
-  total: number;
-  reason: string;
-  namespace?: string;
-  /** `apply` while going forward, `rollback` while undoing after a failure */
-  phase?: 'apply' | 'rollback';
-}
-
 export interface ApplyResult {
   /** steps executed */
   applied: number;
@@ -163,17 +139,6 @@ export interface ApplyFailureDetail {
 export interface DestroyOptions {
   /** only show what would be removed */
   dryRun?: boolean;
-}
-
-// ---------------------------------------------------------------- forwarders
-
-export interface ForwarderStats {
-  name: string;
-  running: boolean;
-  connections: number;
-  bytesIn: number;
-  bytesOut: number;
-  error?: string;
 }
 
 // ---------------------------------------------------------------- files

@@ -6,33 +6,15 @@
  * shared/backend.ts (PlanResult, PlanSummary). Expected failures are thrown as
  * ApplyFailure; their `.failure` is the protocol's `{code, message, detail}`.
  */
-import { z } from 'zod';
+import { PlanParams, type PlanResult } from '../../shared/protocol/methods';
 import type { Step } from '../../shared/model/step';
 import type { ApplyContext } from '../apply/context';
 import { planDestroy, planForHost } from '../apply/pipeline';
 import { applyContextOf } from './apply-context';
 import { defineMethod } from './registry';
 
-export const PlanParams = z.strictObject({
-  /** the topology document (validated by the pipeline, which reports its issues) */
-  document: z.unknown(),
-  /** plan the destroy of the document instead */
-  destroy: z.boolean().optional(),
-});
-export type PlanParams = z.infer<typeof PlanParams>;
-
-export interface PlanWireResult {
-  planHash: string;
-  steps: Step[];
-  summary: { create: number; change: number; delete: number; unmanaged: number; total: number };
-  warnings?: string[];
-}
-
-declare module '../../shared/protocol/messages' {
-  interface Methods {
-    plan: { params: PlanParams; result: PlanWireResult };
-  }
-}
+/** `plan`'s result on the wire: shared/protocol/methods.ts PlanResult. */
+export type PlanWireResult = PlanResult;
 
 export async function planMethod(params: PlanParams, ctx: ApplyContext): Promise<PlanWireResult> {
   if (params.destroy) {
