@@ -7,7 +7,6 @@
  * ApplyFailure; their `.failure` is the protocol's `{code, message, detail}`.
  */
 import { PlanParams, type PlanResult } from '../../shared/protocol/methods';
-import type { Step } from '../../shared/model/step';
 import type { ApplyContext } from '../apply/context';
 import { planDestroy, planForHost } from '../apply/pipeline';
 import { applyContextOf } from './apply-context';
