@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
-  AuthMessage, HelperMessage, MAX_MESSAGE_BYTES, PROTOCOL_ERROR,
+  AuthMessage, HelperMessage, MAX_MESSAGE_BYTES, PROTOCOL_ERROR, PROTOCOL_VERSION,
   isErrorResponse, isEvent,
   type ErrorBody, type Event, type HelloResult, type RequestId,
 } from '../shared/protocol/messages';
@@ -283,7 +283,16 @@ export interface StartOptions extends LaunchOptions {
 
 async function greet(client: HelperClient, timeoutMs: number): Promise<HelperClient> {
   try {
-    client.hello = await client.request('hello', {}, { timeoutMs });
+    const hello = await client.request('hello', {}, { timeoutMs });
+    // an app and a helper of different releases would misread each other's messages: stop at the first one
+    if (hello?.protocol !== PROTOCOL_VERSION) {
+      throw new HelperRequestError({
+        code: PROTOCOL_ERROR.protocolMismatch,
+        message: `the helper speaks protocol ${JSON.stringify(hello?.protocol)}, this client ${PROTOCOL_VERSION}: install the app and its helper from the same release`,
+        detail: { helper: hello?.protocol, client: PROTOCOL_VERSION },
+      });
+    }
+    client.hello = hello;
   } catch (e) {
     await client.close().catch(() => {});
     throw e;

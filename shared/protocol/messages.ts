@@ -45,6 +45,8 @@ export const PROTOCOL_ERROR = {
   unauthorized: 'unauthorized',
   /** the helper needs root and is not */
   notRoot: 'not-root',
+  /** client side: the helper's hello names another PROTOCOL_VERSION (an app and a helper of different releases) */
+  protocolMismatch: 'protocol-mismatch',
 } as const;
 
 export const ErrorBody = z.strictObject({
