@@ -27,8 +27,14 @@ import type {
 } from './backend';
 import type { Step } from './model/step';
 
-/** Largest message either side accepts (a 2000-namespace snapshot is ~5 MB). */
-export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/**
+ * Largest frame the renderer accepts from the browser-mode server, in characters (a
+ * 2000-namespace snapshot is ~5 MB). Not the helper's line limit (MAX_MESSAGE_BYTES of
+ * ./protocol/messages.ts, 16 MiB): a frame re-wraps one helper answer in the backend's
+ * shapes, so it is given room beyond that. The other way, the server takes frames up
+ * to MAX_CLIENT_FRAME (server/http-server.ts).
+ */
+export const MAX_SERVER_FRAME = 64 * 1024 * 1024;
 
 // ---------------------------------------------------------------- value schemas
 
