@@ -15,6 +15,7 @@ import type { z } from 'zod';
 import type { REQUESTS } from '../shared/ipc-contract';
 import type { HelperLink } from './helper-link';
 import { toApplyResult, toForwarderStats, toHostSnapshot, toPlanResult, toProgress, toWatchEvent } from './helper-results';
+import type { ApplyWireResult } from '../shared/protocol/methods';
 
 export type Emit = <N extends EventName>(event: N, payload: EventPayload<N>) => void;
 type SubKind = 'watch' | 'forwarderStats';
@@ -26,7 +27,7 @@ export interface Session {
   close(): void;
 }
 
-const mapped = <T>(r: Result<unknown>, map: (v: unknown) => Result<T>): Result<T> => (r.ok ? map(r.value) : r);
+const mapped = <V, T>(r: Result<V>, map: (v: V) => Result<T>): Result<T> => (r.ok ? map(r.value) : r);
 
 export function createSession(link: HelperLink, emit: Emit): Session {
   /** live subscriptions: their kind (to renew them) and how to end them */
@@ -107,7 +108,8 @@ export function createSession(link: HelperLink, emit: Emit): Session {
               const pr = toProgress(ev);
               if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
             }),
-            toApplyResult,
+            // without dryRun, destroy answers like apply
+            (v) => toApplyResult(v as ApplyWireResult),
           ),
     watchStart: (p) => startSub('watch', p.subId),
     watchStop: async (p) => stopSub(p.subId),
