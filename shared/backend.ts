@@ -139,6 +139,8 @@ export interface ApplyFailureDetail {
 export interface DestroyOptions {
   /** only show what would be removed */
   dryRun?: boolean;
+  /** the planHash of the dry run that was shown: like apply, the helper refuses when what it would remove changed since */
+  planHash?: string;
 }
 
 // ---------------------------------------------------------------- files

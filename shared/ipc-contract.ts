@@ -123,7 +123,8 @@ export const REQUESTS = {
   plan: { params: z.strictObject({ document: Topology }), result: resultOf(PlanResultSchema) },
   apply: { params: z.strictObject({ document: Topology, planHash: z.string().min(1).max(256), opId: OpId }), result: resultOf(ApplyResultSchema) },
   destroy: {
-    params: z.strictObject({ document: Topology, dryRun: z.boolean().optional(), opId: OpId }),
+    // planHash: the hash of the destroy plan that was shown (destroy with dryRun); the helper refuses when ownership changed since
+    params: z.strictObject({ document: Topology, dryRun: z.boolean().optional(), planHash: z.string().min(1).max(256).optional(), opId: OpId }),
     result: resultOf(z.union([ApplyResultSchema, PlanResultSchema])),
   },
   watchStart: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },

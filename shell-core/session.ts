@@ -104,7 +104,7 @@ export function createSession(link: HelperLink, emit: Emit): Session {
       p.dryRun
         ? mapped(await link.call('plan', { document: p.document, destroy: true }), toPlanResult)
         : mapped(
-            await link.call('destroy', { document: p.document }, (ev) => {
+            await link.call('destroy', { document: p.document, planHash: p.planHash }, (ev) => {
               const pr = toProgress(ev);
               if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
             }),

@@ -204,7 +204,7 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
       const opId = newId('d');
       if (onProgress) progress.set(opId, onProgress);
       try {
-        return await callResult('destroy', { document, dryRun: opts.dryRun, opId });
+        return await callResult('destroy', { document, dryRun: opts.dryRun, planHash: opts.planHash, opId });
       } finally {
         progress.delete(opId);
       }
