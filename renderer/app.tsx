@@ -6,6 +6,7 @@ import { Canvas } from './canvas/canvas';
 import { Inspector } from './panels/inspector';
 import { Palette } from './panels/palette';
 import { PlanDialog } from './panels/plan-dialog';
+import { TopologiesDialog } from './panels/topologies-dialog';
 import { SearchBox } from './panels/search';
 import { Toolbar } from './panels/toolbar';
 import { UnsavedDialog } from './panels/unsaved-dialog';
@@ -91,6 +92,7 @@ export function App({ bench = false }: { bench?: boolean }) {
         </div>
         {!bench && <StatusBar />}
         <PlanDialog />
+        <TopologiesDialog />
         {!bench && <UnsavedDialog />}
         <ShellBridge />
         {bench && <BenchBridge />}

@@ -16,10 +16,18 @@
  */
 import type { Topology } from './model/schema';
 import type { Step } from './model/step';
-import type { ApplyProgress, ForwarderStats, PlanResult } from './protocol/methods';
+import type { TopologyDetail, TopologyStatus } from './model/topology-status';
+import type { ApplyProgress, ForwarderStats, PlanResult as WirePlanResult } from './protocol/methods';
 
 /** The plan, progress and forwarder shapes are the helper protocol's (./protocol/methods.ts). */
-export type { ApplyProgress, ForwarderStats, PlanResult, PlanSummary } from './protocol/methods';
+export type { ApplyProgress, ForwarderStats, PlanSummary } from './protocol/methods';
+/** The helper's plan; `topology` and `notes` may be absent where no helper made it (the demo backend). */
+export type PlanResult = Omit<WirePlanResult, 'topology' | 'notes'> & Partial<Pick<WirePlanResult, 'topology' | 'notes'>>;
+
+/** An applied topology as the list shows it (name, file, applied at, in sync / drifted / partly gone, counts). */
+export type AppliedTopology = TopologyStatus;
+/** One applied topology opened: what drifted, the document last applied, its history. */
+export type AppliedTopologyDetail = TopologyDetail;
 
 // ---------------------------------------------------------------- results
 
@@ -119,10 +127,20 @@ export interface WatchEvent {
 
 // ---------------------------------------------------------------- plan / apply / destroy
 
+/** Where a document came from: names the topology when the document has no `name`, and is recorded. */
+export interface SourceOptions {
+  /** the file's path (desktop) or name (browser) */
+  file?: string;
+}
+
 export interface ApplyResult {
   /** steps executed */
   applied: number;
   durationMs: number;
+  /** what was not usable when apply returned (no carrier, IPv6 still tentative, port not forwarding…), by object key */
+  notReady?: { object: string; reason: string }[];
+  /** the topology applied or destroyed */
+  topology?: string;
 }
 
 /**
@@ -225,12 +243,18 @@ export interface Backend {
    */
   watch(onEvent: (event: WatchEvent) => void, onError?: (error: BackendError) => void): Unsubscribe;
 
-  /** the steps that would make the host match `document` */
-  plan(document: Topology): Promise<Result<PlanResult>>;
+  /** the steps that would make the host match `document` (its topology only) */
+  plan(document: Topology, source?: SourceOptions): Promise<Result<PlanResult>>;
   /** execute the plan shown (refused with `plan-stale` if the host changed since) */
-  apply(document: Topology, planHash: string, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult>>;
-  /** remove what applying `document` created, and nothing else */
-  destroy(document: Topology, opts?: DestroyOptions, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult | PlanResult>>;
+  apply(document: Topology, planHash: string, onProgress?: (p: ApplyProgress) => void, source?: SourceOptions): Promise<Result<ApplyResult>>;
+  /** remove what `document`'s topology created, and nothing else */
+  destroy(document: Topology, opts?: DestroyOptions & SourceOptions, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult | PlanResult>>;
+  /** every topology applied on the host, with how it stands */
+  listTopologies(): Promise<Result<AppliedTopology[]>>;
+  /** one applied topology: what drifted, the document last applied (to open it), its history */
+  topologyStatus(name: string): Promise<Result<AppliedTopologyDetail>>;
+  /** remove what the named topology created, without its document */
+  destroyTopology(name: string, opts?: DestroyOptions, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult | PlanResult>>;
 
   /** forwarder counters, pushed while subscribed */
   onForwarderStats(cb: (stats: ForwarderStats[]) => void): Unsubscribe;

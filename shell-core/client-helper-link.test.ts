@@ -71,7 +71,7 @@ describe('client helper link (scripted helper)', () => {
     const watch = emitted.filter((e) => e.name === 'watchEvent').map((e) => e.payload.event);
     assert.deepEqual(watch.map((e) => [e.seq, e.type]), [[0, 'resync'], [1, 'namespace-added']]);
     assert.deepEqual(watch[1].observed.namespaces.map((n: { name: string }) => n.name), ['a', 'b'], 'the whole host, kept up to date');
-    assert.deepEqual(h.requests.find((r) => r.method === 'watch.subscribe')?.params, { onlyPrefix: 'lab-' });
+    assert.deepEqual(h.requests.find((r) => r.method === 'watch.subscribe')?.params, { unnamed: true, onlyPrefix: 'lab-' }, 'the live view watches every namespace');
 
     const statuses: HelperStatus[] = [];
     link.onStatus((x) => statuses.push(x));
@@ -86,13 +86,13 @@ describe('client helper link (scripted helper)', () => {
 
   it('destroy carries the plan hash of the dry run that was shown to the helper, like apply', async () => {
     const h = scriptedHelper((method, _params, send, id) => {
-      if (method === 'destroy') send({ id, result: { applied: 3, durationMs: 5, matches: true } });
+      if (method === 'destroy') send({ id, result: { applied: 3, durationMs: 5, matches: true, topology: 'lab' } });
     });
     const link = createClientHelperLink({ transport: 'stdio', start: async () => ((h.client.hello = await h.client.request('hello', {})), h.client) });
     const session = createSession(link, () => {});
     await link.connect();
     const r = await session.handle('destroy', { document: EMPTY_DOC, planHash: 'e'.repeat(64), opId: 'op2' });
-    assert.deepEqual(r, { ok: true, value: { applied: 3, durationMs: 5 } });
+    assert.deepEqual(r, { ok: true, value: { applied: 3, durationMs: 5, topology: 'lab' } });
     assert.deepEqual(h.requests.find((x) => x.method === 'destroy')?.params, { document: EMPTY_DOC, planHash: 'e'.repeat(64) });
     session.close();
     await link.close();

@@ -5,11 +5,11 @@
  * is another process), so a change on either side shows up here, typed, and not as
  * a half-drawn canvas.
  */
-import type { ApplyProgress, ApplyResult, ForwarderStats, HostSnapshot, PlanResult, Result, WatchEvent } from '../shared/backend';
+import type { AppliedTopology, AppliedTopologyDetail, ApplyProgress, ApplyResult, ForwarderStats, HostSnapshot, PlanResult, Result, WatchEvent } from '../shared/backend';
 import { BACKEND_ERROR } from '../shared/backend';
-import { ApplyProgressSchema, ApplyResultSchema, ForwarderStatsSchema, HostSnapshotSchema, PlanResultSchema, WatchEventSchema } from '../shared/ipc-contract';
+import { AppliedTopologyDetailSchema, AppliedTopologySchema, ApplyProgressSchema, ApplyResultSchema, ForwarderStatsSchema, HostSnapshotSchema, PlanResultSchema, WatchEventSchema } from '../shared/ipc-contract';
 import type { DiscoverResult } from '../shared/protocol/messages';
-import type { ApplyWireResult } from '../shared/protocol/methods';
+import type { ApplyWireResult, PlanResult as WirePlanResult } from '../shared/protocol/methods';
 import { z } from 'zod';
 
 function bad<T>(what: string, e: z.ZodError): Result<T> {
@@ -26,12 +26,21 @@ export function toHostSnapshot(v: DiscoverResult): Result<HostSnapshot> {
   return check(HostSnapshotSchema, 'discover result', { document: v?.document, observed: v?.observed ?? null });
 }
 
-export function toPlanResult(v: PlanResult): Result<PlanResult> {
+export function toPlanResult(v: WirePlanResult): Result<PlanResult> {
   return check(PlanResultSchema, 'plan', v);
 }
 
 export function toApplyResult(v: ApplyWireResult): Result<ApplyResult> {
-  return check(ApplyResultSchema, 'apply result', { applied: v?.applied, durationMs: v?.durationMs });
+  const notReady = v?.readiness?.notReady;
+  return check(ApplyResultSchema, 'apply result', { applied: v?.applied, durationMs: v?.durationMs, topology: v?.topology, ...(Array.isArray(notReady) && notReady.length ? { notReady } : {}) });
+}
+
+export function toTopologyList(v: { topologies: AppliedTopology[] }): Result<AppliedTopology[]> {
+  return check(z.array(AppliedTopologySchema), 'topology list', v?.topologies);
+}
+
+export function toTopologyDetail(v: AppliedTopologyDetail): Result<AppliedTopologyDetail> {
+  return check(AppliedTopologyDetailSchema, 'topology status', v);
 }
 
 export function toProgress(v: ApplyProgress): Result<ApplyProgress> {

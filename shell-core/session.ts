@@ -14,8 +14,8 @@ import type { EventName, EventPayload, RequestName } from '../shared/ipc-contrac
 import type { z } from 'zod';
 import type { REQUESTS } from '../shared/ipc-contract';
 import type { HelperLink } from './helper-link';
-import { toApplyResult, toForwarderStats, toHostSnapshot, toPlanResult, toProgress, toWatchEvent } from './helper-results';
-import type { ApplyWireResult } from '../shared/protocol/methods';
+import { toApplyResult, toForwarderStats, toHostSnapshot, toPlanResult, toProgress, toTopologyDetail, toTopologyList, toWatchEvent } from './helper-results';
+import type { ApplyWireResult, PlanResult } from '../shared/protocol/methods';
 
 export type Emit = <N extends EventName>(event: N, payload: EventPayload<N>) => void;
 type SubKind = 'watch' | 'forwarderStats';
@@ -27,6 +27,7 @@ export interface Session {
   close(): void;
 }
 
+const fileOf = (p: { file?: string }) => (p.file ? { file: p.file } : {});
 const mapped = <V, T>(r: Result<V>, map: (v: V) => Result<T>): Result<T> => (r.ok ? map(r.value) : r);
 
 export function createSession(link: HelperLink, emit: Emit): Session {
@@ -44,7 +45,8 @@ export function createSession(link: HelperLink, emit: Emit): Session {
   async function subscribe(kind: SubKind, subId: string): Promise<Result<Unsubscribe>> {
     const onError = (error: BackendError) => emit('watchError', { subId, error });
     return kind === 'watch'
-      ? link.subscribe('watch', {}, (ev) => {
+      // every namespace, unnamed ones too (containers…): the live view draws them, its toolbar toggle hides them
+      ? link.subscribe('watch', { unnamed: true }, (ev) => {
           const e = toWatchEvent(ev);
           if (e.ok) emit('watchEvent', { subId, event: e.value });
           else onError(e.error);
@@ -91,10 +93,10 @@ export function createSession(link: HelperLink, emit: Emit): Session {
     status: async () => link.status(),
     connect: () => link.connect(),
     discover: async (p) => mapped(await link.call('discover', { unnamed: p.unnamed ?? false }), toHostSnapshot),
-    plan: async (p) => mapped(await link.call('plan', { document: p.document }), toPlanResult),
+    plan: async (p) => mapped(await link.call('plan', { document: p.document, ...fileOf(p) }), toPlanResult),
     apply: async (p) =>
       mapped(
-        await link.call('apply', { document: p.document, planHash: p.planHash }, (ev) => {
+        await link.call('apply', { document: p.document, planHash: p.planHash, ...fileOf(p) }, (ev) => {
           const pr = toProgress(ev);
           if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
         }),
@@ -102,9 +104,22 @@ export function createSession(link: HelperLink, emit: Emit): Session {
       ),
     destroy: async (p) =>
       p.dryRun
-        ? mapped(await link.call('plan', { document: p.document, destroy: true }), toPlanResult)
+        ? mapped(await link.call('plan', { document: p.document, destroy: true, ...fileOf(p) }), toPlanResult)
         : mapped(
-            await link.call('destroy', { document: p.document, planHash: p.planHash }, (ev) => {
+            await link.call('destroy', { document: p.document, planHash: p.planHash, ...fileOf(p) }, (ev) => {
+              const pr = toProgress(ev);
+              if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
+            }),
+            // without dryRun, destroy answers like apply
+            (v) => toApplyResult(v as ApplyWireResult),
+          ),
+    listTopologies: async () => mapped(await link.call('topologies.list', {}), toTopologyList),
+    topologyStatus: async (p) => mapped(await link.call('topologies.status', { name: p.name }), toTopologyDetail),
+    destroyTopology: async (p) =>
+      p.dryRun
+        ? mapped(await link.call('destroy', { name: p.name, dryRun: true }), (v) => toPlanResult(v as PlanResult)) // with dryRun it answers like plan
+        : mapped(
+            await link.call('destroy', { name: p.name }, (ev) => {
               const pr = toProgress(ev);
               if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
             }),

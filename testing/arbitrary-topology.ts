@@ -27,7 +27,7 @@ const endArb = fc.record({ ns: place, name: fc.constantFrom(...IFNAMES), up: var
 export const universe = fc.record({
   namespaces: fc.array(fc.record({ name: fc.constantFrom(...NS), in: presence, loopback: variants(fc.boolean()) }), { maxLength: 4 }),
   vrfs: fc.array(fc.record({ ns: place, name: fc.constantFrom('vrf1', 'vrf2'), table: variants(fc.integer({ min: 1, max: 3 })), up: variants(fc.boolean()), in: presence }), { maxLength: 2 }),
-  bridges: fc.array(fc.record({ ns: place, name: fc.constantFrom('br0', 'br1'), up: variants(fc.boolean()), master: variants(maybe(fc.constantFrom('vrf1', 'vrf2'))), in: presence }), { maxLength: 2 }),
+  bridges: fc.array(fc.record({ ns: place, name: fc.constantFrom('br0', 'br1'), up: variants(fc.boolean()), master: variants(maybe(fc.constantFrom('vrf1', 'vrf2'))), accept: variants(fc.boolean()), in: presence }), { maxLength: 2 }),
   veths: fc.array(fc.record({ a: endArb, b: endArb, in: presence }), { maxLength: 4 }),
   addresses: fc.array(fc.record({ link: fc.nat(7), v6: fc.boolean(), in: presence }), { maxLength: 6 }),
   routes: fc.array(fc.record({
@@ -63,11 +63,11 @@ export function documentOf(u: Universe, which: 0 | 1): Topology {
     if (take(n, x.name)) vrfs.push({ ns: n, name: x.name, table: v(x.table), up: v(x.up) });
   }
   const isVrf = (n: string, m: string) => vrfs.some((x) => x.ns === n && x.name === m);
-  const bridges: { namespace: string; name: string; up: boolean; master?: string; addresses: string[] }[] = [];
+  const bridges: { namespace: string; name: string; up: boolean; master?: string; addresses: string[]; acceptForward?: boolean }[] = [];
   for (const x of u.bridges.filter(here)) {
     const n = ns(x.ns);
     const m = v(x.master);
-    if (take(n, x.name)) bridges.push({ namespace: n, name: x.name, up: v(x.up), addresses: [], ...(m && isVrf(n, m) ? { master: m } : {}) });
+    if (take(n, x.name)) bridges.push({ namespace: n, name: x.name, up: v(x.up), addresses: [], ...(m && isVrf(n, m) ? { master: m } : {}), ...(v(x.accept) ? { acceptForward: true } : {}) });
   }
   const isBridge = (n: string, m: string) => bridges.some((x) => x.namespace === n && x.name === m);
   type End = { namespace: string; name: string; up: boolean; mtu?: number; master?: string; addresses: string[] };

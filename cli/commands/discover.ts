@@ -5,6 +5,7 @@ const FORMATS = ['yaml', 'json'] as const;
 /** The options that choose what is read, shared with `watch`. */
 export interface ScopeOpts {
   unnamed?: boolean;
+  namedOnly?: boolean;
   onlyPrefix?: string;
   stripPrefix?: boolean;
   nat: boolean;
@@ -20,10 +21,17 @@ export function prefixArg(v: string): string {
   return v;
 }
 
-/** The `discover` / `watch.subscribe` request parameters of these options. */
+/**
+ * The `discover` / `watch.subscribe` request parameters of these options. Every
+ * namespace by default (unnamed ones too: containers, Mininet hosts, `unshare -n`);
+ * `--named-only` keeps the named ones, and so does `--only-prefix` (a prefix
+ * selects names) unless `--unnamed` asks for them too.
+ */
 export function scopeParams(opts: ScopeOpts) {
+  if (opts.namedOnly && opts.unnamed) throw new Error('--named-only and --unnamed contradict each other');
+  const unnamed = opts.unnamed || (!opts.namedOnly && !opts.onlyPrefix);
   return {
-    ...(opts.unnamed ? { unnamed: true } : {}),
+    ...(unnamed ? { unnamed: true } : {}),
     ...(opts.onlyPrefix ? { onlyPrefix: opts.onlyPrefix } : {}),
     ...(opts.stripPrefix ? { stripPrefix: true } : {}),
     nat: opts.nat,
@@ -41,7 +49,8 @@ export function registerDiscover(program: Command): void {
     .command('discover')
     .description('print this host\'s network namespaces as a topology file (needs root)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('yaml'))
-    .option('--unnamed', 'also read unnamed namespaces held by processes (containers); they appear under --observed only, a topology names namespaces')
+    .option('--unnamed', 'read unnamed namespaces (containers, Mininet hosts, `unshare -n`, bind mounts such as /run/docker/netns/*) also with --only-prefix; the default without it. They appear under --observed, named inode:N with holders and a label; a topology names namespaces')
+    .option('--named-only', 'read only the named namespaces (/run/netns) and host')
     .addOption(new Option('--only-prefix <prefix>', 'only named namespaces whose name starts with this').argParser(prefixArg))
     .option('--strip-prefix', 'report names with --only-prefix removed')
     .option('--no-nat', 'do not read iptables NAT tables (one process less per namespace)')
@@ -50,6 +59,7 @@ export function registerDiscover(program: Command): void {
     .action(async (opts: DiscoverOpts) => {
       if (opts.stripPrefix && !opts.onlyPrefix) throw new Error('--strip-prefix needs --only-prefix');
       if (opts.observed && opts.format !== 'json') throw new Error('--observed needs --format json');
+      const params = scopeParams(opts);
       if (process.getuid?.() !== 0) {
         console.error('netns-studio discover: reading every network namespace needs root; run it with sudo');
         process.exitCode = 1;
@@ -59,7 +69,7 @@ export function registerDiscover(program: Command): void {
       let stderr = '';
       const h = await startStdioHelper({ onStderr: (t) => (stderr += t) });
       try {
-        const r = await h.request('discover', scopeParams(opts));
+        const r = await h.request('discover', params);
         for (const w of r.observed.warnings) console.error(`netns-studio discover: warning: ${w}`);
         if (opts.format === 'json') {
           process.stdout.write(JSON.stringify(opts.observed ? r : r.document, null, 2) + '\n');

@@ -8,6 +8,10 @@ export interface HostCommandOptions {
   yes?: boolean;
   finishInterrupted?: boolean;
   sequential?: boolean;
+  /** commander's `--no-wait`: false skips the readiness wait after apply */
+  wait?: boolean;
+  /** `--wait-timeout SECONDS` (as typed) */
+  waitTimeout?: string;
 }
 
 export function hostOptions(cmd: Command): Command {

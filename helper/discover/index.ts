@@ -17,7 +17,8 @@ import { parseNamespace, type ParsedNamespace } from './parse';
 import { resolvePeers } from './peers';
 import { readNetlink, perlAvailable, type NetlinkRead } from './netlink';
 import { readIp, readNat, type RawNamespace } from './read';
-import { listTargets, type Target } from './targets';
+import { identify } from './identity';
+import { listTargets, type Target, type TargetOptions } from './targets';
 import { toDocument } from './to-document';
 import { discoveredForwarders, type ForwarderLister } from '../forwarders/in-document';
 import { helperForwarders } from '../forwarders/runtime';
@@ -43,7 +44,7 @@ export interface Discovery {
 export async function discover(opts: DiscoverOptions = {}): Promise<Discovery> {
   const t0 = performance.now();
   const readAt = Date.now();
-  const { targets, warnings } = listTargets({ unnamed: opts.unnamed, onlyPrefix: opts.onlyPrefix });
+  const { targets, warnings } = await findTargets({ unnamed: opts.unnamed, onlyPrefix: opts.onlyPrefix });
   const namespaces = await readTargets(targets, opts);
   const observed: ObservedHost = { readAt, durationMs: 0, namespaces, warnings };
   const document = documentOf(observed, opts);
@@ -51,6 +52,13 @@ export async function discover(opts: DiscoverOptions = {}): Promise<Discovery> {
   if (opts.forwarders !== false) document.forwarders = await discoveredForwarders(document, opts.forwarders ?? helperForwarders(), opts);
   observed.durationMs = Math.round((performance.now() - t0) * 10) / 10;
   return { document, observed };
+}
+
+/** The namespaces in scope (./targets.ts), with their identities when unnamed ones are asked for (./identity.ts). */
+export async function findTargets(opts: TargetOptions): Promise<{ targets: Target[]; warnings: string[] }> {
+  const listed = listTargets(opts);
+  if (opts.unnamed) await identify(listed.targets);
+  return listed;
 }
 
 /** Read these namespaces (peers resolved among them only). */

@@ -40,10 +40,10 @@ export function withProgress(ctx: ApplyContext, emit?: (e: ApplyProgressEvent) =
   return { ...ctx, onProgress: emit ? (p) => emit(progressEvent(p)) : ctx.onProgress };
 }
 
-export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[] }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
+export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[]; file?: string; wait?: boolean; readyTimeoutMs?: number }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
   if (typeof params?.planHash !== 'string' || !/^[0-9a-f]{64}$/.test(params.planHash)) fail('plan-stale', 'apply needs the hash of the plan that was shown (plan first)');
-  const r = await applyDocument(params.document, { planHash: params.planHash, allow: params.allow }, withProgress(ctx, emit));
-  return { applied: r.applied, durationMs: r.durationMs, matches: r.matches };
+  const r = await applyDocument(params.document, { planHash: params.planHash, allow: params.allow, ...(params.file ? { file: params.file } : {}), wait: params.wait, readyTimeoutMs: params.readyTimeoutMs }, withProgress(ctx, emit));
+  return { applied: r.applied, durationMs: r.durationMs, matches: r.matches, topology: r.topology, ...(r.readiness ? { readiness: r.readiness } : {}) };
 }
 
 export const applyHelperMethod = defineMethod({

@@ -11,6 +11,7 @@ import { watchSubscribeMethod, watchUnsubscribeMethod } from './watch';
 import { planHelperMethod } from './plan';
 import { applyHelperMethod } from './apply';
 import { destroyHelperMethod } from './destroy';
+import { topologiesListMethod, topologyStatusMethod } from './topologies';
 import { forwardersListMethod, forwardersSubscribeMethod, forwardersUnsubscribeMethod } from './forwarders';
 
 export const HANDLERS: MethodHandlers = {
@@ -24,6 +25,8 @@ export const HANDLERS: MethodHandlers = {
   'forwarders.list': forwardersListMethod,
   'forwarders.subscribe': forwardersSubscribeMethod,
   'forwarders.unsubscribe': forwardersUnsubscribeMethod,
+  'topologies.list': topologiesListMethod,
+  'topologies.status': topologyStatusMethod,
 };
 
 export const METHODS: readonly MethodDef[] = Object.values(HANDLERS);

@@ -16,15 +16,17 @@ import { defineMethod } from './registry';
 export type PlanWireResult = PlanResult;
 
 export async function planMethod(params: PlanParams, ctx: ApplyContext): Promise<PlanWireResult> {
+  const source = params.file ? { file: params.file } : {};
   if (params.destroy) {
-    const p = planDestroy(params.document, ctx);
-    return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length } };
+    const p = planDestroy(params.document, ctx, source);
+    return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length }, topology: p.topology, notes: p.notes };
   }
-  const p = await planForHost(params.document, ctx);
-  const warnings = p.summary.unmanaged
-    ? [`${p.summary.unmanaged} step(s) change objects netns-studio did not create; apply refuses them unless they are named explicitly`]
-    : undefined;
-  return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length }, ...(warnings ? { warnings } : {}) };
+  const p = await planForHost(params.document, ctx, source);
+  const warnings = [
+    ...(p.summary.unmanaged ? [`${p.summary.unmanaged} step(s) change objects netns-studio did not create; apply refuses them unless they are named explicitly`] : []),
+    ...p.warnings.map((w) => w.message), // host firewall (../apply/host-firewall.ts)
+  ];
+  return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length }, ...(warnings.length ? { warnings } : {}), topology: p.topology, notes: p.notes };
 }
 
 export const planHelperMethod = defineMethod({

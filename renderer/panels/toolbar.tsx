@@ -7,6 +7,7 @@ import { exportAs, newDocument, openDocument, saveDocument, unlessUnsaved } from
 import { isDirty, redo, undo, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
 import { useLive } from '../store/live-store';
+import { setAllNamespaces } from '../live-controller';
 
 /** The export buttons: kind, accessible label, button text. */
 const EXPORT_BUTTONS: [ExportKind, string, string][] = [
@@ -59,6 +60,7 @@ export function Toolbar() {
   const theme = useUi((s) => s.theme);
   const live = useLive((s) => s.enabled);
   const liveLoading = useLive((s) => s.loading);
+  const allNs = useLive((s) => s.allNamespaces);
   const exp = (k: ExportKind) => () => void exportAs(backend, k);
   return (
     <header className="toolbar" role="toolbar" aria-label="toolbar">
@@ -107,8 +109,16 @@ export function Toolbar() {
         <Btn id="live-toggle" label="Live view" pressed={live} onClick={() => toggleLive(backend)}>
           {live ? (liveLoading ? 'Live…' : 'Live ●') : 'Live'}
         </Btn>
+        {live && (
+          <Btn id="live-all-namespaces" label={allNs ? 'Showing every namespace: show the named ones only' : 'Showing named namespaces: show every namespace (containers…)'} pressed={allNs} onClick={() => setAllNamespaces(!allNs)}>
+            {allNs ? 'All ns' : 'Named ns'}
+          </Btn>
+        )}
         <Btn id="plan-button" label="Plan and apply" onClick={() => uiStore.setState({ planOpen: true })}>
           Plan…
+        </Btn>
+        <Btn id="topologies-button" label="Topologies applied on this host" onClick={() => uiStore.setState({ topologiesOpen: true })}>
+          Applied…
         </Btn>
       </div>
       <span className="spacer" />

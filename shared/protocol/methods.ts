@@ -12,6 +12,9 @@
 import { z } from 'zod';
 import type { Forwarder } from '../model/schema';
 import type { Step } from '../model/step';
+import { TOPOLOGY_NAME, type TopologyIdentity } from '../model/topology-name';
+import type { TopologyDetail, TopologyStatus } from '../model/topology-status';
+import type { Readiness } from '../plan/readiness';
 import {
   DiscoverParams, HelloParams, RequestId, WatchSubscribeParams, WatchUnsubscribeParams,
   type DiscoverResult, type HelloResult, type WatchData, type WatchSubscribeResult,
@@ -36,6 +39,10 @@ export interface PlanResult {
   summary: PlanSummary;
   /** plan-time warnings, e.g. a feature the kernel lacks */
   warnings?: string[];
+  /** the topology the plan is for: every step is its own, or touches an object of no topology (`unmanaged`) */
+  topology: TopologyIdentity;
+  /** where the topology's name came from, records kept aside, objects gone from the host */
+  notes: string[];
 }
 
 /** `progress` event data of apply and destroy. */
@@ -55,6 +62,10 @@ export interface ApplyWireResult {
   durationMs: number;
   /** the host matches the document after applying */
   matches: boolean;
+  /** what became usable after the steps (absent with `wait: false`); not-ready objects are named there */
+  readiness?: Readiness;
+  /** the topology applied (or destroyed) */
+  topology: string;
 }
 
 /**
@@ -84,11 +95,17 @@ export interface ForwarderLive extends ForwarderStats {
 
 // ---------------------------------------------------------------- params
 
+export const TopologyNameParam = z.string().regex(TOPOLOGY_NAME, 'a topology name (letters, digits, "_", ".", "-")');
+/** The file a document came from (names a topology without `name`, recorded for `list`): a path, no control characters. */
+export const SourceFileParam = z.string().min(1).max(4096).regex(/^[^\x00-\x1f\x7f]+$/, 'a file path without control characters'); // eslint-disable-line no-control-regex
+
 export const PlanParams = z.strictObject({
   /** the topology document (validated by the pipeline, which reports its issues) */
   document: z.unknown(),
   /** plan the destroy of the document instead */
   destroy: z.boolean().optional(),
+  /** the file the document came from: names the topology when the document has no `name` */
+  file: SourceFileParam.optional(),
 });
 export type PlanParams = z.infer<typeof PlanParams>;
 
@@ -101,11 +118,20 @@ export const ApplyParams = z.strictObject({
   planHash: PlanHash,
   /** object keys of unmanaged objects the person explicitly allows apply to change */
   allow: z.array(ObjectKeyParam).max(10_000).optional(),
+  /** wait until what the apply brought up is usable (default true); false answers as soon as the steps are done */
+  wait: z.boolean().optional(),
+  /** bound of that wait in ms (default 10 s) */
+  readyTimeoutMs: z.number().int().min(0).max(600_000).optional(),
+  /** the file the document came from: names the topology when the document has no `name`, recorded for `topologies.list` */
+  file: SourceFileParam.optional(),
 });
 export type ApplyParams = z.infer<typeof ApplyParams>;
 
 export const DestroyParams = z.strictObject({
-  document: z.unknown(),
+  /** the topology's document, or `name` alone */
+  document: z.unknown().optional(),
+  file: SourceFileParam.optional(),
+  name: TopologyNameParam.optional(),
   /** the hash `plan` with `destroy: true` returned: refused when ownership changed since */
   planHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   dryRun: z.boolean().optional(),
@@ -115,6 +141,8 @@ export type DestroyParams = z.infer<typeof DestroyParams>;
 export const ForwardersListParams = z.undefined().or(z.strictObject({}));
 export const ForwardersSubscribeParams = z.strictObject({ intervalMs: z.number().int().min(100).max(60_000).optional() }).optional();
 export const ForwardersUnsubscribeParams = z.strictObject({ subscription: RequestId });
+export const TopologiesListParams = z.strictObject({});
+export const TopologyStatusParams = z.strictObject({ name: TopologyNameParam });
 
 // ---------------------------------------------------------------- events
 
@@ -148,6 +176,10 @@ export const METHOD_TABLE = {
   /** events `forwarders` ({stats}) tied to the subscription: the first at once, then on every change */
   'forwarders.subscribe': row<{ subscription: RequestId }, { [FORWARDERS_EVENT]: { stats: ForwarderLive[] } }>()(ForwardersSubscribeParams),
   'forwarders.unsubscribe': row<{ ok: true }>()(ForwardersUnsubscribeParams),
+  /** every applied topology and how it stands */
+  'topologies.list': row<{ topologies: TopologyStatus[] }>()(TopologiesListParams),
+  /** one applied topology: the steps that drifted, the document last applied, its history */
+  'topologies.status': row<TopologyDetail>()(TopologyStatusParams),
 } as const;
 
 type Table = typeof METHOD_TABLE;
