@@ -5,6 +5,7 @@
  * run, a plain memoized React Flow baseline (`?bench=N&baseline=1`):
  *   - first full render: navigation start → the last node in the DOM + two frames
  *   - pan fps: frames per second while panning the whole graph for 3 s
+ *   - zoom fps: frames per second (and the longest frame) zooming in and out for 3 s across the overview threshold
  *   - live event: one link going down → next frame painted (median of 7)
  * Run: npm run bench:canvas [-- 500 1000]   (builds nothing: run the renderer build first)
  */
@@ -24,6 +25,9 @@ interface Row {
   /** zoomed in to 100 % in the middle of the graph (culling, full nodes) */
   detailFps?: number;
   detailEventMs?: number;
+  /** zooming in and out across the overview threshold */
+  zoomFps: number;
+  zoomWorstMs: number;
 }
 
 const PAN_SCRIPT = `new Promise((resolve) => {
@@ -38,6 +42,28 @@ const PAN_SCRIPT = `new Promise((resolve) => {
     frames++;
     if (dt < 3000) requestAnimationFrame(step);
     else resolve((frames * 1000) / dt);
+  };
+  requestAnimationFrame(step);
+})`;
+
+/** zooming in and out around the graph's middle for 3 s (the fitted zoom ×0.5 … ×4, crossing the overview threshold): fps and the longest frame */
+const ZOOM_SCRIPT = `new Promise((resolve) => {
+  const rf = window.__bench.rf;
+  const v = rf.getViewport();
+  const el = document.querySelector('.react-flow');
+  const w = el.clientWidth, h = el.clientHeight;
+  const cx = (w / 2 - v.x) / v.zoom, cy = (h / 2 - v.y) / v.zoom;
+  let frames = 0, last = performance.now(), worst = 0;
+  const start = last;
+  const step = (t) => {
+    const dt = t - start;
+    worst = Math.max(worst, t - last);
+    last = t;
+    const z = v.zoom * Math.pow(2, 1 + 1.5 * Math.sin(dt / 600 - Math.PI / 2) - 0.5);
+    rf.setViewport({ x: w / 2 - cx * z, y: h / 2 - cy * z, zoom: z });
+    frames++;
+    if (dt < 3000) requestAnimationFrame(step);
+    else resolve([(frames * 1000) / dt, worst]);
   };
   requestAnimationFrame(step);
 })`;
@@ -63,6 +89,9 @@ async function measure(page: Page, url: string, n: number): Promise<Omit<Row, 'n
   const domElements = (await page.evaluate('document.getElementsByTagName("*").length')) as number;
   // evaluated as source text: tsx would wrap named functions in a helper the page does not have
   const panFps = (await page.evaluate(PAN_SCRIPT)) as number;
+  const [zoomFps, zoomWorstMs] = (await page.evaluate(ZOOM_SCRIPT)) as [number, number];
+  await page.evaluate('window.__bench.rf.fitView()');
+  await page.waitForTimeout(300);
   const times: number[] = [];
   for (let k = 0; k < 7; k++) {
     times.push((await page.evaluate(eventScript((k * 37) % n))) as number);
@@ -81,7 +110,7 @@ async function measure(page: Page, url: string, n: number): Promise<Omit<Row, 'n
     await page.waitForTimeout(50);
   }
   dtimes.sort((a, b) => a - b);
-  return { detailFps: Math.round(detailFps * 10) / 10, detailEventMs: Math.round(dtimes[3] * 10) / 10, firstRenderMs: Math.round(firstRenderMs), panFps: Math.round(panFps * 10) / 10, eventMs: Math.round(times[3] * 10) / 10, domElements };
+  return { zoomFps: Math.round(zoomFps * 10) / 10, zoomWorstMs: Math.round(zoomWorstMs), detailFps: Math.round(detailFps * 10) / 10, detailEventMs: Math.round(dtimes[3] * 10) / 10, firstRenderMs: Math.round(firstRenderMs), panFps: Math.round(panFps * 10) / 10, eventMs: Math.round(times[3] * 10) / 10, domElements };
 }
 
 async function main() {
@@ -105,20 +134,20 @@ async function main() {
         const r = await measure(page, url, n);
         await page.close();
         rows.push({ n, variant, ...r });
-        console.log(`${String(n).padStart(5)} ${variant.padEnd(8)} first render ${String(r.firstRenderMs).padStart(6)} ms  pan ${String(r.panFps).padStart(5)} fps  event ${String(r.eventMs).padStart(6)} ms  DOM ${r.domElements}  | zoom 1: pan ${r.detailFps} fps, event ${r.detailEventMs} ms`);
+        console.log(`${String(n).padStart(5)} ${variant.padEnd(8)} first render ${String(r.firstRenderMs).padStart(6)} ms  pan ${String(r.panFps).padStart(5)} fps  event ${String(r.eventMs).padStart(6)} ms  DOM ${r.domElements}  | zoom 1: pan ${r.detailFps} fps, event ${r.detailEventMs} ms | zooming ${r.zoomFps} fps, worst frame ${r.zoomWorstMs} ms`);
       }
     }
   } finally {
     await b.close();
     await server.close();
   }
-  const lines = ['| N | variant | first render (ms) | pan fps (overview) | live event → paint (ms) | DOM elements (overview) | pan fps (zoom 1) | live event (zoom 1, ms) |', '|---|---|---|---|---|---|---|---|'];
-  for (const r of rows) lines.push(`| ${r.n} | ${r.variant} | ${r.firstRenderMs} | ${r.panFps} | ${r.eventMs} | ${r.domElements} | ${r.detailFps} | ${r.detailEventMs} |`);
-  lines.push('', '| N | render ratio (baseline/app) | fps ratio (app/baseline) | event ratio (baseline/app) |', '|---|---|---|---|');
+  const lines = ['| N | variant | first render (ms) | pan fps (overview) | zoom fps | zoom worst frame (ms) | live event → paint (ms) | DOM elements (overview) | pan fps (zoom 1) | live event (zoom 1, ms) |', '|---|---|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) lines.push(`| ${r.n} | ${r.variant} | ${r.firstRenderMs} | ${r.panFps} | ${r.zoomFps} | ${r.zoomWorstMs} | ${r.eventMs} | ${r.domElements} | ${r.detailFps} | ${r.detailEventMs} |`);
+  lines.push('', '| N | render ratio (baseline/app) | fps ratio (app/baseline) | zoom fps ratio (app/baseline) | event ratio (baseline/app) |', '|---|---|---|---|---|');
   for (const n of ns) {
     const a = rows.find((r) => r.n === n && r.variant === 'app')!;
     const bl = rows.find((r) => r.n === n && r.variant === 'baseline')!;
-    lines.push(`| ${n} | ${(bl.firstRenderMs / a.firstRenderMs).toFixed(2)}× | ${(a.panFps / bl.panFps).toFixed(2)}× | ${(bl.eventMs / a.eventMs).toFixed(2)}× |`);
+    lines.push(`| ${n} | ${(bl.firstRenderMs / a.firstRenderMs).toFixed(2)}× | ${(a.panFps / bl.panFps).toFixed(2)}× | ${(a.zoomFps / bl.zoomFps).toFixed(2)}× | ${(bl.eventMs / a.eventMs).toFixed(2)}× |`);
   }
   const table = lines.join('\n');
   console.log(`\n${table}`);

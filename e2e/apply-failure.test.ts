@@ -23,6 +23,7 @@ if (skip) console.log(`skipping apply-failure e2e: ${skip}`);
 /** a step well inside scenario 03's plan: namespaces and links exist by then, so rollback has work to do */
 const FAIL_AT = 6;
 
+
 describe('a failing apply', { skip }, () => {
   it('shows the failing step and the error, rolls back, leaves the host unchanged', async () => {
     await withSandbox('e2efail', async (sb) => {
@@ -45,7 +46,13 @@ describe('a failing apply', { skip }, () => {
         const text = (await error.textContent()) ?? '';
         assert.match(text, /Apply failed/);
         assert.match(text, /injected failure/, 'the (injected) kernel text is shown');
-        assert.match(text, /Step \d+ in /, 'the failing step is named');
+        const named = /Step (\d+) in /.exec(text);
+        assert.ok(named, 'the failing step is named');
+        // the highlighted step is the one named (each step shows its number in the whole plan)
+        const failed = page.locator(`${tid('plan-step')}.failed`);
+        assert.equal(await failed.count(), 1);
+        assert.equal(await failed.getAttribute('value'), named[1]);
+        assert.match(text, new RegExp(`step ${named[1]} of`), "the helper's own message counts the same way");
         await page.locator(tid('apply-rolled-back')).waitFor();
         assert.equal(await page.locator(tid('apply-done')).count(), 0);
         assert.deepEqual(await hostDump(sb), before);

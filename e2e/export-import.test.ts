@@ -6,6 +6,7 @@
  * reference script builds, and its `down` removes it all.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,9 @@ describe('export and re-import in the browser', { skip }, () => {
 
       const yaml1 = await exportText(b.page, 'yaml');
       assert.match(yaml1.name, /\.ya?ml$/);
+      // Save and Export write one format: the same text
+      const [saved] = await Promise.all([b.page.waitForEvent('download'), b.page.locator(tid('file-save')).click()]);
+      assert.equal(await readFile((await saved.path())!, 'utf8'), yaml1.text);
       assert.match(yaml1.text, /apiVersion: netns-studio\/v1/);
       if (shellSkip) console.log(`skipping the shell-script export: ${shellSkip}`);
       else {
@@ -53,6 +57,16 @@ describe('export and re-import in the browser', { skip }, () => {
         assert.match(sh.text, /ip netns add/);
         assert.match(sh.text, /lab-ns1/);
       }
+
+      // PNG at 2× the SVG's size
+      const svg = await exportText(b.page, 'svg');
+      const svgW = Number(/<svg [^>]*width="(\d+)"/.exec(svg.text)?.[1]);
+      const svgH = Number(/<svg [^>]*height="(\d+)"/.exec(svg.text)?.[1]);
+      const [png] = await Promise.all([b.page.waitForEvent('download'), b.page.locator(tid('export-png')).click()]);
+      const bytes = await readFile((await png.path())!);
+      assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+      assert.deepEqual([bytes.readUInt32BE(16), bytes.readUInt32BE(20)], [svgW * 2, svgH * 2]);
+      assert.match(svg.text, />veth1-br</, 'bridge members are drawn');
 
       await openText(b.page, yaml1.name, yaml1.text);
       await b.page.waitForSelector(tid('node-ns:lab-ns1'));

@@ -11,7 +11,9 @@ import { describe, it } from 'node:test';
 import { dockerSkipReason, IMAGE, startDockerd } from '../testing/docker-daemon';
 import { withSandbox } from '../testing/sandbox';
 import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
-import { waitForApp } from './ui';
+import { loadTopology } from '../shared/yaml/load';
+import { validateTopology } from '../shared/validate/validate';
+import { exportText, waitForApp } from './ui';
 
 const skip = e2eSkipReason({ needUi: true }) ?? helperSkipReason() ?? dockerSkipReason();
 if (skip) console.log(`skipping live containers e2e: ${skip}`);
@@ -64,6 +66,15 @@ describe('live view of containers', { skip }, () => {
           await page.locator(tid('node-br:host/docker0')).waitFor();
           await page.locator(tid('live-all-namespaces')).click();
           await web.waitFor({ timeout: 5000 });
+
+          // adopt all: one valid document of what a document can name; the containers stay out
+          await page.locator(tid('live-adopt-all')).click();
+          const { text } = await exportText(page, 'yaml');
+          const loaded = loadTopology(text, 'adopted.yaml');
+          assert.ok(loaded.ok, JSON.stringify(loaded.errors));
+          assert.deepEqual(loaded.doc.bridges.map((x) => `${x.namespace}/${x.name}`), ['host/docker0']);
+          assert.equal(text.includes('inode:'), false, 'no unnamed namespace in the document');
+          assert.deepEqual(validateTopology(loaded.doc).filter((i) => i.severity === 'error'), []);
           assert.deepEqual(b.problems, []);
         } finally {
           await b.close();

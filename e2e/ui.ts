@@ -29,7 +29,7 @@ export async function setField(page: Page, field: string, value: string): Promis
 }
 
 /** Click an export button; returns the downloaded file's name and text. */
-export async function exportText(page: Page, kind: 'yaml' | 'shell' | 'gost'): Promise<{ name: string; text: string }> {
+export async function exportText(page: Page, kind: 'yaml' | 'shell' | 'gost' | 'svg'): Promise<{ name: string; text: string }> {
   const button = page.locator(tid(`export-${kind}`));
   const [dl] = await Promise.all([page.waitForEvent('download'), button.click()]);
   return { name: dl.suggestedFilename(), text: await readFile((await dl.path())!, 'utf8') };

@@ -1,13 +1,16 @@
 /** The editor: toolbar, palette, canvas, inspector, plan dialog, status bar. */
 import { useEffect } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useBackend } from './backend-context';
+import { useBackend, useHelperStatus } from './backend-context';
 import { Canvas } from './canvas/canvas';
 import { Inspector } from './panels/inspector';
 import { Palette } from './panels/palette';
 import { PlanDialog } from './panels/plan-dialog';
+import { ReachPanel } from './panels/reach-panel';
 import { TopologiesDialog } from './panels/topologies-dialog';
 import { SearchBox } from './panels/search';
+import { ProblemsBridge, ProblemsPanel } from './panels/problems-panel';
+import { FirstRun } from './panels/first-run';
 import { Toolbar } from './panels/toolbar';
 import { UnsavedDialog } from './panels/unsaved-dialog';
 import { runMenuCommand } from './commands';
@@ -49,6 +52,13 @@ function BenchBridge() {
   return null;
 }
 
+/** The backend's scope names new namespaces (serve --only-prefix). */
+function NamePrefixBridge() {
+  const prefix = useHelperStatus()?.namePrefix ?? '';
+  useEffect(() => uiStore.setState({ namePrefix: prefix }), [prefix]);
+  return null;
+}
+
 function ShellBridge() {
   const backend = useBackend();
   const rf = useReactFlow();
@@ -87,6 +97,9 @@ export function App({ bench = false }: { bench?: boolean }) {
           <div className="canvas-wrap">
             <Canvas bench={bench} />
             <SearchBox />
+            {!bench && <ReachPanel />}
+            {!bench && <ProblemsPanel />}
+            {!bench && <FirstRun />}
           </div>
           {!bench && <Inspector />}
         </div>
@@ -95,6 +108,8 @@ export function App({ bench = false }: { bench?: boolean }) {
         <TopologiesDialog />
         {!bench && <UnsavedDialog />}
         <ShellBridge />
+        <NamePrefixBridge />
+        {!bench && <ProblemsBridge />}
         {bench && <BenchBridge />}
       </div>
     </ReactFlowProvider>

@@ -5,7 +5,8 @@
 import type { ReactFlowInstance } from '@xyflow/react';
 import type { Backend, MenuCommand } from '../shared/backend';
 import { nodeId } from '../shared/model/ids';
-import { copyIds, deleteIds, movePositions, pasteClip } from './model/edits';
+import { copyIds, deleteIds, movePositions, pasteClip, pasteOffset } from './model/edits';
+import { pinDrawn } from './panels/palette-actions';
 import type { Clip } from './model/edits';
 import { autoLayout } from './model/layout';
 import { toFlow } from './model/to-flow';
@@ -34,7 +35,12 @@ export function copySelection(): void {
 
 export function paste(): void {
   const clip = clipboard;
-  if (clip) edit((d) => pasteClip(d, clip));
+  if (!clip) return;
+  edit((d0) => {
+    const d = pinDrawn(d0);
+    const heights = new Map(toFlow(d).nodes.map((n) => [n.id, n.height ?? 0]));
+    return pasteClip(d, clip, pasteOffset(clip, heights));
+  });
 }
 
 export function selectAll(): void {
@@ -42,11 +48,12 @@ export function selectAll(): void {
   uiStore.getState().setSelection([...flow.nodes.filter((n) => !n.parentId).map((n) => n.id), ...flow.edges.filter((e) => e.type === 'veth').map((e) => e.id)]);
 }
 
-export function runAutoLayout(rf?: ReactFlowInstance): void {
+export async function runAutoLayout(rf?: ReactFlowInstance): Promise<void> {
   // in the live view the host's own objects are on the canvas too: lay them out with the rest
   const live = liveStore.getState();
   const doc = editorStore.getState().doc;
-  const positions = autoLayout(live.enabled && live.host ? mergeLive(doc, live.host).merged : doc);
+  const positions = await autoLayout(live.enabled && live.host ? mergeLive(doc, live.host).merged : doc);
+  // the document may have changed while ELK ran: only boxes that still exist move
   edit((d) => movePositions(d, positions));
   void rf;
   uiStore.getState().requestFit();
@@ -109,7 +116,7 @@ export function runMenuCommand(cmd: MenuCommand, backend: Backend | null, rf?: R
     case 'fit':
       return uiStore.getState().requestFit();
     case 'auto-layout':
-      return runAutoLayout(rf);
+      return void runAutoLayout(rf);
     case 'toggle-live':
       return toggleLive(backend);
     case 'about':

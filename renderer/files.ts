@@ -15,9 +15,13 @@ import { exportGost } from '../shared/export/gost';
 import { browserShellOps } from './backend/browser-files';
 import { editorStore, isDirty, markSaved, replaceDocument } from './store/editor-store';
 import { uiStore } from './store/ui-store';
-import { topologySvg } from './model/svg';
+import { PNG_SCALE, topologySvg } from './model/svg';
+import { autoLayout } from './model/layout';
+import { movePositions } from './model/edits';
 
 let yamlDoc: Document | undefined;
+/** the text of the file as opened, and the document it gave: problems are located in it until the first edit */
+let opened: { text: string; doc: Topology } | undefined;
 
 const shell = (backend: Backend | null) => backend ?? browserShellOps();
 const notify = (kind: 'info' | 'error', text: string, detail?: string[]) => uiStore.getState().setNotice({ kind, text, detail });
@@ -37,7 +41,10 @@ export function unlessUnsaved(action: string, proceed: () => void): void {
 
 export function newDocument(): void {
   yamlDoc = undefined;
+  opened = undefined;
   replaceDocument(emptyTopology());
+  // not the previous document's zoom (a new namespace at 0.21 was an unlabelled rectangle)
+  uiStore.getState().requestFit();
   notify('info', 'New document');
 }
 
@@ -49,12 +56,34 @@ export function loadText(text: string, name: string, path?: string): boolean {
     return false;
   }
   yamlDoc = r.yamlDoc;
+  opened = { text, doc: r.doc };
   replaceDocument(r.doc, { name, path });
   // show the whole opened graph, not the previous document's viewport
   uiStore.getState().requestFit();
+  void placeUnplaced(r.doc);
   const warnings = r.errors.filter((e) => !hasErrors([e]));
   notify('info', `Opened ${name}${r.migrated ? ` (migrated from ${r.migrated.from})` : ''}`, warnings.map(formatLocatedError));
   return true;
+}
+
+/** above this a file without positions keeps the plain grid (the layout would take seconds) */
+const LAYOUT_ON_OPEN_LIMIT = 1500;
+
+/**
+ * A file with no saved positions (written by hand, by `discover`, by a script) is
+ * laid out with ELK once opened, so nothing overlaps; the positions count as part of
+ * the opened document (not an unsaved change).
+ */
+async function placeUnplaced(doc: Topology): Promise<void> {
+  const saved = doc.layout?.positions ?? {};
+  if (Object.keys(saved).length || doc.namespaces.length > LAYOUT_ON_OPEN_LIMIT) return;
+  const positions = await autoLayout(doc);
+  const s = editorStore.getState();
+  if (s.doc !== doc) return; // edited or replaced meanwhile
+  const laid = movePositions(doc, positions);
+  editorStore.setState({ doc: laid, savedDoc: laid });
+  if (opened?.doc === doc) opened = { ...opened, doc: laid };
+  uiStore.getState().requestFit();
 }
 
 /**
@@ -69,6 +98,7 @@ export function openApplied(document: unknown, topology: { name: string; file?: 
     return false;
   }
   yamlDoc = undefined;
+  opened = undefined;
   const base = topology.file?.split('/').filter(Boolean).at(-1);
   replaceDocument({ ...parsed.data, name: parsed.data.name ?? topology.name }, { name: base ?? `${topology.name}.yaml` });
   uiStore.getState().requestFit();
@@ -93,6 +123,11 @@ export function documentYaml(doc: Topology): string {
   return exportYaml(doc);
 }
 
+/** The text problems are located in: the file as opened while unchanged, else what Save would write now. */
+export function problemText(doc: Topology): string {
+  return opened && opened.doc === doc ? opened.text : documentYaml(doc);
+}
+
 export async function saveDocument(backend: Backend | null, saveAs = false): Promise<void> {
   const s = editorStore.getState();
   const text = documentYaml(s.doc);
@@ -112,9 +147,9 @@ async function pngOf(svg: string, width: number, height: number): Promise<Uint8A
   img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
   await img.decode();
   const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  canvas.getContext('2d')!.drawImage(img, 0, 0);
+  canvas.width = width * PNG_SCALE;
+  canvas.height = height * PNG_SCALE;
+  canvas.getContext('2d')!.drawImage(img, 0, 0, canvas.width, canvas.height);
   const blob = await new Promise<Blob | null>((res) => canvas.toBlob(res, 'image/png'));
   return new Uint8Array(await blob!.arrayBuffer());
 }
@@ -124,7 +159,8 @@ export async function exportAs(backend: Backend | null, kind: ExportKind): Promi
   const base = (editorStore.getState().fileName ?? doc.metadata.name ?? 'topology').replace(/\.ya?ml$/, '');
   let data: string | Uint8Array;
   try {
-    if (kind === 'yaml') data = exportYaml(doc);
+    // one YAML format: Export writes exactly what Save writes (comments and order of an opened file kept)
+    if (kind === 'yaml') data = documentYaml(doc);
     else if (kind === 'gost') data = exportGost(doc);
     else if (kind === 'shell') {
       const load = shellModules['../shared/export/shell.ts'];

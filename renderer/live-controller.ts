@@ -9,14 +9,19 @@ import type { Backend, HostSnapshot, WatchEvent } from '../shared/backend';
 import { objectKey } from '../shared/model/ids';
 import { linkOperOf, mergeLive } from './model/live-merge';
 import { asObservedHost, withUnnamed } from './model/live-unnamed';
+import { autoLayout } from './model/layout';
+import { movePositions } from './model/edits';
 import { editorStore } from './store/editor-store';
 import { liveStore, setLinkUp } from './store/live-store';
+import { uiStore } from './store/ui-store';
 
 const REDISCOVER_MS = 60;
 
 let stop: (() => void) | undefined;
 
 function setHost(snapshot: HostSnapshot): void {
+  // the first picture of the host is fitted into view (not left at the editor's zoom and place)
+  const first = !liveStore.getState().host;
   const { host, labels } = shownHost(snapshot.document, snapshot.observed);
   const m = mergeLive(editorStore.getState().doc, host);
   liveStore.setState({
@@ -31,6 +36,10 @@ function setHost(snapshot: HostSnapshot): void {
     loading: false,
     error: undefined,
   });
+  if (first) {
+    uiStore.getState().requestFit();
+    void placeDiscovered(host);
+  }
 }
 
 /** The host as the toggle wants it: every namespace, or the named ones only. */
@@ -43,6 +52,26 @@ export function setAllNamespaces(all: boolean): void {
   liveStore.setState({ allNamespaces: all });
   const s = liveStore.getState();
   if (s.hostNamed) setHost({ document: s.hostNamed, observed: s.observed });
+}
+
+/** above this the live picture keeps the plain grid (ELK would take seconds) */
+const LAYOUT_LIVE_LIMIT = 1500;
+
+/**
+ * The first live picture of a document that has no positions yet (the first run's
+ * "Inspect this host"): the host's objects are laid out with ELK, so discovered
+ * boxes do not overlap; the positions join the document as its layout, not as an
+ * unsaved change.
+ */
+async function placeDiscovered(host: HostSnapshot['document']): Promise<void> {
+  const doc = editorStore.getState().doc;
+  if (Object.keys(doc.layout?.positions ?? {}).length || host.namespaces.length > LAYOUT_LIVE_LIMIT) return;
+  const positions = await autoLayout(mergeLive(doc, host).merged);
+  const s = editorStore.getState();
+  if (s.doc !== doc || !liveStore.getState().enabled) return;
+  const laid = movePositions(doc, positions);
+  editorStore.setState(s.savedDoc === doc ? { doc: laid, savedDoc: laid } : { doc: laid });
+  uiStore.getState().requestFit();
 }
 
 /** A link fact in an event, in whatever shape the helper sends it. */

@@ -4,13 +4,14 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { HelperLink } from '../shell-core/helper-link';
 import { unavailableHelperLink } from '../shell-core/helper-link';
 import { startServer, type RunningServer } from './http-server';
+import { PROJECT_ROOT } from '../helper/code-location';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// the checkout's root whether this runs from server/ or from a bundle in dist/node
+export { PROJECT_ROOT };
 export const RENDERER_DIR = join(PROJECT_ROOT, 'dist', 'renderer');
 
 export interface ServeOptions {

@@ -92,6 +92,11 @@ export interface HelperStatus {
   error?: BackendError;
   /** true when `connect()` may succeed now (e.g. after a cancelled prompt) */
   canRetry: boolean;
+  /**
+   * `serve --only-prefix P`: this backend sees only namespaces named P…, so the
+   * editor names new namespaces P… too (else they would vanish from the live view).
+   */
+  namePrefix?: string;
 }
 
 export const INITIAL_STATUS: HelperStatus = { state: 'idle', canRetry: true };

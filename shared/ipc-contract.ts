@@ -55,6 +55,7 @@ export const HelperStatusSchema = z.strictObject({
   features: z.record(z.string(), z.boolean()).optional(),
   error: BackendErrorSchema.optional(),
   canRetry: z.boolean(),
+  namePrefix: z.string().max(200).optional(),
 }) satisfies z.ZodType<HelperStatus>;
 
 const CommandSchema = z.object({ namespace: z.string(), argv: z.array(z.string()).min(1) });

@@ -58,6 +58,8 @@ describe('client helper link (scripted helper)', () => {
     const s = await link.connect();
     assert.deepEqual({ state: s.state, transport: s.transport, uid: s.uid, root: s.root, iproute2: s.versions?.iproute2 }, { state: 'connected', transport: 'stdio', uid: 0, root: true, iproute2: 'iproute2-6.1.0' });
 
+    assert.equal(link.status().namePrefix, 'lab-', 'the scope names new namespaces in the editor');
+    assert.ok(emitted.some((e) => e.name === 'status' && e.payload.namePrefix === 'lab-'), 'and reaches the renderer with every status');
     const d = (await session.handle('discover', {})) as any;
     assert.ok(d.ok, JSON.stringify(d));
     assert.deepEqual(h.requests.find((r) => r.method === 'discover')?.params, { unnamed: false, onlyPrefix: 'lab-' }, 'the scope goes with every discover');

@@ -84,7 +84,9 @@ export function watchEventMapper(): (e: Event) => unknown {
 export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
   const log = opts.log ?? (() => {});
   const listeners = new Set<(s: HelperStatus) => void>();
-  let status: HelperStatus = { state: 'idle', transport: opts.transport, canRetry: true };
+  // the scope names new namespaces whatever state the helper is in (it starts on first need)
+  const withScope = (s: HelperStatus): HelperStatus => (opts.scope?.onlyPrefix ? { ...s, namePrefix: opts.scope.onlyPrefix } : s);
+  let status: HelperStatus = withScope({ state: 'idle', transport: opts.transport, canRetry: true });
   let client: HelperClient | undefined;
   let starting: Promise<HelperStatus> | undefined;
   let closed = false;
@@ -92,8 +94,8 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
   const maxRestarts = opts.maxRestarts ?? 3;
 
   const setStatus = (s: HelperStatus) => {
-    status = s;
-    for (const l of listeners) l(s);
+    status = withScope(s);
+    for (const l of listeners) l(status);
   };
 
   function failed(error: BackendError): HelperStatus {

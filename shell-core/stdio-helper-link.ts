@@ -13,7 +13,7 @@ export const STDIO_HELPER_READY = true;
 export interface StdioHelperOptions {
   /** argv prefix for the helper process (tests: nsenter into a sandbox) */
   wrap?: string[];
-  /** the helper's entry (a packaged app's bundle); default helper/main.ts through tsx */
+  /** the helper's entry (a packaged app's bundle); default helper/launch.ts's (helper/code-location.ts: the bundle) */
   entry?: string;
   /** show only namespaces whose name starts with this (`serve --only-prefix`) */
   onlyPrefix?: string;

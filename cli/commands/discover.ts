@@ -41,8 +41,10 @@ export function scopeParams(opts: ScopeOpts) {
 /**
  * `netns-studio discover`: prints this host's namespaces, veths, bridges,
  * addresses, routes, sysctls, NAT rules and resolv.conf as a topology file that
- * `validate`, `export`, `plan` and the app accept. It runs the helper over stdio,
- * the same path the app uses, so it needs root.
+ * `validate`, `export`, `plan` and the app accept. It runs the helper's discover
+ * method in this process (as plan and apply run the helper's pipeline): the same
+ * code and parameter checks as the app's path without a second Node process, its
+ * hello and the copy of the result over a pipe. It needs root.
  */
 export function registerDiscover(program: Command): void {
   program
@@ -65,24 +67,16 @@ export function registerDiscover(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const { startStdioHelper } = await import('../../helper/client');
-      let stderr = '';
-      const h = await startStdioHelper({ onStderr: (t) => (stderr += t) });
-      try {
-        const r = await h.request('discover', params);
-        for (const w of r.observed.warnings) console.error(`netns-studio discover: warning: ${w}`);
-        if (opts.format === 'json') {
-          process.stdout.write(JSON.stringify(opts.observed ? r : r.document, null, 2) + '\n');
-        } else {
-          const { exportYaml } = await import('../../shared/export/yaml');
-          const when = new Date(r.observed.readAt).toISOString();
-          process.stdout.write(`# discovered by netns-studio at ${when} in ${r.observed.durationMs} ms\n${exportYaml(r.document)}`);
-        }
-      } catch (e) {
-        if (stderr.trim()) console.error(stderr.trim());
-        throw e;
-      } finally {
-        await h.close();
+      // what helper/methods/discover.ts does (its root check is above), params checked by the protocol's schema
+      const [{ DiscoverParams }, { discover }, { ownedKeys }] = await Promise.all([import('../../shared/protocol/messages'), import('../../helper/discover/index'), import('../../helper/discover/owned')]);
+      const r = { ...(await discover(DiscoverParams.parse(params) ?? {})), owned: ownedKeys() };
+      for (const w of r.observed.warnings) console.error(`netns-studio discover: warning: ${w}`);
+      if (opts.format === 'json') {
+        process.stdout.write(JSON.stringify(opts.observed ? r : r.document, null, 2) + '\n');
+      } else {
+        const { exportYaml } = await import('../../shared/export/yaml');
+        const when = new Date(r.observed.readAt).toISOString();
+        process.stdout.write(`# discovered by netns-studio at ${when} in ${r.observed.durationMs} ms\n${exportYaml(r.document)}`);
       }
     });
 }

@@ -26,7 +26,7 @@ import { namespacesOf } from './observe';
 import type { ApplyContext } from './context';
 import { executeSteps, type ExecuteOptions } from './executor';
 import { ApplyFailure, fail } from './failure';
-import { probeFeatures, requireFeatures } from './features';
+import { requireFeaturesOf } from './features';
 import { Journal, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
@@ -135,7 +135,7 @@ function lap(): (what: string) => void {
 
 async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySource = {}): Promise<PlanResult> {
   const mark = lap();
-  requireFeatures(doc, ctx.features ?? (await probeFeatures()));
+  await requireFeaturesOf(doc, ctx.features);
   mark('features');
   const sc = scope(doc, ctx, source);
   mark('records');

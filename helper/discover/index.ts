@@ -16,7 +16,7 @@ import { parseNatLine, natLines } from './nat';
 import { parseNamespace, type ParsedNamespace } from './parse';
 import { resolvePeers } from './peers';
 import { readNetlink, perlAvailable, type NetlinkRead } from './netlink';
-import { readIp, readNat, type RawNamespace } from './read';
+import { readFilter, readIp, readNat, type RawNamespace } from './read';
 import { identify } from './identity';
 import { listTargets, type Target, type TargetOptions } from './targets';
 import { toDocument } from './to-document';
@@ -29,6 +29,8 @@ export interface DiscoverOptions {
   stripPrefix?: boolean;
   /** read NAT tables (default true) */
   nat?: boolean;
+  /** read filter tables (default false; reachability wants them) */
+  filter?: boolean;
   streams?: number;
   /** `ip` = only the `ip -batch` reader (tests compare the two readers) */
   reader?: 'auto' | 'ip';
@@ -71,9 +73,10 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
   const fast = !ipOnly && perlAvailable() ? await readNetlink(paths, opts.streams) : new Map<string, NetlinkRead>();
   const rest = paths.filter((p) => !fast.has(p));
   const natPaths = paths.filter((p) => fast.get(p)?.hasNat !== false);
-  const [slow, natRead] = await Promise.all([
+  const [slow, natRead, filterRead] = await Promise.all([
     readIp(rest, { streams: opts.streams }),
     opts.nat === false ? Promise.resolve(new Map<string, string>()) : readNat(natPaths, { streams: opts.streams }),
+    opts.filter ? readFilter(paths, { streams: opts.streams }) : Promise.resolve(new Map<string, string>()),
   ]);
   const ip = new Map<string, RawNamespace>([...slow, ...[...fast].map(([p, r]) => [p, r.raw] as const)]);
   const nat = new Map(natRead);
@@ -90,6 +93,8 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
     const p = parseNamespace(t, raw);
     const block = nat.get(t.path);
     if (block !== undefined) p.ns.natLines = natLines(block);
+    const filterBlock = filterRead.get(t.path);
+    if (filterBlock !== undefined) p.ns.filterLines = filterBlock.split('\n').filter((l) => l.startsWith('-A ') || l.startsWith(':'));
     if (t.named && t.name !== HOST_NS && etcNetns.has(t.name)) {
       try {
         p.ns.resolvConf = readFileSync(`/etc/netns/${t.name}/resolv.conf`, 'utf8');

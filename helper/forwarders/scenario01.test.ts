@@ -25,6 +25,7 @@ import { ApplyFailure } from '../apply/failure';
 import { applyDocument, destroyDocument, planDestroy, planForHost } from '../apply/pipeline';
 import { sandboxWrap, withStateDir } from '../../testing/apply-support';
 import { createForwarderRuntime, type ForwarderRuntime } from './runtime';
+import { AGENT_BUNDLE } from '../bundle-files';
 import { echoIn, tcpClient, tcpOpen, udpClient } from '../../testing/traffic';
 
 const skip = kernelSkipReason();
@@ -58,7 +59,8 @@ function recording(rt: ForwarderRuntime, served: string[]): ForwarderRuntime {
 const agentPids = (dir: string) => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
   try {
     const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
-    return cmd.includes('forwarders/agent.ts') && cmd.includes(dir);
+    // the agent's bundle (what the runtime starts: helper/code-location.ts) or its source
+    return (cmd.includes('forwarders/agent.ts') || cmd.includes(`/${AGENT_BUNDLE}`)) && cmd.includes(dir);
   } catch { return false; }
 });
 

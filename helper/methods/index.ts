@@ -11,6 +11,7 @@ import { watchSubscribeMethod, watchUnsubscribeMethod } from './watch';
 import { planHelperMethod } from './plan';
 import { applyHelperMethod } from './apply';
 import { destroyHelperMethod } from './destroy';
+import { pingMethod } from './ping';
 import { topologiesListMethod, topologyStatusMethod } from './topologies';
 import { forwardersListMethod, forwardersSubscribeMethod, forwardersUnsubscribeMethod } from './forwarders';
 
@@ -25,6 +26,7 @@ export const HANDLERS: MethodHandlers = {
   'forwarders.list': forwardersListMethod,
   'forwarders.subscribe': forwardersSubscribeMethod,
   'forwarders.unsubscribe': forwardersUnsubscribeMethod,
+  ping: pingMethod,
   'topologies.list': topologiesListMethod,
   'topologies.status': topologyStatusMethod,
 };

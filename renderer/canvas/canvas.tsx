@@ -8,12 +8,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore as useFlowStore } from '@xyflow/react';
-import type { Connection, EdgeChange, NodeChange } from '@xyflow/react';
+import type { Connection, EdgeChange, FinalConnectionState, FitViewOptions, NodeChange } from '@xyflow/react';
 import { HOST_NS } from '../../shared/model/schema';
 import { COMPACT_ZOOM, NS_W } from '../model/geometry';
 import { createFlowDeriver } from '../model/to-flow';
 import type { FlowEdge, FlowNode } from '../model/to-flow';
 import { mergeLive } from '../model/live-merge';
+import { problemsById } from '../model/problems';
 import { movePositions, addVeth } from '../model/edits';
 import { parseId } from '../model/doc-ids';
 import { edit, useEditor } from '../store/editor-store';
@@ -21,24 +22,18 @@ import { uiStore, useUi } from '../store/ui-store';
 import { useLive } from '../store/live-store';
 import { edgeTypes, nodeTypes } from './node-types';
 import { OverviewLayer } from './overview-layer';
+import { OverviewMinimap } from './overview-minimap';
+import { useZoomBelowWhenSettled } from './use-settled';
+import { clientPoint, endFor, nodeAtPoint } from './connect';
 import { PALETTE_MIME, dropPaletteItem } from '../panels/palette-actions';
 import type { PaletteKind } from '../panels/palette-actions';
 
 const CULL_ABOVE = 300;
+const LOD_SETTLE_MS = 150;
 const NO_EDGES: FlowEdge[] = [];
-const FIT = { maxZoom: 1.1, padding: 0.1, includeHiddenNodes: true };
+// fitted graphs keep clear of the overlays: the zoom controls (bottom left) and the minimap (bottom right, 200 px + margin)
+const FIT: FitViewOptions = { maxZoom: 1.1, padding: { top: '6%', bottom: '6%', left: '56px', right: '232px' }, includeHiddenNodes: true };
 
-const zoomIsCompact = (s: { transform: [number, number, number] }) => s.transform[2] < COMPACT_ZOOM;
-
-/** Where an end of a new veth goes: a namespace (its box or one of its ports) or a bridge. */
-function endFor(node: string): { namespace: string; master?: string } | undefined {
-  const p = parseId(node);
-  if (!p) return undefined;
-  if (p.kind === 'namespace') return { namespace: p.ns };
-  if (p.kind === 'bridge') return { namespace: p.ns, master: p.name };
-  if (p.kind === 'vrf') return { namespace: p.ns, master: p.name };
-  return undefined;
-}
 
 export function Canvas({ bench = false }: { bench?: boolean }) {
   const doc = useEditor((s) => s.doc);
@@ -46,7 +41,8 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
   const host = useLive((s) => s.host);
   const selection = useUi((s) => s.selection);
   const theme = useUi((s) => s.theme);
-  const compact = useFlowStore(zoomIsCompact);
+  // the level of detail changes when a zoom gesture ends, not on each of its frames
+  const compact = useZoomBelowWhenSettled(COMPACT_ZOOM, LOD_SETTLE_MS);
   const rf = useReactFlow();
   const deriver = useRef(createFlowDeriver()).current;
 
@@ -54,7 +50,9 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
   const selSet = useMemo(() => new Set(selection), [selection]);
   // a big document starts in the overview: the first render never mounts thousands of full nodes
   const initialViewport = useRef({ x: 0, y: 0, zoom: doc.namespaces.length > CULL_ABOVE ? COMPACT_ZOOM / 4 : 1 }).current;
-  const flow = useMemo(() => deriver(shown, { selection: selSet, compact }), [deriver, shown, selSet, compact]);
+  const problemList = useUi((s) => s.problems);
+  const problems = useMemo(() => problemsById(problemList), [problemList]);
+  const flow = useMemo(() => deriver(shown, { selection: selSet, compact, problems }), [deriver, shown, selSet, compact, problems]);
   // React Flow fits the view on its next node update: hand it a fresh array after asking
   const fit = useUi((s) => s.fit);
   const [bump, setBump] = useState(0);
@@ -98,12 +96,23 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
     if (sel) uiStore.getState().setSelection([...sel]);
   }, []);
 
-  const onConnect = useCallback((c: Connection) => {
-    const a = endFor(c.source);
-    const b = endFor(c.target);
-    if (!a || !b || c.source === c.target) return;
+  const connectNodes = useCallback((source: string, target: string) => {
+    const a = endFor(source);
+    const b = endFor(target);
+    if (!a || !b || source === target) return;
     edit((d) => addVeth(d, a, b));
   }, []);
+  const onConnect = useCallback((c: Connection) => connectNodes(c.source, c.target), [connectNodes]);
+  // dropped on a node but not on one of its handles: the node itself is the target
+  const onConnectEnd = useCallback(
+    (e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid || !state.fromNode) return;
+      const at = clientPoint(e);
+      const target = at && nodeAtPoint(at.x, at.y);
+      if (target) connectNodes(state.fromNode.id, target);
+    },
+    [connectNodes],
+  );
 
   const onDragOver = useCallback((e: DragEvent) => {
     if (e.dataTransfer.types.includes(PALETTE_MIME)) {
@@ -136,6 +145,7 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         connectionMode={'loose' as never}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
@@ -153,7 +163,7 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
       >
         {(compact || bigGraph) && <OverviewLayer flow={flow} edgesOnly={!compact} />}
         {!bench && <Background gap={24} />}
-        {!bench && <MiniMap pannable zoomable ariaLabel="minimap" />}
+        {!bench && (compact ? <OverviewMinimap flow={flow} /> : <MiniMap pannable zoomable ariaLabel="minimap" />)}
         <Controls />
       </ReactFlow>
     </div>

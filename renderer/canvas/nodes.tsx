@@ -8,6 +8,7 @@ import { memo } from 'react';
 import { Handle, Position } from '@xyflow/react';
 import type { NodeProps } from '@xyflow/react';
 import type { BridgeData, ForwarderData, NamespaceData, PortView, VrfData } from '../model/to-flow';
+import { BR_H, CONNECT_HANDLE, CONNECT_Y, memberChip } from '../model/geometry';
 import { useLive } from '../store/live-store';
 import { operational, type LinkOper } from '../model/live-merge';
 
@@ -28,6 +29,24 @@ function linkLook(up: boolean, oper: LinkOper | undefined): { cls: 'up' | 'down'
 }
 
 const handleStyle = { width: 8, height: 8 };
+/** the "+" a veth is drawn from: faint until the node is hovered (see .connect-handle in styles.css) */
+const connectStyle = { width: CONNECT_HANDLE, height: CONNECT_HANDLE, top: CONNECT_Y };
+const CONNECT_TITLE = 'drag onto another namespace or bridge to add a veth';
+
+function ConnectHandle({ id, side, top }: { id: string; side: 'left' | 'right'; top?: number }) {
+  return (
+    <Handle
+      id={id}
+      type="source"
+      position={side === 'left' ? Position.Left : Position.Right}
+      className="connect-handle"
+      style={top === undefined ? connectStyle : { ...connectStyle, top }}
+      title={CONNECT_TITLE}
+      aria-label={CONNECT_TITLE}
+      data-testid={`connect-${id}`}
+    />
+  );
+}
 
 const Port = memo(function Port({ port, index }: { port: PortView; index: number }) {
   const up = useUp(port.key, port.up);
@@ -56,28 +75,36 @@ export const NamespaceNode = memo(function NamespaceNode({ id, data, selected }:
   const label = useLabel(data.name);
   return (
     <div
-      className={`ns-box${data.name === 'host' ? ' host' : ''}${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${data.implicit ? ' implicit' : ''}`}
+      className={`ns-box${data.name === 'host' ? ' host' : ''}${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${data.implicit ? ' implicit' : ''}${data.problem ? ' has-problem' : ''}`}
       data-testid={`node-${id}`}
       data-status={status}
+      data-problem={data.problem}
+      title={data.problem}
       data-label={label}
       aria-label={`namespace ${label ?? data.name}`}
     >
-      <Handle id="nl" type="source" position={Position.Left} className="hidden-handle" />
+      <ConnectHandle id="nl" side="left" />
       <div className="ns-header">
         <span className="ns-icon">{data.name === 'host' ? '⌂' : '◫'}</span>
-        <span className="ns-name" title={label ? data.name : undefined}>{label ?? data.name}</span>
-        {!data.loopbackUp && <span className="tag warn">lo down</span>}
-        {data.facts.map((f) => (
-          <span key={f} className="tag">
-            {f}
-          </span>
-        ))}
-        {status && <span className={`tag status ${status}`}>{status}</span>}
+        <span className="ns-name" data-testid="ns-name" title={label ? data.name : undefined}>
+          {label ?? data.name}
+        </span>
+        {/* tags give way first: they shrink and clip, the name keeps its width */}
+        <span className="ns-tags" title={[...(!data.loopbackUp ? ['lo down'] : []), ...data.facts, ...(status ? [status] : [])].join(' · ') || undefined}>
+          {status && <span className={`tag status ${status}`}>{status}</span>}
+          {data.duplicate && <span className="tag warn">declared twice</span>}
+          {!data.loopbackUp && <span className="tag warn">lo down</span>}
+          {data.facts.map((f) => (
+            <span key={f} className="tag">
+              {f}
+            </span>
+          ))}
+        </span>
       </div>
       {data.ports.map((p, i) => (
         <Port key={p.ifname} port={p} index={i} />
       ))}
-      <Handle id="nr" type="source" position={Position.Right} className="hidden-handle" />
+      <ConnectHandle id="nr" side="right" />
     </div>
   );
 });
@@ -99,30 +126,37 @@ export const BridgeNode = memo(function BridgeNode({ id, data, selected }: NodeP
   const status = useLiveStatus(id);
   const up = useUp(data.key, data.up);
   return (
-    <div className={`br-box${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}`} data-testid={`node-${id}`} aria-label={`bridge ${data.name}`}>
-      <Handle id="bl" type="source" position={Position.Left} style={handleStyle} />
+    <div className={`br-box${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${data.problem ? ' has-problem' : ''}`} data-testid={`node-${id}`} data-problem={data.problem} title={data.problem} aria-label={`bridge ${data.name}`}>
+      <ConnectHandle id="bl" side="left" top={BR_H / 2} />
       <div className="br-line">
         <span className={`dot ${up ? 'up' : 'down'}`} />
         <span className="br-name">⇌ {data.name}</span>
         <span className="port-addr">{data.addresses.join(' ')}</span>
       </div>
-      <div className="br-members">
-        {data.members.map((m) => (
-          <Member key={m.ifname} port={m} />
-        ))}
-      </div>
-      <Handle id="br" type="source" position={Position.Right} style={handleStyle} />
+      {data.members.map((m, k) => (
+        <Member key={m.ifname} port={m} chip={memberChip(k, data.members.length)} />
+      ))}
+      <ConnectHandle id="br" side="right" top={BR_H / 2} />
     </div>
   );
 });
 
-const Member = memo(function Member({ port }: { port: PortView }) {
+/** A member chip at a fixed place (model/geometry.ts memberChip), with the handle its veth leaves from. */
+const Member = memo(function Member({ port, chip }: { port: PortView; chip: { x: number; width: number } }) {
   const up = useUp(port.key, port.up);
   const oper = useOper(port.key);
   const look = linkLook(up, oper);
   return (
-    <span className={`member ${look.cls}`} data-testid={`port-${port.ns}/${port.ifname}`} data-up={String(up)} data-oper={oper?.oper} title={`${port.ifname} ↔ ${port.peer} · ${look.label}`}>
-      {port.ifname}
+    <span
+      className={`member ${look.cls}`}
+      data-testid={`port-${port.ns}/${port.ifname}`}
+      data-up={String(up)}
+      data-oper={oper?.oper}
+      title={`${port.ifname} ↔ ${port.peer} · ${look.label}`}
+      style={{ left: chip.x, width: chip.width }}
+    >
+      {chip.width >= 14 ? port.ifname : ''}
+      <Handle id={`m:${port.ifname}`} type="source" position={Position.Bottom} style={handleStyle} className="member-handle" />
     </span>
   );
 });
@@ -139,7 +173,7 @@ export const VrfNode = memo(function VrfNode({ id, data, selected }: NodeProps &
 
 export const ForwarderNode = memo(function ForwarderNode({ id, data, selected }: NodeProps & { data: ForwarderData }) {
   return (
-    <div className={`fw-box${selected ? ' selected' : ''}`} data-testid={`node-${id}`} aria-label={`forwarder ${data.name}`}>
+    <div className={`fw-box${selected ? ' selected' : ''}${data.problem ? ' has-problem' : ''}`} data-testid={`node-${id}`} data-problem={data.problem} title={data.problem} aria-label={`forwarder ${data.name}`}>
       <Handle id="fl" type="source" position={Position.Left} style={handleStyle} />
       <div className="fw-name">
         ↪ {data.name} <span className="tag">{data.protocol}</span>

@@ -17,8 +17,27 @@ import type { Flow, NamespaceData } from '../model/to-flow';
 import type { LiveStatus } from '../model/live-merge';
 import { useLive } from '../store/live-store';
 import { useUi } from '../store/ui-store';
+import { useSettled } from './use-settled';
 
 const MAX_CACHE_PX = 4096;
+/** screen size of overview labels (px) and their inset in the box */
+export const LABEL_PX = 12;
+export const LABEL_MIN_PX = 9;
+const LABEL_PAD = 3;
+/** the layer keeps a record of the labels it drew (for tests and a11y) up to this many nodes */
+const RECORD_LIMIT = 1000;
+
+/** One drawn label: the full name, what was drawn, and the room it had on screen. */
+export interface DrawnLabel {
+  id: string;
+  name: string;
+  text: string;
+  px: number;
+  screenWidth: number;
+  textWidth: number;
+  /** the box, in flow coordinates: x, y, width, height */
+  box: [number, number, number, number];
+}
 
 const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 
@@ -30,6 +49,8 @@ interface SceneOpts {
   status?: Record<string, LiveStatus>;
   /** visible rectangle in flow coordinates; undefined = draw everything */
   view?: { x0: number; y0: number; x1: number; y1: number };
+  /** filled with every label drawn */
+  labels?: DrawnLabel[];
 }
 
 function drawScene(ctx: CanvasRenderingContext2D, flow: Flow, o: SceneOpts): void {
@@ -52,10 +73,17 @@ function drawScene(ctx: CanvasRenderingContext2D, flow: Flow, o: SceneOpts): voi
   const down = css('--down');
   const colours: Record<string, string> = { 'in-sync': css('--sync'), pending: css('--pending'), drifted: css('--drift'), unmanaged: css('--unmanaged') };
   const text = css('--text');
-  const showText = o.zoom * 16 >= 5;
   ctx.lineWidth = 1.5 / o.zoom;
-  ctx.font = '600 16px system-ui, sans-serif';
+  // labels sized on screen, not in the graph: 12 px, down to 9 px where a name needs it, never smaller.
+  // Widths come from one measurement per name (font parsing per node per frame was the cost of zooming).
+  const fontAt = (px: number) => `600 ${px / o.zoom}px system-ui, sans-serif`;
+  let font = '';
+  const useFont = (px: number) => {
+    const f = fontAt(px);
+    if (f !== font) ctx.font = font = f;
+  };
   ctx.textBaseline = 'middle';
+  const labels = o.labels;
   for (const n of flow.nodes) {
     const w = n.width ?? 0;
     const h = n.height ?? 0;
@@ -71,11 +99,47 @@ function drawScene(ctx: CanvasRenderingContext2D, flow: Flow, o: SceneOpts): voi
       ctx.fillStyle = down;
       ctx.fillRect(nx, ny, 10, h);
     }
-    if (showText) {
+    const name = String(d.name ?? n.id);
+    const roomPx = w * o.zoom - 2 * LABEL_PAD; // on screen
+    const unit = unitWidth(ctx, name);
+    let px = LABEL_PX;
+    while (px > LABEL_MIN_PX && unit * px > roomPx) px--;
+    // eslint-disable-next-line react-hooks/rules-of-hooks -- useFont sets the canvas font, it is no React hook
+    useFont(px);
+    const shown = unit * px <= roomPx ? name : fitLabel(ctx, name, roomPx / o.zoom);
+    if (shown) {
       ctx.fillStyle = text;
-      ctx.fillText(String(d.name ?? n.id), nx + 14, ny + h / 2, w - 20);
+      ctx.fillText(shown, nx + LABEL_PAD / o.zoom, ny + Math.min(h / 2, 18 / o.zoom));
     }
+    labels?.push({ id: n.id, name, text: shown, px, screenWidth: Math.round(w * o.zoom), textWidth: Math.round((shown === name ? unit * px : ctx.measureText(shown).width * o.zoom)), box: [nx, ny, w, h] });
   }
+}
+
+const UNIT_PX = 100;
+const unitWidths = new Map<string, number>();
+
+/** A name's width per px of font size (measured once at 100 px and remembered). */
+function unitWidth(ctx: CanvasRenderingContext2D, name: string): number {
+  let u = unitWidths.get(name);
+  if (u === undefined) {
+    const saved = ctx.font;
+    ctx.font = `600 ${UNIT_PX}px system-ui, sans-serif`;
+    u = ctx.measureText(name).width / UNIT_PX;
+    ctx.font = saved;
+    if (unitWidths.size > 20_000) unitWidths.clear();
+    unitWidths.set(name, u);
+  }
+  return u;
+}
+
+/** The name as it fits in `room` (flow units, current font): whole, else cut with an ellipsis; '' when not even that fits. */
+function fitLabel(ctx: CanvasRenderingContext2D, name: string, room: number): string {
+  if (ctx.measureText(name).width <= room) return name;
+  for (let k = name.length - 1; k > 0; k--) {
+    const t = `${name.slice(0, k)}…`;
+    if (ctx.measureText(t).width <= room) return t;
+  }
+  return '';
 }
 
 function boundsOf(flow: Flow) {
@@ -100,6 +164,8 @@ function boundsOf(flow: Flow) {
 
 export function OverviewLayer({ flow, edgesOnly = false }: { flow: Flow; edgesOnly?: boolean }) {
   const ref = useRef<HTMLCanvasElement>(null);
+  const drawn = useRef<DrawnLabel[] | undefined>(undefined);
+  const written = useRef<DrawnLabel[] | undefined>(undefined);
   const [x, y, zoom] = useFlowStore((s) => s.transform);
   const width = useFlowStore((s) => s.width);
   const height = useFlowStore((s) => s.height);
@@ -109,8 +175,10 @@ export function OverviewLayer({ flow, edgesOnly = false }: { flow: Flow; edgesOn
   const bounds = useMemo(() => boundsOf(flow), [flow]);
   const dpr = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
 
-  // the scene at this zoom, drawn once; undefined when it would be too big
+  // the scene at the zoom a gesture settled on, drawn once (mid-gesture frames draw the visible part directly)
+  const settledZoom = useSettled(zoom, 150);
   const cache = useMemo(() => {
+    const zoom = settledZoom;
     const w = Math.ceil((bounds.maxX - bounds.minX) * zoom * dpr);
     const h = Math.ceil((bounds.maxY - bounds.minY) * zoom * dpr);
     if (!(w > 0 && h > 0) || w > MAX_CACHE_PX || h > MAX_CACHE_PX) return undefined;
@@ -120,11 +188,13 @@ export function OverviewLayer({ flow, edgesOnly = false }: { flow: Flow; edgesOn
     const ctx = c.getContext('2d');
     if (!ctx) return undefined;
     ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, -bounds.minX * zoom * dpr, -bounds.minY * zoom * dpr);
-    drawScene(ctx, flow, { zoom, linkUp, status, edgesOnly });
+    const labels: DrawnLabel[] | undefined = flow.nodes.length <= RECORD_LIMIT ? [] : undefined;
+    drawScene(ctx, flow, { zoom, linkUp, status, edgesOnly, labels });
+    drawn.current = labels;
     return c;
     // theme: the colours come from CSS variables
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [flow, bounds, zoom, dpr, linkUp, status, theme, edgesOnly]);
+  }, [flow, bounds, settledZoom, dpr, linkUp, status, theme, edgesOnly]);
 
   useLayoutEffect(() => {
     const c = ref.current;
@@ -137,14 +207,24 @@ export function OverviewLayer({ flow, edgesOnly = false }: { flow: Flow; edgesOn
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, c.width, c.height);
     if (cache) {
-      ctx.drawImage(cache, Math.round(dpr * (x + bounds.minX * zoom)), Math.round(dpr * (y + bounds.minY * zoom)));
-      return;
+      // mid-gesture the settled bitmap is scaled (one blit, a little soft); it is redrawn sharp when the zoom settles
+      const k = zoom / settledZoom;
+      ctx.drawImage(cache, Math.round(dpr * (x + bounds.minX * zoom)), Math.round(dpr * (y + bounds.minY * zoom)), cache.width * k, cache.height * k);
+    } else {
+      ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, dpr * x, dpr * y);
+      const x0 = -x / zoom;
+      const y0 = -y / zoom;
+      const labels: DrawnLabel[] | undefined = flow.nodes.length <= RECORD_LIMIT ? [] : undefined;
+      drawScene(ctx, flow, { zoom, linkUp, status, edgesOnly, labels, view: { x0, y0, x1: x0 + width / zoom, y1: y0 + height / zoom } });
+      drawn.current = labels;
     }
-    ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, dpr * x, dpr * y);
-    const x0 = -x / zoom;
-    const y0 = -y / zoom;
-    drawScene(ctx, flow, { zoom, linkUp, status, edgesOnly, view: { x0, y0, x1: x0 + width / zoom, y1: y0 + height / zoom } });
-  }, [cache, flow, bounds, x, y, zoom, width, height, dpr, linkUp, status, edgesOnly]);
+    // the record of drawn labels, readable from the DOM
+    if (written.current !== drawn.current) {
+      written.current = drawn.current;
+      if (drawn.current && !edgesOnly) c.dataset.labels = JSON.stringify(drawn.current);
+      else delete c.dataset.labels;
+    }
+  }, [cache, settledZoom, flow, bounds, x, y, zoom, width, height, dpr, linkUp, status, edgesOnly]);
 
   return <canvas ref={ref} className="overview-layer" data-testid="overview-layer" style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none', zIndex: edgesOnly ? 2 : 1 }} />;
 }

@@ -97,3 +97,42 @@ test('a dropped namespace never lands on another box', async () => {
   const spot = freeSpot(d, { x: 10, y: 20 }); // exactly where ns1 is
   assert.ok(spot.y > 20 && spot.x === 10);
 });
+
+test('a new namespace does not move the boxes drawn where the grid put them (the host stays)', async () => {
+  const { pinDrawn } = await import('../panels/palette-actions');
+  const { toFlow } = await import('./to-flow');
+  const d = emptyTopology();
+  const hostBefore = toFlow(d).nodes.find((n) => n.id === 'ns:host')!.position;
+  const pinned = pinDrawn(d);
+  assert.deepEqual(pinned.layout?.positions['ns:host'], hostBefore);
+  const after = addNamespace(pinned, { x: 0, y: 300 }).doc;
+  assert.deepEqual(toFlow(after).nodes.find((n) => n.id === 'ns:host')!.position, hostBefore);
+  // without pinning, the unplaced host is pushed below the placed namespace (the old bug)
+  assert.notDeepEqual(toFlow(addNamespace(d, { x: 0, y: 300 }).doc).nodes.find((n) => n.id === 'ns:host')!.position, hostBefore);
+});
+
+test('a new forwarder listens on loopback, not on every address of the host', async () => {
+  const { addForwarder } = await import('./edits');
+  const f = addForwarder(emptyTopology(), 'host', 'host').doc.forwarders[0];
+  assert.equal(f.listen.address, '127.0.0.1');
+});
+
+test('pasted copies go below the originals, never on top of them', async () => {
+  const { pasteOffset } = await import('./edits');
+  const { toFlow } = await import('./to-flow');
+  let d = emptyTopology();
+  d = addNamespace(d, { x: 0, y: 0 }).doc;
+  d = addNamespace(d, { x: 300, y: 120 }).doc;
+  d = addVeth(d, { namespace: 'ns1' }, { namespace: 'ns2' }).doc;
+  const clip = copyIds(d, ['ns:ns1', 'ns:ns2']);
+  const heights = new Map(toFlow(d).nodes.map((n) => [n.id, n.height ?? 0]));
+  const r = pasteClip(d, clip, pasteOffset(clip, heights));
+  const boxes = toFlow(r.doc).nodes.filter((n) => !n.parentId && n.id !== 'ns:host');
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = 0; j < i; j++) {
+      const a = boxes[i];
+      const b = boxes[j];
+      const overlap = a.position.x < b.position.x + b.width! && b.position.x < a.position.x + a.width! && a.position.y < b.position.y + b.height! && b.position.y < a.position.y + a.height!;
+      assert.equal(overlap, false, `${a.id} overlaps ${b.id}`);
+    }
+});

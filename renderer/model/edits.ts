@@ -107,7 +107,8 @@ export function addForwarder(doc: Topology, listenNs: string, targetNs: string, 
   const f: Forwarder = {
     name,
     protocol: 'tcp',
-    listen: { namespace: listenNs, address: '0.0.0.0', port },
+    // loopback: a new forwarder is reachable only from inside its namespace until someone widens it on purpose
+    listen: { namespace: listenNs, address: '127.0.0.1', port },
     target: { namespace: targetNs, address: '127.0.0.1', port: 80 },
   };
   const id = nodeId.forwarder(name);
@@ -341,4 +342,16 @@ export function pasteClip(doc: Topology, clip: Clip, offset: Pos = { x: 40, y: 4
     if (p) moves.push([nodeId.forwarder(name), { x: p.x + offset.x, y: p.y + offset.y }]);
   }
   return { doc: setPositions(next, moves), select };
+}
+
+/**
+ * Where a paste goes: right below the copied boxes (their whole extent plus a gap),
+ * so the copies never stack on the originals. `heights` are the drawn heights by id.
+ */
+export function pasteOffset(clip: Clip, heights: ReadonlyMap<string, number>, gap = 40): Pos {
+  const entries = Object.entries(clip.positions);
+  if (!entries.length) return { x: 40, y: 40 };
+  const top = Math.min(...entries.map(([, p]) => p.y));
+  const bottom = Math.max(...entries.map(([id, p]) => p.y + (heights.get(id) ?? 100)));
+  return { x: 0, y: bottom - top + gap };
 }

@@ -156,7 +156,7 @@ export function adopt(doc: Topology, host: Topology, id: string): Topology {
     }
   } else if (id.startsWith('br:')) {
     const b = host.bridges.find((x) => nodeId.bridge(x.namespace, x.name) === id);
-    if (b) {
+    if (b && !next.bridges.some((x) => x.namespace === b.namespace && x.name === b.name)) {
       addNs(b.namespace);
       next = { ...next, bridges: [...next.bridges, structuredClone(b)] };
     }
@@ -167,5 +167,49 @@ export function adopt(doc: Topology, host: Topology, id: string): Topology {
       next = { ...next, veths: [...next.veths, structuredClone(v)] };
     }
   }
+  return next;
+}
+
+/**
+ * Adopt a host object with its neighbours: a namespace with every veth into it,
+ * the namespaces at their other ends and the bridges those ends hang on; a bridge
+ * with its namespace and its members' veths; a veth with both namespaces and
+ * their ends' bridges. The result is a valid document in one step (a veth whose
+ * `master` bridge was left behind would not be). Unnamed namespaces stay out.
+ */
+export function adoptWithNeighbours(doc: Topology, host: Topology, id: string): Topology {
+  if (isLiveOnly(id)) return doc;
+  const ids = new Set<string>([id]);
+  const vethsOf = (pred: (e: Veth['ends'][number]) => boolean) => host.veths.filter((v) => v.ends.some(pred) && !v.ends.some((e) => isUnnamedName(e.namespace)));
+  let veths: Veth[] = [];
+  if (id.startsWith('ns:')) veths = vethsOf((e) => e.namespace === id.slice(3));
+  else if (id.startsWith('br:')) {
+    const b = host.bridges.find((x) => nodeId.bridge(x.namespace, x.name) === id);
+    if (b) veths = vethsOf((e) => e.namespace === b.namespace && e.master === b.name);
+  } else if (id.startsWith('veth:')) veths = host.veths.filter((x) => nodeId.veth(x.ends[0].namespace, x.ends[0].name) === id);
+  for (const v of veths) {
+    ids.add(nodeId.veth(v.ends[0].namespace, v.ends[0].name));
+    for (const e of v.ends) {
+      if (e.namespace !== 'host') ids.add(nodeId.namespace(e.namespace));
+      if (e.master && host.bridges.some((b) => b.namespace === e.namespace && b.name === e.master)) ids.add(nodeId.bridge(e.namespace, e.master));
+    }
+  }
+  return adoptIds(doc, host, ids);
+}
+
+/** Adopt everything the host has that a document can name: a valid document of the whole (named) host. */
+export function adoptAll(doc: Topology, host: Topology): Topology {
+  const ids = new Set<string>();
+  for (const n of host.namespaces) if (n.name !== 'host') ids.add(nodeId.namespace(n.name));
+  for (const b of host.bridges) ids.add(nodeId.bridge(b.namespace, b.name));
+  for (const v of host.veths) ids.add(nodeId.veth(v.ends[0].namespace, v.ends[0].name));
+  return adoptIds(doc, host, ids);
+}
+
+/** Bridges first (veths may name them as master), then namespaces, then veths. */
+function adoptIds(doc: Topology, host: Topology, ids: Set<string>): Topology {
+  const order = (id: string) => (id.startsWith('br:') ? 0 : id.startsWith('ns:') ? 1 : 2);
+  let next = doc;
+  for (const id of [...ids].filter((i) => !isLiveOnly(i)).sort((a, b) => order(a) - order(b))) next = adopt(next, host, id);
   return next;
 }

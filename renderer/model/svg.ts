@@ -6,7 +6,10 @@
 import type { Topology } from '../../shared/model/schema';
 import { toFlow } from './to-flow';
 import type { NamespaceData, BridgeData, ForwarderData, VrfData } from './to-flow';
-import { NS_W, portY } from './geometry';
+import { BR_H, NS_W, memberChip, portY } from './geometry';
+
+/** PNG export renders the SVG at this scale: sharp on high-density screens and in documents. */
+export const PNG_SCALE = 2;
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -54,6 +57,13 @@ export function topologySvg(doc: Topology): { svg: string; width: number; height
       out.push(`<rect x="${p.x}" y="${p.y}" width="${w}" height="${h}" rx="6" fill="#e8eef9" stroke="#4f7cac"/>`);
       const extra = 'addresses' in d ? (d as BridgeData).addresses.join(' ') : `table ${(d as VrfData).table}`;
       out.push(`<text x="${p.x + 10}" y="${p.y + 18}">${n.type === 'bridge' ? '⇌' : 'VRF'} ${esc(d.name)}  ${esc(extra)}</text>`);
+      // the member chips, where the canvas draws them (each veth's line ends at its chip)
+      const members = n.type === 'bridge' ? (d as BridgeData).members : [];
+      members.forEach((m, k) => {
+        const c = memberChip(k, members.length);
+        out.push(`<rect x="${p.x + c.x}" y="${p.y + BR_H - 21}" width="${c.width}" height="16" rx="7" fill="#ffffff" stroke="${m.up ? '#2e9d55' : '#c0392b'}"/>`);
+        if (c.width >= 14) out.push(`<text x="${p.x + c.x + 4}" y="${p.y + BR_H - 9}" font-size="10" font-family="monospace" textLength="${Math.max(1, Math.min(c.width - 8, m.ifname.length * 6))}" lengthAdjust="spacingAndGlyphs">${esc(m.ifname)}</text>`);
+      });
     } else if (n.type === 'forwarder') {
       const d = n.data as ForwarderData;
       out.push(`<rect x="${p.x}" y="${p.y}" width="${w}" height="${h}" rx="6" fill="#fff6e6" stroke="#c98a1a" stroke-dasharray="4 3"/>`);

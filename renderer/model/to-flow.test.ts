@@ -80,3 +80,19 @@ test('scale: 2000 namespaces derive in reasonable time', () => {
   assert.ok(f.segments.length >= 2400);
   assert.ok(ms < 1000, `took ${ms} ms`);
 });
+
+test('every bridge member has its own handle; its veth leaves from it, not a shared dot', () => {
+  let d = doc();
+  d = addNamespace(d).doc;
+  d = addVeth(d, { namespace: 'ns3' }, { namespace: 'host', master: 'br0' }).doc;
+  const f = toFlow(d);
+  const br = f.nodes.find((n) => n.id === 'br:host/br0')!;
+  const members = (br.handles ?? []).filter((h) => h.id?.startsWith('m:'));
+  assert.deepEqual(members.map((h) => h.id), ['m:veth0p', 'm:veth1p']);
+  assert.notEqual(members[0].x, members[1].x, 'two places');
+  const into = f.edges.filter((e) => e.target === 'br:host/br0' || e.source === 'br:host/br0');
+  assert.deepEqual(into.map((e) => (e.source === 'br:host/br0' ? e.sourceHandle : e.targetHandle)).sort(), ['m:veth0p', 'm:veth1p']);
+  // a namespace without ports can be connected from its header's handles
+  const ns3 = toFlow(addNamespace(d).doc).nodes.find((n) => n.id === 'ns:ns4')!;
+  assert.deepEqual(ns3.handles?.map((h) => h.id), ['nl', 'nr']);
+});

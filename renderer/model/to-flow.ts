@@ -12,7 +12,7 @@ import type { Edge, Node } from '@xyflow/react';
 import { HOST_NS } from '../../shared/model/schema';
 import type { Topology } from '../../shared/model/schema';
 import { nodeId, objectKey } from '../../shared/model/ids';
-import { BR_H, FW_H, FW_W, NS_W, childY, namespaceHeight, portY, COMPACT_H } from './geometry';
+import { BR_H, BR_W, CONNECT_HANDLE, CONNECT_Y, FW_H, FW_W, NS_W, childY, memberChip, namespaceHeight, portY, COMPACT_H } from './geometry';
 import type { Pos } from './edits';
 
 export interface PortView {
@@ -37,9 +37,14 @@ export interface NamespaceData extends Record<string, unknown> {
   loopbackUp: boolean;
   /** short facts: routes, NAT, DNS, forwarding */
   facts: string[];
+  /** a second declaration of a name already drawn (drawn, not dropped, so its problem can be pointed at) */
+  duplicate?: boolean;
+  /** the first problem the validator found on this object */
+  problem?: string;
 }
 
 export interface BridgeData extends Record<string, unknown> {
+  problem?: string;
   ns: string;
   name: string;
   addresses: string[];
@@ -57,6 +62,7 @@ export interface VrfData extends Record<string, unknown> {
 }
 
 export interface ForwarderData extends Record<string, unknown> {
+  problem?: string;
   name: string;
   protocol: string;
   listen: string;
@@ -67,6 +73,7 @@ export type FlowNode = Node<NamespaceData, 'namespace'> | Node<NamespaceData, 'c
 
 export interface VethEdgeData extends Record<string, unknown> {
   kind: 'veth' | 'forward';
+  problem?: string;
 }
 export type FlowEdge = Edge<VethEdgeData>;
 
@@ -86,12 +93,14 @@ export interface DeriveOptions {
   selection?: ReadonlySet<string>;
   /** compact level of detail: no ports, no child nodes, no React Flow edges (drawn by the overlay) */
   compact?: boolean;
+  /** canvas id → problem message (model/problems.ts): those nodes are marked */
+  problems?: ReadonlyMap<string, string>;
 }
 
 interface Attach {
   node: string;
-  /** handle prefix: `p:IF` on a namespace port, `b` on a bridge/vrf */
-  handle: string;
+  /** the interface's own handle: a port row of a namespace (`l:IF`/`r:IF`) or a member chip of a bridge (`m:IF`) */
+  handle: { member: boolean; ifname: string };
   /** absolute point, for the overlay */
   at: Pos;
 }
@@ -163,6 +172,7 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
     }
   const colY = new Array<number>(cols).fill(anyPlaced ? below : 0);
   let gridIndex = 0;
+  const drawnAt = new Map<string, Pos>();
   nsNames.forEach((name) => {
     const ports = portsIn.get(name) ?? [];
     const bridges = bridgesIn.get(name) ?? [];
@@ -185,12 +195,15 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
       if (ns.dns) facts.push('DNS');
       if (ns.sysctls['net.ipv4.ip_forward'] === '1') facts.push('fwd');
     }
-    const data: NamespaceData = { name, implicit: !ns, ports: compact ? [] : ports, portKeys: compact ? ports.map((p) => p.key) : [], loopbackUp: ns ? ns.loopback === 'up' : true, facts };
+    const problem = opts.problems?.get(id);
+    const data: NamespaceData = { name, implicit: !ns, ports: compact ? [] : ports, portKeys: compact ? ports.map((p) => p.key) : [], loopbackUp: ns ? ns.loopback === 'up' : true, facts, ...(problem ? { problem } : {}) };
+    drawnAt.set(name, pos);
     const handles = compact
       ? []
       : [
-          { id: 'nl', type: 'source' as const, position: 'left' as const, x: 0, y: NS_HEADER_HANDLE_Y, width: 1, height: 1 },
-          { id: 'nr', type: 'source' as const, position: 'right' as const, x: NS_W - 1, y: NS_HEADER_HANDLE_Y, width: 1, height: 1 },
+          // the header's connection handles: a veth can be drawn from a namespace that has no port yet
+          { id: 'nl', type: 'source' as const, position: 'left' as const, x: -CONNECT_HANDLE / 2, y: CONNECT_Y - CONNECT_HANDLE / 2, width: CONNECT_HANDLE, height: CONNECT_HANDLE },
+          { id: 'nr', type: 'source' as const, position: 'right' as const, x: NS_W - CONNECT_HANDLE / 2, y: CONNECT_Y - CONNECT_HANDLE / 2, width: CONNECT_HANDLE, height: CONNECT_HANDLE },
           ...ports.flatMap((p, k) => [
             { id: `l:${p.ifname}`, type: 'source' as const, position: 'left' as const, x: -4, y: portY(k) - 4, width: 8, height: 8 },
             { id: `r:${p.ifname}`, type: 'source' as const, position: 'right' as const, x: NS_W - 4, y: portY(k) - 4, width: 8, height: 8 },
@@ -210,7 +223,7 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
       ...(compact ? {} : { style: { zIndex: 0 } }),
     } as FlowNode);
     centers.set(id, { x: pos.x + NS_W / 2, y: pos.y + height / 2 });
-    ports.forEach((p, k) => attach.set(`${name}/${p.ifname}`, { node: id, handle: p.ifname, at: compact ? { x: pos.x + NS_W / 2, y: pos.y + height / 2 } : { x: pos.x + NS_W, y: pos.y + portY(k) } }));
+    ports.forEach((p, k) => attach.set(`${name}/${p.ifname}`, { node: id, handle: { member: false, ifname: p.ifname }, at: compact ? { x: pos.x + NS_W / 2, y: pos.y + height / 2 } : { x: pos.x + NS_W, y: pos.y + portY(k) } }));
 
     [...bridges.map((b) => ({ kind: 'bridge' as const, b })), ...vrfs.map((v) => ({ kind: 'vrf' as const, v }))].forEach((c, k) => {
       const y = childY(ports.length, k);
@@ -218,9 +231,15 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
         const b = c.b;
         const cid = unique(nodeId.bridge(name, b.name));
         const at = compact ? centers.get(id)! : { x: pos.x + NS_W / 2, y: pos.y + y + BR_H / 2 };
-        for (const m of membersOf.get(`${name}/${b.name}`) ?? []) attach.set(`${name}/${m.ifname}`, { node: cid, handle: 'b', at });
+        const members = membersOf.get(`${name}/${b.name}`) ?? [];
+        // each member's veth leaves its own chip, not one shared dot
+        const chips = members.map((_, k) => memberChip(k, members.length));
+        members.forEach((m, k) =>
+          attach.set(`${name}/${m.ifname}`, { node: cid, handle: { member: true, ifname: m.ifname }, at: compact ? at : { x: pos.x + 10 + chips[k].x + chips[k].width / 2, y: pos.y + y + BR_H } }),
+        );
         if (compact) return;
-        const bd: BridgeData = { ns: name, name: b.name, addresses: b.addresses, up: b.up, members: membersOf.get(`${name}/${b.name}`) ?? [], key: objectKey.link(name, b.name) };
+        const bproblem = opts.problems?.get(cid);
+        const bd: BridgeData = { ns: name, name: b.name, addresses: b.addresses, up: b.up, members, key: objectKey.link(name, b.name), ...(bproblem ? { problem: bproblem } : {}) };
         nodes.push({
           id: cid,
           type: 'bridge',
@@ -229,12 +248,13 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
           draggable: false,
           position: { x: 10, y },
           data: bd,
-          width: NS_W - 20,
+          width: BR_W,
           height: BR_H,
-          measured: { width: NS_W - 20, height: BR_H },
+          measured: { width: BR_W, height: BR_H },
           handles: [
-            { id: 'bl', type: 'source', position: 'left', x: -4, y: BR_H / 2 - 4, width: 8, height: 8 },
-            { id: 'br', type: 'source', position: 'right', x: NS_W - 24, y: BR_H / 2 - 4, width: 8, height: 8 },
+            { id: 'bl', type: 'source', position: 'left', x: -CONNECT_HANDLE / 2, y: BR_H / 2 - CONNECT_HANDLE / 2, width: CONNECT_HANDLE, height: CONNECT_HANDLE },
+            { id: 'br', type: 'source', position: 'right', x: BR_W - CONNECT_HANDLE / 2, y: BR_H / 2 - CONNECT_HANDLE / 2, width: CONNECT_HANDLE, height: CONNECT_HANDLE },
+            ...members.map((m, k) => ({ id: `m:${m.ifname}`, type: 'source' as const, position: 'bottom' as const, x: chips[k].x + chips[k].width / 2 - 4, y: BR_H - 4, width: 8, height: 8 })),
           ],
           selected: selection.has(cid),
         } as FlowNode);
@@ -259,6 +279,22 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
     });
   });
 
+  // a name declared twice: its second box sits just below-right of the first, marked (the validator says why)
+  const declared = new Map<string, number>();
+  for (const n of doc.namespaces) {
+    const k = (declared.get(n.name) ?? -1) + 1;
+    declared.set(n.name, k);
+    if (k === 0) continue;
+    const first = drawnAt.get(n.name) ?? { x: 0, y: 0 };
+    const pos = { x: first.x + 28 * k, y: first.y + 28 * k };
+    const id = unique(nodeId.namespace(n.name));
+    const height = compact ? COMPACT_H : namespaceHeight(0, 0);
+    const problem = opts.problems?.get(id);
+    const data: NamespaceData = { name: n.name, implicit: false, ports: [], portKeys: [], loopbackUp: n.loopback === 'up', facts: [], duplicate: true, ...(problem ? { problem } : {}) };
+    nodes.push({ id, type: compact ? 'compact' : 'namespace', position: pos, data, width: NS_W, height, measured: { width: NS_W, height }, handles: [], selected: selection.has(id) } as FlowNode);
+    centers.set(id, { x: pos.x + NS_W / 2, y: pos.y + height / 2 });
+  }
+
   const edges: FlowEdge[] = [];
   const segments: [Pos, Pos][] = [];
   for (const v of doc.veths) {
@@ -270,7 +306,7 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
     const id = unique(nodeId.veth(a.namespace, a.name));
     if (compact) continue;
     const leftToRight = sa.at.x <= sb.at.x;
-    const h = (s: Attach, right: boolean) => (s.handle === 'b' ? (right ? 'br' : 'bl') : `${right ? 'r' : 'l'}:${s.handle}`);
+    const h = (s: Attach, right: boolean) => (s.handle.member ? `m:${s.handle.ifname}` : `${right ? 'r' : 'l'}:${s.handle.ifname}`);
     edges.push({
       id,
       type: 'veth',
@@ -278,7 +314,7 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
       target: sb.node,
       sourceHandle: h(sa, leftToRight),
       targetHandle: h(sb, !leftToRight),
-      data: { kind: 'veth' },
+      data: opts.problems?.has(id) ? { kind: 'veth', problem: opts.problems.get(id) } : { kind: 'veth' },
       selected: selection.has(id),
     });
   }
@@ -294,7 +330,7 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
       id,
       type: 'forwarder',
       position: pos,
-      data: { name: f.name, protocol: f.protocol, listen: `${f.listen.namespace} ${f.listen.address}:${f.listen.port}`, target: `${f.target.namespace} ${f.target.address}:${f.target.port}` },
+      data: { ...(opts.problems?.has(id) ? { problem: opts.problems.get(id) } : {}), name: f.name, protocol: f.protocol, listen: `${f.listen.namespace} ${f.listen.address}:${f.listen.port}`, target: `${f.target.namespace} ${f.target.address}:${f.target.port}` },
       width: FW_W,
       height: FW_H,
       measured: { width: FW_W, height: FW_H },
@@ -315,8 +351,6 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
 
   return { nodes, edges, centers, segments };
 }
-
-const NS_HEADER_HANDLE_Y = 16;
 
 const sigOf = (o: FlowNode | FlowEdge) => JSON.stringify(o);
 

@@ -25,7 +25,7 @@ import {
   updateVethEnd,
   updateVrf,
 } from '../model/edits';
-import { adopt } from '../model/live-merge';
+import { adopt, adoptWithNeighbours } from '../model/live-merge';
 import { isLiveOnly, isUnnamedName } from '../model/live-unnamed';
 import { LiveDetails } from './live-details';
 import { edit, useEditor } from '../store/editor-store';
@@ -110,6 +110,11 @@ export function Inspector() {
           {adoptable && (
             <button type="button" data-testid="inspector-adopt" onClick={() => edit((d) => adopt(d, host, id))}>
               Adopt into document
+            </button>
+          )}
+          {adoptable && (
+            <button type="button" data-testid="inspector-adopt-neighbours" title="with its veths, the namespaces at their other ends and the bridges they hang on" onClick={() => edit((d) => adoptWithNeighbours(d, host, id))}>
+              Adopt with neighbours
             </button>
           )}
         </div>

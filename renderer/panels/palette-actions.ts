@@ -1,11 +1,12 @@
 /** What dropping (or clicking) a palette item does to the document. */
 import { HOST_NS } from '../../shared/model/schema';
-import { addBridge, addForwarder, addNamespace, addVeth } from '../model/edits';
+import { addBridge, addForwarder, addNamespace, addVeth, freeName, movePositions, namespaceNames } from '../model/edits';
 import type { Pos } from '../model/edits';
 import type { Topology } from '../../shared/model/schema';
 import { toFlow } from '../model/to-flow';
 import { NS_W } from '../model/geometry';
 import { edit } from '../store/editor-store';
+import { uiStore } from '../store/ui-store';
 
 export const PALETTE_MIME = 'application/x-netns-studio-palette';
 export const PALETTE_KINDS = ['namespace', 'bridge', 'veth', 'forwarder'] as const;
@@ -24,11 +25,27 @@ export function freeSpot(doc: Topology, pos: Pos, w = NS_W, h = 90): Pos {
   return p;
 }
 
+/**
+ * Saved positions for every top-level box drawn where the grid put it (no saved
+ * position yet): a new object then never makes the others jump (the host used to
+ * move below the first namespace placed by hand).
+ */
+export function pinDrawn(doc: Topology): Topology {
+  if (doc.namespaces.length > 500) return doc;
+  const saved = doc.layout?.positions ?? {};
+  const moves: Record<string, Pos> = {};
+  for (const n of toFlow(doc).nodes) if (!n.parentId && !saved[n.id] && !/~\d+$/.test(n.id)) moves[n.id] = n.position;
+  return Object.keys(moves).length ? movePositions(doc, moves) : doc;
+}
+
 /** `ns`: the namespace box the item was dropped on (host when dropped on empty canvas). */
 export function dropPaletteItem(kind: PaletteKind, pos: Pos, ns: string = HOST_NS): void {
   switch (kind) {
     case 'namespace':
-      edit((d) => addNamespace(d, freeSpot(d, pos)));
+      edit((d0) => {
+        const d = pinDrawn(d0);
+        return addNamespace(d, freeSpot(d, pos), freeName(`${uiStore.getState().namePrefix}ns`, namespaceNames(d)));
+      });
       break;
     case 'bridge':
       edit((d) => addBridge(d, ns));

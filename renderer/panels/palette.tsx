@@ -41,7 +41,9 @@ export function Palette() {
           {LABELS[k].label}
         </button>
       ))}
-      <div className="palette-hint">Drag from one namespace's edge dot to another's to draw a veth.</div>
+      <div className="palette-hint" data-testid="palette-hint">
+        Hover a namespace or bridge: drag its <b>+</b> (or a port's dot) onto another namespace or bridge to draw a veth.
+      </div>
     </nav>
   );
 }

@@ -12,6 +12,7 @@ import type { Step } from '../../shared/model/step';
 import { useBackend } from '../backend-context';
 import { editorStore } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
+import { applyRefusal, failedStepNumber, planSummaryText } from './plan-text';
 
 type Phase =
   | { kind: 'planning' }
@@ -92,6 +93,9 @@ function PlanDialogBody() {
   };
 
   const failure = phase.kind === 'failed' ? (phase.error.detail as ApplyFailureDetail | undefined) : undefined;
+  const failedNumber = failedStepNumber(failure);
+  const errorCount = useUi((s) => s.problems.filter((p) => p.severity === 'error').length);
+  const refusal = plan ? applyRefusal(plan.summary, errorCount, plan.steps.filter((st) => st.unmanaged).map((st) => st.object)) : undefined;
   return (
     <div className="modal-backdrop" role="presentation" onKeyDown={(e) => e.key === 'Escape' && phase.kind !== 'applying' && close()}>
       <div className="modal" role="dialog" aria-modal="true" aria-label="plan and apply" data-testid="plan-dialog">
@@ -121,10 +125,7 @@ function PlanDialogBody() {
               </p>
             ))}
             <p data-testid="plan-summary" className="summary">
-              {plan.summary.total === 0
-                ? 'Nothing to do: the host already matches the document.'
-                : `${plan.summary.total} steps: ${plan.summary.create} create, ${plan.summary.change} change, ${plan.summary.delete} delete`}
-              {plan.summary.unmanaged > 0 && <span className="tag warn"> {plan.summary.unmanaged} touch unmanaged objects</span>}
+              {planSummaryText(plan.summary)}
             </p>
             {plan.warnings?.map((w) => (
               <p key={w} className="warn" data-testid="plan-warning">
@@ -142,10 +143,11 @@ function PlanDialogBody() {
                         {steps.map(({ step, index }) => (
                           <li
                             key={index}
+                            value={index + 1}
                             data-testid="plan-step"
                             data-action={step.action}
                             data-unmanaged={step.unmanaged ? 'true' : undefined}
-                            className={`step ${step.action}${step.unmanaged ? ' unmanaged' : ''}${failure?.index === index + 1 ? ' failed' : ''}`}
+                            className={`step ${step.action}${step.unmanaged ? ' unmanaged' : ''}${failedNumber === index + 1 ? ' failed' : ''}`}
                           >
                             <code>{commandText(step)}</code>
                             <span className="reason">
@@ -185,7 +187,7 @@ function PlanDialogBody() {
             <strong>Apply failed: {phase.error.message}</strong>
             {failure?.step && (
               <p>
-                Step {failure.index ?? '?'} in {failure.step.namespace}: <code>{commandText(failure.step)}</code>
+                Step {failedNumber ?? '?'} in {failure.step.namespace}: <code>{commandText(failure.step)}</code>
               </p>
             )}
             {failure?.stderr && <pre data-testid="apply-stderr">{failure.stderr}</pre>}
@@ -210,9 +212,16 @@ function PlanDialogBody() {
         )}
         <div className="modal-foot">
           {plan && phase.kind === 'planned' && (
-            <button type="button" className="primary" data-testid="apply-button" disabled={plan.summary.total === 0} onClick={() => void apply()}>
-              Apply {plan.summary.total} steps
-            </button>
+            <>
+              {refusal && (
+                <span className="warn" data-testid="apply-refusal">
+                  {refusal}
+                </span>
+              )}
+              <button type="button" className="primary" data-testid="apply-button" disabled={!!refusal} title={refusal} onClick={() => void apply()}>
+                Apply {plan.summary.total} steps
+              </button>
+            </>
           )}
           <button type="button" onClick={close} disabled={phase.kind === 'applying'}>
             Close

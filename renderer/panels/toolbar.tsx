@@ -4,9 +4,10 @@ import type { ExportKind } from '../../shared/backend';
 import { useBackend, useHelperStatus } from '../backend-context';
 import { deleteSelection, runAutoLayout, toggleLive } from '../commands';
 import { exportAs, newDocument, openDocument, saveDocument, unlessUnsaved } from '../files';
-import { isDirty, redo, undo, useEditor } from '../store/editor-store';
+import { edit, isDirty, redo, undo, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
-import { useLive } from '../store/live-store';
+import { liveStore, useLive } from '../store/live-store';
+import { adoptAll } from '../model/live-merge';
 import { setAllNamespaces } from '../live-controller';
 
 /** The export buttons: kind, accessible label, button text. */
@@ -38,8 +39,15 @@ export function HelperStatusBadge() {
   const who = status.uid === undefined ? '' : status.uid === 0 || status.root ? ' as root' : ` as uid ${status.uid}`;
   const text = status.state === 'connected' ? `helper connected${who}` : status.state === 'connecting' ? 'connecting…' : status.state === 'idle' ? 'helper not started' : `helper ${status.state}`;
   return (
-    <span className={`helper-status ${status.state}`} data-testid="helper-status" data-state={status.state} title={status.error?.message ?? text}>
+    <span
+      className={`helper-status ${status.state}`}
+      data-testid="helper-status"
+      data-state={status.state}
+      data-scope={status.namePrefix}
+      title={status.error?.message ?? (status.namePrefix ? `${text}; sees and names only namespaces starting with ${status.namePrefix}` : text)}
+    >
       ● {text}
+      {status.namePrefix && <span className="scope">scope {status.namePrefix}…</span>}
       {(status.state === 'failed' || status.state === 'idle' || status.state === 'unavailable') && status.canRetry && (
         <button type="button" data-testid="helper-retry" aria-label="connect to the helper" onClick={() => void backend.connect()}>
           {status.state === 'idle' ? 'Connect' : 'Retry'}
@@ -98,7 +106,7 @@ export function Toolbar() {
         <Btn id="fit-view" label="Fit view" onClick={() => uiStore.getState().requestFit()}>
           ⤢
         </Btn>
-        <Btn id="auto-layout" label="Auto-layout" onClick={() => runAutoLayout(rf)}>
+        <Btn id="auto-layout" label="Auto-layout" onClick={() => void runAutoLayout(rf)}>
           Layout
         </Btn>
         <Btn id="search-open" label="Search (Ctrl+F)" onClick={() => uiStore.setState({ searchOpen: true })}>
@@ -112,6 +120,14 @@ export function Toolbar() {
         {live && (
           <Btn id="live-all-namespaces" label={allNs ? 'Showing every namespace: show the named ones only' : 'Showing named namespaces: show every namespace (containers…)'} pressed={allNs} onClick={() => setAllNamespaces(!allNs)}>
             {allNs ? 'All ns' : 'Named ns'}
+          </Btn>
+        )}
+        {live && (
+          <Btn id="live-adopt-all" label="Adopt everything on the host a document can name (not unnamed namespaces)" onClick={() => {
+            const host = liveStore.getState().host;
+            if (host) edit((d) => adoptAll(d, host));
+          }}>
+            Adopt all
           </Btn>
         )}
         <Btn id="plan-button" label="Plan and apply" onClick={() => uiStore.setState({ planOpen: true })}>

@@ -56,3 +56,14 @@ test('an edit that changes nothing adds no history', () => {
   edit((d) => d);
   assert.equal(editorStore.getState().past.length, 0);
 });
+
+test('undo and redo clear the selection (no stale "4 objects selected")', () => {
+  replaceDocument(emptyTopology());
+  for (let i = 0; i < 4; i++) edit((d) => addNamespace(d));
+  uiStore.getState().setSelection(['ns:ns1', 'ns:ns2', 'ns:ns3', 'ns:ns4']);
+  undo();
+  assert.deepEqual(uiStore.getState().selection, []);
+  uiStore.getState().setSelection(['ns:ns1']);
+  redo();
+  assert.deepEqual(uiStore.getState().selection, []);
+});

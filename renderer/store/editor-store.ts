@@ -63,6 +63,8 @@ export function undo(): void {
   const prev = s.past[s.past.length - 1];
   if (!prev) return;
   editorStore.setState({ doc: prev, past: s.past.slice(0, -1), future: [s.doc, ...s.future], lastEdit: undefined });
+  // what was selected may not exist in the restored document: never leave a stale "4 objects selected"
+  uiStore.getState().setSelection([]);
 }
 
 export function redo(): void {
@@ -70,6 +72,7 @@ export function redo(): void {
   const next = s.future[0];
   if (!next) return;
   editorStore.setState({ doc: next, past: [...s.past, s.doc], future: s.future.slice(1), lastEdit: undefined });
+  uiStore.getState().setSelection([]);
 }
 
 /** A new or opened document: history starts over. */

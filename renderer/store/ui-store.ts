@@ -4,6 +4,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
+import type { Problem } from '../model/problems';
 
 export type Theme = 'dark' | 'light';
 const THEME_KEY = 'netns-studio.theme';
@@ -31,6 +32,10 @@ export interface UiState {
   unsaved?: { action: string; proceed(): void };
   /** bumped to ask the canvas to fit the view (React Flow applies a fit on its next node update) */
   fit: { n: number; nodes?: string[] };
+  /** new namespaces are named `${namePrefix}ns1`…: the backend's scope (serve --only-prefix), '' otherwise */
+  namePrefix: string;
+  /** the validator's findings on the document, located (model/problems.ts; kept by panels/problems-panel.tsx) */
+  problems: Problem[];
   requestFit(nodes?: string[]): void;
   setSelection(ids: string[]): void;
   renameSelection(map: Record<string, string>): void;
@@ -45,6 +50,8 @@ export const uiStore = createStore<UiState>((set, get) => ({
   planOpen: false,
   topologiesOpen: false,
   fit: { n: 0 },
+  namePrefix: '',
+  problems: [],
   requestFit(nodes) {
     set({ fit: { n: get().fit.n + 1, nodes } });
   },

@@ -107,6 +107,8 @@ export interface ObservedNamespace {
   sysctls: Record<string, string>;
   /** `iptables-save -t nat` rule lines (`-A …`); undefined when not read */
   natLines?: string[];
+  /** `iptables-save -t filter` lines (`:CHAIN POLICY …` and `-A …`); undefined when not read (discover `filter: true`) */
+  filterLines?: string[];
   /** /etc/netns/NAME/resolv.conf, when present */
   resolvConf?: string;
   /** what could not be read or represented, for people */

@@ -141,6 +141,38 @@ export type DestroyParams = z.infer<typeof DestroyParams>;
 export const ForwardersListParams = z.undefined().or(z.strictObject({}));
 export const ForwardersSubscribeParams = z.strictObject({ intervalMs: z.number().int().min(100).max(60_000).optional() }).optional();
 export const ForwardersUnsubscribeParams = z.strictObject({ subscription: RequestId });
+/** Bounds of one `ping` request (helper/ping/run.ts). */
+export const MAX_PINGS = 1024;
+export const MAX_LANES = 16;
+const NsName = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/).refine((s) => s !== '.' && s !== '..', 'not a namespace name');
+export const PingParams = z.strictObject({
+  pings: z
+    .array(
+      z.strictObject({
+        /** `host` or a named namespace */
+        from: NsName,
+        to: z.string().min(2).max(45),
+        count: z.number().int().min(1).max(3).optional(),
+        timeoutMs: z.number().int().min(100).max(5000).optional(),
+      }),
+    )
+    .min(1)
+    .max(MAX_PINGS),
+  lanes: z.number().int().min(1).max(MAX_LANES).optional(),
+});
+export type PingParams = z.infer<typeof PingParams>;
+
+/** One ping's answer. */
+export interface PingOutcome {
+  from: string;
+  to: string;
+  ok: boolean;
+  /** replies received of count sent */
+  received: number;
+  /** ping's own words when it could not send (`connect: Network is unreachable`) */
+  error?: string;
+}
+
 export const TopologiesListParams = z.strictObject({});
 export const TopologyStatusParams = z.strictObject({ name: TopologyNameParam });
 
@@ -176,6 +208,8 @@ export const METHOD_TABLE = {
   /** events `forwarders` ({stats}) tied to the subscription: the first at once, then on every change */
   'forwarders.subscribe': row<{ subscription: RequestId }, { [FORWARDERS_EVENT]: { stats: ForwarderLive[] } }>()(ForwardersSubscribeParams),
   'forwarders.unsubscribe': row<{ ok: true }>()(ForwardersUnsubscribeParams),
+  /** real pings from namespaces to addresses inside this host (reachability checks) */
+  ping: row<{ results: PingOutcome[] }>()(PingParams),
   /** every applied topology and how it stands */
   'topologies.list': row<{ topologies: TopologyStatus[] }>()(TopologiesListParams),
   /** one applied topology: the steps that drifted, the document last applied, its history */

@@ -1,0 +1,104 @@
+/**
+ * The bridge LAN (scenario 03) and the NAT router (scenario 04) drawn by hand with
+ * the mouse: namespaces and bridges from the palette, every veth dragged from a
+ * visible "+" handle onto the other node (also onto namespaces without ports yet),
+ * names as the app gives them (the backend's scope prefix keeps them inside the
+ * sandbox). Only addresses and routes are typed. Applied through the real helper,
+ * the scenarios' pings pass.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { withSandbox, type Sandbox } from '../testing/sandbox';
+import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
+import { unreachable, type Reach } from './reference';
+import { setField, selectNode, waitForApp } from './ui';
+import { addDefaultRoute, drawBridge, drawNamespace, drawVeth } from './draw';
+
+const skip = e2eSkipReason({ needUi: true }) ?? helperSkipReason();
+if (skip) console.log(`skipping draw-by-hand e2e: ${skip}`);
+
+async function apply(page: Page): Promise<void> {
+  await page.locator(tid('plan-button')).click();
+  await page.locator(tid('apply-button')).click();
+  await page.waitForSelector(`${tid('apply-done')}, ${tid('apply-error')}`, { timeout: 60_000 });
+  const err = page.locator(tid('apply-error'));
+  assert.equal(await err.count(), 0, (await err.count()) ? ((await err.textContent()) ?? '') : '');
+}
+
+async function session(name: string, body: (page: Page, sb: Sandbox) => Promise<void>): Promise<void> {
+  await withSandbox(name, async (sb) => {
+    const served = await startServe(sb);
+    const b = await launchBrowser(sb);
+    try {
+      await waitForApp(b.page, served.url);
+      // the backend's scope reaches the page (it names new namespaces)
+      await b.page.waitForSelector(`${tid('helper-status')}[data-scope="${sb.prefix}"]`, { state: 'attached' });
+      await body(b.page, sb);
+      assert.deepEqual(b.problems, []);
+    } finally {
+      await b.close();
+      await served.stop();
+    }
+  });
+}
+
+describe('drawn by hand with the mouse', { skip }, () => {
+  it('bridge LAN: two namespaces on a host bridge, pings pass', async () => {
+    await session('e2edraw3', async (page, sb) => {
+      const br = await drawBridge(page, 250, 120);
+      await setField(page, 'addresses', '192.168.0.1/24');
+      const ns1 = await drawNamespace(page, 150, 520);
+      const ns2 = await drawNamespace(page, 600, 520);
+      assert.deepEqual([ns1, ns2], [sb.ns('ns1'), sb.ns('ns2')], 'named by the app, inside the backend scope');
+      let i = 2;
+      for (const ns of [ns1, ns2]) {
+        // from a namespace without any port onto the bridge
+        await drawVeth(page, `ns:${ns}`, `br:host/${br}`);
+        await setField(page, 'end0-addresses', `192.168.0.${i++}/24`);
+        await addDefaultRoute(page, ns, '192.168.0.1');
+      }
+      // every member leaves its own handle on the bridge
+      assert.equal(await page.locator(`${tid(`node-br:host/${br}`)} [data-handleid^="m:"]`).count(), 2);
+      await apply(page);
+      const reach: Reach[] = [
+        ['ns1', '192.168.0.1', 'host'],
+        ['ns1', '192.168.0.3', 'ns2'],
+        ['ns2', '192.168.0.2', 'ns1'],
+        ['host', '192.168.0.2', 'ns1'],
+      ];
+      assert.deepEqual(await unreachable(sb, reach), []);
+    });
+  });
+
+  it('router with NAT: two namespaces routed through a third, pings pass', async () => {
+    await session('e2edraw4', async (page, sb) => {
+      const ns1 = await drawNamespace(page, 100, 450);
+      const ns2 = await drawNamespace(page, 750, 450);
+      const router = await drawNamespace(page, 420, 150);
+      assert.deepEqual([ns1, ns2, router], ['ns1', 'ns2', 'ns3'].map((n) => sb.ns(n)));
+      await drawVeth(page, `ns:${ns1}`, `ns:${router}`);
+      await setField(page, 'end0-addresses', '192.168.1.1/24');
+      await setField(page, 'end1-addresses', '192.168.1.254/24');
+      // the router has a port now; the second veth is dropped onto its box again
+      await drawVeth(page, `ns:${ns2}`, `ns:${router}`);
+      await setField(page, 'end0-addresses', '192.168.2.1/24');
+      await setField(page, 'end1-addresses', '192.168.2.254/24');
+      const out = await page.locator(tid('inspector-end1-name')).inputValue();
+      await selectNode(page, `ns:${router}`);
+      await page.locator(tid('inspector-sysctl-ip-forward')).check();
+      await page.locator(tid('inspector-nat-add')).click();
+      await setField(page, 'nat-source', '192.168.1.0/24');
+      await setField(page, 'nat-out', out);
+      await addDefaultRoute(page, ns1, '192.168.1.254');
+      await addDefaultRoute(page, ns2, '192.168.2.254');
+      await apply(page);
+      const reach: Reach[] = [
+        ['ns1', '192.168.2.1', 'ns2'],
+        ['ns2', '192.168.1.1', 'ns1'],
+        ['ns1', '192.168.2.254', 'ns3'],
+      ];
+      assert.deepEqual(await unreachable(sb, reach), []);
+    });
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * A value that follows `value` only once it has stopped changing for `ms`: the
+ * canvas switches its level of detail and re-rasterizes its overview bitmap after
+ * a zoom gesture, not on every frame of it (each switch re-renders every node; each
+ * bitmap is up to 4096² px), which kept zooming at 11-20 fps.
+ */
+import { useEffect, useState } from 'react';
+import { useStoreApi } from '@xyflow/react';
+
+export function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    if (Object.is(value, settled)) return;
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, settled, ms]);
+  return settled;
+}
+
+/**
+ * Whether the zoom is below `threshold`, re-evaluated only once the zoom has not
+ * changed for `ms`: a zoom gesture keeps the level of detail it started with and
+ * the switch (a re-render of every node) happens when the gesture ends. Reads the
+ * React Flow store without re-rendering the caller on every frame.
+ */
+export function useZoomBelowWhenSettled(threshold: number, ms: number): boolean {
+  const store = useStoreApi();
+  const [below, setBelow] = useState(() => store.getState().transform[2] < threshold);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = store.getState().transform[2];
+    const settle = () => setBelow(store.getState().transform[2] < threshold);
+    const off = store.subscribe((s) => {
+      const z = s.transform[2];
+      if (z === last) return;
+      last = z;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(settle, ms);
+    });
+    settle();
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [store, threshold, ms]);
+  return below;
+}
