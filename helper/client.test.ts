@@ -5,9 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AUTH_MAGIC, PROTOCOL_ERROR, PROTOCOL_VERSION } from '../shared/protocol/messages';
 import { HelperRequestError, processSpawner, startConnectBackHelper, startStdioHelper, type HelperSpawner } from './client';
 
@@ -36,6 +37,23 @@ test('stdio: hello on start, 30 concurrent requests each get their own answer, c
   }
   assert.equal(h.alive, false);
   await assert.rejects(h.request('hello', {}), isCode(PROTOCOL_ERROR.disconnected));
+});
+
+test('a helper of another protocol version is refused at hello with `protocol-mismatch`, and stopped', async () => {
+  // a stand-in helper that answers hello like the real one, but with another protocol number
+  const dir = mkdtempSync(join(tmpdir(), 'nst-proto-'));
+  const entry = join(dir, 'old-helper.mjs');
+  writeFileSync(entry, `import { createInterface } from 'node:readline';
+createInterface({ input: process.stdin }).on('line', (l) => {
+  const { id } = JSON.parse(l);
+  process.stdout.write(JSON.stringify({ id, result: { protocol: ${PROTOCOL_VERSION + 1}, iproute2: 'x', kernel: 'x', features: {}, isRoot: true, uid: 0, pid: process.pid } }) + '\\n');
+});
+`);
+  try {
+    await assert.rejects(startStdioHelper({ entry, lean: false }), (e: unknown) => isCode(PROTOCOL_ERROR.protocolMismatch)(e) && new RegExp(`protocol ${PROTOCOL_VERSION + 1}, this client ${PROTOCOL_VERSION}`).test((e as Error).message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a helper that dies is reported: pending requests reject with `disconnected`, onExit says how', async () => {

@@ -18,10 +18,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
-  AuthMessage, HelperMessage, MAX_MESSAGE_BYTES, PARAMS_SCHEMAS, PROTOCOL_ERROR,
+  AuthMessage, HelperMessage, MAX_MESSAGE_BYTES, PROTOCOL_ERROR, PROTOCOL_VERSION,
   isErrorResponse, isEvent,
-  type ErrorBody, type Event, type HelloResult, type MethodName, type ParamsOf, type RequestId, type ResultOf,
+  type ErrorBody, type Event, type HelloResult, type RequestId,
 } from '../shared/protocol/messages';
+import { PARAMS_SCHEMAS, type MethodName, type ParamsIn, type ResultOf } from '../shared/protocol/methods';
 import { connectBackHelperArgv, stdioHelperArgv, type LaunchOptions } from './launch';
 import { LineSplitter, encodeLine } from './transport/ndjson';
 
@@ -145,7 +146,7 @@ export class HelperClient {
     return () => this.listeners.delete(cb);
   }
 
-  request<M extends MethodName>(method: M, params?: ParamsOf<M>, opts?: RequestOptions): Promise<ResultOf<M>>;
+  request<M extends MethodName>(method: M, params?: ParamsIn<M>, opts?: RequestOptions): Promise<ResultOf<M>>;
   request(method: string, params?: unknown, opts?: RequestOptions): Promise<unknown>;
   request(method: string, params?: unknown, opts: RequestOptions = {}): Promise<unknown> {
     if (this.exit) return Promise.reject(new HelperRequestError({ code: PROTOCOL_ERROR.disconnected, message: `helper is gone: ${this.exit.reason}` }));
@@ -186,7 +187,7 @@ export class HelperClient {
    * A subscription: `method` answers at once and then sends events with `ref` = its id
    * until `unsubscribeMethod` is called with `{subscription: id}`.
    */
-  async subscribe<M extends MethodName>(method: M, params: ParamsOf<M>, onEvent: (e: Event) => void, unsubscribeMethod = 'watch.unsubscribe'): Promise<Subscription<ResultOf<M>>> {
+  async subscribe<M extends MethodName>(method: M, params: ParamsIn<M>, onEvent: (e: Event) => void, unsubscribeMethod = 'watch.unsubscribe'): Promise<Subscription<ResultOf<M>>> {
     let id: RequestId | undefined;
     const early: Event[] = [];
     // events may arrive before the response: buffer until we know our id
@@ -282,7 +283,16 @@ export interface StartOptions extends LaunchOptions {
 
 async function greet(client: HelperClient, timeoutMs: number): Promise<HelperClient> {
   try {
-    client.hello = await client.request('hello', {}, { timeoutMs });
+    const hello = await client.request('hello', {}, { timeoutMs });
+    // an app and a helper of different releases would misread each other's messages: stop at the first one
+    if (hello?.protocol !== PROTOCOL_VERSION) {
+      throw new HelperRequestError({
+        code: PROTOCOL_ERROR.protocolMismatch,
+        message: `the helper speaks protocol ${JSON.stringify(hello?.protocol)}, this client ${PROTOCOL_VERSION}: install the app and its helper from the same release`,
+        detail: { helper: hello?.protocol, client: PROTOCOL_VERSION },
+      });
+    }
+    client.hello = hello;
   } catch (e) {
     await client.close().catch(() => {});
     throw e;

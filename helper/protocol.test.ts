@@ -13,7 +13,7 @@ import { kernelHasVrf } from '../testing/scenario-harness';
 import { stdioHelperArgv } from './launch';
 import { LineSplitter } from './transport/ndjson';
 
-type Msg = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Msg = Record<string, any>;
 
 /** A helper process and its stdout as a queue of parsed lines. */
 function rawHelper(wrap: string[] = []) {

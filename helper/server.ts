@@ -8,12 +8,15 @@ import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import { MAX_MESSAGE_BYTES, PROTOCOL_ERROR, Request, type ErrorBody, type RequestId } from '../shared/protocol/messages';
 import { encodeLine, readLines } from './transport/ndjson';
-import { errorBodyOf, type ConnectionState, type HelperSettings, type MethodDef } from './methods/registry';
+import { errorBodyOf, type ConnectionState, type HelperSettings, type MethodContext, type MethodDef } from './methods/registry';
+
+/** A method as the dispatcher sees it: looked up by the name on the wire, its params checked by its own schema. */
+type Dispatchable = { name: string; params: z.ZodType; handler(params: unknown, ctx: MethodContext): unknown };
 
 export interface ServeOptions {
   input: Readable;
   output: Writable;
-  methods: readonly MethodDef<any, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  methods: readonly MethodDef[];
   settings?: HelperSettings;
   maxBytes?: number;
   /** diagnostics (stderr); never the protocol stream */
@@ -28,7 +31,7 @@ export interface Served {
 
 export function serve(opts: ServeOptions): Served {
   const maxBytes = opts.maxBytes ?? MAX_MESSAGE_BYTES;
-  const table = new Map(opts.methods.map((m) => [m.name, m]));
+  const table = new Map<string, Dispatchable>(opts.methods.map((m): [string, Dispatchable] => [m.name, m]));
   const abort = new AbortController();
   const connection: ConnectionState = { cleanups: new Map(), settings: opts.settings ?? {} };
   const log = opts.log ?? (() => {});

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// npm test: type-check, check the import boundaries of ARCHITECTURE.md's folder table
-// (.dependency-cruiser.cjs), build the CLI/helper/agent bundles (what the tests spawn, as
+// npm test: type-check (the whole tree, shared/ and renderer/ on their own), check the
+// import boundaries of ARCHITECTURE.md's folder table (.dependency-cruiser.cjs), lint
+// (eslint.config.mjs), build the CLI/helper/agent bundles (what the tests spawn, as
 // users run them: scripts/build.mjs) and the renderer (the e2e tests serve it), then run every
 // *.test.ts with Node's test runner through tsx. Kernel tests skip with a printed
 // reason where they cannot run (not root, no iproute2).
@@ -39,6 +40,7 @@ if (!only.length) {
   step('type-check renderer/ (no Node)', 'npx', ['tsc', '--noEmit', '-p', 'renderer/tsconfig.json']);
   const rootFiles = readdirSync('.').filter((n) => /\.(ts|mjs)$/.test(n));
   step('import boundaries', 'npx', ['depcruise', '--config', '.dependency-cruiser.cjs', '--output-type', 'err', ...roots.filter((r) => existsSync(r)), 'bin', ...rootFiles]);
+  step('lint', 'npx', ['eslint', '.']);
 }
 // before any test starts: tests running side by side would otherwise each find it stale
 step('build bundles', process.execPath, ['scripts/build.mjs', ...(only.length ? ['--if-stale'] : [])]);

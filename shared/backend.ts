@@ -16,8 +16,13 @@
  */
 import type { Topology } from './model/schema';
 import type { Step } from './model/step';
-import type { TopologyIdentity } from './model/topology-name';
 import type { TopologyDetail, TopologyStatus } from './model/topology-status';
+import type { ApplyProgress, ForwarderStats, PlanResult as WirePlanResult } from './protocol/methods';
+
+/** The plan, progress and forwarder shapes are the helper protocol's (./protocol/methods.ts). */
+export type { ApplyProgress, ForwarderStats, PlanSummary } from './protocol/methods';
+/** The helper's plan; `topology` and `notes` may be absent where no helper made it (the demo backend). */
+export type PlanResult = Omit<WirePlanResult, 'topology' | 'notes'> & Partial<Pick<WirePlanResult, 'topology' | 'notes'>>;
 
 /** An applied topology as the list shows it (name, file, applied at, in sync / drifted / partly gone, counts). */
 export type AppliedTopology = TopologyStatus;
@@ -127,42 +132,10 @@ export interface WatchEvent {
 
 // ---------------------------------------------------------------- plan / apply / destroy
 
-export interface PlanSummary {
-  create: number;
-  change: number;
-  delete: number;
-  /** steps touching objects this product does not own */
-  unmanaged: number;
-  total: number;
-}
-
-export interface PlanResult {
-  /** pass back to apply(): the helper refuses if the host changed since (`plan-stale`) */
-  planHash: string;
-  steps: Step[];
-  summary: PlanSummary;
-  /** plan-time warnings, e.g. a feature the kernel lacks */
-  warnings?: string[];
-  /** the topology the plan is for: every step is its own, or touches an object of no topology (`unmanaged`) */
-  topology?: TopologyIdentity;
-  /** where the topology's name came from, records kept aside, objects gone from the host */
-  notes?: string[];
-}
-
 /** Where a document came from: names the topology when the document has no `name`, and is recorded. */
 export interface SourceOptions {
   /** the file's path (desktop) or name (browser) */
   file?: string;
-}
-
-export interface ApplyProgress {
-  /** 1-based index of the step running now */
-  index: number;
-  total: number;
-  reason: string;
-  namespace?: string;
-  /** `apply` while going forward, `rollback` while undoing after a failure */
-  phase?: 'apply' | 'rollback';
 }
 
 export interface ApplyResult {
@@ -189,17 +162,8 @@ export interface ApplyFailureDetail {
 export interface DestroyOptions {
   /** only show what would be removed */
   dryRun?: boolean;
-}
-
-// ---------------------------------------------------------------- forwarders
-
-export interface ForwarderStats {
-  name: string;
-  running: boolean;
-  connections: number;
-  bytesIn: number;
-  bytesOut: number;
-  error?: string;
+  /** the planHash of the dry run that was shown: like apply, the helper refuses when what it would remove changed since */
+  planHash?: string;
 }
 
 // ---------------------------------------------------------------- files

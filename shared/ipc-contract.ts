@@ -30,8 +30,14 @@ import type {
 } from './backend';
 import type { Step } from './model/step';
 
-/** Largest message either side accepts (a 2000-namespace snapshot is ~5 MB). */
-export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/**
+ * Largest frame the renderer accepts from the browser-mode server, in characters (a
+ * 2000-namespace snapshot is ~5 MB). Not the helper's line limit (MAX_MESSAGE_BYTES of
+ * ./protocol/messages.ts, 16 MiB): a frame re-wraps one helper answer in the backend's
+ * shapes, so it is given room beyond that. The other way, the server takes frames up
+ * to MAX_CLIENT_FRAME (server/http-server.ts).
+ */
+export const MAX_SERVER_FRAME = 64 * 1024 * 1024;
 
 // ---------------------------------------------------------------- value schemas
 
@@ -162,7 +168,8 @@ export const REQUESTS = {
   plan: { params: z.strictObject({ document: Topology, file: SourceFile.optional() }), result: resultOf(PlanResultSchema) },
   apply: { params: z.strictObject({ document: Topology, planHash: z.string().min(1).max(256), opId: OpId, file: SourceFile.optional() }), result: resultOf(ApplyResultSchema) },
   destroy: {
-    params: z.strictObject({ document: Topology, dryRun: z.boolean().optional(), opId: OpId, file: SourceFile.optional() }),
+    // planHash: the hash of the destroy plan that was shown (destroy with dryRun); the helper refuses when ownership changed since
+    params: z.strictObject({ document: Topology, dryRun: z.boolean().optional(), planHash: z.string().min(1).max(256).optional(), opId: OpId, file: SourceFile.optional() }),
     result: resultOf(z.union([ApplyResultSchema, PlanResultSchema])),
   },
   listTopologies: { params: z.strictObject({}), result: resultOf(z.array(AppliedTopologySchema)) },

@@ -86,6 +86,20 @@ describe('client helper link (scripted helper)', () => {
     await link.close();
   });
 
+  it('destroy carries the plan hash of the dry run that was shown to the helper, like apply', async () => {
+    const h = scriptedHelper((method, _params, send, id) => {
+      if (method === 'destroy') send({ id, result: { applied: 3, durationMs: 5, matches: true, topology: 'lab' } });
+    });
+    const link = createClientHelperLink({ transport: 'stdio', start: async () => ((h.client.hello = await h.client.request('hello', {})), h.client) });
+    const session = createSession(link, () => {});
+    await link.connect();
+    const r = await session.handle('destroy', { document: EMPTY_DOC, planHash: 'e'.repeat(64), opId: 'op2' });
+    assert.deepEqual(r, { ok: true, value: { applied: 3, durationMs: 5, topology: 'lab' } });
+    assert.deepEqual(h.requests.find((x) => x.method === 'destroy')?.params, { document: EMPTY_DOC, planHash: 'e'.repeat(64) });
+    session.close();
+    await link.close();
+  });
+
   it('watchEventMapper numbers events without seq and drops removed namespaces', () => {
     const map = watchEventMapper();
     assert.deepEqual(map({ event: 'watch', data: { type: 'resync', observed: { namespaces: [{ name: 'a' }, { name: 'b' }] }, document: EMPTY_DOC } }), {

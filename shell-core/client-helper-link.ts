@@ -12,7 +12,8 @@ import type { BackendError, HelperStatus, Result, Unsubscribe } from '../shared/
 import { BACKEND_ERROR } from '../shared/backend';
 import type { DiscoverParams, Event } from '../shared/protocol/messages';
 import { HelperRequestError, type HelperClient } from '../helper/client';
-import type { HelperLink } from './helper-link';
+import type { EventDataOf, HelperLink } from './helper-link';
+import type { MethodName, ParamsIn, ResultOf } from '../shared/protocol/methods';
 
 export interface ClientLinkOptions {
   /** start a helper and greet it (rejects with the reason it could not) */
@@ -156,6 +157,22 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
   const scoped = (method: string, params: unknown) =>
     (method === 'discover' || method === 'watch.subscribe') && opts.scope?.onlyPrefix ? { ...((params ?? {}) as object), ...opts.scope } : params;
 
+  // typed by the method table (HelperLink.call); the shells check with zod what they read of the answer
+  function call<M extends MethodName>(method: M, params: ParamsIn<M>, onEvent?: (event: EventDataOf<M>) => void): Promise<Result<ResultOf<M>>>;
+  function call(method: string, params: unknown, onEvent?: (event: unknown) => void): Promise<Result<unknown>>;
+  async function call(method: string, params: unknown, onEvent?: (event: unknown) => void): Promise<Result<unknown>> {
+    const c = await live();
+    if (!('request' in c)) return { ok: false, error: c };
+    try {
+      // apply/destroy take as long as the host needs (they report progress meanwhile); the rest is bounded
+      const timeoutMs = method === 'apply' || method === 'destroy' ? 0 : 120_000;
+      const value = await c.request(method, scoped(method, params), { timeoutMs, onEvent: onEvent ? (e) => onEvent(e.data) : undefined });
+      return { ok: true, value };
+    } catch (e) {
+      return { ok: false, error: toBackendError(e) };
+    }
+  }
+
   return {
     status: () => status,
     onStatus(cb) {
@@ -166,18 +183,7 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
       restarts = [];
       return connect();
     },
-    async call(method, params, onEvent): Promise<Result<unknown>> {
-      const c = await live();
-      if (!('request' in c)) return { ok: false, error: c };
-      try {
-        // apply/destroy take as long as the host needs (they report progress meanwhile); the rest is bounded
-        const timeoutMs = method === 'apply' || method === 'destroy' ? 0 : 120_000;
-        const value = await c.request(method, scoped(method, params), { timeoutMs, onEvent: onEvent ? (e) => onEvent(e.data) : undefined });
-        return { ok: true, value };
-      } catch (e) {
-        return { ok: false, error: toBackendError(e) };
-      }
-    },
+    call,
     async subscribe(name, params, onEvent, onError): Promise<Result<Unsubscribe>> {
       const sub = SUBSCRIPTIONS[name];
       if (!sub) return { ok: false, error: { code: BACKEND_ERROR.unsupported, message: `no subscription ${name}` } };

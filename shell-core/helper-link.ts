@@ -7,13 +7,19 @@
  */
 import type { BackendError, HelperStatus, Result, Unsubscribe } from '../shared/backend';
 import { BACKEND_ERROR } from '../shared/backend';
+import type { EventsOf, MethodName, ParamsIn, ResultOf } from '../shared/protocol/methods';
+
+/** The data of any event a method sends tied to its request (apply's progress). */
+export type EventDataOf<M extends MethodName> = EventsOf<M>[keyof EventsOf<M>];
 
 export interface HelperLink {
   status(): HelperStatus;
   onStatus(cb: (status: HelperStatus) => void): Unsubscribe;
   /** start the helper, or retry after a failure; resolves with the new status */
   connect(): Promise<HelperStatus>;
-  /** one request; `onEvent` hears the events tied to it (apply progress) */
+  /** one request, typed by the protocol's method table; `onEvent` hears the events tied to it (apply progress) */
+  call<M extends MethodName>(method: M, params: ParamsIn<M>, onEvent?: (event: EventDataOf<M>) => void): Promise<Result<ResultOf<M>>>;
+  /** a method the table does not know (the helper answers `unknown-method`) */
   call(method: string, params: unknown, onEvent?: (event: unknown) => void): Promise<Result<unknown>>;
   /** a subscription (watch, forwarder stats): events until the returned function is called */
   subscribe(method: string, params: unknown, onEvent: (event: unknown) => void, onError: (error: BackendError) => void): Promise<Result<Unsubscribe>>;
@@ -28,7 +34,7 @@ export function unavailableHelperLink(reason: string): HelperLink {
     status: () => status,
     onStatus: () => () => {},
     connect: async () => status,
-    call: async () => ({ ok: false, error }),
+    call: async () => ({ ok: false as const, error }),
     subscribe: async () => ({ ok: false, error }),
     close: async () => {},
   };

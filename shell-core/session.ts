@@ -15,6 +15,7 @@ import type { z } from 'zod';
 import type { REQUESTS } from '../shared/ipc-contract';
 import type { HelperLink } from './helper-link';
 import { toApplyResult, toForwarderStats, toHostSnapshot, toPlanResult, toProgress, toTopologyDetail, toTopologyList, toWatchEvent } from './helper-results';
+import type { ApplyWireResult, PlanResult } from '../shared/protocol/methods';
 
 export type Emit = <N extends EventName>(event: N, payload: EventPayload<N>) => void;
 type SubKind = 'watch' | 'forwarderStats';
@@ -27,7 +28,7 @@ export interface Session {
 }
 
 const fileOf = (p: { file?: string }) => (p.file ? { file: p.file } : {});
-const mapped = <T>(r: Result<unknown>, map: (v: unknown) => Result<T>): Result<T> => (r.ok ? map(r.value) : r);
+const mapped = <V, T>(r: Result<V>, map: (v: V) => Result<T>): Result<T> => (r.ok ? map(r.value) : r);
 
 export function createSession(link: HelperLink, emit: Emit): Session {
   /** live subscriptions: their kind (to renew them) and how to end them */
@@ -105,23 +106,25 @@ export function createSession(link: HelperLink, emit: Emit): Session {
       p.dryRun
         ? mapped(await link.call('plan', { document: p.document, destroy: true, ...fileOf(p) }), toPlanResult)
         : mapped(
-            await link.call('destroy', { document: p.document, ...fileOf(p) }, (ev) => {
+            await link.call('destroy', { document: p.document, planHash: p.planHash, ...fileOf(p) }, (ev) => {
               const pr = toProgress(ev);
               if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
             }),
-            toApplyResult,
+            // without dryRun, destroy answers like apply
+            (v) => toApplyResult(v as ApplyWireResult),
           ),
     listTopologies: async () => mapped(await link.call('topologies.list', {}), toTopologyList),
     topologyStatus: async (p) => mapped(await link.call('topologies.status', { name: p.name }), toTopologyDetail),
     destroyTopology: async (p) =>
       p.dryRun
-        ? mapped(await link.call('destroy', { name: p.name, dryRun: true }), toPlanResult)
+        ? mapped(await link.call('destroy', { name: p.name, dryRun: true }), (v) => toPlanResult(v as PlanResult)) // with dryRun it answers like plan
         : mapped(
             await link.call('destroy', { name: p.name }, (ev) => {
               const pr = toProgress(ev);
               if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
             }),
-            toApplyResult,
+            // without dryRun, destroy answers like apply
+            (v) => toApplyResult(v as ApplyWireResult),
           ),
     watchStart: (p) => startSub('watch', p.subId),
     watchStop: async (p) => stopSub(p.subId),

@@ -13,7 +13,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { run } from './run';
 import type { Sandbox } from './sandbox';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 async function ipJson(ns: string, args: string[]): Promise<Json[]> {
   const r = await run(['ip', '-n', ns, '-j', '-d', ...args]);

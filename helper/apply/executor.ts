@@ -235,7 +235,6 @@ function fileOp(f: () => void): string | undefined {
 export async function executeSteps(steps: Step[], opts: ExecuteOptions = {}): Promise<ExecuteResult> {
   validateSteps(steps);
   const items: Item[] = steps.map((s, step) => ({ namespace: s.namespace, argv: s.argv, step }));
-  const plan = waves(items, opts.parallel ?? true);
   const journal = opts.journal;
   const onSpawn = journal ? (pid: number) => journal.write({ t: 'pid', pid }, false) : undefined;
   const runOpts: ExecuteOptions = { ...opts, onSpawn };

@@ -20,7 +20,9 @@
 import type { ObservedLink, ObservedNamespace } from '../../shared/model/observed';
 import { HOST_NS } from '../../shared/model/schema';
 import { canonicalCidr } from '../../shared/plan/state';
-import { isEmptyExpectation, type HeldDown, type ReadinessExpectation } from '../../shared/plan/readiness';
+import { isEmptyExpectation, type NotReady, type Readiness, type ReadinessExpectation } from '../../shared/plan/readiness';
+
+export type { NotReady, Readiness };
 import { parseNamespace } from '../discover/parse';
 import { perlAvailable, readNetlink } from '../discover/netlink';
 import { readIp, type RawNamespace } from '../discover/read';
@@ -31,27 +33,6 @@ import { statSync } from 'node:fs';
 
 export const DEFAULT_READY_TIMEOUT_MS = 10_000;
 const POLL_MS = 20;
-
-export interface NotReady {
-  /** object key (`link:ns1/veth0`, `addr:ns1/veth0/fd00::1/64`, `forwarder:web`) */
-  object: string;
-  /** what it still lacks, for people: `no carrier (operstate DOWN)`, `IPv6 address still tentative` */
-  reason: string;
-}
-
-export interface Readiness {
-  /** everything waited for became usable in time */
-  ready: boolean;
-  /** from the start of the wait until all were usable (or the deadline) */
-  waitedMs: number;
-  /** read rounds it took (one batched read each) */
-  rounds: number;
-  /** how many objects were waited for */
-  checked: number;
-  notReady: NotReady[];
-  /** what the document itself keeps from working (not waited for) */
-  heldDown: HeldDown[];
-}
 
 export interface ReadyOptions {
   wrap?: string[];

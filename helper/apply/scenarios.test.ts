@@ -6,7 +6,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Topology } from '../../shared/model/schema';
 import { hostDump } from '../../testing/host-dump';
 import { checkPings } from '../../testing/pings';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';

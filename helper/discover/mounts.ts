@@ -30,6 +30,7 @@ export function parseNsfsMounts(text: string): NsfsMount[] {
     if (!m || !f[4]) continue;
     const path = unescape(f[4]);
     // a path we hand to nsenter as one argument: absolute, no control characters
+    // eslint-disable-next-line no-control-regex
     if (!path.startsWith('/') || /[\0-\x1f\x7f]/.test(path)) continue;
     out.push({ inode: Number(m[1]), path });
   }

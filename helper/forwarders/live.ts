@@ -3,24 +3,10 @@
  * `forwarders` events of `forwarders.subscribe`): the app's ForwarderStats
  * (shared/backend.ts) plus detail.
  */
-import type { ForwarderStats } from '../../shared/backend';
-import type { Forwarder } from '../../shared/model/schema';
+import type { ForwarderLive } from '../../shared/protocol/methods';
 import type { ForwarderStatus } from './runtime';
 
-/**
- * ForwarderStats' fields: `running` = its agents are alive and listening;
- * `connections` = active connections (UDP: client sessions); `bytesIn` = from the
- * target back to clients; `bytesOut` = from clients to the target; `error` = why it
- * is not serving (bind failed, agent exited…).
- */
-export interface ForwarderLive extends ForwarderStats {
-  state: 'listening' | 'error' | 'stopped';
-  /** connections (sessions) accepted since it started */
-  total: number;
-  /** connections whose target refused or was unreachable (closed cleanly, counted) */
-  failedDials: number;
-  spec: Forwarder;
-}
+export type { ForwarderLive };
 
 export function liveOf(f: ForwarderStatus): ForwarderLive {
   const s = f.stats;

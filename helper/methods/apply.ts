@@ -9,65 +9,21 @@
  * (shared/backend.ts ApplyProgress; shell-core/helper-results.ts toProgress reads
  * them). Also `recoverOnStart`, which the helper runs before serving.
  */
-import { z } from 'zod';
+import { ApplyParams, PROGRESS_EVENT, type ApplyProgress, type ApplyWireResult } from '../../shared/protocol/methods';
 import type { ApplyContext } from '../apply/context';
 import type { Progress } from '../apply/executor';
 import { stateDirOf } from '../apply/journal';
 import { applyDocument } from '../apply/pipeline';
-import type { Readiness } from '../apply/ready';
 import { fail } from '../apply/failure';
 import { recover, type RecoveryReport } from '../apply/recovery';
 import { applyContextOf } from './apply-context';
 import { helperForwarders } from '../forwarders/runtime';
 import { defineMethod, type MethodContext } from './registry';
-import { SourceFileParam } from './topologies';
 
-/** Name of the events apply and destroy send while they run (`ref` = the request id). */
-export const PROGRESS_EVENT = 'progress';
-
-const ObjectKeyParam = z.string().min(1).max(1000);
-
-export const ApplyParams = z.strictObject({
-  document: z.unknown(),
-  /** the hash of the plan the person saw (from `plan`): no blind applies over the protocol */
-  planHash: z.string().regex(/^[0-9a-f]{64}$/, 'planHash: the hash of the plan that was shown (plan first)'),
-  /** object keys of unmanaged objects the person explicitly allows apply to change */
-  allow: z.array(ObjectKeyParam).max(10_000).optional(),
-  /** wait until what the apply brought up is usable (default true); false answers as soon as the steps are done */
-  wait: z.boolean().optional(),
-  /** bound of that wait in ms (default 10 s) */
-  readyTimeoutMs: z.number().int().min(0).max(600_000).optional(),
-  /** the file the document came from: names the topology when the document has no `name`, recorded for `topologies.list` */
-  file: SourceFileParam.optional(),
-});
-export type ApplyParams = z.infer<typeof ApplyParams>;
-
-export interface ApplyProgressEvent {
-  /** steps finished so far (1-based index of the last one) */
-  index: number;
-  total: number;
-  reason: string;
-  namespace?: string;
-  phase: 'apply' | 'rollback';
-}
-
-export interface ApplyWireResult {
-  applied: number;
-  durationMs: number;
-  /** the host matches the document after applying */
-  matches: boolean;
-  /** what became usable after the steps (absent with `wait: false`); not-ready objects are named there */
-  readiness?: Readiness;
-  /** the topology applied (or destroyed) */
-  topology: string;
-}
-
-declare module '../../shared/protocol/messages' {
-  interface Methods {
-    /** also sends `progress` events (ApplyProgressEvent) tied to the request */
-    apply: { params: ApplyParams; result: ApplyWireResult; events: { progress: ApplyProgressEvent } };
-  }
-}
+export { PROGRESS_EVENT };
+export type { ApplyWireResult };
+/** `progress` event data: shared/protocol/methods.ts ApplyProgress. */
+export type ApplyProgressEvent = ApplyProgress;
 
 function progressEvent(p: Progress): ApplyProgressEvent {
   return { index: p.done, total: p.total, reason: p.reason ?? '', namespace: p.namespace, phase: p.phase };

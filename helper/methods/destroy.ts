@@ -5,33 +5,15 @@
  * `name` it needs no document (the app's list of applied topologies). `dryRun`
  * returns the steps it would run (like `plan` with `destroy: true`).
  */
-import { z } from 'zod';
+import { DestroyParams } from '../../shared/protocol/methods';
 import type { ApplyContext } from '../apply/context';
 import { destroyTopology, planDestroyOf, type DestroyTarget } from '../apply/pipeline';
 import { fail } from '../apply/failure';
-import { SourceFileParam, TopologyNameParam } from './topologies';
 import { applyContextOf } from './apply-context';
 import { progressEmitter, withProgress, type ApplyProgressEvent, type ApplyWireResult } from './apply';
 import type { PlanWireResult } from './plan';
 import { defineMethod } from './registry';
 
-export const DestroyParams = z.strictObject({
-  /** the topology's document, or `name` alone */
-  document: z.unknown().optional(),
-  file: SourceFileParam.optional(),
-  name: TopologyNameParam.optional(),
-  /** the hash `plan` with `destroy: true` returned: refused when ownership changed since */
-  planHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-  dryRun: z.boolean().optional(),
-});
-export type DestroyParams = z.infer<typeof DestroyParams>;
-
-declare module '../../shared/protocol/messages' {
-  interface Methods {
-    /** also sends `progress` events (ApplyProgressEvent) tied to the request */
-    destroy: { params: DestroyParams; result: ApplyWireResult | PlanWireResult; events: { progress: ApplyProgressEvent } };
-  }
-}
 
 export async function destroyMethod(params: DestroyParams, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult | PlanWireResult> {
   if ((params.document === undefined) === (params.name === undefined)) fail('invalid-document', 'destroy takes a document or a topology name (one of them)');

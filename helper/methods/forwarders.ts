@@ -11,25 +11,13 @@
  * ForwarderStats reads (name, running, connections, bytesIn, bytesOut, error)
  * plus state, total, failedDials and the spec.
  */
-import { z } from 'zod';
-import { RequestId } from '../../shared/protocol/messages';
+import type { RequestId } from '../../shared/protocol/messages';
+import { FORWARDERS_EVENT, ForwardersListParams, ForwardersSubscribeParams, ForwardersUnsubscribeParams } from '../../shared/protocol/methods';
 import { liveOf, type ForwarderLive } from '../forwarders/live';
 import { helperForwarders } from '../forwarders/runtime';
 import { defineMethod, HelperError, type MethodContext } from './registry';
 
-export const FORWARDERS_EVENT = 'forwarders';
-
-export const ForwardersSubscribeParams = z.strictObject({ intervalMs: z.number().int().min(100).max(60_000).optional() }).optional();
-export const ForwardersUnsubscribeParams = z.strictObject({ subscription: RequestId });
-
-declare module '../../shared/protocol/messages' {
-  interface Methods {
-    'forwarders.list': { params: undefined; result: { forwarders: ForwarderLive[] } };
-    /** sends `forwarders` events ({stats: ForwarderLive[]}) tied to the request */
-    'forwarders.subscribe': { params: z.infer<typeof ForwardersSubscribeParams>; result: { subscription: RequestId }; events: { forwarders: { stats: ForwarderLive[] } } };
-    'forwarders.unsubscribe': { params: z.infer<typeof ForwardersUnsubscribeParams>; result: { ok: true } };
-  }
-}
+export { FORWARDERS_EVENT };
 
 async function liveFigures(ctx: MethodContext): Promise<ForwarderLive[]> {
   return (await helperForwarders(ctx.connection.settings.wrap).list()).map(liveOf);
@@ -39,7 +27,7 @@ const subKey = (id: RequestId) => `forwarders:${String(id)}`;
 
 export const forwardersListMethod = defineMethod({
   name: 'forwarders.list',
-  params: z.undefined().or(z.strictObject({})),
+  params: ForwardersListParams,
   handler: async (_p, ctx) => ({ forwarders: await liveFigures(ctx) }),
 });
 

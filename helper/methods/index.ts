@@ -1,9 +1,10 @@
 /**
- * Every method the helper serves. To add one: `defineMethod` in its own file
- * (./registry.ts), append it here, and declare its types in the protocol's
- * `Methods` interface by declaration merging (shared/protocol/messages.ts).
+ * Every method the helper serves, keyed by the protocol's method table
+ * (shared/protocol/methods.ts). To add one: a row there, a `defineMethod` in its
+ * own file here (./registry.ts), and its key below; the type of HANDLERS refuses
+ * a method the table lacks or a table row without a handler.
  */
-import type { MethodDef } from './registry';
+import type { MethodDef, MethodHandlers } from './registry';
 import { helloMethod } from './hello';
 import { discoverMethod } from './discover';
 import { watchSubscribeMethod, watchUnsubscribeMethod } from './watch';
@@ -14,18 +15,20 @@ import { pingMethod } from './ping';
 import { topologiesListMethod, topologyStatusMethod } from './topologies';
 import { forwardersListMethod, forwardersSubscribeMethod, forwardersUnsubscribeMethod } from './forwarders';
 
-export const METHODS: MethodDef<any, any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
-  helloMethod,
-  discoverMethod,
-  watchSubscribeMethod,
-  watchUnsubscribeMethod,
-  planHelperMethod,
-  applyHelperMethod,
-  destroyHelperMethod,
-  forwardersListMethod,
-  forwardersSubscribeMethod,
-  forwardersUnsubscribeMethod,
-  pingMethod,
-  topologiesListMethod,
-  topologyStatusMethod,
-];
+export const HANDLERS: MethodHandlers = {
+  hello: helloMethod,
+  discover: discoverMethod,
+  'watch.subscribe': watchSubscribeMethod,
+  'watch.unsubscribe': watchUnsubscribeMethod,
+  plan: planHelperMethod,
+  apply: applyHelperMethod,
+  destroy: destroyHelperMethod,
+  'forwarders.list': forwardersListMethod,
+  'forwarders.subscribe': forwardersSubscribeMethod,
+  'forwarders.unsubscribe': forwardersUnsubscribeMethod,
+  ping: pingMethod,
+  'topologies.list': topologiesListMethod,
+  'topologies.status': topologyStatusMethod,
+};
+
+export const METHODS: readonly MethodDef[] = Object.values(HANDLERS);

@@ -7,36 +7,11 @@
  * Refused as a whole (`ping-refused`, nothing run) when a namespace is unknown or
  * an address lives in no namespace of this host. See ../ping/run.ts for bounds.
  */
-import { z } from 'zod';
 import { PROTOCOL_ERROR } from '../../shared/protocol/messages';
 import { discover } from '../discover/index';
-import { MAX_LANES, MAX_PINGS, refusals, runPings, type PingOutcome } from '../ping/run';
+import { PingParams } from '../../shared/protocol/methods';
+import { refusals, runPings } from '../ping/run';
 import { HelperError, defineMethod } from './registry';
-
-const NsName = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/).refine((s) => s !== '.' && s !== '..', 'not a namespace name');
-
-export const PingParams = z.strictObject({
-  pings: z
-    .array(
-      z.strictObject({
-        /** `host` or a named namespace */
-        from: NsName,
-        to: z.string().min(2).max(45),
-        count: z.number().int().min(1).max(3).optional(),
-        timeoutMs: z.number().int().min(100).max(5000).optional(),
-      }),
-    )
-    .min(1)
-    .max(MAX_PINGS),
-  lanes: z.number().int().min(1).max(MAX_LANES).optional(),
-});
-export type PingParams = z.infer<typeof PingParams>;
-
-declare module '../../shared/protocol/messages' {
-  interface Methods {
-    ping: { params: PingParams; result: { results: PingOutcome[] } };
-  }
-}
 
 export const pingMethod = defineMethod({
   name: 'ping',

@@ -6,41 +6,14 @@
  * shared/backend.ts (PlanResult, PlanSummary). Expected failures are thrown as
  * ApplyFailure; their `.failure` is the protocol's `{code, message, detail}`.
  */
-import { z } from 'zod';
-import type { Step } from '../../shared/model/step';
+import { PlanParams, type PlanResult } from '../../shared/protocol/methods';
 import type { ApplyContext } from '../apply/context';
 import { planDestroy, planForHost } from '../apply/pipeline';
 import { applyContextOf } from './apply-context';
 import { defineMethod } from './registry';
-import { SourceFileParam } from './topologies';
-import type { TopologyIdentity } from '../../shared/model/topology-name';
 
-export const PlanParams = z.strictObject({
-  /** the topology document (validated by the pipeline, which reports its issues) */
-  document: z.unknown(),
-  /** plan the destroy of the document instead */
-  destroy: z.boolean().optional(),
-  /** the file the document came from: names the topology when the document has no `name` */
-  file: SourceFileParam.optional(),
-});
-export type PlanParams = z.infer<typeof PlanParams>;
-
-export interface PlanWireResult {
-  planHash: string;
-  steps: Step[];
-  summary: { create: number; change: number; delete: number; unmanaged: number; total: number };
-  warnings?: string[];
-  /** the topology the plan is for (every step is its own, or `unmanaged`) */
-  topology: TopologyIdentity;
-  /** where the name came from, records kept aside, objects gone from the host */
-  notes: string[];
-}
-
-declare module '../../shared/protocol/messages' {
-  interface Methods {
-    plan: { params: PlanParams; result: PlanWireResult };
-  }
-}
+/** `plan`'s result on the wire: shared/protocol/methods.ts PlanResult. */
+export type PlanWireResult = PlanResult;
 
 export async function planMethod(params: PlanParams, ctx: ApplyContext): Promise<PlanWireResult> {
   const source = params.file ? { file: params.file } : {};

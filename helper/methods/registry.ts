@@ -4,8 +4,8 @@
  * validates params with the method's schema and turns thrown failures into
  * typed error responses.
  */
-import type { z } from 'zod';
 import type { ErrorBody, RequestId } from '../../shared/protocol/messages';
+import type { METHOD_TABLE, MethodName, ParamsOf, ResultOf } from '../../shared/protocol/methods';
 
 export interface MethodContext {
   /** id of the request being served (events of a subscription carry it as `ref`) */
@@ -32,14 +32,18 @@ export interface HelperSettings {
   wrap?: string[];
 }
 
-export interface MethodDef<P = unknown, R = unknown> {
-  name: string;
-  params: z.ZodType<P>;
-  handler(params: P, ctx: MethodContext): Promise<R> | R;
+/** The handler of one row of the protocol's method table: its name, params schema and result are the table's. */
+export interface MethodDef<M extends MethodName = MethodName> {
+  name: M;
+  params: (typeof METHOD_TABLE)[M]['params'];
+  handler(params: ParamsOf<M>, ctx: MethodContext): Promise<ResultOf<M>> | ResultOf<M>;
 }
 
-export function defineMethod<S extends z.ZodType, R>(def: { name: string; params: S; handler(params: z.output<S>, ctx: MethodContext): Promise<R> | R }): MethodDef<z.output<S>, R> {
-  return def as MethodDef<z.output<S>, R>;
+/** Every method of the table, each with its handler: a missing or misspelt one does not compile. */
+export type MethodHandlers = { [M in MethodName]: MethodDef<M> };
+
+export function defineMethod<M extends MethodName>(def: MethodDef<M>): MethodDef<M> {
+  return def;
 }
 
 /** An expected failure, thrown by a method and sent as `{code, message, detail}`. */

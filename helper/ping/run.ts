@@ -11,9 +11,10 @@ import type { ObservedHost } from '../../shared/model/observed';
 import { HOST_NS } from '../../shared/model/schema';
 import { parseIp } from '../../shared/validate/ip';
 import { mapLimit, runProgram } from '../proc';
+import { MAX_LANES, MAX_PINGS, type PingOutcome } from '../../shared/protocol/methods';
 
-export const MAX_PINGS = 1024;
-export const MAX_LANES = 16;
+export { MAX_LANES, MAX_PINGS };
+export type { PingOutcome };
 
 export interface PingRequest {
   from: string;
@@ -22,15 +23,6 @@ export interface PingRequest {
   timeoutMs: number;
 }
 
-export interface PingOutcome {
-  from: string;
-  to: string;
-  ok: boolean;
-  /** replies received of count sent */
-  received: number;
-  /** ping's own words when it could not send (`connect: Network is unreachable`) */
-  error?: string;
-}
 
 const firstExisting = (paths: string[]) => paths.find((p) => existsSync(p));
 

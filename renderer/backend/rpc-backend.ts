@@ -207,7 +207,7 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
       const opId = newId('d');
       if (onProgress) progress.set(opId, onProgress);
       try {
-        return await callResult('destroy', { document, dryRun: opts.dryRun, opId, ...fileOf(opts) });
+        return await callResult('destroy', { document, dryRun: opts.dryRun, planHash: opts.planHash, opId, ...fileOf(opts) });
       } finally {
         progress.delete(opId);
       }

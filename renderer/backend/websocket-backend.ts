@@ -6,7 +6,7 @@
  */
 import { BACKEND_ERROR } from '../../shared/backend';
 import type { BackendError, Unsubscribe } from '../../shared/backend';
-import { MAX_MESSAGE_BYTES, ServerFrame } from '../../shared/ipc-contract';
+import { MAX_SERVER_FRAME, ServerFrame } from '../../shared/ipc-contract';
 import type { RequestName } from '../../shared/ipc-contract';
 import { browserShellOps } from './browser-files';
 import { createRpcBackend, type RpcBackend, type RpcTransport } from './rpc-backend';
@@ -50,7 +50,7 @@ export function createWebSocketTransport(url: string, token: string | undefined,
   }
 
   function onFrame(data: unknown) {
-    if (typeof data !== 'string' || data.length > MAX_MESSAGE_BYTES) return;
+    if (typeof data !== 'string' || data.length > MAX_SERVER_FRAME) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);

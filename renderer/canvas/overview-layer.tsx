@@ -104,6 +104,7 @@ function drawScene(ctx: CanvasRenderingContext2D, flow: Flow, o: SceneOpts): voi
     const unit = unitWidth(ctx, name);
     let px = LABEL_PX;
     while (px > LABEL_MIN_PX && unit * px > roomPx) px--;
+    // eslint-disable-next-line react-hooks/rules-of-hooks -- useFont sets the canvas font, it is no React hook
     useFont(px);
     const shown = unit * px <= roomPx ? name : fitLabel(ctx, name, roomPx / o.zoom);
     if (shown) {

@@ -57,9 +57,6 @@ export function linkOperOf(observed: unknown, prev: Record<string, LinkOper> = {
 /** Whether a link that is administratively up can pass traffic (UNKNOWN: the kernel does not track it, e.g. loopback). */
 export const operational = (o: LinkOper | undefined): boolean | undefined => (o ? o.oper === 'UP' || o.oper === 'UNKNOWN' : undefined);
 
-const stable = (v: unknown): string =>
-  JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
-
 const vethKey = (v: Veth) => v.ends.map((e) => `${e.namespace}/${e.name}`).sort().join('|');
 
 export function mergeLive(doc: Topology, host: Topology): LiveMerge {

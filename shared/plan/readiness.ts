@@ -27,6 +27,28 @@ export interface HeldDown {
   reason: string;
 }
 
+/** What an apply's wait for readiness found (helper/apply/ready.ts), as apply answers it. */
+export interface NotReady {
+  /** object key (`link:ns1/veth0`, `addr:ns1/veth0/fd00::1/64`, `forwarder:web`) */
+  object: string;
+  /** what it still lacks, for people: `no carrier (operstate DOWN)`, `IPv6 address still tentative` */
+  reason: string;
+}
+
+export interface Readiness {
+  /** everything waited for became usable in time */
+  ready: boolean;
+  /** from the start of the wait until all were usable (or the deadline) */
+  waitedMs: number;
+  /** read rounds it took (one batched read each) */
+  rounds: number;
+  /** how many objects were waited for */
+  checked: number;
+  notReady: NotReady[];
+  /** what the document itself keeps from working (not waited for) */
+  heldDown: HeldDown[];
+}
+
 export interface ReadinessExpectation {
   /** up in the document, and whatever gives them carrier is up too: operstate UP expected */
   links: ExpectedLink[];

@@ -1,7 +1,7 @@
 /**
  * The backend↔helper contract, in one file: newline-delimited JSON messages over
  * any duplex stream (stdio, or the connect-back Unix socket), their zod schemas,
- * the error codes, and the method table. Both ends validate every message they
+ * the error codes and the shapes of the core methods. Both ends validate every message they
  * receive with these schemas.
  *
  *   request   {id, method, params}
@@ -9,12 +9,7 @@
  *   event     {event, ref?, seq?, data}   (ref = id of the request it belongs to:
  *                                           a subscription or an apply's progress)
  *
- * Methods are declared in the `Methods` interface. Other parts of the helper add
- * theirs by declaration merging from their own file, without editing this one:
- *
- *   declare module '../../shared/protocol/messages' {
- *     interface Methods { plan: { params: PlanParams; result: PlanWireResult } }
- *   }
+ * The methods themselves (params, result, events) are one table in ./methods.ts.
  *
  * Pure: no node:* imports.
  */
@@ -50,6 +45,8 @@ export const PROTOCOL_ERROR = {
   unauthorized: 'unauthorized',
   /** the helper needs root and is not */
   notRoot: 'not-root',
+  /** client side: the helper's hello names another PROTOCOL_VERSION (an app and a helper of different releases) */
+  protocolMismatch: 'protocol-mismatch',
 } as const;
 
 export const ErrorBody = z.strictObject({
@@ -150,28 +147,6 @@ export interface WatchSubscribeResult {
   subscription: RequestId;
 }
 export const WatchUnsubscribeParams = z.strictObject({ subscription: RequestId });
-
-/**
- * The method table. Each entry: params (as sent) and result. Extended by
- * declaration merging from other files (see the header).
- */
-export interface Methods {
-  hello: { params: z.infer<typeof HelloParams>; result: HelloResult };
-  discover: { params: DiscoverParams; result: DiscoverResult };
-  'watch.subscribe': { params: DiscoverParams; result: WatchSubscribeResult };
-  'watch.unsubscribe': { params: z.infer<typeof WatchUnsubscribeParams>; result: { ok: true } };
-}
-export type MethodName = keyof Methods;
-export type ParamsOf<M extends MethodName> = Methods[M]['params'];
-export type ResultOf<M extends MethodName> = Methods[M]['result'];
-
-/** Params schemas the client checks before sending (the helper checks them again). */
-export const PARAMS_SCHEMAS: Partial<Record<string, z.ZodType>> = {
-  hello: HelloParams,
-  discover: DiscoverParams,
-  'watch.subscribe': WatchSubscribeParams,
-  'watch.unsubscribe': WatchUnsubscribeParams,
-};
 
 // ---------------------------------------------------------------- watch events
 
