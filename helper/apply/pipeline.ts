@@ -56,8 +56,16 @@ export interface ApplyOptions {
   allow?: string[];
 }
 
+/** Documents `checkDocument` already passed (on the check thread, check-worker.ts): not checked twice. */
+const checked = new WeakSet<object>();
+export function markChecked(doc: Topology): Topology {
+  checked.add(doc);
+  return doc;
+}
+
 /** Parse and validate a document; `invalid-document` with the issues otherwise. */
 export function checkDocument(document: unknown): Topology {
+  if (typeof document === 'object' && document !== null && checked.has(document)) return document as Topology;
   const parsed = Topology.safeParse(document);
   if (!parsed.success) {
     fail('invalid-document', `the document does not match the schema: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).slice(0, 5).join('; ')}`, { issues: parsed.error.issues });

@@ -10,6 +10,7 @@
  * them). Also `recoverOnStart`, which the helper runs before serving.
  */
 import { z } from 'zod';
+import { checkDocumentOffThread } from '../apply/check-worker';
 import type { ApplyContext } from '../apply/context';
 import type { Progress } from '../apply/executor';
 import { stateDirOf } from '../apply/journal';
@@ -74,7 +75,7 @@ export function withProgress(ctx: ApplyContext, emit?: (e: ApplyProgressEvent) =
 
 export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[] }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
   if (typeof params?.planHash !== 'string' || !/^[0-9a-f]{64}$/.test(params.planHash)) fail('plan-stale', 'apply needs the hash of the plan that was shown (plan first)');
-  const r = await applyDocument(params.document, { planHash: params.planHash, allow: params.allow }, withProgress(ctx, emit));
+  const r = await applyDocument(await checkDocumentOffThread(params.document), { planHash: params.planHash, allow: params.allow }, withProgress(ctx, emit));
   return { applied: r.applied, durationMs: r.durationMs, matches: r.matches };
 }
 

@@ -5,6 +5,7 @@
  * returns the steps it would run (like `plan` with `destroy: true`).
  */
 import { z } from 'zod';
+import { checkDocumentOffThread } from '../apply/check-worker';
 import type { ApplyContext } from '../apply/context';
 import { destroyDocument } from '../apply/pipeline';
 import { applyContextOf } from './apply-context';
@@ -29,7 +30,7 @@ declare module '../../shared/protocol/messages' {
 
 export async function destroyMethod(params: DestroyParams, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult | PlanWireResult> {
   if (params.dryRun) return planMethod({ document: params.document, destroy: true }, ctx);
-  const r = await destroyDocument(params.document, { planHash: params.planHash }, withProgress(ctx, emit));
+  const r = await destroyDocument(await checkDocumentOffThread(params.document), { planHash: params.planHash }, withProgress(ctx, emit));
   return { applied: r.applied, durationMs: r.durationMs, matches: r.matches };
 }
 

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { Step } from '../../shared/model/step';
+import { checkDocumentOffThread } from '../apply/check-worker';
 import type { ApplyContext } from '../apply/context';
 import { planDestroy, planForHost } from '../apply/pipeline';
 import { applyContextOf } from './apply-context';
@@ -35,6 +36,7 @@ declare module '../../shared/protocol/messages' {
 }
 
 export async function planMethod(params: PlanParams, ctx: ApplyContext): Promise<PlanWireResult> {
+  params = { ...params, document: await checkDocumentOffThread(params.document) };
   if (params.destroy) {
     const p = planDestroy(params.document, ctx);
     return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length } };
