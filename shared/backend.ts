@@ -261,7 +261,8 @@ export interface Backend {
   /** the steps that would make the host match `document` */
   plan(document: Topology): Promise<Result<PlanResult>>;
   /** execute the plan shown (refused with `plan-stale` if the host changed since) */
-  apply(document: Topology, planHash: string, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult>>;
+  /** `allowHost`: the person allowed the plan's steps that touch the host (`Step.touchesHost`); refused (`touches-host`) otherwise */
+  apply(document: Topology, planHash: string, onProgress?: (p: ApplyProgress) => void, opts?: { allowHost?: boolean }): Promise<Result<ApplyResult>>;
   /** remove what applying `document` created, and nothing else */
   destroy(document: Topology, opts?: DestroyOptions, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult | PlanResult>>;
 

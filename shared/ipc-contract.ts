@@ -57,6 +57,7 @@ export const StepSchema = z.object({
   object: z.string(),
   action: z.enum(['create', 'change', 'delete']),
   unmanaged: z.boolean().optional(),
+  touchesHost: z.string().optional(),
   exists: CommandSchema.optional(),
 }) satisfies z.ZodType<Step>;
 
@@ -115,7 +116,7 @@ export const REQUESTS = {
   connect: { params: z.strictObject({}), result: HelperStatusSchema },
   discover: { params: z.strictObject({ unnamed: z.boolean().optional() }), result: resultOf(HostSnapshotSchema) },
   plan: { params: z.strictObject({ document: Topology }), result: resultOf(PlanResultSchema) },
-  apply: { params: z.strictObject({ document: Topology, planHash: z.string().min(1).max(256), opId: OpId }), result: resultOf(ApplyResultSchema) },
+  apply: { params: z.strictObject({ document: Topology, planHash: z.string().min(1).max(256), allowHost: z.boolean().optional(), opId: OpId }), result: resultOf(ApplyResultSchema) },
   destroy: {
     params: z.strictObject({ document: Topology, dryRun: z.boolean().optional(), opId: OpId }),
     result: resultOf(z.union([ApplyResultSchema, PlanResultSchema])),

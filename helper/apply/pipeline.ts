@@ -4,7 +4,9 @@
  *   plan:    validate, check kernel features, discover fresh, plan, mark steps on
  *            objects we do not own, hash (steps + observed facts).
  *   apply:   re-plan; refuse when the hash differs (the host changed since the
- *            person saw the plan) or an unmanaged step is not explicitly allowed;
+ *            person saw the plan) or an unmanaged step, or one that touches the
+ *            host (host routes/NAT, forwarders open to the network), is not
+ *            explicitly allowed;
  *            execute under a journal; record ownership; re-plan to confirm.
  *   destroy: undo, in reverse, what applying this document created (ownership
  *            log), tolerating objects already gone; transactional like apply.
@@ -12,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { Topology } from '../../shared/model/schema';
 import type { Step } from '../../shared/model/step';
+import { markHostExposure } from '../../shared/plan/host-exposure';
 import { validateTopology } from '../../shared/validate/validate';
 import { destroySteps, linksLeavingWith, linksLeavingWithNamespaces, markUnmanaged, recordApplied, recordDestroyed } from '../ownership/ledger';
 import { loadOwnership, saveOwnership, type Ownership } from '../ownership/store';
@@ -54,6 +57,8 @@ export interface ApplyOptions {
   planHash?: string;
   /** object keys of unmanaged objects the person explicitly allows apply to change or delete */
   allow?: string[];
+  /** the person explicitly allows the steps that touch the host (`touchesHost`: its routes, NAT, forwarders open to the network) */
+  allowHost?: boolean;
 }
 
 /** Documents `checkDocument` already passed (on the check thread, check-worker.ts): not checked twice. */
@@ -124,7 +129,7 @@ async function planChecked(doc: Topology, ctx: ApplyContext): Promise<PlanResult
   mark('ownership, build keys, removals');
   const planned = ctx.engine.plan(doc, observed, new Set(ownership.owned), removals);
   mark(`plan (${planned.length} steps)`);
-  const steps = markUnmanaged(planned, ownership);
+  const steps = markHostExposure(markUnmanaged(planned, ownership), doc);
   validateSteps(steps);
   mark('mark unmanaged, validate');
   const planHash = planHashOf(steps, { facts, owned: ownership.owned });
@@ -202,6 +207,10 @@ export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: 
     const refused = plan.steps.filter((s) => s.unmanaged && !allowed.has(s.object));
     if (refused.length) {
       fail('unmanaged', `the plan would ${refused.length === 1 ? 'change an object' : `change ${refused.length} objects`} this product did not create (${[...new Set(refused.map((s) => s.object))].slice(0, 5).join(', ')}); name ${refused.length === 1 ? 'it' : 'them'} explicitly to allow it`, { objects: refused.map((s) => s.object) });
+    }
+    const hostSteps = plan.steps.filter((s) => s.touchesHost);
+    if (hostSteps.length && !opts.allowHost) {
+      fail('touches-host', `the plan has ${hostSteps.length === 1 ? 'a step' : `${hostSteps.length} steps`} that touch the host (${hostSteps.slice(0, 3).map((s) => `${s.object}: ${s.touchesHost}`).join('; ')}${hostSteps.length > 3 ? '; …' : ''}); allow host changes explicitly to apply it`, { steps: hostSteps.map((s) => ({ object: s.object, touchesHost: s.touchesHost })) });
     }
     if (!plan.steps.length) return { ok: true, applied: 0, skipped: 0, matches: true, remaining: [], durationMs: performance.now() - t0 };
     let leaving: { namespace: string; name: string }[] = [];

@@ -1,7 +1,8 @@
 /**
  * Helper method `apply(document, {planHash, allow})`: re-plans, refuses with
  * `plan-stale` when the host changed since the plan was shown (or `unmanaged`
- * when a step touches an object not ours that the request does not name), then
+ * when a step touches an object not ours that the request does not name, or
+ * `touches-host` when a step touches the host and `allowHost` is not set), then
  * executes under the journal, streaming progress events
  *
  *   {event: 'progress', ref: <apply request id>, data: ApplyProgressEvent}
@@ -32,6 +33,8 @@ export const ApplyParams = z.strictObject({
   planHash: z.string().regex(/^[0-9a-f]{64}$/, 'planHash: the hash of the plan that was shown (plan first)'),
   /** object keys of unmanaged objects the person explicitly allows apply to change */
   allow: z.array(ObjectKeyParam).max(10_000).optional(),
+  /** the person allowed the steps that touch the host (plan steps with `touchesHost`); refused with `touches-host` otherwise */
+  allowHost: z.boolean().optional(),
 });
 export type ApplyParams = z.infer<typeof ApplyParams>;
 
@@ -73,9 +76,9 @@ export function withProgress(ctx: ApplyContext, emit?: (e: ApplyProgressEvent) =
   return { ...ctx, onProgress: emit ? (p) => emit(progressEvent(p)) : ctx.onProgress };
 }
 
-export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[] }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
+export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[]; allowHost?: boolean }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
   if (typeof params?.planHash !== 'string' || !/^[0-9a-f]{64}$/.test(params.planHash)) fail('plan-stale', 'apply needs the hash of the plan that was shown (plan first)');
-  const r = await applyDocument(await checkDocumentOffThread(params.document), { planHash: params.planHash, allow: params.allow }, withProgress(ctx, emit));
+  const r = await applyDocument(await checkDocumentOffThread(params.document), { planHash: params.planHash, allow: params.allow, allowHost: params.allowHost === true }, withProgress(ctx, emit));
   return { applied: r.applied, durationMs: r.durationMs, matches: r.matches };
 }
 

@@ -191,11 +191,11 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
       };
     },
     plan: (document) => callResult('plan', { document }),
-    async apply(document, planHash, onProgress) {
+    async apply(document, planHash, onProgress, opts) {
       const opId = newId('a');
       if (onProgress) progress.set(opId, onProgress);
       try {
-        return await callResult('apply', { document, planHash, opId });
+        return await callResult('apply', { document, planHash, ...(opts?.allowHost ? { allowHost: true } : {}), opId });
       } finally {
         progress.delete(opId);
       }

@@ -1,6 +1,8 @@
 /**
  * Plan and apply: the exact commands, grouped by namespace, each with its reason;
- * steps that touch objects we do not own are marked. Apply shows "k of n"; a
+ * steps that touch objects we do not own are marked, and steps that touch the
+ * host are listed by a checkbox that must be ticked before Apply (issue 15).
+ * Apply shows "k of n"; a
  * failure shows the failing step, the kernel's words and whether the host was
  * rolled back.
  */
@@ -22,7 +24,7 @@ type Phase =
 const commandText = (s: Pick<Step, 'argv' | 'namespace'>) => s.argv.join(' ');
 
 /** Refusals the helper makes before running any step (helper/apply/failure.ts codes): the host is as it was. */
-const REFUSED_BEFORE_START = new Set(['unmanaged', 'plan-stale', 'invalid-document', 'invalid-step', 'missing-feature', 'busy']);
+const REFUSED_BEFORE_START = new Set(['unmanaged', 'touches-host', 'plan-stale', 'invalid-document', 'invalid-step', 'missing-feature', 'busy']);
 const unmanagedKeys = (detail: unknown): string[] => {
   const objects = (detail as { objects?: unknown } | undefined)?.objects;
   return Array.isArray(objects) ? [...new Set(objects.filter((o): o is string => typeof o === 'string'))] : [];
@@ -37,6 +39,8 @@ export function PlanDialog() {
 function PlanDialogBody() {
   const backend = useBackend();
   const [phase, setPhase] = useState<Phase>({ kind: 'planning' });
+  /** the person ticked "allow these host changes" for this plan */
+  const [allowHost, setAllowHost] = useState(false);
   const close = () => uiStore.setState({ planOpen: false });
   useEffect(() => {
     if (!backend) {
@@ -59,11 +63,12 @@ function PlanDialogBody() {
     plan?.steps.forEach((step, index) => m.set(step.namespace, [...(m.get(step.namespace) ?? []), { step, index }]));
     return [...m.entries()];
   }, [plan]);
+  const hostSteps = useMemo(() => (plan?.steps ?? []).flatMap((step, index) => (step.touchesHost ? [{ step, index }] : [])), [plan]);
 
   const apply = async () => {
     if (!backend || !plan) return;
     setPhase({ kind: 'applying', plan });
-    const r = await backend.apply(editorStore.getState().doc, plan.planHash, (progress) => setPhase({ kind: 'applying', plan, progress }));
+    const r = await backend.apply(editorStore.getState().doc, plan.planHash, (progress) => setPhase({ kind: 'applying', plan, progress }), { allowHost: hostSteps.length > 0 && allowHost });
     setPhase(r.ok ? { kind: 'done', plan, applied: r.value.applied, ms: r.value.durationMs } : { kind: 'failed', plan, error: r.error });
   };
 
@@ -107,11 +112,13 @@ function PlanDialogBody() {
                         data-testid="plan-step"
                         data-action={step.action}
                         data-unmanaged={step.unmanaged ? 'true' : undefined}
+                        data-touches-host={step.touchesHost ? 'true' : undefined}
                         className={`step ${step.action}${step.unmanaged ? ' unmanaged' : ''}${failure?.index === index + 1 ? ' failed' : ''}`}
                       >
                         <code>{commandText(step)}</code>
                         <span className="reason">
-                          {step.unmanaged && <span className="tag warn">unmanaged</span>} {step.reason}
+                          {step.unmanaged && <span className="tag warn">unmanaged</span>}
+                          {step.touchesHost && <span className="tag warn">touches the host</span>} {step.reason}
                         </span>
                       </li>
                     ))}
@@ -119,6 +126,21 @@ function PlanDialogBody() {
                 </section>
               ))}
             </div>
+            {hostSteps.length > 0 && phase.kind === 'planned' && (
+              <fieldset className="host-permission warn" data-testid="plan-host-permission">
+                <legend>These steps touch the host, outside the document&apos;s namespaces:</legend>
+                <ul>
+                  {hostSteps.map(({ step, index }) => (
+                    <li key={index} data-testid="plan-host-step">
+                      Step {index + 1} in {step.namespace}: {step.touchesHost} (<code>{commandText(step)}</code>)
+                    </li>
+                  ))}
+                </ul>
+                <label>
+                  <input type="checkbox" data-testid="plan-allow-host" checked={allowHost} onChange={(e) => setAllowHost(e.target.checked)} /> Allow {hostSteps.length === 1 ? 'this host change' : `these ${hostSteps.length} host changes`}
+                </label>
+              </fieldset>
+            )}
           </>
         )}
         {phase.kind === 'applying' && (
@@ -162,7 +184,7 @@ function PlanDialogBody() {
         )}
         <div className="modal-foot">
           {plan && phase.kind === 'planned' && (
-            <button type="button" className="primary" data-testid="apply-button" disabled={plan.summary.total === 0} onClick={() => void apply()}>
+            <button type="button" className="primary" data-testid="apply-button" disabled={plan.summary.total === 0 || (hostSteps.length > 0 && !allowHost)} onClick={() => void apply()}>
               Apply {plan.summary.total} steps
             </button>
           )}
