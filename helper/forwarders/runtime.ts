@@ -17,7 +17,8 @@ import { HOST_NS, type Forwarder } from '../../shared/model/schema';
 import { AGENT_BUNDLE } from '../bundle-files';
 
 export type { Forwarder };
-export interface AgentStats { state: string; reason: string; active: number; total: number; bytesIn: number; bytesOut: number; failedDials: number }
+/** `refused`: clients turned away at the connection / UDP session cap (agent.ts MAX_CONNECTIONS, udp.ts MAX_UDP_SESSIONS) */
+export interface AgentStats { state: string; reason: string; active: number; total: number; bytesIn: number; bytesOut: number; failedDials: number; refused?: number }
 export interface ForwarderStatus { name: string; spec: Forwarder; pids: number[]; stats?: AgentStats; alive: boolean }
 export interface ForwarderRuntime {
   /** start (replacing a forwarder of that name); resolves once listening, else rejects having left nothing behind */
