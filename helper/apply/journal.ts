@@ -11,6 +11,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { join } from 'node:path';
 import type { Step } from '../../shared/model/step';
 import { fail } from './failure';
+import { processStart } from './process-identity';
 
 export const DEFAULT_STATE_DIR = '/var/lib/netns-studio';
 const FILE = 'journal.jsonl';
@@ -23,7 +24,7 @@ export function stateDirOf(explicit?: string): string {
 export type JournalKind = 'apply' | 'destroy' | 'recover';
 
 export type JournalRecord =
-  | { t: 'begin'; v: 1; kind: JournalKind; pid: number; at: string; steps: Step[]; meta?: Record<string, unknown> }
+  | { t: 'begin'; v: 1; kind: JournalKind; pid: number; /** the owner's start time (./process-identity.ts) */ start?: string; at: string; steps: Step[]; meta?: Record<string, unknown> }
   | { t: 'run'; idx: number[] }
   | { t: 'pid'; pid: number }
   | { t: 'done'; idx: number[] }
@@ -54,7 +55,7 @@ export class Journal {
       throw e;
     }
     const j = new Journal(path, fd);
-    j.write({ t: 'begin', v: 1, kind, pid: process.pid, at: new Date().toISOString(), steps, meta });
+    j.write({ t: 'begin', v: 1, kind, pid: process.pid, start: processStart(process.pid), at: new Date().toISOString(), steps, meta });
     return j;
   }
 
@@ -83,6 +84,8 @@ export interface JournalState {
   path: string;
   kind: JournalKind;
   pid: number;
+  /** the owner's start time, when the journal recorded it */
+  start?: string;
   steps: Step[];
   meta?: Record<string, unknown>;
   /** indices whose step finished */
@@ -116,7 +119,7 @@ export function readJournal(stateDir: string): JournalState | undefined {
     return { path, kind: 'apply', pid: 0, steps: [], done: new Set(), inFlight: new Set(), undone: new Set(), rollingBack: false, committed: false, pids: [] };
   }
   const st: JournalState = {
-    path, kind: begin.kind, pid: begin.pid, steps: begin.steps, meta: begin.meta,
+    path, kind: begin.kind, pid: begin.pid, start: begin.start, steps: begin.steps, meta: begin.meta,
     done: new Set(), inFlight: new Set(), undone: new Set(), rollingBack: false, committed: false, pids: [],
   };
   for (const r of recs.slice(1)) {

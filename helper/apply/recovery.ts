@@ -4,6 +4,7 @@
  * `finish` runs the steps that had not finished (a step seen starting may already
  * be there: "exists" counts as done) and rolls everything back if that fails.
  */
+import { isSameRootProcess } from './process-identity';
 import { existsSync, readFileSync } from 'node:fs';
 import { fail, type Failure } from './failure';
 import { executeSteps, rollback, type ExecuteOptions } from './executor';
@@ -26,21 +27,6 @@ export interface RecoverOptions extends ExecuteOptions {
   mode?: 'rollback' | 'finish';
 }
 
-function alive(pid: number): boolean {
-  if (!pid || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // the pid may have been reused by something else: only a node helper counts
-  try {
-    return /node|tsx|netns-studio/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 /** A killed helper's `ip -batch` child goes on reading its input: let it finish first. */
 async function waitForChildren(pids: number[], timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -59,7 +45,7 @@ async function waitForChildren(pids: number[], timeoutMs = 10_000): Promise<void
 export async function recover(stateDir: string, opts: RecoverOptions = {}): Promise<RecoveryReport | undefined> {
   const st = readJournal(stateDir);
   if (!st) return undefined;
-  if (alive(st.pid)) fail('busy', `another helper (pid ${st.pid}) is applying right now`, { pid: st.pid });
+  if (isSameRootProcess(st.pid, st.start)) fail('busy', `another helper (pid ${st.pid}) is applying right now`, { pid: st.pid });
   await waitForChildren(st.pids);
   const journal = Journal.resume(st.path);
   {
