@@ -12,7 +12,7 @@ import { applyDocument, destroyDocument } from '../helper/apply/pipeline';
 import { defaultEngine } from '../helper/apply/engine';
 import { waitLinksGone } from '../helper/apply/settle';
 import { buildPlan } from '../shared/plan/plan';
-import { batchScript, starDocument, starShellScript } from './apply-star';
+import { batchScript, starDocument, starShellScript } from '../testing/star-topology';
 
 const [prefix, nArg] = process.argv.slice(2);
 const n = Number(nArg);
@@ -48,7 +48,7 @@ try {
 
   // 2. the exported script (shared/export/shell.ts) when it is built in; until then
   //    the same plan written as a script by hand-rolled rules: one `ip -batch` heredoc
-  //    per namespace and wave (./apply-star.ts batchScript), run one after another
+  //    per namespace and wave (../testing/star-topology.ts batchScript), run one after another
   const doc = Topology.parse(starDocument(prefix, n));
   try {
     let script: string;

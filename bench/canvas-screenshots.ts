@@ -4,8 +4,8 @@
  * Run: node --import tsx bench/canvas-screenshots.ts
  */
 import { resolve } from 'node:path';
-import { launchChromium } from './canvas-browser';
-import { serveStatic } from './canvas-static-server';
+import { launchChromium } from '../testing/chromium';
+import { serveStatic } from '../testing/static-server';
 
 const DOCS = resolve(import.meta.dirname, '..', 'docs');
 

@@ -11,8 +11,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { chromiumMissing, launchChromium } from './canvas-browser';
-import { RENDERER_DIST, serveStatic } from './canvas-static-server';
+import { chromiumMissing, launchChromium } from '../testing/chromium';
+import { RENDERER_DIST, serveStatic } from '../testing/static-server';
 
 interface Row {
   n: number;

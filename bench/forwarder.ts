@@ -16,7 +16,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { withSandbox, type Sandbox } from '../testing/sandbox';
 import { createForwarderRuntime } from '../helper/forwarders/runtime';
-import { NS1_UP } from '../helper/forwarders/test-traffic';
+import { NS1_UP } from '../testing/traffic';
 
 // n connections, `par` at a time: connect, send a byte, read the echo, close
 const RATE = `const net=require('net');const [h,p,n,par]=process.argv.slice(1);const t0=Date.now();let started=0,d=0,f=0;

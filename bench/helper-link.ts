@@ -14,8 +14,8 @@
 import { performance } from 'node:perf_hooks';
 import { startStdioHelper, type HelperClient } from '../helper/client';
 import { up04 } from '../e2e/reference';
-import { createSession } from '../server/session';
-import { createStdioHelperLink } from '../server/stdio-helper-link';
+import { createSession } from '../shell-core/session';
+import { createStdioHelperLink } from '../shell-core/stdio-helper-link';
 import { runOk } from '../testing/run';
 import { kernelSkipReason, withSandbox } from '../testing/sandbox';
 

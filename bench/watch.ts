@@ -23,7 +23,7 @@ import { startStdioHelper, type HelperClient } from '../helper/client';
 import { discoverSandbox, sandboxHelperWrap, startSandboxHelper } from '../testing/discover-support';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../testing/sandbox';
 import { run, runOk } from '../testing/run';
-import { WatchMirror } from '../helper/watch/mirror';
+import { WatchMirror } from '../testing/watch-mirror';
 
 const skip = kernelSkipReason();
 if (skip) {

@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'vite';
-import { unavailableHelperLink } from '../server/helper-link';
+import { unavailableHelperLink } from '../shell-core/helper-link';
 import { startServer, type RunningServer } from '../server/http-server';
+import { within } from '../testing/until';
 import { chromiumSkipReason, launchBrowser, type Browsing } from './harness';
 
 const skip = chromiumSkipReason();
@@ -89,13 +90,16 @@ describe('browser Backend in chromium', { skip }, () => {
     await b.page.evaluate(() => (window as unknown as Win).backend.setDocumentState({ title: 'lab.yaml', dirty: true }));
     assert.equal(await b.page.title(), '• lab.yaml — Netns Studio');
     let asked = false;
-    b.page.once('dialog', (d) => {
-      asked = d.type() === 'beforeunload';
-      void d.dismiss();
-    });
+    const dialog = new Promise<void>((resolve) =>
+      b.page.once('dialog', (d) => {
+        asked = d.type() === 'beforeunload';
+        void d.dismiss();
+        resolve();
+      }),
+    );
     await b.page.mouse.click(5, 5); // beforeunload prompts need a user gesture first
     await b.page.close({ runBeforeUnload: true });
-    await new Promise((r) => setTimeout(r, 300));
+    await within(dialog, 5000);
     assert.equal(asked, true);
   });
 });

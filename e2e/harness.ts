@@ -9,8 +9,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_FLAGS } from '../bench/canvas-browser';
-import { STDIO_HELPER_READY } from '../server/stdio-helper-link';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../testing/chromium';
+import { STDIO_HELPER_READY } from '../shell-core/stdio-helper-link';
 import { kernelSkipReason, type Sandbox } from '../testing/sandbox';
 
 export const ROOT = join(import.meta.dirname, '..');
@@ -40,7 +40,7 @@ export function uiSkipReason(): string | undefined {
 /** Why the live helper is not available to e2e tests, or undefined. */
 export function helperSkipReason(): string | undefined {
   if (!existsSync(join(ROOT, 'helper', 'client.ts'))) return 'the helper is not built yet (helper/client.ts missing)';
-  if (!STDIO_HELPER_READY) return 'serve cannot start the helper yet (server/stdio-helper-link.ts is a placeholder)';
+  if (!STDIO_HELPER_READY) return 'serve cannot start the helper yet (shell-core/stdio-helper-link.ts is a placeholder)';
   return undefined;
 }
 

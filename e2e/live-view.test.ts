@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
+import { HELPER_BUNDLE } from '../helper/bundle-files';
 import { withSandbox } from '../testing/sandbox';
 import { runOk } from '../testing/run';
 import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
@@ -18,7 +19,8 @@ async function findHelper(hostNs: string): Promise<number> {
   const pids = (await runOk(['ip', 'netns', 'pids', hostNs])).split(/\s+/).filter(Boolean);
   for (const p of pids) {
     const cmd = await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.split('\0').some((a) => a.endsWith('helper/main.ts'))) return Number(p);
+    // the bundle tests start (helper/code-location.ts), or the sources with NETNS_STUDIO_FROM_SOURCE=1
+    if (cmd.split('\0').some((a) => a.endsWith('helper/main.ts') || a.endsWith(`/${HELPER_BUNDLE}`))) return Number(p);
   }
   throw new Error(`no helper process in ${hostNs}`);
 }

@@ -4,7 +4,7 @@
  * header is set here too: webRequest hooks do not see custom-protocol responses.
  */
 import type { Protocol } from 'electron';
-import { resolveStatic } from '../server/static-files';
+import { resolveStatic } from '../shell-core/static-files';
 import { APP_HOST, APP_SCHEME } from './security';
 
 export function serveAppProtocol(protocol: Pick<Protocol, 'handle'>, rendererDir: string, csp: string): void {

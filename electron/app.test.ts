@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EVENT_CHANNEL, REQUEST_NAMES, requestChannel } from '../shared/ipc-contract';
 import { emptyTopology } from '../shared/model/schema';
-import { unavailableHelperLink } from '../server/helper-link';
+import { unavailableHelperLink } from '../shell-core/helper-link';
 import { startApp } from './app';
-import { FakeBrowserWindow, fakeElectron } from './fake-electron';
+import { FakeBrowserWindow, fakeElectron } from '../testing/fake-electron';
 import { APP_ORIGIN } from './security';
 
 const flush = () => new Promise((r) => setTimeout(r, 5));

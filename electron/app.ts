@@ -6,8 +6,8 @@
 import type { App, Dialog, IpcMain, Menu, MenuItemConstructorOptions, Protocol } from 'electron';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { HelperLink } from '../server/helper-link';
-import { createSession } from '../server/session';
+import type { HelperLink } from '../shell-core/helper-link';
+import { createSession } from '../shell-core/session';
 import { APP_SCHEME_PRIVILEGES, contentSecurityPolicy, hardenWebContents, isTrustedSender } from './security';
 import { serveAppProtocol } from './app-protocol';
 import { createFileOps, MAX_RECENT } from './files';

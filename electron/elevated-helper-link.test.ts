@@ -8,26 +8,21 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import type { HelperStatus, HostSnapshot, Result } from '../shared/backend';
 import { AUTH_MAGIC } from '../shared/protocol/messages';
-import { createSession } from '../server/session';
+import { createSession } from '../shell-core/session';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../testing/sandbox';
 import { bundledHelper, createElevatedHelperLink, elevatedLaunch, ELEVATION_CANCELLED, type SudoExec } from './elevated-helper-link';
+import { waitUntil } from '../testing/until';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`skipping elevated helper link tests: ${skip}`);
 
-const until = async (what: string, f: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 interface Prompt {
   /** what sudo-prompt was asked to run */
@@ -131,7 +126,7 @@ describe('elevated helper link (sudo-prompt stand-in, real helper and socket)', 
         assert.ok(hello.ok);
         statuses.length = 0;
         process.kill((hello.value as { pid: number }).pid, 'SIGKILL');
-        await until('failed', () => link.status().state === 'failed');
+        await waitUntil('failed', () => link.status().state === 'failed');
         await new Promise((r) => setTimeout(r, 1500));
         assert.equal(link.status().state, 'failed', 'stays failed: restarting would prompt out of the blue');
         assert.equal(prompt.commands.length, 2);
@@ -145,9 +140,24 @@ describe('elevated helper link (sudo-prompt stand-in, real helper and socket)', 
 });
 
 describe('what the elevated command runs', () => {
-  it('the app from a checkout runs the source helper; plain Node needs no ELECTRON_RUN_AS_NODE', () => {
-    const root = join(import.meta.dirname, '..');
-    assert.equal(bundledHelper(join(root, '.vite', 'build')), join(root, 'helper', 'main.ts'));
+  it('the app from a checkout runs the helper bundle Forge built (the sources when asked for, or when none is built); plain Node needs no ELECTRON_RUN_AS_NODE', () => {
+    const root = mkdtempSync(join(tmpdir(), 'nst-checkout-'));
+    const env = process.env.NETNS_STUDIO_FROM_SOURCE;
+    try {
+      delete process.env.NETNS_STUDIO_FROM_SOURCE;
+      mkdirSync(join(root, 'helper'));
+      writeFileSync(join(root, 'helper', 'main.ts'), '');
+      assert.equal(bundledHelper(join(root, '.vite', 'build')), join(root, 'helper', 'main.ts'), 'no bundle built: the sources');
+      mkdirSync(join(root, '.vite', 'helper'), { recursive: true });
+      writeFileSync(join(root, '.vite', 'helper', 'helper.cjs'), '');
+      assert.equal(bundledHelper(join(root, '.vite', 'build')), join(root, '.vite', 'helper', 'helper.cjs'), 'the bundle');
+      process.env.NETNS_STUDIO_FROM_SOURCE = '1';
+      assert.equal(bundledHelper(join(root, '.vite', 'build')), join(root, 'helper', 'main.ts'), 'sources asked for');
+    } finally {
+      if (env === undefined) delete process.env.NETNS_STUDIO_FROM_SOURCE;
+      else process.env.NETNS_STUDIO_FROM_SOURCE = env;
+      rmSync(root, { recursive: true, force: true });
+    }
     assert.equal(bundledHelper('/nonexistent/app/.vite/build'), undefined);
     assert.deepEqual(elevatedLaunch({ wrap: ['nsenter'] }).wrap, process.versions.electron ? ['/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', 'nsenter'] : ['nsenter']);
   });

@@ -14,9 +14,9 @@
 import * as sudoPrompt from '@vscode/sudo-prompt';
 import { HelperRequestError, startConnectBackHelper, type HelperSpawner, type SpawnedHelper } from '../helper/client';
 import type { LaunchOptions } from '../helper/launch';
-import { createClientHelperLink } from '../server/client-helper-link';
-import type { HelperLink } from '../server/helper-link';
-import { elevationCommand } from './helper-launch';
+import { createClientHelperLink } from '../shell-core/client-helper-link';
+import type { HelperLink } from '../shell-core/helper-link';
+import { elevationCommand } from './elevation-command';
 import { helperEntry } from './helper-entry';
 
 /** sudo-prompt's `exec` (tests pass a stand-in that runs the command as sudo-prompt would, minus the dialog). */

@@ -27,8 +27,8 @@ import forgeConfig from '../forge.config';
 import { AGENT_BUNDLE, HELPER_BUNDLE, HELPER_BUNDLE_DIR, HELPER_SCRIPTS } from '../helper/bundle-files';
 import { startStdioHelper } from '../helper/client';
 import { helloInfo } from '../helper/methods/hello';
-import { sandboxWrap, withStateDir } from '../helper/apply/test-support';
-import { echoIn, tcpClient, tcpOpen } from '../helper/forwarders/test-traffic';
+import { sandboxWrap, withStateDir } from '../testing/apply-support';
+import { echoIn, tcpClient, tcpOpen } from '../testing/traffic';
 import '../helper/methods/forwarders'; // the forwarders.* method types
 import { prefixTopology } from '../testing/prefix';
 import { kernelSkipReason, withSandbox } from '../testing/sandbox';
@@ -85,7 +85,7 @@ describe('helper bundle of the packaged app', () => {
     assert.ok(!fs.existsSync(path.join(resources, 'app.asar.unpacked', '.vite', 'build')), 'the rest stays in the asar');
 
     assert.equal(helperEntry(packagedMainDir), path.join(bundleDir, HELPER_BUNDLE), 'packaged: the unpacked bundle');
-    assert.equal(helperEntry(path.join(root, '.vite', 'build')), path.join(root, 'helper', 'main.ts'), 'checkout: the source through tsx');
+    assert.equal(helperEntry(path.join(appDir, '.vite', 'build')), path.join(appDir, HELPER_BUNDLE_DIR, HELPER_BUNDLE), 'not in an asar (a checkout Forge built): the bundle');
     assert.ok(buildMs < 20_000, `the build stays quick (${buildMs} ms)`);
   });
 

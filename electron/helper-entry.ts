@@ -3,12 +3,14 @@
  * vite.helper.config.ts built into `.vite/helper/`, read from `app.asar.unpacked`
  * (packagerConfig.asar.unpackDir), because a root process started by sudo-prompt
  * runs it as a plain file with the app's binary in Node mode. From a checkout
- * (`electron-forge start`): helper/main.ts through tsx, always current.
+ * (`electron-forge start`, which builds the same bundle): the bundle too, or
+ * helper/main.ts through tsx with NETNS_STUDIO_FROM_SOURCE=1 (or no bundle built).
  * Pure path logic, so it is tested without Electron.
  */
 import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { HELPER_BUNDLE, HELPER_BUNDLE_DIR } from '../helper/bundle-files';
+import { sourcesWanted } from '../helper/code-location';
 
 const ASAR_SEGMENT = `${sep}app.asar${sep}`;
 
@@ -24,12 +26,14 @@ export function helperBundlePath(appDir: string): string {
 
 /**
  * The helper's entry for the app in `appDir`: inside an asar always the unpacked
- * bundle (if it is missing, the start error names it); otherwise the source tree's
- * helper/main.ts if there is one, else a bundle beside; undefined = helper/launch.ts's default.
+ * bundle (if it is missing, the start error names it); otherwise the bundle beside
+ * if there is one, else the source tree's helper/main.ts (sources first when asked
+ * for); undefined = helper/launch.ts's default.
  */
 export function helperEntry(appDir: string): string | undefined {
   const bundle = helperBundlePath(appDir);
   if ((appDir + sep).includes(ASAR_SEGMENT)) return bundle;
-  for (const p of [join(appDir, '..', '..', 'helper', 'main.ts'), bundle]) if (existsSync(p)) return p;
+  const source = join(appDir, '..', '..', 'helper', 'main.ts');
+  for (const p of sourcesWanted() ? [source, bundle] : [bundle, source]) if (existsSync(p)) return p;
   return undefined;
 }

@@ -9,8 +9,8 @@
  * /proc): it is written to a 0600 file in the 0700 directory, and the helper, being
  * root, reads it from there.
  */
-import type { HelperLink } from '../server/helper-link';
-import { createStdioHelperLink } from '../server/stdio-helper-link';
+import type { HelperLink } from '../shell-core/helper-link';
+import { createStdioHelperLink } from '../shell-core/stdio-helper-link';
 import { createElevatedHelperLink } from './elevated-helper-link';
 import { helperEntry } from './helper-entry';
 
@@ -25,30 +25,4 @@ export function createDesktopHelperLink(opts: DesktopHelperOptions): HelperLink 
     return createStdioHelperLink({ env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, entry: helperEntry(opts.appDir) });
   }
   return createElevatedHelperLink({ appDir: opts.appDir });
-}
-
-/** POSIX single-quoting: the only safe way to put a path into the shell string sudo-prompt runs. */
-export function shellQuote(arg: string): string {
-  if (arg.includes('\0')) throw new Error('NUL in argument');
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * Characters allowed in the elevated command's arguments. sudo-prompt puts our
- * string inside `bash -c "…"` run by another shell, escaping only `"`: inside
- * those double quotes `$`, backticks and `\` would still act. So arguments are
- * limited to plain path characters, then single-quoted.
- */
-const SAFE_ARG = /^[A-Za-z0-9 _./:=@%+,-]*$/;
-
-/**
- * The one shell string handed to sudo-prompt (it accepts nothing else): the app's
- * own binary in Node mode running the helper bundle, told where to connect back.
- * Every part is a path we chose, checked and quoted; no input from the renderer reaches it.
- */
-export function elevationCommand(argv: string[]): string {
-  for (const a of argv) {
-    if (!SAFE_ARG.test(a)) throw new Error(`cannot start the helper elevated from a path with special characters: ${JSON.stringify(a)}`);
-  }
-  return argv.map(shellQuote).join(' ');
 }

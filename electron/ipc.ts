@@ -9,7 +9,7 @@ import { BACKEND_ERROR } from '../shared/backend';
 import type { BackendError } from '../shared/backend';
 import { REQUESTS, REQUEST_NAMES, checkParams, requestChannel, type RequestName } from '../shared/ipc-contract';
 import type { z } from 'zod';
-import type { Session } from '../server/session';
+import type { Session } from '../shell-core/session';
 
 type Params<N extends RequestName> = z.output<(typeof REQUESTS)[N]['params']>;
 

@@ -8,5 +8,7 @@ export const HELPER_BUNDLE = 'helper.cjs';
 export const AGENT_BUNDLE = 'forwarder-agent.cjs';
 /** the helper bundle's directory, relative to the app root (Forge's `.vite/build` holds main.cjs) */
 export const HELPER_BUNDLE_DIR = '.vite/helper';
+/** where scripts/build.mjs puts the CLI, helper and agent bundles of a checkout (npm ci builds them), relative to its root */
+export const CHECKOUT_BUNDLE_DIR = 'dist/node';
 /** scripts the helper runs with perl, copied from the source tree next to the bundle */
 export const HELPER_SCRIPTS = ['helper/discover/nl-dump.pl', 'helper/apply/netlink-lanes.pl', 'helper/watch/nft-listen.pl'];

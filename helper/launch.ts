@@ -1,18 +1,18 @@
 /**
- * How to start the helper: its argv (Node running helper/main.ts through tsx),
+ * How to start the helper: its argv (Node running the helper bundle, or
+ * helper/main.ts through tsx when sources are asked for: ./code-location.ts),
  * for stdio or for connect-back, directly (already root) or behind an elevation
  * prefix (sudo, pkexec, or a sudo-prompt spawner that Electron passes to the
  * client). The packaged app points `entry` at its helper bundle (built by
  * vite.helper.config.ts, found by electron/helper-entry.ts) run on its own binary.
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { helperProgram } from './code-location';
 
 export interface LaunchOptions {
   /** the Node binary (default: this process's) */
   node?: string;
-  /** the helper entry (default: helper/main.ts beside this file) */
+  /** the helper entry (default: ./code-location.ts's helperProgram(): the bundle beside this code, or the checkout's) */
   entry?: string;
   /** extra argv before node, e.g. ['nsenter', '--net=/run/netns/X'] in tests, or ['sudo', '-n'] */
   wrap?: string[];
@@ -35,8 +35,6 @@ export interface LaunchOptions {
 export const HELPER_MEMORY_ENV = ['/usr/bin/env', 'MALLOC_ARENA_MAX=2', 'MALLOC_MMAP_THRESHOLD_=131072'];
 export const HELPER_NODE_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=50'];
 
-export const HELPER_ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'main.ts');
-
 /** tsx's loader, resolved from here so the helper starts from any working directory. */
 function tsxImport(): string[] {
   const require = createRequire(import.meta.url);
@@ -48,7 +46,7 @@ function tsxImport(): string[] {
 }
 
 function base(opts: LaunchOptions): string[] {
-  const entry = opts.entry ?? HELPER_ENTRY;
+  const entry = opts.entry ?? helperProgram();
   const node = opts.node ?? process.execPath;
   const lean = opts.lean !== false;
   return [...(opts.wrap ?? []), ...(lean ? HELPER_MEMORY_ENV : []), node, ...(lean ? HELPER_NODE_FLAGS : []), ...(entry.endsWith('.ts') ? tsxImport() : []), entry];

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { cliPath } from '../cli/commands/run-cli';
+import { cliPath } from '../testing/cli-runner';
 import { run } from '../testing/run';
 import { kernelSkipReason, withSandbox } from '../testing/sandbox';
 import { hasProgram, programPath, SYSTEM_DIRS } from './programs';

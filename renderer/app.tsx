@@ -6,6 +6,8 @@ import { Canvas } from './canvas/canvas';
 import { Inspector } from './panels/inspector';
 import { Palette } from './panels/palette';
 import { PlanDialog } from './panels/plan-dialog';
+import { ReachPanel } from './panels/reach-panel';
+import { TopologiesDialog } from './panels/topologies-dialog';
 import { SearchBox } from './panels/search';
 import { Toolbar } from './panels/toolbar';
 import { UnsavedDialog } from './panels/unsaved-dialog';
@@ -86,11 +88,13 @@ export function App({ bench = false }: { bench?: boolean }) {
           <div className="canvas-wrap">
             <Canvas bench={bench} />
             <SearchBox />
+            {!bench && <ReachPanel />}
           </div>
           {!bench && <Inspector />}
         </div>
         {!bench && <StatusBar />}
         <PlanDialog />
+        <TopologiesDialog />
         {!bench && <UnsavedDialog />}
         <ShellBridge />
         {bench && <BenchBridge />}

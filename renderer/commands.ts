@@ -10,6 +10,8 @@ import type { Clip } from './model/edits';
 import { autoLayout } from './model/layout';
 import { toFlow } from './model/to-flow';
 import { mergeLive } from './model/live-merge';
+import { asObservedHost } from './model/live-unnamed';
+import { liveSearchIds } from './model/live-search';
 import { edit, editorStore, redo, undo } from './store/editor-store';
 import { uiStore } from './store/ui-store';
 import { liveStore } from './store/live-store';
@@ -62,6 +64,9 @@ export function searchIds(q: string): string[] {
   for (const v of doc.veths) for (const e of v.ends) if (hit(e.name, ...e.addresses)) out.add(nodeId.namespace(e.namespace));
   for (const f of doc.forwarders) if (hit(f.name, f.listen.address, f.target.address)) out.add(nodeId.forwarder(f.name));
   if (hit('host')) out.add(nodeId.namespace('host'));
+  // live view: the host's objects too, by name, address, label and container (name, id, network)
+  const live = liveStore.getState();
+  if (live.enabled) for (const id of liveSearchIds(q, live.host, asObservedHost(live.observed), live.labels)) out.add(id);
   return [...out];
 }
 

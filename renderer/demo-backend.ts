@@ -36,6 +36,23 @@ function planFor(doc: Topology, host: Topology): PlanResult {
   return { planHash: `demo-${steps.length}`, steps, summary: { create: count('create'), change: count('change'), delete: count('delete'), unmanaged: steps.filter((s) => s.unmanaged).length, total: steps.length } };
 }
 
+/**
+ * The observed side of the made-up host: each link's operational state as a
+ * kernel would report it (a veth end set up whose peer is down has no carrier;
+ * a bridge has carrier when a port does).
+ */
+export function demoObserved(host: Topology): { readAt: number; durationMs: number; warnings: string[]; namespaces: { name: string; links: { name: string; up: boolean; oper: string; carrier: boolean }[] }[] } {
+  const links = new Map<string, { name: string; up: boolean; oper: string; carrier: boolean }[]>();
+  const add = (ns: string, name: string, up: boolean, carrier: boolean) =>
+    links.set(ns, [...(links.get(ns) ?? []), { name, up, carrier, oper: !up ? 'DOWN' : carrier ? 'UP' : 'LOWERLAYERDOWN' }]);
+  for (const v of host.veths) v.ends.forEach((e, i) => add(e.namespace, e.name, e.up, e.up && v.ends[1 - i].up));
+  for (const b of host.bridges) {
+    const ports = host.veths.flatMap((v) => v.ends.map((e, i) => ({ e, peer: v.ends[1 - i] }))).filter(({ e }) => e.namespace === b.namespace && e.master === b.name);
+    add(b.namespace, b.name, b.up, ports.some(({ e, peer }) => e.up && peer.up));
+  }
+  return { readAt: 0, durationMs: 0, warnings: [], namespaces: [...links].map(([name, l]) => ({ name, links: l })) };
+}
+
 export function createDemoBackend(host: Topology): DemoBackend {
   const status: HelperStatus = { state: 'connected', transport: 'stdio', uid: 0, root: true, canRetry: false };
   const watchers = new Set<(e: WatchEvent) => void>();
@@ -47,7 +64,7 @@ export function createDemoBackend(host: Topology): DemoBackend {
     status: () => status,
     onStatus: () => () => {},
     connect: async () => status,
-    discover: async () => ok({ document: self.host, observed: {} }),
+    discover: async () => ok({ document: self.host, observed: demoObserved(self.host) }),
     watch(onEvent) {
       watchers.add(onEvent);
       queueMicrotask(() => onEvent({ seq: 0, type: 'resync' }));
@@ -66,6 +83,10 @@ export function createDemoBackend(host: Topology): DemoBackend {
       return ok({ applied: plan.steps.length, durationMs: plan.steps.length * 30 });
     },
     destroy: async () => ok({ applied: 0, durationMs: 0 }),
+    // the demo host keeps no records: nothing is applied as a topology
+    listTopologies: async () => ok([]),
+    topologyStatus: async (name) => ({ ok: false, error: { code: 'unknown-topology', message: `no topology "${name}" is applied (demo host)` } }),
+    destroyTopology: async () => ok({ applied: 0, durationMs: 0 }),
     onForwarderStats: () => () => {},
     openFile: (p) => shell.openFile(p),
     saveFile: (t, o) => shell.saveFile(t, o),

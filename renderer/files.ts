@@ -5,7 +5,7 @@
  */
 import type { Document } from 'yaml';
 import type { Backend, ExportKind, Result, SavedFile } from '../shared/backend';
-import { emptyTopology } from '../shared/model/schema';
+import { emptyTopology, Topology as TopologySchema } from '../shared/model/schema';
 import type { Topology } from '../shared/model/schema';
 import { loadTopology } from '../shared/yaml/load';
 import { saveTopology } from '../shared/yaml/save';
@@ -54,6 +54,25 @@ export function loadText(text: string, name: string, path?: string): boolean {
   uiStore.getState().requestFit();
   const warnings = r.errors.filter((e) => !hasErrors([e]));
   notify('info', `Opened ${name}${r.migrated ? ` (migrated from ${r.migrated.from})` : ''}`, warnings.map(formatLocatedError));
+  return true;
+}
+
+/**
+ * Open a topology applied on the host (its record keeps the document last
+ * applied). The document keeps the topology's name, so planning it again plans
+ * that same topology; no path, so Save asks where to write it.
+ */
+export function openApplied(document: unknown, topology: { name: string; file?: string }): boolean {
+  const parsed = TopologySchema.safeParse(document);
+  if (!parsed.success) {
+    notify('error', `The recorded document of topology ${topology.name} could not be read`, parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`));
+    return false;
+  }
+  yamlDoc = undefined;
+  const base = topology.file?.split('/').filter(Boolean).at(-1);
+  replaceDocument({ ...parsed.data, name: parsed.data.name ?? topology.name }, { name: base ?? `${topology.name}.yaml` });
+  uiStore.getState().requestFit();
+  notify('info', `Opened applied topology ${topology.name}${topology.file ? ` (applied from ${topology.file})` : ''}`);
   return true;
 }
 

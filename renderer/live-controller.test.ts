@@ -25,7 +25,8 @@ test('live view: discover, then a watch event updates one link at once and re-di
   try {
     await until(() => !!liveStore.getState().host);
     assert.equal(liveStore.getState().linkUp['link:a/veth0'], true);
-    assert.equal(liveStore.getState().status['ns:a'], 'drifted', 'it holds an interface the document lacks');
+    // an interface the document lacks is not drift of the box (Plan leaves it alone): it shows as unmanaged itself
+    assert.equal(liveStore.getState().status['ns:a'], 'in-sync');
     assert.equal(liveStore.getState().status['veth:a/veth0'], 'unmanaged');
     // a link fact in the event: applied before any re-discovery
     backend.emit({ seq: 1, type: 'link', namespace: 'a', ifname: 'veth0', up: false });
@@ -44,4 +45,28 @@ test('link facts are read from the shapes a helper may send', () => {
   assert.deepEqual(linkFact({ seq: 1, type: 'link', ns: 'x', name: 'eth0', operstate: 'DOWN' }), { key: 'link:x/eth0', up: false });
   assert.deepEqual(linkFact({ seq: 1, type: 'link', key: 'link:x/eth0', up: true }), { key: 'link:x/eth0', up: true });
   assert.equal(linkFact({ seq: 1, type: 'resync' }), undefined);
+});
+
+test('a per-namespace watch event flips its ports at once; the whole picture follows after the burst', async () => {
+  let host = emptyTopology();
+  host = addNamespace(host, undefined, 'a').doc;
+  host = addVeth(host, { namespace: 'a' }, { namespace: 'host' }).doc;
+  const backend = createDemoBackend(host);
+  replaceDocument(emptyTopology());
+  startLive(backend);
+  try {
+    await until(() => !!liveStore.getState().host);
+    assert.equal(liveStore.getState().linkUp['link:a/veth0'], true);
+    const down = updateVethEnd(host, 0, 0, { up: false }).doc;
+    const before = liveStore.getState().hostNamed;
+    const one = { name: 'a', links: [{ name: 'lo', up: true }, { name: 'veth0', up: false }] };
+    backend.emit({ seq: 1, type: 'namespace-changed', namespace: 'a', document: down, observed: { namespaces: [one] }, namespaceObserved: one });
+    assert.equal(liveStore.getState().linkUp['link:a/veth0'], false, 'the port, synchronously');
+    assert.equal(liveStore.getState().hostNamed, before, 'the merge waits for the burst to end');
+    assert.equal(liveStore.getState().linkUp['link:a/lo'], undefined, 'nothing not drawn is added');
+    await until(() => liveStore.getState().hostNamed === down);
+    assert.equal(liveStore.getState().linkUp['link:a/veth0'], false);
+  } finally {
+    stopLive();
+  }
 });

@@ -7,7 +7,8 @@
  */
 import type { Backend, HostSnapshot, WatchEvent } from '../shared/backend';
 import { objectKey } from '../shared/model/ids';
-import { mergeLive } from './model/live-merge';
+import { linkOperOf, mergeLive } from './model/live-merge';
+import { asObservedHost, withUnnamed } from './model/live-unnamed';
 import { editorStore } from './store/editor-store';
 import { liveStore, setLinkUp } from './store/live-store';
 
@@ -16,8 +17,32 @@ const REDISCOVER_MS = 60;
 let stop: (() => void) | undefined;
 
 function setHost(snapshot: HostSnapshot): void {
-  const m = mergeLive(editorStore.getState().doc, snapshot.document);
-  liveStore.setState({ host: snapshot.document, observed: snapshot.observed, status: m.status, linkUp: m.linkUp, loading: false, error: undefined });
+  const { host, labels } = shownHost(snapshot.document, snapshot.observed);
+  const m = mergeLive(editorStore.getState().doc, host);
+  liveStore.setState({
+    host,
+    hostNamed: snapshot.document,
+    labels,
+    observed: snapshot.observed,
+    status: m.status,
+    drift: m.drift,
+    linkUp: m.linkUp,
+    linkOper: linkOperOf(snapshot.observed, liveStore.getState().linkOper),
+    loading: false,
+    error: undefined,
+  });
+}
+
+/** The host as the toggle wants it: every namespace, or the named ones only. */
+function shownHost(document: HostSnapshot['document'], observed: unknown) {
+  return liveStore.getState().allNamespaces ? withUnnamed(document, asObservedHost(observed)) : { host: document, labels: withUnnamed(document, undefined).labels };
+}
+
+/** Toolbar: every namespace (unnamed ones too) or the named ones only. */
+export function setAllNamespaces(all: boolean): void {
+  liveStore.setState({ allNamespaces: all });
+  const s = liveStore.getState();
+  if (s.hostNamed) setHost({ document: s.hostNamed, observed: s.observed });
 }
 
 /** A link fact in an event, in whatever shape the helper sends it. */
@@ -30,16 +55,45 @@ export function linkFact(ev: WatchEvent): { key: string; up: boolean } | undefin
   return undefined;
 }
 
+/**
+ * Link states of the one namespace a watch event is about (`namespaceObserved`, as
+ * the shell maps the helper's per-namespace events; `observed` when it is one
+ * namespace): only ports already drawn, so nothing new appears before the merge.
+ */
+export function namespaceLinkFacts(ev: WatchEvent): { key: string; up: boolean }[] {
+  const one = (ev.namespaceObserved ?? (ev.type !== 'resync' ? ev.observed : undefined)) as { name?: unknown; links?: unknown } | undefined;
+  if (!one || typeof one.name !== 'string' || !Array.isArray(one.links)) return [];
+  const drawn = liveStore.getState().linkUp;
+  const out: { key: string; up: boolean }[] = [];
+  for (const l of one.links as { name?: unknown; up?: unknown }[]) {
+    if (typeof l?.name !== 'string' || typeof l.up !== 'boolean') continue;
+    const key = objectKey.link(one.name, l.name);
+    if (key in drawn && drawn[key] !== l.up) out.push({ key, up: l.up });
+  }
+  return out;
+}
+
 export function startLive(backend: Backend): void {
   stopLive();
   liveStore.setState({ enabled: true, loading: true, error: undefined });
   let timer: ReturnType<typeof setTimeout> | undefined;
   let alive = true;
   const discover = async () => {
-    const r = await backend.discover();
+    // every namespace is read; the toggle only hides the unnamed ones
+    const r = await backend.discover({ unnamed: true });
     if (!alive) return;
     if (r.ok) setHost(r.value);
     else liveStore.setState({ error: r.error.message, loading: false });
+  };
+  let pending: HostSnapshot | undefined;
+  let hostTimer: ReturnType<typeof setTimeout> | undefined;
+  const setHostSoon = (snap: HostSnapshot) => {
+    pending = snap;
+    hostTimer ??= setTimeout(() => {
+      hostTimer = undefined;
+      if (alive && pending) setHost(pending);
+      pending = undefined;
+    }, 0);
   };
   const later = () => {
     if (timer) return;
@@ -53,7 +107,12 @@ export function startLive(backend: Backend): void {
     (ev) => {
       liveStore.setState({ events: liveStore.getState().events + 1 });
       const snap = (ev.snapshot ?? (ev.document ? { document: ev.document, observed: ev.observed } : undefined)) as HostSnapshot | undefined;
-      if (snap && typeof snap === 'object' && 'document' in snap) return setHost(snap);
+      if (snap && typeof snap === 'object' && 'document' in snap) {
+        // the changed namespace's link states go to their ports at once; the whole picture
+        // (merge with the document, overlay, statuses) follows once the burst is over
+        for (const f of namespaceLinkFacts(ev)) setLinkUp(f.key, f.up);
+        return setHostSoon(snap);
+      }
       const fact = linkFact(ev);
       if (fact) setLinkUp(fact.key, fact.up);
       later();
@@ -65,12 +124,13 @@ export function startLive(backend: Backend): void {
     const host = liveStore.getState().host;
     if (s.doc !== prev.doc && host) {
       const m = mergeLive(s.doc, host);
-      liveStore.setState({ status: m.status });
+      liveStore.setState({ status: m.status, drift: m.drift });
     }
   });
   stop = () => {
     alive = false;
     if (timer) clearTimeout(timer);
+    if (hostTimer) clearTimeout(hostTimer);
     unwatch();
     unsub();
   };
@@ -79,5 +139,5 @@ export function startLive(backend: Backend): void {
 export function stopLive(): void {
   stop?.();
   stop = undefined;
-  liveStore.setState({ enabled: false, loading: false, host: undefined, status: {}, linkUp: {} });
+  liveStore.setState({ enabled: false, loading: false, host: undefined, hostNamed: undefined, labels: {}, status: {}, drift: {}, linkUp: {}, linkOper: {} });
 }

@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { chromiumMissing, launchChromium } from '../bench/canvas-browser';
-import { serveStatic } from '../bench/canvas-static-server';
+import { chromiumMissing, launchChromium } from '../testing/chromium';
+import { serveStatic } from '../testing/static-server';
 import { loadTopology } from '../shared/yaml/load';
 import { validateTopology } from '../shared/validate/validate';
 

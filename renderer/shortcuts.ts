@@ -27,7 +27,7 @@ export function useShortcuts(backend: Backend | null = null): void {
     const onKey = (e: KeyboardEvent) => {
       // a dialog is on top: Delete, Ctrl+Z… must not change the document behind it (the dialog has its own keys)
       const ui = uiStore.getState();
-      if (ui.planOpen || ui.unsaved) return;
+      if (ui.planOpen || ui.topologiesOpen || ui.unsaved) return;
       const mod = e.ctrlKey || e.metaKey;
       const k = e.key.toLowerCase();
       if (mod && !e.shiftKey && !e.altKey && fileKey(k, backend)) {

@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { chromiumMissing, launchChromium } from '../bench/canvas-browser';
-import { RENDERER_DIST, serveStatic } from '../bench/canvas-static-server';
+import { chromiumMissing, launchChromium } from '../testing/chromium';
+import { RENDERER_DIST, serveStatic } from '../testing/static-server';
 import { ensureRenderer } from '../server/serve';
 
 const missing = chromiumMissing();

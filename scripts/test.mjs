@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// npm test: type-check, build the renderer (the e2e tests serve it), then run every
+// npm test: type-check, check the import boundaries of ARCHITECTURE.md's folder table
+// (.dependency-cruiser.cjs), build the CLI/helper/agent bundles (what the tests spawn, as
+// users run them: scripts/build.mjs) and the renderer (the e2e tests serve it), then run every
 // *.test.ts with Node's test runner through tsx. Kernel tests skip with a printed
 // reason where they cannot run (not root, no iproute2).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['shared', 'helper', 'cli', 'server', 'electron', 'renderer', 'testing', 'bench', 'e2e', 'scripts'];
+const roots = ['shared', 'helper', 'cli', 'server', 'shell-core', 'electron', 'renderer', 'testing', 'bench', 'e2e', 'scripts'];
 const only = process.argv.slice(2);
 
 function step(title, cmd, args) {
@@ -32,6 +34,15 @@ function findTests(dir, out) {
 const files = only.length ? only : roots.flatMap((r) => findTests(r, [])).sort();
 if (!only.length) {
   step('type-check', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+  // shared/ without DOM or Node types, the renderer without Node types: a platform API used there fails here
+  step('type-check shared/ (no DOM, no Node)', 'npx', ['tsc', '--noEmit', '-p', 'shared/tsconfig.json']);
+  step('type-check renderer/ (no Node)', 'npx', ['tsc', '--noEmit', '-p', 'renderer/tsconfig.json']);
+  const rootFiles = readdirSync('.').filter((n) => /\.(ts|mjs)$/.test(n));
+  step('import boundaries', 'npx', ['depcruise', '--config', '.dependency-cruiser.cjs', '--output-type', 'err', ...roots.filter((r) => existsSync(r)), 'bin', ...rootFiles]);
+}
+// before any test starts: tests running side by side would otherwise each find it stale
+step('build bundles', process.execPath, ['scripts/build.mjs', ...(only.length ? ['--if-stale'] : [])]);
+if (!only.length) {
   if (existsSync('vite.renderer.config.ts')) step('build renderer', 'npx', ['vite', 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn']);
 }
 console.log(`\n== ${files.length} test files`);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { unavailableHelperLink } from './helper-link';
+import { unavailableHelperLink } from '../shell-core/helper-link';
 import { startServer, type RunningServer } from './http-server';
 
 interface Reply {

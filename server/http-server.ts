@@ -11,10 +11,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { BACKEND_ERROR } from '../shared/backend';
 import type { BackendError } from '../shared/backend';
 import { ClientFrame, ELECTRON_ONLY_REQUESTS, checkParams, isRequestName, type ServerFrame } from '../shared/ipc-contract';
-import type { HelperLink } from './helper-link';
+import type { HelperLink } from '../shell-core/helper-link';
 import { allowedHostHeaders, hostAllowed, newToken, originAllowed, requestToken, sameToken, securityHeaders } from './security';
-import { createSession } from './session';
-import { resolveStatic } from './static-files';
+import { createSession } from '../shell-core/session';
+import { resolveStatic } from '../shell-core/static-files';
 
 /** Largest frame the browser may send: a document of thousands of namespaces fits. */
 export const MAX_CLIENT_FRAME = 16 * 1024 * 1024;

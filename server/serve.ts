@@ -5,13 +5,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { HelperLink } from './helper-link';
-import { unavailableHelperLink } from './helper-link';
+import { isAbsolute, join } from 'node:path';
+import type { HelperLink } from '../shell-core/helper-link';
+import { unavailableHelperLink } from '../shell-core/helper-link';
 import { startServer, type RunningServer } from './http-server';
+import { PROJECT_ROOT } from '../helper/code-location';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// the checkout's root whether this runs from server/ or from a bundle in dist/node
+export { PROJECT_ROOT };
 export const RENDERER_DIR = join(PROJECT_ROOT, 'dist', 'renderer');
 
 export interface ServeOptions {
@@ -53,7 +54,7 @@ export async function helperLinkForServe(wrap: string[] | undefined, log: (l: st
     log(`netns-studio: ${NOT_ROOT_MESSAGE}`);
     return unavailableHelperLink(NOT_ROOT_MESSAGE);
   }
-  const { createStdioHelperLink } = await import('./stdio-helper-link');
+  const { createStdioHelperLink } = await import('../shell-core/stdio-helper-link');
   const link = createStdioHelperLink({ wrap, onlyPrefix, log });
   const s = await link.connect();
   if (s.state !== 'connected') log(`netns-studio: the helper did not start: ${s.error?.message ?? s.state} (the editor still works; the UI can retry)`);

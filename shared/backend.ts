@@ -16,6 +16,13 @@
  */
 import type { Topology } from './model/schema';
 import type { Step } from './model/step';
+import type { TopologyIdentity } from './model/topology-name';
+import type { TopologyDetail, TopologyStatus } from './model/topology-status';
+
+/** An applied topology as the list shows it (name, file, applied at, in sync / drifted / partly gone, counts). */
+export type AppliedTopology = TopologyStatus;
+/** One applied topology opened: what drifted, the document last applied, its history. */
+export type AppliedTopologyDetail = TopologyDetail;
 
 // ---------------------------------------------------------------- results
 
@@ -131,6 +138,16 @@ export interface PlanResult {
   summary: PlanSummary;
   /** plan-time warnings, e.g. a feature the kernel lacks */
   warnings?: string[];
+  /** the topology the plan is for: every step is its own, or touches an object of no topology (`unmanaged`) */
+  topology?: TopologyIdentity;
+  /** where the topology's name came from, records kept aside, objects gone from the host */
+  notes?: string[];
+}
+
+/** Where a document came from: names the topology when the document has no `name`, and is recorded. */
+export interface SourceOptions {
+  /** the file's path (desktop) or name (browser) */
+  file?: string;
 }
 
 export interface ApplyProgress {
@@ -147,6 +164,10 @@ export interface ApplyResult {
   /** steps executed */
   applied: number;
   durationMs: number;
+  /** what was not usable when apply returned (no carrier, IPv6 still tentative, port not forwarding…), by object key */
+  notReady?: { object: string; reason: string }[];
+  /** the topology applied or destroyed */
+  topology?: string;
 }
 
 /**
@@ -258,13 +279,19 @@ export interface Backend {
    */
   watch(onEvent: (event: WatchEvent) => void, onError?: (error: BackendError) => void): Unsubscribe;
 
-  /** the steps that would make the host match `document` */
-  plan(document: Topology): Promise<Result<PlanResult>>;
+  /** the steps that would make the host match `document` (its topology only) */
+  plan(document: Topology, source?: SourceOptions): Promise<Result<PlanResult>>;
   /** execute the plan shown (refused with `plan-stale` if the host changed since) */
   /** `allowHost`: the person allowed the plan's steps that touch the host (`Step.touchesHost`); refused (`touches-host`) otherwise */
-  apply(document: Topology, planHash: string, onProgress?: (p: ApplyProgress) => void, opts?: { allowHost?: boolean }): Promise<Result<ApplyResult>>;
-  /** remove what applying `document` created, and nothing else */
-  destroy(document: Topology, opts?: DestroyOptions, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult | PlanResult>>;
+  apply(document: Topology, planHash: string, onProgress?: (p: ApplyProgress) => void, source?: SourceOptions & { allowHost?: boolean }): Promise<Result<ApplyResult>>;
+  /** remove what `document`'s topology created, and nothing else */
+  destroy(document: Topology, opts?: DestroyOptions & SourceOptions, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult | PlanResult>>;
+  /** every topology applied on the host, with how it stands */
+  listTopologies(): Promise<Result<AppliedTopology[]>>;
+  /** one applied topology: what drifted, the document last applied (to open it), its history */
+  topologyStatus(name: string): Promise<Result<AppliedTopologyDetail>>;
+  /** remove what the named topology created, without its document */
+  destroyTopology(name: string, opts?: DestroyOptions, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult | PlanResult>>;
 
   /** forwarder counters, pushed while subscribed */
   onForwarderStats(cb: (stats: ForwarderStats[]) => void): Unsubscribe;

@@ -10,8 +10,11 @@
 import { z } from 'zod';
 import { Topology } from './model/schema';
 import { STEP_PROGRAMS } from './model/step';
+import { TOPOLOGY_NAME } from './model/topology-name';
 import { EXPORT_KINDS, MENU_COMMANDS } from './backend';
 import type {
+  AppliedTopology,
+  AppliedTopologyDetail,
   ApplyProgress,
   ApplyResult,
   BackendError,
@@ -65,12 +68,43 @@ export const HostSnapshotSchema = z.object({ document: Topology, observed: z.unk
 
 export const WatchEventSchema = z.looseObject({ seq: z.number(), type: z.string() }) satisfies z.ZodType<WatchEvent>;
 
+export const TopologyIdentitySchema = z.object({ name: z.string(), from: z.enum(['document', 'file', 'metadata', 'default']), file: z.string().optional() });
+
 export const PlanResultSchema = z.object({
   planHash: z.string(),
   steps: z.array(StepSchema),
   summary: z.object({ create: z.number(), change: z.number(), delete: z.number(), unmanaged: z.number(), total: z.number() }),
   warnings: z.array(z.string()).optional(),
+  topology: TopologyIdentitySchema.optional(),
+  notes: z.array(z.string()).optional(),
 }) satisfies z.ZodType<PlanResult>;
+
+const ObjectCountsSchema = z.object({ namespaces: z.number(), links: z.number(), addresses: z.number(), routes: z.number(), other: z.number(), total: z.number() });
+export const AppliedTopologySchema = z.object({
+  name: z.string(),
+  file: z.string().optional(),
+  appliedAt: z.string().optional(),
+  firstAppliedAt: z.string().optional(),
+  state: z.enum(['in-sync', 'drifted', 'partly-gone', 'gone', 'unknown']),
+  drift: z.number().int().optional(),
+  gone: z.array(z.string()),
+  counts: ObjectCountsSchema,
+  migratedFrom: z.string().optional(),
+  problems: z.array(z.string()),
+}) satisfies z.ZodType<AppliedTopology>;
+export const AppliedTopologyDetailSchema = AppliedTopologySchema.extend({
+  steps: z.array(StepSchema),
+  document: z.unknown().optional(),
+  history: z.array(z.object({
+    at: z.string(),
+    action: z.enum(['apply', 'destroy', 'recover', 'migrate', 'record-unreadable']),
+    file: z.string().optional(),
+    steps: z.number().optional(),
+    applied: z.number().optional(),
+    skipped: z.number().optional(),
+    note: z.string().optional(),
+  })),
+}) satisfies z.ZodType<AppliedTopologyDetail>;
 
 export const ApplyProgressSchema = z.object({
   index: z.number().int(),
@@ -80,7 +114,12 @@ export const ApplyProgressSchema = z.object({
   phase: z.enum(['apply', 'rollback']).optional(),
 }) satisfies z.ZodType<ApplyProgress>;
 
-export const ApplyResultSchema = z.object({ applied: z.number().int(), durationMs: z.number() }) satisfies z.ZodType<ApplyResult>;
+export const ApplyResultSchema = z.object({
+  applied: z.number().int(),
+  durationMs: z.number(),
+  topology: z.string().optional(),
+  notReady: z.array(z.object({ object: z.string().max(1000), reason: z.string().max(1000) })).max(10_000).optional(),
+}) satisfies z.ZodType<ApplyResult>;
 
 export const ForwarderStatsSchema = z.object({
   name: z.string(),
@@ -101,6 +140,11 @@ export const MenuCommandSchema = z.union([
   z.strictObject({ command: z.literal('save-and-close') }),
 ]) satisfies z.ZodType<MenuCommand>;
 
+/** The file a document came from (a path on the desktop, a name in the browser). */
+// eslint-disable-next-line no-control-regex
+const SourceFile = z.string().min(1).max(4096).regex(/^[^\x00-\x1f\x7f]+$/);
+const TopologyName = z.string().regex(TOPOLOGY_NAME);
+
 /** Ids the renderer picks to tie progress and subscription events to their request. */
 const OpId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 
@@ -115,10 +159,16 @@ export const REQUESTS = {
   status: { params: z.strictObject({}), result: HelperStatusSchema },
   connect: { params: z.strictObject({}), result: HelperStatusSchema },
   discover: { params: z.strictObject({ unnamed: z.boolean().optional() }), result: resultOf(HostSnapshotSchema) },
-  plan: { params: z.strictObject({ document: Topology }), result: resultOf(PlanResultSchema) },
-  apply: { params: z.strictObject({ document: Topology, planHash: z.string().min(1).max(256), allowHost: z.boolean().optional(), opId: OpId }), result: resultOf(ApplyResultSchema) },
+  plan: { params: z.strictObject({ document: Topology, file: SourceFile.optional() }), result: resultOf(PlanResultSchema) },
+  apply: { params: z.strictObject({ document: Topology, planHash: z.string().min(1).max(256), allowHost: z.boolean().optional(), opId: OpId, file: SourceFile.optional() }), result: resultOf(ApplyResultSchema) },
   destroy: {
-    params: z.strictObject({ document: Topology, dryRun: z.boolean().optional(), opId: OpId }),
+    params: z.strictObject({ document: Topology, dryRun: z.boolean().optional(), opId: OpId, file: SourceFile.optional() }),
+    result: resultOf(z.union([ApplyResultSchema, PlanResultSchema])),
+  },
+  listTopologies: { params: z.strictObject({}), result: resultOf(z.array(AppliedTopologySchema)) },
+  topologyStatus: { params: z.strictObject({ name: TopologyName }), result: resultOf(AppliedTopologyDetailSchema) },
+  destroyTopology: {
+    params: z.strictObject({ name: TopologyName, dryRun: z.boolean().optional(), opId: OpId }),
     result: resultOf(z.union([ApplyResultSchema, PlanResultSchema])),
   },
   watchStart: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { hostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
-import { scenarioDoc } from '../../helper/apply/test-support';
-import { runCliInSandbox } from './run-cli';
+import { scenarioDoc } from '../../testing/apply-support';
+import { runCliInSandbox } from '../../testing/cli-runner';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping CLI apply tests: ${skip}`);

@@ -10,7 +10,7 @@ import { sandboxHelperWrap } from '../../testing/discover-support';
 import { run } from '../../testing/run';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { loadScenario } from '../../testing/scenarios';
-import { projectRoot, runCli } from './run-cli';
+import { projectRoot, runCli } from '../../testing/cli-runner';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping discover CLI kernel tests: ${skip}`);

@@ -5,6 +5,7 @@ const FORMATS = ['yaml', 'json'] as const;
 /** The options that choose what is read, shared with `watch`. */
 export interface ScopeOpts {
   unnamed?: boolean;
+  namedOnly?: boolean;
   onlyPrefix?: string;
   stripPrefix?: boolean;
   nat: boolean;
@@ -20,10 +21,17 @@ export function prefixArg(v: string): string {
   return v;
 }
 
-/** The `discover` / `watch.subscribe` request parameters of these options. */
+/**
+ * The `discover` / `watch.subscribe` request parameters of these options. Every
+ * namespace by default (unnamed ones too: containers, Mininet hosts, `unshare -n`);
+ * `--named-only` keeps the named ones, and so does `--only-prefix` (a prefix
+ * selects names) unless `--unnamed` asks for them too.
+ */
 export function scopeParams(opts: ScopeOpts) {
+  if (opts.namedOnly && opts.unnamed) throw new Error('--named-only and --unnamed contradict each other');
+  const unnamed = opts.unnamed || (!opts.namedOnly && !opts.onlyPrefix);
   return {
-    ...(opts.unnamed ? { unnamed: true } : {}),
+    ...(unnamed ? { unnamed: true } : {}),
     ...(opts.onlyPrefix ? { onlyPrefix: opts.onlyPrefix } : {}),
     ...(opts.stripPrefix ? { stripPrefix: true } : {}),
     nat: opts.nat,
@@ -33,15 +41,18 @@ export function scopeParams(opts: ScopeOpts) {
 /**
  * `netns-studio discover`: prints this host's namespaces, veths, bridges,
  * addresses, routes, sysctls, NAT rules and resolv.conf as a topology file that
- * `validate`, `export`, `plan` and the app accept. It runs the helper over stdio,
- * the same path the app uses, so it needs root.
+ * `validate`, `export`, `plan` and the app accept. It runs the helper's discover
+ * method in this process (as plan and apply run the helper's pipeline): the same
+ * code and parameter checks as the app's path without a second Node process, its
+ * hello and the copy of the result over a pipe. It needs root.
  */
 export function registerDiscover(program: Command): void {
   program
     .command('discover')
     .description('print this host\'s network namespaces as a topology file (needs root)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('yaml'))
-    .option('--unnamed', 'also read unnamed namespaces held by processes (containers); they appear under --observed only, a topology names namespaces')
+    .option('--unnamed', 'read unnamed namespaces (containers, Mininet hosts, `unshare -n`, bind mounts such as /run/docker/netns/*) also with --only-prefix; the default without it. They appear under --observed, named inode:N with holders and a label; a topology names namespaces')
+    .option('--named-only', 'read only the named namespaces (/run/netns) and host')
     .addOption(new Option('--only-prefix <prefix>', 'only named namespaces whose name starts with this').argParser(prefixArg))
     .option('--strip-prefix', 'report names with --only-prefix removed')
     .option('--no-nat', 'do not read iptables NAT tables (one process less per namespace)')
@@ -50,29 +61,22 @@ export function registerDiscover(program: Command): void {
     .action(async (opts: DiscoverOpts) => {
       if (opts.stripPrefix && !opts.onlyPrefix) throw new Error('--strip-prefix needs --only-prefix');
       if (opts.observed && opts.format !== 'json') throw new Error('--observed needs --format json');
+      const params = scopeParams(opts);
       if (process.getuid?.() !== 0) {
         console.error('netns-studio discover: reading every network namespace needs root; run it with sudo');
         process.exitCode = 1;
         return;
       }
-      const { startStdioHelper } = await import('../../helper/client');
-      let stderr = '';
-      const h = await startStdioHelper({ onStderr: (t) => (stderr += t) });
-      try {
-        const r = await h.request('discover', scopeParams(opts));
-        for (const w of r.observed.warnings) console.error(`netns-studio discover: warning: ${w}`);
-        if (opts.format === 'json') {
-          process.stdout.write(JSON.stringify(opts.observed ? r : r.document, null, 2) + '\n');
-        } else {
-          const { exportYaml } = await import('../../shared/export/yaml');
-          const when = new Date(r.observed.readAt).toISOString();
-          process.stdout.write(`# discovered by netns-studio at ${when} in ${r.observed.durationMs} ms\n${exportYaml(r.document)}`);
-        }
-      } catch (e) {
-        if (stderr.trim()) console.error(stderr.trim());
-        throw e;
-      } finally {
-        await h.close();
+      // what helper/methods/discover.ts does (its root check is above), params checked by the protocol's schema
+      const [{ DiscoverParams }, { discover }, { ownedKeys }] = await Promise.all([import('../../shared/protocol/messages'), import('../../helper/discover/index'), import('../../helper/discover/owned')]);
+      const r = { ...(await discover(DiscoverParams.parse(params) ?? {})), owned: ownedKeys() };
+      for (const w of r.observed.warnings) console.error(`netns-studio discover: warning: ${w}`);
+      if (opts.format === 'json') {
+        process.stdout.write(JSON.stringify(opts.observed ? r : r.document, null, 2) + '\n');
+      } else {
+        const { exportYaml } = await import('../../shared/export/yaml');
+        const when = new Date(r.observed.readAt).toISOString();
+        process.stdout.write(`# discovered by netns-studio at ${when} in ${r.observed.durationMs} ms\n${exportYaml(r.document)}`);
       }
     });
 }

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { projectRoot, runCli } from './run-cli';
+import { projectRoot, runCli } from '../../testing/cli-runner';
 
 const gostFixture = join('fixtures', 'valid', 'gost-forwarders.yaml');
 const haveShellExporter = existsSync(join(projectRoot, 'shared', 'export', 'shell.ts'));

@@ -6,8 +6,8 @@ type Format = (typeof FORMATS)[number];
 
 /** The shell exporter lives in shared/export/shell.ts (the planner's area); loaded only when asked for. */
 async function renderShell(t: Topology): Promise<string> {
-  const path = '../../shared/export/shell';
-  const mod = (await import(path).catch(() => ({}))) as { renderShellScript?: (t: Topology) => string };
+  // a literal specifier, so the bundler sees (and splits out) the module
+  const mod = (await import('../../shared/export/shell').catch(() => ({}))) as { renderShellScript?: (t: Topology) => string };
   if (typeof mod.renderShellScript !== 'function') throw new Error('the shell exporter (shared/export/shell.ts renderShellScript) is not available in this build');
   return mod.renderShellScript(t);
 }

@@ -5,6 +5,7 @@
  * bar and question local.
  */
 import { createInterface } from 'node:readline/promises';
+import { resolve } from 'node:path';
 import { formatReadError, readTopologyFile } from './read-topology';
 import type { Topology } from '../../shared/model/schema';
 import type { Step } from '../../shared/model/step';
@@ -14,14 +15,21 @@ import { ApplyFailure } from '../../helper/apply/failure';
 import { stateDirOf } from '../../helper/apply/journal';
 import { recover } from '../../helper/apply/recovery';
 import { renderCommand, renderPlan, summaryLine } from '../../helper/apply/render';
-import { applyDocument, destroyDocument, planDestroy, planForHost } from '../../helper/apply/pipeline';
+import { applyDocument, destroyTopology, planDestroyOf, planForHost, type DestroyTarget } from '../../helper/apply/pipeline';
+import type { TopologyIdentity } from '../../shared/model/topology-name';
 import { defaultEngine } from '../../helper/apply/engine';
-import type { HostCommandOptions } from './plan';
+import type { HostCommandOptions } from './host-options';
+import { listTopologies, topologyStatus } from '../../helper/apply/status';
+import { describeState, type ObjectCounts } from '../../shared/model/topology-status';
 import { helperForwarders } from '../../helper/forwarders/runtime';
+import type { Readiness } from '../../helper/apply/ready';
+import type { PlanWarning } from '../../helper/apply/host-firewall';
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
 const EXIT_CHANGES = 2;
+/** apply: done and matching, but not everything it brought up was usable within the wait */
+const EXIT_NOT_READY = 3;
 
 /**
  * Reads and checks FILE, then (only then, so anyone can see what is wrong with a
@@ -69,7 +77,7 @@ async function recoverFirst(ctx: ApplyContext, opts: HostCommandOptions): Promis
   }
 }
 
-const nothingRecorded = (file: string) => `Nothing to destroy: nothing of ${file} is recorded as created by netns-studio (in this state dir), and objects it did not create are left alone.`;
+const nothingRecorded = (what: string) => `Nothing to destroy: nothing of ${what} is recorded as created by netns-studio (in this state dir), and objects it did not create are left alone.`;
 
 function report(e: unknown): number {
   if (e instanceof ApplyFailure) {
@@ -95,27 +103,40 @@ function report(e: unknown): number {
   return EXIT_ERROR;
 }
 
-function printPlan(steps: Step[], json: boolean | undefined, extra: Record<string, unknown>): void {
+/** On stderr, so `--json` output stays one document (the warnings are in it too). */
+function printWarnings(warnings: PlanWarning[]): void {
+  for (const w of warnings) console.error(`netns-studio: warning: ${w.message}`);
+}
+
+/** The file as recorded: absolute, so `list` says where a topology came from wherever it is run. */
+const sourceOf = (file: string) => (file === '-' ? {} : { file: resolve(file) });
+
+function printPlan(steps: Step[], json: boolean | undefined, extra: Record<string, unknown> & { topology?: TopologyIdentity; notes?: string[] }): void {
   if (json) {
     console.log(JSON.stringify({ ...extra, steps }, null, 2));
     return;
   }
+  if (extra.topology) console.log(`Topology "${extra.topology.name}"${extra.topology.file ? ` (${extra.topology.file})` : ''}`);
+  for (const n of extra.notes ?? []) console.log(`Note: ${n}`);
   if (steps.length) console.log(renderPlan(steps, { color: process.stdout.isTTY }));
   console.log(summaryLine(steps));
 }
+
+const planExtra = (p: { planHash: string; summary: unknown; topology: TopologyIdentity; notes: string[]; warnings?: PlanWarning[] }) => ({ planHash: p.planHash, summary: p.summary, topology: p.topology, notes: p.notes, ...(p.warnings ? { warnings: p.warnings } : {}) });
 
 export async function runPlan(file: string, opts: HostCommandOptions & { destroy?: boolean }): Promise<number> {
   const doc = await loadFile(file, 'plan');
   if (!doc) return EXIT_ERROR;
   try {
     const ctx = await context(opts);
-    const plan = opts.destroy ? planDestroy(doc, ctx) : await planForHost(doc, ctx);
+    const plan = opts.destroy ? planDestroyOf({ document: doc, ...sourceOf(file) }, ctx) : await planForHost(doc, ctx, sourceOf(file));
+    if ('warnings' in plan) printWarnings(plan.warnings);
     if (opts.destroy && !plan.steps.length && !opts.json) {
       // "the host matches the document" would be wrong here: nothing is recorded, so destroy has nothing to remove
       console.log(nothingRecorded(file));
       return EXIT_OK;
     }
-    printPlan(plan.steps, opts.json, { planHash: plan.planHash, summary: plan.summary });
+    printPlan(plan.steps, opts.json, planExtra(plan));
     return plan.steps.length ? EXIT_CHANGES : EXIT_OK;
   } catch (e) {
     return report(e);
@@ -163,16 +184,23 @@ function progressPrinter(): { onProgress: (p: Progress) => void; end: () => void
 }
 
 export async function runApply(file: string, opts: HostCommandOptions): Promise<number> {
+  const readyTimeoutMs = waitTimeoutMs(opts.waitTimeout);
+  if (readyTimeoutMs === null) return EXIT_ERROR;
   const doc = await loadFile(file, 'apply');
   if (!doc) return EXIT_ERROR;
   const progress = progressPrinter();
   try {
     const ctx = await context(opts, progress.onProgress);
-    const plan = await planForHost(doc, ctx);
-    printPlan(plan.steps, opts.json, { planHash: plan.planHash, summary: plan.summary });
-    if (!plan.steps.length) return EXIT_OK;
+    const plan = await planForHost(doc, ctx, sourceOf(file));
+    printWarnings(plan.warnings);
+    printPlan(plan.steps, opts.json, planExtra(plan));
+    if (!plan.steps.length) {
+      // nothing to run; the record still learns what went (objects gone) and from which file it was applied
+      await applyDocument(doc, { planHash: plan.planHash, allow: opts.allow, ...sourceOf(file) }, ctx);
+      return EXIT_OK;
+    }
     if (!(await confirm(`Apply these ${plan.steps.length} steps?`, opts))) return EXIT_ERROR;
-    const r = await applyDocument(doc, { planHash: plan.planHash, allow: opts.allow, allowHost: opts.allowHost === true }, ctx);
+    const r = await applyDocument(doc, { planHash: plan.planHash, allow: opts.allow, allowHost: opts.allowHost === true, ...sourceOf(file), wait: opts.wait !== false, readyTimeoutMs }, ctx);
     progress.end();
     console.log(`Applied ${r.applied} steps in ${(r.durationMs / 1000).toFixed(2)} s.`);
     if (!r.matches) {
@@ -181,6 +209,69 @@ export async function runApply(file: string, opts: HostCommandOptions): Promise<
       return EXIT_ERROR;
     }
     console.log(`The host matches ${file}.`);
+    return r.readiness ? reportReadiness(r.readiness) : EXIT_OK;
+  } catch (e) {
+    progress.end();
+    return report(e);
+  }
+}
+
+/** `--wait-timeout` in ms (undefined: the default); null after saying what is wrong with it. */
+function waitTimeoutMs(text: string | undefined): number | undefined | null {
+  if (text === undefined) return undefined;
+  const s = Number(text);
+  if (!Number.isFinite(s) || s < 0 || s > 600) {
+    console.error(`netns-studio apply: --wait-timeout ${JSON.stringify(text)}: expected seconds between 0 and 600; nothing was changed`);
+    return null;
+  }
+  return Math.round(s * 1000);
+}
+
+function reportReadiness(r: Readiness): number {
+  for (const h of r.heldDown) console.error(`netns-studio: note: ${h.object}: ${h.reason}`);
+  if (r.ready) {
+    if (r.checked) console.log(`The network is usable (${r.checked} links, ports, addresses and forwarders ready after ${(r.waitedMs / 1000).toFixed(2)} s).`);
+    return EXIT_OK;
+  }
+  console.error(`netns-studio: warning: not usable after waiting ${(r.waitedMs / 1000).toFixed(2)} s (${r.notReady.length} of ${r.checked}):`);
+  for (const n of r.notReady) console.error(`  ${n.object}: ${n.reason}`);
+  return EXIT_NOT_READY;
+}
+
+/** `destroy FILE` or `destroy --name NAME`: everything the topology's record lists, undone in reverse. */
+export async function runDestroy(file: string | undefined, opts: HostCommandOptions & { name?: string }): Promise<number> {
+  let target: DestroyTarget;
+  if (file !== undefined && opts.name !== undefined) {
+    console.error('netns-studio destroy: give a FILE or --name NAME, not both. Nothing was changed.');
+    return EXIT_ERROR;
+  }
+  if (file !== undefined) {
+    const doc = await loadFile(file, 'destroy');
+    if (!doc) return EXIT_ERROR;
+    target = { document: doc, ...sourceOf(file) };
+  } else if (opts.name !== undefined) {
+    if (!needRoot('destroy')) return EXIT_ERROR;
+    target = { name: opts.name };
+  } else {
+    console.error('netns-studio destroy: give the topology FILE, or --name NAME (netns-studio list shows the names). Nothing was changed.');
+    return EXIT_ERROR;
+  }
+  const what = file ?? `topology ${opts.name}`;
+  const progress = progressPrinter();
+  try {
+    const ctx = await context(opts, progress.onProgress);
+    const plan = planDestroyOf(target, ctx);
+    if (!plan.steps.length) {
+      if (opts.json) printPlan(plan.steps, true, planExtra(plan));
+      else console.log(nothingRecorded(what));
+      await destroyTopology(target, { planHash: plan.planHash }, ctx);
+      return EXIT_OK;
+    }
+    printPlan(plan.steps, opts.json, planExtra(plan));
+    if (!(await confirm(`Destroy: run these ${plan.steps.length} steps?`, opts))) return EXIT_ERROR;
+    const r = await destroyTopology(target, { planHash: plan.planHash }, ctx);
+    progress.end();
+    console.log(`Destroyed topology "${r.topology}" in ${(r.durationMs / 1000).toFixed(2)} s (${r.applied} steps run, ${r.skipped} already gone).`);
     return EXIT_OK;
   } catch (e) {
     progress.end();
@@ -188,26 +279,69 @@ export async function runApply(file: string, opts: HostCommandOptions): Promise<
   }
 }
 
-export async function runDestroy(file: string, opts: HostCommandOptions): Promise<number> {
-  const doc = await loadFile(file, 'destroy');
-  if (!doc) return EXIT_ERROR;
-  const progress = progressPrinter();
+function needRoot(command: string): boolean {
+  if (process.getuid?.() === 0) return true;
+  console.error(`netns-studio ${command}: reading the records and every network namespace needs root; run it with sudo. Nothing was changed.`);
+  return false;
+}
+
+/** `list`: every applied topology and how it stands. */
+export async function runList(opts: HostCommandOptions & { format?: 'text' | 'json' }): Promise<number> {
+  if (!needRoot('list')) return EXIT_ERROR;
   try {
-    const ctx = await context(opts, progress.onProgress);
-    const plan = planDestroy(doc, ctx);
-    if (!plan.steps.length) {
-      if (opts.json) printPlan(plan.steps, true, { planHash: plan.planHash, summary: plan.summary });
-      else console.log(nothingRecorded(file));
+    const ctx = await context(opts);
+    const list = await listTopologies(ctx);
+    if (opts.format === 'json') {
+      console.log(JSON.stringify(list, null, 2));
       return EXIT_OK;
     }
-    printPlan(plan.steps, opts.json, { planHash: plan.planHash, summary: plan.summary });
-    if (!(await confirm(`Destroy: run these ${plan.steps.length} steps?`, opts))) return EXIT_ERROR;
-    const r = await destroyDocument(doc, { planHash: plan.planHash }, ctx);
-    progress.end();
-    console.log(`Destroyed in ${(r.durationMs / 1000).toFixed(2)} s (${r.applied} steps run, ${r.skipped} already gone).`);
+    if (!list.length) {
+      console.log(`No topology is applied (state dir ${ctx.stateDir}).`);
+      return EXIT_OK;
+    }
+    const rows = list.map((t) => [t.name, t.file ?? (t.migratedFrom ? '(previous version)' : '-'), t.appliedAt ?? '-', describeState(t), countsText(t.counts)]);
+    console.log(table([['NAME', 'FILE', 'APPLIED AT', 'STATUS', 'OBJECTS'], ...rows]));
+    for (const t of list) for (const p of t.problems) console.error(`netns-studio: ${t.name}: ${p}`);
     return EXIT_OK;
   } catch (e) {
-    progress.end();
     return report(e);
   }
+}
+
+/** `status NAME`: one topology: where it came from, how it stands, what drifted, its history. */
+export async function runStatus(name: string, opts: HostCommandOptions & { format?: 'text' | 'json' }): Promise<number> {
+  if (!needRoot('status')) return EXIT_ERROR;
+  try {
+    const ctx = await context(opts);
+    const s = await topologyStatus(name, ctx);
+    if (opts.format === 'json') {
+      console.log(JSON.stringify(s, null, 2));
+      return EXIT_OK;
+    }
+    console.log(`Topology "${s.name}": ${describeState(s)}`);
+    console.log(`  file:          ${s.file ?? (s.migratedFrom ? `none (made from the previous version's record, kept at ${s.migratedFrom})` : '-')}`);
+    console.log(`  applied at:    ${s.appliedAt ?? '-'}${s.firstAppliedAt && s.firstAppliedAt !== s.appliedAt ? ` (first ${s.firstAppliedAt})` : ''}`);
+    console.log(`  objects:       ${countsText(s.counts)}`);
+    if (s.drift === undefined) console.log('  drift:         unknown (no document recorded; only presence checked)');
+    for (const k of s.gone) console.log(`  gone:          ${k} (removed outside netns-studio)`);
+    for (const p of s.problems) console.log(`  problem:       ${p}`);
+    if (s.steps.length) {
+      console.log('A fresh plan of the document last applied:');
+      console.log(renderPlan(s.steps, { color: process.stdout.isTTY }));
+    }
+    for (const h of s.history.slice(-5)) console.log(`  history:       ${h.at} ${h.action}${h.steps !== undefined ? ` (${h.steps} steps)` : ''}${h.file ? ` from ${h.file}` : ''}${h.note ? `: ${h.note}` : ''}`);
+    return EXIT_OK;
+  } catch (e) {
+    return report(e);
+  }
+}
+
+function countsText(c: ObjectCounts): string {
+  const parts = [[c.namespaces, 'namespaces'], [c.links, 'links'], [c.addresses, 'addresses'], [c.routes, 'routes'], [c.other, 'other']] as const;
+  return parts.filter(([n]) => n > 0).map(([n, w]) => `${n} ${w}`).join(', ') || 'none';
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, type RunResult } from '../../testing/run';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
-import { cliPath } from './run-cli';
+import { cliPath } from '../../testing/cli-runner';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping host-exposure CLI tests: ${skip}`);

@@ -8,9 +8,12 @@ import { registerPlan } from './plan';
 import { registerApply } from './apply';
 import { registerDestroy } from './destroy';
 import { registerServe } from './serve';
+import { registerList, registerStatus } from './list';
+import { registerWhy } from './why';
+import { registerReach } from './reach';
 
 export function registerCommands(program: Command): void {
-  for (const register of [registerValidate, registerExport, registerSchema, registerDiscover, registerWatch, registerPlan, registerApply, registerDestroy, registerServe]) {
+  for (const register of [registerValidate, registerExport, registerSchema, registerDiscover, registerWatch, registerPlan, registerApply, registerDestroy, registerList, registerStatus, registerServe, registerWhy, registerReach]) {
     register(program);
   }
 }

@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { hostDump } from '../../testing/host-dump';
 import { run, runOk } from '../../testing/run';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
-import { cliPath, runCli, runCliInSandbox } from './run-cli';
+import { cliPath, runCli, runCliInSandbox } from '../../testing/cli-runner';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping CLI misuse kernel tests: ${skip}`);
@@ -86,9 +86,47 @@ test('a normal user: plan/apply/destroy say they need root, after checking the f
       const b = await asNobody(cmd, bad, ...yes);
       assert.match(b.stderr, /bad\.yaml:4:11: namespaces\[0\]\.name: .*contains ";"/, 'the file is checked first');
     }
+    for (const args of [['list'], ['status', 'lab'], ['destroy', '--name', 'lab', '--yes']]) {
+      const r = await asNobody(...args, '--state-dir', join(dir, 'state'));
+      assert.equal(r.code, 1, args.join(' '));
+      assert.match(r.stderr, new RegExp(`netns-studio ${args[0]}: .* needs root; run it with sudo\\. Nothing was changed\\.`));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('destroy by name: a name that is not one, an unknown one, a file and a name at once, neither', { skip }, async () => {
+  await withSandbox('misname', async (sb) => {
+    const dir = mkdtempSync(join(tmpdir(), 'nss-misuse-'));
+    try {
+      const state = ['--state-dir', join(dir, 'state')];
+      const before = await hostDump(sb);
+      const bad = await runCliInSandbox(sb, 'destroy', '--name', '../etc', '--yes', ...state);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /topology name "\.\.\/etc" must be 1-64 letters/);
+      const unknown = await runCliInSandbox(sb, 'destroy', '--name', 'nope', '--yes', ...state);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /no topology "nope" is recorded in .*netns-studio list shows the applied ones/);
+      const file = join(dir, 'lab.yaml');
+      writeFileSync(file, stringify(twoNamespaces(sb)));
+      const both = await runCliInSandbox(sb, 'destroy', file, '--name', 'lab', '--yes', ...state);
+      assert.equal(both.code, 1);
+      assert.match(both.stderr, /give a FILE or --name NAME, not both/);
+      const neither = await runCliInSandbox(sb, 'destroy', '--yes', ...state);
+      assert.equal(neither.code, 1);
+      assert.match(neither.stderr, /give the topology FILE, or --name NAME/);
+      const status = await runCliInSandbox(sb, 'status', 'nope', ...state);
+      assert.equal(status.code, 1);
+      assert.match(status.stderr, /no topology "nope" is applied/);
+      const list = await runCliInSandbox(sb, 'list', ...state);
+      assert.equal(list.code, 0);
+      assert.match(list.stdout, /^No topology is applied/m);
+      assert.deepEqual(await hostDump(sb), before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 test('destroy of a file never applied: one clear line, exit 0, nothing touched', { skip }, async () => {

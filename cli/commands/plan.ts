@@ -1,23 +1,5 @@
 import type { Command } from 'commander';
-
-/** Options shared by plan, apply and destroy. */
-export interface HostCommandOptions {
-  stateDir?: string;
-  json?: boolean;
-  allow?: string[];
-  /** --allow-host: steps that touch the host may run */
-  allowHost?: boolean;
-  yes?: boolean;
-  finishInterrupted?: boolean;
-  sequential?: boolean;
-}
-
-export function hostOptions(cmd: Command): Command {
-  return cmd
-    .option('--state-dir <dir>', 'where the journal and the ownership record live (default $NETNS_STUDIO_STATE_DIR or /var/lib/netns-studio)')
-    .option('--json', 'print machine-readable JSON instead of text')
-    .option('--finish-interrupted', 'if a previous apply was interrupted, finish it instead of rolling it back');
-}
+import { hostOptions, type HostCommandOptions } from './host-options';
 
 /** `netns-studio plan FILE`: the steps that would make the host match FILE. Exit 0 = nothing to do, 2 = changes pending, 1 = error. */
 export function registerPlan(program: Command): void {

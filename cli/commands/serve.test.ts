@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { cliPath as cli, projectRoot as root } from './run-cli';
+import { cliPath as cli, projectRoot as root } from '../../testing/cli-runner';
 
 /** Start `serve`, wait for its URL; `prefix` runs it through another program (setpriv). */
 async function serve(prefix: string[], args: string[] = [], env: NodeJS.ProcessEnv = { DISPLAY: '' }) {

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aliasBombDocument } from '../../testing/hostile-documents';
-import { cliPath, projectRoot, runCli } from './run-cli';
+import { cliPath, projectRoot, runCli } from '../../testing/cli-runner';
 
 const rel = (...p: string[]) => join('fixtures', ...p);
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { runOk } from '../../testing/run';
-import { runCli } from './run-cli';
+import { runCli } from '../../testing/cli-runner';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping CLI watch tests: ${skip}`);

@@ -16,22 +16,31 @@ export function registerWatch(program: Command): void {
   program
     .command('watch')
     .description('print one JSON line per change to this host\'s network namespaces until stopped (needs root)')
-    .option('--unnamed', 'also read unnamed namespaces held by processes (in resyncs; their changes are not streamed)')
+    .option('--unnamed', 'watch unnamed namespaces (containers, Mininet hosts, `unshare -n`, bind mounts) also with --only-prefix; the default without it')
+    .option('--named-only', 'watch only the named namespaces (/run/netns) and host')
     .option('--only-prefix <prefix>', 'only named namespaces whose name starts with this', prefixArg)
     .option('--strip-prefix', 'report names with --only-prefix removed')
     .option('--no-nat', 'do not read iptables NAT tables')
     .option('--full', 'print every event whole: with the document after the change (and the observed host on a resync)')
     .addHelpText('after', `
-Each line: {"seq", "time", "type", …}. The first is a resync ({"namespaces": [...]}, or the
-whole picture with --full); then namespace-added / namespace-changed ({"namespace", "observed"})
-and namespace-removed ({"namespace"}). seq counts up by one; another resync means the watch
-lost track (the kernel monitor restarted, or this reader fell behind) and starts over.
+Each line: {"seq", "time", "type", …}. The first is a resync ({"namespaces": [...]} with the
+named ones and {"unnamed": [{"name", "label"}]}, or the whole picture with --full); then
+namespace-added / namespace-changed ({"namespace", "observed"}) and namespace-removed
+({"namespace"}), for unnamed namespaces too: they are named inode:N (their namespace file's
+inode, whichever process holds it), with their holders and a label (Docker/Podman container,
+Kubernetes pod, Mininet host, nspawn machine, else command and PID). Namespaces that appear or
+go without any link change (an \`unshare -n\` process, a bind mount) are seen by a scan of /proc
+and the mount table every 250 ms while unnamed ones are watched. seq counts up by one; another
+resync means the watch lost track (the kernel monitor restarted, or this reader fell behind)
+and starts over.
 Examples:
   sudo netns-studio watch
   sudo netns-studio watch --only-prefix lab- --strip-prefix | jq -c '[.seq, .type, .namespace]'
+  sudo netns-studio watch --named-only
 `)
     .action(async (opts: WatchOpts) => {
       if (opts.stripPrefix && !opts.onlyPrefix) throw new Error('--strip-prefix needs --only-prefix');
+      scopeParams(opts); // contradictory options fail before anything starts
       if (process.getuid?.() !== 0) {
         console.error('netns-studio watch: watching network namespaces needs root; run it with sudo');
         process.exitCode = 1;

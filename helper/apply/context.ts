@@ -6,13 +6,14 @@
 import type { Topology } from '../../shared/model/schema';
 import type { Step } from '../../shared/model/step';
 import type { ExecuteOptions, ForwarderRuntime, Progress } from './executor';
+import type { PlanWarning } from './host-firewall';
 
 export interface Engine {
   /**
    * Read the host fresh (at least what `desired` talks about). `facts` is what the
    * plan depends on (no counters or oper state): it goes into the plan hash.
    */
-  discover(ctx: ApplyContext, desired: Topology): Promise<{ observed: unknown; facts: unknown }>;
+  discover(ctx: ApplyContext, desired: Topology): Promise<{ observed: unknown; facts: unknown; warnings?: PlanWarning[] }>;
   /**
    * The planner: steps that turn `observed` into `desired`, deleting only objects
    * in `owned` that the document lacks. `removals` are steps, already decided,
@@ -23,6 +24,8 @@ export interface Engine {
   plan(desired: Topology, observed: unknown, owned: ReadonlySet<string>, removals?: Step[]): Step[];
   /** Object keys a full build of the document creates (its plan against an empty host). */
   buildKeys(desired: Topology): Set<string>;
+  /** Object keys of what `discover` saw (the namespaces that exist and the objects in them): reconcile reads them. */
+  observedKeys(observed: unknown): Set<string>;
 }
 
 export interface KernelFeatures {

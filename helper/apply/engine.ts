@@ -32,7 +32,8 @@ export function hostEngine(): Engine {
       const view = await observeFor(desired, { wrap: ctx.wrap });
       // running forwarders are host state too: found again, a re-apply does not start them twice
       view.doc.forwarders = await observedForwarders(ctx.forwarders, view.doc);
-      return { observed: view, facts: view };
+      const { warnings, ...facts } = view; // warnings follow from the facts: not hashed twice
+      return { observed: view, facts, warnings };
     },
     plan(desired, observed, owned, removals = []) {
       const view = observed as HostView;
@@ -42,6 +43,9 @@ export function hostEngine(): Engine {
     },
     buildKeys(desired) {
       return documentKeys(desired);
+    },
+    observedKeys(observed) {
+      return documentKeys((observed as HostView).doc);
     },
   };
 }
@@ -59,7 +63,7 @@ export function documentKeys(doc: Topology): Set<string> {
     keys.add(objectKey.namespace(n));
     if (loopback === 'up') keys.add(objectKey.loopback(n)); // a fresh namespace's loopback is down already
   }
-  for (const m of [s.links, s.addresses, s.routes, s.sysctls, s.nat, s.dns, s.forwarders]) for (const k of m.keys()) keys.add(k);
+  for (const m of [s.links, s.addresses, s.routes, s.sysctls, s.nat, s.accepts, s.dns, s.forwarders]) for (const k of m.keys()) keys.add(k);
   return keys;
 }
 

@@ -7,7 +7,7 @@ import { executeSteps, type Progress } from './executor';
 import { ApplyFailure } from './failure';
 import { Journal, readJournal } from './journal';
 import { recover } from './recovery';
-import { sampleSteps, sandboxWrap, step, withStateDir } from './test-support';
+import { sampleSteps, sandboxWrap, step, withStateDir } from '../../testing/apply-support';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping executor kernel tests: ${skip}`);

@@ -12,7 +12,15 @@ export type FailureCode =
   | 'touches-host'
   | 'missing-feature'
   | 'journal-pending'
-  | 'busy';
+  | 'busy'
+  /** the document names objects another topology created */
+  | 'owned-elsewhere'
+  /** a topology name that is not one (destroy --name, status) */
+  | 'invalid-name'
+  /** no topology of that name is recorded */
+  | 'unknown-topology'
+  /** a document without a name of its own would take the name of a topology applied from another file */
+  | 'name-taken';
 
 export interface Failure {
   code: FailureCode;

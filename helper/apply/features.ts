@@ -20,6 +20,18 @@ export function probeFeatures(): Promise<KernelFeatures> {
   return cached;
 }
 
+/**
+ * Throws `missing-feature` like requireFeatures, probing only what `doc` uses: a
+ * document without VRFs starts no probe process (every plan, apply and verify ran one).
+ */
+export async function requireFeaturesOf(doc: Topology, known?: KernelFeatures): Promise<void> {
+  if (known) return requireFeatures(doc, known);
+  const usesVrf = doc.namespaces.some((n) => n.vrfs.length > 0);
+  const iptables = programPath('iptables');
+  // vrf left unprobed is not consulted: requireFeatures asks only when the document has VRFs
+  requireFeatures(doc, usesVrf ? await probeFeatures() : { vrf: false, iptables: iptables.startsWith('/') && existsSync(iptables) });
+}
+
 /** Throws `missing-feature` naming what the document uses and the kernel lacks. */
 export function requireFeatures(doc: Topology, f: KernelFeatures): void {
   const vrfs = doc.namespaces.flatMap((n) => n.vrfs.map((v) => `${n.name}/${v.name}`));

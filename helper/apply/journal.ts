@@ -5,13 +5,18 @@
  * undone. A helper killed mid-apply leaves it behind; the next start reads it and
  * rolls back (or finishes) before doing anything else (see ./recovery.ts).
  *
- * One transaction at a time per state dir: the file is created exclusively.
+ * Each topology keeps its journal in its own record directory
+ * (helper/ownership/topologies.ts); the previous version kept one at the top of
+ * the state dir. One transaction at a time per state dir, whatever topology it
+ * is for: `<state>/transaction.lock` is created exclusively (holding the pid and
+ * the journal's path) before the journal, and removed when it finishes. A lock
+ * left by a dead process is stale: removed once its journal is dealt with.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Step } from '../../shared/model/step';
 import { fail } from './failure';
-import { processStart } from './process-identity';
+import { isSameRootProcess, processStart } from './process-identity';
 
 export const DEFAULT_STATE_DIR = '/var/lib/netns-studio';
 const FILE = 'journal.jsonl';
@@ -33,28 +38,84 @@ export type JournalRecord =
   /** the transaction took effect; `ownership` is the record to save (replayed by recovery) */
   | { t: 'commit'; ownership?: unknown };
 
+const LOCK = 'transaction.lock';
+
+/**
+ * A helper or CLI (not us) still runs under this pid: as root, and (when `start`
+ * was recorded) started at that moment; a reused pid, or a user's process on it,
+ * does not count (./process-identity.ts).
+ */
+export function helperAlive(pid: number, start?: string): boolean {
+  return isSameRootProcess(pid, start);
+}
+
+function readLock(path: string): { pid: number; start?: string; journal?: string } | undefined {
+  try {
+    const l = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown; start?: unknown; journal?: unknown };
+    return { pid: typeof l.pid === 'number' ? l.pid : 0, ...(typeof l.start === 'string' ? { start: l.start } : {}), ...(typeof l.journal === 'string' ? { journal: l.journal } : {}) };
+  } catch {
+    return existsSync(path) ? { pid: 0 } : undefined; // torn: written by a process that died at once
+  }
+}
+
+/** Take the state dir's transaction lock for `journal`; returns its release. */
+function acquireLock(lockDir: string, journal: string): () => void {
+  mkdirSync(lockDir, { recursive: true, mode: 0o700 });
+  const path = join(lockDir, LOCK);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, JSON.stringify({ pid: process.pid, start: processStart(process.pid), journal, at: new Date().toISOString() }));
+      fsyncSync(fd);
+      closeSync(fd);
+      return () => rmSync(path, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+    }
+    const held = readLock(path);
+    if (held && helperAlive(held.pid, held.start)) fail('busy', `another apply or destroy (pid ${held.pid}) is running on this state dir (${held.journal ?? lockDir}); wait for it to finish`, { pid: held.pid });
+    const pending = held?.journal && existsSync(held.journal) ? held.journal : pendingJournalPath(lockDir);
+    if (pending) fail('journal-pending', `an unfinished apply journal exists at ${pending}: another apply is running, or the helper stopped mid-apply (recover first)`, { path: pending });
+    rmSync(path, { force: true }); // stale: its process died before (or after) its journal
+  }
+}
+
+/** After recovery: a lock whose process is gone and whose journal is dealt with goes too. */
+export function clearStaleLock(lockDir: string): void {
+  const path = join(lockDir, LOCK);
+  const held = readLock(path);
+  if (!held || helperAlive(held.pid, held.start) || pendingJournalPath(lockDir)) return;
+  rmSync(path, { force: true });
+}
+
 export class Journal {
   private fd: number;
   private closed = false;
 
-  private constructor(readonly path: string, fd: number) {
+  private constructor(readonly path: string, fd: number, private readonly release?: () => void) {
     this.fd = fd;
   }
 
-  /** Start a transaction; refuses when an unfinished journal exists (recover first). */
-  static begin(stateDir: string, kind: JournalKind, steps: Step[], meta?: Record<string, unknown>): Journal {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    const path = join(stateDir, FILE);
+  /**
+   * Start a transaction with its journal in `dir` (a topology's record
+   * directory), under the transaction lock of `lockDir` (the state dir; default
+   * `dir`); refuses while another runs or an unfinished journal waits for recovery.
+   */
+  static begin(dir: string, kind: JournalKind, steps: Step[], meta?: Record<string, unknown>, lockDir: string = dir): Journal {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const path = join(dir, FILE);
+    const release = acquireLock(lockDir, path);
     let fd: number;
     try {
       fd = openSync(path, 'wx', 0o600);
     } catch (e) {
+      release();
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
         fail('journal-pending', `an unfinished apply journal exists at ${path}: another apply is running, or the helper stopped mid-apply (recover first)`, { path });
       }
       throw e;
     }
-    const j = new Journal(path, fd);
+    const j = new Journal(path, fd, release);
     j.write({ t: 'begin', v: 1, kind, pid: process.pid, start: processStart(process.pid), at: new Date().toISOString(), steps, meta });
     return j;
   }
@@ -77,6 +138,7 @@ export class Journal {
     this.closed = true;
     closeSync(this.fd);
     renameSync(this.path, this.path.replace(/\.jsonl$/, '.last.jsonl'));
+    this.release?.();
   }
 }
 
@@ -100,10 +162,27 @@ export interface JournalState {
   pids: number[];
 }
 
-/** Read an unfinished journal, or undefined when there is none. A torn last line is ignored. */
+/**
+ * The unfinished journal under a state dir, wherever it is: at its top (the
+ * previous version's place, or a directory given directly) or in a topology's
+ * record directory.
+ */
+export function pendingJournalPath(stateDir: string): string | undefined {
+  const top = join(stateDir, FILE);
+  if (existsSync(top)) return top;
+  const root = join(stateDir, 'topologies');
+  if (!existsSync(root)) return undefined;
+  for (const d of readdirSync(root).sort()) {
+    const p = join(root, d, FILE);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** Read an unfinished journal (see pendingJournalPath), or undefined when there is none. A torn last line is ignored. */
 export function readJournal(stateDir: string): JournalState | undefined {
-  const path = join(stateDir, FILE);
-  if (!existsSync(path)) return undefined;
+  const path = pendingJournalPath(stateDir);
+  if (!path) return undefined;
   const lines = readFileSync(path, 'utf8').split('\n');
   const recs: JournalRecord[] = [];
   for (const l of lines) {

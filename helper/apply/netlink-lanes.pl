@@ -22,7 +22,7 @@ use constant {
   RTM_NEWLINK => 16, RTM_GETLINK => 18, RTM_NEWADDR => 20, RTM_NEWROUTE => 24,
   NLMSG_ERROR => 2, NLM_F_REQUEST => 1, NLM_F_ACK => 4, NLM_F_EXCL => 0x200, NLM_F_CREATE => 0x400,
   IFLA_IFNAME => 3, IFLA_MTU => 4, IFF_UP => 1,
-  IFA_ADDRESS => 1, IFA_LOCAL => 2,
+  IFA_ADDRESS => 1, IFA_LOCAL => 2, IFA_F_NODAD => 0x02,
   RTA_DST => 1, RTA_OIF => 4, RTA_GATEWAY => 5, RTA_PRIORITY => 6,
   RT_TABLE_MAIN => 254, RTPROT_BOOT => 3, RT_SCOPE_UNIVERSE => 0, RT_SCOPE_LINK => 253, RT_SCOPE_HOST => 254, RTN_UNICAST => 1,
 };
@@ -100,14 +100,15 @@ sub run_line {
     my ($err) = talk($sock, RTM_NEWLINK, 0, pack('CCSlLL', 0, 0, 0, 0, 0, 0) . ifname_attr($a[1]) . attr(IFLA_MTU, pack('L', $a[3])));
     return $err == 19 ? no_device($a[1]) : $err ? 'RTNETLINK answers: ' . strerr($err) : undef;
   }
-  if (($obj eq 'addr' || $obj eq 'address') && $verb eq 'add' && @a == 3 && $a[1] eq 'dev') {
+  if (($obj eq 'addr' || $obj eq 'address') && $verb eq 'add' && (@a == 3 || (@a == 4 && $a[3] eq 'nodad')) && $a[1] eq 'dev') {
     my ($fam, $bin, $len) = cidr($a[0]);
     return "Error: an inet prefix is expected rather than \"$a[0]\"." unless defined $fam;
     my $index = ifindex($sock, $a[2]);
     return no_device($a[2]) unless $index;
     my $loopback = $fam == AF_INET ? substr($bin, 0, 1) eq "\x7f" : $bin eq inet_pton(AF_INET6, '::1');
     my $scope = $loopback ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
-    my ($err) = talk($sock, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, pack('CCCCL', $fam, $len, 0, $scope, $index) . attr(IFA_LOCAL, $bin) . attr(IFA_ADDRESS, $bin));
+    my $ifa_flags = @a == 4 ? IFA_F_NODAD : 0;
+    my ($err) = talk($sock, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, pack('CCCCL', $fam, $len, $ifa_flags, $scope, $index) . attr(IFA_LOCAL, $bin) . attr(IFA_ADDRESS, $bin));
     return $err ? 'RTNETLINK answers: ' . strerr($err) : undef;
   }
   if ($obj eq 'route' && $verb eq 'add' && @a) {

@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import { Topology } from '../../shared/model/schema';
 import { hostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
-import { starDocument, starShellScript } from '../../bench/apply-star';
+import { starDocument, starShellScript } from '../../testing/star-topology';
 import type { ApplyContext } from './context';
 import { hostEngine } from './engine';
 import { ApplyFailure } from './failure';
 import { netlinkLanesAvailable, netlinkSupports } from './netlink-lanes';
 import { applyDocument, destroyDocument, planForHost } from './pipeline';
-import { sandboxWrap, withStateDir } from './test-support';
+import { sandboxWrap, withStateDir } from '../../testing/apply-support';
 
 const N = 12; // more than the executor's fan-out threshold
 const skip = kernelSkipReason() ?? (netlinkLanesAvailable() ? undefined : 'no /usr/bin/perl or unknown setns syscall number for this architecture');

@@ -4,7 +4,7 @@
  * namespaces needs one per namespace: that, not the kernel, was most of an
  * apply. ./netlink-lanes.pl enters each namespace in turn with setns(2) and
  * sends the rtnetlink requests of the planner's simplest lines itself (`link set
- * dev D up|down|mtu N`, `addr add CIDR dev D`, `route add DST [via GW] [dev D]
+ * dev D up|down|mtu N`, `addr add CIDR dev D [nodad]`, `route add DST [via GW] [dev D]
  * [metric N]`), exactly as `ip` encodes them; a namespace with any other line
  * goes through `ip -batch` as before (./fanout.ts). Failures name the namespace
  * and line, with the text `ip` would print, so the executor treats both alike.
@@ -40,7 +40,7 @@ export function netlinkSupports(argv: string[]): boolean {
   if (obj === 'link' && verb === 'set' && a[0] === 'dev' && NAME.test(a[1] ?? '')) {
     return (a.length === 3 && (a[2] === 'up' || a[2] === 'down')) || (a.length === 4 && a[2] === 'mtu' && NUM.test(a[3]));
   }
-  if ((obj === 'addr' || obj === 'address') && verb === 'add') return a.length === 3 && ADDR.test(a[0]) && a[1] === 'dev' && NAME.test(a[2]);
+  if ((obj === 'addr' || obj === 'address') && verb === 'add') return (a.length === 3 || (a.length === 4 && a[3] === 'nodad')) && ADDR.test(a[0]) && a[1] === 'dev' && NAME.test(a[2]);
   if (obj === 'route' && verb === 'add' && a.length >= 3 && a.length % 2 === 1) {
     if (a[0] !== 'default' && !ADDR.test(a[0])) return false;
     const v6 = a[0].includes(':');

@@ -18,12 +18,15 @@ import { namedTarget, ownInode, type Target } from '../discover/targets';
 import { runProgram } from '../proc';
 import { statSync } from 'node:fs';
 import { programPath } from '../programs';
+import { acceptedBridges, forwardDropWarnings, readForwardChain, type ForwardChain, type PlanWarning } from './host-firewall';
 
 export interface HostView {
   /** the observed host as a document (what the planner compares with) */
   doc: Topology;
   /** namespaces (that exist) whose loopback holds no 127.0.0.1/8: `lo up` gives it one, `lo down` keeps it */
   bareLoopback: string[];
+  /** what the plan should tell the person about the host (./host-firewall.ts) */
+  warnings: PlanWarning[];
 }
 
 /** The namespace file that plays `host`: the helper's own, or the one a test's `wrap` enters. */
@@ -65,7 +68,28 @@ export async function observeFor(doc: Topology, opts: { wrap?: string[]; extra?:
   const bareLoopback = namespaces
     .filter((n) => !n.links.some((l) => l.kind === 'loopback' && l.addresses.some((a) => a.cidr === '127.0.0.1/8')))
     .map((n) => n.name);
-  return { doc: documentOf(observed), bareLoopback };
+  const view: HostView = { doc: documentOf(observed), bareLoopback, warnings: [] };
+  const existing = new Map(targets.filter((t) => byName.has(t.name)).map((t) => [t.name, t.path]));
+  const chains = await readAccepts(doc, view.doc, existing);
+  view.warnings = await forwardDropWarnings(doc, existing, chains);
+  return view;
+}
+
+/**
+ * Our bridge accept rules that exist, as `acceptForward` on the observed bridges;
+ * read only where the document asks for one. Returns the chains read.
+ */
+async function readAccepts(doc: Topology, observed: Topology, existing: Map<string, string>): Promise<Map<string, ForwardChain | undefined>> {
+  const chains = new Map<string, ForwardChain | undefined>();
+  const nss = [...new Set(doc.bridges.filter((b) => b.acceptForward && existing.has(b.namespace)).map((b) => b.namespace))];
+  await Promise.all(nss.map(async (ns) => chains.set(ns, await readForwardChain(existing.get(ns)!))));
+  for (const [ns, chain] of chains) {
+    if (!chain) continue;
+    const here = observed.bridges.filter((b) => b.namespace === ns);
+    const ours = acceptedBridges(chain, here.map((b) => b.name));
+    for (const b of here) if (ours.has(b.name)) b.acceptForward = true;
+  }
+  return chains;
 }
 
 async function readNatOf(list: ObservedNamespace[], targets: Target[]): Promise<void> {

@@ -17,7 +17,7 @@ import { ApplyFailure } from './failure';
 import { readJournal } from './journal';
 import { applyDocument, destroyDocument, planForHost } from './pipeline';
 import { recover } from './recovery';
-import { sandboxWrap, scenarioDoc, withStateDir } from './test-support';
+import { sandboxWrap, scenarioDoc, withStateDir } from '../../testing/apply-support';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping apply pipeline tests: ${skip}`);

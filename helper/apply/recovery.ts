@@ -6,11 +6,13 @@
  */
 import { isSameRootProcess } from './process-identity';
 import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { fail, type Failure } from './failure';
 import { executeSteps, rollback, type ExecuteOptions } from './executor';
-import { Journal, readJournal, type JournalState } from './journal';
+import { clearStaleLock, helperAlive, Journal, readJournal, type JournalState } from './journal';
 import { loadOwnership, saveOwnership, type Ownership } from '../ownership/store';
 import { recordApplied } from '../ownership/ledger';
+import { noteRecovered } from '../ownership/topologies';
 
 export interface RecoveryReport {
   /** what the journal was for */
@@ -44,18 +46,32 @@ async function waitForChildren(pids: number[], timeoutMs = 10_000): Promise<void
 
 export async function recover(stateDir: string, opts: RecoverOptions = {}): Promise<RecoveryReport | undefined> {
   const st = readJournal(stateDir);
-  if (!st) return undefined;
+  if (!st) {
+    clearStaleLock(stateDir);
+    return undefined;
+  }
+  const rep = await recoverJournal(st, opts);
+  clearStaleLock(stateDir);
+  // a topology's journal sits in its record directory: its history says what happened
+  const name = typeof st.meta?.topology === 'string' ? st.meta.topology : undefined;
+  if (name && basename(dirname(st.path)) === name) noteRecovered(dirname(st.path), name, { kind: rep.kind, outcome: rep.outcome, steps: rep.steps });
+  return rep;
+}
+
+async function recoverJournal(st: JournalState, opts: RecoverOptions): Promise<RecoveryReport> {
   if (isSameRootProcess(st.pid, st.start)) fail('busy', `another helper (pid ${st.pid}) is applying right now`, { pid: st.pid });
   await waitForChildren(st.pids);
   const journal = Journal.resume(st.path);
+  // the record the journal belongs to sits beside it (a topology's directory)
+  const recordDir = dirname(st.path);
   {
     if (st.committed) {
-      if (st.ownership) saveOwnership(stateDir, st.ownership as Ownership);
+      if (st.ownership) saveOwnership(recordDir, st.ownership as Ownership);
       journal.finish();
       return { kind: st.kind, outcome: 'committed', steps: 0, errors: [], journal: st.path };
     }
     if ((opts.mode ?? 'rollback') === 'finish' && !st.rollingBack && st.kind === 'apply') {
-      return await finish(stateDir, st, journal, opts);
+      return await finish(recordDir, st, journal, opts);
     }
     journal.write({ t: 'rollback' });
     const todo = [...st.done, ...st.inFlight].filter((i) => !st.undone.has(i));
@@ -65,7 +81,7 @@ export async function recover(stateDir: string, opts: RecoverOptions = {}): Prom
   }
 }
 
-async function finish(stateDir: string, st: JournalState, journal: Journal, opts: RecoverOptions): Promise<RecoveryReport> {
+async function finish(recordDir: string, st: JournalState, journal: Journal, opts: RecoverOptions): Promise<RecoveryReport> {
   const rest = st.steps.map((_, i) => i).filter((i) => !st.done.has(i));
   // steps seen starting may have taken effect: run them one by one, "exists" = done
   const sub = rest.map((i) => st.steps[i]);
@@ -79,9 +95,9 @@ async function finish(stateDir: string, st: JournalState, journal: Journal, opts
     return { kind: st.kind, outcome: 'rolled-back', steps: st.done.size, errors: [err, ...rb.errors], journal: st.path };
   }
   const applied = [...st.done, ...r.applied.map((k) => rest[k])];
-  const ownership = recordApplied(loadOwnership(stateDir), st.steps, applied);
+  const ownership = recordApplied(loadOwnership(recordDir), st.steps, applied);
   journal.write({ t: 'commit', ownership });
-  saveOwnership(stateDir, ownership);
+  saveOwnership(recordDir, ownership);
   journal.finish();
   return { kind: st.kind, outcome: 'finished', steps: rest.length, errors: [], journal: st.path };
 }

@@ -15,7 +15,7 @@ import { hostEngine } from './engine';
 import { ApplyFailure } from './failure';
 import { probeFeatures } from './features';
 import { applyDocument, destroyDocument, planForHost } from './pipeline';
-import { applyScenarios, sandboxWrap, withStateDir } from './test-support';
+import { applyScenarios, sandboxWrap, withStateDir } from '../../testing/apply-support';
 import { prefixTopology } from '../../testing/prefix';
 
 const skip = kernelSkipReason();

@@ -47,6 +47,18 @@ test('refuses shell tricks, other programs and other files', () => {
   bad('host', 'forwarder-start', 'f', '{"name":"g"}');
 });
 
+test('the filter table takes exactly the bridge accept rule of shared/plan/commands.ts', () => {
+  const rule = (br: string, comment = `netns-studio:bridge:${br}`) => ['FORWARD', '-i', br, '-o', br, '-m', 'comment', '--comment', comment, '-j', 'ACCEPT'];
+  for (const op of ['-I', '-D', '-C']) ok('host', 'iptables', '-w', '-t', 'filter', op, ...rule('br0'));
+  bad('host', 'iptables', '-w', '-t', 'filter', '-A', ...rule('br0'));
+  bad('host', 'iptables', '-w', '-t', 'filter', '-I', ...rule('br0', 'netns-studio:bridge:br1'));
+  bad('host', 'iptables', '-w', '-t', 'filter', '-I', 'FORWARD', '-j', 'ACCEPT');
+  bad('host', 'iptables', '-w', '-t', 'filter', '-I', 'FORWARD', '-i', 'br0', '-j', 'ACCEPT');
+  bad('host', 'iptables', '-w', '-t', 'filter', '-I', ...rule('br0').slice(0, -1), 'DROP');
+  bad('host', 'iptables', '-w', '-t', 'filter', '-P', 'FORWARD', 'ACCEPT');
+  bad('host', 'iptables', '-w', '-t', 'nat', '-I', ...rule('br0'));
+});
+
 test('parseSysctl', () => {
   assert.deepEqual(parseSysctl(['sysctl', '-w', 'net.ipv4.ip_forward=1']), { key: 'net.ipv4.ip_forward', value: '1' });
   assert.deepEqual(parseSysctl(['sysctl', '-qw', 'net.ipv6.conf.all.forwarding=0']), { key: 'net.ipv6.conf.all.forwarding', value: '0' });

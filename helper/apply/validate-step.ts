@@ -8,6 +8,7 @@
  */
 import { Forwarder, SYSCTL_KEYS, HOST_NS } from '../../shared/model/schema';
 import { STEP_PROGRAMS, type Command, type Step } from '../../shared/model/step';
+import { acceptArgs } from '../../shared/plan/state';
 import { fail } from './failure';
 
 /** Names `ip netns add` accepts and /run/netns can hold safely. */
@@ -28,9 +29,9 @@ const IP_VERBS: Record<string, readonly string[]> = {
   netns: ['add', 'del', 'delete', 'set'],
 };
 
-const IPTABLES_WITH_VALUE = new Set(['-t', '-A', '-D', '-I', '-C', '-s', '-d', '-i', '-o', '-p', '-m', '-j', '--dport', '--sport', '--to-source', '--to-destination', '--to-ports', '--source', '--destination', '--in-interface', '--out-interface', '--protocol', '--jump', '--table', '--append', '--delete', '--insert', '--check']);
+const IPTABLES_WITH_VALUE = new Set(['--comment', '-t', '-A', '-D', '-I', '-C', '-s', '-d', '-i', '-o', '-p', '-m', '-j', '--dport', '--sport', '--to-source', '--to-destination', '--to-ports', '--source', '--destination', '--in-interface', '--out-interface', '--protocol', '--jump', '--table', '--append', '--delete', '--insert', '--check']);
 const IPTABLES_FLAGS = new Set(['-w', '--wait', '!']);
-const IPTABLES_CHAINS = new Set(['POSTROUTING', 'PREROUTING', 'OUTPUT', 'INPUT']);
+const IPTABLES_CHAINS = new Set(['POSTROUTING', 'PREROUTING', 'OUTPUT', 'INPUT', 'FORWARD']);
 const IPTABLES_TARGETS = new Set(['MASQUERADE', 'SNAT', 'DNAT', 'RETURN', 'ACCEPT']);
 
 export function isNamespaceName(ns: string): boolean {
@@ -116,8 +117,21 @@ function iptablesProblem(args: string[]): string | undefined {
     }
     if ((a === '-j' || a === '--jump') && !IPTABLES_TARGETS.has(v)) return `iptables target ${v} is not allowed`;
   }
-  if (table !== 'nat') return 'iptables steps must name the nat table (-t nat)';
+  if (table === 'filter') return acceptRuleProblem(args);
+  if (table !== 'nat') return 'iptables steps must name the nat table (-t nat) or be a bridge accept rule (-t filter)';
+  if (chain === 'FORWARD' || args.includes('--comment')) return 'FORWARD and comments belong to bridge accept rules (-t filter)';
   if (!chain) return 'iptables step names no chain operation (-A/-D/-I)';
+  return undefined;
+}
+
+/** The filter table holds only one form: a bridge's FORWARD accept rule, as shared/plan/commands.ts acceptRule spells it. */
+function acceptRuleProblem(args: string[]): string | undefined {
+  const rest = args.filter((a) => a !== '-w');
+  const [t, table, op, ...rule] = rest;
+  const bridge = rule[2] ?? '';
+  if (t !== '-t' || table !== 'filter' || !['-I', '-D', '-C'].includes(op) || !/^[A-Za-z0-9_.:@+-]{1,15}$/.test(bridge) || rule.join(' ') !== acceptArgs(bridge).join(' ')) {
+    return 'the only filter-table step is a bridge accept rule: -t filter -I|-D|-C FORWARD -i BR -o BR -m comment --comment netns-studio:bridge:BR -j ACCEPT';
+  }
   return undefined;
 }
 

@@ -106,15 +106,17 @@ test('a veth whose peer is in an unnamed namespace held by a process (unshare -n
       const d = await discoverSandbox(h, sb, { unnamed: true });
       const box = d.observed.namespaces.find((n) => n.holder?.pid === pid);
       assert.ok(box, 'the unnamed namespace is reported');
-      assert.equal(box.name, `pid:${pid}`);
+      assert.equal(box.name, `inode:${box.inode}`, 'named after its inode, not after a holder');
       assert.equal(box.named, false);
       assert.equal(box.holder?.comm, 'sleep');
+      assert.deepEqual(box.holders, [{ pid, comm: 'sleep' }]);
+      assert.deepEqual(box.identity, { source: 'process', label: `sleep ${pid}` });
       assert.equal(d.observed.namespaces.filter((n) => n.inode === box.inode).length, 1, 'deduplicated by inode');
       const inBox = box.links.find((l) => l.name === 'in-box')!;
       assert.deepEqual(inBox.addresses.map((a) => a.cidr), ['10.50.0.2/24']);
       const host = d.observed.namespaces.find((n) => n.name === 'host')!;
       const toBox = host.links.find((l) => l.name === 'to-box')!;
-      assert.deepEqual([toBox.peer?.namespace, toBox.peer?.name], [`pid:${pid}`, 'in-box']);
+      assert.deepEqual([toBox.peer?.namespace, toBox.peer?.name], [`inode:${box.inode}`, 'in-box']);
       assert.deepEqual([inBox.peer?.namespace, inBox.peer?.name], ['host', 'to-box']);
       // the document holds named namespaces only: the pair into the container is not a veth of it
       assert.deepEqual(d.document.veths.map((v) => v.ends.map((e) => e.name).sort()), [['in-ns1', 'to-ns1']]);

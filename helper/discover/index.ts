@@ -16,8 +16,9 @@ import { parseNatLine, natLines } from './nat';
 import { parseNamespace, type ParsedNamespace } from './parse';
 import { resolvePeers } from './peers';
 import { readNetlink, perlAvailable, type NetlinkRead } from './netlink';
-import { readIp, readNat, type RawNamespace } from './read';
-import { listTargets, type Target } from './targets';
+import { readFilter, readIp, readNat, type RawNamespace } from './read';
+import { identify } from './identity';
+import { listTargets, type Target, type TargetOptions } from './targets';
 import { toDocument } from './to-document';
 import { discoveredForwarders, type ForwarderLister } from '../forwarders/in-document';
 import { helperForwarders } from '../forwarders/runtime';
@@ -29,6 +30,8 @@ export interface DiscoverOptions {
   stripPrefix?: boolean;
   /** read NAT tables (default true) */
   nat?: boolean;
+  /** read filter tables (default false; reachability wants them) */
+  filter?: boolean;
   streams?: number;
   /** `ip` = only the `ip -batch` reader (tests compare the two readers) */
   reader?: 'auto' | 'ip';
@@ -44,7 +47,7 @@ export interface Discovery {
 export async function discover(opts: DiscoverOptions = {}): Promise<Discovery> {
   const t0 = performance.now();
   const readAt = Date.now();
-  const { targets, warnings } = listTargets({ unnamed: opts.unnamed, onlyPrefix: opts.onlyPrefix });
+  const { targets, warnings } = await findTargets({ unnamed: opts.unnamed, onlyPrefix: opts.onlyPrefix });
   const namespaces = await readTargets(targets, opts);
   const observed: ObservedHost = { readAt, durationMs: 0, namespaces, warnings };
   const document = documentOf(observed, opts);
@@ -52,6 +55,13 @@ export async function discover(opts: DiscoverOptions = {}): Promise<Discovery> {
   if (opts.forwarders !== false) document.forwarders = await discoveredForwarders(document, opts.forwarders ?? helperForwarders(), opts);
   observed.durationMs = Math.round((performance.now() - t0) * 10) / 10;
   return { document, observed };
+}
+
+/** The namespaces in scope (./targets.ts), with their identities when unnamed ones are asked for (./identity.ts). */
+export async function findTargets(opts: TargetOptions): Promise<{ targets: Target[]; warnings: string[] }> {
+  const listed = listTargets(opts);
+  if (opts.unnamed) await identify(listed.targets);
+  return listed;
 }
 
 /** Read these namespaces (peers resolved among them only). */
@@ -64,9 +74,10 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
   const fast = !ipOnly && perlAvailable() ? await readNetlink(paths, opts.streams) : new Map<string, NetlinkRead>();
   const rest = paths.filter((p) => !fast.has(p));
   const natPaths = paths.filter((p) => fast.get(p)?.hasNat !== false);
-  const [slow, natRead] = await Promise.all([
+  const [slow, natRead, filterRead] = await Promise.all([
     readIp(rest, { streams: opts.streams }),
     opts.nat === false ? Promise.resolve(new Map<string, string>()) : readNat(natPaths, { streams: opts.streams }),
+    opts.filter ? readFilter(paths, { streams: opts.streams }) : Promise.resolve(new Map<string, string>()),
   ]);
   const ip = new Map<string, RawNamespace>([...slow, ...[...fast].map(([p, r]) => [p, r.raw] as const)]);
   const nat = new Map(natRead);
@@ -83,6 +94,8 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
     const p = parseNamespace(t, raw);
     const block = nat.get(t.path);
     if (block !== undefined) p.ns.natLines = natLines(block);
+    const filterBlock = filterRead.get(t.path);
+    if (filterBlock !== undefined) p.ns.filterLines = filterBlock.split('\n').filter((l) => l.startsWith('-A ') || l.startsWith(':'));
     if (t.named && t.name !== HOST_NS && etcNetns.has(t.name)) {
       try {
         p.ns.resolvConf = readFileSync(`/etc/netns/${t.name}/resolv.conf`, 'utf8');

@@ -262,6 +262,9 @@ function ipv6String(b: Buffer): string {
 const FAMILY: Record<number, string> = { 2: 'inet', 10: 'inet6' };
 const OPERSTATE = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
 const IFF: [number, string][] = [[0x2, 'BROADCAST'], [0x8, 'LOOPBACK'], [0x10, 'POINTOPOINT'], [0x1000, 'MULTICAST'], [0x100, 'PROMISC'], [0x80, 'NOARP'], [0x1, 'UP'], [0x10000, 'LOWER_UP']];
+const BRPORT_STATE = ['disabled', 'listening', 'learning', 'forwarding', 'blocking'];
+/** IFA_F_NODAD, IFA_F_DADFAILED, IFA_F_TENTATIVE, under the names `ip -j` gives them */
+const IFA_FLAGS: [number, string][] = [[0x02, 'nodad'], [0x08, 'dadfailed'], [0x40, 'tentative']];
 const SCOPE: Record<number, string> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
 const RTN = ['unspec', 'unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
 const PROTO: Record<number, string> = { 0: 'unspec', 1: 'redirect', 2: 'kernel', 3: 'boot', 4: 'static', 8: 'gated', 9: 'ra', 10: 'mrt', 11: 'zebra', 12: 'bird', 13: 'dnrouter', 14: 'xorp', 15: 'ntk', 16: 'dhcp', 17: 'mrouted', 18: 'keepalived', 42: 'babel', 99: 'openr', 186: 'bgp', 187: 'isis', 188: 'ospf', 189: 'rip', 192: 'eigrp' };
@@ -311,6 +314,13 @@ function decodeLinks(buf: Buffer): Json[] {
           }
         }
       }
+      // IFLA_INFO_SLAVE_KIND / SLAVE_DATA: a bridge port's IFLA_BRPORT_STATE, as `ip -d` prints it
+      if (str(ia.get(4)) === 'bridge') {
+        l.linkinfo = { ...l.linkinfo, info_slave_kind: 'bridge' };
+        const slave = ia.get(5);
+        const state = slave ? attrs(slave).get(1)?.[0] : undefined;
+        if (state !== undefined) l.linkinfo.info_slave_data = { state: BRPORT_STATE[state] ?? String(state) };
+      }
     }
     const st = a.get(23);
     if (st && st.length >= 32) {
@@ -342,7 +352,10 @@ function decodeAddrs(buf: Buffer, links: Json[]): void {
     const local = ipString(family, a.get(2) ?? a.get(1));
     const l = byIndex.get(m.body.readUInt32LE(4));
     if (!l || !local || !FAMILY[family]) continue;
-    l.addr_info.push({ family: FAMILY[family], local, prefixlen: m.body[1], scope: SCOPE[m.body[3]] ?? m.body[3] });
+    const entry: Json = { family: FAMILY[family], local, prefixlen: m.body[1], scope: SCOPE[m.body[3]] ?? m.body[3] };
+    const flags = u32(a.get(8 /* IFA_FLAGS */)) ?? m.body[2];
+    for (const [bit, name] of IFA_FLAGS) if (flags & bit) entry[name] = true;
+    l.addr_info.push(entry);
   }
 }
 

@@ -1,13 +1,14 @@
 /**
- * Object keys this product created, from the ownership record helper/apply keeps
- * (helper/ownership/store.ts). A missing or unreadable record means nothing is ours.
+ * Object keys this product created, from the per-topology ownership records
+ * helper/apply keeps (helper/ownership/topologies.ts), all topologies together.
+ * A missing or unreadable record means nothing is ours.
  */
 import { stateDirOf } from '../apply/journal';
-import { loadOwnership } from '../ownership/store';
+import { listRecords } from '../ownership/topologies';
 
 export function ownedKeys(stateDir?: string): string[] {
   try {
-    return [...loadOwnership(stateDirOf(stateDir)).owned];
+    return [...new Set(listRecords(stateDirOf(stateDir)).flatMap((r) => r.ownership.owned))];
   } catch {
     return [];
   }

@@ -50,7 +50,12 @@ function addresses(l: Json): ObservedAddress[] {
     if (a.family !== 'inet' && a.family !== 'inet6') continue;
     // kernel-made link-local IPv6 addresses are noise for people and for documents
     if (a.family === 'inet6' && a.scope === 'link' && /^fe80:/i.test(a.local)) continue;
-    out.push({ cidr: `${a.local}/${a.prefixlen}`, family: a.family === 'inet' ? 4 : 6, scope: String(a.scope ?? 'global') });
+    const o: ObservedAddress = { cidr: `${a.local}/${a.prefixlen}`, family: a.family === 'inet' ? 4 : 6, scope: String(a.scope ?? 'global') };
+    // DAD flags as `ip -j` prints them (true when set)
+    if (a.tentative === true) o.tentative = true;
+    if (a.dadfailed === true) o.dadFailed = true;
+    if (a.nodad === true) o.nodad = true;
+    out.push(o);
   }
   return out;
 }
@@ -64,11 +69,13 @@ function link(l: Json): ObservedLink {
     rawKind: raw,
     up: (l.flags ?? []).includes('UP'),
     oper: String(l.operstate ?? 'UNKNOWN'),
+    carrier: (l.flags ?? []).includes('LOWER_UP'),
     mtu: l.mtu,
     addresses: addresses(l),
   };
   if (l.address && kind !== 'loopback') out.mac = l.address;
   if (l.master) out.master = l.master;
+  if (l.linkinfo?.info_slave_kind === 'bridge' && typeof l.linkinfo.info_slave_data?.state === 'string') out.portState = l.linkinfo.info_slave_data.state;
   if (l.ifalias) out.alias = l.ifalias;
   if (kind === 'vrf' && l.linkinfo?.info_data?.table !== undefined) out.vrfTable = Number(l.linkinfo.info_data.table);
   const s = l.stats64;
@@ -144,5 +151,8 @@ export function parseNamespace(t: Target, raw: RawNamespace): ParsedNamespace {
     warnings: [],
   };
   if (t.holder) ns.holder = t.holder;
+  if (t.holders) ns.holders = t.holders;
+  if (t.mounts) ns.mounts = t.mounts;
+  if (t.identity) ns.identity = t.identity;
   return { ns, pending };
 }

@@ -45,6 +45,7 @@ function ipBatchFile(): string {
 const ipArgv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('ip'), '-j', '-d', '-s', '-batch', ipBatchFile()];
 const rule6Argv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('ip'), '-6', '-j', 'rule', 'show'];
 const natArgv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('iptables-save'), '-t', 'nat'];
+const filterArgv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('iptables-save'), '-t', 'filter'];
 
 export interface ReadOptions {
   /** parallel streams (default 2 on this kind of machine) */
@@ -75,6 +76,13 @@ export async function readIp(paths: string[], opts: ReadOptions = {}): Promise<M
 export async function readNat(paths: string[], opts: ReadOptions = {}): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   await fanOut(paths, opts.streams ?? 2, natArgv, splitSaveBlocks, 1, (path, [block]) => out.set(path, block as string));
+  return out;
+}
+
+/** Read `iptables-save -t filter` of each path (for reachability): the text of its block, '' where there is no filter table. */
+export async function readFilter(paths: string[], opts: ReadOptions = {}): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await fanOut(paths, opts.streams ?? 2, filterArgv, splitSaveBlocks, 1, (path, [block]) => out.set(path, block as string));
   return out;
 }
 

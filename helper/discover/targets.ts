@@ -1,23 +1,39 @@
 /**
  * Which namespaces a discovery reads: the helper's own (`host`), every named one
- * in /run/netns, and on request the unnamed ones processes hold
- * (/proc/PID/ns/net), deduplicated by the namespace file's inode. A named
- * namespace that is the helper's own (same inode) is `host`, not a second copy.
+ * in /run/netns, and on request the unnamed ones: held by processes
+ * (/proc/PID/ns/net, ./holders.ts) or only by a bind mount elsewhere (nsfs
+ * entries of the mount table, ./mounts.ts), deduplicated by the namespace
+ * file's inode. An unnamed namespace is named `inode:N` after it, so it keeps its
+ * name whichever process holds it. A named namespace that is the helper's own
+ * (same inode) is `host`, not a second copy.
  */
-import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import type { NamespaceHolder, NamespaceIdentity } from '../../shared/model/observed';
 import { HOST_NS } from '../../shared/model/schema';
+import { procText, scanHolders } from './holders';
+import { readNsfsMounts } from './mounts';
 
 export const NETNS_DIR = '/run/netns';
 
 export interface Target {
-  /** `host`, the /run/netns name, or `pid:PID` */
+  /** `host`, the /run/netns name, or `inode:N` (./unnamedName) */
   name: string;
-  /** what nsenter --net opens */
+  /** what nsenter --net opens: the /run/netns file, a bind mount, or a holder's /proc/PID/ns/net */
   path: string;
   inode: number;
   named: boolean;
-  holder?: { pid: number; comm: string };
+  /** the lowest-numbered holder (unnamed only) */
+  holder?: NamespaceHolder;
+  /** every process in it (with `unnamed`; never listed for `host`) */
+  holders?: NamespaceHolder[];
+  /** nsfs bind mounts outside /run/netns */
+  mounts?: string[];
+  /** set by ./identity.ts */
+  identity?: NamespaceIdentity;
 }
+
+/** The name of an unnamed namespace: its inode, the identity that survives holder changes. */
+export const unnamedName = (inode: number) => `inode:${inode}`;
 
 export interface TargetOptions {
   unnamed?: boolean;
@@ -56,11 +72,12 @@ export function listTargets(opts: TargetOptions = {}): { targets: Target[]; warn
   }
   if (opts.unnamed) {
     // every inode of a named namespace counts as seen, even those filtered out above
+    const namedInodes = new Set(seen);
     for (const n of names) {
       const t = isSafeNetnsName(n) ? namedTarget(n) : undefined;
-      if (t) seen.add(t.inode);
+      if (t) namedInodes.add(t.inode);
     }
-    targets.push(...unnamedTargets(seen));
+    targets.push(...unnamedTargets(targets, namedInodes));
   }
   return { targets, warnings };
 }
@@ -77,32 +94,52 @@ export function namedTarget(name: string): Target | undefined {
   }
 }
 
-function unnamedTargets(seen: Set<number>): Target[] {
-  const out: Target[] = [];
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-  } catch {
-    return out;
+/**
+ * Unnamed namespaces, and the holders and mounts of the listed named ones.
+ * Path: a bind mount when there is one (it outlives every process), else the
+ * lowest holder's /proc/PID/ns/net.
+ */
+function unnamedTargets(listed: Target[], namedInodes: Set<number>): Target[] {
+  const hostInode = listed[0].inode;
+  const holders = scanHolders();
+  const mounts = new Map<number, string[]>();
+  for (const m of readNsfsMounts()) {
+    if (m.path.startsWith(`${NETNS_DIR}/`)) continue; // a name, listed above
+    const list = mounts.get(m.inode) ?? [];
+    if (!list.includes(m.path)) list.push(m.path);
+    mounts.set(m.inode, list);
   }
-  for (const p of pids.sort((a, b) => Number(a) - Number(b))) {
-    const path = `/proc/${p}/ns/net`;
-    let inode: number;
-    try {
-      // readlink gives net:[INODE] without opening the file
-      const m = /^net:\[(\d+)\]$/.exec(readlinkSync(path));
-      if (!m) continue;
-      inode = Number(m[1]);
-    } catch {
-      continue; // process gone or not ours to see
+  const holdersOf = (inode: number): NamespaceHolder[] => (holders.get(inode) ?? []).map((pid) => ({ pid, comm: procText(pid, 'comm') }));
+  for (const t of listed) {
+    if (t.inode === hostInode) continue;
+    const h = holdersOf(t.inode);
+    if (h.length) t.holders = h;
+    const m = mounts.get(t.inode);
+    if (m) t.mounts = m;
+  }
+  const out: Target[] = [];
+  const inodes = new Set([...holders.keys(), ...mounts.keys()]);
+  for (const inode of [...inodes].sort((a, b) => a - b)) {
+    if (inode === hostInode || namedInodes.has(inode)) continue;
+    const h = holdersOf(inode);
+    const m = mounts.get(inode);
+    // a mount that no longer is this namespace (unmounted since) is not used
+    const mountPath = m?.find((p) => {
+      try {
+        return statSync(p).ino === inode;
+      } catch {
+        return false;
+      }
+    });
+    const path = mountPath ?? (h.length ? `/proc/${h[0].pid}/ns/net` : undefined);
+    if (!path) continue;
+    const t: Target = { name: unnamedName(inode), path, inode, named: false };
+    if (h.length) {
+      t.holder = h[0];
+      t.holders = h;
     }
-    if (seen.has(inode)) continue;
-    seen.add(inode);
-    let comm = '';
-    try {
-      comm = readFileSync(`/proc/${p}/comm`, 'utf8').trim();
-    } catch { /* gone */ }
-    out.push({ name: `pid:${p}`, path, inode, named: false, holder: { pid: Number(p), comm } });
+    if (m) t.mounts = m;
+    out.push(t);
   }
   return out;
 }

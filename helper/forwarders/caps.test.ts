@@ -13,9 +13,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
-import { sandboxWrap } from '../apply/test-support';
+import { sandboxWrap } from '../../testing/apply-support';
 import { MAX_UDP_SESSIONS } from './udp';
-import { NS1_UP, echoIn } from './test-traffic';
+import { NS1_UP, echoIn } from '../../testing/traffic';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwd-caps-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { withSandbox, kernelSkipReason } from '../../testing/sandbox';
 import { createForwarderRuntime } from './runtime';
-import { NS1_UP, echoIn, tcpClient, udpClient } from './test-traffic';
+import { NS1_UP, echoIn, tcpClient, udpClient } from '../../testing/traffic';
 
 const UP = `${NS1_UP}ip netns add \${P}ns2
 ip link add dev veth2 type veth peer name veth3 netns \${P}ns2

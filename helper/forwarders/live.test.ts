@@ -1,6 +1,6 @@
 /**
  * Live figures and lifecycle edges: forwarders.list / forwarders.subscribe events
- * (the shape server/helper-results.ts reads), a start that cannot bind leaves
+ * (the shape shell-core/helper-results.ts reads), a start that cannot bind leaves
  * nothing behind, an agent that dies is reported, discover's view of forwarders.
  */
 import { after, test } from 'node:test';
@@ -10,12 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { ForwarderStatsSchema } from '../../shared/ipc-contract';
-import { sandboxWrap } from '../apply/test-support';
+import { sandboxWrap } from '../../testing/apply-support';
 import { discover } from '../discover/index';
 import { documentForwarders } from './in-document';
 import type { ForwarderLive } from './live';
 import type { ForwarderStatus } from './runtime';
-import { NS1_UP, echoIn, tcpClient, tcpOpen } from './test-traffic';
+import { NS1_UP, echoIn, tcpClient, tcpOpen } from '../../testing/traffic';
 
 // forwarders.* use the helper's runtime over the default dir: point it at a private one before first use
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwd-live-'));
@@ -69,7 +69,7 @@ test('forwarders.subscribe streams live figures; list; unsubscribe stops; a dead
       const refused = () => events.at(-1)!.data.stats.find((s) => s.name === 'refused')!;
       assert.ok(await until(() => web().total === 20 && web().connections === 0 && web().bytesIn === 200_000 && refused().failedDials === 3), JSON.stringify(events.at(-1)));
       assert.deepEqual({ ...web(), spec: undefined }, { name: 'web', running: true, state: 'listening', connections: 0, total: 20, bytesIn: 200_000, bytesOut: 200_000, failedDials: 0, spec: undefined });
-      // what the app reads (server/helper-results.ts → shared/ipc-contract.ts)
+      // what the app reads (shell-core/helper-results.ts → shared/ipc-contract.ts)
       for (const s of events.at(-1)!.data.stats) assert.ok(ForwarderStatsSchema.safeParse(s).success);
       assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i));
       // nothing changes: no new events

@@ -15,12 +15,12 @@ import type { Event } from '../../shared/protocol/messages';
 import { prefixTopology } from '../../testing/prefix';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import { loadScenario } from '../../testing/scenarios';
-import { sandboxWrap, withStateDir } from '../apply/test-support';
+import { sandboxWrap, withStateDir } from '../../testing/apply-support';
 import { HelperRequestError, startStdioHelper } from '../client';
 import { hostDump } from '../../testing/host-dump';
 import type { ApplyProgressEvent } from '../methods/apply';
 import type { ForwarderLive } from './live';
-import { echoIn, tcpClient, tcpOpen } from './test-traffic';
+import { echoIn, tcpClient, tcpOpen } from '../../testing/traffic';
 import '../methods/forwarders'; // the forwarders.* method types
 
 const skip = kernelSkipReason();

@@ -12,10 +12,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { HOST_NS, type Forwarder } from '../../shared/model/schema';
 import { AGENT_BUNDLE } from '../bundle-files';
 import { programPath, resolvedArgv } from '../programs';
+import { agentProgram } from '../code-location';
 
 export type { Forwarder };
 /** `refused`: clients turned away at the connection / UDP session cap (agent.ts MAX_CONNECTIONS, udp.ts MAX_UDP_SESSIONS) */
@@ -38,10 +38,6 @@ export interface RuntimeOptions {
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-const HERE = fileURLToPath(import.meta.url);
-/** run from source: ./agent.ts through tsx; inside the helper bundle: the agent's bundle beside it (vite.helper.config.ts) */
-const BUNDLED = !HERE.endsWith('.ts');
-const AGENT = path.join(path.dirname(HERE), BUNDLED ? AGENT_BUNDLE : 'agent.ts');
 const AGENT_FILES = new Set(['agent.ts', AGENT_BUNDLE]);
 export const DEFAULT_FORWARDERS_DIR = '/run/netns-studio/forwarders';
 
@@ -62,9 +58,12 @@ function enterArgv(ns: string, wrap: string[]): string[] {
 
 /** nsenter execs (no fork), so the pid we get is the agent itself. */
 function startAgent(ns: string, a: Record<string, unknown>, wrap: string[]): number {
-  const argv = nsArgv(ns, [process.execPath, ...(BUNDLED ? [] : ['--import', 'tsx']), AGENT, JSON.stringify(a)], wrap);
+  // the agent's bundle (beside a bundle, or the checkout's: ../code-location.ts), or ./agent.ts through tsx
+  const agent = agentProgram();
+  const bundled = !agent.endsWith('.ts');
+  const argv = nsArgv(ns, [process.execPath, ...(bundled ? [] : ['--import', 'tsx']), agent, JSON.stringify(a)], wrap);
   // tsx resolves from the project; a bundle needs no directory (an agent outlives app upgrades)
-  const cwd = BUNDLED ? '/' : path.resolve(path.dirname(AGENT), '../..');
+  const cwd = bundled ? '/' : path.resolve(path.dirname(agent), '../..');
   // the packaged helper runs on the app's Electron binary: its agents must too run it as Node
   const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore', cwd, env });

@@ -23,9 +23,10 @@ import type { ApplyContext } from '../apply/context';
 import { hostEngine } from '../apply/engine';
 import { ApplyFailure } from '../apply/failure';
 import { applyDocument, destroyDocument, planDestroy, planForHost } from '../apply/pipeline';
-import { sandboxWrap, withStateDir } from '../apply/test-support';
+import { sandboxWrap, withStateDir } from '../../testing/apply-support';
 import { createForwarderRuntime, type ForwarderRuntime } from './runtime';
-import { echoIn, tcpClient, tcpOpen, udpClient } from './test-traffic';
+import { AGENT_BUNDLE } from '../bundle-files';
+import { echoIn, tcpClient, tcpOpen, udpClient } from '../../testing/traffic';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping scenario 01 forwarder tests: ${skip}`);
@@ -58,7 +59,8 @@ function recording(rt: ForwarderRuntime, served: string[]): ForwarderRuntime {
 const agentPids = (dir: string) => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
   try {
     const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
-    return cmd.includes('forwarders/agent.ts') && cmd.includes(dir);
+    // the agent's bundle (what the runtime starts: helper/code-location.ts) or its source
+    return (cmd.includes('forwarders/agent.ts') || cmd.includes(`/${AGENT_BUNDLE}`)) && cmd.includes(dir);
   } catch { return false; }
 });
 

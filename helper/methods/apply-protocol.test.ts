@@ -10,7 +10,7 @@ import type { Event } from '../../shared/protocol/messages';
 import { hostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import { readJournal } from '../apply/journal';
-import { sandboxWrap, scenarioDoc, withStateDir } from '../apply/test-support';
+import { sandboxWrap, scenarioDoc, withStateDir } from '../../testing/apply-support';
 import { HelperRequestError, startStdioHelper } from '../client';
 import { PROGRESS_EVENT, type ApplyProgressEvent } from './apply';
 
@@ -45,6 +45,8 @@ test('over the protocol: plan → apply with progress events → destroy dry run
         const r = await h.request('apply', { document, planHash: plan.planHash }, { onEvent: (e) => events.push(e) });
         assert.equal(r.applied, plan.steps.length);
         assert.equal(r.matches, true);
+        assert.equal(r.readiness?.ready, true, `the helper waited until the network was usable: ${JSON.stringify(r.readiness)}`);
+        assert.ok((r.readiness?.checked ?? 0) > 0);
         const progress = events.filter((e) => e.event === PROGRESS_EVENT).map((e) => e.data as ApplyProgressEvent);
         assert.ok(progress.length >= 1, 'apply sent progress events');
         assert.equal(progress.at(-1)?.index, plan.steps.length);
@@ -97,6 +99,45 @@ test('over the protocol: a helper killed mid-apply is rolled back by the next on
         assert.equal(plan2.planHash, plan.planHash, 'the host is as it was when the first plan was made');
       } finally {
         await h2.close();
+      }
+    });
+  });
+});
+
+test('over the protocol: two topologies, the second plan scoped, the list shows both, destroy by name', { skip }, async () => {
+  await withSandbox('protolist', async (sb) => {
+    await withStateDir(async (dir) => {
+      const empty = await hostDump(sb);
+      const h = await helperIn(sb, dir);
+      try {
+        const a = { ...docOf(sb, '03-bridge-lan'), name: 'lab-a' };
+        const b = docOf(sb, '06-client-server');
+        const pa = await h.request('plan', { document: a });
+        assert.deepEqual(pa.topology, { name: 'lab-a', from: 'document' });
+        await h.request('apply', { document: a, planHash: pa.planHash });
+        // no name: the file names it, and the plan says so
+        const pb = await h.request('plan', { document: b, file: '/labs/lab-b.yaml' });
+        assert.deepEqual(pb.topology, { name: 'lab-b', from: 'file', file: '/labs/lab-b.yaml' });
+        assert.match(pb.notes.join('\n'), /after its file \/labs\/lab-b\.yaml/);
+        assert.equal(pb.summary.delete, 0);
+        assert.ok(pb.steps.every((s) => ![sb.ns('ns1'), sb.ns('ns2')].includes(s.namespace) && !s.object.includes('br0')), 'nothing of lab-a in the plan of lab-b');
+        const rb = await h.request('apply', { document: b, planHash: pb.planHash, file: '/labs/lab-b.yaml' });
+        assert.equal(rb.topology, 'lab-b');
+        const { topologies } = await h.request('topologies.list', {});
+        assert.deepEqual(topologies.map((t) => [t.name, t.file, t.state, t.counts.namespaces]), [['lab-a', undefined, 'in-sync', 2], ['lab-b', '/labs/lab-b.yaml', 'in-sync', 3]]);
+        const st = await h.request('topologies.status', { name: 'lab-b' });
+        assert.deepEqual((st.document as { namespaces: { name: string }[] }).namespaces.map((n) => n.name), b.namespaces.map((n) => n.name));
+        assert.deepEqual(st.history.map((x) => x.action), ['apply']);
+        await assert.rejects(h.request('topologies.status', { name: '../etc' }), (e: unknown) => e instanceof HelperRequestError && e.code === 'bad-params');
+        await assert.rejects(h.request('topologies.status', { name: 'nope' }), (e: unknown) => e instanceof HelperRequestError && e.code === 'unknown-topology');
+        await assert.rejects(h.request('destroy', { name: 'lab-a', document: a }), (e: unknown) => e instanceof HelperRequestError);
+        const dry = await h.request('destroy', { name: 'lab-b', dryRun: true });
+        assert.ok('steps' in dry && dry.steps.length > 0 && dry.steps.every((s) => !s.object.includes(sb.ns('ns1'))));
+        for (const name of ['lab-b', 'lab-a']) await h.request('destroy', { name });
+        assert.deepEqual((await h.request('topologies.list', {})).topologies, []);
+        assert.deepEqual(await hostDump(sb), empty);
+      } finally {
+        await h.close();
       }
     });
   });

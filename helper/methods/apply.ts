@@ -7,7 +7,7 @@
  *
  *   {event: 'progress', ref: <apply request id>, data: ApplyProgressEvent}
  *
- * (shared/backend.ts ApplyProgress; server/helper-results.ts toProgress reads
+ * (shared/backend.ts ApplyProgress; shell-core/helper-results.ts toProgress reads
  * them). Also `recoverOnStart`, which the helper runs before serving.
  */
 import { z } from 'zod';
@@ -16,11 +16,13 @@ import type { ApplyContext } from '../apply/context';
 import type { Progress } from '../apply/executor';
 import { stateDirOf } from '../apply/journal';
 import { applyDocument } from '../apply/pipeline';
+import type { Readiness } from '../apply/ready';
 import { fail } from '../apply/failure';
 import { recover, type RecoveryReport } from '../apply/recovery';
 import { applyContextOf } from './apply-context';
 import { helperForwarders } from '../forwarders/runtime';
 import { defineMethod, type MethodContext } from './registry';
+import { SourceFileParam } from './topologies';
 
 /** Name of the events apply and destroy send while they run (`ref` = the request id). */
 export const PROGRESS_EVENT = 'progress';
@@ -35,6 +37,12 @@ export const ApplyParams = z.strictObject({
   allow: z.array(ObjectKeyParam).max(10_000).optional(),
   /** the person allowed the steps that touch the host (plan steps with `touchesHost`); refused with `touches-host` otherwise */
   allowHost: z.boolean().optional(),
+  /** wait until what the apply brought up is usable (default true); false answers as soon as the steps are done */
+  wait: z.boolean().optional(),
+  /** bound of that wait in ms (default 10 s) */
+  readyTimeoutMs: z.number().int().min(0).max(600_000).optional(),
+  /** the file the document came from: names the topology when the document has no `name`, recorded for `topologies.list` */
+  file: SourceFileParam.optional(),
 });
 export type ApplyParams = z.infer<typeof ApplyParams>;
 
@@ -52,6 +60,10 @@ export interface ApplyWireResult {
   durationMs: number;
   /** the host matches the document after applying */
   matches: boolean;
+  /** what became usable after the steps (absent with `wait: false`); not-ready objects are named there */
+  readiness?: Readiness;
+  /** the topology applied (or destroyed) */
+  topology: string;
 }
 
 declare module '../../shared/protocol/messages' {
@@ -76,10 +88,10 @@ export function withProgress(ctx: ApplyContext, emit?: (e: ApplyProgressEvent) =
   return { ...ctx, onProgress: emit ? (p) => emit(progressEvent(p)) : ctx.onProgress };
 }
 
-export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[]; allowHost?: boolean }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
+export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[]; allowHost?: boolean; file?: string; wait?: boolean; readyTimeoutMs?: number }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
   if (typeof params?.planHash !== 'string' || !/^[0-9a-f]{64}$/.test(params.planHash)) fail('plan-stale', 'apply needs the hash of the plan that was shown (plan first)');
-  const r = await applyDocument(await checkDocumentOffThread(params.document), { planHash: params.planHash, allow: params.allow, allowHost: params.allowHost === true }, withProgress(ctx, emit));
-  return { applied: r.applied, durationMs: r.durationMs, matches: r.matches };
+  const r = await applyDocument(await checkDocumentOffThread(params.document), { planHash: params.planHash, allow: params.allow, allowHost: params.allowHost === true, ...(params.file ? { file: params.file } : {}), wait: params.wait, readyTimeoutMs: params.readyTimeoutMs }, withProgress(ctx, emit));
+  return { applied: r.applied, durationMs: r.durationMs, matches: r.matches, topology: r.topology, ...(r.readiness ? { readiness: r.readiness } : {}) };
 }
 
 export const applyHelperMethod = defineMethod({

@@ -1,20 +1,26 @@
 /**
- * Helper method `destroy(document, {planHash?, dryRun?})`: removes what applying
- * this document created (the ownership record under the state dir), and nothing
- * else; transactional like apply, with the same `progress` events. `dryRun`
+ * Helper method `destroy({document, file?} | {name}, {planHash?, dryRun?})`:
+ * removes what the topology created (its record under the state dir), and
+ * nothing else; transactional like apply, with the same `progress` events. By
+ * `name` it needs no document (the app's list of applied topologies). `dryRun`
  * returns the steps it would run (like `plan` with `destroy: true`).
  */
 import { z } from 'zod';
 import { checkDocumentOffThread } from '../apply/check-worker';
 import type { ApplyContext } from '../apply/context';
-import { destroyDocument } from '../apply/pipeline';
+import { destroyTopology, planDestroyOf, type DestroyTarget } from '../apply/pipeline';
+import { fail } from '../apply/failure';
+import { SourceFileParam, TopologyNameParam } from './topologies';
 import { applyContextOf } from './apply-context';
 import { progressEmitter, withProgress, type ApplyProgressEvent, type ApplyWireResult } from './apply';
-import { planMethod, type PlanWireResult } from './plan';
+import type { PlanWireResult } from './plan';
 import { defineMethod } from './registry';
 
 export const DestroyParams = z.strictObject({
-  document: z.unknown(),
+  /** the topology's document, or `name` alone */
+  document: z.unknown().optional(),
+  file: SourceFileParam.optional(),
+  name: TopologyNameParam.optional(),
   /** the hash `plan` with `destroy: true` returned: refused when ownership changed since */
   planHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   dryRun: z.boolean().optional(),
@@ -29,9 +35,14 @@ declare module '../../shared/protocol/messages' {
 }
 
 export async function destroyMethod(params: DestroyParams, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult | PlanWireResult> {
-  if (params.dryRun) return planMethod({ document: params.document, destroy: true }, ctx);
-  const r = await destroyDocument(await checkDocumentOffThread(params.document), { planHash: params.planHash }, withProgress(ctx, emit));
-  return { applied: r.applied, durationMs: r.durationMs, matches: r.matches };
+  if ((params.document === undefined) === (params.name === undefined)) fail('invalid-document', 'destroy takes a document or a topology name (one of them)');
+  const target: DestroyTarget = params.name !== undefined ? { name: params.name } : { document: await checkDocumentOffThread(params.document), ...(params.file ? { file: params.file } : {}) };
+  if (params.dryRun) {
+    const p = planDestroyOf(target, ctx);
+    return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length }, topology: p.topology, notes: p.notes };
+  }
+  const r = await destroyTopology(target, { planHash: params.planHash }, withProgress(ctx, emit));
+  return { applied: r.applied, durationMs: r.durationMs, matches: r.matches, topology: r.topology };
 }
 
 export const destroyHelperMethod = defineMethod({

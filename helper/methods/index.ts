@@ -10,6 +10,8 @@ import { watchSubscribeMethod, watchUnsubscribeMethod } from './watch';
 import { planHelperMethod } from './plan';
 import { applyHelperMethod } from './apply';
 import { destroyHelperMethod } from './destroy';
+import { pingMethod } from './ping';
+import { topologiesListMethod, topologyStatusMethod } from './topologies';
 import { forwardersListMethod, forwardersSubscribeMethod, forwardersUnsubscribeMethod } from './forwarders';
 
 export const METHODS: MethodDef<any, any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -23,4 +25,7 @@ export const METHODS: MethodDef<any, any>[] = [ // eslint-disable-line @typescri
   forwardersListMethod,
   forwardersSubscribeMethod,
   forwardersUnsubscribeMethod,
+  pingMethod,
+  topologiesListMethod,
+  topologyStatusMethod,
 ];

@@ -4,7 +4,7 @@ import { hostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { hostEngine } from '../apply/engine';
 import { ApplyFailure } from '../apply/failure';
-import { sandboxWrap, scenarioDoc, withStateDir } from '../apply/test-support';
+import { sandboxWrap, scenarioDoc, withStateDir } from '../../testing/apply-support';
 import { applyMethod, type ApplyProgressEvent } from './apply';
 import { destroyMethod } from './destroy';
 import { planMethod } from './plan';

@@ -13,12 +13,16 @@ import type { ApplyContext } from '../apply/context';
 import { planDestroy, planForHost } from '../apply/pipeline';
 import { applyContextOf } from './apply-context';
 import { defineMethod } from './registry';
+import { SourceFileParam } from './topologies';
+import type { TopologyIdentity } from '../../shared/model/topology-name';
 
 export const PlanParams = z.strictObject({
   /** the topology document (validated by the pipeline, which reports its issues) */
   document: z.unknown(),
   /** plan the destroy of the document instead */
   destroy: z.boolean().optional(),
+  /** the file the document came from: names the topology when the document has no `name` */
+  file: SourceFileParam.optional(),
 });
 export type PlanParams = z.infer<typeof PlanParams>;
 
@@ -27,6 +31,10 @@ export interface PlanWireResult {
   steps: Step[];
   summary: { create: number; change: number; delete: number; unmanaged: number; total: number };
   warnings?: string[];
+  /** the topology the plan is for (every step is its own, or `unmanaged`) */
+  topology: TopologyIdentity;
+  /** where the name came from, records kept aside, objects gone from the host */
+  notes: string[];
 }
 
 declare module '../../shared/protocol/messages' {
@@ -37,15 +45,17 @@ declare module '../../shared/protocol/messages' {
 
 export async function planMethod(params: PlanParams, ctx: ApplyContext): Promise<PlanWireResult> {
   params = { ...params, document: await checkDocumentOffThread(params.document) };
+  const source = params.file ? { file: params.file } : {};
   if (params.destroy) {
-    const p = planDestroy(params.document, ctx);
-    return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length } };
+    const p = planDestroy(params.document, ctx, source);
+    return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length }, topology: p.topology, notes: p.notes };
   }
-  const p = await planForHost(params.document, ctx);
-  const warnings = p.summary.unmanaged
-    ? [`${p.summary.unmanaged} step(s) change objects netns-studio did not create; apply refuses them unless they are named explicitly`]
-    : undefined;
-  return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length }, ...(warnings ? { warnings } : {}) };
+  const p = await planForHost(params.document, ctx, source);
+  const warnings = [
+    ...(p.summary.unmanaged ? [`${p.summary.unmanaged} step(s) change objects netns-studio did not create; apply refuses them unless they are named explicitly`] : []),
+    ...p.warnings.map((w) => w.message), // host firewall (../apply/host-firewall.ts)
+  ];
+  return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length }, ...(warnings.length ? { warnings } : {}), topology: p.topology, notes: p.notes };
 }
 
 export const planHelperMethod = defineMethod({

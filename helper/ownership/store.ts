@@ -1,6 +1,7 @@
 /**
- * What this product made on the host: a state file, `owned.json`, under the state
- * dir (default /var/lib/netns-studio), written atomically after every apply.
+ * What this product made on the host: a state file, `owned.json`, one per
+ * topology (./topologies.ts lays them out under the state dir, default
+ * /var/lib/netns-studio), written atomically after every apply.
  *
  * Why a state file and not a mark on kernel objects (such as the interface alias
  * `netns-studio`): an alias is visible in every dump and would make a host built
@@ -12,7 +13,7 @@
  * rollback of a failed destroy can rebuild it.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from '../../shared/model/step';
 
 export const OWNERSHIP_FILE = 'owned.json';
@@ -44,29 +45,46 @@ export function emptyOwnership(): Ownership {
   return { version: 1, nextSeq: 1, owned: [], log: [] };
 }
 
-export function loadOwnership(stateDir: string): Ownership {
-  const p = join(stateDir, OWNERSHIP_FILE);
+export function loadOwnership(dir: string): Ownership {
+  const p = join(dir, OWNERSHIP_FILE);
   if (!existsSync(p)) return emptyOwnership();
-  const data = JSON.parse(readFileSync(p, 'utf8')) as Ownership;
-  if (data.version !== 1 || !Array.isArray(data.owned) || !Array.isArray(data.log)) throw new Error(`${p}: unknown ownership file format`);
+  return parseOwnership(readFileSync(p, 'utf8'), p);
+}
+
+/** The record in `text`; throws, naming `where`, when it is not one (torn, hand-edited, another format). */
+export function parseOwnership(text: string, where: string): Ownership {
+  let data: Ownership;
+  try {
+    data = JSON.parse(text) as Ownership;
+  } catch (e) {
+    throw new Error(`${where}: not JSON (${(e as Error).message})`);
+  }
+  const entryOk = (e: OwnedEntry) => !!e && typeof e.key === 'string' && typeof e.seq === 'number' && (e.kind === 'created' || e.kind === 'changed') && Array.isArray(e.command?.argv) && Array.isArray(e.undo);
+  if (!data || data.version !== 1 || !Array.isArray(data.owned) || !Array.isArray(data.log) || typeof data.nextSeq !== 'number' || !data.owned.every((k) => typeof k === 'string') || !data.log.every(entryOk)) {
+    throw new Error(`${where}: unknown ownership file format`);
+  }
   return data;
 }
 
+export function saveOwnership(dir: string, o: Ownership): void {
+  writeFileAtomic(join(dir, OWNERSHIP_FILE), JSON.stringify(o, null, 1) + '\n');
+}
+
 /** Write to a temporary file, fsync, rename over: a crash leaves the old or the new file, never half of one. */
-export function saveOwnership(stateDir: string, o: Ownership): void {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const p = join(stateDir, OWNERSHIP_FILE);
+export function writeFileAtomic(p: string, text: string): void {
+  const dir = dirname(p);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = `${p}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w', 0o600);
   try {
-    writeSync(fd, JSON.stringify(o, null, 1) + '\n');
+    writeSync(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, p);
   try {
-    const dfd = openSync(stateDir, 'r');
+    const dfd = openSync(dir, 'r');
     fsyncSync(dfd);
     closeSync(dfd);
   } catch { /* directory fsync is best effort */ }

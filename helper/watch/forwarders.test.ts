@@ -16,7 +16,7 @@ import { createForwarderRuntime } from '../forwarders/runtime';
 import { sandboxHelperWrap } from '../../testing/discover-support';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { runOk } from '../../testing/run';
-import { WatchMirror, type MirroredEvent } from './mirror';
+import { WatchMirror, type MirroredEvent } from '../../testing/watch-mirror';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping watch forwarder test: ${skip}`);

@@ -17,6 +17,8 @@ import { watchNetnsDir, type DirWatch } from './netns-dir';
 import { NftListener } from './nft-listen';
 import type { NsidRef } from './nsid-scanner';
 import { assignAndListNsids } from './nsids';
+import { ProcScan } from './proc-scan';
+import { ownInode } from '../discover/targets';
 
 export interface HubSubscriber {
   /** a kernel change in namespace `name` (`host` = the monitor's own) */
@@ -29,6 +31,10 @@ export interface HubSubscriber {
   dirChanged(): void;
   /** changes may have been missed (monitor restarted): resync */
   lost(reason: string): void;
+  /** true when it watches unnamed namespaces: the hub then runs the periodic process scan (./proc-scan.ts) */
+  readonly watchesUnnamed?: boolean;
+  /** the process scan saw namespaces, holders or nsfs mounts change */
+  unnamedChanged?(): void;
 }
 
 export class WatchHub {
@@ -44,6 +50,7 @@ export class WatchHub {
   private readonly waiting = new Map<number, Set<Change>>();
   private refreshing?: Promise<void>;
   private started?: Promise<void>;
+  private scan?: ProcScan;
 
   constructor(private readonly wrap: string[] | undefined, private readonly log: (line: string) => void = () => {}) {
     this.monitor = new KernelMonitor({
@@ -94,15 +101,28 @@ export class WatchHub {
 
   add(s: HubSubscriber): void {
     this.subscribers.add(s);
+    if (s.watchesUnnamed) {
+      this.scan ??= new ProcScan(ownInode(), () => {
+        for (const x of this.subscribers) x.unnamedChanged?.();
+      });
+      this.scan.start();
+    }
   }
 
   /** Remove a subscriber; true when it was the last (the caller then stops the hub). */
   remove(s: HubSubscriber): boolean {
     this.subscribers.delete(s);
+    if (![...this.subscribers].some((x) => x.watchesUnnamed)) this.scan?.stop();
     return this.subscribers.size === 0;
   }
 
+  /** the process scan's count and total ms (tests, benchmark) */
+  get scanCost(): { scans: number; ms: number } | undefined {
+    return this.scan?.cost;
+  }
+
   stop(): void {
+    this.scan?.stop();
     this.monitor.stop();
     this.nft.stop();
     this.dir?.close();

@@ -15,7 +15,7 @@ import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { run, runOk } from '../../testing/run';
 import { perlAvailable } from '../discover/netlink';
 import { watchEtcNetns } from './etc-netns';
-import { WatchMirror, type MirroredEvent } from './mirror';
+import { WatchMirror, type MirroredEvent } from '../../testing/watch-mirror';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping resolv.conf/NAT watch kernel tests: ${skip}`);
@@ -74,14 +74,19 @@ test('resolv.conf created, edited, replaced and removed: each a namespace-change
   });
 });
 
-test('a NAT rule added or deleted with iptables is an event by itself (nf_tables listener), and one listener serves every namespace', { skip: natSkip, timeout: 60_000 }, async () => {
+test('a NAT rule added or deleted with iptables is an event by itself (nf_tables listener), and one listener serves every namespace', { skip: natSkip, timeout: 60_000 }, async (t) => {
   await withSandbox('wnat', async (sb) => {
     const a = sb.ns('a');
     const b = sb.ns('b');
     await runOk(['ip', 'netns', 'add', a]);
     await runOk(['ip', 'netns', 'add', b]);
     const probe = await run(['nsenter', `--net=/run/netns/${a}`, 'iptables', '-t', 'nat', '-S']);
-    if (probe.code !== 0) return void console.log(`# iptables does not run here (${probe.stderr.trim()}): NAT listener test skipped`);
+    if (probe.code !== 0) {
+      const reason = `iptables does not run here (${probe.stderr.trim()}): NAT listener test skipped`;
+      console.log(`# ${reason}`);
+      t.skip(reason);
+      return;
+    }
     const h = await startSandboxHelper(sb);
     try {
       const mirror = new WatchMirror();

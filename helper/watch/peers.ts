@@ -11,7 +11,9 @@
  * ask the kernel (`listIds`, i.e. `ip netns list-id` in that namespace).
  *
  * Kept namespaces whose peers sit in a re-read or removed namespace get their
- * peer names fixed (a rename on the other side makes no event on this side).
+ * peer names fixed (a rename on the other side makes no event on this side); a
+ * peer whose namespace is gone under its name is matched again by indices, so
+ * `ip netns attach NAME PID` (unnamed `inode:N` becomes NAME) re-resolves it.
  */
 import type { ObservedLink, ObservedNamespace } from '../../shared/model/observed';
 import type { ParsedNamespace } from '../discover/parse';
@@ -96,8 +98,12 @@ export async function resolveChanged(fresh: ParsedNamespace[], ctx: PeerContext)
         const c = candidates(name, [{ ifindex: l.ifindex, peerIndex: peer.ifindex }]);
         if (c.size !== 1) continue;
         next = peerOf(ctx.all.get([...c][0]), peer.ifindex, peer.nsid);
-      } else if (freshNames.has(peer.namespace) || !ctx.all.has(peer.namespace)) {
+      } else if (freshNames.has(peer.namespace)) {
         next = peerOf(ctx.all.get(peer.namespace), peer.ifindex, peer.nsid);
+      } else if (!ctx.all.has(peer.namespace)) {
+        // gone under that name: maybe renamed (`ip netns attach` names an unnamed one), so match its ends again
+        const c = candidates(name, [{ ifindex: l.ifindex, peerIndex: peer.ifindex }]);
+        next = peerOf(c.size === 1 ? ctx.all.get([...c][0]) : undefined, peer.ifindex, peer.nsid);
       } else continue;
       if (JSON.stringify(next) === JSON.stringify(peer)) continue;
       copy ??= { ...ns, links: [...ns.links], nsids: { ...ns.nsids } };

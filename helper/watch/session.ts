@@ -24,8 +24,8 @@ import { readdirSync } from 'node:fs';
 import type { ObservedHost, ObservedNamespace } from '../../shared/model/observed';
 import { HOST_NS, type Topology } from '../../shared/model/schema';
 import type { WatchData } from '../../shared/protocol/messages';
-import { readTargets, stripHost, type DiscoverOptions } from '../discover/index';
-import { isSafeNetnsName, listTargets, namedTarget, NETNS_DIR, type Target } from '../discover/targets';
+import { findTargets, readTargets, stripHost, type DiscoverOptions } from '../discover/index';
+import { isSafeNetnsName, namedTarget, NETNS_DIR, type Target } from '../discover/targets';
 import { discoveredForwarders } from '../forwarders/in-document';
 import { helperForwarders } from '../forwarders/runtime';
 import { digest } from './fingerprint';
@@ -86,6 +86,10 @@ export class WatchSession implements HubSubscriber {
   private readonly gate: BacklogGate;
   private readonly docs: DocumentCache;
   private mountRetries = 0;
+  /** the unresolved veth ends that last made unnamed namespaces be re-read (./chaseUnresolved) */
+  private lastUnresolved = '';
+  /** names that failed to read in a row (re-read a few times after a rescan) */
+  private readonly unread = new Map<string, number>();
   private readonly listIdCache = new Map<number, Map<number, number>>();
   private generation = 0;
   private readonly log: (line: string) => void;
@@ -142,6 +146,15 @@ export class WatchSession implements HubSubscriber {
   dirChanged(): void {
     this.rescan = true;
     this.mountRetries = 0;
+    this.schedule();
+  }
+
+  get watchesUnnamed(): boolean {
+    return !!this.opts.unnamed;
+  }
+
+  unnamedChanged(): void {
+    this.rescan = true;
     this.schedule();
   }
 
@@ -219,7 +232,7 @@ export class WatchSession implements HubSubscriber {
     this.dirty.clear();
     this.natDirty.clear();
     this.listIdCache.clear();
-    const { targets, warnings } = listTargets({ unnamed: this.opts.unnamed, onlyPrefix: this.opts.onlyPrefix });
+    const { targets, warnings } = await findTargets({ unnamed: this.opts.unnamed, onlyPrefix: this.opts.onlyPrefix });
     await this.hub!.ensureIds(namedNames(targets));
     const namespaces = await readTargets(targets, { nat: this.opts.nat });
     this.counts.reads += targets.length;
@@ -241,7 +254,7 @@ export class WatchSession implements HubSubscriber {
     const fresh = new Set<string>();
     if (this.rescan) {
       this.rescan = false;
-      const listed = listTargets({ unnamed: this.opts.unnamed, onlyPrefix: this.opts.onlyPrefix });
+      const listed = await findTargets({ unnamed: this.opts.unnamed, onlyPrefix: this.opts.onlyPrefix });
       const old = new Map(this.targets.map((t) => [t.name, t]));
       for (const t of listed.targets) {
         const o = old.get(t.name);
@@ -249,7 +262,7 @@ export class WatchSession implements HubSubscriber {
         else if (o.inode !== t.inode) {
           fresh.add(t.name);
           replaced.add(t.name);
-        }
+        } else if (listingFacts(t) !== listingFacts(o)) dirty.add(t.name); // holders, mounts or label changed: re-read to send them
       }
       targets = listed.targets;
       warnings = listed.warnings;
@@ -274,8 +287,18 @@ export class WatchSession implements HubSubscriber {
     }
     this.counts.reads += toRead.length;
     if (this.closed) return;
-    if (read.length < toRead.length) this.rescan = true; // one vanished mid-read: its removal shows on the next listing
     const readByName = new Map(read.map((p) => [p.ns.name, p]));
+    if (read.length < toRead.length) {
+      // one vanished mid-read (or its holder did): its removal, or its new path, shows on the next listing, and it is read again then
+      this.rescan = true;
+      for (const t of toRead) {
+        if (readByName.has(t.name)) continue;
+        const n = (this.unread.get(t.name) ?? 0) + 1;
+        this.unread.set(t.name, n);
+        if (n <= 3) this.dirty.add(t.name); // bounded: one that cannot be read at all waits for its next event
+      }
+    }
+    for (const p of read) this.unread.delete(p.ns.name);
     for (const p of read) this.listIdCache.delete(p.ns.inode);
 
     const all = new Map<string, ObservedNamespace>();
@@ -297,6 +320,7 @@ export class WatchSession implements HubSubscriber {
       },
       listIds: (ns) => this.listIds(ns, targets, all),
     });
+    this.chaseUnresolved(read.map((p) => p.ns), targets, readByName);
 
     const next: Kept[] = [];
     const compare: string[] = [];
@@ -356,6 +380,25 @@ export class WatchSession implements HubSubscriber {
     for (const name of changed) {
       this.send({ type: 'namespace-changed', namespace: this.docName(name), observed: this.view({ ...host, namespaces: [this.state.get(name)!.ns] }).namespaces[0], document });
     }
+  }
+
+  /**
+   * A veth end just read whose peer is in no namespace we hold: with unnamed
+   * namespaces watched, the other end may have just appeared in one of them
+   * without an event the monitor could hear (the kernel gives that namespace its
+   * nsid while announcing the first end). Re-read the unnamed ones once for it;
+   * the same unresolved ends again do not cause another pass.
+   */
+  private chaseUnresolved(read: ObservedNamespace[], targets: Target[], readNow: Map<string, unknown>) {
+    if (!this.opts.unnamed) return;
+    const ends = read.flatMap((ns) => ns.links.filter((l) => l.peer?.nsid !== undefined && l.peer.namespace === undefined).map((l) => `${ns.inode}/${l.ifindex}`));
+    const sig = ends.sort().join(' ');
+    if (!sig || sig === this.lastUnresolved) {
+      this.lastUnresolved = sig;
+      return;
+    }
+    this.lastUnresolved = sig;
+    for (const t of targets) if (!t.named && !readNow.has(t.name)) this.dirty.add(t.name);
   }
 
   /** nsid → inode inside `ns`, cached until a namespace comes, goes or is re-read */
@@ -457,6 +500,11 @@ export class WatchSession implements HubSubscriber {
       this.schedule();
     }, delay);
   }
+}
+
+/** What a listing says of a namespace beyond its inode (the read copies it into the observed namespace). */
+function listingFacts(t: Target): string {
+  return JSON.stringify([t.path, t.holders, t.mounts, t.identity]);
 }
 
 function namedNames(targets: Target[]): string[] {

@@ -13,7 +13,8 @@ import type { HelperClient } from '../client';
 import { discoverSandbox, startSandboxHelper } from '../../testing/discover-support';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import { runOk } from '../../testing/run';
-import { WatchMirror, type MirroredEvent } from './mirror';
+import { until } from '../../testing/until';
+import { WatchMirror, type MirroredEvent } from '../../testing/watch-mirror';
 import { fingerprint } from './fingerprint';
 import { stripHost } from '../discover/index';
 
@@ -113,7 +114,7 @@ test('creating, changing and deleting a namespace, a link, an address and a rout
       const helperPid = h.hello!.pid;
       assert.equal(children(helperPid).filter((c) => c.cmd.includes('monitor')).length, 1, 'one kernel monitor');
       await sub.unsubscribe();
-      await new Promise((r) => setTimeout(r, 200));
+      await until(() => children(helperPid).filter((c) => c.cmd.includes('monitor')).length === 0, 5000);
       assert.equal(children(helperPid).filter((c) => c.cmd.includes('monitor')).length, 0, 'the monitor stops with the last subscription');
       await assert.rejects(h.request('watch.unsubscribe', { subscription: sub.id }), (err: { code?: string }) => err.code === 'unknown-subscription');
     } finally {

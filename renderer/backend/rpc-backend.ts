@@ -158,6 +158,9 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
           closeWindow: () => void call('closeWindow', {}),
         };
 
+  /** only a file worth sending: the contract refuses an empty one */
+  const fileOf = (s: { file?: string }) => (s.file ? { file: s.file } : {});
+
   async function refreshStatus(): Promise<HelperStatus> {
     const r = await call('status', {});
     if (r.ok) setStatus(r.value);
@@ -190,12 +193,12 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
         if (watchers.delete(subId)) void call('watchStop', { subId });
       };
     },
-    plan: (document) => callResult('plan', { document }),
-    async apply(document, planHash, onProgress, opts) {
+    plan: (document, source = {}) => callResult('plan', { document, ...fileOf(source) }),
+    async apply(document, planHash, onProgress, source = {}) {
       const opId = newId('a');
       if (onProgress) progress.set(opId, onProgress);
       try {
-        return await callResult('apply', { document, planHash, ...(opts?.allowHost ? { allowHost: true } : {}), opId });
+        return await callResult('apply', { document, planHash, opId, ...fileOf(source), ...(source.allowHost ? { allowHost: true } : {}) });
       } finally {
         progress.delete(opId);
       }
@@ -204,7 +207,18 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
       const opId = newId('d');
       if (onProgress) progress.set(opId, onProgress);
       try {
-        return await callResult('destroy', { document, dryRun: opts.dryRun, opId });
+        return await callResult('destroy', { document, dryRun: opts.dryRun, opId, ...fileOf(opts) });
+      } finally {
+        progress.delete(opId);
+      }
+    },
+    listTopologies: () => callResult('listTopologies', {}),
+    topologyStatus: (name) => callResult('topologyStatus', { name }),
+    async destroyTopology(name, opts = {}, onProgress) {
+      const opId = newId('d');
+      if (onProgress) progress.set(opId, onProgress);
+      try {
+        return await callResult('destroyTopology', { name, dryRun: opts.dryRun, opId });
       } finally {
         progress.delete(opId);
       }

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { HelperStatus } from '../../shared/backend';
 import { emptyTopology } from '../../shared/model/schema';
-import { unavailableHelperLink } from '../../server/helper-link';
+import { unavailableHelperLink } from '../../shell-core/helper-link';
 import { startServer, type RunningServer } from '../../server/http-server';
 import { createWebSocketBackend } from './websocket-backend';
 

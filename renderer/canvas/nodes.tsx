@@ -9,24 +9,41 @@ import { Handle, Position } from '@xyflow/react';
 import type { NodeProps } from '@xyflow/react';
 import type { BridgeData, ForwarderData, NamespaceData, PortView, VrfData } from '../model/to-flow';
 import { useLive } from '../store/live-store';
+import { operational, type LinkOper } from '../model/live-merge';
 
 const useLiveStatus = (id: string) => useLive((s) => (s.enabled ? s.status[id.replace(/~\d+$/, '')] : undefined));
+/** live: what a person calls the namespace (container, pod, Mininet host…), from the helper's identity */
+const useLabel = (name: string) => useLive((s) => (s.enabled ? s.labels[name] : undefined));
 const useUp = (key: string, fallback: boolean) => useLive((s) => (s.enabled ? s.linkUp[key] : undefined)) ?? fallback;
+const useOper = (key: string) => useLive((s) => (s.enabled ? s.linkOper[key] : undefined));
+
+/**
+ * Admin and operational state apart: `down` (set down), `no-carrier` (set up, but
+ * the kernel reports no carrier: its peer is down, say), `up`.
+ */
+function linkLook(up: boolean, oper: LinkOper | undefined): { cls: 'up' | 'down' | 'no-carrier'; label: string } {
+  if (!up) return { cls: 'down', label: 'down' };
+  if (operational(oper) === false) return { cls: 'no-carrier', label: `up, no carrier (${oper!.oper})` };
+  return { cls: 'up', label: oper ? `up (${oper.oper})` : 'up' };
+}
 
 const handleStyle = { width: 8, height: 8 };
 
 const Port = memo(function Port({ port, index }: { port: PortView; index: number }) {
   const up = useUp(port.key, port.up);
+  const oper = useOper(port.key);
+  const look = linkLook(up, oper);
   return (
     <div
       className="port"
       data-testid={`port-${port.ns}/${port.ifname}`}
       data-up={String(up)}
-      title={`${port.ns}/${port.ifname} ↔ ${port.peer}${port.mtu ? ` · mtu ${port.mtu}` : ''}`}
+      data-oper={oper?.oper}
+      title={`${port.ns}/${port.ifname} ↔ ${port.peer}${port.mtu ? ` · mtu ${port.mtu}` : ''} · ${look.label}`}
       style={{ top: 34 + index * 34 }}
     >
       <Handle id={`l:${port.ifname}`} type="source" position={Position.Left} style={handleStyle} />
-      <span className={`dot ${up ? 'up' : 'down'}`} aria-label={up ? 'up' : 'down'} />
+      <span className={`dot ${look.cls}`} aria-label={look.label} />
       <span className="port-name">{port.ifname}</span>
       <span className="port-addr">{port.addresses.join(' ') || '—'}</span>
       <Handle id={`r:${port.ifname}`} type="source" position={Position.Right} style={handleStyle} />
@@ -36,17 +53,19 @@ const Port = memo(function Port({ port, index }: { port: PortView; index: number
 
 export const NamespaceNode = memo(function NamespaceNode({ id, data, selected }: NodeProps & { data: NamespaceData }) {
   const status = useLiveStatus(id);
+  const label = useLabel(data.name);
   return (
     <div
       className={`ns-box${data.name === 'host' ? ' host' : ''}${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${data.implicit ? ' implicit' : ''}`}
       data-testid={`node-${id}`}
       data-status={status}
-      aria-label={`namespace ${data.name}`}
+      data-label={label}
+      aria-label={`namespace ${label ?? data.name}`}
     >
       <Handle id="nl" type="source" position={Position.Left} className="hidden-handle" />
       <div className="ns-header">
         <span className="ns-icon">{data.name === 'host' ? '⌂' : '◫'}</span>
-        <span className="ns-name">{data.name}</span>
+        <span className="ns-name" title={label ? data.name : undefined}>{label ?? data.name}</span>
         {!data.loopbackUp && <span className="tag warn">lo down</span>}
         {data.facts.map((f) => (
           <span key={f} className="tag">
@@ -68,9 +87,10 @@ export const CompactNode = memo(function CompactNode({ id, data, selected }: Nod
   const status = useLiveStatus(id);
   // live: a link of this namespace is down (ports are not drawn at this zoom)
   const down = useLive((s) => s.enabled && data.portKeys.some((k) => s.linkUp[k] === false));
+  const label = useLabel(data.name);
   return (
     <div className={`ns-compact${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${down ? ' has-down' : ''}`} data-testid={`node-${id}`}>
-      {data.name}
+      {label ?? data.name}
     </div>
   );
 });
@@ -98,8 +118,10 @@ export const BridgeNode = memo(function BridgeNode({ id, data, selected }: NodeP
 
 const Member = memo(function Member({ port }: { port: PortView }) {
   const up = useUp(port.key, port.up);
+  const oper = useOper(port.key);
+  const look = linkLook(up, oper);
   return (
-    <span className={`member ${up ? 'up' : 'down'}`} data-testid={`port-${port.ns}/${port.ifname}`} data-up={String(up)} title={`${port.ifname} ↔ ${port.peer}`}>
+    <span className={`member ${look.cls}`} data-testid={`port-${port.ns}/${port.ifname}`} data-up={String(up)} data-oper={oper?.oper} title={`${port.ifname} ↔ ${port.peer} · ${look.label}`}>
       {port.ifname}
     </span>
   );

@@ -1,4 +1,4 @@
-/** The made-up host of the demo backend: two namespaces on a bridge, one stray namespace. */
+/** The made-up host of the demo backend: two namespaces on a bridge, one stray namespace (its end set down, so the host end has no carrier). */
 import { API_VERSION, KIND } from '../../shared/model/schema';
 import type { Topology } from '../../shared/model/schema';
 
@@ -14,7 +14,7 @@ export function demoHost(): Topology {
     veths: [
       { ends: [end('ns1', 'veth1', ['192.168.0.2/24']), end('host', 'veth1-br', [], 'br0')] },
       { ends: [end('ns2', 'veth2', ['192.168.0.3/24']), end('host', 'veth2-br', [], 'br0')] },
-      { ends: [end('old-test', 'eth0', ['10.9.0.2/24']), end('host', 'old-h', ['10.9.0.1/24'])] },
+      { ends: [{ ...end('old-test', 'eth0', ['10.9.0.2/24']), up: false }, end('host', 'old-h', ['10.9.0.1/24'])] },
     ],
     forwarders: [],
   };

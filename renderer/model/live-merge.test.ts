@@ -45,3 +45,34 @@ test('a route the document writes without `dev` is in sync with the kernel\'s (w
   assert.equal(mergeLive(doc, ns([{ to: 'default', via: '10.0.0.9', dev: 'eth0' }])).status['ns:a'], 'drifted');
   assert.equal(mergeLive(ns([{ to: 'default', via: '10.0.0.1', dev: 'eth1' }]), ns([{ to: 'default', via: '10.0.0.1', dev: 'eth0' }])).status['ns:a'], 'drifted');
 });
+
+test('adopt with neighbours and adopt all give valid documents in one step; unnamed namespaces stay out', async () => {
+  const { validateTopology } = await import('../../shared/validate/validate');
+  const { adoptAll, adoptWithNeighbours } = await import('./live-merge');
+  const ns = (name: string) => ({ name, loopback: 'up' as const, sysctls: {}, routes: [], nat: [], vrfs: [] });
+  const end = (namespace: string, name: string, extra: object = {}) => ({ namespace, name, addresses: [], up: true, ...extra });
+  const host = {
+    ...emptyTopology(),
+    namespaces: [ns('host'), ns('a'), ns('b'), ns('inode:9')],
+    bridges: [{ name: 'br0', namespace: 'host', addresses: ['10.9.0.1/24'], up: true }],
+    veths: [
+      { ends: [end('host', 'va', { master: 'br0' }), end('a', 'eth0')] },
+      { ends: [end('host', 'vb', { master: 'br0' }), end('b', 'eth0')] },
+      { ends: [end('host', 'vc', { master: 'br0' }), end('inode:9', 'eth0')] },
+    ],
+  } as ReturnType<typeof emptyTopology>;
+  const errors = (d: typeof host) => validateTopology(d).filter((i) => i.severity === 'error').map((i) => i.code);
+  // one object alone: the veth names a bridge the document lacks
+  assert.notDeepEqual(errors(adopt(emptyTopology(), host, 'veth:host/va')), [], 'a partial adoption is invalid');
+
+  const a = adoptWithNeighbours(emptyTopology(), host, 'ns:a');
+  assert.deepEqual(errors(a), []);
+  assert.deepEqual([a.namespaces.map((n) => n.name), a.bridges.map((b) => b.name), a.veths.map((v) => v.ends.map((e) => e.name))], [['a'], ['br0'], [['va', 'eth0']]]);
+  const br = adoptWithNeighbours(emptyTopology(), host, 'br:host/br0');
+  assert.deepEqual(errors(br), []);
+  assert.deepEqual(br.namespaces.map((n) => n.name).sort(), ['a', 'b'], 'the bridge with its members, not the container');
+  const all = adoptAll(emptyTopology(), host);
+  assert.deepEqual(errors(all), []);
+  assert.deepEqual([all.namespaces.map((n) => n.name).sort(), all.veths.length], [['a', 'b'], 2]);
+  assert.equal(mergeLive(all, host).status['ns:a'], 'in-sync');
+});

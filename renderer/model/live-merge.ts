@@ -3,45 +3,72 @@
  * one of: in sync (same on both), pending (only in the document: apply would create
  * it), drifted (on both, different), unmanaged (only on the host: not ours; can be
  * adopted). Keys are canvas ids, so nodes and edges look their status up directly.
+ * Drifted means: a field the document specifies differs on the host (./drift.ts,
+ * which keeps both values for the inspector).
  */
-import type { Bridge, Namespace, Topology, Veth } from '../../shared/model/schema';
+import type { Topology, Veth } from '../../shared/model/schema';
+import type { ObservedHost } from '../../shared/model/observed';
 import { nodeId, objectKey } from '../../shared/model/ids';
+import { isLiveOnly, isUnnamedName } from './live-unnamed';
+import { bridgeDrift, namespaceDrift, vethDrift, type DriftField } from './drift';
 
 export type LiveStatus = 'in-sync' | 'pending' | 'drifted' | 'unmanaged';
 
 export interface LiveMerge {
   merged: Topology;
   status: Record<string, LiveStatus>;
-  /** link key (`link:NS/IF`) → up, as the host has it */
+  /** link key (`link:NS/IF`) → administratively up, as the host has it */
   linkUp: Record<string, boolean>;
+  /** canvas id → the fields that differ (document value vs host value), for drifted objects */
+  drift: Record<string, DriftField[]>;
 }
+
+/** Operational state of a link as the host reports it (the admin state is `linkUp`). */
+export interface LinkOper {
+  /** operstate: UP, DOWN, LOWERLAYERDOWN, UNKNOWN… */
+  oper: string;
+  /** lower layer up (a veth whose peer is up) */
+  carrier: boolean;
+}
+
+/**
+ * link key → operational state, from what an event or discover observed: a whole
+ * host (replaces `prev`), one namespace (a watch event: replaces that namespace's
+ * links in `prev`), or nothing usable (keeps `prev`).
+ */
+export function linkOperOf(observed: unknown, prev: Record<string, LinkOper> = {}): Record<string, LinkOper> {
+  const whole = (observed as Partial<ObservedHost> | undefined)?.namespaces;
+  const one = observed as { name?: unknown; links?: unknown } | undefined;
+  const single = !Array.isArray(whole) && typeof one?.name === 'string' && Array.isArray(one.links);
+  if (!Array.isArray(whole) && !single) return prev;
+  const nss = (Array.isArray(whole) ? whole : [observed]) as ObservedHost['namespaces'];
+  const out: Record<string, LinkOper> = {};
+  if (single) for (const [k, v] of Object.entries(prev)) if (!k.startsWith(objectKey.link(one!.name as string, ''))) out[k] = v;
+  for (const ns of nss) {
+    if (typeof ns?.name !== 'string' || !Array.isArray(ns.links)) continue;
+    for (const l of ns.links) {
+      if (typeof l?.name !== 'string' || typeof l.oper !== 'string') continue;
+      out[objectKey.link(ns.name, l.name)] = { oper: l.oper, carrier: l.carrier === true || (l.carrier === undefined && l.oper === 'UP') };
+    }
+  }
+  return out;
+}
+
+/** Whether a link that is administratively up can pass traffic (UNKNOWN: the kernel does not track it, e.g. loopback). */
+export const operational = (o: LinkOper | undefined): boolean | undefined => (o ? o.oper === 'UP' || o.oper === 'UNKNOWN' : undefined);
 
 const stable = (v: unknown): string =>
   JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
 
-/** What is compared for drift: the network facts, not the layout. */
-const nsFacts = (n: Namespace) => stable({ ...n, routes: [...n.routes].map(stable).sort(), vrfs: [...n.vrfs].map(stable).sort() });
-
-/**
- * The host's routes as the document would write them: a field the document leaves
- * out (`dev` of a route via a gateway: the kernel picks it) is not a difference.
- */
-function routesAsWritten(host: Namespace, doc: Namespace): Namespace {
-  const routes = host.routes.map((r) => {
-    const d = doc.routes.find((x) => x.to === r.to && (x.via ?? '') === (r.via ?? '') && (x.table ?? '') === (r.table ?? ''));
-    if (!d) return r;
-    const out: Record<string, unknown> = { ...r };
-    for (const k of Object.keys(out)) if ((d as Record<string, unknown>)[k] === undefined) delete out[k];
-    return out as typeof r;
-  });
-  return { ...host, routes };
-}
-const brFacts = (b: Bridge) => stable({ ...b, addresses: [...b.addresses].sort() });
 const vethKey = (v: Veth) => v.ends.map((e) => `${e.namespace}/${e.name}`).sort().join('|');
-const vethFacts = (v: Veth) => stable([...v.ends].map((e) => stable({ ...e, addresses: [...e.addresses].sort() })).sort());
 
 export function mergeLive(doc: Topology, host: Topology): LiveMerge {
   const status: Record<string, LiveStatus> = {};
+  const drift: Record<string, DriftField[]> = {};
+  const judge = (id: string, fields: DriftField[]) => {
+    if (fields.length) drift[id] = fields;
+    status[id] = fields.length ? 'drifted' : 'in-sync';
+  };
   const linkUp: Record<string, boolean> = {};
   for (const v of host.veths) for (const e of v.ends) linkUp[objectKey.link(e.namespace, e.name)] = e.up;
   for (const b of host.bridges) linkUp[objectKey.link(b.namespace, b.name)] = b.up;
@@ -51,7 +78,8 @@ export function mergeLive(doc: Topology, host: Topology): LiveMerge {
   const namespaces = [...doc.namespaces];
   for (const n of doc.namespaces) {
     const h = hostNs.get(n.name);
-    status[nodeId.namespace(n.name)] = !h ? 'pending' : nsFacts(routesAsWritten(h, n)) === nsFacts(n) ? 'in-sync' : 'drifted';
+    if (!h) status[nodeId.namespace(n.name)] = 'pending';
+    else judge(nodeId.namespace(n.name), namespaceDrift(n, h));
   }
   for (const h of host.namespaces) {
     if (docNs.has(h.name)) continue;
@@ -64,7 +92,8 @@ export function mergeLive(doc: Topology, host: Topology): LiveMerge {
   const bridges = [...doc.bridges];
   for (const b of doc.bridges) {
     const h = hostBr.get(`${b.namespace}/${b.name}`);
-    status[nodeId.bridge(b.namespace, b.name)] = !h ? 'pending' : brFacts(h) === brFacts(b) ? 'in-sync' : 'drifted';
+    if (!h) status[nodeId.bridge(b.namespace, b.name)] = 'pending';
+    else judge(nodeId.bridge(b.namespace, b.name), bridgeDrift(b, h));
   }
   for (const b of host.bridges) {
     if (docBr.has(`${b.namespace}/${b.name}`)) continue;
@@ -77,26 +106,40 @@ export function mergeLive(doc: Topology, host: Topology): LiveMerge {
   const veths = [...doc.veths];
   for (const v of doc.veths) {
     const h = hostV.get(vethKey(v));
-    status[nodeId.veth(v.ends[0].namespace, v.ends[0].name)] = !h ? 'pending' : vethFacts(h) === vethFacts(v) ? 'in-sync' : 'drifted';
+    if (!h) status[nodeId.veth(v.ends[0].namespace, v.ends[0].name)] = 'pending';
+    else judge(nodeId.veth(v.ends[0].namespace, v.ends[0].name), vethDrift(v.ends, h.ends));
   }
   for (const v of host.veths) {
     if (docV.has(vethKey(v))) continue;
     veths.push(v);
     status[nodeId.veth(v.ends[0].namespace, v.ends[0].name)] = 'unmanaged';
   }
-  // a namespace whose interfaces drifted is drifted too, so the box says so at a glance
+  // a namespace whose interfaces drifted (or are missing) is drifted too, so the box says so at a glance;
+  // its inspector lists the fields of its own interface ends
   for (const v of veths)
     for (const e of v.ends) {
       const id = nodeId.namespace(e.namespace);
-      const s = status[nodeId.veth(v.ends[0].namespace, v.ends[0].name)];
-      if (status[id] === 'in-sync' && s !== 'in-sync') status[id] = 'drifted';
+      const vid = nodeId.veth(v.ends[0].namespace, v.ends[0].name);
+      const s = status[vid];
+      if (status[id] !== 'in-sync' && status[id] !== 'drifted') continue;
+      if (s === 'pending') {
+        status[id] = 'drifted';
+        (drift[id] ??= []).push({ field: `${e.namespace}/${e.name}`, doc: 'veth end', host: '(none)' });
+      } else if (s === 'drifted') {
+        const mine = (drift[vid] ?? []).filter((f) => f.field.startsWith(`${e.namespace}/${e.name} `));
+        if (!mine.length) continue;
+        status[id] = 'drifted';
+        drift[id] = [...(drift[id] ?? []), ...mine.filter((f) => !drift[id]?.includes(f))];
+      }
     }
   // the document's positions win; host-only objects fall back to the default grid
-  return { merged: { ...doc, namespaces, bridges, veths }, status, linkUp };
+  return { merged: { ...doc, namespaces, bridges, veths }, status, linkUp, drift };
 }
 
 /** Copy one host object (a canvas id) into the document: adopt it, with what it depends on. */
 export function adopt(doc: Topology, host: Topology, id: string): Topology {
+  // an unnamed namespace (a container…) has no name a document could create: not adoptable as is
+  if (isLiveOnly(id)) return doc;
   let next = doc;
   const addNs = (name: string) => {
     if (name === 'host' || next.namespaces.some((n) => n.name === name)) return;
@@ -116,16 +159,60 @@ export function adopt(doc: Topology, host: Topology, id: string): Topology {
     }
   } else if (id.startsWith('br:')) {
     const b = host.bridges.find((x) => nodeId.bridge(x.namespace, x.name) === id);
-    if (b) {
+    if (b && !next.bridges.some((x) => x.namespace === b.namespace && x.name === b.name)) {
       addNs(b.namespace);
       next = { ...next, bridges: [...next.bridges, structuredClone(b)] };
     }
   } else if (id.startsWith('veth:')) {
     const v = host.veths.find((x) => nodeId.veth(x.ends[0].namespace, x.ends[0].name) === id);
-    if (v && !next.veths.some((x) => vethKey(x) === vethKey(v))) {
+    if (v && !v.ends.some((e) => isUnnamedName(e.namespace)) && !next.veths.some((x) => vethKey(x) === vethKey(v))) {
       for (const e of v.ends) addNs(e.namespace);
       next = { ...next, veths: [...next.veths, structuredClone(v)] };
     }
   }
+  return next;
+}
+
+/**
+ * Adopt a host object with its neighbours: a namespace with every veth into it,
+ * the namespaces at their other ends and the bridges those ends hang on; a bridge
+ * with its namespace and its members' veths; a veth with both namespaces and
+ * their ends' bridges. The result is a valid document in one step (a veth whose
+ * `master` bridge was left behind would not be). Unnamed namespaces stay out.
+ */
+export function adoptWithNeighbours(doc: Topology, host: Topology, id: string): Topology {
+  if (isLiveOnly(id)) return doc;
+  const ids = new Set<string>([id]);
+  const vethsOf = (pred: (e: Veth['ends'][number]) => boolean) => host.veths.filter((v) => v.ends.some(pred) && !v.ends.some((e) => isUnnamedName(e.namespace)));
+  let veths: Veth[] = [];
+  if (id.startsWith('ns:')) veths = vethsOf((e) => e.namespace === id.slice(3));
+  else if (id.startsWith('br:')) {
+    const b = host.bridges.find((x) => nodeId.bridge(x.namespace, x.name) === id);
+    if (b) veths = vethsOf((e) => e.namespace === b.namespace && e.master === b.name);
+  } else if (id.startsWith('veth:')) veths = host.veths.filter((x) => nodeId.veth(x.ends[0].namespace, x.ends[0].name) === id);
+  for (const v of veths) {
+    ids.add(nodeId.veth(v.ends[0].namespace, v.ends[0].name));
+    for (const e of v.ends) {
+      if (e.namespace !== 'host') ids.add(nodeId.namespace(e.namespace));
+      if (e.master && host.bridges.some((b) => b.namespace === e.namespace && b.name === e.master)) ids.add(nodeId.bridge(e.namespace, e.master));
+    }
+  }
+  return adoptIds(doc, host, ids);
+}
+
+/** Adopt everything the host has that a document can name: a valid document of the whole (named) host. */
+export function adoptAll(doc: Topology, host: Topology): Topology {
+  const ids = new Set<string>();
+  for (const n of host.namespaces) if (n.name !== 'host') ids.add(nodeId.namespace(n.name));
+  for (const b of host.bridges) ids.add(nodeId.bridge(b.namespace, b.name));
+  for (const v of host.veths) ids.add(nodeId.veth(v.ends[0].namespace, v.ends[0].name));
+  return adoptIds(doc, host, ids);
+}
+
+/** Bridges first (veths may name them as master), then namespaces, then veths. */
+function adoptIds(doc: Topology, host: Topology, ids: Set<string>): Topology {
+  const order = (id: string) => (id.startsWith('br:') ? 0 : id.startsWith('ns:') ? 1 : 2);
+  let next = doc;
+  for (const id of [...ids].filter((i) => !isLiveOnly(i)).sort((a, b) => order(a) - order(b))) next = adopt(next, host, id);
   return next;
 }

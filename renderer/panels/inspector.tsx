@@ -8,9 +8,11 @@ import type { Bridge, Forwarder, ForwarderEnd, NatRule, Namespace, Route, Topolo
 import { validateTopology } from '../../shared/validate/validate';
 import type { ValidationIssue } from '../../shared/validate/issue';
 import { checkForwarderName } from '../../shared/validate/names';
+import { checkTopologyName } from '../../shared/model/topology-name';
 import { parseCidr, parseIp } from '../../shared/validate/ip';
 import { parseNatTarget } from '../../shared/validate/rules/nat';
 import { parseId } from '../model/doc-ids';
+import { objectKey } from '../../shared/model/ids';
 import {
   addVrf,
   deleteIds,
@@ -23,7 +25,9 @@ import {
   updateVethEnd,
   updateVrf,
 } from '../model/edits';
-import { adopt } from '../model/live-merge';
+import { adopt, adoptWithNeighbours } from '../model/live-merge';
+import { isLiveOnly, isUnnamedName } from '../model/live-unnamed';
+import { LiveDetails } from './live-details';
 import { edit, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
 import { useLive } from '../store/live-store';
@@ -97,7 +101,7 @@ export function Inspector() {
       </aside>
     );
   const id = selection[0];
-  const adoptable = liveOn && host && liveStatus === 'unmanaged';
+  const adoptable = liveOn && host && liveStatus === 'unmanaged' && !liveOnlyObject(host, id);
   return (
     <aside className="inspector" aria-label="inspector" data-testid="inspector">
       {liveOn && liveStatus && (
@@ -108,18 +112,73 @@ export function Inspector() {
               Adopt into document
             </button>
           )}
+          {adoptable && (
+            <button type="button" data-testid="inspector-adopt-neighbours" title="with its veths, the namespaces at their other ends and the bridges they hang on" onClick={() => edit((d) => adoptWithNeighbours(d, host, id))}>
+              Adopt with neighbours
+            </button>
+          )}
         </div>
       )}
+      {liveOn && liveStatus === 'drifted' && <DriftTable id={id} />}
+      {liveOn && <HostLinkState doc={doc} id={id} />}
+      {liveOn && <LiveDetails id={id} />}
       {liveOn && liveStatus === 'unmanaged' ? (
         // not in the document: editable fields would show made-up defaults (e.g. "Loopback up" for a
         // namespace whose lo is down) and edit nothing; adopting it brings the host's facts in
         <p className="muted" data-testid="inspector-unmanaged-note">
-          This object is on the host only. Adopt it to edit it here; netns-studio never changes objects it did not create.
+          {adoptable ? 'This object is on the host only. Adopt it to edit it here; netns-studio never changes objects it did not create.' : 'This object is on the host only, in a namespace without a name (a container or a process): shown as the kernel has it, netns-studio never changes it.'}
         </p>
       ) : (
         <InspectorFields doc={doc} id={id} />
       )}
     </aside>
+  );
+}
+
+/** Each drifted field: what the document says beside what the host has. */
+function DriftTable({ id }: { id: string }) {
+  const fields = useLive((s) => s.drift[id.replace(/~\d+$/, '')]);
+  if (!fields?.length) return null;
+  return (
+    <table className="drift-table" data-testid="inspector-drift">
+      <thead>
+        <tr><th>field</th><th>document</th><th>host</th></tr>
+      </thead>
+      <tbody>
+        {fields.map((f) => (
+          <tr key={f.field} data-testid="inspector-drift-row" data-field={f.field}>
+            <td>{f.field}</td>
+            <td data-testid="inspector-drift-doc">{f.doc}</td>
+            <td data-testid="inspector-drift-host">{f.host}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The links of a selected veth or bridge as the host has them: admin state and operational state apart. */
+function HostLinkState({ doc, id }: { doc: Topology; id: string }) {
+  const p = parseId(id);
+  const keys = p?.kind === 'bridge' ? [objectKey.link(p.ns, p.name)]
+    : p?.kind === 'veth' ? (doc.veths.find((v) => v.ends[0].namespace === p.ns && v.ends[0].name === p.ifname)?.ends ?? []).map((e) => objectKey.link(e.namespace, e.name))
+    : [];
+  const up = useLive((s) => s.linkUp);
+  const oper = useLive((s) => s.linkOper);
+  const known = keys.filter((k) => up[k] !== undefined);
+  if (!known.length) return null;
+  return (
+    <div className="host-link-state" data-testid="inspector-host-links">
+      {known.map((k) => {
+        const o = oper[k];
+        const noCarrier = up[k] && o !== undefined && o.oper !== 'UP' && o.oper !== 'UNKNOWN';
+        return (
+          <span key={k} data-testid="inspector-host-link" data-key={k}>
+            {k.slice('link:'.length)}: admin {up[k] ? 'up' : 'down'} · operational {o ? o.oper : 'unknown'}{noCarrier ? ' (no carrier)' : ''}
+          </span>
+        );
+      })}
+    </div>
   );
 }
 
@@ -142,10 +201,19 @@ function InspectorFields({ doc, id }: { doc: Topology; id: string }) {
 
 function DocumentInspector({ doc }: { doc: Topology }) {
   const issues = useIssues(doc, []);
+  const fileName = useEditor((s) => s.fileName);
   return (
     <>
       <div className="panel-title">Document</div>
-      <TextField field="doc-name" label="Name" value={doc.metadata.name ?? ''} onCommit={(v) => edit((d) => ({ ...d, metadata: { ...d.metadata, name: v || undefined } }))} />
+      <TextField
+        field="doc-topology-name"
+        label="Topology name (its identity on a host; empty = the file name)"
+        value={doc.name ?? ''}
+        placeholder={fileName?.replace(/\.(ya?ml|json)$/i, '') ?? 'untitled'}
+        check={(v) => (v === '' ? undefined : checkTopologyName(v) ?? undefined)}
+        onCommit={(v) => edit((d) => ({ ...d, name: v || undefined }))}
+      />
+      <TextField field="doc-name" label="Title" value={doc.metadata.name ?? ''} onCommit={(v) => edit((d) => ({ ...d, metadata: { ...d.metadata, name: v || undefined } }))} />
       <TextField field="doc-description" label="Description" value={doc.metadata.description ?? ''} onCommit={(v) => edit((d) => ({ ...d, metadata: { ...d.metadata, description: v || undefined } }))} />
       <p className="muted">
         {doc.namespaces.length} namespaces · {doc.bridges.length} bridges · {doc.veths.length} veths · {doc.forwarders.length} forwarders
@@ -205,6 +273,7 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
         />
       )}
       <CheckField field="loopback" label="Loopback up" value={ns.loopback === 'up'} onChange={(v) => set({ loopback: v ? 'up' : 'down' })} />
+      <CheckField field="nodad" label="IPv6 addresses usable at once (nodad, no duplicate address detection)" value={ns.nodad === true} onChange={(v) => set({ nodad: v || undefined })} />
       <Section title="Sysctls">
         <CheckField field="sysctl-ip-forward" label="IPv4 forwarding" value={ns.sysctls['net.ipv4.ip_forward'] === '1'} onChange={(v) => set({ sysctls: { ...ns.sysctls, 'net.ipv4.ip_forward': v ? '1' : '0' } })} />
         <CheckField field="sysctl-ipv6-forwarding" label="IPv6 forwarding" value={ns.sysctls['net.ipv6.conf.all.forwarding'] === '1'} onChange={(v) => set({ sysctls: { ...ns.sysctls, 'net.ipv6.conf.all.forwarding': v ? '1' : '0' } })} />
@@ -351,6 +420,7 @@ function BridgeInspector({ doc, ns, name }: { doc: Topology; ns: string; name: s
       <TextField field="mtu" label="MTU" value={str(b.mtu)} check={checkInt(68, 65535)} onCommit={(v) => set({ mtu: num(v) })} />
       <TextField field="master" label="VRF (master)" value={b.master ?? ''} onCommit={(v) => set({ master: v || undefined })} />
       <CheckField field="up" label="Up" value={b.up} onChange={(v) => set({ up: v })} />
+      <CheckField field="accept-forward" label="Accept bridged traffic in the FORWARD chain (for a host whose policy is DROP, like Docker's)" value={b.acceptForward === true} onChange={(v) => set({ acceptForward: v || undefined })} />
       <Issues issues={issues} />
     </>
   );
@@ -446,4 +516,11 @@ function ForwarderInspector({ doc, name }: { doc: Topology; name: string }) {
       <Issues issues={issues} />
     </>
   );
+}
+
+/** Drawn from the host only (an unnamed namespace, or a veth into one): nothing a document can name. */
+function liveOnlyObject(host: Topology, id: string): boolean {
+  if (isLiveOnly(id)) return true;
+  const v = host.veths.find((x) => `veth:${x.ends[0].namespace}/${x.ends[0].name}` === id);
+  return !!v && v.ends.some((e) => isUnnamedName(e.namespace));
 }

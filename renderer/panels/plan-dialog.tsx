@@ -1,10 +1,11 @@
 /**
- * Plan and apply: the exact commands, grouped by namespace, each with its reason;
- * steps that touch objects we do not own are marked, and steps that touch the
- * host are listed by a checkbox that must be ticked before Apply (issue 15).
- * Apply shows "k of n"; a
- * failure shows the failing step, the kernel's words and whether the host was
- * rolled back.
+ * Plan and apply: the exact commands, grouped by topology (the document's own,
+ * then objects of no topology, which need an explicit allow) and by namespace,
+ * each with its reason. A plan never touches another topology's objects: the
+ * helper refuses such a document, and the dialog says which topology owns what.
+ * Steps that touch the host are listed by a checkbox that must be ticked
+ * before Apply (issue 15). Apply shows "k of n"; a failure shows the failing step, the kernel's words and
+ * whether the host was rolled back.
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { ApplyFailureDetail, ApplyProgress, BackendError, PlanResult } from '../../shared/backend';
@@ -18,13 +19,39 @@ type Phase =
   | { kind: 'planned'; plan: PlanResult }
   | { kind: 'plan-error'; error: BackendError }
   | { kind: 'applying'; plan: PlanResult; progress?: ApplyProgress }
-  | { kind: 'done'; plan: PlanResult; applied: number; ms: number }
+  | { kind: 'done'; plan: PlanResult; applied: number; ms: number; notReady?: { object: string; reason: string }[] }
   | { kind: 'failed'; plan: PlanResult; error: BackendError };
 
 const commandText = (s: Pick<Step, 'argv' | 'namespace'>) => s.argv.join(' ');
 
 /** Refusals the helper makes before running any step (helper/apply/failure.ts codes): the host is as it was. */
-const REFUSED_BEFORE_START = new Set(['unmanaged', 'touches-host', 'plan-stale', 'invalid-document', 'invalid-step', 'missing-feature', 'busy']);
+const REFUSED_BEFORE_START = new Set(['unmanaged', 'plan-stale', 'invalid-document', 'invalid-step', 'missing-feature', 'busy', 'owned-elsewhere', 'touches-host']);
+
+/** Where the document came from, for the topology's name and record: the desktop knows the path, the browser the name. */
+export const sourceOfEditor = () => {
+  const s = editorStore.getState();
+  const file = s.filePath ?? s.fileName;
+  return file ? { file } : {};
+};
+
+interface TopologyGroup {
+  /** the topology's name; undefined for steps on objects of no topology */
+  topology?: string;
+  namespaces: [string, { step: Step; index: number }[]][];
+}
+
+/** The plan's steps by topology (this document's, then unmanaged ones), each by namespace in plan order. */
+function groupSteps(plan: PlanResult | undefined): TopologyGroup[] {
+  if (!plan) return [];
+  const byTopology = new Map<string | undefined, Map<string, { step: Step; index: number }[]>>();
+  plan.steps.forEach((step, index) => {
+    const t = step.unmanaged ? undefined : plan.topology?.name ?? 'this document';
+    const m = byTopology.get(t) ?? new Map();
+    byTopology.set(t, m);
+    m.set(step.namespace, [...(m.get(step.namespace) ?? []), { step, index }]);
+  });
+  return [...byTopology].sort(([a], [b]) => (a === undefined ? 1 : 0) - (b === undefined ? 1 : 0)).map(([topology, m]) => ({ topology, namespaces: [...m] }));
+}
 const unmanagedKeys = (detail: unknown): string[] => {
   const objects = (detail as { objects?: unknown } | undefined)?.objects;
   return Array.isArray(objects) ? [...new Set(objects.filter((o): o is string => typeof o === 'string'))] : [];
@@ -48,7 +75,7 @@ function PlanDialogBody() {
       return;
     }
     let live = true;
-    void backend.plan(editorStore.getState().doc).then((r) => {
+    void backend.plan(editorStore.getState().doc, sourceOfEditor()).then((r) => {
       if (!live) return;
       setPhase(r.ok ? { kind: 'planned', plan: r.value } : { kind: 'plan-error', error: r.error });
     });
@@ -58,18 +85,14 @@ function PlanDialogBody() {
   }, [backend]);
 
   const plan = 'plan' in phase ? phase.plan : undefined;
-  const groups = useMemo(() => {
-    const m = new Map<string, { step: Step; index: number }[]>();
-    plan?.steps.forEach((step, index) => m.set(step.namespace, [...(m.get(step.namespace) ?? []), { step, index }]));
-    return [...m.entries()];
-  }, [plan]);
+  const groups = useMemo(() => groupSteps(plan), [plan]);
   const hostSteps = useMemo(() => (plan?.steps ?? []).flatMap((step, index) => (step.touchesHost ? [{ step, index }] : [])), [plan]);
 
   const apply = async () => {
     if (!backend || !plan) return;
     setPhase({ kind: 'applying', plan });
-    const r = await backend.apply(editorStore.getState().doc, plan.planHash, (progress) => setPhase({ kind: 'applying', plan, progress }), { allowHost: hostSteps.length > 0 && allowHost });
-    setPhase(r.ok ? { kind: 'done', plan, applied: r.value.applied, ms: r.value.durationMs } : { kind: 'failed', plan, error: r.error });
+    const r = await backend.apply(editorStore.getState().doc, plan.planHash, (progress) => setPhase({ kind: 'applying', plan, progress }), { ...sourceOfEditor(), allowHost: hostSteps.length > 0 && allowHost });
+    setPhase(r.ok ? { kind: 'done', plan, applied: r.value.applied, ms: r.value.durationMs, notReady: r.value.notReady } : { kind: 'failed', plan, error: r.error });
   };
 
   const failure = phase.kind === 'failed' ? (phase.error.detail as ApplyFailureDetail | undefined) : undefined;
@@ -84,12 +107,23 @@ function PlanDialogBody() {
         </div>
         {phase.kind === 'planning' && <p data-testid="plan-loading">Planning…</p>}
         {phase.kind === 'plan-error' && (
-          <p className="error" data-testid="plan-error" role="alert">
+          <p className="error" data-testid="plan-error" role="alert" data-code={phase.error.code}>
             {phase.error.message}
           </p>
         )}
         {plan && (
           <>
+            {plan.topology && (
+              <p data-testid="plan-topology" data-topology={plan.topology.name} className="summary">
+                Topology <strong>{plan.topology.name}</strong>
+                {plan.topology.file ? ` (${plan.topology.file})` : ''}: this plan changes only what it created.
+              </p>
+            )}
+            {plan.notes?.map((n) => (
+              <p key={n} className="note" data-testid="plan-note">
+                {n}
+              </p>
+            ))}
             <p data-testid="plan-summary" className="summary">
               {plan.summary.total === 0
                 ? 'Nothing to do: the host already matches the document.'
@@ -102,27 +136,32 @@ function PlanDialogBody() {
               </p>
             ))}
             <div className="plan-steps">
-              {groups.map(([ns, steps]) => (
-                <section key={ns} data-testid="plan-group" data-namespace={ns}>
-                  <h3>{ns === 'host' ? 'host (root namespace)' : ns}</h3>
-                  <ol>
-                    {steps.map(({ step, index }) => (
-                      <li
-                        key={index}
-                        data-testid="plan-step"
-                        data-action={step.action}
-                        data-unmanaged={step.unmanaged ? 'true' : undefined}
-                        data-touches-host={step.touchesHost ? 'true' : undefined}
-                        className={`step ${step.action}${step.unmanaged ? ' unmanaged' : ''}${failure?.index === index + 1 ? ' failed' : ''}`}
-                      >
-                        <code>{commandText(step)}</code>
-                        <span className="reason">
-                          {step.unmanaged && <span className="tag warn">unmanaged</span>}
-                          {step.touchesHost && <span className="tag warn">touches the host</span>} {step.reason}
-                        </span>
-                      </li>
-                    ))}
-                  </ol>
+              {groups.map((g) => (
+                <section key={g.topology ?? ''} data-testid="plan-topology-group" data-topology={g.topology ?? ''} className="plan-topology">
+                  <h3>{g.topology === undefined ? 'Objects of no topology (netns-studio did not create them: apply refuses unless allowed)' : `Topology ${g.topology}`}</h3>
+                  {g.namespaces.map(([ns, steps]) => (
+                    <section key={ns} data-testid="plan-group" data-namespace={ns}>
+                      <h4>{ns === 'host' ? 'host (root namespace)' : ns}</h4>
+                      <ol>
+                        {steps.map(({ step, index }) => (
+                          <li
+                            key={index}
+                            data-testid="plan-step"
+                            data-action={step.action}
+                            data-unmanaged={step.unmanaged ? 'true' : undefined}
+                            data-touches-host={step.touchesHost ? 'true' : undefined}
+                            className={`step ${step.action}${step.unmanaged ? ' unmanaged' : ''}${failure?.index === index + 1 ? ' failed' : ''}`}
+                          >
+                            <code>{commandText(step)}</code>
+                            <span className="reason">
+                              {step.unmanaged && <span className="tag warn">unmanaged</span>}
+                              {step.touchesHost && <span className="tag warn">touches the host</span>} {step.reason}
+                            </span>
+                          </li>
+                        ))}
+                      </ol>
+                    </section>
+                  ))}
                 </section>
               ))}
             </div>
@@ -154,6 +193,14 @@ function PlanDialogBody() {
             Applied {phase.applied} steps in {Math.round(phase.ms)} ms.
           </p>
         )}
+        {phase.kind === 'done' && phase.notReady?.length ? (
+          <div className="error" data-testid="apply-not-ready" role="alert">
+            Not usable yet when the wait ended:
+            <ul>
+              {phase.notReady.map((n) => <li key={n.object} data-testid="apply-not-ready-item" data-object={n.object}>{n.object}: {n.reason}</li>)}
+            </ul>
+          </div>
+        ) : null}
         {phase.kind === 'failed' && (
           <div className="error" data-testid="apply-error" role="alert">
             <strong>Apply failed: {phase.error.message}</strong>

@@ -4,9 +4,11 @@ import type { ExportKind } from '../../shared/backend';
 import { useBackend, useHelperStatus } from '../backend-context';
 import { deleteSelection, runAutoLayout, toggleLive } from '../commands';
 import { exportAs, newDocument, openDocument, saveDocument, unlessUnsaved } from '../files';
-import { isDirty, redo, undo, useEditor } from '../store/editor-store';
+import { edit, isDirty, redo, undo, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
-import { useLive } from '../store/live-store';
+import { liveStore, useLive } from '../store/live-store';
+import { adoptAll } from '../model/live-merge';
+import { setAllNamespaces } from '../live-controller';
 
 /** The export buttons: kind, accessible label, button text. */
 const EXPORT_BUTTONS: [ExportKind, string, string][] = [
@@ -59,6 +61,7 @@ export function Toolbar() {
   const theme = useUi((s) => s.theme);
   const live = useLive((s) => s.enabled);
   const liveLoading = useLive((s) => s.loading);
+  const allNs = useLive((s) => s.allNamespaces);
   const exp = (k: ExportKind) => () => void exportAs(backend, k);
   return (
     <header className="toolbar" role="toolbar" aria-label="toolbar">
@@ -107,8 +110,24 @@ export function Toolbar() {
         <Btn id="live-toggle" label="Live view" pressed={live} onClick={() => toggleLive(backend)}>
           {live ? (liveLoading ? 'Live…' : 'Live ●') : 'Live'}
         </Btn>
+        {live && (
+          <Btn id="live-all-namespaces" label={allNs ? 'Showing every namespace: show the named ones only' : 'Showing named namespaces: show every namespace (containers…)'} pressed={allNs} onClick={() => setAllNamespaces(!allNs)}>
+            {allNs ? 'All ns' : 'Named ns'}
+          </Btn>
+        )}
+        {live && (
+          <Btn id="live-adopt-all" label="Adopt everything on the host a document can name (not unnamed namespaces)" onClick={() => {
+            const host = liveStore.getState().host;
+            if (host) edit((d) => adoptAll(d, host));
+          }}>
+            Adopt all
+          </Btn>
+        )}
         <Btn id="plan-button" label="Plan and apply" onClick={() => uiStore.setState({ planOpen: true })}>
           Plan…
+        </Btn>
+        <Btn id="topologies-button" label="Topologies applied on this host" onClick={() => uiStore.setState({ topologiesOpen: true })}>
+          Applied…
         </Btn>
       </div>
       <span className="spacer" />

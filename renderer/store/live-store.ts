@@ -7,20 +7,33 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { Topology } from '../../shared/model/schema';
-import type { LiveStatus } from '../model/live-merge';
+import type { LinkOper, LiveStatus } from '../model/live-merge';
+import type { DriftField } from '../model/drift';
 
 export interface LiveState {
   enabled: boolean;
   loading: boolean;
+  /** the host as drawn: its document, plus the unnamed namespaces when `allNamespaces` (../model/live-unnamed.ts) */
   host?: Topology;
+  /** the host's document as the helper sent it (named namespaces only) */
+  hostNamed?: Topology;
   observed?: unknown;
+  /** toolbar toggle: every namespace (default) or the named ones only */
+  allNamespaces: boolean;
+  /** namespace name → label (container name, pod, Mininet host, process) */
+  labels: Record<string, string>;
   status: Record<string, LiveStatus>;
+  /** canvas id → document value vs host value of each drifted field */
+  drift: Record<string, DriftField[]>;
+  /** link key → administratively up */
   linkUp: Record<string, boolean>;
+  /** link key → operational state (carrier), apart from the admin state */
+  linkOper: Record<string, LinkOper>;
   error?: string;
   events: number;
 }
 
-export const liveStore = createStore<LiveState>(() => ({ enabled: false, loading: false, status: {}, linkUp: {}, events: 0 }));
+export const liveStore = createStore<LiveState>(() => ({ enabled: false, loading: false, allNamespaces: true, labels: {}, status: {}, drift: {}, linkUp: {}, linkOper: {}, events: 0 }));
 export const useLive = <T>(selector: (s: LiveState) => T): T => useStore(liveStore, selector);
 
 /** A live fact about one link changed (watch event): only that link's subscribers re-render. */

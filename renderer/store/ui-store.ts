@@ -25,6 +25,8 @@ export interface UiState {
   notice?: { kind: 'info' | 'error'; text: string; detail?: string[] };
   searchOpen: boolean;
   planOpen: boolean;
+  /** the list of topologies applied on the host */
+  topologiesOpen: boolean;
   /** New/Open asked while the document has unsaved changes: what to do once the person chose (see files.ts unlessUnsaved) */
   unsaved?: { action: string; proceed(): void };
   /** bumped to ask the canvas to fit the view (React Flow applies a fit on its next node update) */
@@ -41,6 +43,7 @@ export const uiStore = createStore<UiState>((set, get) => ({
   theme: initialTheme(),
   searchOpen: false,
   planOpen: false,
+  topologiesOpen: false,
   fit: { n: 0 },
   requestFit(nodes) {
     set({ fit: { n: get().fit.n + 1, nodes } });

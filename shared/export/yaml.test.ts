@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { canonicalTopology, exportYaml } from './yaml';
 import { loadTopology } from '../yaml/load';
 import { Topology, type TopologyInput } from '../model/schema';
-import { arbTopology } from '../yaml/test-arbitrary';
+import { arbTopology } from '../../testing/arbitrary-yaml';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'valid', name), 'utf8');
 function load(text: string): Topology {

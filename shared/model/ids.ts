@@ -13,6 +13,8 @@ export const objectKey = {
     `route:${ns}/${table ?? 254}/${to}${metric === undefined ? '' : `/${metric}`}`,
   sysctl: (ns: string, key: string) => `sysctl:${ns}/${key}`,
   nat: (ns: string, rule: string) => `nat:${ns}/${rule}`,
+  /** the iptables FORWARD rule accepting what a bridge forwards between its ports (Bridge.acceptForward) */
+  accept: (ns: string, bridge: string) => `accept:${ns}/${bridge}`,
   dns: (ns: string) => `dns:${ns}`,
   forwarder: (name: string) => `forwarder:${name}`,
 } as const;

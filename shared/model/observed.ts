@@ -15,10 +15,16 @@ export interface ObservedAddress {
   cidr: string;
   family: 4 | 6;
   scope: string;
+  /** IPv6 duplicate address detection has not finished: the address cannot be used yet */
+  tentative?: true;
+  /** IPv6 duplicate address detection found the address in use elsewhere on the link: it stays unusable */
+  dadFailed?: true;
+  /** added with `nodad`: usable at once, never checked */
+  nodad?: true;
 }
 
 export interface ObservedPeer {
-  /** namespace name as reported (`host`, a named namespace, or `pid:1234` for unnamed); absent when not read */
+  /** namespace name as reported (`host`, a named namespace, or `inode:N` for unnamed); absent when not read */
   namespace?: string;
   ifindex: number;
   name?: string;
@@ -35,6 +41,10 @@ export interface ObservedLink {
   up: boolean;
   /** operstate: UP, DOWN, UNKNOWN, LOWERLAYERDOWN… */
   oper: string;
+  /** the lower layer is up (LOWER_UP: a veth whose peer is up, a bridge with a forwarding port) */
+  carrier: boolean;
+  /** a bridge port's STP state: disabled, listening, learning, forwarding, blocking */
+  portState?: string;
   mtu: number;
   mac?: string;
   master?: string;
@@ -74,12 +84,18 @@ export interface ObservedRule {
 }
 
 export interface ObservedNamespace {
-  /** `host`, the /run/netns name, or `pid:PID` for an unnamed namespace */
+  /** `host`, the /run/netns name, or `inode:N` for an unnamed namespace (its namespace file's inode: stable while it lives, whoever holds it) */
   name: string;
   /** the namespace file's inode (identity; deduplicates /proc/PID/ns/net) */
   inode: number;
-  /** unnamed namespaces: one process holding it */
+  /** unnamed namespaces: the lowest-numbered process holding it (kept for older readers; see `holders`) */
   holder?: { pid: number; comm: string };
+  /** every process whose network namespace this is (read with `unnamed`; not listed for `host`) */
+  holders?: NamespaceHolder[];
+  /** bind mounts of the namespace file outside /run/netns (nsfs entries of the mount table), e.g. /run/docker/netns/… */
+  mounts?: string[];
+  /** who this namespace belongs to, from the best source found (container runtime, Mininet, nspawn, else the process) */
+  identity?: NamespaceIdentity;
   /** true for named namespaces (they may go in a document) */
   named: boolean;
   /** nsid → namespace name, as seen from inside this namespace (only ids that were resolved) */
@@ -91,10 +107,58 @@ export interface ObservedNamespace {
   sysctls: Record<string, string>;
   /** `iptables-save -t nat` rule lines (`-A …`); undefined when not read */
   natLines?: string[];
+  /** `iptables-save -t filter` lines (`:CHAIN POLICY …` and `-A …`); undefined when not read (discover `filter: true`) */
+  filterLines?: string[];
   /** /etc/netns/NAME/resolv.conf, when present */
   resolvConf?: string;
   /** what could not be read or represented, for people */
   warnings: string[];
+}
+
+export interface NamespaceHolder {
+  pid: number;
+  /** /proc/PID/comm */
+  comm: string;
+}
+
+/** Where a namespace's label came from, best first. */
+export const IDENTITY_SOURCES = ['docker', 'podman', 'kubernetes', 'mininet', 'nspawn', 'process', 'mount'] as const;
+export type IdentitySource = (typeof IDENTITY_SOURCES)[number];
+
+export interface ContainerNetwork {
+  /** the runtime's network name (`bridge`, a user network) */
+  name: string;
+  /** `172.17.0.2/16` when the runtime reports one */
+  address?: string;
+  mac?: string;
+}
+
+export interface ObservedContainer {
+  runtime: 'docker' | 'podman';
+  /** full id (64 hex) */
+  id: string;
+  /** name without the leading `/` */
+  name: string;
+  /** the networks it is attached to; empty for `--network none`, absent when it shares another container's */
+  networks: ContainerNetwork[];
+  /** `--network container:X`: the container whose namespace it joined (name when known, else id) */
+  sharesWith?: string;
+  /** `host:container` pairs as published (`8080:80/tcp`) */
+  ports?: string[];
+}
+
+export interface NamespaceIdentity {
+  source: IdentitySource;
+  /** what a person calls it: `docker web`, `pod default/nginx`, `mininet h1`, `machine deb1`, `sleep 1234` */
+  label: string;
+  /** containers sharing this namespace (Docker/Podman), the one that owns it first */
+  containers?: ObservedContainer[];
+  /** Kubernetes pod (CRI labels or annotations) */
+  pod?: { namespace: string; name: string };
+  /** Mininet host name (`h1`) */
+  mininetHost?: string;
+  /** systemd-nspawn machine name */
+  machine?: string;
 }
 
 export interface ObservedHost {

@@ -42,6 +42,8 @@ export const Bridge = z.strictObject({
   mtu: z.number().int().min(68).max(65535).optional(),
   up: z.boolean().default(true),
   master: InterfaceName.optional().describe('a VRF in the same namespace'),
+  acceptForward: z.boolean().optional().describe(
+    'add an iptables FORWARD rule accepting the traffic bridged on this bridge (owned by netns-studio, removed on destroy): needed where bridge netfilter is on and the FORWARD policy is DROP, as Docker sets it on its host'),
 });
 
 export const Route = z.strictObject({
@@ -95,6 +97,7 @@ export const Namespace = z.strictObject({
   nat: z.array(NatRule).default([]),
   dns: Dns.optional().describe('written to /etc/netns/NAME/resolv.conf'),
   vrfs: z.array(Vrf).default([]),
+  nodad: z.boolean().optional().describe('add the IPv6 addresses of this namespace with `nodad`: usable at once, without duplicate address detection (omitted = with DAD, which takes 1-2 s after the link comes up)'),
 });
 
 export const ForwarderEnd = z.strictObject({
@@ -124,6 +127,11 @@ export const Metadata = z.strictObject({
 export const Topology = z.strictObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal(KIND),
+  /**
+   * The topology's identity on a host: what it owns is recorded under this name
+   * (see ./topology-name.ts). Omitted: the file's base name.
+   */
+  name: z.string().optional().describe('identity of this topology on a host (letters, digits, "_", ".", "-"); omitted = the file name without .yaml'),
   metadata: Metadata.default({}),
   namespaces: z.array(Namespace).default([]),
   bridges: z.array(Bridge).default([]),

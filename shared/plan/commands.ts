@@ -6,7 +6,7 @@
  */
 import { HOST_NS, type Dns, type Forwarder, type NatRule, type Route } from '../model/schema';
 import type { Command } from '../model/step';
-import { natArgs, routeIsV6, canonicalForwarder } from './state';
+import { acceptArgs, natArgs, routeIsV6, canonicalForwarder } from './state';
 
 const c = (namespace: string, ...argv: string[]): Command => ({ namespace, argv });
 
@@ -54,8 +54,8 @@ export const linkShow = (ns: string, name: string) => c(ns, 'ip', 'link', 'show'
 /** ip link show dev NAME up: prints the link only when it is administratively up */
 export const linkShowUp = (ns: string, name: string) => c(ns, 'ip', 'link', 'show', 'dev', name, 'up');
 
-/** ip addr add CIDR dev NAME */
-export const addrAdd = (ns: string, dev: string, cidr: string) => c(ns, 'ip', 'addr', 'add', cidr, 'dev', dev);
+/** ip addr add CIDR dev NAME [nodad] (nodad: an IPv6 address usable at once, without duplicate address detection) */
+export const addrAdd = (ns: string, dev: string, cidr: string, nodad = false) => c(ns, 'ip', 'addr', 'add', cidr, 'dev', dev, ...(nodad ? ['nodad'] : []));
 /** ip addr del CIDR dev NAME */
 export const addrDel = (ns: string, dev: string, cidr: string) => c(ns, 'ip', 'addr', 'del', cidr, 'dev', dev);
 /** ip addr show dev NAME to ADDR/32: prints the link when it holds that address */
@@ -99,6 +99,13 @@ export const sysctlSet = (ns: string, key: string, value: string) => c(ns, 'sysc
 
 /** iptables -w -t nat -A|-D|-C CHAIN ... (run inside the namespace) */
 export const natRule = (ns: string, op: '-A' | '-D' | '-C', rule: NatRule) => c(ns, 'iptables', '-w', '-t', 'nat', op, ...natArgs(rule));
+/**
+ * iptables -w -t filter -I|-D|-C FORWARD -i BR -o BR -m comment --comment netns-studio:bridge:BR -j ACCEPT
+ * (run inside the namespace): with bridge netfilter on, what a bridge forwards
+ * between its ports passes this FORWARD chain, in and out through the bridge
+ * itself. Inserted first, so it comes before a DROP that rules further down add.
+ */
+export const acceptRule = (ns: string, op: '-I' | '-D' | '-C', bridge: string) => c(ns, 'iptables', '-w', '-t', 'filter', op, ...acceptArgs(bridge));
 
 export const resolvConfPath = (ns: string) => `/etc/netns/${ns}/resolv.conf`;
 /** The resolv.conf text for a namespace's DNS settings. */

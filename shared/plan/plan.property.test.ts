@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { plan } from './plan';
 import { simulate, simulateUndo } from './simulate';
 import { canonicalState, fromTopology, toTopology } from './state';
-import { document, documentPair } from './test-arbitrary';
+import { document, documentPair } from '../../testing/arbitrary-topology';
 
 const runs = Number(process.env.PLAN_PROPERTY_RUNS ?? 300);
 

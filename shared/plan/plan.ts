@@ -132,6 +132,13 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
       push({ command: cmd.dnsRemove(n), undo: [cmd.dnsWrite(n, dns.dns)], object: dk, action: 'delete', reason: `${where(n)} has no DNS settings in the document: remove its resolv.conf` });
     }
     if (nsGone.has(n)) continue;
+    for (const [k, a] of O.accepts) {
+      if (a.ns !== n || D.accepts.has(k) || !owned(k)) continue;
+      push({
+        command: cmd.acceptRule(n, '-D', a.bridge), undo: [cmd.acceptRule(n, '-I', a.bridge)], object: k, action: 'delete',
+        reason: `the FORWARD accept rule of bridge ${at(n, a.bridge)} is not in the document`, exists: cmd.absent(cmd.acceptRule(n, '-C', a.bridge)),
+      });
+    }
     for (const [k, r] of oNat.get(n) ?? []) {
       if (D.nat.has(k) || !owned(k)) continue;
       push({
@@ -243,7 +250,7 @@ function sameIdentity(a: LinkState, b: LinkState): boolean {
 function cloneForPlanning(s: State): State {
   return {
     namespaces: new Map(s.namespaces), links: new Map(s.links), addresses: new Map(s.addresses), routes: new Map(s.routes),
-    sysctls: new Map(s.sysctls), nat: new Map(s.nat), dns: new Map(s.dns), forwarders: new Map(s.forwarders),
+    sysctls: new Map(s.sysctls), nat: new Map(s.nat), accepts: new Map(s.accepts), dns: new Map(s.dns), forwarders: new Map(s.forwarders),
   };
 }
 
@@ -252,7 +259,7 @@ function scoped(s: State, nss: Set<string>): State {
   const pick = <T extends { ns: string }>(m: Map<string, T>) => new Map([...m].filter(([, v]) => nss.has(v.ns)));
   return {
     namespaces: new Map([...s.namespaces].filter(([n]) => nss.has(n))),
-    links: pick(s.links), addresses: pick(s.addresses), routes: pick(s.routes), sysctls: pick(s.sysctls), nat: pick(s.nat),
+    links: pick(s.links), addresses: pick(s.addresses), routes: pick(s.routes), sysctls: pick(s.sysctls), nat: pick(s.nat), accepts: pick(s.accepts),
     dns: new Map(), forwarders: new Map(),
   };
 }
@@ -359,8 +366,8 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
       const linkNew = created.has(objectKey.link(n, a.dev));
       if (!linkNew && have.addresses.has(k)) continue;
       out.push({
-        command: cmd.addrAdd(n, a.dev, a.cidr), undo: [cmd.addrDel(n, a.dev, a.cidr)], object: k, action: 'create',
-        reason: `address ${a.cidr} on ${at(n, a.dev)} is in the document`, exists: cmd.addrShow(n, a.dev, a.cidr),
+        command: cmd.addrAdd(n, a.dev, a.cidr, a.nodad), undo: [cmd.addrDel(n, a.dev, a.cidr)], object: k, action: 'create',
+        reason: `address ${a.cidr} on ${at(n, a.dev)} is in the document${a.nodad ? ' (nodad: usable at once)' : ''}`, exists: cmd.addrShow(n, a.dev, a.cidr),
       });
     }
     for (const l of links) {
@@ -399,6 +406,13 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
       out.push({
         command: cmd.natRule(n, '-A', r.rule), undo: [cmd.natRule(n, '-D', r.rule)], object: k, action: 'create',
         reason: `NAT rule "${natRuleText(r.rule)}" in ${where(n)} is in the document`, exists: cmd.natRule(n, '-C', r.rule),
+      });
+    }
+    for (const [k, a] of want.accepts) {
+      if (a.ns !== n || (!fresh(n) && have.accepts.has(k))) continue;
+      out.push({
+        command: cmd.acceptRule(n, '-I', a.bridge), undo: [cmd.acceptRule(n, '-D', a.bridge)], object: k, action: 'create',
+        reason: `bridge ${at(n, a.bridge)} accepts forwarded traffic (acceptForward: an iptables FORWARD rule before the chain's DROP policy)`, exists: cmd.acceptRule(n, '-C', a.bridge),
       });
     }
     const dk = objectKey.dns(n);

@@ -19,7 +19,7 @@ import { objectKey } from '../model/ids';
 import type { Command, Step } from '../model/step';
 import { parseResolvConf, resolvConfPath } from './commands';
 import {
-  SYSCTL_DEFAULTS, canonicalCidr, isV6, routeIsV6, canonicalDns, canonicalForwarder, canonicalNat, canonicalRoute, cloneState, fromTopology, natKey, routeKey, toTopology,
+  SYSCTL_DEFAULTS, acceptArgs, canonicalCidr, isV6, routeIsV6, canonicalDns, canonicalForwarder, canonicalNat, canonicalRoute, cloneState, fromTopology, natKey, routeKey, toTopology,
   type LinkState, type State,
 } from './state';
 import type { Topology } from '../model/schema';
@@ -55,6 +55,7 @@ export function applyCommand(s: State, cmd: Command): void {
     }
     case 'iptables': {
       const rest = args.filter((a) => a !== '-w');
+      if (rest[0] === '-t' && rest[1] === 'filter') return acceptCommand(s, ns, rest.slice(2), fail);
       if (rest[0] !== '-t' || rest[1] !== 'nat') fail('only the nat table');
       const op = rest[2];
       const rule = parseNatArgs(rest.slice(3), fail);
@@ -115,8 +116,9 @@ function ipCommand(s: State, ns: string, argsIn: string[], fail: Fail): void {
   }
   if (object === 'link') return linkCommand(s, ns, verb, rest, fail);
   if (object === 'addr') {
-    const [cidrIn, devKw, dev] = rest;
+    const [cidrIn, devKw, dev, ...flags] = rest;
     if (devKw !== 'dev') fail('expected CIDR dev NAME');
+    if (flags.some((f) => f !== 'nodad') || (flags.length && verb !== 'add')) fail(`unsupported addr flags ${flags.join(' ')}`);
     const cidr = canonicalCidr(cidrIn);
     if (!isLink(s, ns, dev)) fail(`Cannot find device "${dev}"`);
     const k = objectKey.address(ns, dev, cidr);
@@ -248,6 +250,7 @@ function deleteNamespace(s: State, name: string): void {
   for (const [k, r] of s.routes) if (r.ns === name) s.routes.delete(k);
   for (const [k, x] of s.sysctls) if (x.ns === name) s.sysctls.delete(k);
   for (const [k, x] of s.nat) if (x.ns === name) s.nat.delete(k);
+  for (const [k, x] of s.accepts) if (x.ns === name) s.accepts.delete(k);
   // /etc/netns/NAME/resolv.conf is a file: it outlives the namespace
   s.namespaces.delete(name);
 }
@@ -314,6 +317,20 @@ function parseRouteSpec(args: string[], fail: Fail): Route {
     else fail(`unsupported route keyword ${k}`);
   }
   return r;
+}
+
+/** `-I|-D FORWARD -i BR -o BR -m comment --comment netns-studio:bridge:BR -j ACCEPT`, exactly as commands.ts spells it. */
+function acceptCommand(s: State, ns: string, args: string[], fail: Fail): void {
+  const [op, ...rule] = args;
+  const bridge = rule[2] ?? '';
+  if (rule.join(' ') !== acceptArgs(bridge).join(' ')) fail(`unsupported filter rule ${rule.join(' ')}`);
+  const k = objectKey.accept(ns, bridge);
+  if (op === '-I') {
+    if (s.accepts.has(k)) fail('rule already present (would be duplicated)');
+    s.accepts.set(k, { ns, bridge });
+  } else if (op === '-D') {
+    if (!s.accepts.delete(k)) fail('Bad rule (does a matching rule exist in that chain?)');
+  } else fail(`unsupported iptables operation ${op}`);
 }
 
 function parseNatArgs(args: string[], fail: Fail): NatRule {

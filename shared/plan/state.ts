@@ -30,11 +30,19 @@ export interface LinkState {
   end?: 0 | 1;
 }
 
-export interface AddressState { ns: string; dev: string; cidr: string }
+export interface AddressState {
+  ns: string;
+  dev: string;
+  cidr: string;
+  /** desired only: an IPv6 address the document wants added with `nodad` (how it is added, not what the host shows) */
+  nodad?: true;
+}
 export interface RouteState { ns: string; route: Route }
 export interface SysctlState { ns: string; key: SysctlKey; value: string }
 export interface NatState { ns: string; rule: NatRule }
 export interface DnsState { ns: string; dns: Dns }
+/** an iptables FORWARD accept rule for the traffic a bridge forwards between its ports */
+export interface AcceptState { ns: string; bridge: string }
 
 export interface State {
   /** every namespace, `host` included (always present) */
@@ -45,6 +53,7 @@ export interface State {
   /** only values that differ from the kernel's default for a fresh namespace */
   sysctls: Map<string, SysctlState>;
   nat: Map<string, NatState>;
+  accepts: Map<string, AcceptState>;
   dns: Map<string, DnsState>;
   forwarders: Map<string, Forwarder>;
 }
@@ -67,6 +76,7 @@ export function emptyState(): State {
     routes: new Map(),
     sysctls: new Map(),
     nat: new Map(),
+    accepts: new Map(),
     dns: new Map(),
     forwarders: new Map(),
   };
@@ -81,6 +91,7 @@ export function cloneState(s: State): State {
     routes: new Map(s.routes),
     sysctls: new Map(s.sysctls),
     nat: new Map(s.nat),
+    accepts: new Map(s.accepts),
     dns: new Map(s.dns),
     forwarders: new Map(s.forwarders),
   };
@@ -180,11 +191,12 @@ export function fromTopology(doc: Topology): State {
   for (const n of doc.namespaces) {
     if (n.name !== HOST_NS) s.namespaces.set(n.name, { loopback: n.loopback ?? 'up' });
   }
+  const nodadIn = new Set(doc.namespaces.filter((n) => n.nodad).map((n) => n.name));
   const addLink = (l: LinkState, addresses: string[]) => {
     s.links.set(objectKey.link(l.ns, l.name), l);
     for (const a of addresses) {
       const cidr = canonicalCidr(a);
-      s.addresses.set(objectKey.address(l.ns, l.name, cidr), { ns: l.ns, dev: l.name, cidr });
+      s.addresses.set(objectKey.address(l.ns, l.name, cidr), { ns: l.ns, dev: l.name, cidr, ...(nodadIn.has(l.ns) && isV6(cidr) ? { nodad: true as const } : {}) });
     }
   };
   for (const n of doc.namespaces) {
@@ -192,6 +204,7 @@ export function fromTopology(doc: Topology): State {
   }
   for (const b of doc.bridges) {
     addLink({ ns: b.namespace, name: b.name, kind: 'bridge', up: b.up ?? true, ...(b.mtu !== undefined ? { mtu: b.mtu } : {}), ...(b.master ? { master: b.master } : {}) }, b.addresses ?? []);
+    if (b.acceptForward) s.accepts.set(objectKey.accept(b.namespace, b.name), { ns: b.namespace, bridge: b.name });
   }
   for (const v of doc.veths) {
     v.ends.forEach((e, i) => {
@@ -227,6 +240,13 @@ export function natRuleText(rule: NatRule): string {
 
 export function natKey(ns: string, rule: NatRule): string {
   return objectKey.nat(ns, natRuleText(rule));
+}
+
+/** The comment that marks the FORWARD accept rule of a bridge as netns-studio's. */
+export const acceptComment = (bridge: string) => `netns-studio:bridge:${bridge}`;
+/** iptables arguments after `-t filter -I|-D|-C`: the chain first. */
+export function acceptArgs(bridge: string): string[] {
+  return ['FORWARD', '-i', bridge, '-o', bridge, '-m', 'comment', '--comment', acceptComment(bridge), '-j', 'ACCEPT'];
 }
 
 /** iptables arguments after `-t nat -A|-D|-C`: the chain first. */
@@ -281,6 +301,7 @@ export function toTopology(s: State): Topology {
     bridges: links.filter((l) => l.kind === 'bridge').map((l) => ({
       name: l.name, namespace: l.ns, addresses: addrsOf(l.ns, l.name), up: l.up,
       ...(l.mtu !== undefined ? { mtu: l.mtu } : {}), ...(l.master ? { master: l.master } : {}),
+      ...(s.accepts.has(objectKey.accept(l.ns, l.name)) ? { acceptForward: true } : {}),
     })),
     veths,
     forwarders: [...s.forwarders.values()],
@@ -310,10 +331,11 @@ export function canonicalState(s: State): Record<string, unknown> {
       const mtu = rest.kind === 'veth' && rest.mtu === DEFAULT_MTU ? undefined : rest.mtu;
       return JSON.parse(JSON.stringify({ ...rest, mtu }));
     }),
-    addresses: sorted(s.addresses),
+    addresses: sorted(s.addresses, ({ ns, dev, cidr }) => ({ ns, dev, cidr })), // nodad says how, not what
     routes: sorted(s.routes),
     sysctls: sorted(s.sysctls),
     nat: sorted(s.nat),
+    accepts: sorted(s.accepts),
     dns: sorted(s.dns),
     forwarders: sorted(s.forwarders),
   };

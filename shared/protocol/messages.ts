@@ -131,6 +131,8 @@ export const DiscoverParams = z
     stripPrefix: z.boolean().optional(),
     /** read iptables nat tables (default true; one extra process per namespace) */
     nat: z.boolean().optional(),
+    /** read iptables filter tables too (reachability; one extra process per namespace) */
+    filter: z.boolean().optional(),
   })
   .optional();
 export type DiscoverParams = z.infer<typeof DiscoverParams>;

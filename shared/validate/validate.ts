@@ -21,7 +21,7 @@ export type Rule = (t: Topology, ix: TopologyIndex) => ValidationIssue[];
 
 /** Every rule, with the codes it can report (the fixtures test holds each code to a broken file). */
 export const RULES: readonly { name: string; codes: readonly string[]; check: Rule }[] = [
-  { name: 'names', codes: ['ifname-invalid', 'ifname-too-long', 'ifname-unsafe', 'netns-name-invalid', 'netns-name-too-long', 'netns-name-unsafe', 'forwarder-name-invalid'], check: nameRules },
+  { name: 'names', codes: ['ifname-invalid', 'ifname-too-long', 'ifname-unsafe', 'netns-name-invalid', 'netns-name-too-long', 'netns-name-unsafe', 'forwarder-name-invalid', 'topology-name-invalid'], check: nameRules },
   { name: 'text', codes: ['metadata-control-chars'], check: textRules },
   { name: 'namespaces', codes: ['duplicate-namespace', 'host-dns', 'host-loopback-down', 'host-reserved', 'unknown-namespace'], check: namespaceRules },
   { name: 'interfaces', codes: ['duplicate-interface', 'unknown-master', 'master-kind'], check: interfaceRules },

@@ -7,7 +7,7 @@ import { saveTopology } from './save';
 import { FIELD_DEFAULTS, isDefault, stripDefaults } from './defaults';
 import fc from 'fast-check';
 import { Topology, type TopologyInput } from '../model/schema';
-import { arbTopology } from './test-arbitrary';
+import { arbTopology } from '../../testing/arbitrary-yaml';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'valid', name), 'utf8');
 

@@ -2,9 +2,12 @@
 import type { Topology } from '../../model/schema';
 import { issue, type ValidationIssue } from '../issue';
 import { checkForwarderName, checkInterfaceName, checkNamespaceName } from '../names';
+import { checkTopologyName } from '../../model/topology-name';
 
 export function nameRules(t: Topology): ValidationIssue[] {
   const out: ValidationIssue[] = [];
+  const topo = t.name === undefined ? null : checkTopologyName(t.name);
+  if (topo) out.push(issue('topology-name-invalid', ['name'], topo));
   const ifname = (name: string, path: (string | number)[]) => {
     const p = checkInterfaceName(name);
     if (p) out.push(issue(p.code, path, p.message));

@@ -1,0 +1,159 @@
+/**
+ * bench:live-path — the whole real path as a person sees it: `ip` changes a link →
+ * helper → serve → WebSocket → renderer → the `data-up` attribute of that port
+ * flips in chromium, with N (default 100 and 500) namespaces live (a star on one
+ * host bridge, inside a sandbox). Also the first live draw (live toggle pressed →
+ * the toolbar says the host is drawn, plus two frames). Each change: the
+ * namespace is found with search (which brings its port into view), then its
+ * eth0 goes down; timed from just before spawning `ip` until the attribute flips.
+ * Baseline in the same run: the same bench against `main` as it is
+ * (`git archive main`, sharing this checkout's node_modules), when asked with
+ * `--baseline`; where search cannot find the port the change counts as unreachable.
+ *
+ *   npm run bench:live-path [-- 100 500] [--baseline]
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchBrowser, tid } from '../e2e/harness';
+import { run, runOk } from '../testing/run';
+import { kernelSkipReason, withSandbox, type Sandbox } from '../testing/sandbox';
+
+const skip = kernelSkipReason();
+if (skip) {
+  console.log(`bench:live-path skipped: ${skip}`);
+  process.exit(0);
+}
+const args = process.argv.slice(2);
+const sizes = args.map(Number).filter((x) => x > 0);
+const withBaseline = args.includes('--baseline');
+const CHANGES = 7;
+const HERE = join(import.meta.dirname, '..');
+
+const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] : NaN);
+
+const addressOf = (i: number) => `10.100.${1 + Math.floor((i + 2) / 250)}.${((i + 2) % 250) + 1}`;
+
+async function buildStar(sb: Sandbox, n: number) {
+  const ns = (i: number) => sb.ns(`n${i}`);
+  const host = ['link add name br0 type bridge', 'addr add 10.100.0.1/16 dev br0', 'link set dev br0 up'];
+  for (let i = 0; i < n; i++) host.push(`netns add ${ns(i)}`);
+  for (let i = 0; i < n; i++) host.push(`link add name v${i} type veth peer name eth0 netns ${ns(i)}`, `link set dev v${i} master br0`, `link set dev v${i} up`);
+  await runOk(['nsenter', `--net=/run/netns/${sb.hostNs}`, 'ip', '-batch', '-'], { input: host.join('\n') + '\n' });
+  const script = Array.from({ length: n }, (_, i) => `printf 'link set dev lo up\\nlink set dev eth0 up\\naddr add ${addressOf(i)}/16 dev eth0\\n' | ip -n ${ns(i)} -batch -`);
+  await runOk(['nsenter', `--net=/run/netns/${sb.hostNs}`, 'bash', '-euc', script.join('\n')]);
+}
+
+/** `netns-studio serve` of the checkout at `root`, in the sandbox host, scoped to its prefix. */
+async function serve(root: string, sb: Sandbox): Promise<{ url: string; stop(): Promise<void> }> {
+  const state = mkdtempSync(join(tmpdir(), 'nst-bench-state-'));
+  const child: ChildProcess = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, join(root, 'bin', 'netns-studio.mjs'), 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix], {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETNS_STUDIO_STATE_DIR: state, DISPLAY: '' },
+  });
+  let out = '';
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(state, { recursive: true, force: true });
+  };
+  const url = await new Promise<string>((resolve, reject) => {
+    const look = (d: Buffer) => {
+      out += d;
+      const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
+      if (m) resolve(m[0]);
+    };
+    child.stdout!.on('data', look);
+    child.stderr!.on('data', look);
+    child.once('exit', (c) => reject(new Error(`serve exited ${c}: ${out}`)));
+    setTimeout(() => reject(new Error(`no URL from serve in 300 s: ${out}`)), 300_000).unref();
+  }).catch(async (e) => {
+    await stop();
+    throw e;
+  });
+  return { url, stop };
+}
+
+interface Row { variant: string; n: number; firstDrawMs: number; eventMs: number[]; unreachable: number }
+
+async function measure(variant: string, root: string, sb: Sandbox, n: number): Promise<Row> {
+  const served = await serve(root, sb);
+  const b = await launchBrowser(sb);
+  const { page } = b;
+  const row: Row = { variant, n, firstDrawMs: NaN, eventMs: [], unreachable: 0 };
+  try {
+    await page.goto(served.url);
+    await page.waitForSelector(tid('app-ready'), { state: 'attached', timeout: 60_000 });
+    await page.waitForSelector(`${tid('helper-status')}[data-state="connected"]`, { timeout: 60_000 });
+    const t0 = Date.now();
+    await page.locator(tid('live-toggle')).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="live-toggle"]')?.textContent?.includes('●'), undefined, { timeout: 120_000, polling: 'raf' });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    row.firstDrawMs = Date.now() - t0;
+    await page.locator(tid('search-open')).click();
+    for (let k = 0; k < CHANGES; k++) {
+      const i = Math.floor(((k + 0.5) / CHANGES) * n);
+      const name = sb.ns(`n${i}`);
+      const port = `${tid(`port-${name}/eth0`)}`;
+      // its address with the prefix length: a name would also match n1 → n10…n19
+      await page.locator(tid('search-input')).fill(`${addressOf(i)}/16`);
+      const found = await page.waitForSelector(port, { state: 'attached', timeout: 5000 }).then(() => true, () => false);
+      if (!found) {
+        row.unreachable++;
+        continue;
+      }
+      // the fit animation ends first: the viewport transform the same for 10 frames
+      await page.waitForFunction(() => {
+        const w = window as unknown as { __vp?: { t: string; n: number } };
+        const t = document.querySelector('.react-flow__viewport')?.getAttribute('style') ?? '';
+        w.__vp = w.__vp?.t === t ? { t, n: w.__vp.n + 1 } : { t, n: 0 };
+        return w.__vp.n >= 10;
+      }, undefined, { polling: 'raf', timeout: 5000 }).catch(() => {});
+      const start = Date.now();
+      await runOk(['ip', '-n', name, 'link', 'set', 'dev', 'eth0', 'down']);
+      await page.waitForSelector(`${port}[data-up="false"]`, { state: 'attached', timeout: 10_000, }).then(() => row.eventMs.push(Date.now() - start), () => row.unreachable++);
+      await runOk(['ip', '-n', name, 'link', 'set', 'dev', 'eth0', 'up']);
+      await page.waitForSelector(`${port}[data-up="true"]`, { state: 'attached', timeout: 10_000 }).catch(() => {});
+    }
+  } finally {
+    await b.close();
+    await served.stop();
+  }
+  return row;
+}
+
+const rows: Row[] = [];
+let base: string | undefined;
+try {
+  if (withBaseline) {
+    base = mkdtempSync(join(tmpdir(), 'nst-live-base-'));
+    const tar = spawnSync('bash', ['-c', `git -C ${JSON.stringify(HERE)} archive main | tar -x -C ${JSON.stringify(base)}`], { stdio: 'inherit' });
+    if (tar.status !== 0) throw new Error('git archive main failed');
+    symlinkSync(join(HERE, 'node_modules'), join(base, 'node_modules'));
+    // its renderer and bundles, built the way serve builds them on first use
+    if (!existsSync(join(base, 'dist', 'renderer', 'index.html'))) await runOk([process.execPath, join(base, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(base, 'vite.renderer.config.ts'), '--logLevel', 'warn'], { timeoutMs: 600_000 }).catch(async () => {
+      await run(['bash', '-c', `cd ${JSON.stringify(base)} && npx vite build --config vite.renderer.config.ts --logLevel warn`]);
+    });
+  }
+  for (const n of sizes.length ? sizes : [100, 500]) {
+    await withSandbox('livepath', async (sb) => {
+      await buildStar(sb, n);
+      rows.push(await measure('this branch', HERE, sb, n));
+      if (base) rows.push(await measure('main (baseline)', base, sb, n));
+    });
+  }
+} finally {
+  if (base) rmSync(base, { recursive: true, force: true });
+}
+console.log(`\nmachine: ${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}; ${CHANGES} changes per row`);
+console.log('| variant | namespaces | first live draw | change → DOM p50 | p95 | unreachable (search could not bring the port into view) |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.variant} | ${r.n} | ${r.firstDrawMs} ms | ${pct(r.eventMs, 50)} ms | ${pct(r.eventMs, 95)} ms | ${r.unreachable} |`);
+const ours = rows.filter((r) => r.variant === 'this branch');
+for (const o of ours) {
+  const b = rows.find((r) => r.variant !== o.variant && r.n === o.n);
+  if (b && b.eventMs.length && o.eventMs.length) console.log(`ratio at ${o.n}: p95 ${(pct(o.eventMs, 95) / pct(b.eventMs, 95)).toFixed(2)}×, first draw ${(o.firstDrawMs / b.firstDrawMs).toFixed(2)}×`);
+}

@@ -1,0 +1,88 @@
+/**
+ * The live view of a Docker host, in chromium against `serve` and the real
+ * helper, with a real dockerd in the sandbox (testing/docker-daemon.ts): each
+ * container is drawn under its name with its address, its veth is drawn to
+ * docker0 and docker0 lists it as a member; search finds it by container name and
+ * by address; the inspector shows what the kernel has; the toolbar toggle keeps
+ * the named-only view; a container started meanwhile appears.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { dockerSkipReason, IMAGE, startDockerd } from '../testing/docker-daemon';
+import { withSandbox } from '../testing/sandbox';
+import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
+import { loadTopology } from '../shared/yaml/load';
+import { validateTopology } from '../shared/validate/validate';
+import { exportText, waitForApp } from './ui';
+
+const skip = e2eSkipReason({ needUi: true }) ?? helperSkipReason() ?? dockerSkipReason();
+if (skip) console.log(`skipping live containers e2e: ${skip}`);
+
+describe('live view of containers', { skip }, () => {
+  it('draws Docker containers by name with address, veth and bridge membership; search and inspector know them', { timeout: 300_000 }, async () => {
+    await withSandbox('e2edock', async (sb) => {
+      const d = await startDockerd(sb);
+      try {
+        await d.dockerOk(['run', '-d', '--name', 'web', IMAGE, '/bin/sleep', '600']);
+        const ip = (await d.dockerOk(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'web'])).trim();
+        // web's veth on the host side: the port of docker0 in the sandbox host
+        const veth = (await sb.inHost(['ip', '-o', 'link', 'show', 'master', 'docker0'])).stdout.match(/^\d+: ([^@:]+)/m)?.[1];
+        assert.ok(veth, 'docker0 has a port');
+        const served = await startServe(sb);
+        const b = await launchBrowser(sb);
+        const { page } = b;
+        try {
+          await waitForApp(page, served.url);
+          await page.locator(tid('live-toggle')).click();
+          const web = page.locator('[data-label="docker web"]');
+          await web.waitFor({ timeout: 20_000 });
+          assert.match((await web.textContent()) ?? '', new RegExp(`docker web[\\s\\S]*eth0[\\s\\S]*${ip.replace(/\./g, '\\.')}/16`));
+          const webId = (await web.getAttribute('data-testid'))!.replace(/^node-/, '');
+          assert.match(webId, /^ns:inode:\d+$/);
+          await page.locator(`${tid('node-br:host/docker0')} ${tid(`port-host/${veth}`)}`).waitFor();
+          await page.locator(tid(`edge-veth:host/${veth}`)).waitFor({ state: 'attached' });
+
+          // search: by container name and by its address
+          await page.locator(tid('search-open')).click();
+          for (const q of ['web', ip]) {
+            await page.locator(tid('search-input')).fill(q);
+            await page.waitForSelector(`${tid(`node-${webId}`)}.selected`, { timeout: 5000 });
+          }
+          await page.locator(tid('search-close')).click();
+
+          // the inspector: what the kernel has
+          await page.locator(tid(`node-${webId}`)).dispatchEvent('click');
+          const details = page.locator(tid('live-details'));
+          await details.waitFor();
+          assert.match((await details.locator(tid('live-container')).textContent()) ?? '', new RegExp(`docker web \\([0-9a-f]{12}\\) · bridge ${ip.replace(/\./g, '\\.')}/16`));
+          assert.match((await details.locator(tid('live-link-eth0')).textContent()) ?? '', new RegExp(`up / UP · mtu 1500 · [0-9a-f:]{17}[\\s\\S]*${ip.replace(/\./g, '\\.')}/16[\\s\\S]*peer host/${veth}`));
+          assert.equal(await page.locator(tid('inspector-adopt')).count(), 0, 'a container namespace is not adoptable');
+
+          // a container started now appears; the named-only view hides containers
+          await d.dockerOk(['run', '-d', '--name', 'late', IMAGE, '/bin/sleep', '600']);
+          await page.locator('[data-label="docker late"]').waitFor({ timeout: 10_000 });
+          await page.locator(tid('live-all-namespaces')).click();
+          await page.locator('[data-label="docker web"]').waitFor({ state: 'detached', timeout: 5000 });
+          await page.locator(tid('node-br:host/docker0')).waitFor();
+          await page.locator(tid('live-all-namespaces')).click();
+          await web.waitFor({ timeout: 5000 });
+
+          // adopt all: one valid document of what a document can name; the containers stay out
+          await page.locator(tid('live-adopt-all')).click();
+          const { text } = await exportText(page, 'yaml');
+          const loaded = loadTopology(text, 'adopted.yaml');
+          assert.ok(loaded.ok, JSON.stringify(loaded.errors));
+          assert.deepEqual(loaded.doc.bridges.map((x) => `${x.namespace}/${x.name}`), ['host/docker0']);
+          assert.equal(text.includes('inode:'), false, 'no unnamed namespace in the document');
+          assert.deepEqual(validateTopology(loaded.doc).filter((i) => i.severity === 'error'), []);
+          assert.deepEqual(b.problems, []);
+        } finally {
+          await b.close();
+          await served.stop();
+        }
+      } finally {
+        await d.stop();
+      }
+    });
+  });
+});

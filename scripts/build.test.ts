@@ -1,0 +1,157 @@
+/**
+ * The compiled entry points (scripts/build.mjs → dist/node): what `npm ci` builds and
+ * users run. Checked on a copy holding only bin/ and dist/node (no sources, no
+ * node_modules, no tsx): the CLI validates and exports a scenario and lists its
+ * commands, the helper answers hello; the CLI's commands load their modules lazily
+ * (validate's chunks hold neither the helper client nor the apply engine); the
+ * helper and agent bundles need only Node built-ins; sources and tests' spawns pick
+ * the bundle unless NETNS_STUDIO_FROM_SOURCE=1; and the CLI rebuilds a stale bundle.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { builtinModules } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AGENT_BUNDLE, CHECKOUT_BUNDLE_DIR, HELPER_BUNDLE, HELPER_SCRIPTS } from '../helper/bundle-files';
+import { stdioHelperArgv } from '../helper/launch';
+
+const root = path.join(import.meta.dirname, '..');
+const dist = path.join(root, CHECKOUT_BUNDLE_DIR);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nst-build-'));
+const scenario = path.join(root, 'fixtures', 'scenarios', '01-gost-forwarders', 'topology.yaml');
+
+before(() => {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--if-stale'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  // an install with nothing but the entry and its bundles
+  fs.mkdirSync(path.join(tmp, 'bin'));
+  fs.copyFileSync(path.join(root, 'bin', 'netns-studio.mjs'), path.join(tmp, 'bin', 'netns-studio.mjs'));
+  fs.cpSync(dist, path.join(tmp, CHECKOUT_BUNDLE_DIR), { recursive: true });
+  fs.writeFileSync(path.join(tmp, 'package.json'), '{"type":"module"}\n');
+});
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const cliIn = (dir: string, args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  spawnSync(process.execPath, [path.join(dir, 'bin', 'netns-studio.mjs'), ...args], { cwd: os.tmpdir(), encoding: 'utf8', env, timeout: 60_000 });
+
+/** the static and dynamic imports of an ESM chunk (esbuild's spelling) */
+const importsOf = (file: string) => [...fs.readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*"\.\/(chunk-[A-Z0-9]+\.mjs)"/g)].map((m) => m[1]!);
+/** the chunks a file loads before any dynamic import runs */
+function staticClosure(file: string, seen = new Set<string>()): Set<string> {
+  const text = fs.readFileSync(file, 'utf8');
+  for (const m of text.matchAll(/(?:^|;|\n)\s*import\s*(?:[^"';]*?from\s*)?"\.\/(chunk-[A-Z0-9]+\.mjs)"/g)) {
+    if (seen.has(m[1]!)) continue;
+    seen.add(m[1]!);
+    staticClosure(path.join(path.dirname(file), m[1]!), seen);
+  }
+  return seen;
+}
+
+describe('compiled entry points', () => {
+  it('the CLI runs from the bundle alone: no sources, no node_modules, no tsx', () => {
+    const v = cliIn(tmp, ['validate', scenario]);
+    assert.equal(v.status, 0, v.stderr);
+    assert.match(v.stdout, /OK \(3 namespaces/);
+    assert.equal(v.stderr, '', 'no build, no warning');
+    const e = cliIn(tmp, ['export', '--format', 'sh', scenario]);
+    assert.equal(e.status, 0, e.stderr);
+    assert.match(e.stdout, /ip netns add/);
+    const h = cliIn(tmp, ['--help']);
+    for (const c of ['validate', 'export', 'schema', 'discover', 'watch', 'plan', 'apply', 'destroy', 'serve']) assert.match(h.stdout, new RegExp(`\\n  ${c}\\b`));
+  });
+
+  it('the helper bundle answers hello from the same copy', async () => {
+    const child = spawn(process.execPath, [path.join(tmp, CHECKOUT_BUNDLE_DIR, HELPER_BUNDLE)], { cwd: '/', stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      child.stdin.write(JSON.stringify({ id: 1, method: 'hello', params: { client: 'build.test' } }) + '\n');
+      const line = await new Promise<string>((resolve, reject) => {
+        let buf = '';
+        child.stdout.on('data', (b: Buffer) => {
+          buf += b;
+          const i = buf.indexOf('\n');
+          if (i >= 0) resolve(buf.slice(0, i));
+        });
+        child.on('exit', (code) => reject(new Error(`helper exited (${code}) before answering`)));
+      });
+      const reply = JSON.parse(line) as { id: number; result?: { pid: number } };
+      assert.equal(reply.id, 1);
+      assert.equal(reply.result?.pid, child.pid);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('each command loads only its own modules: validate carries neither the helper client nor the apply engine', () => {
+    const entry = path.join(dist, 'cli.mjs');
+    const atStart = staticClosure(entry);
+    const entryText = [entry, ...[...atStart].map((c) => path.join(dist, c))].map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    // zod and yaml are loaded by validate, not by --help
+    assert.doesNotMatch(entryText, /ZodError|YAMLParseError/, 'the entry chunk is only commander and the command list');
+    // what validate's action imports, transitively
+    const dynamic = importsOf(entry);
+    assert.ok(dynamic.length >= 8, `one lazy chunk per command's work (${dynamic.length})`);
+    const all = fs.readdirSync(dist).filter((f) => f.startsWith('chunk-'));
+    const applyEngine = all.filter((f) => fs.readFileSync(path.join(dist, f), 'utf8').includes('netlink-lanes.pl'));
+    assert.ok(applyEngine.length >= 1, 'the apply engine is in a chunk of its own');
+    const validateChunk = all.find((f) => /readTopologyFile/.test(fs.readFileSync(path.join(dist, f), 'utf8')) && !applyEngine.includes(f));
+    assert.ok(validateChunk, 'read-topology has a chunk of its own');
+    for (const c of staticClosure(path.join(dist, validateChunk))) assert.ok(!applyEngine.includes(c), `validate loads ${c}, the apply engine`);
+  });
+
+  it('the helper and the agent are self-contained: nothing to load but Node built-ins; the perl scripts lie beside them', () => {
+    const builtin = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+    for (const f of [HELPER_BUNDLE, AGENT_BUNDLE]) {
+      const text = fs.readFileSync(path.join(dist, f), 'utf8');
+      for (const m of text.matchAll(/\brequire\("([^"]+)"\)/g)) assert.ok(builtin.has(m[1]!), `${f} requires ${m[1]}`);
+    }
+    for (const s of HELPER_SCRIPTS) assert.ok(fs.existsSync(path.join(dist, path.basename(s))), s);
+  });
+
+  it('code running from source starts the bundle; NETNS_STUDIO_FROM_SOURCE=1 starts the sources', () => {
+    const env = process.env.NETNS_STUDIO_FROM_SOURCE;
+    try {
+      delete process.env.NETNS_STUDIO_FROM_SOURCE;
+      assert.equal(stdioHelperArgv().at(-1), path.join(dist, HELPER_BUNDLE));
+      assert.ok(!stdioHelperArgv().some((a) => a.includes('tsx')));
+      process.env.NETNS_STUDIO_FROM_SOURCE = '1';
+      assert.equal(stdioHelperArgv().at(-1), path.join(root, 'helper', 'main.ts'));
+    } finally {
+      if (env === undefined) delete process.env.NETNS_STUDIO_FROM_SOURCE;
+      else process.env.NETNS_STUDIO_FROM_SOURCE = env;
+    }
+    const r = cliIn(root, ['validate', scenario], { ...process.env, NETNS_STUDIO_FROM_SOURCE: '1' });
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  it('a missing bundle is built on first use, a stale one rebuilt, each with a message', () => {
+    // a checkout copy: bin, scripts, the sources the build reads, node_modules linked
+    const co = fs.mkdtempSync(path.join(os.tmpdir(), 'nst-build-co-'));
+    try {
+      // the folders the build reads (its record lists them), the configs beside
+      const inputs = (JSON.parse(fs.readFileSync(path.join(dist, 'build.json'), 'utf8')) as { inputs: string[] }).inputs;
+      const dirs = new Set(['bin', ...inputs.filter((f) => f.includes('/')).map((f) => f.split('/')[0]!)]);
+      for (const d of dirs) fs.cpSync(path.join(root, d), path.join(co, d), { recursive: true });
+      for (const f of ['package.json', 'tsconfig.json']) fs.copyFileSync(path.join(root, f), path.join(co, f));
+      fs.symlinkSync(path.join(root, 'node_modules'), path.join(co, 'node_modules'));
+      const r = cliIn(co, ['validate', scenario]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /dist\/node\) is missing; building it now/);
+      assert.ok(fs.existsSync(path.join(co, CHECKOUT_BUNDLE_DIR, 'cli.mjs')));
+      const again = cliIn(co, ['validate', scenario]);
+      assert.equal(again.stderr, '', 'built once');
+      // an edit (a checkout after git pull): the next run rebuilds first
+      const src = path.join(co, 'cli', 'commands', 'validate.ts');
+      fs.writeFileSync(src, fs.readFileSync(src, 'utf8').replace(': OK (', ': OK, edited ('));
+      const future = new Date(Date.now() + 5000);
+      fs.utimesSync(src, future, future);
+      const edited = cliIn(co, ['validate', scenario]);
+      assert.equal(edited.status, 0, edited.stderr);
+      assert.match(edited.stderr, /sources changed since dist\/node was built; rebuilding/);
+      assert.match(edited.stdout, /OK, edited \(3 namespaces/);
+    } finally {
+      fs.rmSync(co, { recursive: true, force: true });
+    }
+  });
+});

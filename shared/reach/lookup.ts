@@ -1,0 +1,143 @@
+/**
+ * The kernel's route lookup over a namespace: policy rules in priority order,
+ * each naming a table (or the VRF table of the device, l3mdev); in a table the
+ * longest prefix wins, then the lowest metric; a table without a match lets the
+ * next rule try. Routes over a link that is down do not exist in the kernel;
+ * the best of them is kept so a failure can say "it would go out X, which is down".
+ * And the source address the kernel picks when a socket does not bind one.
+ *
+ * Pure: no node:* imports.
+ */
+import type { Ip } from '../validate/ip';
+import type { Family, NetNs, NetRoute, NetRule } from './net';
+
+export interface LookupQuery {
+  family: Family;
+  dst: Ip;
+  src?: Ip;
+  /** input device (`lo` for locally generated packets) */
+  iif: string;
+  oif?: string;
+  /** the device whose VRF an l3mdev rule uses for a locally generated packet (a reply leaves in the VRF its request came in by) */
+  l3dev?: string;
+}
+
+export interface LookupResult {
+  route?: NetRoute;
+  /** the rule that chose the table (or blocked) */
+  rule?: NetRule;
+  /** a rule whose selector or action cannot be evaluated and might apply */
+  unknownRule?: NetRule;
+  /** best route that would match were its link up */
+  downRoute?: NetRoute;
+  /** the rules that sent the lookup to a table without a match, in order */
+  tried: { rule: NetRule; table: number }[];
+}
+
+const inPrefix = (ip: Ip, net: Ip, prefix: number) => ip.kind() === net.kind() && ip.match(net, prefix);
+
+function ruleSelects(r: NetRule, q: LookupQuery): boolean {
+  let m = true;
+  if (r.from) m &&= q.src !== undefined && inPrefix(q.src, r.from.ip, r.from.prefix);
+  if (r.to) m &&= inPrefix(q.dst, r.to.ip, r.to.prefix);
+  if (r.iif) m &&= r.iif === q.iif;
+  if (r.oif) m &&= r.oif === q.oif;
+  return r.not ? !m : m;
+}
+
+/** The VRF table of a device, for l3mdev rules. */
+function vrfTableOf(ns: NetNs, dev: string | undefined): number | undefined {
+  if (!dev) return undefined;
+  const l = ns.links.get(dev);
+  if (l?.kind === 'vrf') return l.vrfTable;
+  const m = l?.master ? ns.links.get(l.master) : undefined;
+  return m?.kind === 'vrf' ? m.vrfTable : undefined;
+}
+
+function better(a: NetRoute, b: NetRoute | undefined): boolean {
+  return !b || a.prefix > b.prefix || (a.prefix === b.prefix && a.metric < b.metric);
+}
+
+export function lookupTable(ns: NetNs, table: number, q: LookupQuery): { route?: NetRoute; downRoute?: NetRoute } {
+  let best: NetRoute | undefined;
+  let down: NetRoute | undefined;
+  for (const r of ns.tables.get(table) ?? []) {
+    if (r.family !== q.family || !inPrefix(q.dst, r.dst, r.prefix)) continue;
+    if (q.oif && r.dev && r.dev !== q.oif) continue;
+    const dev = r.dev ? ns.links.get(r.dev) : undefined;
+    if (r.dev && r.type !== 'local' && (!dev || !dev.up)) {
+      if (better(r, down)) down = r;
+      continue;
+    }
+    if (better(r, best)) best = r;
+  }
+  return { route: best, downRoute: down };
+}
+
+export function lookupRoute(ns: NetNs, q: LookupQuery): LookupResult {
+  let downRoute: NetRoute | undefined;
+  const tried: LookupResult['tried'] = [];
+  for (const rule of ns.rules[q.family]) {
+    if (!ruleSelects(rule, q)) continue;
+    if (rule.unknown) return { unknownRule: rule, downRoute, tried };
+    if (rule.action !== 'lookup') return { rule, downRoute, tried };
+    const table = rule.l3mdev ? vrfTableOf(ns, q.iif === 'lo' ? q.oif ?? q.l3dev : q.iif) : rule.table;
+    if (table === undefined) continue;
+    const r = lookupTable(ns, table, q);
+    downRoute ??= r.downRoute;
+    // `throw` and friends (type other) send the lookup on to the next rule, like an empty table
+    if (r.route && r.route.type !== 'other') return { route: r.route, rule, downRoute, tried };
+    tried.push({ rule, table });
+  }
+  return { downRoute, tried };
+}
+
+const DEFAULT_RULES = new Set(['0:255', '32766:254', '32767:253']);
+
+/** Are these the rules of a fresh namespace (so a failed lookup is about routes, not rules)? */
+export function onlyDefaultRules(ns: NetNs, family: Family): boolean {
+  const rules = ns.rules[family];
+  return rules.some((r) => r.priority === 32766 && r.table === 254) && rules.every((r) => DEFAULT_RULES.has(`${r.priority}:${r.table}`) || r.l3mdev);
+}
+
+/** The device a route leaves by: its dev, or the device of the connected route its gateway is on. */
+export function routeDev(ns: NetNs, r: NetRoute): string | undefined {
+  if (r.dev) return r.dev;
+  if (!r.via) return undefined;
+  const on = onLinkDev(ns, r.via, r.family);
+  return on;
+}
+
+/** The device whose connected subnet holds `ip` (gateway on-link check). */
+export function onLinkDev(ns: NetNs, ip: Ip, family: Family, dev?: string): string | undefined {
+  for (const l of ns.links.values()) {
+    if (!l.up || (dev && l.name !== dev)) continue;
+    for (const a of l.addrs) if (a.family === family && a.prefix < (family === 4 ? 32 : 128) && inPrefix(ip, a.ip, a.prefix)) return l.name;
+  }
+  // a connected route without gateway (e.g. `ip route add 10.9.0.0/24 dev veth1`) also makes it on-link
+  for (const t of ns.tables.values()) {
+    for (const r of t) {
+      if (r.family === family && r.type === 'unicast' && !r.via && r.dev && (!dev || r.dev === dev) && r.prefix > 0 && inPrefix(ip, r.dst, r.prefix) && ns.links.get(r.dev)?.up) return r.dev;
+    }
+  }
+  return dev && ns.links.get(dev)?.up && [...ns.tables.values()].some((t) => t.some((r) => r.family === family && !r.via && r.dev === dev && r.prefix === 0)) ? dev : undefined;
+}
+
+/** The source address the kernel picks for a packet to `to` leaving by `dev` on `route`. */
+export function selectSource(ns: NetNs, route: NetRoute, dev: string, to: Ip, family: Family): Ip | undefined {
+  if (route.src) return route.src;
+  const usable = (ip: Ip) => family === 4 || ip.range() !== 'linkLocal';
+  const l = ns.links.get(dev);
+  const mine = (l?.addrs ?? []).filter((a) => a.family === family && usable(a.ip));
+  const hop = route.via ?? to;
+  const sameNet = mine.find((a) => inPrefix(hop, a.ip, a.prefix));
+  if (sameNet) return sameNet.ip;
+  if (mine.length) return mine[0].ip;
+  // none on the device: any global address of the namespace (IPv4 picks from other links too)
+  for (const o of ns.links.values()) {
+    if (!o.up || o.kind === 'loopback') continue;
+    const a = o.addrs.find((x) => x.family === family && usable(x.ip));
+    if (a) return a.ip;
+  }
+  return undefined;
+}

@@ -1,0 +1,136 @@
+/**
+ * The network as the reachability analysis sees it: one normalised shape built
+ * either from a document (./from-document.ts, deriving what the kernel would add:
+ * connected and local routes, the default policy rules, carrier from both veth
+ * ends) or from the observed live host (./from-observed.ts). The walk
+ * (./trace.ts) reads only this, so both sources give the same answers.
+ *
+ * Policy rules and routing tables are separate on purpose: a namespace holds an
+ * ordered rule list per family and tables by id, the way the kernel looks up.
+ *
+ * Pure: no node:* imports.
+ */
+import type { Ip } from '../validate/ip';
+import type { IptRule } from './iptables';
+
+export type Family = 4 | 6;
+
+export interface NetAddr {
+  ip: Ip;
+  prefix: number;
+  family: Family;
+  /** `10.0.0.1/24` */
+  cidr: string;
+}
+
+export interface NetLink {
+  name: string;
+  kind: 'veth' | 'bridge' | 'vrf' | 'loopback' | 'other';
+  /** admin state (IFF_UP) */
+  up: boolean;
+  /** carrier: the link can pass frames (veth: both ends up; live: operstate UP/UNKNOWN) */
+  carrier: boolean;
+  /** operstate as the kernel reports it (live), or derived */
+  oper: string;
+  /** bridge or VRF this link is enslaved to */
+  master?: string;
+  addrs: NetAddr[];
+  /** veth: the other end */
+  peer?: { ns: string; name: string };
+  /** vrf: its table */
+  vrfTable?: number;
+}
+
+export type RouteType = 'unicast' | 'local' | 'broadcast' | 'blackhole' | 'unreachable' | 'prohibit' | 'other';
+
+export interface NetRoute {
+  family: Family;
+  type: RouteType;
+  /** destination network (default = prefix 0) */
+  dst: Ip;
+  prefix: number;
+  via?: Ip;
+  dev?: string;
+  metric: number;
+  table: number;
+  src?: Ip;
+  /** as `ip route` would print it, for hops and reasons */
+  text: string;
+}
+
+export interface NetRule {
+  family: Family;
+  priority: number;
+  not?: boolean;
+  from?: { ip: Ip; prefix: number };
+  to?: { ip: Ip; prefix: number };
+  iif?: string;
+  oif?: string;
+  /** lookup this table (action `lookup`) */
+  table?: number;
+  /** look up the VRF table of the packet's device */
+  l3mdev?: boolean;
+  action: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit';
+  /** a selector or action the analysis cannot evaluate (fwmark, uidrange…): quoted in an "unknown" */
+  unknown?: string;
+  text: string;
+}
+
+/** iptables filter table of a namespace: chain → policy and rules (user chains have no policy). */
+export interface FilterTable {
+  chains: Map<string, { policy?: 'ACCEPT' | 'DROP'; rules: IptRule[] }>;
+}
+
+export interface NetNs {
+  name: string;
+  links: Map<string, NetLink>;
+  /** per family, ordered by priority */
+  rules: Record<Family, NetRule[]>;
+  /** table id → routes (255 local, 254 main) */
+  tables: Map<number, NetRoute[]>;
+  forwarding: Record<Family, boolean>;
+  /** net.ipv4.conf.all.rp_filter: 0 off, 1 strict, 2 loose */
+  rpFilter: 0 | 1 | 2;
+  /** net.bridge.bridge-nf-call-iptables (bridged IPv4 passes FORWARD here) */
+  bridgeNf: boolean;
+  loopbackUp: boolean;
+  /** nat table rules (PREROUTING/OUTPUT/POSTROUTING), in order */
+  nat: IptRule[];
+  /** undefined = not read (live without it): treated as accept-all, said so in hops */
+  filter?: FilterTable;
+  /** normalised address → link holding it (every address of the namespace) */
+  local: Map<string, NetLink>;
+}
+
+export interface Net {
+  namespaces: Map<string, NetNs>;
+  /** where the facts came from: wording of reasons and fixes depends on it */
+  source: 'document' | 'live';
+}
+
+/** Cached strings ride on the address object itself (a WeakMap of millions of entries costs more than the work). */
+interface Cached {
+  nssKey?: string;
+  nssText?: string;
+}
+
+/** The key an address is found by in `local` (IPv6 written one way); cached, a matrix asks millions of times. */
+export function ipKey(ip: Ip): string {
+  const c = ip as Ip & Cached;
+  return (c.nssKey ??= ip.toNormalizedString());
+}
+
+/** The address as `ip` prints it; cached like ipKey. */
+export function ipText(ip: Ip): string {
+  const c = ip as Ip & Cached;
+  return (c.nssText ??= ip.toString());
+}
+
+/** The rules every namespace starts with (`ip rule` of a fresh namespace). */
+export function defaultRules(family: Family): NetRule[] {
+  return [
+    { family, priority: 0, table: 255, action: 'lookup', text: '0: from all lookup local' },
+    { family, priority: 32766, table: 254, action: 'lookup', text: '32766: from all lookup main' },
+    ...(family === 4 ? [{ family, priority: 32767, table: 253, action: 'lookup' as const, text: '32767: from all lookup default' }] : []),
+  ];
+}

@@ -1,0 +1,147 @@
+/**
+ * One renderer's session with the shell: answers the contract's requests
+ * (shared/ipc-contract.ts) by calling the helper through a HelperLink, and pushes
+ * events (status, watch, progress, forwarder stats) back through `emit`. Used as is
+ * by the browser server (one session per WebSocket) and by Electron main (one per
+ * window), which adds its file and window requests on top.
+ *
+ * Params arrive already validated; helper answers are mapped into the renderer's
+ * shapes (./helper-results.ts) and fail as `bad-message` if they do not fit.
+ */
+import type { BackendError, HelperStatus, Result, Unsubscribe } from '../shared/backend';
+import { BACKEND_ERROR } from '../shared/backend';
+import type { EventName, EventPayload, RequestName } from '../shared/ipc-contract';
+import type { z } from 'zod';
+import type { REQUESTS } from '../shared/ipc-contract';
+import type { HelperLink } from './helper-link';
+import { toApplyResult, toForwarderStats, toHostSnapshot, toPlanResult, toProgress, toTopologyDetail, toTopologyList, toWatchEvent } from './helper-results';
+
+export type Emit = <N extends EventName>(event: N, payload: EventPayload<N>) => void;
+type SubKind = 'watch' | 'forwarderStats';
+type Params<N extends RequestName> = z.output<(typeof REQUESTS)[N]['params']>;
+
+export interface Session {
+  /** the common requests; undefined for ones this session does not answer (files) */
+  handle(name: RequestName, params: unknown): Promise<unknown> | undefined;
+  close(): void;
+}
+
+const fileOf = (p: { file?: string }) => (p.file ? { file: p.file } : {});
+const mapped = <T>(r: Result<unknown>, map: (v: unknown) => Result<T>): Result<T> => (r.ok ? map(r.value) : r);
+
+export function createSession(link: HelperLink, emit: Emit): Session {
+  /** live subscriptions: their kind (to renew them) and how to end them */
+  const subs = new Map<string, { kind: SubKind; off?: Unsubscribe }>();
+  let wasConnected = link.status().state === 'connected';
+  const offStatus = link.onStatus((s: HelperStatus) => {
+    emit('status', s);
+    // a restarted helper knows nothing of our subscriptions: renew them (each starts with a resync)
+    const connected = s.state === 'connected';
+    if (connected && !wasConnected) for (const [subId, sub] of subs) void renew(subId, sub.kind);
+    wasConnected = connected;
+  });
+
+  async function subscribe(kind: SubKind, subId: string): Promise<Result<Unsubscribe>> {
+    const onError = (error: BackendError) => emit('watchError', { subId, error });
+    return kind === 'watch'
+      // every namespace, unnamed ones too (containers…): the live view draws them, its toolbar toggle hides them
+      ? link.subscribe('watch', { unnamed: true }, (ev) => {
+          const e = toWatchEvent(ev);
+          if (e.ok) emit('watchEvent', { subId, event: e.value });
+          else onError(e.error);
+        }, onError)
+      : link.subscribe('forwarderStats', {}, (ev) => {
+          const st = toForwarderStats(ev);
+          if (st.ok) emit('forwarderStats', { subId, stats: st.value });
+        }, () => {});
+  }
+
+  async function renew(subId: string, kind: SubKind) {
+    subs.get(subId)?.off?.();
+    const r = await subscribe(kind, subId);
+    const sub = subs.get(subId);
+    if (!r.ok) {
+      if (kind === 'watch') emit('watchError', { subId, error: r.error });
+      return;
+    }
+    if (sub) sub.off = r.value;
+    else r.value(); // stopped meanwhile
+  }
+
+  async function startSub(kind: SubKind, subId: string): Promise<Result<null>> {
+    if (subs.has(subId)) return { ok: true, value: null };
+    subs.set(subId, { kind });
+    const r = await subscribe(kind, subId);
+    if (!r.ok) {
+      subs.delete(subId);
+      return r;
+    }
+    const sub = subs.get(subId);
+    if (sub) sub.off = r.value;
+    else r.value(); // watchStop came first
+    return { ok: true, value: null };
+  }
+
+  function stopSub(subId: string): Result<null> {
+    subs.get(subId)?.off?.();
+    subs.delete(subId);
+    return { ok: true, value: null };
+  }
+
+  const handlers: { [N in RequestName]?: (p: Params<N>) => Promise<unknown> } = {
+    status: async () => link.status(),
+    connect: () => link.connect(),
+    discover: async (p) => mapped(await link.call('discover', { unnamed: p.unnamed ?? false }), toHostSnapshot),
+    plan: async (p) => mapped(await link.call('plan', { document: p.document, ...fileOf(p) }), toPlanResult),
+    apply: async (p) =>
+      mapped(
+        await link.call('apply', { document: p.document, planHash: p.planHash, ...fileOf(p), ...(p.allowHost ? { allowHost: true } : {}) }, (ev) => {
+          const pr = toProgress(ev);
+          if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
+        }),
+        toApplyResult,
+      ),
+    destroy: async (p) =>
+      p.dryRun
+        ? mapped(await link.call('plan', { document: p.document, destroy: true, ...fileOf(p) }), toPlanResult)
+        : mapped(
+            await link.call('destroy', { document: p.document, ...fileOf(p) }, (ev) => {
+              const pr = toProgress(ev);
+              if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
+            }),
+            toApplyResult,
+          ),
+    listTopologies: async () => mapped(await link.call('topologies.list', {}), toTopologyList),
+    topologyStatus: async (p) => mapped(await link.call('topologies.status', { name: p.name }), toTopologyDetail),
+    destroyTopology: async (p) =>
+      p.dryRun
+        ? mapped(await link.call('destroy', { name: p.name, dryRun: true }), toPlanResult)
+        : mapped(
+            await link.call('destroy', { name: p.name }, (ev) => {
+              const pr = toProgress(ev);
+              if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
+            }),
+            toApplyResult,
+          ),
+    watchStart: (p) => startSub('watch', p.subId),
+    watchStop: async (p) => stopSub(p.subId),
+    forwarderStatsStart: (p) => startSub('forwarderStats', p.subId),
+    forwarderStatsStop: async (p) => stopSub(p.subId),
+  };
+
+  return {
+    handle(name, params) {
+      const h = handlers[name] as ((p: unknown) => Promise<unknown>) | undefined;
+      if (!h) return undefined;
+      return h(params).catch((e: unknown): Result<never> => ({
+        ok: false,
+        error: { code: BACKEND_ERROR.disconnected, message: e instanceof Error ? e.message : String(e) },
+      }));
+    },
+    close() {
+      offStatus();
+      for (const sub of subs.values()) sub.off?.();
+      subs.clear();
+    },
+  };
+}
