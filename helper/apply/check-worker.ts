@@ -9,6 +9,9 @@
  * nothing for it. Where no entry was given (in-process callers: the CLI, tests),
  * documents are checked inline.
  */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker, parentPort } from 'node:worker_threads';
 import type { Topology } from '../../shared/model/schema';
 import { ApplyFailure, type Failure } from './failure';
@@ -31,12 +34,18 @@ export function useCheckWorker(file: string): void {
   entry = file;
 }
 
+/** tsx's ESM API (its `import` export; createRequire would give the CommonJS one) */
+function tsxEsmApi(): string {
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+  return pathToFileURL(join(dirname(pkg), 'dist', 'esm', 'api', 'index.mjs')).href;
+}
+
 function start(file: string): Worker {
   const data = { workerData: { role: CHECK_WORKER_ROLE } };
   // Node 20 does not hand `--import tsx` to threads: register tsx first, then load the entry
   const w = file.endsWith('.ts')
     ? new Worker(
-        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(new URL(`file://${file}`).href)}); })`,
+        `import(${JSON.stringify(tsxEsmApi())}).then((m) => { m.register(); return import(${JSON.stringify(new URL(`file://${file}`).href)}); })`,
         { ...data, eval: true },
       )
     : new Worker(file, data);
