@@ -47,7 +47,8 @@ export function hostExposureOf(step: Step, addresses: Set<string>): string | und
   if (step.action === 'delete') return undefined;
   const [program, ...args] = step.argv;
   if (step.namespace === HOST_NS && program === 'ip' && args.includes('route')) return "changes the host's routing table";
-  if (step.namespace === HOST_NS && program === 'iptables') return "changes the host's NAT rules";
+  // the filter-table step is a bridge's own FORWARD accept (`acceptForward`, ../../helper/apply/host-firewall.ts), not NAT
+  if (step.namespace === HOST_NS && program === 'iptables' && args.includes('nat')) return "changes the host's NAT rules";
   if (program !== 'forwarder-start') return undefined;
   const f = forwarderOf(step);
   if (!f) return 'starts a forwarder this check cannot read';
