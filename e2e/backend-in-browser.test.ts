@@ -1,6 +1,6 @@
 /**
  * The browser Backend (renderer/backend/) in chromium against the real server:
- * the bundle loads under the strict CSP, finds its WebSocket with the cookie,
+ * the bundle loads under the strict CSP, finds its WebSocket with the token it keeps,
  * reports the helper status, returns helper failures as values, and does files as
  * downloads and a file input.
  */

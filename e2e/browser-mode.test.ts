@@ -1,7 +1,8 @@
 /**
- * The browser mode's gate in a real browser: the printed URL works (token traded for
- * a cookie, then dropped from the address bar), a DNS-rebinding name is refused, and
- * a page of another origin cannot open the WebSocket even knowing the token.
+ * The browser mode's gate in a real browser: the printed URL works (the page keeps
+ * the token in sessionStorage and drops it from the address bar; no cookie, which
+ * would reach every server on 127.0.0.1), a DNS-rebinding name is refused, and a
+ * page of another origin cannot open the WebSocket even knowing the token.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -20,24 +21,27 @@ describe('browser mode in chromium', { skip }, () => {
         const { page } = b;
         const first = await page.goto(served.url);
         assert.equal(first?.status(), 200);
+        await page.waitForFunction(() => location.search === '', undefined, { timeout: 30_000 });
         assert.equal(new URL(page.url()).search, '', 'token dropped from the address bar');
-        const cookies = await b.context.cookies();
-        const c = cookies.find((k) => k.name.startsWith('netns_studio_'));
-        assert.ok(c, 'token cookie set');
-        assert.equal(c.httpOnly, true);
-        assert.equal(c.sameSite, 'Strict');
+        assert.deepEqual(await b.context.cookies(), [], 'no cookie: the browser would send it to any 127.0.0.1 port');
+        assert.equal(await page.evaluate(() => sessionStorage.getItem('netns-studio-token')), served.token);
 
-        // the page's own origin may open the WebSocket (the cookie carries the token)
-        const own = await page.evaluate(
-          (u) =>
-            new Promise<string>((resolve) => {
-              const ws = new WebSocket(u);
-              ws.onmessage = (e) => resolve(String(e.data));
-              ws.onclose = () => resolve('closed');
-            }),
-          `${served.origin.replace('http', 'ws')}/ws`,
-        );
-        assert.match(own, /"event":"status"/);
+        // the page's own origin opens the WebSocket with the token it keeps; without it, refused
+        const open = (u: string) =>
+          page.evaluate(
+            (url) =>
+              new Promise<string>((resolve) => {
+                const ws = new WebSocket(url);
+                ws.onmessage = (e) => resolve(String(e.data));
+                ws.onclose = () => resolve('closed');
+              }),
+            u,
+          );
+        assert.match(await open(`${served.origin.replace('http', 'ws')}/ws?token=${served.token}`), /"event":"status"/);
+        assert.equal(await open(`${served.origin.replace('http', 'ws')}/ws`), 'closed');
+        // a reload keeps the session (sessionStorage is this origin's and this tab's)
+        await page.reload();
+        assert.equal(await page.evaluate(() => sessionStorage.getItem('netns-studio-token')), served.token);
 
         // DNS rebinding: same IP and port, foreign name
         const port = new URL(served.url).port;

@@ -11,7 +11,10 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { AUTH_MAGIC } from '../shared/protocol/messages';
+import { CHECK_WORKER_ROLE, serveChecks, useCheckWorker } from './apply/check-worker';
 import { recoverOnStart } from './methods/apply';
 import { METHODS } from './methods/index';
 import { serve } from './server';
@@ -71,6 +74,8 @@ async function recoverFirst(): Promise<void> {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  // documents are checked on a thread running this same file (see the end of it)
+  useCheckWorker(fileURLToPath(import.meta.url));
   await recoverFirst();
   if (!args.connect) {
     const s = serve({ input: process.stdin, output: process.stdout, methods: METHODS, log });
@@ -89,9 +94,13 @@ async function main() {
   process.exit(0);
 }
 
-// the helper must outlive a client's bad message, never a broken promise of its own
-process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
-main().catch((e) => {
-  log((e as Error).message);
-  process.exit(2);
-});
+if (!isMainThread && (workerData as { role?: string } | null)?.role === CHECK_WORKER_ROLE) {
+  serveChecks();
+} else {
+  // the helper must outlive a client's bad message, never a broken promise of its own
+  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
+  main().catch((e) => {
+    log((e as Error).message);
+    process.exit(2);
+  });
+}

@@ -4,6 +4,7 @@
  * programs inside a sandbox); requests never reach it.
  */
 import { spawn } from 'node:child_process';
+import { resolvedArgv } from './programs';
 
 export interface ProcResult {
   code: number;
@@ -18,7 +19,8 @@ export interface ProcOptions {
 }
 
 export function runProgram(argv: string[], opts: ProcOptions = {}): Promise<ProcResult> {
-  const full = [...(opts.wrap ?? []), ...argv];
+  // the first word, whether the wrap's or the program's, never comes from $PATH (./programs.ts)
+  const full = resolvedArgv([...(opts.wrap ?? []), ...argv]);
   return new Promise((resolve) => {
     let child;
     try {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import WebSocket from 'ws';
 
 const root = join(import.meta.dirname, '..');
 
@@ -30,11 +31,20 @@ describe('npm start', () => {
       });
       assert.match(out, /cannot open the desktop window: there is no display/);
       assert.match(out, /Starting the browser mode instead/);
+      // the page is served (it keeps the token itself; no cookie); the WebSocket needs the token
       const res = await fetch(url, { redirect: 'manual' });
-      assert.equal(res.status, 303, 'token accepted, traded for a cookie');
-      const page = await fetch(new URL('/', url), { headers: { cookie: String(res.headers.get('set-cookie')).split(';')[0] } });
-      assert.equal(page.status, 200);
-      assert.equal((await fetch(new URL('/', url))).status, 401);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('set-cookie'), null);
+      const u = new URL(url);
+      const wsStatus = (q: string) =>
+        new Promise<number>((resolve) => {
+          const ws = new WebSocket(`ws://${u.host}/ws${q}`, { origin: u.origin });
+          ws.on('open', () => (ws.close(), resolve(101)));
+          ws.on('unexpected-response', (_req, r) => resolve(r.statusCode ?? 0));
+          ws.on('error', () => resolve(-1));
+        });
+      assert.equal(await wsStatus(`?token=${u.searchParams.get('token')}`), 101);
+      assert.equal(await wsStatus(''), 401);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -12,7 +12,7 @@ import { BACKEND_ERROR } from '../shared/backend';
 import type { BackendError } from '../shared/backend';
 import { ClientFrame, ELECTRON_ONLY_REQUESTS, checkParams, isRequestName, type ServerFrame } from '../shared/ipc-contract';
 import type { HelperLink } from '../shell-core/helper-link';
-import { allowedHostHeaders, cookieName, hostAllowed, newToken, originAllowed, requestToken, sameToken, securityHeaders } from './security';
+import { allowedHostHeaders, hostAllowed, newToken, originAllowed, requestToken, sameToken, securityHeaders } from './security';
 import { createSession } from '../shell-core/session';
 import { resolveStatic } from '../shell-core/static-files';
 
@@ -83,21 +83,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (!hostAllowed(req, allowed)) return reject(res, 421, 'unknown Host', headers);
     if (!originAllowed(req, allowed, false)) return reject(res, 403, 'foreign Origin', headers);
     if (req.method !== 'GET' && req.method !== 'HEAD') return reject(res, 405, 'method not allowed', { ...headers, Allow: 'GET, HEAD' });
+    // The UI's files are the same for everyone and hold no secret: served without the
+    // token (a cookie carrying it would reach every server on 127.0.0.1, ports being
+    // no part of a cookie's scope). The page takes `?token=` from its address into
+    // sessionStorage and out of the address bar; the WebSocket, which controls the
+    // helper, is what needs the token.
     const url = new URL(req.url ?? '/', `http://${hostHeader}`);
-    if (!sameToken(requestToken(req, url, port), token)) {
-      return reject(res, 401, 'Netns Studio: open the URL that `netns-studio serve` printed (it carries ?token=…)', headers);
-    }
-    if (url.searchParams.has('token')) {
-      // Trade the URL token for a cookie, then drop it from the address bar (and from history).
-      url.searchParams.delete('token');
-      res.writeHead(303, {
-        ...headers,
-        'Set-Cookie': `${cookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict`,
-        // a path like //evil.example must not become a protocol-relative redirect
-        Location: `/${url.pathname.replace(/^\/+/, '')}${url.search}`,
-      });
-      return res.end();
-    }
     const file = await resolveStatic(opts.rendererDir, url.pathname);
     if (!file) {
       if (url.pathname === '/' || url.pathname === '/index.html') {
@@ -123,7 +114,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (!hostAllowed(req, allowed)) return rejectUpgrade(socket, 421, 'Misdirected Request');
     // Browsers always send Origin on a WebSocket handshake: it must be this server.
     if (!originAllowed(req, allowed, true)) return rejectUpgrade(socket, 403, 'Forbidden');
-    if (!sameToken(requestToken(req, url, port), token)) return rejectUpgrade(socket, 401, 'Unauthorized');
+    if (!sameToken(requestToken(req, url), token)) return rejectUpgrade(socket, 401, 'Unauthorized');
     if (wss.clients.size >= MAX_CLIENTS) return rejectUpgrade(socket, 503, 'Service Unavailable');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });

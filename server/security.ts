@@ -17,24 +17,17 @@ export function sameToken(given: string | undefined | null, token: string): bool
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Cookies are not port-scoped: name ours after the port so two servers never mix. */
-export const cookieName = (port: number) => `netns_studio_${port}`;
-
-export function readCookie(req: IncomingMessage, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
-/** The token of a request: `?token=`, the cookie, or `Authorization: Bearer` (scripts). */
-export function requestToken(req: IncomingMessage, url: URL, port: number): string | undefined {
+/**
+ * The token of a WebSocket handshake: `?token=` on the socket URL (the page's
+ * own connection; the page keeps the token in sessionStorage, which belongs to
+ * this origin, port included) or `Authorization: Bearer` (scripts). No cookie:
+ * cookies are not port-scoped, so the browser would hand ours to every other
+ * server on 127.0.0.1 (issue 15).
+ */
+export function requestToken(req: IncomingMessage, url: URL): string | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  return url.searchParams.get('token') ?? readCookie(req, cookieName(port));
+  return url.searchParams.get('token') ?? undefined;
 }
 
 /**

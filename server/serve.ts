@@ -3,8 +3,9 @@
  * root (else explain and serve the editor anyway), start the server, print the URL.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import type { HelperLink } from '../shell-core/helper-link';
 import { unavailableHelperLink } from '../shell-core/helper-link';
 import { startServer, type RunningServer } from './http-server';
@@ -60,11 +61,36 @@ export async function helperLinkForServe(wrap: string[] | undefined, log: (l: st
   return link;
 }
 
-function openBrowser(url: string, log: (l: string) => void) {
-  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
-  const child = spawn('xdg-open', [url], { stdio: 'ignore', detached: true });
+/** How long the page that carries the URL to the browser stays on disk: the browser reads it at once. */
+const OPEN_FILE_MS = 60_000;
+
+/**
+ * Open the URL in a browser without putting it (and its token) on any command
+ * line: every user can read /proc/PID/cmdline, and the browser would inherit it
+ * (issue 15). The URL goes into a small HTML page in a fresh 0700 directory, the
+ * file 0600, owned by the person (SUDO_UID under sudo); the browser is given the
+ * file's path and redirects itself. `$BROWSER` (an absolute path) if set, else xdg-open.
+ */
+function openBrowser(url: string, log: (l: string) => void): () => void {
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return () => {};
+  const dir = mkdtempSync(join(tmpdir(), 'netns-studio-open-'));
+  const file = join(dir, 'open.html');
+  const attr = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  writeFileSync(file, `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${attr}"><title>Netns Studio</title><a href="${attr}">Netns Studio</a>\n`, { mode: 0o600 });
+  const uid = Number(process.env.SUDO_UID);
+  const gid = Number(process.env.SUDO_GID);
+  if (process.getuid?.() === 0 && Number.isInteger(uid) && uid > 0 && Number.isInteger(gid)) {
+    chownSync(dir, uid, gid);
+    chownSync(file, uid, gid);
+  }
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  setTimeout(remove, OPEN_FILE_MS).unref();
+  const browser = process.env.BROWSER?.split(':')[0];
+  const program = browser && isAbsolute(browser) ? browser : '/usr/bin/xdg-open';
+  const child = spawn(program, [file], { stdio: 'ignore', detached: true });
   child.on('error', () => log('netns-studio: could not open a browser; open the URL above yourself.'));
   child.unref();
+  return remove;
 }
 
 export async function runServe(opts: ServeOptions): Promise<{ server: RunningServer; link: HelperLink; stop(): Promise<void> }> {
@@ -77,11 +103,12 @@ export async function runServe(opts: ServeOptions): Promise<{ server: RunningSer
     log(`netns-studio: WARNING: listening on ${opts.host}, not only on this machine. Anyone who has the URL (with its token) controls the helper.`);
   }
   console.log(`Netns Studio is running at:\n\n  ${server.url}\n\nFrom another machine: ssh -L ${server.port}:127.0.0.1:${server.port} THIS-HOST, then open the URL there.\nStop with Ctrl-C.`);
-  if (opts.open) openBrowser(server.url, log);
+  const removeOpenFile = opts.open ? openBrowser(server.url, log) : () => {};
   return {
     server,
     link,
     async stop() {
+      removeOpenFile();
       await server.close();
       await link.close();
     },

@@ -251,7 +251,8 @@ export interface Backend {
   /** the steps that would make the host match `document` (its topology only) */
   plan(document: Topology, source?: SourceOptions): Promise<Result<PlanResult>>;
   /** execute the plan shown (refused with `plan-stale` if the host changed since) */
-  apply(document: Topology, planHash: string, onProgress?: (p: ApplyProgress) => void, source?: SourceOptions): Promise<Result<ApplyResult>>;
+  /** `allowHost`: the person allowed the plan's steps that touch the host (`Step.touchesHost`); refused (`touches-host`) otherwise */
+  apply(document: Topology, planHash: string, onProgress?: (p: ApplyProgress) => void, source?: SourceOptions & { allowHost?: boolean }): Promise<Result<ApplyResult>>;
   /** remove what `document`'s topology created, and nothing else */
   destroy(document: Topology, opts?: DestroyOptions & SourceOptions, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult | PlanResult>>;
   /** every topology applied on the host, with how it stands */

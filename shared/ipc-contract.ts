@@ -67,6 +67,7 @@ export const StepSchema = z.object({
   object: z.string(),
   action: z.enum(['create', 'change', 'delete']),
   unmanaged: z.boolean().optional(),
+  touchesHost: z.string().optional(),
   exists: CommandSchema.optional(),
 }) satisfies z.ZodType<Step>;
 
@@ -166,7 +167,7 @@ export const REQUESTS = {
   connect: { params: z.strictObject({}), result: HelperStatusSchema },
   discover: { params: z.strictObject({ unnamed: z.boolean().optional() }), result: resultOf(HostSnapshotSchema) },
   plan: { params: z.strictObject({ document: Topology, file: SourceFile.optional() }), result: resultOf(PlanResultSchema) },
-  apply: { params: z.strictObject({ document: Topology, planHash: z.string().min(1).max(256), opId: OpId, file: SourceFile.optional() }), result: resultOf(ApplyResultSchema) },
+  apply: { params: z.strictObject({ document: Topology, planHash: z.string().min(1).max(256), allowHost: z.boolean().optional(), opId: OpId, file: SourceFile.optional() }), result: resultOf(ApplyResultSchema) },
   destroy: {
     // planHash: the hash of the destroy plan that was shown (destroy with dryRun); the helper refuses when ownership changed since
     params: z.strictObject({ document: Topology, dryRun: z.boolean().optional(), planHash: z.string().min(1).max(256).optional(), opId: OpId, file: SourceFile.optional() }),

@@ -96,7 +96,7 @@ export function createSession(link: HelperLink, emit: Emit): Session {
     plan: async (p) => mapped(await link.call('plan', { document: p.document, ...fileOf(p) }), toPlanResult),
     apply: async (p) =>
       mapped(
-        await link.call('apply', { document: p.document, planHash: p.planHash, ...fileOf(p) }, (ev) => {
+        await link.call('apply', { document: p.document, planHash: p.planHash, ...fileOf(p), ...(p.allowHost ? { allowHost: true } : {}) }, (ev) => {
           const pr = toProgress(ev);
           if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
         }),

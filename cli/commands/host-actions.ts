@@ -89,6 +89,11 @@ function report(e: unknown): number {
       if (d.rollbackErrors?.length) console.error(`  rollback errors: ${JSON.stringify(d.rollbackErrors)}`);
     }
     const objects = (e.failure.detail as { objects?: string[] } | undefined)?.objects;
+    if (e.failure.code === 'touches-host') {
+      const steps = (e.failure.detail as { steps?: { object: string; touchesHost: string }[] } | undefined)?.steps ?? [];
+      for (const s of steps) console.error(`  ${s.object}: ${s.touchesHost}`);
+      console.error('  nothing was changed; to let apply make these host changes, add: --allow-host');
+    }
     if (e.failure.code === 'unmanaged' && objects?.length) {
       console.error(`  nothing was changed; to let apply change them, add: --allow ${[...new Set(objects)].join(' ')}`);
     }
@@ -195,7 +200,7 @@ export async function runApply(file: string, opts: HostCommandOptions): Promise<
       return EXIT_OK;
     }
     if (!(await confirm(`Apply these ${plan.steps.length} steps?`, opts))) return EXIT_ERROR;
-    const r = await applyDocument(doc, { planHash: plan.planHash, allow: opts.allow, ...sourceOf(file), wait: opts.wait !== false, readyTimeoutMs }, ctx);
+    const r = await applyDocument(doc, { planHash: plan.planHash, allow: opts.allow, allowHost: opts.allowHost === true, ...sourceOf(file), wait: opts.wait !== false, readyTimeoutMs }, ctx);
     progress.end();
     console.log(`Applied ${r.applied} steps in ${(r.durationMs / 1000).toFixed(2)} s.`);
     if (!r.matches) {

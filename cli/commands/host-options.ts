@@ -5,6 +5,8 @@ export interface HostCommandOptions {
   stateDir?: string;
   json?: boolean;
   allow?: string[];
+  /** --allow-host: steps that touch the host may run */
+  allowHost?: boolean;
   yes?: boolean;
   finishInterrupted?: boolean;
   sequential?: boolean;

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { cliPath as cli, projectRoot as root } from '../../testing/cli-runner';
 
 /** Start `serve`, wait for its URL; `prefix` runs it through another program (setpriv). */
-async function serve(prefix: string[], args: string[] = []) {
-  const argv = [...prefix, process.execPath, cli, 'serve', '--no-open', '--port', '0', ...args];
-  const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DISPLAY: '' } });
+async function serve(prefix: string[], args: string[] = [], env: NodeJS.ProcessEnv = { DISPLAY: '' }) {
+  const argv = [...prefix, process.execPath, cli, 'serve', ...(env.DISPLAY ? [] : ['--no-open']), '--port', '0', ...args];
+  const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -61,13 +64,61 @@ describe('netns-studio serve', () => {
     try {
       assert.match(s.out(), /live features .* need root/);
       const res = await fetch(s.url, { redirect: 'manual' });
-      assert.equal(res.status, 303);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('set-cookie'), null, 'no cookie: it would reach every port of 127.0.0.1');
       const status = await firstStatus(s.url);
       assert.equal(status.event, 'status');
       assert.equal(status.payload.state, 'unavailable');
       assert.match(status.payload.error.message, /need root/);
     } finally {
       await s.stop();
+    }
+  });
+
+  it('opens a browser without the token on any command line: the URL reaches it in a 0600 file', { skip: canDropRoot ? false : 'needs root and setpriv to run as another user' }, async () => {
+    // a fake browser that records its argv and the file it was given, then stays alive while /proc is scanned
+    const dir = mkdtempSync(join(tmpdir(), 'nss-browser-'));
+    chmodSync(dir, 0o777);
+    const fake = join(dir, 'browser');
+    writeFileSync(fake, `#!/bin/sh\nprintf '%s\\n' "$@" > ${dir}/argv.tmp\ncat "$1" > ${dir}/page.tmp\nstat -c %a "$1" > ${dir}/mode.tmp\necho $$ > ${dir}/pid\nmv ${dir}/argv.tmp ${dir}/argv; mv ${dir}/page.tmp ${dir}/page; mv ${dir}/mode.tmp ${dir}/mode\nexec sleep 60\n`, { mode: 0o755 });
+    const s = await serve(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'], [], { DISPLAY: ':99', BROWSER: fake });
+    try {
+      const token = new URL(s.url).searchParams.get('token')!;
+      assert.ok(token.length >= 20);
+      const deadline = Date.now() + 20_000;
+      while (!existsSync(join(dir, 'mode'))) {
+        if (Date.now() > deadline) assert.fail(`the browser was not started:\n${s.out()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const argv = readFileSync(join(dir, 'argv'), 'utf8').trim().split('\n');
+      assert.equal(argv.length, 1);
+      assert.match(argv[0], /\/open\.html$/);
+      assert.doesNotMatch(argv[0], new RegExp(token));
+      assert.ok(readFileSync(join(dir, 'page'), 'utf8').includes(s.url), 'the page redirects to the URL');
+      assert.equal(readFileSync(join(dir, 'mode'), 'utf8').trim(), '600');
+      // every process's command line (and, as root, environment) on the machine
+      const leaks: string[] = [];
+      for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+        for (const what of ['cmdline', 'environ']) {
+          try {
+            if (readFileSync(`/proc/${pid}/${what}`).includes(token)) leaks.push(`${pid} ${what}`);
+          } catch {
+            /* gone, or a kernel thread */
+          }
+        }
+      }
+      assert.deepEqual(leaks, []);
+    } finally {
+      await s.stop();
+      // the fake browser (its own pid: it exec'd sleep)
+      if (existsSync(join(dir, 'pid'))) {
+        try {
+          process.kill(Number(readFileSync(join(dir, 'pid'), 'utf8')), 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

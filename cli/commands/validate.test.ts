@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot, runCli } from '../../testing/cli-runner';
+import { aliasBombDocument } from '../../testing/hostile-documents';
+import { cliPath, projectRoot, runCli } from '../../testing/cli-runner';
 
 const rel = (...p: string[]) => join('fixtures', ...p);
 
@@ -49,4 +52,17 @@ test('validate --help', () => {
   const none = runCli(['validate']);
   assert.equal(none.status, 1);
   assert.match(none.stderr, /missing required argument/);
+});
+
+test('validate: an 850 KB alias bomb is refused with the file and line under a 128 MB heap (it used to take 2 GB and die)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netns-studio-bomb-'));
+  try {
+    const file = join(dir, 'bomb.yaml');
+    writeFileSync(file, aliasBombDocument(52_000, 99));
+    const r = spawnSync(process.execPath, ['--max-old-space-size=128', cliPath, 'validate', file], { cwd: projectRoot, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 1, r.stderr.slice(-2000));
+    assert.match(r.stdout, new RegExp(`^${file.replace(/[.]/g, '\\.')}:\\d+:\\d+: refused: the document would have more than 500,000 values once its aliases \\(\\*name\\) are expanded\\n$`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

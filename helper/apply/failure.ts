@@ -9,6 +9,7 @@ export type FailureCode =
   | 'step-failed'
   | 'plan-stale'
   | 'unmanaged'
+  | 'touches-host'
   | 'missing-feature'
   | 'journal-pending'
   | 'busy'

@@ -9,6 +9,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasProgram } from '../programs';
 import { programPath, runProc, type RunnerOptions } from './runner';
 import type { Item, Unit } from './schedule';
 
@@ -20,7 +21,7 @@ export interface FanoutOutcome {
 
 /** Usable when xargs exists; lanes must be single `ip -batch` units outside `host`. */
 export function fanoutAvailable(): boolean {
-  return programPath('xargs').startsWith('/');
+  return hasProgram('xargs');
 }
 
 /** The items of `u` to send: all, or those before the step `failAt` where a test injects a failure (recorded in `out`). */

@@ -16,6 +16,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { join } from 'node:path';
 import type { Step } from '../../shared/model/step';
 import { fail } from './failure';
+import { isSameRootProcess, processStart } from './process-identity';
 
 export const DEFAULT_STATE_DIR = '/var/lib/netns-studio';
 const FILE = 'journal.jsonl';
@@ -28,7 +29,7 @@ export function stateDirOf(explicit?: string): string {
 export type JournalKind = 'apply' | 'destroy' | 'recover';
 
 export type JournalRecord =
-  | { t: 'begin'; v: 1; kind: JournalKind; pid: number; at: string; steps: Step[]; meta?: Record<string, unknown> }
+  | { t: 'begin'; v: 1; kind: JournalKind; pid: number; /** the owner's start time (./process-identity.ts) */ start?: string; at: string; steps: Step[]; meta?: Record<string, unknown> }
   | { t: 'run'; idx: number[] }
   | { t: 'pid'; pid: number }
   | { t: 'done'; idx: number[] }
@@ -39,25 +40,19 @@ export type JournalRecord =
 
 const LOCK = 'transaction.lock';
 
-/** A helper or CLI (not us) still runs under this pid; a reused pid of something else does not count. */
-export function helperAlive(pid: number): boolean {
-  if (!pid || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return /node|tsx|netns-studio/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-  } catch {
-    return false;
-  }
+/**
+ * A helper or CLI (not us) still runs under this pid: as root, and (when `start`
+ * was recorded) started at that moment; a reused pid, or a user's process on it,
+ * does not count (./process-identity.ts).
+ */
+export function helperAlive(pid: number, start?: string): boolean {
+  return isSameRootProcess(pid, start);
 }
 
-function readLock(path: string): { pid: number; journal?: string } | undefined {
+function readLock(path: string): { pid: number; start?: string; journal?: string } | undefined {
   try {
-    const l = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown; journal?: unknown };
-    return { pid: typeof l.pid === 'number' ? l.pid : 0, ...(typeof l.journal === 'string' ? { journal: l.journal } : {}) };
+    const l = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown; start?: unknown; journal?: unknown };
+    return { pid: typeof l.pid === 'number' ? l.pid : 0, ...(typeof l.start === 'string' ? { start: l.start } : {}), ...(typeof l.journal === 'string' ? { journal: l.journal } : {}) };
   } catch {
     return existsSync(path) ? { pid: 0 } : undefined; // torn: written by a process that died at once
   }
@@ -70,7 +65,7 @@ function acquireLock(lockDir: string, journal: string): () => void {
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, JSON.stringify({ pid: process.pid, journal, at: new Date().toISOString() }));
+      writeSync(fd, JSON.stringify({ pid: process.pid, start: processStart(process.pid), journal, at: new Date().toISOString() }));
       fsyncSync(fd);
       closeSync(fd);
       return () => rmSync(path, { force: true });
@@ -78,7 +73,7 @@ function acquireLock(lockDir: string, journal: string): () => void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
     }
     const held = readLock(path);
-    if (held && helperAlive(held.pid)) fail('busy', `another apply or destroy (pid ${held.pid}) is running on this state dir (${held.journal ?? lockDir}); wait for it to finish`, { pid: held.pid });
+    if (held && helperAlive(held.pid, held.start)) fail('busy', `another apply or destroy (pid ${held.pid}) is running on this state dir (${held.journal ?? lockDir}); wait for it to finish`, { pid: held.pid });
     const pending = held?.journal && existsSync(held.journal) ? held.journal : pendingJournalPath(lockDir);
     if (pending) fail('journal-pending', `an unfinished apply journal exists at ${pending}: another apply is running, or the helper stopped mid-apply (recover first)`, { path: pending });
     rmSync(path, { force: true }); // stale: its process died before (or after) its journal
@@ -89,7 +84,7 @@ function acquireLock(lockDir: string, journal: string): () => void {
 export function clearStaleLock(lockDir: string): void {
   const path = join(lockDir, LOCK);
   const held = readLock(path);
-  if (!held || helperAlive(held.pid) || pendingJournalPath(lockDir)) return;
+  if (!held || helperAlive(held.pid, held.start) || pendingJournalPath(lockDir)) return;
   rmSync(path, { force: true });
 }
 
@@ -121,7 +116,7 @@ export class Journal {
       throw e;
     }
     const j = new Journal(path, fd, release);
-    j.write({ t: 'begin', v: 1, kind, pid: process.pid, at: new Date().toISOString(), steps, meta });
+    j.write({ t: 'begin', v: 1, kind, pid: process.pid, start: processStart(process.pid), at: new Date().toISOString(), steps, meta });
     return j;
   }
 
@@ -151,6 +146,8 @@ export interface JournalState {
   path: string;
   kind: JournalKind;
   pid: number;
+  /** the owner's start time, when the journal recorded it */
+  start?: string;
   steps: Step[];
   meta?: Record<string, unknown>;
   /** indices whose step finished */
@@ -201,7 +198,7 @@ export function readJournal(stateDir: string): JournalState | undefined {
     return { path, kind: 'apply', pid: 0, steps: [], done: new Set(), inFlight: new Set(), undone: new Set(), rollingBack: false, committed: false, pids: [] };
   }
   const st: JournalState = {
-    path, kind: begin.kind, pid: begin.pid, steps: begin.steps, meta: begin.meta,
+    path, kind: begin.kind, pid: begin.pid, start: begin.start, steps: begin.steps, meta: begin.meta,
     done: new Set(), inFlight: new Set(), undone: new Set(), rollingBack: false, committed: false, pids: [],
   };
   for (const r of recs.slice(1)) {

@@ -17,6 +17,7 @@ import { readNat } from '../discover/read';
 import { namedTarget, ownInode, type Target } from '../discover/targets';
 import { runProgram } from '../proc';
 import { statSync } from 'node:fs';
+import { programPath } from '../programs';
 import { acceptedBridges, forwardDropWarnings, readForwardChain, type ForwardChain, type PlanWarning } from './host-firewall';
 
 export interface HostView {
@@ -105,7 +106,7 @@ async function readNatOf(list: ObservedNamespace[], targets: Target[]): Promise<
 async function readPingRange(list: ObservedNamespace[], targets: Target[]): Promise<void> {
   const pathOf = new Map(targets.map((t) => [t.name, t.path]));
   await Promise.all(list.map(async (n) => {
-    const r = await runProgram(['nsenter', `--net=${pathOf.get(n.name)}`, 'cat', '/proc/sys/net/ipv4/ping_group_range'], { timeoutMs: 10_000 });
+    const r = await runProgram([programPath('nsenter'), `--net=${pathOf.get(n.name)}`, programPath('cat'), '/proc/sys/net/ipv4/ping_group_range'], { timeoutMs: 10_000 });
     if (r.code === 0) n.sysctls['net.ipv4.ping_group_range'] = r.stdout.trim().replace(/\s+/g, ' ');
   }));
 }

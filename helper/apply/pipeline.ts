@@ -7,7 +7,9 @@
  *            forgotten), plan, mark steps on objects of no topology, hash
  *            (steps + observed facts + record).
  *   apply:   re-plan; refuse when the hash differs (the host changed since the
- *            person saw the plan) or an unmanaged step is not explicitly allowed;
+ *            person saw the plan) or an unmanaged step, or one that touches the
+ *            host (host routes/NAT, forwarders open to the network), is not
+ *            explicitly allowed;
  *            execute under a journal; record ownership; re-plan to confirm.
  *   destroy: undo, in reverse, what the topology's record lists, tolerating
  *            objects already gone; transactional like apply.
@@ -16,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { API_VERSION, HOST_NS, KIND, Topology } from '../../shared/model/schema';
 import { checkTopologyName, topologyIdentity, type TopologyIdentity } from '../../shared/model/topology-name';
 import type { Step } from '../../shared/model/step';
+import { markHostExposure } from '../../shared/plan/host-exposure';
 import { validateTopology } from '../../shared/validate/validate';
 import { destroySteps, linksLeavingWith, linksLeavingWithNamespaces, markUnmanaged, recordApplied, recordDestroyed } from '../ownership/ledger';
 import { saveOwnership, type Ownership } from '../ownership/store';
@@ -84,14 +87,24 @@ export interface ApplyOptions extends TopologySource {
   planHash?: string;
   /** object keys of unmanaged objects the person explicitly allows apply to change or delete */
   allow?: string[];
+  /** the person explicitly allows the steps that touch the host (`touchesHost`: its routes, NAT, forwarders open to the network) */
+  allowHost?: boolean;
   /** wait until what the apply brought up is usable (default true; see ./ready.ts) */
   wait?: boolean;
   /** bound of that wait (default DEFAULT_READY_TIMEOUT_MS) */
   readyTimeoutMs?: number;
 }
 
+/** Documents `checkDocument` already passed (on the check thread, check-worker.ts): not checked twice. */
+const checked = new WeakSet<object>();
+export function markChecked(doc: Topology): Topology {
+  checked.add(doc);
+  return doc;
+}
+
 /** Parse and validate a document; `invalid-document` with the issues otherwise. */
 export function checkDocument(document: unknown): Topology {
+  if (typeof document === 'object' && document !== null && checked.has(document)) return document as Topology;
   const parsed = Topology.safeParse(document);
   if (!parsed.success) {
     fail('invalid-document', `the document does not match the schema: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).slice(0, 5).join('; ')}`, { issues: parsed.error.issues });
@@ -177,7 +190,7 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
   const planned = ctx.engine.plan(doc, observed, new Set(ownership.owned), removals);
   mark(`plan (${planned.length} steps)`);
   const goneSet = new Set(gone);
-  const steps = markUnmanaged(planned, ownership).map((s) => (goneSet.has(s.object) ? { ...s, reason: `${s.reason} (removed outside netns-studio)` } : s));
+  const steps = markHostExposure(markUnmanaged(planned, ownership), doc).map((s) => (goneSet.has(s.object) ? { ...s, reason: `${s.reason} (removed outside netns-studio)` } : s));
   // never a change or a deletion of another topology's object, whatever the planner thought
   refuseClaims(claimsOf(sc.others.filter((r) => r !== sc.handover?.from).map(ownerOf), steps.filter((s) => s.action !== 'create').map((s) => s.object)), sc.id);
   validateSteps(steps);
@@ -263,6 +276,10 @@ export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: 
     const refused = plan.steps.filter((s) => s.unmanaged && !allowed.has(s.object));
     if (refused.length) {
       fail('unmanaged', `the plan would ${refused.length === 1 ? 'change an object' : `change ${refused.length} objects`} this product did not create (${[...new Set(refused.map((s) => s.object))].slice(0, 5).join(', ')}); name ${refused.length === 1 ? 'it' : 'them'} explicitly to allow it`, { objects: refused.map((s) => s.object) });
+    }
+    const hostSteps = plan.steps.filter((s) => s.touchesHost);
+    if (hostSteps.length && !opts.allowHost) {
+      fail('touches-host', `the plan has ${hostSteps.length === 1 ? 'a step' : `${hostSteps.length} steps`} that touch the host (${hostSteps.slice(0, 3).map((s) => `${s.object}: ${s.touchesHost}`).join('; ')}${hostSteps.length > 3 ? '; …' : ''}); allow host changes explicitly to apply it`, { steps: hostSteps.map((s) => ({ object: s.object, touchesHost: s.touchesHost })) });
     }
     const name = plan.topology.name;
     if (!plan.steps.length) {

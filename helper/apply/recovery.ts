@@ -4,6 +4,7 @@
  * `finish` runs the steps that had not finished (a step seen starting may already
  * be there: "exists" counts as done) and rolls everything back if that fails.
  */
+import { isSameRootProcess } from './process-identity';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { fail, type Failure } from './failure';
@@ -58,7 +59,7 @@ export async function recover(stateDir: string, opts: RecoverOptions = {}): Prom
 }
 
 async function recoverJournal(st: JournalState, opts: RecoverOptions): Promise<RecoveryReport> {
-  if (helperAlive(st.pid)) fail('busy', `another helper (pid ${st.pid}) is applying right now`, { pid: st.pid });
+  if (isSameRootProcess(st.pid, st.start)) fail('busy', `another helper (pid ${st.pid}) is applying right now`, { pid: st.pid });
   await waitForChildren(st.pids);
   const journal = Journal.resume(st.path);
   // the record the journal belongs to sits beside it (a topology's directory)

@@ -61,7 +61,7 @@ export function renderPlan(steps: Step[], opts: { color?: boolean } = {}): strin
     out.push(`# namespace ${g.namespace}`);
     for (const { index, step, command } of g.steps) {
       const mark = step.action === 'create' ? '+' : step.action === 'delete' ? '-' : '~';
-      out.push(`  ${mark} ${command}${dim(`   # ${index + 1}: ${step.reason}`)}${step.unmanaged ? warn(` [unmanaged: ${step.object}]`) : ''}`);
+      out.push(`  ${mark} ${command}${dim(`   # ${index + 1}: ${step.reason}`)}${step.unmanaged ? warn(` [unmanaged: ${step.object}]`) : ''}${step.touchesHost ? warn(` [touches the host: ${step.touchesHost}]`) : ''}`);
     }
   }
   return out.join('\n');
@@ -71,6 +71,7 @@ export function summaryLine(steps: Step[]): string {
   if (!steps.length) return 'Nothing to do: the host matches the document.';
   const n = (a: Step['action']) => steps.filter((s) => s.action === a).length;
   const un = steps.filter((s) => s.unmanaged).length;
+  const host = steps.filter((s) => s.touchesHost).length;
   const ns = new Set(steps.map((s) => s.namespace)).size;
-  return `Plan: ${n('create')} to create, ${n('change')} to change, ${n('delete')} to delete (${steps.length} steps in ${ns} namespace${ns === 1 ? '' : 's'})${un ? `; ${un} touch objects netns-studio did not create` : ''}.`;
+  return `Plan: ${n('create')} to create, ${n('change')} to change, ${n('delete')} to delete (${steps.length} steps in ${ns} namespace${ns === 1 ? '' : 's'})${un ? `; ${un} touch objects netns-studio did not create` : ''}${host ? `; ${host} touch the host (apply needs --allow-host)` : ''}.`;
 }

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { HOST_NS } from '../../shared/model/schema';
+import { programPath, resolvedArgv } from '../programs';
 
 export interface ProcResult {
   code: number;
@@ -24,21 +25,10 @@ export interface RunnerOptions {
   timeoutMs?: number;
 }
 
-const SEARCH = ['/usr/sbin', '/sbin', '/usr/bin', '/bin'];
-const resolved = new Map<string, string>();
-
-/** Absolute path of a system program: a root helper does not trust $PATH. */
-export function programPath(name: string): string {
-  let p = resolved.get(name);
-  if (!p) {
-    p = SEARCH.map((d) => `${d}/${name}`).find((c) => existsSync(c)) ?? name;
-    resolved.set(name, p);
-  }
-  return p;
-}
+export { programPath } from '../programs';
 
 export function runProc(argv: string[], opts: RunnerOptions & { input?: string } = {}): Promise<ProcResult> {
-  const full = [...(opts.wrap ?? []), ...argv];
+  const full = resolvedArgv([...(opts.wrap ?? []), ...argv]);
   return new Promise((resolve) => {
     const child = spawn(full[0], full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RawNamespace } from './read';
+import { hasProgram, programPath } from '../programs';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -29,7 +30,7 @@ const DUMP = { link: 0, addr: 1, route: 2, rule: 3, netconf: 4, nft: 5, xtables:
 /** The system perl (a fixed path, not $PATH: the helper runs as root), when it and our script are there. */
 export function perlPath(): string | undefined {
   if (!existsSync(NL_DUMP_SCRIPT)) return undefined; // a bundle that left the script out: ip reader only
-  return ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl'].find((p) => existsSync(p));
+  return hasProgram('perl') ? programPath('perl') : undefined;
 }
 
 export function perlAvailable(): boolean {

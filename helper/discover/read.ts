@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mapLimit, runProgram } from '../proc';
 import { splitJsonValues } from './json-stream';
+import { programPath } from '../programs';
 
 /** What one ip batch reads. `addr show` carries every link's details too (-d), and stats (-s). */
 export const IP_COMMANDS = ['addr show', 'route show table all', 'rule show', 'netconf show'] as const;
@@ -41,10 +42,10 @@ function ipBatchFile(): string {
   return batchFile;
 }
 
-const ipArgv = (path: string) => ['nsenter', `--net=${path}`, 'ip', '-j', '-d', '-s', '-batch', ipBatchFile()];
-const rule6Argv = (path: string) => ['nsenter', `--net=${path}`, 'ip', '-6', '-j', 'rule', 'show'];
-const natArgv = (path: string) => ['nsenter', `--net=${path}`, 'iptables-save', '-t', 'nat'];
-const filterArgv = (path: string) => ['nsenter', `--net=${path}`, 'iptables-save', '-t', 'filter'];
+const ipArgv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('ip'), '-j', '-d', '-s', '-batch', ipBatchFile()];
+const rule6Argv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('ip'), '-6', '-j', 'rule', 'show'];
+const natArgv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('iptables-save'), '-t', 'nat'];
+const filterArgv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('iptables-save'), '-t', 'filter'];
 
 export interface ReadOptions {
   /** parallel streams (default 2 on this kind of machine) */

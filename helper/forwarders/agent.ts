@@ -29,7 +29,14 @@ interface AgentArgs {
   enter?: string[];
 }
 const args = JSON.parse(process.argv[2] ?? '{}') as AgentArgs;
-const stats = { state: 'starting', reason: '', active: 0, total: 0, bytesIn: 0, bytesOut: 0, failedDials: 0 };
+const stats = { state: 'starting', reason: '', active: 0, total: 0, bytesIn: 0, bytesOut: 0, failedDials: 0, refused: 0 };
+
+/**
+ * Connections at once per agent (each holds two sockets): past it, new clients are
+ * closed at once and counted in `refused`, so a connection flood cannot exhaust
+ * the agent's descriptors and stop the connections already carried.
+ */
+export const MAX_CONNECTIONS = 1024;
 
 function pipeBoth(client: net.Socket, upstream: net.Socket): void {
   client.on('data', (b) => { stats.bytesOut += b.length; });
@@ -73,6 +80,7 @@ function track(c: net.Socket): void { stats.active++; stats.total++; c.once('clo
 
 function acceptAndDial(): net.Server {
   return net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => {
+    if (stats.active >= MAX_CONNECTIONS) { stats.refused++; client.destroy(); return; }
     track(client); client.setNoDelay(true);
     client.on('error', () => { /* reset by the client before the target answered */ });
     dialTarget(client);
@@ -99,6 +107,7 @@ if (args.role === 'bind') {
   const sock = `${args.dir}/${args.name}.dial.sock`;
   fs.rmSync(sock, { force: true });
   server = net.createServer({ allowHalfOpen: true }, (client) => {
+    if (stats.active >= MAX_CONNECTIONS) { stats.refused++; client.destroy(); return; }
     track(client);
     let head = Buffer.alloc(0);
     const onData = (b: Buffer) => {

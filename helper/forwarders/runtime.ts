@@ -14,10 +14,12 @@ import net from 'node:net';
 import path from 'node:path';
 import { HOST_NS, type Forwarder } from '../../shared/model/schema';
 import { AGENT_BUNDLE } from '../bundle-files';
+import { programPath, resolvedArgv } from '../programs';
 import { agentProgram } from '../code-location';
 
 export type { Forwarder };
-export interface AgentStats { state: string; reason: string; active: number; total: number; bytesIn: number; bytesOut: number; failedDials: number }
+/** `refused`: clients turned away at the connection / UDP session cap (agent.ts MAX_CONNECTIONS, udp.ts MAX_UDP_SESSIONS) */
+export interface AgentStats { state: string; reason: string; active: number; total: number; bytesIn: number; bytesOut: number; failedDials: number; refused?: number }
 export interface ForwarderStatus { name: string; spec: Forwarder; pids: number[]; stats?: AgentStats; alive: boolean }
 export interface ForwarderRuntime {
   /** start (replacing a forwarder of that name); resolves once listening, else rejects having left nothing behind */
@@ -40,9 +42,9 @@ const AGENT_FILES = new Set(['agent.ts', AGENT_BUNDLE]);
 export const DEFAULT_FORWARDERS_DIR = '/run/netns-studio/forwarders';
 
 function nsArgv(ns: string, argv: string[], wrap: string[]): string[] {
-  if (ns === HOST_NS) return [...wrap, ...argv];
+  if (ns === HOST_NS) return resolvedArgv([...wrap, ...argv]);
   if (!NAME_RE.test(ns)) throw new Error(`invalid namespace ${ns}`);
-  return ['nsenter', `--net=/run/netns/${ns}`, ...argv];
+  return [programPath('nsenter'), `--net=/run/netns/${ns}`, ...argv];
 }
 
 /**
@@ -50,7 +52,7 @@ function nsArgv(ns: string, argv: string[], wrap: string[]): string[] {
  * `host` is our own namespace: named by our pid, valid while start() waits.
  */
 function enterArgv(ns: string, wrap: string[]): string[] {
-  if (ns === HOST_NS) return wrap.length ? wrap : ['nsenter', `--net=/proc/${process.pid}/ns/net`];
+  if (ns === HOST_NS) return wrap.length ? resolvedArgv(wrap) : [programPath('nsenter'), `--net=/proc/${process.pid}/ns/net`];
   return nsArgv(ns, [], wrap);
 }
 

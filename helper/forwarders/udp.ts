@@ -6,8 +6,16 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 
-export interface UdpStats { active: number; total: number; bytesIn: number; bytesOut: number; failedDials: number }
+export interface UdpStats { active: number; total: number; bytesIn: number; bytesOut: number; failedDials: number; refused: number }
 const IDLE_MS = 30_000;
+/**
+ * Sessions at once. Each is a socket (or a Unix stream) of its own, keyed by the
+ * client's address and port, which UDP lets anyone forge: a flood of spoofed
+ * sources would otherwise open sockets until the agent ran out of descriptors.
+ * Past the cap, datagrams from new sources are dropped (counted in `refused`);
+ * sessions already open go on, and idle ones make room after IDLE_MS.
+ */
+export const MAX_UDP_SESSIONS = 256;
 
 export function frame(b: Buffer): Buffer { const h = Buffer.alloc(2); h.writeUInt16BE(b.length); return Buffer.concat([h, b]); }
 export function deframer(on: (b: Buffer) => void): (chunk: Buffer) => void {
@@ -25,6 +33,7 @@ export function udpListen(o: { addr: string; port: number; host: string; tport: 
     const key = `${rinfo.address}:${rinfo.port}`;
     let s = sessions.get(key);
     if (!s) {
+      if (sessions.size >= MAX_UDP_SESSIONS) { st.refused++; return; }
       st.active++; st.total++;
       const reply = (b: Buffer) => { st.bytesIn += b.length; sock.send(b, rinfo.port, rinfo.address); };
       let send: (b: Buffer) => void; let close: () => void;

@@ -5,6 +5,7 @@
  */
 import { KERNEL_FEATURES, type KernelFeature } from '../../shared/protocol/messages';
 import { runProgram } from '../proc';
+import { programPath } from '../programs';
 
 /** One `ip` batch line per feature, in this order; `-force` reports each failing line. */
 const LINK_PROBES: [KernelFeature, string][] = [
@@ -27,7 +28,7 @@ export function kernelFeatures(wrap?: string[]): Promise<Record<KernelFeature, b
 async function probe(wrap?: string[]): Promise<Record<KernelFeature, boolean>> {
   const out = Object.fromEntries(KERNEL_FEATURES.map((f) => [f, false])) as Record<KernelFeature, boolean>;
   const [links, netem, ipt, nft] = await Promise.all([
-    runProgram(['unshare', '-n', 'ip', '-force', '-batch', '-'], { input: LINK_PROBES.map(([, l]) => l).join('\n') + '\n', wrap, timeoutMs: 5000 }),
+    runProgram(['unshare', '-n', programPath('ip'), '-force', '-batch', '-'], { input: LINK_PROBES.map(([, l]) => l).join('\n') + '\n', wrap, timeoutMs: 5000 }),
     runProgram(['unshare', '-n', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], { wrap, timeoutMs: 5000 }),
     runProgram(['iptables', '-V'], { wrap, timeoutMs: 5000 }),
     runProgram(['nft', '--version'], { wrap, timeoutMs: 5000 }),

@@ -1,7 +1,8 @@
 /**
  * Helper method `apply(document, {planHash, allow})`: re-plans, refuses with
  * `plan-stale` when the host changed since the plan was shown (or `unmanaged`
- * when a step touches an object not ours that the request does not name), then
+ * when a step touches an object not ours that the request does not name, or
+ * `touches-host` when a step touches the host and `allowHost` is not set), then
  * executes under the journal, streaming progress events
  *
  *   {event: 'progress', ref: <apply request id>, data: ApplyProgressEvent}
@@ -10,6 +11,7 @@
  * them). Also `recoverOnStart`, which the helper runs before serving.
  */
 import { ApplyParams, PROGRESS_EVENT, type ApplyProgress, type ApplyWireResult } from '../../shared/protocol/methods';
+import { checkDocumentOffThread } from '../apply/check-worker';
 import type { ApplyContext } from '../apply/context';
 import type { Progress } from '../apply/executor';
 import { stateDirOf } from '../apply/journal';
@@ -40,9 +42,9 @@ export function withProgress(ctx: ApplyContext, emit?: (e: ApplyProgressEvent) =
   return { ...ctx, onProgress: emit ? (p) => emit(progressEvent(p)) : ctx.onProgress };
 }
 
-export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[]; file?: string; wait?: boolean; readyTimeoutMs?: number }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
+export async function applyMethod(params: { document: unknown; planHash: string; allow?: string[]; allowHost?: boolean; file?: string; wait?: boolean; readyTimeoutMs?: number }, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult> {
   if (typeof params?.planHash !== 'string' || !/^[0-9a-f]{64}$/.test(params.planHash)) fail('plan-stale', 'apply needs the hash of the plan that was shown (plan first)');
-  const r = await applyDocument(params.document, { planHash: params.planHash, allow: params.allow, ...(params.file ? { file: params.file } : {}), wait: params.wait, readyTimeoutMs: params.readyTimeoutMs }, withProgress(ctx, emit));
+  const r = await applyDocument(await checkDocumentOffThread(params.document), { planHash: params.planHash, allow: params.allow, allowHost: params.allowHost === true, ...(params.file ? { file: params.file } : {}), wait: params.wait, readyTimeoutMs: params.readyTimeoutMs }, withProgress(ctx, emit));
   return { applied: r.applied, durationMs: r.durationMs, matches: r.matches, topology: r.topology, ...(r.readiness ? { readiness: r.readiness } : {}) };
 }
 

@@ -6,6 +6,7 @@
  * returns the steps it would run (like `plan` with `destroy: true`).
  */
 import { DestroyParams } from '../../shared/protocol/methods';
+import { checkDocumentOffThread } from '../apply/check-worker';
 import type { ApplyContext } from '../apply/context';
 import { destroyTopology, planDestroyOf, type DestroyTarget } from '../apply/pipeline';
 import { fail } from '../apply/failure';
@@ -17,7 +18,7 @@ import { defineMethod } from './registry';
 
 export async function destroyMethod(params: DestroyParams, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): Promise<ApplyWireResult | PlanWireResult> {
   if ((params.document === undefined) === (params.name === undefined)) fail('invalid-document', 'destroy takes a document or a topology name (one of them)');
-  const target: DestroyTarget = params.name !== undefined ? { name: params.name } : { document: params.document, ...(params.file ? { file: params.file } : {}) };
+  const target: DestroyTarget = params.name !== undefined ? { name: params.name } : { document: await checkDocumentOffThread(params.document), ...(params.file ? { file: params.file } : {}) };
   if (params.dryRun) {
     const p = planDestroyOf(target, ctx);
     return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length }, topology: p.topology, notes: p.notes };

@@ -7,6 +7,7 @@
  * ApplyFailure; their `.failure` is the protocol's `{code, message, detail}`.
  */
 import { PlanParams, type PlanResult } from '../../shared/protocol/methods';
+import { checkDocumentOffThread } from '../apply/check-worker';
 import type { ApplyContext } from '../apply/context';
 import { planDestroy, planForHost } from '../apply/pipeline';
 import { applyContextOf } from './apply-context';
@@ -16,6 +17,7 @@ import { defineMethod } from './registry';
 export type PlanWireResult = PlanResult;
 
 export async function planMethod(params: PlanParams, ctx: ApplyContext): Promise<PlanWireResult> {
+  params = { ...params, document: await checkDocumentOffThread(params.document) };
   const source = params.file ? { file: params.file } : {};
   if (params.destroy) {
     const p = planDestroy(params.document, ctx, source);

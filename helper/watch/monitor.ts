@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { NsidScanner, type NsidRef } from './nsid-scanner';
 import { RespawningChild, type RespawnHandlers } from './respawn';
+import { programPath, resolvedArgv } from '../programs';
 
 /** Objects we care about; `neigh` is left out on purpose (ARP churn would re-read busy namespaces all the time). */
 export const MONITOR_ARGV = ['ip', 'monitor', 'all-nsid', 'link', 'address', 'route', 'rule', 'netconf'];
@@ -39,7 +40,7 @@ export class KernelMonitor extends RespawningChild<MonitorHandlers> {
 
   /** Start listening; resolves once the process waits for kernel messages. */
   async start(): Promise<void> {
-    const argv = [...(this.opts.wrap ?? []), ...MONITOR_ARGV];
+    const argv = resolvedArgv([...(this.opts.wrap ?? []), programPath(MONITOR_ARGV[0]), ...MONITOR_ARGV.slice(1)]);
     const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.adopt(child);
     const scanner = new NsidScanner((n) => this.handlers.onNsid(n));

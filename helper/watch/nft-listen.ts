@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { perlPath } from '../discover/netlink';
 import type { NsidRef } from './nsid-scanner';
 import { RespawningChild, type RespawnHandlers } from './respawn';
+import { resolvedArgv } from '../programs';
 
 export const NFT_LISTEN_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'nft-listen.pl');
 
@@ -39,7 +40,7 @@ export class NftListener extends RespawningChild<NftListenHandlers> {
   start(): Promise<void> {
     const perl = perlPath();
     if (!perl || !existsSync(NFT_LISTEN_SCRIPT)) return Promise.reject(new Error('perl or nft-listen.pl is missing'));
-    const argv = [...this.wrap, perl, NFT_LISTEN_SCRIPT];
+    const argv = resolvedArgv([...this.wrap, perl, NFT_LISTEN_SCRIPT]);
     const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.adopt(child);
     child.stdin.end();

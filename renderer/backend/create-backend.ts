@@ -4,11 +4,10 @@
  */
 import type { Backend } from '../../shared/backend';
 import { createElectronBackend, hasElectronBridge } from './electron-backend';
+import { pageToken } from './page-token';
 import { createWebSocketBackend, defaultSocketUrl } from './websocket-backend';
 
 export function createBackend(): Backend {
   if (hasElectronBridge()) return createElectronBackend();
-  // The page URL may still carry ?token= (first load before the cookie is set); pass it on.
-  const token = new URLSearchParams(globalThis.location?.search ?? '').get('token') ?? undefined;
-  return createWebSocketBackend(defaultSocketUrl(), token);
+  return createWebSocketBackend(defaultSocketUrl(), pageToken());
 }

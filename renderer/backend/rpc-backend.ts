@@ -198,7 +198,7 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
       const opId = newId('a');
       if (onProgress) progress.set(opId, onProgress);
       try {
-        return await callResult('apply', { document, planHash, opId, ...fileOf(source) });
+        return await callResult('apply', { document, planHash, opId, ...fileOf(source), ...(source.allowHost ? { allowHost: true } : {}) });
       } finally {
         progress.delete(opId);
       }

@@ -151,8 +151,8 @@ export function createWebSocketTransport(url: string, token: string | undefined,
 }
 
 /**
- * The browser's Backend. `token`: the one from the URL the server printed; omit it
- * when the page was loaded from the server (its cookie carries the token).
+ * The browser's Backend. `token`: the one from the URL the server printed (the
+ * page keeps it in sessionStorage: ./page-token.ts).
  */
 export function createWebSocketBackend(url: string = defaultSocketUrl(), token?: string, opts: WebSocketBackendOptions = {}): RpcBackend {
   const transport = createWebSocketTransport(url, token, opts);

@@ -3,7 +3,8 @@
  * then objects of no topology, which need an explicit allow) and by namespace,
  * each with its reason. A plan never touches another topology's objects: the
  * helper refuses such a document, and the dialog says which topology owns what.
- * Apply shows "k of n"; a failure shows the failing step, the kernel's words and
+ * Steps that touch the host are listed by a checkbox that must be ticked
+ * before Apply (issue 15). Apply shows "k of n"; a failure shows the failing step, the kernel's words and
  * whether the host was rolled back.
  */
 import { useEffect, useMemo, useState } from 'react';
@@ -25,7 +26,7 @@ type Phase =
 const commandText = (s: Pick<Step, 'argv' | 'namespace'>) => s.argv.join(' ');
 
 /** Refusals the helper makes before running any step (helper/apply/failure.ts codes): the host is as it was. */
-const REFUSED_BEFORE_START = new Set(['unmanaged', 'plan-stale', 'invalid-document', 'invalid-step', 'missing-feature', 'busy', 'owned-elsewhere']);
+const REFUSED_BEFORE_START = new Set(['unmanaged', 'plan-stale', 'invalid-document', 'invalid-step', 'missing-feature', 'busy', 'owned-elsewhere', 'touches-host']);
 
 /** Where the document came from, for the topology's name and record: the desktop knows the path, the browser the name. */
 export const sourceOfEditor = () => {
@@ -66,6 +67,8 @@ export function PlanDialog() {
 function PlanDialogBody() {
   const backend = useBackend();
   const [phase, setPhase] = useState<Phase>({ kind: 'planning' });
+  /** the person ticked "allow these host changes" for this plan */
+  const [allowHost, setAllowHost] = useState(false);
   const close = () => uiStore.setState({ planOpen: false });
   useEffect(() => {
     if (!backend) {
@@ -84,18 +87,22 @@ function PlanDialogBody() {
 
   const plan = 'plan' in phase ? phase.plan : undefined;
   const groups = useMemo(() => groupSteps(plan), [plan]);
+  const hostSteps = useMemo(() => (plan?.steps ?? []).flatMap((step, index) => (step.touchesHost ? [{ step, index }] : [])), [plan]);
 
   const apply = async () => {
     if (!backend || !plan) return;
     setPhase({ kind: 'applying', plan });
-    const r = await backend.apply(editorStore.getState().doc, plan.planHash, (progress) => setPhase({ kind: 'applying', plan, progress }), sourceOfEditor());
+    const r = await backend.apply(editorStore.getState().doc, plan.planHash, (progress) => setPhase({ kind: 'applying', plan, progress }), { ...sourceOfEditor(), allowHost: hostSteps.length > 0 && allowHost });
     setPhase(r.ok ? { kind: 'done', plan, applied: r.value.applied, ms: r.value.durationMs, notReady: r.value.notReady } : { kind: 'failed', plan, error: r.error });
   };
 
   const failure = phase.kind === 'failed' ? (phase.error.detail as ApplyFailureDetail | undefined) : undefined;
   const failedNumber = failedStepNumber(failure);
   const errorCount = useUi((s) => s.problems.filter((p) => p.severity === 'error').length);
-  const refusal = plan ? applyRefusal(plan.summary, errorCount, plan.steps.filter((st) => st.unmanaged).map((st) => st.object)) : undefined;
+  const refusal = plan
+    ? (applyRefusal(plan.summary, errorCount, plan.steps.filter((st) => st.unmanaged).map((st) => st.object)) ??
+      (hostSteps.length > 0 && !allowHost ? `${hostSteps.length === 1 ? 'A step touches' : `${hostSteps.length} steps touch`} the host: tick "Allow" above to apply` : undefined))
+    : undefined;
   return (
     <div className="modal-backdrop" role="presentation" onKeyDown={(e) => e.key === 'Escape' && phase.kind !== 'applying' && close()}>
       <div className="modal" role="dialog" aria-modal="true" aria-label="plan and apply" data-testid="plan-dialog">
@@ -147,11 +154,13 @@ function PlanDialogBody() {
                             data-testid="plan-step"
                             data-action={step.action}
                             data-unmanaged={step.unmanaged ? 'true' : undefined}
+                            data-touches-host={step.touchesHost ? 'true' : undefined}
                             className={`step ${step.action}${step.unmanaged ? ' unmanaged' : ''}${failedNumber === index + 1 ? ' failed' : ''}`}
                           >
                             <code>{commandText(step)}</code>
                             <span className="reason">
-                              {step.unmanaged && <span className="tag warn">unmanaged</span>} {step.reason}
+                              {step.unmanaged && <span className="tag warn">unmanaged</span>}
+                              {step.touchesHost && <span className="tag warn">touches the host</span>} {step.reason}
                             </span>
                           </li>
                         ))}
@@ -161,6 +170,21 @@ function PlanDialogBody() {
                 </section>
               ))}
             </div>
+            {hostSteps.length > 0 && phase.kind === 'planned' && (
+              <fieldset className="host-permission warn" data-testid="plan-host-permission">
+                <legend>These steps touch the host, outside the document&apos;s namespaces:</legend>
+                <ul>
+                  {hostSteps.map(({ step, index }) => (
+                    <li key={index} data-testid="plan-host-step">
+                      Step {index + 1} in {step.namespace}: {step.touchesHost} (<code>{commandText(step)}</code>)
+                    </li>
+                  ))}
+                </ul>
+                <label>
+                  <input type="checkbox" data-testid="plan-allow-host" checked={allowHost} onChange={(e) => setAllowHost(e.target.checked)} /> Allow {hostSteps.length === 1 ? 'this host change' : `these ${hostSteps.length} host changes`}
+                </label>
+              </fieldset>
+            )}
           </>
         )}
         {phase.kind === 'applying' && (

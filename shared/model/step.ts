@@ -28,6 +28,12 @@ export interface Step extends Command {
   action: 'create' | 'change' | 'delete';
   /** True when the step touches an object this product does not own. */
   unmanaged?: boolean;
+  /**
+   * Why the step reaches beyond the document's namespaces into the host (its
+   * routes or NAT, a forwarder open to the network or to the host's services):
+   * apply refuses it unless host changes are allowed (shared/plan/host-exposure.ts).
+   */
+  touchesHost?: string;
   /** A command that succeeds when the step's effect is already there (for idempotent scripts). */
   exists?: Command;
 }

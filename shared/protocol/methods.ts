@@ -118,6 +118,8 @@ export const ApplyParams = z.strictObject({
   planHash: PlanHash,
   /** object keys of unmanaged objects the person explicitly allows apply to change */
   allow: z.array(ObjectKeyParam).max(10_000).optional(),
+  /** the person allowed the steps that touch the host (plan steps with `touchesHost`); refused with `touches-host` otherwise */
+  allowHost: z.boolean().optional(),
   /** wait until what the apply brought up is usable (default true); false answers as soon as the steps are done */
   wait: z.boolean().optional(),
   /** bound of that wait in ms (default 10 s) */

@@ -60,3 +60,21 @@ export function isWildcardOrLoopback(ip: Ip): boolean {
 export function isHostname(s: string): boolean {
   return typeof s === 'string' && s.length <= 253 && /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/.test(s);
 }
+
+/** A map key for an address, the same however it is spelled (`2001:db8::1` = `2001:0db8:0:0::1`). */
+export const ipKey = (ip: Ip): string => `${ip.kind()}|${ip.toByteArray().join('.')}`;
+
+/**
+ * A map key for the network of `bytes` at `prefix` (bytes of the address, as
+ * `toByteArray` gives them): subnets are equal exactly when their keys are, and
+ * since two CIDR subnets overlap only when one holds the other, the overlaps of
+ * a subnet are found by looking up its own key at every shorter prefix in use.
+ */
+export function networkKey(kind: 'ipv4' | 'ipv6', bytes: readonly number[], prefix: number): string {
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const bits = Math.max(0, Math.min(8, prefix - i * 8));
+    out.push(bytes[i] & ((0xff00 >> bits) & 0xff));
+  }
+  return `${kind}|${out.join('.')}/${prefix}`;
+}

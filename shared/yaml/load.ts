@@ -10,6 +10,7 @@ import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import { Topology } from '../model/schema';
 import { migrateDocument } from '../model/migrations';
 import type { LocatedError } from './errors';
+import { checkText, checkTree, type LimitsProblem } from './limits';
 import { locatePath } from './positions';
 import { zodIssuesToErrors } from './schema-errors';
 
@@ -45,7 +46,23 @@ function yamlMessage(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
+function limitError(p: LimitsProblem, lineCounter: LineCounter, file: string): LocatedError {
+  const { line, col } = lineCounter.linePos(p.offset);
+  return { file, line, column: col, path: '', severity: 'error', code: p.code, message: `refused: ${p.message}` };
+}
+
+/** Schema problems reported per file; the rest are counted. */
+const MAX_SCHEMA_ERRORS = 1000;
+
 export function loadTopology(text: string, file = '<input>'): LoadResult {
+  const tooBig = checkText(text);
+  if (tooBig) {
+    // positions without parsing: a LineCounter fed the line starts
+    const lineCounter = new LineCounter();
+    lineCounter.addNewLine(0);
+    for (let i = text.indexOf('\n'); i !== -1 && i < tooBig.offset; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+    return { ok: false, lineCounter, errors: [limitError(tooBig, lineCounter, file)] };
+  }
   const { yamlDoc, lineCounter } = parseYaml(text);
   const errors: LocatedError[] = [];
   for (const [list, severity] of [[yamlDoc.errors, 'error'], [yamlDoc.warnings, 'warning']] as const) {
@@ -61,6 +78,8 @@ export function loadTopology(text: string, file = '<input>'): LoadResult {
     }
   }
   if (yamlDoc.errors.length) return { ok: false, yamlDoc, lineCounter, errors };
+  const expands = checkTree(yamlDoc);
+  if (expands) return { ok: false, yamlDoc, lineCounter, errors: [...errors, limitError(expands, lineCounter, file)] };
 
   if (!isMap(yamlDoc.contents)) {
     const empty = yamlDoc.contents === null || yamlDoc.contents === undefined;
@@ -89,7 +108,11 @@ export function loadTopology(text: string, file = '<input>'): LoadResult {
   }
   const parsed = Topology.safeParse(data);
   if (!parsed.success) {
-    errors.push(...zodIssuesToErrors(parsed.error.issues, yamlDoc, lineCounter, file));
+    // a hostile file can have one problem per value: say the first ones and how many more
+    const shown = parsed.error.issues.slice(0, MAX_SCHEMA_ERRORS);
+    for (const e of zodIssuesToErrors(shown, yamlDoc, lineCounter, file)) errors.push(e);
+    const more = parsed.error.issues.length - shown.length;
+    if (more > 0) errors.push({ file, line: 1, column: 1, path: '', severity: 'error', code: 'schema-too-many', message: `and ${more} more schema problems` });
     return { ok: false, yamlDoc, lineCounter, errors };
   }
   const migrated = migration.applied.length ? { from: migration.from, applied: migration.applied } : undefined;

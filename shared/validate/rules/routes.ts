@@ -2,11 +2,14 @@
  * Rules about static routes: a valid destination without host bits, a gateway of
  * the same family that sits on a subnet the namespace is connected to, a `dev`
  * that exists there, and no route twice. The `host` namespace has interfaces the
- * document does not describe (eth0…), so there these are warnings.
+ * document does not describe (eth0…), so there these are warnings. The
+ * namespace's and each interface's addresses are indexed (address-set.ts), so
+ * routes × addresses are never walked pairwise.
  */
 import { HOST_NS, type Topology } from '../../model/schema';
 import { issue, q, type ValidationIssue } from '../issue';
-import { inSubnet, networkOf, parseCidr, parseIp, sameIp } from '../ip';
+import { networkOf, parseCidr, parseIp } from '../ip';
+import { AddressSet } from '../address-set';
 import type { InterfaceFact, TopologyIndex } from '../topology-index';
 
 export function routeRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
@@ -15,7 +18,10 @@ export function routeRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
     const onHost = n.name === HOST_NS;
     const soft = onHost ? 'warning' : 'error';
     const ifaces = ix.byNamespace.get(n.name) ?? new Map<string, InterfaceFact>();
-    const nsAddrs = [...ifaces.values()].flatMap((f) => f.addresses.filter((a) => a.cidr).map((a) => ({ f, cidr: a.cidr! })));
+    const cidrsOf = (f: InterfaceFact) => f.addresses.flatMap((a) => (a.cidr ? [a.cidr] : []));
+    const nsAddrs = new AddressSet([...ifaces.values()].flatMap(cidrsOf));
+    const devAddrs = new Map<InterfaceFact, AddressSet>();
+    const addrsOf = (f: InterfaceFact) => devAddrs.get(f) ?? devAddrs.set(f, new AddressSet(cidrsOf(f))).get(f)!;
     const seen = new Map<string, number>();
     n.routes.forEach((r, ri) => {
       const base = ['namespaces', ni, 'routes', ri];
@@ -56,18 +62,19 @@ export function routeRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
         if (linkLocal && r.dev === undefined) {
           out.push(issue('gateway-unreachable', [...base, 'via'], `link-local gateway ${r.via} needs \`dev\` to say which link it is on`, soft));
         } else if (!linkLocal) {
-          const candidates = dev ? nsAddrs.filter((a) => a.f === dev) : nsAddrs;
-          if (!candidates.some((a) => inSubnet(via, a.cidr))) {
-            const nets = [...new Set(candidates.map((a) => networkOf(a.cidr)))];
+          const candidates = dev ? addrsOf(dev) : nsAddrs;
+          if (!candidates.covers(via)) {
+            const nets = candidates.networks();
+            const listed = nets.length > 8 ? `${nets.slice(0, 8).join(', ')} and ${nets.length - 8} more` : nets.join(', ');
             const where = dev ? `interface ${q(dev.name)}` : `namespace ${q(n.name)}`;
-            out.push(issue('gateway-unreachable', [...base, 'via'], `gateway ${r.via} is not on any subnet connected to ${where} (${nets.length ? nets.join(', ') : 'it has no addresses'})`, soft));
+            out.push(issue('gateway-unreachable', [...base, 'via'], `gateway ${r.via} is not on any subnet connected to ${where} (${nets.length ? listed : 'it has no addresses'})`, soft));
           }
-          if (candidates.some((a) => sameIp(a.cidr.addr, via))) {
+          if (candidates.has(via)) {
             out.push(issue('gateway-unreachable', [...base, 'via'], `gateway ${r.via} is an address of namespace ${q(n.name)} itself`, soft));
           }
         }
       }
-      if (src && !nsAddrs.some((a) => sameIp(a.cidr.addr, src)) && src.range() !== 'loopback') {
+      if (src && !nsAddrs.has(src) && src.range() !== 'loopback') {
         out.push(issue('route-src-not-local', [...base, 'src'], `source ${r.src} is not an address of namespace ${q(n.name)}; the kernel refuses it`, soft));
       }
       const id = `${r.table ?? 254}|${family ?? (via?.kind() ?? '')}|${key}|${r.metric ?? 0}`;
