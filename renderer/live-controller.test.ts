@@ -81,7 +81,7 @@ test('a per-namespace watch event flips its ports at once; the whole picture fol
   replaceDocument(emptyTopology());
   startLive(backend);
   try {
-    await until(() => !!liveStore.getState().host);
+    await until(() => !!liveStore.getState().host, 10_000);
     assert.equal(liveStore.getState().linkUp['link:a/veth0'], true);
     const down = updateVethEnd(host, 0, 0, { up: false }).doc;
     const before = liveStore.getState().hostNamed;
@@ -90,7 +90,7 @@ test('a per-namespace watch event flips its ports at once; the whole picture fol
     assert.equal(liveStore.getState().linkUp['link:a/veth0'], false, 'the port, synchronously');
     assert.equal(liveStore.getState().hostNamed, before, 'the merge waits for the burst to end');
     assert.equal(liveStore.getState().linkUp['link:a/lo'], undefined, 'nothing not drawn is added');
-    await until(() => liveStore.getState().hostNamed === down);
+    await until(() => liveStore.getState().hostNamed === down, 10_000);
     assert.equal(liveStore.getState().linkUp['link:a/veth0'], false);
   } finally {
     stopLive();
