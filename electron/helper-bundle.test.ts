@@ -138,7 +138,7 @@ describe('helper bundle of the packaged app', () => {
       });
       let answer = '';
       for (const end = Date.now() + 5000; Date.now() < end && !answer.includes('listening'); await new Promise((r) => setTimeout(r, 30))) answer = await ask();
-      assert.deepEqual(JSON.parse(answer || '{}'), { state: 'listening', reason: '', active: 0, total: 0, bytesIn: 0, bytesOut: 0, failedDials: 0 }, stderr);
+      assert.deepEqual(JSON.parse(answer || '{}'), { state: 'listening', reason: '', active: 0, total: 0, bytesIn: 0, bytesOut: 0, failedDials: 0, refused: 0 }, stderr);
     } finally {
       agent.kill('SIGTERM');
     }
