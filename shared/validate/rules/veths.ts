@@ -5,20 +5,21 @@
  */
 import type { Topology } from '../../model/schema';
 import { issue, q, type ValidationIssue } from '../issue';
-import { parseCidr, sameIp } from '../ip';
+import { parseCidr } from '../ip';
 
 export function vethRules(t: Topology): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   t.veths.forEach((v, vi) => {
     const [a, b] = v.ends;
+    // one set of end A's addresses, so a hostile veth with thousands of addresses costs n, not n²
+    const onA = new Set(a.addresses.flatMap((o) => {
+      const ca = parseCidr(o);
+      return ca ? [`${ca.addr.kind()}:${ca.addr.toNormalizedString()}`] : [];
+    }));
     b.addresses.forEach((text, ai) => {
       const cb = parseCidr(text);
       if (!cb) return; // reported by the address rules
-      const twin = a.addresses.find((o) => {
-        const ca = parseCidr(o);
-        return ca !== null && sameIp(ca.addr, cb.addr);
-      });
-      if (twin !== undefined) {
+      if (onA.has(`${cb.addr.kind()}:${cb.addr.toNormalizedString()}`)) {
         out.push(
           issue(
             'veth-same-address',
