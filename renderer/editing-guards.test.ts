@@ -7,25 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { chromiumMissing, launchChromium } from '../testing/chromium';
-import { RENDERER_DIST, serveStatic } from '../testing/static-server';
-import { ensureRenderer } from '../server/serve';
+import { chromiumMissing } from '../testing/chromium';
+import { withAppPage } from '../testing/app-page';
 
 const missing = chromiumMissing();
 if (missing) console.log(`skipping the editing-guards test: ${missing}`);
 
 test('refused drafts stay out of the document; New/Open ask first; Ctrl+S saves', { skip: missing, timeout: 180_000 }, async () => {
-  assert.ok(ensureRenderer(RENDERER_DIST, console.log), 'renderer build');
-  const server = await serveStatic();
-  const b = await launchChromium({ width: 1400, height: 900 });
-  try {
-    const page = await b.context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(String(e)));
+  await withAppPage({ backend: 'none' }, async (page, problems) => {
     const tid = (id: string) => page.locator(`[data-testid="${id}"]`);
     const errors = async () => (await tid('inspector-error').allTextContents()).join(' | ');
-    await page.goto(`${server.url}?backend=none`);
-    await tid('app-ready').waitFor({ state: 'attached' });
 
     // two namespaces (a palette click adds one and selects it)
     await tid('palette-namespace').click();
@@ -116,8 +107,5 @@ test('refused drafts stay out of the document; New/Open ask first; Ctrl+S saves'
     assert.equal(await tid('node-ns:other').count(), 0, 'New went ahead without asking');
 
     assert.deepEqual(problems, []);
-  } finally {
-    await b.close();
-    await server.close();
-  }
+  });
 });

@@ -6,24 +6,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromiumMissing, launchChromium } from '../testing/chromium';
-import { RENDERER_DIST, serveStatic } from '../testing/static-server';
-import { ensureRenderer } from '../server/serve';
+import { chromiumMissing } from '../testing/chromium';
+import { withAppPage } from '../testing/app-page';
 
 const missing = chromiumMissing();
 if (missing) console.log(`skipping the live drift UI test: ${missing}`);
 
 test('live view: admin vs operational port state; drift shows document value vs host value', { skip: missing, timeout: 180_000 }, async () => {
-  assert.ok(ensureRenderer(RENDERER_DIST, console.log), 'renderer build');
-  const server = await serveStatic();
-  const b = await launchChromium({ width: 1400, height: 900 });
-  try {
-    const page = await b.context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(String(e)));
+  await withAppPage({ backend: 'demo' }, async (page, problems) => {
     const tid = (id: string) => `[data-testid="${id}"]`;
-    await page.goto(`${server.url}?backend=demo`);
-    await page.waitForSelector(tid('app-ready'), { state: 'attached' });
     await page.locator(tid('live-toggle')).click();
     await page.waitForSelector(tid('node-ns:old-test'));
 
@@ -53,8 +44,5 @@ test('live view: admin vs operational port state; drift shows document value vs 
     assert.equal(await row.locator(tid('inspector-drift-doc')).textContent(), '10.9.0.0/16 via 192.168.0.1');
     assert.equal(await row.locator(tid('inspector-drift-host')).textContent(), '(none)');
     assert.deepEqual(problems, []);
-  } finally {
-    await b.close();
-    await server.close();
-  }
+  });
 });

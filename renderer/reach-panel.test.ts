@@ -8,28 +8,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { chromiumMissing, launchChromium } from '../testing/chromium';
-import { serveStatic } from '../testing/static-server';
+import { chromiumMissing } from '../testing/chromium';
+import { withAppPage } from '../testing/app-page';
 import { SCENARIO_DIR } from '../testing/scenarios';
 
 const missing = chromiumMissing();
 if (missing) console.log(`skipping the reach panel test: ${missing}`);
 
 test('reach panel: matrix of a design, path highlighted, failing hop with reason and fix', { skip: missing, timeout: 180_000 }, async () => {
-  const server = await serveStatic();
-  const b = await launchChromium({ width: 1400, height: 900 });
-  try {
-    const page = await b.context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(String(e)));
+  await withAppPage({ backend: 'demo' }, async (page, problems) => {
     const tid = (id: string) => `[data-testid="${id}"]`;
     const open = async (scenario: string) => {
       const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator(tid('file-open')).click()]);
       await chooser.setFiles(join(SCENARIO_DIR, scenario, 'topology.yaml'));
       await page.waitForSelector(tid(`node-ns:ns1`));
     };
-    await page.goto(`${server.url}?backend=demo`);
-    await page.waitForSelector(tid('app-ready'), { state: 'attached' });
     await open('04-router-nat');
     await page.locator(tid('reach-open')).click();
     const rows = page.locator(tid('reach-row'));
@@ -51,8 +44,5 @@ test('reach panel: matrix of a design, path highlighted, failing hop with reason
     const failColour = await page.locator('.react-flow__node[data-id="ns:ns1"]').evaluate((n) => getComputedStyle(n).outlineColor);
     assert.equal(failColour, 'rgb(214, 40, 40)', 'the failing namespace is marked');
     assert.deepEqual(problems, []);
-  } finally {
-    await b.close();
-    await server.close();
-  }
+  });
 });

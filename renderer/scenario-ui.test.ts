@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { chromiumMissing, launchChromium } from '../testing/chromium';
-import { serveStatic } from '../testing/static-server';
+import { chromiumMissing } from '../testing/chromium';
+import { withAppPage } from '../testing/app-page';
 import { loadTopology } from '../shared/yaml/load';
 import { validateTopology } from '../shared/validate/validate';
 
@@ -15,21 +15,13 @@ const missing = chromiumMissing();
 if (missing) console.log(`skipping the scenario UI test: ${missing}`);
 
 test('scenario 03 by drag and drop and typing: the document is the bridge LAN', { skip: missing, timeout: 180_000 }, async () => {
-  const server = await serveStatic();
-  const b = await launchChromium({ width: 1400, height: 900 });
-  try {
-    const page = await b.context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(String(e)));
+  await withAppPage({ backend: 'demo', consoleErrors: true }, async (page, problems) => {
     const tid = (id: string) => `[data-testid="${id}"]`;
     const drop = (kind: string, x: number, y: number) => page.locator(tid(`palette-${kind}`)).dragTo(page.locator(tid('canvas')), { targetPosition: { x, y } });
     const set = async (field: string, value: string) => {
       await page.locator(tid(`inspector-${field}`)).fill(value);
       await page.locator(tid(`inspector-${field}`)).press('Enter');
     };
-    await page.goto(`${server.url}?backend=demo`);
-    await page.waitForSelector(tid('app-ready'), { state: 'attached' });
     await drop('bridge', 300, 150);
     await set('name', 'br0');
     await set('namespace', 'host');
@@ -86,8 +78,5 @@ test('scenario 03 by drag and drop and typing: the document is the bridge LAN', 
     assert.match((await page.locator(tid('apply-refusal')).textContent()) ?? '', /did not create.*--allow netns:old-test/);
     assert.equal(await page.locator(tid('apply-done')).count(), 0);
     assert.deepEqual(problems, []);
-  } finally {
-    await b.close();
-    await server.close();
-  }
+  });
 });

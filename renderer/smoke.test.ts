@@ -7,25 +7,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { chromiumMissing, launchChromium } from '../testing/chromium';
-import { RENDERER_DIST, serveStatic } from '../testing/static-server';
-import { ensureRenderer } from '../server/serve';
+import { chromiumMissing } from '../testing/chromium';
+import { withAppPage } from '../testing/app-page';
 
 const missing = chromiumMissing();
 if (missing) console.log(`skipping the renderer smoke test: ${missing}`);
 
 test('palette → canvas → inspector → undo/redo → export/import', { skip: missing, timeout: 180_000 }, async () => {
-  assert.ok(ensureRenderer(RENDERER_DIST, console.log), 'renderer build');
-  const server = await serveStatic();
-  const b = await launchChromium({ width: 1400, height: 900 });
-  try {
-    const page = await b.context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(String(e)));
+  await withAppPage({ backend: 'none', consoleErrors: true }, async (page, problems) => {
     const tid = (id: string) => page.locator(`[data-testid="${id}"]`);
-    await page.goto(`${server.url}?backend=none`);
-    await tid('app-ready').waitFor({ state: 'attached' });
     assert.equal(await tid('helper-status').getAttribute('data-state'), 'none');
 
     await tid('palette-namespace').dragTo(tid('canvas'), { targetPosition: { x: 400, y: 300 } });
@@ -84,8 +74,5 @@ test('palette → canvas → inspector → undo/redo → export/import', { skip:
     assert.match((await tid('notice-detail').textContent()) ?? '', /bad\.yaml:\d+/);
 
     assert.deepEqual(problems, []);
-  } finally {
-    await b.close();
-    await server.close();
-  }
+  });
 });
