@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { launchBrowser, tid } from '../e2e/harness';
 import { run, runOk } from '../testing/run';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../testing/sandbox';
+import { TRUSTED_CLI } from '../testing/trust-env';
 
 const skip = kernelSkipReason();
 if (skip) {
@@ -48,7 +49,7 @@ async function buildStar(sb: Sandbox, n: number) {
 /** `netns-studio serve` of the checkout at `root`, in the sandbox host, scoped to its prefix. */
 async function serve(root: string, sb: Sandbox): Promise<{ url: string; stop(): Promise<void> }> {
   const state = mkdtempSync(join(tmpdir(), 'nst-bench-state-'));
-  const child: ChildProcess = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, join(root, 'bin', 'netns-studio.mjs'), 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix], {
+  const child: ChildProcess = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, join(root, 'bin', 'netns-studio.mjs'), TRUSTED_CLI, 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix], {
     cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETNS_STUDIO_STATE_DIR: state, DISPLAY: '' },
   });
   let out = '';

@@ -37,6 +37,7 @@ import { namedTarget } from '../discover/targets';
 import { waitReady, type Readiness } from './ready';
 import type { PlanWarning } from './host-firewall';
 import { readinessExpectation } from '../../shared/plan/readiness';
+import { envSetting } from '../env-overrides';
 
 export interface PlanSummary {
   create: number;
@@ -136,7 +137,7 @@ export function planHashOf(steps: Step[], facts: unknown): string {
 }
 
 /** NETNS_STUDIO_DEBUG_TIMING=1: where a plan's time goes, on stderr (bench:apply profiles with it). */
-const timing = process.env.NETNS_STUDIO_DEBUG_TIMING === '1';
+const timing = envSetting('NETNS_STUDIO_DEBUG_TIMING') === '1';
 function lap(): (what: string) => void {
   let t = performance.now();
   return (what) => {

@@ -30,6 +30,7 @@ import { namedTarget, ownInode, type Target } from '../discover/targets';
 import type { ForwarderRuntime } from './executor';
 import { hostPathOf } from './observe';
 import { statSync } from 'node:fs';
+import { envSetting } from '../env-overrides';
 
 export const DEFAULT_READY_TIMEOUT_MS = 10_000;
 const POLL_MS = 20;
@@ -100,7 +101,7 @@ function hostTarget(wrap?: string[]): Target {
 async function readNamespaces(targets: Target[]): Promise<Map<string, ObservedNamespace>> {
   const paths = targets.map((t) => t.path);
   const raw = new Map<string, RawNamespace>();
-  if (perlAvailable() && process.env.NETNS_STUDIO_DISCOVER_READER !== 'ip') for (const [p, r] of await readNetlink(paths)) raw.set(p, r.raw);
+  if (perlAvailable() && envSetting('NETNS_STUDIO_DISCOVER_READER') !== 'ip') for (const [p, r] of await readNetlink(paths)) raw.set(p, r.raw);
   const rest = paths.filter((p) => !raw.has(p));
   if (rest.length) for (const [p, r] of await readIp(rest)) raw.set(p, r);
   const out = new Map<string, ObservedNamespace>();

@@ -14,6 +14,7 @@ import type { ObservedHost } from '../../shared/model/observed';
 import { HOST_NS, type Topology } from '../../shared/model/schema';
 import { documentOf } from '../discover/index';
 import { endOrder, nsOrder } from '../discover/to-document';
+import { envSetting } from '../env-overrides';
 
 export interface DocumentView {
   onlyPrefix?: string;
@@ -60,7 +61,7 @@ export class DocumentCache {
         ...part.veths.filter((v) => v.ends.some((e) => touched.has(e.namespace))),
       ].sort((a, b) => endOrder(a.ends[0], b.ends[0])),
     };
-    if (process.env.NETNS_STUDIO_WATCH_SELFCHECK === '1') {
+    if (envSetting('NETNS_STUDIO_WATCH_SELFCHECK') === '1') {
       const whole = documentOf(observed, this.view);
       if (JSON.stringify(whole) !== JSON.stringify(doc)) {
         this.mismatches++;
