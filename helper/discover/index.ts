@@ -14,6 +14,7 @@ import { parseResolvConf } from '../../shared/plan/commands';
 import { runProgram } from '../proc';
 import { parseNatLine, natLines } from './nat';
 import { parseNamespace, type ParsedNamespace } from './parse';
+import { hostTableNames } from './rt-tables';
 import { resolvePeers } from './peers';
 import { readNetlink, perlAvailable, type NetlinkRead } from './netlink';
 import { readFilter, readIp, readNat, type RawNamespace } from './read';
@@ -144,7 +145,7 @@ export function documentOf(observed: ObservedHost, opts: DiscoverOptions = {}): 
     if (ns.natLines) nat.set(ns.name, ns.natLines.map(parseNatLine).filter((r): r is NatRule => !!r));
     if (ns.resolvConf) dns.set(ns.name, parseResolvConf(ns.resolvConf));
   }
-  return toDocument(view, { nat, dns });
+  return toDocument(view, { nat, dns, tableNames: hostTableNames() });
 }
 
 /** The same host with `prefix` removed from namespace names (sandboxed scenarios read as written). */
