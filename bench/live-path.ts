@@ -13,7 +13,7 @@
  *   npm run bench:live-path [-- 100 500] [--baseline]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, tid } from '../e2e/harness';
@@ -143,6 +143,7 @@ let base: string | undefined;
 try {
   if (withBaseline) {
     base = mkdtempSync(join(tmpdir(), 'nst-live-base-'));
+    chmodSync(base, 0o755); // `sudo serve` runs its web server as nobody, which must read the checkout
     const tar = spawnSync('bash', ['-c', `git -C ${JSON.stringify(HERE)} archive main | tar -x -C ${JSON.stringify(base)}`], { stdio: 'inherit' });
     if (tar.status !== 0) throw new Error('git archive main failed');
     symlinkSync(join(HERE, 'node_modules'), join(base, 'node_modules'));
