@@ -8,6 +8,7 @@
  * (./observed.ts, read-only runtime facts) and UI session state (renderer only).
  */
 import { z } from 'zod';
+import { ExternalRef } from './external';
 
 export const API_VERSION = 'netns-studio/v1';
 export const KIND = 'Topology';
@@ -97,6 +98,8 @@ export const Namespace = z.strictObject({
   nat: z.array(NatRule).default([]),
   dns: Dns.optional().describe('written to /etc/netns/NAME/resolv.conf'),
   vrfs: z.array(Vrf).default([]),
+  /** shared/model/external.ts: a namespace the document refers to but does not own */
+  external: ExternalRef.optional(),
   nodad: z.boolean().optional().describe('add the IPv6 addresses of this namespace with `nodad`: usable at once, without duplicate address detection (omitted = with DAD, which takes 1-2 s after the link comes up)'),
 });
 
