@@ -116,11 +116,15 @@ export function startLive(backend: Backend): void {
   const unwatch = backend.watch(
     (ev) => {
       liveStore.setState({ events: liveStore.getState().events + 1 });
+      // bench:live-path's stage timings (set by the bench page only): when each event reached the renderer, and when it was applied
+      const trace = (globalThis as { __watchTrace?: unknown[][] }).__watchTrace;
+      const t0 = trace ? Date.now() : 0;
       const gap = lastSeq !== undefined && ev.seq !== lastSeq + 1;
       lastSeq = ev.seq;
       if (ev.type === 'resync') return setHost({ document: ev.document, observed: ev.observed });
       // a diff on a picture we do not hold (an event lost, or none drawn yet): read the whole host
       if (gap || !applyDiff(ev)) later();
+      trace?.push([ev.type, ev.namespace, t0, Date.now()]);
     },
     (error) => {
       liveStore.setState({ error: error.message });

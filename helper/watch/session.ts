@@ -44,6 +44,10 @@ const NAT_DELAY_MS = 30;
 /** more namespaces than this changed in one round: one resync instead of a document per namespace */
 export const MAX_EVENTS = 16;
 const RETRY_MS = 200;
+/** namespaces with more links than this are read after the others of a round (see update) */
+const BIG_LINKS = 64;
+/** NETNS_STUDIO_WATCH_TRACE=1: log when each event is sent (bench:live-path reads it) */
+const TRACE = process.env.NETNS_STUDIO_WATCH_TRACE === '1';
 
 export interface WatchSink {
   emit(data: WatchData, seq: number): void;
@@ -95,6 +99,9 @@ export class WatchSession implements HubSubscriber {
   private readonly unread = new Map<string, number>();
   private readonly listIdCache = new Map<number, Map<number, number>>();
   private generation = 0;
+  private roundStart = 0;
+  /** TRACE: where the round's time went */
+  private marks = '';
   private readonly log: (line: string) => void;
   /** counters for tests and the benchmark */
   readonly counts = { rounds: 0, reads: 0, events: 0, resyncs: 0 };
@@ -212,6 +219,7 @@ export class WatchSession implements HubSubscriber {
   private async round(): Promise<void> {
     if (this.closed || this.running) return;
     this.running = true;
+    this.roundStart = performance.now();
     this.counts.rounds++;
     let delay = COALESCE_MS;
     try {
@@ -275,12 +283,22 @@ export class WatchSession implements HubSubscriber {
       if (fresh.size || targets.length !== this.targets.length) this.listIdCache.clear();
     }
     const byName = new Map(targets.map((t) => [t.name, t]));
-    const toRead = [...new Set([...fresh, ...dirty])].filter((n) => byName.has(n)).map((n) => byName.get(n)!);
+    let toRead = [...new Set([...fresh, ...dirty])].filter((n) => byName.has(n)).map((n) => byName.get(n)!);
+    // a namespace with many links (the host of 500 veths: ~60 ms to read, its part the size of the host) is
+    // read in a round of its own right after: a link going down in a small namespace also changes its peer's
+    // carrier in the host, and that namespace's event must not wait behind the host's
+    const big = toRead.filter((t) => !fresh.has(t.name) && (this.state.get(t.name)?.ns.links.length ?? 0) > BIG_LINKS);
+    if (big.length && big.length < toRead.length) {
+      for (const t of big) this.dirty.add(t.name);
+      toRead = toRead.filter((t) => !big.includes(t));
+    }
     // the NAT table (iptables-save, a second process) is left for a later round: a
     // kernel event says links, addresses or routes changed, and the event should not wait for it
     const known = toRead.filter((t) => this.state.has(t.name) && !replaced.has(t.name));
     const added = toRead.filter((t) => !known.includes(t));
+    const tRead = performance.now();
     const [a, k] = await Promise.all([readFresh(added, { nat: this.opts.nat, natNow: true }), readFresh(known, { nat: this.opts.nat })]);
+    this.marks = `list=${(tRead - this.roundStart).toFixed(1)} read=${(performance.now() - tRead).toFixed(1)}(${toRead.map((t) => t.name).join(',').slice(0, 80)})`;
     const read = [...a.parsed, ...k.parsed];
     for (const p of k.parsed) {
       if (!k.natPending.has(p.ns.name)) continue;
@@ -323,6 +341,7 @@ export class WatchSession implements HubSubscriber {
       },
       listIds: (ns) => this.listIds(ns, targets, all),
     });
+    if (TRACE) this.marks += ` resolved=${(performance.now() - this.roundStart).toFixed(1)}`;
     this.chaseUnresolved(read.map((p) => p.ns), targets, readByName);
 
     const next: Kept[] = [];
@@ -486,6 +505,8 @@ export class WatchSession implements HubSubscriber {
   private send(data: WatchData) {
     this.counts.events++;
     this.sink.emit(data, ++this.seq);
+    // bench:live-path's stage timings: when each event left the helper (wall clock, comparable across processes)
+    if (TRACE && data.type !== 'resync') this.log(`watch-trace ${data.type} ${data.namespace} at=${Date.now()} round=${(performance.now() - this.roundStart).toFixed(1)} ${this.marks}`);
   }
 
   /** The name the document uses (prefix stripped when asked, like discover's stripHost). */
