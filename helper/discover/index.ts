@@ -24,6 +24,7 @@ import { toDocument } from './to-document';
 import { discoveredForwarders, type ForwarderLister } from '../forwarders/in-document';
 import { helperForwarders } from '../forwarders/runtime';
 import { programPath } from '../programs';
+import { envSetting } from '../env-overrides';
 
 export interface DiscoverOptions {
   unnamed?: boolean;
@@ -80,7 +81,7 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
   // one perl process per stream reads rtnetlink in every namespace (./netlink.ts); `ip -batch`
   // per namespace reads whatever that could not, and iptables-save runs only where a nat table exists
   // NETNS_STUDIO_DISCOVER_READER=ip: the operator's switch back to the ip reader alone
-  const ipOnly = opts.reader === 'ip' || process.env.NETNS_STUDIO_DISCOVER_READER === 'ip';
+  const ipOnly = opts.reader === 'ip' || envSetting('NETNS_STUDIO_DISCOVER_READER') === 'ip';
   const reused = new Map<string, NetlinkRead>();
   for (const t of targets) {
     const r = opts.recent?.get(t.path);

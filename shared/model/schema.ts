@@ -8,6 +8,7 @@
  * (./observed.ts, read-only runtime facts) and UI session state (renderer only).
  */
 import { z } from 'zod';
+import { ExternalRef } from './external';
 
 export const API_VERSION = 'netns-studio/v1';
 export const KIND = 'Topology';
@@ -141,6 +142,8 @@ export const Namespace = z.strictObject({
   tables: z.record(z.string(), z.number().int().min(1).max(U32)).optional()
     .describe('names for routing tables, used by this namespace\'s routes and rules (`uplink2: 102`); never written to the host\'s rt_tables'),
   rules: z.array(PolicyRule).optional().describe('policy rules (`ip rule`) beyond the kernel\'s default ones'),
+  /** shared/model/external.ts: a namespace the document refers to but does not own */
+  external: ExternalRef.optional(),
   nodad: z.boolean().optional().describe('add the IPv6 addresses of this namespace with `nodad`: usable at once, without duplicate address detection (omitted = with DAD, which takes 1-2 s after the link comes up)'),
 });
 

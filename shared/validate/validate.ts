@@ -18,6 +18,7 @@ import { forwarderRules } from './rules/forwarders';
 import { namespaceSettingRules } from './rules/namespace-settings';
 import { vethRules } from './rules/veths';
 import { policyRules } from './rules/policy';
+import { externalRules } from './rules/external';
 
 export type Rule = (t: Topology, ix: TopologyIndex) => ValidationIssue[];
 
@@ -29,6 +30,7 @@ export const RULES: readonly { name: string; codes: readonly string[]; check: Ru
   { name: 'interfaces', codes: ['duplicate-interface', 'unknown-master', 'master-kind'], check: interfaceRules },
   { name: 'addresses', codes: ['invalid-address', 'duplicate-address', 'subnet-overlap'], check: addressRules },
   { name: 'veths', codes: ['veth-same-address'], check: (t) => vethRules(t) },
+  { name: 'external', codes: ['external-settings'], check: (t) => externalRules(t) },
   {
     name: 'routes',
     codes: ['invalid-prefix', 'route-prefix-host-bits', 'invalid-ip', 'route-family-mismatch', 'route-type-nexthop', 'route-no-nexthop', 'unknown-interface', 'gateway-unreachable', 'route-src-not-local', 'duplicate-route', 'route-multipath'],
