@@ -68,7 +68,7 @@ export function documentKeys(doc: Topology): Set<string> {
     keys.add(objectKey.namespace(n));
     if (loopback === 'up') keys.add(objectKey.loopback(n)); // a fresh namespace's loopback is down already
   }
-  for (const m of [s.links, s.addresses, s.routes, s.sysctls, s.nat, s.accepts, s.dns, s.forwarders]) for (const k of m.keys()) keys.add(k);
+  for (const m of [s.links, s.addresses, s.routes, s.rules, s.sysctls, s.nat, s.accepts, s.dns, s.forwarders]) for (const k of m.keys()) keys.add(k);
   return keys;
 }
 

@@ -150,6 +150,9 @@ export function toDocument(host: ObservedHost, opts: ToDocumentOptions = {}): To
       vrfs: links.filter((l) => l.kind === 'vrf').map((l) => ({ name: l.name, table: l.vrfTable ?? 0, up: l.up })),
     };
     if (rules.length) n.rules = rules;
+    // every IPv6 address added with nodad: the document said `nodad: true` (a re-apply adds them the same way)
+    const v6 = links.flatMap((l) => docAddresses(l).length ? l.addresses.filter((a) => a.family === 6 && a.scope !== 'link') : []);
+    if (v6.length && v6.every((a) => a.nodad)) n.nodad = true;
     nameTables(n, opts.tableNames);
     const dns = isHost ? undefined : opts.dns?.get(ns.name);
     if (dns && dns.nameservers.length) n.dns = dns;

@@ -28,7 +28,8 @@ import {
 import { adopt, adoptWithNeighbours } from '../model/live-merge';
 import { isLiveOnly, isUnnamedName } from '../model/live-unnamed';
 import { LiveDetails } from './live-details';
-import { checkTable, tableRef } from './table-fields';
+import { checkTable, routesByTable, tableRef } from './table-fields';
+import { PolicySection } from './policy-section';
 import { edit, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
 import { useLive } from '../store/live-store';
@@ -321,16 +322,20 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
         }
       >
         <ul className="rows">
-          {ns.routes.map((x, i) => (
-            <li key={i} className={i === ri ? 'active' : ''} data-testid={`inspector-route-${i}`} onClick={() => setRoute(i)}>
-              {x.type && x.type !== 'unicast' ? `${x.type} ` : ''}
-              {x.to}
-              {x.via ? ` via ${x.via}` : ''}
-              {x.dev ? ` dev ${x.dev}` : ''}
-              {x.metric !== undefined ? ` metric ${x.metric}` : ''}
-              {x.table ? ` table ${x.table}` : ''}
-            </li>
-          ))}
+          {routesByTable(ns).map(({ table, items }) => [
+            ...(table === undefined ? [] : [<li key={`t-${table}`} className="group" data-testid={`inspector-route-table-${table}`}>table {table}</li>]),
+            ...items.map(({ route: x, index: i }) => (
+              <li key={i} className={i === ri ? 'active' : ''} data-testid={`inspector-route-${i}`} onClick={() => setRoute(i)}>
+                {x.type && x.type !== 'unicast' ? `${x.type} ` : ''}
+                {x.to}
+                {x.via ? ` via ${x.via}` : ''}
+                {x.dev ? ` dev ${x.dev}` : ''}
+                {x.nexthops ? ` ${x.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev ? ` dev ${h.dev}` : ''}${h.weight ? ` weight ${h.weight}` : ''}`).join(' ')}` : ''}
+                {x.metric !== undefined ? ` metric ${x.metric}` : ''}
+                {x.onlink ? ' onlink' : ''}
+              </li>
+            )),
+          ])}
         </ul>
         {r && (
           <div className="subform" aria-label="route">
@@ -339,6 +344,7 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
             <TextField field="route-dev" label="Dev" value={r.dev ?? ''} list="ifnames" check={(v) => (v ? checkIfname(v) : undefined)} onCommit={(v) => patchRoute({ dev: v || undefined })} />
             <TextField field="route-metric" label="Metric" value={str(r.metric)} check={checkInt(0, 4294967295)} onCommit={(v) => patchRoute({ metric: num(v) })} />
             <TextField field="route-table" label="Table" value={r.table === undefined ? '' : String(r.table)} check={checkTable(ns)} onCommit={(v) => patchRoute({ table: tableRef(v) })} />
+            <CheckField field="route-onlink" label="On link" value={r.onlink === true} onChange={(v) => patchRoute({ onlink: v || undefined })} />
             <TextField field="route-src" label="Source" value={r.src ?? ''} check={checkIp} onCommit={(v) => patchRoute({ src: v || undefined })} />
             <SelectField field="route-type" label="Type" value={r.type ?? ''} options={['', 'unicast', 'blackhole', 'unreachable', 'prohibit', 'local']} onChange={(v) => patchRoute({ type: (v || undefined) as Route['type'] })} />
             <button type="button" data-testid="inspector-route-remove" onClick={() => setRoutes(ns.routes.filter((_, i) => i !== ri))}>
@@ -347,6 +353,7 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
           </div>
         )}
       </Section>
+      <PolicySection ns={ns} set={set} />
       <Section
         title={`NAT (${ns.nat.length})`}
         actions={
