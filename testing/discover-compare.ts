@@ -37,7 +37,7 @@ export function withTableNumbers(doc: Topology): Topology {
     ...doc,
     namespaces: doc.namespaces.map(({ tables, ...n }) => ({
       ...n,
-      routes: n.routes.map((r) => (r.table === undefined ? r : { ...r, table: routeTableId(r, tables) ?? r.table })),
+      ...(n.routes ? { routes: n.routes.map((r) => (r.table === undefined ? r : { ...r, table: routeTableId(r, tables) ?? r.table })) } : {}),
       ...(n.rules ? { rules: n.rules.map((r) => ({ ...r, family: ruleFamily(r), ...(r.table !== undefined ? { table: tableId(r.table, tables) ?? r.table } : {}) })) } : {}),
     })),
   };

@@ -186,7 +186,8 @@ export const IfName = z.string().regex(/^[A-Za-z0-9_.@-]{1,15}$/, 'an interface 
  */
 export const CaptureFilter = z.string().max(1000).regex(/^[A-Za-z0-9 _.:/[\]()&|!=<>+*%^~-]*$/, 'a BPF filter: letters, digits, spaces and . : / [ ] ( ) & | ! = < > + * % ^ ~ -').refine((s) => !s.trim().startsWith('-'), 'a filter does not start with "-"');
 /** Bounds of one capture (helper/capture/run.ts). */
-export const CAPTURE_LIMITS = { maxCount: 100_000, defaultCount: 1000, maxDurationMs: 3_600_000, defaultDurationMs: 60_000, maxBytes: 64 * 1024 * 1024, defaultBytes: 16 * 1024 * 1024, perConnection: 4, snaplen: 65_535 } as const;
+import { CAPTURE_LIMITS } from './capture-limits';
+export { CAPTURE_LIMITS };
 export const CaptureStartParams = z.strictObject({
   /** `host` or a named namespace */
   namespace: NsName,
