@@ -175,6 +175,12 @@ export interface PingOutcome {
   error?: string;
 }
 
+/** A `ping` request's progress, one event per finished ping (the app's matrix panel shows it). */
+export interface PingProgress {
+  done: number;
+  total: number;
+}
+
 export const TopologiesListParams = z.strictObject({});
 export const TopologyStatusParams = z.strictObject({ name: TopologyNameParam });
 
@@ -211,7 +217,8 @@ export const METHOD_TABLE = {
   'forwarders.subscribe': row<{ subscription: RequestId }, { [FORWARDERS_EVENT]: { stats: ForwarderLive[] } }>()(ForwardersSubscribeParams),
   'forwarders.unsubscribe': row<{ ok: true }>()(ForwardersUnsubscribeParams),
   /** real pings from namespaces to addresses inside this host (reachability checks) */
-  ping: row<{ results: PingOutcome[] }>()(PingParams),
+  /** sends a `progress` event ({done, total}) as each ping finishes */
+  ping: row<{ results: PingOutcome[] }, { [PROGRESS_EVENT]: PingProgress }>()(PingParams),
   /** every applied topology and how it stands */
   'topologies.list': row<{ topologies: TopologyStatus[] }>()(TopologiesListParams),
   /** one applied topology: the steps that drifted, the document last applied, its history */
