@@ -82,7 +82,7 @@ export function createDemoBackend(host: Topology): DemoBackend {
     discover: async () => ok({ document: self.host, observed: demoObserved(self.host) }),
     watch(onEvent) {
       watchers.add(onEvent);
-      queueMicrotask(() => onEvent({ seq: 0, type: 'resync' }));
+      queueMicrotask(() => onEvent({ seq: 1, type: 'resync', document: self.host, observed: demoObserved(self.host) }));
       return () => watchers.delete(onEvent);
     },
     plan: async (doc) => ok(planFor(doc, self.host)),

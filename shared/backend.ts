@@ -9,8 +9,8 @@
  * The wire format (channel names, zod schemas) lives in ./ipc-contract.ts.
  *
  * In the renderer: `import { createBackend } from './backend/create-backend'` once at
- * start-up, then pass the `Backend` down (context/store). Provisional until the helper
- * protocol lands (shared/protocol/): `HostSnapshot.observed` and `WatchEvent` fields.
+ * start-up, then pass the `Backend` down (context/store). `HostSnapshot.observed` is
+ * read as data (its type is shared/model/observed.ts); `WatchEvent` is the protocol's.
  *
  * Pure: no node:*, electron or react imports.
  */
@@ -18,6 +18,7 @@ import type { Topology } from './model/schema';
 import type { Step } from './model/step';
 import type { TopologyDetail, TopologyStatus } from './model/topology-status';
 import type { ApplyProgress, ForwarderStats, PingOutcome, PingProgress, PlanResult as WirePlanResult } from './protocol/methods';
+import type { WatchData } from './protocol/watch';
 
 /** The plan, progress and forwarder shapes are the helper protocol's (./protocol/methods.ts). */
 export type { ApplyProgress, ForwarderStats, PingOutcome, PingProgress, PlanSummary } from './protocol/methods';
@@ -137,15 +138,13 @@ export interface HostSnapshot {
 }
 
 /**
- * One watch event, as the helper protocol sends it (shared/protocol/). Every event
- * carries a sequence number; a `resync` event replaces the whole picture (sent
- * first, after a gap, and after the kernel monitor restarts).
+ * One watch event: the helper protocol's `WatchData` (./protocol/watch.ts: a resync
+ * with the whole host, or one namespace's observed facts and document part) with a
+ * sequence number that follows the previous one. The shell checks the helper's
+ * numbers and subscribes again after a gap (the renderer then gets a `resync`);
+ * the renderer re-reads the host if its own numbers skip.
  */
-export interface WatchEvent {
-  seq: number;
-  type: string;
-  [field: string]: unknown;
-}
+export type WatchEvent = WatchData & { seq: number };
 
 // ---------------------------------------------------------------- plan / apply / destroy
 

@@ -8,7 +8,8 @@
  * Pure: zod only.
  */
 import { z } from 'zod';
-import { Topology } from './model/schema';
+import { Bridge, Forwarder, Namespace, Topology, Veth } from './model/schema';
+import type { ObservedHost, ObservedNamespace } from './model/observed';
 import { STEP_PROGRAMS } from './model/step';
 import { TOPOLOGY_NAME } from './model/topology-name';
 import { EXPORT_KINDS, MAX_PINGS_PER_CALL, MENU_COMMANDS } from './backend';
@@ -75,7 +76,16 @@ export const StepSchema = z.object({
 
 export const HostSnapshotSchema = z.object({ document: Topology, observed: z.unknown() }) satisfies z.ZodType<HostSnapshot, unknown>;
 
-export const WatchEventSchema = z.looseObject({ seq: z.number(), type: z.string() }) satisfies z.ZodType<WatchEvent>;
+/** Observed facts are the helper's (shared/model/observed.ts): checked for their shape, read as data. */
+const ObservedHostShape = z.custom<ObservedHost>((v) => Array.isArray((v as ObservedHost | null)?.namespaces), 'an observed host');
+const ObservedNamespaceShape = z.custom<ObservedNamespace>((v) => typeof (v as ObservedNamespace | null)?.name === 'string' && Array.isArray((v as ObservedNamespace).links), 'an observed namespace');
+const NamespacePartSchema = z.object({ entry: Namespace.optional(), bridges: z.array(Bridge), veths: z.array(Veth) });
+/** A watch event (shared/protocol/watch.ts): the document parts are checked with the topology schema. */
+export const WatchEventSchema = z.union([
+  z.object({ seq: z.number(), type: z.literal('resync'), observed: ObservedHostShape, document: Topology }),
+  z.object({ seq: z.number(), type: z.enum(['namespace-added', 'namespace-changed']), namespace: z.string(), observed: ObservedNamespaceShape, part: NamespacePartSchema, forwarders: z.array(Forwarder).optional() }),
+  z.object({ seq: z.number(), type: z.literal('namespace-removed'), namespace: z.string(), forwarders: z.array(Forwarder).optional() }),
+]) satisfies z.ZodType<WatchEvent, unknown>;
 
 export const TopologyIdentitySchema = z.object({ name: z.string(), from: z.enum(['document', 'file', 'metadata', 'default']), file: z.string().optional() });
 

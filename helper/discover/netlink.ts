@@ -383,8 +383,34 @@ function decodeRoutes(buf: Buffer, names: Map<number, string>): Json[] {
     if (metric !== undefined) r.metric = metric;
     const src = ipString(family, a.get(7));
     if (src) r.prefsrc = src;
+    const flags = m.body.readUInt32LE(8);
+    if (flags & RTNH_F_ONLINK) r.flags = ['onlink'];
+    const multipath = a.get(9 /* RTA_MULTIPATH */);
+    if (multipath) r.nexthops = decodeNexthops(family, multipath, names);
     if (family === 10) r.pref = 'medium'; // ip prints it for every IPv6 route; parse.ts reads the family from it
     out.push(r);
+  }
+  return out;
+}
+
+const RTNH_F_ONLINK = 4;
+
+/** RTA_MULTIPATH: struct rtnexthop {len, flags, hops, ifindex} each followed by its attributes, as `ip -j` prints `nexthops`. */
+function decodeNexthops(family: number, buf: Buffer, names: Map<number, string>): Json[] {
+  const out: Json[] = [];
+  for (let off = 0; off + 8 <= buf.length;) {
+    const len = buf.readUInt16LE(off);
+    if (len < 8) break;
+    const flags = buf[off + 2];
+    const hop: Json = {};
+    const gw = ipString(family, attrs(buf.subarray(off + 8, off + len)).get(5 /* RTA_GATEWAY */));
+    if (gw) hop.gateway = gw;
+    const ifindex = buf.readInt32LE(off + 4);
+    if (ifindex) hop.dev = names.get(ifindex) ?? `if${ifindex}`;
+    hop.weight = buf[off + 3] + 1;
+    hop.flags = flags & RTNH_F_ONLINK ? ['onlink'] : [];
+    out.push(hop);
+    off += (len + 3) & ~3;
   }
   return out;
 }
@@ -416,6 +442,8 @@ function decodeRules(buf: Buffer): Json[] {
     if (oif) r.oif = oif;
     const mark = u32(a.get(10));
     if (mark) r.fwmark = `0x${mark.toString(16)}`;
+    const mask = u32(a.get(16 /* FRA_FWMASK */));
+    if (mark && mask !== undefined && mask !== 0xffffffff) r.fwmask = `0x${mask.toString(16)}`;
     if (a.get(19)?.[0]) r.l3mdev = true;
     else if (table) r.table = TABLE_NAME[table] ?? String(table);
     if (action !== 1) r.action = FR_ACT[action] ?? String(action);

@@ -13,6 +13,9 @@ import { applyHelperMethod } from './apply';
 import { destroyHelperMethod } from './destroy';
 import { pingMethod } from './ping';
 import { topologiesListMethod, topologyStatusMethod } from './topologies';
+import { captureStartMethod, captureStopMethod } from './capture';
+import { terminalCloseMethod, terminalInputMethod, terminalOpenMethod, terminalResizeMethod } from './terminal';
+import { linkImpairMethod } from './link-impair';
 import { forwardersListMethod, forwardersSubscribeMethod, forwardersUnsubscribeMethod } from './forwarders';
 
 export const HANDLERS: MethodHandlers = {
@@ -29,6 +32,13 @@ export const HANDLERS: MethodHandlers = {
   ping: pingMethod,
   'topologies.list': topologiesListMethod,
   'topologies.status': topologyStatusMethod,
+  'capture.start': captureStartMethod,
+  'capture.stop': captureStopMethod,
+  'terminal.open': terminalOpenMethod,
+  'terminal.input': terminalInputMethod,
+  'terminal.resize': terminalResizeMethod,
+  'terminal.close': terminalCloseMethod,
+  'link.impair': linkImpairMethod,
 };
 
 export const METHODS: readonly MethodDef[] = Object.values(HANDLERS);

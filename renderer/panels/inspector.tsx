@@ -28,6 +28,7 @@ import {
 import { adopt, adoptWithNeighbours } from '../model/live-merge';
 import { isLiveOnly, isUnnamedName } from '../model/live-unnamed';
 import { LiveDetails } from './live-details';
+import { checkTable, tableRef } from './table-fields';
 import { edit, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
 import { useLive } from '../store/live-store';
@@ -340,9 +341,9 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
             <TextField field="route-via" label="Via" value={r.via ?? ''} check={checkIp} onCommit={(v) => patchRoute({ via: v || undefined })} />
             <TextField field="route-dev" label="Dev" value={r.dev ?? ''} list="ifnames" check={(v) => (v ? checkIfname(v) : undefined)} onCommit={(v) => patchRoute({ dev: v || undefined })} />
             <TextField field="route-metric" label="Metric" value={str(r.metric)} check={checkInt(0, 4294967295)} onCommit={(v) => patchRoute({ metric: num(v) })} />
-            <TextField field="route-table" label="Table" value={str(r.table)} check={checkInt(1, 4294967295)} onCommit={(v) => patchRoute({ table: num(v) })} />
+            <TextField field="route-table" label="Table" value={r.table === undefined ? '' : String(r.table)} check={checkTable(ns)} onCommit={(v) => patchRoute({ table: tableRef(v) })} />
             <TextField field="route-src" label="Source" value={r.src ?? ''} check={checkIp} onCommit={(v) => patchRoute({ src: v || undefined })} />
-            <SelectField field="route-type" label="Type" value={r.type ?? ''} options={['', 'unicast', 'blackhole', 'unreachable', 'prohibit']} onChange={(v) => patchRoute({ type: (v || undefined) as Route['type'] })} />
+            <SelectField field="route-type" label="Type" value={r.type ?? ''} options={['', 'unicast', 'blackhole', 'unreachable', 'prohibit', 'local']} onChange={(v) => patchRoute({ type: (v || undefined) as Route['type'] })} />
             <button type="button" data-testid="inspector-route-remove" onClick={() => setRoutes(ns.routes.filter((_, i) => i !== ri))}>
               Remove route
             </button>

@@ -249,7 +249,7 @@ function sameIdentity(a: LinkState, b: LinkState): boolean {
 
 function cloneForPlanning(s: State): State {
   return {
-    namespaces: new Map(s.namespaces), links: new Map(s.links), addresses: new Map(s.addresses), routes: new Map(s.routes),
+    namespaces: new Map(s.namespaces), links: new Map(s.links), addresses: new Map(s.addresses), routes: new Map(s.routes), rules: new Map(s.rules),
     sysctls: new Map(s.sysctls), nat: new Map(s.nat), accepts: new Map(s.accepts), dns: new Map(s.dns), forwarders: new Map(s.forwarders),
   };
 }
@@ -259,7 +259,7 @@ function scoped(s: State, nss: Set<string>): State {
   const pick = <T extends { ns: string }>(m: Map<string, T>) => new Map([...m].filter(([, v]) => nss.has(v.ns)));
   return {
     namespaces: new Map([...s.namespaces].filter(([n]) => nss.has(n))),
-    links: pick(s.links), addresses: pick(s.addresses), routes: pick(s.routes), sysctls: pick(s.sysctls), nat: pick(s.nat), accepts: pick(s.accepts),
+    links: pick(s.links), addresses: pick(s.addresses), routes: pick(s.routes), rules: pick(s.rules), sysctls: pick(s.sysctls), nat: pick(s.nat), accepts: pick(s.accepts),
     dns: new Map(), forwarders: new Map(),
   };
 }
