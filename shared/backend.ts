@@ -17,11 +17,11 @@
 import type { Topology } from './model/schema';
 import type { Step } from './model/step';
 import type { TopologyDetail, TopologyStatus } from './model/topology-status';
-import type { ApplyProgress, ForwarderStats, PlanResult as WirePlanResult } from './protocol/methods';
+import type { ApplyProgress, ForwarderStats, PingOutcome, PingProgress, PlanResult as WirePlanResult } from './protocol/methods';
 import type { WatchData } from './protocol/watch';
 
 /** The plan, progress and forwarder shapes are the helper protocol's (./protocol/methods.ts). */
-export type { ApplyProgress, ForwarderStats, PlanSummary } from './protocol/methods';
+export type { ApplyProgress, ForwarderStats, PingOutcome, PingProgress, PlanSummary } from './protocol/methods';
 /** The helper's plan; `topology` and `notes` may be absent where no helper made it (the demo backend). */
 export type PlanResult = Omit<WirePlanResult, 'topology' | 'notes'> & Partial<Pick<WirePlanResult, 'topology' | 'notes'>>;
 
@@ -107,7 +107,24 @@ export const INITIAL_STATUS: HelperStatus = { state: 'idle', canRetry: true };
 export interface DiscoverOptions {
   /** include unnamed namespaces held by processes (containers) */
   unnamed?: boolean;
+  /** also read each namespace's filter table (iptables-save -t filter): reachability needs it, the live view does not */
+  filter?: boolean;
 }
+
+// ---------------------------------------------------------------- reachability
+
+/** One real ping the helper runs: from a named namespace (or `host`) to an address some namespace of this host holds. */
+export interface PingRequest {
+  from: string;
+  to: string;
+  /** 1–3 (default 1) */
+  count?: number;
+  /** 100–5000 ms (default 1000) */
+  timeoutMs?: number;
+}
+
+/** Most pings in one `ping` call (the helper's own bound, MAX_PINGS). */
+export const MAX_PINGS_PER_CALL = 1024;
 
 /**
  * What the helper sees. `document` is the host as a topology (the same shape the
@@ -260,6 +277,13 @@ export interface Backend {
   topologyStatus(name: string): Promise<Result<AppliedTopologyDetail>>;
   /** remove what the named topology created, without its document */
   destroyTopology(name: string, opts?: DestroyOptions, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult | PlanResult>>;
+
+  /**
+   * Real pings by the helper, in parallel lanes; refused as a whole (`ping-refused`) when a
+   * namespace is unknown or an address lives in no namespace of this host. At most
+   * MAX_PINGS_PER_CALL. `onProgress` hears each finished ping.
+   */
+  ping(pings: PingRequest[], onProgress?: (p: PingProgress) => void): Promise<Result<PingOutcome[]>>;
 
   /** forwarder counters, pushed while subscribed */
   onForwarderStats(cb: (stats: ForwarderStats[]) => void): Unsubscribe;

@@ -12,7 +12,7 @@ import { Bridge, Forwarder, Namespace, Topology, Veth } from './model/schema';
 import type { ObservedHost, ObservedNamespace } from './model/observed';
 import { STEP_PROGRAMS } from './model/step';
 import { TOPOLOGY_NAME } from './model/topology-name';
-import { EXPORT_KINDS, MENU_COMMANDS } from './backend';
+import { EXPORT_KINDS, MAX_PINGS_PER_CALL, MENU_COMMANDS } from './backend';
 import type {
   AppliedTopology,
   AppliedTopologyDetail,
@@ -25,6 +25,8 @@ import type {
   HostSnapshot,
   MenuCommand,
   OpenedFile,
+  PingOutcome,
+  PingProgress,
   PlanResult,
   SavedFile,
   WatchEvent,
@@ -147,6 +149,22 @@ export const ForwarderStatsSchema = z.object({
   error: z.string().optional(),
 }) satisfies z.ZodType<ForwarderStats>;
 
+export const PingOutcomeSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  ok: z.boolean(),
+  received: z.number().int(),
+  error: z.string().max(1000).optional(),
+}) satisfies z.ZodType<PingOutcome>;
+export const PingProgressSchema = z.object({ done: z.number().int(), total: z.number().int() }) satisfies z.ZodType<PingProgress>;
+/** The renderer's ping request; the helper checks names and addresses again (and that each address lives on this host). */
+const PingRequestSchema = z.strictObject({
+  from: z.string().min(1).max(200),
+  to: z.string().min(2).max(45),
+  count: z.number().int().min(1).max(3).optional(),
+  timeoutMs: z.number().int().min(100).max(5000).optional(),
+});
+
 export const OpenedFileSchema = z.strictObject({ name: z.string(), path: z.string().optional(), text: z.string() }) satisfies z.ZodType<OpenedFile>;
 export const SavedFileSchema = z.strictObject({ name: z.string(), path: z.string().optional() }) satisfies z.ZodType<SavedFile>;
 export const DocumentStateSchema = z.strictObject({ title: z.string().max(500), dirty: z.boolean(), path: z.string().max(4096).optional() }) satisfies z.ZodType<DocumentState>;
@@ -175,7 +193,8 @@ const OpId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 export const REQUESTS = {
   status: { params: z.strictObject({}), result: HelperStatusSchema },
   connect: { params: z.strictObject({}), result: HelperStatusSchema },
-  discover: { params: z.strictObject({ unnamed: z.boolean().optional() }), result: resultOf(HostSnapshotSchema) },
+  discover: { params: z.strictObject({ unnamed: z.boolean().optional(), filter: z.boolean().optional() }), result: resultOf(HostSnapshotSchema) },
+  ping: { params: z.strictObject({ pings: z.array(PingRequestSchema).min(1).max(MAX_PINGS_PER_CALL), opId: OpId }), result: resultOf(z.array(PingOutcomeSchema)) },
   plan: { params: z.strictObject({ document: Topology, file: SourceFile.optional() }), result: resultOf(PlanResultSchema) },
   apply: { params: z.strictObject({ document: Topology, planHash: z.string().min(1).max(256), allowHost: z.boolean().optional(), opId: OpId, file: SourceFile.optional() }), result: resultOf(ApplyResultSchema) },
   destroy: {
@@ -221,6 +240,7 @@ export const EVENTS = {
   watchEvent: z.strictObject({ subId: OpId, event: WatchEventSchema }),
   watchError: z.strictObject({ subId: OpId, error: BackendErrorSchema }),
   progress: z.strictObject({ opId: OpId, progress: ApplyProgressSchema }),
+  pingProgress: z.strictObject({ opId: OpId, progress: PingProgressSchema }),
   forwarderStats: z.strictObject({ subId: OpId, stats: z.array(ForwarderStatsSchema) }),
   menu: MenuCommandSchema,
 } as const;

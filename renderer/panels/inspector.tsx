@@ -33,6 +33,7 @@ import { PolicySection } from './policy-section';
 import { edit, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
 import { useLive } from '../store/live-store';
+import { ReachPair, ReachTo, selectedNamespaces } from './reach-pair';
 import {
   CheckField,
   Section,
@@ -97,6 +98,7 @@ export function Inspector() {
     return (
       <aside className="inspector" aria-label="inspector" data-testid="inspector">
         <div className="panel-title">{selection.length} objects selected</div>
+        {selectedNamespaces(selection).length === 2 && <ReachPair a={selectedNamespaces(selection)[0]} b={selectedNamespaces(selection)[1]} />}
         <button type="button" data-testid="inspector-delete" onClick={() => { edit((d) => deleteIds(d, selection)); uiStore.getState().setSelection([]); }}>
           Delete all
         </button>
@@ -124,6 +126,7 @@ export function Inspector() {
       {liveOn && liveStatus === 'drifted' && <DriftTable id={id} />}
       {liveOn && <HostLinkState doc={doc} id={id} />}
       {liveOn && <LiveDetails id={id} />}
+      {selectedNamespaces([id]).map((ns) => <ReachTo key={ns} from={ns} />)}
       {liveOn && liveStatus === 'unmanaged' ? (
         // not in the document: editable fields would show made-up defaults (e.g. "Loopback up" for a
         // namespace whose lo is down) and edit nothing; adopting it brings the host's facts in

@@ -175,6 +175,12 @@ export interface PingOutcome {
   error?: string;
 }
 
+/** A `ping` request's progress, one event per finished ping (the app's matrix panel shows it). */
+export interface PingProgress {
+  done: number;
+  total: number;
+}
+
 // ---------------------------------------------------------------- link tools (capture, terminal, netem)
 
 /** An interface name as the kernel takes it (IFNAMSIZ 16: 15 characters), no path or option tricks. */
@@ -284,7 +290,8 @@ export const METHOD_TABLE = {
   'forwarders.subscribe': row<{ subscription: RequestId }, { [FORWARDERS_EVENT]: { stats: ForwarderLive[] } }>()(ForwardersSubscribeParams),
   'forwarders.unsubscribe': row<{ ok: true }>()(ForwardersUnsubscribeParams),
   /** real pings from namespaces to addresses inside this host (reachability checks) */
-  ping: row<{ results: PingOutcome[] }>()(PingParams),
+  /** sends a `progress` event ({done, total}) as each ping finishes */
+  ping: row<{ results: PingOutcome[] }, { [PROGRESS_EVENT]: PingProgress }>()(PingParams),
   /** every applied topology and how it stands */
   'topologies.list': row<{ topologies: TopologyStatus[] }>()(TopologiesListParams),
   /** one applied topology: the steps that drifted, the document last applied, its history */
