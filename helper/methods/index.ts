@@ -14,6 +14,7 @@ import { destroyHelperMethod } from './destroy';
 import { pingMethod } from './ping';
 import { topologiesListMethod, topologyStatusMethod } from './topologies';
 import { forwardersListMethod, forwardersSubscribeMethod, forwardersUnsubscribeMethod } from './forwarders';
+import { ratesSubscribeMethod, ratesUnsubscribeMethod } from './rates';
 
 export const HANDLERS: MethodHandlers = {
   hello: helloMethod,
@@ -26,6 +27,8 @@ export const HANDLERS: MethodHandlers = {
   'forwarders.list': forwardersListMethod,
   'forwarders.subscribe': forwardersSubscribeMethod,
   'forwarders.unsubscribe': forwardersUnsubscribeMethod,
+  'rates.subscribe': ratesSubscribeMethod,
+  'rates.unsubscribe': ratesUnsubscribeMethod,
   ping: pingMethod,
   'topologies.list': topologiesListMethod,
   'topologies.status': topologyStatusMethod,
