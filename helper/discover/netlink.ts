@@ -68,6 +68,7 @@ type Perl = ChildProcessByStdio<Writable, Readable, null>;
  * alive (unref'd) and goes back to the helper's namespace after every batch.
  */
 class PerlReader {
+  constructor(private readonly args: string[] = []) {}
   private child?: Perl;
   private queue: Promise<unknown> = Promise.resolve();
   private buf: Buffer[] = [];
@@ -84,7 +85,7 @@ class PerlReader {
   }
 
   private start(): Perl {
-    const child = spawn(perlPath() ?? 'perl', [NL_DUMP_SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(perlPath() ?? 'perl', [NL_DUMP_SCRIPT, ...this.args], { stdio: ['pipe', 'pipe', 'ignore'] });
     child.on('error', () => this.fail(new Error('perl reader failed to start')));
     child.on('close', () => {
       if (this.child === child) this.child = undefined;
@@ -170,6 +171,42 @@ class PerlReader {
 
 const readers: PerlReader[] = [];
 const reader = (i: number) => (readers[i] ??= new PerlReader());
+/** its own reader, links only: sampling never waits behind a discover, nor a discover behind sampling */
+let statsReader: PerlReader | undefined;
+
+/** A link's kernel counters (IFLA_STATS64). */
+export interface LinkCounters {
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+}
+
+/**
+ * The counters of every link of each path (one links-only dump per namespace, one
+ * perl process for all): path → ifname → counters. Missing paths could not be read.
+ */
+export async function readLinkCounters(paths: string[]): Promise<Map<string, Map<string, LinkCounters>>> {
+  const out = new Map<string, Map<string, LinkCounters>>();
+  if (!paths.length) return out;
+  const bytes = await (statsReader ??= new PerlReader(['--links'])).read(paths);
+  for (const [k, dumps] of splitFrames(bytes)) {
+    const d = dumps.get(DUMP.link);
+    if (!d || d.status !== 0) continue;
+    const links = new Map<string, LinkCounters>();
+    for (const m of messages(d.bytes)) {
+      if (m.type !== 16 /* RTM_NEWLINK */) continue;
+      const a = attrs(m.body.subarray(16), LINK_ATTRS);
+      const name = str(a.get(3));
+      const st = a.get(23);
+      if (!name || !st || st.length < 32) continue;
+      const n = (i: number) => Number(st.readBigUInt64LE(i * 8));
+      links.set(name, { rxPackets: n(0), txPackets: n(1), rxBytes: n(2), txBytes: n(3) });
+    }
+    out.set(paths[k], links);
+  }
+  return out;
+}
 
 interface Dump {
   status: number;

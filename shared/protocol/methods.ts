@@ -253,6 +253,32 @@ export const LinkImpairParams = z.strictObject({
   clear: z.boolean().optional(),
 });
 export type LinkImpairParams = z.infer<typeof LinkImpairParams>;
+/** One link's throughput over the last sampling interval, from the kernel's link counters (helper/rates/). */
+export interface LinkRate {
+  /** `link:NS/IF` (shared/model/ids.ts objectKey.link) */
+  key: string;
+  rxBps: number;
+  txBps: number;
+  rxPps: number;
+  txPps: number;
+}
+/** A `rates` event: every link read at `at`, rates over `intervalMs` (adaptive to the host's size). */
+export interface LinkRates {
+  at: number;
+  intervalMs: number;
+  links: number;
+  readMs: number;
+  rates: LinkRate[];
+}
+export const RatesSubscribeParams = z
+  .strictObject({
+    /** never sample faster than this (the helper slows down further for big hosts) */
+    minIntervalMs: z.number().int().min(500).max(60_000).optional(),
+    /** only namespaces whose name starts with this (and `host`) */
+    onlyPrefix: NsName.optional(),
+  })
+  .optional();
+export const RatesUnsubscribeParams = z.strictObject({ subscription: RequestId });
 
 export const TopologiesListParams = z.strictObject({});
 export const TopologyStatusParams = z.strictObject({ name: TopologyNameParam });
@@ -263,6 +289,8 @@ export const TopologyStatusParams = z.strictObject({ name: TopologyNameParam });
 export const PROGRESS_EVENT = 'progress';
 /** Name of a forwarders subscription's events. */
 export const FORWARDERS_EVENT = 'forwarders';
+/** Name of a rates subscription's events (LinkRates). */
+export const RATES_EVENT = 'rates';
 
 // ---------------------------------------------------------------- the table
 
@@ -289,6 +317,9 @@ export const METHOD_TABLE = {
   /** events `forwarders` ({stats}) tied to the subscription: the first at once, then on every change */
   'forwarders.subscribe': row<{ subscription: RequestId }, { [FORWARDERS_EVENT]: { stats: ForwarderLive[] } }>()(ForwardersSubscribeParams),
   'forwarders.unsubscribe': row<{ ok: true }>()(ForwardersUnsubscribeParams),
+  /** events `rates` (LinkRates) tied to the subscription, one per sampling interval */
+  'rates.subscribe': row<{ subscription: RequestId }, { [RATES_EVENT]: LinkRates }>()(RatesSubscribeParams),
+  'rates.unsubscribe': row<{ ok: true }>()(RatesUnsubscribeParams),
   /** real pings from namespaces to addresses inside this host (reachability checks) */
   /** sends a `progress` event ({done, total}) as each ping finishes */
   ping: row<{ results: PingOutcome[] }, { [PROGRESS_EVENT]: PingProgress }>()(PingParams),
