@@ -1,19 +1,21 @@
 /**
  * The commands the planner emits, one builder per kernel operation, each named
  * after and documented with the iproute2 command it equals. All return a
- * Command (namespace + argv, never a shell string); `host` is the root namespace.
- * ./simulate.ts parses exactly these forms back.
+ * Command: the typed operation (shared/model/step-op.ts) with the namespace and
+ * argv ./render.ts makes of it (never a shell string); `host` is the root namespace.
  */
 import { HOST_NS, type Dns, type Forwarder, type NatRule, type Route } from '../model/schema';
 import type { Command } from '../model/step';
-import { acceptArgs, natArgs, routeIsV6, canonicalForwarder } from './state';
+import type { CheckOp } from '../model/step-op';
+import { canonicalForwarder } from './state';
+import { command as c, resolvConf, resolvConfPath, routeSpec } from './render';
 
-const c = (namespace: string, ...argv: string[]): Command => ({ namespace, argv });
+export { resolvConf, resolvConfPath, routeSpec };
 
 /** ip netns add NS (run in the host) */
-export const netnsAdd = (ns: string) => c(HOST_NS, 'ip', 'netns', 'add', ns);
+export const netnsAdd = (ns: string) => c({ op: 'netns.add', name: ns });
 /** ip netns del NS */
-export const netnsDel = (ns: string) => c(HOST_NS, 'ip', 'netns', 'del', ns);
+export const netnsDel = (ns: string) => c({ op: 'netns.del', name: ns });
 
 export interface End { ns: string; name: string }
 
@@ -22,7 +24,7 @@ export interface End { ns: string; name: string }
  * created in A's namespace, the peer lands directly in B's.
  */
 export function vethAdd(a: End, b: End): Command {
-  return c(a.ns, 'ip', 'link', 'add', 'name', a.name, 'type', 'veth', 'peer', 'name', b.name, ...(b.ns !== a.ns ? ['netns', b.ns] : []));
+  return c({ op: 'link.veth', ns: a.ns, name: a.name, peer: { ns: b.ns, name: b.name } });
 }
 
 /**
@@ -37,81 +39,56 @@ export function vethCreator(e0: End, e1: End): [End, End] {
 }
 
 /** ip link add name NAME type bridge */
-export const bridgeAdd = (ns: string, name: string) => c(ns, 'ip', 'link', 'add', 'name', name, 'type', 'bridge');
+export const bridgeAdd = (ns: string, name: string) => c({ op: 'link.bridge', ns, name });
 /** ip link add name NAME type vrf table T */
-export const vrfAdd = (ns: string, name: string, table: number) => c(ns, 'ip', 'link', 'add', 'name', name, 'type', 'vrf', 'table', String(table));
+export const vrfAdd = (ns: string, name: string, table: number) => c({ op: 'link.vrf', ns, name, table });
 /** ip link del dev NAME (a veth takes its peer with it) */
-export const linkDel = (ns: string, name: string) => c(ns, 'ip', 'link', 'del', 'dev', name);
+export const linkDel = (ns: string, name: string) => c({ op: 'link.del', ns, name });
 /** ip link set dev NAME up|down */
-export const linkSetUp = (ns: string, name: string, up: boolean) => c(ns, 'ip', 'link', 'set', 'dev', name, up ? 'up' : 'down');
+export const linkSetUp = (ns: string, name: string, up: boolean) => c({ op: 'link.state', ns, name, up });
 /** ip link set dev NAME mtu N */
-export const linkSetMtu = (ns: string, name: string, mtu: number) => c(ns, 'ip', 'link', 'set', 'dev', name, 'mtu', String(mtu));
+export const linkSetMtu = (ns: string, name: string, mtu: number) => c({ op: 'link.mtu', ns, name, mtu });
 /** ip link set dev NAME master M | nomaster */
-export const linkSetMaster = (ns: string, name: string, master: string | undefined) =>
-  master ? c(ns, 'ip', 'link', 'set', 'dev', name, 'master', master) : c(ns, 'ip', 'link', 'set', 'dev', name, 'nomaster');
+export const linkSetMaster = (ns: string, name: string, master: string | undefined) => c({ op: 'link.master', ns, name, ...(master ? { master } : {}) });
 /** ip link show dev NAME: prints the link when it exists */
-export const linkShow = (ns: string, name: string) => c(ns, 'ip', 'link', 'show', 'dev', name);
+export const linkShow = (ns: string, name: string) => c({ op: 'link.show', ns, name });
 /** ip link show dev NAME up: prints the link only when it is administratively up */
-export const linkShowUp = (ns: string, name: string) => c(ns, 'ip', 'link', 'show', 'dev', name, 'up');
+export const linkShowUp = (ns: string, name: string) => c({ op: 'link.show', ns, name, up: true });
 
 /** ip addr add CIDR dev NAME [nodad] (nodad: an IPv6 address usable at once, without duplicate address detection) */
-export const addrAdd = (ns: string, dev: string, cidr: string, nodad = false) => c(ns, 'ip', 'addr', 'add', cidr, 'dev', dev, ...(nodad ? ['nodad'] : []));
+export const addrAdd = (ns: string, dev: string, cidr: string, nodad = false) => c({ op: 'addr.add', ns, dev, cidr, ...(nodad ? { nodad: true as const } : {}) });
 /** ip addr del CIDR dev NAME */
-export const addrDel = (ns: string, dev: string, cidr: string) => c(ns, 'ip', 'addr', 'del', cidr, 'dev', dev);
+export const addrDel = (ns: string, dev: string, cidr: string) => c({ op: 'addr.del', ns, dev, cidr });
 /** ip addr show dev NAME to ADDR/32: prints the link when it holds that address */
 export function addrShow(ns: string, dev: string, cidr: string): Command {
   const a = cidr.split('/')[0];
-  return c(ns, 'ip', 'addr', 'show', 'dev', dev, 'to', `${a}/${a.includes(':') ? 128 : 32}`);
+  return c({ op: 'addr.show', ns, dev, cidr: `${a}/${a.includes(':') ? 128 : 32}` });
 }
 
-/** The route as `ip route` takes it: [type] TO [via] [dev] [metric] [table] [src]. */
-export function routeSpec(r: Route): string[] {
-  return [
-    ...(r.type && r.type !== 'unicast' ? [r.type] : []),
-    r.to,
-    ...(r.via !== undefined ? ['via', r.via] : []),
-    ...(r.dev !== undefined ? ['dev', r.dev] : []),
-    ...(r.metric !== undefined ? ['metric', String(r.metric)] : []),
-    ...(r.table !== undefined ? ['table', String(r.table)] : []),
-    ...(r.src !== undefined ? ['src', r.src] : []),
-  ];
-}
-const fam = (r: Route) => (routeIsV6(r) ? ['-6'] : []);
 /** ip [-6] route add SPEC */
-export const routeAdd = (ns: string, r: Route) => c(ns, 'ip', ...fam(r), 'route', 'add', ...routeSpec(r));
+export const routeAdd = (ns: string, route: Route) => c({ op: 'route.add', ns, route });
 /** ip [-6] route del SPEC */
-export const routeDel = (ns: string, r: Route) => c(ns, 'ip', ...fam(r), 'route', 'del', ...routeSpec(r));
+export const routeDel = (ns: string, route: Route) => c({ op: 'route.del', ns, route });
 /** ip [-6] route replace SPEC (same destination, table and metric: one route, new details) */
-export const routeReplace = (ns: string, r: Route) => c(ns, 'ip', ...fam(r), 'route', 'replace', ...routeSpec(r));
+export const routeReplace = (ns: string, route: Route) => c({ op: 'route.replace', ns, route });
 /** ip [-6] route show [type T] [table T] exact TO [via] [dev] [metric]: prints the route when it exists */
-export function routeShow(ns: string, r: Route): Command {
-  return c(ns, 'ip', ...fam(r), 'route', 'show',
-    ...(r.type && r.type !== 'unicast' ? ['type', r.type] : []),
-    ...(r.table !== undefined ? ['table', String(r.table)] : []),
-    'exact', r.to,
-    ...(r.via !== undefined ? ['via', r.via] : []),
-    ...(r.dev !== undefined ? ['dev', r.dev] : []),
-    ...(r.metric !== undefined ? ['metric', String(r.metric)] : []));
-}
+export const routeShow = (ns: string, route: Route) => c({ op: 'route.show', ns, route });
 
 /** sysctl -q -w KEY=VALUE (run inside the namespace) */
-export const sysctlSet = (ns: string, key: string, value: string) => c(ns, 'sysctl', '-q', '-w', `${key}=${value}`);
+export const sysctlSet = (ns: string, key: string, value: string) => c({ op: 'sysctl.set', ns, key, value });
 
+const NAT_OP = { '-A': 'nat.append', '-D': 'nat.delete', '-C': 'nat.check' } as const;
 /** iptables -w -t nat -A|-D|-C CHAIN ... (run inside the namespace) */
-export const natRule = (ns: string, op: '-A' | '-D' | '-C', rule: NatRule) => c(ns, 'iptables', '-w', '-t', 'nat', op, ...natArgs(rule));
+export const natRule = (ns: string, op: '-A' | '-D' | '-C', rule: NatRule) => c({ op: NAT_OP[op], ns, rule });
+const ACCEPT_OP = { '-I': 'accept.insert', '-D': 'accept.delete', '-C': 'accept.check' } as const;
 /**
  * iptables -w -t filter -I|-D|-C FORWARD -i BR -o BR -m comment --comment netns-studio:bridge:BR -j ACCEPT
  * (run inside the namespace): with bridge netfilter on, what a bridge forwards
  * between its ports passes this FORWARD chain, in and out through the bridge
  * itself. Inserted first, so it comes before a DROP that rules further down add.
  */
-export const acceptRule = (ns: string, op: '-I' | '-D' | '-C', bridge: string) => c(ns, 'iptables', '-w', '-t', 'filter', op, ...acceptArgs(bridge));
+export const acceptRule = (ns: string, op: '-I' | '-D' | '-C', bridge: string) => c({ op: ACCEPT_OP[op], ns, bridge });
 
-export const resolvConfPath = (ns: string) => `/etc/netns/${ns}/resolv.conf`;
-/** The resolv.conf text for a namespace's DNS settings. */
-export function resolvConf(d: Dns): string {
-  return [...d.nameservers.map((s) => `nameserver ${s}`), ...(d.search?.length ? [`search ${d.search.join(' ')}`] : [])].join('\n') + '\n';
-}
 /** Parses what resolvConf writes (and ordinary resolv.conf files). */
 export function parseResolvConf(text: string): Dns {
   const nameservers: string[] = [];
@@ -124,14 +101,14 @@ export function parseResolvConf(text: string): Dns {
   return { nameservers, ...(search ? { search } : {}) };
 }
 /** write-file /etc/netns/NS/resolv.conf CONTENT (the directory is made when missing) */
-export const dnsWrite = (ns: string, d: Dns) => c(ns, 'write-file', resolvConfPath(ns), resolvConf(d));
+export const dnsWrite = (ns: string, dns: Dns) => c({ op: 'dns.write', ns, dns });
 /** remove-file /etc/netns/NS/resolv.conf */
-export const dnsRemove = (ns: string) => c(ns, 'remove-file', resolvConfPath(ns));
+export const dnsRemove = (ns: string) => c({ op: 'dns.remove', ns });
 
 /** forwarder-start NAME JSON: the helper's forwarder runtime starts it (listening in its namespace) */
-export const forwarderStart = (f: Forwarder) => c(f.listen.namespace, 'forwarder-start', f.name, JSON.stringify(canonicalForwarder(f)));
+export const forwarderStart = (f: Forwarder) => c({ op: 'forwarder.start', forwarder: canonicalForwarder(f) });
 /** forwarder-stop NAME */
-export const forwarderStop = (f: Forwarder) => c(f.listen.namespace, 'forwarder-stop', f.name);
+export const forwarderStop = (f: Forwarder) => c({ op: 'forwarder.stop', ns: f.listen.namespace, name: f.name });
 
 /** An `exists` check that succeeds when the inner check fails ("already gone"). */
-export const absent = (check: Command): Command => ({ namespace: check.namespace, argv: ['!', ...check.argv] });
+export const absent = (check: Command): Command => c({ op: 'not', check: check.op as CheckOp });

@@ -2,12 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Topology, type TopologyInput } from '../model/schema';
-import type { Step } from '../model/step';
+import type { Command, Step } from '../model/step';
 import { forwarderStart, natRule, routeAdd, routeDel } from './commands';
 import { markHostExposure } from './host-exposure';
 
 const doc = (d: Omit<TopologyInput, 'apiVersion' | 'kind'>) => Topology.parse({ apiVersion: 'netns-studio/v1', kind: 'Topology', ...d });
-const step = (c: { namespace: string; argv: string[] }, action: Step['action'] = 'create'): Step => ({ ...c, undo: [], reason: 'r', object: 'o', action });
+const step = (c: Command, action: Step['action'] = 'create'): Step => ({ ...c, undo: [], reason: 'r', object: 'o', action });
 const t = doc({ namespaces: [{ name: 'a' }], veths: [{ ends: [{ namespace: 'a', name: 'x', addresses: ['10.0.0.1/24'] }, { namespace: 'host', name: 'y', addresses: ['10.0.0.2/24'] }] }] });
 const fw = (listen: [string, string, number], target: [string, string, number]) =>
   step(forwarderStart({ name: 'f', protocol: 'tcp', listen: { namespace: listen[0], address: listen[1], port: listen[2] }, target: { namespace: target[0], address: target[1], port: target[2] } }));
