@@ -58,7 +58,7 @@ test('the first live picture of a document without positions is laid out: discov
   replaceDocument(emptyTopology());
   startLive(createDemoBackend(host));
   try {
-    await until(() => Object.keys(editorStore.getState().doc.layout?.positions ?? {}).length === 9, 10_000);
+    await until(() => Object.keys(editorStore.getState().doc.layout?.positions ?? {}).length === 9, 60_000); // ELK compiles on first use: slow on a loaded machine
     const { toFlow } = await import('./model/to-flow');
     const boxes = toFlow(mergeLive(editorStore.getState().doc, host).merged).nodes.filter((n) => !n.parentId);
     for (let i = 0; i < boxes.length; i++)

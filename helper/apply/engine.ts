@@ -21,6 +21,7 @@ import { cloneState, fromTopology, sameJson, type State } from '../../shared/pla
 import type { ApplyContext, Engine } from './context';
 import { observeFor, type HostView } from './observe';
 import { observedForwarders } from '../forwarders/in-document';
+import type { RecentReads } from '../discover/index';
 
 export async function defaultEngine(): Promise<Engine> {
   return hostEngine();
@@ -28,8 +29,8 @@ export async function defaultEngine(): Promise<Engine> {
 
 export function hostEngine(): Engine {
   return {
-    async discover(ctx: ApplyContext, desired: Topology) {
-      const view = await observeFor(desired, { wrap: ctx.wrap });
+    async discover(ctx: ApplyContext, desired: Topology, recent?: RecentReads) {
+      const view = await observeFor(desired, { wrap: ctx.wrap, recent });
       // running forwarders are host state too: found again, a re-apply does not start them twice
       view.doc.forwarders = await observedForwarders(ctx.forwarders, view.doc);
       const { warnings, ...facts } = view; // warnings follow from the facts: not hashed twice

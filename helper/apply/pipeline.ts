@@ -34,6 +34,7 @@ import { Journal, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
 import { namedTarget } from '../discover/targets';
+import type { RecentReads } from '../discover/index';
 import { waitReady, type Readiness } from './ready';
 import type { PlanWarning } from './host-firewall';
 import { readinessExpectation } from '../../shared/plan/readiness';
@@ -93,6 +94,12 @@ export interface ApplyOptions extends TopologySource {
   wait?: boolean;
   /** bound of that wait (default DEFAULT_READY_TIMEOUT_MS) */
   readyTimeoutMs?: number;
+  /**
+   * Shown the plan apply makes, before any refusal and before a step runs: the
+   * CLI's `apply --yes` prints it from here instead of planning once more to
+   * show it (no planHash then: nobody saw an earlier plan). Never from a request.
+   */
+  onPlan?: (plan: PlanResult) => void;
 }
 
 /** Documents `checkDocument` already passed (on the check thread, check-worker.ts): not checked twice. */
@@ -147,7 +154,8 @@ function lap(): (what: string) => void {
   };
 }
 
-async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySource = {}): Promise<PlanResult> {
+/** `recent`: namespaces just read by this process (apply's readiness wait), taken as read. */
+async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySource = {}, recent?: RecentReads): Promise<PlanResult> {
   const mark = lap();
   await requireFeaturesOf(doc, ctx.features);
   mark('features');
@@ -162,7 +170,7 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
     await waitLinksGone(lingering, { wrap: ctx.wrap, timeoutMs: 2000 });
     mark(`wait for ${lingering.length} links of namespaces deleted by hand`);
   }
-  const { observed, facts, warnings = [] } = await ctx.engine.discover(ctx, doc);
+  const { observed, facts, warnings = [] } = await ctx.engine.discover(ctx, doc, recent);
   mark('discover');
   // Reconcile: what the record lists and the host no longer has is forgotten
   // (not removed forever), and re-created when the document still has it. The
@@ -269,6 +277,7 @@ export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: 
     const t0 = performance.now();
     const source = { file: opts.file };
     const plan = await planChecked(doc, ctx, source);
+    opts.onPlan?.(plan);
     if (opts.planHash !== undefined && opts.planHash !== plan.planHash) {
       fail('plan-stale', 'the host changed since this plan was made: plan again and review the new steps', { expected: opts.planHash, actual: plan.planHash });
     }
@@ -302,12 +311,14 @@ export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: 
     finishHandover(plan);
     if (leaving.length) await waitLinksGone(leaving, { wrap: ctx.wrap });
     const durationMs = performance.now() - t0;
-    // the confirming plan and the readiness wait read the host side by side
+    // The confirming plan comes after the readiness wait and takes the wait's last
+    // read of each namespace as read: every step had run before its first round,
+    // so those reads show the host as applied (and as it settled), and the host is
+    // not read twice (side by side, both queued on the same readers).
     const touched = new Set(r.applied.map((i) => plan.steps[i].object));
-    const [after, readiness] = await Promise.all([
-      planChecked(doc, ctx, source),
-      opts.wait === false ? undefined : waitReady(readinessExpectation(doc, touched), { wrap: ctx.wrap, forwarders: ctx.forwarders, timeoutMs: opts.readyTimeoutMs }),
-    ]);
+    const reads: RecentReads = new Map();
+    const readiness = opts.wait === false ? undefined : await waitReady(readinessExpectation(doc, touched), { wrap: ctx.wrap, forwarders: ctx.forwarders, timeoutMs: opts.readyTimeoutMs, reads });
+    const after = await planChecked(doc, ctx, source, reads);
     return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: after.steps.length === 0, remaining: after.steps, durationMs, topology: name, ...(readiness ? { readiness } : {}) };
   });
 }

@@ -37,7 +37,16 @@ export interface DiscoverOptions {
   reader?: 'auto' | 'ip';
   /** where running forwarders are found (default: the helper's forwarder runtime); false leaves them out. Never from a request. */
   forwarders?: ForwarderLister | false;
+  /** namespaces this process read moments ago (apply's readiness wait): taken as read, not read again. Never from a request. */
+  recent?: RecentReads;
 }
+
+/**
+ * Reads of namespace files made moments ago, by path, each with the inode it was
+ * made in: a reused read must be of the same namespace, not one re-created under
+ * the same name since.
+ */
+export type RecentReads = Map<string, { inode: number; read: NetlinkRead }>;
 
 export interface Discovery {
   document: Topology;
@@ -71,7 +80,14 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
   // per namespace reads whatever that could not, and iptables-save runs only where a nat table exists
   // NETNS_STUDIO_DISCOVER_READER=ip: the operator's switch back to the ip reader alone
   const ipOnly = opts.reader === 'ip' || process.env.NETNS_STUDIO_DISCOVER_READER === 'ip';
-  const fast = !ipOnly && perlAvailable() ? await readNetlink(paths, opts.streams) : new Map<string, NetlinkRead>();
+  const reused = new Map<string, NetlinkRead>();
+  for (const t of targets) {
+    const r = opts.recent?.get(t.path);
+    if (r && r.inode === t.inode) reused.set(t.path, r.read);
+  }
+  const unread = paths.filter((p) => !reused.has(p));
+  const fast = !ipOnly && perlAvailable() ? await readNetlink(unread, opts.streams) : new Map<string, NetlinkRead>();
+  for (const [p, r] of reused) fast.set(p, r);
   const rest = paths.filter((p) => !fast.has(p));
   const natPaths = paths.filter((p) => fast.get(p)?.hasNat !== false);
   const [slow, natRead, filterRead] = await Promise.all([
