@@ -9,12 +9,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { test } from 'node:test';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { cliPath, projectRoot } from '../testing/cli-runner';
 import { kernelSkipReason, withSandbox } from '../testing/sandbox';
 import { RENDERER_DIR, ensureRenderer } from './serve';
+import { TRUSTED_CLI } from '../testing/trust-env';
 
 /** `f`'s first defined value, polled; fails naming `what` after `timeoutMs`. */
 async function until<T>(f: () => T | undefined | Promise<T | undefined>, o: { timeoutMs: number; what: string | (() => string) }): Promise<T> {
@@ -56,8 +59,11 @@ test('sudo serve: the web server runs as SUDO_UID without capabilities, only its
   await withSandbox('servepriv', async (sb) => {
     const wsModule = createRequire(import.meta.url).resolve('ws');
     const helperStatus = async (url: string): Promise<{ state: string; uid?: number }> => JSON.parse((await sb.inHost([process.execPath, '-e', STATUS_CLIENT, url, wsModule])).stdout);
-    const child = spawn('/usr/bin/nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, cliPath, 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix], {
-      cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody', DISPLAY: '' },
+    // the helper's records: a state dir of our own, never the machine's (--trust-env: root honours it)
+    const state = mkdtempSync(join(tmpdir(), 'nst-servepriv-'));
+    after(() => rmSync(state, { recursive: true, force: true }));
+    const child = spawn('/usr/bin/nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, cliPath, TRUSTED_CLI, 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix], {
+      cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody', DISPLAY: '', NETNS_STUDIO_STATE_DIR: state },
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));

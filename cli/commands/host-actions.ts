@@ -25,6 +25,7 @@ import { describeState, type ObjectCounts } from '../../shared/model/topology-st
 import { helperForwarders } from '../../helper/forwarders/runtime';
 import type { Readiness } from '../../helper/apply/ready';
 import type { PlanWarning } from '../../helper/apply/host-firewall';
+import { envSetting } from '../../helper/env-overrides';
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
@@ -55,7 +56,7 @@ async function loadFile(file: string, command: 'plan' | 'apply' | 'destroy'): Pr
 
 /** The apply context for this run, once an interrupted apply has been dealt with (recoverFirst). */
 async function context(opts: HostCommandOptions, onProgress?: (p: Progress) => void): Promise<ApplyContext> {
-  const delay = Number(process.env.NETNS_STUDIO_TEST_DELAY_MS ?? 0);
+  const delay = Number(envSetting('NETNS_STUDIO_TEST_DELAY_MS') ?? 0);
   const ctx: ApplyContext = {
     engine: await defaultEngine(),
     stateDir: stateDirOf(opts.stateDir),

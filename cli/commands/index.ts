@@ -11,9 +11,11 @@ import { registerServe } from './serve';
 import { registerList, registerStatus } from './list';
 import { registerWhy } from './why';
 import { registerReach } from './reach';
+import { registerCapture } from './capture';
+import { registerImpair } from './impair';
 
 export function registerCommands(program: Command): void {
-  for (const register of [registerValidate, registerExport, registerSchema, registerDiscover, registerWatch, registerPlan, registerApply, registerDestroy, registerList, registerStatus, registerServe, registerWhy, registerReach]) {
+  for (const register of [registerValidate, registerExport, registerSchema, registerDiscover, registerWatch, registerPlan, registerApply, registerDestroy, registerList, registerStatus, registerServe, registerWhy, registerReach, registerCapture, registerImpair]) {
     register(program);
   }
 }

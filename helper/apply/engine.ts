@@ -11,6 +11,7 @@
  *   127.0.0.1/8 gives it one, which `lo down` keeps: the undo removes it again;
  * - a document route without `dev` is satisfied by the device the kernel picked.
  */
+import { externalKeys, externalsAsFound } from './externals';
 import { HOST_NS, type Topology } from '../../shared/model/schema';
 import type { Command, Step } from '../../shared/model/step';
 import { objectKey } from '../../shared/model/ids';
@@ -36,14 +37,17 @@ export function hostEngine(): Engine {
       const { warnings, ...facts } = view; // warnings follow from the facts: not hashed twice
       return { observed: view, facts, warnings };
     },
-    plan(desired, observed, owned, removals = []) {
+    plan(doc, observed, owned, removals = []) {
       const view = observed as HostView;
+      const desired = externalsAsFound(doc, view.doc);
       const { state, removals: augmented } = afterRemovals(alignRoutes(fromTopology(view.doc), fromTopology(desired)), removals);
       const steps = planStates(fromTopology(desired), state, { owned }).map((s) => withLoopbackUndo(s, view, state));
       return [...augmented, ...steps];
     },
     buildKeys(desired) {
-      return documentKeys(desired);
+      const keys = documentKeys(desired);
+      for (const k of externalKeys(desired)) keys.delete(k);
+      return keys;
     },
     observedKeys(observed) {
       return documentKeys((observed as HostView).doc);
@@ -64,7 +68,7 @@ export function documentKeys(doc: Topology): Set<string> {
     keys.add(objectKey.namespace(n));
     if (loopback === 'up') keys.add(objectKey.loopback(n)); // a fresh namespace's loopback is down already
   }
-  for (const m of [s.links, s.addresses, s.routes, s.sysctls, s.nat, s.accepts, s.dns, s.forwarders]) for (const k of m.keys()) keys.add(k);
+  for (const m of [s.links, s.addresses, s.routes, s.rules, s.sysctls, s.nat, s.accepts, s.dns, s.forwarders]) for (const k of m.keys()) keys.add(k);
   return keys;
 }
 

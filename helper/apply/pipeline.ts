@@ -29,6 +29,7 @@ import { namespacesOf } from './observe';
 import type { ApplyContext } from './context';
 import { executeSteps, type ExecuteOptions } from './executor';
 import { ApplyFailure, fail } from './failure';
+import { withExternals } from './externals';
 import { requireFeaturesOf } from './features';
 import { Journal, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
@@ -38,6 +39,7 @@ import type { RecentReads } from '../discover/index';
 import { waitReady, type Readiness } from './ready';
 import type { PlanWarning } from './host-firewall';
 import { readinessExpectation } from '../../shared/plan/readiness';
+import { envSetting } from '../env-overrides';
 
 export interface PlanSummary {
   create: number;
@@ -143,7 +145,7 @@ export function planHashOf(steps: Step[], facts: unknown): string {
 }
 
 /** NETNS_STUDIO_DEBUG_TIMING=1: where a plan's time goes, on stderr (bench:apply profiles with it). */
-const timing = process.env.NETNS_STUDIO_DEBUG_TIMING === '1';
+const timing = envSetting('NETNS_STUDIO_DEBUG_TIMING') === '1';
 function lap(): (what: string) => void {
   let t = performance.now();
   return (what) => {
@@ -212,7 +214,8 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
 }
 
 export async function planForHost(document: unknown, ctx: ApplyContext, source: TopologySource = {}): Promise<PlanResult> {
-  return planChecked(checkDocument(document), ctx, source);
+  const doc = checkDocument(document);
+  return withExternals(doc, ctx, () => planChecked(doc, ctx, source));
 }
 
 function execOptions(ctx: ApplyContext, journal: Journal): ExecuteOptions {
@@ -273,7 +276,7 @@ async function executeJournaled(
 
 export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {
   const doc = checkDocument(document);
-  return exclusive(async () => {
+  return exclusive(() => withExternals(doc, ctx, async () => {
     const t0 = performance.now();
     const source = { file: opts.file };
     const plan = await planChecked(doc, ctx, source);
@@ -320,7 +323,7 @@ export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: 
     const readiness = opts.wait === false ? undefined : await waitReady(readinessExpectation(doc, touched), { wrap: ctx.wrap, forwarders: ctx.forwarders, timeoutMs: opts.readyTimeoutMs, reads });
     const after = await planChecked(doc, ctx, source, reads);
     return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: after.steps.length === 0, remaining: after.steps, durationMs, topology: name, ...(readiness ? { readiness } : {}) };
-  });
+  }));
 }
 
 /** The reconciled record saved without a transaction: no step ran. */
@@ -404,8 +407,9 @@ export function planDestroy(document: unknown, ctx: ApplyContext, source: Topolo
 }
 
 export async function destroyDocument(document: unknown, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {
-  checkDocument(document);
-  return destroyTopology({ document, file: opts.file }, opts, ctx);
+  const doc = checkDocument(document);
+  // the veths into external namespaces are removed from inside them: those need their names meanwhile
+  return withExternals(doc, ctx, () => destroyTopology({ document, file: opts.file }, opts, ctx));
 }
 
 export async function destroyTopology(target: DestroyTarget, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {

@@ -30,6 +30,7 @@ import type { RecentReads } from '../discover/index';
 import { namedTarget, type Target } from '../discover/targets';
 import type { ForwarderRuntime } from './executor';
 import { hostPathOf, hostTarget } from './observe';
+import { envSetting } from '../env-overrides';
 
 export const DEFAULT_READY_TIMEOUT_MS = 10_000;
 const POLL_MS = 20;
@@ -99,7 +100,7 @@ function pendingOf(e: ReadinessExpectation): Pending[] {
 async function readNamespaces(targets: Target[], reads: RecentReads): Promise<Map<string, ObservedNamespace>> {
   const paths = targets.map((t) => t.path);
   const raw = new Map<string, NetlinkRead>();
-  if (perlAvailable() && process.env.NETNS_STUDIO_DISCOVER_READER !== 'ip') for (const [p, r] of await readNetlink(paths)) raw.set(p, r);
+  if (perlAvailable() && envSetting('NETNS_STUDIO_DISCOVER_READER') !== 'ip') for (const [p, r] of await readNetlink(paths)) raw.set(p, r);
   const rest = paths.filter((p) => !raw.has(p));
   // the ip reader cannot tell whether a nat table exists: "maybe"
   if (rest.length) for (const [p, r] of await readIp(rest)) raw.set(p, { raw: r, hasNat: true });

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dependencies, touches, waves, type Item } from './schedule';
+import { batchable, dependencies, touches, waves, type Item } from './schedule';
 import { commandFromArgv } from '../../shared/plan/legacy-argv';
-import { forwarderStart } from '../../shared/plan/commands';
+import { forwarderStart, ruleAdd, ruleDel } from '../../shared/plan/commands';
 
 const it = (namespace: string, args: string, step: number): Item => ({ ...commandFromArgv(namespace, ['ip', ...args.split(' ')]), step });
 
@@ -15,6 +15,16 @@ test('touches: own namespace, named namespaces, barriers', () => {
   assert.deepEqual(touches(it('host', 'link del dev v0', 0)), ['*']);
   assert.deepEqual(touches(it('host', 'netns del n1', 0)), ['*']);
   assert.deepEqual(touches(forwarderStart({ name: 'x', protocol: 'tcp', listen: { namespace: 'n1', address: '10.0.0.1', port: 80 }, target: { namespace: 'n1', address: '10.0.0.1', port: 81 } })), ['*']);
+});
+
+test('policy rules: their whole namespace, batched unless IPv6 (-6 is a global option batch lines refuse)', () => {
+  const v4 = ruleAdd('n1', { priority: 100, family: 4, from: '10.0.0.0/24', table: 101 });
+  const v6 = ruleDel('n1', { priority: 100, family: 6, from: '2001:db8::/64', table: 101 });
+  assert.deepEqual(touches(v4), ['n1']);
+  assert.deepEqual(touches(v6), ['n1']);
+  assert.equal(batchable(v4), true);
+  assert.equal(batchable(v6), false);
+  assert.deepEqual(v6.argv, ['ip', '-6', 'rule', 'del', 'priority', '100', 'from', '2001:db8::/64', 'table', '101']);
 });
 
 test('a star plan written namespace by namespace becomes one host batch, then one batch per namespace', () => {

@@ -17,6 +17,7 @@
  */
 import type { Command } from '../../shared/model/step';
 import { routeIsV6 } from '../../shared/plan/state';
+import { ruleFamily } from '../../shared/model/tables';
 
 export interface Item extends Command {
   /** index of the step this command belongs to */
@@ -36,13 +37,15 @@ export type Wave = Unit[][];
 const EVERYTHING = '*';
 
 /** The operations `ip` runs (the rest are other programs or the helper's own). */
-const IP_OP = /^(netns|link|addr|route)\./;
+const IP_OP = /^(netns|link|addr|route|rule)\./;
 
 /** `ip` commands that can share a batch: no global option such as `-6` (batch lines take none). */
 export function batchable(c: Command): boolean {
   const op = c.op;
   if (!IP_OP.test(op.op)) return false;
-  return !('route' in op && routeIsV6(op.route));
+  if ('route' in op) return !routeIsV6(op.route);
+  if (op.op === 'rule.add' || op.op === 'rule.del' || op.op === 'rule.show') return ruleFamily(op.rule) !== 6;
+  return true;
 }
 
 /**
@@ -51,7 +54,7 @@ export function batchable(c: Command): boolean {
  * touch the same `N/D`, or one touches `N` and the other anything in N. Device
  * changes (setting a link, addresses on D, creating D) touch only D, so a
  * plan may create every link from host first and configure each namespace after,
- * whatever order its steps come in. Routes, sysctls, nat and files touch
+ * whatever order its steps come in. Routes, policy rules, sysctls, nat and files touch
  * their whole namespace (a route needs the addresses and links before it).
  */
 export function touches(c: Command): string[] {

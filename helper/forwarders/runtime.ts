@@ -17,6 +17,7 @@ import { AGENT_BUNDLE } from '../bundle-files';
 import { programPath, resolvedArgv } from '../programs';
 import { agentProgram } from '../code-location';
 import { agentUser } from './agent-user';
+import { envSetting } from '../env-overrides';
 
 export type { Forwarder };
 /** `refused`: clients turned away at the connection / UDP session cap (agent.ts MAX_CONNECTIONS, udp.ts MAX_UDP_SESSIONS) */
@@ -139,7 +140,7 @@ function prepareDir(dir: string): void {
 }
 
 export function createForwarderRuntime(opts: RuntimeOptions = {}): ForwarderRuntime {
-  const dir = opts.dir ?? process.env.NETNS_STUDIO_FORWARDERS_DIR ?? DEFAULT_FORWARDERS_DIR;
+  const dir = opts.dir ?? envSetting('NETNS_STUDIO_FORWARDERS_DIR') ?? DEFAULT_FORWARDERS_DIR;
   const wrap = opts.wrap ?? [];
   const stateFile = (n: string) => path.join(dir, `${n}.json`);
   const read = (n: string): { spec: Forwarder; pids: number[] } | undefined => {

@@ -13,7 +13,11 @@ import { applyHelperMethod } from './apply';
 import { destroyHelperMethod } from './destroy';
 import { pingMethod } from './ping';
 import { topologiesListMethod, topologyStatusMethod } from './topologies';
+import { captureStartMethod, captureStopMethod } from './capture';
+import { terminalCloseMethod, terminalInputMethod, terminalOpenMethod, terminalResizeMethod } from './terminal';
+import { linkImpairMethod } from './link-impair';
 import { forwardersListMethod, forwardersSubscribeMethod, forwardersUnsubscribeMethod } from './forwarders';
+import { ratesSubscribeMethod, ratesUnsubscribeMethod } from './rates';
 
 export const HANDLERS: MethodHandlers = {
   hello: helloMethod,
@@ -26,9 +30,18 @@ export const HANDLERS: MethodHandlers = {
   'forwarders.list': forwardersListMethod,
   'forwarders.subscribe': forwardersSubscribeMethod,
   'forwarders.unsubscribe': forwardersUnsubscribeMethod,
+  'rates.subscribe': ratesSubscribeMethod,
+  'rates.unsubscribe': ratesUnsubscribeMethod,
   ping: pingMethod,
   'topologies.list': topologiesListMethod,
   'topologies.status': topologyStatusMethod,
+  'capture.start': captureStartMethod,
+  'capture.stop': captureStopMethod,
+  'terminal.open': terminalOpenMethod,
+  'terminal.input': terminalInputMethod,
+  'terminal.resize': terminalResizeMethod,
+  'terminal.close': terminalCloseMethod,
+  'link.impair': linkImpairMethod,
 };
 
 export const METHODS: readonly MethodDef[] = Object.values(HANDLERS);

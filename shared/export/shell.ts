@@ -65,10 +65,10 @@ export function renderCommand(c: Command): string {
   }
 }
 
-/** Whether `ip` can take these words on a `-batch` line as they are (no quoting, no `#`, which starts a comment there). */
+/** Whether `ip` can take these words on a `-batch` line as they are (no quoting, no `#`, which starts a comment there, no global option such as `-6`, which batch lines refuse). */
 const batchable = (c: Command) => {
   const argv = opArgv(c.op);
-  return argv[0] === 'ip' && argv.slice(1).every((a) => a !== '' && SAFE.test(a));
+  return argv[0] === 'ip' && !argv[1]?.startsWith('-') && argv.slice(1).every((a) => a !== '' && SAFE.test(a));
 };
 
 /**

@@ -9,7 +9,7 @@
  * helper/apply/validate-step.ts checks the rendered argv before anything runs).
  */
 import { z } from 'zod';
-import { Dns, Forwarder, NatRule, Route } from './schema';
+import { Dns, Forwarder, NatRule, PolicyRule, Route } from './schema';
 
 const name = z.string();
 const ns = z.string();
@@ -22,6 +22,8 @@ export const CheckOp = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('addr.show'), ns, dev: name, cidr: z.string() }),
   /** ip route show … exact TO … */
   z.strictObject({ op: z.literal('route.show'), ns, route: Route }),
+  /** ip [-6] rule show SELECTORS [table T] */
+  z.strictObject({ op: z.literal('rule.show'), ns, rule: PolicyRule }),
   /** iptables -t nat -C … */
   z.strictObject({ op: z.literal('nat.check'), ns, rule: NatRule }),
   /** iptables -t filter -C FORWARD … (a bridge's accept rule) */
@@ -48,6 +50,9 @@ export const StepOp = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('route.del'), ns, route: Route }),
   /** same destination, table and metric: one route, new details */
   z.strictObject({ op: z.literal('route.replace'), ns, route: Route }),
+  /** a policy rule (canonical: family explicit, table a number); the kernel keys it by family and priority */
+  z.strictObject({ op: z.literal('rule.add'), ns, rule: PolicyRule }),
+  z.strictObject({ op: z.literal('rule.del'), ns, rule: PolicyRule }),
   z.strictObject({ op: z.literal('sysctl.set'), ns, key: z.string(), value: z.string() }),
   z.strictObject({ op: z.literal('nat.append'), ns, rule: NatRule }),
   z.strictObject({ op: z.literal('nat.delete'), ns, rule: NatRule }),

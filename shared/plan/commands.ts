@@ -4,13 +4,14 @@
  * Command: the typed operation (shared/model/step-op.ts) with the namespace and
  * argv ./render.ts makes of it (never a shell string); `host` is the root namespace.
  */
-import { HOST_NS, type Dns, type Forwarder, type NatRule, type Route } from '../model/schema';
+import { HOST_NS, type Dns, type Forwarder, type NatRule, type PolicyRule, type Route } from '../model/schema';
 import type { Command } from '../model/step';
+import { MAIN_TABLE } from '../model/tables';
 import type { CheckOp } from '../model/step-op';
 import { canonicalForwarder } from './state';
-import { command as c, resolvConf, resolvConfPath, routeSpec } from './render';
+import { command as c, resolvConf, resolvConfPath } from './render';
 
-export { resolvConf, resolvConfPath, routeSpec };
+export { resolvConf, resolvConfPath };
 
 /** ip netns add NS (run in the host) */
 export const netnsAdd = (ns: string) => c({ op: 'netns.add', name: ns });
@@ -65,6 +66,19 @@ export function addrShow(ns: string, dev: string, cidr: string): Command {
   return c({ op: 'addr.show', ns, dev, cidr: `${a}/${a.includes(':') ? 128 : 32}` });
 }
 
+/** ip [-6] rule add SPEC */
+export const ruleAdd = (ns: string, rule: PolicyRule) => c({ op: 'rule.add', ns, rule });
+/** ip [-6] rule del SPEC */
+export const ruleDel = (ns: string, rule: PolicyRule) => c({ op: 'rule.del', ns, rule });
+/**
+ * ip [-6] rule show SELECTORS [table T]: prints the rule when it exists. `show`
+ * takes no action, so the check's rule holds the selectors and, for a lookup,
+ * its table (main when the rule names none).
+ */
+export function ruleShow(ns: string, r: PolicyRule): Command {
+  const { action, table, ...selectors } = r;
+  return c({ op: 'rule.show', ns, rule: !action || action === 'lookup' ? { ...selectors, table: table ?? MAIN_TABLE } : selectors });
+}
 /** ip [-6] route add SPEC */
 export const routeAdd = (ns: string, route: Route) => c({ op: 'route.add', ns, route });
 /** ip [-6] route del SPEC */

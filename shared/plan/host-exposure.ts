@@ -2,8 +2,8 @@
  * Which plan steps reach out of the document's own namespaces into the host
  * (issue 15): "host exposure is a permission, like unmanaged objects". A step
  * touches the host when it
- *   - adds or changes a route or a NAT rule of the `host` namespace (the
- *     machine's own routing: a document could redirect or masquerade its traffic);
+ *   - adds or changes a route, a policy rule or a NAT rule of the `host` namespace
+ *     (the machine's own routing: a document could redirect or masquerade its traffic);
  *   - starts a forwarder listening in `host` on a wildcard or non-loopback
  *     address (reachable from the network) or on a port below 1024 (a privileged
  *     port: taking one shadows a system service);
@@ -39,6 +39,8 @@ export function hostExposureOf(step: Step, addresses: Set<string>): string | und
   if (step.action === 'delete') return undefined;
   const op = step.op;
   if (step.namespace === HOST_NS && (op.op === 'route.add' || op.op === 'route.replace')) return "changes the host's routing table";
+  // a rule replaced is deleted (a `change` step) and added again: both change the host's routing
+  if (step.namespace === HOST_NS && (op.op === 'rule.add' || op.op === 'rule.del')) return "changes the host's policy rules";
   // the filter-table step is a bridge's own FORWARD accept (`acceptForward`, ../../helper/apply/host-firewall.ts), not NAT
   if (step.namespace === HOST_NS && op.op === 'nat.append') return "changes the host's NAT rules";
   if (op.op !== 'forwarder.start') return undefined;

@@ -6,7 +6,7 @@
  * (./render.ts writes the same today), plus `address`/`delete` spellings. Nothing
  * else reads argv: what it cannot read is refused, never guessed.
  */
-import { Forwarder, type NatRule, type Route } from '../model/schema';
+import { Forwarder, RULE_ACTIONS, type NatRule, type PolicyRule, type Route } from '../model/schema';
 import type { Command, Step } from '../model/step';
 import type { CheckOp, StepOp } from '../model/step-op';
 import { parseResolvConf } from './commands';
@@ -57,7 +57,7 @@ class Unreadable extends Error {}
 const no = (): never => {
   throw new Unreadable();
 };
-const CHECKS = new Set(['link.show', 'addr.show', 'route.show', 'nat.check', 'accept.check']);
+const CHECKS = new Set(['link.show', 'addr.show', 'route.show', 'rule.show', 'nat.check', 'accept.check']);
 
 function parse(ns: string, argv: string[]): StepOp {
   const [prog, ...args] = argv;
@@ -104,6 +104,7 @@ function parse(ns: string, argv: string[]): StepOp {
 }
 
 function ip(ns: string, argsIn: string[]): StepOp {
+  const v6 = argsIn[0] === '-6';
   const args = argsIn[0] === '-4' || argsIn[0] === '-6' ? argsIn.slice(1) : argsIn;
   const [object, verbIn, ...rest] = args;
   const verb = verbIn === 'delete' ? 'del' : verbIn;
@@ -127,6 +128,10 @@ function ip(ns: string, argsIn: string[]): StepOp {
     if (verb === 'show') return { op: 'route.show', ns, route: routeShow(rest) };
     const route = routeSpec(rest);
     return verb === 'add' ? { op: 'route.add', ns, route } : verb === 'del' ? { op: 'route.del', ns, route } : verb === 'replace' ? { op: 'route.replace', ns, route } : no();
+  }
+  if (object === 'rule') {
+    const rule: PolicyRule = { ...ruleSpec(rest, verb === 'show'), family: v6 ? 6 : 4 };
+    return verb === 'add' ? { op: 'rule.add', ns, rule } : verb === 'del' ? { op: 'rule.del', ns, rule } : verb === 'show' ? { op: 'rule.show', ns, rule } : no();
   }
   return no();
 }
@@ -154,14 +159,31 @@ function link(ns: string, verb: string, rest: string[]): StepOp {
   return no();
 }
 
+/** `[type] TO [via] [dev] [metric] [table] [src] [onlink] [nexthop via A dev D weight W [onlink]]…`, as render.ts routeSpec spells it. */
 function routeSpec(args: string[]): Route {
   let i = 0;
   const r: Route = { to: '' };
-  if (['blackhole', 'unreachable', 'prohibit', 'unicast'].includes(args[0])) r.type = args[i++] as Route['type'];
+  if (['blackhole', 'unreachable', 'prohibit', 'unicast', 'local'].includes(args[0])) r.type = args[i++] as Route['type'];
   r.to = args[i++] ?? no();
-  for (; i < args.length; i += 2) {
-    const [k, v] = [args[i], args[i + 1] ?? no()];
-    if (k === 'via') r.via = v;
+  for (; i < args.length; i++) {
+    const k = args[i];
+    const hop = r.nexthops?.at(-1);
+    if (k === 'onlink') {
+      if (hop) hop.onlink = true;
+      else r.onlink = true;
+      continue;
+    }
+    if (k === 'nexthop') {
+      (r.nexthops ??= []).push({});
+      continue;
+    }
+    const v = args[++i] ?? no();
+    if (hop) {
+      if (k === 'via') hop.via = v;
+      else if (k === 'dev') hop.dev = v;
+      else if (k === 'weight') hop.weight = Number(v);
+      else no();
+    } else if (k === 'via') r.via = v;
     else if (k === 'dev') r.dev = v;
     else if (k === 'metric') r.metric = Number(v);
     else if (k === 'table') r.table = Number(v);
@@ -169,6 +191,31 @@ function routeSpec(args: string[]): Route {
     else no();
   }
   return r;
+}
+
+/** `priority P [from X] [to Y] [iif I] [oif O] [fwmark M[/MASK]] (table T | ACTION)`, as render.ts ruleSpec spells it (a check: no action). */
+function ruleSpec(args: string[], check: boolean): PolicyRule {
+  const r: Partial<PolicyRule> = {};
+  for (let i = 0; i < args.length; i++) {
+    const k = args[i];
+    if (!check && RULE_ACTIONS.includes(k as PolicyRule['action'] & string) && k !== 'lookup' && i === args.length - 1) {
+      r.action = k as PolicyRule['action'];
+      continue;
+    }
+    const v = args[++i] ?? no();
+    if (k === 'priority') r.priority = Number(v);
+    else if (k === 'from') r.from = v;
+    else if (k === 'to') r.to = v;
+    else if (k === 'iif') r.iif = v;
+    else if (k === 'oif') r.oif = v;
+    else if (k === 'table') r.table = Number(v);
+    else if (k === 'fwmark') {
+      const [m, mask] = v.split('/');
+      r.fwmark = Number(m);
+      if (mask !== undefined) r.fwmask = Number(mask);
+    } else no();
+  }
+  return r.priority === undefined || !Number.isInteger(r.priority) ? no() : (r as PolicyRule);
 }
 
 /** `[type T] [table T] exact TO [via] [dev] [metric]`, as render.ts spells a route check. */

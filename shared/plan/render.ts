@@ -5,7 +5,8 @@
  * writes the same argv. Each argv form is the iproute2 / sysctl / iptables
  * command it equals; `host` is the root namespace.
  */
-import { HOST_NS, type Dns, type NatRule, type Route } from '../model/schema';
+import { HOST_NS, type Dns, type NatRule, type PolicyRule, type Route } from '../model/schema';
+import { MAIN_TABLE, ruleFamily } from '../model/tables';
 import type { CheckOp, StepOp } from '../model/step-op';
 import type { Command, Step } from '../model/step';
 import { acceptArgs, canonicalForwarder, natArgs, routeIsV6 } from './state';
@@ -17,7 +18,11 @@ export function resolvConf(d: Dns): string {
   return [...d.nameservers.map((s) => `nameserver ${s}`), ...(d.search?.length ? [`search ${d.search.join(' ')}`] : [])].join('\n') + '\n';
 }
 
-/** The route as `ip route` takes it: [type] TO [via] [dev] [metric] [table] [src]. */
+/**
+ * The route as `ip route` takes it: [type] TO [via] [dev] [metric] [table] [src]
+ * [onlink] [nexthop via A dev D weight W [onlink]]…. The route is canonical (its
+ * table a number: ./state.ts canonicalRoute).
+ */
 export function routeSpec(r: Route): string[] {
   return [
     ...(r.type && r.type !== 'unicast' ? [r.type] : []),
@@ -27,8 +32,33 @@ export function routeSpec(r: Route): string[] {
     ...(r.metric !== undefined ? ['metric', String(r.metric)] : []),
     ...(r.table !== undefined ? ['table', String(r.table)] : []),
     ...(r.src !== undefined ? ['src', r.src] : []),
+    ...(r.onlink ? ['onlink'] : []),
+    ...(r.nexthops ?? []).flatMap((h) => [
+      'nexthop', ...(h.via !== undefined ? ['via', h.via] : []), ...(h.dev !== undefined ? ['dev', h.dev] : []),
+      ...(h.weight !== undefined ? ['weight', String(h.weight)] : []), ...(h.onlink ? ['onlink'] : []),
+    ]),
   ];
 }
+
+/**
+ * The rule as `ip rule` takes it: priority P [from X] [to Y] [iif I] [oif O]
+ * [fwmark M[/MASK]] then `table T` or the action. The rule is canonical (family
+ * explicit, table a number: ./state.ts canonicalRule).
+ */
+export function ruleSpec(r: PolicyRule): string[] {
+  return [
+    'priority', String(r.priority),
+    ...(r.from !== undefined ? ['from', r.from] : []),
+    ...(r.to !== undefined ? ['to', r.to] : []),
+    ...(r.iif !== undefined ? ['iif', r.iif] : []),
+    ...(r.oif !== undefined ? ['oif', r.oif] : []),
+    ...(r.fwmark !== undefined ? ['fwmark', `0x${r.fwmark.toString(16)}${r.fwmask !== undefined ? `/0x${r.fwmask.toString(16)}` : ''}`] : []),
+    ...(r.action && r.action !== 'lookup' ? [r.action] : ['table', String(r.table ?? MAIN_TABLE)]),
+  ];
+}
+const ruleFam = (r: PolicyRule) => (ruleFamily(r) === 6 ? ['-6'] : []);
+/** `show` takes the selectors and a table, not an action (a check's rule holds just those: ./commands.ts ruleShow) */
+const ruleShowSpec = (r: PolicyRule) => [...ruleSpec({ ...r, action: 'blackhole' }).slice(0, -1), ...(r.table !== undefined ? ['table', String(r.table)] : [])];
 const fam = (r: Route) => (routeIsV6(r) ? ['-6'] : []);
 /** ip [-6] route show [type T] [table T] exact TO [via] [dev] [metric]: prints the route when it exists */
 const routeShowArgv = (r: Route) => [
@@ -98,6 +128,12 @@ export function opArgv(op: StepOp): string[] {
       return ['ip', ...fam(op.route), 'route', 'replace', ...routeSpec(op.route)];
     case 'route.show':
       return routeShowArgv(op.route);
+    case 'rule.add':
+      return ['ip', ...ruleFam(op.rule), 'rule', 'add', ...ruleSpec(op.rule)];
+    case 'rule.del':
+      return ['ip', ...ruleFam(op.rule), 'rule', 'del', ...ruleSpec(op.rule)];
+    case 'rule.show':
+      return ['ip', ...ruleFam(op.rule), 'rule', 'show', ...ruleShowSpec(op.rule)];
     case 'sysctl.set':
       return ['sysctl', '-q', '-w', `${op.key}=${op.value}`];
     case 'nat.append':

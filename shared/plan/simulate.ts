@@ -19,7 +19,7 @@ import { objectKey } from '../model/ids';
 import type { Command, Step } from '../model/step';
 import type { OpOf, StepOp } from '../model/step-op';
 import {
-  SYSCTL_DEFAULTS, canonicalCidr, isV6, routeIsV6, canonicalDns, canonicalForwarder, canonicalNat, canonicalRoute, cloneState, fromTopology, natKey, routeKey, toTopology,
+  SYSCTL_DEFAULTS, canonicalCidr, isV6, routeIsV6, canonicalDns, canonicalForwarder, canonicalNat, canonicalRoute, canonicalRule, cloneState, fromTopology, natKey, routeKey, ruleKey, toTopology,
   type LinkState, type State,
 } from './state';
 import type { Topology } from '../model/schema';
@@ -118,6 +118,21 @@ function applyOp(s: State, ns: string, op: StepOp, fail: Fail): void {
       if (op.op === 'route.add' && have) fail('RTNETLINK answers: File exists');
       checkRoutable(s, ns, route, fail);
       s.routes.set(k, { ns, route });
+      return;
+    }
+    case 'rule.add':
+    case 'rule.del': {
+      const rule = canonicalRule(op.rule);
+      const k = ruleKey(ns, rule);
+      const have = s.rules.get(k);
+      if (op.op === 'rule.add') {
+        // the kernel takes two rules at one priority; the planner never asks for that (keys are family + priority)
+        if (have) fail('RTNETLINK answers: File exists');
+        s.rules.set(k, { ns, rule });
+      } else {
+        if (!have || JSON.stringify(have.rule) !== JSON.stringify(rule)) fail('RTNETLINK answers: No such file or directory');
+        s.rules.delete(k);
+      }
       return;
     }
     case 'sysctl.set': {
@@ -235,6 +250,7 @@ function deleteLink(s: State, l: LinkState): void {
 function deleteNamespace(s: State, name: string): void {
   for (const l of [...s.links.values()]) if (l.ns === name && s.links.has(objectKey.link(l.ns, l.name))) deleteLink(s, l);
   for (const [k, r] of s.routes) if (r.ns === name) s.routes.delete(k);
+  for (const [k, r] of s.rules) if (r.ns === name) s.rules.delete(k);
   for (const [k, x] of s.sysctls) if (x.ns === name) s.sysctls.delete(k);
   for (const [k, x] of s.nat) if (x.ns === name) s.nat.delete(k);
   for (const [k, x] of s.accepts) if (x.ns === name) s.accepts.delete(k);
@@ -245,6 +261,8 @@ function deleteNamespace(s: State, name: string): void {
 /** The link a route goes out of: its `dev`, or the link whose subnet holds its gateway. */
 export function routeDevice(s: State, ns: string, r: Route): string | undefined {
   if (r.dev) return r.dev;
+  // a multipath route goes with the first of its links (IPv4 drops the whole route with any of them)
+  if (r.nexthops) return r.nexthops.map((h) => routeDevice(s, ns, { to: r.to, ...h })).find((d) => d !== undefined);
   if (!r.via) return undefined;
   // the kernel finds the gateway through a connected route, which only links that are up have
   let down: string | undefined;
@@ -271,13 +289,23 @@ function inSubnet(ip: string, cidr: string): boolean {
 }
 
 function checkRoutable(s: State, ns: string, r: Route, fail: Fail): void {
+  if (r.type === 'local') {
+    if (!r.dev || !isLink(s, ns, r.dev)) fail(`Cannot find device "${r.dev}"`);
+    return;
+  }
   if (r.type && r.type !== 'unicast') return;
+  if (r.nexthops) {
+    for (const h of r.nexthops) checkRoutable(s, ns, { to: r.to, ...(h.via ? { via: h.via } : {}), ...(h.dev ? { dev: h.dev } : {}), ...(h.onlink ? { onlink: true } : {}) }, fail);
+    return;
+  }
   if (r.dev) {
     const l = s.links.get(objectKey.link(ns, r.dev));
     if (!l) fail(`Cannot find device "${r.dev}"`);
     if (!l!.up) fail('RTNETLINK answers: Network is down');
   }
-  if (r.via) {
+  if (r.via && r.onlink) {
+    if (!r.dev) fail('Error: Nexthop device required for onlink');
+  } else if (r.via) {
     const dev = routeDevice(s, ns, r);
     const onSubnet = [...s.addresses.values()].some((a) => a.ns === ns && (!r.dev || a.dev === r.dev) && inSubnet(r.via!, a.cidr));
     if (!onSubnet || !dev) fail('RTNETLINK answers: Nexthop has invalid gateway');

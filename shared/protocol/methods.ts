@@ -175,6 +175,111 @@ export interface PingOutcome {
   error?: string;
 }
 
+/** A `ping` request's progress, one event per finished ping (the app's matrix panel shows it). */
+export interface PingProgress {
+  done: number;
+  total: number;
+}
+
+// ---------------------------------------------------------------- link tools (capture, terminal, netem)
+
+/** An interface name as the kernel takes it (IFNAMSIZ 16: 15 characters), no path or option tricks. */
+export const IfName = z.string().regex(/^[A-Za-z0-9_.@-]{1,15}$/, 'an interface name (letters, digits, "_", ".", "@", "-"; at most 15)').refine((s) => s !== '.' && s !== '..' && !s.startsWith('-'), 'not an interface name');
+/**
+ * A BPF capture filter (pcap-filter(7)): characters the grammar uses and nothing else
+ * (no quotes, no `$`, `;`, backquote: it is one argv element anyway, and tcpdump
+ * compile-checks it before the capture starts).
+ */
+export const CaptureFilter = z.string().max(1000).regex(/^[A-Za-z0-9 _.:/[\]()&|!=<>+*%^~-]*$/, 'a BPF filter: letters, digits, spaces and . : / [ ] ( ) & | ! = < > + * % ^ ~ -').refine((s) => !s.trim().startsWith('-'), 'a filter does not start with "-"');
+/** Bounds of one capture (helper/capture/run.ts). */
+import { CAPTURE_LIMITS } from './capture-limits';
+export { CAPTURE_LIMITS };
+export const CaptureStartParams = z.strictObject({
+  /** `host` or a named namespace */
+  namespace: NsName,
+  interface: IfName,
+  /** stop after this many packets */
+  count: z.number().int().min(1).max(CAPTURE_LIMITS.maxCount).optional(),
+  /** stop after this long */
+  durationMs: z.number().int().min(100).max(CAPTURE_LIMITS.maxDurationMs).optional(),
+  /** stop once this many bytes of packets were captured */
+  maxBytes: z.number().int().min(1).max(CAPTURE_LIMITS.maxBytes).optional(),
+  filter: CaptureFilter.optional(),
+  /** bytes kept of each packet (default and most: 65535) */
+  snaplen: z.number().int().min(64).max(CAPTURE_LIMITS.snaplen).optional(),
+});
+export type CaptureStartParams = z.infer<typeof CaptureStartParams>;
+export const CaptureStopParams = z.strictObject({ subscription: RequestId });
+
+/** One captured packet: its words (shared/capture/decode.ts) and its bytes for the pcap. */
+export interface CapturedPacket {
+  /** 1-based number in this capture */
+  n: number;
+  /** seconds since the epoch */
+  time: number;
+  /** bytes on the wire */
+  len: number;
+  src: string;
+  dst: string;
+  proto: string;
+  summary: string;
+  /** the captured bytes (≤ snaplen), base64 */
+  data: string;
+}
+export type CaptureEndReason = 'count' | 'duration' | 'bytes' | 'stopped' | 'exited' | 'failed';
+/** Events `capture` of a capture: batches of packets, then one `end`. */
+export type CaptureEvent =
+  | { type: 'packets'; linktype: number; packets: CapturedPacket[] }
+  | { type: 'end'; reason: CaptureEndReason; packets: number; bytes: number; error?: string };
+
+/** Terminals one helper connection may have open at once. */
+export const MAX_TERMINALS = 4;
+const TermSize = { cols: z.number().int().min(10).max(500), rows: z.number().int().min(3).max(200) };
+export const TerminalOpenParams = z.strictObject({ namespace: NsName, ...TermSize });
+export const TerminalInputParams = z.strictObject({ subscription: RequestId, data: z.string().max(65_536) });
+export const TerminalResizeParams = z.strictObject({ subscription: RequestId, ...TermSize });
+export const TerminalCloseParams = z.strictObject({ subscription: RequestId });
+/** Events `terminal`: what the shell wrote, then its exit. */
+export type TerminalEvent = { type: 'output'; data: string } | { type: 'exit'; code: number | null; signal?: string };
+
+export const LinkImpairParams = z.strictObject({
+  namespace: NsName,
+  interface: IfName,
+  /** added one-way delay */
+  delayMs: z.number().min(0).max(60_000).optional(),
+  /** random loss, percent */
+  lossPercent: z.number().min(0).max(100).optional(),
+  /** remove the impairment instead */
+  clear: z.boolean().optional(),
+});
+export type LinkImpairParams = z.infer<typeof LinkImpairParams>;
+/** One link's throughput over the last sampling interval, from the kernel's link counters (helper/rates/). */
+export interface LinkRate {
+  /** `link:NS/IF` (shared/model/ids.ts objectKey.link) */
+  key: string;
+  rxBps: number;
+  txBps: number;
+  rxPps: number;
+  txPps: number;
+}
+/** A `rates` event: every link read at `at`, rates over `intervalMs` (adaptive to the host's size). */
+export interface LinkRates {
+  at: number;
+  intervalMs: number;
+  links: number;
+  readMs: number;
+  rates: LinkRate[];
+}
+export const RatesSubscribeParams = z
+  .strictObject({
+    /** never sample faster than this (the helper slows down further for big hosts) */
+    minIntervalMs: z.number().int().min(500).max(60_000).optional(),
+    /** only namespaces whose name starts with this (and `host`) */
+    onlyPrefix: NsName.optional(),
+  })
+  .optional();
+export const RatesUnsubscribeParams = z.strictObject({ subscription: RequestId });
+
 export const TopologiesListParams = z.strictObject({});
 export const TopologyStatusParams = z.strictObject({ name: TopologyNameParam });
 
@@ -184,6 +289,8 @@ export const TopologyStatusParams = z.strictObject({ name: TopologyNameParam });
 export const PROGRESS_EVENT = 'progress';
 /** Name of a forwarders subscription's events. */
 export const FORWARDERS_EVENT = 'forwarders';
+/** Name of a rates subscription's events (LinkRates). */
+export const RATES_EVENT = 'rates';
 
 // ---------------------------------------------------------------- the table
 
@@ -210,12 +317,26 @@ export const METHOD_TABLE = {
   /** events `forwarders` ({stats}) tied to the subscription: the first at once, then on every change */
   'forwarders.subscribe': row<{ subscription: RequestId }, { [FORWARDERS_EVENT]: { stats: ForwarderLive[] } }>()(ForwardersSubscribeParams),
   'forwarders.unsubscribe': row<{ ok: true }>()(ForwardersUnsubscribeParams),
+  /** events `rates` (LinkRates) tied to the subscription, one per sampling interval */
+  'rates.subscribe': row<{ subscription: RequestId }, { [RATES_EVENT]: LinkRates }>()(RatesSubscribeParams),
+  'rates.unsubscribe': row<{ ok: true }>()(RatesUnsubscribeParams),
   /** real pings from namespaces to addresses inside this host (reachability checks) */
-  ping: row<{ results: PingOutcome[] }>()(PingParams),
+  /** sends a `progress` event ({done, total}) as each ping finishes */
+  ping: row<{ results: PingOutcome[] }, { [PROGRESS_EVENT]: PingProgress }>()(PingParams),
   /** every applied topology and how it stands */
   'topologies.list': row<{ topologies: TopologyStatus[] }>()(TopologiesListParams),
   /** one applied topology: the steps that drifted, the document last applied, its history */
   'topologies.status': row<TopologyDetail>()(TopologyStatusParams),
+  /** tcpdump in a namespace, bounded: events `capture` (CaptureEvent) tied to the subscription, ending with `end` */
+  'capture.start': row<{ subscription: RequestId }, { capture: CaptureEvent }>()(CaptureStartParams),
+  'capture.stop': row<{ ok: true }>()(CaptureStopParams),
+  /** a shell inside a namespace on a pseudo-terminal: events `terminal` (TerminalEvent) tied to the subscription */
+  'terminal.open': row<{ subscription: RequestId }, { terminal: TerminalEvent }>()(TerminalOpenParams),
+  'terminal.input': row<{ ok: true }>()(TerminalInputParams),
+  'terminal.resize': row<{ ok: true }>()(TerminalResizeParams),
+  'terminal.close': row<{ ok: true }>()(TerminalCloseParams),
+  /** netem delay/loss on an interface (refused with `netem-missing` where the kernel lacks sch_netem) */
+  'link.impair': row<{ ok: true; qdisc: string }>()(LinkImpairParams),
 } as const;
 
 type Table = typeof METHOD_TABLE;
