@@ -94,11 +94,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const url0 = new URL(req.url ?? '/', `http://${hostHeader}`);
     if (url0.pathname === SESSION_PATH) return exchangeCode(req, res, headers);
     if (req.method !== 'GET' && req.method !== 'HEAD') return reject(res, 405, 'method not allowed', { ...headers, Allow: 'GET, HEAD' });
-    // The UI's files are the same for everyone and hold no secret: served without the
-    // token (a cookie carrying it would reach every server on 127.0.0.1, ports being
-    // no part of a cookie's scope). The page takes `?token=` from its address into
-    // sessionStorage and out of the address bar; the WebSocket, which controls the
-    // helper, is what needs the token.
+    // The UI's files are the same for everyone and hold no secret: served without any
+    // credential (a cookie would reach every server on 127.0.0.1, ports being no part
+    // of a cookie's scope; `__Host-` needs https). The page takes `?code=` out of its
+    // address, trades it for a session secret (exchangeCode) kept in sessionStorage;
+    // the WebSocket, which controls the helper, is what needs that secret.
     const url = new URL(req.url ?? '/', `http://${hostHeader}`);
     const file = await resolveStatic(opts.rendererDir, url.pathname);
     if (!file) {
