@@ -8,12 +8,15 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { Backend, PingOutcome } from '../../shared/backend';
 import { MAX_PINGS_PER_CALL } from '../../shared/backend';
-import type { ObservedHost } from '../../shared/model/observed';
+import type { ObservedHost, ObservedNamespace } from '../../shared/model/observed';
 import { isUnnamedName } from '../model/live-unnamed';
 
+/** What discover `filter` reads of a namespace's firewall for reachability (filter tables, v4 and v6; mangle where fwmark rules need it). */
+export type FirewallLines = Pick<ObservedNamespace, 'filterLines' | 'filter6Lines' | 'mangleLines' | 'mangle6Lines'>;
+
 export interface ReachState {
-  /** live host: namespace → its `iptables-save -t filter` lines, as last read; undefined until read */
-  filters?: Record<string, string[]>;
+  /** live host: namespace → its firewall lines, as last read; undefined until read */
+  filters?: Record<string, FirewallLines>;
   filtersError?: string;
   /** `${from}\0${to}` → the real ping's outcome */
   actual: Record<string, PingOutcome>;
@@ -31,8 +34,10 @@ export const pairKey = (from: string, to: string) => `${from}\0${to}`;
 export async function readFilters(backend: Backend): Promise<void> {
   const r = await backend.discover({ unnamed: true, filter: true });
   if (!r.ok) return reachStore.setState({ filtersError: r.error.message });
-  const filters: Record<string, string[]> = {};
-  for (const ns of (r.value.observed as ObservedHost | undefined)?.namespaces ?? []) filters[ns.name] = ns.filterLines ?? [];
+  const filters: Record<string, FirewallLines> = {};
+  for (const ns of (r.value.observed as ObservedHost | undefined)?.namespaces ?? []) {
+    filters[ns.name] = { filterLines: ns.filterLines ?? [], filter6Lines: ns.filter6Lines ?? [], mangleLines: ns.mangleLines, mangle6Lines: ns.mangle6Lines };
+  }
   reachStore.setState({ filters, filtersError: undefined });
 }
 
