@@ -22,10 +22,12 @@ export interface ReachState {
   actual: Record<string, PingOutcome>;
   /** pings running: how far */
   pinging?: { done: number; total: number };
+  /** the last ping run, once finished (kept on screen: a fast run would otherwise flash by unseen) */
+  pinged?: { done: number; total: number };
   pingError?: string;
 }
 
-export const reachStore = createStore<ReachState>(() => ({ actual: {} }));
+export const reachStore = createStore<ReachState>(() => ({ actual: {}, pingRuns: 0 }));
 export const useReach = <T>(selector: (s: ReachState) => T): T => useStore(reachStore, selector);
 
 export const pairKey = (from: string, to: string) => `${from}\0${to}`;
@@ -57,7 +59,7 @@ export const canPing = (p: { from: string; toNamespace?: string }) => canPingFro
 export async function pingPairs(backend: Backend, pairs: { from: string; to: string; toNamespace?: string }[], before?: () => Promise<void>): Promise<void> {
   const todo = pairs.filter(canPing);
   if (!todo.length || reachStore.getState().pinging) return;
-  reachStore.setState({ pinging: { done: 0, total: todo.length }, pingError: undefined });
+  reachStore.setState((st) => ({ pinging: { done: 0, total: todo.length }, pinged: undefined, pingError: undefined, pingRuns: st.pingRuns + 1 }));
   try {
     await before?.();
     for (let i = 0; i < todo.length; i += MAX_PINGS_PER_CALL) {
@@ -69,6 +71,6 @@ export async function pingPairs(backend: Backend, pairs: { from: string; to: str
       reachStore.setState({ actual });
     }
   } finally {
-    reachStore.setState({ pinging: undefined });
+    reachStore.setState({ pinging: undefined, pinged: reachStore.getState().pinging });
   }
 }
