@@ -24,6 +24,8 @@ export interface ReachState {
   pinging?: { done: number; total: number };
   /** the last ping run, once finished (kept on screen: a fast run would otherwise flash by unseen) */
   pinged?: { done: number; total: number };
+  /** ping runs started so far (a test waits for the end of its own run) */
+  pingRuns: number;
   pingError?: string;
 }
 
