@@ -12,7 +12,7 @@ import type { BackendError, HelperStatus, Result, Unsubscribe } from '../shared/
 import { BACKEND_ERROR } from '../shared/backend';
 import type { DiscoverParams, Event } from '../shared/protocol/messages';
 import { HelperRequestError, type HelperClient } from '../helper/client';
-import type { EventDataOf, HelperLink } from './helper-link';
+import type { EventDataOf, HelperLink, SubscriptionHandle } from './helper-link';
 import type { MethodName, ParamsIn, ResultOf } from '../shared/protocol/methods';
 
 export interface ClientLinkOptions {
@@ -38,6 +38,9 @@ const SUBSCRIPTIONS: Record<string, { method: string; unsubscribe: string; event
   watch: { method: 'watch.subscribe', unsubscribe: 'watch.unsubscribe', event: 'watch' },
   // helper/methods/forwarders.ts: events {stats: ForwarderLive[]}, read by helper-results.ts toForwarderStats
   forwarderStats: { method: 'forwarders.subscribe', unsubscribe: 'forwarders.unsubscribe', event: 'forwarders' },
+  // helper/methods/capture.ts and terminal.ts: events {type: 'packets' | 'end'} and {type: 'output' | 'exit'}
+  capture: { method: 'capture.start', unsubscribe: 'capture.stop', event: 'capture' },
+  terminal: { method: 'terminal.open', unsubscribe: 'terminal.close', event: 'terminal' },
 };
 
 function toBackendError(e: unknown): BackendError {
@@ -184,7 +187,7 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
       return connect();
     },
     call,
-    async subscribe(name, params, onEvent, onError): Promise<Result<Unsubscribe>> {
+    async subscribe(name, params, onEvent, onError): Promise<Result<SubscriptionHandle>> {
       const sub = SUBSCRIPTIONS[name];
       if (!sub) return { ok: false, error: { code: BACKEND_ERROR.unsupported, message: `no subscription ${name}` } };
       const c = await live();
@@ -196,13 +199,12 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
           else if (e.event === 'error') onError(toBackendError(new HelperRequestError(e.data as never)));
         }, sub.unsubscribe);
         const offExit = c.onExit((info) => onError({ code: BACKEND_ERROR.disconnected, message: info.reason }));
-        return {
-          ok: true,
-          value: () => {
-            offExit();
-            void s.unsubscribe();
-          },
+        const end: SubscriptionHandle = () => {
+          offExit();
+          void s.unsubscribe();
         };
+        end.id = s.id;
+        return { ok: true, value: end };
       } catch (e) {
         return { ok: false, error: toBackendError(e) };
       }

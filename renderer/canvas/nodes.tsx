@@ -11,6 +11,7 @@ import type { BridgeData, ForwarderData, NamespaceData, PortView, VrfData } from
 import { BR_H, CONNECT_HANDLE, CONNECT_Y, memberChip } from '../model/geometry';
 import { useLive } from '../store/live-store';
 import { operational, type LinkOper } from '../model/live-merge';
+import { openPortMenu } from '../store/tools-store';
 
 const useLiveStatus = (id: string) => useLive((s) => (s.enabled ? s.status[id.replace(/~\d+$/, '')] : undefined));
 /** live: what a person calls the namespace (container, pod, Mininet host…), from the helper's identity */
@@ -60,11 +61,30 @@ const Port = memo(function Port({ port, index }: { port: PortView; index: number
       data-oper={oper?.oper}
       title={`${port.ns}/${port.ifname} ↔ ${port.peer}${port.mtu ? ` · mtu ${port.mtu}` : ''} · ${look.label}`}
       style={{ top: 34 + index * 34 }}
+      onContextMenu={(e) => {
+        // the port's menu: capture, terminal, impairment (../panels/port-menu.tsx)
+        e.preventDefault();
+        e.stopPropagation();
+        openPortMenu({ ns: port.ns, ifname: port.ifname }, e.clientX, e.clientY);
+      }}
     >
       <Handle id={`l:${port.ifname}`} type="source" position={Position.Left} style={handleStyle} />
       <span className={`dot ${look.cls}`} aria-label={look.label} />
       <span className="port-name">{port.ifname}</span>
       <span className="port-addr">{port.addresses.join(' ') || '—'}</span>
+      <button
+        type="button"
+        className="port-menu-button nodrag"
+        aria-label={`tools for ${port.ns}/${port.ifname}`}
+        data-testid={`port-menu-${port.ns}/${port.ifname}`}
+        onClick={(e) => {
+          e.stopPropagation();
+          const r = e.currentTarget.getBoundingClientRect();
+          openPortMenu({ ns: port.ns, ifname: port.ifname }, r.right, r.bottom);
+        }}
+      >
+        ⋯
+      </button>
       <Handle id={`r:${port.ifname}`} type="source" position={Position.Right} style={handleStyle} />
     </div>
   );
