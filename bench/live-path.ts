@@ -13,12 +13,13 @@
  *   npm run bench:live-path [-- 100 500] [--baseline]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, tid } from '../e2e/harness';
 import { run, runOk } from '../testing/run';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../testing/sandbox';
+import { TRUSTED_CLI } from '../testing/trust-env';
 
 const skip = kernelSkipReason();
 if (skip) {
@@ -46,10 +47,10 @@ async function buildStar(sb: Sandbox, n: number) {
 }
 
 /** `netns-studio serve` of the checkout at `root`, in the sandbox host, scoped to its prefix. */
-async function serve(root: string, sb: Sandbox): Promise<{ url: string; stop(): Promise<void> }> {
+async function serve(root: string, sb: Sandbox): Promise<{ url: string; stop(): Promise<void>; output(): string }> {
   const state = mkdtempSync(join(tmpdir(), 'nst-bench-state-'));
-  const child: ChildProcess = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, join(root, 'bin', 'netns-studio.mjs'), 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix], {
-    cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETNS_STUDIO_STATE_DIR: state, DISPLAY: '' },
+  const child: ChildProcess = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, join(root, 'bin', 'netns-studio.mjs'), TRUSTED_CLI, 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix], {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETNS_STUDIO_STATE_DIR: state, DISPLAY: '', NETNS_STUDIO_WATCH_TRACE: '1' },
   });
   let out = '';
   const stop = async () => {
@@ -74,19 +75,23 @@ async function serve(root: string, sb: Sandbox): Promise<{ url: string; stop(): 
     await stop();
     throw e;
   });
-  return { url, stop };
+  return { url, stop, output: () => out };
 }
 
-interface Row { variant: string; n: number; firstDrawMs: number; eventMs: number[]; unreachable: number }
+/** where one change's time went: ip → the helper sent the event → the renderer had it → applied → the attribute flipped */
+interface Stages { helper: number; toRenderer: number; apply: number; toDom: number }
+interface Row { variant: string; n: number; firstDrawMs: number; eventMs: number[]; unreachable: number; stages: Stages[]; load: string }
 
 async function measure(variant: string, root: string, sb: Sandbox, n: number): Promise<Row> {
   const served = await serve(root, sb);
   const b = await launchBrowser(sb);
   const { page } = b;
-  const row: Row = { variant, n, firstDrawMs: NaN, eventMs: [], unreachable: 0 };
+  const row: Row = { variant, n, firstDrawMs: NaN, eventMs: [], unreachable: 0, stages: [], load: '' };
   try {
     await page.goto(served.url);
     await page.waitForSelector(tid('app-ready'), { state: 'attached', timeout: 60_000 });
+    // the renderer records when each watch event reached it (live-controller.ts; a baseline without it records nothing)
+    await page.evaluate(() => ((window as unknown as { __watchTrace: unknown[] }).__watchTrace = []));
     await page.waitForSelector(`${tid('helper-status')}[data-state="connected"]`, { timeout: 60_000 });
     const t0 = Date.now();
     await page.locator(tid('live-toggle')).click();
@@ -114,11 +119,20 @@ async function measure(variant: string, root: string, sb: Sandbox, n: number): P
       }, undefined, { polling: 'raf', timeout: 5000 }).catch(() => {});
       const start = Date.now();
       await runOk(['ip', '-n', name, 'link', 'set', 'dev', 'eth0', 'down']);
-      await page.waitForSelector(`${port}[data-up="false"]`, { state: 'attached', timeout: 10_000, }).then(() => row.eventMs.push(Date.now() - start), () => row.unreachable++);
+      const flipped = await page.waitForSelector(`${port}[data-up="false"]`, { state: 'attached', timeout: 10_000, }).then(() => Date.now(), () => undefined);
+      if (flipped === undefined) row.unreachable++;
+      else {
+        row.eventMs.push(flipped - start);
+        const sent = [...served.output().matchAll(/watch-trace namespace-changed (\S+) at=(\d+)/g)].filter((m) => m[1] === name && Number(m[2]) >= start).map((m) => Number(m[2]))[0];
+        const got = (await page.evaluate(() => (window as unknown as { __watchTrace: [string, string, number, number][] }).__watchTrace)).find((t) => t[1] === name && t[2] >= start);
+        if (process.env.BENCH_TRACE === '1') for (const m of served.output().matchAll(/watch-trace .*/g)) if (m[0].includes(name) || m[0].includes(' host ')) if (Number(/at=(\d+)/.exec(m[0])?.[1]) >= start) console.log(`  ${Date.now() - start} ms ago+: ${m[0]}`);
+        if (sent !== undefined && got) row.stages.push({ helper: sent - start, toRenderer: got[2] - sent, apply: got[3] - got[2], toDom: flipped - got[3] });
+      }
       await runOk(['ip', '-n', name, 'link', 'set', 'dev', 'eth0', 'up']);
       await page.waitForSelector(`${port}[data-up="true"]`, { state: 'attached', timeout: 10_000 }).catch(() => {});
     }
   } finally {
+    row.load = loadavg()[0].toFixed(1);
     await b.close();
     await served.stop();
   }
@@ -130,6 +144,7 @@ let base: string | undefined;
 try {
   if (withBaseline) {
     base = mkdtempSync(join(tmpdir(), 'nst-live-base-'));
+    chmodSync(base, 0o755); // `sudo serve` runs its web server as nobody, which must read the checkout
     const tar = spawnSync('bash', ['-c', `git -C ${JSON.stringify(HERE)} archive main | tar -x -C ${JSON.stringify(base)}`], { stdio: 'inherit' });
     if (tar.status !== 0) throw new Error('git archive main failed');
     symlinkSync(join(HERE, 'node_modules'), join(base, 'node_modules'));
@@ -149,9 +164,14 @@ try {
   if (base) rmSync(base, { recursive: true, force: true });
 }
 console.log(`\nmachine: ${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}; ${CHANGES} changes per row`);
-console.log('| variant | namespaces | first live draw | change → DOM p50 | p95 | unreachable (search could not bring the port into view) |');
-console.log('| --- | --- | --- | --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.variant} | ${r.n} | ${r.firstDrawMs} ms | ${pct(r.eventMs, 50)} ms | ${pct(r.eventMs, 95)} ms | ${r.unreachable} |`);
+console.log('| variant | namespaces | first live draw | change → DOM p50 | p95 | unreachable (search could not bring the port into view) | load (1 min) after the row |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.variant} | ${r.n} | ${r.firstDrawMs} ms | ${pct(r.eventMs, 50)} ms | ${pct(r.eventMs, 95)} ms | ${r.unreachable} | ${r.load} |`);
+console.log('\nwhere the time went (p50 / max of the changes traced, ms): ip → helper sent | → renderer had it | applied | → attribute flipped (incl. the bench\'s polling)');
+for (const r of rows.filter((x) => x.stages.length)) {
+  const st = (k: keyof Stages) => `${pct(r.stages.map((x) => x[k]), 50)} / ${Math.max(...r.stages.map((x) => x[k]))}`;
+  console.log(`${r.variant} ${r.n}: ${st('helper')} | ${st('toRenderer')} | ${st('apply')} | ${st('toDom')}`);
+}
 const ours = rows.filter((r) => r.variant === 'this branch');
 for (const o of ours) {
   const b = rows.find((r) => r.variant !== o.variant && r.n === o.n);

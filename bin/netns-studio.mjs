@@ -28,7 +28,9 @@ function bundleState() {
   return 'current';
 }
 
-if (process.env.NETNS_STUDIO_FROM_SOURCE === '1') {
+// as root only with --trust-env (helper/env-overrides.ts): root would run whatever sources this checkout holds
+const sourcesAsked = process.env.NETNS_STUDIO_FROM_SOURCE === '1' && (process.getuid?.() !== 0 || process.argv.includes('--trust-env'));
+if (sourcesAsked) {
   const { register } = await import('tsx/esm/api');
   register();
   await import('../cli/main.ts');

@@ -4,11 +4,14 @@
  */
 import { Command } from 'commander';
 import { registerCommands } from './commands';
+import { TRUST_ENV_FLAG } from '../helper/env-overrides';
 
 const program = new Command('netns-studio')
   .description('Draw, inspect and apply Linux network namespace topologies')
   .version('0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // read from argv by helper/env-overrides.ts; declared so it is accepted before or after the command
+  .option(TRUST_ENV_FLAG, 'as root, honour NETNS_STUDIO_* environment settings (state dirs, test hooks); ignored otherwise');
 
 registerCommands(program);
 

@@ -60,6 +60,15 @@ describe('drawn by hand with the mouse', { skip }, () => {
       }
       // every member leaves its own handle on the bridge
       assert.equal(await page.locator(`${tid(`node-br:host/${br}`)} [data-handleid^="m:"]`).count(), 2);
+      // the host is drawn as a region holding its bridge and the bridge's member chips
+      const host = (await page.locator(tid('node-ns:host')).boundingBox())!;
+      assert.match((await page.locator(tid('node-ns:host')).getAttribute('class')) ?? '', /\bhost\b/);
+      for (const sel of [tid(`node-br:host/${br}`), `${tid(`node-br:host/${br}`)} [data-testid^="port-host/"]`]) {
+        for (const el of await page.locator(sel).all()) {
+          const r = (await el.boundingBox())!;
+          assert.ok(r.x >= host.x && r.y >= host.y && r.x + r.width <= host.x + host.width && r.y + r.height <= host.y + host.height, `${sel} inside the host region`);
+        }
+      }
       await apply(page);
       const reach: Reach[] = [
         ['ns1', '192.168.0.1', 'host'],
@@ -92,6 +101,11 @@ describe('drawn by hand with the mouse', { skip }, () => {
       await setField(page, 'nat-out', out);
       await addDefaultRoute(page, ns1, '192.168.1.254');
       await addDefaultRoute(page, ns2, '192.168.2.254');
+      // Auto-layout: ns1 and ns2 left of the router, both veths drawn along ELK's orthogonal routes
+      await page.locator(tid('auto-layout')).click();
+      await page.waitForFunction(() => document.querySelectorAll('.veth-edge[data-routed="elk"]').length === 2, undefined, { timeout: 20_000 });
+      const x = async (ns: string) => (await page.locator(tid(`node-ns:${ns}`)).boundingBox())!.x;
+      assert.ok((await x(ns1)) < (await x(router)) && (await x(ns2)) < (await x(router)), 'laid out in layers: the ends before the router');
       await apply(page);
       const reach: Reach[] = [
         ['ns1', '192.168.2.1', 'ns2'],

@@ -12,6 +12,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { CHROMIUM, CHROMIUM_FLAGS } from '../testing/chromium';
 import { STDIO_HELPER_READY } from '../shell-core/stdio-helper-link';
 import { kernelSkipReason, type Sandbox } from '../testing/sandbox';
+import { TRUSTED_CLI } from '../testing/trust-env';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const RENDERER_INDEX = join(ROOT, 'dist', 'renderer', 'index.html');
@@ -63,7 +64,7 @@ export async function startServe(sb: Sandbox, extraArgs: string[] = [], env: Nod
   if (ownState) env = { ...env, NETNS_STUDIO_STATE_DIR: ownState };
   const child: ChildProcess = spawn(
     'nsenter',
-    [`--net=/run/netns/${sb.hostNs}`, process.execPath, join(ROOT, 'bin', 'netns-studio.mjs'), 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix, ...extraArgs],
+    [`--net=/run/netns/${sb.hostNs}`, process.execPath, join(ROOT, 'bin', 'netns-studio.mjs'), TRUSTED_CLI, 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix, ...extraArgs],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, DISPLAY: '' } },
   );
   let out = '';

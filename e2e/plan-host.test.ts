@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { run } from '../testing/run';
 import { withSandbox } from '../testing/sandbox';
+import { TRUSTED_CLI } from '../testing/trust-env';
 import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
 import { openText, waitForApp } from './ui';
 
@@ -49,7 +50,7 @@ describe('plan steps that touch the host', { skip }, () => {
         await served.stop();
         const file = join(dir, 'open.yaml');
         writeFileSync(file, text);
-        const destroy = await run(['nsenter', `--net=/run/netns/${sb.hostNs}`, '/usr/bin/env', `NETNS_STUDIO_FORWARDERS_DIR=${env.NETNS_STUDIO_FORWARDERS_DIR}`, process.execPath, join(import.meta.dirname, '..', 'bin', 'netns-studio.mjs'), 'destroy', file, '--yes', '--state-dir', env.NETNS_STUDIO_STATE_DIR]);
+        const destroy = await run(['nsenter', `--net=/run/netns/${sb.hostNs}`, '/usr/bin/env', `NETNS_STUDIO_FORWARDERS_DIR=${env.NETNS_STUDIO_FORWARDERS_DIR}`, process.execPath, join(import.meta.dirname, '..', 'bin', 'netns-studio.mjs'), TRUSTED_CLI, 'destroy', file, '--yes', '--state-dir', env.NETNS_STUDIO_STATE_DIR]);
         rmSync(dir, { recursive: true, force: true });
         assert.equal(destroy.code, 0, destroy.stdout + destroy.stderr);
       }

@@ -15,7 +15,7 @@ import { startServer } from '../server/http-server';
 import { ensureRenderer, RENDERER_DIR } from '../server/serve';
 import { chromiumSkipReason, launchBrowser, tid, uiSkipReason } from './harness';
 import { openText, waitForApp } from './ui';
-import { bridgeLan } from './scale-hosts';
+import { bridgeLan, chain } from './scale-hosts';
 
 const skip = chromiumSkipReason() ?? uiSkipReason();
 if (skip) console.log(`skipping scale-layout e2e: ${skip}`);
@@ -24,14 +24,6 @@ type Box = [number, number, number, number];
 const overlaps = (a: Box, b: Box) => a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
 function assertNoOverlap(boxes: { id: string; box: Box }[]) {
   for (let i = 0; i < boxes.length; i++) for (let j = 0; j < i; j++) assert.ok(!overlaps(boxes[i].box, boxes[j].box), `${boxes[i].id} overlaps ${boxes[j].id}`);
-}
-
-interface Label {
-  id: string;
-  name: string;
-  text: string;
-  px: number;
-  box: Box;
 }
 
 /** Wait until `read` gives a value `ok` accepts (the layout, then the fit, land asynchronously). */
@@ -117,7 +109,86 @@ async function checkReadable(page: Page, n: number): Promise<'dom' | 'overview'>
     assert.ok(i.px >= 9, `${i.id}: legible (${i.px.toFixed(1)} px on screen)`);
     for (const c of covers) assert.ok(!overlaps(i.box, c), `${i.id} is under an overlay`);
   }
+  assertAroundHub(seen.items, n >= 100 ? 20 : 1);
   return seen.mode;
+}
+
+/** The bridge's members sit on every side of the host (the hub), not in a column beside it. */
+function assertAroundHub(items: Drawn[], atLeast: number) {
+  const host = items.find((i) => i.id === 'ns:host')!;
+  const [hx, hy, hw, hh] = host.box;
+  const sides = { left: 0, right: 0, above: 0, below: 0 };
+  for (const i of items) {
+    if (i === host) continue;
+    const [x, y, w, h] = i.box;
+    if (x + w <= hx) sides.left++;
+    if (x >= hx + hw) sides.right++;
+    if (y + h <= hy) sides.above++;
+    if (y >= hy + hh) sides.below++;
+  }
+  for (const [side, count] of Object.entries(sides)) assert.ok(count >= atLeast, `members ${side} the hub: ${count} (${JSON.stringify(sides)})`);
+}
+
+/** The host is a region holding its own objects: its bridge and every member chip lie inside it, no namespace does. */
+async function assertHostRegion(page: Page, bridge: string) {
+  const r = await page.evaluate((bridge) => {
+    // (no named functions in here: tsx would wrap them in a helper the page does not have)
+    const host = document.querySelector('[data-testid="node-ns:host"]')!;
+    const hb = host.getBoundingClientRect();
+    return {
+      host: [hb.x, hb.y, hb.width, hb.height] as [number, number, number, number],
+      region: host.classList.contains('host'),
+      inside: [...document.querySelectorAll(`[data-testid="node-${bridge}"], [data-testid^="port-host/"]`)].map((el) => {
+        const b = el.getBoundingClientRect();
+        return { id: el.getAttribute('data-testid')!, box: [b.x, b.y, b.width, b.height] as [number, number, number, number] };
+      }),
+      others: [...document.querySelectorAll<HTMLElement>('.react-flow__node-namespace:not([data-id="ns:host"])')].map((el) => {
+        const b = el.getBoundingClientRect();
+        return { id: el.dataset.id!, box: [b.x, b.y, b.width, b.height] as [number, number, number, number] };
+      }),
+    };
+  }, bridge);
+  assert.ok(r.region, 'the host is drawn as a region');
+  assert.ok(r.inside.length >= 2, `the bridge and its members are drawn (${r.inside.length})`);
+  const within = (a: Box, b: Box) => a[0] >= b[0] - 1 && a[1] >= b[1] - 1 && a[0] + a[2] <= b[0] + b[2] + 1 && a[1] + a[3] <= b[1] + b[3] + 1;
+  for (const i of r.inside) assert.ok(within(i.box, r.host), `${i.id} lies inside the host region`);
+  for (const o of r.others) assert.ok(!overlaps(o.box, r.host), `${o.id} is outside the host region`);
+}
+
+/**
+ * A chain host–a–b–c with one more veth host–c: laid out, every veth follows ELK's
+ * orthogonal route (`data-routed`), and no veth runs through a box it does not end at
+ * (sampled along the drawn path).
+ */
+async function assertRoutedAroundBoxes(page: Page) {
+  const read = () => page.evaluate(() => {
+    const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node-namespace')].map((el) => {
+      const b = el.getBoundingClientRect();
+      return { id: el.dataset.id!, box: [b.x, b.y, b.width, b.height] };
+    });
+    return [...document.querySelectorAll<SVGGElement>('.veth-edge')].map((g) => {
+      const path = g.querySelector<SVGPathElement>('path.react-flow__edge-path')!;
+      const m = path.getScreenCTM()!;
+      const len = path.getTotalLength();
+      const pts: [number, number][] = [];
+      for (let k = 1; k < 40; k++) {
+        const p = path.getPointAtLength((len * k) / 40);
+        pts.push([m.a * p.x + m.c * p.y + m.e, m.b * p.x + m.d * p.y + m.f]);
+      }
+      return { id: g.getAttribute('data-testid')!.slice('edge-'.length), routed: g.dataset.routed, ends: [g.dataset.source, g.dataset.target], pts, nodes };
+    });
+  });
+  // the fit and the level of detail land after the layout
+  const r = await until(page, read, (r) => r.length === 4 && r.every((e) => e.routed === 'elk'), 'four veths drawn along their ELK routes');
+  for (const e of r) {
+    assert.equal(e.routed, 'elk', `${e.id} follows its ELK route`);
+    for (const n of e.nodes) {
+      if (e.ends.includes(n.id)) continue;
+      const [x, y, w, h] = n.box;
+      const through = e.pts.filter(([px, py]) => px > x + 2 && px < x + w - 2 && py > y + 2 && py < y + h - 2);
+      assert.equal(through.length, 0, `${e.id} runs through ${n.id}`);
+    }
+  }
 }
 
 describe('readable at every size', { skip }, () => {
@@ -136,7 +207,13 @@ describe('readable at every size', { skip }, () => {
         const minimap = mode === 'overview' ? Number(await page.locator(tid('minimap')).getAttribute('data-nodes')) : await page.locator('.react-flow__minimap .react-flow__minimap-node').count();
         // (React Flow's minimap draws the bridge inside the host as its own shape)
         assert.ok(minimap >= n + 1, `the minimap draws every box (${minimap})`);
+        if (mode === 'dom') await assertHostRegion(page, 'br:host/br0');
       }
+      await openText(page, 'chain.yaml', stringify(chain()));
+      // fitted, four layers wide, it is drawn by the overview layer: zoom in to the boxes and their edges
+      await page.waitForTimeout(300);
+      for (let k = 0; k < 2; k++) await page.locator('.react-flow__controls-zoomin').click();
+      await assertRoutedAroundBoxes(page);
       assert.deepEqual(b.problems, []);
     } finally {
       await b.close();

@@ -8,11 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { HelperStatus, HostSnapshot, Result } from '../shared/backend';
 import { AUTH_MAGIC } from '../shared/protocol/messages';
 import { createSession } from '../shell-core/session';
@@ -68,7 +68,22 @@ function fakePrompt(): Prompt {
   return p;
 }
 
-const wrapFor = (sb: Sandbox) => ({ wrap: ['nsenter', `--net=/run/netns/${sb.hostNs}`] });
+/**
+ * The bundled helper as an install holds it: root elevates only a root-owned path
+ * that no one else can write on its way to `/` (./root-owned-install.ts). A clone
+ * under /tmp (mode 1777) is not one, so the bundle is copied under /run.
+ */
+let installDir: string | undefined;
+function installedHelper(): string {
+  if (!installDir) {
+    installDir = mkdtempSync('/run/nst-elev-');
+    cpSync(join(import.meta.dirname, '..', 'dist', 'node'), installDir, { recursive: true });
+  }
+  return join(installDir, 'helper.cjs');
+}
+after(() => installDir && rmSync(installDir, { recursive: true, force: true }));
+
+const wrapFor = (sb: Sandbox) => ({ wrap: ['nsenter', `--net=/run/netns/${sb.hostNs}`], entry: installedHelper() });
 
 describe('elevated helper link (sudo-prompt stand-in, real helper and socket)', { skip }, () => {
   it('connects back over a private socket, proves itself, serves the session', async () => {

@@ -18,6 +18,8 @@ import { createClientHelperLink } from '../shell-core/client-helper-link';
 import type { HelperLink } from '../shell-core/helper-link';
 import { elevationCommand } from './elevation-command';
 import { helperEntry } from './helper-entry';
+import { helperProgram } from '../helper/code-location';
+import { NOT_INSTALLED, elevatedEntry, refusalMessage } from './root-owned-install';
 
 /** sudo-prompt's `exec` (tests pass a stand-in that runs the command as sudo-prompt would, minus the dialog). */
 export type SudoExec = (cmd: string, options: { name: string }, callback: (error?: Error, stdout?: string | Buffer, stderr?: string | Buffer) => void) => void;
@@ -77,10 +79,16 @@ export function createElevatedHelperLink(opts: ElevatedHelperOptions): HelperLin
   return createClientHelperLink({
     transport: 'socket',
     maxRestarts: 0,
+    // a checkout stays a checkout: asking again changes nothing
+    canRetry: (e) => e.code !== NOT_INSTALLED,
     log: opts.log,
     start: async () => {
       try {
-        const launch = elevatedLaunch({ entry: bundledHelper(opts.appDir), ...opts.launch });
+        const asked = elevatedLaunch({ entry: bundledHelper(opts.appDir), ...opts.launch });
+        // before any prompt: root runs these files (./root-owned-install.ts)
+        const checked = elevatedEntry([...(asked.wrap ?? []).slice(0, 1), asked.node ?? process.execPath], asked.entry ?? helperProgram());
+        if ('refused' in checked) throw new HelperRequestError({ code: NOT_INSTALLED, message: refusalMessage(checked.refused) });
+        const launch = { ...asked, entry: checked.entry };
         return await startConnectBackHelper(sudoPromptSpawner(exec), { ...launch, connectTimeoutMs: opts.connectTimeoutMs ?? 300_000 });
       } catch (e) {
         const detail = (e as { detail?: { code?: number } }).detail;

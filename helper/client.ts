@@ -281,7 +281,8 @@ export interface StartOptions extends LaunchOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-async function greet(client: HelperClient, timeoutMs: number): Promise<HelperClient> {
+/** Say hello and check the protocol (exported for a helper whose pipes arrive from elsewhere: server/supervised-helper-link.ts). */
+export async function greet(client: HelperClient, timeoutMs: number): Promise<HelperClient> {
   try {
     const hello = await client.request('hello', {}, { timeoutMs });
     // an app and a helper of different releases would misread each other's messages: stop at the first one

@@ -12,6 +12,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AGENT_BUNDLE, CHECKOUT_BUNDLE_DIR, HELPER_BUNDLE } from './bundle-files';
+import { envSetting } from './env-overrides';
 
 const HERE = fileURLToPath(import.meta.url);
 /** this module as TypeScript (tsx), not inside a bundle */
@@ -21,8 +22,8 @@ const CODE_DIR = dirname(HERE);
 /** the checkout or app root: helper/.. from source, dist/node/../.. or .vite/x/../.. from a bundle */
 export const PROJECT_ROOT = resolve(CODE_DIR, '..', RUNNING_FROM_SOURCE ? '' : '..');
 
-export const FROM_SOURCE_ENV = 'NETNS_STUDIO_FROM_SOURCE';
-export const sourcesWanted = (): boolean => process.env[FROM_SOURCE_ENV] === '1';
+export const FROM_SOURCE_ENV = 'NETNS_STUDIO_FROM_SOURCE' as const;
+export const sourcesWanted = (): boolean => envSetting(FROM_SOURCE_ENV) === '1';
 
 /** True when every source listed in the bundle's build.json is older than it (the check scripts/build.mjs makes). */
 function bundleIsCurrent(dir: string): boolean {

@@ -8,6 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { helperProgram } from './code-location';
+import { withTrust } from './env-overrides';
 
 export interface LaunchOptions {
   /** the Node binary (default: this process's) */
@@ -49,7 +50,8 @@ function base(opts: LaunchOptions): string[] {
   const entry = opts.entry ?? helperProgram();
   const node = opts.node ?? process.execPath;
   const lean = opts.lean !== false;
-  return [...(opts.wrap ?? []), ...(lean ? HELPER_MEMORY_ENV : []), node, ...(lean ? HELPER_NODE_FLAGS : []), ...(entry.endsWith('.ts') ? tsxImport() : []), entry];
+  // a helper started by a root process that was asked to trust its environment is asked too
+  return withTrust([...(opts.wrap ?? []), ...(lean ? HELPER_MEMORY_ENV : []), node, ...(lean ? HELPER_NODE_FLAGS : []), ...(entry.endsWith('.ts') ? tsxImport() : []), entry]);
 }
 
 /** argv of a helper speaking on its stdin/stdout. */

@@ -18,6 +18,7 @@ import { CHECK_WORKER_ROLE, serveChecks, useCheckWorker } from './apply/check-wo
 import { recoverOnStart } from './methods/apply';
 import { METHODS } from './methods/index';
 import { serve } from './server';
+import { TRUST_ENV_FLAG } from './env-overrides';
 
 interface Args {
   connect?: string;
@@ -34,6 +35,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--secret-file' && v) (a.secretFile = v), i++;
     else if (k === '--secret-fd' && v && /^\d+$/.test(v)) (a.secretFd = Number(v)), i++;
     else if (k === '--stdio') { /* the default */ }
+    else if (k === TRUST_ENV_FLAG) { /* read by ./env-overrides.ts */ }
     else throw new Error(`unknown argument ${k}`);
   }
   return a;

@@ -8,7 +8,7 @@ import { nodeId } from '../shared/model/ids';
 import { copyIds, deleteIds, movePositions, pasteClip, pasteOffset } from './model/edits';
 import { pinDrawn } from './panels/palette-actions';
 import type { Clip } from './model/edits';
-import { autoLayout } from './model/layout';
+import { layoutGraph } from './model/layout';
 import { toFlow } from './model/to-flow';
 import { mergeLive } from './model/live-merge';
 import { asObservedHost } from './model/live-unnamed';
@@ -52,7 +52,8 @@ export async function runAutoLayout(rf?: ReactFlowInstance): Promise<void> {
   // in the live view the host's own objects are on the canvas too: lay them out with the rest
   const live = liveStore.getState();
   const doc = editorStore.getState().doc;
-  const positions = await autoLayout(live.enabled && live.host ? mergeLive(doc, live.host).merged : doc);
+  const { positions, routes } = await layoutGraph(live.enabled && live.host ? mergeLive(doc, live.host).merged : doc);
+  uiStore.setState({ routes });
   // the document may have changed while ELK ran: only boxes that still exist move
   edit((d) => movePositions(d, positions));
   void rf;

@@ -10,6 +10,8 @@ import type { ObservedHost, ObservedNamespace } from '../shared/model/observed';
 import type { Step } from '../shared/model/step';
 import { objectKey } from '../shared/model/ids';
 import { browserShellOps } from './backend/browser-files';
+import { netOfDocument } from '../shared/reach/from-document';
+import { trace } from '../shared/reach/trace';
 
 export interface DemoBackend extends Backend {
   /** the host as "discovered" (tests change it, then `emit`) */
@@ -80,7 +82,7 @@ export function createDemoBackend(host: Topology): DemoBackend {
     discover: async () => ok({ document: self.host, observed: demoObserved(self.host) }),
     watch(onEvent) {
       watchers.add(onEvent);
-      queueMicrotask(() => onEvent({ seq: 0, type: 'resync' }));
+      queueMicrotask(() => onEvent({ seq: 1, type: 'resync', document: self.host, observed: demoObserved(self.host) }));
       return () => watchers.delete(onEvent);
     },
     plan: async (doc) => ok(planFor(doc, self.host)),
@@ -100,6 +102,21 @@ export function createDemoBackend(host: Topology): DemoBackend {
     listTopologies: async () => ok([]),
     topologyStatus: async (name) => ({ ok: false, error: { code: 'unknown-topology', message: `no topology "${name}" is applied (demo host)` } }),
     destroyTopology: async () => ok({ applied: 0, durationMs: 0 }),
+    // the made-up host "answers" as the analysis of that host says (it has no kernel); pairs
+    // of a design that differs from it disagree, as they would on a real host that differs
+    async ping(pings, onProgress) {
+      const net = netOfDocument(self.host);
+      const refused = pings.filter((p) => p.from !== 'host' && !net.namespaces.has(p.from));
+      if (refused.length) return { ok: false, error: { code: 'ping-refused', message: `refused ${refused.length} of ${pings.length} pings; nothing was sent: ${refused.slice(0, 5).map((p) => `${p.from}: no such named namespace on this host`).join('; ')}` } };
+      const out = [];
+      for (const p of pings) {
+        await new Promise((r) => setTimeout(r, 5));
+        const reached = trace(net, p.from, p.to).predicted === 'ok';
+        out.push({ from: p.from, to: p.to, ok: reached, received: reached ? (p.count ?? 1) : 0 });
+        onProgress?.({ done: out.length, total: pings.length });
+      }
+      return ok(out);
+    },
     onForwarderStats: () => () => {},
     startCapture: async () => ({ ok: false, error: { code: 'helper-unavailable', message: 'capture needs the live host (the demo host has no packets)' } }),
     openTerminal: async () => ({ ok: false, error: { code: 'helper-unavailable', message: 'a terminal needs the live host' } }),

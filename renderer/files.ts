@@ -16,7 +16,7 @@ import { browserShellOps } from './backend/browser-files';
 import { editorStore, isDirty, markSaved, replaceDocument } from './store/editor-store';
 import { uiStore } from './store/ui-store';
 import { PNG_SCALE, topologySvg } from './model/svg';
-import { autoLayout } from './model/layout';
+import { layoutGraph } from './model/layout';
 import { movePositions } from './model/edits';
 
 let yamlDoc: Document | undefined;
@@ -78,9 +78,10 @@ async function placeUnplaced(doc: Topology): Promise<void> {
   const saved = doc.layout?.positions ?? {};
   if (Object.keys(saved).length || doc.namespaces.length > LAYOUT_ON_OPEN_LIMIT) return;
   uiStore.setState({ layingOut: true });
-  const positions = await autoLayout(doc).finally(() => uiStore.setState({ layingOut: false }));
+  const { positions, routes } = await layoutGraph(doc).finally(() => uiStore.setState({ layingOut: false }));
   const s = editorStore.getState();
   if (s.doc !== doc) return; // edited or replaced meanwhile
+  uiStore.setState({ routes });
   const laid = movePositions(doc, positions);
   editorStore.setState({ doc: laid, savedDoc: laid });
   if (opened?.doc === doc) opened = { ...opened, doc: laid };

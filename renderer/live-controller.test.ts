@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyTopology } from '../shared/model/schema';
+import { emptyTopology, type Topology } from '../shared/model/schema';
 import { addNamespace, addVeth, updateVethEnd } from './model/edits';
-import { createDemoBackend } from './demo-backend';
-import { linkFact, startLive, stopLive } from './live-controller';
+import { createDemoBackend, demoObserved } from './demo-backend';
+import type { WatchEvent } from '../shared/backend';
+import { startLive, stopLive } from './live-controller';
 import { liveStore } from './store/live-store';
 import { editorStore, isDirty, replaceDocument } from './store/editor-store';
 import { mergeLive } from './model/live-merge';
@@ -17,38 +18,49 @@ const until = async (cond: () => boolean, ms = 2000) => {
   }
 };
 
-test('live view: discover, then a watch event updates one link at once and re-discovers', async () => {
+const partOf = (doc: Topology, name: string) => {
+  const entry = doc.namespaces.find((n) => n.name === name);
+  return { ...(entry ? { entry } : {}), bridges: doc.bridges.filter((b) => b.namespace === name), veths: doc.veths.filter((v) => v.ends.some((e) => e.namespace === name)) };
+};
+const changed = (seq: number, host: Topology, name: string): WatchEvent => ({
+  seq, type: 'namespace-changed', namespace: name, observed: demoObserved(host).namespaces.find((n) => n.name === name)!, part: partOf(host, name),
+});
+
+test('live view: the resync draws the host, a diff updates one namespace, a gap in the numbers reads the host again', async () => {
   let host = emptyTopology();
   host = addNamespace(host, undefined, 'a').doc;
   host = addVeth(host, { namespace: 'a' }, { namespace: 'host' }).doc;
   const backend = createDemoBackend(host);
   replaceDocument(addNamespace(emptyTopology(), undefined, 'a').doc);
   const fits = uiStore.getState().fit.n;
+  let discovers = 0;
+  const discover = backend.discover;
+  backend.discover = (o) => (discovers++, discover(o));
   startLive(backend);
   try {
     await until(() => !!liveStore.getState().host);
+    assert.equal(discovers, 0, 'the watch\'s resync is the first picture: the host is not read twice');
     assert.equal(uiStore.getState().fit.n, fits + 1, 'the first live picture is fitted into view');
     assert.equal(liveStore.getState().linkUp['link:a/veth0'], true);
     // an interface the document lacks is not drift of the box (Plan leaves it alone): it shows as unmanaged itself
     assert.equal(liveStore.getState().status['ns:a'], 'in-sync');
     assert.equal(liveStore.getState().status['veth:a/veth0'], 'unmanaged');
-    // a link fact in the event: applied before any re-discovery
-    backend.emit({ seq: 1, type: 'link', namespace: 'a', ifname: 'veth0', up: false });
-    assert.equal(liveStore.getState().linkUp['link:a/veth0'], false);
-    // a bare trigger: the host is read again
+    // one namespace's diff: applied at once, the canvas picture kept (only a port state changed)
+    const merged = liveStore.getState().merged;
+    backend.host = updateVethEnd(host, 0, 0, { up: false }).doc;
+    backend.emit(changed(2, backend.host, 'a'));
+    assert.equal(liveStore.getState().linkUp['link:a/veth0'], false, 'the port, synchronously');
+    assert.equal(liveStore.getState().merged, merged, 'the canvas derives nothing for a port flip');
+    assert.equal(liveStore.getState().hostNamed?.veths[0].ends.find((e) => e.namespace === 'a')?.up, false, 'the host document follows');
+    assert.equal(discovers, 0);
+    // a number skipped: the picture may be wrong, the host is read again
     backend.host = updateVethEnd(backend.host, 0, 1, { up: false }).doc;
-    backend.emit({ seq: 2, type: 'changed', namespace: 'host' });
-    await until(() => liveStore.getState().linkUp['link:host/veth0p'] === false);
+    backend.emit(changed(4, backend.host, 'a'));
+    await until(() => discovers === 1 && liveStore.getState().linkUp['link:host/veth0p'] === false);
   } finally {
     stopLive();
   }
   assert.equal(liveStore.getState().enabled, false);
-});
-
-test('link facts are read from the shapes a helper may send', () => {
-  assert.deepEqual(linkFact({ seq: 1, type: 'link', ns: 'x', name: 'eth0', operstate: 'DOWN' }), { key: 'link:x/eth0', up: false });
-  assert.deepEqual(linkFact({ seq: 1, type: 'link', key: 'link:x/eth0', up: true }), { key: 'link:x/eth0', up: true });
-  assert.equal(linkFact({ seq: 1, type: 'resync' }), undefined);
 });
 
 test('the first live picture of a document without positions is laid out: discovered boxes do not overlap', async () => {
@@ -73,26 +85,3 @@ test('the first live picture of a document without positions is laid out: discov
   }
 });
 
-test('a per-namespace watch event flips its ports at once; the whole picture follows after the burst', async () => {
-  let host = emptyTopology();
-  host = addNamespace(host, undefined, 'a').doc;
-  host = addVeth(host, { namespace: 'a' }, { namespace: 'host' }).doc;
-  const backend = createDemoBackend(host);
-  replaceDocument(emptyTopology());
-  startLive(backend);
-  try {
-    await until(() => !!liveStore.getState().host, 10_000);
-    assert.equal(liveStore.getState().linkUp['link:a/veth0'], true);
-    const down = updateVethEnd(host, 0, 0, { up: false }).doc;
-    const before = liveStore.getState().hostNamed;
-    const one = { name: 'a', links: [{ name: 'lo', up: true }, { name: 'veth0', up: false }] };
-    backend.emit({ seq: 1, type: 'namespace-changed', namespace: 'a', document: down, observed: { namespaces: [one] }, namespaceObserved: one });
-    assert.equal(liveStore.getState().linkUp['link:a/veth0'], false, 'the port, synchronously');
-    assert.equal(liveStore.getState().hostNamed, before, 'the merge waits for the burst to end');
-    assert.equal(liveStore.getState().linkUp['link:a/lo'], undefined, 'nothing not drawn is added');
-    await until(() => liveStore.getState().hostNamed === down, 10_000);
-    assert.equal(liveStore.getState().linkUp['link:a/veth0'], false);
-  } finally {
-    stopLive();
-  }
-});

@@ -1,18 +1,19 @@
 /**
- * Drives the live view: discover once, then follow watch events. A `resync` (or any
- * event carrying a whole snapshot) replaces the host picture; an event naming one
- * link's state updates just that link at once; every other event is a trigger to
- * re-discover (debounced), since the kernel monitor says *that* something changed
- * more reliably than *what*.
+ * Drives the live view: discover once, then follow watch events (typed, shared/protocol/watch.ts).
+ * A `resync` replaces the host picture; every other event is one namespace's diff,
+ * applied to what that namespace is part of and nothing else (./model/live-diff.ts):
+ * its ports flip through `linkUp` and the canvas re-derives only when the drawn
+ * shape changed. A sequence number that skips (an event lost between shell and
+ * renderer) makes the view read the whole host again.
  */
 import type { Backend, HostSnapshot, WatchEvent } from '../shared/backend';
-import { objectKey } from '../shared/model/ids';
 import { linkOperOf, mergeLive } from './model/live-merge';
+import { applyNamespaceEvent } from './model/live-diff';
 import { asObservedHost, withUnnamed } from './model/live-unnamed';
-import { autoLayout } from './model/layout';
+import { layoutGraph } from './model/layout';
 import { movePositions } from './model/edits';
 import { editorStore } from './store/editor-store';
-import { liveStore, setLinkUp } from './store/live-store';
+import { liveStore } from './store/live-store';
 import { uiStore } from './store/ui-store';
 
 const REDISCOVER_MS = 60;
@@ -26,13 +27,14 @@ function setHost(snapshot: HostSnapshot): void {
   const m = mergeLive(editorStore.getState().doc, host);
   liveStore.setState({
     host,
+    merged: m.merged,
     hostNamed: snapshot.document,
     labels,
     observed: snapshot.observed,
     status: m.status,
     drift: m.drift,
     linkUp: m.linkUp,
-    linkOper: linkOperOf(snapshot.observed, liveStore.getState().linkOper),
+    linkOper: linkOperOf(snapshot.observed),
     loading: false,
     error: undefined,
   });
@@ -66,40 +68,28 @@ const LAYOUT_LIVE_LIMIT = 1500;
 async function placeDiscovered(host: HostSnapshot['document']): Promise<void> {
   const doc = editorStore.getState().doc;
   if (Object.keys(doc.layout?.positions ?? {}).length || host.namespaces.length > LAYOUT_LIVE_LIMIT) return;
-  const positions = await autoLayout(mergeLive(doc, host).merged);
+  const { positions, routes } = await layoutGraph(mergeLive(doc, host).merged);
   const s = editorStore.getState();
   if (s.doc !== doc || !liveStore.getState().enabled) return;
+  uiStore.setState({ routes });
   const laid = movePositions(doc, positions);
   editorStore.setState(s.savedDoc === doc ? { doc: laid, savedDoc: laid } : { doc: laid });
   uiStore.getState().requestFit();
 }
 
-/** A link fact in an event, in whatever shape the helper sends it. */
-export function linkFact(ev: WatchEvent): { key: string; up: boolean } | undefined {
-  const ns = typeof ev.namespace === 'string' ? ev.namespace : typeof ev.ns === 'string' ? ev.ns : undefined;
-  const name = typeof ev.ifname === 'string' ? ev.ifname : typeof ev.name === 'string' ? ev.name : undefined;
-  const up = typeof ev.up === 'boolean' ? ev.up : typeof ev.operstate === 'string' ? ev.operstate.toUpperCase() !== 'DOWN' : undefined;
-  if (typeof ev.key === 'string' && up !== undefined) return { key: ev.key, up };
-  if (ns && name && up !== undefined) return { key: objectKey.link(ns, name), up };
-  return undefined;
-}
-
-/**
- * Link states of the one namespace a watch event is about (`namespaceObserved`, as
- * the shell maps the helper's per-namespace events; `observed` when it is one
- * namespace): only ports already drawn, so nothing new appears before the merge.
- */
-export function namespaceLinkFacts(ev: WatchEvent): { key: string; up: boolean }[] {
-  const one = (ev.namespaceObserved ?? (ev.type !== 'resync' ? ev.observed : undefined)) as { name?: unknown; links?: unknown } | undefined;
-  if (!one || typeof one.name !== 'string' || !Array.isArray(one.links)) return [];
-  const drawn = liveStore.getState().linkUp;
-  const out: { key: string; up: boolean }[] = [];
-  for (const l of one.links as { name?: unknown; up?: unknown }[]) {
-    if (typeof l?.name !== 'string' || typeof l.up !== 'boolean') continue;
-    const key = objectKey.link(one.name, l.name);
-    if (key in drawn && drawn[key] !== l.up) out.push({ key, up: l.up });
-  }
-  return out;
+/** One namespace's diff applied to the live picture (nothing else is touched). */
+function applyDiff(ev: Exclude<WatchEvent, { type: 'resync' }>): boolean {
+  const s = liveStore.getState();
+  const observed = asObservedHost(s.observed);
+  if (!s.host || !s.hostNamed || !s.merged || !observed) return false;
+  const next = applyNamespaceEvent(
+    { hostNamed: s.hostNamed, observed, host: s.host, merged: s.merged, labels: s.labels, status: s.status, drift: s.drift, linkUp: s.linkUp, linkOper: s.linkOper },
+    ev,
+    editorStore.getState().doc,
+    s.allNamespaces,
+  );
+  liveStore.setState(next);
+  return true;
 }
 
 export function startLive(backend: Backend): void {
@@ -114,16 +104,6 @@ export function startLive(backend: Backend): void {
     if (r.ok) setHost(r.value);
     else liveStore.setState({ error: r.error.message, loading: false });
   };
-  let pending: HostSnapshot | undefined;
-  let hostTimer: ReturnType<typeof setTimeout> | undefined;
-  const setHostSoon = (snap: HostSnapshot) => {
-    pending = snap;
-    hostTimer ??= setTimeout(() => {
-      hostTimer = undefined;
-      if (alive && pending) setHost(pending);
-      pending = undefined;
-    }, 0);
-  };
   const later = () => {
     if (timer) return;
     timer = setTimeout(() => {
@@ -131,35 +111,38 @@ export function startLive(backend: Backend): void {
       void discover();
     }, REDISCOVER_MS);
   };
-  void discover();
+  let lastSeq: number | undefined;
+  // the subscription's first event is a resync with the whole host: that is the first picture
+  // (a discover beside it would read every namespace a second time); without a watch, discover
   const unwatch = backend.watch(
     (ev) => {
       liveStore.setState({ events: liveStore.getState().events + 1 });
-      const snap = (ev.snapshot ?? (ev.document ? { document: ev.document, observed: ev.observed } : undefined)) as HostSnapshot | undefined;
-      if (snap && typeof snap === 'object' && 'document' in snap) {
-        // the changed namespace's link states go to their ports at once; the whole picture
-        // (merge with the document, overlay, statuses) follows once the burst is over
-        for (const f of namespaceLinkFacts(ev)) setLinkUp(f.key, f.up);
-        return setHostSoon(snap);
-      }
-      const fact = linkFact(ev);
-      if (fact) setLinkUp(fact.key, fact.up);
-      later();
+      // bench:live-path's stage timings (set by the bench page only): when each event reached the renderer, and when it was applied
+      const trace = (globalThis as { __watchTrace?: unknown[][] }).__watchTrace;
+      const t0 = trace ? Date.now() : 0;
+      const gap = lastSeq !== undefined && ev.seq !== lastSeq + 1;
+      lastSeq = ev.seq;
+      if (ev.type === 'resync') return setHost({ document: ev.document, observed: ev.observed });
+      // a diff on a picture we do not hold (an event lost, or none drawn yet): read the whole host
+      if (gap || !applyDiff(ev)) later();
+      trace?.push([ev.type, ev.namespace, t0, Date.now()]);
     },
-    (error) => liveStore.setState({ error: error.message }),
+    (error) => {
+      liveStore.setState({ error: error.message });
+      if (!liveStore.getState().host) void discover();
+    },
   );
   // the document changes too: statuses follow both sides
   const unsub = editorStore.subscribe((s, prev) => {
     const host = liveStore.getState().host;
     if (s.doc !== prev.doc && host) {
       const m = mergeLive(s.doc, host);
-      liveStore.setState({ status: m.status, drift: m.drift });
+      liveStore.setState({ merged: m.merged, status: m.status, drift: m.drift });
     }
   });
   stop = () => {
     alive = false;
     if (timer) clearTimeout(timer);
-    if (hostTimer) clearTimeout(hostTimer);
     unwatch();
     unsub();
   };
@@ -168,5 +151,5 @@ export function startLive(backend: Backend): void {
 export function stopLive(): void {
   stop?.();
   stop = undefined;
-  liveStore.setState({ enabled: false, loading: false, host: undefined, hostNamed: undefined, labels: {}, status: {}, drift: {}, linkUp: {}, linkOper: {} });
+  liveStore.setState({ enabled: false, loading: false, host: undefined, merged: undefined, hostNamed: undefined, labels: {}, status: {}, drift: {}, linkUp: {}, linkOper: {} });
 }

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AGENT_BUNDLE, CHECKOUT_BUNDLE_DIR, HELPER_BUNDLE, HELPER_SCRIPTS } from '../helper/bundle-files';
 import { stdioHelperArgv } from '../helper/launch';
+import { TRUSTED_CLI } from '../testing/trust-env';
 
 const root = path.join(import.meta.dirname, '..');
 const dist = path.join(root, CHECKOUT_BUNDLE_DIR);
@@ -113,15 +114,17 @@ describe('compiled entry points', () => {
     const env = process.env.NETNS_STUDIO_FROM_SOURCE;
     try {
       delete process.env.NETNS_STUDIO_FROM_SOURCE;
-      assert.equal(stdioHelperArgv().at(-1), path.join(dist, HELPER_BUNDLE));
+      // the entry is the last argument but the flag this trusting test process passes on
+      const entry = () => stdioHelperArgv().filter((a) => a !== TRUSTED_CLI).at(-1);
+      assert.equal(entry(), path.join(dist, HELPER_BUNDLE));
       assert.ok(!stdioHelperArgv().some((a) => a.includes('tsx')));
       process.env.NETNS_STUDIO_FROM_SOURCE = '1';
-      assert.equal(stdioHelperArgv().at(-1), path.join(root, 'helper', 'main.ts'));
+      assert.equal(entry(), path.join(root, 'helper', 'main.ts'));
     } finally {
       if (env === undefined) delete process.env.NETNS_STUDIO_FROM_SOURCE;
       else process.env.NETNS_STUDIO_FROM_SOURCE = env;
     }
-    const r = cliIn(root, ['validate', scenario], { ...process.env, NETNS_STUDIO_FROM_SOURCE: '1' });
+    const r = cliIn(root, [TRUSTED_CLI, 'validate', scenario], { ...process.env, NETNS_STUDIO_FROM_SOURCE: '1' });
     assert.equal(r.status, 0, r.stderr);
   });
 

@@ -10,6 +10,10 @@ import type { HelperLink } from '../shell-core/helper-link';
 import { unavailableHelperLink } from '../shell-core/helper-link';
 import { startServer, type RunningServer } from './http-server';
 import { PROJECT_ROOT } from '../helper/code-location';
+import { serveUser } from './privilege-drop';
+import { superviseServe } from './root-supervisor';
+import { isSupervisedWebServer } from './serve-roles';
+import { createSupervisedHelperLink } from './supervised-helper-link';
 
 // the checkout's root whether this runs from server/ or from a bundle in dist/node
 export { PROJECT_ROOT };
@@ -50,6 +54,14 @@ export function ensureRenderer(dir: string, log: (l: string) => void): boolean {
 }
 
 export async function helperLinkForServe(wrap: string[] | undefined, log: (l: string) => void, onlyPrefix?: string): Promise<HelperLink> {
+  if (isSupervisedWebServer()) {
+    // the root half of `sudo serve` starts our helpers (./root-supervisor.ts); without it we are done
+    process.once('disconnect', () => process.exit(1));
+    const link = createSupervisedHelperLink({ onlyPrefix, log });
+    const s = await link.connect();
+    if (s.state !== 'connected') log(`netns-studio: the helper did not start: ${s.error?.message ?? s.state} (the editor still works; the UI can retry)`);
+    return link;
+  }
   if (process.getuid?.() !== 0) {
     log(`netns-studio: ${NOT_ROOT_MESSAGE}`);
     return unavailableHelperLink(NOT_ROOT_MESSAGE);
@@ -93,8 +105,14 @@ function openBrowser(url: string, log: (l: string) => void): () => void {
   return remove;
 }
 
-export async function runServe(opts: ServeOptions): Promise<{ server: RunningServer; link: HelperLink; stop(): Promise<void> }> {
+export async function runServe(opts: ServeOptions): Promise<{ server?: RunningServer; link?: HelperLink; stop(): Promise<void> }> {
   const log = opts.log ?? ((l: string) => console.error(l));
+  // as root, only helpers stay root: the web server (HTTP, WebSocket, vite build, browser) is forked as the user
+  const user = serveUser();
+  if (user && !isSupervisedWebServer()) {
+    log(`netns-studio: the helper runs as root; the web server runs as ${user.why}.`);
+    return superviseServe({ user, helperWrap: opts.helperWrap, log });
+  }
   const rendererDir = opts.rendererDir ?? RENDERER_DIR;
   ensureRenderer(rendererDir, log);
   const link = await helperLinkForServe(opts.helperWrap, log, opts.onlyPrefix);

@@ -9,18 +9,19 @@
  * The wire format (channel names, zod schemas) lives in ./ipc-contract.ts.
  *
  * In the renderer: `import { createBackend } from './backend/create-backend'` once at
- * start-up, then pass the `Backend` down (context/store). Provisional until the helper
- * protocol lands (shared/protocol/): `HostSnapshot.observed` and `WatchEvent` fields.
+ * start-up, then pass the `Backend` down (context/store). `HostSnapshot.observed` is
+ * read as data (its type is shared/model/observed.ts); `WatchEvent` is the protocol's.
  *
  * Pure: no node:*, electron or react imports.
  */
 import type { Topology } from './model/schema';
 import type { Step } from './model/step';
 import type { TopologyDetail, TopologyStatus } from './model/topology-status';
-import type { ApplyProgress, CaptureEvent, ForwarderStats, LinkImpairParams, PlanResult as WirePlanResult, TerminalEvent } from './protocol/methods';
+import type { ApplyProgress, CaptureEvent, ForwarderStats, LinkImpairParams, PingOutcome, PingProgress, PlanResult as WirePlanResult, TerminalEvent } from './protocol/methods';
+import type { WatchData } from './protocol/watch';
 
 /** The plan, progress and forwarder shapes are the helper protocol's (./protocol/methods.ts). */
-export type { ApplyProgress, CaptureEvent, CapturedPacket, ForwarderStats, LinkImpairParams, PlanSummary, TerminalEvent } from './protocol/methods';
+export type { ApplyProgress, CaptureEvent, CapturedPacket, ForwarderStats, LinkImpairParams, PingOutcome, PingProgress, PlanSummary, TerminalEvent } from './protocol/methods';
 /** The helper's plan; `topology` and `notes` may be absent where no helper made it (the demo backend). */
 export type PlanResult = Omit<WirePlanResult, 'topology' | 'notes'> & Partial<Pick<WirePlanResult, 'topology' | 'notes'>>;
 
@@ -106,7 +107,24 @@ export const INITIAL_STATUS: HelperStatus = { state: 'idle', canRetry: true };
 export interface DiscoverOptions {
   /** include unnamed namespaces held by processes (containers) */
   unnamed?: boolean;
+  /** also read each namespace's filter table (iptables-save -t filter): reachability needs it, the live view does not */
+  filter?: boolean;
 }
+
+// ---------------------------------------------------------------- reachability
+
+/** One real ping the helper runs: from a named namespace (or `host`) to an address some namespace of this host holds. */
+export interface PingRequest {
+  from: string;
+  to: string;
+  /** 1–3 (default 1) */
+  count?: number;
+  /** 100–5000 ms (default 1000) */
+  timeoutMs?: number;
+}
+
+/** Most pings in one `ping` call (the helper's own bound, MAX_PINGS). */
+export const MAX_PINGS_PER_CALL = 1024;
 
 /**
  * What the helper sees. `document` is the host as a topology (the same shape the
@@ -120,15 +138,13 @@ export interface HostSnapshot {
 }
 
 /**
- * One watch event, as the helper protocol sends it (shared/protocol/). Every event
- * carries a sequence number; a `resync` event replaces the whole picture (sent
- * first, after a gap, and after the kernel monitor restarts).
+ * One watch event: the helper protocol's `WatchData` (./protocol/watch.ts: a resync
+ * with the whole host, or one namespace's observed facts and document part) with a
+ * sequence number that follows the previous one. The shell checks the helper's
+ * numbers and subscribes again after a gap (the renderer then gets a `resync`);
+ * the renderer re-reads the host if its own numbers skip.
  */
-export interface WatchEvent {
-  seq: number;
-  type: string;
-  [field: string]: unknown;
-}
+export type WatchEvent = WatchData & { seq: number };
 
 // ---------------------------------------------------------------- plan / apply / destroy
 
@@ -279,6 +295,13 @@ export interface Backend {
   topologyStatus(name: string): Promise<Result<AppliedTopologyDetail>>;
   /** remove what the named topology created, without its document */
   destroyTopology(name: string, opts?: DestroyOptions, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult | PlanResult>>;
+
+  /**
+   * Real pings by the helper, in parallel lanes; refused as a whole (`ping-refused`) when a
+   * namespace is unknown or an address lives in no namespace of this host. At most
+   * MAX_PINGS_PER_CALL. `onProgress` hears each finished ping.
+   */
+  ping(pings: PingRequest[], onProgress?: (p: PingProgress) => void): Promise<Result<PingOutcome[]>>;
 
   /** forwarder counters, pushed while subscribed */
   onForwarderStats(cb: (stats: ForwarderStats[]) => void): Unsubscribe;

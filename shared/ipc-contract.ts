@@ -8,10 +8,11 @@
  * Pure: zod only.
  */
 import { z } from 'zod';
-import { Topology } from './model/schema';
+import { Bridge, Forwarder, Namespace, Topology, Veth } from './model/schema';
+import type { ObservedHost, ObservedNamespace } from './model/observed';
 import { STEP_PROGRAMS } from './model/step';
 import { TOPOLOGY_NAME } from './model/topology-name';
-import { EXPORT_KINDS, MENU_COMMANDS } from './backend';
+import { EXPORT_KINDS, MAX_PINGS_PER_CALL, MENU_COMMANDS } from './backend';
 import type {
   AppliedTopology,
   AppliedTopologyDetail,
@@ -24,6 +25,8 @@ import type {
   HostSnapshot,
   MenuCommand,
   OpenedFile,
+  PingOutcome,
+  PingProgress,
   PlanResult,
   SavedFile,
   WatchEvent,
@@ -74,7 +77,16 @@ export const StepSchema = z.object({
 
 export const HostSnapshotSchema = z.object({ document: Topology, observed: z.unknown() }) satisfies z.ZodType<HostSnapshot, unknown>;
 
-export const WatchEventSchema = z.looseObject({ seq: z.number(), type: z.string() }) satisfies z.ZodType<WatchEvent>;
+/** Observed facts are the helper's (shared/model/observed.ts): checked for their shape, read as data. */
+const ObservedHostShape = z.custom<ObservedHost>((v) => Array.isArray((v as ObservedHost | null)?.namespaces), 'an observed host');
+const ObservedNamespaceShape = z.custom<ObservedNamespace>((v) => typeof (v as ObservedNamespace | null)?.name === 'string' && Array.isArray((v as ObservedNamespace).links), 'an observed namespace');
+const NamespacePartSchema = z.object({ entry: Namespace.optional(), bridges: z.array(Bridge), veths: z.array(Veth) });
+/** A watch event (shared/protocol/watch.ts): the document parts are checked with the topology schema. */
+export const WatchEventSchema = z.union([
+  z.object({ seq: z.number(), type: z.literal('resync'), observed: ObservedHostShape, document: Topology }),
+  z.object({ seq: z.number(), type: z.enum(['namespace-added', 'namespace-changed']), namespace: z.string(), observed: ObservedNamespaceShape, part: NamespacePartSchema, forwarders: z.array(Forwarder).optional() }),
+  z.object({ seq: z.number(), type: z.literal('namespace-removed'), namespace: z.string(), forwarders: z.array(Forwarder).optional() }),
+]) satisfies z.ZodType<WatchEvent, unknown>;
 
 export const TopologyIdentitySchema = z.object({ name: z.string(), from: z.enum(['document', 'file', 'metadata', 'default']), file: z.string().optional() });
 
@@ -138,6 +150,22 @@ export const ForwarderStatsSchema = z.object({
   error: z.string().optional(),
 }) satisfies z.ZodType<ForwarderStats>;
 
+export const PingOutcomeSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  ok: z.boolean(),
+  received: z.number().int(),
+  error: z.string().max(1000).optional(),
+}) satisfies z.ZodType<PingOutcome>;
+export const PingProgressSchema = z.object({ done: z.number().int(), total: z.number().int() }) satisfies z.ZodType<PingProgress>;
+/** The renderer's ping request; the helper checks names and addresses again (and that each address lives on this host). */
+const PingRequestSchema = z.strictObject({
+  from: z.string().min(1).max(200),
+  to: z.string().min(2).max(45),
+  count: z.number().int().min(1).max(3).optional(),
+  timeoutMs: z.number().int().min(100).max(5000).optional(),
+});
+
 export const OpenedFileSchema = z.strictObject({ name: z.string(), path: z.string().optional(), text: z.string() }) satisfies z.ZodType<OpenedFile>;
 export const SavedFileSchema = z.strictObject({ name: z.string(), path: z.string().optional() }) satisfies z.ZodType<SavedFile>;
 export const DocumentStateSchema = z.strictObject({ title: z.string().max(500), dirty: z.boolean(), path: z.string().max(4096).optional() }) satisfies z.ZodType<DocumentState>;
@@ -185,7 +213,8 @@ export const MAX_PCAP_BYTES = 80 * 1024 * 1024;
 export const REQUESTS = {
   status: { params: z.strictObject({}), result: HelperStatusSchema },
   connect: { params: z.strictObject({}), result: HelperStatusSchema },
-  discover: { params: z.strictObject({ unnamed: z.boolean().optional() }), result: resultOf(HostSnapshotSchema) },
+  discover: { params: z.strictObject({ unnamed: z.boolean().optional(), filter: z.boolean().optional() }), result: resultOf(HostSnapshotSchema) },
+  ping: { params: z.strictObject({ pings: z.array(PingRequestSchema).min(1).max(MAX_PINGS_PER_CALL), opId: OpId }), result: resultOf(z.array(PingOutcomeSchema)) },
   plan: { params: z.strictObject({ document: Topology, file: SourceFile.optional() }), result: resultOf(PlanResultSchema) },
   apply: { params: z.strictObject({ document: Topology, planHash: z.string().min(1).max(256), allowHost: z.boolean().optional(), opId: OpId, file: SourceFile.optional() }), result: resultOf(ApplyResultSchema) },
   destroy: {
@@ -247,6 +276,7 @@ export const EVENTS = {
   watchEvent: z.strictObject({ subId: OpId, event: WatchEventSchema }),
   watchError: z.strictObject({ subId: OpId, error: BackendErrorSchema }),
   progress: z.strictObject({ opId: OpId, progress: ApplyProgressSchema }),
+  pingProgress: z.strictObject({ opId: OpId, progress: PingProgressSchema }),
   forwarderStats: z.strictObject({ subId: OpId, stats: z.array(ForwarderStatsSchema) }),
   menu: MenuCommandSchema,
   capture: z.strictObject({ subId: OpId, event: CaptureEventSchema }),

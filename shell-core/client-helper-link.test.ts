@@ -10,7 +10,8 @@ import { describe, it } from 'node:test';
 import { HelperClient } from '../helper/client';
 import type { HelperStatus } from '../shared/backend';
 import { until } from '../testing/until';
-import { createClientHelperLink, watchEventMapper } from './client-helper-link';
+import { createClientHelperLink } from './client-helper-link';
+import { WatchStream } from './watch-stream';
 import { createSession } from './session';
 
 const HELLO = { protocol: 1, iproute2: 'iproute2-6.1.0', kernel: '6.18.0', features: { veth: true }, isRoot: true, uid: 0, pid: 4242 };
@@ -46,9 +47,9 @@ describe('client helper link (scripted helper)', () => {
         send({ event: 'progress', ref: id, seq: 0, data: { index: 1, total: 2, reason: 'first', phase: 'apply' } });
         send({ id, error: { code: 'step-failed', message: 'RTNETLINK answers: File exists', detail: { rolledBack: true } } });
       } else if (method === 'watch.subscribe') {
-        send({ event: 'watch', ref: id, seq: 0, data: { type: 'resync', document: EMPTY_DOC, observed: { namespaces: [{ name: 'a' }] } } });
+        send({ event: 'watch', ref: id, seq: 1, data: { type: 'resync', document: EMPTY_DOC, observed: { namespaces: [{ name: 'a', links: [] }] } } });
         send({ id, result: { subscription: id } });
-        send({ event: 'watch', ref: id, seq: 1, data: { type: 'namespace-added', namespace: 'b', observed: { name: 'b' }, document: EMPTY_DOC } });
+        send({ event: 'watch', ref: id, seq: 2, data: { type: 'namespace-added', namespace: 'b', observed: { name: 'b', links: [] }, part: { bridges: [], veths: [] } } });
       } else send({ id, result: { ok: true } });
     });
     const link = createClientHelperLink({ transport: 'stdio', scope: { onlyPrefix: 'lab-' }, start: async () => ((h.client.hello = await h.client.request('hello', {})), h.client) });
@@ -71,8 +72,8 @@ describe('client helper link (scripted helper)', () => {
     assert.deepEqual(await session.handle('watchStart', { subId: 'w' }), { ok: true, value: null });
     await until(() => emitted.filter((e) => e.name === 'watchEvent').length >= 2, 5000);
     const watch = emitted.filter((e) => e.name === 'watchEvent').map((e) => e.payload.event);
-    assert.deepEqual(watch.map((e) => [e.seq, e.type]), [[0, 'resync'], [1, 'namespace-added']]);
-    assert.deepEqual(watch[1].observed.namespaces.map((n: { name: string }) => n.name), ['a', 'b'], 'the whole host, kept up to date');
+    assert.deepEqual(watch.map((e) => [e.seq, e.type]), [[1, 'resync'], [2, 'namespace-added']]);
+    assert.deepEqual(watch[1].observed, { name: 'b', links: [] }, 'a diff carries its one namespace, not the whole host');
     assert.deepEqual(h.requests.find((r) => r.method === 'watch.subscribe')?.params, { unnamed: true, onlyPrefix: 'lab-' }, 'the live view watches every namespace');
 
     const statuses: HelperStatus[] = [];
@@ -100,14 +101,47 @@ describe('client helper link (scripted helper)', () => {
     await link.close();
   });
 
-  it('watchEventMapper numbers events without seq and drops removed namespaces', () => {
-    const map = watchEventMapper();
-    assert.deepEqual(map({ event: 'watch', data: { type: 'resync', observed: { namespaces: [{ name: 'a' }, { name: 'b' }] }, document: EMPTY_DOC } }), {
-      type: 'resync', observed: { namespaces: [{ name: 'a' }, { name: 'b' }] }, document: EMPTY_DOC, seq: 1,
+  it('a gap in the helper\'s watch numbers makes the link subscribe again; the renderer sees a resync, numbered on', async () => {
+    let subscribes = 0;
+    const h = scriptedHelper((method, params, send, id) => {
+      if (method !== 'watch.subscribe') return send({ id, result: { ok: true } });
+      subscribes++;
+      const ns = (name: string) => ({ name, links: [] });
+      send({ event: 'watch', ref: id, seq: 1, data: { type: 'resync', document: EMPTY_DOC, observed: { namespaces: [ns('a')] } } });
+      send({ id, result: { subscription: id } });
+      if (subscribes === 1) {
+        send({ event: 'watch', ref: id, seq: 2, data: { type: 'namespace-changed', namespace: 'a', observed: ns('a'), part: { bridges: [], veths: [] } } });
+        // seq 3 lost
+        send({ event: 'watch', ref: id, seq: 4, data: { type: 'namespace-added', namespace: 'b', observed: ns('b'), part: { bridges: [], veths: [] } } });
+        send({ event: 'watch', ref: id, seq: 5, data: { type: 'namespace-removed', namespace: 'b' } });
+      }
     });
-    const e = map({ event: 'watch', data: { type: 'namespace-removed', namespace: 'a', document: EMPTY_DOC } }) as any;
-    assert.equal(e.seq, 2);
-    assert.deepEqual(e.observed.namespaces, [{ name: 'b' }]);
+    const link = createClientHelperLink({ transport: 'stdio', start: async () => ((h.client.hello = await h.client.request('hello', {})), h.client) });
+    await link.connect();
+    const got: { seq: number; type: string }[] = [];
+    const sub = await link.subscribe('watch', {}, (e) => got.push(e as { seq: number; type: string }), () => {});
+    assert.ok(sub.ok);
+    await until(() => got.length >= 3, 5000);
+    assert.deepEqual(got.map((e) => [e.seq, e.type]), [[1, 'resync'], [2, 'namespace-changed'], [3, 'resync']], 'nothing after the gap but the new subscription\'s resync');
+    assert.equal(subscribes, 2);
+    await until(() => h.requests.some((r) => r.method === 'watch.unsubscribe'), 5000);
+    if (sub.ok) sub.value();
+    await link.close();
+  });
+
+  it('WatchStream: a subscription must start with a resync; numbers must follow each other', () => {
+    const out: number[] = [];
+    const s = new WatchStream((e) => out.push(e.seq));
+    const ev = (seq: number, type: string) => ({ event: 'watch', seq, data: type === 'resync' ? { type, observed: { namespaces: [] }, document: EMPTY_DOC } : { type: 'namespace-removed', namespace: 'x' } });
+    assert.equal(s.accept(ev(1, 'namespace-removed')), false, 'no resync first');
+    assert.equal(s.accept(ev(1, 'resync')), true);
+    assert.equal(s.accept(ev(2, 'namespace-removed')), true);
+    assert.equal(s.accept(ev(2, 'namespace-removed')), false, 'a repeat is a gap too');
+    assert.equal(s.accept(ev(3, 'namespace-removed')), false, 'after a gap only a resync is passed on');
+    s.restart();
+    assert.equal(s.accept(ev(1, 'resync')), true);
+    assert.deepEqual(out, [1, 2, 3]);
+    assert.equal(s.gaps, 3);
   });
 
   it('a start that fails leaves a retryable failed status and requests fail as values', async () => {

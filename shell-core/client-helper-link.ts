@@ -10,7 +10,8 @@
  */
 import type { BackendError, HelperStatus, Result, Unsubscribe } from '../shared/backend';
 import { BACKEND_ERROR } from '../shared/backend';
-import type { DiscoverParams, Event } from '../shared/protocol/messages';
+import type { DiscoverParams, RequestId } from '../shared/protocol/messages';
+import { WatchStream } from './watch-stream';
 import { HelperRequestError, type HelperClient } from '../helper/client';
 import type { EventDataOf, HelperLink, SubscriptionHandle } from './helper-link';
 import type { MethodName, ParamsIn, ResultOf } from '../shared/protocol/methods';
@@ -58,29 +59,6 @@ function statusOf(client: HelperClient, transport: 'stdio' | 'socket'): HelperSt
     versions: h ? { protocol: h.protocol, iproute2: h.iproute2, kernel: h.kernel } : undefined,
     features: h?.features as Record<string, boolean> | undefined,
     canRetry: false,
-  };
-}
-
-/**
- * Watch events as the renderer reads them (shared/backend.ts WatchEvent): the
- * helper's data flattened beside a sequence number. Per-namespace events carry
- * only that namespace's observed facts; keep a whole-host picture so every event
- * the renderer sees has the full `observed` with the full `document`.
- */
-export function watchEventMapper(): (e: Event) => unknown {
-  let seq = 0;
-  let observed: { namespaces: { name: string }[] } | undefined;
-  return (e) => {
-    const data = (e.data ?? {}) as Record<string, unknown>;
-    seq = e.seq ?? seq + 1;
-    if (data.type === 'resync') observed = data.observed as typeof observed;
-    else if (observed && typeof data.namespace === 'string') {
-      const others = observed.namespaces.filter((n) => n.name !== data.namespace);
-      const one = data.observed as { name: string } | undefined;
-      observed = { ...observed, namespaces: one && data.type !== 'namespace-removed' ? [...others, one] : others };
-      return { ...data, seq, observed, namespaceObserved: one };
-    }
-    return { ...data, seq };
   };
 }
 
@@ -192,18 +170,45 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
       if (!sub) return { ok: false, error: { code: BACKEND_ERROR.unsupported, message: `no subscription ${name}` } };
       const c = await live();
       if (!('request' in c)) return { ok: false, error: c };
-      const map = name === 'watch' ? watchEventMapper() : (e: Event) => e.data;
-      try {
-        const s = await c.subscribe(sub.method as 'watch.subscribe', scoped(sub.method, params) as NonNullable<DiscoverParams>, (e) => {
-          if (e.event === sub.event) onEvent(map(e));
-          else if (e.event === 'error') onError(toBackendError(new HelperRequestError(e.data as never)));
+      // watch events are diffs: a gap in their numbers means a wrong picture, so subscribe again (it starts with a resync)
+      const stream = name === 'watch' ? new WatchStream((e) => onEvent(e)) : undefined;
+      let current: { id: RequestId; unsubscribe(): Promise<unknown> } | undefined;
+      let generation = 0;
+      let ended = false;
+      const open = async () => {
+        const mine = ++generation;
+        stream?.restart();
+        current = await c.subscribe(sub.method as 'watch.subscribe', scoped(sub.method, params) as NonNullable<DiscoverParams>, (e) => {
+          if (mine !== generation) return; // a subscription we left
+          if (e.event === 'error') onError(toBackendError(new HelperRequestError(e.data as never)));
+          else if (e.event !== sub.event) return;
+          else if (!stream) onEvent(e.data);
+          else if (!stream.accept(e)) {
+            log(`netns-studio: watch event ${e.seq} did not follow the previous one: subscribing again`);
+            void reopen();
+          }
         }, sub.unsubscribe);
+        if (ended || mine !== generation) void current.unsubscribe();
+      };
+      const reopen = async () => {
+        generation++;
+        const old = current;
+        current = undefined;
+        void old?.unsubscribe().catch(() => {});
+        if (ended || !c.alive) return;
+        await open().catch((e) => onError(toBackendError(e)));
+      };
+      try {
+        await open();
         const offExit = c.onExit((info) => onError({ code: BACKEND_ERROR.disconnected, message: info.reason }));
         const end: SubscriptionHandle = () => {
+          ended = true;
+          generation++;
           offExit();
-          void s.unsubscribe();
+          void current?.unsubscribe().catch(() => {});
         };
-        end.id = s.id;
+        // the helper's id of the subscription now running (a watch that reopened has a new one)
+        Object.defineProperty(end, 'id', { get: () => current?.id });
         return { ok: true, value: end };
       } catch (e) {
         return { ok: false, error: toBackendError(e) };

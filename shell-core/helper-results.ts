@@ -5,9 +5,9 @@
  * is another process), so a change on either side shows up here, typed, and not as
  * a half-drawn canvas.
  */
-import type { AppliedTopology, AppliedTopologyDetail, ApplyProgress, ApplyResult, ForwarderStats, HostSnapshot, PlanResult, Result, WatchEvent } from '../shared/backend';
+import type { AppliedTopology, AppliedTopologyDetail, ApplyProgress, ApplyResult, ForwarderStats, HostSnapshot, PingOutcome, PingProgress, PlanResult, Result, WatchEvent } from '../shared/backend';
 import { BACKEND_ERROR } from '../shared/backend';
-import { AppliedTopologyDetailSchema, AppliedTopologySchema, ApplyProgressSchema, ApplyResultSchema, ForwarderStatsSchema, HostSnapshotSchema, PlanResultSchema, WatchEventSchema } from '../shared/ipc-contract';
+import { AppliedTopologyDetailSchema, AppliedTopologySchema, ApplyProgressSchema, ApplyResultSchema, ForwarderStatsSchema, HostSnapshotSchema, PingOutcomeSchema, PingProgressSchema, PlanResultSchema, WatchEventSchema } from '../shared/ipc-contract';
 import type { DiscoverResult } from '../shared/protocol/messages';
 import type { ApplyWireResult, PlanResult as WirePlanResult } from '../shared/protocol/methods';
 import { z } from 'zod';
@@ -54,4 +54,12 @@ export function toWatchEvent(v: unknown): Result<WatchEvent> {
 export function toForwarderStats(v: unknown): Result<ForwarderStats[]> {
   const o = v as { stats?: unknown } | unknown[];
   return check(z.array(ForwarderStatsSchema), 'forwarder stats', Array.isArray(o) ? o : (o as { stats?: unknown })?.stats);
+}
+
+export function toPingResults(v: { results: PingOutcome[] }): Result<PingOutcome[]> {
+  return check(z.array(PingOutcomeSchema), 'ping results', v?.results);
+}
+
+export function toPingProgress(v: PingProgress): Result<PingProgress> {
+  return check(PingProgressSchema, 'ping progress', v);
 }

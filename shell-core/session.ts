@@ -14,7 +14,7 @@ import type { EventName, EventPayload, RequestName } from '../shared/ipc-contrac
 import type { z } from 'zod';
 import type { REQUESTS } from '../shared/ipc-contract';
 import type { HelperLink, SubscriptionHandle } from './helper-link';
-import { toApplyResult, toForwarderStats, toHostSnapshot, toPlanResult, toProgress, toTopologyDetail, toTopologyList, toWatchEvent } from './helper-results';
+import { toApplyResult, toForwarderStats, toHostSnapshot, toPingProgress, toPingResults, toPlanResult, toProgress, toTopologyDetail, toTopologyList, toWatchEvent } from './helper-results';
 import type { ApplyWireResult, CaptureEvent, PlanResult, TerminalEvent } from '../shared/protocol/methods';
 import { CaptureEventSchema, TerminalEventSchema } from '../shared/ipc-contract';
 
@@ -147,7 +147,15 @@ export function createSession(link: HelperLink, emit: Emit): Session {
   const handlers: { [N in RequestName]?: (p: Params<N>) => Promise<unknown> } = {
     status: async () => link.status(),
     connect: () => link.connect(),
-    discover: async (p) => mapped(await link.call('discover', { unnamed: p.unnamed ?? false }), toHostSnapshot),
+    discover: async (p) => mapped(await link.call('discover', { unnamed: p.unnamed ?? false, ...(p.filter ? { filter: true } : {}) }), toHostSnapshot),
+    ping: async (p) =>
+      mapped(
+        await link.call('ping', { pings: p.pings }, (ev) => {
+          const pr = toPingProgress(ev);
+          if (pr.ok) emit('pingProgress', { opId: p.opId, progress: pr.value });
+        }),
+        toPingResults,
+      ),
     plan: async (p) => mapped(await link.call('plan', { document: p.document, ...fileOf(p) }), toPlanResult),
     apply: async (p) =>
       mapped(

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { HelperStatus, HostSnapshot, Result } from '../shared/backend';
+import type { HelperStatus, HostSnapshot, Result, WatchEvent } from '../shared/backend';
 import { kernelSkipReason, withSandbox } from '../testing/sandbox';
 import { createSession } from './session';
 import { createStdioHelperLink } from './stdio-helper-link';
@@ -51,11 +51,12 @@ describe('stdio helper link (real helper, sandboxed)', { skip }, () => {
         assert.ok(!unknown.ok && unknown.error.code === 'unknown-method', JSON.stringify(unknown));
 
         // watch through the session: a resync first, then a namespace that appears
-        const watched = () => events.filter((e) => e.name === 'watchEvent').map((e) => (e.payload as { event: { type: string; namespace?: string; document?: { namespaces: { name: string }[] } } }).event);
+        const watched = () => events.filter((e) => e.name === 'watchEvent').map((e) => (e.payload as { event: WatchEvent }).event);
         assert.deepEqual(await session.handle('watchStart', { subId: 'w1' }), { ok: true, value: null });
         await waitUntil('resync', () => watched().some((e) => e.type === 'resync'));
         await sb.bash('ip netns add ${P}ns2');
-        await waitUntil('ns2 seen', () => watched().some((e) => e.document?.namespaces.some((n) => n.name === sb.ns('ns2')) ?? false));
+        // one namespace's diff, with its part of the document (not the whole host)
+        await waitUntil('ns2 seen', () => watched().some((e) => e.type === 'namespace-added' && e.namespace === sb.ns('ns2') && e.part.entry?.name === sb.ns('ns2')));
         const resyncs = () => watched().filter((e) => e.type === 'resync').length;
         const before = resyncs();
 

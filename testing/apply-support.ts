@@ -8,6 +8,7 @@ import type { PingCheck } from './pings';
 import { prefixTopology, type Renamer } from './prefix';
 import type { Sandbox } from './sandbox';
 import { loadScenarios } from './scenarios';
+import './trust-env';
 
 /** argv prefix that makes `host` mean the sandbox's host namespace */
 export function sandboxWrap(sb: Sandbox): string[] {

@@ -8,6 +8,7 @@
 import type { ObservedHost } from '../shared/model/observed';
 import { HOST_NS, type Topology, type VethEnd } from '../shared/model/schema';
 import { canonicalTopology } from '../shared/export/yaml';
+import { routeTableId, ruleFamily, tableId } from '../shared/model/tables';
 import { inSubnet, parseIp } from '../shared/validate/ip';
 import { indexTopology } from '../shared/validate/topology-index';
 import { resolvLines, type HostDump, type NsDump } from './host-dump';
@@ -16,7 +17,7 @@ const endKey = (e: VethEnd) => `${e.namespace === HOST_NS ? '' : e.namespace}/${
 
 export function comparableTopology(doc: Topology): Topology {
   const c = canonicalTopology({
-    ...doc,
+    ...withTableNumbers(doc),
     metadata: {},
     layout: undefined,
     forwarders: [],
@@ -24,6 +25,22 @@ export function comparableTopology(doc: Topology): Topology {
   });
   delete (c as { layout?: unknown }).layout;
   return c;
+}
+
+/**
+ * Tables by number, names dropped: a document naming its tables (`table: uplink1`)
+ * and one discovered on a host whose rt_tables does not name them are the same host.
+ * Rules get their family written, as discover writes it only where prefixes do not tell.
+ */
+export function withTableNumbers(doc: Topology): Topology {
+  return {
+    ...doc,
+    namespaces: doc.namespaces.map(({ tables, ...n }) => ({
+      ...n,
+      ...(n.routes ? { routes: n.routes.map((r) => (r.table === undefined ? r : { ...r, table: routeTableId(r, tables) ?? r.table })) } : {}),
+      ...(n.rules ? { rules: n.rules.map((r) => ({ ...r, family: ruleFamily(r), ...(r.table !== undefined ? { table: tableId(r.table, tables) ?? r.table } : {}) })) } : {}),
+    })),
+  };
 }
 
 /**
@@ -80,6 +97,8 @@ export function observedAsDump(observed: ObservedHost, label: (name: string) => 
       parts.push(`table=${TABLE_NAMES[r.table] ?? r.table}`); // `show table all` names every route's table
       if (r.metric !== undefined) parts.push(`metric=${r.metric}`);
       if (r.src) parts.push(`prefsrc=${r.src}`);
+      if (r.onlink) parts.push('onlink');
+      for (const h of r.nexthops ?? []) parts.push(`nexthop=${h.via ?? ''},${h.dev ?? ''},${h.weight}${h.onlink ? ',onlink' : ''}`);
       routes.push(parts.join(' '));
     }
     const name = label(ns.name);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { Topology } from '../shared/model/schema';
 import { hostDump, type HostDump } from './host-dump';
-import { checkPings, type PingCheck } from './pings';
+import { checkPingsSettled, type PingCheck } from './pings';
 import type { Sandbox } from './sandbox';
 import { runScript, writeScript } from './scenario-harness';
 
@@ -29,22 +29,8 @@ export async function assertRoundTrip(sb: Sandbox, document: Topology, rt: Round
     const up = await runScript(sb, script.path, 'up');
     assert.equal(up.code, 0, `up failed: ${up.stderr}`);
     assert.deepEqual(await hostDump(sb), rt.built, 'rebuilt from the discovered document == what was built');
-    if (rt.pings) assert.deepEqual(await settledPings(sb, rt.pings), []);
+    if (rt.pings) assert.deepEqual(await checkPingsSettled(sb, rt.pings), []);
   } finally {
     script.remove();
   }
-}
-
-/**
- * Pings right after links come up can be lost: the kernel turns a new carrier on
- * from its linkwatch work, up to a second later. So a ping expected to pass gets
- * two more tries, a second apart; one expected to fail never does.
- */
-async function settledPings(sb: Sandbox, pings: PingCheck[]) {
-  let failures = await checkPings(sb, pings);
-  for (let i = 0; i < 2 && failures.length && failures.every((f) => f.expect === 'ok'); i++) {
-    await new Promise((r) => setTimeout(r, 1000));
-    failures = await checkPings(sb, failures);
-  }
-  return failures;
 }

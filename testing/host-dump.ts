@@ -91,6 +91,9 @@ async function dumpNs(ns: string, label: (n: string) => string, allLinks: Record
       if (dst.startsWith('ff00::') || dst.startsWith('fe80::')) continue;
       const parts = [fam, r.type ?? 'unicast', r.dst ?? '?'];
       for (const k of ['gateway', 'dev', 'table', 'metric', 'prefsrc']) if (k in r) parts.push(`${k}=${r[k]}`);
+      if ((r.flags ?? []).includes('onlink')) parts.push('onlink');
+      // a multipath route's paths: gateway, dev and weight each (onlink per path)
+      for (const h of r.nexthops ?? []) parts.push(`nexthop=${h.gateway ?? ''},${h.dev ?? ''},${h.weight ?? 1}${(h.flags ?? []).includes('onlink') ? ',onlink' : ''}`);
       routes.push(parts.join(' '));
     }
   }

@@ -14,6 +14,8 @@ import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { run, runOk, type RunResult } from './run';
+// kernel tests point root's helper at their own state through the environment
+import './trust-env';
 
 /** Why kernel tests cannot run here, or undefined when they can. Printed by callers that skip. */
 export function kernelSkipReason(): string | undefined {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { renderShellScript } from '../shared/export/shell';
 import { hostDump, type HostDump } from './host-dump';
 import { checkPings, type PingResult } from './pings';
+import { waitSettled } from './settle';
 import { prefixTopology } from './prefix';
 import { run, type RunResult } from './run';
 import { withSandbox, type Sandbox } from './sandbox';
@@ -46,7 +47,9 @@ export async function runReference(sc: Scenario): Promise<ReferenceResult> {
   return withSandbox(`ref${sc.name.slice(0, 2)}`, async (sb) => {
     const r = await sb.bash(sc.referenceUp);
     if (r.code !== 0) throw new Error(`${sc.name}/reference-up.sh failed (${r.code}): ${r.stderr.trim()}`);
-    return { dump: await hostDump(sb), pingFailures: await checkPings(sb, sc.pings) };
+    const dump = await hostDump(sb);
+    await waitSettled(sb); // carrier comes a moment after `up` (linkwatch): ping once it is there
+    return { dump, pingFailures: await checkPings(sb, sc.pings) };
   });
 }
 
@@ -73,6 +76,7 @@ export async function runExported(sc: Scenario): Promise<ExportResult> {
       const up = await runScript(sb, script.path, 'up');
       const upMs = performance.now() - t0;
       const dump = await hostDump(sb);
+      if (up.code === 0) await waitSettled(sb);
       const pingFailures = up.code === 0 ? await checkPings(sb, sc.pings) : [];
       const upAgain = await runScript(sb, script.path, 'up');
       const dumpAgain = await hostDump(sb);

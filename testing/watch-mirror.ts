@@ -1,16 +1,20 @@
 /**
  * What a watch client does with the events: keep a picture of the host (observed
- * namespaces by the name events use, and the latest document) and check that sequence numbers
+ * namespaces by the name events use, and the document: the last resync with every
+ * event's namespace part applied, shared/protocol/watch.ts) and check that sequence numbers
  * follow each other. Used by the tests, the CLI test and the benchmark; a client
  * that finds a gap should subscribe again (it then starts with a resync).
  */
 import type { ObservedNamespace } from '../shared/model/observed';
 import type { Topology } from '../shared/model/schema';
 import type { Event, WatchData } from '../shared/protocol/messages';
+import { applyWatchData, type WatchedHost } from '../shared/protocol/watch';
 
 export interface MirroredEvent {
   seq: number;
   data: WatchData;
+  /** the document the mirror holds after applying this event (the last resync with every part since) */
+  document: Topology;
   /** performance.now() when it arrived */
   at: number;
 }
@@ -19,6 +23,7 @@ export class WatchMirror {
   readonly events: MirroredEvent[] = [];
   namespaces = new Map<string, ObservedNamespace>();
   document?: Topology;
+  private host?: WatchedHost;
   /** seq values that did not follow the previous one */
   readonly gaps: { after: number; got: number }[] = [];
   private waiters: { pred: (e: MirroredEvent) => boolean; from: number; resolve: (e: MirroredEvent) => void }[] = [];
@@ -30,12 +35,14 @@ export class WatchMirror {
     const last = this.events.at(-1)?.seq;
     if (last !== undefined && seq !== last + 1) this.gaps.push({ after: last, got: seq });
     const data = e.data as WatchData;
-    const m: MirroredEvent = { seq, data, at: performance.now() };
+    this.host = applyWatchData(this.host, data);
+    if (!this.host) throw new Error(`watch event ${seq} (${data.type}) before any resync`);
+    this.document = this.host.document;
+    const m: MirroredEvent = { seq, data, document: this.document, at: performance.now() };
     this.events.push(m);
     if (data.type === 'resync') this.namespaces = new Map(data.observed.namespaces.map((n) => [n.name, n]));
     else if (data.type === 'namespace-removed') this.namespaces.delete(data.namespace);
     else this.namespaces.set(data.observed.name, data.observed);
-    this.document = data.document;
     this.waiters = this.waiters.filter((w) => {
       if (this.events.length - 1 < w.from || !w.pred(m)) return true;
       w.resolve(m);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CAPTURE_LIMITS } from '../../shared/protocol/methods';
+import { CAPTURE_LIMITS } from '../../shared/protocol/capture-limits';
 
 interface CaptureOpts {
   count?: string;

@@ -15,7 +15,7 @@ import { ApplyFailure } from '../../helper/apply/failure';
 import { stateDirOf } from '../../helper/apply/journal';
 import { recover } from '../../helper/apply/recovery';
 import { renderCommand, renderPlan, summaryLine } from '../../helper/apply/render';
-import { applyDocument, destroyTopology, planDestroyOf, planForHost, type DestroyTarget } from '../../helper/apply/pipeline';
+import { applyDocument, destroyTopology, planDestroyOf, planForHost, type DestroyTarget, type PlanResult } from '../../helper/apply/pipeline';
 import type { TopologyIdentity } from '../../shared/model/topology-name';
 import { defaultEngine } from '../../helper/apply/engine';
 import type { HostCommandOptions } from './host-options';
@@ -24,6 +24,7 @@ import { describeState, type ObjectCounts } from '../../shared/model/topology-st
 import { helperForwarders } from '../../helper/forwarders/runtime';
 import type { Readiness } from '../../helper/apply/ready';
 import type { PlanWarning } from '../../helper/apply/host-firewall';
+import { envSetting } from '../../helper/env-overrides';
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
@@ -54,7 +55,7 @@ async function loadFile(file: string, command: 'plan' | 'apply' | 'destroy'): Pr
 
 /** The apply context for this run, once an interrupted apply has been dealt with (recoverFirst). */
 async function context(opts: HostCommandOptions, onProgress?: (p: Progress) => void): Promise<ApplyContext> {
-  const delay = Number(process.env.NETNS_STUDIO_TEST_DELAY_MS ?? 0);
+  const delay = Number(envSetting('NETNS_STUDIO_TEST_DELAY_MS') ?? 0);
   const ctx: ApplyContext = {
     engine: await defaultEngine(),
     stateDir: stateDirOf(opts.stateDir),
@@ -191,16 +192,26 @@ export async function runApply(file: string, opts: HostCommandOptions): Promise<
   const progress = progressPrinter();
   try {
     const ctx = await context(opts, progress.onProgress);
-    const plan = await planForHost(doc, ctx, sourceOf(file));
-    printWarnings(plan.warnings);
-    printPlan(plan.steps, opts.json, planExtra(plan));
-    if (!plan.steps.length) {
-      // nothing to run; the record still learns what went (objects gone) and from which file it was applied
-      await applyDocument(doc, { planHash: plan.planHash, allow: opts.allow, ...sourceOf(file) }, ctx);
-      return EXIT_OK;
+    let shown: PlanResult | undefined;
+    const show = (plan: PlanResult) => {
+      shown = plan;
+      printWarnings(plan.warnings);
+      printPlan(plan.steps, opts.json, planExtra(plan));
+    };
+    if (!opts.yes) {
+      // the person reads this plan before saying yes: apply refuses if the host changed since (planHash)
+      const plan = await planForHost(doc, ctx, sourceOf(file));
+      show(plan);
+      if (!plan.steps.length) {
+        // nothing to run; the record still learns what went (objects gone) and from which file it was applied
+        await applyDocument(doc, { planHash: plan.planHash, allow: opts.allow, ...sourceOf(file) }, ctx);
+        return EXIT_OK;
+      }
+      if (!(await confirm(`Apply these ${plan.steps.length} steps?`, opts))) return EXIT_ERROR;
     }
-    if (!(await confirm(`Apply these ${plan.steps.length} steps?`, opts))) return EXIT_ERROR;
-    const r = await applyDocument(doc, { planHash: plan.planHash, allow: opts.allow, allowHost: opts.allowHost === true, ...sourceOf(file), wait: opts.wait !== false, readyTimeoutMs }, ctx);
+    // --yes: nobody reads the plan first, so apply's own plan is the one printed (the host is read and planned once)
+    const r = await applyDocument(doc, { planHash: shown?.planHash, allow: opts.allow, allowHost: opts.allowHost === true, ...sourceOf(file), wait: opts.wait !== false, readyTimeoutMs, ...(shown ? {} : { onPlan: show }) }, ctx);
+    if (!shown?.steps.length) return EXIT_OK; // nothing ran
     progress.end();
     console.log(`Applied ${r.applied} steps in ${(r.durationMs / 1000).toFixed(2)} s.`);
     if (!r.matches) {

@@ -13,13 +13,14 @@ import { join } from 'node:path';
 import { run, type RunResult } from '../../testing/run';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import { cliPath } from '../../testing/cli-runner';
+import { TRUSTED_CLI } from '../../testing/trust-env';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping host-exposure CLI tests: ${skip}`);
 
 /** the CLI in the sandbox, with its own state and forwarder directories */
 const cli = (sb: Sandbox, dir: string, ...args: string[]): Promise<RunResult> =>
-  run(['nsenter', `--net=/run/netns/${sb.hostNs}`, '/usr/bin/env', `NETNS_STUDIO_FORWARDERS_DIR=${join(dir, 'fw')}`, process.execPath, cliPath, ...args, '--state-dir', join(dir, 'state')], { timeoutMs: 60_000 });
+  run(['nsenter', `--net=/run/netns/${sb.hostNs}`, '/usr/bin/env', `NETNS_STUDIO_FORWARDERS_DIR=${join(dir, 'fw')}`, process.execPath, cliPath, TRUSTED_CLI, ...args, '--state-dir', join(dir, 'state')], { timeoutMs: 60_000 });
 
 const listening = async (sb: Sandbox, port: number) => (await sb.inHost(['ss', '-Hltn', `sport = :${port}`])).stdout.trim();
 

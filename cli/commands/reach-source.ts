@@ -3,9 +3,11 @@
  * before apply) or the live host (the helper's discover with filter tables),
  * optionally narrowed to a name prefix. The helper stays open for `--verify`.
  */
+import { Option, type Command } from 'commander';
 import type { Net } from '../../shared/reach/net';
 import type { HelperClient } from '../../helper/client';
 import { formatReadError, readTopologyFile } from './read-topology';
+import { prefixArg } from './discover';
 
 export interface SourceOpts {
   live?: boolean;
@@ -20,6 +22,18 @@ export interface Source {
   /** scenario name → the kernel's namespace name (prefix put back) */
   realName(ns: string): string;
   close(): Promise<void>;
+}
+
+/**
+ * The options `why` and `reach` share: where the network comes from (FILE is their
+ * argument; --live this host, narrowed to a prefix) and the output format.
+ */
+export function sourceOptions(cmd: Command, formatHelp: string): Command {
+  return cmd
+    .option('--live', 'this host as it is now (needs root; reads routes, rules, NAT and filter tables)')
+    .addOption(new Option('--only-prefix <prefix>', 'with --live: only named namespaces whose name starts with this').argParser(prefixArg))
+    .option('--strip-prefix', 'with --only-prefix: use names without the prefix')
+    .addOption(new Option('-f, --format <format>', formatHelp).choices(['text', 'json']).default('text'));
 }
 
 export async function openSource(command: string, file: string | undefined, opts: SourceOpts, needHelper: boolean): Promise<Source | undefined> {

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { prefixArg } from './discover';
+import { sourceOptions } from './reach-source';
 import type { PingOutcome } from '../../helper/ping/run';
 import type {} from '../../helper/methods/ping';
 
@@ -20,15 +20,12 @@ interface ReachOpts {
  * with --verify 2 when a prediction and a ping disagree; 1 on error.
  */
 export function registerReach(program: Command): void {
-  program
+  const cmd = program
     .command('reach')
     .description('every namespace to every other namespace\'s addresses: predicted reachability (with --verify: beside real pings)')
     .argument('[file]', 'topology file (the design, before apply); or --live')
-    .option('--live', 'this host as it is now (needs root)')
-    .option('--verify', 'also ping each pair for real through the helper (needs root; only addresses inside this host)')
-    .addOption(new Option('--only-prefix <prefix>', 'with --live: only named namespaces whose name starts with this').argParser(prefixArg))
-    .option('--strip-prefix', 'with --only-prefix: use names without the prefix')
-    .addOption(new Option('-f, --format <format>', 'output format: text, or json (an array of {from, to, predicted, hops, reason, actual?})').choices(['text', 'json']).default('text'))
+    .option('--verify', 'also ping each pair for real through the helper (needs root; only addresses inside this host)');
+  sourceOptions(cmd, 'output format: text, or json (an array of {from, to, predicted, hops, reason, actual?})')
     .addOption(new Option('--count <n>', 'pings per pair with --verify (1-3)').argParser((v) => intIn(v, 1, 3)).default(1))
     .addOption(new Option('--lanes <n>', 'parallel pings with --verify (1-16)').argParser((v) => intIn(v, 1, 16)).default(8))
     .addHelpText('after', '\nExamples:\n  netns-studio reach lab.yaml\n  sudo netns-studio reach --live --verify --format json\n')

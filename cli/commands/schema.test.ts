@@ -34,6 +34,7 @@ function check(s: Schema, v: unknown, at = '$'): string[] {
     if (ANNOTATIONS.has(k)) continue;
     switch (k) {
       case 'type': if (!typeOk(x as string, v)) out.push(`${at}: not ${x}`); break;
+      case 'anyOf': if (!(x as Schema[]).some((alt) => check(alt, v, at).length === 0)) out.push(`${at}: matches none of anyOf`); break;
       case 'const': if (v !== x) out.push(`${at}: not ${JSON.stringify(x)}`); break;
       case 'enum': if (!(x as unknown[]).includes(v)) out.push(`${at}: not one of ${JSON.stringify(x)}`); break;
       case 'minimum': if (typeof v === 'number' && v < (x as number)) out.push(`${at}: < ${x}`); break;

@@ -18,6 +18,7 @@ import { hostDump, type HostDump } from '../../testing/host-dump';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { applyScenarios, scenarioDoc } from '../../testing/apply-support';
 import { cliPath, runCliInSandbox } from '../../testing/cli-runner';
+import { TRUSTED_CLI } from '../../testing/trust-env';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping CLI topology tests: ${skip}`);
@@ -208,7 +209,7 @@ test('one transaction at a time per state dir, whatever the topology; a stale lo
       writeFileSync(fileB, stringify(scenarioDoc('06-client-server', sb)));
       const before = await hostDump(sb);
       // A, slowed down between steps (test-only), holds the state dir while it runs
-      const slow = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, cliPath, 'apply', fileA, '--yes', '--state-dir', stateDir], {
+      const slow = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, cliPath, TRUSTED_CLI, 'apply', fileA, '--yes', '--state-dir', stateDir], {
         env: { ...process.env, NETNS_STUDIO_TEST_DELAY_MS: '2000' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -1,5 +1,5 @@
-import { Option, type Command } from 'commander';
-import { prefixArg } from './discover';
+import type { Command } from 'commander';
+import { sourceOptions } from './reach-source';
 
 /**
  * `netns-studio why FROM TO [FILE | --live]`: would a ping from namespace FROM
@@ -7,16 +7,13 @@ import { prefixArg } from './discover';
  * and why it stops, with a fix. Exit 0: reaches; 2: fails or cannot be decided; 1: error.
  */
 export function registerWhy(program: Command): void {
-  program
+  const cmd = program
     .command('why')
     .description('can namespace FROM ping TO? The path there and back, or the first hop that fails with its reason and a fix (exit 0: reaches, 2: does not or unknown, 1: error)')
     .argument('<from>', 'namespace the ping starts in (host = the root namespace)')
     .argument('<to>', 'an address, or a namespace (its first address)')
-    .argument('[file]', 'topology file (the design, before apply); or --live')
-    .option('--live', 'this host as it is now (needs root; reads routes, rules, NAT and filter tables)')
-    .addOption(new Option('--only-prefix <prefix>', 'with --live: only named namespaces whose name starts with this').argParser(prefixArg))
-    .option('--strip-prefix', 'with --only-prefix: use names without the prefix')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .argument('[file]', 'topology file (the design, before apply); or --live');
+  sourceOptions(cmd, 'output format')
     .addHelpText('after', '\nExamples:\n  netns-studio why ns1 ns2 lab.yaml\n  sudo netns-studio why ns1 192.168.2.1 --live\n')
     .action(async (from: string, to: string, file: string | undefined, opts: { live?: boolean; onlyPrefix?: string; stripPrefix?: boolean; format: 'text' | 'json' }) => {
       const { openSource } = await import('./reach-source');

@@ -11,6 +11,8 @@ import { spawn } from 'node:child_process';
 import { loadTopology } from '../../shared/yaml/load';
 import { manyInterfacesDocument } from '../../testing/hostile-documents';
 import { stdioHelperArgv } from '../launch';
+// the helper gets --trust-env: it must honour the state dir below
+import '../../testing/trust-env';
 import { LineSplitter } from '../transport/ndjson';
 
 test('hellos are answered while the helper checks a large plan document', { timeout: 120_000 }, async () => {

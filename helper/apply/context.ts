@@ -7,13 +7,16 @@ import type { Topology } from '../../shared/model/schema';
 import type { Step } from '../../shared/model/step';
 import type { ExecuteOptions, ForwarderRuntime, Progress } from './executor';
 import type { PlanWarning } from './host-firewall';
+import type { RecentReads } from '../discover/index';
 
 export interface Engine {
   /**
    * Read the host fresh (at least what `desired` talks about). `facts` is what the
    * plan depends on (no counters or oper state): it goes into the plan hash.
+   * `recent`: namespaces this process has just read (apply's readiness wait),
+   * taken as read instead of reading them again.
    */
-  discover(ctx: ApplyContext, desired: Topology): Promise<{ observed: unknown; facts: unknown; warnings?: PlanWarning[] }>;
+  discover(ctx: ApplyContext, desired: Topology, recent?: RecentReads): Promise<{ observed: unknown; facts: unknown; warnings?: PlanWarning[] }>;
   /**
    * The planner: steps that turn `observed` into `desired`, deleting only objects
    * in `owned` that the document lacks. `removals` are steps, already decided,

@@ -11,6 +11,7 @@
  *   127.0.0.1/8 gives it one, which `lo down` keeps: the undo removes it again;
  * - a document route without `dev` is satisfied by the device the kernel picked.
  */
+import { externalKeys, externalsAsFound } from './externals';
 import { HOST_NS, type Topology } from '../../shared/model/schema';
 import type { Command, Step } from '../../shared/model/step';
 import { objectKey } from '../../shared/model/ids';
@@ -21,6 +22,7 @@ import { cloneState, fromTopology, sameJson, type State } from '../../shared/pla
 import type { ApplyContext, Engine } from './context';
 import { observeFor, type HostView } from './observe';
 import { observedForwarders } from '../forwarders/in-document';
+import type { RecentReads } from '../discover/index';
 
 export async function defaultEngine(): Promise<Engine> {
   return hostEngine();
@@ -28,21 +30,24 @@ export async function defaultEngine(): Promise<Engine> {
 
 export function hostEngine(): Engine {
   return {
-    async discover(ctx: ApplyContext, desired: Topology) {
-      const view = await observeFor(desired, { wrap: ctx.wrap });
+    async discover(ctx: ApplyContext, desired: Topology, recent?: RecentReads) {
+      const view = await observeFor(desired, { wrap: ctx.wrap, recent });
       // running forwarders are host state too: found again, a re-apply does not start them twice
       view.doc.forwarders = await observedForwarders(ctx.forwarders, view.doc);
       const { warnings, ...facts } = view; // warnings follow from the facts: not hashed twice
       return { observed: view, facts, warnings };
     },
-    plan(desired, observed, owned, removals = []) {
+    plan(doc, observed, owned, removals = []) {
       const view = observed as HostView;
+      const desired = externalsAsFound(doc, view.doc);
       const { state, removals: augmented } = afterRemovals(alignRoutes(fromTopology(view.doc), fromTopology(desired)), removals);
       const steps = planStates(fromTopology(desired), state, { owned }).map((s) => withLoopbackUndo(s, view, state));
       return [...augmented, ...steps];
     },
     buildKeys(desired) {
-      return documentKeys(desired);
+      const keys = documentKeys(desired);
+      for (const k of externalKeys(desired)) keys.delete(k);
+      return keys;
     },
     observedKeys(observed) {
       return documentKeys((observed as HostView).doc);
@@ -63,7 +68,7 @@ export function documentKeys(doc: Topology): Set<string> {
     keys.add(objectKey.namespace(n));
     if (loopback === 'up') keys.add(objectKey.loopback(n)); // a fresh namespace's loopback is down already
   }
-  for (const m of [s.links, s.addresses, s.routes, s.sysctls, s.nat, s.accepts, s.dns, s.forwarders]) for (const k of m.keys()) keys.add(k);
+  for (const m of [s.links, s.addresses, s.routes, s.rules, s.sysctls, s.nat, s.accepts, s.dns, s.forwarders]) for (const k of m.keys()) keys.add(k);
   return keys;
 }
 

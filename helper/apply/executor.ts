@@ -23,13 +23,14 @@ const FANOUT_MIN = 8;
  * are configured on the other core while it goes on (bench:apply prints the
  * overlap in its trace). Each cut costs one more `ip` process.
  */
-const HOST_CHUNK = Number(process.env.NETNS_STUDIO_HOST_CHUNK ?? 300);
+const HOST_CHUNK = Number(envSetting('NETNS_STUDIO_HOST_CHUNK') ?? 300);
 /** most namespaces per xargs run: bigger is faster, smaller reports progress more often */
-const FANOUT_CHUNK = Number(process.env.NETNS_STUDIO_FANOUT_CHUNK ?? 256);
+const FANOUT_CHUNK = Number(envSetting('NETNS_STUDIO_FANOUT_CHUNK') ?? 256);
 import { parseSysctl, validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
 import { createdKeys, keyNamespace } from '../ownership/keys';
 import type { ForwarderStatus } from '../forwarders/runtime';
+import { envSetting } from '../env-overrides';
 
 /** Starts and stops port forwarders; provided by the forwarder runtime (helper/forwarders). */
 export interface ForwarderRuntime {
@@ -299,7 +300,7 @@ export async function executeSteps(steps: Step[], opts: ExecuteOptions = {}): Pr
     };
     const useFanout = fanoutAvailable();
     let fanRunning = false;
-    const debug = process.env.NETNS_STUDIO_DEBUG_TIMING === '1';
+    const debug = envSetting('NETNS_STUDIO_DEBUG_TIMING') === '1';
     const t0 = performance.now();
     const trace = (what: string): void => {
       if (debug) console.error(`${(performance.now() - t0).toFixed(0).padStart(6)} ms ${what}`);

@@ -20,7 +20,9 @@ export type FailureCode =
   /** no topology of that name is recorded */
   | 'unknown-topology'
   /** a document without a name of its own would take the name of a topology applied from another file */
-  | 'name-taken';
+  | 'name-taken'
+  /** an external namespace (by container, PID or path) is not there */
+  | 'external-not-found';
 
 export interface Failure {
   code: FailureCode;

@@ -17,13 +17,14 @@ import { join } from 'node:path';
 import type { Step } from '../../shared/model/step';
 import { fail } from './failure';
 import { isSameRootProcess, processStart } from './process-identity';
+import { envSetting } from '../env-overrides';
 
 export const DEFAULT_STATE_DIR = '/var/lib/netns-studio';
 const FILE = 'journal.jsonl';
 
 /** The state dir: explicit option, then $NETNS_STUDIO_STATE_DIR, then /var/lib/netns-studio. */
 export function stateDirOf(explicit?: string): string {
-  return explicit || process.env.NETNS_STUDIO_STATE_DIR || DEFAULT_STATE_DIR;
+  return explicit || envSetting('NETNS_STUDIO_STATE_DIR') || DEFAULT_STATE_DIR;
 }
 
 export type JournalKind = 'apply' | 'destroy' | 'recover';

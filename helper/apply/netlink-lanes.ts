@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { itemsToSend, type FanoutOutcome } from './fanout';
 import { runProc, type RunnerOptions } from './runner';
 import type { Item, Unit } from './schedule';
+import { envSetting } from '../env-overrides';
 
 /** beside this module (and beside the packaged helper bundle: helper/bundle-files.ts HELPER_SCRIPTS) */
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'netlink-lanes.pl');
@@ -25,7 +26,7 @@ const SYS_SETNS: Partial<Record<string, number>> = { x64: 308, arm64: 268, riscv
 
 let available: boolean | undefined;
 export function netlinkLanesAvailable(): boolean {
-  available ??= process.env.NETNS_STUDIO_NETLINK_LANES !== '0' && SYS_SETNS[process.arch] !== undefined && existsSync(PERL) && existsSync(SCRIPT);
+  available ??= envSetting('NETNS_STUDIO_NETLINK_LANES') !== '0' && SYS_SETNS[process.arch] !== undefined && existsSync(PERL) && existsSync(SCRIPT);
   return available;
 }
 

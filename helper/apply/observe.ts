@@ -11,7 +11,7 @@
  */
 import type { ObservedNamespace } from '../../shared/model/observed';
 import { HOST_NS, type Topology } from '../../shared/model/schema';
-import { documentOf, readTargets } from '../discover/index';
+import { documentOf, readTargets, type RecentReads } from '../discover/index';
 import { natLines } from '../discover/nat';
 import { readNat } from '../discover/read';
 import { namedTarget, ownInode, type Target } from '../discover/targets';
@@ -35,7 +35,8 @@ export function hostPathOf(wrap?: string[]): string {
   return net ? net.slice('--net='.length) : `/proc/${process.pid}/ns/net`;
 }
 
-function hostTarget(path: string): Target {
+/** The target that plays `host` at `path` (hostPathOf). */
+export function hostTarget(path: string): Target {
   return { name: HOST_NS, path, inode: path.startsWith('/proc/') ? ownInode() : statSync(path).ino, named: true };
 }
 
@@ -51,7 +52,7 @@ export function namespacesOf(doc: Topology, extra: Iterable<string> = []): strin
   ])];
 }
 
-export async function observeFor(doc: Topology, opts: { wrap?: string[]; extra?: Iterable<string> } = {}): Promise<HostView> {
+export async function observeFor(doc: Topology, opts: { wrap?: string[]; extra?: Iterable<string>; recent?: RecentReads } = {}): Promise<HostView> {
   const names = namespacesOf(doc, opts.extra);
   const targets: Target[] = [hostTarget(hostPathOf(opts.wrap))];
   for (const n of names) {
@@ -59,7 +60,7 @@ export async function observeFor(doc: Topology, opts: { wrap?: string[]; extra?:
     const t = namedTarget(n);
     if (t && t.inode !== targets[0].inode) targets.push(t);
   }
-  const namespaces = await readTargets(targets, { nat: false });
+  const namespaces = await readTargets(targets, { nat: false, recent: opts.recent });
   const byName = new Map(namespaces.map((n) => [n.name, n]));
   const natNs = doc.namespaces.filter((n) => n.nat.length && byName.has(n.name) && n.name !== HOST_NS);
   const pingNs = doc.namespaces.filter((n) => n.sysctls['net.ipv4.ping_group_range'] !== undefined && byName.has(n.name));

@@ -29,14 +29,17 @@ import { namespacesOf } from './observe';
 import type { ApplyContext } from './context';
 import { executeSteps, type ExecuteOptions } from './executor';
 import { ApplyFailure, fail } from './failure';
+import { withExternals } from './externals';
 import { requireFeaturesOf } from './features';
 import { Journal, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
 import { namedTarget } from '../discover/targets';
+import type { RecentReads } from '../discover/index';
 import { waitReady, type Readiness } from './ready';
 import type { PlanWarning } from './host-firewall';
 import { readinessExpectation } from '../../shared/plan/readiness';
+import { envSetting } from '../env-overrides';
 
 export interface PlanSummary {
   create: number;
@@ -93,6 +96,12 @@ export interface ApplyOptions extends TopologySource {
   wait?: boolean;
   /** bound of that wait (default DEFAULT_READY_TIMEOUT_MS) */
   readyTimeoutMs?: number;
+  /**
+   * Shown the plan apply makes, before any refusal and before a step runs: the
+   * CLI's `apply --yes` prints it from here instead of planning once more to
+   * show it (no planHash then: nobody saw an earlier plan). Never from a request.
+   */
+  onPlan?: (plan: PlanResult) => void;
 }
 
 /** Documents `checkDocument` already passed (on the check thread, check-worker.ts): not checked twice. */
@@ -136,7 +145,7 @@ export function planHashOf(steps: Step[], facts: unknown): string {
 }
 
 /** NETNS_STUDIO_DEBUG_TIMING=1: where a plan's time goes, on stderr (bench:apply profiles with it). */
-const timing = process.env.NETNS_STUDIO_DEBUG_TIMING === '1';
+const timing = envSetting('NETNS_STUDIO_DEBUG_TIMING') === '1';
 function lap(): (what: string) => void {
   let t = performance.now();
   return (what) => {
@@ -147,7 +156,8 @@ function lap(): (what: string) => void {
   };
 }
 
-async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySource = {}): Promise<PlanResult> {
+/** `recent`: namespaces just read by this process (apply's readiness wait), taken as read. */
+async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySource = {}, recent?: RecentReads): Promise<PlanResult> {
   const mark = lap();
   await requireFeaturesOf(doc, ctx.features);
   mark('features');
@@ -162,7 +172,7 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
     await waitLinksGone(lingering, { wrap: ctx.wrap, timeoutMs: 2000 });
     mark(`wait for ${lingering.length} links of namespaces deleted by hand`);
   }
-  const { observed, facts, warnings = [] } = await ctx.engine.discover(ctx, doc);
+  const { observed, facts, warnings = [] } = await ctx.engine.discover(ctx, doc, recent);
   mark('discover');
   // Reconcile: what the record lists and the host no longer has is forgotten
   // (not removed forever), and re-created when the document still has it. The
@@ -204,7 +214,8 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
 }
 
 export async function planForHost(document: unknown, ctx: ApplyContext, source: TopologySource = {}): Promise<PlanResult> {
-  return planChecked(checkDocument(document), ctx, source);
+  const doc = checkDocument(document);
+  return withExternals(doc, ctx, () => planChecked(doc, ctx, source));
 }
 
 function execOptions(ctx: ApplyContext, journal: Journal): ExecuteOptions {
@@ -265,10 +276,11 @@ async function executeJournaled(
 
 export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {
   const doc = checkDocument(document);
-  return exclusive(async () => {
+  return exclusive(() => withExternals(doc, ctx, async () => {
     const t0 = performance.now();
     const source = { file: opts.file };
     const plan = await planChecked(doc, ctx, source);
+    opts.onPlan?.(plan);
     if (opts.planHash !== undefined && opts.planHash !== plan.planHash) {
       fail('plan-stale', 'the host changed since this plan was made: plan again and review the new steps', { expected: opts.planHash, actual: plan.planHash });
     }
@@ -302,14 +314,16 @@ export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: 
     finishHandover(plan);
     if (leaving.length) await waitLinksGone(leaving, { wrap: ctx.wrap });
     const durationMs = performance.now() - t0;
-    // the confirming plan and the readiness wait read the host side by side
+    // The confirming plan comes after the readiness wait and takes the wait's last
+    // read of each namespace as read: every step had run before its first round,
+    // so those reads show the host as applied (and as it settled), and the host is
+    // not read twice (side by side, both queued on the same readers).
     const touched = new Set(r.applied.map((i) => plan.steps[i].object));
-    const [after, readiness] = await Promise.all([
-      planChecked(doc, ctx, source),
-      opts.wait === false ? undefined : waitReady(readinessExpectation(doc, touched), { wrap: ctx.wrap, forwarders: ctx.forwarders, timeoutMs: opts.readyTimeoutMs }),
-    ]);
+    const reads: RecentReads = new Map();
+    const readiness = opts.wait === false ? undefined : await waitReady(readinessExpectation(doc, touched), { wrap: ctx.wrap, forwarders: ctx.forwarders, timeoutMs: opts.readyTimeoutMs, reads });
+    const after = await planChecked(doc, ctx, source, reads);
     return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: after.steps.length === 0, remaining: after.steps, durationMs, topology: name, ...(readiness ? { readiness } : {}) };
-  });
+  }));
 }
 
 /** The reconciled record saved without a transaction: no step ran. */
@@ -393,8 +407,9 @@ export function planDestroy(document: unknown, ctx: ApplyContext, source: Topolo
 }
 
 export async function destroyDocument(document: unknown, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {
-  checkDocument(document);
-  return destroyTopology({ document, file: opts.file }, opts, ctx);
+  const doc = checkDocument(document);
+  // the veths into external namespaces are removed from inside them: those need their names meanwhile
+  return withExternals(doc, ctx, () => destroyTopology({ document, file: opts.file }, opts, ctx));
 }
 
 export async function destroyTopology(target: DestroyTarget, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {

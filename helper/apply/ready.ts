@@ -24,12 +24,13 @@ import { isEmptyExpectation, type NotReady, type Readiness, type ReadinessExpect
 
 export type { NotReady, Readiness };
 import { parseNamespace } from '../discover/parse';
-import { perlAvailable, readNetlink } from '../discover/netlink';
-import { readIp, type RawNamespace } from '../discover/read';
-import { namedTarget, ownInode, type Target } from '../discover/targets';
+import { perlAvailable, readNetlink, type NetlinkRead } from '../discover/netlink';
+import { readIp } from '../discover/read';
+import type { RecentReads } from '../discover/index';
+import { namedTarget, type Target } from '../discover/targets';
 import type { ForwarderRuntime } from './executor';
-import { hostPathOf } from './observe';
-import { statSync } from 'node:fs';
+import { hostPathOf, hostTarget } from './observe';
+import { envSetting } from '../env-overrides';
 
 export const DEFAULT_READY_TIMEOUT_MS = 10_000;
 const POLL_MS = 20;
@@ -39,6 +40,12 @@ export interface ReadyOptions {
   forwarders?: ForwarderRuntime;
   /** default DEFAULT_READY_TIMEOUT_MS */
   timeoutMs?: number;
+  /**
+   * Filled with the last read of each namespace file the wait read: apply's
+   * confirming plan takes them as read (../discover/index.ts RecentReads) instead
+   * of reading the whole document's host again.
+   */
+  reads?: RecentReads;
 }
 
 interface Pending {
@@ -52,30 +59,28 @@ function linkOf(ns: ObservedNamespace | undefined, name: string): ObservedLink |
   return ns?.links.find((l) => l.name === name);
 }
 
+/** What a link (or a bridge port, which is a link) still lacks, once it is found on the host. */
+function linkPending(object: string, ns: string, name: string, lacks: (h: ObservedLink) => string | undefined): Pending {
+  return { object, ns, check: (seen) => {
+    const h = linkOf(seen, name);
+    return h ? lacks(h) : 'not found on the host';
+  } };
+}
+
 function pendingOf(e: ReadinessExpectation): Pending[] {
   const out: Pending[] = [];
   for (const l of e.links) {
-    out.push({
-      object: l.key, ns: l.ns,
-      check: (ns) => {
-        const h = linkOf(ns, l.name);
-        if (!h) return 'not found on the host';
-        if (!h.up) return 'administratively down';
-        // a VRF reports operstate UP; veths and bridges UP once linkwatch has run (carrier and qdisc set)
-        return h.oper === 'UP' ? undefined : `no carrier (operstate ${h.oper}${h.carrier ? ', lower layer up' : ''})`;
-      },
-    });
+    out.push(linkPending(l.key, l.ns, l.name, (h) => {
+      if (!h.up) return 'administratively down';
+      // a VRF reports operstate UP; veths and bridges UP once linkwatch has run (carrier and qdisc set)
+      return h.oper === 'UP' ? undefined : `no carrier (operstate ${h.oper}${h.carrier ? ', lower layer up' : ''})`;
+    }));
   }
   for (const p of e.ports) {
-    out.push({
-      object: p.key, ns: p.ns,
-      check: (ns) => {
-        const h = linkOf(ns, p.name);
-        if (!h) return 'not found on the host';
-        if (h.master !== p.bridge) return `not a port of ${p.bridge}`;
-        return h.portState === 'forwarding' ? undefined : `bridge port not forwarding (state ${h.portState ?? 'unknown'})`;
-      },
-    });
+    out.push(linkPending(p.key, p.ns, p.name, (h) => {
+      if (h.master !== p.bridge) return `not a port of ${p.bridge}`;
+      return h.portState === 'forwarding' ? undefined : `bridge port not forwarding (state ${h.portState ?? 'unknown'})`;
+    }));
   }
   for (const a of e.addresses) {
     out.push({
@@ -91,22 +96,20 @@ function pendingOf(e: ReadinessExpectation): Pending[] {
   return out;
 }
 
-function hostTarget(wrap?: string[]): Target {
-  const path = hostPathOf(wrap);
-  return { name: HOST_NS, path, inode: path.startsWith('/proc/') ? ownInode() : statSync(path).ino, named: true };
-}
-
-/** One batched read of these namespaces: the perl netlink reader, `ip -batch` for what it could not read. */
-async function readNamespaces(targets: Target[]): Promise<Map<string, ObservedNamespace>> {
+/** One batched read of these namespaces: the perl netlink reader, `ip -batch` for what it could not read. Each read is kept in `reads`. */
+async function readNamespaces(targets: Target[], reads: RecentReads): Promise<Map<string, ObservedNamespace>> {
   const paths = targets.map((t) => t.path);
-  const raw = new Map<string, RawNamespace>();
-  if (perlAvailable() && process.env.NETNS_STUDIO_DISCOVER_READER !== 'ip') for (const [p, r] of await readNetlink(paths)) raw.set(p, r.raw);
+  const raw = new Map<string, NetlinkRead>();
+  if (perlAvailable() && envSetting('NETNS_STUDIO_DISCOVER_READER') !== 'ip') for (const [p, r] of await readNetlink(paths)) raw.set(p, r);
   const rest = paths.filter((p) => !raw.has(p));
-  if (rest.length) for (const [p, r] of await readIp(rest)) raw.set(p, r);
+  // the ip reader cannot tell whether a nat table exists: "maybe"
+  if (rest.length) for (const [p, r] of await readIp(rest)) raw.set(p, { raw: r, hasNat: true });
   const out = new Map<string, ObservedNamespace>();
   for (const t of targets) {
     const r = raw.get(t.path);
-    if (r) out.set(t.name, parseNamespace(t, r).ns);
+    if (!r) continue;
+    reads.set(t.path, { inode: t.inode, read: r });
+    out.set(t.name, parseNamespace(t, r.raw).ns);
   }
   return out;
 }
@@ -132,12 +135,13 @@ export async function waitReady(e: ReadinessExpectation, opts: ReadyOptions = {}
   const deadline = t0 + (opts.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
   const checked = e.links.length + e.ports.length + e.addresses.length + e.forwarders.length;
   if (isEmptyExpectation(e)) return { ready: true, waitedMs: 0, rounds: 0, checked, notReady: [], heldDown: e.heldDown };
+  const reads = opts.reads ?? new Map();
   let pending = pendingOf(e);
   let fwPending = e.forwarders.map((f) => ({ object: f.key, name: f.name }));
   const failed: NotReady[] = [];
   const targetOf = new Map<string, Target | undefined>();
   const target = (ns: string) => {
-    if (!targetOf.has(ns)) targetOf.set(ns, ns === HOST_NS ? hostTarget(opts.wrap) : namedTarget(ns));
+    if (!targetOf.has(ns)) targetOf.set(ns, ns === HOST_NS ? hostTarget(hostPathOf(opts.wrap)) : namedTarget(ns));
     return targetOf.get(ns);
   };
   let last = new Map<string, string>();
@@ -147,7 +151,7 @@ export async function waitReady(e: ReadinessExpectation, opts: ReadyOptions = {}
     const nss = [...new Set(pending.map((p) => p.ns))];
     const targets = nss.map(target).filter((t): t is Target => t !== undefined);
     const [seen, fw] = await Promise.all([
-      targets.length ? readNamespaces(targets) : Promise.resolve(new Map<string, ObservedNamespace>()),
+      targets.length ? readNamespaces(targets, reads) : Promise.resolve(new Map<string, ObservedNamespace>()),
       forwarderProblems(opts.forwarders, fwPending.map((f) => f.name)),
     ]);
     last = new Map();

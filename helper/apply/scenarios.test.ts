@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostDump } from '../../testing/host-dump';
-import { checkPings } from '../../testing/pings';
+import { checkPingsSettled } from '../../testing/pings';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import type { ApplyContext } from './context';
 import { hostEngine } from './engine';
@@ -71,7 +71,7 @@ for (const sc of applyScenarios()) {
         const r = await applyDocument(doc, { planHash: plan.planHash }, ctxFor(sb, dir));
         assert.equal(r.matches, true, JSON.stringify(r.remaining));
         assert.deepEqual(await hostDump(sb), reference);
-        assert.deepEqual(await checkPings(sb, sc.pings), [], 'the pings of the scenario hold');
+        assert.deepEqual(await checkPingsSettled(sb, sc.pings), [], 'the pings of the scenario hold');
         const again = await planForHost(doc, ctxFor(sb, dir));
         assert.deepEqual(again.steps, [], 'nothing to do the second time');
         const r2 = await applyDocument(doc, {}, ctxFor(sb, dir));

@@ -5,6 +5,7 @@
  * means the host really looks as before.
  */
 import { ipBase, runProc, type RunnerOptions } from './runner';
+import { envSetting } from '../env-overrides';
 
 export async function waitLinksGone(links: { namespace: string; name: string }[], opts: RunnerOptions & { timeoutMs?: number } = {}): Promise<boolean> {
   const byNs = new Map<string, Set<string>>();
@@ -20,7 +21,7 @@ export async function waitLinksGone(links: { namespace: string; name: string }[]
       } catch { break; }
       if (!present.length) break;
       if (Date.now() > until) {
-        if (process.env.NETNS_STUDIO_DEBUG_TIMING === '1') console.error(`still present in ${ns}: ${present.join(' ')}`);
+        if (envSetting('NETNS_STUDIO_DEBUG_TIMING') === '1') console.error(`still present in ${ns}: ${present.join(' ')}`);
         return false;
       }
       await new Promise((res) => setTimeout(res, 20));

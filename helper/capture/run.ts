@@ -53,6 +53,8 @@ export interface RunningCapture {
   stop(): void;
   /** resolves with the `end` event once tcpdump is gone */
   done: Promise<Extract<CaptureEvent, { type: 'end' }>>;
+  /** resolves once tcpdump says it is listening (or has ended): packets sent after this are seen */
+  listening: Promise<void>;
 }
 
 export function startCapture(p: CaptureStartParams, opts: { wrap?: string[]; emit: (e: CaptureEvent) => void }): RunningCapture {
@@ -103,13 +105,19 @@ export function startCapture(p: CaptureStartParams, opts: { wrap?: string[]; emi
     if (batch.length >= BATCH_PACKETS) flush();
     else if (batch.length && !flushTimer) flushTimer = setTimeout(flush, BATCH_MS);
   });
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let nowListening!: () => void;
+  const listening = new Promise<void>((r) => (nowListening = r));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+    if (stderr.includes('listening on')) nowListening();
+  });
 
   const done = new Promise<Extract<CaptureEvent, { type: 'end' }>>((resolve) => {
     let settled = false;
     const finish = (code: number | null, error?: string) => {
       if (settled) return;
       settled = true;
+      nowListening();
       clearTimeout(durationTimer);
       flush();
       const why: CaptureEndReason = reason ?? (packets >= count ? 'count' : code === 0 ? 'exited' : 'failed');
@@ -123,5 +131,5 @@ export function startCapture(p: CaptureStartParams, opts: { wrap?: string[]; emi
     child.on('error', (e) => finish(null, e.message));
     child.on('close', (code) => finish(code));
   });
-  return { stop: () => terminate('stopped'), done };
+  return { stop: () => terminate('stopped'), done, listening };
 }

@@ -17,6 +17,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import type { ContainerNetwork, ObservedContainer } from '../../shared/model/observed';
 import { procArgv, procText, procUid } from './holders';
+import { envSetting } from '../env-overrides';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -158,7 +159,7 @@ function readJson(path: string): Json | undefined {
 export async function lookUpContainers(ids: { docker: Set<string>; podman: Set<string> }): Promise<Map<string, ContainerInfo>> {
   const out = new Map<string, ContainerInfo>();
   if (!ids.docker.size && !ids.podman.size) return out;
-  const useApi = process.env.NETNS_STUDIO_DOCKER_API !== '0';
+  const useApi = envSetting('NETNS_STUDIO_DOCKER_API') !== '0';
   if (ids.docker.size) {
     const daemons = dockerDaemons();
     if (useApi) {

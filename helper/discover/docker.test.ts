@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { readlinkSync } from 'node:fs';
 import type { ObservedHost, ObservedNamespace } from '../../shared/model/observed';
 import { startStdioHelper } from '../client';
+import { natView } from '../../shared/reach/nat-view';
 import { WatchMirror, type MirroredEvent } from '../../testing/watch-mirror';
 import { discoverSandbox, sandboxHelperWrap } from '../../testing/discover-support';
 import { dockerSkipReason, IMAGE, startDockerd } from '../../testing/docker-daemon';
@@ -56,6 +57,14 @@ test('Docker containers: each by name with its address, veth to its bridge and m
         assert.ok(web.mounts?.[0]?.startsWith(`${d.execRoot}/netns/`), `${via}: Docker's bind mount ${JSON.stringify(web.mounts)}`);
         assert.equal(veth(web).master, 'docker0', `${via}: web's veth is a port of docker0`);
         assert.ok(host.natLines?.some((l) => l.includes('DNAT') && l.includes('--dport 18080') && l.includes(`${c.web.ip}:80`)), `${via}: the published port's DNAT rule`);
+        // Docker's chains in the model's words: the published port is a DNAT rule, the bridge's masquerade a masquerade, with what the model cannot say beside
+        const nat = natView(host.natLines ?? []);
+        const dnat = nat.find((v) => v.rule?.action === 'dnat' && v.rule.port === 18080);
+        assert.deepEqual(dnat?.rule, { action: 'dnat', protocol: 'tcp', port: 18080, toAddress: `${c.web.ip}:80` }, `${via}: ${JSON.stringify(nat)}`);
+        // `! -i docker0` is on the DNAT line only in some Docker versions (not the docker.io 28 .ci/run installs): said where the line has it
+        assert.equal(dnat!.beyond.includes('! -i docker0'), dnat!.line.includes('! -i docker0'), JSON.stringify(dnat));
+        assert.ok(dnat!.beyond.some((b) => b.includes('--dst-type LOCAL')), JSON.stringify(dnat));
+        assert.ok(nat.some((v) => v.rule?.action === 'masquerade' && v.rule.source === '172.17.0.0/16' && v.beyond.includes('! -o docker0')), `${via}: docker0's masquerade`);
 
         const app = byInode(c.app.inode)!;
         assert.equal(app.identity?.label, 'docker app (+side)', via);

@@ -14,6 +14,7 @@ import { parseResolvConf } from '../../shared/plan/commands';
 import { runProgram } from '../proc';
 import { parseNatLine, natLines } from './nat';
 import { parseNamespace, type ParsedNamespace } from './parse';
+import { hostTableNames } from './rt-tables';
 import { resolvePeers } from './peers';
 import { readNetlink, perlAvailable, type NetlinkRead } from './netlink';
 import { readFilter, readIp, readNat, type RawNamespace } from './read';
@@ -23,6 +24,7 @@ import { toDocument } from './to-document';
 import { discoveredForwarders, type ForwarderLister } from '../forwarders/in-document';
 import { helperForwarders } from '../forwarders/runtime';
 import { programPath } from '../programs';
+import { envSetting } from '../env-overrides';
 
 export interface DiscoverOptions {
   unnamed?: boolean;
@@ -37,7 +39,16 @@ export interface DiscoverOptions {
   reader?: 'auto' | 'ip';
   /** where running forwarders are found (default: the helper's forwarder runtime); false leaves them out. Never from a request. */
   forwarders?: ForwarderLister | false;
+  /** namespaces this process read moments ago (apply's readiness wait): taken as read, not read again. Never from a request. */
+  recent?: RecentReads;
 }
+
+/**
+ * Reads of namespace files made moments ago, by path, each with the inode it was
+ * made in: a reused read must be of the same namespace, not one re-created under
+ * the same name since.
+ */
+export type RecentReads = Map<string, { inode: number; read: NetlinkRead }>;
 
 export interface Discovery {
   document: Topology;
@@ -70,8 +81,15 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
   // one perl process per stream reads rtnetlink in every namespace (./netlink.ts); `ip -batch`
   // per namespace reads whatever that could not, and iptables-save runs only where a nat table exists
   // NETNS_STUDIO_DISCOVER_READER=ip: the operator's switch back to the ip reader alone
-  const ipOnly = opts.reader === 'ip' || process.env.NETNS_STUDIO_DISCOVER_READER === 'ip';
-  const fast = !ipOnly && perlAvailable() ? await readNetlink(paths, opts.streams) : new Map<string, NetlinkRead>();
+  const ipOnly = opts.reader === 'ip' || envSetting('NETNS_STUDIO_DISCOVER_READER') === 'ip';
+  const reused = new Map<string, NetlinkRead>();
+  for (const t of targets) {
+    const r = opts.recent?.get(t.path);
+    if (r && r.inode === t.inode) reused.set(t.path, r.read);
+  }
+  const unread = paths.filter((p) => !reused.has(p));
+  const fast = !ipOnly && perlAvailable() ? await readNetlink(unread, opts.streams) : new Map<string, NetlinkRead>();
+  for (const [p, r] of reused) fast.set(p, r);
   const rest = paths.filter((p) => !fast.has(p));
   const natPaths = paths.filter((p) => fast.get(p)?.hasNat !== false);
   const [slow, natRead, filterRead] = await Promise.all([
@@ -127,7 +145,7 @@ export function documentOf(observed: ObservedHost, opts: DiscoverOptions = {}): 
     if (ns.natLines) nat.set(ns.name, ns.natLines.map(parseNatLine).filter((r): r is NatRule => !!r));
     if (ns.resolvConf) dns.set(ns.name, parseResolvConf(ns.resolvConf));
   }
-  return toDocument(view, { nat, dns });
+  return toDocument(view, { nat, dns, tableNames: hostTableNames() });
 }
 
 /** The same host with `prefix` removed from namespace names (sandboxed scenarios read as written). */

@@ -37,6 +37,11 @@ test('netlink reader == ip reader on links, veth peers, addresses, routes, rules
       ip -n \${P}a -6 rule add from 2001:db8:70::/64 lookup 100 priority 100
       ip -n \${P}a -6 rule add from all iif a0 lookup 200 priority 102
       ip -n \${P}a -6 rule add to 2001:db8:66::/48 prohibit priority 103
+      ip -n \${P}a rule add fwmark 0x10/0xff lookup 101 priority 104
+      ip -n \${P}a addr add 10.70.0.4/24 dev a0
+      ip -n \${P}a route add default table 101 nexthop via 10.70.0.1 dev a0 weight 2 nexthop via 10.70.0.3 dev a0
+      ip -n \${P}a route add 10.81.0.0/16 via 10.99.0.1 dev a0 onlink table 100
+      ip -n \${P}a -6 route add 2001:db8:98::/48 table 100 nexthop via 2001:db8:70::1 dev a0 nexthop via 2001:db8:70::3 dev a0 weight 3
       ip -n \${P}a link add name a1 type veth peer name a2
       ip -n \${P}a link set dev a1 alias "a side"
       ip link add name ab-a index 61 netns \${P}a type veth peer name ab-b index 61 netns \${P}b
@@ -64,6 +69,10 @@ test('netlink reader == ip reader on links, veth peers, addresses, routes, rules
     assert.ok(a.routes.some((x) => x.table === 100 && x.dst === '10.80.0.0/16'));
     assert.ok(a.routes.some((x) => x.family === 6 && x.dst === '2001:db8:99::/48'));
     assert.ok(a.routes.some((x) => x.type === 'blackhole'));
+    assert.deepEqual(a.routes.find((x) => x.table === 101 && x.dst === 'default')?.nexthops, [{ via: '10.70.0.1', dev: 'a0', weight: 2 }, { via: '10.70.0.3', dev: 'a0', weight: 1 }]);
+    assert.deepEqual(a.routes.find((x) => x.dst === '2001:db8:98::/48')?.nexthops?.map((h) => h.weight), [1, 3]);
+    assert.equal(a.routes.find((x) => x.dst === '10.81.0.0/16')?.onlink, true);
+    assert.deepEqual(a.rules.filter((x) => x.priority === 104).map((x) => [x.fwmark, x.fwmask, x.tableId]), [[0x10, 0xff, 101]]);
     assert.equal(a.rules.filter((x) => x.family === 4 && (x.priority === 100 || x.priority === 101)).length, 2);
     assert.equal(a.links.find((l) => l.name === 'a1')?.peer?.name, 'a2');
     assert.equal(a.links.find((l) => l.name === 'a1')?.alias, 'a side');

@@ -68,6 +68,7 @@ type Perl = ChildProcessByStdio<Writable, Readable, null>;
  * alive (unref'd) and goes back to the helper's namespace after every batch.
  */
 class PerlReader {
+  constructor(private readonly args: string[] = []) {}
   private child?: Perl;
   private queue: Promise<unknown> = Promise.resolve();
   private buf: Buffer[] = [];
@@ -84,7 +85,7 @@ class PerlReader {
   }
 
   private start(): Perl {
-    const child = spawn(perlPath() ?? 'perl', [NL_DUMP_SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(perlPath() ?? 'perl', [NL_DUMP_SCRIPT, ...this.args], { stdio: ['pipe', 'pipe', 'ignore'] });
     child.on('error', () => this.fail(new Error('perl reader failed to start')));
     child.on('close', () => {
       if (this.child === child) this.child = undefined;
@@ -170,6 +171,42 @@ class PerlReader {
 
 const readers: PerlReader[] = [];
 const reader = (i: number) => (readers[i] ??= new PerlReader());
+/** its own reader, links only: sampling never waits behind a discover, nor a discover behind sampling */
+let statsReader: PerlReader | undefined;
+
+/** A link's kernel counters (IFLA_STATS64). */
+export interface LinkCounters {
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+}
+
+/**
+ * The counters of every link of each path (one links-only dump per namespace, one
+ * perl process for all): path → ifname → counters. Missing paths could not be read.
+ */
+export async function readLinkCounters(paths: string[]): Promise<Map<string, Map<string, LinkCounters>>> {
+  const out = new Map<string, Map<string, LinkCounters>>();
+  if (!paths.length) return out;
+  const bytes = await (statsReader ??= new PerlReader(['--links'])).read(paths);
+  for (const [k, dumps] of splitFrames(bytes)) {
+    const d = dumps.get(DUMP.link);
+    if (!d || d.status !== 0) continue;
+    const links = new Map<string, LinkCounters>();
+    for (const m of messages(d.bytes)) {
+      if (m.type !== 16 /* RTM_NEWLINK */) continue;
+      const a = attrs(m.body.subarray(16), LINK_ATTRS);
+      const name = str(a.get(3));
+      const st = a.get(23);
+      if (!name || !st || st.length < 32) continue;
+      const n = (i: number) => Number(st.readBigUInt64LE(i * 8));
+      links.set(name, { rxPackets: n(0), txPackets: n(1), rxBytes: n(2), txBytes: n(3) });
+    }
+    out.set(paths[k], links);
+  }
+  return out;
+}
 
 interface Dump {
   status: number;
@@ -383,8 +420,34 @@ function decodeRoutes(buf: Buffer, names: Map<number, string>): Json[] {
     if (metric !== undefined) r.metric = metric;
     const src = ipString(family, a.get(7));
     if (src) r.prefsrc = src;
+    const flags = m.body.readUInt32LE(8);
+    if (flags & RTNH_F_ONLINK) r.flags = ['onlink'];
+    const multipath = a.get(9 /* RTA_MULTIPATH */);
+    if (multipath) r.nexthops = decodeNexthops(family, multipath, names);
     if (family === 10) r.pref = 'medium'; // ip prints it for every IPv6 route; parse.ts reads the family from it
     out.push(r);
+  }
+  return out;
+}
+
+const RTNH_F_ONLINK = 4;
+
+/** RTA_MULTIPATH: struct rtnexthop {len, flags, hops, ifindex} each followed by its attributes, as `ip -j` prints `nexthops`. */
+function decodeNexthops(family: number, buf: Buffer, names: Map<number, string>): Json[] {
+  const out: Json[] = [];
+  for (let off = 0; off + 8 <= buf.length;) {
+    const len = buf.readUInt16LE(off);
+    if (len < 8) break;
+    const flags = buf[off + 2];
+    const hop: Json = {};
+    const gw = ipString(family, attrs(buf.subarray(off + 8, off + len)).get(5 /* RTA_GATEWAY */));
+    if (gw) hop.gateway = gw;
+    const ifindex = buf.readInt32LE(off + 4);
+    if (ifindex) hop.dev = names.get(ifindex) ?? `if${ifindex}`;
+    hop.weight = buf[off + 3] + 1;
+    hop.flags = flags & RTNH_F_ONLINK ? ['onlink'] : [];
+    out.push(hop);
+    off += (len + 3) & ~3;
   }
   return out;
 }
@@ -416,6 +479,8 @@ function decodeRules(buf: Buffer): Json[] {
     if (oif) r.oif = oif;
     const mark = u32(a.get(10));
     if (mark) r.fwmark = `0x${mark.toString(16)}`;
+    const mask = u32(a.get(16 /* FRA_FWMASK */));
+    if (mark && mask !== undefined && mask !== 0xffffffff) r.fwmask = `0x${mask.toString(16)}`;
     if (a.get(19)?.[0]) r.l3mdev = true;
     else if (table) r.table = TABLE_NAME[table] ?? String(table);
     if (action !== 1) r.action = FR_ACT[action] ?? String(action);

@@ -32,6 +32,10 @@ my @DUMPS = (
   [12, (10 << 8) | 1, pack('C C n', 0, 0, 0)],      # NFT_MSG_GETTABLE over NETLINK_NETFILTER
 );
 
+# `--links`: link dumps only (their counters), for throughput sampling (helper/rates/): a fraction of a full read
+my $LINKS_ONLY = grep { $_ eq '--links' } @ARGV;
+splice(@DUMPS, 1) if $LINKS_ONLY;
+
 binmode STDOUT;
 $| = 0;
 local $/ = "\0";
@@ -95,6 +99,7 @@ while (defined(my $path = <STDIN>)) {
     frame($i, $d, $status, $bytes);
   }
   close $_ for values %sock;
+  next if $LINKS_ONLY;
   # legacy (x_tables) iptables: the table names of this namespace, as /proc shows them from inside it
   my $names = '';
   if (open(my $t, '<', '/proc/self/net/ip_tables_names')) { local $/; $names = <$t> // ''; close $t; }

@@ -3,8 +3,9 @@
  * (shared/model/observed.ts). Peers across namespaces are resolved later, with
  * every namespace in hand (./peers.ts).
  */
-import type { LinkKind, ObservedAddress, ObservedLink, ObservedNamespace, ObservedRoute, ObservedRule } from '../../shared/model/observed';
+import type { LinkKind, ObservedAddress, ObservedLink, ObservedNamespace, ObservedNexthop, ObservedRoute, ObservedRule } from '../../shared/model/observed';
 import type { RawNamespace } from './read';
+import { hostTableNames } from './rt-tables';
 import type { Target } from './targets';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -25,10 +26,11 @@ export interface ParsedNamespace {
 }
 
 const TABLES: Record<string, number> = { main: 254, local: 255, default: 253, unspec: 0 };
+/** The number of a table as ip prints it: a number, the kernel's names, or a name from the host's rt_tables. */
 export function tableNumber(t: unknown): number {
   if (t === undefined || t === null) return 254;
   if (typeof t === 'number') return t;
-  return TABLES[String(t)] ?? (Number.isFinite(Number(t)) ? Number(t) : 254);
+  return TABLES[String(t)] ?? hostTableNames().get(String(t)) ?? (Number.isFinite(Number(t)) ? Number(t) : 254);
 }
 
 export function linkKind(l: Json): { kind: LinkKind; raw: string } {
@@ -97,8 +99,24 @@ function route(r: Json): ObservedRoute {
   if (r.scope) out.scope = r.scope;
   if (r.metric !== undefined) out.metric = Number(r.metric);
   if (r.prefsrc) out.src = r.prefsrc;
+  if ((r.flags ?? []).includes('onlink')) out.onlink = true;
+  if (Array.isArray(r.nexthops)) {
+    const hops: ObservedNexthop[] = r.nexthops.map((h: Json) => {
+      const hop: ObservedNexthop = { weight: Number(h.weight ?? 1) };
+      if (h.gateway) hop.via = h.gateway;
+      if (h.dev) hop.dev = h.dev;
+      if ((h.flags ?? []).includes('onlink')) hop.onlink = true;
+      return hop;
+    });
+    out.nexthops = hops;
+    if (hops.some((h) => h.via?.includes(':'))) out.family = 6;
+  }
   return out;
 }
+
+const prefix = (addr: unknown, len: unknown): string | undefined =>
+  addr === undefined || addr === 'all' ? undefined : `${addr}/${len ?? (String(addr).includes(':') ? 128 : 32)}`;
+const mark = (v: unknown): number | undefined => (v === undefined ? undefined : typeof v === 'number' ? v : Number(String(v)));
 
 function rule(r: Json): ObservedRule {
   const parts = [`${r.priority}:`];
@@ -113,7 +131,20 @@ function rule(r: Json): ObservedRule {
   if (r.action && r.action !== 'to_tbl' && r.action !== 'lookup') parts.push(String(r.action));
   // `from all lookup main` says nothing of its family: the readers tag IPv6 rules (`ip -6 rule` has no such field)
   const family: 4 | 6 = r.family === 'inet6' || String(r.src ?? '').includes(':') || String(r.dst ?? '').includes(':') ? 6 : 4;
-  return { family, priority: Number(r.priority ?? 0), table: r.table === undefined ? undefined : String(r.table), text: parts.join(' ') };
+  const out: ObservedRule = { family, priority: Number(r.priority ?? 0), table: r.table === undefined ? undefined : String(r.table), text: parts.join(' ') };
+  if (r.action !== undefined && r.action !== 'to_tbl' && r.action !== 'lookup') out.action = String(r.action);
+  if (r.table !== undefined && !r.l3mdev) out.tableId = tableNumber(r.table);
+  const from = prefix(r.src, r.srclen);
+  const to = prefix(r.dst, r.dstlen);
+  if (from) out.from = from;
+  if (to) out.to = to;
+  if (r.iif) out.iif = r.iif;
+  if (r.oif) out.oif = r.oif;
+  if (r.fwmark !== undefined) out.fwmark = mark(r.fwmark);
+  if (r.fwmask !== undefined) out.fwmask = mark(r.fwmask);
+  if (r.l3mdev) out.l3mdev = true;
+  if ('not' in r) out.not = true;
+  return out;
 }
 
 const RP: Record<string, string> = { off: '0', strict: '1', loose: '2' };

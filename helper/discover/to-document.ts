@@ -2,15 +2,19 @@
  * The observed host → a topology document, holding only what the model can
  * represent and a person would write: named namespaces (and `host` for the veth
  * ends, bridges and VRFs in it with their addresses and routes), veth pairs as
- * one entry, bridges, VRFs, static routes, non-default forwarding sysctls, NAT
- * rules and resolv.conf. Never the host's own uplinks, its default route, its
- * sysctls or its firewall: those are not part of a topology someone draws.
+ * one entry, bridges, VRFs, static routes (any table, multipath), policy rules
+ * beyond the kernel's own, non-default forwarding sysctls, NAT rules and
+ * resolv.conf; tables by the host's rt_tables names where it has them. Never
+ * the host's own uplinks, its default route, its sysctls, its own policy rules or
+ * its firewall: those are not part of a topology someone draws.
  */
-import type { ObservedHost, ObservedLink, ObservedNamespace, ObservedRoute } from '../../shared/model/observed';
-import { API_VERSION, HOST_NS, KIND, type Bridge, type Namespace, type NatRule, type Route, type Topology, type Veth, type VethEnd } from '../../shared/model/schema';
+import type { ObservedHost, ObservedLink, ObservedNamespace, ObservedRoute, ObservedRule } from '../../shared/model/observed';
+import { ruleFamily } from '../../shared/model/tables';
+import { API_VERSION, HOST_NS, KIND, type Bridge, type Namespace, type NatRule, type PolicyRule, type Route, type TableRef, type Topology, type Veth, type VethEnd } from '../../shared/model/schema';
 
 const DOC_LINK_KINDS = new Set(['veth', 'bridge', 'vrf']);
-const ROUTE_TYPES = new Set(['unicast', 'blackhole', 'unreachable', 'prohibit']);
+const ROUTE_TYPES = new Set(['unicast', 'blackhole', 'unreachable', 'prohibit', 'local']);
+const RULE_ACTIONS = new Set<string>(['blackhole', 'unreachable', 'prohibit']);
 const DEFAULT_MTU = 1500;
 
 export interface ToDocumentOptions {
@@ -20,6 +24,8 @@ export interface ToDocumentOptions {
   dns?: Map<string, Namespace['dns']>;
   /** metadata.name */
   name?: string;
+  /** the host's names for tables (rt_tables: name → id); a table with a name is written by it */
+  tableNames?: ReadonlyMap<string, number>;
 }
 
 function docAddresses(l: ObservedLink): string[] {
@@ -32,19 +38,69 @@ function docLinks(ns: ObservedNamespace): ObservedLink[] {
 }
 
 function routeOf(r: ObservedRoute, links: Set<string>, isHost: boolean): Route | undefined {
-  if (r.protocol === 'kernel' || r.table === 255 || !ROUTE_TYPES.has(r.type)) return undefined;
+  if (r.protocol === 'kernel' || !ROUTE_TYPES.has(r.type)) return undefined;
+  if (r.table === 255 && r.type !== 'local') return undefined; // the kernel's broadcast/anycast entries
   if (r.family === 6 && (r.dst.startsWith('fe80:') || r.dst.startsWith('ff00:') || r.dst === 'ff00::/8')) return undefined;
-  if (r.dev !== undefined && !links.has(r.dev) && r.dev !== 'lo') return undefined; // a route over a link the document does not have
-  if (isHost && r.dev === undefined) return undefined;
-  if (isHost && r.dev === 'lo') return undefined;
+  const devs = r.nexthops ? r.nexthops.map((h) => h.dev) : [r.dev];
+  // a route over a link the document does not have
+  if (devs.some((d) => d !== undefined && !links.has(d) && d !== 'lo')) return undefined;
+  if (isHost && devs.some((d) => d === undefined || d === 'lo')) return undefined;
   const out: Route = { to: r.dst };
   if (r.via) out.via = r.via;
   if (r.dev) out.dev = r.dev;
   if (r.metric !== undefined && !(r.family === 6 && r.metric === 1024) && r.metric !== 0) out.metric = r.metric;
-  if (r.table !== 254) out.table = r.table;
+  if (r.table !== (r.type === 'local' ? 255 : 254)) out.table = r.table;
   if (r.src) out.src = r.src;
   if (r.type !== 'unicast') out.type = r.type as Route['type'];
+  if (r.onlink) out.onlink = true;
+  if (r.nexthops) {
+    out.nexthops = r.nexthops.map((h) => ({
+      ...(h.via ? { via: h.via } : {}), ...(h.dev ? { dev: h.dev } : {}), ...(h.weight !== 1 ? { weight: h.weight } : {}), ...(h.onlink ? { onlink: true } : {}),
+    }));
+  }
   return out;
+}
+
+/** The kernel's own rules (local, main, default; VRF's l3mdev rule): implicit in a document. */
+function kernelRule(r: ObservedRule): boolean {
+  if (r.l3mdev) return true;
+  const bare = !r.from && !r.to && !r.iif && !r.oif && r.fwmark === undefined && !r.not && r.action === undefined;
+  return bare && ((r.priority === 0 && r.tableId === 255) || (r.priority === 32766 && r.tableId === 254) || (r.priority === 32767 && r.tableId === 253));
+}
+
+/** An observed rule as the document says it, or undefined when the model has no words for it (`not`, goto, nop…). */
+function ruleOf(r: ObservedRule): PolicyRule | undefined {
+  if (kernelRule(r) || r.not) return undefined;
+  if (r.action !== undefined && !RULE_ACTIONS.has(r.action)) return undefined;
+  if (r.action === undefined && r.tableId === undefined) return undefined;
+  const out: PolicyRule = { priority: r.priority };
+  if (!r.from && !r.to && r.family === 6) out.family = 6;
+  if (r.from) out.from = r.from;
+  if (r.to) out.to = r.to;
+  if (r.iif) out.iif = r.iif;
+  if (r.oif) out.oif = r.oif;
+  if (r.fwmark !== undefined) out.fwmark = r.fwmark;
+  if (r.fwmask !== undefined) out.fwmask = r.fwmask;
+  if (r.action) out.action = r.action as PolicyRule['action'];
+  else out.table = r.tableId!;
+  return out;
+}
+
+/** Tables by the host's names where it has them; the names used are declared in the namespace's `tables`. */
+function nameTables(n: Namespace, names: ReadonlyMap<string, number> | undefined): void {
+  if (!names?.size) return;
+  const byId = new Map<number, string>();
+  for (const [name, id] of names) if (!byId.has(id)) byId.set(id, name);
+  const used: Record<string, number> = {};
+  const named = <T extends { table?: TableRef }>(x: T): T => {
+    const name = typeof x.table === 'number' ? byId.get(x.table) : undefined;
+    if (name === undefined) return x;
+    used[name] = x.table as number;
+    return { ...x, table: name };
+  };
+  n.routes = n.routes.map(named);
+  if (n.rules) n.rules = n.rules.map(named);
+  if (Object.keys(used).length) n.tables = Object.fromEntries(Object.entries(used).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 export function toDocument(host: ObservedHost, opts: ToDocumentOptions = {}): Topology {
@@ -79,6 +135,12 @@ export function toDocument(host: ObservedHost, opts: ToDocumentOptions = {}): To
       for (const [k, v] of Object.entries(ns.sysctls)) if (v !== '0') (sysctls as Record<string, string>)[k] = v;
     }
     const routes = ns.routes.map((r) => routeOf(r, linkNames, isHost)).filter((r): r is Route => !!r);
+    // the host's own rules are its configuration, not the topology's: only those over its document links or into tables it routes
+    const hostTables = new Set(routes.map((r) => (typeof r.table === 'number' ? r.table : 254)).filter((t) => t !== 254 && t !== 255));
+    const rules = ns.rules
+      .filter((r) => !isHost || (r.iif !== undefined && linkNames.has(r.iif)) || (r.oif !== undefined && linkNames.has(r.oif)) || (r.tableId !== undefined && hostTables.has(r.tableId)))
+      .map(ruleOf).filter((r): r is PolicyRule => !!r)
+      .sort((a, b) => ruleFamily(a) - ruleFamily(b) || a.priority - b.priority);
     const n: Namespace = {
       name: ns.name,
       loopback: !lo || lo.up ? 'up' : 'down',
@@ -87,6 +149,11 @@ export function toDocument(host: ObservedHost, opts: ToDocumentOptions = {}): To
       nat: isHost ? [] : opts.nat?.get(ns.name) ?? [],
       vrfs: links.filter((l) => l.kind === 'vrf').map((l) => ({ name: l.name, table: l.vrfTable ?? 0, up: l.up })),
     };
+    if (rules.length) n.rules = rules;
+    // every IPv6 address added with nodad: the document said `nodad: true` (a re-apply adds them the same way)
+    const v6 = links.flatMap((l) => docAddresses(l).length ? l.addresses.filter((a) => a.family === 6 && a.scope !== 'link') : []);
+    if (v6.length && v6.every((a) => a.nodad)) n.nodad = true;
+    nameTables(n, opts.tableNames);
     const dns = isHost ? undefined : opts.dns?.get(ns.name);
     if (dns && dns.nameservers.length) n.dns = dns;
     namespaces.push(n);
@@ -122,7 +189,7 @@ export function toDocument(host: ObservedHost, opts: ToDocumentOptions = {}): To
   // a namespace-less `host` entry adds nothing: keep it only when it holds something
   const hostUsed = bridges.some((b) => b.namespace === HOST_NS) || veths.some((v) => v.ends.some((e) => e.namespace === HOST_NS));
   const hostNs = namespaces.find((n) => n.name === HOST_NS);
-  const keepHost = hostUsed || (hostNs && (hostNs.routes.length || hostNs.vrfs.length));
+  const keepHost = hostUsed || (hostNs && (hostNs.routes.length || hostNs.vrfs.length || hostNs.rules?.length));
   const doc: Topology = {
     apiVersion: API_VERSION,
     kind: KIND,

@@ -27,6 +27,8 @@ interface AgentArgs {
   listenAddr?: string; listenPort?: number; targetHost: string; targetPort: number; via?: string;
   /** bind: argv prefix that enters the target namespace (made by the runtime, never from a request) */
   enter?: string[];
+  /** the unprivileged user to become once bound (./agent-user.ts); absent when not started by root */
+  runAs?: { uid: number; gid: number };
 }
 const args = JSON.parse(process.argv[2] ?? '{}') as AgentArgs;
 const stats = { state: 'starting', reason: '', active: 0, total: 0, bytesIn: 0, bytesOut: 0, failedDials: 0, refused: 0 };
@@ -37,6 +39,32 @@ const stats = { state: 'starting', reason: '', active: 0, total: 0, bytesIn: 0, 
  * the agent's descriptors and stop the connections already carried.
  */
 export const MAX_CONNECTIONS = 1024;
+
+/**
+ * Become `runAs` once every socket this agent makes is bound. Changing every uid
+ * away from 0 clears the permitted and effective capabilities (the kernel does so
+ * unless SECBIT_KEEP_CAPS, which nothing here sets), so what is left serves with
+ * no privilege: an exploited agent is `nobody`, not root in a namespace.
+ * Supplementary groups go first (root's would stay otherwise), then gid, then uid.
+ */
+function dropPrivileges(): void {
+  const to = args.runAs;
+  if (!to || process.getuid?.() !== 0) return;
+  process.setgroups!([to.gid]);
+  process.setgid!(to.gid);
+  process.setuid!(to.uid);
+}
+
+/** Drops once all `n` sockets are bound (each calls the returned function once). */
+function dropAfter(n: number): () => void {
+  let left = n;
+  return () => { if (--left === 0) dropPrivileges(); };
+}
+
+/** Files in the root-owned state dir: once dropped, removing them is the runtime's job. */
+function removeQuietly(file: string): void {
+  try { fs.rmSync(file, { force: true }); } catch { /* not ours to remove any more */ }
+}
 
 function pipeBoth(client: net.Socket, upstream: net.Socket): void {
   client.on('data', (b) => { stats.bytesOut += b.length; });
@@ -87,6 +115,8 @@ function acceptAndDial(): net.Server {
   });
 }
 
+// the sockets each role binds before it drops: the control socket, plus its listener (serve gets it bound)
+const bound = dropAfter(args.role === 'serve' ? 1 : 2);
 let server: net.Server | undefined;
 let ctlRole: string = args.role;
 if (args.role === 'bind') {
@@ -98,10 +128,15 @@ if (args.role === 'bind') {
   process.on('message', (m, handle) => { if (m === 'server' && handle) server!.listen(handle as net.Server, () => process.send?.('ready')); });
   process.on('disconnect', () => process.exit(0));
 } else if (args.role === 'listen' && args.protocol === 'udp') {
-  udpListen({ addr: args.listenAddr!, port: args.listenPort!, host: args.targetHost, tport: args.targetPort, via: args.via }, stats, (s, r) => { stats.state = s; stats.reason = r ?? ''; });
+  let first = true;
+  udpListen({ addr: args.listenAddr!, port: args.listenPort!, host: args.targetHost, tport: args.targetPort, via: args.via }, stats, (s, r) => {
+    stats.state = s; stats.reason = r ?? '';
+    if (first) { first = false; bound(); }
+  });
 } else if (args.role === 'listen') {
   server = acceptAndDial();
   server.listen({ host: args.listenAddr, port: args.listenPort, backlog: BACKLOG });
+  server.once('listening', bound);
 } else {
   // dial: UDP sessions of a listen agent in another namespace, one Unix stream each
   const sock = `${args.dir}/${args.name}.dial.sock`;
@@ -115,21 +150,25 @@ if (args.role === 'bind') {
       if (nl < 0) return;
       client.off('data', onData); client.pause();
       // header line: `udp HOST PORT`, then length-framed datagrams (./udp.ts)
-      const parts = head.subarray(0, nl).toString().split(' ');
-      if (parts[0] !== 'udp') { client.destroy(); return; }
-      udpDial(client, parts[1]!, Number(parts[2]), head.subarray(nl + 1), stats);
+      // the target is this forwarder's own: whoever reaches the socket cannot aim it elsewhere
+      if (!head.subarray(0, nl).toString().startsWith('udp ')) { client.destroy(); return; }
+      udpDial(client, args.targetHost, args.targetPort, head.subarray(nl + 1), stats);
     };
     client.on('data', onData);
   });
-  server.listen({ path: sock, backlog: BACKLOG });
+  server.listen({ path: sock, backlog: BACKLOG }, () => {
+    // only the listen agent's user (and root) may open sessions through it: it sends to the target from here
+    if (args.runAs && process.getuid?.() === 0) { fs.chownSync(sock, args.runAs.uid, args.runAs.gid); fs.chmodSync(sock, 0o600); }
+    bound();
+  });
 }
 server?.on('listening', () => { stats.state = 'listening'; });
-server?.on('error', (e) => { stats.state = 'error'; stats.reason = e.message; });
+server?.on('error', (e) => { stats.state = 'error'; stats.reason = e.message; if (args.role === 'listen' || args.role === 'dial') bound(); });
 
 const ctl = `${args.dir}/${args.name}.${ctlRole}.ctl`;
 fs.rmSync(ctl, { force: true });
-net.createServer((c) => { c.end(JSON.stringify(stats) + '\n'); }).listen(ctl);
-let onTerm: () => void = () => { fs.rmSync(ctl, { force: true }); process.exit(0); };
+net.createServer((c) => { c.end(JSON.stringify(stats) + '\n'); }).listen(ctl, bound);
+let onTerm: () => void = () => { removeQuietly(ctl); process.exit(0); };
 process.on('SIGTERM', () => onTerm());
 
 /**
@@ -140,17 +179,19 @@ process.on('SIGTERM', () => onTerm());
 function bindAndHandOver(): void {
   const fail = (reason: string) => { stats.state = 'error'; stats.reason = reason; };
   const own = net.createServer();
-  own.on('error', (e) => fail(e.message));
+  own.on('error', (e) => { fail(e.message); bound(); });
   own.listen({ host: args.listenAddr, port: args.listenPort, backlog: BACKLOG }, () => {
     const enter = args.enter ?? [];
     const argv = [...enter, process.execPath, ...process.execArgv, process.argv[1]!, JSON.stringify({ ...args, role: 'serve', enter: undefined })];
+    // started (nsenter forked and exec'd) before we drop: entering the target namespace needs root
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    bound();
     child.on('error', (e) => fail(`could not start in the target namespace: ${e.message}`));
-    child.on('exit', () => { if (stats.state === 'listening') { fs.rmSync(ctl, { force: true }); process.exit(1); } else fail('could not start in the target namespace'); });
+    child.on('exit', () => { if (stats.state === 'listening') { removeQuietly(ctl); process.exit(1); } else fail('could not start in the target namespace'); });
     child.on('message', (m) => { if (m === 'ready') { own.close(); stats.state = 'listening'; } });
     child.send('server', own);
     onTerm = () => {
-      fs.rmSync(ctl, { force: true });
+      removeQuietly(ctl);
       child.removeAllListeners('exit');
       child.once('exit', () => process.exit(0));
       child.kill('SIGTERM');

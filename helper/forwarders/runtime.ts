@@ -16,6 +16,8 @@ import { HOST_NS, type Forwarder } from '../../shared/model/schema';
 import { AGENT_BUNDLE } from '../bundle-files';
 import { programPath, resolvedArgv } from '../programs';
 import { agentProgram } from '../code-location';
+import { agentUser } from './agent-user';
+import { envSetting } from '../env-overrides';
 
 export type { Forwarder };
 /** `refused`: clients turned away at the connection / UDP session cap (agent.ts MAX_CONNECTIONS, udp.ts MAX_UDP_SESSIONS) */
@@ -116,8 +118,29 @@ async function killAgents(name: string, pids: number[]): Promise<void> {
   if (!gone) for (const pid of ours) { try { if (isAgent(pid, name)) process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
 }
 
+/** Root's agents drop to the agent user once bound (./agent-user.ts); anyone else's stay who they are. */
+function runAs(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const u = agentUser();
+  return { uid: u.uid, gid: u.gid };
+}
+
+/**
+ * The state dir: listable by root only, but passable (0711), so an agent that
+ * dropped to the agent user still reaches the dial socket of a UDP forwarder
+ * across namespaces, which is its own (0600). State files are 0600; control
+ * sockets stay root's (connecting needs write permission on the socket).
+ */
+function prepareDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
+  if (process.getuid?.() !== 0) return;
+  fs.chmodSync(dir, 0o711);
+  // the default's parent (/run/netns-studio) may be an older version's 0700
+  if (dir === DEFAULT_FORWARDERS_DIR) fs.chmodSync(path.dirname(dir), 0o711);
+}
+
 export function createForwarderRuntime(opts: RuntimeOptions = {}): ForwarderRuntime {
-  const dir = opts.dir ?? process.env.NETNS_STUDIO_FORWARDERS_DIR ?? DEFAULT_FORWARDERS_DIR;
+  const dir = opts.dir ?? envSetting('NETNS_STUDIO_FORWARDERS_DIR') ?? DEFAULT_FORWARDERS_DIR;
   const wrap = opts.wrap ?? [];
   const stateFile = (n: string) => path.join(dir, `${n}.json`);
   const read = (n: string): { spec: Forwarder; pids: number[] } | undefined => {
@@ -131,13 +154,13 @@ export function createForwarderRuntime(opts: RuntimeOptions = {}): ForwarderRunt
     async start(fw) {
       if (!NAME_RE.test(fw.name)) throw new Error(`invalid forwarder name ${fw.name}`);
       if (net.isIP(fw.listen.address) === 0) throw new Error(`listen address must be an IP: ${fw.listen.address}`);
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      prepareDir(dir);
       await rt.stop(fw.name);
       const pids: number[] = [];
       const same = fw.listen.namespace === fw.target.namespace;
-      const base = { protocol: fw.protocol, name: fw.name, dir, targetHost: fw.target.address, targetPort: fw.target.port };
+      const base = { protocol: fw.protocol, name: fw.name, dir, targetHost: fw.target.address, targetPort: fw.target.port, runAs: runAs() };
       // the state file names each agent as soon as it is spawned: a helper dying now still finds them
-      const save = () => fs.writeFileSync(stateFile(fw.name), JSON.stringify({ spec: fw, pids }));
+      const save = () => fs.writeFileSync(stateFile(fw.name), JSON.stringify({ spec: fw, pids }), { mode: 0o600 });
       try {
         if (!same && fw.protocol === 'tcp') {
           // one agent: binds in the listen namespace, hands the socket to its child in the target one

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startStdioHelper } from '../client';
+// the helper gets --trust-env: it must honour NETNS_STUDIO_PROBE_CACHE
+import '../../testing/trust-env';
 
 const dir = mkdtempSync(join(tmpdir(), 'nst-probe-cache-'));
 const file = join(dir, 'run', 'hello-probes.json');

@@ -11,9 +11,10 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { dirname } from 'node:path';
+import { envSetting } from '../env-overrides';
 
 /** the record (NETNS_STUDIO_PROBE_CACHE: tests point it elsewhere; never from a request) */
-export const probeCacheFile = (): string => process.env.NETNS_STUDIO_PROBE_CACHE ?? '/run/netns-studio/hello-probes.json';
+export const probeCacheFile = (): string => envSetting('NETNS_STUDIO_PROBE_CACHE') ?? '/run/netns-studio/hello-probes.json';
 
 /** the programs hello's probes run */
 const PROBED = ['ip', 'tc', 'unshare', 'iptables', 'nft'];

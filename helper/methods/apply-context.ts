@@ -9,13 +9,14 @@ import { defaultEngine } from '../apply/engine';
 import type { ForwarderRuntime } from '../apply/executor';
 import { helperForwarders } from '../forwarders/runtime';
 import type { MethodContext } from './registry';
+import { envSetting } from '../env-overrides';
 
 /** one runtime per wrap: `host` agents start inside it (tests: the sandbox); discover and forwarders.* see the same ones */
 const forwardersOf = (ctx: MethodContext): ForwarderRuntime => helperForwarders(ctx.connection.settings.wrap);
 
 /** test-only slowdown between units, so a test can kill the helper mid-apply (as the CLI honours it) */
 function testDelay(): number | undefined {
-  const d = Number(process.env.NETNS_STUDIO_TEST_DELAY_MS ?? 0);
+  const d = Number(envSetting('NETNS_STUDIO_TEST_DELAY_MS') ?? 0);
   return Number.isFinite(d) && d > 0 ? Math.min(d, 1000) : undefined;
 }
 
@@ -25,7 +26,7 @@ function testDelay(): number | undefined {
  * request can set it.
  */
 function testFailAt(): number | undefined {
-  const v = process.env.NETNS_STUDIO_TEST_FAIL_AT_STEP;
+  const v = envSetting('NETNS_STUDIO_TEST_FAIL_AT_STEP');
   return v && /^\d{1,6}$/.test(v) ? Number(v) : undefined;
 }
 

@@ -31,6 +31,8 @@ export const captureStartMethod = defineMethod({
     const cap = startCapture(params, { wrap: ctx.connection.settings.wrap, emit: (e) => ctx.emit('capture', e) });
     ctx.connection.cleanups.set(key(ctx.id), () => cap.stop());
     void cap.done.then(() => ctx.connection.cleanups.delete(key(ctx.id)));
+    // answer once tcpdump has its socket open, so traffic sent right after start is captured
+    await cap.listening;
     return { subscription: ctx.id };
   },
 });

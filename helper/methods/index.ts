@@ -17,6 +17,7 @@ import { captureStartMethod, captureStopMethod } from './capture';
 import { terminalCloseMethod, terminalInputMethod, terminalOpenMethod, terminalResizeMethod } from './terminal';
 import { linkImpairMethod } from './link-impair';
 import { forwardersListMethod, forwardersSubscribeMethod, forwardersUnsubscribeMethod } from './forwarders';
+import { ratesSubscribeMethod, ratesUnsubscribeMethod } from './rates';
 
 export const HANDLERS: MethodHandlers = {
   hello: helloMethod,
@@ -29,6 +30,8 @@ export const HANDLERS: MethodHandlers = {
   'forwarders.list': forwardersListMethod,
   'forwarders.subscribe': forwardersSubscribeMethod,
   'forwarders.unsubscribe': forwardersUnsubscribeMethod,
+  'rates.subscribe': ratesSubscribeMethod,
+  'rates.unsubscribe': ratesUnsubscribeMethod,
   ping: pingMethod,
   'topologies.list': topologiesListMethod,
   'topologies.status': topologyStatusMethod,

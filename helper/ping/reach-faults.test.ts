@@ -90,6 +90,11 @@ const FAULTS: KernelFault[] = [
     from: 'ns1', to: '192.168.2.1', code: 'no-carrier', ns: 'ns-router', says: /peer veth-ns2 in ns2 is down/,
   },
   {
+    name: 'link down (the router\'s own veth: the kernel drops its routes with it)',
+    build: reference('04-router-nat'), fault: 'ip -n ${P}ns-router link set veth-router2 down',
+    from: 'ns1', to: '192.168.2.1', code: 'link-down', ns: 'ns-router', says: /link veth-router2 is down \(it holds 192\.168\.2\.254\/24/,
+  },
+  {
     name: 'no route',
     build: reference('04-router-nat'), fault: 'ip -n ${P}ns1 route del default',
     from: 'ns1', to: '192.168.2.1', code: 'no-route', ns: 'ns1', says: /no route to 192\.168\.2\.1/,

@@ -47,7 +47,9 @@ export function refusals(reqs: PingRequest[], host: ObservedHost): string[] {
   return out;
 }
 
-export async function runPings(reqs: PingRequest[], opts: { lanes: number; wrap?: string[] }): Promise<PingOutcome[]> {
+/** `onDone` hears each finished ping (progress), in the order they finish. */
+export async function runPings(reqs: PingRequest[], opts: { lanes: number; wrap?: string[]; onDone?: (done: number, total: number) => void }): Promise<PingOutcome[]> {
+  let done = 0;
   const prog = pingPrograms();
   if (!prog) throw new Error('ping or nsenter is not installed (Debian: apt-get install iputils-ping util-linux)');
   return mapLimit(reqs, Math.min(MAX_LANES, Math.max(1, opts.lanes)), async (r) => {
@@ -59,6 +61,7 @@ export async function runPings(reqs: PingRequest[], opts: { lanes: number; wrap?
     const out: PingOutcome = { from: r.from, to: r.to, ok: res.code === 0 && received > 0, received };
     const err = res.stderr.trim();
     if (err) out.error = err.split('\n')[0].slice(0, 300);
+    opts.onDone?.(++done, reqs.length);
     return out;
   });
 }

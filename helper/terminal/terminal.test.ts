@@ -45,12 +45,12 @@ test('a terminal in a namespace runs `ip -br addr` there and shows its interface
       assert.doesNotMatch(out, /^b1/m, "b's end is not in a");
 
       await type('stty size; echo SIZE-DONE');
-      await waitUntil('stty size', () => /SIZE-DONE\r?\n/.test(t.text.slice(t.text.lastIndexOf('stty size;'))), 15_000);
+      await waitUntil('stty size', () => /\nSIZE-DONE\r?\n/.test(t.text.slice(t.text.lastIndexOf('stty size;'))), 15_000);
       assert.match(t.text.slice(t.text.lastIndexOf('stty size;')), /^30 120\r?$/m);
       await h.request('terminal.resize', { subscription: t.id, cols: 100, rows: 40 });
       const mark = t.text.length;
       await type('stty size; echo SIZE2-DONE');
-      await waitUntil('stty size after resize', () => /SIZE2-DONE\r?\n/.test(t.text.slice(mark)), 15_000);
+      await waitUntil('stty size after resize', () => /\nSIZE2-DONE\r?\n/.test(t.text.slice(mark)), 15_000);
       assert.match(t.text.slice(mark), /^40 100\r?$/m);
 
       await type('exit');

@@ -22,7 +22,7 @@ const skip = kernelSkipReason();
 if (skip) console.log(`# skipping watch forwarder test: ${skip}`);
 
 const ip = (...argv: string[]) => runOk(['ip', ...argv]);
-const forwardersOf = (e: MirroredEvent | undefined) => e?.data.document.forwarders ?? [];
+const forwardersOf = (e: MirroredEvent | undefined) => e?.document.forwarders ?? [];
 
 test('watch documents keep the running forwarders after every change', { skip, timeout: 90_000 }, async () => {
   await withSandbox('wfwd', async (sb) => {

@@ -46,7 +46,7 @@ test('resolv.conf created, edited, replaced and removed: each a namespace-change
         latencies.push(e.at - t0);
         return e;
       };
-      const dnsOf = (e: MirroredEvent) => e.data.document.namespaces.find((n) => n.name === 'a')?.dns;
+      const dnsOf = (e: MirroredEvent) => e.document.namespaces.find((n) => n.name === 'a')?.dns;
 
       // the directory and the file made at once (the directory's watch cannot exist before it)
       let e = await step('resolv.conf created', (ns) => ns.resolvConf === 'nameserver 192.0.2.1\n', () => {
@@ -105,7 +105,7 @@ test('a NAT rule added or deleted with iptables is an event by itself (nf_tables
       };
       const masq = (o: ObservedNamespace) => !!o.natLines?.some((l) => l.includes('MASQUERADE'));
       const e = await step('a', 'masquerade added in a', masq, ['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', '10.77.0.0/24', '-j', 'MASQUERADE']);
-      assert.ok(e.data.type === 'namespace-changed' && e.data.document.namespaces.find((n) => n.name === 'a')?.nat.some((r) => r.action === 'masquerade' && r.source === '10.77.0.0/24'));
+      assert.ok(e.data.type === 'namespace-changed' && e.document.namespaces.find((n) => n.name === 'a')?.nat.some((r) => r.action === 'masquerade' && r.source === '10.77.0.0/24'));
       await step('b', 'dnat added in b (no nat table before)', (o) => !!o.natLines?.some((l) => l.includes('DNAT')),
         ['iptables', '-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '--dport', '8080', '-j', 'DNAT', '--to-destination', '10.77.0.2:80']);
       await step('a', 'masquerade deleted in a', (o) => !masq(o), ['iptables', '-t', 'nat', '-D', 'POSTROUTING', '-s', '10.77.0.0/24', '-j', 'MASQUERADE']);

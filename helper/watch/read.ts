@@ -12,6 +12,7 @@ import { readIp, readNat } from '../discover/read';
 import type { Target } from '../discover/targets';
 import { runProgram } from '../proc';
 import { programPath } from '../programs';
+import { envSetting } from '../env-overrides';
 
 export interface FreshRead {
   /** what was read (peers still pending); namespaces that vanished are missing */
@@ -29,7 +30,7 @@ export interface FreshRead {
  */
 export async function readFresh(targets: Target[], opts: { nat?: boolean; natNow?: boolean } = {}): Promise<FreshRead> {
   const paths = targets.map((t) => t.path);
-  const fastOk = perlAvailable() && process.env.NETNS_STUDIO_DISCOVER_READER !== 'ip';
+  const fastOk = perlAvailable() && envSetting('NETNS_STUDIO_DISCOVER_READER') !== 'ip';
   const fast = fastOk && paths.length ? await readNetlink(paths, 1).catch(() => new Map<string, NetlinkRead>()) : new Map<string, NetlinkRead>();
   const wantNat = opts.nat !== false;
   const natPaths = wantNat ? paths.filter((p) => fast.get(p)?.hasNat !== false) : [];

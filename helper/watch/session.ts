@@ -7,8 +7,9 @@
  * - a `resync` first, after the kernel monitor restarted, after the client fell
  *   behind (./backlog.ts), after a failed read, and
  *   instead of a flood (more than MAX_EVENTS namespaces changed at once);
- * - otherwise `namespace-added` / `-changed` / `-removed`, each with the whole
- *   document after the change. A namespace whose facts did not change (traffic
+ * - otherwise `namespace-added` / `-changed` / `-removed`, each with only that
+ *   namespace's observed facts and its part of the document (./document.ts), and
+ *   the running forwarders when they changed. A namespace whose facts did not change (traffic
  *   counters aside, ./fingerprint.ts) sends nothing.
  *
  * Bursts coalesce: the first trigger starts a short timer (COALESCE_MS); triggers
@@ -22,15 +23,15 @@
  */
 import { readdirSync } from 'node:fs';
 import type { ObservedHost, ObservedNamespace } from '../../shared/model/observed';
-import { HOST_NS, type Topology } from '../../shared/model/schema';
+import { HOST_NS, type Forwarder, type Topology } from '../../shared/model/schema';
 import type { WatchData } from '../../shared/protocol/messages';
 import { findTargets, readTargets, stripHost, type DiscoverOptions } from '../discover/index';
 import { isSafeNetnsName, namedTarget, NETNS_DIR, type Target } from '../discover/targets';
-import { discoveredForwarders } from '../forwarders/in-document';
+import { discoveredForwarders, documentForwarders } from '../forwarders/in-document';
 import { helperForwarders } from '../forwarders/runtime';
 import { digest } from './fingerprint';
 import { BacklogGate } from './backlog';
-import { DocumentCache } from './document';
+import { DocumentParts } from './document';
 import { acquireHub, releaseHub, type HubSubscriber, type WatchHub } from './hub';
 import { resolveChanged } from './peers';
 import { listIdsIn, readFresh } from './read';
@@ -43,6 +44,10 @@ const NAT_DELAY_MS = 30;
 /** more namespaces than this changed in one round: one resync instead of a document per namespace */
 export const MAX_EVENTS = 16;
 const RETRY_MS = 200;
+/** namespaces with more links than this are read after the others of a round (see update) */
+const BIG_LINKS = 64;
+/** NETNS_STUDIO_WATCH_TRACE=1: log when each event is sent (bench:live-path reads it) */
+const TRACE = process.env.NETNS_STUDIO_WATCH_TRACE === '1';
 
 export interface WatchSink {
   emit(data: WatchData, seq: number): void;
@@ -84,7 +89,9 @@ export class WatchSession implements HubSubscriber {
   private timer?: NodeJS.Timeout;
   private due = 0;
   private readonly gate: BacklogGate;
-  private readonly docs: DocumentCache;
+  private readonly docs: DocumentParts;
+  /** the forwarders the client holds (sent with a resync, and with an event when they changed) */
+  private sentForwarders = '[]';
   private mountRetries = 0;
   /** the unresolved veth ends that last made unnamed namespaces be re-read (./chaseUnresolved) */
   private lastUnresolved = '';
@@ -92,6 +99,9 @@ export class WatchSession implements HubSubscriber {
   private readonly unread = new Map<string, number>();
   private readonly listIdCache = new Map<number, Map<number, number>>();
   private generation = 0;
+  private roundStart = 0;
+  /** TRACE: where the round's time went */
+  private marks = '';
   private readonly log: (line: string) => void;
   /** counters for tests and the benchmark */
   readonly counts = { rounds: 0, reads: 0, events: 0, resyncs: 0 };
@@ -99,7 +109,7 @@ export class WatchSession implements HubSubscriber {
   constructor(private readonly opts: WatchOptions, private readonly sink: WatchSink) {
     this.log = opts.log ?? (() => {});
     this.gate = new BacklogGate(sink.backlog, () => this.schedule(0));
-    this.docs = new DocumentCache({ onlyPrefix: opts.onlyPrefix, stripPrefix: opts.stripPrefix }, (n) => this.docName(n));
+    this.docs = new DocumentParts({ onlyPrefix: opts.onlyPrefix, stripPrefix: opts.stripPrefix }, (n) => this.docName(n));
     this.ready = this.start();
     this.ready.catch(() => {});
   }
@@ -209,6 +219,7 @@ export class WatchSession implements HubSubscriber {
   private async round(): Promise<void> {
     if (this.closed || this.running) return;
     this.running = true;
+    this.roundStart = performance.now();
     this.counts.rounds++;
     let delay = COALESCE_MS;
     try {
@@ -272,12 +283,22 @@ export class WatchSession implements HubSubscriber {
       if (fresh.size || targets.length !== this.targets.length) this.listIdCache.clear();
     }
     const byName = new Map(targets.map((t) => [t.name, t]));
-    const toRead = [...new Set([...fresh, ...dirty])].filter((n) => byName.has(n)).map((n) => byName.get(n)!);
+    let toRead = [...new Set([...fresh, ...dirty])].filter((n) => byName.has(n)).map((n) => byName.get(n)!);
+    // a namespace with many links (the host of 500 veths: ~60 ms to read, its part the size of the host) is
+    // read in a round of its own right after: a link going down in a small namespace also changes its peer's
+    // carrier in the host, and that namespace's event must not wait behind the host's
+    const big = toRead.filter((t) => !fresh.has(t.name) && (this.state.get(t.name)?.ns.links.length ?? 0) > BIG_LINKS);
+    if (big.length && big.length < toRead.length) {
+      for (const t of big) this.dirty.add(t.name);
+      toRead = toRead.filter((t) => !big.includes(t));
+    }
     // the NAT table (iptables-save, a second process) is left for a later round: a
     // kernel event says links, addresses or routes changed, and the event should not wait for it
     const known = toRead.filter((t) => this.state.has(t.name) && !replaced.has(t.name));
     const added = toRead.filter((t) => !known.includes(t));
+    const tRead = performance.now();
     const [a, k] = await Promise.all([readFresh(added, { nat: this.opts.nat, natNow: true }), readFresh(known, { nat: this.opts.nat })]);
+    this.marks = `list=${(tRead - this.roundStart).toFixed(1)} read=${(performance.now() - tRead).toFixed(1)}(${toRead.map((t) => t.name).join(',').slice(0, 80)})`;
     const read = [...a.parsed, ...k.parsed];
     for (const p of k.parsed) {
       if (!k.natPending.has(p.ns.name)) continue;
@@ -320,6 +341,7 @@ export class WatchSession implements HubSubscriber {
       },
       listIds: (ns) => this.listIds(ns, targets, all),
     });
+    if (TRACE) this.marks += ` resolved=${(performance.now() - this.roundStart).toFixed(1)}`;
     this.chaseUnresolved(read.map((p) => p.ns), targets, readByName);
 
     const next: Kept[] = [];
@@ -342,17 +364,7 @@ export class WatchSession implements HubSubscriber {
     this.keep(targets.filter((t) => nextByName.has(t.name)), next, warnings);
     if (!events.length || this.fellBehind()) return;
     if (events.length > MAX_EVENTS) return this.sendResync();
-    const host = this.observedHost();
-    const document = await this.document(host, {
-      changed: new Set(events.filter((e) => e.type !== 'namespace-removed').map((e) => e.name)),
-      removed: new Set(events.filter((e) => e.type === 'namespace-removed').map((e) => e.name)),
-    });
-    if (this.closed) return;
-    for (const e of events) {
-      const namespace = this.docName(e.name);
-      if (e.type === 'namespace-removed') this.send({ type: e.type, namespace, document });
-      else this.send({ type: e.type, namespace, observed: this.view({ ...host, namespaces: [nextByName.get(e.name)!.ns] }).namespaces[0], document });
-    }
+    await this.sendParts(events);
   }
 
   /** Read the NAT tables left out of earlier rounds; send the namespaces whose rules changed. */
@@ -374,12 +386,7 @@ export class WatchSession implements HubSubscriber {
       changed.push(t.name);
     }
     if (!changed.length || this.fellBehind()) return;
-    const host = this.observedHost();
-    const document = await this.document(host, { changed: new Set(changed), removed: new Set() });
-    if (this.closed) return;
-    for (const name of changed) {
-      this.send({ type: 'namespace-changed', namespace: this.docName(name), observed: this.view({ ...host, namespaces: [this.state.get(name)!.ns] }).namespaces[0], document });
-    }
+    await this.sendParts(changed.map((name) => ({ type: 'namespace-changed', name })));
   }
 
   /**
@@ -424,17 +431,51 @@ export class WatchSession implements HubSubscriber {
   }
 
   /**
-   * The document as discover builds it (with the running forwarders, which are
-   * host state too): whole, or rebuilt where `delta` says namespaces changed.
+   * One event per namespace, each with that namespace's observed facts and its
+   * part of the document; the whole host is neither built nor sent (but for the
+   * self-check, ./document.ts).
    */
-  private async document(observed: ObservedHost, delta?: { changed: Set<string>; removed: Set<string> }): Promise<Topology> {
-    const mismatches = this.docs.mismatches;
-    const document = delta ? this.docs.update(observed, delta.changed, delta.removed) : this.docs.full(observed);
-    if (this.docs.mismatches > mismatches) {
-      this.log('watch: the incremental document differed from the whole one; resyncing');
-      this.needResync = true;
-    }
+  private async sendParts(events: { type: 'namespace-removed' | 'namespace-added' | 'namespace-changed'; name: string }[]) {
+    const changed = events.filter((e) => e.type !== 'namespace-removed').map((e) => e.name);
+    const removed = events.filter((e) => e.type === 'namespace-removed').map((e) => e.name);
+    const parts = this.docs.parts((n) => this.state.get(n)?.ns, changed, removed, () => this.observedHost());
+    this.mismatchSeen();
+    const forwarders = await this.forwardersIfChanged();
+    if (this.closed) return;
+    events.forEach((e, i) => {
+      const namespace = this.docName(e.name);
+      const fw = i === events.length - 1 && forwarders ? { forwarders } : {};
+      if (e.type === 'namespace-removed') this.send({ type: e.type, namespace, ...fw });
+      else this.send({ type: e.type, namespace, observed: this.viewOne(this.state.get(e.name)!.ns), part: parts.get(e.name)!, ...fw });
+    });
+  }
+
+  private reportedMismatches = 0;
+  private mismatchSeen() {
+    if (this.docs.mismatches === this.reportedMismatches) return;
+    this.reportedMismatches = this.docs.mismatches;
+    this.log('watch: the document a client holds differed from a whole one; resyncing');
+    this.needResync = true;
+  }
+
+  /** The running forwarders as the document names them, when they differ from what the client holds. */
+  private async forwardersIfChanged(): Promise<Forwarder[] | undefined> {
+    const names = new Set<string>();
+    for (const [name, k] of this.state) if (k.ns.named && name !== HOST_NS) names.add(this.docName(name));
+    const p = this.opts.onlyPrefix;
+    const rename = (n: string) => (p === undefined ? n : !n.startsWith(p) ? undefined : this.docName(n));
+    const list = documentForwarders(await helperForwarders().list(), names, rename);
+    const json = JSON.stringify(list);
+    if (json === this.sentForwarders) return undefined;
+    this.sentForwarders = json;
+    return list;
+  }
+
+  /** The whole document as discover builds it (with the running forwarders, which are host state too). */
+  private async document(observed: ObservedHost): Promise<Topology> {
+    const document = this.docs.full(observed);
     document.forwarders = await discoveredForwarders(document, helperForwarders(), { onlyPrefix: this.opts.onlyPrefix, stripPrefix: this.opts.stripPrefix });
+    this.sentForwarders = JSON.stringify(document.forwarders);
     return document;
   }
 
@@ -445,6 +486,11 @@ export class WatchSession implements HubSubscriber {
     if (this.closed) return;
     this.counts.resyncs++;
     this.send({ type: 'resync', observed: this.view(observed), document });
+  }
+
+  /** One namespace's observed facts as this subscription names namespaces (see view). */
+  private viewOne(ns: ObservedNamespace): ObservedNamespace {
+    return this.opts.stripPrefix && this.opts.onlyPrefix ? stripHost({ readAt: 0, durationMs: 0, namespaces: [ns], warnings: [] }, this.opts.onlyPrefix).namespaces[0] : ns;
   }
 
   /**
@@ -459,6 +505,8 @@ export class WatchSession implements HubSubscriber {
   private send(data: WatchData) {
     this.counts.events++;
     this.sink.emit(data, ++this.seq);
+    // bench:live-path's stage timings: when each event left the helper (wall clock, comparable across processes)
+    if (TRACE && data.type !== 'resync') this.log(`watch-trace ${data.type} ${data.namespace} at=${Date.now()} round=${(performance.now() - this.roundStart).toFixed(1)} ${this.marks}`);
   }
 
   /** The name the document uses (prefix stripped when asked, like discover's stripHost). */

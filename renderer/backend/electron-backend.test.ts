@@ -69,8 +69,8 @@ describe('electron Backend', () => {
     b.watch((e) => c.push(e.seq));
     await tick();
     const [subA, subC] = m.calls.filter((x) => x.channel === requestChannel('watchStart')).map((x) => x.params.subId);
-    m.push('watchEvent', { subId: subA, event: { seq: 1, type: 'resync' } });
-    m.push('watchEvent', { subId: subC, event: { seq: 7, type: 'link' } });
+    m.push('watchEvent', { subId: subA, event: { seq: 1, type: 'resync', observed: { readAt: 0, durationMs: 0, namespaces: [], warnings: [] }, document: emptyTopology() } });
+    m.push('watchEvent', { subId: subC, event: { seq: 7, type: 'namespace-removed', namespace: 'x' } });
     m.push('watchEvent', { subId: subA, event: { type: 'no-seq' } });
     assert.deepEqual(a, [1]);
     assert.deepEqual(c, [7]);

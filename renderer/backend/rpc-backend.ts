@@ -17,6 +17,7 @@ import type {
   HelperStatus,
   MenuCommand,
   OpenedFile,
+  PingProgress,
   Result,
   SaveOptions,
   SavedFile,
@@ -78,6 +79,7 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
   const watchers = new Map<string, { onEvent: (e: WatchEvent) => void; onError?: (e: BackendError) => void }>();
   const statsListeners = new Map<string, (s: ForwarderStats[]) => void>();
   const progress = new Map<string, (p: ApplyProgress) => void>();
+  const pingProgress = new Map<string, (p: PingProgress) => void>();
   const menuListeners = new Set<(c: MenuCommand) => void>();
   const captures = new Map<string, (e: CaptureEvent) => void>();
   const terminals = new Map<string, (e: TerminalEvent) => void>();
@@ -129,6 +131,11 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
       case 'progress': {
         const { opId, progress: pr } = p as EventPayload<'progress'>;
         progress.get(opId)?.(pr);
+        break;
+      }
+      case 'pingProgress': {
+        const { opId, progress: pr } = p as EventPayload<'pingProgress'>;
+        pingProgress.get(opId)?.(pr);
         break;
       }
       case 'forwarderStats': {
@@ -210,7 +217,16 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
       setStatus(r.ok ? r.value : { state: 'failed', error: r.error, canRetry: true });
       return current;
     },
-    discover: (opts = {}) => callResult('discover', { unnamed: opts.unnamed }),
+    discover: (opts = {}) => callResult('discover', { unnamed: opts.unnamed, ...(opts.filter ? { filter: true } : {}) }),
+    async ping(pings, onProgress) {
+      const opId = newId('p');
+      if (onProgress) pingProgress.set(opId, onProgress);
+      try {
+        return await callResult('ping', { pings, opId });
+      } finally {
+        pingProgress.delete(opId);
+      }
+    },
     watch(onEvent, onError) {
       const subId = newId('w');
       watchers.set(subId, { onEvent, onError });

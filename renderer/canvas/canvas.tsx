@@ -13,7 +13,6 @@ import { HOST_NS } from '../../shared/model/schema';
 import { COMPACT_ZOOM, NS_W } from '../model/geometry';
 import { createFlowDeriver } from '../model/to-flow';
 import type { FlowEdge, FlowNode } from '../model/to-flow';
-import { mergeLive } from '../model/live-merge';
 import { problemsById } from '../model/problems';
 import { movePositions, addVeth } from '../model/edits';
 import { parseId } from '../model/doc-ids';
@@ -38,7 +37,8 @@ const FIT: FitViewOptions = { maxZoom: 1.1, padding: { top: '6%', bottom: '6%', 
 export function Canvas({ bench = false }: { bench?: boolean }) {
   const doc = useEditor((s) => s.doc);
   const liveOn = useLive((s) => s.enabled);
-  const host = useLive((s) => s.host);
+  // the document laid over the host, kept by the live controller (replaced only when what is drawn changes shape)
+  const merged = useLive((s) => s.merged);
   const selection = useUi((s) => s.selection);
   const theme = useUi((s) => s.theme);
   // the level of detail changes when a zoom gesture ends, not on each of its frames
@@ -46,7 +46,7 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
   const rf = useReactFlow();
   const deriver = useRef(createFlowDeriver()).current;
 
-  const shown = useMemo(() => (liveOn && host ? mergeLive(doc, host).merged : doc), [doc, liveOn, host]);
+  const shown = liveOn && merged ? merged : doc;
   const selSet = useMemo(() => new Set(selection), [selection]);
   // a big document starts in the overview: the first render never mounts thousands of full nodes
   const initialViewport = useRef({ x: 0, y: 0, zoom: doc.namespaces.length > CULL_ABOVE ? COMPACT_ZOOM / 4 : 1 }).current;

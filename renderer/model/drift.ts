@@ -38,12 +38,13 @@ const routeText = (r: Route) =>
     .filter(Boolean).join(' ');
 
 /** The fields of a route the document gives, compared with the host's route to the same place (same table and metric). */
-function routeDrift(doc: Route[], host: Route[], out: DriftField[]): void {
-  const hs = host.map(canonicalRoute);
-  for (const raw of doc) {
-    const d = canonicalRoute(raw);
+function routeDrift(doc: Namespace, host: Namespace, out: DriftField[]): void {
+  // tables by number on both sides: the document may name them, the host numbers them
+  const hs = host.routes.map((r) => canonicalRoute(r, host.tables));
+  for (const raw of doc.routes) {
+    const d = canonicalRoute(raw, doc.tables);
     const same = hs.filter((h) => h.to === d.to && h.table === d.table && h.metric === d.metric);
-    const match = same.find((h) => (Object.keys(d) as (keyof Route)[]).every((k) => h[k] === d[k]));
+    const match = same.find((h) => (Object.keys(d) as (keyof Route)[]).every((k) => JSON.stringify(h[k]) === JSON.stringify(d[k])));
     if (match) continue;
     out.push({ field: `route ${d.to}`, doc: routeText(d), host: same.length ? same.map(routeText).join('; ') : NONE });
   }
@@ -58,7 +59,7 @@ export function namespaceDrift(doc: Namespace, host: Namespace): DriftField[] {
     const have = (host.sysctls[k] ?? SYSCTL_DEFAULTS[k]).trim().replace(/\s+/g, ' ');
     if (want !== have) out.push({ field: k, doc: want, host: have });
   }
-  routeDrift(doc.routes, host.routes, out);
+  routeDrift(doc, host, out);
   missing('NAT rules', doc.nat.map((r) => natRuleText(canonicalNat(r))), host.nat.map((r) => natRuleText(canonicalNat(r))), out);
   if (doc.dns) {
     const d = canonicalDns(doc.dns);

@@ -1,25 +1,28 @@
 /**
  * Auto-layout with ELK's layered algorithm (elkjs): namespace boxes at their real
- * size, one port per interface (so veths leaving one box are ordered, not bunched),
- * forwarders between their namespaces, laid out left to right from the host.
+ * size, one port per interface at the side and height its handle is drawn (so
+ * veths leaving one box are ordered, not bunched), forwarders between their
+ * namespaces, laid out left to right from the host, with ELK's orthogonal edge
+ * routes kept for drawing (`routes`: they go round boxes, which React Flow's
+ * curves do not).
  *
- * A hub (a namespace with many neighbours that connect to nothing else, e.g. a
- * host bridge with 200 members) would make one endless column; its leaves are
- * packed as one block, a grid beside the hub, which ELK places like any node.
- * The result goes into the document's `layout.positions`, so a saved file
- * reopens as it was arranged.
+ * A hub (a namespace whose bridge has many members that connect to nothing else,
+ * e.g. a host bridge with 200 members) would make one endless column; its leaves
+ * are arranged in rings around it, the hub in the middle, and ELK places the whole
+ * ring like any node. The positions go into the document's `layout.positions`, so
+ * a saved file reopens as it was arranged; the routes are session state.
  */
-import type { ELK as Elk, ElkNode, ElkExtendedEdge } from 'elkjs/lib/elk-api';
+import type { ELK as Elk, ElkNode, ElkExtendedEdge, ElkPort } from 'elkjs/lib/elk-api';
 import type { Topology } from '../../shared/model/schema';
+import { HOST_NS } from '../../shared/model/schema';
 import { nodeId } from '../../shared/model/ids';
-import { toFlow, type FlowNode } from './to-flow';
+import { toFlow, type FlowNode, type NamespaceData } from './to-flow';
+import { NS_W, portY } from './geometry';
 import type { Pos } from './edits';
+import { ringAround } from './ring';
 
-/** a namespace with at least this many leaf neighbours is drawn as a hub with its leaves in a block */
+/** a namespace with at least this many leaf neighbours is drawn as a hub with its leaves around it */
 export const HUB_MIN_LEAVES = 6;
-const GAP_X = 60;
-const GAP_Y = 40;
-const BLOCK_ASPECT = 4 / 3;
 
 // loaded on first use: ELK is 1.5 MB of the bundle and the editor starts without it
 let elk: Promise<Elk> | undefined;
@@ -30,39 +33,38 @@ const OPTIONS: Record<string, string> = {
   'elk.direction': 'RIGHT',
   'elk.edgeRouting': 'ORTHOGONAL',
   'elk.spacing.nodeNode': '40',
+  'elk.spacing.edgeNode': '20',
+  'elk.spacing.edgeEdge': '10',
   'elk.layered.spacing.nodeNodeBetweenLayers': '110',
+  'elk.layered.spacing.edgeNodeBetweenLayers': '20',
   'elk.spacing.componentComponent': '80',
-  'elk.portConstraints': 'FREE',
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
 };
+
+/** An orthogonal route of one edge in flow coordinates, from the React Flow edge's source to its target. */
+export type Route = Pos[];
+
+export interface Layout {
+  positions: Record<string, Pos>;
+  /** veth edge id → ELK's orthogonal route (start, bends, end) */
+  routes: Record<string, Route>;
+}
 
 interface Link {
   a: string;
   b: string;
   pa?: string;
   pb?: string;
-}
-
-/** The leaves of `hub` packed in a grid: offsets from the block's corner, and the block's size. */
-function packGrid(leaves: FlowNode[]): { at: Map<string, Pos>; width: number; height: number } {
-  // about as wide as a screen is (4:3), counting the boxes' real size (they are wide and low)
-  const w = (leaves[0]?.width ?? 250) + GAP_X;
-  const h = Math.max(...leaves.map((n) => n.height ?? 60)) + GAP_Y;
-  const cols = Math.max(1, Math.round(Math.sqrt((leaves.length * h * BLOCK_ASPECT) / w)));
-  const at = new Map<string, Pos>();
-  let y = 0;
-  let width = 0;
-  for (let r = 0; r * cols < leaves.length; r++) {
-    const row = leaves.slice(r * cols, (r + 1) * cols);
-    const h = Math.max(...row.map((n) => n.height ?? 60));
-    row.forEach((n, c) => at.set(n.id, { x: c * ((n.width ?? 250) + GAP_X), y }));
-    width = Math.max(width, row.reduce((w, n) => w + (n.width ?? 250) + GAP_X, -GAP_X));
-    y += h + GAP_Y;
-  }
-  return { at, width, height: Math.max(0, y - GAP_Y) };
+  /** the React Flow edge this link is drawn as, and whether that edge runs b → a */
+  edge?: string;
+  reversed?: boolean;
 }
 
 export async function autoLayout(doc: Topology): Promise<Record<string, Pos>> {
+  return (await layoutGraph(doc)).positions;
+}
+
+export async function layoutGraph(doc: Topology): Promise<Layout> {
   // sizes and the set of boxes as the canvas draws them (host included, implicit or not)
   const flow = toFlow({ ...doc, layout: undefined });
   const top = flow.nodes.filter((n) => !n.parentId && !/~\d+$/.test(n.id));
@@ -72,8 +74,9 @@ export async function autoLayout(doc: Topology): Promise<Record<string, Pos>> {
   for (const v of doc.veths) {
     // host-ward ends first make the host the root of the drawing
     const [x, y] = v.ends;
-    const [a, b] = y.namespace === 'host' ? [y, x] : [x, y];
-    if (a.namespace !== b.namespace) links.push({ a: ns(a.namespace), b: ns(b.namespace), pa: `${ns(a.namespace)}/${a.name}`, pb: `${ns(b.namespace)}/${b.name}` });
+    const reversed = y.namespace === HOST_NS;
+    const [a, b] = reversed ? [y, x] : [x, y];
+    if (a.namespace !== b.namespace) links.push({ a: ns(a.namespace), b: ns(b.namespace), pa: `${ns(a.namespace)}/${a.name}`, pb: `${ns(b.namespace)}/${b.name}`, edge: nodeId.veth(x.namespace, x.name), reversed });
   }
   for (const f of doc.forwarders) {
     links.push({ a: ns(f.listen.namespace), b: nodeId.forwarder(f.name) });
@@ -92,57 +95,75 @@ export async function autoLayout(doc: Topology): Promise<Record<string, Pos>> {
   }
   const leafOf = new Map<string, string>(); // leaf → hub
   for (const [hub, around] of neighbours) {
-    const leaves = [...around].filter((n) => neighbours.get(n)?.size === 1);
+    const leaves = [...around].filter((n) => neighbours.get(n)?.size === 1 && !leafOf.has(n));
     if (leaves.length >= HUB_MIN_LEAVES) for (const l of leaves) leafOf.set(l, hub);
   }
-  type Block = { id: string; leaves: FlowNode[]; grid: ReturnType<typeof packGrid> };
-  const blocks = new Map<string, Block>();
+  type Ring = { id: string; hub: FlowNode; leaves: FlowNode[]; ring: ReturnType<typeof ringAround> };
+  const rings = new Map<string, Ring>();
   for (const [leaf, hub] of leafOf) {
-    const b: Block = blocks.get(hub) ?? { id: `block:${hub}`, leaves: [], grid: { at: new Map<string, Pos>(), width: 0, height: 0 } };
-    b.leaves.push(byId.get(leaf)!);
-    blocks.set(hub, b);
+    let r = rings.get(hub);
+    if (!r) rings.set(hub, (r = { id: `ring:${hub}`, hub: byId.get(hub)!, leaves: [], ring: { at: new Map(), width: 0, height: 0 } }));
+    r.leaves.push(byId.get(leaf)!);
   }
-  for (const b of blocks.values()) b.grid = packGrid(b.leaves);
+  for (const r of rings.values()) r.ring = ringAround(r.hub, r.leaves);
+  const boxOf = (id: string) => (rings.has(id) ? rings.get(id)!.id : leafOf.has(id) ? rings.get(leafOf.get(id)!)!.id : id);
 
-  const ports = new Map<string, Set<string>>();
-  const addPort = (node: string, port?: string) => {
-    if (!port) return undefined;
-    let s = ports.get(node);
-    if (!s) ports.set(node, (s = new Set()));
-    s.add(port);
+  // ports where the canvas draws their handles: the host-ward end on the right, the other on the left
+  const ports = new Map<string, ElkPort[]>();
+  const portIndex = (node: FlowNode, port: string) => ((node.data as NamespaceData).ports ?? []).findIndex((p) => `${node.id}/${p.ifname}` === port);
+  const addPort = (node: string, port: string | undefined, side: 'EAST' | 'WEST'): string | undefined => {
+    const n = byId.get(node);
+    if (!port || !n || n.type !== 'namespace') return undefined;
+    const k = portIndex(n, port);
+    if (k < 0) return undefined; // a bridge member: its handle is inside the box
+    const list = ports.get(node) ?? [];
+    ports.set(node, list);
+    list.push({ id: port, x: side === 'EAST' ? NS_W : 0, y: portY(k), width: 0, height: 0, layoutOptions: { 'elk.port.side': side } });
     return port;
   };
   const edges: ElkExtendedEdge[] = [];
+  const edgeOf = new Map<string, Link>();
   const seen = new Set<string>();
   usable.forEach((l, i) => {
-    const a = leafOf.has(l.a) ? blocks.get(leafOf.get(l.a)!)!.id : l.a;
-    const b = leafOf.has(l.b) ? blocks.get(leafOf.get(l.b)!)!.id : l.b;
+    const a = boxOf(l.a);
+    const b = boxOf(l.b);
     if (a === b) return;
-    const inBlock = a !== l.a || b !== l.b;
-    const key = inBlock ? `${a}>${b}` : `${i}`;
-    if (seen.has(key)) return; // a block is tied to its hub once
+    const inRing = a !== l.a || b !== l.b;
+    const key = inRing ? `${a}>${b}` : `${i}`;
+    if (seen.has(key)) return; // a ring is tied to another box once
     seen.add(key);
-    const pa = inBlock ? undefined : addPort(a, l.pa);
-    const pb = inBlock ? undefined : addPort(b, l.pb);
-    edges.push({ id: `e${i}`, sources: [pa ?? a], targets: [pb ?? b] });
+    const pa = inRing ? undefined : addPort(a, l.pa, 'EAST');
+    const pb = inRing ? undefined : addPort(b, l.pb, 'WEST');
+    const id = `e${i}`;
+    if (l.edge && pa && pb) edgeOf.set(id, l);
+    edges.push({ id, sources: [pa ?? a], targets: [pb ?? b] });
   });
 
   const children: ElkNode[] = [];
   for (const n of top) {
-    if (leafOf.has(n.id)) continue;
-    children.push({ id: n.id, width: n.width ?? 250, height: n.height ?? 60, ports: [...(ports.get(n.id) ?? [])].map((id) => ({ id, width: 4, height: 4 })) });
+    if (leafOf.has(n.id) || rings.has(n.id)) continue;
+    const p = ports.get(n.id) ?? [];
+    children.push({ id: n.id, width: n.width ?? NS_W, height: n.height ?? 60, ports: p, ...(p.length ? { layoutOptions: { 'elk.portConstraints': 'FIXED_POS' } } : {}) });
   }
-  for (const b of blocks.values()) children.push({ id: b.id, width: b.grid.width, height: b.grid.height });
+  for (const r of rings.values()) children.push({ id: r.id, width: r.ring.width, height: r.ring.height });
 
   const out = await (await getElk()).layout({ id: 'root', layoutOptions: OPTIONS, children, edges });
-  const result: Record<string, Pos> = {};
+  const positions: Record<string, Pos> = {};
   for (const c of out.children ?? []) {
     const x = Math.round(c.x ?? 0);
     const y = Math.round(c.y ?? 0);
-    const hub = c.id.startsWith('block:') ? c.id.slice('block:'.length) : undefined;
-    if (hub) {
-      for (const [leaf, p] of blocks.get(hub)!.grid.at) result[leaf] = { x: x + p.x, y: y + p.y };
-    } else result[c.id] = { x, y };
+    const ring = c.id.startsWith('ring:') ? rings.get(c.id.slice('ring:'.length)) : undefined;
+    if (ring) {
+      for (const [id, p] of ring.ring.at) positions[id] = { x: x + p.x, y: y + p.y };
+    } else positions[c.id] = { x, y };
   }
-  return result;
+  const routes: Record<string, Route> = {};
+  for (const e of out.edges ?? []) {
+    const l = edgeOf.get(e.id);
+    const s = e.sections?.[0];
+    if (!l?.edge || !s || (e.sections?.length ?? 0) > 1) continue;
+    const pts = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint].map((p) => ({ x: Math.round(p.x), y: Math.round(p.y) }));
+    routes[l.edge] = l.reversed ? pts.reverse() : pts;
+  }
+  return { positions, routes };
 }

@@ -28,9 +28,12 @@ import {
 import { adopt, adoptWithNeighbours } from '../model/live-merge';
 import { isLiveOnly, isUnnamedName } from '../model/live-unnamed';
 import { LiveDetails } from './live-details';
+import { checkTable, routesByTable, tableRef } from './table-fields';
+import { PolicySection } from './policy-section';
 import { edit, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
 import { useLive } from '../store/live-store';
+import { ReachPair, ReachTo, selectedNamespaces } from './reach-pair';
 import {
   CheckField,
   Section,
@@ -95,6 +98,7 @@ export function Inspector() {
     return (
       <aside className="inspector" aria-label="inspector" data-testid="inspector">
         <div className="panel-title">{selection.length} objects selected</div>
+        {selectedNamespaces(selection).length === 2 && <ReachPair a={selectedNamespaces(selection)[0]} b={selectedNamespaces(selection)[1]} />}
         <button type="button" data-testid="inspector-delete" onClick={() => { edit((d) => deleteIds(d, selection)); uiStore.getState().setSelection([]); }}>
           Delete all
         </button>
@@ -122,6 +126,7 @@ export function Inspector() {
       {liveOn && liveStatus === 'drifted' && <DriftTable id={id} />}
       {liveOn && <HostLinkState doc={doc} id={id} />}
       {liveOn && <LiveDetails id={id} />}
+      {selectedNamespaces([id]).map((ns) => <ReachTo key={ns} from={ns} />)}
       {liveOn && liveStatus === 'unmanaged' ? (
         // not in the document: editable fields would show made-up defaults (e.g. "Loopback up" for a
         // namespace whose lo is down) and edit nothing; adopting it brings the host's facts in
@@ -320,16 +325,20 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
         }
       >
         <ul className="rows">
-          {ns.routes.map((x, i) => (
-            <li key={i} className={i === ri ? 'active' : ''} data-testid={`inspector-route-${i}`} onClick={() => setRoute(i)}>
-              {x.type && x.type !== 'unicast' ? `${x.type} ` : ''}
-              {x.to}
-              {x.via ? ` via ${x.via}` : ''}
-              {x.dev ? ` dev ${x.dev}` : ''}
-              {x.metric !== undefined ? ` metric ${x.metric}` : ''}
-              {x.table ? ` table ${x.table}` : ''}
-            </li>
-          ))}
+          {routesByTable(ns).map(({ table, items }) => [
+            ...(table === undefined ? [] : [<li key={`t-${table}`} className="group" data-testid={`inspector-route-table-${table}`}>table {table}</li>]),
+            ...items.map(({ route: x, index: i }) => (
+              <li key={i} className={i === ri ? 'active' : ''} data-testid={`inspector-route-${i}`} onClick={() => setRoute(i)}>
+                {x.type && x.type !== 'unicast' ? `${x.type} ` : ''}
+                {x.to}
+                {x.via ? ` via ${x.via}` : ''}
+                {x.dev ? ` dev ${x.dev}` : ''}
+                {x.nexthops ? ` ${x.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev ? ` dev ${h.dev}` : ''}${h.weight ? ` weight ${h.weight}` : ''}`).join(' ')}` : ''}
+                {x.metric !== undefined ? ` metric ${x.metric}` : ''}
+                {x.onlink ? ' onlink' : ''}
+              </li>
+            )),
+          ])}
         </ul>
         {r && (
           <div className="subform" aria-label="route">
@@ -337,15 +346,17 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
             <TextField field="route-via" label="Via" value={r.via ?? ''} check={checkIp} onCommit={(v) => patchRoute({ via: v || undefined })} />
             <TextField field="route-dev" label="Dev" value={r.dev ?? ''} list="ifnames" check={(v) => (v ? checkIfname(v) : undefined)} onCommit={(v) => patchRoute({ dev: v || undefined })} />
             <TextField field="route-metric" label="Metric" value={str(r.metric)} check={checkInt(0, 4294967295)} onCommit={(v) => patchRoute({ metric: num(v) })} />
-            <TextField field="route-table" label="Table" value={str(r.table)} check={checkInt(1, 4294967295)} onCommit={(v) => patchRoute({ table: num(v) })} />
+            <TextField field="route-table" label="Table" value={r.table === undefined ? '' : String(r.table)} check={checkTable(ns)} onCommit={(v) => patchRoute({ table: tableRef(v) })} />
+            <CheckField field="route-onlink" label="On link" value={r.onlink === true} onChange={(v) => patchRoute({ onlink: v || undefined })} />
             <TextField field="route-src" label="Source" value={r.src ?? ''} check={checkIp} onCommit={(v) => patchRoute({ src: v || undefined })} />
-            <SelectField field="route-type" label="Type" value={r.type ?? ''} options={['', 'unicast', 'blackhole', 'unreachable', 'prohibit']} onChange={(v) => patchRoute({ type: (v || undefined) as Route['type'] })} />
+            <SelectField field="route-type" label="Type" value={r.type ?? ''} options={['', 'unicast', 'blackhole', 'unreachable', 'prohibit', 'local']} onChange={(v) => patchRoute({ type: (v || undefined) as Route['type'] })} />
             <button type="button" data-testid="inspector-route-remove" onClick={() => setRoutes(ns.routes.filter((_, i) => i !== ri))}>
               Remove route
             </button>
           </div>
         )}
       </Section>
+      <PolicySection ns={ns} set={set} />
       <Section
         title={`NAT (${ns.nat.length})`}
         actions={

@@ -2,13 +2,22 @@
  * What the kernel has for the selected object, in the live view: for a namespace
  * its identity (container, pod, Mininet host, holders, mounts), every link with
  * admin/oper state, MTU, MAC, addresses, master, veth peer and counters, routes
- * of every table, policy rules and NAT lines; for a bridge its members; for a
+ * of every table, policy rules and NAT (Docker's chains read as the model's rules where it can
+ * say them, shared/reach/nat-view.ts; raw lines otherwise); for a bridge its members; for a
  * veth both ends. Read from the observed host the helper sent (read-only).
  */
 import type { ObservedLink, ObservedNamespace } from '../../shared/model/observed';
+import type { NatRule } from '../../shared/model/schema';
+import { natView } from '../../shared/reach/nat-view';
 import { parseId } from '../model/doc-ids';
 import { asObservedHost } from '../model/live-unnamed';
 import { useLive } from '../store/live-store';
+
+/** `dnat tcp :18080 → 172.17.0.2:80`, `masquerade 172.17.0.0/16 out eth0` */
+function natRuleWords(r: NatRule): string {
+  const m = [r.source && `from ${r.source}`, r.destination && `to ${r.destination}`, r.inInterface && `in ${r.inInterface}`, r.outInterface && `out ${r.outInterface}`, r.protocol && `${r.protocol}${r.port !== undefined ? ` :${r.port}` : ''}`];
+  return [r.action, ...m.filter(Boolean), r.toAddress && `→ ${r.toAddress}`].filter(Boolean).join(' ');
+}
 
 const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`);
 
@@ -90,7 +99,19 @@ function NamespaceDetails({ ns, label }: { ns: ObservedNamespace; label: (n?: st
       {ns.natLines && ns.natLines.length > 0 && (
         <>
           <div className="live-sub">NAT</div>
-          <ul className="live-list" data-testid="live-nat">{ns.natLines.map((l, i) => <li key={i}><code>{l}</code></li>)}</ul>
+          {/* rules the model can say, in its words, with what it cannot say beside; the rest as iptables wrote it */}
+          <ul className="live-list" data-testid="live-nat">
+            {natView(ns.natLines).map((v, i) =>
+              v.rule ? (
+                <li key={i} data-testid="live-nat-rule" title={v.line}>
+                  {natRuleWords(v.rule)}
+                  {v.beyond.length > 0 && <span className="muted"> · beyond the model: {v.beyond.join(', ')}</span>}
+                </li>
+              ) : (
+                <li key={i} data-testid="live-nat-raw"><code>{v.line}</code></li>
+              ),
+            )}
+          </ul>
         </>
       )}
       {Object.keys(ns.sysctls).length > 0 && <div className="muted">{Object.entries(ns.sysctls).map(([k, v]) => `${k}=${v}`).join(' · ')}</div>}

@@ -15,6 +15,8 @@ export interface LiveState {
   loading: boolean;
   /** the host as drawn: its document, plus the unnamed namespaces when `allNamespaces` (../model/live-unnamed.ts) */
   host?: Topology;
+  /** the document laid over the drawn host (../model/live-merge.ts): what the canvas draws; replaced only when its shape changes */
+  merged?: Topology;
   /** the host's document as the helper sent it (named namespaces only) */
   hostNamed?: Topology;
   observed?: unknown;

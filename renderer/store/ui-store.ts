@@ -5,6 +5,7 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { Problem } from '../model/problems';
+import type { Route } from '../model/layout';
 
 export type Theme = 'dark' | 'light';
 const THEME_KEY = 'netns-studio.theme';
@@ -38,6 +39,8 @@ export interface UiState {
   problems: Problem[];
   /** an opened file or the first live picture is being laid out (ELK runs asynchronously) */
   layingOut: boolean;
+  /** the last auto-layout's orthogonal veth routes (edge id → points); an edge uses its route while its ends are where the route starts and ends */
+  routes: Record<string, Route>;
   requestFit(nodes?: string[]): void;
   setSelection(ids: string[]): void;
   renameSelection(map: Record<string, string>): void;
@@ -55,6 +58,7 @@ export const uiStore = createStore<UiState>((set, get) => ({
   namePrefix: '',
   problems: [],
   layingOut: false,
+  routes: {},
   requestFit(nodes) {
     set({ fit: { n: get().fit.n + 1, nodes } });
   },

@@ -66,8 +66,8 @@ export function renderCommand(c: Command): string {
 
 const LINK_SHOW = /^ip link show dev \S+$/;
 
-/** Whether `ip` can take these words on a `-batch` line as they are (no quoting, no `#`, which starts a comment there). */
-const batchable = (c: Command) => c.argv[0] === 'ip' && c.argv.slice(1).every((a) => a !== '' && SAFE.test(a));
+/** Whether `ip` can take these words on a `-batch` line as they are (no quoting, no `#`, which starts a comment there, no global option such as `-6`, which batch lines refuse). */
+const batchable = (c: Command) => c.argv[0] === 'ip' && !c.argv[1]?.startsWith('-') && c.argv.slice(1).every((a) => a !== '' && SAFE.test(a));
 
 /**
  * The check of an `exists` command, with the section's namespace implied:

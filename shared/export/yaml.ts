@@ -1,28 +1,35 @@
 /**
  * The topology as canonical YAML: keys in schema order, lists sorted where their
  * order means nothing to the kernel (namespaces, bridges, veths, VRFs, routes,
- * forwarders, record keys), defaults left out. Two documents that mean the same
+ * policy rules (by family and priority, as the kernel tries them), forwarders,
+ * record keys), defaults left out. Two documents that mean the same
  * export to the same text, so files diff cleanly and tests can compare them.
  * Order is kept where it matters: addresses (the first is primary), NAT rules
  * (first match wins), nameservers and search domains (tried in order), veth ends.
  */
 import { Document, isCollection, isScalar, visit } from 'yaml';
-import { HOST_NS, Topology, type Namespace, type Route } from '../model/schema';
+import { HOST_NS, Topology, type Namespace, type PolicyRule, type Route } from '../model/schema';
+import { routeTableId, ruleFamily, type TableNames } from '../model/tables';
 import { stripDefaults } from '../yaml/defaults';
 
 const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
 const sortKeys = <T extends Record<string, unknown>>(r: T): T => Object.fromEntries(Object.entries(r).sort(([a], [b]) => cmp(a, b))) as T;
 
-function routeOrder(a: Route, b: Route): number {
-  return cmp(a.table ?? 254, b.table ?? 254) || cmp(a.to === 'default' ? '' : a.to, b.to === 'default' ? '' : b.to) || cmp(a.metric ?? 0, b.metric ?? 0) || cmp(a.via ?? '', b.via ?? '') || cmp(a.dev ?? '', b.dev ?? '');
-}
+const routeOrder = (names: TableNames) => (a: Route, b: Route): number => {
+  return cmp(routeTableId(a, names) ?? String(a.table), routeTableId(b, names) ?? String(b.table)) || cmp(a.to === 'default' ? '' : a.to, b.to === 'default' ? '' : b.to) || cmp(a.metric ?? 0, b.metric ?? 0) || cmp(a.via ?? '', b.via ?? '') || cmp(a.dev ?? '', b.dev ?? '');
+};
+
+/** Rules in the order the kernel tries them: IPv4 then IPv6, by priority. */
+const ruleOrder = (a: PolicyRule, b: PolicyRule) => ruleFamily(a) - ruleFamily(b) || a.priority - b.priority;
 
 function canonicalNamespace(n: Namespace): Namespace {
   return {
     ...n,
     sysctls: sortKeys(n.sysctls),
-    routes: [...n.routes].sort(routeOrder),
+    routes: [...n.routes].sort(routeOrder(n.tables)),
     vrfs: [...n.vrfs].sort((a, b) => cmp(a.name, b.name)),
+    ...(n.tables ? { tables: sortKeys(n.tables) } : {}),
+    ...(n.rules ? { rules: [...n.rules].sort(ruleOrder) } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ export const objectKey = {
   address: (ns: string, ifname: string, cidr: string) => `addr:${ns}/${ifname}/${cidr}`,
   route: (ns: string, table: number | undefined, to: string, metric?: number) =>
     `route:${ns}/${table ?? 254}/${to}${metric === undefined ? '' : `/${metric}`}`,
+  /** a policy rule: one per family and priority (the validator refuses duplicates) */
+  rule: (ns: string, family: 4 | 6, priority: number) => `rule:${ns}/${family}/${priority}`,
   sysctl: (ns: string, key: string) => `sysctl:${ns}/${key}`,
   nat: (ns: string, rule: string) => `nat:${ns}/${rule}`,
   /** the iptables FORWARD rule accepting what a bridge forwards between its ports (Bridge.acceptForward) */

@@ -72,6 +72,17 @@ export interface ObservedRoute {
   scope?: string;
   metric?: number;
   src?: string;
+  /** the gateway is taken as on `dev` whatever the subnets say */
+  onlink?: true;
+  /** a multipath route's paths (no via/dev of its own then) */
+  nexthops?: ObservedNexthop[];
+}
+
+export interface ObservedNexthop {
+  via?: string;
+  dev?: string;
+  weight: number;
+  onlink?: true;
 }
 
 export interface ObservedRule {
@@ -79,6 +90,22 @@ export interface ObservedRule {
   priority: number;
   /** table name or id as the kernel names it (local, main, default, 100) */
   table?: string;
+  /** the table's number, when the rule looks one up */
+  tableId?: number;
+  /** `from`/`to` prefixes, with their length (absent: all) */
+  from?: string;
+  to?: string;
+  iif?: string;
+  oif?: string;
+  fwmark?: number;
+  /** absent: all bits */
+  fwmask?: number;
+  /** blackhole, unreachable, prohibit, goto, nop… as the kernel says; absent: lookup (to_tbl) */
+  action?: string;
+  /** VRF's rule: look up the table of the interface's l3mdev */
+  l3mdev?: true;
+  /** `not`: the selector is inverted */
+  not?: true;
   /** the rule as `ip rule` prints it, for display */
   text: string;
 }

@@ -8,6 +8,7 @@
  * (./observed.ts, read-only runtime facts) and UI session state (renderer only).
  */
 import { z } from 'zod';
+import { ExternalRef } from './external';
 
 export const API_VERSION = 'netns-studio/v1';
 export const KIND = 'Topology';
@@ -46,14 +47,55 @@ export const Bridge = z.strictObject({
     'add an iptables FORWARD rule accepting the traffic bridged on this bridge (owned by netns-studio, removed on destroy): needed where bridge netfilter is on and the FORWARD policy is DROP, as Docker sets it on its host'),
 });
 
+const U32 = 4294967295;
+
+/**
+ * A routing table: a number, or a name. Names are the kernel's own (`main` 254,
+ * `local` 255, `default` 253) or one of the namespace's `tables`; the planner
+ * spells every table as its number, so nothing depends on the host's rt_tables.
+ */
+export const TableRef = z.union([z.number().int().min(1).max(U32), z.string()])
+  .describe('table number, or a name: main, local, default or one of the namespace\'s `tables`');
+
+/** One path of a multipath route (`nexthop via A dev D weight W [onlink]`). */
+export const Nexthop = z.strictObject({
+  via: IpAddress.optional(),
+  dev: InterfaceName.optional(),
+  weight: z.number().int().min(1).max(256).optional().describe('omitted = 1'),
+  onlink: z.boolean().optional().describe('the gateway is on this link even though no subnet says so'),
+});
+
 export const Route = z.strictObject({
   to: z.string().describe('`default` or a destination prefix such as 10.1.0.0/16'),
   via: IpAddress.optional(),
   dev: InterfaceName.optional(),
-  metric: z.number().int().min(0).max(4294967295).optional(),
-  table: z.number().int().min(1).max(4294967295).optional().describe('omitted = main (254)'),
+  metric: z.number().int().min(0).max(U32).optional(),
+  table: TableRef.optional().describe('omitted = main (254); a local route: local (255)'),
   src: IpAddress.optional(),
-  type: z.enum(['unicast', 'blackhole', 'unreachable', 'prohibit']).optional().describe('omitted = unicast'),
+  type: z.enum(['unicast', 'blackhole', 'unreachable', 'prohibit', 'local']).optional().describe('omitted = unicast'),
+  onlink: z.boolean().optional().describe('the gateway is on `dev` even though no subnet says so'),
+  nexthops: z.array(Nexthop).min(2).optional().describe('a multipath route: two or more paths instead of via/dev'),
+});
+
+export const RULE_ACTIONS = ['lookup', 'blackhole', 'unreachable', 'prohibit'] as const;
+
+/**
+ * A policy rule (`ip rule`): which table a packet is looked up in, by source,
+ * destination, interfaces and firewall mark. The kernel's own rules (0 local,
+ * 32766 main, 32767 default, and VRF's l3mdev rule) are implicit: a document
+ * lists only the rules a person adds.
+ */
+export const PolicyRule = z.strictObject({
+  priority: z.number().int().min(0).max(U32).describe('unique per family in a namespace; the kernel\'s own rules sit at 0, 32766 and 32767'),
+  family: z.union([z.literal(4), z.literal(6)]).optional().describe('4 or 6; omitted = the family of from/to, else 4'),
+  from: z.string().optional().describe('source prefix (`from`), omitted = all'),
+  to: z.string().optional().describe('destination prefix (`to`), omitted = all'),
+  iif: InterfaceName.optional().describe('incoming interface (`lo` = sent by this namespace)'),
+  oif: InterfaceName.optional().describe('outgoing interface (sockets bound to it)'),
+  fwmark: z.number().int().min(0).max(U32).optional().describe('firewall mark'),
+  fwmask: z.number().int().min(0).max(U32).optional().describe('mask of fwmark, omitted = 0xffffffff'),
+  table: TableRef.optional().describe('the table to look up (action lookup)'),
+  action: z.enum(RULE_ACTIONS).optional().describe('omitted = lookup'),
 });
 
 /** NAT as the tutorials use it: iptables -t nat rules, in structured form. */
@@ -97,6 +139,11 @@ export const Namespace = z.strictObject({
   nat: z.array(NatRule).default([]),
   dns: Dns.optional().describe('written to /etc/netns/NAME/resolv.conf'),
   vrfs: z.array(Vrf).default([]),
+  tables: z.record(z.string(), z.number().int().min(1).max(U32)).optional()
+    .describe('names for routing tables, used by this namespace\'s routes and rules (`uplink2: 102`); never written to the host\'s rt_tables'),
+  rules: z.array(PolicyRule).optional().describe('policy rules (`ip rule`) beyond the kernel\'s default ones'),
+  /** shared/model/external.ts: a namespace the document refers to but does not own */
+  external: ExternalRef.optional(),
   nodad: z.boolean().optional().describe('add the IPv6 addresses of this namespace with `nodad`: usable at once, without duplicate address detection (omitted = with DAD, which takes 1-2 s after the link comes up)'),
 });
 
@@ -147,6 +194,10 @@ export type Bridge = z.output<typeof Bridge>;
 export type Veth = z.output<typeof Veth>;
 export type VethEnd = z.output<typeof VethEnd>;
 export type Route = z.output<typeof Route>;
+export type Nexthop = z.output<typeof Nexthop>;
+export type PolicyRule = z.output<typeof PolicyRule>;
+export type TableRef = z.output<typeof TableRef>;
+export type RuleAction = (typeof RULE_ACTIONS)[number];
 export type NatRule = z.output<typeof NatRule>;
 export type Dns = z.output<typeof Dns>;
 export type Vrf = z.output<typeof Vrf>;

@@ -4,7 +4,8 @@
  * Command (namespace + argv, never a shell string); `host` is the root namespace.
  * ./simulate.ts parses exactly these forms back.
  */
-import { HOST_NS, type Dns, type Forwarder, type NatRule, type Route } from '../model/schema';
+import { HOST_NS, type Dns, type Forwarder, type NatRule, type PolicyRule, type Route } from '../model/schema';
+import { ruleFamily } from '../model/tables';
 import type { Command } from '../model/step';
 import { acceptArgs, natArgs, routeIsV6, canonicalForwarder } from './state';
 
@@ -64,7 +65,11 @@ export function addrShow(ns: string, dev: string, cidr: string): Command {
   return c(ns, 'ip', 'addr', 'show', 'dev', dev, 'to', `${a}/${a.includes(':') ? 128 : 32}`);
 }
 
-/** The route as `ip route` takes it: [type] TO [via] [dev] [metric] [table] [src]. */
+/**
+ * The route as `ip route` takes it: [type] TO [via] [dev] [metric] [table] [src]
+ * [onlink] [nexthop via A dev D weight W [onlink]]…. The route is canonical (its
+ * table a number: ./state.ts canonicalRoute).
+ */
 export function routeSpec(r: Route): string[] {
   return [
     ...(r.type && r.type !== 'unicast' ? [r.type] : []),
@@ -74,8 +79,38 @@ export function routeSpec(r: Route): string[] {
     ...(r.metric !== undefined ? ['metric', String(r.metric)] : []),
     ...(r.table !== undefined ? ['table', String(r.table)] : []),
     ...(r.src !== undefined ? ['src', r.src] : []),
+    ...(r.onlink ? ['onlink'] : []),
+    ...(r.nexthops ?? []).flatMap((h) => [
+      'nexthop', ...(h.via !== undefined ? ['via', h.via] : []), ...(h.dev !== undefined ? ['dev', h.dev] : []),
+      ...(h.weight !== undefined ? ['weight', String(h.weight)] : []), ...(h.onlink ? ['onlink'] : []),
+    ]),
   ];
 }
+
+/**
+ * The rule as `ip rule` takes it: priority P [from X] [to Y] [iif I] [oif O]
+ * [fwmark M[/MASK]] then `table T` or the action. The rule is canonical (family
+ * explicit, table a number: ./state.ts canonicalRule).
+ */
+export function ruleSpec(r: PolicyRule): string[] {
+  return [
+    'priority', String(r.priority),
+    ...(r.from !== undefined ? ['from', r.from] : []),
+    ...(r.to !== undefined ? ['to', r.to] : []),
+    ...(r.iif !== undefined ? ['iif', r.iif] : []),
+    ...(r.oif !== undefined ? ['oif', r.oif] : []),
+    ...(r.fwmark !== undefined ? ['fwmark', `0x${r.fwmark.toString(16)}${r.fwmask !== undefined ? `/0x${r.fwmask.toString(16)}` : ''}`] : []),
+    ...(r.action && r.action !== 'lookup' ? [r.action] : ['table', String(r.table ?? 254)]),
+  ];
+}
+const ruleFam = (r: PolicyRule) => (ruleFamily(r) === 6 ? ['-6'] : []);
+/** ip [-6] rule add SPEC */
+export const ruleAdd = (ns: string, r: PolicyRule) => c(ns, 'ip', ...ruleFam(r), 'rule', 'add', ...ruleSpec(r));
+/** ip [-6] rule del SPEC */
+export const ruleDel = (ns: string, r: PolicyRule) => c(ns, 'ip', ...ruleFam(r), 'rule', 'del', ...ruleSpec(r));
+/** ip [-6] rule show SELECTORS [table T]: prints the rule when it exists (show takes the selectors and a table, not an action) */
+export const ruleShow = (ns: string, r: PolicyRule) =>
+  c(ns, 'ip', ...ruleFam(r), 'rule', 'show', ...(r.action && r.action !== 'lookup' ? ruleSpec(r).slice(0, -1) : ruleSpec(r)));
 const fam = (r: Route) => (routeIsV6(r) ? ['-6'] : []);
 /** ip [-6] route add SPEC */
 export const routeAdd = (ns: string, r: Route) => c(ns, 'ip', ...fam(r), 'route', 'add', ...routeSpec(r));

@@ -4,12 +4,13 @@
  *
  * Order (deletions first, in reverse build order, then the build):
  *   1. forwarders that go away or change are stopped;
- *   2. per namespace: resolv.conf, NAT rules, sysctls, routes, addresses that go away;
+ *   2. per namespace: resolv.conf, NAT rules, sysctls, policy rules, routes, addresses that go away
+ *      (a policy rule in another form than the document's is deleted here and added in the build);
  *   3. links that go away (veth pairs, then bridges, then VRFs) in namespaces that stay;
  *   4. namespaces that go away (taking their links, veth peers, addresses, routes,
  *      sysctls and NAT rules with them: one step, whose undo rebuilds all of it);
  *   5. the build: namespaces, links (VRFs, bridges, veth pairs), then per namespace
- *      loopback, MTU, masters, addresses, links up, routes, sysctls, NAT, resolv.conf;
+ *      loopback, MTU, masters, addresses, links up, routes, policy rules, sysctls, NAT, resolv.conf;
  *      forwarders last.
  * Steps are grouped by namespace inside each phase, so consecutive steps in one
  * namespace can run as one `ip -batch`.
@@ -32,6 +33,7 @@ import { objectKey } from '../model/ids';
 import type { Command, Step } from '../model/step';
 import * as cmd from './commands';
 import { applyCommand, routeDevice } from './simulate';
+import { diffRules, ruleText } from './rule-diff';
 import {
   DEFAULT_MTU, SYSCTL_DEFAULTS, emptyState, fromTopology, sameJson, natRuleText,
   type LinkState, type State,
@@ -123,6 +125,9 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
     }
   }
 
+  // policy rules: deleted before the routes they lead to, added after them (./rule-diff.ts)
+  const ruleChanges = diffRules({ want: D.rules, have: O.rules, owned, nsGone });
+
   // ---- 2. per namespace: what goes away inside namespaces that stay (resolv.conf even from those that go)
   const oNat = byNamespace(O.nat), oSysctls = byNamespace(O.sysctls), oRoutes = byNamespace(O.routes), oAddresses = byNamespace(O.addresses);
   for (const n of O.namespaces.keys()) {
@@ -151,6 +156,14 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
       push({
         command: cmd.sysctlSet(n, x.key, SYSCTL_DEFAULTS[x.key]), undo: [cmd.sysctlSet(n, x.key, x.value)], object: k, action: 'delete',
         reason: `${x.key} in ${where(n)} is not set by the document: back to its default ${SYSCTL_DEFAULTS[x.key]}`,
+      });
+    }
+    for (const c of ruleChanges) {
+      if (c.kind !== 'delete' || c.ns !== n) continue;
+      push({
+        command: cmd.ruleDel(n, c.rule), undo: [cmd.ruleAdd(n, c.rule)], object: c.key, action: c.replaced ? 'change' : 'delete',
+        reason: c.replaced ? `policy rule "${ruleText(c.rule)}" in ${where(n)} differs from the document: delete it to add the document's` : `policy rule "${ruleText(c.rule)}" in ${where(n)} is not in the document`,
+        exists: cmd.absent(cmd.ruleShow(n, c.rule)), ...(c.unmanaged ? { unmanaged: true } : {}),
       });
     }
     for (const [k, r] of oRoutes.get(n) ?? []) {
@@ -249,7 +262,7 @@ function sameIdentity(a: LinkState, b: LinkState): boolean {
 
 function cloneForPlanning(s: State): State {
   return {
-    namespaces: new Map(s.namespaces), links: new Map(s.links), addresses: new Map(s.addresses), routes: new Map(s.routes),
+    namespaces: new Map(s.namespaces), links: new Map(s.links), addresses: new Map(s.addresses), routes: new Map(s.routes), rules: new Map(s.rules),
     sysctls: new Map(s.sysctls), nat: new Map(s.nat), accepts: new Map(s.accepts), dns: new Map(s.dns), forwarders: new Map(s.forwarders),
   };
 }
@@ -259,7 +272,7 @@ function scoped(s: State, nss: Set<string>): State {
   const pick = <T extends { ns: string }>(m: Map<string, T>) => new Map([...m].filter(([, v]) => nss.has(v.ns)));
   return {
     namespaces: new Map([...s.namespaces].filter(([n]) => nss.has(n))),
-    links: pick(s.links), addresses: pick(s.addresses), routes: pick(s.routes), sysctls: pick(s.sysctls), nat: pick(s.nat), accepts: pick(s.accepts),
+    links: pick(s.links), addresses: pick(s.addresses), routes: pick(s.routes), rules: pick(s.rules), sysctls: pick(s.sysctls), nat: pick(s.nat), accepts: pick(s.accepts),
     dns: new Map(), forwarders: new Map(),
   };
 }
@@ -296,7 +309,7 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
     pairs.set(linkKey(a), [a as LinkState, b as LinkState]);
   }
   const wLinks = byNamespace(want.links), wAddresses = byNamespace(want.addresses), wRoutes = byNamespace(want.routes);
-  const wSysctls = byNamespace(want.sysctls), wNat = byNamespace(want.nat);
+  const wSysctls = byNamespace(want.sysctls), wNat = byNamespace(want.nat), wRules = byNamespace(want.rules);
   const pairsByNs = new Map<string, [string, [LinkState, LinkState]][]>();
   for (const e of pairs) {
     const g = pairsByNs.get(e[1][0].ns);
@@ -391,6 +404,14 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
             command: cmd.routeAdd(n, r.route), undo: [cmd.routeDel(n, r.route)], object: k, action: 'create',
             reason: `route ${r.route.to}${r.route.via ? ` via ${r.route.via}` : ''} in ${where(n)} is in the document`, exists: cmd.routeShow(n, r.route),
           });
+    }
+    for (const [k, r] of wRules.get(n) ?? []) {
+      const h = fresh(n) ? undefined : have.rules.get(k);
+      if (h && sameJson(h.rule, r.rule)) continue; // a rule in another form was deleted before the build
+      out.push({
+        command: cmd.ruleAdd(n, r.rule), undo: [cmd.ruleDel(n, r.rule)], object: k, action: 'create',
+        reason: `policy rule "${ruleText(r.rule)}" in ${where(n)} is in the document`, exists: cmd.ruleShow(n, r.rule),
+      });
     }
     for (const [k, x] of wSysctls.get(n) ?? []) {
       const h = have.sysctls.get(k);

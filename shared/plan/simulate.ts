@@ -14,12 +14,12 @@
  * It understands exactly the command forms of ./commands.ts.
  */
 import ipaddr from 'ipaddr.js';
-import { HOST_NS, Forwarder as ForwarderSchema, SYSCTL_KEYS, type NatRule, type Route, type SysctlKey } from '../model/schema';
+import { HOST_NS, Forwarder as ForwarderSchema, RULE_ACTIONS, SYSCTL_KEYS, type NatRule, type PolicyRule, type Route, type SysctlKey } from '../model/schema';
 import { objectKey } from '../model/ids';
 import type { Command, Step } from '../model/step';
 import { parseResolvConf, resolvConfPath } from './commands';
 import {
-  SYSCTL_DEFAULTS, acceptArgs, canonicalCidr, isV6, routeIsV6, canonicalDns, canonicalForwarder, canonicalNat, canonicalRoute, cloneState, fromTopology, natKey, routeKey, toTopology,
+  SYSCTL_DEFAULTS, acceptArgs, canonicalCidr, isV6, routeIsV6, canonicalDns, canonicalForwarder, canonicalNat, canonicalRoute, canonicalRule, cloneState, fromTopology, natKey, routeKey, ruleKey, toTopology,
   type LinkState, type State,
 } from './state';
 import type { Topology } from '../model/schema';
@@ -99,6 +99,7 @@ type Fail = (m: string) => never;
 
 function ipCommand(s: State, ns: string, argsIn: string[], fail: Fail): void {
   let args = argsIn;
+  const v6 = args[0] === '-6';
   if (args[0] === '-4' || args[0] === '-6') args = args.slice(1);
   const [object, verb, ...rest] = args;
   if (object === 'netns') {
@@ -154,7 +155,48 @@ function ipCommand(s: State, ns: string, argsIn: string[], fail: Fail): void {
     s.routes.set(k, { ns, route });
     return;
   }
+  if (object === 'rule') {
+    const rule = canonicalRule({ ...parseRuleSpec(rest, fail), ...(v6 ? { family: 6 as const } : {}) });
+    const k = ruleKey(ns, rule);
+    const have = s.rules.get(k);
+    if (verb === 'add') {
+      // the kernel takes two rules at one priority; the planner never asks for that (keys are family + priority)
+      if (have) fail('RTNETLINK answers: File exists');
+      s.rules.set(k, { ns, rule });
+    } else if (verb === 'del') {
+      if (!have || JSON.stringify(have.rule) !== JSON.stringify(rule)) fail('RTNETLINK answers: No such file or directory');
+      s.rules.delete(k);
+    } else fail(`unsupported rule verb ${verb}`);
+    return;
+  }
   fail(`unsupported ip object ${object}`);
+}
+
+/** `priority P [from X] [to Y] [iif I] [oif O] [fwmark M[/MASK]] (table T | ACTION)`, as commands.ts ruleSpec spells it. */
+function parseRuleSpec(args: string[], fail: Fail): PolicyRule {
+  const r: Partial<PolicyRule> = {};
+  for (let i = 0; i < args.length; i++) {
+    const k = args[i];
+    if (RULE_ACTIONS.includes(k as PolicyRule['action'] & string) && k !== 'lookup') {
+      r.action = k as PolicyRule['action'];
+      continue;
+    }
+    const v = args[++i];
+    if (v === undefined) fail(`rule ${k} without value`);
+    if (k === 'priority') r.priority = Number(v);
+    else if (k === 'from') r.from = v;
+    else if (k === 'to') r.to = v;
+    else if (k === 'iif') r.iif = v;
+    else if (k === 'oif') r.oif = v;
+    else if (k === 'table') r.table = Number(v);
+    else if (k === 'fwmark') {
+      const [m, mask] = v.split('/');
+      r.fwmark = Number(m);
+      if (mask !== undefined) r.fwmask = Number(mask);
+    } else fail(`unsupported rule keyword ${k}`);
+  }
+  if (r.priority === undefined) fail('a rule without priority');
+  return r as PolicyRule;
 }
 
 function linkCommand(s: State, ns: string, verb: string, rest: string[], fail: Fail): void {
@@ -248,6 +290,7 @@ function deleteLink(s: State, l: LinkState): void {
 function deleteNamespace(s: State, name: string): void {
   for (const l of [...s.links.values()]) if (l.ns === name && s.links.has(objectKey.link(l.ns, l.name))) deleteLink(s, l);
   for (const [k, r] of s.routes) if (r.ns === name) s.routes.delete(k);
+  for (const [k, r] of s.rules) if (r.ns === name) s.rules.delete(k);
   for (const [k, x] of s.sysctls) if (x.ns === name) s.sysctls.delete(k);
   for (const [k, x] of s.nat) if (x.ns === name) s.nat.delete(k);
   for (const [k, x] of s.accepts) if (x.ns === name) s.accepts.delete(k);
@@ -258,6 +301,8 @@ function deleteNamespace(s: State, name: string): void {
 /** The link a route goes out of: its `dev`, or the link whose subnet holds its gateway. */
 export function routeDevice(s: State, ns: string, r: Route): string | undefined {
   if (r.dev) return r.dev;
+  // a multipath route goes with the first of its links (IPv4 drops the whole route with any of them)
+  if (r.nexthops) return r.nexthops.map((h) => routeDevice(s, ns, { to: r.to, ...h })).find((d) => d !== undefined);
   if (!r.via) return undefined;
   // the kernel finds the gateway through a connected route, which only links that are up have
   let down: string | undefined;
@@ -284,13 +329,23 @@ function inSubnet(ip: string, cidr: string): boolean {
 }
 
 function checkRoutable(s: State, ns: string, r: Route, fail: Fail): void {
+  if (r.type === 'local') {
+    if (!r.dev || !isLink(s, ns, r.dev)) fail(`Cannot find device "${r.dev}"`);
+    return;
+  }
   if (r.type && r.type !== 'unicast') return;
+  if (r.nexthops) {
+    for (const h of r.nexthops) checkRoutable(s, ns, { to: r.to, ...(h.via ? { via: h.via } : {}), ...(h.dev ? { dev: h.dev } : {}), ...(h.onlink ? { onlink: true } : {}) }, fail);
+    return;
+  }
   if (r.dev) {
     const l = s.links.get(objectKey.link(ns, r.dev));
     if (!l) fail(`Cannot find device "${r.dev}"`);
     if (!l!.up) fail('RTNETLINK answers: Network is down');
   }
-  if (r.via) {
+  if (r.via && r.onlink) {
+    if (!r.dev) fail('Error: Nexthop device required for onlink');
+  } else if (r.via) {
     const dev = routeDevice(s, ns, r);
     const onSubnet = [...s.addresses.values()].some((a) => a.ns === ns && (!r.dev || a.dev === r.dev) && inSubnet(r.via!, a.cidr));
     if (!onSubnet || !dev) fail('RTNETLINK answers: Nexthop has invalid gateway');
@@ -303,12 +358,30 @@ function checkRoutable(s: State, ns: string, r: Route, fail: Fail): void {
 function parseRouteSpec(args: string[], fail: Fail): Route {
   let i = 0;
   const r: Route = { to: '' };
-  if (['blackhole', 'unreachable', 'prohibit', 'unicast'].includes(args[0])) r.type = args[i++] as Route['type'];
+  if (['blackhole', 'unreachable', 'prohibit', 'unicast', 'local'].includes(args[0])) r.type = args[i++] as Route['type'];
   r.to = args[i++];
   if (!r.to) fail('route without destination');
   for (; i < args.length; i += 2) {
     const [k, v] = [args[i], args[i + 1]];
+    if (k === 'onlink') {
+      const hop = r.nexthops?.at(-1);
+      if (hop) hop.onlink = true;
+      else r.onlink = true;
+      i--;
+      continue;
+    }
+    if (k === 'nexthop') {
+      (r.nexthops ??= []).push({});
+      i--;
+      continue;
+    }
     if (v === undefined) fail(`route ${k} without value`);
+    const hop = r.nexthops?.at(-1);
+    if (hop && (k === 'via' || k === 'dev' || k === 'weight')) {
+      if (k === 'weight') hop.weight = Number(v);
+      else hop[k] = v;
+      continue;
+    }
     if (k === 'via') r.via = v;
     else if (k === 'dev') r.dev = v;
     else if (k === 'metric') r.metric = Number(v);

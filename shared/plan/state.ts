@@ -9,8 +9,9 @@
  * document's order, and the same inputs always give the same plan.
  */
 import ipaddr from 'ipaddr.js';
-import { HOST_NS, Topology as TopologySchema, type Dns, type Forwarder, type NatRule, type Route, type SysctlKey, type Topology } from '../model/schema';
+import { HOST_NS, Topology as TopologySchema, type Dns, type Forwarder, type NatRule, type Nexthop, type PolicyRule, type Route, type SysctlKey, type Topology } from '../model/schema';
 import { objectKey } from '../model/ids';
+import { LOCAL_TABLE, MAIN_TABLE, routeTableId, ruleFamily, tableId, type TableNames } from '../model/tables';
 
 export type LinkKind = 'veth' | 'bridge' | 'vrf';
 
@@ -38,6 +39,8 @@ export interface AddressState {
   nodad?: true;
 }
 export interface RouteState { ns: string; route: Route }
+/** a policy rule in canonical form (canonicalRule): family explicit, table a number */
+export interface RuleState { ns: string; rule: PolicyRule }
 export interface SysctlState { ns: string; key: SysctlKey; value: string }
 export interface NatState { ns: string; rule: NatRule }
 export interface DnsState { ns: string; dns: Dns }
@@ -50,6 +53,8 @@ export interface State {
   links: Map<string, LinkState>;
   addresses: Map<string, AddressState>;
   routes: Map<string, RouteState>;
+  /** policy rules beyond the kernel's default ones */
+  rules: Map<string, RuleState>;
   /** only values that differ from the kernel's default for a fresh namespace */
   sysctls: Map<string, SysctlState>;
   nat: Map<string, NatState>;
@@ -74,6 +79,7 @@ export function emptyState(): State {
     links: new Map(),
     addresses: new Map(),
     routes: new Map(),
+    rules: new Map(),
     sysctls: new Map(),
     nat: new Map(),
     accepts: new Map(),
@@ -89,6 +95,7 @@ export function cloneState(s: State): State {
     links: new Map(s.links),
     addresses: new Map(s.addresses),
     routes: new Map(s.routes),
+    rules: new Map(s.rules),
     sysctls: new Map(s.sysctls),
     nat: new Map(s.nat),
     accepts: new Map(s.accepts),
@@ -122,7 +129,7 @@ export function canonicalIp(ip: string): string {
 }
 
 export function routeIsV6(r: Route): boolean {
-  return [r.to, r.via, r.src].some((x) => x !== undefined && x !== 'default' && isV6(x));
+  return [r.to, r.via, r.src, ...(r.nexthops ?? []).map((h) => h.via)].some((x) => x !== undefined && x !== 'default' && isV6(x));
 }
 
 /** Canonical destination: `default`, or a prefix with its length (`10.0.0.1` → `10.0.0.1/32`). */
@@ -133,23 +140,72 @@ export function canonicalDestination(to: string, v6: boolean): string {
   return c.includes('/') ? c : `${c}/${v6 ? 128 : 32}`;
 }
 
-/** A route with defaults dropped (`unicast`, table 254) and addresses canonical. */
-export function canonicalRoute(r: Route): Route {
+/**
+ * A route with defaults dropped (`unicast`, its type's table: main, or local for a
+ * local route; weight 1) and addresses canonical; a table name becomes its number
+ * (`names`: the namespace's `tables`; an undeclared name is the validator's to refuse).
+ */
+export function canonicalRoute(r: Route, names?: TableNames): Route {
   const v6 = routeIsV6(r);
   const out: Route = { to: canonicalDestination(r.to, v6) };
   if (r.type && r.type !== 'unicast') out.type = r.type;
   if (r.via !== undefined) out.via = canonicalIp(r.via);
   if (r.dev !== undefined) out.dev = r.dev;
   if (r.metric !== undefined) out.metric = r.metric;
-  if (r.table !== undefined && r.table !== 254) out.table = r.table;
+  const table = routeTableId(r, names) ?? MAIN_TABLE;
+  if (table !== (r.type === 'local' ? LOCAL_TABLE : MAIN_TABLE)) out.table = table;
   if (r.src !== undefined) out.src = canonicalIp(r.src);
+  if (r.onlink) out.onlink = true;
+  if (r.nexthops) out.nexthops = r.nexthops.map(canonicalNexthop);
   return out;
+}
+
+function canonicalNexthop(h: Nexthop): Nexthop {
+  const out: Nexthop = {};
+  if (h.via !== undefined) out.via = canonicalIp(h.via);
+  if (h.dev !== undefined) out.dev = h.dev;
+  if (h.weight !== undefined && h.weight !== 1) out.weight = h.weight;
+  if (h.onlink) out.onlink = true;
+  return out;
+}
+
+/** The table number of a canonical route. */
+export const routeTable = (r: Route): number => (typeof r.table === 'number' ? r.table : r.type === 'local' ? LOCAL_TABLE : MAIN_TABLE);
+
+/** A rule's `from`/`to` with its length always written (`10.0.0.1` → `10.0.0.1/32`); `all`, /0 → undefined. */
+function canonicalSelector(p: string | undefined): string | undefined {
+  if (p === undefined) return undefined;
+  const t = p.trim().toLowerCase();
+  if (t === 'all' || t === 'default' || t === '0.0.0.0/0' || t === '::/0') return undefined;
+  const c = canonicalCidr(t);
+  return c.includes('/') ? c : `${c}/${isV6(c) ? 128 : 32}`;
+}
+
+/** A policy rule with its family explicit, selectors canonical, its table a number and defaults (lookup, a full mask) dropped. */
+export function canonicalRule(r: PolicyRule, names?: TableNames): PolicyRule {
+  const out: PolicyRule = { priority: r.priority, family: ruleFamily(r) };
+  const from = canonicalSelector(r.from);
+  const to = canonicalSelector(r.to);
+  if (from !== undefined) out.from = from;
+  if (to !== undefined) out.to = to;
+  if (r.iif !== undefined) out.iif = r.iif;
+  if (r.oif !== undefined) out.oif = r.oif;
+  if (r.fwmark !== undefined) out.fwmark = r.fwmark;
+  if (r.fwmark !== undefined && r.fwmask !== undefined && r.fwmask !== 0xffffffff) out.fwmask = r.fwmask;
+  const action = r.action ?? 'lookup';
+  if (action !== 'lookup') out.action = action;
+  else if (r.table !== undefined) out.table = tableId(r.table, names) ?? MAIN_TABLE;
+  return out;
+}
+
+export function ruleKey(ns: string, r: PolicyRule): string {
+  return objectKey.rule(ns, ruleFamily(r), r.priority);
 }
 
 export function routeKey(ns: string, r: Route): string {
   // An IPv4 and an IPv6 default route may live side by side: the IPv6 one is keyed `::/0`.
   const to = r.to === 'default' && routeIsV6(r) ? '::/0' : r.to;
-  return objectKey.route(ns, r.table, to, r.metric);
+  return objectKey.route(ns, routeTable(r), to, r.metric);
 }
 
 export function canonicalNat(n: NatRule): NatRule {
@@ -215,8 +271,12 @@ export function fromTopology(doc: Topology): State {
   }
   for (const n of doc.namespaces) {
     for (const r of n.routes ?? []) {
-      const route = canonicalRoute(r);
+      const route = canonicalRoute(r, n.tables);
       s.routes.set(routeKey(n.name, route), { ns: n.name, route });
+    }
+    for (const r of n.rules ?? []) {
+      const rule = canonicalRule(r, n.tables);
+      s.rules.set(ruleKey(n.name, rule), { ns: n.name, rule });
     }
     for (const [key, value] of Object.entries(n.sysctls ?? {}) as [SysctlKey, string | undefined][]) {
       if (value === undefined) continue;
@@ -292,11 +352,12 @@ export function toTopology(s: State): Topology {
     metadata: {},
     namespaces: nsNames.map((name) => {
       const routes = [...s.routes.values()].filter((r) => r.ns === name).map((r) => r.route);
+      const rules = [...s.rules.values()].filter((r) => r.ns === name).map((r) => r.rule);
       const sysctls = Object.fromEntries([...s.sysctls.values()].filter((x) => x.ns === name).map((x) => [x.key, x.value]));
       const nat = [...s.nat.values()].filter((x) => x.ns === name).map((x) => x.rule);
       const dns = s.dns.get(objectKey.dns(name))?.dns;
       const vrfs = links.filter((l) => l.kind === 'vrf' && l.ns === name).map((l) => ({ name: l.name, table: l.table ?? 0, up: l.up }));
-      return { name, loopback: s.namespaces.get(name)!.loopback, sysctls, routes, nat, vrfs, ...(dns ? { dns } : {}) };
+      return { name, loopback: s.namespaces.get(name)!.loopback, sysctls, routes, nat, vrfs, ...(rules.length ? { rules } : {}), ...(dns ? { dns } : {}) };
     }),
     bridges: links.filter((l) => l.kind === 'bridge').map((l) => ({
       name: l.name, namespace: l.ns, addresses: addrsOf(l.ns, l.name), up: l.up,
@@ -333,6 +394,7 @@ export function canonicalState(s: State): Record<string, unknown> {
     }),
     addresses: sorted(s.addresses, ({ ns, dev, cidr }) => ({ ns, dev, cidr })), // nodad says how, not what
     routes: sorted(s.routes),
+    rules: sorted(s.rules),
     sysctls: sorted(s.sysctls),
     nat: sorted(s.nat),
     accepts: sorted(s.accepts),

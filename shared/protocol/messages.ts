@@ -150,18 +150,11 @@ export const WatchUnsubscribeParams = z.strictObject({ subscription: RequestId }
 
 // ---------------------------------------------------------------- watch events
 
-/** `event: 'watch'` data. The first event of a subscription is always a resync. */
-export type WatchData =
-  /** replace everything: sent first, after a monitor restart, and when the helper lost track */
-  | { type: 'resync'; observed: ObservedHost; document: Topology }
-  | {
-      type: 'namespace-added' | 'namespace-changed';
-      /** namespace name as the document uses it (`host`, or the named namespace) */
-      namespace: string;
-      observed: import('../model/observed').ObservedNamespace;
-      /** the whole document after this change (cheap to rebuild; the canvas can diff it) */
-      document: Topology;
-    }
-  | { type: 'namespace-removed'; namespace: string; document: Topology };
+/**
+ * `event: 'watch'` data: typed per-namespace diffs (a namespace's observed facts and
+ * its part of the document), or a resync. The contract and how a client applies it
+ * live in ./watch.ts.
+ */
+export type { NamespacePart, WatchData } from './watch';
 
 export const WATCH_EVENT = 'watch';

@@ -175,6 +175,12 @@ export interface PingOutcome {
   error?: string;
 }
 
+/** A `ping` request's progress, one event per finished ping (the app's matrix panel shows it). */
+export interface PingProgress {
+  done: number;
+  total: number;
+}
+
 // ---------------------------------------------------------------- link tools (capture, terminal, netem)
 
 /** An interface name as the kernel takes it (IFNAMSIZ 16: 15 characters), no path or option tricks. */
@@ -186,7 +192,8 @@ export const IfName = z.string().regex(/^[A-Za-z0-9_.@-]{1,15}$/, 'an interface 
  */
 export const CaptureFilter = z.string().max(1000).regex(/^[A-Za-z0-9 _.:/[\]()&|!=<>+*%^~-]*$/, 'a BPF filter: letters, digits, spaces and . : / [ ] ( ) & | ! = < > + * % ^ ~ -').refine((s) => !s.trim().startsWith('-'), 'a filter does not start with "-"');
 /** Bounds of one capture (helper/capture/run.ts). */
-export const CAPTURE_LIMITS = { maxCount: 100_000, defaultCount: 1000, maxDurationMs: 3_600_000, defaultDurationMs: 60_000, maxBytes: 64 * 1024 * 1024, defaultBytes: 16 * 1024 * 1024, perConnection: 4, snaplen: 65_535 } as const;
+import { CAPTURE_LIMITS } from './capture-limits';
+export { CAPTURE_LIMITS };
 export const CaptureStartParams = z.strictObject({
   /** `host` or a named namespace */
   namespace: NsName,
@@ -246,6 +253,32 @@ export const LinkImpairParams = z.strictObject({
   clear: z.boolean().optional(),
 });
 export type LinkImpairParams = z.infer<typeof LinkImpairParams>;
+/** One link's throughput over the last sampling interval, from the kernel's link counters (helper/rates/). */
+export interface LinkRate {
+  /** `link:NS/IF` (shared/model/ids.ts objectKey.link) */
+  key: string;
+  rxBps: number;
+  txBps: number;
+  rxPps: number;
+  txPps: number;
+}
+/** A `rates` event: every link read at `at`, rates over `intervalMs` (adaptive to the host's size). */
+export interface LinkRates {
+  at: number;
+  intervalMs: number;
+  links: number;
+  readMs: number;
+  rates: LinkRate[];
+}
+export const RatesSubscribeParams = z
+  .strictObject({
+    /** never sample faster than this (the helper slows down further for big hosts) */
+    minIntervalMs: z.number().int().min(500).max(60_000).optional(),
+    /** only namespaces whose name starts with this (and `host`) */
+    onlyPrefix: NsName.optional(),
+  })
+  .optional();
+export const RatesUnsubscribeParams = z.strictObject({ subscription: RequestId });
 
 export const TopologiesListParams = z.strictObject({});
 export const TopologyStatusParams = z.strictObject({ name: TopologyNameParam });
@@ -256,6 +289,8 @@ export const TopologyStatusParams = z.strictObject({ name: TopologyNameParam });
 export const PROGRESS_EVENT = 'progress';
 /** Name of a forwarders subscription's events. */
 export const FORWARDERS_EVENT = 'forwarders';
+/** Name of a rates subscription's events (LinkRates). */
+export const RATES_EVENT = 'rates';
 
 // ---------------------------------------------------------------- the table
 
@@ -282,8 +317,12 @@ export const METHOD_TABLE = {
   /** events `forwarders` ({stats}) tied to the subscription: the first at once, then on every change */
   'forwarders.subscribe': row<{ subscription: RequestId }, { [FORWARDERS_EVENT]: { stats: ForwarderLive[] } }>()(ForwardersSubscribeParams),
   'forwarders.unsubscribe': row<{ ok: true }>()(ForwardersUnsubscribeParams),
+  /** events `rates` (LinkRates) tied to the subscription, one per sampling interval */
+  'rates.subscribe': row<{ subscription: RequestId }, { [RATES_EVENT]: LinkRates }>()(RatesSubscribeParams),
+  'rates.unsubscribe': row<{ ok: true }>()(RatesUnsubscribeParams),
   /** real pings from namespaces to addresses inside this host (reachability checks) */
-  ping: row<{ results: PingOutcome[] }>()(PingParams),
+  /** sends a `progress` event ({done, total}) as each ping finishes */
+  ping: row<{ results: PingOutcome[] }, { [PROGRESS_EVENT]: PingProgress }>()(PingParams),
   /** every applied topology and how it stands */
   'topologies.list': row<{ topologies: TopologyStatus[] }>()(TopologiesListParams),
   /** one applied topology: the steps that drifted, the document last applied, its history */

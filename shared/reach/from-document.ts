@@ -13,6 +13,7 @@
 import { HOST_NS, type Topology } from '../model/schema';
 import { networkOf, parseCidr, parseIp } from '../validate/ip';
 import { natRuleOf } from './iptables';
+import { routeTableId } from '../model/tables';
 import { defaultRules, ipKey, type Family, type NetAddr, type NetLink, type NetNs, type NetRoute, type Net } from './net';
 
 export function emptyNs(name: string): NetNs {
@@ -119,7 +120,7 @@ export function netOfDocument(doc: Topology): Net {
       if (!dst) continue;
       const via = r.via ? parseIp(r.via) ?? undefined : undefined;
       const text = [r.type && r.type !== 'unicast' ? r.type : '', r.to, r.via ? `via ${r.via}` : '', r.dev ? `dev ${r.dev}` : '', r.table ? `table ${r.table}` : '', r.metric !== undefined ? `metric ${r.metric}` : '', r.src ? `src ${r.src}` : ''].filter(Boolean).join(' ');
-      pushRoute(n, { family, type: r.type ?? 'unicast', dst: dst.addr, prefix: dst.prefix, via, dev: r.dev, metric: r.metric ?? (family === 6 ? 1024 : 0), table: r.table ?? 254, src: r.src ? parseIp(r.src) ?? undefined : undefined, text });
+      pushRoute(n, { family, type: r.type ?? 'unicast', dst: dst.addr, prefix: dst.prefix, via, dev: r.dev, metric: r.metric ?? (family === 6 ? 1024 : 0), table: routeTableId(r, d.tables) ?? 254, src: r.src ? parseIp(r.src) ?? undefined : undefined, text });
     }
   }
   return { namespaces, source: 'document' };

@@ -34,7 +34,7 @@ export interface LookupResult {
   tried: { rule: NetRule; table: number }[];
 }
 
-const inPrefix = (ip: Ip, net: Ip, prefix: number) => ip.kind() === net.kind() && ip.match(net, prefix);
+export const inPrefix = (ip: Ip, net: Ip, prefix: number) => ip.kind() === net.kind() && ip.match(net, prefix);
 
 function ruleSelects(r: NetRule, q: LookupQuery): boolean {
   let m = true;

@@ -16,7 +16,7 @@
  */
 import { parseIp, type Ip } from '../validate/ip';
 import { evalFilterChain, evalNatChain, type IptPacket } from './iptables';
-import { lookupRoute, onLinkDev, onlyDefaultRules, routeDev, selectSource, type LookupResult } from './lookup';
+import { inPrefix, lookupRoute, onLinkDev, onlyDefaultRules, routeDev, selectSource, type LookupResult } from './lookup';
 import { ipKey, ipText, type Family, type Net, type NetLink, type NetNs, type NetRoute } from './net';
 import { fixFilterAccept, fixForwarding, fixLinkUp, fixLoopback, fixMasquerade, fixRoute, fixRpFilter, inNs, pick } from './fixes';
 import type { Direction, FaultCode, Failure, Hop, ReachResult } from './result';
@@ -106,6 +106,9 @@ function chosen(w: Walk, ns: NetNs, L: LookupResult, p: Pkt): NetRoute {
       const dev = L.downRoute.dev!;
       stop(w, 'link-down', ns, `${ns.name}: link ${dev} is down, so its route ${L.downRoute.text} is not there and nothing else leads to ${s(p.dst)}`, fixLinkUp(w.net, ns.name, dev), { iface: dev, entry: L.downRoute.text });
     }
+    // the live kernel drops a down link's routes outright; its address (kept) still says which link it was
+    const gone = downLinkOnSubnet(ns, p.dst, w.family);
+    if (gone) stop(w, 'link-down', ns, `${ns.name}: link ${gone.link} is down (it holds ${gone.cidr}, the subnet of ${s(p.dst)}), so the kernel removed its routes and nothing else leads there`, fixLinkUp(w.net, ns.name, gone.link), { iface: gone.link });
     noRoute(w, ns, p, L);
   }
   const r = L.route!;
@@ -114,6 +117,15 @@ function chosen(w: Walk, ns: NetNs, L: LookupResult, p: Pkt): NetRoute {
   }
   if (r.type !== 'unicast' && r.type !== 'local') stop(w, 'route-type', ns, `${ns.name}: ${s(p.dst)} matches the ${r.type} route ${r.text}, which a ping cannot use`, 'ping a unicast address', { entry: r.text, unknown: true });
   return r;
+}
+
+/** A link set down that holds an address on the destination's subnet (its connected route went with it). */
+function downLinkOnSubnet(ns: NetNs, dst: Pkt['dst'], family: Family): { link: string; cidr: string } | undefined {
+  for (const l of ns.links.values()) {
+    if (l.up || l.kind === 'loopback') continue;
+    for (const a of l.addrs) if (a.family === family && a.prefix < (family === 4 ? 32 : 128) && inPrefix(dst, a.ip, a.prefix)) return { link: l.name, cidr: a.cidr };
+  }
+  return undefined;
 }
 
 /** When policy rules are not the default ones, which tables the lookup went through. */

@@ -17,6 +17,8 @@ import { natRules } from './rules/nat';
 import { forwarderRules } from './rules/forwarders';
 import { namespaceSettingRules } from './rules/namespace-settings';
 import { vethRules } from './rules/veths';
+import { policyRules } from './rules/policy';
+import { externalRules } from './rules/external';
 
 export type Rule = (t: Topology, ix: TopologyIndex) => ValidationIssue[];
 
@@ -28,10 +30,16 @@ export const RULES: readonly { name: string; codes: readonly string[]; check: Ru
   { name: 'interfaces', codes: ['duplicate-interface', 'unknown-master', 'master-kind'], check: interfaceRules },
   { name: 'addresses', codes: ['invalid-address', 'duplicate-address', 'subnet-overlap'], check: addressRules },
   { name: 'veths', codes: ['veth-same-address'], check: (t) => vethRules(t) },
+  { name: 'external', codes: ['external-settings'], check: (t) => externalRules(t) },
   {
     name: 'routes',
-    codes: ['invalid-prefix', 'route-prefix-host-bits', 'invalid-ip', 'route-family-mismatch', 'route-type-nexthop', 'route-no-nexthop', 'unknown-interface', 'gateway-unreachable', 'route-src-not-local', 'duplicate-route'],
+    codes: ['invalid-prefix', 'route-prefix-host-bits', 'invalid-ip', 'route-family-mismatch', 'route-type-nexthop', 'route-no-nexthop', 'unknown-interface', 'gateway-unreachable', 'route-src-not-local', 'duplicate-route', 'route-multipath'],
     check: routeRules,
+  },
+  {
+    name: 'policy',
+    codes: ['table-name-invalid', 'unknown-table', 'invalid-prefix', 'rule-family-mismatch', 'rule-table', 'duplicate-rule-priority', 'rule-table-empty', 'table-unused'],
+    check: (t) => policyRules(t),
   },
   { name: 'nat', codes: ['nat-rule', 'invalid-prefix', 'invalid-ip', 'unknown-interface'], check: natRules },
   { name: 'forwarders', codes: ['duplicate-forwarder', 'invalid-ip', 'forwarder-listen-address', 'duplicate-listen'], check: forwarderRules },

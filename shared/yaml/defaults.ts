@@ -20,7 +20,7 @@ export const FIELD_DEFAULTS: Readonly<Record<string, unknown>> = {
 };
 
 /** Records whose keys are data (sysctl names, node ids), not fields: never stripped inside. */
-const DATA_RECORDS = new Set(['sysctls', 'positions']);
+const DATA_RECORDS = new Set(['sysctls', 'positions', 'tables']);
 
 export const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 

@@ -34,7 +34,7 @@ test('unknown fields are refused at the key, with the allowed ones listed', () =
   const r = loadTopology(text, 'f.yaml');
   assert.equal(r.ok, false);
   assert.deepEqual(r.errors.map(formatLocatedError), [
-    'f.yaml:5:5: namespaces[0].routs: unknown field "routs"; did you mean "routes"? (allowed here: name, loopback, sysctls, routes, nat, dns, vrfs, nodad)',
+    'f.yaml:5:5: namespaces[0].routs: unknown field "routs"; did you mean "routes"? (allowed here: name, loopback, sysctls, routes, nat, dns, vrfs, tables, rules, external, nodad)',
   ]);
   const top = loadTopology('apiVersion: netns-studio/v1\nkind: Topology\nextra: 1\n', 'f.yaml');
   assert.equal(top.errors[0].code, 'schema-unknown-field');

@@ -11,6 +11,7 @@ import { issue, q, type ValidationIssue } from '../issue';
 import { networkOf, parseCidr, parseIp } from '../ip';
 import { AddressSet } from '../address-set';
 import type { InterfaceFact, TopologyIndex } from '../topology-index';
+import { routeTableId } from '../../model/tables';
 
 export function routeRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -47,39 +48,57 @@ export function routeRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
         out.push(issue('route-family-mismatch', [...base, 'via'], `gateway ${r.via} is ${via.kind() === 'ipv4' ? 'IPv4' : 'IPv6'} but the destination ${r.to} is not`));
       }
       const type = r.type ?? 'unicast';
-      if (type !== 'unicast' && (r.via !== undefined || r.dev !== undefined)) {
+      const multipath = r.nexthops !== undefined;
+      if (multipath && (r.via !== undefined || r.dev !== undefined || r.onlink)) {
+        out.push(issue('route-multipath', [...base, r.via !== undefined ? 'via' : r.dev !== undefined ? 'dev' : 'onlink'], 'a multipath route says its gateways in `nexthops`: drop via/dev/onlink'));
+      } else if (multipath && type !== 'unicast') {
+        out.push(issue('route-multipath', [...base, 'nexthops'], `a ${type} route has no next hops: drop \`nexthops\``));
+      } else if (type === 'local') {
+        if (r.via !== undefined) out.push(issue('route-type-nexthop', [...base, 'via'], 'a local route has no gateway: drop via'));
+        if (r.dev === undefined) out.push(issue('route-no-nexthop', base, 'a local route needs `dev`: the interface that owns the addresses (often lo)'));
+      } else if (type !== 'unicast' && (r.via !== undefined || r.dev !== undefined)) {
         out.push(issue('route-type-nexthop', [...base, r.via !== undefined ? 'via' : 'dev'], `a ${type} route has no next hop: drop via/dev`));
       }
-      if (type === 'unicast' && r.via === undefined && r.dev === undefined) {
+      if (type === 'unicast' && !multipath && r.via === undefined && r.dev === undefined) {
         out.push(issue('route-no-nexthop', base, 'a route needs `via` (a gateway) or `dev` (an interface)'));
       }
-      const dev = r.dev === undefined ? undefined : ifaces.get(r.dev);
-      if (r.dev !== undefined && r.dev !== 'lo' && !dev) {
-        out.push(issue('unknown-interface', [...base, 'dev'], `route dev ${q(r.dev)} is not an interface of namespace ${q(n.name)}`, soft));
-      }
-      if (via) {
-        const linkLocal = via.range() === 'linkLocal' && via.kind() === 'ipv6';
-        if (linkLocal && r.dev === undefined) {
-          out.push(issue('gateway-unreachable', [...base, 'via'], `link-local gateway ${r.via} needs \`dev\` to say which link it is on`, soft));
+      if (r.onlink && r.dev === undefined && !multipath) out.push(issue('route-no-nexthop', [...base, 'onlink'], 'an onlink route needs `dev`: the link the gateway is on'));
+      const hops = multipath ? r.nexthops!.map((h, hi) => ({ ...h, path: [...base, 'nexthops', hi] })) : [{ via: r.via, dev: r.dev, onlink: r.onlink, path: base }];
+      for (const h of hops) {
+        if (multipath && h.via === undefined && h.dev === undefined) out.push(issue('route-multipath', h.path, 'each next hop needs `via` (a gateway) or `dev` (an interface)'));
+        const hvia = h.via === undefined ? undefined : parseIp(h.via);
+        if (multipath && h.via !== undefined && !hvia) out.push(issue('invalid-ip', [...h.path, 'via'], `gateway ${q(h.via)} is not an IPv4 or IPv6 address`));
+        if (multipath && hvia && family && hvia.kind() !== family) {
+          out.push(issue('route-family-mismatch', [...h.path, 'via'], `gateway ${h.via} is ${hvia.kind() === 'ipv4' ? 'IPv4' : 'IPv6'} but the destination ${r.to} is not`));
+        }
+        const dev = h.dev === undefined ? undefined : ifaces.get(h.dev);
+        if (h.dev !== undefined && h.dev !== 'lo' && !dev) {
+          out.push(issue('unknown-interface', [...h.path, 'dev'], `route dev ${q(h.dev)} is not an interface of namespace ${q(n.name)}`, soft));
+        }
+        if (!hvia || h.onlink) continue; // onlink: the kernel takes the gateway as on the link, whatever the subnets
+        const linkLocal = hvia.range() === 'linkLocal' && hvia.kind() === 'ipv6';
+        if (linkLocal && h.dev === undefined) {
+          out.push(issue('gateway-unreachable', [...h.path, 'via'], `link-local gateway ${h.via} needs \`dev\` to say which link it is on`, soft));
         } else if (!linkLocal) {
           const candidates = dev ? addrsOf(dev) : nsAddrs;
-          if (!candidates.covers(via)) {
+          if (!candidates.covers(hvia)) {
             const nets = candidates.networks();
             const listed = nets.length > 8 ? `${nets.slice(0, 8).join(', ')} and ${nets.length - 8} more` : nets.join(', ');
             const where = dev ? `interface ${q(dev.name)}` : `namespace ${q(n.name)}`;
-            out.push(issue('gateway-unreachable', [...base, 'via'], `gateway ${r.via} is not on any subnet connected to ${where} (${nets.length ? listed : 'it has no addresses'})`, soft));
+            out.push(issue('gateway-unreachable', [...h.path, 'via'], `gateway ${h.via} is not on any subnet connected to ${where} (${nets.length ? listed : 'it has no addresses'})`, soft));
           }
-          if (candidates.has(via)) {
-            out.push(issue('gateway-unreachable', [...base, 'via'], `gateway ${r.via} is an address of namespace ${q(n.name)} itself`, soft));
+          if (candidates.has(hvia)) {
+            out.push(issue('gateway-unreachable', [...h.path, 'via'], `gateway ${h.via} is an address of namespace ${q(n.name)} itself`, soft));
           }
         }
       }
       if (src && !nsAddrs.has(src) && src.range() !== 'loopback') {
         out.push(issue('route-src-not-local', [...base, 'src'], `source ${r.src} is not an address of namespace ${q(n.name)}; the kernel refuses it`, soft));
       }
-      const id = `${r.table ?? 254}|${family ?? (via?.kind() ?? '')}|${key}|${r.metric ?? 0}`;
+      const table = routeTableId(r, n.tables) ?? String(r.table);
+      const id = `${table}|${family ?? (via?.kind() ?? '')}|${key}|${r.metric ?? 0}`;
       const first = seen.get(id);
-      if (first !== undefined) out.push(issue('duplicate-route', [...base, 'to'], `the same route (${r.to}, table ${r.table ?? 'main'}, metric ${r.metric ?? 0}) is already at routes[${first}]`));
+      if (first !== undefined) out.push(issue('duplicate-route', [...base, 'to'], `the same route (${r.to}, table ${r.table ?? (r.type === 'local' ? 'local' : 'main')}, metric ${r.metric ?? 0}) is already at routes[${first}]`));
       else seen.set(id, ri);
     });
   });

@@ -1,0 +1,69 @@
+/**
+ * What reachability needs beyond the document and the live picture: the filter
+ * tables of the live host (the watch does not carry them: reading them costs an
+ * iptables-save per namespace, so they are read when reachability is asked,
+ * and again before real pings), and the real pings' outcomes with their progress.
+ */
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { Backend, PingOutcome } from '../../shared/backend';
+import { MAX_PINGS_PER_CALL } from '../../shared/backend';
+import type { ObservedHost } from '../../shared/model/observed';
+import { isUnnamedName } from '../model/live-unnamed';
+
+export interface ReachState {
+  /** live host: namespace → its `iptables-save -t filter` lines, as last read; undefined until read */
+  filters?: Record<string, string[]>;
+  filtersError?: string;
+  /** `${from}\0${to}` → the real ping's outcome */
+  actual: Record<string, PingOutcome>;
+  /** pings running: how far */
+  pinging?: { done: number; total: number };
+  pingError?: string;
+}
+
+export const reachStore = createStore<ReachState>(() => ({ actual: {} }));
+export const useReach = <T>(selector: (s: ReachState) => T): T => useStore(reachStore, selector);
+
+export const pairKey = (from: string, to: string) => `${from}\0${to}`;
+
+/** Read the live host's filter tables (one discover with `filter`). */
+export async function readFilters(backend: Backend): Promise<void> {
+  const r = await backend.discover({ unnamed: true, filter: true });
+  if (!r.ok) return reachStore.setState({ filtersError: r.error.message });
+  const filters: Record<string, string[]> = {};
+  for (const ns of (r.value.observed as ObservedHost | undefined)?.namespaces ?? []) filters[ns.name] = ns.filterLines ?? [];
+  reachStore.setState({ filters, filtersError: undefined });
+}
+
+/** Only named namespaces (and `host`) can ping: the helper enters them by their /run/netns name. */
+export const canPingFrom = (ns: string) => !isUnnamedName(ns);
+/**
+ * A pair the helper will ping: from a named namespace to an address a named one holds
+ * (it refuses the whole request otherwise; a container's address is not its to ping).
+ */
+export const canPing = (p: { from: string; toNamespace?: string }) => canPingFrom(p.from) && (p.toNamespace === undefined || !isUnnamedName(p.toNamespace));
+
+/**
+ * Ping these pairs for real through the helper, MAX_PINGS_PER_CALL a call, the
+ * progress counted over all of them. `before` runs first (the live view re-reads
+ * its filter tables, so the prediction beside the pings is as fresh as they are).
+ */
+export async function pingPairs(backend: Backend, pairs: { from: string; to: string; toNamespace?: string }[], before?: () => Promise<void>): Promise<void> {
+  const todo = pairs.filter(canPing);
+  if (!todo.length || reachStore.getState().pinging) return;
+  reachStore.setState({ pinging: { done: 0, total: todo.length }, pingError: undefined });
+  try {
+    await before?.();
+    for (let i = 0; i < todo.length; i += MAX_PINGS_PER_CALL) {
+      const part = todo.slice(i, i + MAX_PINGS_PER_CALL);
+      const r = await backend.ping(part.map((p) => ({ from: p.from, to: p.to, count: 1, timeoutMs: 1000 })), (pr) => reachStore.setState({ pinging: { done: i + pr.done, total: todo.length } }));
+      if (!r.ok) return reachStore.setState({ pingError: r.error.message });
+      const actual = { ...reachStore.getState().actual };
+      for (const o of r.value) actual[pairKey(o.from, o.to)] = o;
+      reachStore.setState({ actual });
+    }
+  } finally {
+    reachStore.setState({ pinging: undefined });
+  }
+}
