@@ -8,7 +8,7 @@
  * protocol's, and restarts a helper that died on its own a few times (a helper
  * that keeps dying stays `failed`, and the UI's retry calls `connect()`).
  */
-import type { BackendError, HelperStatus, Result, Unsubscribe } from '../shared/backend';
+import type { BackendError, HelperStatus, Result } from '../shared/backend';
 import { BACKEND_ERROR } from '../shared/backend';
 import type { DiscoverParams, RequestId } from '../shared/protocol/messages';
 import { WatchStream } from './watch-stream';

@@ -29,7 +29,7 @@ export function CapturePanel() {
   const [count, setCount] = useState(1000);
   const [seconds, setSeconds] = useState(60);
   const [packets, setPackets] = useState<CapturedPacket[]>([]);
-  const [state, setState] = useState<'idle' | 'running' | 'ended'>('idle');
+  const [state, setState] = useState<'idle' | 'starting' | 'running' | 'ended'>('idle');
   const [note, setNote] = useState<string>();
   const [wireshark, setWireshark] = useState(false);
   const linktype = useRef(1);
@@ -51,7 +51,8 @@ export function CapturePanel() {
   const start = async () => {
     setPackets([]);
     setNote(undefined);
-    setState('running');
+    setState('starting');
+    let ended = false;
     const r = await backend.startCapture(
       { namespace: target.ns, interface: target.ifname, count, durationMs: Math.round(seconds * 1000), ...(filter.trim() ? { filter: filter.trim() } : {}) },
       (e: CaptureEvent) => {
@@ -59,6 +60,7 @@ export function CapturePanel() {
           linktype.current = e.linktype;
           setPackets((p) => [...p, ...e.packets]);
         } else {
+          ended = true;
           stop.current = undefined;
           setState('ended');
           setNote(`${e.packets} packets, stopped by ${e.reason}${e.error ? `: ${e.error}` : ''}`);
@@ -70,8 +72,12 @@ export function CapturePanel() {
       setNote(r.error.message);
       return;
     }
+    // the helper answers once tcpdump listens: from here on, traffic is seen
+    if (ended) return;
     stop.current = r.value;
+    setState('running');
   };
+  const busy = state === 'starting' || state === 'running';
   const pcap = () => writePcap(linktype.current, packets.map((p) => ({ time: p.time, origLen: p.len, data: bytesOf(p.data) })));
   const name = `${target.ns}-${target.ifname}.pcap`;
 
@@ -82,11 +88,13 @@ export function CapturePanel() {
         <button type="button" aria-label="close" data-testid="capture-close" onClick={closeCapture}>×</button>
       </header>
       <div className="capture-controls">
-        <input data-testid="capture-filter" placeholder="filter, e.g. icmp or tcp port 80" value={filter} onChange={(e) => setFilter(e.target.value)} disabled={state === 'running'} />
-        <label>count <input type="number" min={1} max={100000} data-testid="capture-count" value={count} onChange={(e) => setCount(Math.max(1, Math.min(100_000, Number(e.target.value) || 1)))} disabled={state === 'running'} /></label>
-        <label>seconds <input type="number" min={1} max={3600} data-testid="capture-seconds" value={seconds} onChange={(e) => setSeconds(Math.max(1, Math.min(3600, Number(e.target.value) || 1)))} disabled={state === 'running'} /></label>
-        {state === 'running' ? (
-          <button type="button" data-testid="capture-stop" onClick={() => (stop.current?.(), (stop.current = undefined), setState('ended'), setNote(`${packets.length} packets, stopped`))}>Stop</button>
+        <input data-testid="capture-filter" placeholder="filter, e.g. icmp or tcp port 80" value={filter} onChange={(e) => setFilter(e.target.value)} disabled={busy} />
+        <label>count <input type="number" min={1} max={100000} data-testid="capture-count" value={count} onChange={(e) => setCount(Math.max(1, Math.min(100_000, Number(e.target.value) || 1)))} disabled={busy} /></label>
+        <label>seconds <input type="number" min={1} max={3600} data-testid="capture-seconds" value={seconds} onChange={(e) => setSeconds(Math.max(1, Math.min(3600, Number(e.target.value) || 1)))} disabled={busy} /></label>
+        {busy ? (
+          <button type="button" data-testid="capture-stop" disabled={state === 'starting'} onClick={() => (stop.current?.(), (stop.current = undefined), setState('ended'), setNote(`${packets.length} packets, stopped`))}>
+            Stop
+          </button>
         ) : (
           <button type="button" data-testid="capture-start" onClick={() => void start()}>Start</button>
         )}
@@ -96,7 +104,7 @@ export function CapturePanel() {
         )}
       </div>
       <div className="capture-status" data-testid="capture-status" data-state={state}>
-        {state === 'running' ? `capturing… ${packets.length} packets` : note ?? 'not started'}
+        {state === 'starting' ? 'starting tcpdump…' : state === 'running' ? `capturing… ${packets.length} packets` : (note ?? 'not started')}
       </div>
       <div className="capture-list">
         <table data-testid="capture-packets">
@@ -105,7 +113,7 @@ export function CapturePanel() {
           </thead>
           <tbody>
             {packets.slice(-SHOWN).map((p) => (
-              <tr key={p.n} data-testid="capture-packet">
+              <tr key={p.n} data-testid="capture-packet" data-proto={p.proto} data-src={p.src} data-dst={p.dst}>
                 <td>{p.n}</td><td>{timeOfDay(p.time)}</td><td>{p.src}</td><td>{p.dst}</td><td>{p.proto}</td><td>{p.len}</td><td>{p.summary}</td>
               </tr>
             ))}
