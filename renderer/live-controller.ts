@@ -10,10 +10,11 @@ import type { Backend, HostSnapshot, WatchEvent } from '../shared/backend';
 import { linkOperOf, mergeLive } from './model/live-merge';
 import { applyNamespaceEvent } from './model/live-diff';
 import { asObservedHost, withUnnamed } from './model/live-unnamed';
+import { mergeRates } from './model/rates';
 import { layoutGraph } from './model/layout';
 import { movePositions } from './model/edits';
 import { editorStore } from './store/editor-store';
-import { liveStore } from './store/live-store';
+import { liveStore, NO_RATES } from './store/live-store';
 import { uiStore } from './store/ui-store';
 
 const REDISCOVER_MS = 60;
@@ -140,8 +141,11 @@ export function startLive(backend: Backend): void {
       liveStore.setState({ merged: m.merged, status: m.status, drift: m.drift });
     }
   });
+  // throughput on the edges: its own small subscription, sampled by the helper at an interval fit for the host's size
+  const unrates = backend.onLinkRates((e) => liveStore.setState((s) => ({ rates: mergeRates(s.rates, e) })));
   stop = () => {
     alive = false;
+    unrates();
     if (timer) clearTimeout(timer);
     unwatch();
     unsub();
@@ -151,5 +155,5 @@ export function startLive(backend: Backend): void {
 export function stopLive(): void {
   stop?.();
   stop = undefined;
-  liveStore.setState({ enabled: false, loading: false, host: undefined, merged: undefined, hostNamed: undefined, labels: {}, status: {}, drift: {}, linkUp: {}, linkOper: {} });
+  liveStore.setState({ enabled: false, loading: false, host: undefined, merged: undefined, hostNamed: undefined, labels: {}, status: {}, drift: {}, linkUp: {}, linkOper: {}, rates: NO_RATES });
 }

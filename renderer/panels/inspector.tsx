@@ -28,6 +28,7 @@ import {
 import { adopt, adoptWithNeighbours } from '../model/live-merge';
 import { isLiveOnly, isUnnamedName } from '../model/live-unnamed';
 import { LiveDetails } from './live-details';
+import { LinkThroughput } from './link-throughput';
 import { checkTable, routesByTable, tableRef } from './table-fields';
 import { PolicySection } from './policy-section';
 import { edit, useEditor } from '../store/editor-store';
@@ -126,6 +127,7 @@ export function Inspector() {
       {liveOn && liveStatus === 'drifted' && <DriftTable id={id} />}
       {liveOn && <HostLinkState doc={doc} id={id} />}
       {liveOn && <LiveDetails id={id} />}
+      {liveOn && <LinkThroughput id={id} />}
       {selectedNamespaces([id]).map((ns) => <ReachTo key={ns} from={ns} />)}
       {liveOn && liveStatus === 'unmanaged' ? (
         // not in the document: editable fields would show made-up defaults (e.g. "Loopback up" for a
