@@ -10,13 +10,12 @@ import type { HelperLink } from '../shell-core/helper-link';
 
 export const SCRIPTED_HELLO = { protocol: 1, iproute2: 'iproute2-6.1.0', kernel: '6.18.0', features: { veth: true }, isRoot: true, uid: 0, pid: 4242 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Answer = (method: string, params: any, send: (m: object) => void, id: number) => void;
 
 export function scriptedHelper(answer: Answer) {
   const toClient = new PassThrough();
   const fromClient = new PassThrough();
-  const requests: { method: string; params: any }[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const requests: { method: string; params: any }[] = [];
   let buf = '';
   const send = (m: object) => toClient.write(JSON.stringify(m) + '\n');
   fromClient.on('data', (d: Buffer) => {
