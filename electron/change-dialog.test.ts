@@ -19,10 +19,12 @@ import { scriptedHelper, scriptedHelperLink } from '../testing/scripted-helper';
 import { startApp } from './app';
 import { APP_ORIGIN } from './security';
 import { NOT_CONFIRMED } from '../shell-core/change-confirmation';
+import { command } from '../shared/plan/render';
 
 const HASH = 'a'.repeat(64);
-const HOST_STEP = { namespace: 'host', argv: ['ip', 'route', 'add', '10.9.0.0/24', 'via', '10.0.0.2'], undo: [], reason: 'route to lab', object: 'route:host:10.9.0.0/24', action: 'create', touchesHost: 'changes the host namespace\'s routes' };
-const NS_STEP = { namespace: 'lab-a', argv: ['ip', 'link', 'set', 'lo', 'up'], undo: [], reason: 'lo up', object: 'link:lab-a:lo', action: 'change' };
+const HOST_STEP = { ...command({ op: 'link.state', ns: 'host', name: 'lab0', up: true }), undo: [], reason: 'lab0 up', object: 'link:host:lab0', action: 'create', touchesHost: 'changes a link of the host namespace' };
+const NS_STEP = { ...command({ op: 'link.state', ns: 'lab-a', name: 'lo', up: true }), undo: [], reason: 'lo up', object: 'link:lab-a:lo', action: 'change' };
+const DEL_STEP = { ...command({ op: 'netns.del', name: 'lab-a' }), undo: [], reason: 'lab-a is the topology\'s', object: 'netns:lab-a', action: 'delete' };
 const PLAN = { planHash: HASH, steps: [NS_STEP, HOST_STEP], summary: { create: 1, change: 1, delete: 0, unmanaged: 0, total: 2 }, topology: { name: 'lab', from: 'document' }, notes: [] };
 const APPLIED = { applied: 2, durationMs: 5, matches: true, topology: 'lab' };
 
@@ -33,7 +35,7 @@ describe('desktop: a change waits for the person in a native dialog (Electron mo
   const h = scriptedHelper((method, params, send, id) => {
     if (method === 'plan') send({ id, result: PLAN });
     else if (method === 'apply' || (method === 'destroy' && !params.dryRun)) send({ id, result: APPLIED });
-    else if (method === 'destroy') send({ id, result: { ...PLAN, planHash: 'b'.repeat(64), steps: [{ ...NS_STEP, action: 'delete', argv: ['ip', 'netns', 'del', 'lab-a'] }] } });
+    else if (method === 'destroy') send({ id, result: { ...PLAN, planHash: 'b'.repeat(64), steps: [DEL_STEP] } });
     else send({ id, result: {} });
   });
   const sent = (method: string) => h.requests.filter((r) => r.method === method && !r.params?.dryRun);
@@ -69,7 +71,7 @@ describe('desktop: a change waits for the person in a native dialog (Electron mo
     assert.equal(box.defaultId, 0, 'Enter does not apply');
     const detail: string[] = box.detail.split('\n');
     assert.match(detail[0]!, /1 step touches the host \(allowed/);
-    assert.match(detail[1]!, /ip route add 10\.9\.0\.0\/24 .*touches the host/, 'host steps listed first');
+    assert.match(detail[1]!, /^ip link set dev lab0 up .*touches the host/, 'host steps listed first');
 
     // the person says yes: the dialog shows the plan again (this session's, or the helper's anew), then one apply
     await call('plan', { document });

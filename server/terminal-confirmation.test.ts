@@ -18,12 +18,13 @@ import { scriptedHelper, scriptedHelperLink } from '../testing/scripted-helper';
 import { waitUntil } from '../testing/until';
 import { NOT_CONFIRMED } from '../shell-core/change-confirmation';
 import { startServer } from './http-server';
+import { command } from '../shared/plan/render';
 import { CONFIRM_PROMPT_RE, terminalConfirmer } from './terminal-confirmation';
 
 const HASH = 'd'.repeat(64);
 const PLAN = {
   planHash: HASH,
-  steps: [{ namespace: 'host', argv: ['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', '10.9.0.0/24', '-j', 'MASQUERADE'], undo: [], reason: 'NAT for lab', object: 'nat:host:1', action: 'create', touchesHost: 'changes the host namespace\'s NAT' }],
+  steps: [{ ...command({ op: 'link.state', ns: 'host', name: 'lab0', up: true }), undo: [], reason: 'lab0 up', object: 'link:host:lab0', action: 'create', touchesHost: 'changes a link of the host namespace' }],
   summary: { create: 1, change: 0, delete: 0, unmanaged: 0, total: 1 },
   topology: { name: 'lab', from: 'document' },
   notes: [],
@@ -72,7 +73,7 @@ describe('serve: changes confirmed at the terminal', () => {
       const first = r.request('apply', { document, planHash: HASH, allowHost: true, opId: 'a1' });
       await waitUntil('the question in the terminal', () => CONFIRM_PROMPT_RE.test(r.terminal()));
       assert.match(r.terminal(), /Apply "lab": 1 step \(1 create\)/);
-      assert.match(r.terminal(), /iptables -t nat -A POSTROUTING .*touches the host/);
+      assert.match(r.terminal(), /ip link set dev lab0 up .*touches the host/);
       const code = CONFIRM_PROMPT_RE.exec(r.terminal())![1]!;
       assert.ok(!JSON.stringify(r.frames).includes(code), 'the client never sees the code');
       input.write('no\n');
