@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { HelperLink } from '../shell-core/helper-link';
 import { createSession } from '../shell-core/session';
 import { dialogConfirmer } from './change-dialog';
+import { openInWireshark, wiresharkPath } from './wireshark';
 import { APP_SCHEME_PRIVILEGES, contentSecurityPolicy, hardenWebContents, isTrustedSender } from './security';
 import { serveAppProtocol } from './app-protocol';
 import { createFileOps, MAX_RECENT } from './files';
@@ -143,6 +144,8 @@ export function startApp(e: ElectronLike, env: AppEnv): StartedApp {
           m.forceClose();
           return null;
         },
+        desktopTools: async () => ({ wireshark: !!wiresharkPath() }),
+        openInWireshark: async (p) => openInWireshark(p.data),
       },
     });
     m.win.on('closed', () => session.close());

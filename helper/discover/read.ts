@@ -55,7 +55,8 @@ const IP_TOOL: Tool = {
 };
 const RULE6_TOOL: Tool = { argv: () => [programPath('ip'), '-6', '-j', 'rule', 'show'] };
 const NAT_TOOL: Tool = { argv: () => [programPath('iptables-save'), '-t', 'nat'] };
-const FILTER_TOOL: Tool = { argv: () => [programPath('iptables-save'), '-t', 'filter'] };
+/** `iptables-save -t TABLE` (or ip6tables-save) in a namespace: with -t it prints the table even where nothing created it. */
+const saveTool = (program: 'iptables-save' | 'ip6tables-save', table: 'filter' | 'mangle'): Tool => ({ argv: () => [programPath(program), '-t', table] });
 
 export interface ReadOptions {
   /** parallel streams (default 2 on this kind of machine) */
@@ -89,10 +90,13 @@ export async function readNat(paths: string[], opts: ReadOptions = {}): Promise<
   return out;
 }
 
-/** Read `iptables-save -t filter` of each path (for reachability): the text of its block, '' where there is no filter table. */
-export async function readFilter(paths: string[], opts: ReadOptions = {}): Promise<Map<string, string>> {
+/**
+ * Read `iptables-save -t TABLE` (or `ip6tables-save`) of each path, for reachability: the
+ * text of its block, '' where there is no such table.
+ */
+export async function readSave(paths: string[], program: 'iptables-save' | 'ip6tables-save', table: 'filter' | 'mangle', opts: ReadOptions = {}): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  await fanOut(paths, opts.streams ?? 2, FILTER_TOOL, splitSaveBlocks, 1, (path, [block]) => out.set(path, block as string));
+  await fanOut(paths, opts.streams ?? 2, saveTool(program, table), splitSaveBlocks, 1, (path, [block]) => out.set(path, block as string));
   return out;
 }
 
