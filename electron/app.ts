@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { HelperLink } from '../shell-core/helper-link';
 import { createSession } from '../shell-core/session';
+import { dialogConfirmer } from './change-dialog';
 import { openInWireshark, wiresharkPath } from './wireshark';
 import { APP_SCHEME_PRIVILEGES, contentSecurityPolicy, hardenWebContents, isTrustedSender } from './security';
 import { serveAppProtocol } from './app-protocol';
@@ -124,7 +125,9 @@ export function startApp(e: ElectronLike, env: AppEnv): StartedApp {
     }
     setMenu();
 
-    const session = createSession(link, (event, payload) => m.emit({ event, payload } as never));
+    // every apply/destroy the renderer asks for waits for the person's yes in a native dialog (issue 15)
+    const confirm = dialogConfirmer(e.dialog, () => (m.win.isDestroyed() ? undefined : m.win));
+    const session = createSession(link, (event, payload) => m.emit({ event, payload } as never), { confirm });
     registerIpc(e.ipcMain, {
       isTrusted: (ev) => isTrustedSender(ev, m.win.isDestroyed() ? undefined : m.win.webContents.id, env.devServerUrl),
       session,

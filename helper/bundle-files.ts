@@ -12,6 +12,6 @@ export const HELPER_BUNDLE_DIR = '.vite/helper';
 /** where scripts/build.mjs puts the CLI, helper and agent bundles of a checkout (npm ci builds them), relative to its root */
 export const CHECKOUT_BUNDLE_DIR = 'dist/node';
 /** scripts the helper runs with perl, copied from the source tree next to the bundle */
-export const HELPER_SCRIPTS = ['helper/discover/nl-dump.pl', 'helper/apply/netlink-lanes.pl', 'helper/watch/nft-listen.pl'];
+export const HELPER_SCRIPTS = ['helper/discover/nl-dump.pl', 'helper/apply/netlink-lanes.pl', 'helper/watch/nft-listen.pl', 'helper/discover/ns-owner.pl'];
 /** the helper's second part (helper/methods-bundle.ts), beside HELPER_BUNDLE: loaded after the first hello */
 export const HELPER_METHODS_BUNDLE = 'helper-methods.cjs';

@@ -25,7 +25,7 @@ export const OUT_DIR = join(ROOT, 'dist', 'node');
 const STAMP = 'build.json';
 const LOCK = join(ROOT, 'dist', '.node-build.lock');
 // kept in step with helper/bundle-files.ts (this script runs before any TypeScript is compiled)
-const HELPER_SCRIPTS = ['helper/discover/nl-dump.pl', 'helper/apply/netlink-lanes.pl', 'helper/watch/nft-listen.pl'];
+const HELPER_SCRIPTS = ['helper/discover/nl-dump.pl', 'helper/apply/netlink-lanes.pl', 'helper/watch/nft-listen.pl', 'helper/discover/ns-owner.pl'];
 
 /**
  * zod bundles a message table for ~60 languages (`z.locales`), kept whole because

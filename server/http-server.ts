@@ -16,6 +16,7 @@ import { allowedHostHeaders, hostAllowed, newToken, originAllowed, requestToken,
 import { createSession } from '../shell-core/session';
 import { resolveStatic } from '../shell-core/static-files';
 import { createSessionGate } from './one-time-codes';
+import type { ConfirmChange } from '../shell-core/change-confirmation';
 
 /** Largest frame the browser may send: a document of thousands of namespaces fits. */
 export const MAX_CLIENT_FRAME = 16 * 1024 * 1024;
@@ -37,6 +38,8 @@ export interface ServerOptions {
   /** more Host names to accept (e.g. the name of an ssh tunnel endpoint) */
   allowedHosts?: string[];
   log?: (line: string) => void;
+  /** a person's yes to each apply/destroy, asked outside the browser (serve: ./terminal-confirmation.ts) */
+  confirm?: ConfirmChange;
 }
 
 export interface RunningServer {
@@ -154,7 +157,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     };
     const sendError = (id: number | null, error: BackendError) => send({ type: 'error', id, error });
-    const session = createSession(opts.link, (event, payload) => send({ type: 'event', event, payload }));
+    const session = createSession(opts.link, (event, payload) => send({ type: 'event', event, payload }), { confirm: opts.confirm });
     let inFlight = 0;
     send({ type: 'event', event: 'status', payload: opts.link.status() });
 

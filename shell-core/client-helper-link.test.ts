@@ -5,39 +5,15 @@
  * failures, and the status when the helper goes away.
  */
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { HelperClient } from '../helper/client';
 import type { HelperStatus } from '../shared/backend';
 import { until } from '../testing/until';
 import { createClientHelperLink } from './client-helper-link';
 import { WatchStream } from './watch-stream';
 import { createSession } from './session';
+import { scriptedHelper } from '../testing/scripted-helper';
 
-const HELLO = { protocol: 1, iproute2: 'iproute2-6.1.0', kernel: '6.18.0', features: { veth: true }, isRoot: true, uid: 0, pid: 4242 };
 const EMPTY_DOC = { apiVersion: 'netns-studio/v1', kind: 'Topology', metadata: {}, namespaces: [], bridges: [], veths: [], forwarders: [] };
-
-/** A helper that answers from a script; records every request. */
-function scriptedHelper(answer: (method: string, params: any, send: (m: object) => void, id: number) => void) {
-  const toClient = new PassThrough();
-  const fromClient = new PassThrough();
-  const requests: { method: string; params: any }[] = [];
-  let buf = '';
-  const send = (m: object) => toClient.write(JSON.stringify(m) + '\n');
-  fromClient.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const req = JSON.parse(buf.slice(0, nl));
-      buf = buf.slice(nl + 1);
-      requests.push({ method: req.method, params: req.params });
-      if (req.method === 'hello') send({ id: req.id, result: HELLO });
-      else answer(req.method, req.params, send, req.id);
-    }
-  });
-  const client = new HelperClient(toClient, fromClient);
-  return { client, requests, die: () => toClient.end() };
-}
 
 describe('client helper link (scripted helper)', () => {
   it('maps methods, scope, progress and watch events; failures are values', async () => {

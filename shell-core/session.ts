@@ -17,6 +17,8 @@ import type { HelperLink, SubscriptionHandle } from './helper-link';
 import { toApplyResult, toForwarderStats, toLinkRates, toHostSnapshot, toPingProgress, toPingResults, toPlanResult, toProgress, toTopologyDetail, toTopologyList, toWatchEvent } from './helper-results';
 import type { ApplyWireResult, CaptureEvent, PlanResult, TerminalEvent } from '../shared/protocol/methods';
 import { CaptureEventSchema, TerminalEventSchema } from '../shared/ipc-contract';
+import type { PlanResult as ShownPlan } from '../shared/backend';
+import { NOT_CONFIRMED, type ConfirmChange } from './change-confirmation';
 
 export type Emit = <N extends EventName>(event: N, payload: EventPayload<N>) => void;
 type SubKind = 'watch' | 'forwarderStats' | 'linkRates';
@@ -33,7 +35,51 @@ export interface Session {
 const fileOf = (p: { file?: string }) => (p.file ? { file: p.file } : {});
 const mapped = <V, T>(r: Result<V>, map: (v: V) => Result<T>): Result<T> => (r.ok ? map(r.value) : r);
 
-export function createSession(link: HelperLink, emit: Emit): Session {
+export interface SessionOptions {
+  /**
+   * Ask a person before apply or destroy reaches the helper (./change-confirmation.ts):
+   * the shell's own channel, never the client's. Without it, the client's word is enough
+   * (tests, and shells whose client is the person: none in the product).
+   */
+  confirm?: ConfirmChange;
+}
+
+/** Plans a session keeps to show when a change is confirmed (the newest; a client plans a few at a time). */
+const KEPT_PLANS = 16;
+
+export function createSession(link: HelperLink, emit: Emit, opts: SessionOptions = {}): Session {
+  /** the helper's plans this session handed out, by planHash (`topology:NAME` for destroy by name) */
+  const plans = new Map<string, ShownPlan>();
+  const keep = (key?: string) => (r: Result<ShownPlan>): Result<ShownPlan> => {
+    if (r.ok) {
+      const k = key ?? r.value.planHash;
+      plans.delete(k);
+      plans.set(k, r.value);
+      if (plans.size > KEPT_PLANS) plans.delete(plans.keys().next().value!);
+    }
+    return r;
+  };
+  /**
+   * The person's yes to this change, asked with the helper's own plan for it: the one this
+   * session handed out under that hash, else a fresh one (which must have that hash).
+   */
+  async function confirmed(action: 'apply' | 'destroy', key: string, planHash: string | undefined, allowHost: boolean, replan: () => Promise<Result<ShownPlan>>): Promise<Result<ShownPlan | undefined>> {
+    if (!opts.confirm) return { ok: true, value: undefined };
+    let plan = plans.get(key);
+    if (!plan) {
+      const r = await replan();
+      if (!r.ok) return r;
+      plan = r.value;
+    }
+    if (planHash !== undefined && plan.planHash !== planHash) return { ok: false, error: { code: 'plan-stale', message: 'the host or the document changed since this plan was made: plan again' } };
+    const answer = await opts.confirm({ action, plan, allowHost });
+    if (!answer.confirmed) return { ok: false, error: { code: NOT_CONFIRMED, message: answer.why } };
+    plans.delete(key); // one yes, one change
+    return { ok: true, value: plan };
+  }
+  const planOf = async (p: { document: unknown; file?: string }, destroy = false) =>
+    mapped(await link.call('plan', { document: p.document as never, ...(destroy ? { destroy: true } : {}), ...fileOf(p) }), toPlanResult);
+  const destroyPlanOf = async (name: string) => mapped(await link.call('destroy', { name, dryRun: true }), (v) => toPlanResult(v as PlanResult));
   /** live subscriptions: their kind (to renew them) and how to end them */
   const subs = new Map<string, { kind: SubKind; off?: Unsubscribe }>();
   let wasConnected = link.status().state === 'connected';
@@ -161,39 +207,47 @@ export function createSession(link: HelperLink, emit: Emit): Session {
         }),
         toPingResults,
       ),
-    plan: async (p) => mapped(await link.call('plan', { document: p.document, ...fileOf(p) }), toPlanResult),
-    apply: async (p) =>
-      mapped(
+    plan: async (p) => keep()(mapped(await link.call('plan', { document: p.document, ...fileOf(p) }), toPlanResult)),
+    apply: async (p) => {
+      const yes = await confirmed('apply', p.planHash, p.planHash, !!p.allowHost, () => planOf(p));
+      if (!yes.ok) return yes;
+      return mapped(
         await link.call('apply', { document: p.document, planHash: p.planHash, ...fileOf(p), ...(p.allowHost ? { allowHost: true } : {}) }, (ev) => {
           const pr = toProgress(ev);
           if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
         }),
         toApplyResult,
-      ),
-    destroy: async (p) =>
-      p.dryRun
-        ? mapped(await link.call('plan', { document: p.document, destroy: true, ...fileOf(p) }), toPlanResult)
-        : mapped(
-            await link.call('destroy', { document: p.document, planHash: p.planHash, ...fileOf(p) }, (ev) => {
-              const pr = toProgress(ev);
-              if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
-            }),
-            // without dryRun, destroy answers like apply
-            (v) => toApplyResult(v as ApplyWireResult),
-          ),
+      );
+    },
+    destroy: async (p) => {
+      if (p.dryRun) return keep()(await planOf(p, true));
+      const yes = await confirmed('destroy', p.planHash ?? '', p.planHash, false, () => planOf(p, true));
+      if (!yes.ok) return yes;
+      return mapped(
+        await link.call('destroy', { document: p.document, planHash: p.planHash ?? yes.value?.planHash, ...fileOf(p) }, (ev) => {
+          const pr = toProgress(ev);
+          if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
+        }),
+        // without dryRun, destroy answers like apply
+        (v) => toApplyResult(v as ApplyWireResult),
+      );
+    },
     listTopologies: async () => mapped(await link.call('topologies.list', {}), toTopologyList),
     topologyStatus: async (p) => mapped(await link.call('topologies.status', { name: p.name }), toTopologyDetail),
-    destroyTopology: async (p) =>
-      p.dryRun
-        ? mapped(await link.call('destroy', { name: p.name, dryRun: true }), (v) => toPlanResult(v as PlanResult)) // with dryRun it answers like plan
-        : mapped(
-            await link.call('destroy', { name: p.name }, (ev) => {
-              const pr = toProgress(ev);
-              if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
-            }),
-            // without dryRun, destroy answers like apply
-            (v) => toApplyResult(v as ApplyWireResult),
-          ),
+    destroyTopology: async (p) => {
+      if (p.dryRun) return keep(`topology:${p.name}`)(await destroyPlanOf(p.name)); // with dryRun it answers like plan
+      const yes = await confirmed('destroy', `topology:${p.name}`, undefined, false, () => destroyPlanOf(p.name));
+      if (!yes.ok) return yes;
+      return mapped(
+        // the confirmed plan's hash: the helper refuses if what it would remove is not what was shown
+        await link.call('destroy', { name: p.name, ...(yes.value ? { planHash: yes.value.planHash } : {}) }, (ev) => {
+          const pr = toProgress(ev);
+          if (pr.ok) emit('progress', { opId: p.opId, progress: pr.value });
+        }),
+        // without dryRun, destroy answers like apply
+        (v) => toApplyResult(v as ApplyWireResult),
+      );
+    },
     watchStart: (p) => startSub('watch', p.subId),
     watchStop: async (p) => stopSub(p.subId),
     forwarderStatsStart: (p) => startSub('forwarderStats', p.subId),

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer } from '../server/http-server';
+import { CONFIRM_PROMPT_RE } from '../server/terminal-confirmation';
 import { ensureRenderer, RENDERER_DIR } from '../server/serve';
 import { unavailableHelperLink } from '../shell-core/helper-link';
 import { CHROMIUM, CHROMIUM_FLAGS } from './chromium';
@@ -48,10 +49,21 @@ export async function startServe(sb: Sandbox, extraArgs: string[] = [], env: Nod
   const child: ChildProcess = spawn(
     'nsenter',
     [`--net=/run/netns/${sb.hostNs}`, process.execPath, join(ROOT, 'bin', 'netns-studio.mjs'), TRUSTED_CLI, 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix, ...extraArgs],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, DISPLAY: '' } },
+    { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env, DISPLAY: '' } },
   );
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
+  // the person at serve's terminal: says yes to each change the browser asks for (server/terminal-confirmation.ts)
+  const answered = new Set<string>();
+  const confirmAll = new RegExp(CONFIRM_PROMPT_RE.source, 'g');
+  const answer = () => {
+    for (const [, code] of out.matchAll(confirmAll)) {
+      if (code && !answered.has(code)) {
+        answered.add(code);
+        child.stdin!.write(`${code}\n`);
+      }
+    }
+  };
+  child.stdout!.on('data', (d) => ((out += d), answer()));
   child.stderr!.on('data', (d) => (out += d));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {

@@ -25,6 +25,7 @@ import { discoveredForwarders, type ForwarderLister } from '../forwarders/in-doc
 import { helperForwarders } from '../forwarders/runtime';
 import { programPath } from '../programs';
 import { envSetting } from '../env-overrides';
+import { inNetnsOf } from './ns-owner';
 
 export interface DiscoverOptions {
   unnamed?: boolean;
@@ -156,7 +157,7 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
   const byName = new Map(targets.map((t) => [t.name, t]));
   await resolvePeers(parsed, async (ns) => {
     const t = byName.get(ns.name);
-    const r = t ? await runProgram([programPath('nsenter'), `--net=${t.path}`, programPath('ip'), '-j', 'netns', 'list-id'], { timeoutMs: 10_000 }) : undefined;
+    const r = t ? await runProgram(await inNetnsOf(t.path, [programPath('ip'), '-j', 'netns', 'list-id']), { timeoutMs: 10_000 }) : undefined;
     const out = new Map<number, number>();
     if (r?.code !== 0) return out;
     for (const e of JSON.parse(r.stdout || '[]') as { nsid: number; name?: string }[]) {

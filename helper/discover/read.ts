@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { mapLimit, runProgram } from '../proc';
 import { splitJsonValues } from './json-stream';
 import { programPath } from '../programs';
+import { foreignOwned, inNetns } from './ns-owner';
 
 /** What one ip batch reads. `addr show` carries every link's details too (-d), and stats (-s). */
 export const IP_COMMANDS = ['addr show', 'route show table all', 'rule show', 'netconf show'] as const;
@@ -42,11 +43,20 @@ function ipBatchFile(): string {
   return batchFile;
 }
 
-const ipArgv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('ip'), '-j', '-d', '-s', '-batch', ipBatchFile()];
-const rule6Argv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('ip'), '-6', '-j', 'rule', 'show'];
-const natArgv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('iptables-save'), '-t', 'nat'];
+/**
+ * What each read runs inside a namespace. `foreign`: the same, for a namespace an
+ * unprivileged user owns (run as that owner: ./ns-owner.ts), where root's private
+ * batch file cannot be opened, so the batch comes on stdin.
+ */
+interface Tool { argv: () => string[]; foreign?: { argv: string[]; input: string } }
+const IP_TOOL: Tool = {
+  argv: () => [programPath('ip'), '-j', '-d', '-s', '-batch', ipBatchFile()],
+  foreign: { argv: [programPath('ip'), '-j', '-d', '-s', '-batch', '-'], input: IP_COMMANDS.join('\n') + '\n' },
+};
+const RULE6_TOOL: Tool = { argv: () => [programPath('ip'), '-6', '-j', 'rule', 'show'] };
+const NAT_TOOL: Tool = { argv: () => [programPath('iptables-save'), '-t', 'nat'] };
 /** `iptables-save -t TABLE` (or ip6tables-save) in a namespace: with -t it prints the table even where nothing created it. */
-const saveArgv = (program: 'iptables-save' | 'ip6tables-save', table: 'filter' | 'mangle') => (path: string) => [programPath('nsenter'), `--net=${path}`, programPath(program), '-t', table];
+const saveTool = (program: 'iptables-save' | 'ip6tables-save', table: 'filter' | 'mangle'): Tool => ({ argv: () => [programPath(program), '-t', table] });
 
 export interface ReadOptions {
   /** parallel streams (default 2 on this kind of machine) */
@@ -58,11 +68,11 @@ export async function readIp(paths: string[], opts: ReadOptions = {}): Promise<M
   const out = new Map<string, RawNamespace>();
   const rules6 = new Map<string, any[]>(); // eslint-disable-line @typescript-eslint/no-explicit-any
   await Promise.all([
-    fanOut(paths, opts.streams ?? 2, ipArgv, (stdout) => splitJsonValues(stdout), IP_COMMANDS.length, (path, values) => {
+    fanOut(paths, opts.streams ?? 2, IP_TOOL, (stdout) => splitJsonValues(stdout), IP_COMMANDS.length, (path, values) => {
       const [addr, route, rule, netconf] = values as any[][]; // eslint-disable-line @typescript-eslint/no-explicit-any
       out.set(path, { addr, route, rule, netconf });
     }),
-    fanOut(paths, opts.streams ?? 2, rule6Argv, (stdout) => splitJsonValues(stdout), 1, (path, [rules]) => rules6.set(path, rules as any[])), // eslint-disable-line @typescript-eslint/no-explicit-any
+    fanOut(paths, opts.streams ?? 2, RULE6_TOOL, (stdout) => splitJsonValues(stdout), 1, (path, [rules]) => rules6.set(path, rules as any[])), // eslint-disable-line @typescript-eslint/no-explicit-any
   ]);
   // tagged, since `from all lookup main` looks the same in both families (../discover/parse.ts)
   for (const [path, raw] of out) {
@@ -76,7 +86,7 @@ export async function readIp(paths: string[], opts: ReadOptions = {}): Promise<M
 /** Read `iptables-save -t nat` of each path: the text of its block. */
 export async function readNat(paths: string[], opts: ReadOptions = {}): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  await fanOut(paths, opts.streams ?? 2, natArgv, splitSaveBlocks, 1, (path, [block]) => out.set(path, block as string));
+  await fanOut(paths, opts.streams ?? 2, NAT_TOOL, splitSaveBlocks, 1, (path, [block]) => out.set(path, block as string));
   return out;
 }
 
@@ -86,7 +96,7 @@ export async function readNat(paths: string[], opts: ReadOptions = {}): Promise<
  */
 export async function readSave(paths: string[], program: 'iptables-save' | 'ip6tables-save', table: 'filter' | 'mangle', opts: ReadOptions = {}): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  await fanOut(paths, opts.streams ?? 2, saveArgv(program, table), splitSaveBlocks, 1, (path, [block]) => out.set(path, block as string));
+  await fanOut(paths, opts.streams ?? 2, saveTool(program, table), splitSaveBlocks, 1, (path, [block]) => out.set(path, block as string));
   return out;
 }
 
@@ -105,14 +115,26 @@ export function splitSaveBlocks(text: string): string[] {
 }
 
 async function fanOut(
-  paths: string[],
+  allPaths: string[],
   streams: number,
-  argvOf: (path: string) => string[],
+  tool: Tool,
   split: (stdout: string) => unknown[],
   per: number,
   accept: (path: string, values: unknown[]) => void,
 ): Promise<void> {
+  if (!allPaths.length) return;
+  // namespaces an unprivileged user owns: one by one, as that owner (rare; never in a batch as root)
+  const foreign = await foreignOwned(allPaths);
+  const paths = allPaths.filter((p) => !foreign.has(p));
+  const asOwner = tool.foreign ?? { argv: tool.argv(), input: '' };
+  await mapLimit([...foreign], 2, async (p) => {
+    const one = await runProgram(inNetns(p, asOwner.argv, true), { input: asOwner.input });
+    const v = one.code === 0 ? split(one.stdout) : [];
+    if (v.length === per) accept(p, v);
+    else if (one.code === 0 && per === 1 && !one.stdout.trim()) accept(p, ['']);
+  });
   if (!paths.length) return;
+  const argvOf = (path: string) => inNetns(path, tool.argv(), false);
   const n = Math.max(1, Math.min(streams, Math.ceil(paths.length / 4)));
   const size = Math.ceil(paths.length / n);
   const chunks = Array.from({ length: n }, (_, i) => paths.slice(i * size, (i + 1) * size)).filter((c) => c.length);

@@ -13,6 +13,7 @@ import type { Target } from '../discover/targets';
 import { runProgram } from '../proc';
 import { programPath } from '../programs';
 import { envSetting } from '../env-overrides';
+import { inNetnsOf } from '../discover/ns-owner';
 
 export interface FreshRead {
   /** what was read (peers still pending); namespaces that vanished are missing */
@@ -63,7 +64,7 @@ export async function readFresh(targets: Target[], opts: { nat?: boolean; natNow
 /** nsid → namespace inode as seen inside the namespace at `path` (`ip netns list-id`: slow, scans /run/netns per id; only for ambiguous peers). */
 export async function listIdsIn(path: string, inodeOfName: (name: string) => number | undefined): Promise<Map<number, number>> {
   const out = new Map<number, number>();
-  const r = await runProgram([programPath('nsenter'), `--net=${path}`, programPath('ip'), '-j', 'netns', 'list-id'], { timeoutMs: 10_000 });
+  const r = await runProgram(await inNetnsOf(path, [programPath('ip'), '-j', 'netns', 'list-id']), { timeoutMs: 10_000 });
   if (r.code !== 0) return out;
   for (const e of JSON.parse(r.stdout || '[]') as { nsid: number; name?: string }[]) {
     const inode = e.name ? inodeOfName(e.name) : undefined;

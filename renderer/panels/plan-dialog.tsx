@@ -28,7 +28,7 @@ type Phase =
 const commandText = (s: Pick<Step, 'argv' | 'namespace' | 'op'>) => (s.op ? stepCommandText(s) : s.argv.join(' '));
 
 /** Refusals the helper makes before running any step (helper/apply/failure.ts codes): the host is as it was. */
-const REFUSED_BEFORE_START = new Set(['unmanaged', 'plan-stale', 'invalid-document', 'invalid-step', 'missing-feature', 'busy', 'owned-elsewhere', 'touches-host']);
+const REFUSED_BEFORE_START = new Set(['unmanaged', 'plan-stale', 'invalid-document', 'invalid-step', 'missing-feature', 'busy', 'owned-elsewhere', 'touches-host', 'not-confirmed']);
 
 /** Where the document came from, for the topology's name and record: the desktop knows the path, the browser the name. */
 export const sourceOfEditor = () => {
@@ -191,7 +191,12 @@ function PlanDialogBody() {
         )}
         {phase.kind === 'applying' && (
           <div className="progress" data-testid="apply-progress" role="status">
-            {phase.progress ? `${phase.progress.phase === 'rollback' ? 'Rolling back' : 'Applying'} step ${phase.progress.index} of ${phase.progress.total}: ${phase.progress.reason}` : 'Starting…'}
+            {phase.progress
+              ? `${phase.progress.phase === 'rollback' ? 'Rolling back' : 'Applying'} step ${phase.progress.index} of ${phase.progress.total}: ${phase.progress.reason}`
+              : // the shell asks the person first (issue 15): serve in its terminal, the desktop app in a dialog of its own
+                backend?.kind === 'browser'
+                ? 'Waiting for your yes in the terminal where netns-studio serve runs: type the code it shows there.'
+                : 'Waiting for your yes in the confirmation dialog…'}
             <progress max={phase.progress?.total ?? 1} value={phase.progress?.index ?? 0} />
           </div>
         )}
