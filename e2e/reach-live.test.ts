@@ -81,6 +81,15 @@ describe('reachability in the live view', { skip }, () => {
         const after = (await pingAll(page)).filter(isOurs);
         for (const r of after) assert.equal(r.actual, r.predicted, `after the link went down, ${r.from} → ${r.to}: predicted ${r.predicted}, pinged ${r.actual}`);
         assert.equal(after.find((r) => r.from === ns1 && r.to === '192.168.2.1')?.predicted, 'fail');
+
+        // the link back up, then a firewall rule changed by hand: no netlink event tells of it, yet the
+        // open inspector turns to fail at the router's FORWARD policy without anything reopened or pinged
+        await runOk(['ip', '-n', router, 'link', 'set', 'dev', 'veth-router2', 'up']);
+        await page.waitForSelector(`${tid('reach-pair')}[data-predicted="ok"]`, { timeout: 20_000 });
+        await runOk(['ip', 'netns', 'exec', router, 'iptables', '-P', 'FORWARD', 'DROP']);
+        await page.waitForSelector(`${tid('reach-pair')}[data-predicted="fail"]`, { timeout: 30_000 });
+        assert.equal(await reason.getAttribute('data-ns'), router, 'the failing hop is the router');
+        assert.match((await reason.textContent()) ?? '', /FORWARD policy is DROP/, 'its reason names the firewall policy');
       });
     });
   });

@@ -2,7 +2,9 @@
  * Which network reachability is asked of: the design (the document, before any
  * apply) or, with the live view on, the host as the watch keeps it, with the
  * filter tables read for reachability (./reach-store.ts). The live net follows
- * every watch update, so a link set down with `ip` changes the answer at once.
+ * every watch update, so a link set down with `ip` changes the answer at once;
+ * the filter tables, which no netlink event announces, are read again every few
+ * seconds while reachability is shown.
  */
 import { useEffect, useMemo } from 'react';
 import type { Topology } from '../../shared/model/schema';
@@ -14,7 +16,7 @@ import { useBackend } from '../backend-context';
 import { asObservedHost } from '../model/live-unnamed';
 import { useEditor } from '../store/editor-store';
 import { useLive } from '../store/live-store';
-import { readFilters, useReach, type FirewallLines } from '../store/reach-store';
+import { FILTER_REFRESH_MS, readFilters, useReach, type FirewallLines } from '../store/reach-store';
 
 export interface ReachSource {
   net: Net;
@@ -43,6 +45,12 @@ export function useReachSource(active: boolean): ReachSource | undefined {
   useEffect(() => {
     if (active && liveOn && backend && !filters) void readFilters(backend);
   }, [active, liveOn, backend, filters]);
+  // and again while shown: a firewall rule changed by hand shows without reopening anything
+  useEffect(() => {
+    if (!active || !liveOn || !backend) return;
+    const id = setInterval(() => void readFilters(backend), FILTER_REFRESH_MS);
+    return () => clearInterval(id);
+  }, [active, liveOn, backend]);
   return useMemo(() => {
     if (!active) return undefined;
     if (liveOn) {

@@ -18,6 +18,8 @@ export interface ReachState {
   /** live host: namespace → its firewall lines, as last read; undefined until read */
   filters?: Record<string, FirewallLines>;
   filtersError?: string;
+  /** how many times the filter tables were read with a change (the inspector shows it, tests wait on it) */
+  filtersReads?: number;
   /** `${from}\0${to}` → the real ping's outcome */
   actual: Record<string, PingOutcome>;
   /** pings running: how far */
@@ -34,15 +36,32 @@ export const useReach = <T>(selector: (s: ReachState) => T): T => useStore(reach
 
 export const pairKey = (from: string, to: string) => `${from}\0${to}`;
 
-/** Read the live host's filter tables (one discover with `filter`). */
-export async function readFilters(backend: Backend): Promise<void> {
-  const r = await backend.discover({ unnamed: true, filter: true });
-  if (!r.ok) return reachStore.setState({ filtersError: r.error.message });
-  const filters: Record<string, FirewallLines> = {};
-  for (const ns of (r.value.observed as ObservedHost | undefined)?.namespaces ?? []) {
-    filters[ns.name] = { filterLines: ns.filterLines ?? [], filter6Lines: ns.filter6Lines ?? [], mangleLines: ns.mangleLines, mangle6Lines: ns.mangle6Lines };
-  }
-  reachStore.setState({ filters, filtersError: undefined });
+/**
+ * How often the live view reads the filter tables again while reachability is shown:
+ * a rule changed by hand (iptables, nft) sends no netlink event the watch hears.
+ */
+export const FILTER_REFRESH_MS = 3000;
+
+let reading: Promise<void> | undefined;
+
+/** Read the live host's filter tables (one discover with `filter`); one read at a time, the state replaced only when they changed. */
+export function readFilters(backend: Backend): Promise<void> {
+  reading ??= (async () => {
+    try {
+      const r = await backend.discover({ unnamed: true, filter: true });
+      if (!r.ok) return reachStore.setState({ filtersError: r.error.message });
+      const filters: Record<string, FirewallLines> = {};
+      for (const ns of (r.value.observed as ObservedHost | undefined)?.namespaces ?? []) {
+        filters[ns.name] = { filterLines: ns.filterLines ?? [], filter6Lines: ns.filter6Lines ?? [], mangleLines: ns.mangleLines, mangle6Lines: ns.mangle6Lines };
+      }
+      const before = reachStore.getState();
+      if (before.filters && !before.filtersError && JSON.stringify(before.filters) === JSON.stringify(filters)) return;
+      reachStore.setState({ filters, filtersError: undefined, filtersReads: (before.filtersReads ?? 0) + 1 });
+    } finally {
+      reading = undefined;
+    }
+  })();
+  return reading;
 }
 
 /** Only named namespaces (and `host`) can ping: the helper enters them by their /run/netns name. */

@@ -70,24 +70,29 @@ function better(a: NetRoute, b: NetRoute | undefined): boolean {
 }
 
 export function lookupTable(ns: NetNs, table: number, q: LookupQuery): { route?: NetRoute; downRoute?: NetRoute } {
+  const route = bestIn(ns, table, q, true);
+  return route ? { route } : { downRoute: bestIn(ns, table, q, false) };
+}
+
+/** The best route of the table for the query among routes whose link is up (`up`), or among those whose link is down. */
+function bestIn(ns: NetNs, table: number, q: LookupQuery, up: boolean): NetRoute | undefined {
   let best: NetRoute | undefined;
-  let down: NetRoute | undefined;
-  for (const r of ns.tables.get(table) ?? []) {
+  const routes = ns.tables.get(table);
+  if (!routes) return undefined;
+  for (const r of routes) {
     if (r.family !== q.family || !inPrefix(q.dst, r.dst, r.prefix)) continue;
     if (q.oif && r.dev && r.dev !== q.oif) continue;
-    const dev = r.dev ? ns.links.get(r.dev) : undefined;
-    if (r.dev && r.type !== 'local' && (!dev || !dev.up)) {
-      if (better(r, down)) down = r;
-      continue;
-    }
-    if (better(r, best)) best = r;
+    const linkUp = !r.dev || r.type === 'local' || !!ns.links.get(r.dev)?.up;
+    if (linkUp === up && better(r, best)) best = r;
   }
-  return { route: best, downRoute: down };
+  return best;
 }
+
+const NO_TRIES: LookupResult['tried'] = [];
 
 export function lookupRoute(ns: NetNs, q: LookupQuery): LookupResult {
   let downRoute: NetRoute | undefined;
-  const tried: LookupResult['tried'] = [];
+  let tried = NO_TRIES;
   for (const rule of ns.rules[q.family]) {
     const sel = ruleSelects(rule, q);
     if (!sel) continue;
@@ -95,10 +100,11 @@ export function lookupRoute(ns: NetNs, q: LookupQuery): LookupResult {
     if (rule.action !== 'lookup') return { rule, downRoute, tried };
     const table = rule.l3mdev ? vrfTableOf(ns, q.iif === 'lo' ? q.oif ?? q.l3dev : q.iif) : rule.table;
     if (table === undefined) continue;
-    const r = lookupTable(ns, table, q);
-    downRoute ??= r.downRoute;
+    const route = bestIn(ns, table, q, true);
     // `throw` and friends (type other) send the lookup on to the next rule, like an empty table
-    if (r.route && r.route.type !== 'other') return { route: r.route, rule, downRoute, tried };
+    if (route && route.type !== 'other') return { route, rule, downRoute, tried };
+    downRoute ??= bestIn(ns, table, q, false);
+    if (tried === NO_TRIES) tried = [];
     tried.push({ rule, table });
   }
   return { downRoute, tried };

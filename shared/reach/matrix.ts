@@ -5,7 +5,7 @@
  *
  * Pure: no node:* imports.
  */
-import { parseIp } from '../validate/ip';
+import { parseIp, type Ip } from '../validate/ip';
 import type { Net, NetNs } from './net';
 import type { ReachResult } from './result';
 import { trace, type TraceOptions } from './trace';
@@ -34,7 +34,12 @@ export function matrixTargets(net: Net): { from: string; to: string; toNs: strin
 }
 
 export function reachMatrix(net: Net, opts: TraceOptions = {}): ReachResult[] {
-  return matrixTargets(net).map((p) => trace(net, p.from, p.to, p.toNs, opts));
+  const parsed = new Map<string, Ip | undefined>();
+  const ipOf = (a: string) => {
+    if (!parsed.has(a)) parsed.set(a, parseIp(a) ?? undefined);
+    return parsed.get(a);
+  };
+  return matrixTargets(net).map((p) => trace(net, p.from, p.to, p.toNs, { ...opts, dstIp: ipOf(p.to) }));
 }
 
 /** TO as an address: itself, or the first address of the namespace it names (IPv4 first). */

@@ -24,8 +24,8 @@ export interface Endpoint {
 
 export interface Segment {
   endpoints: Endpoint[];
-  /** `4:addr` / `6:addr` → the first endpoint that answers ARP / neighbour solicitation for it */
-  owners: Map<string, Endpoint>;
+  /** per family, address (ipKey) → the first endpoint that answers ARP / neighbour solicitation for it */
+  owners: { 4: Map<string, Endpoint>; 6: Map<string, Endpoint> };
   /** a frame also leaves the host here (a physical or other port on the way) */
   exits: { ns: NetNs; link: NetLink }[];
 }
@@ -71,13 +71,13 @@ function build(net: Net, ns: NetNs, link: NetLink): Segment {
   };
   leave(ns, link, []);
 
-  const owners = new Map<string, Endpoint>();
+  const owners = { 4: new Map<string, Endpoint>(), 6: new Map<string, Endpoint>() };
   for (const ep of endpoints) {
     // IPv4 answers ARP for any address of the namespace (arp_ignore=0); IPv6 only for the interface's own
-    for (const k of ep.ns.local.keys()) if (!k.includes(':') && !owners.has(`4:${k}`)) owners.set(`4:${k}`, ep);
-    for (const a of ep.link.addrs) if (a.family === 6 && !owners.has(`6:${ipKey(a.ip)}`)) owners.set(`6:${ipKey(a.ip)}`, ep);
+    for (const k of ep.ns.local.keys()) if (!k.includes(':') && !owners[4].has(k)) owners[4].set(k, ep);
+    for (const a of ep.link.addrs) if (a.family === 6 && !owners[6].has(ipKey(a.ip))) owners[6].set(ipKey(a.ip), ep);
   }
   return { endpoints, owners, exits };
 }
 
-export const ownerOf = (s: Segment, ip: Ip): Endpoint | undefined => s.owners.get(`${ip.kind() === 'ipv4' ? 4 : 6}:${ipKey(ip)}`);
+export const ownerOf = (s: Segment, ip: Ip): Endpoint | undefined => s.owners[ip.kind() === 'ipv4' ? 4 : 6].get(ipKey(ip));

@@ -395,10 +395,12 @@ export function holderOf(net: Net, ip: Ip): string | undefined {
 export interface TraceOptions {
   /** record every hop (default true); false keeps only the failing hop */
   hops?: boolean;
+  /** `to` already parsed (the matrix parses each address once, not once a pair) */
+  dstIp?: Ip;
 }
 
 export function trace(net: Net, from: string, to: string, toNs?: string, opts: TraceOptions = {}): ReachResult {
-  const dst = parseIp(to);
+  const dst = opts.dstIp ?? parseIp(to);
   const toNamespace = toNs ?? (dst ? holderOf(net, dst) : undefined);
   const base = { from, to, ...(toNamespace ? { toNamespace } : {}) };
   const A = net.namespaces.get(from);
