@@ -106,6 +106,13 @@ export interface ObservedRule {
   l3mdev?: true;
   /** `not`: the selector is inverted */
   not?: true;
+  /**
+   * what else the rule matches or does, in `ip rule` words, that a document has
+   * no field for (tos 0x10, goto 20, nop, suppress_prefixlength 0, ipproto tcp,
+   * sport/dport/uidrange, realms, tun_id…): discover leaves such a rule out of the
+   * document and says so, rather than write a wider rule
+   */
+  unsaid?: string[];
   /** the rule as `ip rule` prints it, for display */
   text: string;
 }
@@ -136,6 +143,12 @@ export interface ObservedNamespace {
   natLines?: string[];
   /** `iptables-save -t filter` lines (`:CHAIN POLICY …` and `-A …`); undefined when not read (discover `filter: true`) */
   filterLines?: string[];
+  /** `ip6tables-save -t filter` lines, likewise */
+  filter6Lines?: string[];
+  /** `iptables-save -t mangle` lines (marks for fwmark rules); read with `filter: true` where an IPv4 fwmark rule exists */
+  mangleLines?: string[];
+  /** `ip6tables-save -t mangle` lines, likewise for IPv6 fwmark rules */
+  mangle6Lines?: string[];
   /** /etc/netns/NAME/resolv.conf, when present */
   resolvConf?: string;
   /** what could not be read or represented, for people */
