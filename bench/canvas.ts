@@ -7,11 +7,14 @@
  *   - pan fps: frames per second while panning the whole graph for 3 s
  *   - zoom fps: frames per second (and the longest frame) zooming in and out for 3 s across the overview threshold
  *   - live event: one link going down → next frame painted (median of 7)
+ *   - at zoom 1, the CPU each pan frame costs (a Chrome trace's thread time: the
+ *     renderer's main thread, and the raster/compositor threads), which unlike fps
+ *     does not depend on how loaded the machine is
  * Run: npm run bench:canvas [-- 500 1000]   (builds nothing: run the renderer build first)
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium } from '../testing/chromium';
 import { RENDERER_DIST, serveStatic } from '../testing/static-server';
 
@@ -24,6 +27,9 @@ interface Row {
   domElements: number;
   /** zoomed in to 100 % in the middle of the graph (culling, full nodes) */
   detailFps?: number;
+  /** zoom 1 pan: CPU ms per frame on the renderer main thread / on raster + compositor threads */
+  detailMainMs?: number;
+  detailRasterMs?: number;
   detailEventMs?: number;
   /** zooming in and out across the overview threshold */
   zoomFps: number;
@@ -79,6 +85,42 @@ const eventScript = (i: number) => `new Promise((resolve) => {
 const detailX = (n: number) => Math.floor(Math.ceil(Math.sqrt(n)) / 2) * 310 + 400 + 125;
 const detailY = (n: number) => Math.floor(Math.sqrt(n) / 2) * 170 + 40;
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/** Runs `script` (resolving to fps over `seconds`) under a Chrome trace: fps and the thread CPU per frame. */
+async function traced(page: Page, script: string, seconds: number): Promise<{ fps: number; mainMs: number; rasterMs: number }> {
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (d) => events.push(...(d.value as unknown as TraceEvent[])));
+  await cdp.send('Tracing.start', { categories: 'toplevel', transferMode: 'ReportEvents' });
+  const fps = (await page.evaluate(script)) as number;
+  const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+  await cdp.send('Tracing.end');
+  await done;
+  await cdp.detach();
+  const threads = new Map(events.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args?.name ?? '']));
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const frames = fps * seconds;
+  let mainUs = 0;
+  let rasterUs = 0;
+  for (const e of events) {
+    if (e.ph !== 'X' || !(e.name === 'ThreadControllerImpl::RunTask' || e.name === 'ThreadPool_RunTask')) continue;
+    const cpu = e.tdur ?? e.dur ?? 0;
+    const t = threads.get(`${e.pid}:${e.tid}`) ?? '';
+    if (main && e.pid === main.pid && e.tid === main.tid) mainUs += cpu;
+    else if (/^(ThreadPoolForegroundWorker|Compositor|VizCompositorThread)/.test(t)) rasterUs += cpu;
+  }
+  return { fps, mainMs: Math.round(mainUs / 100 / frames) / 10, rasterMs: Math.round(rasterUs / 100 / frames) / 10 };
+}
+
 async function measure(page: Page, url: string, n: number): Promise<Omit<Row, 'n' | 'variant'>> {
   await page.goto(url);
   // the last node in the DOM, or (app, zoomed out) the overview layer that draws all of them
@@ -101,7 +143,8 @@ async function measure(page: Page, url: string, n: number): Promise<Omit<Row, 'n
   // zoomed in: full nodes with ports, culled to what is on screen
   await page.evaluate(`window.__bench.rf.setCenter(${detailX(n)}, ${detailY(n)}, { zoom: 1 })`);
   await page.waitForTimeout(800);
-  const detailFps = (await page.evaluate(PAN_SCRIPT)) as number;
+  const detail = await traced(page, PAN_SCRIPT, 3);
+  const detailFps = detail.fps;
   const dtimes: number[] = [];
   const visible = Math.floor(Math.sqrt(n) / 2) * Math.ceil(Math.sqrt(n)) + Math.floor(Math.ceil(Math.sqrt(n)) / 2);
   for (let k = 0; k < 7; k++) {
@@ -110,7 +153,7 @@ async function measure(page: Page, url: string, n: number): Promise<Omit<Row, 'n
     await page.waitForTimeout(50);
   }
   dtimes.sort((a, b) => a - b);
-  return { zoomFps: Math.round(zoomFps * 10) / 10, zoomWorstMs: Math.round(zoomWorstMs), detailFps: Math.round(detailFps * 10) / 10, detailEventMs: Math.round(dtimes[3] * 10) / 10, firstRenderMs: Math.round(firstRenderMs), panFps: Math.round(panFps * 10) / 10, eventMs: Math.round(times[3] * 10) / 10, domElements };
+  return { zoomFps: Math.round(zoomFps * 10) / 10, zoomWorstMs: Math.round(zoomWorstMs), detailFps: Math.round(detailFps * 10) / 10, detailMainMs: detail.mainMs, detailRasterMs: detail.rasterMs, detailEventMs: Math.round(dtimes[3] * 10) / 10, firstRenderMs: Math.round(firstRenderMs), panFps: Math.round(panFps * 10) / 10, eventMs: Math.round(times[3] * 10) / 10, domElements };
 }
 
 async function main() {
@@ -134,25 +177,26 @@ async function main() {
         const r = await measure(page, url, n);
         await page.close();
         rows.push({ n, variant, ...r });
-        console.log(`${String(n).padStart(5)} ${variant.padEnd(8)} first render ${String(r.firstRenderMs).padStart(6)} ms  pan ${String(r.panFps).padStart(5)} fps  event ${String(r.eventMs).padStart(6)} ms  DOM ${r.domElements}  | zoom 1: pan ${r.detailFps} fps, event ${r.detailEventMs} ms | zooming ${r.zoomFps} fps, worst frame ${r.zoomWorstMs} ms`);
+        console.log(`${String(n).padStart(5)} ${variant.padEnd(8)} first render ${String(r.firstRenderMs).padStart(6)} ms  pan ${String(r.panFps).padStart(5)} fps  event ${String(r.eventMs).padStart(6)} ms  DOM ${r.domElements}  | zoom 1: pan ${r.detailFps} fps (CPU per frame: main ${r.detailMainMs} ms, raster ${r.detailRasterMs} ms), event ${r.detailEventMs} ms | zooming ${r.zoomFps} fps, worst frame ${r.zoomWorstMs} ms`);
       }
     }
   } finally {
     await b.close();
     await server.close();
   }
-  const lines = ['| N | variant | first render (ms) | pan fps (overview) | zoom fps | zoom worst frame (ms) | live event → paint (ms) | DOM elements (overview) | pan fps (zoom 1) | live event (zoom 1, ms) |', '|---|---|---|---|---|---|---|---|---|---|'];
-  for (const r of rows) lines.push(`| ${r.n} | ${r.variant} | ${r.firstRenderMs} | ${r.panFps} | ${r.zoomFps} | ${r.zoomWorstMs} | ${r.eventMs} | ${r.domElements} | ${r.detailFps} | ${r.detailEventMs} |`);
-  lines.push('', '| N | render ratio (baseline/app) | fps ratio (app/baseline) | zoom fps ratio (app/baseline) | event ratio (baseline/app) |', '|---|---|---|---|---|');
+  const lines = ['| N | variant | first render (ms) | pan fps (overview) | zoom fps | zoom worst frame (ms) | live event → paint (ms) | DOM elements (overview) | pan fps (zoom 1) | pan CPU/frame main, raster (zoom 1, ms) | live event (zoom 1, ms) |', '|---|---|---|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) lines.push(`| ${r.n} | ${r.variant} | ${r.firstRenderMs} | ${r.panFps} | ${r.zoomFps} | ${r.zoomWorstMs} | ${r.eventMs} | ${r.domElements} | ${r.detailFps} | ${r.detailMainMs}, ${r.detailRasterMs} | ${r.detailEventMs} |`);
+  lines.push('', '| N | render ratio (baseline/app) | fps ratio (app/baseline) | zoom fps ratio (app/baseline) | event ratio (baseline/app) | zoom 1 pan fps ratio (app/baseline) | zoom 1 pan main-thread CPU ratio (baseline/app) |', '|---|---|---|---|---|---|---|');
   for (const n of ns) {
     const a = rows.find((r) => r.n === n && r.variant === 'app')!;
     const bl = rows.find((r) => r.n === n && r.variant === 'baseline')!;
-    lines.push(`| ${n} | ${(bl.firstRenderMs / a.firstRenderMs).toFixed(2)}× | ${(a.panFps / bl.panFps).toFixed(2)}× | ${(a.zoomFps / bl.zoomFps).toFixed(2)}× | ${(bl.eventMs / a.eventMs).toFixed(2)}× |`);
+    lines.push(`| ${n} | ${(bl.firstRenderMs / a.firstRenderMs).toFixed(2)}× | ${(a.panFps / bl.panFps).toFixed(2)}× | ${(a.zoomFps / bl.zoomFps).toFixed(2)}× | ${(bl.eventMs / a.eventMs).toFixed(2)}× | ${(a.detailFps! / bl.detailFps!).toFixed(2)}× | ${(bl.detailMainMs! / a.detailMainMs!).toFixed(2)}× |`);
   }
   const table = lines.join('\n');
   console.log(`\n${table}`);
   const out = resolve(import.meta.dirname, 'canvas-results.md');
-  writeFileSync(out, `# Canvas benchmark (${new Date().toISOString()})\n\nchromium headless, software rendering, 1280×800, whole graph in view.\n\n${table}\n`);
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  writeFileSync(out, `# Canvas benchmark (${new Date().toISOString()})\n\nchromium headless, software rendering, 1280×800, whole graph in view. Load average at the end: ${load} (2 cores). CPU per frame is thread time from a Chrome trace (does not grow with load the way fps falls).\n\n${table}\n`);
   console.log(`\nwritten to ${out}`);
 }
 

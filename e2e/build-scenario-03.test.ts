@@ -12,11 +12,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { Topology } from '../shared/model/schema';
-import { unavailableHelperLink } from '../shell-core/helper-link';
-import { startServer } from '../server/http-server';
-import { ensureRenderer, RENDERER_DIR } from '../server/serve';
 import { hostDump } from '../testing/host-dump';
 import { withSandbox } from '../testing/sandbox';
+import { withUiPage } from '../testing/serve-page';
 import { chromiumSkipReason, e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid, uiSkipReason } from './harness';
 import { REACH_03, topology03, unreachable, up03 } from './reference';
 import { buildScenario03, checkUndoRedo, exportText, waitForApp } from './ui';
@@ -34,21 +32,13 @@ if (applySkip) console.log(`skipping scenario-03 apply e2e: ${applySkip}`);
 
 describe('build scenario 03 in the UI', () => {
   it('drag, type, undo/redo: the drawn document is scenario 03', { skip: drawSkip }, async () => {
-    assert.ok(ensureRenderer(RENDERER_DIR, (l) => console.log(l)), 'the UI builds');
-    const srv = await startServer({ rendererDir: RENDERER_DIR, link: unavailableHelperLink('no helper in this test') });
-    const b = await launchBrowser(undefined);
-    try {
-      await waitForApp(b.page, srv.url);
-      await buildScenario03(b.page, 'lab-');
-      const u = await checkUndoRedo(b.page);
+    await withUiPage(async ({ page }) => {
+      await buildScenario03(page, 'lab-');
+      const u = await checkUndoRedo(page);
       assert.deepEqual(u, { before: u.before, dropped: u.before + 1, undone: u.before, redone: u.before + 1, final: u.before });
-      const y = await exportText(b.page, 'yaml');
+      const y = await exportText(page, 'yaml');
       assert.deepEqual(facts(parse(y.text)), facts(topology03('lab-')));
-      assert.deepEqual(b.problems, []);
-    } finally {
-      await b.close();
-      await srv.close();
-    }
+    });
   });
 
   it('plan and apply: host equals the reference build, reachability holds', { skip: applySkip }, async () => {

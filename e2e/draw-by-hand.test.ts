@@ -10,9 +10,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { withSandbox, type Sandbox } from '../testing/sandbox';
-import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
+import { withServePage } from '../testing/serve-page';
+import { e2eSkipReason, helperSkipReason, tid } from './harness';
 import { unreachable, type Reach } from './reference';
-import { setField, selectNode, waitForApp } from './ui';
+import { setField, selectNode } from './ui';
 import { addDefaultRoute, drawBridge, drawNamespace, drawVeth } from './draw';
 
 const skip = e2eSkipReason({ needUi: true }) ?? helperSkipReason();
@@ -27,20 +28,13 @@ async function apply(page: Page): Promise<void> {
 }
 
 async function session(name: string, body: (page: Page, sb: Sandbox) => Promise<void>): Promise<void> {
-  await withSandbox(name, async (sb) => {
-    const served = await startServe(sb);
-    const b = await launchBrowser(sb);
-    try {
-      await waitForApp(b.page, served.url);
+  await withSandbox(name, (sb) =>
+    withServePage(sb, async ({ page }) => {
       // the backend's scope reaches the page (it names new namespaces)
-      await b.page.waitForSelector(`${tid('helper-status')}[data-scope="${sb.prefix}"]`, { state: 'attached' });
-      await body(b.page, sb);
-      assert.deepEqual(b.problems, []);
-    } finally {
-      await b.close();
-      await served.stop();
-    }
-  });
+      await page.waitForSelector(`${tid('helper-status')}[data-scope="${sb.prefix}"]`, { state: 'attached' });
+      await body(page, sb);
+    }),
+  );
 }
 
 describe('drawn by hand with the mouse', { skip }, () => {

@@ -9,13 +9,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { unavailableHelperLink } from '../shell-core/helper-link';
-import { startServer } from '../server/http-server';
-import { ensureRenderer, RENDERER_DIR } from '../server/serve';
 import { withSandbox } from '../testing/sandbox';
-import { chromiumSkipReason, e2eSkipReason, helperSkipReason, launchBrowser, ROOT, startServe, tid, uiSkipReason } from './harness';
+import { withUiPage, withServePage } from '../testing/serve-page';
+import { chromiumSkipReason, e2eSkipReason, helperSkipReason, ROOT, tid, uiSkipReason } from './harness';
 import { up03 } from './reference';
-import { waitForApp } from './ui';
 
 const skip = chromiumSkipReason() ?? uiSkipReason();
 if (skip) console.log(`skipping first-run e2e: ${skip}`);
@@ -39,12 +36,7 @@ async function allInView(page: Page, ids: string[]): Promise<void> {
 
 describe('first run', () => {
   it('offers an example, a new topology and (with a helper) the host; an example opens fitted', { skip }, async () => {
-    assert.ok(ensureRenderer(RENDERER_DIR, (l) => console.log(l)), 'the UI builds');
-    const srv = await startServer({ rendererDir: RENDERER_DIR, link: unavailableHelperLink('no helper in this test') });
-    const b = await launchBrowser(undefined);
-    const { page } = b;
-    try {
-      await waitForApp(page, srv.url);
+    await withUiPage(async ({ page }) => {
       await page.locator(tid('first-run')).waitFor();
       for (const id of ['first-run-inspect', 'first-run-example', 'first-run-new']) assert.equal(await page.locator(tid(id)).count(), 1, id);
       await page.locator(tid('first-run-example')).click();
@@ -65,28 +57,17 @@ describe('first run', () => {
       await page.locator(tid('first-run-new')).click();
       assert.equal(await page.locator(tid('first-run')).count(), 0);
       await allInView(page, ['ns:host']);
-      assert.deepEqual(b.problems, []);
-    } finally {
-      await b.close();
-      await srv.close();
-    }
+    });
   });
 
   it('"Inspect this host" turns the live view on and fits the first picture', { skip: liveSkip }, async () => {
     await withSandbox('e2efirst', async (sb) => {
       await up03(sb);
-      const served = await startServe(sb);
-      const b = await launchBrowser(sb);
-      try {
-        await waitForApp(b.page, served.url);
-        await b.page.locator(tid('first-run-inspect')).click();
-        assert.equal(await b.page.locator(tid('live-toggle')).getAttribute('aria-pressed'), 'true');
-        await allInView(b.page, [`ns:${sb.ns('ns1')}`, `ns:${sb.ns('ns2')}`, 'ns:host']);
-        assert.deepEqual(b.problems, []);
-      } finally {
-        await b.close();
-        await served.stop();
-      }
+      await withServePage(sb, async ({ page }) => {
+        await page.locator(tid('first-run-inspect')).click();
+        assert.equal(await page.locator(tid('live-toggle')).getAttribute('aria-pressed'), 'true');
+        await allInView(page, [`ns:${sb.ns('ns1')}`, `ns:${sb.ns('ns2')}`, 'ns:host']);
+      });
     });
   });
 });

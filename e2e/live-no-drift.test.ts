@@ -13,8 +13,9 @@ import { stringify } from 'yaml';
 import { runOk } from '../testing/run';
 import { withSandbox } from '../testing/sandbox';
 import { scenarioDoc } from '../testing/apply-support';
-import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
-import { openText, selectNode, waitForApp } from './ui';
+import { withServePage } from '../testing/serve-page';
+import { e2eSkipReason, helperSkipReason, tid } from './harness';
+import { openText, selectNode } from './ui';
 
 const skip = e2eSkipReason({ needUi: true }) ?? helperSkipReason();
 if (skip) console.log(`skipping live no-drift e2e: ${skip}`);
@@ -23,11 +24,7 @@ describe('live view after apply', { skip }, () => {
   it('a freshly applied topology is in sync; a link set down by hand is drifted with both values', async () => {
     await withSandbox('e2enodrift', async (sb) => {
       const doc = scenarioDoc('04-router-nat', sb);
-      const served = await startServe(sb);
-      const b = await launchBrowser(sb);
-      const { page } = b;
-      try {
-        await waitForApp(page, served.url);
+      await withServePage(sb, async ({ page }) => {
         await openText(page, 'router.yaml', stringify(doc));
         await page.locator(tid('plan-button')).click();
         await page.locator(tid('apply-button')).click();
@@ -60,11 +57,7 @@ describe('live view after apply', { skip }, () => {
         const route = page.locator(`${tid('inspector-drift-row')}[data-field="route default"]`);
         assert.equal(await route.locator(tid('inspector-drift-doc')).textContent(), 'default via 192.168.1.254');
         assert.equal(await route.locator(tid('inspector-drift-host')).textContent(), '(none)');
-        assert.deepEqual(b.problems, []);
-      } finally {
-        await b.close();
-        await served.stop();
-      }
+      });
     });
   });
 });

@@ -7,11 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { unavailableHelperLink } from '../shell-core/helper-link';
-import { startServer } from '../server/http-server';
-import { ensureRenderer, RENDERER_DIR } from '../server/serve';
-import { chromiumSkipReason, launchBrowser, ROOT, tid, uiSkipReason } from './harness';
-import { openText, waitForApp } from './ui';
+import { withUiPage } from '../testing/serve-page';
+import { chromiumSkipReason, ROOT, tid, uiSkipReason } from './harness';
+import { openText } from './ui';
 
 const skip = chromiumSkipReason() ?? uiSkipReason();
 if (skip) console.log(`skipping problems e2e: ${skip}`);
@@ -20,12 +18,7 @@ const fixture = (f: string) => readFileSync(join(ROOT, 'fixtures', 'invalid', f)
 
 describe('problems located', { skip }, () => {
   it("a broken file's problem names file:line:column; a click selects and marks its object", async () => {
-    assert.ok(ensureRenderer(RENDERER_DIR, (l) => console.log(l)), 'the UI builds');
-    const srv = await startServer({ rendererDir: RENDERER_DIR, link: unavailableHelperLink('no helper in this test') });
-    const b = await launchBrowser(undefined);
-    const { page } = b;
-    try {
-      await waitForApp(page, srv.url);
+    await withUiPage(async ({ page }) => {
       await openText(page, 'duplicate-namespace.yaml', fixture('duplicate-namespace.yaml'));
       const problem = page.locator(tid('problem'));
       await problem.first().waitFor();
@@ -46,10 +39,6 @@ describe('problems located', { skip }, () => {
       await page.waitForSelector(`${tid('edge-veth:ns1/veth1')}.selected.has-problem`, { timeout: 5000, state: 'attached' });
       // the inspector shows the selected veth
       await page.locator(tid('inspector-end1-addresses')).waitFor();
-      assert.deepEqual(b.problems, []);
-    } finally {
-      await b.close();
-      await srv.close();
-    }
+    });
   });
 });

@@ -6,10 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { tid } from './harness';
 
-export async function waitForApp(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.waitForSelector(tid('app-ready'), { state: 'attached', timeout: 30_000 });
-}
+export { waitForApp } from '../testing/serve-page';
 
 /** Drag a palette item onto the canvas at (x, y) of the canvas. */
 export async function dropFromPalette(page: Page, kind: 'namespace' | 'bridge' | 'veth' | 'forwarder', x: number, y: number): Promise<void> {

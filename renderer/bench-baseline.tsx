@@ -43,6 +43,10 @@ const PlainBr = memo(function PlainBr({ data }: NodeProps & { data: BridgeData }
         <span className="br-name">{data.name}</span>
       </div>
       <Handle id="br" type="source" position={Position.Right} />
+      {/* one handle per member, as the app has: without them React Flow drops the members' edges and the baseline draws none */}
+      {data.members.map((m, k) => (
+        <Handle key={m.ifname} id={`m:${m.ifname}`} type="source" position={Position.Bottom} style={{ left: 10 + k * 14 }} />
+      ))}
     </div>
   );
 });

@@ -124,6 +124,7 @@ export function createDemoBackend(host: Topology): DemoBackend {
     impairLink: async () => ({ ok: false, error: { code: 'helper-unavailable', message: 'impairment needs the live host' } }),
     canOpenInWireshark: async () => false,
     openInWireshark: async () => ({ ok: false, error: { code: 'unsupported', message: 'not in the demo' } }),
+    onLinkRates: () => () => {},
     openFile: (p) => shell.openFile(p),
     saveFile: (t, o) => shell.saveFile(t, o),
     exportFile: (d, k, n) => shell.exportFile(d, k, n),

@@ -11,10 +11,11 @@ import { linkOperOf, mergeLive } from './model/live-merge';
 import { applyNamespaceEvent } from './model/live-diff';
 import { asObservedHost, isUnnamedName, withUnnamed } from './model/live-unnamed';
 import { adoptLive, externalAliases, externalsKey, renameId, type AdoptHow } from './model/live-external';
+import { mergeRates } from './model/rates';
 import { layoutGraph } from './model/layout';
 import { movePositions } from './model/edits';
 import { edit, editorStore } from './store/editor-store';
-import { liveStore } from './store/live-store';
+import { liveStore, NO_RATES } from './store/live-store';
 import { uiStore } from './store/ui-store';
 
 const REDISCOVER_MS = 60;
@@ -155,8 +156,11 @@ export function startLive(backend: Backend): void {
       liveStore.setState({ merged: m.merged, status: m.status, drift: m.drift });
     }
   });
+  // throughput on the edges: its own small subscription, sampled by the helper at an interval fit for the host's size
+  const unrates = backend.onLinkRates((e) => liveStore.setState((s) => ({ rates: mergeRates(s.rates, e) })));
   stop = () => {
     alive = false;
+    unrates();
     if (timer) clearTimeout(timer);
     unwatch();
     unsub();
@@ -166,7 +170,7 @@ export function startLive(backend: Backend): void {
 export function stopLive(): void {
   stop?.();
   stop = undefined;
-  liveStore.setState({ enabled: false, loading: false, host: undefined, merged: undefined, hostNamed: undefined, labels: {}, aliases: {}, externals: '[]', status: {}, drift: {}, linkUp: {}, linkOper: {} });
+  liveStore.setState({ enabled: false, loading: false, host: undefined, merged: undefined, hostNamed: undefined, labels: {}, aliases: {}, externals: '[]', status: {}, drift: {}, linkUp: {}, linkOper: {}, rates: NO_RATES });
 }
 
 /**

@@ -82,6 +82,9 @@ test('sudo serve: the web server runs as SUDO_UID without capabilities, only its
       const url = await until(() => SERVE_URL_RE.exec(out)?.[0], { timeoutMs: 60_000, what: () => `serve's URL:\n${out}` });
       const root = child.pid!;
       assert.deepEqual(uids(root), [0, 0, 0, 0], 'the supervisor is root');
+      // serve listens while its helper starts: once the helper runs, the other child is the web server
+      const helper = await until(() => children(root).find(isHelper), { timeoutMs: 30_000, what: 'a helper under the supervisor' });
+      assert.deepEqual(uids(helper), [0, 0, 0, 0], 'the helper is root');
       const web = children(root).filter((p) => !isHelper(p));
       assert.equal(web.length, 1, `one web server child: ${JSON.stringify(web.map(cmdline))}\n${out}`);
       const w = status(web[0]!);
@@ -98,8 +101,6 @@ test('sudo serve: the web server runs as SUDO_UID without capabilities, only its
       assert.ok(fdLinks(web[0]!).includes(`socket:[${listenInode}]`), 'the web server holds the listening socket');
       assert.ok(!fdLinks(root).includes(`socket:[${listenInode}]`), 'the supervisor does not');
 
-      const helper = await until(() => children(root).find(isHelper), { timeoutMs: 30_000, what: 'a helper under the supervisor' });
-      assert.deepEqual(uids(helper), [0, 0, 0, 0], 'the helper is root');
       const s = await until(async () => { const x = await helperStatus(url); return x.state === 'connected' ? x : undefined; }, { timeoutMs: 30_000, what: 'the page sees the helper connected' });
       assert.equal(s.uid, 0);
 

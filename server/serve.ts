@@ -1,6 +1,7 @@
 /**
  * `netns-studio serve`: build the renderer if needed, start the helper when we are
- * root (else explain and serve the editor anyway), start the server, print the URL.
+ * root (else explain and serve the editor anyway) and, without waiting for it, the
+ * server; print the URL.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,24 +54,29 @@ export function ensureRenderer(dir: string, log: (l: string) => void): boolean {
   return true;
 }
 
+/**
+ * The helper link of this serve, its start under way but not awaited: the server
+ * listens meanwhile (the page needs no helper; live requests wait for the start),
+ * so the first page is not held up by the helper's start.
+ */
 export async function helperLinkForServe(wrap: string[] | undefined, log: (l: string) => void, onlyPrefix?: string): Promise<HelperLink> {
+  const started = (link: HelperLink) => {
+    void link.connect().then((s) => {
+      if (s.state !== 'connected') log(`netns-studio: the helper did not start: ${s.error?.message ?? s.state} (the editor still works; the UI can retry)`);
+    });
+    return link;
+  };
   if (isSupervisedWebServer()) {
     // the root half of `sudo serve` starts our helpers (./root-supervisor.ts); without it we are done
     process.once('disconnect', () => process.exit(1));
-    const link = createSupervisedHelperLink({ onlyPrefix, log });
-    const s = await link.connect();
-    if (s.state !== 'connected') log(`netns-studio: the helper did not start: ${s.error?.message ?? s.state} (the editor still works; the UI can retry)`);
-    return link;
+    return started(createSupervisedHelperLink({ onlyPrefix, log }));
   }
   if (process.getuid?.() !== 0) {
     log(`netns-studio: ${NOT_ROOT_MESSAGE}`);
     return unavailableHelperLink(NOT_ROOT_MESSAGE);
   }
   const { createStdioHelperLink } = await import('../shell-core/stdio-helper-link');
-  const link = createStdioHelperLink({ wrap, onlyPrefix, log });
-  const s = await link.connect();
-  if (s.state !== 'connected') log(`netns-studio: the helper did not start: ${s.error?.message ?? s.state} (the editor still works; the UI can retry)`);
-  return link;
+  return started(createStdioHelperLink({ wrap, onlyPrefix, log }));
 }
 
 /** How long the page that carries the URL to the browser stays on disk: the browser reads it at once. */

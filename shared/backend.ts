@@ -17,11 +17,11 @@
 import type { Topology } from './model/schema';
 import type { Step } from './model/step';
 import type { TopologyDetail, TopologyStatus } from './model/topology-status';
-import type { ApplyProgress, CaptureEvent, ForwarderStats, LinkImpairParams, PingOutcome, PingProgress, PlanResult as WirePlanResult, TerminalEvent } from './protocol/methods';
+import type { ApplyProgress, CaptureEvent, ForwarderStats, LinkImpairParams, LinkRates, PingOutcome, PingProgress, PlanResult as WirePlanResult, TerminalEvent } from './protocol/methods';
 import type { WatchData } from './protocol/watch';
 
 /** The plan, progress and forwarder shapes are the helper protocol's (./protocol/methods.ts). */
-export type { ApplyProgress, CaptureEvent, CapturedPacket, ForwarderStats, LinkImpairParams, PingOutcome, PingProgress, PlanSummary, TerminalEvent } from './protocol/methods';
+export type { ApplyProgress, CaptureEvent, CapturedPacket, ForwarderStats, LinkImpairParams, LinkRate, LinkRates, PingOutcome, PingProgress, PlanSummary, TerminalEvent } from './protocol/methods';
 /** The helper's plan; `topology` and `notes` may be absent where no helper made it (the demo backend). */
 export type PlanResult = Omit<WirePlanResult, 'topology' | 'notes'> & Partial<Pick<WirePlanResult, 'topology' | 'notes'>>;
 
@@ -305,6 +305,8 @@ export interface Backend {
 
   /** forwarder counters, pushed while subscribed */
   onForwarderStats(cb: (stats: ForwarderStats[]) => void): Unsubscribe;
+  /** per-link throughput, one push per sampling interval while subscribed (the helper adapts the interval to the host's size) */
+  onLinkRates(cb: (rates: LinkRates) => void): Unsubscribe;
 
   /** a bounded capture (tcpdump in the namespace, run by the helper); events until `end`; the function stops it */
   startCapture(opts: CaptureOptions, onEvent: (e: CaptureEvent) => void): Promise<Result<Unsubscribe>>;

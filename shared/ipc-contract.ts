@@ -22,6 +22,7 @@ import type {
   BackendError,
   DocumentState,
   ForwarderStats,
+  LinkRates,
   HelperStatus,
   HostSnapshot,
   MenuCommand,
@@ -167,6 +168,13 @@ const PingRequestSchema = z.strictObject({
   count: z.number().int().min(1).max(3).optional(),
   timeoutMs: z.number().int().min(100).max(5000).optional(),
 });
+export const LinkRatesSchema = z.object({
+  at: z.number(),
+  intervalMs: z.number(),
+  links: z.number(),
+  readMs: z.number(),
+  rates: z.array(z.object({ key: z.string().max(300), rxBps: z.number(), txBps: z.number(), rxPps: z.number(), txPps: z.number() })).max(100_000),
+}) satisfies z.ZodType<LinkRates>;
 
 export const OpenedFileSchema = z.strictObject({ name: z.string(), path: z.string().optional(), text: z.string() }) satisfies z.ZodType<OpenedFile>;
 export const SavedFileSchema = z.strictObject({ name: z.string(), path: z.string().optional() }) satisfies z.ZodType<SavedFile>;
@@ -247,6 +255,8 @@ export const REQUESTS = {
   terminalResize: { params: z.strictObject({ subId: OpId, ...TermSize }), result: resultOf(z.null()) },
   terminalClose: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },
   impairLink: { params: LinkImpairParams, result: resultOf(z.strictObject({ qdisc: z.string() })) },
+  linkRatesStart: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },
+  linkRatesStop: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },
   // desktop only
   /** programs of the desktop the app can hand things to (Wireshark for a capture) */
   desktopTools: { params: z.strictObject({}), result: z.strictObject({ wireshark: z.boolean() }) },
@@ -280,6 +290,7 @@ export const EVENTS = {
   progress: z.strictObject({ opId: OpId, progress: ApplyProgressSchema }),
   pingProgress: z.strictObject({ opId: OpId, progress: PingProgressSchema }),
   forwarderStats: z.strictObject({ subId: OpId, stats: z.array(ForwarderStatsSchema) }),
+  linkRates: z.strictObject({ subId: OpId, rates: LinkRatesSchema }),
   menu: MenuCommandSchema,
   capture: z.strictObject({ subId: OpId, event: CaptureEventSchema }),
   terminal: z.strictObject({ subId: OpId, event: TerminalEventSchema }),

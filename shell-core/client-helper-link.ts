@@ -42,6 +42,8 @@ const SUBSCRIPTIONS: Record<string, { method: string; unsubscribe: string; event
   // helper/methods/capture.ts and terminal.ts: events {type: 'packets' | 'end'} and {type: 'output' | 'exit'}
   capture: { method: 'capture.start', unsubscribe: 'capture.stop', event: 'capture' },
   terminal: { method: 'terminal.open', unsubscribe: 'terminal.close', event: 'terminal' },
+  // helper/methods/rates.ts: events LinkRates, read by helper-results.ts toLinkRates
+  linkRates: { method: 'rates.subscribe', unsubscribe: 'rates.unsubscribe', event: 'rates' },
 };
 
 function toBackendError(e: unknown): BackendError {
@@ -136,7 +138,7 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
   }
 
   const scoped = (method: string, params: unknown) =>
-    (method === 'discover' || method === 'watch.subscribe') && opts.scope?.onlyPrefix ? { ...((params ?? {}) as object), ...opts.scope } : params;
+    (method === 'discover' || method === 'watch.subscribe' || method === 'rates.subscribe') && opts.scope?.onlyPrefix ? { ...((params ?? {}) as object), ...opts.scope } : params;
 
   // typed by the method table (HelperLink.call); the shells check with zod what they read of the answer
   function call<M extends MethodName>(method: M, params: ParamsIn<M>, onEvent?: (event: EventDataOf<M>) => void): Promise<Result<ResultOf<M>>>;

@@ -5,9 +5,9 @@
  * is another process), so a change on either side shows up here, typed, and not as
  * a half-drawn canvas.
  */
-import type { AppliedTopology, AppliedTopologyDetail, ApplyProgress, ApplyResult, ForwarderStats, HostSnapshot, PingOutcome, PingProgress, PlanResult, Result, WatchEvent } from '../shared/backend';
+import type { AppliedTopology, AppliedTopologyDetail, ApplyProgress, ApplyResult, ForwarderStats, LinkRates, HostSnapshot, PingOutcome, PingProgress, PlanResult, Result, WatchEvent } from '../shared/backend';
 import { BACKEND_ERROR } from '../shared/backend';
-import { AppliedTopologyDetailSchema, AppliedTopologySchema, ApplyProgressSchema, ApplyResultSchema, ForwarderStatsSchema, HostSnapshotSchema, PingOutcomeSchema, PingProgressSchema, PlanResultSchema, WatchEventSchema } from '../shared/ipc-contract';
+import { AppliedTopologyDetailSchema, AppliedTopologySchema, ApplyProgressSchema, ApplyResultSchema, ForwarderStatsSchema, LinkRatesSchema, HostSnapshotSchema, PingOutcomeSchema, PingProgressSchema, PlanResultSchema, WatchEventSchema } from '../shared/ipc-contract';
 import type { DiscoverResult } from '../shared/protocol/messages';
 import type { ApplyWireResult, PlanResult as WirePlanResult } from '../shared/protocol/methods';
 import { z } from 'zod';
@@ -49,6 +49,11 @@ export function toProgress(v: ApplyProgress): Result<ApplyProgress> {
 
 export function toWatchEvent(v: unknown): Result<WatchEvent> {
   return check(WatchEventSchema, 'watch event', v);
+}
+
+/** helper/methods/rates.ts events: LinkRates as sent */
+export function toLinkRates(v: unknown): Result<LinkRates> {
+  return check(LinkRatesSchema, 'link rates', v);
 }
 
 export function toForwarderStats(v: unknown): Result<ForwarderStats[]> {

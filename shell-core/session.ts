@@ -14,12 +14,12 @@ import type { EventName, EventPayload, RequestName } from '../shared/ipc-contrac
 import type { z } from 'zod';
 import type { REQUESTS } from '../shared/ipc-contract';
 import type { HelperLink, SubscriptionHandle } from './helper-link';
-import { toApplyResult, toForwarderStats, toHostSnapshot, toPingProgress, toPingResults, toPlanResult, toProgress, toTopologyDetail, toTopologyList, toWatchEvent } from './helper-results';
+import { toApplyResult, toForwarderStats, toLinkRates, toHostSnapshot, toPingProgress, toPingResults, toPlanResult, toProgress, toTopologyDetail, toTopologyList, toWatchEvent } from './helper-results';
 import type { ApplyWireResult, CaptureEvent, PlanResult, TerminalEvent } from '../shared/protocol/methods';
 import { CaptureEventSchema, TerminalEventSchema } from '../shared/ipc-contract';
 
 export type Emit = <N extends EventName>(event: N, payload: EventPayload<N>) => void;
-type SubKind = 'watch' | 'forwarderStats';
+type SubKind = 'watch' | 'forwarderStats' | 'linkRates';
 /** Terminals one session (window, browser tab) may have open. */
 export const MAX_SESSION_TERMINALS = 4;
 type Params<N extends RequestName> = z.output<(typeof REQUESTS)[N]['params']>;
@@ -54,6 +54,11 @@ export function createSession(link: HelperLink, emit: Emit): Session {
           if (e.ok) emit('watchEvent', { subId, event: e.value });
           else onError(e.error);
         }, onError)
+      : kind === 'linkRates'
+        ? link.subscribe('linkRates', {}, (ev) => {
+            const r = toLinkRates(ev);
+            if (r.ok) emit('linkRates', { subId, rates: r.value });
+          }, () => {})
       : link.subscribe('forwarderStats', {}, (ev) => {
           const st = toForwarderStats(ev);
           if (st.ok) emit('forwarderStats', { subId, stats: st.value });
@@ -200,6 +205,8 @@ export function createSession(link: HelperLink, emit: Emit): Session {
     terminalResize: (p) => toTerminal(p.subId, 'terminal.resize', { cols: p.cols, rows: p.rows }),
     terminalClose: async (p) => stopTool(p.subId),
     impairLink: async (p) => mapped(await link.call('link.impair', p), (v) => ({ ok: true as const, value: { qdisc: v.qdisc } })),
+    linkRatesStart: (p) => startSub('linkRates', p.subId),
+    linkRatesStop: async (p) => stopSub(p.subId),
   };
 
   return {

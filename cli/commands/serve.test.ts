@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { cliPath as cli, projectRoot as root } from '../../testing/cli-runner';
 import { SERVE_URL_RE, sessionSecret } from '../../testing/serve-url';
+import { within } from '../../testing/until';
+import { CHECKOUT_BUNDLE_DIR, HELPER_BUNDLE } from '../../helper/bundle-files';
 
 /** Start `serve`, wait for its URL; `prefix` runs it through another program (setpriv). */
-async function serve(prefix: string[], args: string[] = [], env: NodeJS.ProcessEnv = { DISPLAY: '' }) {
-  const argv = [...prefix, process.execPath, cli, 'serve', ...(env.DISPLAY ? [] : ['--no-open']), '--port', '0', ...args];
+async function serve(prefix: string[], args: string[] = [], env: NodeJS.ProcessEnv = { DISPLAY: '' }, cliFile = cli) {
+  const argv = [...prefix, process.execPath, cliFile, 'serve', ...(env.DISPLAY ? [] : ['--no-open']), '--port', '0', ...args];
   const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -52,6 +54,25 @@ async function firstStatus(url: string): Promise<any> {
   });
 }
 
+/** Every frame a page's WebSocket (after trading the address's code) receives, as they come. */
+async function frames(url: string) {
+  const u = new URL(url);
+  const ws = new WebSocket(`ws://${u.host}/ws?token=${await sessionSecret(url)}`, { origin: u.origin });
+  const seen: any[] = [];
+  let wake = () => {};
+  ws.on('message', (d) => { seen.push(JSON.parse(d.toString())); wake(); });
+  return {
+    /** the first frame (from `from` on) that `f` accepts */
+    async next(f: (m: any) => boolean, from = 0): Promise<any> {
+      for (let i = from; ; i++) {
+        while (i >= seen.length) await new Promise<void>((r) => (wake = r));
+        if (f(seen[i])) return seen[i];
+      }
+    },
+    close: () => ws.close(),
+  };
+}
+
 const canDropRoot = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
 
 describe('netns-studio serve', () => {
@@ -74,6 +95,38 @@ describe('netns-studio serve', () => {
       assert.match(status.payload.error.message, /need root/);
     } finally {
       await s.stop();
+    }
+  });
+
+  it('listens before its helper is up: the page is served and the UI sees the helper connecting, then connected', { skip: process.getuid?.() === 0 ? false : 'needs root (serve starts the helper only as root)' }, async () => {
+    // an install (bin, dist/node, dist/renderer) whose helper waits for a gate file before it starts
+    assert.equal(spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--if-stale'], { stdio: 'inherit' }).status, 0);
+    const dir = mkdtempSync(join(tmpdir(), 'nss-serve-gate-'));
+    chmodSync(dir, 0o755); // the web server runs as another user
+    mkdirSync(join(dir, 'bin'));
+    cpSync(join(root, 'bin', 'netns-studio.mjs'), join(dir, 'bin', 'netns-studio.mjs'));
+    cpSync(join(root, CHECKOUT_BUNDLE_DIR), join(dir, CHECKOUT_BUNDLE_DIR), { recursive: true });
+    cpSync(join(root, 'dist', 'renderer'), join(dir, 'dist', 'renderer'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+    const bundles = join(dir, CHECKOUT_BUNDLE_DIR);
+    const gate = join(bundles, 'gate');
+    renameSync(join(bundles, HELPER_BUNDLE), join(bundles, 'helper-gated.cjs'));
+    writeFileSync(join(bundles, HELPER_BUNDLE), `const fs = require('fs');\n(function wait() { if (fs.existsSync(${JSON.stringify(gate)})) require('./helper-gated.cjs'); else setTimeout(wait, 20); })();\n`);
+    const s = await serve([], [], { DISPLAY: '' }, join(dir, 'bin', 'netns-studio.mjs'));
+    const ws = await frames(s.url);
+    try {
+      const page = await fetch(s.url, { redirect: 'manual' });
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<html/i);
+      const first = await ws.next((m) => m.event === 'status');
+      assert.equal(first.payload.state, 'connecting', JSON.stringify(first));
+      writeFileSync(gate, '');
+      const connected = await within(ws.next((m) => m.event === 'status' && m.payload.state !== 'connecting'), 60_000);
+      assert.equal(connected?.payload.state, 'connected', `${JSON.stringify(connected)}\n${s.out()}`);
+    } finally {
+      ws.close();
+      await s.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -12,21 +12,16 @@
  * the journal's path) before the journal, and removed when it finishes. A lock
  * left by a dead process is stale: removed once its journal is dealt with.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Step } from '../../shared/model/step';
 import { stepWithOps } from '../../shared/plan/legacy-argv';
 import { fail } from './failure';
 import { isSameRootProcess, processStart } from './process-identity';
-import { envSetting } from '../env-overrides';
 
-export const DEFAULT_STATE_DIR = '/var/lib/netns-studio';
-const FILE = 'journal.jsonl';
+import { JOURNAL_FILE as FILE, pendingJournalPath } from './journal-files';
 
-/** The state dir: explicit option, then $NETNS_STUDIO_STATE_DIR, then /var/lib/netns-studio. */
-export function stateDirOf(explicit?: string): string {
-  return explicit || envSetting('NETNS_STUDIO_STATE_DIR') || DEFAULT_STATE_DIR;
-}
+export { DEFAULT_STATE_DIR, pendingJournalPath, stateDirOf } from './journal-files';
 
 export type JournalKind = 'apply' | 'destroy' | 'recover';
 
@@ -162,23 +157,6 @@ export interface JournalState {
   ownership?: unknown;
   /** pids of children that may still run */
   pids: number[];
-}
-
-/**
- * The unfinished journal under a state dir, wherever it is: at its top (the
- * previous version's place, or a directory given directly) or in a topology's
- * record directory.
- */
-export function pendingJournalPath(stateDir: string): string | undefined {
-  const top = join(stateDir, FILE);
-  if (existsSync(top)) return top;
-  const root = join(stateDir, 'topologies');
-  if (!existsSync(root)) return undefined;
-  for (const d of readdirSync(root).sort()) {
-    const p = join(root, d, FILE);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
 }
 
 /** Read an unfinished journal (see pendingJournalPath), or undefined when there is none. A torn last line is ignored. */

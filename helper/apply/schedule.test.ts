@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchable, dependencies, touches, waves, type Item } from './schedule';
+import { Dispatcher, batchable, dependencies, touches, waves, type Item } from './schedule';
 import { commandFromArgv } from '../../shared/plan/legacy-argv';
 import { forwarderStart, ruleAdd, ruleDel } from '../../shared/plan/commands';
 
@@ -96,4 +96,31 @@ test('commands ip cannot batch (global options, other programs) run alone', () =
   const w = waves(items);
   assert.equal(w.length, 1);
   assert.deepEqual(w[0][0].map((u) => [u.kind, u.items.map((x) => x.step)]), [['ip-batch', [0]], ['single', [1]], ['single', [2]], ['ip-batch', [3, 4]]]);
+});
+
+test('the dispatcher gives a long run of `netns add` two host lanes; what needs them waits for both', () => {
+  const n = 40;
+  const items: Item[] = [];
+  for (let i = 0; i < n; i++) items.push(it('host', `netns add n${i}`, items.length));
+  items.push(it('host', 'link add name br0 type bridge', items.length));
+  for (let i = 0; i < n; i++) items.push(it('host', `link add name h${i} type veth peer name e0 netns n${i}`, items.length));
+  const d = new Dispatcher(items, 300);
+  const first = d.take(8, true);
+  assert.deepEqual(first.map((l) => l.map((x) => x.op.op)), [Array(n / 2).fill('netns.add'), Array(n / 2).fill('netns.add')]);
+  assert.deepEqual(first.flat().map((x) => x.step), items.slice(0, n).map((x) => x.step), 'each namespace made once, in two halves');
+  assert.deepEqual(d.take(8, false), [], 'both host lanes busy');
+  // the first half done: the bridge and the veths into its namespaces may go; those into the second half wait
+  d.complete(first[0]!, new Set(first[0]!.map((x) => x.step)));
+  const next = d.take(8, false);
+  assert.equal(next.length, 1);
+  assert.deepEqual(next[0]!.map((x) => x.argv.join(' ')), ['ip link add name br0 type bridge', ...Array.from({ length: n / 2 }, (_, i) => `ip link add name h${i} type veth peer name e0 netns n${i}`)]);
+  d.complete(first[1]!, new Set(first[1]!.map((x) => x.step)));
+  d.complete(next[0]!, new Set(next[0]!.map((x) => x.step)));
+  const last = d.take(8, false);
+  assert.deepEqual(last.map((l) => l.length), [n / 2]);
+  d.complete(last[0]!, new Set(last[0]!.map((x) => x.step)));
+  assert.ok(d.finished);
+  // a few namespaces: one lane, as before
+  const few = new Dispatcher(items.slice(0, 4).map((x, i) => ({ ...x, step: i })), 300);
+  assert.deepEqual(few.take(8, true).map((l) => l.length), [4]);
 });

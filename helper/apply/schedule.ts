@@ -192,13 +192,22 @@ export function waves(items: Item[], parallel = true): Wave[] {
  * host's long batch is cut into chunks so namespaces it has finished creating can
  * be configured while it goes on. A namespace other than host is handed out only
  * when all its remaining commands are ready (one process per namespace, not
- * several), unless nothing else is running.
+ * several), unless nothing else is running. A run of `ip netns add` at the head
+ * of the host's chunk goes to two host lanes side by side: each touches only the
+ * namespace it makes, and the kernel sets up two new namespaces at once where one
+ * batch makes them one after another (300 of them: 2.4 s against 1.4 s here).
  */
+/** the busy key of the host's second lane, and the fewest `netns add` worth giving each of the two */
+const SECOND_HOST_LANE = 'host\0second';
+const MIN_SPLIT_NETNS_ADD = 16;
+
 export class Dispatcher {
   private readonly deps: number[][];
   private readonly state: ('pending' | 'running' | 'done')[];
   private readonly byNs = new Map<string, number[]>();
   private readonly busy = new Set<string>();
+  /** the busy key of each running lane, by its first item (the host may run two) */
+  private readonly laneKey = new Map<Item, string>();
 
   constructor(private readonly items: Item[], private readonly maxChunk = 256) {
     this.deps = dependencies(items);
@@ -233,9 +242,18 @@ export class Dispatcher {
       if (!lane.length) continue;
       // part of a namespace only when nothing else would run (a host chunk handed out now counts)
       if (ns !== 'host' && lane.length < pending.length && !(idle && !lanes.length)) continue;
-      for (const i of lane) this.state[i] = 'running';
-      this.busy.add(ns);
-      lanes.push(lane.map((i) => this.items[i]));
+      let adds = 0;
+      while (ns === 'host' && adds < lane.length && this.items[lane[adds]].op.op === 'netns.add') adds++;
+      const parts = adds >= 2 * MIN_SPLIT_NETNS_ADD && !this.busy.has(SECOND_HOST_LANE) && lanes.length + 1 < max
+        ? [{ key: ns, items: lane.slice(0, adds >> 1) }, { key: SECOND_HOST_LANE, items: lane.slice(adds >> 1, adds) }]
+        : [{ key: ns, items: lane }];
+      for (const part of parts) {
+        for (const i of part.items) this.state[i] = 'running';
+        this.busy.add(part.key);
+        const items = part.items.map((i) => this.items[i]);
+        this.laneKey.set(items[0], part.key);
+        lanes.push(items);
+      }
     }
     return lanes;
   }
@@ -246,6 +264,8 @@ export class Dispatcher {
       const i = this.items.indexOf(it);
       this.state[i] = finished.has(it.step) ? 'done' : 'pending';
     }
-    if (lane.length) this.busy.delete(lane[0].namespace);
+    if (!lane.length) return;
+    this.busy.delete(this.laneKey.get(lane[0]) ?? lane[0].namespace);
+    this.laneKey.delete(lane[0]);
   }
 }

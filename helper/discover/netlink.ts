@@ -49,12 +49,12 @@ export async function readNetlink(paths: string[], streams = 2): Promise<Map<str
   const size = Math.ceil(paths.length / n);
   const chunks = Array.from({ length: n }, (_, i) => paths.slice(i * size, (i + 1) * size)).filter((c) => c.length);
   await Promise.all(chunks.map(async (chunk, i) => {
-    const bytes = await reader(i).read(chunk).catch(() => undefined);
-    if (!bytes) return;
-    for (const [k, dumps] of splitFrames(bytes)) {
+    // each namespace decoded as soon as its frames are in, while perl reads the next
+    // (a namespace whose frames all arrived is a whole read, even if the reader dies later)
+    await reader(i).read(chunk, (k, dumps) => {
       const r = decodeNamespace(dumps);
       if (r) out.set(chunk[k], r);
-    }
+    }).catch(() => undefined);
   }));
   return out;
 }
@@ -72,15 +72,13 @@ class PerlReader {
   constructor(private readonly args: string[] = []) {}
   private child?: Perl;
   private queue: Promise<unknown> = Promise.resolve();
-  private buf: Buffer[] = [];
-  /** bytes arrived for the current read, and where the next frame header starts */
-  private total = 0;
-  private next = 0;
-  private waiting?: { resolve(b: Buffer): void; reject(e: Error): void };
+  /** bytes of the current read not yet handed out: the frames of the namespace being read */
+  private pending: Buffer = Buffer.alloc(0);
+  private waiting?: { resolve(): void; reject(e: Error): void; onNamespace: NamespaceFrames };
 
-  read(paths: string[]): Promise<Buffer> {
-    const run = this.queue.then(() => this.readNow(paths));
-    // settled to undefined: the queue must not hold on to the last read's buffer (MBs for a resync)
+  /** Read `paths`; `onNamespace` gets each one's frames (by its index in `paths`) once they are all in. */
+  read(paths: string[], onNamespace: NamespaceFrames): Promise<void> {
+    const run = this.queue.then(() => this.readNow(paths, onNamespace));
     this.queue = run.then(() => {}, () => {});
     return run;
   }
@@ -107,19 +105,18 @@ class PerlReader {
     (c.stdout as unknown as Record<string, (() => void) | undefined>)[how]?.();
   }
 
-  private readNow(paths: string[]): Promise<Buffer> {
+  private readNow(paths: string[], onNamespace: NamespaceFrames): Promise<void> {
     this.child ??= this.start();
     this.hold(true);
-    this.buf = [];
-    this.total = 0;
-    this.next = 0;
+    this.pending = Buffer.alloc(0);
     const child = this.child;
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       // a reader stuck in the kernel must not hang discover: kill it, the ip reader takes over
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000 + 20 * paths.length);
       this.waiting = {
-        resolve: (b) => (clearTimeout(timer), resolve(b)),
+        resolve: () => (clearTimeout(timer), resolve()),
         reject: (e) => (clearTimeout(timer), reject(e)),
+        onNamespace,
       };
       child.stdin.write(paths.join('\0') + '\0\0');
     });
@@ -129,46 +126,44 @@ class PerlReader {
     this.hold(false);
     const w = this.waiting;
     this.waiting = undefined;
+    this.pending = Buffer.alloc(0);
     w?.reject(e);
   }
 
-  /** Frames are length-prefixed: follow their headers as bytes come, until the end frame. */
+  /**
+   * Frames are length-prefixed and come namespace by namespace: a namespace is
+   * whole when a frame of another one (or the end frame) follows its last.
+   */
   private receive(d: Buffer) {
-    this.buf.push(d);
-    this.total += d.length;
-    if (!this.waiting) return;
-    while (this.next + 16 <= this.total) {
-      const header = this.bytesAt(this.next, 16);
-      if (header.readUInt32LE(0) === END_FRAME) {
-        const all = Buffer.concat(this.buf, this.total);
-        const w = this.waiting;
+    const w = this.waiting;
+    if (!w) return;
+    const buf = this.pending.length ? Buffer.concat([this.pending, d]) : d;
+    let start = 0; // where the current namespace's frames begin
+    let off = 0;
+    while (off + 16 <= buf.length) {
+      const ns = buf.readUInt32LE(off);
+      if (ns !== buf.readUInt32LE(start)) {
+        w.onNamespace(buf.readUInt32LE(start), splitFrames(buf.subarray(start, off)).get(buf.readUInt32LE(start))!);
+        start = off;
+      }
+      if (ns === END_FRAME) {
         this.waiting = undefined;
-        this.buf = [];
+        this.pending = Buffer.alloc(0);
         this.hold(false);
-        w.resolve(all.subarray(0, this.next));
+        w.resolve();
         return;
       }
-      this.next += 16 + header.readUInt32LE(12);
+      const end = off + 16 + buf.readUInt32LE(off + 12);
+      if (end > buf.length) break;
+      off = end;
     }
-  }
-
-  /** `n` bytes at absolute offset `at` of what arrived, across chunk boundaries. */
-  private bytesAt(at: number, n: number): Buffer {
-    const out = Buffer.alloc(n);
-    let pos = 0;
-    for (const part of this.buf) {
-      if (at < pos + part.length) {
-        const from = Math.max(0, at - pos);
-        const copied = part.copy(out, out.length - n, from, Math.min(part.length, from + n));
-        n -= copied;
-        at += copied;
-        if (!n) break;
-      }
-      pos += part.length;
-    }
-    return out;
+    // the current namespace's frames so far (copied: `d` is the stream's buffer)
+    this.pending = Buffer.from(buf.subarray(start));
   }
 }
+
+/** Receives one namespace's dumps, by its index in the paths read. */
+type NamespaceFrames = (index: number, dumps: Map<number, Dump>) => void;
 
 const readers: PerlReader[] = [];
 const reader = (i: number) => (readers[i] ??= new PerlReader());
@@ -190,10 +185,9 @@ export interface LinkCounters {
 export async function readLinkCounters(paths: string[]): Promise<Map<string, Map<string, LinkCounters>>> {
   const out = new Map<string, Map<string, LinkCounters>>();
   if (!paths.length) return out;
-  const bytes = await (statsReader ??= new PerlReader(['--links'])).read(paths);
-  for (const [k, dumps] of splitFrames(bytes)) {
+  await (statsReader ??= new PerlReader(['--links'])).read(paths, (k, dumps) => {
     const d = dumps.get(DUMP.link);
-    if (!d || d.status !== 0) continue;
+    if (!d || d.status !== 0) return;
     const links = new Map<string, LinkCounters>();
     for (const m of messages(d.bytes)) {
       if (m.type !== 16 /* RTM_NEWLINK */) continue;
@@ -205,7 +199,7 @@ export async function readLinkCounters(paths: string[]): Promise<Map<string, Map
       links.set(name, { rxPackets: n(0), txPackets: n(1), rxBytes: n(2), txBytes: n(3) });
     }
     out.set(paths[k], links);
-  }
+  });
   return out;
 }
 

@@ -14,6 +14,7 @@ import type {
   DocumentState,
   ExportKind,
   ForwarderStats,
+  LinkRates,
   HelperStatus,
   MenuCommand,
   OpenedFile,
@@ -78,6 +79,7 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
   const statusListeners = new Set<(s: HelperStatus) => void>();
   const watchers = new Map<string, { onEvent: (e: WatchEvent) => void; onError?: (e: BackendError) => void }>();
   const statsListeners = new Map<string, (s: ForwarderStats[]) => void>();
+  const rateListeners = new Map<string, (r: LinkRates) => void>();
   const progress = new Map<string, (p: ApplyProgress) => void>();
   const pingProgress = new Map<string, (p: PingProgress) => void>();
   const menuListeners = new Set<(c: MenuCommand) => void>();
@@ -143,6 +145,11 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
         statsListeners.get(subId)?.(stats);
         break;
       }
+      case 'linkRates': {
+        const { subId, rates } = p as EventPayload<'linkRates'>;
+        rateListeners.get(subId)?.(rates);
+        break;
+      }
       case 'menu':
         for (const cb of menuListeners) cb(p as MenuCommand);
         break;
@@ -167,6 +174,7 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
     void refreshStatus();
     for (const [subId, w] of watchers) void call('watchStart', { subId }).then((r) => { if (!r.ok) w.onError?.(r.error); });
     for (const subId of statsListeners.keys()) void call('forwarderStatsStart', { subId });
+    for (const subId of rateListeners.keys()) void call('linkRatesStart', { subId });
   });
   const offDisconnect = transport.onDisconnect?.((error) => {
     setStatus({ state: 'failed', error, canRetry: true });
@@ -309,6 +317,14 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
     impairLink: (p) => callResult('impairLink', p),
     canOpenInWireshark: () => shell.canOpenInWireshark(),
     openInWireshark: (pcap) => shell.openInWireshark(pcap),
+    onLinkRates(cb) {
+      const subId = newId('r');
+      rateListeners.set(subId, cb);
+      void call('linkRatesStart', { subId });
+      return () => {
+        if (rateListeners.delete(subId)) void call('linkRatesStop', { subId });
+      };
+    },
     openFile: (path) => shell.openFile(path),
     saveFile: (text, opts) => shell.saveFile(text, opts),
     exportFile: (data, kind, name) => shell.exportFile(data, kind, name),

@@ -53,7 +53,9 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
   const problemList = useUi((s) => s.problems);
   const layingOut = useUi((s) => s.layingOut);
   const problems = useMemo(() => problemsById(problemList), [problemList]);
-  const flow = useMemo(() => deriver(shown, { selection: selSet, compact, problems, duplicates: shown === doc }), [deriver, shown, doc, selSet, compact, problems]);
+  // the overview layer draws veths along these (React Flow's edges read them in canvas/edges.tsx)
+  const routes = useUi((s) => s.routes);
+  const flow = useMemo(() => deriver(shown, { selection: selSet, compact, problems, duplicates: shown === doc, routes }), [deriver, shown, doc, selSet, compact, problems, routes]);
   // React Flow fits the view on its next node update: hand it a fresh array after asking
   const fit = useUi((s) => s.fit);
   const [bump, setBump] = useState(0);

@@ -9,6 +9,7 @@ import type { EdgeProps } from '@xyflow/react';
 import { useLive } from '../store/live-store';
 import { useUi } from '../store/ui-store';
 import { routedPath } from './edge-path';
+import { EdgeRate } from './edge-rate';
 
 export const VethEdge = memo(function VethEdge(props: EdgeProps) {
   const { id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, data } = props;
@@ -21,6 +22,7 @@ export const VethEdge = memo(function VethEdge(props: EdgeProps) {
     <g data-testid={`edge-${id}`} data-problem={problem} data-routed={routed ? 'elk' : undefined} data-source={source} data-target={target} className={`veth-edge${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${problem ? ' has-problem' : ''}`}>
       {problem && <title>{problem}</title>}
       <BaseEdge id={id} path={path} interactionWidth={12} />
+      <EdgeRate edgeId={id} path={path} />
     </g>
   );
 });

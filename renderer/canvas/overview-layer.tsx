@@ -7,8 +7,9 @@
  * rendering): the scene is drawn once per zoom level / document / live change
  * into an offscreen bitmap, and a pan only blits that bitmap at a new offset.
  * When the bitmap would be too large (zoomed in further), the visible part is
- * drawn directly. Zoomed in on a big graph, it draws only the veths (as straight
- * lines between ports), under the nodes: thousands of long SVG edges were what
+ * drawn directly. Veths follow the last auto-layout's orthogonal routes while
+ * their ends have not moved (model/overview-line.ts), else straight lines. Zoomed
+ * in on a big graph, it draws only the veths, under the nodes: thousands of long SVG edges were what
  * made panning slow there (7 fps at 2000 namespaces, 60 without them).
  */
 import { useLayoutEffect, useMemo, useRef } from 'react';
@@ -56,10 +57,14 @@ interface SceneOpts {
 function drawScene(ctx: CanvasRenderingContext2D, flow: Flow, o: SceneOpts): void {
   const v = o.view;
   ctx.beginPath();
-  for (const [a, b] of flow.segments) {
-    if (v && ((a.x < v.x0 && b.x < v.x0) || (a.x > v.x1 && b.x > v.x1) || (a.y < v.y0 && b.y < v.y0) || (a.y > v.y1 && b.y > v.y1))) continue;
-    ctx.moveTo(a.x, a.y);
-    ctx.lineTo(b.x, b.y);
+  for (const line of flow.lines) {
+    for (let i = 1; i < line.length; i++) {
+      const a = line[i - 1];
+      const b = line[i];
+      if (v && ((a.x < v.x0 && b.x < v.x0) || (a.x > v.x1 && b.x > v.x1) || (a.y < v.y0 && b.y < v.y0) || (a.y > v.y1 && b.y > v.y1))) continue;
+      ctx.moveTo(a.x, a.y);
+      ctx.lineTo(b.x, b.y);
+    }
   }
   ctx.strokeStyle = css('--edge');
   ctx.globalAlpha = 0.6;
@@ -153,12 +158,13 @@ function boundsOf(flow: Flow) {
     maxX = Math.max(maxX, n.position.x + (n.width ?? 0));
     maxY = Math.max(maxY, n.position.y + (n.height ?? 0));
   }
-  for (const [a, b] of flow.segments) {
-    minX = Math.min(minX, a.x, b.x);
-    minY = Math.min(minY, a.y, b.y);
-    maxX = Math.max(maxX, a.x, b.x);
-    maxY = Math.max(maxY, a.y, b.y);
-  }
+  for (const line of flow.lines)
+    for (const p of line) {
+      minX = Math.min(minX, p.x);
+      minY = Math.min(minY, p.y);
+      maxX = Math.max(maxX, p.x);
+      maxY = Math.max(maxY, p.y);
+    }
   return { minX: minX - 10, minY: minY - 10, maxX: maxX + 10, maxY: maxY + 10 };
 }
 
@@ -226,5 +232,5 @@ export function OverviewLayer({ flow, edgesOnly = false }: { flow: Flow; edgesOn
     }
   }, [cache, settledZoom, flow, bounds, x, y, zoom, width, height, dpr, linkUp, status, edgesOnly]);
 
-  return <canvas ref={ref} className="overview-layer" data-testid="overview-layer" style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none', zIndex: edgesOnly ? 2 : 1 }} />;
+  return <canvas ref={ref} className="overview-layer" data-testid="overview-layer" data-routed={flow.routedLines} style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none', zIndex: edgesOnly ? 2 : 1 }} />;
 }

@@ -38,7 +38,11 @@ export function topologySvg(doc: Topology): { svg: string; width: number; height
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="${minX - pad} ${minY - pad} ${width} ${height}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect x="${minX - pad}" y="${minY - pad}" width="${width}" height="${height}" fill="#ffffff"/>`);
-  for (const [a, b] of flow.segments) out.push(`<line x1="${a.x}" y1="${a.y}" x2="${b.x}" y2="${b.y}" stroke="#4f7cac" stroke-width="2"/>`);
+  for (const l of flow.lines) {
+    const [a, b] = l;
+    if (l.length === 2) out.push(`<line x1="${a.x}" y1="${a.y}" x2="${b.x}" y2="${b.y}" stroke="#4f7cac" stroke-width="2"/>`);
+    else out.push(`<polyline points="${l.map((p) => `${p.x},${p.y}`).join(' ')}" fill="none" stroke="#4f7cac" stroke-width="2"/>`);
+  }
   for (const n of flow.nodes) {
     const p = abs.get(n.id)!;
     const w = n.width ?? 0;

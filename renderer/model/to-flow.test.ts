@@ -53,11 +53,11 @@ test('duplicate names (invalid documents) still give unique ids', () => {
   assert.equal(new Set(ids).size, ids.length);
 });
 
-test('compact level of detail: no ports, no children, no DOM edges; segments for the overlay', () => {
+test('compact level of detail: no ports, no children, no DOM edges; lines for the overlay', () => {
   const f = toFlow(doc(), { compact: true });
   assert.deepEqual(f.nodes.map((n) => n.type), ['compact', 'compact', 'compact', 'forwarder']);
   assert.equal(f.edges.length, 0);
-  assert.equal(f.segments.length, 2 + 2);
+  assert.equal(f.lines.length, 2 + 2);
 });
 
 test('the deriver hands back the same node objects for unchanged namespaces', () => {
@@ -76,7 +76,7 @@ test('the deriver hands back the same node objects for unchanged namespaces', ()
 test('scale: 2000 namespaces derive to one node each and every veth segment', () => {
   const f = toFlow(syntheticTopology(2000), { compact: true });
   assert.equal(f.nodes.length, 2001);
-  assert.ok(f.segments.length >= 2400);
+  assert.ok(f.lines.length >= 2400);
 });
 
 test('every bridge member has its own handle; its veth leaves from it, not a shared dot', () => {

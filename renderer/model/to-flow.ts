@@ -14,6 +14,7 @@ import type { Topology } from '../../shared/model/schema';
 import { nodeId, objectKey } from '../../shared/model/ids';
 import { BR_H, BR_W, CONNECT_HANDLE, CONNECT_Y, FW_H, FW_W, NS_W, childY, memberChip, namespaceHeight, portY, COMPACT_H } from './geometry';
 import type { Pos } from './edits';
+import { overviewLine, type Box } from './overview-line';
 
 export interface PortView {
   ns: string;
@@ -82,8 +83,10 @@ export interface Flow {
   edges: FlowEdge[];
   /** absolute centre of every namespace/bridge/forwarder node, for the compact edge overlay and search */
   centers: Map<string, Pos>;
-  /** absolute point of each port (`ns/ifname`) for the compact overlay */
-  segments: [Pos, Pos][];
+  /** the overview layer's lines: one polyline per veth (along its route while fresh, model/overview-line.ts) and per forwarder leg */
+  lines: Pos[][];
+  /** how many veths of `lines` follow their route (the rest are straight) */
+  routedLines: number;
 }
 
 const COL_W = NS_W + 90;
@@ -101,6 +104,8 @@ export interface DeriveOptions {
    * both sides is one namespace
    */
   duplicates?: boolean;
+  /** the last auto-layout's orthogonal veth routes (edge id → points): the overview's lines follow them */
+  routes?: Readonly<Record<string, readonly Pos[]>>;
 }
 
 interface Attach {
@@ -109,6 +114,9 @@ interface Attach {
   handle: { member: boolean; ifname: string };
   /** absolute point, for the overlay */
   at: Pos;
+  /** the box as drawn, and the full-size handle points a route may end at (model/overview-line.ts) */
+  box: Box;
+  handles: Pos[];
 }
 
 /** Pure derivation without caching (tests, export). */
@@ -229,7 +237,19 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
       ...(compact ? {} : { style: { zIndex: 0 } }),
     } as FlowNode);
     centers.set(id, { x: pos.x + NS_W / 2, y: pos.y + height / 2 });
-    ports.forEach((p, k) => attach.set(`${name}/${p.ifname}`, { node: id, handle: { member: false, ifname: p.ifname }, at: compact ? { x: pos.x + NS_W / 2, y: pos.y + height / 2 } : { x: pos.x + NS_W, y: pos.y + portY(k) } }));
+    const box = { x: pos.x, y: pos.y, w: NS_W, h: height };
+    ports.forEach((p, k) =>
+      attach.set(`${name}/${p.ifname}`, {
+        node: id,
+        handle: { member: false, ifname: p.ifname },
+        at: compact ? { x: pos.x + NS_W / 2, y: pos.y + height / 2 } : { x: pos.x + NS_W, y: pos.y + portY(k) },
+        box,
+        handles: [
+          { x: pos.x, y: pos.y + portY(k) },
+          { x: pos.x + NS_W, y: pos.y + portY(k) },
+        ],
+      }),
+    );
 
     [...bridges.map((b) => ({ kind: 'bridge' as const, b })), ...vrfs.map((v) => ({ kind: 'vrf' as const, v }))].forEach((c, k) => {
       const y = childY(ports.length, k);
@@ -241,7 +261,8 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
         // each member's veth leaves its own chip, not one shared dot
         const chips = members.map((_, k) => memberChip(k, members.length));
         members.forEach((m, k) =>
-          attach.set(`${name}/${m.ifname}`, { node: cid, handle: { member: true, ifname: m.ifname }, at: compact ? at : { x: pos.x + 10 + chips[k].x + chips[k].width / 2, y: pos.y + y + BR_H } }),
+          // (routes never end at a member: layout.ts ties a hub's ring as a whole)
+          attach.set(`${name}/${m.ifname}`, { node: cid, handle: { member: true, ifname: m.ifname }, at: compact ? at : { x: pos.x + 10 + chips[k].x + chips[k].width / 2, y: pos.y + y + BR_H }, box, handles: [] }),
         );
         if (compact) return;
         const bproblem = opts.problems?.get(cid);
@@ -302,14 +323,17 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
   }
 
   const edges: FlowEdge[] = [];
-  const segments: [Pos, Pos][] = [];
+  const lines: Pos[][] = [];
+  let routedLines = 0;
   for (const v of doc.veths) {
     const [a, b] = v.ends;
     const sa = attach.get(`${a.namespace}/${a.name}`);
     const sb = attach.get(`${b.namespace}/${b.name}`);
     if (!sa || !sb) continue;
-    segments.push([sa.at, sb.at]);
     const id = unique(nodeId.veth(a.namespace, a.name));
+    const routed = overviewLine(opts.routes?.[id], sa, sb);
+    lines.push(routed ?? [sa.at, sb.at]);
+    if (routed) routedLines++;
     if (compact) continue;
     const leftToRight = sa.at.x <= sb.at.x;
     const h = (s: Attach, right: boolean) => (s.handle.member ? `m:${s.handle.ifname}` : `${right ? 'r' : 'l'}:${s.handle.ifname}`);
@@ -348,14 +372,14 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
     } as FlowNode);
     const c = { x: pos.x + FW_W / 2, y: pos.y + FW_H / 2 };
     centers.set(id, c);
-    if (lc) segments.push([lc, c]);
-    if (tc) segments.push([c, tc]);
+    if (lc) lines.push([lc, c]);
+    if (tc) lines.push([c, tc]);
     if (compact) return;
     if (lc) edges.push({ id: `fwl:${f.name}`, type: 'forward', source: l, sourceHandle: lc.x <= c.x ? 'nr' : 'nl', target: id, targetHandle: lc.x <= c.x ? 'fl' : 'fr', data: { kind: 'forward' }, selectable: false });
     if (tc) edges.push({ id: `fwt:${f.name}`, type: 'forward', source: id, sourceHandle: c.x <= tc.x ? 'fr' : 'fl', target: t, targetHandle: c.x <= tc.x ? 'nl' : 'nr', data: { kind: 'forward' }, selectable: false, animated: false });
   });
 
-  return { nodes, edges, centers, segments };
+  return { nodes, edges, centers, lines, routedLines };
 }
 
 const sigOf = (o: FlowNode | FlowEdge) => JSON.stringify(o);

@@ -29,6 +29,7 @@ import { adoptableLive } from '../model/live-external';
 import { adoptFromHost } from '../live-controller';
 import { asObservedHost } from '../model/live-unnamed';
 import { LiveDetails } from './live-details';
+import { LinkThroughput } from './link-throughput';
 import { checkTable, routesByTable, tableRef } from './table-fields';
 import { PolicySection } from './policy-section';
 import { edit, useEditor } from '../store/editor-store';
@@ -135,6 +136,7 @@ export function Inspector() {
       {liveOn && liveStatus === 'drifted' && <DriftTable id={id} />}
       {liveOn && <HostLinkState doc={doc} id={id} />}
       {liveOn && <LiveDetails id={id} />}
+      {liveOn && <LinkThroughput id={id} />}
       {selectedNamespaces([id]).map((ns) => <ReachTo key={ns} from={ns} />)}
       {liveOn && liveStatus === 'unmanaged' ? (
         // not in the document: editable fields would show made-up defaults (e.g. "Loopback up" for a

@@ -10,6 +10,9 @@ import type { Topology } from '../../shared/model/schema';
 import type { LinkOper, LiveStatus } from '../model/live-merge';
 import type { DriftField } from '../model/drift';
 
+import type { RatesView } from '../model/rates';
+export const NO_RATES: RatesView = { now: {}, history: {} };
+
 export interface LiveState {
   enabled: boolean;
   loading: boolean;
@@ -35,11 +38,13 @@ export interface LiveState {
   linkUp: Record<string, boolean>;
   /** link key → operational state (carrier), apart from the admin state */
   linkOper: Record<string, LinkOper>;
+  /** per-link throughput from the helper's counters (../model/rates.ts) */
+  rates: RatesView;
   error?: string;
   events: number;
 }
 
-export const liveStore = createStore<LiveState>(() => ({ enabled: false, loading: false, allNamespaces: true, labels: {}, aliases: {}, externals: '[]', status: {}, drift: {}, linkUp: {}, linkOper: {}, events: 0 }));
+export const liveStore = createStore<LiveState>(() => ({ enabled: false, loading: false, allNamespaces: true, labels: {}, aliases: {}, externals: '[]', status: {}, drift: {}, linkUp: {}, linkOper: {}, rates: NO_RATES, events: 0 }));
 export const useLive = <T>(selector: (s: LiveState) => T): T => useStore(liveStore, selector);
 
 /** A live fact about one link changed (watch event): only that link's subscribers re-render. */
