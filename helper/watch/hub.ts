@@ -25,8 +25,8 @@ export interface HubSubscriber {
   touched(name: string): void;
   /** an nf_tables change (iptables-nft) in namespace `name`: its NAT table may differ */
   natTouched?(name: string): void;
-  /** an nsid no named namespace has: maybe one we have not listed yet */
-  unknownTouched?(): void;
+  /** a change under an nsid no named namespace has (an unnamed one, or one not listed yet) */
+  unknownTouched?(nsid: number): void;
   /** /run/netns changed */
   dirChanged(): void;
   /** changes may have been missed (monitor restarted): resync */
@@ -148,7 +148,7 @@ export class WatchHub {
     const name = this.byNsid.get(n);
     if (name !== undefined) return this.fan(name, change);
     if (this.unknown.has(n)) {
-      for (const s of this.subscribers) s.unknownTouched?.();
+      for (const s of this.subscribers) s.unknownTouched?.(n);
       return;
     }
     // an nsid given since our last look (a namespace someone else just made visible): look again
@@ -165,7 +165,7 @@ export class WatchHub {
       if (name !== undefined) for (const c of changes) this.fan(name, c);
       else {
         this.unknown.add(n);
-        for (const s of this.subscribers) s.unknownTouched?.();
+        for (const s of this.subscribers) s.unknownTouched?.(n);
       }
     }
   }

@@ -44,6 +44,8 @@ const NAT_DELAY_MS = 30;
 /** more namespaces than this changed in one round: one resync instead of a document per namespace */
 export const MAX_EVENTS = 16;
 const RETRY_MS = 200;
+/** unnamed namespaces re-read on a guess (a change under an nsid we cannot name) at most this often */
+const GUESS_MS = 200;
 /** namespaces with more links than this are read after the others of a round (see update) */
 const BIG_LINKS = 64;
 /** NETNS_STUDIO_WATCH_TRACE=1: log when each event is sent (bench:live-path reads it) */
@@ -80,6 +82,9 @@ export class WatchSession implements HubSubscriber {
   private state = new Map<string, Kept>();
   private warnings: string[] = [];
   private dirty = new Set<string>();
+  /** unnamed namespaces one of which changed, we do not know which (see unknownTouched) */
+  private guessed = new Set<string>();
+  private lastGuessRound = -Infinity;
   /** re-read for a kernel event without their NAT table: read it in a later, quieter round */
   private natDirty = new Set<string>();
   private rescan = false;
@@ -102,6 +107,10 @@ export class WatchSession implements HubSubscriber {
   private roundStart = 0;
   /** TRACE: where the round's time went */
   private marks = '';
+  /** TRACE: when the hub first said each namespace changed since its last event (wall clock) */
+  private readonly heardAt = new Map<string, number>();
+  private roundWall = 0;
+  private heardRound = new Map<string, number>();
   private readonly log: (line: string) => void;
   /** counters for tests and the benchmark */
   readonly counts = { rounds: 0, reads: 0, events: 0, resyncs: 0 };
@@ -133,6 +142,7 @@ export class WatchSession implements HubSubscriber {
   // ------------------------------------------------------------ hub events
 
   touched(name: string): void {
+    if (TRACE && !this.heardAt.has(name)) this.heardAt.set(name, Date.now());
     if (this.state.has(name)) this.dirty.add(name);
     else if (this.inScope(name)) this.rescan = true; // a namespace we have not listed yet
     else return;
@@ -145,11 +155,19 @@ export class WatchSession implements HubSubscriber {
     this.schedule();
   }
 
-  unknownTouched(): void {
+  /**
+   * A change in a namespace the hub has no name for (an unnamed one). The host's
+   * nsids (resolved peers) may say which: then only it is re-read. Else every
+   * unnamed one is, but as a guess: after the namespaces that certainly changed
+   * (a busy container must not hold up the rest). No listing of /proc: a new
+   * namespace is the process scan's to find (./proc-scan.ts, every SCAN_MS), and
+   * a /proc listing costs hundreds of ms on a busy machine.
+   */
+  unknownTouched(nsid?: number): void {
     if (!this.opts.unnamed) return;
-    // an unnamed namespace has no name to map its nsid to: re-read them all
-    for (const t of this.targets) if (!t.named) this.dirty.add(t.name);
-    this.rescan = true;
+    const known = nsid === undefined ? undefined : this.state.get(HOST_NS)?.ns.nsids[String(nsid)];
+    if (known && this.state.has(known) && !this.state.get(known)!.ns.named) this.dirty.add(known);
+    else for (const t of this.targets) if (!t.named) this.guessed.add(t.name);
     this.schedule();
   }
 
@@ -199,7 +217,7 @@ export class WatchSession implements HubSubscriber {
   }
 
   private hasWork(): boolean {
-    return this.needResync || this.rescan || this.dirty.size > 0 || this.natDirty.size > 0;
+    return this.needResync || this.rescan || this.dirty.size > 0 || this.guessed.size > 0 || this.natDirty.size > 0;
   }
 
   private schedule(delay = COALESCE_MS): void {
@@ -220,6 +238,7 @@ export class WatchSession implements HubSubscriber {
     if (this.closed || this.running) return;
     this.running = true;
     this.roundStart = performance.now();
+    if (TRACE) this.roundWall = Date.now();
     this.counts.rounds++;
     let delay = COALESCE_MS;
     try {
@@ -232,7 +251,9 @@ export class WatchSession implements HubSubscriber {
     } finally {
       this.running = false;
     }
-    const natOnly = !this.needResync && !this.rescan && !this.dirty.size;
+    const guessOnly = !this.needResync && !this.rescan && !this.dirty.size && this.guessed.size > 0;
+    const natOnly = !this.needResync && !this.rescan && !this.dirty.size && !this.guessed.size;
+    if (guessOnly && delay === COALESCE_MS) delay = Math.max(COALESCE_MS, this.lastGuessRound + GUESS_MS - performance.now());
     if (this.hasWork()) this.schedule(natOnly && delay === COALESCE_MS ? NAT_DELAY_MS : delay);
   }
 
@@ -241,6 +262,7 @@ export class WatchSession implements HubSubscriber {
     this.needResync = false;
     this.rescan = false;
     this.dirty.clear();
+    this.guessed.clear();
     this.natDirty.clear();
     this.listIdCache.clear();
     const { targets, warnings } = await findTargets({ unnamed: this.opts.unnamed, onlyPrefix: this.opts.onlyPrefix });
@@ -256,9 +278,21 @@ export class WatchSession implements HubSubscriber {
 
   /** Re-read what changed; send what differs. */
   private async update(): Promise<void> {
+    // guesses are read in a round of their own, after the namespaces known to have changed, and at most
+    // every GUESS_MS: an unnamed namespace that changes all the time (a busy container) must not hold up the rest
+    if (!this.rescan && !this.dirty.size && this.guessed.size) {
+      if (performance.now() - this.lastGuessRound < GUESS_MS) return this.natDirty.size ? this.natPass() : undefined;
+      this.lastGuessRound = performance.now();
+      [this.dirty, this.guessed] = [this.guessed, this.dirty];
+    }
     if (!this.rescan && !this.dirty.size) return this.natPass();
     const dirty = this.dirty;
     this.dirty = new Set();
+    for (const n of dirty) this.guessed.delete(n);
+    if (TRACE) {
+      this.heardRound = new Map([...dirty].map((n) => [n, this.heardAt.get(n) ?? 0]));
+      for (const n of dirty) this.heardAt.delete(n);
+    }
     let targets = this.targets;
     let warnings = this.warnings;
     const replaced = new Set<string>();
@@ -439,8 +473,10 @@ export class WatchSession implements HubSubscriber {
     const changed = events.filter((e) => e.type !== 'namespace-removed').map((e) => e.name);
     const removed = events.filter((e) => e.type === 'namespace-removed').map((e) => e.name);
     const parts = this.docs.parts((n) => this.state.get(n)?.ns, changed, removed, () => this.observedHost());
+    if (TRACE) this.marks += ` parts=${(performance.now() - this.roundStart).toFixed(1)}`;
     this.mismatchSeen();
     const forwarders = await this.forwardersIfChanged();
+    if (TRACE) this.marks += ` fwd=${(performance.now() - this.roundStart).toFixed(1)}`;
     if (this.closed) return;
     events.forEach((e, i) => {
       const namespace = this.docName(e.name);
@@ -506,7 +542,10 @@ export class WatchSession implements HubSubscriber {
     this.counts.events++;
     this.sink.emit(data, ++this.seq);
     // bench:live-path's stage timings: when each event left the helper (wall clock, comparable across processes)
-    if (TRACE && data.type !== 'resync') this.log(`watch-trace ${data.type} ${data.namespace} at=${Date.now()} round=${(performance.now() - this.roundStart).toFixed(1)} ${this.marks}`);
+    if (TRACE && data.type !== 'resync') {
+      const heard = this.heardRound.get(data.namespace) ?? this.heardRound.get(`${this.opts.onlyPrefix ?? ''}${data.namespace}`);
+      this.log(`watch-trace ${data.type} ${data.namespace} at=${Date.now()} heard=${heard ?? ''} roundAt=${this.roundWall} round=${(performance.now() - this.roundStart).toFixed(1)} ${this.marks}`);
+    }
   }
 
   /** The name the document uses (prefix stripped when asked, like discover's stripHost). */

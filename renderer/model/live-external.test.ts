@@ -49,8 +49,12 @@ const errors = (d: Doc) => validateTopology(d).filter((i) => i.severity === 'err
 const live = (doc: Doc) => mergeLive(doc, withUnnamed(hostNamed, observed, externalAliases(doc, observed)).host);
 
 test('adopting a bridge with a container veth brings the container in as an external entry: nothing dropped, valid, in sync', () => {
-  assert.ok(adoptableLive(empty, drawn, observed, 'ns:inode:9'), 'a container with a veth to the host can be adopted');
-  assert.ok(!adoptableLive(empty, drawn, observed, 'ns:inode:11'), 'a --network none box has nothing a document can attach to');
+  assert.ok(adoptableLive(drawn, observed, 'ns:inode:9'), 'a container with a veth to the host can be adopted');
+  assert.ok(!adoptableLive(drawn, observed, 'ns:inode:11'), 'a --network none box has nothing a document can attach to');
+  assert.ok(adoptableLive(drawn, observed, 'veth:host/veth1a2b') && adoptableLive(drawn, observed, 'br:host/docker0'));
+  for (const id of ['ns:inode:9', 'ns:inode:11', 'veth:host/veth1a2b', 'br:host/docker0']) {
+    assert.equal(adoptableLive(drawn, observed, id), adoptLive(empty, drawn, observed, [id], 'selected').doc !== empty, `adoptable says what adopt does: ${id}`);
+  }
   const doc = adoptLive(empty, drawn, observed, ['br:host/docker0'], 'neighbours').doc;
   assert.deepEqual(errors(doc), []);
   assert.deepEqual(doc.namespaces.map((n) => [n.name, n.external]), [['web', { container: 'web' }]]);

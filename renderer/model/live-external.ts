@@ -162,7 +162,26 @@ export function adoptLive(doc: Topology, host: Topology, observed: ObservedHost 
   return { doc: renamePositions(next, names), names };
 }
 
-/** Whether adopting `id` would bring anything in (an unnamed namespace without a veth to a named one would not). */
-export function adoptableLive(doc: Topology, host: Topology, observed: ObservedHost | undefined, id: string): boolean {
-  return adoptLive(doc, host, observed, [id], 'selected').doc !== doc;
+/**
+ * Whether adopting `id` (an unmanaged object of the drawn host) brings anything in:
+ * not a bridge inside an unnamed namespace, not an unnamed namespace without a veth
+ * to a named one (a `--network none` box) or without a reference to find it by.
+ * Cheap (one pass over the veths, nothing copied): the inspector asks it per render.
+ */
+export function adoptableLive(host: Topology, observed: ObservedHost | undefined, id: string): boolean {
+  const referable = (ns: string) => {
+    const o = observed?.namespaces.find((n) => n.name === ns);
+    return !!o && externalRefOf(o) !== undefined;
+  };
+  if (!isLiveOnly(id)) {
+    if (!id.startsWith('veth:')) return true;
+    const v = host.veths.find((x) => `veth:${x.ends[0].namespace}/${x.ends[0].name}` === id);
+    if (!v) return true;
+    const unnamed = v.ends.filter((e) => isUnnamedName(e.namespace));
+    return unnamed.length < 2 && unnamed.every((e) => referable(e.namespace));
+  }
+  const m = /^ns:(inode:\d+)$/.exec(id);
+  if (!m) return false;
+  const ns = m[1];
+  return host.veths.some((v) => v.ends.some((e) => e.namespace === ns) && v.ends.some((e) => !isUnnamedName(e.namespace))) && referable(ns);
 }

@@ -115,7 +115,7 @@ export function Inspector() {
   const id = selection[0];
   // unnamed namespaces (containers…) come in as external entries of the document (../model/live-external.ts)
   const observed = () => asObservedHost(liveStore.getState().observed);
-  const adoptable = liveOn && host && liveStatus === 'unmanaged' && adoptableLive(doc, host, observed(), id);
+  const adoptable = liveOn && host && liveStatus === 'unmanaged' && adoptableLive(host, observed(), id);
   return (
     <aside className="inspector" aria-label="inspector" data-testid="inspector">
       {liveOn && liveStatus && (
