@@ -64,7 +64,8 @@ async function serve(root: string, sb: Sandbox): Promise<{ url: string; stop(): 
   const url = await new Promise<string>((resolve, reject) => {
     const look = (d: Buffer) => {
       out += d;
-      const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
+      // `?code=` (a one-time code), or `?token=` from a baseline checkout older than it
+      const m = /http:\/\/127\.0\.0\.1:\d+\/\?(?:code|token)=[\w-]+/.exec(out);
       if (m) resolve(m[0]);
     };
     child.stdout!.on('data', look);

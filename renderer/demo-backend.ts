@@ -9,6 +9,7 @@ import type { Topology } from '../shared/model/schema';
 import type { ObservedHost, ObservedNamespace } from '../shared/model/observed';
 import type { Step } from '../shared/model/step';
 import { objectKey } from '../shared/model/ids';
+import * as cmd from '../shared/plan/commands';
 import { browserShellOps } from './backend/browser-files';
 import { netOfDocument } from '../shared/reach/from-document';
 import { trace } from '../shared/reach/trace';
@@ -26,15 +27,15 @@ function planFor(doc: Topology, host: Topology): PlanResult {
   const hostNs = new Set(host.namespaces.map((n) => n.name));
   for (const n of doc.namespaces)
     if (!hostNs.has(n.name))
-      steps.push({ namespace: 'host', argv: ['ip', 'netns', 'add', n.name], undo: [{ namespace: 'host', argv: ['ip', 'netns', 'del', n.name] }], reason: `namespace ${n.name} is in the document but not on the host`, object: objectKey.namespace(n.name), action: 'create' });
+      steps.push({ ...cmd.netnsAdd(n.name), undo: [cmd.netnsDel(n.name)], reason: `namespace ${n.name} is in the document but not on the host`, object: objectKey.namespace(n.name), action: 'create' });
   for (const v of doc.veths) {
     const [a, b] = v.ends;
-    steps.push({ namespace: a.namespace, argv: ['ip', 'link', 'add', 'name', a.name, 'type', 'veth', 'peer', 'name', b.name, 'netns', b.namespace], undo: [], reason: `veth ${a.name} ↔ ${b.name} is missing`, object: objectKey.link(a.namespace, a.name), action: 'create' });
-    for (const e of v.ends) for (const addr of e.addresses) steps.push({ namespace: e.namespace, argv: ['ip', 'addr', 'add', addr, 'dev', e.name], undo: [], reason: `${e.name} should have ${addr}`, object: objectKey.address(e.namespace, e.name, addr), action: 'create' });
+    steps.push({ ...cmd.vethAdd({ ns: a.namespace, name: a.name }, { ns: b.namespace, name: b.name }), undo: [], reason: `veth ${a.name} ↔ ${b.name} is missing`, object: objectKey.link(a.namespace, a.name), action: 'create' });
+    for (const e of v.ends) for (const addr of e.addresses) steps.push({ ...cmd.addrAdd(e.namespace, e.name, addr), undo: [], reason: `${e.name} should have ${addr}`, object: objectKey.address(e.namespace, e.name, addr), action: 'create' });
   }
   for (const n of host.namespaces)
     if (!doc.namespaces.some((d) => d.name === n.name) && n.name.startsWith('old'))
-      steps.push({ namespace: 'host', argv: ['ip', 'netns', 'del', n.name], undo: [], reason: `${n.name} is not in the document (not created by Netns Studio)`, object: objectKey.namespace(n.name), action: 'delete', unmanaged: true });
+      steps.push({ ...cmd.netnsDel(n.name), undo: [], reason: `${n.name} is not in the document (not created by Netns Studio)`, object: objectKey.namespace(n.name), action: 'delete', unmanaged: true });
   const count = (a: Step['action']) => steps.filter((s) => s.action === a).length;
   return { planHash: `demo-${steps.length}`, steps, summary: { create: count('create'), change: count('change'), delete: count('delete'), unmanaged: steps.filter((s) => s.unmanaged).length, total: steps.length } };
 }

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { Bridge, Forwarder, Namespace, Topology, Veth } from './model/schema';
 import type { ObservedHost, ObservedNamespace } from './model/observed';
 import { STEP_PROGRAMS } from './model/step';
+import { StepOp } from './model/step-op';
 import { TOPOLOGY_NAME } from './model/topology-name';
 import { EXPORT_KINDS, MAX_PINGS_PER_CALL, MENU_COMMANDS } from './backend';
 import type {
@@ -61,10 +62,11 @@ export const HelperStatusSchema = z.strictObject({
   namePrefix: z.string().max(200).optional(),
 }) satisfies z.ZodType<HelperStatus>;
 
-const CommandSchema = z.object({ namespace: z.string(), argv: z.array(z.string()).min(1) });
+const CommandSchema = z.object({ namespace: z.string(), argv: z.array(z.string()).min(1), op: StepOp });
 export const StepSchema = z.object({
   namespace: z.string(),
   argv: z.array(z.string()).min(1).refine((a) => (STEP_PROGRAMS as readonly string[]).includes(a[0]), 'unknown program'),
+  op: StepOp,
   undo: z.array(CommandSchema),
   reason: z.string(),
   object: z.string(),

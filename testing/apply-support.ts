@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Topology } from '../shared/model/schema';
 import type { Step } from '../shared/model/step';
+import type { StepOp } from '../shared/model/step-op';
+import { opFromArgv } from '../shared/plan/legacy-argv';
 import type { PingCheck } from './pings';
 import type { RouteGetCheck } from './route-gets';
 import { prefixTopology, type Renamer } from './prefix';
@@ -27,7 +29,9 @@ export async function withStateDir<T>(fn: (dir: string) => Promise<T>): Promise<
 
 /** A step with the usual shape; `undo` given as [ns, argv] pairs. */
 export function step(namespace: string, argv: string[], undo: [string, string[]][], object: string, action: Step['action'] = 'create'): Step {
-  return { namespace, argv, undo: undo.map(([n, a]) => ({ namespace: n, argv: a })), reason: `test: ${object}`, object, action };
+  // written as argv for reading; the operation comes from that argv as an old record's would
+  const c = (n: string, a: string[]) => ({ namespace: n, argv: a, op: opFromArgv(n, a) as StepOp });
+  return { ...c(namespace, argv), undo: undo.map(([n, a]) => c(n, a)), reason: `test: ${object}`, object, action };
 }
 
 /** Hand-written steps for a small topology (veth to host, a router namespace with nat, sysctl, dns), names from the sandbox. */

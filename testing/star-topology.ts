@@ -69,7 +69,7 @@ export function starShellScript(prefix: string, n: number): { up: string; down: 
  * exporter that batches per namespace produces, without side-by-side runs).
  */
 export function batchScript(steps: Step[]): string {
-  const items = steps.map((s, step) => ({ namespace: s.namespace, argv: s.argv, step }));
+  const items = steps.map((s, step) => ({ ...s, step }));
   const out = ['set -e'];
   for (const wave of waves(items, true)) {
     for (const lane of wave) {

@@ -14,7 +14,8 @@ import type { Progress } from '../../helper/apply/executor';
 import { ApplyFailure } from '../../helper/apply/failure';
 import { stateDirOf } from '../../helper/apply/journal';
 import { recover } from '../../helper/apply/recovery';
-import { renderCommand, renderPlan, summaryLine } from '../../helper/apply/render';
+import { commandText, renderPlan, summaryLine } from '../../shared/plan/render';
+import type { StepOp } from '../../shared/model/step-op';
 import { applyDocument, destroyTopology, planDestroyOf, planForHost, type DestroyTarget, type PlanResult } from '../../helper/apply/pipeline';
 import type { TopologyIdentity } from '../../shared/model/topology-name';
 import { defaultEngine } from '../../helper/apply/engine';
@@ -83,9 +84,9 @@ const nothingRecorded = (what: string) => `Nothing to destroy: nothing of ${what
 function report(e: unknown): number {
   if (e instanceof ApplyFailure) {
     console.error(`netns-studio: ${e.failure.message}`);
-    const d = e.failure.detail as { argv?: string[]; namespace?: string; stderr?: string; rollbackErrors?: unknown[] } | undefined;
-    if (e.failure.code === 'step-failed' && d?.argv && d.namespace) {
-      console.error(`  command: ${renderCommand({ namespace: d.namespace, argv: d.argv })}`);
+    const d = e.failure.detail as { op?: StepOp; stderr?: string; rollbackErrors?: unknown[] } | undefined;
+    if (e.failure.code === 'step-failed' && d?.op) {
+      console.error(`  command: ${commandText({ op: d.op })}`);
       if (d.stderr) console.error(`  kernel:  ${d.stderr}`);
       if (d.rollbackErrors?.length) console.error(`  rollback errors: ${JSON.stringify(d.rollbackErrors)}`);
     }

@@ -98,8 +98,7 @@ function afterRemovals(observed: State, removals: Step[]): { state: State; remov
     } catch {
       return s; // already gone on the host (tolerated when it runs): nothing else changes
     }
-    const a = s.argv;
-    if (a[0] !== 'ip' || !(a[1] === 'addr' || a[1] === 'address') || !(a[2] === 'del' || a[2] === 'delete')) return s;
+    if (s.op.op !== 'addr.del') return s;
     const lost: Command[] = [...before].filter(([k]) => !state.routes.has(k)).map(([, r]) => routeAdd(r.ns, r.route));
     return lost.length ? { ...s, undo: [...s.undo, ...lost] } : s;
   });
@@ -108,8 +107,7 @@ function afterRemovals(observed: State, removals: Step[]): { state: State; remov
 
 /** `lo up` in a namespace that exists and whose loopback has no 127.0.0.1/8: undo also removes the address it gains. */
 function withLoopbackUndo(s: Step, view: HostView, planned: State): Step {
-  const a = s.argv;
-  if (a[0] !== 'ip' || a[1] !== 'link' || a[2] !== 'set' || a[4] !== 'lo' || a[5] !== 'up') return s;
+  if (s.op.op !== 'link.state' || s.op.name !== 'lo' || !s.op.up) return s;
   const ns = s.namespace;
   if (ns === HOST_NS || !planned.namespaces.has(ns) || !view.bareLoopback.includes(ns)) return s;
   return { ...s, undo: [...s.undo, addrDel(ns, 'lo', '127.0.0.1/8')] };

@@ -126,6 +126,26 @@ test('journal: a helper killed mid-apply is rolled back by recover()', { skip },
   });
 });
 
+test('journal: a journal of the previous version (steps as argv, no operations) is still rolled back', { skip }, async () => {
+  await withSandbox('oldjournal', async (sb) => {
+    await withStateDir(async (dir) => {
+      const before = await hostDump(sb);
+      const steps = sampleSteps(sb);
+      // the shape the previous version wrote: {namespace, argv, undo: [{namespace, argv}]}
+      const old = steps.map(({ op: _op, undo, ...rest }) => ({ ...rest, undo: undo.map(({ op: _u, ...u }) => u) }));
+      const j = Journal.begin(dir, 'apply', old as unknown as typeof steps);
+      const r = await executeSteps(steps.slice(0, 9), { wrap: sandboxWrap(sb), journal: j });
+      assert.equal(r.ok, true);
+      assert.ok(!readFileSync(`${dir}/journal.jsonl`, 'utf8').includes('"op"'), 'the begin record holds no operations');
+      assert.notDeepEqual(await hostDump(sb), before);
+      const rep = await recover(dir, { wrap: sandboxWrap(sb) });
+      assert.equal(rep?.outcome, 'rolled-back');
+      assert.deepEqual(rep?.errors, []);
+      assert.deepEqual(await hostDump(sb), before);
+    });
+  });
+});
+
 test('journal: recover in finish mode completes the apply', { skip }, async () => {
   await withSandbox('finish', async (sb) => {
     await withStateDir(async (dir) => {

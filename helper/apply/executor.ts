@@ -8,6 +8,7 @@ import { mkdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs
 import { dirname } from 'node:path';
 import { Forwarder, type Forwarder as ForwarderT } from '../../shared/model/schema';
 import type { Command, Step } from '../../shared/model/step';
+import type { StepOp } from '../../shared/model/step-op';
 import type { Failure } from './failure';
 import type { Journal } from './journal';
 import { inNamespace, programPath, runIpBatch, runProc, type RunnerOptions } from './runner';
@@ -26,7 +27,7 @@ const FANOUT_MIN = 8;
 const HOST_CHUNK = Number(envSetting('NETNS_STUDIO_HOST_CHUNK') ?? 300);
 /** most namespaces per xargs run: bigger is faster, smaller reports progress more often */
 const FANOUT_CHUNK = Number(envSetting('NETNS_STUDIO_FANOUT_CHUNK') ?? 256);
-import { parseSysctl, validateSteps } from './validate-step';
+import { validateSteps } from './validate-step';
 import { waitLinksGone } from './settle';
 import { createdKeys, keyNamespace } from '../ownership/keys';
 import type { ForwarderStatus } from '../forwarders/runtime';
@@ -184,11 +185,9 @@ async function runSingle(c: Command, opts: ExecuteOptions): Promise<string | und
   switch (program) {
     case 'ip':
       return proc([programPath('ip'), ...(c.namespace === 'host' ? [] : ['-n', c.namespace]), ...args]);
-    case 'sysctl': {
-      const s = parseSysctl(c.argv);
-      if (!s) return 'sysctl refused';
-      return proc(inNamespace(c.namespace, [programPath('sysctl'), '-q', '-w', `${s.key}=${s.value}`]));
-    }
+    case 'sysctl':
+      if (c.op.op !== 'sysctl.set') return 'sysctl refused';
+      return proc(inNamespace(c.namespace, [programPath('sysctl'), '-q', '-w', `${c.op.key}=${c.op.value}`]));
     case 'iptables':
       return proc(inNamespace(c.namespace, [programPath('iptables'), ...(args.includes('-w') ? [] : ['-w']), ...args]));
     case 'write-file':
@@ -208,7 +207,8 @@ async function runSingle(c: Command, opts: ExecuteOptions): Promise<string | und
       });
     case 'forwarder-start': {
       if (!opts.forwarders) return 'no forwarder runtime in this helper';
-      const fw = Forwarder.parse(JSON.parse(args[1]));
+      if (c.op.op !== 'forwarder.start') return 'forwarder-start refused';
+      const fw = Forwarder.parse(c.op.forwarder);
       return opts.forwarders.start(fw).then(() => undefined, (e: unknown) => (e instanceof Error ? e.message : String(e)));
     }
     case 'forwarder-stop':
@@ -235,7 +235,7 @@ function fileOp(f: () => void): string | undefined {
  */
 export async function executeSteps(steps: Step[], opts: ExecuteOptions = {}): Promise<ExecuteResult> {
   validateSteps(steps);
-  const items: Item[] = steps.map((s, step) => ({ namespace: s.namespace, argv: s.argv, step }));
+  const items: Item[] = steps.map((s, step) => ({ namespace: s.namespace, argv: s.argv, op: s.op, step }));
   const journal = opts.journal;
   const onSpawn = journal ? (pid: number) => journal.write({ t: 'pid', pid }, false) : undefined;
   const runOpts: ExecuteOptions = { ...opts, onSpawn };
@@ -350,6 +350,7 @@ export async function executeSteps(steps: Step[], opts: ExecuteOptions = {}): Pr
         index: failure.item.step,
         step: failedStep,
         argv: failedStep.argv,
+        op: failedStep.op,
         namespace: failedStep.namespace,
         stderr: failure.stderr,
         rolledBack: rb.errors.length === 0,
@@ -364,9 +365,8 @@ export async function executeSteps(steps: Step[], opts: ExecuteOptions = {}): Pr
 function lingeringLinks(step: Step, deleted: Set<string>): { namespace: string; name: string }[] {
   const out: { namespace: string; name: string }[] = [];
   for (const u of step.undo) {
-    if (u.argv[0] !== 'ip' || u.argv[1] !== 'link' || u.argv[2] !== 'add' || !u.argv.includes('veth')) continue;
-    const created = createdKeys({ ...u, undo: [], reason: '', object: `link:${u.namespace}/${u.argv[3] === 'name' ? u.argv[4] : u.argv[3]}`, action: 'create' });
-    const ends = created.map((k) => ({ ns: keyNamespace(k) ?? '', name: k.slice(k.indexOf('/') + 1) }));
+    if (u.op.op !== 'link.veth') continue;
+    const ends = [{ ns: u.op.ns, name: u.op.name }, u.op.peer];
     if (!ends.some((e) => deleted.has(e.ns))) continue;
     for (const e of ends) if (!deleted.has(e.ns)) out.push({ namespace: e.ns, name: e.name });
   }
@@ -389,23 +389,24 @@ export async function rollback(steps: Step[], indices: number[], opts: ExecuteOp
   const order = [...new Set(indices)].sort((a, b) => b - a);
   // A deleted namespace is freed asynchronously: the far ends of its veths linger a
   // moment. Re-creating them before they are gone would collide with the old ones.
-  const deleted = new Set(order.map((i) => steps[i].argv).filter((a) => a[0] === 'ip' && a[1] === 'netns' && (a[2] === 'del' || a[2] === 'delete')).map((a) => a[3]));
+  const deleted = new Set(order.flatMap((i) => (steps[i].op.op === 'netns.del' ? [steps[i].op.name] : [])));
   const lingering = deleted.size ? order.flatMap((i) => lingeringLinks(steps[i], deleted)) : [];
   if (lingering.length) await waitLinksGone(lingering, { wrap: opts.wrap });
   // Namespaces this rollback deletes (it undoes their creation) take along what is
   // inside and the veth pairs with an end inside: no need to undo those one by
   // one (a veth deletion alone costs an RCU grace period, ~30 ms).
-  const created = new Set(order.map((i) => steps[i].argv).filter((a) => a[0] === 'ip' && a[1] === 'netns' && a[2] === 'add').map((a) => a[3]));
+  const created = new Set(order.flatMap((i) => (steps[i].op.op === 'netns.add' ? [steps[i].op.name] : [])));
   const goesAlong = (s: Step) => {
-    if (!created.size || (s.argv[0] === 'ip' && s.argv[1] === 'netns')) return false;
-    const isVethAdd = s.argv[0] === 'ip' && s.argv[1] === 'link' && s.argv[2] === 'add' && s.argv.includes('veth');
-    // a command that moves something out of the namespace must still be undone
-    if (created.has(s.namespace) && ['ip', 'sysctl', 'iptables'].includes(s.argv[0]) && !isVethAdd && !s.argv.includes('netns')) return true;
-    return isVethAdd && vethEnds(s).some((e) => created.has(e.namespace));
+    const op = s.op.op;
+    if (!created.size || op === 'netns.add' || op === 'netns.del') return false;
+    // a veth pair goes when one end's namespace goes (the other end is taken along)
+    if (op === 'link.veth') return vethEnds(s).some((e) => created.has(e.namespace));
+    // kernel state inside the namespace goes with it; files and forwarders do not
+    return created.has(s.namespace) && inKernel(s.op);
   };
   const skippedAlong = order.filter((i) => goesAlong(steps[i]));
-  const settleAfter = skippedAlong.flatMap((i) => (steps[i].argv[1] === 'link' ? vethEnds(steps[i]).filter((e) => !created.has(e.namespace)) : []));
-  const items: Item[] = order.filter((i) => !skippedAlong.includes(i)).flatMap((i) => steps[i].undo.map((u) => ({ namespace: u.namespace, argv: u.argv, step: i })));
+  const settleAfter = skippedAlong.flatMap((i) => (steps[i].op.op.startsWith('link.') ? vethEnds(steps[i]).filter((e) => !created.has(e.namespace)) : []));
+  const items: Item[] = order.filter((i) => !skippedAlong.includes(i)).flatMap((i) => steps[i].undo.map((u) => ({ ...u, step: i })));
   const remaining = new Map<number, number>();
   for (const it of items) remaining.set(it.step, (remaining.get(it.step) ?? 0) + 1);
   const errors: RollbackResult['errors'] = [];
@@ -435,7 +436,10 @@ export async function rollback(steps: Step[], indices: number[], opts: ExecuteOp
   return { undone: order.length, errors };
 }
 
-/** Both ends of `ip link add [name] A … type veth peer [name] B [netns N]`. */
+/** Whether an operation changes kernel state of its namespace (not a file, not a forwarder). */
+const inKernel = (op: StepOp) => !op.op.startsWith('dns.') && !op.op.startsWith('forwarder.');
+
+/** Both ends of a veth pair the step creates (or the step's own link). */
 function vethEnds(s: Step): { namespace: string; name: string }[] {
   return createdKeys(s).map((k) => ({ namespace: keyNamespace(k) ?? s.namespace, name: k.slice(k.indexOf('/') + 1) }));
 }

@@ -15,6 +15,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Step } from '../../shared/model/step';
+import { stepWithOps } from '../../shared/plan/legacy-argv';
 import { fail } from './failure';
 import { isSameRootProcess, processStart } from './process-identity';
 import { envSetting } from '../env-overrides';
@@ -181,6 +182,15 @@ export function pendingJournalPath(stateDir: string): string | undefined {
 }
 
 /** Read an unfinished journal (see pendingJournalPath), or undefined when there is none. A torn last line is ignored. */
+/** The journal's steps with their operations (a journal of the previous version holds argv only). */
+function journalSteps(steps: Step[], path: string): Step[] {
+  try {
+    return steps.map((s) => stepWithOps(s));
+  } catch (e) {
+    return fail('invalid-step', `${path}: ${(e as Error).message}`, { path });
+  }
+}
+
 export function readJournal(stateDir: string): JournalState | undefined {
   const path = pendingJournalPath(stateDir);
   if (!path) return undefined;
@@ -199,7 +209,7 @@ export function readJournal(stateDir: string): JournalState | undefined {
     return { path, kind: 'apply', pid: 0, steps: [], done: new Set(), inFlight: new Set(), undone: new Set(), rollingBack: false, committed: false, pids: [] };
   }
   const st: JournalState = {
-    path, kind: begin.kind, pid: begin.pid, start: begin.start, steps: begin.steps, meta: begin.meta,
+    path, kind: begin.kind, pid: begin.pid, start: begin.start, steps: journalSteps(begin.steps, path), meta: begin.meta,
     done: new Set(), inFlight: new Set(), undone: new Set(), rollingBack: false, committed: false, pids: [],
   };
   for (const r of recs.slice(1)) {

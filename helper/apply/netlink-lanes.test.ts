@@ -16,6 +16,7 @@ import { ApplyFailure } from './failure';
 import { netlinkLanesAvailable, netlinkSupports } from './netlink-lanes';
 import { applyDocument, destroyDocument, planForHost } from './pipeline';
 import { sandboxWrap, withStateDir } from '../../testing/apply-support';
+import { commandFromArgv } from '../../shared/plan/legacy-argv';
 
 const N = 12; // more than the executor's fan-out threshold
 const skip = kernelSkipReason() ?? (netlinkLanesAvailable() ? undefined : 'no /usr/bin/perl or unknown setns syscall number for this architecture');
@@ -57,7 +58,7 @@ test(`a star of ${N} through the netlink lanes = one ip per command; faults insi
       }
       // the kernel's own failure in a lane: its text and line come back
       const real = hostEngine();
-      const bad = { ...real, plan: ((...a: Parameters<typeof real.plan>) => real.plan(...a).map((s) => (s.namespace === sb.ns('s5') && s.argv.join(' ') === 'ip link set dev eth0 up' ? { ...s, argv: ['ip', 'link', 'set', 'dev', 'nosuch0', 'up'] } : s))) };
+      const bad = { ...real, plan: ((...a: Parameters<typeof real.plan>) => real.plan(...a).map((s) => (s.namespace === sb.ns('s5') && s.argv.join(' ') === 'ip link set dev eth0 up' ? { ...s, ...commandFromArgv(s.namespace, ['ip', 'link', 'set', 'dev', 'nosuch0', 'up']) } : s))) };
       await assert.rejects(applyDocument(doc, {}, ctxFor(sb, dir, { engine: bad })), (e: unknown) => {
         assert.ok(e instanceof ApplyFailure && e.code === 'step-failed', String(e));
         const d = e.failure.detail as { argv: string[]; namespace: string; stderr: string; rolledBack: boolean };

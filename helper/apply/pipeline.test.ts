@@ -18,6 +18,7 @@ import { readJournal } from './journal';
 import { applyDocument, destroyDocument, planForHost } from './pipeline';
 import { recover } from './recovery';
 import { sandboxWrap, scenarioDoc, withStateDir } from '../../testing/apply-support';
+import { commandFromArgv } from '../../shared/plan/legacy-argv';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping apply pipeline tests: ${skip}`);
@@ -115,7 +116,7 @@ test('a kernel failure mid-apply reports the step, its command and the kernel te
       const ctx = ctxFor(sb, dir);
       // a real failure: the router's veth end exists in ns-router as something else, created between plan and run
       const real = hostEngine();
-      ctx.engine = { ...real, plan: (d, o, owned) => { const steps = real.plan(d, o, owned); return [...steps.slice(0, 4), { ...steps[4], argv: ['ip', 'link', 'set', 'dev', 'nosuch0', 'up'] }, ...steps.slice(5)]; } };
+      ctx.engine = { ...real, plan: (d, o, owned) => { const steps = real.plan(d, o, owned); return [...steps.slice(0, 4), { ...steps[4], ...commandFromArgv(steps[4].namespace, ['ip', 'link', 'set', 'dev', 'nosuch0', 'up']) }, ...steps.slice(5)]; } };
       await assert.rejects(applyDocument(doc, {}, ctx), (e: unknown) => {
         assert.ok(isFailure('step-failed')(e));
         const d = (e as ApplyFailure).failure.detail as { index: number; argv: string[]; stderr: string; rolledBack: boolean };

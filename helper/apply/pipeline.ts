@@ -238,7 +238,7 @@ async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 function deletedNamespaces(steps: Step[]): Set<string> {
-  return new Set(steps.filter((s) => s.argv[0] === 'ip' && s.argv[1] === 'netns' && (s.argv[2] === 'del' || s.argv[2] === 'delete')).map((s) => s.argv[3]));
+  return new Set(steps.flatMap((s) => (s.op.op === 'netns.del' ? [s.op.name] : [])));
 }
 
 /**

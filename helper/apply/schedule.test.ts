@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dependencies, touches, waves, type Item } from './schedule';
+import { batchable, dependencies, touches, waves, type Item } from './schedule';
+import { commandFromArgv } from '../../shared/plan/legacy-argv';
+import { forwarderStart, ruleAdd, ruleDel } from '../../shared/plan/commands';
 
-const it = (namespace: string, args: string, step: number): Item => ({ namespace, argv: ['ip', ...args.split(' ')], step });
+const it = (namespace: string, args: string, step: number): Item => ({ ...commandFromArgv(namespace, ['ip', ...args.split(' ')]), step });
 
 test('touches: own namespace, named namespaces, barriers', () => {
   assert.deepEqual(touches(it('host', 'link add name v0 type veth peer name v1 netns n1', 0)), ['host/v0', 'n1/v1']);
@@ -12,7 +14,17 @@ test('touches: own namespace, named namespaces, barriers', () => {
   assert.deepEqual(touches(it('n1', 'route add default via 10.0.0.1', 0)), ['n1']);
   assert.deepEqual(touches(it('host', 'link del dev v0', 0)), ['*']);
   assert.deepEqual(touches(it('host', 'netns del n1', 0)), ['*']);
-  assert.deepEqual(touches({ namespace: 'n1', argv: ['forwarder-start', 'x', '{}'] }), ['*']);
+  assert.deepEqual(touches(forwarderStart({ name: 'x', protocol: 'tcp', listen: { namespace: 'n1', address: '10.0.0.1', port: 80 }, target: { namespace: 'n1', address: '10.0.0.1', port: 81 } })), ['*']);
+});
+
+test('policy rules: their whole namespace, batched unless IPv6 (-6 is a global option batch lines refuse)', () => {
+  const v4 = ruleAdd('n1', { priority: 100, family: 4, from: '10.0.0.0/24', table: 101 });
+  const v6 = ruleDel('n1', { priority: 100, family: 6, from: '2001:db8::/64', table: 101 });
+  assert.deepEqual(touches(v4), ['n1']);
+  assert.deepEqual(touches(v6), ['n1']);
+  assert.equal(batchable(v4), true);
+  assert.equal(batchable(v6), false);
+  assert.deepEqual(v6.argv, ['ip', '-6', 'rule', 'del', 'priority', '100', 'from', '2001:db8::/64', 'table', '101']);
 });
 
 test('a star plan written namespace by namespace becomes one host batch, then one batch per namespace', () => {
@@ -76,8 +88,8 @@ test('sequential mode keeps plan order, batching consecutive lines of one namesp
 test('commands ip cannot batch (global options, other programs) run alone', () => {
   const items: Item[] = [
     it('n1', 'link set dev lo up', 0),
-    { namespace: 'n1', argv: ['ip', '-6', 'route', 'add', 'default', 'via', 'fe80::1', 'dev', 'e0'], step: 1 },
-    { namespace: 'n1', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'], step: 2 },
+    { ...commandFromArgv('n1', ['ip', '-6', 'route', 'add', 'default', 'via', 'fe80::1', 'dev', 'e0']), step: 1 },
+    { ...commandFromArgv('n1', ['sysctl', '-w', 'net.ipv4.ip_forward=1']), step: 2 },
     it('n1', 'address add 10.0.0.1/24 dev e0', 3),
     it('n1', 'link set dev e0 up', 4),
   ];

@@ -16,6 +16,8 @@
  * waves: one host batch, then one batch per namespace.
  */
 import type { Command } from '../../shared/model/step';
+import { routeIsV6 } from '../../shared/plan/state';
+import { ruleFamily } from '../../shared/model/tables';
 
 export interface Item extends Command {
   /** index of the step this command belongs to */
@@ -34,61 +36,53 @@ export type Wave = Unit[][];
 
 const EVERYTHING = '*';
 
+/** The operations `ip` runs (the rest are other programs or the helper's own). */
+const IP_OP = /^(netns|link|addr|route|rule)\./;
+
 /** `ip` commands that can share a batch: no global option such as `-6` (batch lines take none). */
 export function batchable(c: Command): boolean {
-  return c.argv[0] === 'ip' && !c.argv[1].startsWith('-');
+  const op = c.op;
+  if (!IP_OP.test(op.op)) return false;
+  if ('route' in op) return !routeIsV6(op.route);
+  if (op.op === 'rule.add' || op.op === 'rule.del' || op.op === 'rule.show') return ruleFamily(op.rule) !== 6;
+  return true;
 }
 
 /**
  * What a command may affect: `N` (all of namespace N), `N/D` (device D in N), or
  * `*` (everything: a barrier). Two commands conflict when one touches `*`, both
  * touch the same `N/D`, or one touches `N` and the other anything in N. Device
- * changes (`link set dev D …`, addresses on D, creating D) touch only D, so a
+ * changes (setting a link, addresses on D, creating D) touch only D, so a
  * plan may create every link from host first and configure each namespace after,
- * whatever order its steps come in. Routes, rules, sysctls, nat and files touch
+ * whatever order its steps come in. Routes, policy rules, sysctls, nat and files touch
  * their whole namespace (a route needs the addresses and links before it).
  */
 export function touches(c: Command): string[] {
   const N = c.namespace;
-  if (c.argv[0] === 'forwarder-start' || c.argv[0] === 'forwarder-stop') return [EVERYTHING];
-  if (c.argv[0] !== 'ip') return [N];
-  const args = c.argv.slice(1).filter((a) => a !== '-4' && a !== '-6');
-  const [object, verb] = args;
-  const del = verb === 'del' || verb === 'delete';
-  if ((object === 'link' || object === 'netns') && del) return [EVERYTHING];
-  if (object === 'netns') return args[2] ? [args[2]] : [EVERYTHING];
-  const after = (kw: string, from = 2, to = args.length) => {
-    for (let i = from; i < to - 1; i++) if (args[i] === kw) return args[i + 1];
-    return undefined;
-  };
-  if (object === 'link' && verb === 'add') {
-    const peer = args.indexOf('peer');
-    const end = peer < 0 ? args.length : peer;
-    const a = args[2] === 'name' ? args[3] : args[2];
-    const aNs = after('netns', 2, end) ?? N;
-    const out = [`${aNs}/${a}`];
-    const master = after('master', 2, end);
-    if (master) out.push(`${aNs}/${master}`);
-    if (peer >= 0) {
-      const b = args[peer + 1] === 'name' ? args[peer + 2] : args[peer + 1];
-      out.push(`${after('netns', peer + 1) ?? N}/${b}`);
-    }
-    return [...new Set(out)];
+  const op = c.op;
+  switch (op.op) {
+    case 'forwarder.start':
+    case 'forwarder.stop':
+    case 'link.del':
+    case 'netns.del':
+      return [EVERYTHING];
+    case 'netns.add':
+      return [op.name];
+    case 'link.veth':
+      return [...new Set([`${N}/${op.name}`, `${op.peer.ns}/${op.peer.name}`])];
+    case 'link.bridge':
+    case 'link.vrf':
+    case 'link.state':
+    case 'link.mtu':
+      return [`${N}/${op.name}`];
+    case 'link.master':
+      return op.master ? [`${N}/${op.name}`, `${N}/${op.master}`] : [`${N}/${op.name}`];
+    case 'addr.add':
+    case 'addr.del':
+      return [`${N}/${op.dev}`];
+    default:
+      return [N];
   }
-  if (object === 'link' && (verb === 'set' || verb === 'change')) {
-    const dev = args[2] === 'dev' ? args[3] : args[2];
-    const out = [`${N}/${dev}`];
-    const master = after('master', 3);
-    if (master) out.push(`${N}/${master}`);
-    const to = after('netns', 3);
-    if (to) out.push(`${to}/${dev}`);
-    return out;
-  }
-  if (object === 'address' || object === 'addr') {
-    const dev = after('dev');
-    return dev ? [`${N}/${dev}`] : [N];
-  }
-  return [N];
 }
 
 /** For each item, the indices (into items) it must wait for. */

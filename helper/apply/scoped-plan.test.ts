@@ -19,9 +19,10 @@ import { hostEngine } from './engine';
 import { ApplyFailure } from './failure';
 import type { HostView } from './observe';
 import { planForHost } from './pipeline';
+import { netnsAdd, netnsDel } from '../../shared/plan/commands';
 
 const doc = (t: Omit<TopologyInput, 'apiVersion' | 'kind'>) => Topology.parse({ apiVersion: 'netns-studio/v1', kind: 'Topology', ...t });
-const add = (ns: string): Step => ({ namespace: 'host', argv: ['ip', 'netns', 'add', ns], undo: [{ namespace: 'host', argv: ['ip', 'netns', 'del', ns] }], reason: 'r', object: `netns:${ns}`, action: 'create' });
+const add = (ns: string): Step => ({ ...netnsAdd(ns), undo: [netnsDel(ns)], reason: 'r', object: `netns:${ns}`, action: 'create' });
 
 function setup(host: Topology): { dir: string; ctx: ApplyContext } {
   const dir = mkdtempSync(join(tmpdir(), 'nss-scoped-'));

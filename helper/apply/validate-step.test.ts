@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandProblem, parseSysctl } from './validate-step';
+import { argvProblem as commandProblem, parseSysctl } from './validate-step';
 
 const ok = (namespace: string, ...argv: string[]) => assert.equal(commandProblem({ namespace, argv }), undefined, argv.join(' '));
 const bad = (namespace: string, ...argv: string[]) => assert.ok(commandProblem({ namespace, argv }), `${namespace}: ${JSON.stringify(argv)} must be refused`);
@@ -63,4 +63,15 @@ test('parseSysctl', () => {
   assert.deepEqual(parseSysctl(['sysctl', '-w', 'net.ipv4.ip_forward=1']), { key: 'net.ipv4.ip_forward', value: '1' });
   assert.deepEqual(parseSysctl(['sysctl', '-qw', 'net.ipv6.conf.all.forwarding=0']), { key: 'net.ipv6.conf.all.forwarding', value: '0' });
   assert.equal(parseSysctl(['sysctl', '-w', 'net.ipv4.ip_forward']), undefined);
+});
+
+test('a command runs only what its operation says: argv that spells another operation, or another namespace, is refused', async () => {
+  const { commandProblem: problem } = await import('./validate-step');
+  const { addrAdd, linkSetUp } = await import('../../shared/plan/commands');
+  assert.equal(problem(addrAdd('n1', 'e0', '10.0.0.1/24')), undefined);
+  // the previous version's spelling of the same operation passes
+  assert.equal(problem({ ...addrAdd('n1', 'e0', '10.0.0.1/24'), argv: ['ip', 'address', 'add', '10.0.0.1/24', 'dev', 'e0'] }), undefined);
+  assert.match(problem({ ...linkSetUp('n1', 'e0', true), argv: ['ip', 'link', 'set', 'dev', 'e1', 'up'] })!, /does not spell the operation/);
+  assert.match(problem({ ...linkSetUp('n1', 'e0', true), namespace: 'n2' })!, /runs in n1/);
+  assert.match(problem({ namespace: 'n1', argv: ['ip', 'link', 'set', 'dev', 'e0', 'up'], op: { op: 'nope' } } as never)!, /not an operation/);
 });

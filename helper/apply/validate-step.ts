@@ -9,6 +9,9 @@
 import { Forwarder, SYSCTL_KEYS, HOST_NS } from '../../shared/model/schema';
 import { STEP_PROGRAMS, type Command, type Step } from '../../shared/model/step';
 import { acceptArgs } from '../../shared/plan/state';
+import { StepOp } from '../../shared/model/step-op';
+import { opArgv, opNamespace } from '../../shared/plan/render';
+import { opFromArgv } from '../../shared/plan/legacy-argv';
 import { fail } from './failure';
 
 /** Names `ip netns add` accepts and /run/netns can hold safely. */
@@ -42,8 +45,41 @@ export function resolvConfPath(ns: string): string {
   return `/etc/netns/${ns}/resolv.conf`;
 }
 
-/** Why a command is refused, or undefined when it is acceptable. */
+/**
+ * Why a command is refused, or undefined when it is acceptable: its operation
+ * must be one a plan holds, run in the command's namespace, and its argv must
+ * pass the allowlist (the last gate before anything runs) and spell that
+ * operation: shared/plan/render.ts's argv, or (a record of an earlier version,
+ * a hand-written test step) one that shared/plan/legacy-argv.ts reads back as it.
+ */
 export function commandProblem(cmd: Command): string | undefined {
+  if (!cmd || typeof cmd !== 'object') return 'not a command';
+  if (!StepOp.safeParse(cmd.op).success) return 'not an operation a plan holds';
+  if (opNamespace(cmd.op) !== cmd.namespace) return `the operation runs in ${opNamespace(cmd.op)}, not in ${cmd.namespace}`;
+  const p = argvProblem(cmd);
+  if (p) return p;
+  // what runs must mean what was decided on: the argv is the operation's own, or a spelling of it
+  return spells(cmd) ? undefined : 'the argv does not spell the operation';
+}
+
+function spells(cmd: Command): boolean {
+  const own = opArgv(cmd.op);
+  if (own.length === cmd.argv.length && own.every((a, i) => a === cmd.argv[i])) return true;
+  const read = opFromArgv(cmd.namespace, cmd.argv);
+  return read !== undefined && sameValue(read, cmd.op);
+}
+
+/** Deep equality of JSON-like values, key order and absent-vs-undefined aside. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = (o: object) => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== undefined).sort();
+  const ka = keys(a), kb = keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Why an argv (run in its namespace) is refused by the allowlist, or undefined. */
+export function argvProblem(cmd: Pick<Command, 'namespace' | 'argv'>): string | undefined {
   if (!cmd || typeof cmd !== 'object') return 'not a command';
   if (typeof cmd.namespace !== 'string' || !isNamespaceName(cmd.namespace)) return `invalid namespace name ${JSON.stringify(cmd.namespace)}`;
   if (!Array.isArray(cmd.argv) || cmd.argv.length === 0 || cmd.argv.some((a) => typeof a !== 'string')) return 'argv must be a non-empty array of strings';
@@ -135,7 +171,7 @@ function acceptRuleProblem(args: string[]): string | undefined {
   return undefined;
 }
 
-function fileProblem(cmd: Command): string | undefined {
+function fileProblem(cmd: Pick<Command, 'namespace' | 'argv'>): string | undefined {
   const [program, path, content, ...extra] = cmd.argv;
   if (cmd.namespace === HOST_NS) return `${program} only writes /etc/netns/NS/resolv.conf of a named namespace`;
   if (path !== resolvConfPath(cmd.namespace)) return `${program} may only touch ${resolvConfPath(cmd.namespace)}, not ${JSON.stringify(path)}`;

@@ -3,6 +3,7 @@
  * and which other keys one step creates (a veth pair is one step, two links).
  */
 import type { Step } from '../../shared/model/step';
+import { objectKey } from '../../shared/model/ids';
 
 /** The namespace an object key lives in (`netns:NS` lives in itself); undefined for forwarders. */
 export function keyNamespace(key: string): string | undefined {
@@ -16,23 +17,7 @@ export function keyNamespace(key: string): string | undefined {
   return slash < 0 ? rest : rest.slice(0, slash);
 }
 
-/**
- * Keys a create step brings into being: its object, plus the peer end of a veth
- * (`ip link add [name] A … type veth peer [name] B [netns N]`).
- */
+/** Keys a create step brings into being: its object, plus the peer end of a veth pair. */
 export function createdKeys(step: Step): string[] {
-  const keys = [step.object];
-  const a = step.argv;
-  if (a[0] === 'ip' && a[1] === 'link' && a[2] === 'add') {
-    const peer = a.indexOf('peer');
-    if (peer > 0) {
-      let i = peer + 1;
-      if (a[i] === 'name') i++;
-      const name = a[i];
-      let ns = step.namespace;
-      for (let j = i + 1; j < a.length - 1; j++) if (a[j] === 'netns') ns = a[j + 1];
-      if (name) keys.push(`link:${ns}/${name}`);
-    }
-  }
-  return keys;
+  return step.op.op === 'link.veth' ? [step.object, objectKey.link(step.op.peer.ns, step.op.peer.name)] : [step.object];
 }

@@ -7,9 +7,10 @@ import type { Step } from '../../shared/model/step';
 import { covers, destroySteps, markUnmanaged, ownsKey, recordApplied, recordDestroyed } from './ledger';
 import { createdKeys, keyNamespace } from './keys';
 import { emptyOwnership, loadOwnership, saveOwnership } from './store';
+import { commandFromArgv } from '../../shared/plan/legacy-argv';
 
 const s = (namespace: string, argv: string, undo: string, object: string, action: Step['action'] = 'create'): Step => ({
-  namespace, argv: argv.split(' '), undo: undo ? [{ namespace, argv: undo.split(' ') }] : [], reason: 'r', object, action,
+  ...commandFromArgv(namespace, argv.split(' ')), undo: undo ? [commandFromArgv(namespace, undo.split(' '))] : [], reason: 'r', object, action,
 });
 
 const build: Step[] = [

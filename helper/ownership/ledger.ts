@@ -3,6 +3,7 @@
  * and the steps that remove what a document created.
  */
 import type { Step } from '../../shared/model/step';
+import type { StepOp } from '../../shared/model/step-op';
 import { createdKeys, keyNamespace } from './keys';
 import type { OwnedEntry, Ownership } from './store';
 
@@ -62,7 +63,7 @@ export function recordApplied(o: Ownership, steps: Step[], applied: number[]): O
   for (const i of [...applied].sort((a, b) => a - b)) {
     const s = steps[i];
     const entry = (kind: OwnedEntry['kind']): OwnedEntry => ({
-      seq: next.nextSeq++, key: s.object, kind, command: { namespace: s.namespace, argv: s.argv }, undo: s.undo, at,
+      seq: next.nextSeq++, key: s.object, kind, command: { namespace: s.namespace, argv: s.argv, op: s.op }, undo: s.undo, at,
     });
     if (s.action === 'create') {
       for (const k of createdKeys(s)) owned.add(k);
@@ -112,7 +113,7 @@ function goneWith(key: string, log: OwnedEntry[]): (k: string) => boolean {
  * own undo is the original command, so a destroy that fails half way is rolled
  * back to the state before it. Objects already gone are tolerated by the executor.
  */
-const KERNEL_PROGRAMS = new Set(['ip', 'sysctl', 'iptables', 'ip6tables', 'nft']);
+const inKernel = (op: StepOp) => !op.op.startsWith('dns.') && !op.op.startsWith('forwarder.');
 
 export function destroySteps(o: Ownership, documentKeys: Set<string>): Step[] {
   const relevant = [...o.log].filter((e) => documentKeys.has(e.key)).sort((a, b) => b.seq - a.seq);
@@ -136,7 +137,7 @@ export function destroySteps(o: Ownership, documentKeys: Set<string>): Step[] {
     if (e.key.startsWith('netns:')) return false;
     // only kernel state dies with a namespace: files (/etc/netns/NS/resolv.conf) and
     // forwarder processes outlive it and need their own removal step
-    if (!KERNEL_PROGRAMS.has(e.command.argv[0])) return false;
+    if (!inKernel(e.command.op)) return false;
     const ns = keyNamespace(e.key);
     if (ns !== undefined && deletedNs.has(ns)) return true;
     const pair = e.kind === 'created' ? vethPair(e) : undefined;
@@ -156,6 +157,7 @@ export function destroySteps(o: Ownership, documentKeys: Set<string>): Step[] {
       out.push({
         namespace: u.namespace,
         argv: u.argv,
+        op: u.op,
         undo,
         reason: e.kind === 'created' ? `${e.key} was created by netns-studio` : `netns-studio changed ${e.key}: restore it`,
         object: e.key,
@@ -167,7 +169,7 @@ export function destroySteps(o: Ownership, documentKeys: Set<string>): Step[] {
   // the namespaces go, before anything else: what we set on their veths' far ends
   // (a bridge port, an address) goes along, so deleting the bridge after them finds
   // no ports to drop (and a rollback need not give them back).
-  const rank = (st: Step) => (st.argv[0] === 'forwarder-stop' ? 0 : st.argv[0] === 'ip' && st.argv[1] === 'netns' && st.action === 'delete' ? 1 : 2);
+  const rank = (st: Step) => (st.op.op === 'forwarder.stop' ? 0 : st.op.op === 'netns.del' && st.action === 'delete' ? 1 : 2);
   return out.map((st, i) => [st, i] as const).sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j).map(([st]) => st);
 }
 
@@ -196,19 +198,11 @@ function vethEndsOutside(entries: OwnedEntry[], deletedNs: Set<string>): { names
   return out;
 }
 
-/** For `ip link add [name] A … type veth peer [name] B [netns N]`: A and the namespaces of both ends. */
+/** For a veth pair we created: the end it was created as, its namespace, and the namespaces of both ends. */
 function vethPair(e: OwnedEntry): { name: string; home: string; namespaces: string[] } | undefined {
-  const a = e.command.argv;
-  if (a[0] !== 'ip' || a[1] !== 'link' || a[2] !== 'add' || !a.includes('veth')) return undefined;
-  const name = a[3] === 'name' ? a[4] : a[3];
-  const keys = createdKeys({ ...e.command, object: e.key } as Step);
-  const namespaces = new Set([e.command.namespace, ...keys.map((k) => keyNamespace(k)).filter((n): n is string => !!n)]);
-  // `ip link add A netns N type veth …` puts A itself in N
-  const peer = a.indexOf('peer');
-  let home = e.command.namespace;
-  for (let i = 3; i < (peer < 0 ? a.length : peer) - 1; i++) if (a[i] === 'netns') home = a[i + 1];
-  namespaces.add(home);
-  return name ? { name, home, namespaces: [...namespaces] } : undefined;
+  const op = e.command.op;
+  if (op.op !== 'link.veth') return undefined;
+  return { name: op.name, home: op.ns, namespaces: [...new Set([op.ns, op.peer.ns])] };
 }
 
 /** The record after a destroy: the document's objects, what went with them, and their log entries are gone. */

@@ -4,9 +4,10 @@ import type { Step } from '../../shared/model/step';
 import { recordApplied } from './ledger';
 import { claimsOf, describeClaims, mergeOwnership, namespacesOfRecord, presenceIn, reconcile, splitOwnership } from './scope';
 import { emptyOwnership } from './store';
+import { commandFromArgv } from '../../shared/plan/legacy-argv';
 
 const s = (namespace: string, argv: string, undo: string, object: string, action: Step['action'] = 'create'): Step => ({
-  namespace, argv: argv.split(' '), undo: [{ namespace, argv: undo.split(' ') }], reason: 'r', object, action,
+  ...commandFromArgv(namespace, argv.split(' ')), undo: [commandFromArgv(namespace, undo.split(' '))], reason: 'r', object, action,
 });
 
 const labA = recordApplied(emptyOwnership(), [

@@ -15,6 +15,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from '../../shared/model/step';
+import { withOp } from '../../shared/plan/legacy-argv';
 
 export const OWNERSHIP_FILE = 'owned.json';
 
@@ -63,7 +64,14 @@ export function parseOwnership(text: string, where: string): Ownership {
   if (!data || data.version !== 1 || !Array.isArray(data.owned) || !Array.isArray(data.log) || typeof data.nextSeq !== 'number' || !data.owned.every((k) => typeof k === 'string') || !data.log.every(entryOk)) {
     throw new Error(`${where}: unknown ownership file format`);
   }
-  return data;
+  // records of the previous version hold argv only: their operations are read from it
+  const log = data.log.map((e) => {
+    const command = withOp(e.command);
+    const undo = e.undo.map((u) => withOp(u));
+    if (!command || undo.some((u) => !u)) throw new Error(`${where}: entry ${e.seq} holds a command no plan holds`);
+    return { ...e, command, undo: undo as Command[] };
+  });
+  return { ...data, log };
 }
 
 export function saveOwnership(dir: string, o: Ownership): void {

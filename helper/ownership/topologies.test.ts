@@ -7,9 +7,10 @@ import type { Step } from '../../shared/model/step';
 import { recordApplied } from './ledger';
 import { emptyOwnership, saveOwnership } from './store';
 import { isApplied, LEGACY_KEPT, listRecords, migrateLegacyRecord, noteApplied, noteDestroyed, readHistory, readRecord, topologyDir } from './topologies';
+import { commandFromArgv } from '../../shared/plan/legacy-argv';
 
 const s = (namespace: string, argv: string, undo: string, object: string): Step => ({
-  namespace, argv: argv.split(' '), undo: [{ namespace, argv: undo.split(' ') }], reason: 'r', object, action: 'create',
+  ...commandFromArgv(namespace, argv.split(' ')), undo: [commandFromArgv(namespace, undo.split(' '))], reason: 'r', object, action: 'create',
 });
 const old = recordApplied(emptyOwnership(), [
   s('host', 'ip netns add n1', 'ip netns del n1', 'netns:n1'),

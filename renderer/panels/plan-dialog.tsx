@@ -14,6 +14,7 @@ import { useBackend } from '../backend-context';
 import { editorStore } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
 import { applyRefusal, failedStepNumber, planSummaryText } from './plan-text';
+import { commandText as stepCommandText } from '../../shared/plan/render';
 
 type Phase =
   | { kind: 'planning' }
@@ -23,7 +24,8 @@ type Phase =
   | { kind: 'done'; plan: PlanResult; applied: number; ms: number; notReady?: { object: string; reason: string }[] }
   | { kind: 'failed'; plan: PlanResult; error: BackendError };
 
-const commandText = (s: Pick<Step, 'argv' | 'namespace'>) => s.argv.join(' ');
+/** A step's command in the words the CLI and the shell export use (shared/plan/render.ts); a failure detail without an operation shows its argv. */
+const commandText = (s: Pick<Step, 'argv' | 'namespace' | 'op'>) => (s.op ? stepCommandText(s) : s.argv.join(' '));
 
 /** Refusals the helper makes before running any step (helper/apply/failure.ts codes): the host is as it was. */
 const REFUSED_BEFORE_START = new Set(['unmanaged', 'plan-stale', 'invalid-document', 'invalid-step', 'missing-feature', 'busy', 'owned-elsewhere', 'touches-host']);

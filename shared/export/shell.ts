@@ -29,6 +29,7 @@
 import { HOST_NS, type Topology } from '../model/schema';
 import type { Command, Step } from '../model/step';
 import { buildPlan, destroyPlan } from '../plan/plan';
+import { command, opArgv } from '../plan/render';
 
 export interface ShellOptions {
   /** the topology file it came from, named in the header */
@@ -45,9 +46,9 @@ export function shellQuote(s: string): string {
 
 const words = (argv: string[]) => argv.map(shellQuote).join(' ');
 
-/** The shell form of a command run in its namespace. */
+/** The shell form of a command run in its namespace (argv from shared/plan/render.ts; files through the script's helpers). */
 export function renderCommand(c: Command): string {
-  const [prog, ...args] = c.argv;
+  const [prog, ...args] = opArgv(c.op);
   const inNs = c.namespace === HOST_NS ? [] : ['ip', 'netns', 'exec', c.namespace];
   switch (prog) {
     case 'ip':
@@ -64,10 +65,11 @@ export function renderCommand(c: Command): string {
   }
 }
 
-const LINK_SHOW = /^ip link show dev \S+$/;
-
 /** Whether `ip` can take these words on a `-batch` line as they are (no quoting, no `#`, which starts a comment there, no global option such as `-6`, which batch lines refuse). */
-const batchable = (c: Command) => c.argv[0] === 'ip' && !c.argv[1]?.startsWith('-') && c.argv.slice(1).every((a) => a !== '' && SAFE.test(a));
+const batchable = (c: Command) => {
+  const argv = opArgv(c.op);
+  return argv[0] === 'ip' && !argv[1]?.startsWith('-') && argv.slice(1).every((a) => a !== '' && SAFE.test(a));
+};
 
 /**
  * The check of an `exists` command, with the section's namespace implied:
@@ -76,34 +78,34 @@ const batchable = (c: Command) => c.argv[0] === 'ip' && !c.argv[1]?.startsWith('
  * or `quiet` (a command that succeeds, e.g. `iptables -C`).
  */
 function renderCheck(c: Command): { text: string; negated: boolean } {
-  const negated = c.argv[0] === '!';
-  const argv = negated ? c.argv.slice(1) : c.argv;
-  const inner: Command = { namespace: c.namespace, argv };
-  const text = argv.join(' ');
-  if (argv[0] === 'ip' && LINK_SHOW.test(text) && argv[4] === 'lo' && argv.length === 5 && c.namespace !== HOST_NS)
+  const negated = c.op.op === 'not';
+  const check = c.op.op === 'not' ? c.op.check : c.op;
+  if (check.op === 'link.show' && !check.up && check.name === 'lo' && c.namespace !== HOST_NS)
     return { text: `[ -e ${shellQuote(`/run/netns/${c.namespace}`)} ]`, negated };
-  if (argv[0] === 'ip' && LINK_SHOW.test(text)) return { text: `has_link ${shellQuote(argv[4])}`, negated };
-  if (argv[0] === 'ip' && argv.includes('show')) return { text: `have ${words(argv.slice(1))}`, negated };
-  return { text: `quiet ${renderCommand(inner)}`, negated };
+  if (check.op === 'link.show' && !check.up) return { text: `has_link ${shellQuote(check.name)}`, negated };
+  if (check.op === 'link.show' || check.op === 'addr.show' || check.op === 'route.show') return { text: `have ${words(opArgv(check).slice(1))}`, negated };
+  return { text: `quiet ${renderCommand(command(check))}`, negated };
 }
 
 /** The command of a step: `ip` lines are queued for the section's batch, the rest run at once (after the queue). */
 function renderRun(step: Step, leaving: Map<string, string[]>): string {
-  if (step.argv[0] === 'ip' && step.argv[1] === 'netns' && step.argv[2] === 'add') return `netns_add ${shellQuote(step.argv[3])}`;
-  if (step.argv[0] === 'ip' && step.argv[1] === 'netns' && step.argv[2] === 'del') return words(['netns_del', step.argv[3], ...(leaving.get(step.argv[3]) ?? [])]);
-  if (batchable(step)) return `ipq ${step.argv.slice(1).join(' ')}`;
+  const op = step.op;
+  if (op.op === 'netns.add') return `netns_add ${shellQuote(op.name)}`;
+  if (op.op === 'netns.del') return words(['netns_del', op.name, ...(leaving.get(op.name) ?? [])]);
+  if (batchable(step)) return `ipq ${opArgv(op).slice(1).join(' ')}`;
   return `run ${renderCommand(step)}`;
 }
 
 /** `ip link set dev X up` is its own check: setting up a link that is up changes nothing. */
-const idempotent = (step: Step) => step.argv[0] === 'ip' && step.argv[1] === 'link' && step.argv[2] === 'set' && step.argv.at(-1) === 'up' && step.argv.length === 6;
+const idempotent = (step: Step) => step.op.op === 'link.state' && step.op.up;
 
 function renderStep(step: Step, leaving: Map<string, string[]>): string[] {
-  const goes = step.argv[1] === 'netns' && leaving.has(step.argv[3]) ? `; the host's ${leaving.get(step.argv[3])!.join(', ')} goes with it a moment later` : '';
+  const op = step.op;
+  const goes = op.op === 'netns.del' && leaving.has(op.name) ? `; the host's ${leaving.get(op.name)!.join(', ')} goes with it a moment later` : '';
   const why = `# ${step.reason.replace(/\s*\n\s*/g, ' ')}${goes}`;
-  if (step.argv[0] === 'forwarder-start' || step.argv[0] === 'forwarder-stop') {
-    const name = step.argv[1];
-    return step.argv[0] === 'forwarder-start'
+  if (op.op === 'forwarder.start' || op.op === 'forwarder.stop') {
+    const name = op.op === 'forwarder.start' ? op.forwarder.name : op.name;
+    return op.op === 'forwarder.start'
       ? [why, `# (not started here: a shell script cannot run the forwarder. Use \`netns-studio apply\`, or run GOST`, `#  with the config from \`netns-studio export FILE --format gost\`: forwarder ${name.replace(/[^\w.-]/g, '?')})`]
       : [why, `# (forwarder ${name.replace(/[^\w.-]/g, '?')} is stopped by \`netns-studio destroy\` or by stopping GOST)`];
   }
@@ -143,8 +145,7 @@ function renderSteps(steps: Step[], leaving = new Map<string, string[]>(), inden
  * Returns, per deleted namespace, the host ends that go with it.
  */
 function teardownSteps(doc: Topology, steps: Step[]): { steps: Step[]; leaving: Map<string, string[]> } {
-  const isNetnsDel = (s: Step) => s.argv[0] === 'ip' && s.argv[1] === 'netns' && s.argv[2] === 'del';
-  const deleted = new Set(steps.filter(isNetnsDel).map((s) => s.argv[3]));
+  const deleted = new Set(steps.flatMap((s) => (s.op.op === 'netns.del' ? [s.op.name] : [])));
   // host end name → the namespace of its peer
   const peerOfHostEnd = new Map<string, string>();
   for (const v of doc.veths) {
@@ -154,10 +155,10 @@ function teardownSteps(doc: Topology, steps: Step[]): { steps: Step[]; leaving: 
   }
   const leaving = new Map<string, string[]>();
   const kept = steps.filter((s) => {
-    const isDel = s.namespace === HOST_NS && s.argv.length === 5 && s.argv.slice(0, 4).join(' ') === 'ip link del dev';
-    const peerNs = isDel ? peerOfHostEnd.get(s.argv[4]) : undefined;
-    if (peerNs === undefined || !deleted.has(peerNs)) return true;
-    leaving.set(peerNs, [...(leaving.get(peerNs) ?? []), s.argv[4]]);
+    const end = s.op.op === 'link.del' && s.op.ns === HOST_NS ? s.op.name : undefined;
+    const peerNs = end !== undefined ? peerOfHostEnd.get(end) : undefined;
+    if (end === undefined || peerNs === undefined || !deleted.has(peerNs)) return true;
+    leaving.set(peerNs, [...(leaving.get(peerNs) ?? []), end]);
     return false;
   });
   return { steps: kept, leaving };
@@ -172,7 +173,7 @@ function comment(text: string | undefined): string[] {
 export function renderShellScript(doc: Topology, opts: ShellOptions = {}): string {
   const setup = buildPlan(doc);
   const teardown = teardownSteps(doc, destroyPlan(doc));
-  const needsNat = [...setup, ...teardown.steps].some((s) => s.argv[0] === 'iptables');
+  const needsNat = [...setup, ...teardown.steps].some((s) => opArgv(s.op)[0] === 'iptables');
   const needsVrf = doc.namespaces.some((n) => n.vrfs.length > 0);
   const title = doc.metadata.name ?? 'topology';
   const nsList = doc.namespaces.map((n) => n.name).filter((n) => n !== HOST_NS);

@@ -1,6 +1,12 @@
+import type { StepOp } from './step-op';
+
 /**
  * A plan step: data, never a shell string. The app executes steps, the shell
  * exporter renders the same steps as a script, so both always agree.
+ *
+ * `op` (./step-op.ts) is what the step does; `namespace` and `argv` are what
+ * shared/plan/render.ts makes of it (kept beside it: they are what runs, what the
+ * journal and ownership records of earlier versions hold, and what people read).
  *
  * argv[0] is one of STEP_PROGRAMS. `ip` steps are run in `namespace` (`ip -n NS`
  * or, for `host`, plainly); `sysctl` and `iptables` run inside the namespace
@@ -15,6 +21,8 @@ export interface Command {
   /** namespace the command acts in (`host` = root namespace) */
   namespace: string;
   argv: string[];
+  /** the operation; namespace and argv are rendered from it */
+  op: StepOp;
 }
 
 export interface Step extends Command {

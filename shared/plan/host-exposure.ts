@@ -2,8 +2,8 @@
  * Which plan steps reach out of the document's own namespaces into the host
  * (issue 15): "host exposure is a permission, like unmanaged objects". A step
  * touches the host when it
- *   - adds or changes a route or a NAT rule of the `host` namespace (the
- *     machine's own routing: a document could redirect or masquerade its traffic);
+ *   - adds or changes a route, a policy rule or a NAT rule of the `host` namespace
+ *     (the machine's own routing: a document could redirect or masquerade its traffic);
  *   - starts a forwarder listening in `host` on a wildcard or non-loopback
  *     address (reachable from the network) or on a port below 1024 (a privileged
  *     port: taking one shadows a system service);
@@ -15,20 +15,12 @@
  * (`--allow-host`, the plan dialog's checkbox, `allowHost` in the helper request).
  * Undoing what we made (delete steps) never needs it. Pure: steps and the document in.
  */
-import { HOST_NS, type Forwarder, type Topology } from '../model/schema';
+import { HOST_NS, type Topology } from '../model/schema';
 import type { Step } from '../model/step';
 import { ipKey, parseCidr, parseIp } from '../validate/ip';
 
 /** ports below this are privileged (CAP_NET_BIND_SERVICE) */
 const PRIVILEGED_PORTS = 1024;
-
-function forwarderOf(step: Step): Forwarder | undefined {
-  try {
-    return JSON.parse(step.argv[2]) as Forwarder;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Every address an interface of the document has, by namespace-independent key. */
 function documentAddresses(doc: Topology): Set<string> {
@@ -45,13 +37,14 @@ function documentAddresses(doc: Topology): Set<string> {
 /** Why `step` touches the host, for people; undefined when it stays inside the document's namespaces. */
 export function hostExposureOf(step: Step, addresses: Set<string>): string | undefined {
   if (step.action === 'delete') return undefined;
-  const [program, ...args] = step.argv;
-  if (step.namespace === HOST_NS && program === 'ip' && args.includes('route')) return "changes the host's routing table";
+  const op = step.op;
+  if (step.namespace === HOST_NS && (op.op === 'route.add' || op.op === 'route.replace')) return "changes the host's routing table";
+  // a rule replaced is deleted (a `change` step) and added again: both change the host's routing
+  if (step.namespace === HOST_NS && (op.op === 'rule.add' || op.op === 'rule.del')) return "changes the host's policy rules";
   // the filter-table step is a bridge's own FORWARD accept (`acceptForward`, ../../helper/apply/host-firewall.ts), not NAT
-  if (step.namespace === HOST_NS && program === 'iptables' && args.includes('nat')) return "changes the host's NAT rules";
-  if (program !== 'forwarder-start') return undefined;
-  const f = forwarderOf(step);
-  if (!f) return 'starts a forwarder this check cannot read';
+  if (step.namespace === HOST_NS && op.op === 'nat.append') return "changes the host's NAT rules";
+  if (op.op !== 'forwarder.start') return undefined;
+  const f = op.forwarder;
   const why: string[] = [];
   if (f.listen.namespace === HOST_NS) {
     const ip = parseIp(f.listen.address);

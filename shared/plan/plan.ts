@@ -46,7 +46,7 @@ export interface PlanOptions {
   owned?: Ownership;
 }
 
-type Draft = Omit<Step, 'namespace' | 'argv'> & { command: Command };
+type Draft = Omit<Step, 'namespace' | 'argv' | 'op'> & { command: Command };
 
 const ownedFn = (o: Ownership | undefined): ((key: string) => boolean) =>
   o === 'all' ? () => true : typeof o === 'function' ? o : o ? (k) => o.has(k) : () => false;
@@ -81,7 +81,7 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
 
   const push = (d: Draft) => {
     const { command, ...rest } = d;
-    steps.push({ namespace: command.namespace, argv: command.argv, ...rest });
+    steps.push({ namespace: command.namespace, argv: command.argv, op: command.op, ...rest });
     try {
       applyCommand(cur, command);
     } catch {
