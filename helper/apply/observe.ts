@@ -69,7 +69,8 @@ export async function observeFor(doc: Topology, opts: { wrap?: string[]; extra?:
   const bareLoopback = namespaces
     .filter((n) => !n.links.some((l) => l.kind === 'loopback' && l.addresses.some((a) => a.cidr === '127.0.0.1/8')))
     .map((n) => n.name);
-  const view: HostView = { doc: documentOf(observed), bareLoopback, warnings: [] };
+  // every host rule: one the document asks for must be seen to be there (discover shows only the topology's)
+  const view: HostView = { doc: documentOf(observed, {}, { hostRules: 'all' }), bareLoopback, warnings: [] };
   const existing = new Map(targets.filter((t) => byName.has(t.name)).map((t) => [t.name, t.path]));
   const chains = await readAccepts(doc, view.doc, existing);
   view.warnings = await forwardDropWarnings(doc, existing, chains);

@@ -63,7 +63,7 @@ export async function discover(opts: DiscoverOptions = {}): Promise<Discovery> {
   const namespaces = await readTargets(targets, opts);
   const observed: ObservedHost = { readAt, durationMs: 0, namespaces, warnings };
   // a rule the document cannot say is left out of it: say so, naming the namespace and the rule
-  const document = documentOf(observed, opts, (ns, rule, why) => warnings.push(leftOutWarning(ns, rule.text, why)));
+  const document = documentOf(observed, opts, { onLeftOut: (ns, rule, why) => warnings.push(leftOutWarning(ns, rule.text, why)) });
   // forwarders are host state too (helper/forwarders): found again, a re-apply has nothing to do
   if (opts.forwarders !== false) document.forwarders = await discoveredForwarders(document, opts.forwarders ?? helperForwarders(), opts);
   observed.durationMs = Math.round((performance.now() - t0) * 10) / 10;
@@ -174,7 +174,7 @@ export const leftOutWarning = (ns: string, text: string, why: string) =>
   `namespace ${ns}: policy rule "${text}" is left out of the document: a document cannot say ${why}`;
 
 /** The document for an observed host; names stripped of the prefix when asked. */
-export function documentOf(observed: ObservedHost, opts: DiscoverOptions = {}, onLeftOut?: ToDocumentOptions['onLeftOut']): Topology {
+export function documentOf(observed: ObservedHost, opts: DiscoverOptions = {}, more: Pick<ToDocumentOptions, 'onLeftOut' | 'hostRules'> = {}): Topology {
   const view = opts.stripPrefix && opts.onlyPrefix ? stripHost(observed, opts.onlyPrefix) : observed;
   const nat = new Map<string, NatRule[]>();
   const dns = new Map<string, Namespace['dns']>();
@@ -182,7 +182,7 @@ export function documentOf(observed: ObservedHost, opts: DiscoverOptions = {}, o
     if (ns.natLines) nat.set(ns.name, ns.natLines.map(parseNatLine).filter((r): r is NatRule => !!r));
     if (ns.resolvConf) dns.set(ns.name, parseResolvConf(ns.resolvConf));
   }
-  return toDocument(view, { nat, dns, tableNames: hostTableNames(), onLeftOut });
+  return toDocument(view, { nat, dns, tableNames: hostTableNames(), ...more });
 }
 
 /** The same host with `prefix` removed from namespace names (sandboxed scenarios read as written). */

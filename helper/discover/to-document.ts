@@ -28,6 +28,14 @@ export interface ToDocumentOptions {
   tableNames?: ReadonlyMap<string, number>;
   /** told of every rule the document would hold but has no words for (so it is left out): `why` names what */
   onLeftOut?: (namespace: string, rule: ObservedRule, why: string) => void;
+  /**
+   * `all`: every policy rule of `host` the model can say, not only those over its
+   * document links or into tables its routes use. For the planner (../apply/observe.ts):
+   * it must see a host rule the document asks for (a blackhole rule names no link),
+   * and any other at the same priority, to know what is there; the rule diff leaves
+   * alone those the document does not mention and we did not make.
+   */
+  hostRules?: 'topology' | 'all';
 }
 
 function docAddresses(l: ObservedLink): string[] {
@@ -147,7 +155,7 @@ export function toDocument(host: ObservedHost, opts: ToDocumentOptions = {}): To
     // the host's own rules are its configuration, not the topology's: only those over its document links or into tables it routes
     const hostTables = new Set(routes.map((r) => (typeof r.table === 'number' ? r.table : 254)).filter((t) => t !== 254 && t !== 255));
     const rules = ns.rules
-      .filter((r) => !isHost || (r.iif !== undefined && linkNames.has(r.iif)) || (r.oif !== undefined && linkNames.has(r.oif)) || (r.tableId !== undefined && hostTables.has(r.tableId)))
+      .filter((r) => !isHost || opts.hostRules === 'all' || (r.iif !== undefined && linkNames.has(r.iif)) || (r.oif !== undefined && linkNames.has(r.oif)) || (r.tableId !== undefined && hostTables.has(r.tableId)))
       .filter((r) => {
         const why = kernelRule(r) ? undefined : unsayable(r);
         if (why !== undefined) opts.onLeftOut?.(ns.name, r, why);

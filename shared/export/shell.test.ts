@@ -58,6 +58,18 @@ describe('shell exporter: the text', () => {
     assert.doesNotMatch(text, /shows ip /);
   });
 
+  it('checks a policy rule by what `ip rule show` prints (it succeeds printing nothing), IPv4 and IPv6', () => {
+    const withRules = Topology.parse({
+      ...star(['a']),
+      namespaces: [{ name: 'host' }, { name: 'a', rules: [{ priority: 100, from: '10.9.0.0/24', table: 101 }, { priority: 101, from: '2001:db8::/64', table: 101 }, { priority: 90, to: '10.66.0.0/16', action: 'blackhole' }] }],
+    });
+    const out = renderShellScript(withRules);
+    const checks = out.split('\n').filter((l) => / rule add /.test(l));
+    assert.equal(checks.length, 3, out);
+    for (const l of checks) assert.match(l, /^\s*have (-6 )?rule show priority \d+ .*\|\| /, l);
+    assert.doesNotMatch(out, /quiet .*\bip\b.* show /, 'a `quiet ip … show` check always holds');
+  });
+
   it('teardown deletes namespaces and waits for their veth pairs instead of deleting each', () => {
     const down = lines(text, 'teardown() {', 'case ');
     assert.ok(!down.some((l) => /link del dev v\d/.test(l)));

@@ -83,7 +83,7 @@ function renderCheck(c: Command): { text: string; negated: boolean } {
   if (check.op === 'link.show' && !check.up && check.name === 'lo' && c.namespace !== HOST_NS)
     return { text: `[ -e ${shellQuote(`/run/netns/${c.namespace}`)} ]`, negated };
   if (check.op === 'link.show' && !check.up) return { text: `has_link ${shellQuote(check.name)}`, negated };
-  if (check.op === 'link.show' || check.op === 'addr.show' || check.op === 'route.show') return { text: `have ${words(opArgv(check).slice(1))}`, negated };
+  if (check.op === 'link.show' || check.op === 'addr.show' || check.op === 'route.show' || check.op === 'rule.show') return { text: `have ${words(opArgv(check).slice(1))}`, negated };
   return { text: `quiet ${renderCommand(command(check))}`, negated };
 }
 

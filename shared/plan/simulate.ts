@@ -204,7 +204,7 @@ function linkSet(s: State, ns: string, op: OpOf<'link.del' | 'link.state' | 'lin
   let next: LinkState = { ...l! };
   if (op.op === 'link.state') {
     next.up = op.up;
-    if (!op.up) dropRoutesVia(s, ns, name);
+    if (!op.up) dropRoutesVia(s, ns, name, 'down');
   } else if (op.op === 'link.mtu') {
     next = { ...next, mtu: op.mtu };
   } else if (op.master !== undefined) {
@@ -233,7 +233,7 @@ function deleteLink(s: State, l: LinkState): void {
     if (p) gone.push(p);
   }
   for (const g of gone) {
-    dropRoutesVia(s, g.ns, g.name); // first: a route's link is found through the addresses
+    dropRoutesVia(s, g.ns, g.name, 'delete'); // first: a route's link is found through the addresses
     s.links.delete(objectKey.link(g.ns, g.name));
     for (const [k, a] of s.addresses) if (a.ns === g.ns && a.dev === g.name) s.addresses.delete(k);
     // a bridge's or VRF's ports are set free
@@ -261,7 +261,7 @@ function deleteNamespace(s: State, name: string): void {
 /** The link a route goes out of: its `dev`, or the link whose subnet holds its gateway. */
 export function routeDevice(s: State, ns: string, r: Route): string | undefined {
   if (r.dev) return r.dev;
-  // a multipath route goes with the first of its links (IPv4 drops the whole route with any of them)
+  // a multipath route's first link stands for it here (what a link takes with it: dropRoutesVia)
   if (r.nexthops) return r.nexthops.map((h) => routeDevice(s, ns, { to: r.to, ...h })).find((d) => d !== undefined);
   if (!r.via) return undefined;
   // the kernel finds the gateway through a connected route, which only links that are up have
@@ -274,8 +274,39 @@ export function routeDevice(s: State, ns: string, r: Route): string | undefined 
   return down;
 }
 
-function dropRoutesVia(s: State, ns: string, dev: string): void {
-  for (const [k, r] of s.routes) if (r.ns === ns && routeDevice(s, ns, r.route) === dev) s.routes.delete(k);
+/**
+ * What a link going away (`delete`) or down does to the routes through it. A
+ * single-path route goes with its link. A multipath route (checked on the kernel:
+ * helper/apply/multipath.test.ts):
+ *  - link down: its nexthop there is dead, the route stays while another lives (both families);
+ *  - link deleted: IPv4 drops the whole route; IPv6 holds the nexthops as sibling
+ *    routes, so only those over the link go, and a last one left is a plain route.
+ */
+function dropRoutesVia(s: State, ns: string, dev: string, how: 'delete' | 'down'): void {
+  for (const [k, r] of s.routes) {
+    if (r.ns !== ns) continue;
+    const hops = r.route.nexthops;
+    if (!hops) {
+      if (routeDevice(s, ns, r.route) === dev) s.routes.delete(k);
+      continue;
+    }
+    const devs = hops.map((h) => routeDevice(s, ns, { to: r.route.to, ...h }));
+    if (!devs.includes(dev)) continue;
+    if (how === 'down') {
+      if (devs.every((d) => d === dev || !s.links.get(objectKey.link(ns, d ?? ''))?.up)) s.routes.delete(k);
+      continue;
+    }
+    const left = hops.filter((_, i) => devs[i] !== dev);
+    if (!routeIsV6(r.route) || left.length === 0) {
+      s.routes.delete(k);
+      continue;
+    }
+    const { nexthops: _n, ...plain } = r.route;
+    void _n;
+    const { weight: _w, ...last } = left[0];
+    void _w;
+    s.routes.set(k, { ns, route: canonicalRoute(left.length === 1 ? { ...plain, ...last } : { ...plain, nexthops: left }) });
+  }
 }
 
 function inSubnet(ip: string, cidr: string): boolean {
