@@ -3,14 +3,20 @@
  * documents d1 (the host) and d2 (the wish), with everything owned:
  *   - the plan applied to d1 gives exactly d2, and planning again gives nothing;
  *   - every step's undo, run last step first, gives d1 back;
- *   - with nothing owned, the only deletions are replacements, flagged unmanaged.
+ *   - with nothing owned, the only deletions are replacements, flagged unmanaged;
+ *   - planning on a host (./host-plan.ts: removals from the ownership record run
+ *     first, document routes without a device) does the same.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { plan } from './plan';
-import { simulate, simulateUndo } from './simulate';
-import { canonicalState, fromTopology, toTopology } from './state';
+import { planOnHost } from './host-plan';
+import type { Step } from '../model/step';
+import { objectKey } from '../model/ids';
+import { addrAdd, addrDel } from './commands';
+import { applyCommand, simulate, simulateUndo } from './simulate';
+import { canonicalState, cloneState, fromTopology, toTopology, type State } from './state';
 import { document, documentPair } from '../../testing/arbitrary-topology';
 
 const runs = Number(process.env.PLAN_PROPERTY_RUNS ?? 300);
@@ -67,4 +73,40 @@ test('plans are deterministic', () => {
     }),
     { numRuns: 50 },
   );
+});
+
+/**
+ * Removals as the ownership record gives them (steps undoing what we created,
+ * each undo the original command): up to `k` deletions the plan toward d2 starts with,
+ * then some of the addresses left, deleted by hand-made steps (undo: add it back,
+ * nothing more: planOnHost must add the routes the kernel drops with it).
+ */
+function removalsOf(steps: Step[], k: number, pick: boolean[], start: State): Step[] {
+  const s = cloneState(start);
+  const deletes = steps.findIndex((st) => st.action !== 'delete');
+  const first = steps.slice(0, Math.min(k, deletes < 0 ? steps.length : deletes));
+  for (const st of first) applyCommand(s, st);
+  const addresses = [...s.addresses.values()].filter((a, i) => pick[i % pick.length]).map((a): Step => ({
+    ...addrDel(a.ns, a.dev, a.cidr), undo: [addrAdd(a.ns, a.dev, a.cidr)], reason: 'dropped from the document', object: objectKey.address(a.ns, a.dev, a.cidr), action: 'delete',
+  }));
+  return [...first, ...addresses];
+}
+
+test('planOnHost: removals first, then the plan, gives d2; undo in reverse (routes an address removal takes along too) gives d1', () => {
+  let augmented = 0;
+  fc.assert(
+    fc.property(documentPair, fc.nat(8), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), ([d1, d2], k, pick) => {
+      const s1 = fromTopology(d1);
+      const removals = removalsOf(plan(d2, d1, { owned: 'all' }), k, pick, s1);
+      const steps = planOnHost(d2, { doc: d1, bareLoopback: [] }, 'all', removals);
+      augmented += steps.slice(0, removals.length).filter((x, i) => x.undo.length > removals[i].undo.length).length;
+      assert.deepEqual(steps.slice(0, removals.length).map((x) => x.op), removals.map((x) => x.op), 'removals run first, as given');
+      const after = simulate(steps, s1);
+      assert.deepEqual(canonicalState(after), canonicalState(fromTopology(d2)));
+      assert.deepEqual(planOnHost(d2, { doc: toTopology(after), bareLoopback: [] }, 'all'), []);
+      assert.deepEqual(canonicalState(simulateUndo(steps, after)), canonicalState(s1));
+    }),
+    { numRuns: runs },
+  );
+  assert.ok(augmented > 0, 'some address removal took routes along (its undo puts them back)');
 });
