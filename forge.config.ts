@@ -40,6 +40,7 @@ const config: ForgeConfig = {
         { entry: 'electron/preload.ts', config: 'vite.preload.config.ts', target: 'preload' },
         // the helper and the forwarder agent, self-contained, into .vite/helper/ (kept out of the asar above)
         { entry: 'helper/main.ts', config: 'vite.helper.config.ts', target: 'main' },
+        { entry: 'helper/methods-bundle.ts', config: 'vite.helper.config.ts', target: 'main' },
         { entry: 'helper/forwarders/agent.ts', config: 'vite.helper.config.ts', target: 'main' },
       ],
       renderer: [{ name: 'main_window', config: 'vite.forge-renderer.config.ts' }],

@@ -1,6 +1,6 @@
 /**
- * The helper and the forwarder agent as self-contained CommonJS files for the
- * packaged app (two Forge `main`-target builds share this config; Forge passes the
+ * The helper (its entry and its methods) and the forwarder agent as self-contained
+ * CommonJS files for the packaged app (three Forge `main`-target builds share this config; Forge passes the
  * entry as `forgeConfigSelf`). Everything but Node built-ins is bundled: the
  * elevated helper runs on the app's own binary with ELECTRON_RUN_AS_NODE=1, outside
  * the asar, where there is no node_modules and no tsx. The perl scripts the helper
@@ -11,10 +11,12 @@ import { builtinModules } from 'node:module';
 import { basename, resolve } from 'node:path';
 import { defineConfig, type ConfigEnv, type Plugin } from 'vite';
 // `.js`: Vite's config loader wants an extension (it resolves to the .ts)
-import { AGENT_BUNDLE, HELPER_BUNDLE, HELPER_BUNDLE_DIR, HELPER_SCRIPTS } from './helper/bundle-files.js';
+import { AGENT_BUNDLE, HELPER_BUNDLE, HELPER_BUNDLE_DIR, HELPER_METHODS_BUNDLE, HELPER_SCRIPTS } from './helper/bundle-files.js';
 
 export const HELPER_ENTRIES: Record<string, string> = {
   'helper/main.ts': HELPER_BUNDLE,
+  // the helper's second part, read by the entry when it starts (helper/methods-loader.ts)
+  'helper/methods-bundle.ts': HELPER_METHODS_BUNDLE,
   'helper/forwarders/agent.ts': AGENT_BUNDLE,
 };
 

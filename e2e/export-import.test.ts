@@ -93,7 +93,7 @@ describe('the shell script exported from the UI, run', { skip: skip ?? kernelSki
     try {
       await withSandbox('e2esh', async (sb) => {
         const empty = await hostDump(sb);
-        await waitForApp(b.page, srv.url);
+        await waitForApp(b.page, srv.newUrl());
         await openText(b.page, 'lab.yaml', stringify(topology03(sb.prefix)));
         await b.page.waitForSelector(tid(`node-ns:${sb.ns('ns1')}`));
         const sh = await exportText(b.page, 'shell');

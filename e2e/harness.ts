@@ -13,6 +13,8 @@ import { CHROMIUM, CHROMIUM_FLAGS } from '../testing/chromium';
 import { STDIO_HELPER_READY } from '../shell-core/stdio-helper-link';
 import { kernelSkipReason, type Sandbox } from '../testing/sandbox';
 import { TRUSTED_CLI } from '../testing/trust-env';
+import { SERVE_URL_RE } from '../testing/serve-url';
+import { waitUntil } from '../testing/until';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const RENDERER_INDEX = join(ROOT, 'dist', 'renderer', 'index.html');
@@ -46,9 +48,11 @@ export function helperSkipReason(): string | undefined {
 }
 
 export interface Served {
+  /** the first address serve printed: its one-time code opens one session (server/one-time-codes.ts) */
   url: string;
   origin: string;
-  token: string;
+  /** the next address serve printed (each spent code prints the next), for another page or context */
+  nextUrl(): Promise<string>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -84,7 +88,7 @@ export async function startServe(sb: Sandbox, extraArgs: string[] = [], env: Nod
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`serve printed no URL in 120 s:\n${out}`)), 120_000);
       const look = () => {
-        const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
+        const m = SERVE_URL_RE.exec(out);
         if (m) {
           clearTimeout(timer);
           resolve(m[0]);
@@ -98,7 +102,16 @@ export async function startServe(sb: Sandbox, extraArgs: string[] = [], env: Nod
       });
     });
     const u = new URL(url);
-    return { url, origin: u.origin, token: u.searchParams.get('token')!, output: () => out, stop };
+    const handedOut = new Set([url]);
+    const all = new RegExp(SERVE_URL_RE.source, 'g');
+    const fresh = () => [...out.matchAll(all)].map((x) => x[0]).find((x) => !handedOut.has(x));
+    const nextUrl = async () => {
+      await waitUntil('a fresh address from serve (printed once the last one is used)', () => fresh() !== undefined, 30_000);
+      const next = fresh()!;
+      handedOut.add(next);
+      return next;
+    };
+    return { url, origin: u.origin, nextUrl, output: () => out, stop };
   } catch (e) {
     await stop();
     throw e;

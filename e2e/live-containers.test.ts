@@ -4,7 +4,8 @@
  * container is drawn under its name with its address, its veth is drawn to
  * docker0 and docker0 lists it as a member; search finds it by container name and
  * by address; the inspector shows what the kernel has; the toolbar toggle keeps
- * the named-only view; a container started meanwhile appears.
+ * the named-only view; a container started meanwhile appears; adopting all brings
+ * the containers in as external entries, drawn in sync in place of their boxes.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -59,7 +60,8 @@ describe('live view of containers', { skip }, () => {
           await details.waitFor();
           assert.match((await details.locator(tid('live-container')).textContent()) ?? '', new RegExp(`docker ${webName} \\([0-9a-f]{12}\\) · bridge ${ip.replace(/\./g, '\\.')}/16`));
           assert.match((await details.locator(tid('live-link-eth0')).textContent()) ?? '', new RegExp(`up / UP · mtu 1500 · [0-9a-f:]{17}[\\s\\S]*${ip.replace(/\./g, '\\.')}/16[\\s\\S]*peer host/${veth}`));
-          assert.equal(await page.locator(tid('inspector-adopt')).count(), 0, 'a container namespace is not adoptable');
+          // a container with a veth to the host is adoptable (as an external entry, below)
+          await page.locator(tid('inspector-adopt')).waitFor();
 
           // a container started now appears; the named-only view hides containers
           await d.dockerOk(['run', '-d', '--name', lateName, IMAGE, '/bin/sleep', '600']);
@@ -70,16 +72,25 @@ describe('live view of containers', { skip }, () => {
           await page.locator(tid('live-all-namespaces')).click();
           await web.waitFor({ timeout: 5000 });
 
-          // adopt all: one valid document of what a document can name; the containers stay out
+          // adopt all: one valid document; each container with a veth comes in as an external entry (by name),
+          // with its veth to docker0; the file keeps no position of an inode: box
           await page.locator(tid('live-adopt-all')).click();
           const { text } = await exportText(page, 'yaml');
           const loaded = loadTopology(text, 'adopted.yaml');
           assert.ok(loaded.ok, JSON.stringify(loaded.errors));
           assert.deepEqual(loaded.doc.bridges.map((x) => `${x.namespace}/${x.name}`), ['host/docker0']);
-          // (layout positions may name drawn live nodes; the model objects must not)
-          const named = [...loaded.doc.namespaces.map((n) => n.name), ...loaded.doc.bridges.map((x) => x.namespace), ...loaded.doc.veths.flatMap((v) => v.ends.map((e) => e.namespace))];
-          assert.equal(named.some((n) => n.startsWith('inode:')), false, 'no unnamed namespace in the document');
+          assert.doesNotMatch(text, /inode:/, 'no unnamed namespace in the document, its positions included');
+          const externals = loaded.doc.namespaces.filter((n) => n.external).map((n) => [n.name, n.external]);
+          assert.deepEqual(externals.sort(), [[lateName, { container: lateName }], [webName, { container: webName }]]);
+          assert.ok(loaded.doc.veths.some((v) => v.ends[0].name === veth && v.ends[1].namespace === webName && v.ends[1].addresses.includes(`${ip}/16`)), 'web\'s veth kept, with its address');
           assert.deepEqual(validateTopology(loaded.doc).filter((i) => i.severity === 'error'), []);
+          // the live view draws the entry in place of the inode box, in sync
+          await page.locator(`${tid(`node-ns:${webName}`)}`).waitFor({ timeout: 10_000 });
+          await page.keyboard.press('Escape');
+          await page.locator(tid(`node-ns:${webName}`)).dispatchEvent('click');
+          await page.waitForSelector(`${tid('inspector-live-status')}.in-sync`, { timeout: 10_000 });
+          assert.match((await page.locator(tid('live-details')).locator(tid('live-container')).textContent()) ?? '', new RegExp(`docker ${webName}`));
+          assert.equal(await page.locator(tid(`node-${webId}`)).count(), 0, 'no unmanaged twin');
           assert.deepEqual(b.problems, []);
         } finally {
           await b.close();

@@ -24,7 +24,7 @@ import { createPackageWithOptions } from '@electron/asar';
 import { build, mergeConfig, type InlineConfig } from 'vite';
 import ViteConfigModule from '@electron-forge/plugin-vite/dist/ViteConfig';
 import forgeConfig from '../forge.config';
-import { AGENT_BUNDLE, HELPER_BUNDLE, HELPER_BUNDLE_DIR, HELPER_SCRIPTS } from '../helper/bundle-files';
+import { AGENT_BUNDLE, HELPER_BUNDLE, HELPER_BUNDLE_DIR, HELPER_METHODS_BUNDLE, HELPER_SCRIPTS } from '../helper/bundle-files';
 import { startStdioHelper } from '../helper/client';
 import { helloInfo } from '../helper/methods/hello';
 import { sandboxWrap, withStateDir } from '../testing/apply-support';
@@ -48,12 +48,12 @@ const packagedMainDir = path.join(resources, 'app.asar', '.vite', 'build');
 let bundleDir = '';
 let buildMs = 0;
 
-/** Forge's build of our two helper entries (the same configs `electron-forge package` builds), into `outDir`. */
+/** Forge's build of our three helper entries (the same configs `electron-forge package` builds), into `outDir`. */
 async function buildHelperBundles(outDir: string): Promise<void> {
   const vite = forgeConfig.plugins!.find((p) => (p as { name?: string }).name === 'vite') as unknown as { config: PluginConfig };
   // the config path made absolute: Forge resolves it from the working directory
   const helperOnly = { ...vite.config, build: vite.config.build.filter((b) => b.config === 'vite.helper.config.ts').map((b) => ({ ...b, config: path.join(root, b.config!) })) };
-  assert.deepEqual(helperOnly.build.map((b) => b.entry), ['helper/main.ts', 'helper/forwarders/agent.ts']);
+  assert.deepEqual(helperOnly.build.map((b) => b.entry), ['helper/main.ts', 'helper/methods-bundle.ts', 'helper/forwarders/agent.ts']);
   const configs = await new ViteConfigGenerator(helperOnly, root, true).getBuildConfigs();
   for (const c of configs) await build(mergeConfig(c, { logLevel: 'silent', build: { outDir, watch: null } }) as InlineConfig);
 }
@@ -80,7 +80,7 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('helper bundle of the packaged app', () => {
   it('is built, unpacked from the asar, and found by the app', () => {
     const unpacked = fs.readdirSync(bundleDir).sort();
-    assert.deepEqual(unpacked, [AGENT_BUNDLE, HELPER_BUNDLE, ...HELPER_SCRIPTS.map((s) => path.basename(s))].sort());
+    assert.deepEqual(unpacked, [AGENT_BUNDLE, HELPER_BUNDLE, HELPER_METHODS_BUNDLE, ...HELPER_SCRIPTS.map((s) => path.basename(s))].sort());
     for (const f of unpacked) assert.deepEqual(fs.readFileSync(path.join(bundleDir, f)), fs.readFileSync(path.join(appDir, HELPER_BUNDLE_DIR, f)), f);
     assert.ok(!fs.existsSync(path.join(resources, 'app.asar.unpacked', '.vite', 'build')), 'the rest stays in the asar');
 
@@ -90,7 +90,7 @@ describe('helper bundle of the packaged app', () => {
   });
 
   it('needs nothing at run time but Node built-ins, and finds its scripts beside itself', () => {
-    for (const f of [HELPER_BUNDLE, AGENT_BUNDLE]) {
+    for (const f of [HELPER_BUNDLE, HELPER_METHODS_BUNDLE, AGENT_BUNDLE]) {
       const file = path.join(bundleDir, f);
       for (const r of requires(file)) assert.ok(BUILTIN.has(r), `${f} requires ${r}: it must be bundled`);
       const code = fs.readFileSync(file, 'utf8');
@@ -100,7 +100,7 @@ describe('helper bundle of the packaged app', () => {
     }
     const perlInSource = fs.readdirSync(path.join(root, 'helper'), { recursive: true }).map(String).filter((f) => f.endsWith('.pl')).map((f) => `helper/${f}`);
     assert.deepEqual(perlInSource.sort(), [...HELPER_SCRIPTS].sort(), 'every script the helper runs ships beside the bundle');
-    const helper = fs.readFileSync(path.join(bundleDir, HELPER_BUNDLE), 'utf8');
+    const helper = fs.readFileSync(path.join(bundleDir, HELPER_METHODS_BUNDLE), 'utf8');
     // each script is found beside the bundle's own file (join(dirname(fileURLToPath(import.meta.url)), NAME))
     for (const script of HELPER_SCRIPTS.map((f) => path.basename(f))) {
       assert.ok(helper.includes(`pathToFileURL(__filename).href)), ${JSON.stringify(script)})`), `${script} is resolved beside the bundle`);

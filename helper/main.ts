@@ -11,13 +11,11 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { isMainThread, workerData } from 'node:worker_threads';
-import { AUTH_MAGIC } from '../shared/protocol/messages';
-import { CHECK_WORKER_ROLE, serveChecks, useCheckWorker } from './apply/check-worker';
-import { recoverOnStart } from './methods/apply';
-import { METHODS } from './methods/index';
-import { serve } from './server';
+import { AUTH_MAGIC } from '../shared/protocol/wire';
+import { pendingJournalPath, stateDirOf } from './apply/journal';
+import { earlyHello } from './hello/early';
+import { methodsLoader } from './methods-loader';
+import { serve, type Dispatch, type Routed } from './server';
 import { TRUST_ENV_FLAG } from './env-overrides';
 
 interface Args {
@@ -60,27 +58,22 @@ console.info = console.error;
 
 const log = (line: string) => process.stderr.write(`netns-studio-helper: ${line}\n`);
 
-/**
- * A helper killed mid-apply left a journal: roll its steps back before serving
- * anything, so no request ever sees (or plans against) a half-applied host.
- * A failure here is logged, not fatal: apply then refuses with `journal-pending`.
- */
-async function recoverFirst(): Promise<void> {
-  try {
-    const rep = await recoverOnStart();
-    if (rep) log(`recovered an interrupted ${rep.kind} (${rep.journal}): ${rep.outcome}, ${rep.steps} steps${rep.errors.length ? `, ${rep.errors.length} errors: ${JSON.stringify(rep.errors)}` : ''}`);
-  } catch (e) {
-    log(`could not recover an interrupted apply: ${(e as Error).message}`);
-  }
-}
-
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  // documents are checked on a thread running this same file (see the end of it)
-  useCheckWorker(fileURLToPath(import.meta.url));
-  await recoverFirst();
+  const load = methodsLoader();
+  let methods: Promise<Dispatch> | undefined;
+  const dispatch = () => (methods ??= load().then((m) => m.startMethods(log)));
+  // an interrupted apply is rolled back before any answer, hello included
+  if (pendingJournalPath(stateDirOf())) await dispatch();
+  const preload = () => void dispatch().catch(() => { /* logged when a request needs them */ });
+  /** hello answered before the methods are loaded; once it is, they load while the client reads it */
+  const early = (raw: unknown): Routed | undefined => {
+    const hello = methods ? undefined : earlyHello(raw);
+    if (!hello || !('call' in hello)) return hello;
+    return { ...hello, call: async (ctx) => { try { return await hello.call(ctx); } finally { setImmediate(preload); } } };
+  };
   if (!args.connect) {
-    const s = serve({ input: process.stdin, output: process.stdout, methods: METHODS, log });
+    const s = serve({ input: process.stdin, output: process.stdout, dispatch, early, log });
     await s.done;
     process.exit(0);
   }
@@ -91,18 +84,14 @@ async function main() {
     sock.once('error', reject);
   });
   sock.write(JSON.stringify({ auth: AUTH_MAGIC, secret, pid: process.pid }) + '\n');
-  const s = serve({ input: sock, output: sock, methods: METHODS, log });
+  const s = serve({ input: sock, output: sock, dispatch, early, log });
   await s.done;
   process.exit(0);
 }
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === CHECK_WORKER_ROLE) {
-  serveChecks();
-} else {
-  // the helper must outlive a client's bad message, never a broken promise of its own
-  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
-  main().catch((e) => {
-    log((e as Error).message);
-    process.exit(2);
-  });
-}
+// the helper must outlive a client's bad message, never a broken promise of its own
+process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
+main().catch((e) => {
+  log((e as Error).message);
+  process.exit(2);
+});

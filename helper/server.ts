@@ -1,22 +1,37 @@
 /**
- * Serves the protocol on one duplex stream: reads NDJSON requests, validates the
- * envelope and the params, dispatches to the method registry and writes
- * responses and events. Nothing a client sends can stop it: broken or oversized
- * lines get an error response (id null when unreadable) and the next line is read.
+ * Serves the protocol on one duplex stream: reads NDJSON requests, hands each to
+ * the dispatcher (./dispatch.ts: envelope and params checked by their schemas,
+ * the method looked up) and writes responses and events. Nothing a client sends
+ * can stop it: broken or oversized lines get an error response (id null when
+ * unreadable) and the next line is read.
+ *
+ * No zod here: the dispatcher may be loaded on the first request that needs it,
+ * and `early` answers what it can before that (the helper's first hello, ./main.ts).
  */
 import type { Readable, Writable } from 'node:stream';
-import { z } from 'zod';
-import { MAX_MESSAGE_BYTES, PROTOCOL_ERROR, Request, type ErrorBody, type RequestId } from '../shared/protocol/messages';
+import { MAX_MESSAGE_BYTES, PROTOCOL_ERROR } from '../shared/protocol/wire';
+import type { ErrorBody, RequestId } from '../shared/protocol/messages';
 import { encodeLine, readLines } from './transport/ndjson';
-import { errorBodyOf, type ConnectionState, type HelperSettings, type MethodContext, type MethodDef } from './methods/registry';
+import type { ConnectionState, HelperSettings, MethodContext } from './methods/registry';
 
-/** A method as the dispatcher sees it: looked up by the name on the wire, its params checked by its own schema. */
-type Dispatchable = { name: string; params: z.ZodType; handler(params: unknown, ctx: MethodContext): unknown };
+/**
+ * What one request asks for: an error to answer at once, or a call of a method whose
+ * params were checked. The call turns the method's expected failures into their
+ * error body itself (the class they are thrown as may live in another bundle than
+ * this server's: ./methods-loader.ts); anything else it throws is a bug (`internal`).
+ */
+export type Routed = { id: RequestId | null; error: ErrorBody } | { id: RequestId; method: string; call(ctx: MethodContext): Promise<Outcome> };
+export type Outcome = { result: unknown } | { error: ErrorBody };
+/** Reads one parsed request line (anything JSON.parse gave). */
+export type Dispatch = (raw: unknown) => Routed;
 
 export interface ServeOptions {
   input: Readable;
   output: Writable;
-  methods: readonly MethodDef[];
+  /** loads the dispatcher (once, on the first request `early` does not answer) */
+  dispatch: () => Promise<Dispatch>;
+  /** answers the requests it recognises without the dispatcher; undefined passes one on */
+  early?: (raw: unknown) => Routed | undefined;
   settings?: HelperSettings;
   maxBytes?: number;
   /** diagnostics (stderr); never the protocol stream */
@@ -31,7 +46,8 @@ export interface Served {
 
 export function serve(opts: ServeOptions): Served {
   const maxBytes = opts.maxBytes ?? MAX_MESSAGE_BYTES;
-  const table = new Map<string, Dispatchable>(opts.methods.map((m): [string, Dispatchable] => [m.name, m]));
+  let loaded: Promise<Dispatch> | undefined;
+  const dispatch = (): Promise<Dispatch> => (loaded ??= opts.dispatch());
   const abort = new AbortController();
   const connection: ConnectionState = { cleanups: new Map(), settings: opts.settings ?? {} };
   const log = opts.log ?? (() => {});
@@ -60,28 +76,27 @@ export function serve(opts: ServeOptions): Served {
     } catch (e) {
       return sendError(null, { code: PROTOCOL_ERROR.badMessage, message: `not JSON: ${(e as Error).message}` });
     }
-    const req = Request.safeParse(raw);
-    if (!req.success) {
-      const id = Request.shape.id.safeParse((raw as { id?: unknown })?.id);
-      return sendError(id.success ? id.data : null, { code: PROTOCOL_ERROR.badMessage, message: 'not a request {id, method, params}', detail: z.treeifyError(req.error) });
-    }
-    const { id, method, params } = req.data;
-    const def = table.get(method);
-    if (!def) return sendError(id, { code: PROTOCOL_ERROR.unknownMethod, message: `unknown method ${JSON.stringify(method)}`, detail: { known: [...table.keys()] } });
-    const parsed = def.params.safeParse(params);
-    if (!parsed.success) return sendError(id, { code: PROTOCOL_ERROR.badParams, message: `bad params for ${method}: ${z.prettifyError(parsed.error)}`, detail: z.treeifyError(parsed.error) });
+    let routed: Routed;
     try {
-      const result = await def.handler(parsed.data, {
+      routed = opts.early?.(raw) ?? (await dispatch())(raw);
+    } catch (e) {
+      log(`loading the methods failed: ${(e as Error)?.stack ?? e}`);
+      const id = (raw as { id?: unknown })?.id;
+      return sendError(typeof id === 'number' || typeof id === 'string' ? id : null, { code: PROTOCOL_ERROR.internal, message: `the helper could not load its methods: ${(e as Error)?.message ?? String(e)}` });
+    }
+    if ('error' in routed) return sendError(routed.id, routed.error);
+    const { id, method } = routed;
+    try {
+      const outcome = await routed.call({
         id,
         connection,
         signal: abort.signal,
         backlog: () => opts.output.writableLength ?? 0,
         emit: (event, data, seq) => send(seq === undefined ? { event, ref: id, data } : { event, ref: id, seq, data }),
       });
-      send({ id, result: result ?? null });
+      if ('error' in outcome) sendError(id, outcome.error);
+      else send({ id, result: outcome.result ?? null });
     } catch (e) {
-      const body = errorBodyOf(e);
-      if (body) return sendError(id, body);
       log(`method ${method} failed: ${(e as Error)?.stack ?? e}`);
       sendError(id, { code: PROTOCOL_ERROR.internal, message: `${method} failed: ${(e as Error)?.message ?? String(e)}` });
     }

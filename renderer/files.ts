@@ -17,6 +17,7 @@ import { editorStore, isDirty, markSaved, replaceDocument } from './store/editor
 import { uiStore } from './store/ui-store';
 import { PNG_SCALE, topologySvg } from './model/svg';
 import { layoutGraph } from './model/layout';
+import { savable } from './model/live-external';
 import { movePositions } from './model/edits';
 
 let yamlDoc: Document | undefined;
@@ -114,7 +115,9 @@ export async function openDocument(backend: Backend | null): Promise<void> {
   if (r.value) loadText(r.value.text, r.value.name, r.value.path);
 }
 
-export function documentYaml(doc: Topology): string {
+export function documentYaml(live: Topology): string {
+  // positions of `inode:` objects mean nothing next time (./model/live-external.ts)
+  const doc = savable(live);
   if (yamlDoc) {
     try {
       return saveTopology(yamlDoc, doc);

@@ -9,10 +9,11 @@
 import type { Backend, HostSnapshot, WatchEvent } from '../shared/backend';
 import { linkOperOf, mergeLive } from './model/live-merge';
 import { applyNamespaceEvent } from './model/live-diff';
-import { asObservedHost, withUnnamed } from './model/live-unnamed';
+import { asObservedHost, isUnnamedName, withUnnamed } from './model/live-unnamed';
+import { adoptLive, externalAliases, externalsKey, renameId, type AdoptHow } from './model/live-external';
 import { layoutGraph } from './model/layout';
 import { movePositions } from './model/edits';
-import { editorStore } from './store/editor-store';
+import { edit, editorStore } from './store/editor-store';
 import { liveStore } from './store/live-store';
 import { uiStore } from './store/ui-store';
 
@@ -23,10 +24,14 @@ let stop: (() => void) | undefined;
 function setHost(snapshot: HostSnapshot): void {
   // the first picture of the host is fitted into view (not left at the editor's zoom and place)
   const first = !liveStore.getState().host;
-  const { host, labels } = shownHost(snapshot.document, snapshot.observed);
-  const m = mergeLive(editorStore.getState().doc, host);
+  const doc = editorStore.getState().doc;
+  const aliases = liveStore.getState().allNamespaces ? externalAliases(doc, asObservedHost(snapshot.observed)) : new Map<string, string>();
+  const { host, labels } = shownHost(snapshot.document, snapshot.observed, aliases);
+  const m = mergeLive(doc, host);
   liveStore.setState({
     host,
+    aliases: Object.fromEntries(aliases),
+    externals: externalsKey(doc),
     merged: m.merged,
     hostNamed: snapshot.document,
     labels,
@@ -45,8 +50,8 @@ function setHost(snapshot: HostSnapshot): void {
 }
 
 /** The host as the toggle wants it: every namespace, or the named ones only. */
-function shownHost(document: HostSnapshot['document'], observed: unknown) {
-  return liveStore.getState().allNamespaces ? withUnnamed(document, asObservedHost(observed)) : { host: document, labels: withUnnamed(document, undefined).labels };
+function shownHost(document: HostSnapshot['document'], observed: unknown, aliases: ReadonlyMap<string, string>) {
+  return liveStore.getState().allNamespaces ? withUnnamed(document, asObservedHost(observed), aliases) : { host: document, labels: withUnnamed(document, undefined).labels };
 }
 
 /** Toolbar: every namespace (unnamed ones too) or the named ones only. */
@@ -87,8 +92,15 @@ function applyDiff(ev: Exclude<WatchEvent, { type: 'resync' }>): boolean {
     ev,
     editorStore.getState().doc,
     s.allNamespaces,
+    new Map(Object.entries(s.aliases)),
   );
   liveStore.setState(next);
+  // a container the document refers to started or went away: which namespace is drawn under its entry's name changed
+  const doc = editorStore.getState().doc;
+  if (s.allNamespaces && s.externals !== '[]' && isUnnamedName(ev.namespace)) {
+    const aliases = externalAliases(doc, next.observed);
+    if (JSON.stringify(Object.fromEntries(aliases)) !== JSON.stringify(s.aliases)) setHost({ document: next.hostNamed, observed: next.observed });
+  }
   return true;
 }
 
@@ -134,7 +146,10 @@ export function startLive(backend: Backend): void {
   );
   // the document changes too: statuses follow both sides
   const unsub = editorStore.subscribe((s, prev) => {
-    const host = liveStore.getState().host;
+    const live = liveStore.getState();
+    const host = live.host;
+    // an external entry added, changed or removed: which unnamed namespace is drawn under which name changes
+    if (s.doc !== prev.doc && live.hostNamed && externalsKey(s.doc) !== live.externals) return setHost({ document: live.hostNamed, observed: live.observed });
     if (s.doc !== prev.doc && host) {
       const m = mergeLive(s.doc, host);
       liveStore.setState({ merged: m.merged, status: m.status, drift: m.drift });
@@ -151,5 +166,22 @@ export function startLive(backend: Backend): void {
 export function stopLive(): void {
   stop?.();
   stop = undefined;
-  liveStore.setState({ enabled: false, loading: false, host: undefined, merged: undefined, hostNamed: undefined, labels: {}, status: {}, drift: {}, linkUp: {}, linkOper: {} });
+  liveStore.setState({ enabled: false, loading: false, host: undefined, merged: undefined, hostNamed: undefined, labels: {}, aliases: {}, externals: '[]', status: {}, drift: {}, linkUp: {}, linkOper: {} });
+}
+
+/**
+ * Adopt host objects into the document (inspector, toolbar): containers and other
+ * unnamed namespaces come in as external entries (./model/live-external.ts); the
+ * selection follows an `inode:N` box to its new name.
+ */
+export function adoptFromHost(ids: readonly string[], how: AdoptHow): void {
+  const s = liveStore.getState();
+  if (!s.host) return;
+  let names: ReadonlyMap<string, string> = new Map();
+  edit((d) => {
+    const r = adoptLive(d, s.host!, asObservedHost(s.observed), ids, how);
+    names = r.names;
+    return r.doc;
+  });
+  if (names.size) uiStore.getState().setSelection(uiStore.getState().selection.map((id) => renameId(id, names)));
 }

@@ -3,7 +3,10 @@
 // this as `prepare`; bin/netns-studio.mjs runs it on first use when dist/node is missing):
 //   cli.mjs + chunk-*.mjs   the CLI (ESM, split: each command loads only what it imports,
 //                           `serve` the server, `apply` the apply engine…)
-//   helper.cjs              the privileged helper, one self-contained file
+//   helper.cjs              the privileged helper's entry: answers the first hello (no zod, no
+//                           methods), reads helper-methods.cjs when it starts, compiles it later
+//   helper-methods.cjs      the rest of the helper (every method), self-contained; also the
+//                           thread that checks documents
 //   forwarder-agent.cjs     the forwarder agent, one self-contained file (agents outlive
 //                           a rebuild, so they must not load chunks later)
 //   *.pl                    the perl scripts the helper and apply run, beside the code
@@ -107,6 +110,7 @@ async function buildInto(tmp) {
       metafile: true,
     }),
     build({ ...cjs, entryPoints: [join(ROOT, 'helper', 'main.ts')], outfile: join(tmp, 'helper.cjs'), metafile: true }),
+    build({ ...cjs, entryPoints: [join(ROOT, 'helper', 'methods-bundle.ts')], outfile: join(tmp, 'helper-methods.cjs'), metafile: true }),
     build({ ...cjs, entryPoints: [join(ROOT, 'helper', 'forwarders', 'agent.ts')], outfile: join(tmp, 'forwarder-agent.cjs'), metafile: true }),
   ]);
   for (const s of HELPER_SCRIPTS) copyFileSync(join(ROOT, s), join(tmp, basename(s)));

@@ -4,7 +4,8 @@
  * node_modules, no tsx): the CLI validates and exports a scenario and lists its
  * commands, the helper answers hello; the CLI's commands load their modules lazily
  * (validate's chunks hold neither the helper client nor the apply engine); the
- * helper and agent bundles need only Node built-ins; sources and tests' spawns pick
+ * helper's entry answers hello without zod or its methods, loads them from the file
+ * it read at start; the helper and agent bundles need only Node built-ins; sources and tests' spawns pick
  * the bundle unless NETNS_STUDIO_FROM_SOURCE=1; and the CLI rebuilds a stale bundle.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AGENT_BUNDLE, CHECKOUT_BUNDLE_DIR, HELPER_BUNDLE, HELPER_SCRIPTS } from '../helper/bundle-files';
+import { AGENT_BUNDLE, CHECKOUT_BUNDLE_DIR, HELPER_BUNDLE, HELPER_METHODS_BUNDLE, HELPER_SCRIPTS } from '../helper/bundle-files';
 import { stdioHelperArgv } from '../helper/launch';
 import { TRUSTED_CLI } from '../testing/trust-env';
 
@@ -84,6 +85,48 @@ describe('compiled entry points', () => {
     }
   });
 
+  it("the helper's entry answers hello without its methods, and runs the methods of the build it started with", async () => {
+    const entryText = fs.readFileSync(path.join(dist, HELPER_BUNDLE), 'utf8');
+    assert.doesNotMatch(entryText, /ZodError|\$ZodType|netlink-lanes\.pl/, 'no zod, no apply engine in the entry');
+    assert.match(fs.readFileSync(path.join(dist, HELPER_METHODS_BUNDLE), 'utf8'), /ZodError/, 'the schemas are in the second part');
+    const broken = 'throw new Error("the methods were loaded");\n';
+    /** a helper from a copy of the bundles; `lines` sent one at a time, each answer awaited */
+    const run = async (dir: string, lines: (() => unknown)[]) => {
+      const child = spawn(process.execPath, [path.join(dir, HELPER_BUNDLE)], { cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
+      let buf = '';
+      let wake = () => {};
+      child.stdout.on('data', (b: Buffer) => { buf += b; wake(); });
+      const answers: Record<string, any>[] = [];
+      try {
+        for (const line of lines) {
+          child.stdin.write(JSON.stringify(line()) + '\n');
+          while (!buf.includes('\n')) await new Promise<void>((r) => (wake = r));
+          answers.push(JSON.parse(buf.slice(0, buf.indexOf('\n'))));
+          buf = buf.slice(buf.indexOf('\n') + 1);
+        }
+      } finally {
+        child.kill();
+      }
+      return answers;
+    };
+    const copy = (name: string) => {
+      const dir = path.join(tmp, name);
+      fs.cpSync(dist, dir, { recursive: true });
+      return dir;
+    };
+    // the second part broken before the helper starts: hello is still answered, from the entry alone
+    const before = copy('methods-broken');
+    fs.writeFileSync(path.join(before, HELPER_METHODS_BUNDLE), broken);
+    const [hello, other] = await run(before, [() => ({ id: 1, method: 'hello' }), () => ({ id: 2, method: 'no-such-method' })]);
+    assert.equal(hello!.result?.protocol, 1, JSON.stringify(hello));
+    assert.equal(other!.error?.code, 'internal');
+    assert.match(other!.error?.message, /could not load its methods: the methods were loaded/);
+    // replaced after hello (a rebuild while the helper runs): it goes on with what it read at start
+    const during = copy('methods-replaced');
+    const answers = await run(during, [() => ({ id: 1, method: 'hello' }), () => (fs.writeFileSync(path.join(during, HELPER_METHODS_BUNDLE), broken), { id: 2, method: 'no-such-method' })]);
+    assert.equal(answers[1]!.error?.code, 'unknown-method', JSON.stringify(answers[1]));
+  });
+
   it('each command loads only its own modules: validate carries neither the helper client nor the apply engine', () => {
     const entry = path.join(dist, 'cli.mjs');
     const atStart = staticClosure(entry);
@@ -103,7 +146,7 @@ describe('compiled entry points', () => {
 
   it('the helper and the agent are self-contained: nothing to load but Node built-ins; the perl scripts lie beside them', () => {
     const builtin = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-    for (const f of [HELPER_BUNDLE, AGENT_BUNDLE]) {
+    for (const f of [HELPER_BUNDLE, HELPER_METHODS_BUNDLE, AGENT_BUNDLE]) {
       const text = fs.readFileSync(path.join(dist, f), 'utf8');
       for (const m of text.matchAll(/\brequire\("([^"]+)"\)/g)) assert.ok(builtin.has(m[1]!), `${f} requires ${m[1]}`);
     }

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { SERVE_URL_RE, sessionSecret } from '../testing/serve-url';
 
 const root = join(import.meta.dirname, '..');
 
@@ -19,7 +20,7 @@ describe('npm start', () => {
       const url = await new Promise<string>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`no URL within 20 s:\n${out}`)), 20_000);
         const check = () => {
-          const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
+          const m = SERVE_URL_RE.exec(out);
           if (m) {
             clearTimeout(t);
             resolve(m[0]);
@@ -31,7 +32,7 @@ describe('npm start', () => {
       });
       assert.match(out, /cannot open the desktop window: there is no display/);
       assert.match(out, /Starting the browser mode instead/);
-      // the page is served (it keeps the token itself; no cookie); the WebSocket needs the token
+      // the page is served (no cookie); the WebSocket needs the session the address's one-time code trades for
       const res = await fetch(url, { redirect: 'manual' });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('set-cookie'), null);
@@ -43,7 +44,8 @@ describe('npm start', () => {
           ws.on('unexpected-response', (_req, r) => resolve(r.statusCode ?? 0));
           ws.on('error', () => resolve(-1));
         });
-      assert.equal(await wsStatus(`?token=${u.searchParams.get('token')}`), 101);
+      assert.equal(await wsStatus(`?token=${u.searchParams.get('code')}`), 401, 'the code itself is no credential');
+      assert.equal(await wsStatus(`?token=${await sessionSecret(url)}`), 101);
       assert.equal(await wsStatus(''), 401);
     } finally {
       child.kill('SIGTERM');

@@ -85,13 +85,44 @@ describe('browser-mode server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('binds to loopback and prints a URL with the token', () => {
+  it('binds to loopback and prints a URL with a one-time code, never the token', () => {
     assert.equal(srv.host, '127.0.0.1');
-    assert.equal(srv.url, `http://127.0.0.1:${srv.port}/?token=${token}`);
+    assert.match(srv.url, new RegExp(`^http://127\\.0\\.0\\.1:${srv.port}/\\?code=[\\w-]{20,}$`));
+    assert.ok(!srv.url.includes(token));
+  });
+
+  it('a code opens one session; replayed, or from another server, it opens nothing (issue 15)', async () => {
+    const origin = `http://127.0.0.1:${srv.port}`;
+    const post = (body: string, headers: Record<string, string> = { Origin: origin }) =>
+      fetch(`${origin}/session`, { method: 'POST', body, headers }).then(async (r) => ({ status: r.status, body: await r.text() }));
+    const code = new URL(srv.url).searchParams.get('code')!;
+    const first = await post(code);
+    assert.equal(first.status, 200, first.body);
+    const secret = (JSON.parse(first.body) as { secret: string }).secret;
+    assert.ok(secret.length >= 20 && secret !== token && secret !== code);
+    // the session opens the WebSocket; the spent code, replayed, neither trades again nor opens it
+    const ws = await openWs(srv.port, { token: secret, origin });
+    assert.ok(typeof ws !== 'number', `session refused: ${ws}`);
+    ws.close();
+    assert.equal((await post(code)).status, 403, 'a replayed code is refused');
+    assert.equal(await openWs(srv.port, { token: code, origin }), 401, 'a code is no credential on the WebSocket');
+    // a foreign page cannot trade a code it somehow learnt
+    const fresh = new URL(srv.newUrl()).searchParams.get('code')!;
+    assert.equal((await post(fresh, { Origin: 'http://evil.example' })).status, 403);
+    assert.equal((await post(fresh)).status, 200, 'the code was not spent by the refused attempt');
+    // another server's session is worth nothing here (the secret is this server's alone)
+    const other = await startServer({ rendererDir: dir, link: unavailableHelperLink('x'), token: 'other-token-000000000000' });
+    try {
+      const r = await fetch(`http://127.0.0.1:${other.port}/session`, { method: 'POST', body: new URL(other.url).searchParams.get('code')!, headers: { Origin: `http://127.0.0.1:${other.port}` } });
+      const otherSecret = ((await r.json()) as { secret: string }).secret;
+      assert.equal(await openWs(srv.port, { token: otherSecret, origin }), 401);
+    } finally {
+      await other.close();
+    }
   });
 
   it('serves the UI files without the token (they hold no secret) and never sets a cookie (it would reach every port)', async () => {
-    for (const path of ['/', '/index.html', '/assets/app.js', `/?token=${token}`]) {
+    for (const path of ['/', '/index.html', '/assets/app.js', `/?code=x`]) {
       const r = await get(srv.port, path);
       assert.equal(r.status, 200, path);
       assert.equal(r.headers['set-cookie'], undefined, path);

@@ -15,6 +15,7 @@ import type { HelperLink } from '../shell-core/helper-link';
 import { allowedHostHeaders, hostAllowed, newToken, originAllowed, requestToken, sameToken, securityHeaders } from './security';
 import { createSession } from '../shell-core/session';
 import { resolveStatic } from '../shell-core/static-files';
+import { createSessionGate } from './one-time-codes';
 
 /** Largest frame the browser may send: a document of thousands of namespaces fits. */
 export const MAX_CLIENT_FRAME = 16 * 1024 * 1024;
@@ -39,15 +40,21 @@ export interface ServerOptions {
 }
 
 export interface RunningServer {
-  /** the URL to open, token included */
+  /** the URL to open: a one-time code (./one-time-codes.ts), never the token */
   url: string;
   port: number;
   host: string;
+  /** for scripts (`Authorization: Bearer`); never printed nor put in a URL */
   token: string;
+  /** another address with a fresh one-time code */
+  newUrl(): string;
   /** open WebSocket sessions */
   clients(): number;
   close(): Promise<void>;
 }
+
+/** where the page trades its one-time code for a session secret */
+export const SESSION_PATH = '/session';
 
 const MISSING_RENDERER = `<!doctype html><meta charset="utf-8"><title>Netns Studio</title>
 <p>The user interface has not been built. Run <code>npm run build:renderer</code> and reload.</p>`;
@@ -64,6 +71,8 @@ function rejectUpgrade(socket: Duplex, status: number, text: string) {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? newToken();
+  const gate = createSessionGate();
+  let codeUrl = (code: string) => code;
   const log = opts.log ?? (() => {});
   let port = opts.port ?? 0;
   let allowed = new Set<string>();
@@ -82,12 +91,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // A DNS-rebinding page reaches us under its own name: refuse any Host we are not.
     if (!hostAllowed(req, allowed)) return reject(res, 421, 'unknown Host', headers);
     if (!originAllowed(req, allowed, false)) return reject(res, 403, 'foreign Origin', headers);
+    const url0 = new URL(req.url ?? '/', `http://${hostHeader}`);
+    if (url0.pathname === SESSION_PATH) return exchangeCode(req, res, headers);
     if (req.method !== 'GET' && req.method !== 'HEAD') return reject(res, 405, 'method not allowed', { ...headers, Allow: 'GET, HEAD' });
-    // The UI's files are the same for everyone and hold no secret: served without the
-    // token (a cookie carrying it would reach every server on 127.0.0.1, ports being
-    // no part of a cookie's scope). The page takes `?token=` from its address into
-    // sessionStorage and out of the address bar; the WebSocket, which controls the
-    // helper, is what needs the token.
+    // The UI's files are the same for everyone and hold no secret: served without any
+    // credential (a cookie would reach every server on 127.0.0.1, ports being no part
+    // of a cookie's scope; `__Host-` needs https). The page takes `?code=` out of its
+    // address, trades it for a session secret (exchangeCode) kept in sessionStorage;
+    // the WebSocket, which controls the helper, is what needs that secret.
     const url = new URL(req.url ?? '/', `http://${hostHeader}`);
     const file = await resolveStatic(opts.rendererDir, url.pathname);
     if (!file) {
@@ -106,6 +117,24 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
+  /** POST /session, body = the one-time code: answers the session secret once, then never for that code */
+  async function exchangeCode(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>) {
+    if (req.method !== 'POST') return reject(res, 405, 'method not allowed', { ...headers, Allow: 'POST' });
+    let body = '';
+    for await (const chunk of req) {
+      body += String(chunk);
+      if (body.length > 256) return reject(res, 413, 'too large', headers);
+    }
+    const secret = gate.exchange(body.trim());
+    if (!secret) {
+      log('netns-studio: refused a one-time code that is unknown or already used');
+      return reject(res, 403, 'this address was already used (or is not this server\'s): ask serve for a new one', headers);
+    }
+    log(`netns-studio: a browser opened the address; for another tab or browser use ${codeUrl(gate.mintCode())}`);
+    res.writeHead(200, { ...headers, 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ secret }));
+  }
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME });
 
   server.on('upgrade', (req, socket, head) => {
@@ -114,7 +143,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (!hostAllowed(req, allowed)) return rejectUpgrade(socket, 421, 'Misdirected Request');
     // Browsers always send Origin on a WebSocket handshake: it must be this server.
     if (!originAllowed(req, allowed, true)) return rejectUpgrade(socket, 403, 'Forbidden');
-    if (!sameToken(requestToken(req, url), token)) return rejectUpgrade(socket, 401, 'Unauthorized');
+    const given = requestToken(req, url);
+    if (!sameToken(given, token) && !gate.isSession(given)) return rejectUpgrade(socket, 401, 'Unauthorized');
     if (wss.clients.size >= MAX_CLIENTS) return rejectUpgrade(socket, 503, 'Service Unavailable');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
@@ -173,10 +203,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   port = (server.address() as AddressInfo).port;
   allowed = allowedHostHeaders(host, port, opts.allowedHosts);
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const url = `http://${urlHost}:${port}/?token=${token}`;
+  codeUrl = (code: string) => `http://${urlHost}:${port}/?code=${code}`;
 
   return {
-    url,
+    url: codeUrl(gate.mintCode()),
+    newUrl: () => codeUrl(gate.mintCode()),
     port,
     host,
     token,

@@ -18,6 +18,7 @@ import { cliPath, projectRoot } from '../testing/cli-runner';
 import { kernelSkipReason, withSandbox } from '../testing/sandbox';
 import { RENDERER_DIR, ensureRenderer } from './serve';
 import { TRUSTED_CLI } from '../testing/trust-env';
+import { SERVE_URL_RE, SESSION_SCRIPT } from '../testing/serve-url';
 
 /** `f`'s first defined value, polled; fails naming `what` after `timeoutMs`. */
 async function until<T>(f: () => T | undefined | Promise<T | undefined>, o: { timeoutMs: number; what: string | (() => string) }): Promise<T> {
@@ -49,8 +50,8 @@ const uids = (pid: number) => status(pid).Uid!.split(/\s+/).map(Number);
 const isHelper = (pid: number) => cmdline(pid).some((a) => /helper\.(cjs|ts)$|helper\/main\.ts$/.test(a));
 
 // what the page gets first over its WebSocket (the helper's status), from inside the sandbox host
-const STATUS_CLIENT = `const W=require(process.argv[2]);const u=new URL(process.argv[1]);
-const ws=new W('ws://'+u.host+'/ws?token='+u.searchParams.get('token'),{origin:u.origin});
+const STATUS_CLIENT = `const W=require(process.argv[3]);const u=new URL(process.argv[1]);
+const ws=new W('ws://'+u.host+'/ws?token='+process.argv[2],{origin:u.origin});
 ws.on('message',(d)=>{console.log(JSON.stringify(JSON.parse(String(d)).payload));process.exit(0)});ws.on('error',(e)=>{console.log(JSON.stringify({state:'error:'+e.message}));process.exit(0)})`;
 
 test('sudo serve: the web server runs as SUDO_UID without capabilities, only its helpers as root, restarts included', { skip, timeout: 120_000 }, async () => {
@@ -58,7 +59,16 @@ test('sudo serve: the web server runs as SUDO_UID without capabilities, only its
   assert.ok(ensureRenderer(RENDERER_DIR, (l) => console.log(l)), 'the UI builds');
   await withSandbox('servepriv', async (sb) => {
     const wsModule = createRequire(import.meta.url).resolve('ws');
-    const helperStatus = async (url: string): Promise<{ state: string; uid?: number }> => JSON.parse((await sb.inHost([process.execPath, '-e', STATUS_CLIENT, url, wsModule])).stdout);
+    // the address's one-time code, traded once for a session (as the page does), from inside the sandbox host
+    let secret: string | undefined;
+    const helperStatus = async (url: string): Promise<{ state: string; uid?: number }> => {
+      if (secret === undefined) {
+        const r = await sb.inHost([process.execPath, '-e', SESSION_SCRIPT, url]);
+        assert.equal(r.code, 0, `POST /session: ${r.stderr}`);
+        secret = r.stdout.trim();
+      }
+      return JSON.parse((await sb.inHost([process.execPath, '-e', STATUS_CLIENT, url, secret, wsModule])).stdout);
+    };
     // the helper's records: a state dir of our own, never the machine's (--trust-env: root honours it)
     const state = mkdtempSync(join(tmpdir(), 'nst-servepriv-'));
     after(() => rmSync(state, { recursive: true, force: true }));
@@ -69,7 +79,7 @@ test('sudo serve: the web server runs as SUDO_UID without capabilities, only its
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     try {
-      const url = await until(() => /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out)?.[0], { timeoutMs: 60_000, what: () => `serve's URL:\n${out}` });
+      const url = await until(() => SERVE_URL_RE.exec(out)?.[0], { timeoutMs: 60_000, what: () => `serve's URL:\n${out}` });
       const root = child.pid!;
       assert.deepEqual(uids(root), [0, 0, 0, 0], 'the supervisor is root');
       const web = children(root).filter((p) => !isHelper(p));

@@ -18,9 +18,10 @@ export function sameToken(given: string | undefined | null, token: string): bool
 }
 
 /**
- * The token of a WebSocket handshake: `?token=` on the socket URL (the page's
- * own connection; the page keeps the token in sessionStorage, which belongs to
- * this origin, port included) or `Authorization: Bearer` (scripts). No cookie:
+ * The credential of a WebSocket handshake: `?token=` on the socket URL (the page's
+ * own connection, carrying the session secret its one-time code traded for, kept
+ * in sessionStorage, which belongs to this origin, port included:
+ * ./one-time-codes.ts) or `Authorization: Bearer` (scripts, the server's token). No cookie:
  * cookies are not port-scoped, so the browser would hand ours to every other
  * server on 127.0.0.1 (issue 15).
  */

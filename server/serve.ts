@@ -120,8 +120,9 @@ export async function runServe(opts: ServeOptions): Promise<{ server?: RunningSe
   if (opts.host !== '127.0.0.1' && opts.host !== '::1' && opts.host !== 'localhost') {
     log(`netns-studio: WARNING: listening on ${opts.host}, not only on this machine. Anyone who has the URL (with its token) controls the helper.`);
   }
-  console.log(`Netns Studio is running at:\n\n  ${server.url}\n\nFrom another machine: ssh -L ${server.port}:127.0.0.1:${server.port} THIS-HOST, then open the URL there.\nStop with Ctrl-C.`);
-  const removeOpenFile = opts.open ? openBrowser(server.url, log) : () => {};
+  console.log(`Netns Studio is running at:\n\n  ${server.url}\n\nThe address works once (its code is spent by the first browser; each use prints the next one).\nFrom another machine: ssh -L ${server.port}:127.0.0.1:${server.port} THIS-HOST, then open the URL there.\nStop with Ctrl-C.`);
+  // the browser we open gets a code of its own: the printed one stays good for the person
+  const removeOpenFile = opts.open ? openBrowser(server.newUrl(), log) : () => {};
   return {
     server,
     link,

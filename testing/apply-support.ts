@@ -7,6 +7,7 @@ import type { Step } from '../shared/model/step';
 import type { StepOp } from '../shared/model/step-op';
 import { opFromArgv } from '../shared/plan/legacy-argv';
 import type { PingCheck } from './pings';
+import type { RouteGetCheck } from './route-gets';
 import { prefixTopology, type Renamer } from './prefix';
 import type { Sandbox } from './sandbox';
 import { loadScenarios } from './scenarios';
@@ -72,10 +73,12 @@ export interface ApplyScenario {
   vrf: boolean;
   /** pings that must hold once it is built */
   pings: PingCheck[];
+  /** routes the kernel must pick once it is built */
+  routeGets: RouteGetCheck[];
 }
 
 export function applyScenarios(): ApplyScenario[] {
-  return loadScenarios().map((s) => ({ name: s.name, doc: { ...s.doc, forwarders: [] }, reference: s.referenceUp, vrf: s.needsVrf, pings: s.pings }));
+  return loadScenarios().map((s) => ({ name: s.name, doc: { ...s.doc, forwarders: [] }, reference: s.referenceUp, vrf: s.needsVrf, pings: s.pings, routeGets: s.routeGets }));
 }
 
 /** One scenario's document with the sandbox's namespace names (`host` stays `host`). */

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { Topology } from '../shared/model/schema';
 import { hostDump, type HostDump } from './host-dump';
 import { checkPingsSettled, type PingCheck } from './pings';
+import { checkRouteGets, describeRouteGets, type RouteGetCheck } from './route-gets';
 import type { Sandbox } from './sandbox';
 import { runScript, writeScript } from './scenario-harness';
 
@@ -17,6 +18,8 @@ export interface RoundTrip {
   /** the sandbox as built by the reference */
   built: HostDump;
   pings?: PingCheck[];
+  /** routes the kernel must pick once rebuilt */
+  routeGets?: RouteGetCheck[];
 }
 
 /** `document` uses scenario names (discovered with stripPrefix). */
@@ -30,6 +33,7 @@ export async function assertRoundTrip(sb: Sandbox, document: Topology, rt: Round
     assert.equal(up.code, 0, `up failed: ${up.stderr}`);
     assert.deepEqual(await hostDump(sb), rt.built, 'rebuilt from the discovered document == what was built');
     if (rt.pings) assert.deepEqual(await checkPingsSettled(sb, rt.pings), []);
+    if (rt.routeGets) assert.deepEqual(describeRouteGets(await checkRouteGets(sb, rt.routeGets)), [], 'the rebuilt kernel picks the routes of route-gets');
   } finally {
     script.remove();
   }

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { renderShellScript } from '../shared/export/shell';
 import { hostDump, type HostDump } from './host-dump';
 import { checkPings, type PingResult } from './pings';
+import { checkRouteGets, describeRouteGets } from './route-gets';
 import { waitSettled } from './settle';
 import { prefixTopology } from './prefix';
 import { run, type RunResult } from './run';
@@ -41,6 +42,8 @@ export const runScript = (sb: Sandbox, path: string, arg: 'up' | 'down' | '--tea
 export interface ReferenceResult {
   dump: HostDump;
   pingFailures: PingResult[];
+  /** route-gets lines the kernel answered otherwise */
+  routeGetFailures: string[];
 }
 
 export async function runReference(sc: Scenario): Promise<ReferenceResult> {
@@ -49,7 +52,7 @@ export async function runReference(sc: Scenario): Promise<ReferenceResult> {
     if (r.code !== 0) throw new Error(`${sc.name}/reference-up.sh failed (${r.code}): ${r.stderr.trim()}`);
     const dump = await hostDump(sb);
     await waitSettled(sb); // carrier comes a moment after `up` (linkwatch): ping once it is there
-    return { dump, pingFailures: await checkPings(sb, sc.pings) };
+    return { dump, pingFailures: await checkPings(sb, sc.pings), routeGetFailures: describeRouteGets(await checkRouteGets(sb, sc.routeGets)) };
   });
 }
 
@@ -58,6 +61,7 @@ export interface ExportResult {
   up: RunResult;
   dump: HostDump;
   pingFailures: PingResult[];
+  routeGetFailures: string[];
   upAgain: RunResult;
   dumpAgain: HostDump;
   down: RunResult;
@@ -78,12 +82,13 @@ export async function runExported(sc: Scenario): Promise<ExportResult> {
       const dump = await hostDump(sb);
       if (up.code === 0) await waitSettled(sb);
       const pingFailures = up.code === 0 ? await checkPings(sb, sc.pings) : [];
+      const routeGetFailures = up.code === 0 ? describeRouteGets(await checkRouteGets(sb, sc.routeGets)) : [];
       const upAgain = await runScript(sb, script.path, 'up');
       const dumpAgain = await hostDump(sb);
       const down = await runScript(sb, script.path, 'down');
       const dumpDown = await hostDump(sb);
       const downAgain = await runScript(sb, script.path, '--teardown');
-      return { fresh, up, dump, pingFailures, upAgain, dumpAgain, down, dumpDown, downAgain, upMs };
+      return { fresh, up, dump, pingFailures, routeGetFailures, upAgain, dumpAgain, down, dumpDown, downAgain, upMs };
     } finally {
       script.remove();
     }

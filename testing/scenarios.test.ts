@@ -1,7 +1,7 @@
 /**
  * Each seed scenario (fixtures/scenarios/) on the real kernel: the exported shell
  * script builds exactly what the hand-written reference builds (same canonical
- * dump), the pings hold, setup is idempotent and teardown leaves the sandbox as
+ * dump), the pings hold, the kernel picks the routes route-gets names, setup is idempotent and teardown leaves the sandbox as
  * it was. The VRF scenario on a kernel without VRF must stop with a clear
  * message and change nothing.
  */
@@ -28,10 +28,12 @@ for (const name of scenarioNames()) {
     }
     const ref = await runReference(sc);
     assert.deepEqual(ref.pingFailures, [], 'the reference build must satisfy the pings (fixture check)');
+    assert.deepEqual(ref.routeGetFailures, [], 'the reference build must route as route-gets says (fixture check)');
     const r = await runExported(sc);
     assert.equal(r.up.code, 0, `setup failed: ${r.up.stderr}`);
     assert.deepEqual(r.dump, ref.dump, 'the exported script must build what the reference builds');
     assert.deepEqual(r.pingFailures, []);
+    assert.deepEqual(r.routeGetFailures, [], 'the kernel routes as route-gets says');
     assert.equal(r.upAgain.code, 0, `setup run twice failed: ${r.upAgain.stderr}`);
     assert.deepEqual(r.dumpAgain, r.dump, 'running setup twice must change nothing');
     assert.equal(r.down.code, 0, `teardown failed: ${r.down.stderr}`);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { cliPath as cli, projectRoot as root } from '../../testing/cli-runner';
+import { SERVE_URL_RE, sessionSecret } from '../../testing/serve-url';
 
 /** Start `serve`, wait for its URL; `prefix` runs it through another program (setpriv). */
 async function serve(prefix: string[], args: string[] = [], env: NodeJS.ProcessEnv = { DISPLAY: '' }) {
@@ -17,7 +18,7 @@ async function serve(prefix: string[], args: string[] = [], env: NodeJS.ProcessE
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no URL:\n${out}`)), 30_000);
     const look = () => {
-      const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
+      const m = SERVE_URL_RE.exec(out);
       if (m) {
         clearTimeout(t);
         resolve(m[0]);
@@ -38,9 +39,10 @@ async function serve(prefix: string[], args: string[] = [], env: NodeJS.ProcessE
   };
 }
 
-function firstStatus(url: string): Promise<any> {
+/** What the page gets first over its WebSocket, once it has traded the address's one-time code for a session. */
+async function firstStatus(url: string): Promise<any> {
   const u = new URL(url);
-  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: u.origin });
+  const ws = new WebSocket(`ws://${u.host}/ws?token=${await sessionSecret(url)}`, { origin: u.origin });
   return new Promise((resolve, reject) => {
     ws.on('message', (d) => {
       ws.close();
@@ -75,7 +77,7 @@ describe('netns-studio serve', () => {
     }
   });
 
-  it('opens a browser without the token on any command line: the URL reaches it in a 0600 file', { skip: canDropRoot ? false : 'needs root and setpriv to run as another user' }, async () => {
+  it('opens a browser with no secret on any command line: the browser gets its own one-time code in a 0600 file', { skip: canDropRoot ? false : 'needs root and setpriv to run as another user' }, async () => {
     // a fake browser that records its argv and the file it was given, then stays alive while /proc is scanned
     const dir = mkdtempSync(join(tmpdir(), 'nss-browser-'));
     chmodSync(dir, 0o777);
@@ -83,8 +85,8 @@ describe('netns-studio serve', () => {
     writeFileSync(fake, `#!/bin/sh\nprintf '%s\\n' "$@" > ${dir}/argv.tmp\ncat "$1" > ${dir}/page.tmp\nstat -c %a "$1" > ${dir}/mode.tmp\necho $$ > ${dir}/pid\nmv ${dir}/argv.tmp ${dir}/argv; mv ${dir}/page.tmp ${dir}/page; mv ${dir}/mode.tmp ${dir}/mode\nexec sleep 60\n`, { mode: 0o755 });
     const s = await serve(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'], [], { DISPLAY: ':99', BROWSER: fake });
     try {
-      const token = new URL(s.url).searchParams.get('token')!;
-      assert.ok(token.length >= 20);
+      const printedCode = new URL(s.url).searchParams.get('code')!;
+      assert.ok(printedCode.length >= 20);
       const deadline = Date.now() + 20_000;
       while (!existsSync(join(dir, 'mode'))) {
         if (Date.now() > deadline) assert.fail(`the browser was not started:\n${s.out()}`);
@@ -93,15 +95,24 @@ describe('netns-studio serve', () => {
       const argv = readFileSync(join(dir, 'argv'), 'utf8').trim().split('\n');
       assert.equal(argv.length, 1);
       assert.match(argv[0], /\/open\.html$/);
-      assert.doesNotMatch(argv[0], new RegExp(token));
-      assert.ok(readFileSync(join(dir, 'page'), 'utf8').includes(s.url), 'the page redirects to the URL');
+      const page = readFileSync(join(dir, 'page'), 'utf8');
+      const browserUrl = SERVE_URL_RE.exec(page)?.[0];
+      assert.ok(browserUrl, `the page redirects to a serve address: ${page}`);
+      assert.equal(new URL(browserUrl).port, new URL(s.url).port);
+      const browserCode = new URL(browserUrl).searchParams.get('code')!;
+      assert.notEqual(browserCode, printedCode, 'the browser has a code of its own: the printed one stays good for the person');
       assert.equal(readFileSync(join(dir, 'mode'), 'utf8').trim(), '600');
+      // the browser's code opens a session once; replayed (someone who read the file too late) it opens nothing
+      const secret = await sessionSecret(browserUrl);
+      await assert.rejects(sessionSecret(browserUrl), /403/, 'a replayed code is refused');
+      assert.equal((await firstStatus(s.url)).event, 'status', 'the printed address is still good');
       // every process's command line (and, as root, environment) on the machine
       const leaks: string[] = [];
       for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
         for (const what of ['cmdline', 'environ']) {
           try {
-            if (readFileSync(`/proc/${pid}/${what}`).includes(token)) leaks.push(`${pid} ${what}`);
+            const text = readFileSync(`/proc/${pid}/${what}`);
+            for (const [name, value] of Object.entries({ printedCode, browserCode, secret })) if (text.includes(value)) leaks.push(`${pid} ${what}: ${name}`);
           } catch {
             /* gone, or a kernel thread */
           }

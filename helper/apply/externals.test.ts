@@ -12,7 +12,7 @@ import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { startHolder } from '../../testing/ns-holders';
 import { runOk } from '../../testing/run';
 import { hostEngine } from './engine';
-import { applyDocument, destroyDocument, planForHost } from './pipeline';
+import { applyDocument, destroyDocument, destroyTopology, planForHost } from './pipeline';
 import { sandboxWrap, withStateDir } from '../../testing/apply-support';
 
 const skip = kernelSkipReason();
@@ -51,6 +51,46 @@ test('a veth into an external namespace (by PID): attached, kept, re-planned emp
       await assert.rejects(planForHost(doc({ pid: 4_000_000 }), ctx), /no process 4000000/);
     } finally {
       await holder.kill();
+    }
+  }));
+});
+
+test('destroy by topology name attaches the recorded external namespaces; one whose process is gone is skipped', { skip, timeout: 120_000 }, async () => {
+  await withSandbox('extnm', async (sb) => withStateDir(async (dir) => {
+    const a = await startHolder(sb, ['unshare', '-n', 'sleep', '300'], 'sleep');
+    const b = await startHolder(sb, ['unshare', '-n', 'sleep', '300'], 'sleep');
+    const c = await startHolder(sb, ['unshare', '-n', 'sleep', '300'], 'sleep');
+    try {
+      const ctx = { engine: hostEngine(), stateDir: dir, wrap: sandboxWrap(sb) };
+      const name = sb.ns('lab');
+      const entry = (n: string, pid: number) => ({ name: sb.ns(n), external: { pid }, loopback: 'up', sysctls: {}, routes: [], nat: [], vrfs: [] });
+      const end = (ns: string, ifname: string, addr: string) => ({ namespace: ns, name: ifname, addresses: [addr], up: true });
+      // a↔c has both ends in external namespaces: removing it needs their names, which only the record has
+      const doc = {
+        apiVersion: 'netns-studio/v1', kind: 'Topology', name, metadata: {}, bridges: [], forwarders: [],
+        namespaces: [entry('a', a.pid), entry('b', b.pid), entry('c', c.pid)],
+        veths: [
+          { ends: [end(sb.ns('a'), 'eth1', '10.67.0.1/24'), end(sb.ns('c'), 'eth1', '10.67.0.2/24')] },
+          { ends: [end(sb.ns('b'), 'eth1', '10.67.1.2/24'), end('host', 'vxb', '10.67.1.1/24')] },
+        ],
+      } as Topology;
+      const has = async (pid: number) => (await runOk(['nsenter', `--net=/proc/${pid}/ns/net`, 'ip', '-br', 'link'])).includes('eth1');
+      assert.ok((await applyDocument(doc, {}, ctx)).matches);
+      assert.ok((await has(a.pid)) && (await has(b.pid)) && (await has(c.pid)));
+
+      // b's process exits: its namespace and veth are gone with it
+      await b.kill();
+      const r = await destroyTopology({ name }, {}, ctx);
+      assert.ok(r.ok);
+      assert.equal(await has(a.pid), false, 'the veth between a and c was removed');
+      assert.equal(await has(c.pid), false);
+      assert.equal((await sb.inHost(['ip', 'link', 'show', 'vxb'])).code, 1, 'b\'s host end went with b');
+      assert.equal(readlinkSync(`/proc/${a.pid}/ns/net`), `net:[${a.inode}]`, 'a lives on with its process');
+      assert.equal(['a', 'b', 'c'].some((n) => existsSync(`/run/netns/${sb.ns(n)}`)), false, 'no name left behind');
+      // and the topology is no longer applied: destroying again by name says so
+      await assert.rejects(destroyTopology({ name }, {}, ctx), /no topology/);
+    } finally {
+      for (const h of [a, b, c]) await h.kill();
     }
   }));
 });

@@ -10,7 +10,8 @@
  * so plan marks any change to it `unmanaged` (refused unless allowed).
  */
 import { statSync } from 'node:fs';
-import type { Topology } from '../../shared/model/schema';
+import { Topology } from '../../shared/model/schema';
+import { readRecord } from '../ownership/topologies';
 import { objectKey } from '../../shared/model/ids';
 import type { ExternalRef } from '../../shared/model/external';
 import { findTargets } from '../discover/index';
@@ -18,7 +19,7 @@ import { NETNS_DIR } from '../discover/targets';
 import { runProgram } from '../proc';
 import { programPath } from '../programs';
 import type { ApplyContext } from './context';
-import { fail } from './failure';
+import { ApplyFailure, fail } from './failure';
 
 const inodeOf = (path: string): number | undefined => {
   try {
@@ -46,15 +47,24 @@ async function resolve(name: string, ref: ExternalRef): Promise<{ inode: number;
   return { inode: t.inode, pid };
 }
 
-/** Run `fn` with every external namespace of `doc` reachable under its entry's name. */
-export async function withExternals<T>(doc: Topology, ctx: ApplyContext, fn: () => Promise<T>): Promise<T> {
+/**
+ * Run `fn` with every external namespace of `doc` reachable under its entry's name.
+ * `gone: 'skip'` (destroy): an external namespace that no longer exists is left out
+ * — its veths went with it, and nothing of ours is left in it to remove.
+ */
+export async function withExternals<T>(doc: Topology, ctx: ApplyContext, fn: () => Promise<T>, opts: { gone?: 'fail' | 'skip' } = {}): Promise<T> {
   const externals = doc.namespaces.filter((n) => n.external);
   if (!externals.length) return fn();
   const ip = (...args: string[]) => runProgram([...(ctx.wrap ?? []), programPath('ip'), ...args], { timeoutMs: 10_000 });
   const attached: string[] = [];
   try {
     for (const n of externals) {
-      const { inode, pid } = await resolve(n.name, n.external!);
+      const found = await resolve(n.name, n.external!).catch((e: unknown) => {
+        if (opts.gone === 'skip' && e instanceof ApplyFailure && e.code === 'external-not-found') return undefined;
+        throw e;
+      });
+      if (!found) continue;
+      const { inode, pid } = found;
       const have = inodeOf(`${NETNS_DIR}/${n.name}`);
       if (have === inode) continue; // already named so (by someone else): use it, leave it
       if (have !== undefined) fail('name-taken', `namespace ${JSON.stringify(n.name)} is external, but ${NETNS_DIR}/${n.name} is another namespace: rename the entry`);
@@ -79,4 +89,14 @@ export function externalsAsFound(desired: Topology, observed: Topology): Topolog
 /** Object keys of external namespaces (the namespace and its loopback): never the document's to claim. */
 export function externalKeys(desired: Topology): Set<string> {
   return new Set(desired.namespaces.filter((n) => n.external).flatMap((n) => [objectKey.namespace(n.name), objectKey.loopback(n.name)]));
+}
+
+/**
+ * The document last applied as `name`, when it has external entries: destroy by
+ * name has no document of its own, and the veths in external namespaces are
+ * removed from inside them (which needs their names meanwhile).
+ */
+export function recordedExternals(stateDir: string, name: string): Topology | undefined {
+  const parsed = Topology.safeParse(readRecord(stateDir, name).document);
+  return parsed.success && parsed.data.namespaces.some((n) => n.external) ? parsed.data : undefined;
 }

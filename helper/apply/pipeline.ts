@@ -29,7 +29,7 @@ import { namespacesOf } from './observe';
 import type { ApplyContext } from './context';
 import { executeSteps, type ExecuteOptions } from './executor';
 import { ApplyFailure, fail } from './failure';
-import { withExternals } from './externals';
+import { recordedExternals, withExternals } from './externals';
 import { requireFeaturesOf } from './features';
 import { Journal, stateDirOf } from './journal';
 import { validateSteps } from './validate-step';
@@ -409,10 +409,17 @@ export function planDestroy(document: unknown, ctx: ApplyContext, source: Topolo
 export async function destroyDocument(document: unknown, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {
   const doc = checkDocument(document);
   // the veths into external namespaces are removed from inside them: those need their names meanwhile
-  return withExternals(doc, ctx, () => destroyTopology({ document, file: opts.file }, opts, ctx));
+  return withExternals(doc, ctx, () => destroyTopology({ document, file: opts.file }, opts, ctx), { gone: 'skip' });
 }
 
 export async function destroyTopology(target: DestroyTarget, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {
+  // by name: the external namespaces of the document last applied (./externals.ts)
+  const recorded = 'name' in target && !checkTopologyName(target.name) ? recordedExternals(stateDirOf(ctx.stateDir), target.name) : undefined;
+  if (recorded) return withExternals(recorded, ctx, () => destroyRecorded(target, opts, ctx), { gone: 'skip' });
+  return destroyRecorded(target, opts, ctx);
+}
+
+async function destroyRecorded(target: DestroyTarget, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {
   return exclusive(async () => {
     const t0 = performance.now();
     const mark = lap();

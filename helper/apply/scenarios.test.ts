@@ -1,6 +1,7 @@
 /**
  * Every seed scenario, applied from its document on a clean sandbox: the host
- * dumps exactly like after the scenario's own `ip` script and its pings hold; applying again has
+ * dumps exactly like after the scenario's own `ip` script, its pings hold and the
+ * kernel picks the routes its route-gets file names; applying again has
  * nothing to do; destroy gives back the empty sandbox; a failure injected at any
  * step index leaves the sandbox exactly as before.
  */
@@ -8,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostDump } from '../../testing/host-dump';
 import { checkPingsSettled } from '../../testing/pings';
+import { checkRouteGets, describeRouteGets } from '../../testing/route-gets';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import type { ApplyContext } from './context';
 import { hostEngine } from './engine';
@@ -72,6 +74,7 @@ for (const sc of applyScenarios()) {
         assert.equal(r.matches, true, JSON.stringify(r.remaining));
         assert.deepEqual(await hostDump(sb), reference);
         assert.deepEqual(await checkPingsSettled(sb, sc.pings), [], 'the pings of the scenario hold');
+        assert.deepEqual(describeRouteGets(await checkRouteGets(sb, sc.routeGets)), [], 'the kernel picks the routes of route-gets');
         const again = await planForHost(doc, ctxFor(sb, dir));
         assert.deepEqual(again.steps, [], 'nothing to do the second time');
         const r2 = await applyDocument(doc, {}, ctxFor(sb, dir));

@@ -20,7 +20,7 @@ import { readNetlink, perlAvailable, type NetlinkRead } from './netlink';
 import { readFilter, readIp, readNat, type RawNamespace } from './read';
 import { identify } from './identity';
 import { listTargets, type Target, type TargetOptions } from './targets';
-import { toDocument } from './to-document';
+import { toDocument, type ToDocumentOptions } from './to-document';
 import { discoveredForwarders, type ForwarderLister } from '../forwarders/in-document';
 import { helperForwarders } from '../forwarders/runtime';
 import { programPath } from '../programs';
@@ -61,7 +61,8 @@ export async function discover(opts: DiscoverOptions = {}): Promise<Discovery> {
   const { targets, warnings } = await findTargets({ unnamed: opts.unnamed, onlyPrefix: opts.onlyPrefix });
   const namespaces = await readTargets(targets, opts);
   const observed: ObservedHost = { readAt, durationMs: 0, namespaces, warnings };
-  const document = documentOf(observed, opts);
+  // a rule the document cannot say is left out of it: say so, naming the namespace and the rule
+  const document = documentOf(observed, opts, (ns, rule, why) => warnings.push(leftOutWarning(ns, rule.text, why)));
   // forwarders are host state too (helper/forwarders): found again, a re-apply has nothing to do
   if (opts.forwarders !== false) document.forwarders = await discoveredForwarders(document, opts.forwarders ?? helperForwarders(), opts);
   observed.durationMs = Math.round((performance.now() - t0) * 10) / 10;
@@ -136,8 +137,12 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
   return parsed.map((p) => p.ns);
 }
 
+/** The warning for a policy rule discover leaves out of the document. */
+export const leftOutWarning = (ns: string, text: string, why: string) =>
+  `namespace ${ns}: policy rule "${text}" is left out of the document: a document cannot say ${why}`;
+
 /** The document for an observed host; names stripped of the prefix when asked. */
-export function documentOf(observed: ObservedHost, opts: DiscoverOptions = {}): Topology {
+export function documentOf(observed: ObservedHost, opts: DiscoverOptions = {}, onLeftOut?: ToDocumentOptions['onLeftOut']): Topology {
   const view = opts.stripPrefix && opts.onlyPrefix ? stripHost(observed, opts.onlyPrefix) : observed;
   const nat = new Map<string, NatRule[]>();
   const dns = new Map<string, Namespace['dns']>();
@@ -145,7 +150,7 @@ export function documentOf(observed: ObservedHost, opts: DiscoverOptions = {}): 
     if (ns.natLines) nat.set(ns.name, ns.natLines.map(parseNatLine).filter((r): r is NatRule => !!r));
     if (ns.resolvConf) dns.set(ns.name, parseResolvConf(ns.resolvConf));
   }
-  return toDocument(view, { nat, dns, tableNames: hostTableNames() });
+  return toDocument(view, { nat, dns, tableNames: hostTableNames(), onLeftOut });
 }
 
 /** The same host with `prefix` removed from namespace names (sandboxed scenarios read as written). */

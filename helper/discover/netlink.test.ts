@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import type { ObservedNamespace } from '../../shared/model/observed';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
@@ -13,9 +14,29 @@ import { readTargets } from './index';
 import { perlAvailable, readNetlink } from './netlink';
 import { namedTarget } from './targets';
 import { hostDump } from '../../testing/host-dump';
+import { waitUntil } from '../../testing/until';
+import { discoverSandbox, startSandboxHelper } from '../../testing/discover-support';
 
 const skip = kernelSkipReason() ?? (perlAvailable() ? undefined : 'perl is not installed: discover uses the ip reader only');
 if (skip) console.log(`# skipping netlink reader tests: ${skip}`);
+
+/**
+ * IPv6 in namespace `ns` has settled: every link that is up with carrier has its
+ * link-local address, and no address is still tentative (DAD). Until then the
+ * kernel adds local-table and fe80::/64 routes between two reads, and the readers
+ * would disagree about a moment, not about the host.
+ */
+function ipv6Settled(ns: string): boolean {
+  const r = spawnSync('ip', ['-n', ns, '-j', '-6', 'addr', 'show'], { encoding: 'utf8' });
+  if (r.status !== 0) return false;
+  const links = JSON.parse(r.stdout || '[]') as { flags?: string[]; addr_info?: { local?: string; tentative?: boolean }[] }[];
+  return links.every((l) => {
+    const addrs = l.addr_info ?? [];
+    if (addrs.some((a) => a.tentative)) return false;
+    const carrier = l.flags?.includes('UP') && l.flags.includes('LOWER_UP') && !l.flags.includes('LOOPBACK');
+    return !carrier || addrs.some((a) => a.local?.startsWith('fe80:'));
+  });
+}
 
 const withoutCounters = (nss: ObservedNamespace[]) => nss.map((n) => ({ ...n, links: n.links.map(({ stats: _s, ...l }) => l) }));
 
@@ -51,7 +72,20 @@ test('netlink reader == ip reader on links, veth peers, addresses, routes, rules
       ip netns exec \${P}b sysctl -qw net.ipv6.conf.all.forwarding=1
       ip netns exec \${P}b iptables -t nat -A POSTROUTING -s 10.70.0.0/24 -o ab-b -j MASQUERADE
       ip netns exec \${P}b iptables -t nat -A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.70.0.2:80
-      ip netns exec \${P}c iptables -t filter -A INPUT -j ACCEPT`);
+      ip netns exec \${P}c iptables -t filter -A INPUT -j ACCEPT
+      # rules with selectors and actions a document has no words for (discover leaves them out, warning)
+      ip -n \${P}c rule add priority 10 from 10.1.0.0/16 lookup main suppress_prefixlength 0
+      ip -n \${P}c rule add priority 12 goto 20
+      ip -n \${P}c rule add priority 13 nop
+      ip -n \${P}c rule add priority 14 tos 0x10 lookup 100
+      ip -n \${P}c rule add priority 15 ipproto tcp dport 80 lookup 100
+      ip -n \${P}c rule add priority 16 sport 1000-2000 lookup 100
+      ip -n \${P}c rule add priority 17 uidrange 1000-2000 lookup 100
+      ip -n \${P}c rule add priority 18 lookup main suppress_ifgroup 5
+      ip -n \${P}c rule add priority 19 realms 3 lookup 100
+      ip -n \${P}c rule add priority 20 from 10.3.0.0/16 lookup 100 protocol static
+      ip -n \${P}c rule add priority 21 tun_id 5 lookup 100
+      ip -n \${P}c -6 rule add priority 22 from 2001:db8::/32 lookup main suppress_prefixlength 0`);
     assert.equal(r.code, 0, r.stderr);
     // the kernel's linkwatch turns br0's oper state UNKNOWN → UP a moment after its port
     // gets carrier; the two reads below must see the same settled state
@@ -60,8 +94,10 @@ test('netlink reader == ip reader on links, veth peers, addresses, routes, rules
     const names = [sb.hostNs, ...readdirSync('/run/netns').filter((n) => n.startsWith(sb.prefix) && n !== sb.hostNs).sort()];
     const targets = names.map((n) => namedTarget(n)!);
     assert.equal(targets.length, 4);
+    await waitUntil('IPv6 to settle (link-local addresses, DAD)', () => names.every(ipv6Settled), 20_000);
     const viaIp = await readTargets(targets, { reader: 'ip' });
     const viaNl = await readTargets(targets, {});
+    assert.deepEqual(viaNl.map((n) => n.rules), viaIp.map((n) => n.rules), 'the same policy rules');
     assert.deepEqual(withoutCounters(viaNl), withoutCounters(viaIp));
     // and the facts are really there (both readers could be equally blind)
     const a = viaNl.find((n) => n.name === sb.ns('a'))!;
@@ -98,7 +134,38 @@ test('netlink reader == ip reader on links, veth peers, addresses, routes, rules
     assert.equal(b.sysctls['net.ipv4.ip_forward'], '1');
     assert.equal(b.sysctls['net.ipv6.conf.all.forwarding'], '1');
     assert.equal(b.natLines?.length, 2);
-    assert.deepEqual(viaNl.find((n) => n.name === sb.ns('c'))!.natLines, []);
+    const c = viaNl.find((n) => n.name === sb.ns('c'))!;
+    assert.deepEqual(c.natLines, []);
+    // what a document cannot say is read, by both readers alike, in `ip rule` words
+    assert.deepEqual(c.rules.filter((x) => x.priority >= 10 && x.priority < 100).map((x) => [x.family, x.priority, x.unsaid, x.action]), [
+      [4, 10, ['suppress_prefixlength 0'], undefined],
+      [4, 12, ['goto 20'], 'goto'],
+      [4, 13, ['nop'], 'nop'],
+      [4, 14, ['tos 0x10'], undefined],
+      [4, 15, ['ipproto tcp', 'dport 80'], undefined],
+      [4, 16, ['sport 1000-2000'], undefined],
+      [4, 17, ['uidrange 1000-2000'], undefined],
+      [4, 18, ['suppress_ifgroup 5'], undefined],
+      [4, 19, ['realms 3'], undefined],
+      [4, 20, undefined, undefined],
+      [4, 21, ['tun_id 5'], undefined],
+      [6, 22, ['suppress_prefixlength 0'], undefined],
+    ]);
+    // and discover leaves each out of the document, warning with the namespace and the rule
+    const h = await startSandboxHelper(sb);
+    try {
+      const d = await discoverSandbox(h, sb);
+      const cDoc = d.document.namespaces.find((n) => n.name === 'c')!;
+      assert.deepEqual(cDoc.rules, [{ priority: 20, from: '10.3.0.0/16', table: 100 }]);
+      const left = d.observed.warnings.filter((w) => w.startsWith('namespace c: policy rule'));
+      assert.equal(left.length, 11, left.join('\n'));
+      assert.ok(left.includes('namespace c: policy rule "14: from all tos 0x10 lookup 100" is left out of the document: a document cannot say tos 0x10'), left.join('\n'));
+      assert.ok(left.includes('namespace c: policy rule "12: from all goto 20" is left out of the document: a document cannot say goto 20'), left.join('\n'));
+      assert.ok(left.some((w) => w.includes('"101: not from all to 10.1.0.0/16 fwmark 0x5 lookup main"')) === false, 'a\'s rules are another namespace');
+      assert.ok(d.observed.warnings.some((w) => w.startsWith('namespace a: policy rule "101: not from all') && w.endsWith('cannot say not')), d.observed.warnings.join('\n'));
+    } finally {
+      await h.close();
+    }
   });
 });
 

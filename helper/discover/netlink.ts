@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RawNamespace } from './read';
+import { addRuleExtras } from './rule-extras';
 import { hasProgram, programPath } from '../programs';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -458,7 +459,7 @@ function decodeRules(buf: Buffer): Json[] {
   const v6: Json[] = [];
   for (const m of messages(buf)) {
     if (m.type !== 32 /* RTM_NEWRULE */) continue;
-    const [family, dstLen, srcLen, , tableByte, , , action] = m.body;
+    const [family, dstLen, srcLen, tos, tableByte, , , action] = m.body;
     if (family !== 2 && family !== 10) continue; // multicast routing rules (ipmr) are not ours to show
     const flags = m.body.readUInt32LE(8);
     const a = attrs(m.body.subarray(12));
@@ -483,7 +484,9 @@ function decodeRules(buf: Buffer): Json[] {
     if (mark && mask !== undefined && mask !== 0xffffffff) r.fwmask = `0x${mask.toString(16)}`;
     if (a.get(19)?.[0]) r.l3mdev = true;
     else if (table) r.table = TABLE_NAME[table] ?? String(table);
-    if (action !== 1) r.action = FR_ACT[action] ?? String(action);
+    // goto and nop: ip prints them as keys of their own (./rule-extras.ts), not as an action
+    if (action !== 1 && action !== 2 && action !== 3) r.action = FR_ACT[action] ?? String(action);
+    addRuleExtras(r, { tos, action }, a);
     if (family === 10) v6.push({ ...r, family: 'inet6' });
     else v4.push(r);
   }

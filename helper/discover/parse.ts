@@ -118,7 +118,32 @@ const prefix = (addr: unknown, len: unknown): string | undefined =>
   addr === undefined || addr === 'all' ? undefined : `${addr}/${len ?? (String(addr).includes(':') ? 128 : 32)}`;
 const mark = (v: unknown): number | undefined => (v === undefined ? undefined : typeof v === 'number' ? v : Number(String(v)));
 
+/** What `ip -j rule` prints that the observed rule holds in fields of its own (or that says nothing of what the rule matches). */
+const RULE_FIELDS = new Set(['priority', 'src', 'srclen', 'dst', 'dstlen', 'iif', 'oif', 'fwmark', 'fwmask', 'table', 'action', 'l3mdev', 'not', 'family', 'protocol', 'iif_detached', 'oif_detached', 'flags']);
+
+/**
+ * The rest of what `ip -j rule` printed, in the words `ip rule` uses (tos 0x10,
+ * goto 20, nop, suppress_prefixlength 0, sport 1000-2000…): what a rule matches
+ * or does beyond the fields the model has. Any key not known here counts too, so
+ * a selector a newer kernel adds is never silently dropped.
+ */
+function unsaidOf(r: Json): string[] {
+  const out: string[] = [];
+  const range = (word: string, a: unknown, b: unknown) => out.push(`${word} ${a === b ? a : `${a}-${b}`}`);
+  for (const [k, v] of Object.entries(r as Record<string, unknown>)) {
+    if (RULE_FIELDS.has(k)) continue;
+    if (k === 'sport_start' || k === 'dport_start') range(k.slice(0, 5), v, r[`${k.slice(0, 5)}_end`]);
+    else if (k === 'uid_start') range('uidrange', v, r.uid_end);
+    else if (k === 'sport_end' || k === 'dport_end' || k === 'uid_end' || k === 'flow_from') continue;
+    else if (k === 'flow_to') out.push(`realms ${r.flow_from !== undefined ? `${r.flow_from}/` : ''}${v}`);
+    else if (k === 'suppress_prefixlen') out.push(`suppress_prefixlength ${v}`);
+    else out.push(v === null ? k : `${k} ${v}`);
+  }
+  return out;
+}
+
 function rule(r: Json): ObservedRule {
+  const unsaid = unsaidOf(r);
   const parts = [`${r.priority}:`];
   if ('not' in r) parts.push('not'); // ip -j prints "not": null
   parts.push('from', r.src === 'all' || r.src === undefined ? 'all' : `${r.src}${r.srclen !== undefined ? `/${r.srclen}` : ''}`);
@@ -126,13 +151,20 @@ function rule(r: Json): ObservedRule {
   if (r.iif) parts.push('iif', r.iif);
   if (r.oif) parts.push('oif', r.oif);
   if (r.fwmark) parts.push('fwmark', String(r.fwmark));
+  // selectors before the lookup, what modifies or replaces it after (where `ip rule` prints them)
+  const after = (w: string) => /^(suppress_|realms |goto |nop$)/.test(w);
+  parts.push(...unsaid.filter((w) => !after(w)));
   if (r.l3mdev) parts.push('lookup', '[l3mdev-table]');
   else if (r.table) parts.push('lookup', String(r.table));
+  parts.push(...unsaid.filter(after));
   if (r.action && r.action !== 'to_tbl' && r.action !== 'lookup') parts.push(String(r.action));
   // `from all lookup main` says nothing of its family: the readers tag IPv6 rules (`ip -6 rule` has no such field)
   const family: 4 | 6 = r.family === 'inet6' || String(r.src ?? '').includes(':') || String(r.dst ?? '').includes(':') ? 6 : 4;
   const out: ObservedRule = { family, priority: Number(r.priority ?? 0), table: r.table === undefined ? undefined : String(r.table), text: parts.join(' ') };
   if (r.action !== undefined && r.action !== 'to_tbl' && r.action !== 'lookup') out.action = String(r.action);
+  else if ('goto' in r) out.action = 'goto'; // ip prints these two as keys of their own
+  else if ('nop' in r) out.action = 'nop';
+  if (unsaid.length) out.unsaid = unsaid;
   if (r.table !== undefined && !r.l3mdev) out.tableId = tableNumber(r.table);
   const from = prefix(r.src, r.srclen);
   const to = prefix(r.dst, r.dstlen);

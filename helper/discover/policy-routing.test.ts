@@ -86,6 +86,19 @@ test('discover: rules beyond the kernel\'s own, routes in every table, local, on
   assert.deepEqual(validateTopology(doc).filter((i) => i.severity === 'error'), []);
 });
 
+test('discover: a rule the model cannot say is left out and reported, naming its namespace; the kernel\'s own rules are not', () => {
+  const left: string[] = [];
+  const unsaid: ObservedRule[] = [
+    { family: 4, priority: 150, tableId: 101, table: '101', unsaid: ['tos 0x10'], text: '150: from all tos 0x10 lookup 101' },
+    { family: 6, priority: 160, from: '2001:db8:1::/64', tableId: 254, table: 'main', unsaid: ['suppress_prefixlength 0'], text: '160: from 2001:db8:1::/64 lookup main suppress_prefixlength 0' },
+    // looks like the kernel's main rule, but is not: it must not pass as implicit
+    { family: 4, priority: 32766, tableId: 254, table: 'main', unsaid: ['suppress_prefixlength 0'], text: '32766: from all lookup main suppress_prefixlength 0' },
+  ];
+  const doc = toDocument(host([...rules, ...unsaid], routes), { onLeftOut: (ns, r, why) => left.push(`${ns} ${r.priority} ${why}`) });
+  assert.deepEqual(left, ['r 130 not', 'r 140 goto', 'r 150 tos 0x10', 'r 160 suppress_prefixlength 0', 'r 32766 suppress_prefixlength 0']);
+  assert.equal(doc.namespaces.find((n) => n.name === 'r')!.rules?.length, 5, 'the rules it can say are kept');
+});
+
 test('discover: tables the host names in rt_tables are written by name and declared in the namespace', () => {
   const doc = toDocument(host(rules.slice(0, 2), routes.slice(0, 2)), { tableNames: new Map([['uplink1', 101], ['other', 7]]) });
   const r = doc.namespaces.find((n) => n.name === 'r')!;

@@ -48,7 +48,7 @@ for (const name of scenarioNames()) {
         // and as observed facts, against an independent reader
         assert.deepEqual(observedAsDump(d.observed, sandboxLabel(sb)), withoutRules(refDump));
 
-        await assertRoundTrip(sb, d.document, { empty, built: refDump, pings: sc.pings });
+        await assertRoundTrip(sb, d.document, { empty, built: refDump, pings: sc.pings, routeGets: sc.routeGets });
         const again = await discoverSandbox(h, sb);
         assert.deepEqual(again.document, d.document, 'discovering the rebuilt host gives the same document');
       } finally {

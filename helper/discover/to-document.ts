@@ -26,6 +26,8 @@ export interface ToDocumentOptions {
   name?: string;
   /** the host's names for tables (rt_tables: name → id); a table with a name is written by it */
   tableNames?: ReadonlyMap<string, number>;
+  /** told of every rule the document would hold but has no words for (so it is left out): `why` names what */
+  onLeftOut?: (namespace: string, rule: ObservedRule, why: string) => void;
 }
 
 function docAddresses(l: ObservedLink): string[] {
@@ -64,15 +66,22 @@ function routeOf(r: ObservedRoute, links: Set<string>, isHost: boolean): Route |
 /** The kernel's own rules (local, main, default; VRF's l3mdev rule): implicit in a document. */
 function kernelRule(r: ObservedRule): boolean {
   if (r.l3mdev) return true;
-  const bare = !r.from && !r.to && !r.iif && !r.oif && r.fwmark === undefined && !r.not && r.action === undefined;
+  const bare = !r.from && !r.to && !r.iif && !r.oif && r.fwmark === undefined && !r.not && r.action === undefined && !r.unsaid;
   return bare && ((r.priority === 0 && r.tableId === 255) || (r.priority === 32766 && r.tableId === 254) || (r.priority === 32767 && r.tableId === 253));
 }
 
-/** An observed rule as the document says it, or undefined when the model has no words for it (`not`, goto, nop…). */
+/** What of an observed (non-kernel) rule a document cannot say; undefined when it can say all of it. */
+export function unsayable(r: ObservedRule): string | undefined {
+  const words = [...(r.not ? ['not'] : []), ...(r.unsaid ?? [])];
+  if (r.action !== undefined && !RULE_ACTIONS.has(r.action) && !words.some((w) => w.split(' ')[0] === r.action)) words.push(r.action);
+  if (words.length) return words.join(', ');
+  if (r.action === undefined && r.tableId === undefined) return 'a lookup without a table';
+  return undefined;
+}
+
+/** An observed rule as the document says it, or undefined when the model has no words for it (`not`, goto, nop, tos…). */
 function ruleOf(r: ObservedRule): PolicyRule | undefined {
-  if (kernelRule(r) || r.not) return undefined;
-  if (r.action !== undefined && !RULE_ACTIONS.has(r.action)) return undefined;
-  if (r.action === undefined && r.tableId === undefined) return undefined;
+  if (kernelRule(r) || unsayable(r) !== undefined) return undefined;
   const out: PolicyRule = { priority: r.priority };
   if (!r.from && !r.to && r.family === 6) out.family = 6;
   if (r.from) out.from = r.from;
@@ -139,6 +148,11 @@ export function toDocument(host: ObservedHost, opts: ToDocumentOptions = {}): To
     const hostTables = new Set(routes.map((r) => (typeof r.table === 'number' ? r.table : 254)).filter((t) => t !== 254 && t !== 255));
     const rules = ns.rules
       .filter((r) => !isHost || (r.iif !== undefined && linkNames.has(r.iif)) || (r.oif !== undefined && linkNames.has(r.oif)) || (r.tableId !== undefined && hostTables.has(r.tableId)))
+      .filter((r) => {
+        const why = kernelRule(r) ? undefined : unsayable(r);
+        if (why !== undefined) opts.onLeftOut?.(ns.name, r, why);
+        return why === undefined;
+      })
       .map(ruleOf).filter((r): r is PolicyRule => !!r)
       .sort((a, b) => ruleFamily(a) - ruleFamily(b) || a.priority - b.priority);
     const n: Namespace = {

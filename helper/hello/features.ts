@@ -3,7 +3,7 @@
  * network namespace (`unshare -n`: it vanishes with the process, nothing on the
  * host changes). Three processes, once per helper (cached).
  */
-import { KERNEL_FEATURES, type KernelFeature } from '../../shared/protocol/messages';
+import { KERNEL_FEATURES, type KernelFeature } from '../../shared/protocol/wire';
 import { runProgram } from '../proc';
 import { programPath } from '../programs';
 

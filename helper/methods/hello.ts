@@ -1,18 +1,8 @@
-/** `hello`: who the helper is and what this host can do (features probed once, remembered across starts: ../hello/probe-cache.ts). */
-import { HelloParams, PROTOCOL_VERSION, type HelloResult } from '../../shared/protocol/messages';
-import { kernelFeatures } from '../hello/features';
-import { iproute2Version, kernelRelease } from '../hello/versions';
-import { rememberedProbes } from '../hello/probe-cache';
+/** `hello`: who the helper is and what this host can do (../hello/info.ts). */
+import { HelloParams } from '../../shared/protocol/messages';
+import { helloInfo } from '../hello/info';
 import { defineMethod } from './registry';
 
-export async function helloInfo(): Promise<HelloResult> {
-  const { iproute2, features } = await rememberedProbes(async () => {
-    const [iproute2, features] = await Promise.all([iproute2Version(), kernelFeatures()]);
-    return { iproute2, features };
-    // every kernel we run on has veth and every host has iproute2: without them a probe failed (timed out), so probe again next time
-  }, (p) => p.features.veth && p.iproute2 !== 'unknown');
-  const uid = process.getuid?.() ?? -1;
-  return { protocol: PROTOCOL_VERSION, iproute2, kernel: kernelRelease(), features, isRoot: uid === 0, uid, pid: process.pid };
-}
+export { helloInfo };
 
 export const helloMethod = defineMethod({ name: 'hello', params: HelloParams, handler: () => helloInfo() });

@@ -4,7 +4,7 @@
  * and reading resumes at the next newline, so one bad message never kills the link.
  */
 import type { Readable } from 'node:stream';
-import { MAX_MESSAGE_BYTES } from '../../shared/protocol/messages';
+import { MAX_MESSAGE_BYTES } from '../../shared/protocol/wire';
 
 export interface LineReaderHandlers {
   onLine(line: string): void;

@@ -26,9 +26,10 @@ export interface WebSocketBackendOptions {
 }
 
 /** A reconnecting request/response socket speaking ClientFrame/ServerFrame. */
-export function createWebSocketTransport(url: string, token: string | undefined, opts: WebSocketBackendOptions = {}): RpcTransport & { close(): void } {
+export function createWebSocketTransport(url: string, token: string | undefined | Promise<string | undefined>, opts: WebSocketBackendOptions = {}): RpcTransport & { close(): void } {
   const Impl = opts.WebSocketImpl ?? globalThis.WebSocket;
-  const full = token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : url;
+  // the page's secret may still be on its way (a one-time code being exchanged: ./page-token.ts)
+  const full = Promise.resolve(token).then((t) => (t ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(t)}` : url), () => url);
   const timeoutMs = opts.requestTimeoutMs ?? 15 * 60_000;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: BackendError) => void; timer: ReturnType<typeof setTimeout> }>();
   const eventListeners = new Set<(event: unknown, payload: unknown) => void>();
@@ -82,8 +83,8 @@ export function createWebSocketTransport(url: string, token: string | undefined,
 
   function open(): Promise<WebSocket> {
     if (opened) return opened;
-    opened = new Promise<WebSocket>((resolve, reject) => {
-      const ws = new Impl(full);
+    opened = full.then((address) => new Promise<WebSocket>((resolve, reject) => {
+      const ws = new Impl(address);
       socket = ws;
       ws.onopen = () => {
         delay = opts.reconnectDelayMs ?? 250;
@@ -110,7 +111,7 @@ export function createWebSocketTransport(url: string, token: string | undefined,
       ws.onerror = () => {
         /* onclose follows and says what happened */
       };
-    });
+    }));
     opened.catch(() => {});
     return opened;
   }
@@ -154,7 +155,7 @@ export function createWebSocketTransport(url: string, token: string | undefined,
  * The browser's Backend. `token`: the one from the URL the server printed (the
  * page keeps it in sessionStorage: ./page-token.ts).
  */
-export function createWebSocketBackend(url: string = defaultSocketUrl(), token?: string, opts: WebSocketBackendOptions = {}): RpcBackend {
+export function createWebSocketBackend(url: string = defaultSocketUrl(), token?: string | Promise<string | undefined>, opts: WebSocketBackendOptions = {}): RpcBackend {
   const transport = createWebSocketTransport(url, token, opts);
   const backend = createRpcBackend('browser', transport, browserShellOps());
   const dispose = backend.dispose;

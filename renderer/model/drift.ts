@@ -52,7 +52,8 @@ function routeDrift(doc: Namespace, host: Namespace, out: DriftField[]): void {
 
 export function namespaceDrift(doc: Namespace, host: Namespace): DriftField[] {
   const out: DriftField[] = [];
-  if (doc.loopback !== host.loopback) out.push({ field: 'loopback', doc: doc.loopback, host: host.loopback });
+  // an external namespace's loopback is as found (apply does not set it, ../../helper/apply/externals.ts)
+  if (doc.loopback !== host.loopback && !doc.external) out.push({ field: 'loopback', doc: doc.loopback, host: host.loopback });
   for (const [k, v] of Object.entries(doc.sysctls) as [keyof typeof SYSCTL_DEFAULTS, string | undefined][]) {
     if (v === undefined) continue;
     const want = v.trim().replace(/\s+/g, ' ');

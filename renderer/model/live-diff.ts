@@ -69,31 +69,35 @@ function shape(p: NamespacePart): string {
 }
 
 /** `name`'s part of the drawn host: from the host document, plus the unnamed namespaces' own (./live-unnamed.ts) over it and its neighbours. */
-function drawnPart(hostNamed: Topology, observed: ObservedHost, name: string, all: boolean): NamespacePart {
+function drawnPart(hostNamed: Topology, observed: ObservedHost, name: string, all: boolean, aliases: ReadonlyMap<string, string>): NamespacePart {
   if (!all) return partOf(hostNamed, name);
   const near = new Set<string>([name, HOST_NS]);
   const byName = new Map<string, ObservedNamespace>();
   for (const n of observed.namespaces) byName.set(n.name, n);
   for (const l of byName.get(name)?.links ?? []) if (l.peer?.namespace) near.add(l.peer.namespace);
   neighbours(hostNamed, name, near);
-  const sub = withUnnamed(shareOf(hostNamed, near), { ...observed, namespaces: [...near].map((n) => byName.get(n)).filter((n): n is ObservedNamespace => !!n) });
-  return partOf(sub.host, name);
+  const sub = withUnnamed(shareOf(hostNamed, near), { ...observed, namespaces: [...near].map((n) => byName.get(n)).filter((n): n is ObservedNamespace => !!n) }, aliases);
+  return partOf(sub.host, aliases.get(name) ?? name);
 }
 
 /**
  * The picture after one per-namespace event. `doc` is the editor's document;
- * `all` the toolbar's every-namespace toggle.
+ * `all` the toolbar's every-namespace toggle; `aliases` the unnamed namespaces drawn
+ * under an external entry's name (../live-external.ts; the caller redraws the
+ * whole host when they change).
  */
-export function applyNamespaceEvent(p: LivePicture, ev: Diff, doc: Topology, all: boolean): LivePicture {
-  const name = ev.namespace;
+export function applyNamespaceEvent(p: LivePicture, ev: Diff, doc: Topology, all: boolean, aliases: ReadonlyMap<string, string> = new Map()): LivePicture {
+  const seen = ev.namespace;
   const removed = ev.type === 'namespace-removed';
-  let hostNamed = replacePart(p.hostNamed, name, removed ? undefined : ev.part);
+  let hostNamed = replacePart(p.hostNamed, seen, removed ? undefined : ev.part);
   if (ev.forwarders) hostNamed = { ...hostNamed, forwarders: ev.forwarders };
-  const observed = replaceObserved(p.observed, name, removed ? undefined : ev.observed);
+  const observed = replaceObserved(p.observed, seen, removed ? undefined : ev.observed);
+  // from here on, the namespace as drawn
+  const name = all ? (aliases.get(seen) ?? seen) : seen;
 
   // the drawn host: this namespace's part (the host box drawn when a veth reaches it, as withUnnamed does)
   const oldPart = partOf(p.host, name);
-  const newPart = removed ? undefined : drawnPart(hostNamed, observed, name, all);
+  const newPart = removed ? undefined : drawnPart(hostNamed, observed, seen, all, aliases);
   let host = replacePart(p.host, name, newPart);
   if (ev.forwarders) host = { ...host, forwarders: ev.forwarders };
   if (newPart?.veths.some((v) => v.ends.some((e) => e.namespace === HOST_NS)) && !host.namespaces.some((n) => n.name === HOST_NS)) {
@@ -112,7 +116,7 @@ export function applyNamespaceEvent(p: LivePicture, ev: Diff, doc: Topology, all
   for (const [k, v] of Object.entries(p.linkUp)) if (!k.startsWith(prefix) && !gone.has(k)) linkUp[k] = v;
   for (const v of newPart?.veths ?? []) for (const e of v.ends) linkUp[objectKey.link(e.namespace, e.name)] = e.up;
   for (const b of newPart?.bridges ?? []) linkUp[objectKey.link(b.namespace, b.name)] = b.up;
-  const linkOper = removed ? Object.fromEntries(Object.entries(p.linkOper).filter(([k]) => !k.startsWith(prefix))) : linkOperOf(ev.observed, p.linkOper);
+  const linkOper = removed ? Object.fromEntries(Object.entries(p.linkOper).filter(([k]) => !k.startsWith(prefix))) : linkOperOf(name === seen ? ev.observed : { ...ev.observed, name }, p.linkOper);
 
   // statuses: this namespace and those its veths reach (before and after), merged alone
   const near = new Set<string>([name]);

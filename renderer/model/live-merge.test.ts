@@ -62,8 +62,10 @@ test('adopt with neighbours and adopt all give valid documents in one step; unna
     ],
   } as ReturnType<typeof emptyTopology>;
   const errors = (d: typeof host) => validateTopology(d).filter((i) => i.severity === 'error').map((i) => i.code);
-  // one object alone: the veth names a bridge the document lacks
-  assert.notDeepEqual(errors(adopt(emptyTopology(), host, 'veth:host/va')), [], 'a partial adoption is invalid');
+  // one object alone: the veth brings the bridge it names as master, and its namespace
+  const one = adopt(emptyTopology(), host, 'veth:host/va');
+  assert.deepEqual(errors(one), [], 'adopting one veth gives a valid document');
+  assert.deepEqual([one.namespaces.map((n) => n.name), one.bridges.map((b) => b.name)], [['a'], ['br0']]);
 
   const a = adoptWithNeighbours(emptyTopology(), host, 'ns:a');
   assert.deepEqual(errors(a), []);

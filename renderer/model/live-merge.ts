@@ -6,7 +6,7 @@
  * Drifted means: a field the document specifies differs on the host (./drift.ts,
  * which keeps both values for the inspector).
  */
-import type { Topology, Veth } from '../../shared/model/schema';
+import type { Bridge, Topology, Veth } from '../../shared/model/schema';
 import type { ObservedHost } from '../../shared/model/observed';
 import { nodeId, objectKey } from '../../shared/model/ids';
 import { isLiveOnly, isUnnamedName } from './live-unnamed';
@@ -133,9 +133,14 @@ export function mergeLive(doc: Topology, host: Topology): LiveMerge {
   return { merged: { ...doc, namespaces, bridges, veths }, status, linkUp, drift };
 }
 
-/** Copy one host object (a canvas id) into the document: adopt it, with what it depends on. */
+/**
+ * Copy one host object (a canvas id) into the document: adopt it, with what it
+ * depends on (a veth's namespaces and the bridges its ends hang on), so the
+ * result is valid.
+ */
 export function adopt(doc: Topology, host: Topology, id: string): Topology {
   // an unnamed namespace (a container…) has no name a document could create: not adoptable as is
+  // (./live-external.ts names it as an external entry first)
   if (isLiveOnly(id)) return doc;
   let next = doc;
   const addNs = (name: string) => {
@@ -143,29 +148,34 @@ export function adopt(doc: Topology, host: Topology, id: string): Topology {
     const h = host.namespaces.find((n) => n.name === name);
     if (h) next = { ...next, namespaces: [...next.namespaces, structuredClone(h)] };
   };
+  const addBridge = (b: Bridge) => {
+    if (next.bridges.some((x) => x.namespace === b.namespace && x.name === b.name)) return;
+    addNs(b.namespace);
+    next = { ...next, bridges: [...next.bridges, structuredClone(b)] };
+  };
+  const addVeth = (v: Veth) => {
+    if (next.veths.some((x) => vethKey(x) === vethKey(v))) return;
+    for (const e of v.ends) {
+      addNs(e.namespace);
+      const master = e.master ? host.bridges.find((b) => b.namespace === e.namespace && b.name === e.master) : undefined;
+      if (master) addBridge(master);
+    }
+    next = { ...next, veths: [...next.veths, structuredClone(v)] };
+  };
   if (id.startsWith('ns:')) {
     const name = id.slice(3);
     addNs(name);
-    for (const b of host.bridges) if (b.namespace === name && !next.bridges.some((x) => x.namespace === name && x.name === b.name)) next = { ...next, bridges: [...next.bridges, structuredClone(b)] };
+    for (const b of host.bridges) if (b.namespace === name) addBridge(b);
     // its veths whose other end is in the document too (or in host): else the adopted box
     // would show "drifted" at once, for links the person could not adopt with it
     const inDoc = (ns: string) => ns === 'host' || next.namespaces.some((n) => n.name === ns);
-    for (const v of host.veths) {
-      if (!v.ends.some((e) => e.namespace === name) || !v.ends.every((e) => inDoc(e.namespace))) continue;
-      if (!next.veths.some((x) => vethKey(x) === vethKey(v))) next = { ...next, veths: [...next.veths, structuredClone(v)] };
-    }
+    for (const v of host.veths) if (v.ends.some((e) => e.namespace === name) && v.ends.every((e) => inDoc(e.namespace))) addVeth(v);
   } else if (id.startsWith('br:')) {
     const b = host.bridges.find((x) => nodeId.bridge(x.namespace, x.name) === id);
-    if (b && !next.bridges.some((x) => x.namespace === b.namespace && x.name === b.name)) {
-      addNs(b.namespace);
-      next = { ...next, bridges: [...next.bridges, structuredClone(b)] };
-    }
+    if (b) addBridge(b);
   } else if (id.startsWith('veth:')) {
     const v = host.veths.find((x) => nodeId.veth(x.ends[0].namespace, x.ends[0].name) === id);
-    if (v && !v.ends.some((e) => isUnnamedName(e.namespace)) && !next.veths.some((x) => vethKey(x) === vethKey(v))) {
-      for (const e of v.ends) addNs(e.namespace);
-      next = { ...next, veths: [...next.veths, structuredClone(v)] };
-    }
+    if (v && !v.ends.some((e) => isUnnamedName(e.namespace))) addVeth(v);
   }
   return next;
 }
@@ -204,6 +214,11 @@ export function adoptAll(doc: Topology, host: Topology): Topology {
   for (const b of host.bridges) ids.add(nodeId.bridge(b.namespace, b.name));
   for (const v of host.veths) ids.add(nodeId.veth(v.ends[0].namespace, v.ends[0].name));
   return adoptIds(doc, host, ids);
+}
+
+/** Several host objects at once (a multi-selection), each with what it depends on: a valid document. */
+export function adoptSelection(doc: Topology, host: Topology, ids: Iterable<string>): Topology {
+  return adoptIds(doc, host, new Set(ids));
 }
 
 /** Bridges first (veths may name them as master), then namespaces, then veths. */

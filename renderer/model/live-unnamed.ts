@@ -34,7 +34,32 @@ export interface WithUnnamed {
 
 const emptyNs = (name: string, lo?: ObservedLink): Namespace => ({ name, loopback: !lo || lo.up ? 'up' : 'down', sysctls: {}, routes: [], nat: [], vrfs: [] });
 
-export function withUnnamed(host: Topology, observed: ObservedHost | undefined): WithUnnamed {
+/**
+ * `aliases` (./live-external.ts `externalAliases`): unnamed namespaces the document
+ * refers to as external entries, drawn under the entry's name.
+ */
+export function withUnnamed(host: Topology, observed: ObservedHost | undefined, aliases?: ReadonlyMap<string, string>): WithUnnamed {
+  const drawn = withUnnamedAsNamed(host, observed);
+  return aliases?.size ? renamed(drawn, aliases) : drawn;
+}
+
+/** Unnamed namespaces renamed: their entries, bridges, veth ends and labels. */
+function renamed({ host, labels }: WithUnnamed, aliases: ReadonlyMap<string, string>): WithUnnamed {
+  const rn = (n: string) => aliases.get(n) ?? n;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) out[rn(k)] = v;
+  return {
+    labels: out,
+    host: {
+      ...host,
+      namespaces: host.namespaces.map((n) => (aliases.has(n.name) ? { ...n, name: rn(n.name) } : n)),
+      bridges: host.bridges.map((b) => (aliases.has(b.namespace) ? { ...b, namespace: rn(b.namespace) } : b)),
+      veths: host.veths.map((v) => (v.ends.some((e) => aliases.has(e.namespace)) ? { ...v, ends: v.ends.map((e) => ({ ...e, namespace: rn(e.namespace) })) as typeof v.ends } : v)),
+    },
+  };
+}
+
+function withUnnamedAsNamed(host: Topology, observed: ObservedHost | undefined): WithUnnamed {
   const labels: Record<string, string> = {};
   if (!observed) return { host, labels };
   for (const n of observed.namespaces) if (n.identity) labels[n.name] = n.identity.label;

@@ -71,14 +71,12 @@ test('the deriver hands back the same node objects for unchanged namespaces', ()
   assert.equal(a.edges[0], b.edges[0]);
 });
 
-test('scale: 2000 namespaces derive in reasonable time', () => {
-  const d = syntheticTopology(2000);
-  const t0 = performance.now();
-  const f = toFlow(d, { compact: true });
-  const ms = performance.now() - t0;
+// How long deriving takes is a bench's question (bench/, whole-process, beside a baseline);
+// a wall-clock bound here failed whenever CI shared its cores (1.2 s under load 18).
+test('scale: 2000 namespaces derive to one node each and every veth segment', () => {
+  const f = toFlow(syntheticTopology(2000), { compact: true });
   assert.equal(f.nodes.length, 2001);
   assert.ok(f.segments.length >= 2400);
-  assert.ok(ms < 1000, `took ${ms} ms`);
 });
 
 test('every bridge member has its own handle; its veth leaves from it, not a shared dot', () => {

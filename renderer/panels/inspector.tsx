@@ -25,14 +25,15 @@ import {
   updateVethEnd,
   updateVrf,
 } from '../model/edits';
-import { adopt, adoptWithNeighbours } from '../model/live-merge';
-import { isLiveOnly, isUnnamedName } from '../model/live-unnamed';
+import { adoptableLive } from '../model/live-external';
+import { adoptFromHost } from '../live-controller';
+import { asObservedHost } from '../model/live-unnamed';
 import { LiveDetails } from './live-details';
 import { checkTable, routesByTable, tableRef } from './table-fields';
 import { PolicySection } from './policy-section';
 import { edit, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
-import { useLive } from '../store/live-store';
+import { liveStore, useLive } from '../store/live-store';
 import { ReachPair, ReachTo, selectedNamespaces } from './reach-pair';
 import {
   CheckField,
@@ -92,6 +93,7 @@ export function Inspector() {
   const liveOn = useLive((s) => s.enabled);
   const host = useLive((s) => s.host);
   const liveStatus = useLive((s) => (selection.length === 1 ? s.status[selection[0]] : undefined));
+  const liveStatusOf = (x: string) => liveStore.getState().status[x];
 
   if (selection.length === 0) return <aside className="inspector" aria-label="inspector" data-testid="inspector"><DocumentInspector doc={doc} /></aside>;
   if (selection.length > 1)
@@ -99,25 +101,32 @@ export function Inspector() {
       <aside className="inspector" aria-label="inspector" data-testid="inspector">
         <div className="panel-title">{selection.length} objects selected</div>
         {selectedNamespaces(selection).length === 2 && <ReachPair a={selectedNamespaces(selection)[0]} b={selectedNamespaces(selection)[1]} />}
+        {liveOn && host && selection.some((x) => liveStatusOf(x) === 'unmanaged') && (
+          <button type="button" data-testid="inspector-adopt-selected" title="the selected host objects with what they depend on (namespaces, bridges); containers as external references" onClick={() => adoptFromHost(selection.filter((x) => liveStatusOf(x) === 'unmanaged'), 'selected')}>
+            Adopt selected
+          </button>
+        )}
         <button type="button" data-testid="inspector-delete" onClick={() => { edit((d) => deleteIds(d, selection)); uiStore.getState().setSelection([]); }}>
           Delete all
         </button>
       </aside>
     );
   const id = selection[0];
-  const adoptable = liveOn && host && liveStatus === 'unmanaged' && !liveOnlyObject(host, id);
+  // unnamed namespaces (containers…) come in as external entries of the document (../model/live-external.ts)
+  const observed = () => asObservedHost(liveStore.getState().observed);
+  const adoptable = liveOn && host && liveStatus === 'unmanaged' && adoptableLive(doc, host, observed(), id);
   return (
     <aside className="inspector" aria-label="inspector" data-testid="inspector">
       {liveOn && liveStatus && (
         <div className={`live-banner ${liveStatus}`} data-testid="inspector-live-status">
           {liveStatus === 'unmanaged' ? 'On the host, not in the document (unmanaged)' : liveStatus === 'pending' ? 'In the document, not on the host yet (pending)' : liveStatus === 'drifted' ? 'Differs between document and host (drifted)' : 'In sync with the host'}
           {adoptable && (
-            <button type="button" data-testid="inspector-adopt" onClick={() => edit((d) => adopt(d, host, id))}>
+            <button type="button" data-testid="inspector-adopt" onClick={() => adoptFromHost([id], 'selected')}>
               Adopt into document
             </button>
           )}
           {adoptable && (
-            <button type="button" data-testid="inspector-adopt-neighbours" title="with its veths, the namespaces at their other ends and the bridges they hang on" onClick={() => edit((d) => adoptWithNeighbours(d, host, id))}>
+            <button type="button" data-testid="inspector-adopt-neighbours" title="with its veths, the namespaces at their other ends and the bridges they hang on" onClick={() => adoptFromHost([id], 'neighbours')}>
               Adopt with neighbours
             </button>
           )}
@@ -527,11 +536,4 @@ function ForwarderInspector({ doc, name }: { doc: Topology; name: string }) {
       <Issues issues={issues} />
     </>
   );
-}
-
-/** Drawn from the host only (an unnamed namespace, or a veth into one): nothing a document can name. */
-function liveOnlyObject(host: Topology, id: string): boolean {
-  if (isLiveOnly(id)) return true;
-  const v = host.veths.find((x) => `veth:${x.ends[0].namespace}/${x.ends[0].name}` === id);
-  return !!v && v.ends.some((e) => isUnnamedName(e.namespace));
 }

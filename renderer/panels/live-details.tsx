@@ -24,13 +24,16 @@ const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).
 export function LiveDetails({ id }: { id: string }) {
   const observed = useLive((s) => (s.enabled ? asObservedHost(s.observed) : undefined));
   const labels = useLive((s) => s.labels);
+  // an external entry is drawn in place of its `inode:N` namespace (../model/live-external.ts)
+  const aliases = useLive((s) => s.aliases);
   const p = parseId(id);
   if (!observed || !p || p.kind === 'forwarder') return null;
-  const found = observed.namespaces.find((n) => n.name === p.ns);
+  const seen = Object.entries(aliases).find(([, to]) => to === p.ns)?.[0] ?? p.ns;
+  const found = observed.namespaces.find((n) => n.name === seen);
   if (!found || !Array.isArray(found.links)) return null;
   // an observed host may leave fields out (a demo backend, an older helper): read what is there
   const ns: ObservedNamespace = { ...found, routes: found.routes ?? [], rules: found.rules ?? [], sysctls: found.sysctls ?? {}, links: found.links.map((l) => ({ ...l, addresses: l.addresses ?? [] })) };
-  const label = (name?: string) => (name ? labels[name] ?? name : '?');
+  const label = (name?: string) => (name ? labels[aliases[name] ?? name] ?? aliases[name] ?? name : '?');
   if (p.kind === 'namespace') return <NamespaceDetails ns={ns} label={label} />;
   if (p.kind === 'bridge' || p.kind === 'vrf') {
     const l = ns.links.find((x) => x.name === p.name);

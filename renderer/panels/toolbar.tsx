@@ -4,11 +4,10 @@ import type { ExportKind } from '../../shared/backend';
 import { useBackend, useHelperStatus } from '../backend-context';
 import { deleteSelection, runAutoLayout, toggleLive } from '../commands';
 import { exportAs, newDocument, openDocument, saveDocument, unlessUnsaved } from '../files';
-import { edit, isDirty, redo, undo, useEditor } from '../store/editor-store';
+import { isDirty, redo, undo, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
-import { liveStore, useLive } from '../store/live-store';
-import { adoptAll } from '../model/live-merge';
-import { setAllNamespaces } from '../live-controller';
+import { useLive } from '../store/live-store';
+import { adoptFromHost, setAllNamespaces } from '../live-controller';
 
 /** The export buttons: kind, accessible label, button text. */
 const EXPORT_BUTTONS: [ExportKind, string, string][] = [
@@ -123,10 +122,7 @@ export function Toolbar() {
           </Btn>
         )}
         {live && (
-          <Btn id="live-adopt-all" label="Adopt everything on the host a document can name (not unnamed namespaces)" onClick={() => {
-            const host = liveStore.getState().host;
-            if (host) edit((d) => adoptAll(d, host));
-          }}>
+          <Btn id="live-adopt-all" label="Adopt everything on the host (containers and other unnamed namespaces as external references)" onClick={() => adoptFromHost([], 'all')}>
             Adopt all
           </Btn>
         )}

@@ -22,6 +22,10 @@ export interface LiveState {
   observed?: unknown;
   /** toolbar toggle: every namespace (default) or the named ones only */
   allNamespaces: boolean;
+  /** `inode:N` → the document's external entry drawn in its place (../model/live-external.ts) */
+  aliases: Record<string, string>;
+  /** the document's external entries the aliases were made from (`externalsKey`) */
+  externals: string;
   /** namespace name → label (container name, pod, Mininet host, process) */
   labels: Record<string, string>;
   status: Record<string, LiveStatus>;
@@ -35,7 +39,7 @@ export interface LiveState {
   events: number;
 }
 
-export const liveStore = createStore<LiveState>(() => ({ enabled: false, loading: false, allNamespaces: true, labels: {}, status: {}, drift: {}, linkUp: {}, linkOper: {}, events: 0 }));
+export const liveStore = createStore<LiveState>(() => ({ enabled: false, loading: false, allNamespaces: true, labels: {}, aliases: {}, externals: '[]', status: {}, drift: {}, linkUp: {}, linkOper: {}, events: 0 }));
 export const useLive = <T>(selector: (s: LiveState) => T): T => useStore(liveStore, selector);
 
 /** A live fact about one link changed (watch event): only that link's subscribers re-render. */

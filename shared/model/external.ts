@@ -8,6 +8,7 @@
  * Pure: no node:* imports.
  */
 import { z } from 'zod';
+import type { ObservedNamespace } from './observed';
 
 // eslint-disable-next-line no-control-regex
 const NO_CONTROL = /^[^\x00-\x1f\x7f]+$/;
@@ -29,3 +30,16 @@ export const ExternalRef = z
   .describe('an existing namespace this document refers to but does not own: apply never creates or deletes it, and attaches the veths into it');
 export type ExternalRef = z.output<typeof ExternalRef>;
 
+
+/**
+ * Whether `ref` points at this observed namespace: a container sharing it (by name,
+ * or by an id prefix of 12 or more), a process holding it, or its namespace file
+ * (a bind mount of it, or a holder's /proc/PID/ns/net). The live view uses it to
+ * draw an external entry over the unnamed namespace it stands for.
+ */
+export function refersTo(ref: ExternalRef, ns: Pick<ObservedNamespace, 'holders' | 'holder' | 'mounts' | 'identity'>): boolean {
+  const pids = ns.holders?.map((h) => h.pid) ?? (ns.holder ? [ns.holder.pid] : []);
+  if ('pid' in ref) return pids.includes(ref.pid);
+  if ('path' in ref) return !!ns.mounts?.includes(ref.path) || pids.some((p) => ref.path === `/proc/${p}/ns/net`);
+  return !!ns.identity?.containers?.some((c) => c.name === ref.container || (ref.container.length >= 12 && c.id.startsWith(ref.container)));
+}

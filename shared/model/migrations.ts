@@ -7,6 +7,20 @@
  * Migrations work on the YAML Document, not on plain data, so that renamed keys
  * keep their place in the text (errors still point at the right line) and a
  * load → edit → save round trip of an old file keeps its comments.
+ *
+ * When a new version is due: a change that renames, removes or changes the
+ * meaning of a field gets a new apiVersion and a migration here. A new optional
+ * field that changes nothing for files without it (policy `rules` and `tables`,
+ * `nat`, `external`, `nodad`, `acceptForward`) stays in the version, because
+ *  - every file of the version still loads unchanged: a migration would be the
+ *    identity, and there is nothing for it to lift;
+ *  - the saver writes API_VERSION into every file it saves, so a bump would make
+ *    a release from before it refuse every file saved after it, policy routing or
+ *    not, where now it refuses only a file that uses the new field, naming the
+ *    field at its line (an unknown key is an error: the schema is strict);
+ *  - a file without the new field never names it, not even empty
+ *    (../yaml/defaults.ts `saysNothing`), so such files stay readable by the
+ *    older release. Tests: ./migrations.test.ts.
  */
 import { Document, isMap, isScalar, isSeq, YAMLMap, YAMLSeq } from 'yaml';
 import { API_VERSION } from './schema';

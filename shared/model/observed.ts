@@ -106,6 +106,13 @@ export interface ObservedRule {
   l3mdev?: true;
   /** `not`: the selector is inverted */
   not?: true;
+  /**
+   * what else the rule matches or does, in `ip rule` words, that a document has
+   * no field for (tos 0x10, goto 20, nop, suppress_prefixlength 0, ipproto tcp,
+   * sport/dport/uidrange, realms, tun_id…): discover leaves such a rule out of the
+   * document and says so, rather than write a wider rule
+   */
+  unsaid?: string[];
   /** the rule as `ip rule` prints it, for display */
   text: string;
 }

@@ -17,37 +17,11 @@ import { z } from 'zod';
 import type { Topology } from '../model/schema';
 import type { ObservedHost } from '../model/observed';
 
-/** Bumped when a message shape changes incompatibly. */
-export const PROTOCOL_VERSION = 1;
-/** Largest message (one line, in bytes) either end accepts. */
-export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-/** First line the helper sends on a connect-back socket, before anything else. */
-export const AUTH_MAGIC = 'netns-studio-helper';
+// the constants and plain types both ends need before any schema (./wire.ts, without zod)
+export { PROTOCOL_VERSION, MAX_MESSAGE_BYTES, AUTH_MAGIC, PROTOCOL_ERROR, KERNEL_FEATURES, type KernelFeature, type HelloResult } from './wire';
+import { AUTH_MAGIC } from './wire';
 
 // ---------------------------------------------------------------- errors
-
-/** Codes of the protocol itself; methods add their own (`plan-stale`, `step-failed`…). */
-export const PROTOCOL_ERROR = {
-  /** not JSON, or not a request/response/event */
-  badMessage: 'bad-message',
-  /** a line longer than MAX_MESSAGE_BYTES */
-  tooLarge: 'too-large',
-  unknownMethod: 'unknown-method',
-  /** params failed the method's schema */
-  badParams: 'bad-params',
-  /** a bug in the helper: the message says what */
-  internal: 'internal',
-  /** client side: no answer in time */
-  timeout: 'timeout',
-  /** client side: the helper exited or the stream closed with the request in flight */
-  disconnected: 'disconnected',
-  /** connect-back: the helper did not prove itself with the secret */
-  unauthorized: 'unauthorized',
-  /** the helper needs root and is not */
-  notRoot: 'not-root',
-  /** client side: the helper's hello names another PROTOCOL_VERSION (an app and a helper of different releases) */
-  protocolMismatch: 'protocol-mismatch',
-} as const;
 
 export const ErrorBody = z.strictObject({
   code: z.string().min(1).max(200),
@@ -99,21 +73,7 @@ export function isErrorResponse(m: HelperMessage): m is z.infer<typeof ErrorResp
 
 // ---------------------------------------------------------------- core methods
 
-export const KERNEL_FEATURES = ['veth', 'bridge', 'vrf', 'vxlan', 'tap', 'dummy', 'macvlan', 'vlan', 'netem', 'iptables', 'nftables'] as const;
-export type KernelFeature = (typeof KERNEL_FEATURES)[number];
-
 export const HelloParams = z.strictObject({ client: z.string().max(200).optional() }).optional();
-export interface HelloResult {
-  protocol: number;
-  /** `ip -V`, e.g. iproute2-6.1.0 */
-  iproute2: string;
-  /** `uname -r` */
-  kernel: string;
-  features: Record<KernelFeature, boolean>;
-  isRoot: boolean;
-  uid: number;
-  pid: number;
-}
 
 /** Namespace names as they may appear in a request: what `ip netns add` accepts, no path tricks. */
 const NsName = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/).refine((s) => s !== '.' && s !== '..', 'not a namespace name');

@@ -7,7 +7,7 @@
  */
 import { Document, isMap, isNode, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Topology } from '../model/schema';
-import { isDefault, stripDefaults } from './defaults';
+import { saysNothing, stripDefaults } from './defaults';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const keyOf = (k: unknown): unknown => (isScalar(k) ? k.value : k);
@@ -57,7 +57,7 @@ function mergeMap(doc: Document, map: YAMLMap, value: Record<string, unknown>): 
     if (v === undefined) continue;
     const pair = map.items.find((p) => keyOf(p.key) === k);
     if (!pair) {
-      if (isDefault(k, v)) continue;
+      if (saysNothing(k, v)) continue;
       map.items.push(doc.createPair(k, createNode(doc, v)));
       continue;
     }
