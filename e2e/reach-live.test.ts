@@ -23,8 +23,11 @@ if (skip) console.log(`skipping reach live e2e: ${skip}`);
 
 /** Ping every pair from the panel, as a person would; the rows as they stand afterwards. */
 async function pingAll(page: Page) {
+  const progress = page.locator(tid('reach-ping-progress'));
+  const runs = (await progress.count()) ? Number(await progress.getAttribute('data-run')) : 0;
   await page.locator(tid('reach-ping')).click();
-  await page.locator(tid('reach-ping-progress')).waitFor({ state: 'detached', timeout: 60_000 });
+  // this run's end: the progress stays, marked done, with the run's number
+  await page.locator(`${tid('reach-ping-progress')}[data-state="done"][data-run="${runs + 1}"]`).waitFor({ timeout: 60_000 });
   assert.equal(await page.locator(tid('reach-ping-error')).count(), 0, (await page.locator(tid('reach-ping-error')).textContent().catch(() => '')) ?? '');
   return page.locator(tid('reach-row')).evaluateAll((rs) => rs.map((r) => ({ from: r.getAttribute('data-from'), to: r.getAttribute('data-to'), toNs: r.getAttribute('data-to-ns'), predicted: r.getAttribute('data-predicted'), actual: r.getAttribute('data-actual') })));
 }

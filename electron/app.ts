@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { HelperLink } from '../shell-core/helper-link';
 import { createSession } from '../shell-core/session';
+import { openInWireshark, wiresharkPath } from './wireshark';
 import { APP_SCHEME_PRIVILEGES, contentSecurityPolicy, hardenWebContents, isTrustedSender } from './security';
 import { serveAppProtocol } from './app-protocol';
 import { createFileOps, MAX_RECENT } from './files';
@@ -140,6 +141,8 @@ export function startApp(e: ElectronLike, env: AppEnv): StartedApp {
           m.forceClose();
           return null;
         },
+        desktopTools: async () => ({ wireshark: !!wiresharkPath() }),
+        openInWireshark: async (p) => openInWireshark(p.data),
       },
     });
     m.win.on('closed', () => session.close());

@@ -1,4 +1,8 @@
 /** The editor: toolbar, palette, canvas, inspector, plan dialog, status bar. */
+import { PortMenu } from './panels/port-menu';
+import { CapturePanel } from './panels/capture-panel';
+import { TerminalPanels } from './panels/terminal-panel';
+import { ImpairPanel } from './panels/impair-panel';
 import { useEffect } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useBackend, useHelperStatus } from './backend-context';
@@ -100,10 +104,14 @@ export function App({ bench = false }: { bench?: boolean }) {
             {!bench && <ReachPanel />}
             {!bench && <ProblemsPanel />}
             {!bench && <FirstRun />}
+            {!bench && <CapturePanel />}
+            {!bench && <ImpairPanel />}
+            {!bench && <TerminalPanels />}
           </div>
           {!bench && <Inspector />}
         </div>
         {!bench && <StatusBar />}
+        {!bench && <PortMenu />}
         <PlanDialog />
         <TopologiesDialog />
         {!bench && <UnsavedDialog />}

@@ -119,6 +119,11 @@ export function createDemoBackend(host: Topology): DemoBackend {
       return ok(out);
     },
     onForwarderStats: () => () => {},
+    startCapture: async () => ({ ok: false, error: { code: 'helper-unavailable', message: 'capture needs the live host (the demo host has no packets)' } }),
+    openTerminal: async () => ({ ok: false, error: { code: 'helper-unavailable', message: 'a terminal needs the live host' } }),
+    impairLink: async () => ({ ok: false, error: { code: 'helper-unavailable', message: 'impairment needs the live host' } }),
+    canOpenInWireshark: async () => false,
+    openInWireshark: async () => ({ ok: false, error: { code: 'unsupported', message: 'not in the demo' } }),
     openFile: (p) => shell.openFile(p),
     saveFile: (t, o) => shell.saveFile(t, o),
     exportFile: (d, k, n) => shell.exportFile(d, k, n),

@@ -17,11 +17,11 @@
 import type { Topology } from './model/schema';
 import type { Step } from './model/step';
 import type { TopologyDetail, TopologyStatus } from './model/topology-status';
-import type { ApplyProgress, ForwarderStats, PingOutcome, PingProgress, PlanResult as WirePlanResult } from './protocol/methods';
+import type { ApplyProgress, CaptureEvent, ForwarderStats, LinkImpairParams, PingOutcome, PingProgress, PlanResult as WirePlanResult, TerminalEvent } from './protocol/methods';
 import type { WatchData } from './protocol/watch';
 
 /** The plan, progress and forwarder shapes are the helper protocol's (./protocol/methods.ts). */
-export type { ApplyProgress, ForwarderStats, PingOutcome, PingProgress, PlanSummary } from './protocol/methods';
+export type { ApplyProgress, CaptureEvent, CapturedPacket, ForwarderStats, LinkImpairParams, PingOutcome, PingProgress, PlanSummary, TerminalEvent } from './protocol/methods';
 /** The helper's plan; `topology` and `notes` may be absent where no helper made it (the demo backend). */
 export type PlanResult = Omit<WirePlanResult, 'topology' | 'notes'> & Partial<Pick<WirePlanResult, 'topology' | 'notes'>>;
 
@@ -197,7 +197,7 @@ export interface SavedFile {
   path?: string;
 }
 
-export const EXPORT_KINDS = ['yaml', 'shell', 'gost', 'svg', 'png'] as const;
+export const EXPORT_KINDS = ['yaml', 'shell', 'gost', 'svg', 'png', 'pcap'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export const EXPORT_FORMATS: Record<ExportKind, { extension: string; mime: string; label: string }> = {
@@ -206,6 +206,7 @@ export const EXPORT_FORMATS: Record<ExportKind, { extension: string; mime: strin
   gost: { extension: 'yaml', mime: 'application/yaml', label: 'GOST YAML' },
   svg: { extension: 'svg', mime: 'image/svg+xml', label: 'SVG image' },
   png: { extension: 'png', mime: 'image/png', label: 'PNG image' },
+  pcap: { extension: 'pcap', mime: 'application/vnd.tcpdump.pcap', label: 'Packet capture (pcap)' },
 };
 
 export interface SaveOptions {
@@ -240,6 +241,23 @@ export type MenuCommand =
   | { command: 'open-file'; file: OpenedFile }
   /** the window is closing with unsaved changes and the user chose Save: save, then call `closeWindow()` */
   | { command: 'save-and-close' };
+
+// ---------------------------------------------------------------- link tools
+
+export interface CaptureOptions {
+  namespace: string;
+  interface: string;
+  count?: number;
+  durationMs?: number;
+  filter?: string;
+}
+
+/** An open terminal: keystrokes in, size changes, close (hangs the shell up). */
+export interface TerminalSession {
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  close(): void;
+}
 
 // ---------------------------------------------------------------- the Backend
 
@@ -287,6 +305,17 @@ export interface Backend {
 
   /** forwarder counters, pushed while subscribed */
   onForwarderStats(cb: (stats: ForwarderStats[]) => void): Unsubscribe;
+
+  /** a bounded capture (tcpdump in the namespace, run by the helper); events until `end`; the function stops it */
+  startCapture(opts: CaptureOptions, onEvent: (e: CaptureEvent) => void): Promise<Result<Unsubscribe>>;
+  /** a shell in `namespace` on a pty, started by the helper on this explicit request; closed with the window or session */
+  openTerminal(namespace: string, size: { cols: number; rows: number }, onEvent: (e: TerminalEvent) => void): Promise<Result<TerminalSession>>;
+  /** netem delay/loss on an interface; `netem-missing` where the kernel lacks sch_netem */
+  impairLink(p: LinkImpairParams): Promise<Result<{ qdisc: string }>>;
+  /** is Wireshark installed on this desktop (always false in the browser) */
+  canOpenInWireshark(): Promise<boolean>;
+  /** open a pcap in Wireshark (desktop only) */
+  openInWireshark(pcap: Uint8Array): Promise<Result<null>>;
 
   /** ask for a topology file (dialog / file input); `path` re-opens a recent file (desktop only). null = cancelled */
   openFile(path?: string): Promise<Result<OpenedFile | null>>;

@@ -33,6 +33,7 @@ import type {
   WatchEvent,
 } from './backend';
 import type { Step } from './model/step';
+import { CaptureFilter, IfName, LinkImpairParams, type CaptureEvent, type TerminalEvent } from './protocol/methods';
 
 /**
  * Largest frame the renderer accepts from the browser-mode server, in characters (a
@@ -185,6 +186,25 @@ const TopologyName = z.string().regex(TOPOLOGY_NAME);
 /** Ids the renderer picks to tie progress and subscription events to their request. */
 const OpId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 
+// ---------------------------------------------------------------- link tools
+
+const NsNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/).refine((s) => s !== '.' && s !== '..', 'not a namespace name');
+export const CapturedPacketSchema = z.strictObject({
+  n: z.number().int(), time: z.number(), len: z.number().int(), src: z.string().max(100), dst: z.string().max(100), proto: z.string().max(100), summary: z.string().max(1000),
+  data: z.string().max(100_000),
+});
+export const CaptureEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('packets'), linktype: z.number().int(), packets: z.array(CapturedPacketSchema).max(10_000) }),
+  z.strictObject({ type: z.literal('end'), reason: z.enum(['count', 'duration', 'bytes', 'stopped', 'exited', 'failed']), packets: z.number().int(), bytes: z.number().int(), error: z.string().max(1000).optional() }),
+]) satisfies z.ZodType<CaptureEvent>;
+export const TerminalEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('output'), data: z.string() }),
+  z.strictObject({ type: z.literal('exit'), code: z.number().int().nullable(), signal: z.string().max(20).optional() }),
+]) satisfies z.ZodType<TerminalEvent>;
+const TermSize = { cols: z.number().int().min(10).max(500), rows: z.number().int().min(3).max(200) };
+/** Largest pcap the renderer hands to Wireshark (the capture's byte budget plus record headers). */
+export const MAX_PCAP_BYTES = 80 * 1024 * 1024;
+
 // ---------------------------------------------------------------- requests
 
 /**
@@ -214,7 +234,23 @@ export const REQUESTS = {
   watchStop: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },
   forwarderStatsStart: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },
   forwarderStatsStop: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },
+  captureStart: {
+    params: z.strictObject({
+      subId: OpId, namespace: NsNameSchema, interface: IfName,
+      count: z.number().int().min(1).max(100_000).optional(), durationMs: z.number().int().min(100).max(3_600_000).optional(), filter: CaptureFilter.optional(),
+    }),
+    result: resultOf(z.null()),
+  },
+  captureStop: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },
+  terminalOpen: { params: z.strictObject({ subId: OpId, namespace: NsNameSchema, ...TermSize }), result: resultOf(z.null()) },
+  terminalInput: { params: z.strictObject({ subId: OpId, data: z.string().max(65_536) }), result: resultOf(z.null()) },
+  terminalResize: { params: z.strictObject({ subId: OpId, ...TermSize }), result: resultOf(z.null()) },
+  terminalClose: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },
+  impairLink: { params: LinkImpairParams, result: resultOf(z.strictObject({ qdisc: z.string() })) },
   // desktop only
+  /** programs of the desktop the app can hand things to (Wireshark for a capture) */
+  desktopTools: { params: z.strictObject({}), result: z.strictObject({ wireshark: z.boolean() }) },
+  openInWireshark: { params: z.strictObject({ data: z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length <= MAX_PCAP_BYTES, 'pcap bytes') }), result: resultOf(z.null()) },
   openFile: { params: z.strictObject({ path: z.string().max(4096).optional() }), result: resultOf(OpenedFileSchema.nullable()) },
   saveFile: {
     params: z.strictObject({ text: z.string(), path: z.string().max(4096).optional(), suggestedName: z.string().max(255).optional() }),
@@ -232,7 +268,7 @@ export type RequestName = keyof typeof REQUESTS;
 export type RequestParams<N extends RequestName> = z.input<(typeof REQUESTS)[N]['params']>;
 export type RequestResult<N extends RequestName> = z.output<(typeof REQUESTS)[N]['result']>;
 export const REQUEST_NAMES = Object.keys(REQUESTS) as RequestName[];
-export const ELECTRON_ONLY_REQUESTS: readonly RequestName[] = ['openFile', 'saveFile', 'exportFile', 'setDocumentState', 'closeWindow'];
+export const ELECTRON_ONLY_REQUESTS: readonly RequestName[] = ['openFile', 'saveFile', 'exportFile', 'setDocumentState', 'closeWindow', 'desktopTools', 'openInWireshark'];
 
 // ---------------------------------------------------------------- events
 
@@ -245,6 +281,8 @@ export const EVENTS = {
   pingProgress: z.strictObject({ opId: OpId, progress: PingProgressSchema }),
   forwarderStats: z.strictObject({ subId: OpId, stats: z.array(ForwarderStatsSchema) }),
   menu: MenuCommandSchema,
+  capture: z.strictObject({ subId: OpId, event: CaptureEventSchema }),
+  terminal: z.strictObject({ subId: OpId, event: TerminalEventSchema }),
 } as const;
 
 export type EventName = keyof typeof EVENTS;

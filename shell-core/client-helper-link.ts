@@ -8,12 +8,12 @@
  * protocol's, and restarts a helper that died on its own a few times (a helper
  * that keeps dying stays `failed`, and the UI's retry calls `connect()`).
  */
-import type { BackendError, HelperStatus, Result, Unsubscribe } from '../shared/backend';
+import type { BackendError, HelperStatus, Result } from '../shared/backend';
 import { BACKEND_ERROR } from '../shared/backend';
-import type { DiscoverParams } from '../shared/protocol/messages';
+import type { DiscoverParams, RequestId } from '../shared/protocol/messages';
 import { WatchStream } from './watch-stream';
 import { HelperRequestError, type HelperClient } from '../helper/client';
-import type { EventDataOf, HelperLink } from './helper-link';
+import type { EventDataOf, HelperLink, SubscriptionHandle } from './helper-link';
 import type { MethodName, ParamsIn, ResultOf } from '../shared/protocol/methods';
 
 export interface ClientLinkOptions {
@@ -39,6 +39,9 @@ const SUBSCRIPTIONS: Record<string, { method: string; unsubscribe: string; event
   watch: { method: 'watch.subscribe', unsubscribe: 'watch.unsubscribe', event: 'watch' },
   // helper/methods/forwarders.ts: events {stats: ForwarderLive[]}, read by helper-results.ts toForwarderStats
   forwarderStats: { method: 'forwarders.subscribe', unsubscribe: 'forwarders.unsubscribe', event: 'forwarders' },
+  // helper/methods/capture.ts and terminal.ts: events {type: 'packets' | 'end'} and {type: 'output' | 'exit'}
+  capture: { method: 'capture.start', unsubscribe: 'capture.stop', event: 'capture' },
+  terminal: { method: 'terminal.open', unsubscribe: 'terminal.close', event: 'terminal' },
 };
 
 function toBackendError(e: unknown): BackendError {
@@ -162,14 +165,14 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
       return connect();
     },
     call,
-    async subscribe(name, params, onEvent, onError): Promise<Result<Unsubscribe>> {
+    async subscribe(name, params, onEvent, onError): Promise<Result<SubscriptionHandle>> {
       const sub = SUBSCRIPTIONS[name];
       if (!sub) return { ok: false, error: { code: BACKEND_ERROR.unsupported, message: `no subscription ${name}` } };
       const c = await live();
       if (!('request' in c)) return { ok: false, error: c };
       // watch events are diffs: a gap in their numbers means a wrong picture, so subscribe again (it starts with a resync)
       const stream = name === 'watch' ? new WatchStream((e) => onEvent(e)) : undefined;
-      let current: { unsubscribe(): Promise<unknown> } | undefined;
+      let current: { id: RequestId; unsubscribe(): Promise<unknown> } | undefined;
       let generation = 0;
       let ended = false;
       const open = async () => {
@@ -198,15 +201,15 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
       try {
         await open();
         const offExit = c.onExit((info) => onError({ code: BACKEND_ERROR.disconnected, message: info.reason }));
-        return {
-          ok: true,
-          value: () => {
-            ended = true;
-            generation++;
-            offExit();
-            void current?.unsubscribe().catch(() => {});
-          },
+        const end: SubscriptionHandle = () => {
+          ended = true;
+          generation++;
+          offExit();
+          void current?.unsubscribe().catch(() => {});
         };
+        // the helper's id of the subscription now running (a watch that reopened has a new one)
+        Object.defineProperty(end, 'id', { get: () => current?.id });
+        return { ok: true, value: end };
       } catch (e) {
         return { ok: false, error: toBackendError(e) };
       }

@@ -8,6 +8,10 @@
 import type { BackendError, HelperStatus, Result, Unsubscribe } from '../shared/backend';
 import { BACKEND_ERROR } from '../shared/backend';
 import type { EventsOf, MethodName, ParamsIn, ResultOf } from '../shared/protocol/methods';
+import type { RequestId } from '../shared/protocol/messages';
+
+/** A running subscription: call it to end it; `id` is the helper's subscription id (terminal.input names it). */
+export type SubscriptionHandle = Unsubscribe & { id?: RequestId };
 
 /** The data of any event a method sends tied to its request (apply's progress). */
 export type EventDataOf<M extends MethodName> = EventsOf<M>[keyof EventsOf<M>];
@@ -21,8 +25,8 @@ export interface HelperLink {
   call<M extends MethodName>(method: M, params: ParamsIn<M>, onEvent?: (event: EventDataOf<M>) => void): Promise<Result<ResultOf<M>>>;
   /** a method the table does not know (the helper answers `unknown-method`) */
   call(method: string, params: unknown, onEvent?: (event: unknown) => void): Promise<Result<unknown>>;
-  /** a subscription (watch, forwarder stats): events until the returned function is called */
-  subscribe(method: string, params: unknown, onEvent: (event: unknown) => void, onError: (error: BackendError) => void): Promise<Result<Unsubscribe>>;
+  /** a subscription (watch, forwarder stats, capture, terminal): events until the returned function is called */
+  subscribe(method: string, params: unknown, onEvent: (event: unknown) => void, onError: (error: BackendError) => void): Promise<Result<SubscriptionHandle>>;
   close(): Promise<void>;
 }
 

@@ -13,12 +13,15 @@ import { BACKEND_ERROR } from '../shared/backend';
 import type { EventName, EventPayload, RequestName } from '../shared/ipc-contract';
 import type { z } from 'zod';
 import type { REQUESTS } from '../shared/ipc-contract';
-import type { HelperLink } from './helper-link';
+import type { HelperLink, SubscriptionHandle } from './helper-link';
 import { toApplyResult, toForwarderStats, toHostSnapshot, toPingProgress, toPingResults, toPlanResult, toProgress, toTopologyDetail, toTopologyList, toWatchEvent } from './helper-results';
-import type { ApplyWireResult, PlanResult } from '../shared/protocol/methods';
+import type { ApplyWireResult, CaptureEvent, PlanResult, TerminalEvent } from '../shared/protocol/methods';
+import { CaptureEventSchema, TerminalEventSchema } from '../shared/ipc-contract';
 
 export type Emit = <N extends EventName>(event: N, payload: EventPayload<N>) => void;
 type SubKind = 'watch' | 'forwarderStats';
+/** Terminals one session (window, browser tab) may have open. */
+export const MAX_SESSION_TERMINALS = 4;
 type Params<N extends RequestName> = z.output<(typeof REQUESTS)[N]['params']>;
 
 export interface Session {
@@ -89,6 +92,58 @@ export function createSession(link: HelperLink, emit: Emit): Session {
     return { ok: true, value: null };
   }
 
+  /** captures and terminals of this session, by the renderer's id: never renewed (they die with a helper), closed with the session */
+  const tools = new Map<string, { kind: 'capture' | 'terminal'; handle?: SubscriptionHandle }>();
+  const okNull: Result<null> = { ok: true, value: null };
+
+  async function startTool(kind: 'capture' | 'terminal', subId: string, params: unknown): Promise<Result<null>> {
+    if (tools.has(subId)) return { ok: false, error: { code: 'busy', message: `${subId} is already running` } };
+    if (kind === 'terminal' && [...tools.values()].filter((t) => t.kind === 'terminal').length >= MAX_SESSION_TERMINALS) {
+      return { ok: false, error: { code: 'busy', message: `at most ${MAX_SESSION_TERMINALS} terminals per window` } };
+    }
+    tools.set(subId, { kind });
+    const r = await link.subscribe(kind, params, (ev) => {
+      if (kind === 'capture') {
+        const e = CaptureEventSchema.safeParse(ev);
+        if (!e.success) return;
+        emit('capture', { subId, event: e.data as CaptureEvent });
+        if (e.data.type === 'end') tools.delete(subId);
+      } else {
+        const e = TerminalEventSchema.safeParse(ev);
+        if (!e.success) return;
+        emit('terminal', { subId, event: e.data as TerminalEvent });
+        if (e.data.type === 'exit') tools.delete(subId);
+      }
+    }, (error) => {
+      // the helper went away: the capture or shell went with it
+      if (!tools.delete(subId)) return;
+      if (kind === 'capture') emit('capture', { subId, event: { type: 'end', reason: 'failed', packets: 0, bytes: 0, error: error.message } });
+      else emit('terminal', { subId, event: { type: 'exit', code: null } });
+    });
+    if (!r.ok) {
+      tools.delete(subId);
+      return r;
+    }
+    const t = tools.get(subId);
+    if (t) t.handle = r.value;
+    else r.value();
+    return okNull;
+  }
+
+  function stopTool(subId: string): Result<null> {
+    const t = tools.get(subId);
+    tools.delete(subId);
+    t?.handle?.();
+    return okNull;
+  }
+
+  async function toTerminal(subId: string, method: 'terminal.input' | 'terminal.resize', params: object): Promise<Result<null>> {
+    const id = tools.get(subId)?.handle?.id;
+    if (id === undefined) return { ok: false, error: { code: 'unknown-subscription', message: `no terminal ${subId}` } };
+    const r = await link.call(method, { subscription: id, ...params } as never);
+    return r.ok ? okNull : r;
+  }
+
   const handlers: { [N in RequestName]?: (p: Params<N>) => Promise<unknown> } = {
     status: async () => link.status(),
     connect: () => link.connect(),
@@ -138,6 +193,13 @@ export function createSession(link: HelperLink, emit: Emit): Session {
     watchStop: async (p) => stopSub(p.subId),
     forwarderStatsStart: (p) => startSub('forwarderStats', p.subId),
     forwarderStatsStop: async (p) => stopSub(p.subId),
+    captureStart: ({ subId, ...p }) => startTool('capture', subId, p),
+    captureStop: async (p) => stopTool(p.subId),
+    terminalOpen: ({ subId, ...p }) => startTool('terminal', subId, p),
+    terminalInput: (p) => toTerminal(p.subId, 'terminal.input', { data: p.data }),
+    terminalResize: (p) => toTerminal(p.subId, 'terminal.resize', { cols: p.cols, rows: p.rows }),
+    terminalClose: async (p) => stopTool(p.subId),
+    impairLink: async (p) => mapped(await link.call('link.impair', p), (v) => ({ ok: true as const, value: { qdisc: v.qdisc } })),
   };
 
   return {
@@ -153,6 +215,9 @@ export function createSession(link: HelperLink, emit: Emit): Session {
       offStatus();
       for (const sub of subs.values()) sub.off?.();
       subs.clear();
+      // the window or browser session went: its shells are hung up, its captures stopped
+      for (const t of tools.values()) t.handle?.();
+      tools.clear();
     },
   };
 }

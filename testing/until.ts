@@ -29,3 +29,12 @@ export async function within<T>(p: Promise<T>, ms: number): Promise<T | undefine
     clearTimeout(timer);
   }
 }
+
+/** `waitUntil` for a condition that has to ask something (a page, the kernel): polled every `everyMs` until it holds. */
+export async function waitUntilAsync(what: string, f: () => Promise<boolean>, ms = 10_000, everyMs = 100): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

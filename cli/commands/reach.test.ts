@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { runCli, runCliInSandbox } from '../../testing/cli-runner';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { kernelHasVrf } from '../../testing/scenario-harness';
-import { loadScenario, scenarioNames } from '../../testing/scenarios';
+import { join } from 'node:path';
+import { loadScenario, SCENARIO_DIR, scenarioNames } from '../../testing/scenarios';
 import { waitSettled } from '../../testing/settle';
 import type { MatrixRow } from '../../shared/reach/format';
 
@@ -22,9 +23,7 @@ if (skip) console.log(`# skipping reach kernel tests: ${skip}`);
  * Scenarios whose host the analysis cannot yet predict in full: the test still runs
  * and prints every disagreement, marked TODO with the gap, until the gap is closed.
  */
-const KNOWN_GAPS: Record<string, string> = {
-  '07-policy-routing': 'reach does not evaluate fwmark rules (it reads no mangle table) nor IPv6 source selection across policy tables yet',
-};
+const KNOWN_GAPS: Record<string, string> = {};
 
 for (const name of scenarioNames()) {
   const todo = KNOWN_GAPS[name];
@@ -50,6 +49,14 @@ for (const name of scenarioNames()) {
       const off = rows.filter((x) => x.actual !== x.predicted).map((x) => `${x.from} → ${x.to} (${x.toNamespace}): predicted ${x.predicted}, ping ${x.actual}: ${x.reason}`);
       assert.deepEqual(off, [], 'predictions that disagree with ping');
       assert.equal(r.code, 0);
+      // the design, before apply, predicts the same: every pair the file's matrix has equals the ping
+      const design = runCli(['reach', join(SCENARIO_DIR, name, 'topology.yaml'), '--format', 'json']);
+      assert.ok(design.status === 0 || design.status === 2, design.stderr);
+      const actual = new Map(rows.map((x) => [`${x.from} ${x.to}`, x.actual]));
+      const designOff = (JSON.parse(design.stdout) as MatrixRow[])
+        .filter((x) => actual.has(`${x.from} ${x.to}`) && actual.get(`${x.from} ${x.to}`) !== x.predicted)
+        .map((x) => `design: ${x.from} → ${x.to}: predicted ${x.predicted}, ping ${actual.get(`${x.from} ${x.to}`)}: ${x.reason}`);
+      assert.deepEqual(designOff, [], 'design predictions that disagree with ping');
       // the scenario's hand-written expectations, where they are matrix pairs
       for (const p of sc.pings) {
         const row = rows.find((x) => x.from === p.from && x.to === p.target);

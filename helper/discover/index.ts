@@ -17,7 +17,7 @@ import { parseNamespace, type ParsedNamespace } from './parse';
 import { hostTableNames } from './rt-tables';
 import { resolvePeers } from './peers';
 import { readNetlink, perlAvailable, type NetlinkRead } from './netlink';
-import { readFilter, readIp, readNat, type RawNamespace } from './read';
+import { readIp, readNat, readSave, type RawNamespace } from './read';
 import { identify } from './identity';
 import { listTargets, type Target, type TargetOptions } from './targets';
 import { toDocument, type ToDocumentOptions } from './to-document';
@@ -76,6 +76,32 @@ export async function findTargets(opts: TargetOptions): Promise<{ targets: Targe
   return listed;
 }
 
+/** The chain heads and rules of an `iptables-save` block. */
+const saveLines = (block: string) => block.split('\n').filter((l) => l.startsWith('-A ') || l.startsWith(':'));
+
+/**
+ * The mangle tables reachability needs: only where a policy rule selects by
+ * fwmark (the mark those rules test is set there), per family.
+ */
+async function readMangle(parsed: ParsedNamespace[], targets: Target[], opts: DiscoverOptions): Promise<void> {
+  const pathOf = new Map(targets.map((t) => [t.name, t.path]));
+  const want = (f: 4 | 6) => parsed.filter((p) => p.ns.rules.some((r) => r.family === f && r.fwmark !== undefined));
+  const [v4, v6] = [want(4), want(6)];
+  const paths = (l: ParsedNamespace[]) => l.map((p) => pathOf.get(p.ns.name)).filter((x): x is string => !!x);
+  const [m4, m6] = await Promise.all([
+    v4.length ? readSave(paths(v4), 'iptables-save', 'mangle', { streams: opts.streams }) : new Map<string, string>(),
+    v6.length ? readSave(paths(v6), 'ip6tables-save', 'mangle', { streams: opts.streams }) : new Map<string, string>(),
+  ]);
+  for (const p of v4) {
+    const b = m4.get(pathOf.get(p.ns.name)!);
+    if (b !== undefined) p.ns.mangleLines = saveLines(b).filter((l) => l.startsWith('-A '));
+  }
+  for (const p of v6) {
+    const b = m6.get(pathOf.get(p.ns.name)!);
+    if (b !== undefined) p.ns.mangle6Lines = saveLines(b).filter((l) => l.startsWith('-A '));
+  }
+}
+
 /** Read these namespaces (peers resolved among them only). */
 export async function readTargets(targets: Target[], opts: DiscoverOptions = {}): Promise<ObservedNamespace[]> {
   const paths = targets.map((t) => t.path);
@@ -93,10 +119,12 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
   for (const [p, r] of reused) fast.set(p, r);
   const rest = paths.filter((p) => !fast.has(p));
   const natPaths = paths.filter((p) => fast.get(p)?.hasNat !== false);
-  const [slow, natRead, filterRead] = await Promise.all([
+  const none = Promise.resolve(new Map<string, string>());
+  const [slow, natRead, filterRead, filter6Read] = await Promise.all([
     readIp(rest, { streams: opts.streams }),
-    opts.nat === false ? Promise.resolve(new Map<string, string>()) : readNat(natPaths, { streams: opts.streams }),
-    opts.filter ? readFilter(paths, { streams: opts.streams }) : Promise.resolve(new Map<string, string>()),
+    opts.nat === false ? none : readNat(natPaths, { streams: opts.streams }),
+    opts.filter ? readSave(paths, 'iptables-save', 'filter', { streams: opts.streams }) : none,
+    opts.filter ? readSave(paths, 'ip6tables-save', 'filter', { streams: opts.streams }) : none,
   ]);
   const ip = new Map<string, RawNamespace>([...slow, ...[...fast].map(([p, r]) => [p, r.raw] as const)]);
   const nat = new Map(natRead);
@@ -114,7 +142,9 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
     const block = nat.get(t.path);
     if (block !== undefined) p.ns.natLines = natLines(block);
     const filterBlock = filterRead.get(t.path);
-    if (filterBlock !== undefined) p.ns.filterLines = filterBlock.split('\n').filter((l) => l.startsWith('-A ') || l.startsWith(':'));
+    if (filterBlock !== undefined) p.ns.filterLines = saveLines(filterBlock);
+    const filter6Block = filter6Read.get(t.path);
+    if (filter6Block !== undefined) p.ns.filter6Lines = saveLines(filter6Block);
     if (t.named && t.name !== HOST_NS && etcNetns.has(t.name)) {
       try {
         p.ns.resolvConf = readFileSync(`/etc/netns/${t.name}/resolv.conf`, 'utf8');
@@ -122,6 +152,7 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
     }
     parsed.push(p);
   }
+  if (opts.filter) await readMangle(parsed, targets, opts);
   const byName = new Map(targets.map((t) => [t.name, t]));
   await resolvePeers(parsed, async (ns) => {
     const t = byName.get(ns.name);

@@ -45,7 +45,8 @@ function ipBatchFile(): string {
 const ipArgv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('ip'), '-j', '-d', '-s', '-batch', ipBatchFile()];
 const rule6Argv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('ip'), '-6', '-j', 'rule', 'show'];
 const natArgv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('iptables-save'), '-t', 'nat'];
-const filterArgv = (path: string) => [programPath('nsenter'), `--net=${path}`, programPath('iptables-save'), '-t', 'filter'];
+/** `iptables-save -t TABLE` (or ip6tables-save) in a namespace: with -t it prints the table even where nothing created it. */
+const saveArgv = (program: 'iptables-save' | 'ip6tables-save', table: 'filter' | 'mangle') => (path: string) => [programPath('nsenter'), `--net=${path}`, programPath(program), '-t', table];
 
 export interface ReadOptions {
   /** parallel streams (default 2 on this kind of machine) */
@@ -79,10 +80,13 @@ export async function readNat(paths: string[], opts: ReadOptions = {}): Promise<
   return out;
 }
 
-/** Read `iptables-save -t filter` of each path (for reachability): the text of its block, '' where there is no filter table. */
-export async function readFilter(paths: string[], opts: ReadOptions = {}): Promise<Map<string, string>> {
+/**
+ * Read `iptables-save -t TABLE` (or `ip6tables-save`) of each path, for reachability: the
+ * text of its block, '' where there is no such table.
+ */
+export async function readSave(paths: string[], program: 'iptables-save' | 'ip6tables-save', table: 'filter' | 'mangle', opts: ReadOptions = {}): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  await fanOut(paths, opts.streams ?? 2, filterArgv, splitSaveBlocks, 1, (path, [block]) => out.set(path, block as string));
+  await fanOut(paths, opts.streams ?? 2, saveArgv(program, table), splitSaveBlocks, 1, (path, [block]) => out.set(path, block as string));
   return out;
 }
 

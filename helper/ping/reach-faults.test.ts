@@ -40,6 +40,24 @@ ip -n \${P}a route add 10.2.0.0/24 via 10.1.0.254
 ip -n \${P}b route add 10.1.0.0/24 via 10.3.0.1
 `;
 
+/** n1 and n2 routed over IPv6 by the sandbox host (v6 forwarding on there only). */
+const ROUTED_V6 = `
+for i in 1 2; do
+  ip netns add \${P}n$i; ip -n \${P}n$i link set lo up
+  ip link add h$i type veth peer name v$i netns \${P}n$i
+  ip addr add fd12:$i::1/64 dev h$i nodad; ip link set h$i up
+  ip -n \${P}n$i addr add fd12:$i::2/64 dev v$i nodad; ip -n \${P}n$i link set v$i up
+  ip -n \${P}n$i -6 route add default via fd12:$i::1
+done
+sysctl -qw net.ipv6.conf.all.forwarding=1
+`;
+
+/** Scenario 03's bridged LAN with IPv6 addresses too. */
+const BRIDGED_V6 = `${reference('03-bridge-lan')}
+ip -n \${P}ns1 addr add fd13::2/64 dev veth1 nodad
+ip -n \${P}ns2 addr add fd13::3/64 dev veth2 nodad
+`;
+
 interface KernelFault {
   name: string;
   build: string;
@@ -81,6 +99,17 @@ const ROUTED_DROP: KernelFault = {
   name: 'FORWARD policy DROP in a router',
   build: reference('04-router-nat'), fault: 'ip netns exec ${P}ns-router iptables -P FORWARD DROP',
   from: 'ns1', to: '192.168.2.1', code: 'filter-drop', ns: 'ns-router', says: /FORWARD policy is DROP/,
+};
+
+const ROUTED_V6_DROP: KernelFault = {
+  name: 'ip6tables FORWARD DROP rule in the sandbox host (routed IPv6)',
+  build: ROUTED_V6, fault: 'ip6tables -A FORWARD -d fd12:2::2 -j DROP',
+  from: 'n1', to: 'fd12:2::2', code: 'filter-drop', ns: 'host', says: /host: filter rule "-A FORWARD -d fd12:2::2\/128 -j DROP" drops it/,
+};
+const BRIDGED_V6_DROP: KernelFault = {
+  name: 'ip6tables FORWARD policy DROP in the sandbox host, bridged IPv6 LAN',
+  build: BRIDGED_V6, fault: 'ip6tables -P FORWARD DROP',
+  from: 'ns1', to: 'fd13::3', code: 'filter-drop', ns: 'host', says: /FORWARD policy is DROP.*ip6tables FORWARD chain because net\.bridge\.bridge-nf-call-ip6tables=1/,
 };
 
 const FAULTS: KernelFault[] = [
@@ -135,6 +164,18 @@ const FAULTS: KernelFault[] = [
     return ROUTED_DROP;
   } },
   ROUTED_DROP,
+  ROUTED_V6_DROP,
+  { ...BRIDGED_V6_DROP, choose: async (sb) => {
+    const r = await sb.inHost(['cat', '/proc/sys/net/bridge/bridge-nf-call-ip6tables']);
+    if (r.code === 0 && r.stdout.trim() === '1') return BRIDGED_V6_DROP;
+    console.log('# reach faults: net.bridge.bridge-nf-call-ip6tables is missing or 0 in the sandbox host, so the ip6tables FORWARD DROP is tested on routed traffic');
+    return ROUTED_V6_DROP;
+  } },
+  {
+    name: 'a firewall mark set in mangle PREROUTING sends lan1 out of the other uplink (scenario 07, rule 90 fwmark 0x2/0xff)',
+    build: reference('07-policy-routing'), fault: 'ip netns exec ${P}edge iptables -t mangle -A PREROUTING -i e-l1 -j MARK --set-mark 2',
+    from: 'lan1', to: '198.51.100.1', code: 'no-return-route', ns: 'isp2', direction: 'reply', says: /isp2 has no route back to 10\.71\.1\.2/,
+  },
 ];
 
 for (const entry of FAULTS) {

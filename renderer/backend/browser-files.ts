@@ -85,5 +85,8 @@ export function browserShellOps(): ShellOps {
     closeWindow() {
       /* a tab closes itself only when the user says so */
     },
+    // a web page cannot start a desktop program: the pcap download is the way to Wireshark
+    canOpenInWireshark: async () => false,
+    openInWireshark: async () => ({ ok: false, error: { code: 'unsupported', message: 'Open in Wireshark is a desktop app feature; download the pcap instead' } }),
   };
 }

@@ -7,6 +7,8 @@
 import type {
   ApplyProgress,
   Backend,
+  CaptureEvent,
+  TerminalEvent,
   BackendError,
   BackendKind,
   DocumentState,
@@ -44,6 +46,9 @@ export interface ShellOps {
   exportFile(data: string | Uint8Array, kind: ExportKind, suggestedName?: string): Promise<Result<SavedFile | null>>;
   setDocumentState(state: DocumentState): void;
   closeWindow(): void;
+  /** Wireshark on this desktop (the browser: never) */
+  canOpenInWireshark(): Promise<boolean>;
+  openInWireshark(pcap: Uint8Array): Promise<Result<null>>;
 }
 
 let counter = 0;
@@ -76,6 +81,8 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
   const progress = new Map<string, (p: ApplyProgress) => void>();
   const pingProgress = new Map<string, (p: PingProgress) => void>();
   const menuListeners = new Set<(c: MenuCommand) => void>();
+  const captures = new Map<string, (e: CaptureEvent) => void>();
+  const terminals = new Map<string, (e: TerminalEvent) => void>();
 
   const setStatus = (s: HelperStatus) => {
     current = s;
@@ -139,6 +146,18 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
       case 'menu':
         for (const cb of menuListeners) cb(p as MenuCommand);
         break;
+      case 'capture': {
+        const { subId, event: ev } = p as EventPayload<'capture'>;
+        captures.get(subId)?.(ev);
+        if (ev.type === 'end') captures.delete(subId);
+        break;
+      }
+      case 'terminal': {
+        const { subId, event: ev } = p as EventPayload<'terminal'>;
+        terminals.get(subId)?.(ev);
+        if (ev.type === 'exit') terminals.delete(subId);
+        break;
+      }
     }
   });
 
@@ -152,6 +171,11 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
   const offDisconnect = transport.onDisconnect?.((error) => {
     setStatus({ state: 'failed', error, canRetry: true });
     for (const w of watchers.values()) w.onError?.(error);
+    // a dropped session closed its captures and terminals on the server's side
+    for (const cb of captures.values()) cb({ type: 'end', reason: 'failed', packets: 0, bytes: 0, error: error.message });
+    for (const cb of terminals.values()) cb({ type: 'exit', code: null });
+    captures.clear();
+    terminals.clear();
   });
 
   const shell: ShellOps =
@@ -163,6 +187,11 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
           exportFile: (data, kind, suggestedName) => callResult('exportFile', { data, kind, suggestedName }),
           setDocumentState: (state) => void call('setDocumentState', state),
           closeWindow: () => void call('closeWindow', {}),
+          canOpenInWireshark: async () => {
+            const r = await call('desktopTools', {});
+            return r.ok && r.value.wireshark;
+          },
+          openInWireshark: (data) => callResult('openInWireshark', { data }),
         };
 
   /** only a file worth sending: the contract refuses an empty one */
@@ -247,6 +276,39 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
         if (statsListeners.delete(subId)) void call('forwarderStatsStop', { subId });
       };
     },
+    async startCapture(opts, onEvent) {
+      const subId = newId('c');
+      captures.set(subId, onEvent);
+      const r = await callResult<'captureStart', null>('captureStart', { subId, ...opts });
+      if (!r.ok) {
+        captures.delete(subId);
+        return r;
+      }
+      return { ok: true, value: () => void call('captureStop', { subId }) };
+    },
+    async openTerminal(namespace, size, onEvent) {
+      const subId = newId('t');
+      terminals.set(subId, onEvent);
+      const r = await callResult<'terminalOpen', null>('terminalOpen', { subId, namespace, ...size });
+      if (!r.ok) {
+        terminals.delete(subId);
+        return r;
+      }
+      return {
+        ok: true,
+        value: {
+          write: (data) => void call('terminalInput', { subId, data }),
+          resize: (cols, rows) => void call('terminalResize', { subId, cols, rows }),
+          close: () => {
+            terminals.delete(subId);
+            void call('terminalClose', { subId });
+          },
+        },
+      };
+    },
+    impairLink: (p) => callResult('impairLink', p),
+    canOpenInWireshark: () => shell.canOpenInWireshark(),
+    openInWireshark: (pcap) => shell.openInWireshark(pcap),
     openFile: (path) => shell.openFile(path),
     saveFile: (text, opts) => shell.saveFile(text, opts),
     exportFile: (data, kind, name) => shell.exportFile(data, kind, name),

@@ -4,13 +4,14 @@
  * status as a coloured rim. Live facts come from a per-node store subscription, so
  * a watch event repaints just the port it concerns.
  */
-import { memo } from 'react';
+import { memo, type MouseEvent } from 'react';
 import { Handle, Position } from '@xyflow/react';
 import type { NodeProps } from '@xyflow/react';
 import type { BridgeData, ForwarderData, NamespaceData, PortView, VrfData } from '../model/to-flow';
 import { BR_H, CONNECT_HANDLE, CONNECT_Y, memberChip } from '../model/geometry';
 import { useLive } from '../store/live-store';
 import { operational, type LinkOper } from '../model/live-merge';
+import { openPortMenu, type MenuTarget } from '../store/tools-store';
 
 const useLiveStatus = (id: string) => useLive((s) => (s.enabled ? s.status[id.replace(/~\d+$/, '')] : undefined));
 /** live: what a person calls the namespace (container, pod, Mininet host…), from the helper's identity */
@@ -48,6 +49,33 @@ function ConnectHandle({ id, side, top }: { id: string; side: 'left' | 'right'; 
   );
 }
 
+/** The link tools menu (../panels/port-menu.tsx) where the person right-clicked. */
+function toolsMenuAt(e: MouseEvent, target: MenuTarget) {
+  e.preventDefault();
+  e.stopPropagation();
+  openPortMenu(target, e.clientX, e.clientY);
+}
+
+/** The ⋯ that opens the same menu with the mouse's left button (and the keyboard). */
+function ToolsButton({ target, label, testid, className }: { target: MenuTarget; label: string; testid: string; className: string }) {
+  return (
+    <button
+      type="button"
+      className={`${className} nodrag`}
+      aria-label={label}
+      title={label}
+      data-testid={testid}
+      onClick={(e) => {
+        e.stopPropagation();
+        const r = e.currentTarget.getBoundingClientRect();
+        openPortMenu(target, r.right, r.bottom);
+      }}
+    >
+      ⋯
+    </button>
+  );
+}
+
 const Port = memo(function Port({ port, index }: { port: PortView; index: number }) {
   const up = useUp(port.key, port.up);
   const oper = useOper(port.key);
@@ -60,11 +88,13 @@ const Port = memo(function Port({ port, index }: { port: PortView; index: number
       data-oper={oper?.oper}
       title={`${port.ns}/${port.ifname} ↔ ${port.peer}${port.mtu ? ` · mtu ${port.mtu}` : ''} · ${look.label}`}
       style={{ top: 34 + index * 34 }}
+      onContextMenu={(e) => toolsMenuAt(e, { ns: port.ns, ifname: port.ifname })}
     >
       <Handle id={`l:${port.ifname}`} type="source" position={Position.Left} style={handleStyle} />
       <span className={`dot ${look.cls}`} aria-label={look.label} />
       <span className="port-name">{port.ifname}</span>
       <span className="port-addr">{port.addresses.join(' ') || '—'}</span>
+      <ToolsButton target={{ ns: port.ns, ifname: port.ifname }} label={`tools for ${port.ns}/${port.ifname}`} testid={`port-menu-${port.ns}/${port.ifname}`} className="port-menu-button" />
       <Handle id={`r:${port.ifname}`} type="source" position={Position.Right} style={handleStyle} />
     </div>
   );
@@ -84,7 +114,7 @@ export const NamespaceNode = memo(function NamespaceNode({ id, data, selected }:
       aria-label={`namespace ${label ?? data.name}`}
     >
       <ConnectHandle id="nl" side="left" />
-      <div className="ns-header">
+      <div className="ns-header" onContextMenu={(e) => toolsMenuAt(e, { ns: data.name })}>
         <span className="ns-icon">{data.name === 'host' ? '⌂' : '◫'}</span>
         <span className="ns-name" data-testid="ns-name" title={label ? data.name : undefined}>
           {label ?? data.name}
@@ -100,6 +130,7 @@ export const NamespaceNode = memo(function NamespaceNode({ id, data, selected }:
             </span>
           ))}
         </span>
+        <ToolsButton target={{ ns: data.name }} label={`tools for namespace ${data.name}`} testid={`ns-menu-${data.name}`} className="ns-menu-button" />
       </div>
       {data.ports.map((p, i) => (
         <Port key={p.ifname} port={p} index={i} />
@@ -154,6 +185,7 @@ const Member = memo(function Member({ port, chip }: { port: PortView; chip: { x:
       data-oper={oper?.oper}
       title={`${port.ifname} ↔ ${port.peer} · ${look.label}`}
       style={{ left: chip.x, width: chip.width }}
+      onContextMenu={(e) => toolsMenuAt(e, { ns: port.ns, ifname: port.ifname })}
     >
       {chip.width >= 14 ? port.ifname : ''}
       <Handle id={`m:${port.ifname}`} type="source" position={Position.Bottom} style={handleStyle} className="member-handle" />

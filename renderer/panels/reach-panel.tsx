@@ -27,6 +27,8 @@ export function ReachPanel() {
   const helper = useHelperStatus();
   const actual = useReach((s) => s.actual);
   const pinging = useReach((s) => s.pinging);
+  const pinged = useReach((s) => s.pinged);
+  const pingRuns = useReach((s) => s.pingRuns);
   const pingError = useReach((s) => s.pingError);
   const filtersError = useReach((s) => s.filtersError);
   const rows = useMemo(() => (src ? reachMatrix(src.net) : []), [src]);
@@ -69,9 +71,10 @@ export function ReachPanel() {
         <button type="button" data-testid="reach-ping" disabled={!pingable} title={helper?.state !== 'connected' ? 'needs the helper (real pings run on this host)' : 'ping every pair for real from its namespace'} onClick={ping}>
           Ping for real
         </button>
-        {pinging && (
-          <span data-testid="reach-ping-progress">
-            <progress max={pinging.total} value={pinging.done} /> {pinging.done}/{pinging.total}
+        {(pinging ?? pinged) && (
+          <span data-testid="reach-ping-progress" data-state={pinging ? 'running' : 'done'} data-run={pingRuns}>
+            <progress max={(pinging ?? pinged)!.total} value={(pinging ?? pinged)!.done} /> {(pinging ?? pinged)!.done}/{(pinging ?? pinged)!.total}
+            {!pinging && ' pinged'}
           </span>
         )}
         <button type="button" aria-label="close" data-testid="reach-close" onClick={() => (setOpen(false), setSelected(undefined))}>

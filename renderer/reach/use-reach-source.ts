@@ -14,7 +14,7 @@ import { useBackend } from '../backend-context';
 import { asObservedHost } from '../model/live-unnamed';
 import { useEditor } from '../store/editor-store';
 import { useLive } from '../store/live-store';
-import { readFilters, useReach } from '../store/reach-store';
+import { readFilters, useReach, type FirewallLines } from '../store/reach-store';
 
 export interface ReachSource {
   net: Net;
@@ -25,10 +25,10 @@ export interface ReachSource {
   filtersMissing: boolean;
 }
 
-/** The observed host with each namespace's filter lines put in where they were read. */
-export function withFilters(host: ObservedHost, filters: Record<string, string[]> | undefined): ObservedHost {
+/** The observed host with each namespace's firewall lines put in where they were read. */
+export function withFilters(host: ObservedHost, filters: Record<string, FirewallLines> | undefined): ObservedHost {
   if (!filters) return host;
-  return { ...host, namespaces: host.namespaces.map((n) => (filters[n.name] ? { ...n, filterLines: filters[n.name] } : n)) };
+  return { ...host, namespaces: host.namespaces.map((n) => (filters[n.name] ? { ...n, ...filters[n.name] } : n)) };
 }
 
 /** `active`: the caller shows reachability now (only then are the live filter tables read). */

@@ -8,21 +8,28 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { Backend, PingOutcome } from '../../shared/backend';
 import { MAX_PINGS_PER_CALL } from '../../shared/backend';
-import type { ObservedHost } from '../../shared/model/observed';
+import type { ObservedHost, ObservedNamespace } from '../../shared/model/observed';
 import { isUnnamedName } from '../model/live-unnamed';
 
+/** What discover `filter` reads of a namespace's firewall for reachability (filter tables, v4 and v6; mangle where fwmark rules need it). */
+export type FirewallLines = Pick<ObservedNamespace, 'filterLines' | 'filter6Lines' | 'mangleLines' | 'mangle6Lines'>;
+
 export interface ReachState {
-  /** live host: namespace → its `iptables-save -t filter` lines, as last read; undefined until read */
-  filters?: Record<string, string[]>;
+  /** live host: namespace → its firewall lines, as last read; undefined until read */
+  filters?: Record<string, FirewallLines>;
   filtersError?: string;
   /** `${from}\0${to}` → the real ping's outcome */
   actual: Record<string, PingOutcome>;
   /** pings running: how far */
   pinging?: { done: number; total: number };
+  /** the last ping run, once finished (kept on screen: a fast run would otherwise flash by unseen) */
+  pinged?: { done: number; total: number };
+  /** ping runs started so far (a test waits for the end of its own run) */
+  pingRuns: number;
   pingError?: string;
 }
 
-export const reachStore = createStore<ReachState>(() => ({ actual: {} }));
+export const reachStore = createStore<ReachState>(() => ({ actual: {}, pingRuns: 0 }));
 export const useReach = <T>(selector: (s: ReachState) => T): T => useStore(reachStore, selector);
 
 export const pairKey = (from: string, to: string) => `${from}\0${to}`;
@@ -31,8 +38,10 @@ export const pairKey = (from: string, to: string) => `${from}\0${to}`;
 export async function readFilters(backend: Backend): Promise<void> {
   const r = await backend.discover({ unnamed: true, filter: true });
   if (!r.ok) return reachStore.setState({ filtersError: r.error.message });
-  const filters: Record<string, string[]> = {};
-  for (const ns of (r.value.observed as ObservedHost | undefined)?.namespaces ?? []) filters[ns.name] = ns.filterLines ?? [];
+  const filters: Record<string, FirewallLines> = {};
+  for (const ns of (r.value.observed as ObservedHost | undefined)?.namespaces ?? []) {
+    filters[ns.name] = { filterLines: ns.filterLines ?? [], filter6Lines: ns.filter6Lines ?? [], mangleLines: ns.mangleLines, mangle6Lines: ns.mangle6Lines };
+  }
   reachStore.setState({ filters, filtersError: undefined });
 }
 
@@ -52,7 +61,7 @@ export const canPing = (p: { from: string; toNamespace?: string }) => canPingFro
 export async function pingPairs(backend: Backend, pairs: { from: string; to: string; toNamespace?: string }[], before?: () => Promise<void>): Promise<void> {
   const todo = pairs.filter(canPing);
   if (!todo.length || reachStore.getState().pinging) return;
-  reachStore.setState({ pinging: { done: 0, total: todo.length }, pingError: undefined });
+  reachStore.setState((st) => ({ pinging: { done: 0, total: todo.length }, pinged: undefined, pingError: undefined, pingRuns: st.pingRuns + 1 }));
   try {
     await before?.();
     for (let i = 0; i < todo.length; i += MAX_PINGS_PER_CALL) {
@@ -64,6 +73,6 @@ export async function pingPairs(backend: Backend, pairs: { from: string; to: str
       reachStore.setState({ actual });
     }
   } finally {
-    reachStore.setState({ pinging: undefined });
+    reachStore.setState({ pinging: undefined, pinged: reachStore.getState().pinging });
   }
 }

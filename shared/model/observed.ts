@@ -143,6 +143,12 @@ export interface ObservedNamespace {
   natLines?: string[];
   /** `iptables-save -t filter` lines (`:CHAIN POLICY …` and `-A …`); undefined when not read (discover `filter: true`) */
   filterLines?: string[];
+  /** `ip6tables-save -t filter` lines, likewise */
+  filter6Lines?: string[];
+  /** `iptables-save -t mangle` lines (marks for fwmark rules); read with `filter: true` where an IPv4 fwmark rule exists */
+  mangleLines?: string[];
+  /** `ip6tables-save -t mangle` lines, likewise for IPv6 fwmark rules */
+  mangle6Lines?: string[];
   /** /etc/netns/NAME/resolv.conf, when present */
   resolvConf?: string;
   /** what could not be read or represented, for people */

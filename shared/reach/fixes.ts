@@ -44,8 +44,8 @@ export const fixMasquerade = (net: Net, ns: string, src: string, outDev: string)
     document: `add to namespace ${ns}: \`nat: [{ action: masquerade, source: ${src}, outInterface: ${outDev} }]\``,
   });
 
-export const fixFilterAccept = (ns: string, chain: string, match: string) =>
-  `accept it before the drop: ${inNs(ns, `iptables -I ${chain} ${match} -j ACCEPT`)}`;
+export const fixFilterAccept = (ns: string, chain: string, match: string, family: 4 | 6 = 4) =>
+  `accept it before the drop: ${inNs(ns, `${family === 4 ? 'iptables' : 'ip6tables'} -I ${chain} ${match} -j ACCEPT`)}`;
 
 export const fixRpFilter = (net: Net, ns: string) =>
   pick(net, {

@@ -10,11 +10,11 @@
  *
  * Pure: no node:* imports.
  */
-import { HOST_NS, type Topology } from '../model/schema';
+import { HOST_NS, type PolicyRule, type Topology } from '../model/schema';
 import { networkOf, parseCidr, parseIp } from '../validate/ip';
 import { natRuleOf } from './iptables';
-import { routeTableId } from '../model/tables';
-import { defaultRules, ipKey, type Family, type NetAddr, type NetLink, type NetNs, type NetRoute, type Net } from './net';
+import { MAIN_TABLE, routeTableId, ruleFamily, tableId, type TableNames } from '../model/tables';
+import { defaultRules, ipKey, type Family, type NetAddr, type NetLink, type NetNs, type NetRoute, type NetRule, type Net } from './net';
 
 export function emptyNs(name: string): NetNs {
   return {
@@ -25,8 +25,10 @@ export function emptyNs(name: string): NetNs {
     forwarding: { 4: false, 6: false },
     rpFilter: 0,
     bridgeNf: true,
+    bridgeNf6: true,
     loopbackUp: true,
     nat: [],
+    mangle: { 4: [], 6: [] },
     local: new Map(),
   };
 }
@@ -71,6 +73,42 @@ export function deriveKernelRoutes(ns: NetNs): void {
   }
 }
 
+/** A document's policy rule as the kernel holds it, written as `ip rule` prints it. */
+export function ruleOf(r: PolicyRule, names: TableNames): NetRule {
+  const family = ruleFamily(r);
+  const action = r.action ?? 'lookup';
+  const rule: NetRule = { family, priority: r.priority, action, text: '' };
+  const prefix = (v: string) => {
+    const c = parseCidr(v.includes('/') ? v : `${v}/${family === 4 ? 32 : 128}`);
+    return c ? { ip: c.addr, prefix: c.prefix } : undefined;
+  };
+  const words = [`${r.priority}:`, 'from', r.from ?? 'all'];
+  if (r.from) {
+    rule.from = prefix(r.from);
+    if (!rule.from) rule.unknown = `from ${r.from}`;
+  }
+  if (r.to) {
+    words.push('to', r.to);
+    rule.to = prefix(r.to);
+    if (!rule.to) rule.unknown ??= `to ${r.to}`;
+  }
+  if (r.fwmark !== undefined) {
+    rule.fwmark = { value: r.fwmark, mask: r.fwmask ?? 0xffffffff };
+    words.push('fwmark', `0x${r.fwmark.toString(16)}${r.fwmask !== undefined ? `/0x${r.fwmask.toString(16)}` : ''}`);
+  }
+  if (r.iif) (words.push('iif', r.iif), (rule.iif = r.iif));
+  if (r.oif) (words.push('oif', r.oif), (rule.oif = r.oif));
+  if (action === 'lookup') {
+    // `ip rule add` without a table looks up main
+    const id = r.table === undefined ? MAIN_TABLE : tableId(r.table, names);
+    if (id === undefined) rule.unknown ??= `lookup ${r.table}`;
+    else rule.table = id;
+    words.push('lookup', r.table === undefined ? 'main' : String(r.table));
+  } else words.push(action);
+  rule.text = words.join(' ');
+  return rule;
+}
+
 export function netOfDocument(doc: Topology): Net {
   const namespaces = new Map<string, NetNs>();
   const nsOf = (name: string) => {
@@ -90,6 +128,11 @@ export function netOfDocument(doc: Topology): Net {
     for (const v of d.vrfs) n.links.set(v.name, { name: v.name, kind: 'vrf', up: v.up, carrier: v.up, oper: v.up ? 'UP' : 'DOWN', addrs: [], vrfTable: v.table });
     if (d.vrfs.length) {
       for (const f of [4, 6] as Family[]) n.rules[f].splice(1, 0, { family: f, priority: 1000, l3mdev: true, action: 'lookup', text: '1000: from all lookup [l3mdev-table]' });
+    }
+    for (const r of d.rules ?? []) {
+      const rule = ruleOf(r, d.tables);
+      // the kernel puts a rule after those of the same priority already there (a stable sort does the same)
+      n.rules[rule.family] = [...n.rules[rule.family], rule].sort((a, b) => a.priority - b.priority);
     }
   }
   if (!namespaces.has(HOST_NS) && (doc.bridges.some((b) => b.namespace === HOST_NS) || doc.veths.some((v) => v.ends.some((e) => e.namespace === HOST_NS)))) nsOf(HOST_NS);
@@ -118,9 +161,13 @@ export function netOfDocument(doc: Topology): Net {
       const family: Family = r.to.includes(':') || (r.via ?? '').includes(':') ? 6 : 4;
       const dst = r.to === 'default' ? { addr: parseIp(family === 4 ? '0.0.0.0' : '::')!, prefix: 0 } : parseCidr(r.to.includes('/') ? r.to : `${r.to}/${family === 4 ? 32 : 128}`);
       if (!dst) continue;
-      const via = r.via ? parseIp(r.via) ?? undefined : undefined;
-      const text = [r.type && r.type !== 'unicast' ? r.type : '', r.to, r.via ? `via ${r.via}` : '', r.dev ? `dev ${r.dev}` : '', r.table ? `table ${r.table}` : '', r.metric !== undefined ? `metric ${r.metric}` : '', r.src ? `src ${r.src}` : ''].filter(Boolean).join(' ');
-      pushRoute(n, { family, type: r.type ?? 'unicast', dst: dst.addr, prefix: dst.prefix, via, dev: r.dev, metric: r.metric ?? (family === 6 ? 1024 : 0), table: routeTableId(r, d.tables) ?? 254, src: r.src ? parseIp(r.src) ?? undefined : undefined, text });
+      // a multipath route: the analysis follows its first path (which one a ping takes is the kernel's hash)
+      const first = r.nexthops?.[0];
+      const viaText = r.via ?? first?.via;
+      const via = viaText ? parseIp(viaText) ?? undefined : undefined;
+      const hops = r.nexthops ? r.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev ? ` dev ${h.dev}` : ''}${h.weight ? ` weight ${h.weight}` : ''}`).join(' ') : '';
+      const text = [r.type && r.type !== 'unicast' ? r.type : '', r.to, r.via ? `via ${r.via}` : '', r.dev ? `dev ${r.dev}` : '', r.table ? `table ${r.table}` : '', r.metric !== undefined ? `metric ${r.metric}` : '', r.src ? `src ${r.src}` : '', hops].filter(Boolean).join(' ');
+      pushRoute(n, { family, type: r.type ?? 'unicast', dst: dst.addr, prefix: dst.prefix, via, dev: r.dev ?? first?.dev, metric: r.metric ?? (family === 6 ? 1024 : 0), table: routeTableId(r, d.tables) ?? 254, src: r.src ? parseIp(r.src) ?? undefined : undefined, text });
     }
   }
   return { namespaces, source: 'document' };

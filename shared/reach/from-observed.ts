@@ -10,7 +10,7 @@
 import type { ObservedHost, ObservedLink, ObservedNamespace, ObservedRoute, ObservedRule } from '../model/observed';
 import { parseCidr, parseIp } from '../validate/ip';
 import { emptyNs, pushRoute } from './from-document';
-import { parseFilterLines, parseIptLine } from './iptables';
+import { parseFilterLines, parseIptLine, type IptRule } from './iptables';
 import { defaultRules, ipKey, type Family, type NetLink, type NetNs, type NetRoute, type NetRule, type Net, type RouteType } from './net';
 
 const ROUTE_TYPES = new Set<RouteType>(['unicast', 'local', 'broadcast', 'blackhole', 'unreachable', 'prohibit']);
@@ -75,6 +75,12 @@ export function parseRuleText(r: ObservedRule): NetRule {
       if (!p) rule.unknown ??= `${k} ${v}`;
       else rule[k] = p;
     } else if (k === 'iif' || k === 'oif') rule[k] = w[++i];
+    else if (k === 'fwmark') {
+      i++;
+      const [value, mask] = (v ?? '').split('/').map(Number);
+      if (Number.isInteger(value) && (mask === undefined || Number.isInteger(mask))) rule.fwmark = { value, mask: mask ?? 0xffffffff };
+      else rule.unknown ??= `fwmark ${v}`;
+    }
     else if (k === 'lookup') {
       i++;
       if (v === '[l3mdev-table]') rule.l3mdev = true;
@@ -84,9 +90,13 @@ export function parseRuleText(r: ObservedRule): NetRule {
         else rule.unknown ??= `lookup ${v}`;
       }
     } else if (k === 'blackhole' || k === 'unreachable' || k === 'prohibit') rule.action = k;
-    else rule.unknown ??= k; // fwmark, uidrange, goto, nop…
+    else rule.unknown ??= k; // uidrange, goto, nop…
   }
   return rule;
+}
+
+function mangleOf(lines: string[] | undefined): IptRule[] | undefined {
+  return lines?.map((l) => parseIptLine('mangle', l)).filter((r) => r !== undefined);
 }
 
 function nsOf(o: ObservedNamespace): NetNs {
@@ -118,8 +128,13 @@ function nsOf(o: ObservedNamespace): NetNs {
   n.rpFilter = rp === 1 ? 1 : rp === 2 ? 2 : 0;
   const brnf = o.sysctls['net.bridge.bridge-nf-call-iptables'];
   n.bridgeNf = brnf === undefined ? true : brnf === '1';
+  const brnf6 = o.sysctls['net.bridge.bridge-nf-call-ip6tables'];
+  n.bridgeNf6 = brnf6 === undefined ? true : brnf6 === '1';
   n.nat = (o.natLines ?? []).map((l) => parseIptLine('nat', l)).filter((r) => r !== undefined);
   if (o.filterLines) n.filter = { chains: parseFilterLines(o.filterLines) };
+  if (o.filter6Lines) n.filter6 = { chains: parseFilterLines(o.filter6Lines) };
+  // discover reads the mangle table only where a fwmark rule needs it; elsewhere no rule asks for the mark
+  n.mangle = { 4: mangleOf(o.mangleLines), 6: mangleOf(o.mangle6Lines) };
   return n;
 }
 

@@ -16,8 +16,16 @@ interface Neg<T> {
   value: T;
 }
 
+export type IptTable = 'filter' | 'nat' | 'mangle';
+
+/** A mark value with its mask (`0x2/0xff`; mask omitted: all bits). */
+export interface Mark {
+  value: number;
+  mask: number;
+}
+
 export interface IptRule {
-  table: 'filter' | 'nat';
+  table: IptTable;
   chain: string;
   /** the rule as written (`-A FORWARD -i br0 -j DROP`), quoted in reasons */
   text: string;
@@ -30,6 +38,8 @@ export interface IptRule {
   icmpType?: Neg<number>;
   dstTypeLocal?: Neg<boolean>;
   srcTypeLocal?: Neg<boolean>;
+  /** `-m mark --mark V/M` */
+  mark?: Neg<Mark>;
   /** what could not be evaluated (a match module or option), when anything */
   unknown?: string;
   /** ACCEPT, DROP, REJECT, RETURN, MASQUERADE, SNAT, DNAT, LOG, a user chain… ('' = none: a counter) */
@@ -37,6 +47,8 @@ export interface IptRule {
   goto?: boolean;
   /** --to-source / --to-destination: the first address */
   toAddress?: Ip;
+  /** MARK's change of the packet mark: `mark = (mark & ~mask) ^ value` (--set-xmark; the others are written as one) */
+  setMark?: Mark & { op: 'xor' | 'or' };
 }
 
 /** iptables-save quotes arguments with spaces ("…"); split like it writes. */
@@ -63,12 +75,12 @@ function prefixOf(s: string): { ip: Ip; prefix: number } | undefined {
 
 const ICMP_TYPES: Record<string, number> = { 'echo-request': 8, 'echo-reply': 0, 'ipv6-echo-request': 128, 'echo-request-v6': 128, 'echo-reply-v6': 129, 'ipv6-echo-reply': 129 };
 /** modules whose options are understood (others: unknown) */
-const KNOWN_MODULES = new Set(['conntrack', 'state', 'comment', 'icmp', 'icmp6', 'tcp', 'udp', 'addrtype']);
+const KNOWN_MODULES = new Set(['conntrack', 'state', 'comment', 'icmp', 'icmp6', 'tcp', 'udp', 'addrtype', 'mark']);
 /** targets that let the packet go on to the next rule */
 export const NON_TERMINATING = new Set(['', 'LOG', 'NFLOG', 'MARK', 'CONNMARK', 'CT', 'TCPMSS', 'NOTRACK', 'TRACE', 'CLASSIFY', 'AUDIT']);
 
 /** One `-A CHAIN …` line of table `table`; undefined when it is not one. */
-export function parseIptLine(table: 'filter' | 'nat', line: string): IptRule | undefined {
+export function parseIptLine(table: IptTable, line: string): IptRule | undefined {
   const w = words(line);
   if (w[0] !== '-A' || !w[1]) return undefined;
   const rule: IptRule = { table, chain: w[1], text: line, target: '' };
@@ -83,6 +95,17 @@ export function parseIptLine(table: 'filter' | 'nat', line: string): IptRule | u
         const a = (w[i + 1] ?? '').replace(/^\[/, '').split(/[-\]]/)[0];
         // `a.b.c.d:port` for IPv4; IPv6 comes bracketed
         rule.toAddress = parseIp(a.includes('.') ? a.split(':')[0] : a) ?? undefined;
+      }
+      if (rule.target === 'MARK') {
+        const m = parseMark(w[i + 1]);
+        const op = w[i];
+        if (!m) continue;
+        // iptables-save writes --set-xmark; the rest as iptables(8) defines them
+        if (op === '--set-xmark') rule.setMark = { ...m, op: 'xor' };
+        else if (op === '--set-mark') rule.setMark = { ...m, op: 'or' };
+        else if (op === '--and-mark') rule.setMark = { value: 0, mask: ~m.value >>> 0, op: 'xor' };
+        else if (op === '--or-mark') rule.setMark = { value: m.value, mask: m.value, op: 'or' };
+        else if (op === '--xor-mark') rule.setMark = { value: m.value, mask: 0, op: 'xor' };
       }
     }
   }
@@ -145,6 +168,12 @@ export function parseIptLine(table: 'filter' | 'nat', line: string): IptRule | u
         else rule.srcTypeLocal = { neg: n, value: true };
         break;
       }
+      case '--mark': {
+        const m = parseMark(take());
+        if (!m) unknown(`--mark ${v}`);
+        else rule.mark = { neg: n, value: m };
+        break;
+      }
       case '--dport':
       case '--sport':
       case '--dports':
@@ -156,6 +185,15 @@ export function parseIptLine(table: 'filter' | 'nat', line: string): IptRule | u
     }
   }
   return rule;
+}
+
+/** `0x2`, `0x2/0xff`, `2` → value and mask (mask omitted: all bits). */
+export function parseMark(s: string | undefined): Mark | undefined {
+  const [v, m] = (s ?? '').split('/');
+  const value = Number(v);
+  const mask = m === undefined ? 0xffffffff : Number(m);
+  if (!v || !Number.isInteger(value) || !Number.isInteger(mask) || value < 0 || mask < 0 || value > 0xffffffff || mask > 0xffffffff) return undefined;
+  return { value, mask };
 }
 
 function protoName(p: string): string {
@@ -234,6 +272,8 @@ export interface IptPacket {
   /** 8/0 (IPv4) or 128/129 (IPv6) */
   icmpType: number;
   isLocal(ip: Ip): boolean;
+  /** the packet mark; undefined = not known (a `-m mark` rule is then "unknown") */
+  mark?: number;
 }
 
 type Tri = boolean | 'unknown';
@@ -263,6 +303,10 @@ export function ruleMatches(r: IptRule, p: IptPacket): Tri {
   add(r.dstTypeLocal, () => p.isLocal(p.dst));
   add(r.srcTypeLocal, () => p.isLocal(p.src));
   if (checks.includes(false)) return false; // a readable part already rules it out
+  if (r.mark) {
+    if (p.mark === undefined) return 'unknown';
+    if ((((p.mark ^ r.mark.value.value) & r.mark.value.mask) === 0) === r.mark.neg) return false;
+  }
   return r.unknown ? 'unknown' : true;
 }
 
@@ -334,4 +378,55 @@ export function evalNatChain(rules: IptRule[], chain: string, p: IptPacket, dept
     return { rule, unknown: true };
   }
   return {};
+}
+
+// ---------------------------------------------------------------- mangle: the mark
+
+/** mangle targets that neither end the walk nor touch the mark */
+const MANGLE_HARMLESS = new Set(['', 'LOG', 'NFLOG', 'TRACE', 'AUDIT', 'DSCP', 'TOS', 'TTL', 'HL', 'ECN', 'TCPMSS', 'CLASSIFY', 'CHECKSUM']);
+
+export type MarkVerdict = { mark: number } | { unknown: IptRule };
+
+/** Apply MARK's change to a mark. */
+export function applyMark(mark: number, m: NonNullable<IptRule['setMark']>): number {
+  const kept = (mark & ~m.mask) >>> 0;
+  return (m.op === 'xor' ? kept ^ m.value : kept | m.value) >>> 0;
+}
+
+/**
+ * The mark a packet leaves mangle chain `chain` with (PREROUTING for a packet
+ * that arrived, OUTPUT for one sent here), starting from `mark`. A rule whose
+ * match cannot be read, or a target that could change the mark or the packet's
+ * fate in ways not modelled (CONNMARK, DROP, TPROXY…), makes the mark unknown,
+ * quoting that rule.
+ */
+export function evalMarkChain(rules: IptRule[], chain: string, p: IptPacket, mark = 0): MarkVerdict {
+  const out = markWalk(rules, chain, p, mark, 0);
+  return 'unknown' in out ? out : { mark: out.mark };
+}
+
+function markWalk(rules: IptRule[], chain: string, p: IptPacket, mark: number, depth: number): { mark: number; done?: boolean } | { unknown: IptRule } {
+  if (depth > 32) return { mark };
+  for (const rule of rules) {
+    if (rule.chain !== chain || MANGLE_HARMLESS.has(rule.target)) continue;
+    const m = ruleMatches(rule, { ...p, mark });
+    if (m === false) continue;
+    if (m === 'unknown') return { unknown: rule };
+    if (rule.target === 'MARK') {
+      if (!rule.setMark) return { unknown: rule };
+      mark = applyMark(mark, rule.setMark);
+      continue;
+    }
+    if (rule.target === 'ACCEPT') return { mark, done: true };
+    if (rule.target === 'RETURN') return { mark };
+    if (rules.some((r) => r.chain === rule.target)) {
+      const sub = markWalk(rules, rule.target, p, mark, depth + 1);
+      if ('unknown' in sub || sub.done) return sub;
+      mark = sub.mark;
+      if (rule.goto) return { mark };
+      continue;
+    }
+    return { unknown: rule };
+  }
+  return { mark };
 }

@@ -8,6 +8,7 @@
  *
  * Pure: no node:* imports.
  */
+import ipaddr from 'ipaddr.js';
 import type { Ip } from '../validate/ip';
 import type { Family, NetNs, NetRoute, NetRule } from './net';
 
@@ -20,6 +21,10 @@ export interface LookupQuery {
   oif?: string;
   /** the device whose VRF an l3mdev rule uses for a locally generated packet (a reply leaves in the VRF its request came in by) */
   l3dev?: string;
+  /** the packet's firewall mark (omitted: 0, as a packet arrives from another namespace or an unmarked socket) */
+  mark?: number;
+  /** the mark cannot be known (mangle table not read, or a rule there not evaluable): fwmark rules that could select it are "unknown" */
+  markUnknown?: boolean;
 }
 
 export interface LookupResult {
@@ -36,12 +41,18 @@ export interface LookupResult {
 
 export const inPrefix = (ip: Ip, net: Ip, prefix: number) => ip.kind() === net.kind() && ip.match(net, prefix);
 
-function ruleSelects(r: NetRule, q: LookupQuery): boolean {
+/** Does the rule select the packet? 'unknown' when only the packet's (unknown) mark could decide. */
+function ruleSelects(r: NetRule, q: LookupQuery): boolean | 'unknown' {
   let m = true;
+  // without a source (a socket that binds none) a `from` rule does not match: the kernel compares against 0 / ::
   if (r.from) m &&= q.src !== undefined && inPrefix(q.src, r.from.ip, r.from.prefix);
   if (r.to) m &&= inPrefix(q.dst, r.to.ip, r.to.prefix);
   if (r.iif) m &&= r.iif === q.iif;
   if (r.oif) m &&= r.oif === q.oif;
+  if (m && r.fwmark) {
+    if (q.markUnknown) return 'unknown';
+    m = (((q.mark ?? 0) ^ r.fwmark.value) & r.fwmark.mask) === 0;
+  }
   return r.not ? !m : m;
 }
 
@@ -78,8 +89,9 @@ export function lookupRoute(ns: NetNs, q: LookupQuery): LookupResult {
   let downRoute: NetRoute | undefined;
   const tried: LookupResult['tried'] = [];
   for (const rule of ns.rules[q.family]) {
-    if (!ruleSelects(rule, q)) continue;
-    if (rule.unknown) return { unknownRule: rule, downRoute, tried };
+    const sel = ruleSelects(rule, q);
+    if (!sel) continue;
+    if (rule.unknown || sel === 'unknown') return { unknownRule: rule, downRoute, tried };
     if (rule.action !== 'lookup') return { rule, downRoute, tried };
     const table = rule.l3mdev ? vrfTableOf(ns, q.iif === 'lo' ? q.oif ?? q.l3dev : q.iif) : rule.table;
     if (table === undefined) continue;
@@ -140,4 +152,62 @@ export function selectSource(ns: NetNs, route: NetRoute, dev: string, to: Ip, fa
     if (a) return a.ip;
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------- IPv6 source selection without a device
+
+/** RFC 6724's default policy table as the kernel holds it (net/ipv6/addrlabel.c): longest prefix gives the label. */
+const LABELS: { net: Ip; prefix: number; label: number }[] = [
+  ['::1', 128, 0], ['::', 96, 3], ['::ffff:0:0', 96, 4], ['2001::', 32, 6], ['2001:10::', 28, 7], ['2002::', 16, 2],
+  ['3ffe::', 16, 12], ['fec0::', 10, 11], ['fc00::', 7, 5], ['::', 0, 1],
+].map(([a, prefix, label]) => ({ net: ipaddr.IPv6.parse(a as string), prefix: prefix as number, label: label as number }));
+
+function label6(ip: Ip): number {
+  for (const l of LABELS) if (inPrefix(ip, l.net, l.prefix)) return l.label;
+  return 1;
+}
+
+/** IPv6 scope as the kernel ranks it: host (::1) 1, link (fe80::/10) 2, site (fec0::/10) 5, global 14. */
+function scope6(ip: Ip): number {
+  const r = ip.range();
+  return r === 'loopback' ? 1 : r === 'linkLocal' ? 2 : inPrefix(ip, LABELS[7].net, 10) ? 5 : 14;
+}
+
+/** Leading bits two IPv6 addresses share. */
+function commonBits(a: Ip, b: Ip): number {
+  const x = (a as ipaddr.IPv6).parts;
+  const y = (b as ipaddr.IPv6).parts;
+  for (let i = 0; i < 8; i++) {
+    const d = x[i] ^ y[i];
+    if (d) return i * 16 + Math.clz32(d) - 16;
+  }
+  return 128;
+}
+
+/**
+ * The source the kernel picks for `dst` when no route gave a device
+ * (ipv6_dev_get_saddr with no device: every address of the namespace is a
+ * candidate). RFC 6724's rules in the kernel's order, those that can differ
+ * here: appropriate scope (2), same label (6), longest matching prefix up to the
+ * address's own prefix length (8); a tie keeps the first in device order.
+ */
+export function selectSourceAnywhere(ns: NetNs, dst: Ip): Ip | undefined {
+  const dScope = scope6(dst);
+  const dLabel = label6(dst);
+  let best: { ip: Ip; scope: number; label: boolean; match: number } | undefined;
+  for (const l of ns.links.values()) {
+    if (!l.up) continue;
+    for (const a of l.addrs) {
+      if (a.family !== 6) continue;
+      const c = { ip: a.ip, scope: scope6(a.ip), label: label6(a.ip) === dLabel, match: Math.min(commonBits(a.ip, dst), a.prefix) };
+      if (!best || better6(c, best, dScope)) best = c;
+    }
+  }
+  return best?.ip;
+}
+
+function better6(a: { scope: number; label: boolean; match: number }, b: { scope: number; label: boolean; match: number }, dScope: number): boolean {
+  if (a.scope !== b.scope) return a.scope < b.scope ? a.scope >= dScope : b.scope < dScope;
+  if (a.label !== b.label) return a.label;
+  return a.match > b.match;
 }

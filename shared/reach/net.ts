@@ -70,6 +70,8 @@ export interface NetRule {
   table?: number;
   /** look up the VRF table of the packet's device */
   l3mdev?: boolean;
+  /** `fwmark V/M`: selects packets whose mark & M == V (M omitted: all bits) */
+  fwmark?: { value: number; mask: number };
   action: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit';
   /** a selector or action the analysis cannot evaluate (fwmark, uidrange…): quoted in an "unknown" */
   unknown?: string;
@@ -93,11 +95,20 @@ export interface NetNs {
   rpFilter: 0 | 1 | 2;
   /** net.bridge.bridge-nf-call-iptables (bridged IPv4 passes FORWARD here) */
   bridgeNf: boolean;
+  /** net.bridge.bridge-nf-call-ip6tables (bridged IPv6 passes ip6tables FORWARD here) */
+  bridgeNf6: boolean;
   loopbackUp: boolean;
   /** nat table rules (PREROUTING/OUTPUT/POSTROUTING), in order */
   nat: IptRule[];
-  /** undefined = not read (live without it): treated as accept-all, said so in hops */
+  /** iptables filter table; undefined = not read (live without it): treated as accept-all */
   filter?: FilterTable;
+  /** ip6tables filter table, likewise */
+  filter6?: FilterTable;
+  /**
+   * mangle table rules per family (they may set the mark fwmark rules select on); undefined =
+   * not read, so a fwmark rule that could apply is "unknown". A document sets no marks: [].
+   */
+  mangle: Record<Family, IptRule[] | undefined>;
   /** normalised address → link holding it (every address of the namespace) */
   local: Map<string, NetLink>;
 }

@@ -15,8 +15,8 @@
  * Pure: no node:* imports.
  */
 import { parseIp, type Ip } from '../validate/ip';
-import { evalFilterChain, evalNatChain, type IptPacket } from './iptables';
-import { inPrefix, lookupRoute, onLinkDev, onlyDefaultRules, routeDev, selectSource, type LookupResult } from './lookup';
+import { evalFilterChain, evalMarkChain, evalNatChain, type IptPacket } from './iptables';
+import { inPrefix, lookupRoute, onLinkDev, onlyDefaultRules, routeDev, selectSource, selectSourceAnywhere, type LookupQuery, type LookupResult } from './lookup';
 import { ipKey, ipText, type Family, type Net, type NetLink, type NetNs, type NetRoute } from './net';
 import { fixFilterAccept, fixForwarding, fixLinkUp, fixLoopback, fixMasquerade, fixRoute, fixRpFilter, inNs, pick } from './fixes';
 import type { Direction, FaultCode, Failure, Hop, ReachResult } from './result';
@@ -51,6 +51,10 @@ interface Pkt {
   dst: Ip;
   /** reply only: the interface its request arrived on (its VRF is the reply's) */
   l3dev?: string;
+  /** the mark in the namespace it is in (it starts at 0 there: crossing namespaces clears it); undefined = unknown */
+  mark?: number;
+  /** why the mark is unknown, for a fwmark rule's "unknown" */
+  markWhy?: string;
 }
 
 type Step = { next: { ns: NetNs; iface: string } } | { delivered: { ns: NetNs; src: Ip; dst: Ip; iface?: string } };
@@ -75,31 +79,63 @@ function hop(w: Walk, h: Omit<Hop, 'direction'>) {
 function ipkt(w: Walk, ns: NetNs, p: Pkt, inIface?: string, outIface?: string): IptPacket {
   const ctstate = w.dir === 'request' ? 'NEW' : w.ct.has(ns.name) ? 'ESTABLISHED' : 'INVALID';
   const echo = w.family === 4 ? (w.dir === 'request' ? 8 : 0) : w.dir === 'request' ? 128 : 129;
-  return { family: w.family, src: p.src!, dst: p.dst, inIface, outIface, ctstate, icmpType: echo, isLocal: (ip) => ns.local.has(ipKey(ip)) };
+  return { family: w.family, src: p.src!, dst: p.dst, inIface, outIface, ctstate, icmpType: echo, isLocal: (ip) => ns.local.has(ipKey(ip)), mark: p.mark };
+}
+
+/**
+ * The packet's mark after mangle `chain` in this namespace (it arrives with 0: a
+ * veth crossing into another namespace scrubs it). Read only where it matters: a
+ * namespace whose mangle table is unknown leaves it unknown, said why.
+ */
+function markIn(w: Walk, ns: NetNs, chain: 'PREROUTING' | 'OUTPUT', p: Pkt, inIface?: string, outIface?: string) {
+  const rules = ns.mangle[w.family];
+  p.markWhy = undefined;
+  if (!rules) {
+    p.mark = undefined;
+    p.markWhy = `${ns.name}'s ${w.family === 4 ? 'iptables' : 'ip6tables'} mangle table (which may set the mark) was not read`;
+    return;
+  }
+  p.mark = 0;
+  if (!rules.length || p.src === undefined) return;
+  const v = evalMarkChain(rules, chain, ipkt(w, ns, p, inIface, outIface));
+  if ('mark' in v) p.mark = v.mark;
+  else {
+    p.mark = undefined;
+    p.markWhy = `the mark depends on ${ns.name}'s mangle rule "${v.unknown.text}", which this analysis cannot evaluate`;
+  }
+}
+
+/** The lookup query of the packet in this namespace. */
+function query(w: Walk, p: Pkt, iif: string): LookupQuery {
+  return { family: w.family, dst: p.dst, src: p.src, iif, l3dev: p.l3dev, mark: p.mark, markUnknown: p.mark === undefined };
 }
 
 /** The filter table's verdict on the packet in `chain`; stops the walk on DROP or an unreadable rule. */
 function filter(w: Walk, ns: NetNs, chain: 'INPUT' | 'OUTPUT' | 'FORWARD', p: Pkt, inIface?: string, outIface?: string, bridged?: string) {
-  if (!ns.filter || w.family !== 4) return; // not read (or ip6tables, which is not read): nothing is assumed to drop
-  const v = evalFilterChain(ns.filter.chains, chain, ipkt(w, ns, p, inIface, outIface));
+  const table = w.family === 4 ? ns.filter : ns.filter6;
+  if (!table) return; // not read: nothing is assumed to drop
+  const v = evalFilterChain(table.chains, chain, ipkt(w, ns, p, inIface, outIface));
   if (v.verdict === 'ACCEPT') {
-    if (v.rule || ns.filter.chains.get(chain)?.policy === 'DROP') hop(w, { ns: ns.name, iface: bridged ?? inIface ?? outIface, kind: 'filter', text: `filter ${chain} accepts it`, entry: v.rule?.text ?? `-P ${chain} ACCEPT` });
+    if (v.rule || table.chains.get(chain)?.policy === 'DROP') hop(w, { ns: ns.name, iface: bridged ?? inIface ?? outIface, kind: 'filter', text: `filter ${chain} accepts it`, entry: v.rule?.text ?? `-P ${chain} ACCEPT` });
     return;
   }
-  const why = bridged ? ` (bridge netfilter: traffic bridged by ${bridged} passes ${ns.name}'s FORWARD chain because net.bridge.bridge-nf-call-iptables=1)` : '';
+  const why = bridged ? ` (bridge netfilter: traffic bridged by ${bridged} passes ${ns.name}'s ${w.family === 4 ? '' : 'ip6tables '}FORWARD chain because net.bridge.bridge-nf-call-ip${w.family === 4 ? '' : '6'}tables=1)` : '';
   const iface = bridged ?? inIface ?? outIface;
   if (v.verdict === 'unknown') {
-    stop(w, 'filter-unknown', ns, `cannot tell whether ${ns.name}'s filter ${v.chain} rule "${v.rule!.text}" applies to this ping${why}`, `check that rule by hand (iptables-save -t filter in ${ns.name})`, { iface, entry: v.rule!.text, unknown: true });
+    stop(w, 'filter-unknown', ns, `cannot tell whether ${ns.name}'s filter ${v.chain} rule "${v.rule!.text}" applies to this ping${why}`, `check that rule by hand (${w.family === 4 ? 'iptables' : 'ip6tables'}-save -t filter in ${ns.name})`, { iface, entry: v.rule!.text, unknown: true });
   }
   const match = [inIface ? `-i ${inIface}` : '', outIface ? `-o ${outIface}` : '', w.dir === 'reply' ? '-m conntrack --ctstate ESTABLISHED,RELATED' : `-s ${s(p.src)} -d ${s(p.dst)}`].filter(Boolean).join(' ');
   const what = v.rule ? `filter rule "${v.rule.text}" drops it` : `the filter ${chain} policy is DROP and no rule accepts it`;
-  const fix = fixFilterAccept(ns.name, chain, match) + (bridged ? `; or, in the topology, set \`acceptForward: true\` on bridge ${bridged} (apply adds and owns that rule)` : '');
+  const fix = fixFilterAccept(ns.name, chain, match, w.family) + (bridged ? `; or, in the topology, set \`acceptForward: true\` on bridge ${bridged} (apply adds and owns that rule)` : '');
   stop(w, 'filter-drop', ns, `${ns.name}: ${what}${why}`, fix, { iface, entry: v.rule?.text ?? `-P ${chain} DROP` });
 }
 
 /** The route a lookup found, or the failure it means. */
 function chosen(w: Walk, ns: NetNs, L: LookupResult, p: Pkt): NetRoute {
-  if (L.unknownRule) stop(w, 'rule-unknown', ns, `${ns.name}: cannot evaluate policy rule "${L.unknownRule.text}" for ${s(p.dst)}`, `check that rule by hand (${inNs(ns.name, 'ip rule')})`, { entry: L.unknownRule.text, unknown: true });
+  if (L.unknownRule) {
+    const why = L.unknownRule.fwmark && !L.unknownRule.unknown && p.markWhy ? ` (it selects by firewall mark, and ${p.markWhy})` : '';
+    stop(w, 'rule-unknown', ns, `${ns.name}: cannot evaluate policy rule "${L.unknownRule.text}" for ${s(p.dst)}${why}`, `check that rule by hand (${inNs(ns.name, 'ip rule')})`, { entry: L.unknownRule.text, unknown: true });
+  }
   if (!L.route && L.rule && L.rule.action !== 'lookup') stop(w, 'rule-action', ns, `${ns.name}: policy rule "${L.rule.text}" makes ${s(p.dst)} ${L.rule.action}`, `remove or change that rule (${inNs(ns.name, `ip rule del pref ${L.rule.priority}`)})`, { entry: L.rule.text });
   if (!L.route) {
     if (L.downRoute) {
@@ -176,22 +212,40 @@ function prerouting(w: Walk, ns: NetNs, p: Pkt, chain: 'PREROUTING' | 'OUTPUT', 
 }
 
 function sendLocal(w: Walk, ns: NetNs, p: Pkt): Step {
-  let L = lookupRoute(ns, { family: w.family, dst: p.dst, src: p.src, iif: 'lo', l3dev: p.l3dev });
+  // a socket's packets start unmarked; the first lookup sees mark 0, mangle OUTPUT may change it (then routed again)
+  p.mark = 0;
+  p.markWhy = undefined;
+  let L = lookupRoute(ns, query(w, p, 'lo'));
+  let retried = '';
+  if (w.family === 6 && p.src === undefined && !L.route && !L.unknownRule) {
+    // IPv6 (ip6_dst_lookup_tail): a lookup without source that fails is retried with a source picked among all the
+    // namespace's addresses, so rules by source (`from`) can still find a table for it
+    const src = selectSourceAnywhere(ns, p.dst);
+    const again = src ? lookupRoute(ns, { ...query(w, p, 'lo'), src }) : undefined;
+    if (again?.route || again?.unknownRule) {
+      p.src = src;
+      L = again;
+      retried = ` (no route without a source address: the kernel picked ${s(src)} and looked up again, ${again.rule?.text ?? ''})`;
+    }
+  }
   let r = chosen(w, ns, L, p);
   if (r.type === 'local') return deliverSelf(w, ns, p, r);
   let dev = routeDev(ns, r) ?? noDevice(w, ns, r);
   p.src ??= selectSource(ns, r, dev, p.dst, w.family) ?? stop(w, 'no-source', ns, `${ns.name} has no IPv${w.family} address to send from`, `give ${dev} an address`, { iface: dev });
   if (w.dir === 'request') w.ct.set(ns.name, { origSrc: p.src, origDst: p.dst });
-  if (prerouting(w, ns, p, 'OUTPUT')) {
-    // the kernel routes a locally DNATed packet again
-    L = lookupRoute(ns, { family: w.family, dst: p.dst, src: p.src, iif: 'lo', l3dev: p.l3dev });
+  markIn(w, ns, 'OUTPUT', p, undefined, dev);
+  const dnat = prerouting(w, ns, p, 'OUTPUT');
+  const marked = p.mark === undefined ? ns.rules[w.family].some((r) => r.fwmark) : p.mark !== 0;
+  if (dnat || marked) {
+    // the kernel routes a locally DNATed or marked packet again (ip_route_me_harder)
+    L = lookupRoute(ns, query(w, p, 'lo'));
     r = chosen(w, ns, L, p);
     if (r.type === 'local') return deliverSelf(w, ns, p, r);
     dev = routeDev(ns, r) ?? noDevice(w, ns, r);
   }
   filter(w, ns, 'OUTPUT', p, undefined, dev);
   postrouting(w, ns, p, dev);
-  hop(w, { ns: ns.name, iface: dev, kind: 'send', text: `${w.dir === 'request' ? 'ping' : 'reply'} ${s(p.src)} → ${s(p.dst)} out ${dev}${r.via ? ` via ${s(r.via)}` : ''}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
+  hop(w, { ns: ns.name, iface: dev, kind: 'send', text: `${w.dir === 'request' ? 'ping' : 'reply'} ${s(p.src)} → ${s(p.dst)} out ${dev}${r.via ? ` via ${s(r.via)}` : ''}${retried}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
   return { next: egress(w, ns, r, dev, p) };
 }
 
@@ -233,11 +287,12 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
     }
   }
   if (w.dir === 'request') w.ct.set(ns.name, { origSrc: p.src!, origDst: p.dst });
+  markIn(w, ns, 'PREROUTING', p, iface);
   prerouting(w, ns, p, 'PREROUTING', iface);
   if (ns.local.has(ipKey(p.src!))) {
     stop(w, 'martian-source', ns, `${ns.name} drops a packet from ${s(p.src)} arriving on ${iface}: that address is its own (martian source)`, 'give each namespace its own addresses (or NAT one side)', { iface });
   }
-  const L = lookupRoute(ns, { family: w.family, dst: p.dst, src: p.src, iif: iface });
+  const L = lookupRoute(ns, query(w, p, iface));
   const r = chosen(w, ns, L, p);
   if (w.family === 4 && ns.rpFilter) rpCheck(w, ns, iface, p);
   if (r.type === 'local') {
@@ -310,7 +365,7 @@ function egress(w: Walk, ns: NetNs, r: NetRoute, dev: string, p: Pkt): { ns: Net
     if (c.inPort && !c.inPort.up) stop(w, 'port-down', c.ns, `${c.ns.name}: bridge port ${c.inPort.name} of ${br.name} is down`, fixLinkUp(w.net, c.ns.name, c.inPort.name), { iface: c.inPort.name });
     if (!c.outPort) continue; // the bridge device itself receives it: routed from there on
     if (!c.outPort.up) stop(w, 'port-down', c.ns, `${c.ns.name}: bridge port ${c.outPort.name} of ${br.name} is down`, fixLinkUp(w.net, c.ns.name, c.outPort.name), { iface: c.outPort.name });
-    if (c.inPort && w.family === 4 && c.ns.bridgeNf) {
+    if (c.inPort && (w.family === 4 ? c.ns.bridgeNf : c.ns.bridgeNf6)) {
       if (w.dir === 'request' && !w.ct.has(c.ns.name)) w.ct.set(c.ns.name, { origSrc: p.src!, origDst: p.dst });
       filter(w, c.ns, 'FORWARD', p, br.name, br.name, br.name);
     }
