@@ -14,9 +14,12 @@ import { ApplyParams, PROGRESS_EVENT, type ApplyProgress, type ApplyWireResult }
 import { checkDocumentOffThread } from '../apply/check-worker';
 import type { ApplyContext } from '../apply/context';
 import type { Progress } from '../apply/executor';
-import { applyDocument, recoverInterrupted, type RecoveryReport } from '../apply/entry';
+import { stateDirOf } from '../apply/journal';
+import { applyDocument } from '../apply/pipeline';
 import { fail } from '../apply/failure';
+import { recover, type RecoveryReport } from '../apply/recovery';
 import { applyContextOf } from './apply-context';
+import { helperForwarders } from '../forwarders/runtime';
 import { defineMethod, type MethodContext } from './registry';
 
 export { PROGRESS_EVENT };
@@ -56,5 +59,6 @@ export const applyHelperMethod = defineMethod({
  * mid-apply (roll back by default). Returns what was done, for the log.
  */
 export async function recoverOnStart(opts: { stateDir?: string; mode?: 'rollback' | 'finish'; wrap?: string[] } = {}): Promise<RecoveryReport | undefined> {
-  return recoverInterrupted(opts);
+  // forwarders started by the interrupted apply are stopped (or started) like any other step
+  return recover(stateDirOf(opts.stateDir), { mode: opts.mode, wrap: opts.wrap, forwarders: helperForwarders(opts.wrap) });
 }
