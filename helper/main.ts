@@ -12,7 +12,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { AUTH_MAGIC } from '../shared/protocol/wire';
-import { pendingJournalPath, stateDirOf } from './apply/journal';
+import { pendingJournalPath, stateDirOf } from './apply/state-dir';
 import { earlyHello } from './hello/early';
 import { methodsLoader } from './methods-loader';
 import { serve, type Dispatch, type Routed } from './server';

@@ -18,15 +18,9 @@ import type { Step } from '../../shared/model/step';
 import { stepWithOps } from '../../shared/plan/legacy-argv';
 import { fail } from './failure';
 import { isSameRootProcess, processStart } from './process-identity';
-import { envSetting } from '../env-overrides';
+import { FILE, pendingJournalPath } from './state-dir';
 
-export const DEFAULT_STATE_DIR = '/var/lib/netns-studio';
-const FILE = 'journal.jsonl';
-
-/** The state dir: explicit option, then $NETNS_STUDIO_STATE_DIR, then /var/lib/netns-studio. */
-export function stateDirOf(explicit?: string): string {
-  return explicit || envSetting('NETNS_STUDIO_STATE_DIR') || DEFAULT_STATE_DIR;
-}
+export { DEFAULT_STATE_DIR, pendingJournalPath, stateDirOf } from './state-dir';
 
 export type JournalKind = 'apply' | 'destroy' | 'recover';
 
@@ -169,17 +163,6 @@ export interface JournalState {
  * previous version's place, or a directory given directly) or in a topology's
  * record directory.
  */
-export function pendingJournalPath(stateDir: string): string | undefined {
-  const top = join(stateDir, FILE);
-  if (existsSync(top)) return top;
-  const root = join(stateDir, 'topologies');
-  if (!existsSync(root)) return undefined;
-  for (const d of readdirSync(root).sort()) {
-    const p = join(root, d, FILE);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
-}
 
 /** Read an unfinished journal (see pendingJournalPath), or undefined when there is none. A torn last line is ignored. */
 /** The journal's steps with their operations (a journal of the previous version holds argv only). */
