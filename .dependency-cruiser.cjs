@@ -93,6 +93,13 @@ module.exports = {
       to: { path: OTHERS_THAN('cli', 'shared', 'helper', 'server', 'shell-core') },
     },
     {
+      name: 'cli-applies-through-entry',
+      severity: 'error',
+      comment: 'plan/apply/destroy have one entry for the CLI and the helper methods (the app): helper/apply/entry.ts',
+      from: { path: '^cli/', pathNot: TEST },
+      to: { path: '^helper/apply/', pathNot: '^helper/apply/entry[.]ts$' },
+    },
+    {
       name: 'product-not-test-support',
       severity: 'error',
       comment: 'product code never imports testing/, bench/ or e2e/',

@@ -1,31 +1,24 @@
 /**
  * The work behind `plan`, `apply` and `destroy` (loaded only when one runs, so
  * `--help` stays fast). The CLI runs the helper's apply pipeline in its own
- * process: these commands need root anyway, and it keeps a terminal's progress
- * bar and question local.
+ * process, through the same entry as the helper's methods (helper/apply/entry.ts):
+ * these commands need root anyway, and it keeps a terminal's progress bar and
+ * question local.
  */
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
 import { formatReadError, readTopologyFile } from './read-topology';
 import type { Topology } from '../../shared/model/schema';
 import type { Step } from '../../shared/model/step';
-import type { ApplyContext } from '../../helper/apply/context';
-import type { Progress } from '../../helper/apply/executor';
-import { ApplyFailure } from '../../helper/apply/failure';
-import { stateDirOf } from '../../helper/apply/journal';
-import { recover } from '../../helper/apply/recovery';
 import { commandText, renderPlan, summaryLine } from '../../shared/plan/render';
 import type { StepOp } from '../../shared/model/step-op';
-import { applyDocument, destroyTopology, planDestroyOf, planForHost, type DestroyTarget, type PlanResult } from '../../helper/apply/pipeline';
 import type { TopologyIdentity } from '../../shared/model/topology-name';
-import { defaultEngine } from '../../helper/apply/engine';
 import type { HostCommandOptions } from './host-options';
-import { listTopologies, topologyStatus } from '../../helper/apply/status';
 import { describeState, type ObjectCounts } from '../../shared/model/topology-status';
-import { helperForwarders } from '../../helper/forwarders/runtime';
-import type { Readiness } from '../../helper/apply/ready';
-import type { PlanWarning } from '../../helper/apply/host-firewall';
-import { envSetting } from '../../helper/env-overrides';
+import {
+  ApplyFailure, applyContext, applyDocument, destroyTopology, listTopologies, planDestroyOf, planForHost, recoverInterrupted, topologyStatus,
+  type ApplyContext, type DestroyTarget, type PlanResult, type PlanWarning, type Progress, type Readiness,
+} from '../../helper/apply/entry';
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
@@ -54,26 +47,16 @@ async function loadFile(file: string, command: 'plan' | 'apply' | 'destroy'): Pr
   return r.doc;
 }
 
-/** The apply context for this run, once an interrupted apply has been dealt with (recoverFirst). */
+/** The apply context for this run (the helper's apply entry, as the app's), once an interrupted apply has been dealt with (recoverFirst). */
 async function context(opts: HostCommandOptions, onProgress?: (p: Progress) => void): Promise<ApplyContext> {
-  const delay = Number(envSetting('NETNS_STUDIO_TEST_DELAY_MS') ?? 0);
-  const ctx: ApplyContext = {
-    engine: await defaultEngine(),
-    stateDir: stateDirOf(opts.stateDir),
-    // forwarder steps run here too; the agents outlive this process (helper/forwarders)
-    forwarders: helperForwarders(),
-    parallel: !opts.sequential,
-    onProgress,
-    // test-only: lets the kill test stop the process between steps
-    stepDelayMs: Number.isFinite(delay) && delay > 0 ? delay : undefined,
-  };
+  const ctx = await applyContext({ stateDir: opts.stateDir, parallel: !opts.sequential, onProgress });
   await recoverFirst(ctx, opts);
   return ctx;
 }
 
 /** Before anything else: an interrupted apply is rolled back (or finished). */
 async function recoverFirst(ctx: ApplyContext, opts: HostCommandOptions): Promise<void> {
-  const rep = await recover(ctx.stateDir!, { mode: opts.finishInterrupted ? 'finish' : 'rollback', forwarders: ctx.forwarders });
+  const rep = await recoverInterrupted({ stateDir: ctx.stateDir, mode: opts.finishInterrupted ? 'finish' : 'rollback', forwarders: ctx.forwarders });
   if (rep) {
     console.error(`netns-studio: found an interrupted ${rep.kind} (${rep.journal}): ${rep.outcome === 'finished' ? 'finished it' : rep.outcome === 'committed' ? 'it had completed; saved its record' : `rolled back ${rep.steps} steps`}${rep.errors.length ? `, with ${rep.errors.length} errors: ${JSON.stringify(rep.errors)}` : ''}`);
   }

@@ -14,12 +14,9 @@ import { ApplyParams, PROGRESS_EVENT, type ApplyProgress, type ApplyWireResult }
 import { checkDocumentOffThread } from '../apply/check-worker';
 import type { ApplyContext } from '../apply/context';
 import type { Progress } from '../apply/executor';
-import { stateDirOf } from '../apply/journal';
-import { applyDocument } from '../apply/pipeline';
+import { applyDocument, recoverInterrupted, type RecoveryReport } from '../apply/entry';
 import { fail } from '../apply/failure';
-import { recover, type RecoveryReport } from '../apply/recovery';
 import { applyContextOf } from './apply-context';
-import { helperForwarders } from '../forwarders/runtime';
 import { defineMethod, type MethodContext } from './registry';
 
 export { PROGRESS_EVENT };
@@ -59,6 +56,5 @@ export const applyHelperMethod = defineMethod({
  * mid-apply (roll back by default). Returns what was done, for the log.
  */
 export async function recoverOnStart(opts: { stateDir?: string; mode?: 'rollback' | 'finish'; wrap?: string[] } = {}): Promise<RecoveryReport | undefined> {
-  // forwarders started by the interrupted apply are stopped (or started) like any other step
-  return recover(stateDirOf(opts.stateDir), { mode: opts.mode, wrap: opts.wrap, forwarders: helperForwarders(opts.wrap) });
+  return recoverInterrupted(opts);
 }
