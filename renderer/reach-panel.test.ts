@@ -42,8 +42,17 @@ test('reach panel: matrix of a design, path highlighted, failing hop with reason
     await page.locator(tid('reach-open')).click();
     await page.locator('[data-testid="reach-row"][data-from="ns1"][data-to="10.0.1.1"]').click();
     assert.match((await page.locator(tid('reach-failure')).textContent()) ?? '', /ns1 has no route to 10\.0\.1\.1.*fix:.*routes/s);
-    const failColour = await page.locator('.react-flow__node[data-id="ns:ns1"]').evaluate((n) => getComputedStyle(n).outlineColor);
-    assert.equal(failColour, 'rgb(214, 40, 40)', 'the failing namespace is marked');
+    // the canvas may still be swapping 04's ns1 box for 01's (same id) when the row is clicked: an
+    // element read mid-swap is detached and reads '' — wait for the box that is on the page to be marked
+    const failColour = () => page.evaluate(() => {
+      const n = document.querySelector('.react-flow__node[data-id="ns:ns1"]');
+      return n ? getComputedStyle(n).outlineColor : 'no ns1 box';
+    });
+    await page.waitForFunction(() => {
+      const n = document.querySelector('.react-flow__node[data-id="ns:ns1"]');
+      return n !== null && getComputedStyle(n).outlineColor === 'rgb(214, 40, 40)';
+    }, null, { timeout: 10_000 }).catch(() => undefined);
+    assert.equal(await failColour(), 'rgb(214, 40, 40)', 'the failing namespace is marked');
     assert.deepEqual(problems, []);
   });
 });
