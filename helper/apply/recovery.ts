@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { fail, type Failure } from './failure';
 import { executeSteps, rollback, type ExecuteOptions } from './executor';
-import { clearStaleLock, helperAlive, Journal, readJournal, type JournalState } from './journal';
+import { clearStaleLock, Journal, readJournal, type JournalState } from './journal';
 import { loadOwnership, saveOwnership, type Ownership } from '../ownership/store';
 import { recordApplied } from '../ownership/ledger';
 import { noteRecovered } from '../ownership/topologies';

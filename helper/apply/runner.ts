@@ -4,7 +4,6 @@
  * is read back from its `Command failed -:N` message.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { HOST_NS } from '../../shared/model/schema';
 import { programPath, resolvedArgv } from '../programs';
 

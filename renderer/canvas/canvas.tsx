@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DragEvent } from 'react';
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, useStore as useFlowStore } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow } from '@xyflow/react';
 import type { Connection, EdgeChange, FinalConnectionState, FitViewOptions, NodeChange } from '@xyflow/react';
 import { HOST_NS } from '../../shared/model/schema';
 import { COMPACT_ZOOM, NS_W } from '../model/geometry';

@@ -14,7 +14,7 @@ import { HOST_NS, type PolicyRule, type Topology } from '../model/schema';
 import { networkOf, parseCidr, parseIp } from '../validate/ip';
 import { natRuleOf } from './iptables';
 import { MAIN_TABLE, routeTableId, ruleFamily, tableId, type TableNames } from '../model/tables';
-import { defaultRules, ipKey, type Family, type NetAddr, type NetLink, type NetNs, type NetRoute, type NetRule, type Net } from './net';
+import { defaultRules, ipKey, type Family, type NetAddr, type NetNs, type NetRoute, type NetRule, type Net } from './net';
 
 export function emptyNs(name: string): NetNs {
   return {

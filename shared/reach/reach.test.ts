@@ -17,8 +17,8 @@ import { trace } from './trace';
 const doc = (t: Omit<TopologyInput, 'apiVersion' | 'kind'>) => Topology.parse({ apiVersion: 'netns-studio/v1', kind: 'Topology', ...t });
 
 /** Scenario 04's shape: ns1 — router — ns2, masquerading towards ns2; `patch` changes one thing. */
-function routed(patch: (t: any) => void = () => {}): Topology { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const t: any = { // eslint-disable-line @typescript-eslint/no-explicit-any
+function routed(patch: (t: any) => void = () => {}): Topology {
+  const t: any = {
     namespaces: [
       { name: 'ns1', routes: [{ to: 'default', via: '192.168.1.254' }] },
       { name: 'ns2', routes: [{ to: 'default', via: '192.168.2.254' }] },
@@ -34,8 +34,8 @@ function routed(patch: (t: any) => void = () => {}): Topology { // eslint-disabl
 }
 
 /** Scenario 03's shape: ns1 and ns2 on bridge br0 in host. */
-function bridged(patch: (t: any) => void = () => {}): Topology { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const t: any = { // eslint-disable-line @typescript-eslint/no-explicit-any
+function bridged(patch: (t: any) => void = () => {}): Topology {
+  const t: any = {
     namespaces: [{ name: 'host' }, { name: 'ns1' }, { name: 'ns2' }],
     bridges: [{ name: 'br0', namespace: 'host', addresses: ['192.168.0.1/24'] }],
     veths: [
