@@ -8,8 +8,8 @@
  * refused while the supervisor says no, and nothing listens; a forged "yes" in
  * the request is no answer; a terminal is refused the same way; once the
  * supervisor says yes it is applied and listens, and destroy waits for its yes
- * too. A helper started with no supervisor at all refuses the same apply and
- * the terminal outright.
+ * too; once the supervisor is gone, nothing is let through. A helper started
+ * with no supervisor at all refuses the same apply and the terminal outright.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -30,14 +30,15 @@ const skip = kernelSkipReason();
 if (skip) console.log(`# skipping the helper-side confirmation test: ${skip}`);
 
 /** A helper as the root supervisor starts it: its pipes for the client, fd 3 kept for `confirm`. */
-async function supervisedHelper(sb: Sandbox, env: NodeJS.ProcessEnv, confirm: (c: ChangeToConfirm) => Promise<Confirmation>): Promise<HelperClient> {
+async function supervisedHelper(sb: Sandbox, env: NodeJS.ProcessEnv, confirm: (c: ChangeToConfirm) => Promise<Confirmation>): Promise<HelperClient & { supervisorGone(): void }> {
   const argv = stdioHelperArgv({ wrap: sandboxWrap(sb), confirm: CONFIRM_FD });
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   answerHelperAsks(child.stdio[CONFIRM_FD] as Duplex, confirm);
   const exited = new Promise<Omit<ExitInfo, 'reason'>>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
-  return greet(new HelperClient(child.stdout!, child.stdin!, { kill: () => child.kill('SIGKILL'), exited }), 30_000);
+  const client = await greet(new HelperClient(child.stdout!, child.stdin!, { kill: () => child.kill('SIGKILL'), exited }), 30_000);
+  return Object.assign(client, { supervisorGone: () => (child.stdio[CONFIRM_FD] as Duplex).destroy() });
 }
 
 const refusedWith = (code: string) => (e: unknown) => e instanceof HelperRequestError && e.code === code;
@@ -95,6 +96,12 @@ test('driving the helper\'s pipes directly: a host-exposing apply and a terminal
         await h.request('destroy', { document });
         applied = false;
         assert.equal(await listening(), '');
+
+        // the supervisor gone (its end of fd 3 closed): everything it would answer is refused, even with "yes" set
+        const before = asks.length;
+        h.supervisorGone();
+        await assert.rejects(h.request('terminal.open', { namespace: 'host', cols: 80, rows: 24 }), (e: unknown) => refusedWith(NOT_CONFIRMED)(e) && /supervisor .* gone/.test((e as Error).message));
+        assert.equal(asks.length, before);
       } finally {
         if (applied) {
           answer = { confirmed: true };
