@@ -113,10 +113,22 @@ export interface NetNs {
   local: Map<string, NetLink>;
 }
 
+/**
+ * The whole network. Never changed once built (netOfDocument / netOfObserved hand it out frozen in
+ * type): the walk caches per namespace what does not change (route lookups by destination, layer-2
+ * segments), so a changed network is a new Net (see withNamespace).
+ */
 export interface Net {
-  namespaces: Map<string, NetNs>;
+  readonly namespaces: ReadonlyMap<string, Readonly<NetNs>>;
   /** where the facts came from: wording of reasons and fixes depends on it */
-  source: 'document' | 'live';
+  readonly source: 'document' | 'live';
+}
+
+/** A new Net with one namespace's facts changed (e.g. a filter table read again); the old one stays as it was. */
+export function withNamespace(net: Net, name: string, change: Partial<NetNs>): Net {
+  const old = net.namespaces.get(name);
+  if (!old) return net;
+  return { source: net.source, namespaces: new Map([...net.namespaces, [name, { ...old, ...change }]]) };
 }
 
 /** Cached strings ride on the address object itself (a WeakMap of millions of entries costs more than the work). */

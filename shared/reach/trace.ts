@@ -70,8 +70,8 @@ function stop(w: Walk, code: FaultCode, ns: NetNs, reason: string, fix: string, 
   throw new Stop(failure, extra.unknown ? 'unknown' : 'fail');
 }
 
+/** Record a hop; callers test w.detail first, so a verdicts-only matrix builds none of the hop's strings. */
 function hop(w: Walk, h: Omit<Hop, 'direction'>) {
-  if (!w.detail) return;
   (h as Hop).direction = w.dir;
   w.hops.push(h as Hop);
 }
@@ -116,7 +116,7 @@ function filter(w: Walk, ns: NetNs, chain: 'INPUT' | 'OUTPUT' | 'FORWARD', p: Pk
   if (!table) return; // not read: nothing is assumed to drop
   const v = evalFilterChain(table.chains, chain, ipkt(w, ns, p, inIface, outIface));
   if (v.verdict === 'ACCEPT') {
-    if (v.rule || table.chains.get(chain)?.policy === 'DROP') hop(w, { ns: ns.name, iface: bridged ?? inIface ?? outIface, kind: 'filter', text: `filter ${chain} accepts it`, entry: v.rule?.text ?? `-P ${chain} ACCEPT` });
+    if ((v.rule || table.chains.get(chain)?.policy === 'DROP') && w.detail) hop(w, { ns: ns.name, iface: bridged ?? inIface ?? outIface, kind: 'filter', text: `filter ${chain} accepts it`, entry: v.rule?.text ?? `-P ${chain} ACCEPT` });
     return;
   }
   const why = bridged ? ` (bridge netfilter: traffic bridged by ${bridged} passes ${ns.name}'s ${w.family === 4 ? '' : 'ip6tables '}FORWARD chain because net.bridge.bridge-nf-call-ip${w.family === 4 ? '' : '6'}tables=1)` : '';
@@ -195,7 +195,7 @@ function postrouting(w: Walk, ns: NetNs, p: Pkt, out: string) {
   if (v.action !== 'MASQUERADE' && v.action !== 'SNAT') return;
   const to = v.action === 'SNAT' ? v.rule!.toAddress : ns.links.get(out)?.addrs.find((a) => a.family === w.family)?.ip;
   if (!to) stop(w, 'nat-unknown', ns, `${ns.name}: ${v.rule!.text} has no address to use on ${out}`, `give ${out} an address`, { iface: out, entry: v.rule!.text, unknown: true });
-  hop(w, { ns: ns.name, iface: out, kind: 'nat', text: `${v.action === 'SNAT' ? 'SNAT' : 'masquerade'}: source ${s(p.src)} → ${s(to)}`, entry: v.rule!.text });
+  if (w.detail) hop(w, { ns: ns.name, iface: out, kind: 'nat', text: `${v.action === 'SNAT' ? 'SNAT' : 'masquerade'}: source ${s(p.src)} → ${s(to)}`, entry: v.rule!.text });
   w.ct.get(ns.name)!.snatTo = to;
   p.src = to;
 }
@@ -205,7 +205,7 @@ function prerouting(w: Walk, ns: NetNs, p: Pkt, chain: 'PREROUTING' | 'OUTPUT', 
   const v = evalNatChain(ns.nat, chain, ipkt(w, ns, p, inIface));
   if (v.unknown) stop(w, 'nat-unknown', ns, `cannot tell whether ${ns.name}'s nat rule "${v.rule!.text}" applies to this ping`, `check that rule by hand (iptables-save -t nat in ${ns.name})`, { iface: inIface, entry: v.rule!.text, unknown: true });
   if (v.action !== 'DNAT' || !v.rule!.toAddress) return false;
-  hop(w, { ns: ns.name, iface: inIface, kind: 'nat', text: `DNAT: destination ${s(p.dst)} → ${s(v.rule!.toAddress)}`, entry: v.rule!.text });
+  if (w.detail) hop(w, { ns: ns.name, iface: inIface, kind: 'nat', text: `DNAT: destination ${s(p.dst)} → ${s(v.rule!.toAddress)}`, entry: v.rule!.text });
   w.ct.get(ns.name)!.dnatTo = v.rule!.toAddress;
   p.dst = v.rule!.toAddress;
   return true;
@@ -245,14 +245,14 @@ function sendLocal(w: Walk, ns: NetNs, p: Pkt): Step {
   }
   filter(w, ns, 'OUTPUT', p, undefined, dev);
   postrouting(w, ns, p, dev);
-  hop(w, { ns: ns.name, iface: dev, kind: 'send', text: `${w.dir === 'request' ? 'ping' : 'reply'} ${s(p.src)} → ${s(p.dst)} out ${dev}${r.via ? ` via ${s(r.via)}` : ''}${retried}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
+  if (w.detail) hop(w, { ns: ns.name, iface: dev, kind: 'send', text: `${w.dir === 'request' ? 'ping' : 'reply'} ${s(p.src)} → ${s(p.dst)} out ${dev}${r.via ? ` via ${s(r.via)}` : ''}${retried}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
   return { next: egress(w, ns, r, dev, p) };
 }
 
 function deliverSelf(w: Walk, ns: NetNs, p: Pkt, r: NetRoute): Step {
   if (!ns.loopbackUp) stop(w, 'loopback-down', ns, `${s(p.dst)} is ${ns.name}'s own address, and its loopback is down (local traffic goes through lo)`, fixLoopback(w.net, ns.name), { iface: 'lo', entry: r.text });
   p.src ??= p.dst;
-  hop(w, { ns: ns.name, iface: 'lo', kind: 'deliver', text: `${s(p.dst)} is ${ns.name}'s own address: answered locally`, entry: r.text, src: s(p.src), dst: s(p.dst) });
+  if (w.detail) hop(w, { ns: ns.name, iface: 'lo', kind: 'deliver', text: `${s(p.dst)} is ${ns.name}'s own address: answered locally`, entry: r.text, src: s(p.src), dst: s(p.dst) });
   return { delivered: { ns, src: p.src, dst: p.dst } };
 }
 
@@ -273,16 +273,16 @@ function gatewayFix(w: Walk, ns: NetNs, r: NetRoute): string {
 /** The reply's source is un-DNATed on the way out (POSTROUTING), after routing and rp_filter saw the real one. */
 function unDnat(w: Walk, ns: NetNs, iface: string, p: Pkt, ct: Ct | undefined) {
   if (w.dir !== 'reply' || !ct || !same(p.src, ct.dnatTo)) return;
-  hop(w, { ns: ns.name, iface, kind: 'nat', text: `un-DNAT (conntrack): source ${s(p.src)} → ${s(ct.origDst)}` });
+  if (w.detail) hop(w, { ns: ns.name, iface, kind: 'nat', text: `un-DNAT (conntrack): source ${s(p.src)} → ${s(ct.origDst)}` });
   p.src = ct.origDst;
 }
 
 function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
-  hop(w, { ns: ns.name, iface, kind: 'receive', text: `arrives on ${iface}`, src: s(p.src), dst: s(p.dst) });
+  if (w.detail) hop(w, { ns: ns.name, iface, kind: 'receive', text: `arrives on ${iface}`, src: s(p.src), dst: s(p.dst) });
   const ct = w.ct.get(ns.name);
   if (w.dir === 'reply' && ct) {
     if (same(p.dst, ct.snatTo)) {
-      hop(w, { ns: ns.name, iface, kind: 'nat', text: `un-masquerade (conntrack): destination ${s(p.dst)} → ${s(ct.origSrc)}` });
+      if (w.detail) hop(w, { ns: ns.name, iface, kind: 'nat', text: `un-masquerade (conntrack): destination ${s(p.dst)} → ${s(ct.origSrc)}` });
       p.dst = ct.origSrc;
     }
   }
@@ -298,7 +298,7 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
   if (r.type === 'local') {
     filter(w, ns, 'INPUT', p, iface);
     unDnat(w, ns, iface, p, ct);
-    hop(w, { ns: ns.name, iface, kind: 'deliver', text: `${s(p.dst)} is ${ns.name}'s address: ${w.dir === 'request' ? 'it answers' : 'the reply is back'}`, entry: r.text });
+    if (w.detail) hop(w, { ns: ns.name, iface, kind: 'deliver', text: `${s(p.dst)} is ${ns.name}'s address: ${w.dir === 'request' ? 'it answers' : 'the reply is back'}`, entry: r.text });
     return { delivered: { ns, src: p.src!, dst: p.dst, iface } };
   }
   if (!ns.forwarding[w.family]) {
@@ -311,7 +311,7 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
   postrouting(w, ns, p, dev);
   unDnat(w, ns, iface, p, ct);
   if (w.dir === 'request') w.routers.push({ ns, out: dev, src: before, natted: !same(before, p.src) });
-  hop(w, { ns: ns.name, iface: dev, kind: 'forward', text: `routed on out ${dev}${r.via ? ` via ${s(r.via)}` : ''}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
+  if (w.detail) hop(w, { ns: ns.name, iface: dev, kind: 'forward', text: `routed on out ${dev}${r.via ? ` via ${s(r.via)}` : ''}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
   return { next: egress(w, ns, r, dev, p) };
 }
 
@@ -369,7 +369,7 @@ function egress(w: Walk, ns: NetNs, r: NetRoute, dev: string, p: Pkt): { ns: Net
       if (w.dir === 'request' && !w.ct.has(c.ns.name)) w.ct.set(c.ns.name, { origSrc: p.src!, origDst: p.dst });
       filter(w, c.ns, 'FORWARD', p, br.name, br.name, br.name);
     }
-    hop(w, { ns: c.ns.name, iface: br.name, kind: 'bridge', text: `bridged by ${br.name}${c.inPort ? ` from ${c.inPort.name}` : ''} to ${c.outPort.name}`, src: s(p.src), dst: s(p.dst) });
+    if (w.detail) hop(w, { ns: c.ns.name, iface: br.name, kind: 'bridge', text: `bridged by ${br.name}${c.inPort ? ` from ${c.inPort.name}` : ''} to ${c.outPort.name}`, src: s(p.src), dst: s(p.dst) });
   }
   return { ns: ep.ns, iface: ep.link.name };
 }
