@@ -209,6 +209,32 @@ for (const entry of FAULTS) {
   });
 }
 
+test('kernel: bridge netfilter is read per namespace, not assumed: with bridge-nf-call-iptables=0 a FORWARD DROP host still bridges, and =1 stops it', { skip }, async (t) => {
+  await withSandbox('rbrnf', async (sb) => {
+    if ((await sb.inHost(['cat', '/proc/sys/net/bridge/bridge-nf-call-iptables'])).code !== 0) {
+      t.skip('br_netfilter is not loaded (no /proc/sys/net/bridge): bridged traffic cannot meet iptables here');
+      return;
+    }
+    const built = await sb.bash(`${reference('03-bridge-lan')}\nsysctl -qw net.bridge.bridge-nf-call-iptables=0\niptables -P FORWARD DROP`);
+    assert.equal(built.code, 0, `build failed: ${built.stderr}`);
+    await waitSettled(sb);
+    const h = await startSandboxHelper(sb);
+    try {
+      const off = await predictLive(h, sb, 'ns1', '192.168.0.3');
+      assert.equal(off.predicted, 'ok', `bridge netfilter off: ${off.reason}`);
+      assert.equal(await ping(h, sb, 'ns1', '192.168.0.3', 3), 'ok', 'bridge netfilter off: the ping answers despite FORWARD DROP');
+      assert.equal((await sb.bash('sysctl -qw net.bridge.bridge-nf-call-iptables=1')).code, 0);
+      const on = await predictLive(h, sb, 'ns1', '192.168.0.3');
+      assert.equal(on.predicted, 'fail', on.reason);
+      assert.equal(on.failure?.code, 'filter-drop', on.reason);
+      assert.match(on.failure!.reason, /bridge-nf-call-iptables=1/);
+      assert.equal(await ping(h, sb, 'ns1', '192.168.0.3', 1), 'fail', 'bridge netfilter on: the real ping fails too');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 test('the helper refuses pings to addresses outside this host and from unknown namespaces, sending nothing', { skip }, async () => {
   await withSandbox('rping', async (sb) => {
     await sb.bash(reference('02-veth-to-host'));

@@ -126,6 +126,7 @@ function nsOf(o: ObservedNamespace): NetNs {
   n.forwarding[6] = o.sysctls['net.ipv6.conf.all.forwarding'] === '1';
   const rp = Number(o.sysctls['net.ipv4.conf.all.rp_filter'] ?? 0);
   n.rpFilter = rp === 1 ? 1 : rp === 2 ? 2 : 0;
+  // read by discover (helper/discover/bridge-nf.ts) where a bridge is; not read (older state, no bridge): assumed on, as the kernel's default
   const brnf = o.sysctls['net.bridge.bridge-nf-call-iptables'];
   n.bridgeNf = brnf === undefined ? true : brnf === '1';
   const brnf6 = o.sysctls['net.bridge.bridge-nf-call-ip6tables'];
