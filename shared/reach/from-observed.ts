@@ -42,17 +42,21 @@ function routeOf(r: ObservedRoute): NetRoute | undefined {
   const dst = r.dst === 'default' ? { addr: parseIp(r.family === 4 ? '0.0.0.0' : '::')!, prefix: 0 } : parseCidr(r.dst.includes('/') ? r.dst : `${r.dst}/${full}`);
   if (!dst) return undefined;
   const text = [type !== 'unicast' ? type : '', r.dst, r.via ? `via ${r.via}` : '', r.dev ? `dev ${r.dev}` : '', r.table !== 254 ? `table ${r.table === 255 ? 'local' : r.table}` : '', r.protocol !== 'boot' ? `proto ${r.protocol}` : '', r.metric ? `metric ${r.metric}` : '', r.src ? `src ${r.src}` : ''].filter(Boolean).join(' ');
+  // a multipath route has no via/dev of its own: the first path's stand for it, and the walk follows each
+  const nexthops = r.nexthops?.map((h) => ({ via: h.via ? parseIp(h.via) ?? undefined : undefined, dev: h.dev }));
+  const hopsText = r.nexthops?.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev ? ` dev ${h.dev}` : ''}${h.weight ? ` weight ${h.weight}` : ''}`).join(' ');
   return {
     family: r.family,
     type,
     dst: dst.addr,
     prefix: dst.prefix,
-    via: r.via ? parseIp(r.via) ?? undefined : undefined,
-    dev: r.dev,
+    via: r.via ? parseIp(r.via) ?? undefined : nexthops?.[0]?.via,
+    dev: r.dev ?? nexthops?.[0]?.dev,
+    ...(nexthops && nexthops.length > 1 ? { nexthops } : {}),
     metric: r.metric ?? 0,
     table: r.table,
     src: r.src ? parseIp(r.src) ?? undefined : undefined,
-    text,
+    text: hopsText ? `${text} ${hopsText}` : text,
   };
 }
 

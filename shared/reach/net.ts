@@ -54,6 +54,8 @@ export interface NetRoute {
   metric: number;
   table: number;
   src?: Ip;
+  /** a multipath route's paths (two or more; its own via/dev are the first's): the walk follows each */
+  nexthops?: { via?: Ip; dev?: string }[];
   /** as `ip route` would print it, for hops and reasons */
   text: string;
 }

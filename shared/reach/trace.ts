@@ -44,6 +44,11 @@ interface Walk {
   ct: Map<string, Ct>;
   /** namespaces that routed the request on: where a missing masquerade would go */
   routers: { ns: NetNs; out: string; src: Ip; natted: boolean }[];
+  /** multipath routes: the path to take at the k-th one met (default 0), and how many paths each one met had */
+  choices: readonly number[];
+  counts: number[];
+  /** the multipath routes met, in order (for a reason when their paths disagree) */
+  multipaths: { ns: string; route: NetRoute }[];
 }
 
 interface Pkt {
@@ -152,7 +157,17 @@ function chosen(w: Walk, ns: NetNs, L: LookupResult, p: Pkt): NetRoute {
     stop(w, 'route-type', ns, `${ns.name}: the route ${r.text} discards packets to ${s(p.dst)} (${r.type})`, pick(w.net, { live: `replace it: ${inNs(ns.name, `ip route del ${r.text}`)}`, document: `remove the ${r.type} route to ${r.prefix === 0 ? 'default' : `${s(r.dst)}/${r.prefix}`} from namespace ${ns.name}` }), { entry: r.text });
   }
   if (r.type !== 'unicast' && r.type !== 'local') stop(w, 'route-type', ns, `${ns.name}: ${s(p.dst)} matches the ${r.type} route ${r.text}, which a ping cannot use`, 'ping a unicast address', { entry: r.text, unknown: true });
-  return r;
+  return r.nexthops ? nexthopOf(w, ns, r) : r;
+}
+
+/** The path of a multipath route this walk takes (trace runs the walk once per combination of paths). */
+function nexthopOf(w: Walk, ns: NetNs, r: NetRoute): NetRoute {
+  const k = w.counts.length;
+  const i = w.choices[k] ?? 0;
+  w.counts.push(r.nexthops!.length);
+  w.multipaths.push({ ns: ns.name, route: r });
+  const h = r.nexthops![i];
+  return { ...r, via: h.via, dev: h.dev, nexthops: undefined, text: `${r.text} (path ${i + 1} of ${r.nexthops!.length}: nexthop${h.via ? ` via ${s(h.via)}` : ''}${h.dev ? ` dev ${h.dev}` : ''})` };
 }
 
 /** A link set down that holds an address on the destination's subnet (its connected route went with it). */
@@ -319,7 +334,9 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
 function rpCheck(w: Walk, ns: NetNs, iface: string, p: Pkt) {
   const rev = lookupRoute(ns, { family: w.family, dst: p.src!, src: p.dst, iif: 'lo' }).route;
   const usable = rev && (rev.type === 'unicast' || rev.type === 'local');
-  const backDev = usable ? routeDev(ns, rev) : undefined;
+  // a multipath route back passes strict rp_filter when any of its paths leaves by the interface (fib_info_nh_uses_dev)
+  const backDevs = usable ? (rev.nexthops ?? [rev]).map((h) => (h.dev ?? (h.via ? onLinkDev(ns, h.via, w.family) : undefined))) : [];
+  const backDev = backDevs.includes(iface) ? iface : backDevs[0];
   const strict = ns.rpFilter === 1;
   if (usable && (!strict || backDev === iface)) return;
   const why = !usable ? `there is no route back to ${s(p.src)}` : `the route back to ${s(p.src)} (${rev!.text}) leaves by ${backDev}, not ${iface} (an asymmetric path)`;
@@ -399,7 +416,47 @@ export interface TraceOptions {
   dstIp?: Ip;
 }
 
+/** At most this many walks per question when multipath routes multiply the paths. */
+const MAX_PATH_COMBINATIONS = 16;
+
+/** The next combination of multipath choices after `choices`, given how many paths each route met had; undefined when done. */
+function nextChoices(choices: readonly number[], counts: readonly number[]): number[] | undefined {
+  for (let i = counts.length - 1; i >= 0; i--) {
+    const c = choices[i] ?? 0;
+    if (c + 1 < counts[i]) return [...counts.slice(0, i).map((_, j) => choices[j] ?? 0), c + 1];
+  }
+  return undefined;
+}
+
+/**
+ * Ping `to` from `from`. A multipath route's paths are each followed (the kernel hashes a flow onto one,
+ * which the analysis cannot know): when every combination gives the same verdict that is the answer (the
+ * first path's hops); when they disagree the answer is "unknown", naming the route and each path's outcome.
+ */
 export function trace(net: Net, from: string, to: string, toNs?: string, opts: TraceOptions = {}): ReachResult {
+  const first = traceOnce(net, from, to, toNs, opts, []);
+  if (!first.counts.length) return first.result;
+  const runs = [first];
+  for (let c = nextChoices([], first.counts); c && runs.length < MAX_PATH_COMBINATIONS; c = nextChoices(c, runs[runs.length - 1].counts)) runs.push(traceOnce(net, from, to, toNs, opts, c));
+  const verdicts = new Set(runs.map((r) => r.result.predicted));
+  if (verdicts.size === 1) return first.result;
+  const mp = first.multipaths[0];
+  const outcomes = runs.map((r) => `${r.multipaths.map((_, i) => `path ${(r.choices[i] ?? 0) + 1}`).join(', ')}: ${r.result.predicted}${r.result.failure ? ` (${r.result.reason})` : ''}`);
+  const failure: Failure = {
+    code: 'multipath-differs', direction: first.result.failure?.direction ?? 'request', ns: mp.ns, entry: mp.route.text,
+    reason: `${mp.ns}: the paths of multipath route ${mp.route.text} disagree, and which one a ping takes is the kernel's hash: ${outcomes.join('; ')}`,
+    fix: 'make every path of the multipath route reach (or remove the path that does not), then ask again',
+  };
+  return { ...first.result, predicted: 'unknown', failure, reason: failure.reason };
+}
+
+function traceOnce(net: Net, from: string, to: string, toNs: string | undefined, opts: TraceOptions, choices: readonly number[]): { result: ReachResult; counts: number[]; choices: readonly number[]; multipaths: Walk['multipaths'] } {
+  const w: Walk = { net, detail: opts.hops !== false, family: 4, dir: 'request', hops: [], ct: new Map(), routers: [], choices, counts: [], multipaths: [] };
+  return { result: walkPair(w, from, to, toNs, opts), counts: w.counts, choices, multipaths: w.multipaths };
+}
+
+function walkPair(w: Walk, from: string, to: string, toNs: string | undefined, opts: TraceOptions): ReachResult {
+  const net = w.net;
   const dst = opts.dstIp ?? parseIp(to);
   const toNamespace = toNs ?? (dst ? holderOf(net, dst) : undefined);
   const base = { from, to, ...(toNamespace ? { toNamespace } : {}) };
@@ -410,7 +467,7 @@ export function trace(net: Net, from: string, to: string, toNs?: string, opts: T
       : { code: 'unknown-namespace', direction: 'request', ns: from, reason: `there is no namespace ${from}`, fix: `one of: ${[...net.namespaces.keys()].join(', ')}` };
     return { ...base, predicted: 'fail', hops: [], failure, reason: failure.reason };
   }
-  const w: Walk = { net, detail: opts.hops !== false, family: dst.kind() === 'ipv4' ? 4 : 6, dir: 'request', hops: [], ct: new Map(), routers: [] };
+  w.family = dst.kind() === 'ipv4' ? 4 : 6;
   try {
     const there = walk(w, A, { dst });
     if (there.ns === A) return { ...base, predicted: 'ok', hops: w.hops, reason: `${to} is ${from}'s own address` };
