@@ -138,6 +138,7 @@ function nsOf(o: ObservedNamespace): NetNs {
   n.nat = (o.natLines ?? []).map((l) => parseIptLine('nat', l)).filter((r) => r !== undefined);
   if (o.filterLines) n.filter = { chains: parseFilterLines(o.filterLines) };
   if (o.filter6Lines) n.filter6 = { chains: parseFilterLines(o.filter6Lines) };
+  if (o.nftChains) n.nft = o.nftChains;
   // discover reads the mangle table only where a fwmark rule needs it; elsewhere no rule asks for the mark
   n.mangle = { 4: mangleOf(o.mangleLines), 6: mangleOf(o.mangle6Lines) };
   return n;

@@ -12,6 +12,7 @@
  */
 import type { Ip } from '../validate/ip';
 import type { IptRule } from './iptables';
+import type { NftChain } from '../model/observed';
 
 export type Family = 4 | 6;
 
@@ -106,6 +107,8 @@ export interface NetNs {
   filter?: FilterTable;
   /** ip6tables filter table, likewise */
   filter6?: FilterTable;
+  /** base chains of native nftables tables (live, where nft is installed); undefined = not read */
+  nft?: readonly NftChain[];
   /**
    * mangle table rules per family (they may set the mark fwmark rules select on); undefined =
    * not read, so a fwmark rule that could apply is "unknown". A document sets no marks: [].

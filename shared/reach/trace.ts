@@ -117,6 +117,7 @@ function query(w: Walk, p: Pkt, iif: string): LookupQuery {
 
 /** The filter table's verdict on the packet in `chain`; stops the walk on DROP or an unreadable rule. */
 function filter(w: Walk, ns: NetNs, chain: 'INPUT' | 'OUTPUT' | 'FORWARD', p: Pkt, inIface?: string, outIface?: string, bridged?: string) {
+  if (ns.nft?.length) nftFilter(w, ns, chain, bridged);
   const table = w.family === 4 ? ns.filter : ns.filter6;
   if (!table) return; // not read: nothing is assumed to drop
   const v = evalFilterChain(table.chains, chain, ipkt(w, ns, p, inIface, outIface));
@@ -133,6 +134,37 @@ function filter(w: Walk, ns: NetNs, chain: 'INPUT' | 'OUTPUT' | 'FORWARD', p: Pk
   const what = v.rule ? `filter rule "${v.rule.text}" drops it` : `the filter ${chain} policy is DROP and no rule accepts it`;
   const fix = fixFilterAccept(ns.name, chain, match, w.family) + (bridged ? `; or, in the topology, set \`acceptForward: true\` on bridge ${bridged} (apply adds and owns that rule)` : '');
   stop(w, 'filter-drop', ns, `${ns.name}: ${what}${why}`, fix, { iface, entry: v.rule?.text ?? `-P ${chain} DROP` });
+}
+
+/** The netfilter hooks a packet passes on its way through `chain` (prerouting before input/forward, postrouting after). */
+const NFT_HOOKS: Record<'INPUT' | 'OUTPUT' | 'FORWARD', readonly string[]> = { INPUT: ['prerouting', 'input'], FORWARD: ['prerouting', 'forward', 'postrouting'], OUTPUT: ['output', 'postrouting'] };
+
+/**
+ * Native nftables base chains on the packet's way (families ip, ip6 and inet): plain accept/drop rules and
+ * policies are evaluated; the first rule with matches gives "unknown" quoting it. A bridge or netdev family
+ * chain also sees the packet (or may): unknown too, never a guess. Chains made by iptables-nft are not here
+ * (iptables-save shows them).
+ */
+function nftFilter(w: Walk, ns: NetNs, chain: 'INPUT' | 'OUTPUT' | 'FORWARD', bridged?: string) {
+  const fam = w.family === 4 ? 'ip' : 'ip6';
+  for (const c of ns.nft!) {
+    const other = c.family === 'bridge' || c.family === 'netdev';
+    if (!other && ((c.family !== fam && c.family !== 'inet') || !NFT_HOOKS[chain].includes(c.hook))) continue;
+    const where = `${ns.name}'s nftables table ${c.family} ${c.table}, chain ${c.name} (hook ${c.hook}, policy ${c.policy})`;
+    if (other) stop(w, 'filter-unknown', ns, `cannot tell what ${where} does to this ping: this analysis does not evaluate ${c.family} chains`, `check that chain by hand (${inNs(ns.name, `nft list chain ${c.family} ${c.table} ${c.name}`)})`, { iface: bridged, entry: `table ${c.family} ${c.table} chain ${c.name}`, unknown: true });
+    let verdict: 'accept' | 'drop' = c.policy;
+    let by = `policy ${c.policy}`;
+    for (const r of c.rules) {
+      if (!r.verdict) stop(w, 'filter-unknown', ns, `cannot tell whether the rule of ${where} applies to this ping: ${r.text}`, `check that rule by hand (${inNs(ns.name, `nft -a list chain ${c.family} ${c.table} ${c.name}`)})`, { iface: bridged, entry: r.text, unknown: true });
+      verdict = r.verdict;
+      by = r.text;
+      break;
+    }
+    if (verdict === 'drop') {
+      stop(w, 'filter-drop', ns, `${ns.name}: ${by === `policy ${c.policy}` ? `the policy of ${where} is drop and no rule accepts it` : `${where}: ${by} drops it`}`, `accept the ping there (${inNs(ns.name, `nft insert rule ${c.family} ${c.table} ${c.name} ${w.family === 4 ? 'icmp' : 'icmpv6'} type { echo-request, echo-reply } accept`)}) or change that chain`, { iface: bridged, entry: by === `policy ${c.policy}` ? `table ${c.family} ${c.table} chain ${c.name} policy drop` : by });
+    }
+    if (w.detail) hop(w, { ns: ns.name, iface: bridged, kind: 'filter', text: `nftables ${c.family} ${c.table} ${c.name} accepts it`, entry: by });
+  }
 }
 
 /** The route a lookup found, or the failure it means. */
