@@ -13,33 +13,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportYaml } from '../shared/export/yaml';
-import { Topology, type TopologyInput } from '../shared/model/schema';
+import { Topology } from '../shared/model/schema';
 import { netOfDocument } from '../shared/reach/from-document';
 import { reachMatrix, resolveTarget } from '../shared/reach/matrix';
 import { trace } from '../shared/reach/trace';
 import { cliPath, projectRoot } from '../testing/cli-runner';
+import { LANS, lanDocument } from './reach-design';
 
 const N = Number(process.env.REACH_BENCH_NAMESPACES ?? 200);
 const RUNS = Number(process.env.REACH_BENCH_RUNS ?? 5);
-const LANS = 4;
-
-export function lanDocument(n: number): TopologyInput {
-  const per = Math.ceil(n / LANS);
-  const namespaces: NonNullable<TopologyInput['namespaces']> = [
-    { name: 'core', sysctls: { 'net.ipv4.ip_forward': '1' }, nat: [{ action: 'masquerade', source: '10.3.0.0/16', outInterface: 'br0' }] },
-  ];
-  const bridges: NonNullable<TopologyInput['bridges']> = [];
-  const veths: NonNullable<TopologyInput['veths']> = [];
-  for (let l = 0; l < LANS; l++) bridges.push({ name: `br${l}`, namespace: 'core', addresses: [`10.${l}.0.1/16`] });
-  for (let i = 0; i < n; i++) {
-    const l = Math.floor(i / per);
-    const k = (i % per) + 2;
-    namespaces.push({ name: `s${i}`, routes: [{ to: 'default', via: `10.${l}.0.1` }] });
-    veths.push({ ends: [{ namespace: `s${i}`, name: 'eth0', addresses: [`10.${l}.${Math.floor(k / 250)}.${(k % 250) + 1}/16`] }, { namespace: 'core', name: `p${i}`, master: `br${l}` }] });
-  }
-  return { apiVersion: 'netns-studio/v1', kind: 'Topology', metadata: { name: `lans-${n}` }, namespaces, bridges, veths };
-}
-
 const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 /** CPU time (user + system) of the children this process has waited for, from /proc/self/stat (cutime, cstime). */

@@ -27,6 +27,8 @@ import { helperForwarders } from '../forwarders/runtime';
 import { programPath } from '../programs';
 import { envSetting } from '../env-overrides';
 import { inNetnsOf } from './ns-owner';
+import { readBridgeNf } from './bridge-nf';
+import { readNft } from './nft';
 
 export interface DiscoverOptions {
   unnamed?: boolean;
@@ -154,7 +156,7 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
     }
     parsed.push(p);
   }
-  if (opts.filter) await readMangle(parsed, targets, opts);
+  if (opts.filter) await Promise.all([readMangle(parsed, targets, opts), readBridgeNf(parsed.map((p) => p.ns), new Map(targets.map((t) => [t.name, t.path]))), readNft(parsed.map((p) => p.ns), new Map(targets.map((t) => [t.name, t.path])))]);
   const byName = new Map(targets.map((t) => [t.name, t]));
   await resolvePeers(parsed, async (ns) => {
     const t = byName.get(ns.name);

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from '../proc';
 import { hasProgram, programPath } from '../programs';
-import { HOST_NS } from '../../shared/model/schema';
+import { HOST_NS } from '../../shared/model/constants';
 
 export const NS_OWNER_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'ns-owner.pl');
 

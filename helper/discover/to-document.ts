@@ -10,7 +10,7 @@
  */
 import type { ObservedHost, ObservedLink, ObservedNamespace, ObservedRoute, ObservedRule } from '../../shared/model/observed';
 import { ruleFamily } from '../../shared/model/tables';
-import { API_VERSION, HOST_NS, KIND } from '../../shared/model/constants';
+import { API_VERSION, HOST_NS, KIND, SYSCTL_KEYS } from '../../shared/model/constants';
 import type { Bridge, Namespace, NatRule, PolicyRule, Route, TableRef, Topology, Veth, VethEnd } from '../../shared/model/schema';
 
 const DOC_LINK_KINDS = new Set(['veth', 'bridge', 'vrf']);
@@ -150,7 +150,8 @@ export function toDocument(host: ObservedHost, opts: ToDocumentOptions = {}): To
     const lo = ns.links.find((l) => l.kind === 'loopback');
     const sysctls: Namespace['sysctls'] = {};
     if (!isHost) {
-      for (const [k, v] of Object.entries(ns.sysctls)) if (v !== '0') (sysctls as Record<string, string>)[k] = v;
+      // only the keys a document can hold (discover also reads others, e.g. bridge-nf-call-iptables for reachability)
+      for (const [k, v] of Object.entries(ns.sysctls)) if (v !== '0' && (SYSCTL_KEYS as readonly string[]).includes(k)) (sysctls as Record<string, string>)[k] = v;
     }
     const routes = ns.routes.map((r) => routeOf(r, linkNames, isHost)).filter((r): r is Route => !!r);
     // the host's own rules are its configuration, not the topology's: only those over its document links or into tables it routes

@@ -19,6 +19,7 @@ import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandb
 import { SCENARIO_DIR } from '../../testing/scenarios';
 import { waitSettled } from '../../testing/settle';
 import type {} from '../methods/ping';
+import { hasProgram } from '../programs';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping reach fault tests: ${skip}`);
@@ -208,6 +209,70 @@ for (const entry of FAULTS) {
     });
   });
 }
+
+test('kernel: bridge netfilter is read per namespace, not assumed: with bridge-nf-call-iptables=0 a FORWARD DROP host still bridges, and =1 stops it', { skip }, async (t) => {
+  await withSandbox('rbrnf', async (sb) => {
+    if ((await sb.inHost(['cat', '/proc/sys/net/bridge/bridge-nf-call-iptables'])).code !== 0) {
+      t.skip('br_netfilter is not loaded (no /proc/sys/net/bridge): bridged traffic cannot meet iptables here');
+      return;
+    }
+    const built = await sb.bash(`${reference('03-bridge-lan')}\nsysctl -qw net.bridge.bridge-nf-call-iptables=0\niptables -P FORWARD DROP`);
+    assert.equal(built.code, 0, `build failed: ${built.stderr}`);
+    await waitSettled(sb);
+    const h = await startSandboxHelper(sb);
+    try {
+      const off = await predictLive(h, sb, 'ns1', '192.168.0.3');
+      assert.equal(off.predicted, 'ok', `bridge netfilter off: ${off.reason}`);
+      assert.equal(await ping(h, sb, 'ns1', '192.168.0.3', 3), 'ok', 'bridge netfilter off: the ping answers despite FORWARD DROP');
+      assert.equal((await sb.bash('sysctl -qw net.bridge.bridge-nf-call-iptables=1')).code, 0);
+      const on = await predictLive(h, sb, 'ns1', '192.168.0.3');
+      assert.equal(on.predicted, 'fail', on.reason);
+      assert.equal(on.failure?.code, 'filter-drop', on.reason);
+      assert.match(on.failure!.reason, /bridge-nf-call-iptables=1/);
+      assert.equal(await ping(h, sb, 'ns1', '192.168.0.3', 1), 'fail', 'bridge netfilter on: the real ping fails too');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+test('kernel: a native nftables table (made with nft, not iptables) in a router is read: a rule with matches is unknown quoting it, a plain drop is a fail agreeing with ping', { skip }, async (t) => {
+  if (!hasProgram('nft')) {
+    t.skip('nft is not installed (apt-get install nftables): native nftables tables cannot be made here');
+    return;
+  }
+  await withSandbox('rnft', async (sb) => {
+    const built = await sb.bash(reference('04-router-nat'));
+    assert.equal(built.code, 0, `build failed: ${built.stderr}`);
+    await waitSettled(sb);
+    const h = await startSandboxHelper(sb);
+    try {
+      assert.equal((await predictLive(h, sb, 'ns1', '192.168.2.1')).predicted, 'ok');
+      assert.equal(await ping(h, sb, 'ns1', '192.168.2.1', 3), 'ok');
+      const nft = (cmd: string) => sb.bash(`ip netns exec \${P}ns-router nft ${cmd}`);
+      assert.equal((await nft("add table inet nss12 && ip netns exec ${P}ns-router nft add chain inet nss12 fw '{ type filter hook forward priority 0; policy accept; }'")).code, 0);
+      assert.equal((await nft('add rule inet nss12 fw ip saddr 192.168.1.1 counter drop')).code, 0);
+      const unknown = await predictLive(h, sb, 'ns1', '192.168.2.1');
+      assert.equal(unknown.predicted, 'unknown', unknown.reason);
+      assert.equal(unknown.failure?.code, 'filter-unknown', unknown.reason);
+      assert.match(unknown.reason, /nftables table inet nss12, chain fw .*saddr.*192\.168\.1\.1/);
+      assert.equal((await nft('flush chain inet nss12 fw')).code, 0);
+      assert.equal((await nft('add rule inet nss12 fw counter drop')).code, 0);
+      const drop = await predictLive(h, sb, 'ns1', '192.168.2.1');
+      assert.equal(drop.predicted, 'fail', drop.reason);
+      assert.equal(drop.failure?.code, 'filter-drop', drop.reason);
+      assert.equal(drop.failure?.ns, 'ns-router', drop.reason);
+      assert.match(drop.failure!.reason, /nftables table inet nss12, chain fw .*drops it/);
+      assert.equal(await ping(h, sb, 'ns1', '192.168.2.1', 1), 'fail', 'the real ping fails too');
+      assert.equal((await nft("flush chain inet nss12 fw && ip netns exec ${P}ns-router nft add chain inet nss12 fw '{ policy drop; }'")).code, 0);
+      const policy = await predictLive(h, sb, 'ns1', '192.168.2.1');
+      assert.match(policy.failure?.reason ?? policy.reason, /policy of ns-router's nftables table inet nss12, chain fw .* is drop/);
+      assert.equal(await ping(h, sb, 'ns1', '192.168.2.1', 1), 'fail');
+    } finally {
+      await h.close();
+    }
+  });
+});
 
 test('the helper refuses pings to addresses outside this host and from unknown namespaces, sending nothing', { skip }, async () => {
   await withSandbox('rping', async (sb) => {

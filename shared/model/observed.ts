@@ -149,6 +149,8 @@ export interface ObservedNamespace {
   mangleLines?: string[];
   /** `ip6tables-save -t mangle` lines, likewise for IPv6 fwmark rules */
   mangle6Lines?: string[];
+  /** base chains of native nftables tables (`nft -j list ruleset`, not iptables-nft's own); read with `filter: true` where nft is installed */
+  nftChains?: NftChain[];
   /** /etc/netns/NAME/resolv.conf, when present */
   resolvConf?: string;
   /** what could not be read or represented, for people */
@@ -209,4 +211,16 @@ export interface ObservedHost {
   namespaces: ObservedNamespace[];
   /** problems not tied to one namespace */
   warnings: string[];
+}
+
+/** One base chain (hooked) of a native nftables table, as reachability needs it. */
+export interface NftChain {
+  /** ip, ip6, inet, bridge, netdev, arp */
+  family: string;
+  table: string;
+  name: string;
+  hook: string;
+  policy: 'accept' | 'drop';
+  /** each rule: a plain (unconditional) verdict, or none when it has matches the analysis does not evaluate */
+  rules: { verdict?: 'accept' | 'drop'; text: string }[];
 }

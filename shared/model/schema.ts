@@ -10,9 +10,9 @@
 import { z } from 'zod';
 import { ExternalRef } from './external';
 
-import { API_VERSION, HOST_NS, KIND } from './constants';
+import { API_VERSION, HOST_NS, KIND, SYSCTL_KEYS } from './constants';
 
-export { API_VERSION, HOST_NS, KIND } from './constants';
+export { API_VERSION, HOST_NS, KIND, SYSCTL_KEYS } from './constants';
 
 /** An IPv4 or IPv6 address with prefix length, as `ip addr` takes it: `10.0.0.1/24`. */
 export const CidrAddress = z.string().describe('IPv4/IPv6 address with prefix length, e.g. 10.0.0.1/24');
@@ -120,13 +120,6 @@ export const Vrf = z.strictObject({
   up: z.boolean().default(true),
 });
 
-/** Only these sysctls may be set: the per-namespace forwarding switches and friends. */
-export const SYSCTL_KEYS = [
-  'net.ipv4.ip_forward',
-  'net.ipv6.conf.all.forwarding',
-  'net.ipv4.conf.all.rp_filter',
-  'net.ipv4.ping_group_range',
-] as const;
 // partialRecord: zod 4's z.record with enum keys demands every key; any subset is fine here.
 export const Sysctls = z.partialRecord(z.enum(SYSCTL_KEYS), z.string());
 

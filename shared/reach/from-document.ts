@@ -161,13 +161,14 @@ export function netOfDocument(doc: Topology): Net {
       const family: Family = r.to.includes(':') || (r.via ?? '').includes(':') ? 6 : 4;
       const dst = r.to === 'default' ? { addr: parseIp(family === 4 ? '0.0.0.0' : '::')!, prefix: 0 } : parseCidr(r.to.includes('/') ? r.to : `${r.to}/${family === 4 ? 32 : 128}`);
       if (!dst) continue;
-      // a multipath route: the analysis follows its first path (which one a ping takes is the kernel's hash)
+      // a multipath route: the walk follows every path (which one a ping takes is the kernel's hash); via/dev are the first's
       const first = r.nexthops?.[0];
+      const nexthops = r.nexthops?.map((h) => ({ via: h.via ? parseIp(h.via) ?? undefined : undefined, dev: h.dev }));
       const viaText = r.via ?? first?.via;
       const via = viaText ? parseIp(viaText) ?? undefined : undefined;
       const hops = r.nexthops ? r.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev ? ` dev ${h.dev}` : ''}${h.weight ? ` weight ${h.weight}` : ''}`).join(' ') : '';
       const text = [r.type && r.type !== 'unicast' ? r.type : '', r.to, r.via ? `via ${r.via}` : '', r.dev ? `dev ${r.dev}` : '', r.table ? `table ${r.table}` : '', r.metric !== undefined ? `metric ${r.metric}` : '', r.src ? `src ${r.src}` : '', hops].filter(Boolean).join(' ');
-      pushRoute(n, { family, type: r.type ?? 'unicast', dst: dst.addr, prefix: dst.prefix, via, dev: r.dev ?? first?.dev, metric: r.metric ?? (family === 6 ? 1024 : 0), table: routeTableId(r, d.tables) ?? 254, src: r.src ? parseIp(r.src) ?? undefined : undefined, text });
+      pushRoute(n, { family, type: r.type ?? 'unicast', dst: dst.addr, prefix: dst.prefix, via, dev: r.dev ?? first?.dev, metric: r.metric ?? (family === 6 ? 1024 : 0), table: routeTableId(r, d.tables) ?? 254, src: r.src ? parseIp(r.src) ?? undefined : undefined, ...(nexthops ? { nexthops } : {}), text });
     }
   }
   return { namespaces, source: 'document' };

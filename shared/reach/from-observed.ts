@@ -42,17 +42,21 @@ function routeOf(r: ObservedRoute): NetRoute | undefined {
   const dst = r.dst === 'default' ? { addr: parseIp(r.family === 4 ? '0.0.0.0' : '::')!, prefix: 0 } : parseCidr(r.dst.includes('/') ? r.dst : `${r.dst}/${full}`);
   if (!dst) return undefined;
   const text = [type !== 'unicast' ? type : '', r.dst, r.via ? `via ${r.via}` : '', r.dev ? `dev ${r.dev}` : '', r.table !== 254 ? `table ${r.table === 255 ? 'local' : r.table}` : '', r.protocol !== 'boot' ? `proto ${r.protocol}` : '', r.metric ? `metric ${r.metric}` : '', r.src ? `src ${r.src}` : ''].filter(Boolean).join(' ');
+  // a multipath route has no via/dev of its own: the first path's stand for it, and the walk follows each
+  const nexthops = r.nexthops?.map((h) => ({ via: h.via ? parseIp(h.via) ?? undefined : undefined, dev: h.dev }));
+  const hopsText = r.nexthops?.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev ? ` dev ${h.dev}` : ''}${h.weight ? ` weight ${h.weight}` : ''}`).join(' ');
   return {
     family: r.family,
     type,
     dst: dst.addr,
     prefix: dst.prefix,
-    via: r.via ? parseIp(r.via) ?? undefined : undefined,
-    dev: r.dev,
+    via: r.via ? parseIp(r.via) ?? undefined : nexthops?.[0]?.via,
+    dev: r.dev ?? nexthops?.[0]?.dev,
+    ...(nexthops && nexthops.length > 1 ? { nexthops } : {}),
     metric: r.metric ?? 0,
     table: r.table,
     src: r.src ? parseIp(r.src) ?? undefined : undefined,
-    text,
+    text: hopsText ? `${text} ${hopsText}` : text,
   };
 }
 
@@ -126,6 +130,7 @@ function nsOf(o: ObservedNamespace): NetNs {
   n.forwarding[6] = o.sysctls['net.ipv6.conf.all.forwarding'] === '1';
   const rp = Number(o.sysctls['net.ipv4.conf.all.rp_filter'] ?? 0);
   n.rpFilter = rp === 1 ? 1 : rp === 2 ? 2 : 0;
+  // read by discover (helper/discover/bridge-nf.ts) where a bridge is; not read (older state, no bridge): assumed on, as the kernel's default
   const brnf = o.sysctls['net.bridge.bridge-nf-call-iptables'];
   n.bridgeNf = brnf === undefined ? true : brnf === '1';
   const brnf6 = o.sysctls['net.bridge.bridge-nf-call-ip6tables'];
@@ -133,6 +138,7 @@ function nsOf(o: ObservedNamespace): NetNs {
   n.nat = (o.natLines ?? []).map((l) => parseIptLine('nat', l)).filter((r) => r !== undefined);
   if (o.filterLines) n.filter = { chains: parseFilterLines(o.filterLines) };
   if (o.filter6Lines) n.filter6 = { chains: parseFilterLines(o.filter6Lines) };
+  if (o.nftChains) n.nft = o.nftChains;
   // discover reads the mangle table only where a fwmark rule needs it; elsewhere no rule asks for the mark
   n.mangle = { 4: mangleOf(o.mangleLines), 6: mangleOf(o.mangle6Lines) };
   return n;

@@ -10,7 +10,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import type { Ip } from '../validate/ip';
-import type { Family, NetNs, NetRoute, NetRule } from './net';
+import { ipKey, type Family, type NetNs, type NetRoute, type NetRule } from './net';
 
 export interface LookupQuery {
   family: Family;
@@ -90,7 +90,29 @@ function bestIn(ns: NetNs, table: number, q: LookupQuery, up: boolean): NetRoute
 
 const NO_TRIES: LookupResult['tried'] = [];
 
+/**
+ * Per namespace and family: lookups already made, by destination, when its rules select by destination
+ * alone (no from/iif/oif/fwmark/not/l3mdev/unknown rule), so the answer depends on nothing else. A matrix
+ * asks the same namespace for the same destination hundreds of times. Sound because a Net is never
+ * changed once built (see Net in ./net.ts); `null` marks a rule set that cannot be cached.
+ */
+const cache = new WeakMap<NetNs, { 4: Map<string, LookupResult> | null; 6: Map<string, LookupResult> | null }>();
+
+const byDestinationOnly = (rules: readonly NetRule[]) => rules.every((r) => !r.from && !r.iif && !r.oif && !r.fwmark && !r.not && !r.l3mdev && !r.unknown);
+
 export function lookupRoute(ns: NetNs, q: LookupQuery): LookupResult {
+  if (q.oif) return lookupUncached(ns, q);
+  let c = cache.get(ns);
+  if (!c) cache.set(ns, (c = { 4: byDestinationOnly(ns.rules[4]) ? new Map() : null, 6: byDestinationOnly(ns.rules[6]) ? new Map() : null }));
+  const m = c[q.family];
+  if (!m) return lookupUncached(ns, q);
+  const k = ipKey(q.dst);
+  let r = m.get(k);
+  if (!r) m.set(k, (r = lookupUncached(ns, q)));
+  return r;
+}
+
+function lookupUncached(ns: NetNs, q: LookupQuery): LookupResult {
   let downRoute: NetRoute | undefined;
   let tried = NO_TRIES;
   for (const rule of ns.rules[q.family]) {

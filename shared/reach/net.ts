@@ -12,6 +12,7 @@
  */
 import type { Ip } from '../validate/ip';
 import type { IptRule } from './iptables';
+import type { NftChain } from '../model/observed';
 
 export type Family = 4 | 6;
 
@@ -54,6 +55,8 @@ export interface NetRoute {
   metric: number;
   table: number;
   src?: Ip;
+  /** a multipath route's paths (two or more; its own via/dev are the first's): the walk follows each */
+  nexthops?: { via?: Ip; dev?: string }[];
   /** as `ip route` would print it, for hops and reasons */
   text: string;
 }
@@ -104,6 +107,8 @@ export interface NetNs {
   filter?: FilterTable;
   /** ip6tables filter table, likewise */
   filter6?: FilterTable;
+  /** base chains of native nftables tables (live, where nft is installed); undefined = not read */
+  nft?: readonly NftChain[];
   /**
    * mangle table rules per family (they may set the mark fwmark rules select on); undefined =
    * not read, so a fwmark rule that could apply is "unknown". A document sets no marks: [].
@@ -113,10 +118,22 @@ export interface NetNs {
   local: Map<string, NetLink>;
 }
 
+/**
+ * The whole network. Never changed once built (netOfDocument / netOfObserved hand it out frozen in
+ * type): the walk caches per namespace what does not change (route lookups by destination, layer-2
+ * segments), so a changed network is a new Net (see withNamespace).
+ */
 export interface Net {
-  namespaces: Map<string, NetNs>;
+  readonly namespaces: ReadonlyMap<string, Readonly<NetNs>>;
   /** where the facts came from: wording of reasons and fixes depends on it */
-  source: 'document' | 'live';
+  readonly source: 'document' | 'live';
+}
+
+/** A new Net with one namespace's facts changed (e.g. a filter table read again); the old one stays as it was. */
+export function withNamespace(net: Net, name: string, change: Partial<NetNs>): Net {
+  const old = net.namespaces.get(name);
+  if (!old) return net;
+  return { source: net.source, namespaces: new Map([...net.namespaces, [name, { ...old, ...change }]]) };
 }
 
 /** Cached strings ride on the address object itself (a WeakMap of millions of entries costs more than the work). */

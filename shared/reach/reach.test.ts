@@ -10,7 +10,7 @@ import { Topology, type TopologyInput } from '../model/schema';
 import { netOfDocument } from './from-document';
 import { parseFilterLines } from './iptables';
 import { reachMatrix } from './matrix';
-import type { Net } from './net';
+import { withNamespace, type Net } from './net';
 import { parseRuleText } from './from-observed';
 import { trace } from './trace';
 
@@ -126,20 +126,12 @@ const FAULTS: Fault[] = [
   },
   {
     name: 'FORWARD policy DROP with bridge netfilter',
-    net: () => {
-      const n = netOfDocument(bridged());
-      n.namespaces.get('host')!.filter = { chains: parseFilterLines([':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]']) };
-      return n;
-    },
+    net: () => withNamespace(netOfDocument(bridged()), 'host', { filter: { chains: parseFilterLines([':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]']) } }),
     from: 'ns1', to: '192.168.0.3', code: 'filter-drop', ns: 'host', says: /FORWARD policy is DROP.*bridge netfilter.*br0/, fix: /iptables -I FORWARD -i br0 -o br0.*acceptForward: true/,
   },
   {
     name: 'a rule the analysis cannot evaluate is quoted, not guessed',
-    net: () => {
-      const n = netOfDocument(bridged());
-      n.namespaces.get('host')!.filter = { chains: parseFilterLines([':FORWARD DROP [0:0]', '-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT']) };
-      return n;
-    },
+    net: () => withNamespace(netOfDocument(bridged()), 'host', { filter: { chains: parseFilterLines([':FORWARD DROP [0:0]', '-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT']) } }),
     from: 'ns1', to: '192.168.0.3', code: 'filter-unknown', ns: 'host', predicted: 'unknown', says: /"-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT"/,
   },
   {
@@ -203,11 +195,9 @@ test('without the fault the same pings pass (each fault row is caused by its one
   const noBack = routed((t) => (t.namespaces[1].routes = []));
   assert.equal(trace(netOfDocument(noBack), 'ns1', '192.168.2.1').predicted, 'ok', 'masquerade makes the reply go to the router');
   const n = netOfDocument(bridged());
-  n.namespaces.get('host')!.filter = { chains: parseFilterLines([':FORWARD DROP [0:0]', '-A FORWARD -i br0 -o br0 -j ACCEPT']) };
-  assert.equal(trace(n, 'ns1', '192.168.0.3').predicted, 'ok');
-  n.namespaces.get('host')!.bridgeNf = false;
-  n.namespaces.get('host')!.filter = { chains: parseFilterLines([':FORWARD DROP [0:0]']) };
-  assert.equal(trace(n, 'ns1', '192.168.0.3').predicted, 'ok', 'without bridge netfilter bridged traffic skips FORWARD');
+  assert.equal(trace(withNamespace(n, 'host', { filter: { chains: parseFilterLines([':FORWARD DROP [0:0]', '-A FORWARD -i br0 -o br0 -j ACCEPT']) } }), 'ns1', '192.168.0.3').predicted, 'ok');
+  const noBridgeNf = withNamespace(n, 'host', { bridgeNf: false, filter: { chains: parseFilterLines([':FORWARD DROP [0:0]']) } });
+  assert.equal(trace(noBridgeNf, 'ns1', '192.168.0.3').predicted, 'ok', 'without bridge netfilter bridged traffic skips FORWARD');
 });
 
 test('DNAT is carried on and undone for the reply', () => {

@@ -34,6 +34,7 @@ export type FaultCode =
   | 'no-source'
   | 'leaves-host'
   | 'loop'
+  | 'multipath-differs'
   | 'reply-elsewhere';
 
 export type Direction = 'request' | 'reply';

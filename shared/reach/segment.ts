@@ -30,14 +30,14 @@ export interface Segment {
   exits: { ns: NetNs; link: NetLink }[];
 }
 
-const cache = new WeakMap<Net, Map<string, Segment>>();
+/** Segments by the link they start from, per network (a Net never changes once built; a link belongs to one namespace). */
+const cache = new WeakMap<Net, Map<NetLink, Segment>>();
 
 export function segmentOf(net: Net, ns: NetNs, link: NetLink): Segment {
   let m = cache.get(net);
   if (!m) cache.set(net, (m = new Map()));
-  const key = `${ns.name}\0${link.name}`;
-  let s = m.get(key);
-  if (!s) m.set(key, (s = build(net, ns, link)));
+  let s = m.get(link);
+  if (!s) m.set(link, (s = build(net, ns, link)));
   return s;
 }
 

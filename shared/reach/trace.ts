@@ -44,6 +44,11 @@ interface Walk {
   ct: Map<string, Ct>;
   /** namespaces that routed the request on: where a missing masquerade would go */
   routers: { ns: NetNs; out: string; src: Ip; natted: boolean }[];
+  /** multipath routes: the path to take at the k-th one met (default 0), and how many paths each one met had */
+  choices: readonly number[];
+  counts: number[];
+  /** the multipath routes met, in order (for a reason when their paths disagree) */
+  multipaths: { ns: string; route: NetRoute }[];
 }
 
 interface Pkt {
@@ -70,8 +75,8 @@ function stop(w: Walk, code: FaultCode, ns: NetNs, reason: string, fix: string, 
   throw new Stop(failure, extra.unknown ? 'unknown' : 'fail');
 }
 
+/** Record a hop; callers test w.detail first, so a verdicts-only matrix builds none of the hop's strings. */
 function hop(w: Walk, h: Omit<Hop, 'direction'>) {
-  if (!w.detail) return;
   (h as Hop).direction = w.dir;
   w.hops.push(h as Hop);
 }
@@ -112,11 +117,12 @@ function query(w: Walk, p: Pkt, iif: string): LookupQuery {
 
 /** The filter table's verdict on the packet in `chain`; stops the walk on DROP or an unreadable rule. */
 function filter(w: Walk, ns: NetNs, chain: 'INPUT' | 'OUTPUT' | 'FORWARD', p: Pkt, inIface?: string, outIface?: string, bridged?: string) {
+  if (ns.nft?.length) nftFilter(w, ns, chain, bridged);
   const table = w.family === 4 ? ns.filter : ns.filter6;
   if (!table) return; // not read: nothing is assumed to drop
   const v = evalFilterChain(table.chains, chain, ipkt(w, ns, p, inIface, outIface));
   if (v.verdict === 'ACCEPT') {
-    if (v.rule || table.chains.get(chain)?.policy === 'DROP') hop(w, { ns: ns.name, iface: bridged ?? inIface ?? outIface, kind: 'filter', text: `filter ${chain} accepts it`, entry: v.rule?.text ?? `-P ${chain} ACCEPT` });
+    if ((v.rule || table.chains.get(chain)?.policy === 'DROP') && w.detail) hop(w, { ns: ns.name, iface: bridged ?? inIface ?? outIface, kind: 'filter', text: `filter ${chain} accepts it`, entry: v.rule?.text ?? `-P ${chain} ACCEPT` });
     return;
   }
   const why = bridged ? ` (bridge netfilter: traffic bridged by ${bridged} passes ${ns.name}'s ${w.family === 4 ? '' : 'ip6tables '}FORWARD chain because net.bridge.bridge-nf-call-ip${w.family === 4 ? '' : '6'}tables=1)` : '';
@@ -128,6 +134,37 @@ function filter(w: Walk, ns: NetNs, chain: 'INPUT' | 'OUTPUT' | 'FORWARD', p: Pk
   const what = v.rule ? `filter rule "${v.rule.text}" drops it` : `the filter ${chain} policy is DROP and no rule accepts it`;
   const fix = fixFilterAccept(ns.name, chain, match, w.family) + (bridged ? `; or, in the topology, set \`acceptForward: true\` on bridge ${bridged} (apply adds and owns that rule)` : '');
   stop(w, 'filter-drop', ns, `${ns.name}: ${what}${why}`, fix, { iface, entry: v.rule?.text ?? `-P ${chain} DROP` });
+}
+
+/** The netfilter hooks a packet passes on its way through `chain` (prerouting before input/forward, postrouting after). */
+const NFT_HOOKS: Record<'INPUT' | 'OUTPUT' | 'FORWARD', readonly string[]> = { INPUT: ['prerouting', 'input'], FORWARD: ['prerouting', 'forward', 'postrouting'], OUTPUT: ['output', 'postrouting'] };
+
+/**
+ * Native nftables base chains on the packet's way (families ip, ip6 and inet): plain accept/drop rules and
+ * policies are evaluated; the first rule with matches gives "unknown" quoting it. A bridge or netdev family
+ * chain also sees the packet (or may): unknown too, never a guess. Chains made by iptables-nft are not here
+ * (iptables-save shows them).
+ */
+function nftFilter(w: Walk, ns: NetNs, chain: 'INPUT' | 'OUTPUT' | 'FORWARD', bridged?: string) {
+  const fam = w.family === 4 ? 'ip' : 'ip6';
+  for (const c of ns.nft!) {
+    const other = c.family === 'bridge' || c.family === 'netdev';
+    if (!other && ((c.family !== fam && c.family !== 'inet') || !NFT_HOOKS[chain].includes(c.hook))) continue;
+    const where = `${ns.name}'s nftables table ${c.family} ${c.table}, chain ${c.name} (hook ${c.hook}, policy ${c.policy})`;
+    if (other) stop(w, 'filter-unknown', ns, `cannot tell what ${where} does to this ping: this analysis does not evaluate ${c.family} chains`, `check that chain by hand (${inNs(ns.name, `nft list chain ${c.family} ${c.table} ${c.name}`)})`, { iface: bridged, entry: `table ${c.family} ${c.table} chain ${c.name}`, unknown: true });
+    let verdict: 'accept' | 'drop' = c.policy;
+    let by = `policy ${c.policy}`;
+    for (const r of c.rules) {
+      if (!r.verdict) stop(w, 'filter-unknown', ns, `cannot tell whether the rule of ${where} applies to this ping: ${r.text}`, `check that rule by hand (${inNs(ns.name, `nft -a list chain ${c.family} ${c.table} ${c.name}`)})`, { iface: bridged, entry: r.text, unknown: true });
+      verdict = r.verdict;
+      by = r.text;
+      break;
+    }
+    if (verdict === 'drop') {
+      stop(w, 'filter-drop', ns, `${ns.name}: ${by === `policy ${c.policy}` ? `the policy of ${where} is drop and no rule accepts it` : `${where}: ${by} drops it`}`, `accept the ping there (${inNs(ns.name, `nft insert rule ${c.family} ${c.table} ${c.name} ${w.family === 4 ? 'icmp' : 'icmpv6'} type { echo-request, echo-reply } accept`)}) or change that chain`, { iface: bridged, entry: by === `policy ${c.policy}` ? `table ${c.family} ${c.table} chain ${c.name} policy drop` : by });
+    }
+    if (w.detail) hop(w, { ns: ns.name, iface: bridged, kind: 'filter', text: `nftables ${c.family} ${c.table} ${c.name} accepts it`, entry: by });
+  }
 }
 
 /** The route a lookup found, or the failure it means. */
@@ -152,7 +189,17 @@ function chosen(w: Walk, ns: NetNs, L: LookupResult, p: Pkt): NetRoute {
     stop(w, 'route-type', ns, `${ns.name}: the route ${r.text} discards packets to ${s(p.dst)} (${r.type})`, pick(w.net, { live: `replace it: ${inNs(ns.name, `ip route del ${r.text}`)}`, document: `remove the ${r.type} route to ${r.prefix === 0 ? 'default' : `${s(r.dst)}/${r.prefix}`} from namespace ${ns.name}` }), { entry: r.text });
   }
   if (r.type !== 'unicast' && r.type !== 'local') stop(w, 'route-type', ns, `${ns.name}: ${s(p.dst)} matches the ${r.type} route ${r.text}, which a ping cannot use`, 'ping a unicast address', { entry: r.text, unknown: true });
-  return r;
+  return r.nexthops ? nexthopOf(w, ns, r) : r;
+}
+
+/** The path of a multipath route this walk takes (trace runs the walk once per combination of paths). */
+function nexthopOf(w: Walk, ns: NetNs, r: NetRoute): NetRoute {
+  const k = w.counts.length;
+  const i = w.choices[k] ?? 0;
+  w.counts.push(r.nexthops!.length);
+  w.multipaths.push({ ns: ns.name, route: r });
+  const h = r.nexthops![i];
+  return { ...r, via: h.via, dev: h.dev, nexthops: undefined, text: `${r.text} (path ${i + 1} of ${r.nexthops!.length}: nexthop${h.via ? ` via ${s(h.via)}` : ''}${h.dev ? ` dev ${h.dev}` : ''})` };
 }
 
 /** A link set down that holds an address on the destination's subnet (its connected route went with it). */
@@ -195,7 +242,7 @@ function postrouting(w: Walk, ns: NetNs, p: Pkt, out: string) {
   if (v.action !== 'MASQUERADE' && v.action !== 'SNAT') return;
   const to = v.action === 'SNAT' ? v.rule!.toAddress : ns.links.get(out)?.addrs.find((a) => a.family === w.family)?.ip;
   if (!to) stop(w, 'nat-unknown', ns, `${ns.name}: ${v.rule!.text} has no address to use on ${out}`, `give ${out} an address`, { iface: out, entry: v.rule!.text, unknown: true });
-  hop(w, { ns: ns.name, iface: out, kind: 'nat', text: `${v.action === 'SNAT' ? 'SNAT' : 'masquerade'}: source ${s(p.src)} → ${s(to)}`, entry: v.rule!.text });
+  if (w.detail) hop(w, { ns: ns.name, iface: out, kind: 'nat', text: `${v.action === 'SNAT' ? 'SNAT' : 'masquerade'}: source ${s(p.src)} → ${s(to)}`, entry: v.rule!.text });
   w.ct.get(ns.name)!.snatTo = to;
   p.src = to;
 }
@@ -205,7 +252,7 @@ function prerouting(w: Walk, ns: NetNs, p: Pkt, chain: 'PREROUTING' | 'OUTPUT', 
   const v = evalNatChain(ns.nat, chain, ipkt(w, ns, p, inIface));
   if (v.unknown) stop(w, 'nat-unknown', ns, `cannot tell whether ${ns.name}'s nat rule "${v.rule!.text}" applies to this ping`, `check that rule by hand (iptables-save -t nat in ${ns.name})`, { iface: inIface, entry: v.rule!.text, unknown: true });
   if (v.action !== 'DNAT' || !v.rule!.toAddress) return false;
-  hop(w, { ns: ns.name, iface: inIface, kind: 'nat', text: `DNAT: destination ${s(p.dst)} → ${s(v.rule!.toAddress)}`, entry: v.rule!.text });
+  if (w.detail) hop(w, { ns: ns.name, iface: inIface, kind: 'nat', text: `DNAT: destination ${s(p.dst)} → ${s(v.rule!.toAddress)}`, entry: v.rule!.text });
   w.ct.get(ns.name)!.dnatTo = v.rule!.toAddress;
   p.dst = v.rule!.toAddress;
   return true;
@@ -245,14 +292,14 @@ function sendLocal(w: Walk, ns: NetNs, p: Pkt): Step {
   }
   filter(w, ns, 'OUTPUT', p, undefined, dev);
   postrouting(w, ns, p, dev);
-  hop(w, { ns: ns.name, iface: dev, kind: 'send', text: `${w.dir === 'request' ? 'ping' : 'reply'} ${s(p.src)} → ${s(p.dst)} out ${dev}${r.via ? ` via ${s(r.via)}` : ''}${retried}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
+  if (w.detail) hop(w, { ns: ns.name, iface: dev, kind: 'send', text: `${w.dir === 'request' ? 'ping' : 'reply'} ${s(p.src)} → ${s(p.dst)} out ${dev}${r.via ? ` via ${s(r.via)}` : ''}${retried}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
   return { next: egress(w, ns, r, dev, p) };
 }
 
 function deliverSelf(w: Walk, ns: NetNs, p: Pkt, r: NetRoute): Step {
   if (!ns.loopbackUp) stop(w, 'loopback-down', ns, `${s(p.dst)} is ${ns.name}'s own address, and its loopback is down (local traffic goes through lo)`, fixLoopback(w.net, ns.name), { iface: 'lo', entry: r.text });
   p.src ??= p.dst;
-  hop(w, { ns: ns.name, iface: 'lo', kind: 'deliver', text: `${s(p.dst)} is ${ns.name}'s own address: answered locally`, entry: r.text, src: s(p.src), dst: s(p.dst) });
+  if (w.detail) hop(w, { ns: ns.name, iface: 'lo', kind: 'deliver', text: `${s(p.dst)} is ${ns.name}'s own address: answered locally`, entry: r.text, src: s(p.src), dst: s(p.dst) });
   return { delivered: { ns, src: p.src, dst: p.dst } };
 }
 
@@ -273,16 +320,16 @@ function gatewayFix(w: Walk, ns: NetNs, r: NetRoute): string {
 /** The reply's source is un-DNATed on the way out (POSTROUTING), after routing and rp_filter saw the real one. */
 function unDnat(w: Walk, ns: NetNs, iface: string, p: Pkt, ct: Ct | undefined) {
   if (w.dir !== 'reply' || !ct || !same(p.src, ct.dnatTo)) return;
-  hop(w, { ns: ns.name, iface, kind: 'nat', text: `un-DNAT (conntrack): source ${s(p.src)} → ${s(ct.origDst)}` });
+  if (w.detail) hop(w, { ns: ns.name, iface, kind: 'nat', text: `un-DNAT (conntrack): source ${s(p.src)} → ${s(ct.origDst)}` });
   p.src = ct.origDst;
 }
 
 function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
-  hop(w, { ns: ns.name, iface, kind: 'receive', text: `arrives on ${iface}`, src: s(p.src), dst: s(p.dst) });
+  if (w.detail) hop(w, { ns: ns.name, iface, kind: 'receive', text: `arrives on ${iface}`, src: s(p.src), dst: s(p.dst) });
   const ct = w.ct.get(ns.name);
   if (w.dir === 'reply' && ct) {
     if (same(p.dst, ct.snatTo)) {
-      hop(w, { ns: ns.name, iface, kind: 'nat', text: `un-masquerade (conntrack): destination ${s(p.dst)} → ${s(ct.origSrc)}` });
+      if (w.detail) hop(w, { ns: ns.name, iface, kind: 'nat', text: `un-masquerade (conntrack): destination ${s(p.dst)} → ${s(ct.origSrc)}` });
       p.dst = ct.origSrc;
     }
   }
@@ -298,7 +345,7 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
   if (r.type === 'local') {
     filter(w, ns, 'INPUT', p, iface);
     unDnat(w, ns, iface, p, ct);
-    hop(w, { ns: ns.name, iface, kind: 'deliver', text: `${s(p.dst)} is ${ns.name}'s address: ${w.dir === 'request' ? 'it answers' : 'the reply is back'}`, entry: r.text });
+    if (w.detail) hop(w, { ns: ns.name, iface, kind: 'deliver', text: `${s(p.dst)} is ${ns.name}'s address: ${w.dir === 'request' ? 'it answers' : 'the reply is back'}`, entry: r.text });
     return { delivered: { ns, src: p.src!, dst: p.dst, iface } };
   }
   if (!ns.forwarding[w.family]) {
@@ -311,7 +358,7 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
   postrouting(w, ns, p, dev);
   unDnat(w, ns, iface, p, ct);
   if (w.dir === 'request') w.routers.push({ ns, out: dev, src: before, natted: !same(before, p.src) });
-  hop(w, { ns: ns.name, iface: dev, kind: 'forward', text: `routed on out ${dev}${r.via ? ` via ${s(r.via)}` : ''}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
+  if (w.detail) hop(w, { ns: ns.name, iface: dev, kind: 'forward', text: `routed on out ${dev}${r.via ? ` via ${s(r.via)}` : ''}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
   return { next: egress(w, ns, r, dev, p) };
 }
 
@@ -319,7 +366,9 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
 function rpCheck(w: Walk, ns: NetNs, iface: string, p: Pkt) {
   const rev = lookupRoute(ns, { family: w.family, dst: p.src!, src: p.dst, iif: 'lo' }).route;
   const usable = rev && (rev.type === 'unicast' || rev.type === 'local');
-  const backDev = usable ? routeDev(ns, rev) : undefined;
+  // a multipath route back passes strict rp_filter when any of its paths leaves by the interface (fib_info_nh_uses_dev)
+  const backDevs = usable ? (rev.nexthops ?? [rev]).map((h) => (h.dev ?? (h.via ? onLinkDev(ns, h.via, w.family) : undefined))) : [];
+  const backDev = backDevs.includes(iface) ? iface : backDevs[0];
   const strict = ns.rpFilter === 1;
   if (usable && (!strict || backDev === iface)) return;
   const why = !usable ? `there is no route back to ${s(p.src)}` : `the route back to ${s(p.src)} (${rev!.text}) leaves by ${backDev}, not ${iface} (an asymmetric path)`;
@@ -369,7 +418,7 @@ function egress(w: Walk, ns: NetNs, r: NetRoute, dev: string, p: Pkt): { ns: Net
       if (w.dir === 'request' && !w.ct.has(c.ns.name)) w.ct.set(c.ns.name, { origSrc: p.src!, origDst: p.dst });
       filter(w, c.ns, 'FORWARD', p, br.name, br.name, br.name);
     }
-    hop(w, { ns: c.ns.name, iface: br.name, kind: 'bridge', text: `bridged by ${br.name}${c.inPort ? ` from ${c.inPort.name}` : ''} to ${c.outPort.name}`, src: s(p.src), dst: s(p.dst) });
+    if (w.detail) hop(w, { ns: c.ns.name, iface: br.name, kind: 'bridge', text: `bridged by ${br.name}${c.inPort ? ` from ${c.inPort.name}` : ''} to ${c.outPort.name}`, src: s(p.src), dst: s(p.dst) });
   }
   return { ns: ep.ns, iface: ep.link.name };
 }
@@ -399,7 +448,47 @@ export interface TraceOptions {
   dstIp?: Ip;
 }
 
+/** At most this many walks per question when multipath routes multiply the paths. */
+const MAX_PATH_COMBINATIONS = 16;
+
+/** The next combination of multipath choices after `choices`, given how many paths each route met had; undefined when done. */
+function nextChoices(choices: readonly number[], counts: readonly number[]): number[] | undefined {
+  for (let i = counts.length - 1; i >= 0; i--) {
+    const c = choices[i] ?? 0;
+    if (c + 1 < counts[i]) return [...counts.slice(0, i).map((_, j) => choices[j] ?? 0), c + 1];
+  }
+  return undefined;
+}
+
+/**
+ * Ping `to` from `from`. A multipath route's paths are each followed (the kernel hashes a flow onto one,
+ * which the analysis cannot know): when every combination gives the same verdict that is the answer (the
+ * first path's hops); when they disagree the answer is "unknown", naming the route and each path's outcome.
+ */
 export function trace(net: Net, from: string, to: string, toNs?: string, opts: TraceOptions = {}): ReachResult {
+  const first = traceOnce(net, from, to, toNs, opts, []);
+  if (!first.counts.length) return first.result;
+  const runs = [first];
+  for (let c = nextChoices([], first.counts); c && runs.length < MAX_PATH_COMBINATIONS; c = nextChoices(c, runs[runs.length - 1].counts)) runs.push(traceOnce(net, from, to, toNs, opts, c));
+  const verdicts = new Set(runs.map((r) => r.result.predicted));
+  if (verdicts.size === 1) return first.result;
+  const mp = first.multipaths[0];
+  const outcomes = runs.map((r) => `${r.multipaths.map((_, i) => `path ${(r.choices[i] ?? 0) + 1}`).join(', ')}: ${r.result.predicted}${r.result.failure ? ` (${r.result.reason})` : ''}`);
+  const failure: Failure = {
+    code: 'multipath-differs', direction: first.result.failure?.direction ?? 'request', ns: mp.ns, entry: mp.route.text,
+    reason: `${mp.ns}: the paths of multipath route ${mp.route.text} disagree, and which one a ping takes is the kernel's hash: ${outcomes.join('; ')}`,
+    fix: 'make every path of the multipath route reach (or remove the path that does not), then ask again',
+  };
+  return { ...first.result, predicted: 'unknown', failure, reason: failure.reason };
+}
+
+function traceOnce(net: Net, from: string, to: string, toNs: string | undefined, opts: TraceOptions, choices: readonly number[]): { result: ReachResult; counts: number[]; choices: readonly number[]; multipaths: Walk['multipaths'] } {
+  const w: Walk = { net, detail: opts.hops !== false, family: 4, dir: 'request', hops: [], ct: new Map(), routers: [], choices, counts: [], multipaths: [] };
+  return { result: walkPair(w, from, to, toNs, opts), counts: w.counts, choices, multipaths: w.multipaths };
+}
+
+function walkPair(w: Walk, from: string, to: string, toNs: string | undefined, opts: TraceOptions): ReachResult {
+  const net = w.net;
   const dst = opts.dstIp ?? parseIp(to);
   const toNamespace = toNs ?? (dst ? holderOf(net, dst) : undefined);
   const base = { from, to, ...(toNamespace ? { toNamespace } : {}) };
@@ -410,7 +499,7 @@ export function trace(net: Net, from: string, to: string, toNs?: string, opts: T
       : { code: 'unknown-namespace', direction: 'request', ns: from, reason: `there is no namespace ${from}`, fix: `one of: ${[...net.namespaces.keys()].join(', ')}` };
     return { ...base, predicted: 'fail', hops: [], failure, reason: failure.reason };
   }
-  const w: Walk = { net, detail: opts.hops !== false, family: dst.kind() === 'ipv4' ? 4 : 6, dir: 'request', hops: [], ct: new Map(), routers: [] };
+  w.family = dst.kind() === 'ipv4' ? 4 : 6;
   try {
     const there = walk(w, A, { dst });
     if (there.ns === A) return { ...base, predicted: 'ok', hops: w.hops, reason: `${to} is ${from}'s own address` };
