@@ -6,16 +6,14 @@
  * the host was rolled back; the host is exactly as before.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { hostDump } from '../testing/host-dump';
 import { withSandbox } from '../testing/sandbox';
-import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
+import { withServePage } from '../testing/serve-page';
+import { e2eSkipReason, helperSkipReason, tid } from './harness';
 import { topology03 } from './reference';
-import { openText, waitForApp } from './ui';
+import { openText } from './ui';
 
 const skip = e2eSkipReason({ needUi: true }) ?? helperSkipReason();
 if (skip) console.log(`skipping apply-failure e2e: ${skip}`);
@@ -27,12 +25,8 @@ const FAIL_AT = 6;
 describe('a failing apply', { skip }, () => {
   it('shows the failing step and the error, rolls back, leaves the host unchanged', async () => {
     await withSandbox('e2efail', async (sb) => {
-      const state = mkdtempSync(join(tmpdir(), 'nst-e2e-state-'));
-      const served = await startServe(sb, [], { NETNS_STUDIO_STATE_DIR: state, NETNS_STUDIO_TEST_FAIL_AT_STEP: String(FAIL_AT) });
-      const b = await launchBrowser(sb);
-      const { page } = b;
-      try {
-        await waitForApp(page, served.url);
+      // its own state dir (made and removed by withServePage): the journal of this failed apply stays out of others' way
+      await withServePage(sb, async ({ page }) => {
         await openText(page, 'lab.yaml', stringify(topology03(sb.prefix)));
         await page.locator(tid('plan-button')).click();
         await page.waitForSelector(tid('plan-dialog'));
@@ -56,12 +50,7 @@ describe('a failing apply', { skip }, () => {
         await page.locator(tid('apply-rolled-back')).waitFor();
         assert.equal(await page.locator(tid('apply-done')).count(), 0);
         assert.deepEqual(await hostDump(sb), before);
-        assert.deepEqual(b.problems, []);
-      } finally {
-        await b.close();
-        await served.stop();
-        rmSync(state, { recursive: true, force: true });
-      }
+      }, { env: { NETNS_STUDIO_TEST_FAIL_AT_STEP: String(FAIL_AT) } });
     });
   });
 });

@@ -11,10 +11,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dockerSkipReason, IMAGE, startDockerd } from '../testing/docker-daemon';
 import { withSandbox } from '../testing/sandbox';
-import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
+import { withServePage } from '../testing/serve-page';
+import { e2eSkipReason, helperSkipReason, tid } from './harness';
 import { loadTopology } from '../shared/yaml/load';
 import { validateTopology } from '../shared/validate/validate';
-import { exportText, waitForApp } from './ui';
+import { exportText } from './ui';
 
 const skip = e2eSkipReason({ needUi: true }) ?? helperSkipReason() ?? dockerSkipReason();
 if (skip) console.log(`skipping live containers e2e: ${skip}`);
@@ -32,11 +33,7 @@ describe('live view of containers', { skip }, () => {
         // web's veth on the host side: the port of docker0 in the sandbox host
         const veth = (await sb.inHost(['ip', '-o', 'link', 'show', 'master', 'docker0'])).stdout.match(/^\d+: ([^@:]+)/m)?.[1];
         assert.ok(veth, 'docker0 has a port');
-        const served = await startServe(sb);
-        const b = await launchBrowser(sb);
-        const { page } = b;
-        try {
-          await waitForApp(page, served.url);
+        await withServePage(sb, async ({ page }) => {
           await page.locator(tid('live-toggle')).click();
           const web = page.locator(`[data-label="docker ${webName}"]`);
           await web.waitFor({ timeout: 20_000 });
@@ -91,11 +88,7 @@ describe('live view of containers', { skip }, () => {
           await page.waitForSelector(`${tid('inspector-live-status')}.in-sync`, { timeout: 10_000 });
           assert.match((await page.locator(tid('live-details')).locator(tid('live-container')).textContent()) ?? '', new RegExp(`docker ${webName}`));
           assert.equal(await page.locator(tid(`node-${webId}`)).count(), 0, 'no unmanaged twin');
-          assert.deepEqual(b.problems, []);
-        } finally {
-          await b.close();
-          await served.stop();
-        }
+        });
       } finally {
         await d.stop();
       }

@@ -1,6 +1,6 @@
 /**
  * Screenshots of the canvas for docs/ and the top of the README (browser only, no
- * helper): `node --import tsx e2e/screenshots-canvas.ts`. The first run
+ * helper): `npm run screenshots:canvas`. The first run
  * (docs/first-run.png), a host of 200 namespaces on one bridge, opened and
  * fitted (docs/lan-200.png), and a broken file with its problem clicked
  * (docs/problem.png).

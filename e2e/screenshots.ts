@@ -1,6 +1,6 @@
 /**
  * Screenshots for docs/ and the README, with the real helper (run as root):
- * `node --import tsx e2e/screenshots.ts`. Inside a sandbox like the e2e tests:
+ * `sudo npm run screenshots`. Inside a sandbox like the e2e tests:
  * scenario 04 is opened in the editor (docs/editor.png), planned by the helper
  * (docs/plan.png), applied, then shown in the live view with one link brought
  * down by hand (docs/live.png: the drift is highlighted).

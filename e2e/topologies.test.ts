@@ -6,18 +6,16 @@
  * loads the document it was applied with.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import type { Page } from 'playwright-core';
 import { hostDump } from '../testing/host-dump';
 import { withSandbox } from '../testing/sandbox';
 import { scenarioDoc } from '../testing/apply-support';
-import { e2eSkipReason, helperSkipReason, launchBrowser, startServe, tid } from './harness';
+import { withServePage } from '../testing/serve-page';
+import { e2eSkipReason, helperSkipReason, tid } from './harness';
 import { topology03 } from './reference';
-import { openText, waitForApp } from './ui';
+import { openText } from './ui';
 
 const skip = e2eSkipReason({ needUi: true }) ?? helperSkipReason();
 if (skip) console.log(`skipping topologies e2e: ${skip}`);
@@ -38,12 +36,8 @@ async function planAndApply(page: Page): Promise<{ topology: string | null; step
 describe('many topologies from the app', { skip }, () => {
   it('two files applied: the second plan shows nothing of the first, the list shows both, one opens', async () => {
     await withSandbox('e2etopo', async (sb) => {
-      const state = mkdtempSync(join(tmpdir(), 'nst-e2e-state-'));
-      const served = await startServe(sb, [], { NETNS_STUDIO_STATE_DIR: state });
-      const b = await launchBrowser(sb);
-      const { page } = b;
-      try {
-        await waitForApp(page, served.url);
+      // one state dir for the whole sequence (made and removed by withServePage): both topologies' records
+      await withServePage(sb, async ({ page }) => {
         const empty = await hostDump(sb);
 
         await openText(page, 'lab-a.yaml', stringify(topology03(sb.prefix)));
@@ -103,12 +97,7 @@ describe('many topologies from the app', { skip }, () => {
         await page.locator(tid('plan-summary')).waitFor({ timeout: 60_000 });
         assert.match((await page.locator(tid('plan-summary')).textContent()) ?? '', /Nothing to do/);
         assert.equal(await page.locator(tid('plan-topology')).getAttribute('data-topology'), 'lab-a');
-        assert.deepEqual(b.problems, []);
-      } finally {
-        await b.close();
-        await served.stop();
-        rmSync(state, { recursive: true, force: true });
-      }
+      });
     });
   });
 });

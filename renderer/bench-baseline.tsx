@@ -6,8 +6,8 @@
  * overlay, no per-node live subscriptions). Same document, same run.
  */
 import { memo, useEffect, useState } from 'react';
-import { Handle, Position, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import type { Edge, Node, NodeProps, NodeTypes } from '@xyflow/react';
+import { applyNodeChanges, ConnectionMode, Handle, Position, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import type { Edge, Node, NodeChange, NodeProps, NodeTypes } from '@xyflow/react';
 import { createRoot } from 'react-dom/client';
 import { toFlow } from './model/to-flow';
 import type { NamespaceData, BridgeData } from './model/to-flow';
@@ -77,7 +77,10 @@ function Baseline({ n }: { n: number }) {
   }, [rf]);
   return (
     <div style={{ position: 'absolute', inset: 0 }} data-testid="app-ready">
-      <ReactFlow nodes={ns} edges={edges} nodeTypes={baselineTypes} minZoom={0.02} fitView proOptions={{ hideAttribution: true }} onNodesChange={() => {}} />
+      <ReactFlow nodes={ns} edges={edges} nodeTypes={baselineTypes} minZoom={0.02} fitView proOptions={{ hideAttribution: true }} onNodesChange={(changes: NodeChange[]) => setNs((cur) => applyNodeChanges(changes, cur))}
+        // every handle is a source (as in the app): without loose mode React Flow finds no target handle and draws no edge (error008)
+        connectionMode={ConnectionMode.Loose}
+      />
     </div>
   );
 }

@@ -1,9 +1,9 @@
 /**
  * The canvas: React Flow fed from the document (plus the host in live view).
  * Nodes are derived, never stored: selection and drags go back into the stores.
- * Below COMPACT_ZOOM nodes turn compact and all edges become one SVG path in the
- * viewport (one DOM element instead of thousands), which keeps overviews of
- * thousands of namespaces fluid.
+ * Below COMPACT_ZOOM the overview layer draws every box and veth on one canvas
+ * (one DOM element instead of thousands), which keeps overviews of thousands of
+ * namespaces fluid. Zoomed in, a pan is composited (composited-pan.tsx).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DragEvent } from 'react';
@@ -21,6 +21,8 @@ import { uiStore, useUi } from '../store/ui-store';
 import { useLive } from '../store/live-store';
 import { edgeTypes, nodeTypes } from './node-types';
 import { OverviewLayer } from './overview-layer';
+import { EdgesLayer } from './edges-layer';
+import { CompositedPan } from './composited-pan';
 import { OverviewMinimap } from './overview-minimap';
 import { useZoomBelowWhenSettled } from './use-settled';
 import { clientPoint, endFor, nodeAtPoint } from './connect';
@@ -69,8 +71,21 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
     return () => clearTimeout(t);
   }, [fit, rf]);
   // overview: React Flow keeps the nodes (fit, selection) but the canvas layer draws them
-  // big graphs: veths are drawn by the canvas layer at every zoom (not selectable on the canvas; use the inspector)
+  // big graphs: veths are canvas drawings at every zoom, zoomed in one that pans with the viewport (edges-layer.tsx);
+  // not selectable on the canvas (use the inspector)
   const bigGraph = flow.nodes.length > CULL_ABOVE;
+  // what the composited pan's backdrop covers: the top-level boxes (children sit inside their parents)
+  const bounds = useMemo(() => {
+    const b = { minX: 0, minY: 0, maxX: 0, maxY: 0 };
+    for (const n of flow.nodes) {
+      if (n.parentId) continue;
+      b.minX = Math.min(b.minX, n.position.x);
+      b.minY = Math.min(b.minY, n.position.y);
+      b.maxX = Math.max(b.maxX, n.position.x + (n.width ?? 0));
+      b.maxY = Math.max(b.maxY, n.position.y + (n.height ?? 0));
+    }
+    return b;
+  }, [flow.nodes]);
   const nodes = useMemo(() => (compact ? flow.nodes.map((n) => ({ ...n, hidden: true })) : bump ? [...flow.nodes] : flow.nodes), [flow.nodes, bump, compact]);
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
@@ -164,7 +179,9 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
         proOptions={{ hideAttribution: true }}
         elevateNodesOnSelect={false}
       >
-        {(compact || bigGraph) && <OverviewLayer flow={flow} edgesOnly={!compact} />}
+        {compact && <OverviewLayer flow={flow} />}
+        {!compact && <CompositedPan bounds={bounds} />}
+        {!compact && bigGraph && <EdgesLayer lines={flow.lines} />}
         {!bench && <Background gap={24} />}
         {!bench && (compact ? <OverviewMinimap flow={flow} /> : <MiniMap pannable zoomable ariaLabel="minimap" />)}
         <Controls />

@@ -9,8 +9,7 @@
  * When the bitmap would be too large (zoomed in further), the visible part is
  * drawn directly. Veths follow the last auto-layout's orthogonal routes while
  * their ends have not moved (model/overview-line.ts), else straight lines. Zoomed
- * in on a big graph, it draws only the veths, under the nodes: thousands of long SVG edges were what
- * made panning slow there (7 fps at 2000 namespaces, 60 without them).
+ * in on a big graph, ./edges-layer.tsx draws the veths instead.
  */
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import { useStore as useFlowStore } from '@xyflow/react';
@@ -44,8 +43,6 @@ const css = (name: string) => getComputedStyle(document.documentElement).getProp
 
 interface SceneOpts {
   zoom: number;
-  /** big graphs zoomed in: React Flow draws the nodes, this layer only the veths */
-  edgesOnly?: boolean;
   linkUp?: Record<string, boolean>;
   status?: Record<string, LiveStatus>;
   /** visible rectangle in flow coordinates; undefined = draw everything */
@@ -71,7 +68,6 @@ function drawScene(ctx: CanvasRenderingContext2D, flow: Flow, o: SceneOpts): voi
   ctx.lineWidth = 2 / o.zoom;
   ctx.stroke();
   ctx.globalAlpha = 1;
-  if (o.edgesOnly) return;
   const fill = css('--ns-bg');
   const border = css('--border');
   const accent = css('--accent');
@@ -168,7 +164,7 @@ function boundsOf(flow: Flow) {
   return { minX: minX - 10, minY: minY - 10, maxX: maxX + 10, maxY: maxY + 10 };
 }
 
-export function OverviewLayer({ flow, edgesOnly = false }: { flow: Flow; edgesOnly?: boolean }) {
+export function OverviewLayer({ flow }: { flow: Flow }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const drawn = useRef<DrawnLabel[] | undefined>(undefined);
   const written = useRef<DrawnLabel[] | undefined>(undefined);
@@ -195,12 +191,12 @@ export function OverviewLayer({ flow, edgesOnly = false }: { flow: Flow; edgesOn
     if (!ctx) return undefined;
     ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, -bounds.minX * zoom * dpr, -bounds.minY * zoom * dpr);
     const labels: DrawnLabel[] | undefined = flow.nodes.length <= RECORD_LIMIT ? [] : undefined;
-    drawScene(ctx, flow, { zoom, linkUp, status, edgesOnly, labels });
+    drawScene(ctx, flow, { zoom, linkUp, status, labels });
     drawn.current = labels;
     return c;
     // theme: the colours come from CSS variables
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [flow, bounds, settledZoom, dpr, linkUp, status, theme, edgesOnly]);
+  }, [flow, bounds, settledZoom, dpr, linkUp, status, theme]);
 
   useLayoutEffect(() => {
     const c = ref.current;
@@ -221,16 +217,16 @@ export function OverviewLayer({ flow, edgesOnly = false }: { flow: Flow; edgesOn
       const x0 = -x / zoom;
       const y0 = -y / zoom;
       const labels: DrawnLabel[] | undefined = flow.nodes.length <= RECORD_LIMIT ? [] : undefined;
-      drawScene(ctx, flow, { zoom, linkUp, status, edgesOnly, labels, view: { x0, y0, x1: x0 + width / zoom, y1: y0 + height / zoom } });
+      drawScene(ctx, flow, { zoom, linkUp, status, labels, view: { x0, y0, x1: x0 + width / zoom, y1: y0 + height / zoom } });
       drawn.current = labels;
     }
     // the record of drawn labels, readable from the DOM
     if (written.current !== drawn.current) {
       written.current = drawn.current;
-      if (drawn.current && !edgesOnly) c.dataset.labels = JSON.stringify(drawn.current);
+      if (drawn.current) c.dataset.labels = JSON.stringify(drawn.current);
       else delete c.dataset.labels;
     }
-  }, [cache, settledZoom, flow, bounds, x, y, zoom, width, height, dpr, linkUp, status, edgesOnly]);
+  }, [cache, settledZoom, flow, bounds, x, y, zoom, width, height, dpr, linkUp, status]);
 
-  return <canvas ref={ref} className="overview-layer" data-testid="overview-layer" data-routed={flow.routedLines} style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none', zIndex: edgesOnly ? 2 : 1 }} />;
+  return <canvas ref={ref} className="overview-layer" data-testid="overview-layer" data-routed={flow.routedLines} style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none', zIndex: 1 }} />;
 }

@@ -45,3 +45,26 @@ export function useZoomBelowWhenSettled(threshold: number, ms: number): boolean 
   }, [store, threshold, ms]);
   return below;
 }
+
+/** The zoom once it has not changed for `ms` (the caller re-renders when a gesture ends, not on its frames). */
+export function useZoomWhenSettled(ms: number): number {
+  const store = useStoreApi();
+  const [zoom, setZoom] = useState(() => store.getState().transform[2]);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = store.getState().transform[2];
+    const off = store.subscribe((s) => {
+      const z = s.transform[2];
+      if (z === last) return;
+      last = z;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => setZoom(store.getState().transform[2]), ms);
+    });
+    setZoom(last);
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [store, ms]);
+  return zoom;
+}
