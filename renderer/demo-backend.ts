@@ -1,15 +1,21 @@
 /**
- * An in-memory Backend (`?backend=demo`): a made-up host, a plan that lists
- * commands, an apply that can fail. For screenshots, demos and tests of the live
- * view and the plan dialog without a helper. Never used unless asked for.
+ * An in-memory Backend (`?backend=demo`): a made-up host, planned on and applied
+ * to with the real planner (shared/plan/host-plan.ts, as the helper's engine
+ * does), the helper's refusals (unmanaged, touches-host, plan-stale) and its
+ * result and event shapes (the protocol's, shared/protocol/). For screenshots,
+ * demos and tests of the live view and the plan dialog without a helper. Never
+ * used unless asked for. The host is a document; what the steps do to it is the
+ * planner's simulated kernel (shared/plan/simulate.ts).
  */
-import type { ApplyProgress, Backend, HelperStatus, PlanResult, WatchEvent } from '../shared/backend';
+import type { ApplyProgress, Backend, HelperStatus, PlanResult, SourceOptions, WatchEvent } from '../shared/backend';
 import { ok } from '../shared/backend';
 import type { Topology } from '../shared/model/schema';
 import type { ObservedHost, ObservedNamespace } from '../shared/model/observed';
 import type { Step } from '../shared/model/step';
-import { objectKey } from '../shared/model/ids';
-import * as cmd from '../shared/plan/commands';
+import { identityNote, topologyIdentity } from '../shared/model/topology-name';
+import { planOnHost } from '../shared/plan/host-plan';
+import { markHostExposure } from '../shared/plan/host-exposure';
+import { simulateTopology } from '../shared/plan/simulate';
 import { browserShellOps } from './backend/browser-files';
 import { netOfDocument } from '../shared/reach/from-document';
 import { trace } from '../shared/reach/trace';
@@ -22,22 +28,32 @@ export interface DemoBackend extends Backend {
   failAt?: number;
 }
 
-function planFor(doc: Topology, host: Topology): PlanResult {
-  const steps: Step[] = [];
-  const hostNs = new Set(host.namespaces.map((n) => n.name));
-  for (const n of doc.namespaces)
-    if (!hostNs.has(n.name))
-      steps.push({ ...cmd.netnsAdd(n.name), undo: [cmd.netnsDel(n.name)], reason: `namespace ${n.name} is in the document but not on the host`, object: objectKey.namespace(n.name), action: 'create' });
-  for (const v of doc.veths) {
-    const [a, b] = v.ends;
-    steps.push({ ...cmd.vethAdd({ ns: a.namespace, name: a.name }, { ns: b.namespace, name: b.name }), undo: [], reason: `veth ${a.name} ↔ ${b.name} is missing`, object: objectKey.link(a.namespace, a.name), action: 'create' });
-    for (const e of v.ends) for (const addr of e.addresses) steps.push({ ...cmd.addrAdd(e.namespace, e.name, addr), undo: [], reason: `${e.name} should have ${addr}`, object: objectKey.address(e.namespace, e.name, addr), action: 'create' });
-  }
-  for (const n of host.namespaces)
-    if (!doc.namespaces.some((d) => d.name === n.name) && n.name.startsWith('old'))
-      steps.push({ ...cmd.netnsDel(n.name), undo: [], reason: `${n.name} is not in the document (not created by Netns Studio)`, object: objectKey.namespace(n.name), action: 'delete', unmanaged: true });
+/** 64 hex digits over the text (FNV-1a in four lanes): the shape of the helper's sha256 planHash, without needing a secure context. */
+function demoHash(text: string): string {
+  const lanes = [0x811c9dc5, 0x01000193, 0x2f6b1d3a, 0x5bd1e995];
+  for (let i = 0; i < text.length; i++) for (let l = 0; l < 4; l++) lanes[l] = Math.imul(lanes[l] ^ text.charCodeAt(i) ^ l, 0x01000193) >>> 0;
+  return lanes.map((x) => x.toString(16).padStart(8, '0')).join('').repeat(2);
+}
+
+/** The helper's rule (helper/ownership/ledger.ts markUnmanaged): a change or delete of an object this product did not create is unmanaged. */
+function markUnmanagedDemo(steps: Step[], owned: ReadonlySet<string>): Step[] {
+  return steps.map((s) => (s.action !== 'create' && !owned.has(s.object) ? { ...s, unmanaged: true } : s));
+}
+
+function planFor(doc: Topology, host: Topology, owned: ReadonlySet<string>, source: SourceOptions = {}): PlanResult {
+  const steps = markHostExposure(markUnmanagedDemo(planOnHost(doc, { doc: host, bareLoopback: [] }, owned), owned), doc);
   const count = (a: Step['action']) => steps.filter((s) => s.action === a).length;
-  return { planHash: `demo-${steps.length}`, steps, summary: { create: count('create'), change: count('change'), delete: count('delete'), unmanaged: steps.filter((s) => s.unmanaged).length, total: steps.length } };
+  const unmanaged = steps.filter((s) => s.unmanaged).length;
+  const topology = topologyIdentity(doc, source.file);
+  const note = identityNote(topology);
+  return {
+    planHash: demoHash(JSON.stringify({ steps, host, owned: [...owned].sort() })),
+    steps,
+    summary: { create: count('create'), change: count('change'), delete: count('delete'), unmanaged, total: steps.length },
+    ...(unmanaged ? { warnings: [`${unmanaged} step(s) change objects netns-studio did not create; apply refuses them unless they are named explicitly`] } : {}),
+    topology,
+    notes: note ? [note] : [],
+  };
 }
 
 /**
@@ -73,6 +89,8 @@ export function createDemoBackend(host: Topology): DemoBackend {
   const status: HelperStatus = { state: 'connected', transport: 'stdio', uid: 0, root: true, canRetry: false };
   const watchers = new Set<(e: WatchEvent) => void>();
   const shell = browserShellOps();
+  /** object keys this backend created (the helper's ownership record) */
+  const owned = new Set<string>();
   const self: DemoBackend = {
     kind: 'browser',
     host,
@@ -86,17 +104,27 @@ export function createDemoBackend(host: Topology): DemoBackend {
       queueMicrotask(() => onEvent({ seq: 1, type: 'resync', document: self.host, observed: demoObserved(self.host) }));
       return () => watchers.delete(onEvent);
     },
-    plan: async (doc) => ok(planFor(doc, self.host)),
-    async apply(doc, _hash, onProgress?: (p: ApplyProgress) => void) {
-      const plan = planFor(doc, self.host);
+    plan: async (doc, source) => ok(planFor(doc, self.host, owned, source)),
+    async apply(doc, planHash, onProgress?: (p: ApplyProgress) => void, source = {}) {
+      // the helper's checks, in its order (helper/apply/pipeline.ts applyDocument)
+      const plan = planFor(doc, self.host, owned, source);
+      if (planHash !== plan.planHash) return { ok: false, error: { code: 'plan-stale', message: 'the host changed since this plan was made: plan again and review the new steps', detail: { expected: planHash, actual: plan.planHash } } };
+      const refused = plan.steps.filter((s) => s.unmanaged);
+      if (refused.length) return { ok: false, error: { code: 'unmanaged', message: `the plan would change ${refused.length} object(s) this product did not create; name them explicitly to allow it`, detail: { objects: refused.map((s) => s.object) } } };
+      const hostSteps = plan.steps.filter((s) => s.touchesHost);
+      if (hostSteps.length && !source.allowHost) return { ok: false, error: { code: 'touches-host', message: `the plan has ${hostSteps.length} step(s) that touch the host; allow host changes explicitly to apply it`, detail: { steps: hostSteps.map((s) => ({ object: s.object, touchesHost: s.touchesHost })) } } };
       for (let i = 0; i < plan.steps.length; i++) {
-        onProgress?.({ index: i + 1, total: plan.steps.length, reason: plan.steps[i].reason, namespace: plan.steps[i].namespace, phase: 'apply' });
+        const step = plan.steps[i];
+        onProgress?.({ index: i + 1, total: plan.steps.length, reason: step.reason, namespace: step.namespace, phase: 'apply' });
         await new Promise((r) => setTimeout(r, 30));
-        if (self.failAt === i + 1)
-          return { ok: false, error: { code: 'step-failed', message: `step ${i + 1} failed`, detail: { step: plan.steps[i], index: i + 1, stderr: 'RTNETLINK answers: File exists', rolledBack: true } } };
+        if (self.failAt === i + 1) {
+          // the executor's failure (helper/apply/executor.ts): 0-based index, the host rolled back (unchanged here)
+          return { ok: false, error: { code: 'step-failed', message: `step ${i + 1} of ${plan.steps.length} failed (${step.reason}): RTNETLINK answers: File exists; everything applied before it was undone`, detail: { index: i, step, argv: step.argv, op: step.op, namespace: step.namespace, stderr: 'RTNETLINK answers: File exists', rolledBack: true, undone: i, rollbackErrors: [] } } };
+        }
       }
-      self.host = structuredClone(doc);
-      return ok({ applied: plan.steps.length, durationMs: plan.steps.length * 30 });
+      self.host = simulateTopology(plan.steps, self.host);
+      for (const s of plan.steps) if (s.action === 'delete') owned.delete(s.object); else owned.add(s.object);
+      return ok({ applied: plan.steps.length, durationMs: plan.steps.length * 30, topology: plan.topology.name });
     },
     destroy: async () => ok({ applied: 0, durationMs: 0 }),
     // the demo host keeps no records: nothing is applied as a topology

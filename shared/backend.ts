@@ -17,13 +17,11 @@
 import type { Topology } from './model/schema';
 import type { Step } from './model/step';
 import type { TopologyDetail, TopologyStatus } from './model/topology-status';
-import type { ApplyProgress, CaptureEvent, ForwarderStats, LinkImpairParams, LinkRates, PingOutcome, PingProgress, PlanResult as WirePlanResult, TerminalEvent } from './protocol/methods';
+import type { ApplyProgress, CaptureEvent, ForwarderStats, LinkImpairParams, LinkRates, PingOutcome, PingProgress, PlanResult, TerminalEvent } from './protocol/methods';
 import type { WatchData } from './protocol/watch';
 
 /** The plan, progress and forwarder shapes are the helper protocol's (./protocol/methods.ts). */
-export type { ApplyProgress, CaptureEvent, CapturedPacket, ForwarderStats, LinkImpairParams, LinkRate, LinkRates, PingOutcome, PingProgress, PlanSummary, TerminalEvent } from './protocol/methods';
-/** The helper's plan; `topology` and `notes` may be absent where no helper made it (the demo backend). */
-export type PlanResult = Omit<WirePlanResult, 'topology' | 'notes'> & Partial<Pick<WirePlanResult, 'topology' | 'notes'>>;
+export type { ApplyProgress, CaptureEvent, CapturedPacket, ForwarderStats, LinkImpairParams, LinkRate, LinkRates, PingOutcome, PingProgress, PlanResult, PlanSummary, TerminalEvent } from './protocol/methods';
 
 /** An applied topology as the list shows it (name, file, applied at, in sync / drifted / partly gone, counts). */
 export type AppliedTopology = TopologyStatus;

@@ -98,8 +98,8 @@ export const PlanResultSchema = z.object({
   steps: z.array(StepSchema),
   summary: z.object({ create: z.number(), change: z.number(), delete: z.number(), unmanaged: z.number(), total: z.number() }),
   warnings: z.array(z.string()).optional(),
-  topology: TopologyIdentitySchema.optional(),
-  notes: z.array(z.string()).optional(),
+  topology: TopologyIdentitySchema,
+  notes: z.array(z.string()),
 }) satisfies z.ZodType<PlanResult>;
 
 const ObjectCountsSchema = z.object({ namespaces: z.number(), links: z.number(), addresses: z.number(), routes: z.number(), other: z.number(), total: z.number() });
