@@ -10,7 +10,9 @@
  *   discover of those N namespaces (--only-prefix)
  *       vs a shell loop of `ip -j -n NS address; ip -j -n NS route` per namespace
  * Rounds alternate ours and the baselines; ratios are taken within a round.
- *   npm run bench:cli-host [-- N [ROUNDS]]
+ * With --baseline=<ref> (./baseline-build.ts), each round also runs apply, discover
+ * and destroy with the CLI of that commit, right after ours: a same-run before/after.
+ *   npm run bench:cli-host [-- N [ROUNDS]] [--baseline=main]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,17 +25,21 @@ import { waitLinksGone } from '../helper/apply/settle';
 import { kernelSkipReason, withSandbox } from '../testing/sandbox';
 import { batchScript, starDocument, starName, starShellScript } from '../testing/star-topology';
 import { printComparisons, timeProcess, type Compared } from './whole-process';
+import { baselineRef, buildBaseline } from './baseline-build';
 
 const skip = kernelSkipReason();
 if (skip) {
   console.log(`bench:cli-host skipped: ${skip}`);
   process.exit(0);
 }
-const N = Number(process.argv[2]) || 300;
-const ROUNDS = Number(process.argv[3]) || 3;
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const N = Number(positional[0]) || 300;
+const ROUNDS = Number(positional[1]) || 3;
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'netns-studio.mjs');
 if (spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--if-stale'], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+const ref = baselineRef(process.argv);
+const before = ref ? buildBaseline(ROOT, ref) : undefined;
 
 await withSandbox('bcli', async (sb) => {
   const enter = ['nsenter', `--net=/run/netns/${sb.hostNs}`];
@@ -51,6 +57,7 @@ await withSandbox('bcli', async (sb) => {
     for (const [k, v] of Object.entries(scripts)) writeFileSync(join(dir, `${k}.sh`), v);
     const bash = (name: keyof typeof scripts) => timeProcess({ argv: [...enter, 'bash', join(dir, `${name}.sh`)] });
     const cli = (...args: string[]) => timeProcess({ argv: [...enter, process.execPath, BIN, ...args] });
+    const cliBefore = (...args: string[]) => timeProcess({ argv: [...enter, process.execPath, before!.bin, ...args] });
     const count = () => readdirSync('/run/netns').filter((x) => x.startsWith(`${sb.prefix}s`)).length;
     const settle = async () => {
       const t = performance.now();
@@ -71,7 +78,7 @@ await withSandbox('bcli', async (sb) => {
       r.b.push(b);
       r.ratios.push(a / b);
     };
-    const state = (round: number) => ['--state-dir', join(dir, `state-${round}`)];
+    const state = (round: number, tag: string) => ['--state-dir', join(dir, `state-${tag}-${round}`)];
     for (let round = 0; round < ROUNDS; round++) {
       const shUp = await bash('up');
       built('one ip per command');
@@ -81,21 +88,35 @@ await withSandbox('bcli', async (sb) => {
       built('ip -batch per namespace');
       const bDown = (await bash('batchDown')) + (await settle());
       gone('one ip -batch');
-      const apply = await cli('apply', '--yes', ...state(round), file);
-      built('netns-studio apply');
-      const disc = await cli('discover', '--only-prefix', `${sb.prefix}s`, '--format', 'json');
-      const loop = await bash('discoverLoop');
-      const destroy = await cli('destroy', '--yes', ...state(round), file);
-      gone('netns-studio destroy');
+      // ours and the baseline commit's CLI (when asked) take turns going first
+      let loop = 0;
+      const cycle = async (run: typeof cli, tag: string, what: string) => {
+        const apply = await run('apply', '--yes', ...state(round, tag), file);
+        built(`${what} apply`);
+        const disc = await run('discover', '--only-prefix', `${sb.prefix}s`, '--format', 'json');
+        if (run === cli) loop = await bash('discoverLoop'); // the shell loop's baseline, over the same star
+        const destroy = await run('destroy', '--yes', ...state(round, tag), file);
+        gone(`${what} destroy`);
+        return { apply, disc, destroy };
+      };
+      const theirs = before && round % 2 === 1 ? await cycle(cliBefore, 'before', before.ref) : undefined;
+      const { apply, disc, destroy } = await cycle(cli, 'ours', 'netns-studio');
+      const b = before ? (theirs ?? (await cycle(cliBefore, 'before', before.ref))) : undefined;
       add('au', `apply, star of ${N}`, 'one ip per command', apply, shUp);
       add('ab', `apply, star of ${N}`, 'ip -batch per namespace', apply, bUp);
       add('du', `destroy, star of ${N}`, 'ip netns del per namespace', destroy, shDown);
       add('db', `destroy, star of ${N}`, 'one ip -batch', destroy, bDown);
       add('disc', `discover of ${N} namespaces`, 'shell loop of ip -j -n (address, route)', disc, loop);
+      if (before && b) {
+        add('ba', `apply, star of ${N}`, `the CLI of ${before.ref}`, apply, b.apply);
+        add('bdi', `discover of ${N} namespaces`, `the CLI of ${before.ref}`, disc, b.disc);
+        add('bde', `destroy, star of ${N}`, `the CLI of ${before.ref}`, destroy, b.destroy);
+      }
       console.error(`round ${round + 1}/${ROUNDS} done`);
     }
     printComparisons(Object.values(rows));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    before?.remove();
   }
 });

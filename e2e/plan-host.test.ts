@@ -44,9 +44,9 @@ describe('plan steps that touch the host', { skip }, () => {
         await page.locator(tid('apply-button')).click();
         await page.locator(tid('apply-done')).waitFor({ timeout: 60_000 });
         // it went through only once the person at serve's terminal typed the code shown there (the harness does)
-        assert.match(served.output(), /a browser asks to change this host\. Apply "[^"]+": 1 step/);
+        assert.match(served.output(), /a browser asks root to act on this host\. Apply "[^"]+": 1 step/);
         assert.match(served.output(), new RegExp(`forwarder-start .*touches the host: .*0\\.0\\.0\\.0:${port}`));
-        assert.match(served.output(), /confirmed [A-Z0-9]{5}; applying/);
+        assert.match(served.output(), /confirmed [A-Z0-9]{5} \(Apply\)/);
         assert.match(await listening(), new RegExp(`:${port}\\b`));
         assert.deepEqual(b.problems, []);
       } finally {

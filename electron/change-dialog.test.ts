@@ -4,7 +4,8 @@
  * from the main process naming the helper's own plan (host steps first); Cancel
  * sends the helper nothing, Apply sends the apply once. A hash this session never
  * handed out is planned again and refused when it is not the helper's. Destroy by
- * name asks too. Electron is mocked (testing/fake-electron.ts); the helper is
+ * name asks too; so do a terminal (a root shell) and netem or a capture on the
+ * host's own interfaces, while a capture inside a namespace is not asked. Electron is mocked (testing/fake-electron.ts); the helper is
  * scripted (testing/scripted-helper.ts).
  */
 import assert from 'node:assert/strict';
@@ -36,6 +37,8 @@ describe('desktop: a change waits for the person in a native dialog (Electron mo
     if (method === 'plan') send({ id, result: PLAN });
     else if (method === 'apply' || (method === 'destroy' && !params.dryRun)) send({ id, result: APPLIED });
     else if (method === 'destroy') send({ id, result: { ...PLAN, planHash: 'b'.repeat(64), steps: [DEL_STEP] } });
+    else if (method === 'terminal.open' || method === 'capture.start') send({ id, result: { subscription: id } });
+    else if (method === 'link.impair') send({ id, result: { ok: true, qdisc: 'netem delay 5ms' } });
     else send({ id, result: {} });
   });
   const sent = (method: string) => h.requests.filter((r) => r.method === method && !r.params?.dryRun);
@@ -99,5 +102,28 @@ describe('desktop: a change waits for the person in a native dialog (Electron mo
     assert.equal((await call('destroyTopology', { name: 'lab', opId: 'op5' })).ok, true);
     assert.equal(sent('destroy').length, 1);
     assert.equal(sent('destroy')[0]!.params.planHash, 'b'.repeat(64), 'the helper checks it removes what was shown');
+  });
+
+  it('a terminal, and netem on the host, wait for the dialog; a capture inside a namespace does not', async () => {
+    f.rec.messageBoxResponses.push(0);
+    const no = await call('terminalOpen', { subId: 't1', namespace: 'lab-a', cols: 80, rows: 24 });
+    assert.equal(no.error?.code, NOT_CONFIRMED);
+    assert.match(f.rec.messageBoxes.at(-1).message, /root shell in namespace "lab-a"/);
+    assert.deepEqual(f.rec.messageBoxes.at(-1).buttons, ['Cancel', 'Open the terminal']);
+    assert.equal(sent('terminal.open').length, 0, 'no shell without a yes');
+    f.rec.messageBoxResponses.push(1);
+    assert.equal((await call('terminalOpen', { subId: 't2', namespace: 'lab-a', cols: 80, rows: 24 })).ok, true);
+    assert.equal(sent('terminal.open').length, 1);
+
+    f.rec.messageBoxResponses.push(0);
+    const impair = await call('impairLink', { namespace: 'host', interface: 'eth0', delayMs: 500 });
+    assert.equal(impair.error?.code, NOT_CONFIRMED);
+    assert.match(f.rec.messageBoxes.at(-1).message, /host's own interface eth0: delay 500 ms/);
+    assert.equal(sent('link.impair').length, 0);
+
+    const boxes = f.rec.messageBoxes.length;
+    assert.equal((await call('captureStart', { subId: 'c1', namespace: 'lab-a', interface: 'lo' })).ok, true);
+    assert.equal(f.rec.messageBoxes.length, boxes, 'a capture inside a namespace is not asked');
+    assert.equal(sent('capture.start').length, 1);
   });
 });

@@ -7,12 +7,12 @@
  * can plan and ask, never answer.
  */
 import type { BrowserWindow, Dialog } from 'electron';
-import { describeChange, type ConfirmChange } from '../shell-core/change-confirmation';
+import { describeChange, verbOf, type ConfirmChange } from '../shell-core/change-confirmation';
 
 export function dialogConfirmer(dialog: Pick<Dialog, 'showMessageBox'>, win: () => BrowserWindow | undefined): ConfirmChange {
   return async (change) => {
     const { title, lines } = describeChange(change);
-    const verb = change.action === 'apply' ? 'Apply' : 'Destroy';
+    const verb = verbOf(change);
     const options = {
       type: 'warning' as const,
       title: 'Netns Studio: change this host?',
@@ -25,6 +25,6 @@ export function dialogConfirmer(dialog: Pick<Dialog, 'showMessageBox'>, win: () 
     };
     const w = win();
     const { response } = w && !w.isDestroyed() ? await dialog.showMessageBox(w, options) : await dialog.showMessageBox(options);
-    return response === 1 ? { confirmed: true } : { confirmed: false, why: `${verb} cancelled in the confirmation dialog` };
+    return response === 1 ? { confirmed: true } : { confirmed: false, why: `${verb}: cancelled in the confirmation dialog` };
   };
 }

@@ -88,7 +88,8 @@ export function createElevatedHelperLink(opts: ElevatedHelperOptions): HelperLin
         // before any prompt: root runs these files (./root-owned-install.ts)
         const checked = elevatedEntry([...(asked.wrap ?? []).slice(0, 1), asked.node ?? process.execPath], asked.entry ?? helperProgram());
         if ('refused' in checked) throw new HelperRequestError({ code: NOT_INSTALLED, message: refusalMessage(checked.refused) });
-        const launch = { ...asked, entry: checked.entry };
+        // main asks its person (./change-dialog.ts) before it sends what exposes the host: the renderer never holds these pipes
+        const launch = { ...asked, entry: checked.entry, confirm: 'client' as const };
         return await startConnectBackHelper(sudoPromptSpawner(exec), { ...launch, connectTimeoutMs: opts.connectTimeoutMs ?? 300_000 });
       } catch (e) {
         const detail = (e as { detail?: { code?: number } }).detail;

@@ -22,7 +22,8 @@ export interface DesktopHelperOptions {
 export function createDesktopHelperLink(opts: DesktopHelperOptions): HelperLink {
   if (process.getuid?.() === 0) {
     // this binary as Node (Electron honours the variable; plain Node ignores it)
-    return createStdioHelperLink({ env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, entry: helperEntry(opts.appDir) });
+    // main asks its person (./change-dialog.ts) before it sends what exposes the host: the renderer never holds these pipes
+    return createStdioHelperLink({ env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, entry: helperEntry(opts.appDir), confirm: 'client' });
   }
   return createElevatedHelperLink({ appDir: opts.appDir });
 }

@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import { helperProgram } from './code-location';
 import { withTrust } from './env-overrides';
+import { CLIENT_CONFIRMS_FLAG, CONFIRM_FD_FLAG } from '../shared/protocol/confirmation';
 
 export interface LaunchOptions {
   /** the Node binary (default: this process's) */
@@ -19,7 +20,16 @@ export interface LaunchOptions {
   wrap?: string[];
   /** run with HELPER_MEMORY_ENV and HELPER_NODE_FLAGS (default true); false = Node's and glibc's defaults (bench:watch compares the two) */
   lean?: boolean;
+  /**
+   * Who confirms what exposes the host (./confirm/gate.ts): `'client'` = we, who
+   * hold its pipes, ask our person ourselves (Electron main, a root CLI); a
+   * number = the fd of our channel to it (the root supervisor of `sudo serve`);
+   * unset = nobody (those requests are refused).
+   */
+  confirm?: 'client' | number;
 }
+
+const confirmArgs = (c: LaunchOptions['confirm']): string[] => (c === 'client' ? [CLIENT_CONFIRMS_FLAG] : typeof c === 'number' ? [CONFIRM_FD_FLAG, String(c)] : []);
 
 /**
  * The helper's memory settings, as argv (they must survive sudo and pkexec, which
@@ -51,7 +61,7 @@ function base(opts: LaunchOptions): string[] {
   const node = opts.node ?? process.execPath;
   const lean = opts.lean !== false;
   // a helper started by a root process that was asked to trust its environment is asked too
-  return withTrust([...(opts.wrap ?? []), ...(lean ? HELPER_MEMORY_ENV : []), node, ...(lean ? HELPER_NODE_FLAGS : []), ...(entry.endsWith('.ts') ? tsxImport() : []), entry]);
+  return withTrust([...(opts.wrap ?? []), ...(lean ? HELPER_MEMORY_ENV : []), node, ...(lean ? HELPER_NODE_FLAGS : []), ...(entry.endsWith('.ts') ? tsxImport() : []), entry, ...confirmArgs(opts.confirm)]);
 }
 
 /** argv of a helper speaking on its stdin/stdout. */

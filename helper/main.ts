@@ -4,7 +4,10 @@
  * back to, first proving itself with the one-time secret the client made
  * (`--secret-file PATH`, read then deleted; or `--secret-fd N`; or the
  * NETNS_STUDIO_HELPER_SECRET environment variable). Diagnostics go to stderr,
- * never onto the protocol stream.
+ * never onto the protocol stream. Who confirms what exposes the host
+ * (./confirm/gate.ts): `--confirm-fd N`, the channel of the root supervisor
+ * that started us, or `--client-confirms`; with neither, nobody, and those
+ * requests are refused.
  *
  *   node --import tsx helper/main.ts                     # stdio
  *   node --import tsx helper/main.ts --connect /tmp/x/helper.sock --secret-file /tmp/x/secret
@@ -17,11 +20,14 @@ import { earlyHello } from './hello/early';
 import { methodsLoader } from './methods-loader';
 import { serve, type Dispatch, type Routed } from './server';
 import { TRUST_ENV_FLAG } from './env-overrides';
+import { CLIENT_CONFIRMS_FLAG, CONFIRM_FD_FLAG } from '../shared/protocol/confirmation';
+import type { ConfirmSetting } from './methods/registry';
 
 interface Args {
   connect?: string;
   secretFile?: string;
   secretFd?: number;
+  confirm?: ConfirmSetting;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -32,6 +38,8 @@ function parseArgs(argv: string[]): Args {
     if (k === '--connect' && v) (a.connect = v), i++;
     else if (k === '--secret-file' && v) (a.secretFile = v), i++;
     else if (k === '--secret-fd' && v && /^\d+$/.test(v)) (a.secretFd = Number(v)), i++;
+    else if (k === CONFIRM_FD_FLAG && v && /^\d+$/.test(v) && Number(v) > 2) (a.confirm = { by: 'supervisor', fd: Number(v) }), i++;
+    else if (k === CLIENT_CONFIRMS_FLAG) a.confirm ??= { by: 'client' };
     else if (k === '--stdio') { /* the default */ }
     else if (k === TRUST_ENV_FLAG) { /* read by ./env-overrides.ts */ }
     else throw new Error(`unknown argument ${k}`);
@@ -73,7 +81,7 @@ async function main() {
     return { ...hello, call: async (ctx) => { try { return await hello.call(ctx); } finally { setImmediate(preload); } } };
   };
   if (!args.connect) {
-    const s = serve({ input: process.stdin, output: process.stdout, dispatch, early, log });
+    const s = serve({ input: process.stdin, output: process.stdout, dispatch, early, log, settings: { confirm: args.confirm } });
     await s.done;
     process.exit(0);
   }
@@ -84,7 +92,7 @@ async function main() {
     sock.once('error', reject);
   });
   sock.write(JSON.stringify({ auth: AUTH_MAGIC, secret, pid: process.pid }) + '\n');
-  const s = serve({ input: sock, output: sock, dispatch, early, log });
+  const s = serve({ input: sock, output: sock, dispatch, early, log, settings: { confirm: args.confirm } });
   await s.done;
   process.exit(0);
 }

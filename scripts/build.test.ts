@@ -144,6 +144,15 @@ describe('compiled entry points', () => {
     for (const c of staticClosure(path.join(dist, validateChunk))) assert.ok(!applyEngine.includes(c), `validate loads ${c}, the apply engine`);
   });
 
+  it('discover loads no zod: its engine and what that imports carry no schema (a 390 KB chunk to compile on every run)', () => {
+    const all = fs.readdirSync(dist).filter((f) => f.startsWith('chunk-'));
+    const engine = all.filter((f) => fs.readFileSync(path.join(dist, f), 'utf8').includes('async function discover('));
+    assert.equal(engine.length, 1, `helper/discover/index.ts is in one chunk (${engine.join(', ')})`);
+    for (const c of [engine[0]!, ...staticClosure(path.join(dist, engine[0]!))]) {
+      assert.doesNotMatch(fs.readFileSync(path.join(dist, c), 'utf8'), /ZodError|\$ZodType/, `discover loads ${c}, which holds zod`);
+    }
+  });
+
   it('the helper and the agent are self-contained: nothing to load but Node built-ins; the perl scripts lie beside them', () => {
     const builtin = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
     for (const f of [HELPER_BUNDLE, HELPER_METHODS_BUNDLE, AGENT_BUNDLE]) {

@@ -4,18 +4,33 @@
  * helper each time it asks (its first start and every restart after a helper
  * died) and pass it the helper's pipes. Signals go to the web server; when it
  * ends, its helpers are stopped and we exit with its code.
+ *
+ * Each helper also gets a channel we keep (fd 3, `--confirm-fd 3`): what it
+ * must not do on the web server's word alone (every apply and destroy, a
+ * terminal, host captures and netem: helper/confirm/gate.ts) it asks there, and
+ * we ask the person in this terminal (./terminal-confirmation.ts, ./supervisor-answers.ts).
+ * So the terminal is ours: the web server gets no stdin.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { stdioHelperArgv } from '../helper/launch';
 import { SERVE_ROLE_ENV, WEB_ROLE, type ToSupervisor, type ToWebServer } from './serve-roles';
 import type { ServeUser } from './privilege-drop';
+import type { Duplex } from 'node:stream';
+import type { ConfirmChange } from '../shared/protocol/confirmation';
+import { answerHelperAsks } from './supervisor-answers';
+import { terminalConfirmer } from './terminal-confirmation';
 
 export interface SupervisorOptions {
   user: ServeUser;
   /** argv prefix for helpers (tests: nsenter into a sandbox); never from the web server */
   helperWrap?: string[];
   log: (line: string) => void;
+  /** who answers the helpers' asks (default: the person at this terminal) */
+  confirm?: ConfirmChange;
 }
+
+/** The fd of a helper's confirmation channel: the first after stdin, stdout, stderr. */
+export const CONFIRM_FD = 3;
 
 const tail = (s: string) => (s.length > 8192 ? s.slice(-8192) : s);
 
@@ -25,13 +40,16 @@ export function superviseServe(opts: SupervisorOptions): { stop(): Promise<void>
     uid: opts.user.uid,
     gid: opts.user.gid,
     env: { ...process.env, [SERVE_ROLE_ENV]: WEB_ROLE },
-    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  const confirm = opts.confirm ?? terminalConfirmer({ input: process.stdin, print: (t) => console.log(t) });
   const tell = (m: ToWebServer, handle?: unknown) => { if (web.connected) web.send(m, handle as never); };
 
   const startHelper = (id: number) => {
-    const argv = stdioHelperArgv({ wrap: opts.helperWrap });
-    const h = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const argv = stdioHelperArgv({ wrap: opts.helperWrap, confirm: CONFIRM_FD });
+    const h = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    // a socketpair, like the others; this one is never handed over
+    answerHelperAsks(h.stdio[CONFIRM_FD] as Duplex, confirm, opts.log);
     helpers.set(id, h);
     let stderr = '';
     h.stderr!.on('data', (d: Buffer) => {

@@ -15,7 +15,6 @@ import { serveUser } from './privilege-drop';
 import { superviseServe } from './root-supervisor';
 import { isSupervisedWebServer } from './serve-roles';
 import { createSupervisedHelperLink } from './supervised-helper-link';
-import { terminalConfirmer } from './terminal-confirmation';
 
 // the checkout's root whether this runs from server/ or from a bundle in dist/node
 export { PROJECT_ROOT };
@@ -123,9 +122,9 @@ export async function runServe(opts: ServeOptions): Promise<{ server?: RunningSe
   const rendererDir = opts.rendererDir ?? RENDERER_DIR;
   ensureRenderer(rendererDir, log);
   const link = await helperLinkForServe(opts.helperWrap, log, opts.onlyPrefix);
-  // every apply/destroy a browser asks for is confirmed by the person at this terminal (issue 15)
-  const confirm = terminalConfirmer({ input: process.stdin, print: (t) => console.log(t) });
-  const server = await startServer({ rendererDir, link, port: opts.port, host: opts.host, allowedHosts: opts.allowHosts, log, confirm });
+  // what a browser asks root to do is confirmed by the helper with the root supervisor, at its terminal
+  // (./root-supervisor.ts): not here, where whoever drives the helper's pipes could skip it (issue 15)
+  const server = await startServer({ rendererDir, link, port: opts.port, host: opts.host, allowedHosts: opts.allowHosts, log });
   if (opts.host !== '127.0.0.1' && opts.host !== '::1' && opts.host !== 'localhost') {
     log(`netns-studio: WARNING: listening on ${opts.host}, not only on this machine. Anyone who has the URL (with its token) controls the helper.`);
   }

@@ -9,7 +9,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { describeChange, type ConfirmChange, type Confirmation } from '../shell-core/change-confirmation';
+import { describeChange, verbOf, type ConfirmChange, type Confirmation } from '../shell-core/change-confirmation';
 
 export interface TerminalConfirmOptions {
   /** where the person types (serve: process.stdin, the terminal) */
@@ -63,7 +63,7 @@ export function terminalConfirmer(opts: TerminalConfirmOptions): ConfirmChange {
     opts.print(
       [
         '',
-        `netns-studio: a browser asks to change this host. ${title}`,
+        `netns-studio: a browser asks root to act on this host. ${title}`,
         ...lines.map((l) => `    ${l}`),
         `  To go ahead, type ${code} and Enter here. Anything else, or no answer in ${Math.round(timeoutMs / 60_000) || 1} min, refuses.`,
         '',
@@ -74,7 +74,7 @@ export function terminalConfirmer(opts: TerminalConfirmOptions): ConfirmChange {
       const done = (c: Confirmation) => {
         clearTimeout(timer);
         pending.delete(code);
-        if (c.confirmed) opts.print(`netns-studio: confirmed ${code}; ${change.action === 'apply' ? 'applying' : 'destroying'}.`);
+        if (c.confirmed) opts.print(`netns-studio: confirmed ${code} (${verbOf(change)}).`);
         resolve(c);
       };
       pending.set(code, done);

@@ -8,30 +8,34 @@
  * it runs in (server/terminal-confirmation.ts). What is shown is the helper's own
  * plan for that hash (../shell-core/session.ts keeps the plans it handed out, or
  * plans again), so a client cannot describe its change more kindly than it is.
+ * Under `sudo serve` the helper itself asks its root supervisor
+ * (server/root-supervisor.ts; the contract: shared/protocol/confirmation.ts), so
+ * even a client driving the helper's pipes directly cannot skip the person.
  */
 import type { PlanResult } from '../shared/backend';
+import type { ChangeToConfirm } from '../shared/protocol/confirmation';
 
-export interface ChangeToConfirm {
-  action: 'apply' | 'destroy';
-  /** the helper's plan: exactly the steps the helper will run */
-  plan: PlanResult;
-  /** host-touching steps are allowed by this request (the dialog's checkbox, ticked) */
-  allowHost: boolean;
+export { NOT_CONFIRMED, NEEDS_CONFIRMATION, type ChangeToConfirm, type Confirmation, type ConfirmChange } from '../shared/protocol/confirmation';
+
+/** The button or word for a change: "Apply", "Destroy", "Open a terminal"… */
+export function verbOf(c: ChangeToConfirm): string {
+  switch (c.action) {
+    case 'apply': return 'Apply';
+    case 'destroy': return 'Destroy';
+    case 'terminal': return 'Open the terminal';
+    case 'capture': return 'Capture';
+    case 'impair': return 'Impair';
+  }
 }
-
-export type Confirmation = { confirmed: true } | { confirmed: false; why: string };
-
-/** Asks a person; resolves once they answered (or the asking gave up). */
-export type ConfirmChange = (change: ChangeToConfirm) => Promise<Confirmation>;
-
-/** The error code of a change the person did not confirm: nothing was done. */
-export const NOT_CONFIRMED = 'not-confirmed';
 
 /** Most step lines a prompt lists before "… and N more". */
 const MAX_LINES = 12;
 
 /** What a person is asked: a title line and the lines that matter (host steps first). */
 export function describeChange(c: ChangeToConfirm): { title: string; lines: string[] } {
+  if (c.action === 'terminal') return { title: `Open a root shell in namespace "${c.namespace}"`, lines: ['whoever holds this session types its commands, as root in that namespace'] };
+  if (c.action === 'capture') return { title: `Capture packets on the host's own interface ${c.interface}${c.filter ? ` (filter: ${c.filter})` : ''}`, lines: ["the host's traffic on it goes to whoever holds this session"] };
+  if (c.action === 'impair') return { title: `Impair the host's own interface ${c.interface}: ${c.what}`, lines: ["the host's traffic on it is delayed or dropped"] };
   const { plan } = c;
   const name = plan.topology?.name ?? 'this document';
   const s = plan.summary;

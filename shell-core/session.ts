@@ -18,7 +18,7 @@ import { toApplyResult, toForwarderStats, toLinkRates, toHostSnapshot, toPingPro
 import type { ApplyWireResult, CaptureEvent, PlanResult, TerminalEvent } from '../shared/protocol/methods';
 import { CaptureEventSchema, TerminalEventSchema } from '../shared/ipc-contract';
 import type { PlanResult as ShownPlan } from '../shared/backend';
-import { NOT_CONFIRMED, type ConfirmChange } from './change-confirmation';
+import { NOT_CONFIRMED, type ChangeToConfirm, type ConfirmChange } from './change-confirmation';
 
 export type Emit = <N extends EventName>(event: N, payload: EventPayload<N>) => void;
 type SubKind = 'watch' | 'forwarderStats' | 'linkRates';
@@ -37,9 +37,11 @@ const mapped = <V, T>(r: Result<V>, map: (v: V) => Result<T>): Result<T> => (r.o
 
 export interface SessionOptions {
   /**
-   * Ask a person before apply or destroy reaches the helper (./change-confirmation.ts):
-   * the shell's own channel, never the client's. Without it, the client's word is enough
-   * (tests, and shells whose client is the person: none in the product).
+   * Ask a person before apply or destroy reaches the helper (./change-confirmation.ts),
+   * and before a terminal, a capture of `host` or netem on `host` (what the helper asks
+   * its supervisor for: helper/confirm/gate.ts): the shell's own channel, never the
+   * client's. Electron main passes its dialog; `serve` none (its helper asks the root
+   * supervisor itself). Without it, the client's word is enough here.
    */
   confirm?: ConfirmChange;
 }
@@ -146,6 +148,18 @@ export function createSession(link: HelperLink, emit: Emit, opts: SessionOptions
   /** captures and terminals of this session, by the renderer's id: never renewed (they die with a helper), closed with the session */
   const tools = new Map<string, { kind: 'capture' | 'terminal'; handle?: SubscriptionHandle }>();
   const okNull: Result<null> = { ok: true, value: null };
+  /** undefined: go ahead; else the refusal to answer */
+  const refusedBy = async (change: ChangeToConfirm): Promise<Result<never> | undefined> => {
+    if (!opts.confirm) return undefined;
+    const a = await opts.confirm(change);
+    return a.confirmed ? undefined : { ok: false, error: { code: NOT_CONFIRMED, message: a.why } };
+  };
+  const toolChange = (kind: 'capture' | 'terminal', params: unknown): ChangeToConfirm | undefined => {
+    const p = (params ?? {}) as { namespace?: unknown; interface?: unknown; filter?: unknown };
+    if (typeof p.namespace !== 'string') return undefined; // the helper refuses it
+    if (kind === 'terminal') return { action: 'terminal', namespace: p.namespace };
+    return p.namespace === 'host' && typeof p.interface === 'string' ? { action: 'capture', namespace: p.namespace, interface: p.interface, ...(typeof p.filter === 'string' && p.filter ? { filter: p.filter } : {}) } : undefined;
+  };
 
   async function startTool(kind: 'capture' | 'terminal', subId: string, params: unknown): Promise<Result<null>> {
     if (tools.has(subId)) return { ok: false, error: { code: 'busy', message: `${subId} is already running` } };
@@ -153,6 +167,12 @@ export function createSession(link: HelperLink, emit: Emit, opts: SessionOptions
       return { ok: false, error: { code: 'busy', message: `at most ${MAX_SESSION_TERMINALS} terminals per window` } };
     }
     tools.set(subId, { kind });
+    const change = toolChange(kind, params);
+    const no = change && (await refusedBy(change));
+    if (no) {
+      tools.delete(subId);
+      return no;
+    }
     const r = await link.subscribe(kind, params, (ev) => {
       if (kind === 'capture') {
         const e = CaptureEventSchema.safeParse(ev);
@@ -258,7 +278,11 @@ export function createSession(link: HelperLink, emit: Emit, opts: SessionOptions
     terminalInput: (p) => toTerminal(p.subId, 'terminal.input', { data: p.data }),
     terminalResize: (p) => toTerminal(p.subId, 'terminal.resize', { cols: p.cols, rows: p.rows }),
     terminalClose: async (p) => stopTool(p.subId),
-    impairLink: async (p) => mapped(await link.call('link.impair', p), (v) => ({ ok: true as const, value: { qdisc: v.qdisc } })),
+    impairLink: async (p) => {
+      const what = [p.delayMs !== undefined && `delay ${p.delayMs} ms`, p.lossPercent !== undefined && `loss ${p.lossPercent}%`].filter(Boolean).join(', ');
+      const no = p.namespace === 'host' && !p.clear ? await refusedBy({ action: 'impair', namespace: p.namespace, interface: p.interface, what }) : undefined;
+      return no ?? mapped(await link.call('link.impair', p), (v) => ({ ok: true as const, value: { qdisc: v.qdisc } }));
+    },
     linkRatesStart: (p) => startSub('linkRates', p.subId),
     linkRatesStop: async (p) => stopSub(p.subId),
   };

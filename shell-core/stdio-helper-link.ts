@@ -22,6 +22,8 @@ export interface StdioHelperOptions {
   log?: (line: string) => void;
   /** restart delay after an unexpected death (tests shorten it) */
   restartDelayMs?: number;
+  /** who confirms what exposes the host (helper/launch.ts LaunchOptions.confirm); unset: nobody */
+  confirm?: 'client';
 }
 
 export function createStdioHelperLink(opts: StdioHelperOptions = {}): HelperLink {
@@ -36,6 +38,7 @@ export function createStdioHelperLink(opts: StdioHelperOptions = {}): HelperLink
         wrap: opts.wrap,
         entry: opts.entry,
         env: opts.env,
+        confirm: opts.confirm,
         // the helper's diagnostics go to our stderr, a line at a time
         onStderr: (t) => {
           stderrTail += t;

@@ -10,8 +10,9 @@ import type { Sandbox } from './sandbox';
 
 export const sandboxHelperWrap = (sb: Sandbox) => ['nsenter', `--net=/run/netns/${sb.hostNs}`];
 
-export function startSandboxHelper(sb: Sandbox): Promise<HelperClient> {
-  return startStdioHelper({ wrap: sandboxHelperWrap(sb) });
+/** `confirm: 'client'`: the test is the person who says yes to what the helper asks for (helper/confirm/gate.ts) */
+export function startSandboxHelper(sb: Sandbox, opts: { confirm?: 'client' } = {}): Promise<HelperClient> {
+  return startStdioHelper({ wrap: sandboxHelperWrap(sb), ...opts });
 }
 
 export function discoverSandbox(h: HelperClient, sb: Sandbox, extra: NonNullable<DiscoverParams> = {}): Promise<DiscoverResult> {

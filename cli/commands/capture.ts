@@ -70,7 +70,7 @@ async function runCapture(namespace: string, iface: string, opts: CaptureOpts): 
   const { packetLine } = await import('../../shared/capture/format');
   const { writePcap } = await import('../../shared/capture/pcap');
   type Ev = import('../../shared/protocol/methods').CaptureEvent;
-  const h = await startStdioHelper({ onStderr: (t) => process.stderr.write(t) });
+  const h = await startStdioHelper({ onStderr: (t) => process.stderr.write(t), confirm: 'client' });
   const records: { time: number; origLen: number; data: Uint8Array }[] = [];
   let linktype = 1;
   let resolveEnd!: (e: Extract<Ev, { type: 'end' }> | undefined) => void;

@@ -1,4 +1,5 @@
 import { Option, InvalidArgumentError, type Command } from 'commander';
+import type { DiscoverParams } from '../../shared/protocol/messages';
 
 const FORMATS = ['yaml', 'json'] as const;
 
@@ -67,12 +68,17 @@ export function registerDiscover(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      // what helper/methods/discover.ts does (its root check is above), params checked by the protocol's schema
-      const [{ DiscoverParams }, { discover }, { ownedKeys }] = await Promise.all([import('../../shared/protocol/messages'), import('../../helper/discover/index'), import('../../helper/discover/owned')]);
-      const r = { ...(await discover(DiscoverParams.parse(params) ?? {})), owned: ownedKeys() };
+      // What helper/methods/discover.ts does (its root check is above). Its zod check of
+      // the params guards requests from other processes; these are built above from
+      // options commander has checked (prefixArg), so the type says enough and discover
+      // does not load zod (a 390 KB chunk to compile on every run). The record of what
+      // we own is read only where it is printed (--observed).
+      const { discover } = await import('../../helper/discover/index');
+      const r = await discover(params satisfies DiscoverParams);
       for (const w of r.observed.warnings) console.error(`netns-studio discover: warning: ${w}`);
       if (opts.format === 'json') {
-        process.stdout.write(JSON.stringify(opts.observed ? r : r.document, null, 2) + '\n');
+        const owned = opts.observed ? (await import('../../helper/discover/owned')).ownedKeys() : undefined;
+        process.stdout.write(JSON.stringify(owned ? { ...r, owned } : r.document, null, 2) + '\n');
       } else {
         const { exportYaml } = await import('../../shared/export/yaml');
         const when = new Date(r.observed.readAt).toISOString();

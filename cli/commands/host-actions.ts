@@ -16,8 +16,8 @@ import type { TopologyIdentity } from '../../shared/model/topology-name';
 import type { HostCommandOptions } from './host-options';
 import { describeState, type ObjectCounts } from '../../shared/model/topology-status';
 import {
-  ApplyFailure, applyContext, applyDocument, destroyTopology, listTopologies, planDestroyOf, planForHost, recoverInterrupted, topologyStatus,
-  type ApplyContext, type DestroyTarget, type PlanResult, type PlanWarning, type Progress, type Readiness,
+  ApplyFailure, applyContext, applyDocument, destroyTopology, listTopologies, markChecked, planDestroyOf, planForHost, recoverInterrupted, topologyStatus,
+  type ApplyContext, type DestroyPlan, type DestroyTarget, type PlanResult, type PlanWarning, type Progress, type Readiness,
 } from '../../helper/apply/entry';
 
 const EXIT_OK = 0;
@@ -44,7 +44,8 @@ async function loadFile(file: string, command: 'plan' | 'apply' | 'destroy'): Pr
     console.error(`netns-studio ${command}: ${what} needs root; run it with sudo. Nothing was changed.`);
     return undefined;
   }
-  return r.doc;
+  // checkTopologyText ran the schema and the semantic rules: the pipeline does not run them again
+  return markChecked(r.doc);
 }
 
 /** The apply context for this run (the helper's apply entry, as the app's), once an interrupted apply has been dealt with (recoverFirst). */
@@ -253,18 +254,25 @@ export async function runDestroy(file: string | undefined, opts: HostCommandOpti
   }
   const what = file ?? `topology ${opts.name}`;
   const progress = progressPrinter();
-  try {
-    const ctx = await context(opts, progress.onProgress);
-    const plan = planDestroyOf(target, ctx);
+  const show = (plan: DestroyPlan) => {
     if (!plan.steps.length) {
       if (opts.json) printPlan(plan.steps, true, planExtra(plan));
       else console.log(nothingRecorded(what));
-      await destroyTopology(target, { planHash: plan.planHash }, ctx);
-      return EXIT_OK;
+    } else printPlan(plan.steps, opts.json, planExtra(plan));
+  };
+  try {
+    const ctx = await context(opts, progress.onProgress);
+    let shown: DestroyPlan | undefined;
+    if (!opts.yes) {
+      const plan = planDestroyOf(target, ctx);
+      show(plan);
+      // nothing to run: destroy still clears a record that lists nothing
+      if (plan.steps.length && !(await confirm(`Destroy: run these ${plan.steps.length} steps?`, opts))) return EXIT_ERROR;
+      shown = plan;
     }
-    printPlan(plan.steps, opts.json, planExtra(plan));
-    if (!(await confirm(`Destroy: run these ${plan.steps.length} steps?`, opts))) return EXIT_ERROR;
-    const r = await destroyTopology(target, { planHash: plan.planHash }, ctx);
+    // --yes: nobody reads the plan first, so destroy's own plan is the one printed (planned once)
+    const r = await destroyTopology(target, shown ? { planHash: shown.planHash } : { onDestroyPlan: (plan) => show((shown = plan)) }, ctx);
+    if (!shown?.steps.length) return EXIT_OK;
     progress.end();
     console.log(`Destroyed topology "${r.topology}" in ${(r.durationMs / 1000).toFixed(2)} s (${r.applied} steps run, ${r.skipped} already gone).`);
     return EXIT_OK;

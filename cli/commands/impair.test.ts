@@ -46,7 +46,8 @@ test('impair: netem delay where the kernel has it; a plain refusal where it lack
 test('impair argv: numbers and names only, nothing to set refused', () => {
   const argv = impairArgv({ namespace: 'ns1', interface: 'veth0', delayMs: 12.5, lossPercent: 1 })!;
   assert.deepEqual(argv.slice(-9), ['replace', 'dev', 'veth0', 'root', 'netem', 'delay', '12.5ms', 'loss', '1%']);
-  assert.ok(argv[0].startsWith('/') && argv[1] === '--net=/run/netns/ns1');
+  // through ns-owner.pl --exec, which enters a namespace an unprivileged user owns as that owner (issue 15)
+  assert.ok(argv[0].startsWith('/') && argv.slice(2, 5).join(' ') === `--exec ${argv[3]} /run/netns/ns1` && argv[3]!.endsWith('/nsenter'), argv.join(' '));
   assert.equal(impairArgv({ namespace: 'ns1', interface: 'veth0' }), undefined);
   assert.deepEqual(impairArgv({ namespace: 'host', interface: 'veth0', clear: true })!.slice(1), ['qdisc', 'del', 'dev', 'veth0', 'root']);
 });

@@ -35,7 +35,7 @@ export function registerImpair(program: Command): void {
         return;
       }
       const { startStdioHelper, HelperRequestError } = await import('../../helper/client');
-      const h = await startStdioHelper({ onStderr: (t) => process.stderr.write(t) });
+      const h = await startStdioHelper({ onStderr: (t) => process.stderr.write(t), confirm: 'client' });
       try {
         const r = await h.request('link.impair', p.data);
         console.log(`${namespace}/${iface}: ${r.qdisc}`);

@@ -61,7 +61,7 @@ export async function openSource(command: string, file: string | undefined, opts
   }
   if (opts.live || needHelper) {
     const { startStdioHelper } = await import('../../helper/client');
-    helper = await startStdioHelper({});
+    helper = await startStdioHelper({ confirm: 'client' });
   }
   if (opts.live) {
     const d = await helper!.request<'discover'>('discover', { filter: true, nat: true, ...(opts.onlyPrefix ? { onlyPrefix: opts.onlyPrefix } : {}), ...(opts.stripPrefix ? { stripPrefix: true } : {}) });

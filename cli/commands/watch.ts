@@ -53,7 +53,7 @@ Examples:
 async function runWatch(opts: WatchOpts): Promise<number> {
   const { startStdioHelper } = await import('../../helper/client');
   const { eventLine } = await import('./watch-line');
-  const h = await startStdioHelper({ onStderr: (t) => process.stderr.write(t) });
+  const h = await startStdioHelper({ onStderr: (t) => process.stderr.write(t), confirm: 'client' });
   let stopping = false;
   const done = new Promise<number>((resolve) => {
     const stop = (code: number) => {

@@ -16,7 +16,7 @@ import { recover, type RecoveryReport } from './recovery';
 import { helperForwarders } from '../forwarders/runtime';
 import { envSetting } from '../env-overrides';
 
-export { applyDocument, destroyTopology, planDestroy, planDestroyOf, planForHost, type DestroyTarget, type PlanResult } from './pipeline';
+export { applyDocument, destroyTopology, markChecked, planDestroy, planDestroyOf, planForHost, type DestroyPlan, type DestroyTarget, type PlanResult } from './pipeline';
 export { listTopologies, topologyStatus } from './status';
 export { ApplyFailure } from './failure';
 export type { ApplyContext } from './context';

@@ -5,7 +5,9 @@
  * (`ip netns attach NAME PID`, a bind mount of the holder's namespace file) and the
  * name is taken away again afterwards (`ip netns del NAME` removes only the name:
  * the namespace lives on through its own processes, and is never kept alive by
- * us once the call is over). A name already taken by another namespace is refused.
+ * us once the call is over; a killed helper's names are written down in the state
+ * dir and taken away by the next one's recovery: ./attach-names.ts). A name
+ * already taken by another namespace is refused.
  * The namespace itself is never created or deleted: it is in no topology's record,
  * so plan marks any change to it `unmanaged` (refused unless allowed).
  */
@@ -20,6 +22,7 @@ import { runProgram } from '../proc';
 import { programPath } from '../programs';
 import type { ApplyContext } from './context';
 import { ApplyFailure, fail } from './failure';
+import { noteAttaching, noteDetached } from './attach-names';
 
 const inodeOf = (path: string): number | undefined => {
   try {
@@ -68,14 +71,19 @@ export async function withExternals<T>(doc: Topology, ctx: ApplyContext, fn: () 
       const have = inodeOf(`${NETNS_DIR}/${n.name}`);
       if (have === inode) continue; // already named so (by someone else): use it, leave it
       if (have !== undefined) fail('name-taken', `namespace ${JSON.stringify(n.name)} is external, but ${NETNS_DIR}/${n.name} is another namespace: rename the entry`);
+      noteAttaching(ctx.stateDir, n.name, inode);
       const r = await ip('netns', 'attach', n.name, String(pid));
+      if (r.code !== 0) noteDetached(ctx.stateDir, n.name);
       if (r.code !== 0) fail('external-not-found', `namespace ${JSON.stringify(n.name)}: ip netns attach failed: ${r.stderr.trim()}`);
       attached.push(n.name);
       if (inodeOf(`${NETNS_DIR}/${n.name}`) !== inode) fail('external-not-found', `namespace ${JSON.stringify(n.name)}: its process left while it was being attached`);
     }
     return await fn();
   } finally {
-    for (const name of attached.reverse()) await ip('netns', 'del', name).catch(() => undefined);
+    for (const name of attached.reverse()) {
+      const r = await ip('netns', 'del', name).catch(() => undefined);
+      if (r?.code === 0) noteDetached(ctx.stateDir, name);
+    }
   }
 }
 

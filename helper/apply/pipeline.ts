@@ -98,6 +98,8 @@ export interface ApplyOptions extends TopologySource {
    * show it (no planHash then: nobody saw an earlier plan). Never from a request.
    */
   onPlan?: (plan: PlanResult) => void;
+  /** destroy's `onPlan`: the CLI's `destroy --yes` prints the destroy plan from here (destroy plans once). Never from a request. */
+  onDestroyPlan?: (plan: DestroyPlan) => void;
 }
 
 /** Documents `checkDocument` already passed (on the check thread, check-worker.ts): not checked twice. */
@@ -422,6 +424,7 @@ async function destroyRecorded(target: DestroyTarget, opts: ApplyOptions, ctx: A
     const plan = planDestroyOf(target, ctx);
     const name = plan.topology.name;
     mark(`destroy plan (${plan.steps.length} steps)`);
+    opts.onDestroyPlan?.(plan);
     if (opts.planHash !== undefined && opts.planHash !== plan.planHash) {
       fail('plan-stale', 'what this product owns changed since this plan was made: plan again', { expected: opts.planHash, actual: plan.planHash });
     }

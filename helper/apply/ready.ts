@@ -34,6 +34,7 @@ import { envSetting } from '../env-overrides';
 
 export const DEFAULT_READY_TIMEOUT_MS = 10_000;
 const POLL_MS = 20;
+const timing = envSetting('NETNS_STUDIO_DEBUG_TIMING') === '1';
 
 export interface ReadyOptions {
   wrap?: string[];
@@ -154,6 +155,7 @@ export async function waitReady(e: ReadinessExpectation, opts: ReadyOptions = {}
       targets.length ? readNamespaces(targets, reads) : Promise.resolve(new Map<string, ObservedNamespace>()),
       forwarderProblems(opts.forwarders, fwPending.map((f) => f.name)),
     ]);
+    if (timing) console.error(`  ${(performance.now() - t0).toFixed(0).padStart(5)} ms readiness round ${rounds}: read ${targets.length} namespaces, ${pending.length} pending before`);
     last = new Map();
     pending = pending.filter((p) => {
       const r = p.check(seen.get(p.ns));
@@ -171,6 +173,7 @@ export async function waitReady(e: ReadinessExpectation, opts: ReadyOptions = {}
       return problem !== undefined;
     });
     const now = performance.now();
+    if (timing && pending.length) console.error(`        still pending: ${pending.length}, e.g. ${[...last].slice(0, 2).map(([o, r]) => `${o}: ${r}`).join('; ')}`);
     if ((!pending.length && !fwPending.length) || now >= deadline) {
       const notReady = [...failed, ...[...last].map(([object, reason]) => ({ object, reason }))];
       return { ready: notReady.length === 0, waitedMs: Math.round(now - t0), rounds, checked, notReady, heldDown: e.heldDown };

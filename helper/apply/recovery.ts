@@ -13,6 +13,7 @@ import { clearStaleLock, Journal, readJournal, type JournalState } from './journ
 import { loadOwnership, saveOwnership, type Ownership } from '../ownership/store';
 import { recordApplied } from '../ownership/ledger';
 import { noteRecovered } from '../ownership/topologies';
+import { detachLeftovers } from './attach-names';
 
 export interface RecoveryReport {
   /** what the journal was for */
@@ -48,10 +49,13 @@ export async function recover(stateDir: string, opts: RecoverOptions = {}): Prom
   const st = readJournal(stateDir);
   if (!st) {
     clearStaleLock(stateDir);
+    await detachLeftovers(stateDir, opts.wrap);
     return undefined;
   }
   const rep = await recoverJournal(st, opts);
   clearStaleLock(stateDir);
+  // after the rollback, which may still have needed them: the external namespaces' names a killed call left
+  await detachLeftovers(stateDir, opts.wrap);
   // a topology's journal sits in its record directory: its history says what happened
   const name = typeof st.meta?.topology === 'string' ? st.meta.topology : undefined;
   if (name && basename(dirname(st.path)) === name) noteRecovered(dirname(st.path), name, { kind: rep.kind, outcome: rep.outcome, steps: rep.steps });

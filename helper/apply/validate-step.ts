@@ -200,9 +200,18 @@ function forwarderProblem(program: string, args: string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Step lists this process has checked, with their length then: the plan checks its
+ * steps and the executor checks what it is given, and for an apply that is the same
+ * list (2,400 zod parses at 300 namespaces, ~0.1 s, not worth doing twice). Only
+ * this process holds those arrays; one grown since is checked again.
+ */
+const validated = new WeakMap<readonly Step[], number>();
+
 /** Throws `invalid-step` naming the first bad step or undo command; returns nothing when all are fine. */
 export function validateSteps(steps: readonly Step[]): void {
   if (!Array.isArray(steps)) fail('invalid-step', 'steps must be an array');
+  if (validated.get(steps) === steps.length) return;
   steps.forEach((step, index) => {
     const p = commandProblem(step);
     if (p) fail('invalid-step', `step ${index + 1} refused: ${p}`, { index, argv: step?.argv, namespace: step?.namespace });
@@ -213,4 +222,5 @@ export function validateSteps(steps: readonly Step[]): void {
       if (q) fail('invalid-step', `undo ${j + 1} of step ${index + 1} refused: ${q}`, { index, argv: u?.argv, namespace: u?.namespace });
     });
   });
+  validated.set(steps, steps.length);
 }

@@ -15,14 +15,17 @@ import { PcapStreamReader } from '../../shared/capture/pcap';
 import { CAPTURE_LIMITS, type CaptureEndReason, type CaptureEvent, type CaptureStartParams, type CapturedPacket } from '../../shared/protocol/methods';
 import { hasProgram, programPath, resolvedArgv } from '../programs';
 import { runProgram } from '../proc';
+import { enterNamed } from '../discover/ns-owner';
 
 const BATCH_MS = 100;
 const BATCH_PACKETS = 256;
 
-/** argv prefix that runs a program inside `namespace` (nothing for the helper's own, `host`). */
-export function inNamespace(namespace: string): string[] {
-  return namespace === HOST_NS ? [] : [programPath('nsenter'), `--net=/run/netns/${namespace}`];
-}
+/**
+ * argv prefix that runs a program inside `namespace` (nothing for the helper's
+ * own, `host`); one an unprivileged user owns is entered as that owner
+ * (../discover/ns-owner.ts), never as full root.
+ */
+export const inNamespace = (namespace: string): string[] => enterNamed(namespace);
 
 /** Why this capture may not start (undefined: it may): tcpdump present, the namespace there, the interface and filter accepted by `tcpdump -d`. */
 export async function captureRefusal(p: CaptureStartParams, wrap?: string[]): Promise<string | undefined> {

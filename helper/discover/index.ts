@@ -9,7 +9,8 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import type { ObservedHost, ObservedNamespace } from '../../shared/model/observed';
-import { HOST_NS, type Namespace, type NatRule, type Topology } from '../../shared/model/schema';
+import { HOST_NS } from '../../shared/model/constants';
+import type { Namespace, NatRule, Topology } from '../../shared/model/schema';
 import { parseResolvConf } from '../../shared/plan/commands';
 import { runProgram } from '../proc';
 import { parseNatLine, natLines } from './nat';

@@ -40,9 +40,11 @@ export function perlAvailable(): boolean {
 
 /**
  * Read every path, split over up to `streams` long-lived perl readers (one when the
- * host is small). Missing entries: namespaces that could not be read this way.
+ * host is small), from reader `firstReader` on (watch reads its big namespaces on a
+ * reader of their own, so a small one's read does not queue behind them).
+ * Missing entries: namespaces that could not be read this way.
  */
-export async function readNetlink(paths: string[], streams = 2): Promise<Map<string, NetlinkRead>> {
+export async function readNetlink(paths: string[], streams = 2, firstReader = 0): Promise<Map<string, NetlinkRead>> {
   const out = new Map<string, NetlinkRead>();
   if (!paths.length) return out;
   const n = Math.max(1, Math.min(streams, Math.ceil(paths.length / 64)));
@@ -51,7 +53,7 @@ export async function readNetlink(paths: string[], streams = 2): Promise<Map<str
   await Promise.all(chunks.map(async (chunk, i) => {
     // each namespace decoded as soon as its frames are in, while perl reads the next
     // (a namespace whose frames all arrived is a whole read, even if the reader dies later)
-    await reader(i).read(chunk, (k, dumps) => {
+    await reader(firstReader + i).read(chunk, (k, dumps) => {
       const r = decodeNamespace(dumps);
       if (r) out.set(chunk[k], r);
     }).catch(() => undefined);

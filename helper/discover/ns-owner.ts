@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from '../proc';
 import { hasProgram, programPath } from '../programs';
+import { HOST_NS } from '../../shared/model/schema';
 
 export const NS_OWNER_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'ns-owner.pl');
 
@@ -44,6 +45,19 @@ export function inNetns(path: string, tool: readonly string[], foreign: boolean)
   return foreign
     ? [programPath('perl'), NS_OWNER_SCRIPT, '--exec', programPath('nsenter'), path, ...tool]
     : [programPath('nsenter'), `--net=${path}`, ...tool];
+}
+
+/**
+ * argv prefix running a program in the namespace named `ns` (/run/netns/NS;
+ * `host` is ours: nothing to enter), for the link tools, pings and forwarder
+ * agents: always through `ns-owner.pl --exec`, which looks at the very file it
+ * opens and enters one an unprivileged user owns as that owner (no window
+ * between asking and entering). Without perl: plain nsenter, as before.
+ */
+export function enterNamed(ns: string): string[] {
+  if (ns === HOST_NS) return [];
+  const path = `/run/netns/${ns}`;
+  return inNetns(path, [], hasProgram('perl') && existsSync(NS_OWNER_SCRIPT));
 }
 
 /** `inNetns` for one path, asking who owns it. */

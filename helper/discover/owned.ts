@@ -3,7 +3,7 @@
  * helper/apply keeps (helper/ownership/topologies.ts), all topologies together.
  * A missing or unreadable record means nothing is ours.
  */
-import { stateDirOf } from '../apply/journal';
+import { stateDirOf } from '../apply/journal-files';
 import { listRecords } from '../ownership/topologies';
 
 export function ownedKeys(stateDir?: string): string[] {

@@ -9,7 +9,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import type { NamespaceHolder, NamespaceIdentity } from '../../shared/model/observed';
-import { HOST_NS } from '../../shared/model/schema';
+import { HOST_NS } from '../../shared/model/constants';
 import { procText, scanHolders } from './holders';
 import { readNsfsMounts } from './mounts';
 

@@ -10,7 +10,8 @@
  */
 import type { ObservedHost, ObservedLink, ObservedNamespace, ObservedRoute, ObservedRule } from '../../shared/model/observed';
 import { ruleFamily } from '../../shared/model/tables';
-import { API_VERSION, HOST_NS, KIND, type Bridge, type Namespace, type NatRule, type PolicyRule, type Route, type TableRef, type Topology, type Veth, type VethEnd } from '../../shared/model/schema';
+import { API_VERSION, HOST_NS, KIND } from '../../shared/model/constants';
+import type { Bridge, Namespace, NatRule, PolicyRule, Route, TableRef, Topology, Veth, VethEnd } from '../../shared/model/schema';
 
 const DOC_LINK_KINDS = new Set(['veth', 'bridge', 'vrf']);
 const ROUTE_TYPES = new Set(['unicast', 'blackhole', 'unreachable', 'prohibit', 'local']);

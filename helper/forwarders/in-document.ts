@@ -3,7 +3,8 @@
  * (a dead or failed one is left out, so a plan starts it again) and only those
  * whose both ends are in namespaces the document holds (or `host`).
  */
-import { HOST_NS, type Forwarder, type Topology } from '../../shared/model/schema';
+import { HOST_NS } from '../../shared/model/constants';
+import type { Forwarder, Topology } from '../../shared/model/schema';
 import { canonicalForwarder } from '../../shared/plan/state';
 import { running, type ForwarderStatus } from './runtime';
 

@@ -12,12 +12,14 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { HOST_NS, type Forwarder } from '../../shared/model/schema';
+import { HOST_NS } from '../../shared/model/constants';
+import type { Forwarder } from '../../shared/model/schema';
 import { AGENT_BUNDLE } from '../bundle-files';
 import { programPath, resolvedArgv } from '../programs';
 import { agentProgram } from '../code-location';
 import { agentUser } from './agent-user';
 import { envSetting } from '../env-overrides';
+import { enterNamed, foreignOwned } from '../discover/ns-owner';
 
 export type { Forwarder };
 /** `refused`: clients turned away at the connection / UDP session cap (agent.ts MAX_CONNECTIONS, udp.ts MAX_UDP_SESSIONS) */
@@ -46,7 +48,23 @@ export const DEFAULT_FORWARDERS_DIR = '/run/netns-studio/forwarders';
 function nsArgv(ns: string, argv: string[], wrap: string[]): string[] {
   if (ns === HOST_NS) return resolvedArgv([...wrap, ...argv]);
   if (!NAME_RE.test(ns)) throw new Error(`invalid namespace ${ns}`);
-  return [programPath('nsenter'), `--net=/run/netns/${ns}`, ...argv];
+  // never as full root into a namespace an unprivileged user owns (refused before, in start: foreignRefusal)
+  return [...enterNamed(ns), ...argv];
+}
+
+/**
+ * Why this forwarder is not started (undefined: it may be): a namespace an
+ * unprivileged user owns (`unshare -Urn` bound under /run/netns). An agent there
+ * would run with that owner's rights only (../discover/ns-owner.ts): it cannot
+ * write its control socket into our root-owned state dir, nor hand a socket on
+ * to another namespace, nor drop to the agent user; and as full root it would
+ * serve inside a namespace that user controls. So neither.
+ */
+async function foreignRefusal(fw: Forwarder): Promise<string | undefined> {
+  const named = [...new Set([fw.listen.namespace, fw.target.namespace].filter((n) => n !== HOST_NS))];
+  const foreign = await foreignOwned(named.map((n) => `/run/netns/${n}`));
+  const owned = named.filter((n) => foreign.has(`/run/netns/${n}`));
+  return owned.length ? `namespace ${owned.join(', ')} is owned by an unprivileged user namespace; forwarders are not started there` : undefined;
 }
 
 /**
@@ -154,6 +172,8 @@ export function createForwarderRuntime(opts: RuntimeOptions = {}): ForwarderRunt
     async start(fw) {
       if (!NAME_RE.test(fw.name)) throw new Error(`invalid forwarder name ${fw.name}`);
       if (net.isIP(fw.listen.address) === 0) throw new Error(`listen address must be an IP: ${fw.listen.address}`);
+      const foreign = await foreignRefusal(fw);
+      if (foreign) throw new Error(`forwarder ${fw.name}: ${foreign}`);
       prepareDir(dir);
       await rt.stop(fw.name);
       const pids: number[] = [];

@@ -17,7 +17,11 @@ import { defineMethod } from './registry';
 export type PlanWireResult = PlanResult;
 
 export async function planMethod(params: PlanParams, ctx: ApplyContext): Promise<PlanWireResult> {
-  params = { ...params, document: await checkDocumentOffThread(params.document) };
+  return planOfChecked({ ...params, document: await checkDocumentOffThread(params.document) }, ctx);
+}
+
+/** `plan` of a document already checked (apply asks with the plan it is about to run: ./apply.ts). */
+export async function planOfChecked(params: PlanParams, ctx: ApplyContext): Promise<PlanWireResult> {
   const source = params.file ? { file: params.file } : {};
   if (params.destroy) {
     const p = planDestroy(params.document, ctx, source);

@@ -30,7 +30,15 @@ export interface ConnectionState {
 export interface HelperSettings {
   /** argv prefix for every program the helper runs (tests); never set from a request */
   wrap?: string[];
+  /**
+   * Who confirms what root is asked to do (../confirm/gate.ts), from the helper's
+   * own command line: its supervisor on fd N (`--confirm-fd N`), the process
+   * holding its pipes (`--client-confirms`), or nobody (default: those changes are refused).
+   */
+  confirm?: ConfirmSetting;
 }
+
+export type ConfirmSetting = { by: 'supervisor'; fd: number } | { by: 'client' };
 
 /** The handler of one row of the protocol's method table: its name, params schema and result are the table's. */
 export interface MethodDef<M extends MethodName = MethodName> {

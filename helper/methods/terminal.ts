@@ -10,7 +10,9 @@
  * Only on an explicit open (never started by anything else); at most
  * MAX_TERMINALS per connection; every terminal of a connection is closed when it
  * ends (the app's window or the browser's WebSocket session went away).
- * Refused (`terminal-refused`) for a namespace not on this host.
+ * Refused (`terminal-refused`) for a namespace not on this host. A terminal is a
+ * root shell: it opens only once a person said yes (../confirm/gate.ts), else
+ * `not-confirmed` / `needs-confirmation`.
  */
 import { existsSync } from 'node:fs';
 import { HOST_NS } from '../../shared/model/schema';
@@ -18,6 +20,7 @@ import { PROTOCOL_ERROR, type RequestId } from '../../shared/protocol/messages';
 import { MAX_TERMINALS, TerminalCloseParams, TerminalInputParams, TerminalOpenParams, TerminalResizeParams } from '../../shared/protocol/methods';
 import { openTerminal, terminalMissing, type RunningTerminal } from '../terminal/run';
 import { HelperError, defineMethod, type ConnectionState } from './registry';
+import { confirmOrRefuse } from '../confirm/gate';
 
 const key = (id: RequestId) => `terminal:${String(id)}`;
 /** Output the client has not taken yet past which the shell's output is paused. */
@@ -38,13 +41,23 @@ function find(c: ConnectionState, id: RequestId): RunningTerminal {
 export const terminalOpenMethod = defineMethod({
   name: 'terminal.open',
   params: TerminalOpenParams,
-  handler: (params, ctx) => {
+  handler: async (params, ctx) => {
     if (process.getuid?.() !== 0) throw new HelperError(PROTOCOL_ERROR.notRoot, 'a terminal in a namespace needs root');
     const open = of(ctx.connection);
-    if (open.size >= MAX_TERMINALS) throw new HelperError('busy', `${open.size} terminals are open; close one first (at most ${MAX_TERMINALS})`);
-    const missing = terminalMissing();
-    if (missing) throw new HelperError('terminal-refused', missing);
-    if (params.namespace !== HOST_NS && !existsSync(`/run/netns/${params.namespace}`)) throw new HelperError('terminal-refused', `${params.namespace}: no such named namespace on this host`);
+    const refusal = (): HelperError | undefined => {
+      if (open.size >= MAX_TERMINALS) return new HelperError('busy', `${open.size} terminals are open; close one first (at most ${MAX_TERMINALS})`);
+      const missing = terminalMissing();
+      if (missing) return new HelperError('terminal-refused', missing);
+      if (params.namespace !== HOST_NS && !existsSync(`/run/netns/${params.namespace}`)) return new HelperError('terminal-refused', `${params.namespace}: no such named namespace on this host`);
+      return undefined;
+    };
+    const before = refusal();
+    if (before) throw before;
+    await confirmOrRefuse(ctx.connection.settings, { action: 'terminal', namespace: params.namespace }, ctx.signal);
+    // the person took a while: the connection, the limit and the namespace are looked at again
+    if (ctx.signal.aborted) throw new HelperError(PROTOCOL_ERROR.disconnected, 'the connection closed');
+    const after = refusal();
+    if (after) throw after;
     const k = key(ctx.id);
     let paused = false;
     const t = openTerminal(params.namespace, params, {

@@ -11,6 +11,7 @@ import type { ObservedHost } from '../../shared/model/observed';
 import { HOST_NS } from '../../shared/model/schema';
 import { parseIp } from '../../shared/validate/ip';
 import { mapLimit, runProgram } from '../proc';
+import { enterNamed } from '../discover/ns-owner';
 import { MAX_LANES, MAX_PINGS, type PingOutcome } from '../../shared/protocol/methods';
 
 export { MAX_LANES, MAX_PINGS };
@@ -55,7 +56,8 @@ export async function runPings(reqs: PingRequest[], opts: { lanes: number; wrap?
   return mapLimit(reqs, Math.min(MAX_LANES, Math.max(1, opts.lanes)), async (r) => {
     const wait = Math.max(1, Math.ceil(r.timeoutMs / 1000));
     const ping = [prog.ping, '-n', '-q', '-c', String(r.count), '-i', '0.2', '-W', String(wait), r.to];
-    const argv = r.from === HOST_NS ? ping : [prog.nsenter, `--net=/run/netns/${r.from}`, ...ping];
+    // a namespace an unprivileged user owns is entered as that owner (../discover/ns-owner.ts)
+    const argv = r.from === HOST_NS ? ping : [...enterNamed(r.from), ...ping];
     const res = await runProgram(argv, { wrap: opts.wrap, timeoutMs: wait * 1000 + r.count * 200 + 1000 });
     const received = Number(/(\d+) (?:packets )?received/.exec(res.stdout)?.[1] ?? 0);
     const out: PingOutcome = { from: r.from, to: r.to, ok: res.code === 0 && received > 0, received };

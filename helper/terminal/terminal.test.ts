@@ -33,7 +33,7 @@ async function openTerm(h: HelperClient, namespace: string, size = { cols: 120, 
 test('a terminal in a namespace runs `ip -br addr` there and shows its interfaces; resize reaches the shell', { skip, timeout: 60_000 }, async () => {
   await withSandbox('term', async (sb) => {
     await buildPair(sb);
-    const h = await startSandboxHelper(sb);
+    const h = await startSandboxHelper(sb, { confirm: 'client' });
     try {
       const { t, type } = await openTerm(h, sb.ns('a'));
       await waitUntil('a prompt naming the namespace', () => t.text.includes(`netns:${sb.ns('a')}`), 15_000);
@@ -65,7 +65,7 @@ test('a terminal in a namespace runs `ip -br addr` there and shows its interface
 test('terminals: at most MAX_TERMINALS per connection, unknown namespaces refused, shells hung up on close and on disconnect', { skip, timeout: 60_000 }, async () => {
   await withSandbox('termlim', async (sb) => {
     await buildPair(sb);
-    const h = await startSandboxHelper(sb);
+    const h = await startSandboxHelper(sb, { confirm: 'client' });
     const pids: number[] = [];
     try {
       await assert.rejects(h.request('terminal.open', { namespace: `${sb.prefix}nope`, cols: 80, rows: 24 }), /no such named namespace/);

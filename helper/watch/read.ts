@@ -27,12 +27,13 @@ export interface FreshRead {
  * rtnetlink reader (../discover/netlink.ts: no process started per read), `ip -j
  * -batch` for what it could not read. NAT: a namespace without a nat table has
  * none (no process); otherwise `iptables-save` runs now when `natNow`, or the
- * name is returned in `natPending` for a later, quieter round.
+ * name is returned in `natPending` for a later, quieter round. `reader`: which
+ * long-lived netlink reader (../discover/netlink.ts; each serves its reads in turn).
  */
-export async function readFresh(targets: Target[], opts: { nat?: boolean; natNow?: boolean } = {}): Promise<FreshRead> {
+export async function readFresh(targets: Target[], opts: { nat?: boolean; natNow?: boolean; reader?: number } = {}): Promise<FreshRead> {
   const paths = targets.map((t) => t.path);
   const fastOk = perlAvailable() && envSetting('NETNS_STUDIO_DISCOVER_READER') !== 'ip';
-  const fast = fastOk && paths.length ? await readNetlink(paths, 1).catch(() => new Map<string, NetlinkRead>()) : new Map<string, NetlinkRead>();
+  const fast = fastOk && paths.length ? await readNetlink(paths, 1, opts.reader ?? 0).catch(() => new Map<string, NetlinkRead>()) : new Map<string, NetlinkRead>();
   const wantNat = opts.nat !== false;
   const natPaths = wantNat ? paths.filter((p) => fast.get(p)?.hasNat !== false) : [];
   const [slow, nat] = await Promise.all([

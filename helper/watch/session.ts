@@ -22,6 +22,7 @@
  * next kernel event or resync.
  */
 import { readdirSync } from 'node:fs';
+import { heldForTest } from './test-hold';
 import type { ObservedHost, ObservedNamespace } from '../../shared/model/observed';
 import { HOST_NS, type Forwarder, type Topology } from '../../shared/model/schema';
 import type { WatchData } from '../../shared/protocol/messages';
@@ -34,7 +35,7 @@ import { BacklogGate } from './backlog';
 import { DocumentParts } from './document';
 import { acquireHub, releaseHub, type HubSubscriber, type WatchHub } from './hub';
 import { resolveChanged } from './peers';
-import { listIdsIn, readFresh } from './read';
+import { listIdsIn, readFresh, type FreshRead } from './read';
 import { natLines } from '../discover/nat';
 import { readNat } from '../discover/read';
 
@@ -46,8 +47,10 @@ export const MAX_EVENTS = 16;
 const RETRY_MS = 200;
 /** unnamed namespaces re-read on a guess (a change under an nsid we cannot name) at most this often */
 const GUESS_MS = 200;
-/** namespaces with more links than this are read after the others of a round (see update) */
-const BIG_LINKS = 64;
+/** namespaces with more links than this are read outside the rounds, on a netlink reader of their own (see readBig) */
+export const BIG_LINKS = 64;
+/** the long-lived netlink reader for big namespaces (0 serves the rounds, 0 and 1 discover: ../discover/netlink.ts) */
+const BIG_READER = 2;
 /** NETNS_STUDIO_WATCH_TRACE=1: log when each event is sent (bench:live-path reads it) */
 const TRACE = process.env.NETNS_STUDIO_WATCH_TRACE === '1';
 
@@ -62,6 +65,9 @@ export interface WatchOptions extends Pick<DiscoverOptions, 'unnamed' | 'onlyPre
   wrap?: string[];
   log?: (line: string) => void;
 }
+
+/** why the namespaces in scope are listed again (a /proc listing with unnamed ones: costly on a busy host) */
+export type ListReason = 'resync' | 'new-name' | 'dir' | 'scan' | 'mount' | 'vanished';
 
 interface Kept {
   ns: ObservedNamespace;
@@ -88,6 +94,14 @@ export class WatchSession implements HubSubscriber {
   /** re-read for a kernel event without their NAT table: read it in a later, quieter round */
   private natDirty = new Set<string>();
   private rescan = false;
+  private readonly listReasons = new Set<ListReason>();
+  /** big namespaces changed since their last read, waiting for readBig */
+  private bigDirty = new Set<string>();
+  private bigReading = false;
+  /** a finished big read, merged by the next round (dropped when a resync came between: `epoch`) */
+  private bigRead?: { epoch: number; targets: Target[]; fresh: FreshRead };
+  /** counts resyncs: a big read started before one is stale */
+  private epoch = 0;
   private needResync = true;
   private closed = false;
   private running = false;
@@ -113,7 +127,7 @@ export class WatchSession implements HubSubscriber {
   private heardRound = new Map<string, number>();
   private readonly log: (line: string) => void;
   /** counters for tests and the benchmark */
-  readonly counts = { rounds: 0, reads: 0, events: 0, resyncs: 0 };
+  readonly counts = { rounds: 0, reads: 0, events: 0, resyncs: 0, listings: 0, bigReads: 0 };
 
   constructor(private readonly opts: WatchOptions, private readonly sink: WatchSink) {
     this.log = opts.log ?? (() => {});
@@ -144,7 +158,7 @@ export class WatchSession implements HubSubscriber {
   touched(name: string): void {
     if (TRACE && !this.heardAt.has(name)) this.heardAt.set(name, Date.now());
     if (this.state.has(name)) this.dirty.add(name);
-    else if (this.inScope(name)) this.rescan = true; // a namespace we have not listed yet
+    else if (this.inScope(name)) this.askList('new-name'); // a namespace we have not listed yet
     else return;
     this.schedule();
   }
@@ -165,6 +179,7 @@ export class WatchSession implements HubSubscriber {
    */
   unknownTouched(nsid?: number): void {
     if (!this.opts.unnamed) return;
+    if (TRACE) this.log(`watch-trace unknown nsid ${nsid ?? '?'}`);
     const known = nsid === undefined ? undefined : this.state.get(HOST_NS)?.ns.nsids[String(nsid)];
     if (known && this.state.has(known) && !this.state.get(known)!.ns.named) this.dirty.add(known);
     else for (const t of this.targets) if (!t.named) this.guessed.add(t.name);
@@ -172,7 +187,7 @@ export class WatchSession implements HubSubscriber {
   }
 
   dirChanged(): void {
-    this.rescan = true;
+    this.askList('dir');
     this.mountRetries = 0;
     this.schedule();
   }
@@ -182,7 +197,7 @@ export class WatchSession implements HubSubscriber {
   }
 
   unnamedChanged(): void {
-    this.rescan = true;
+    this.askList('scan');
     this.schedule();
   }
 
@@ -208,6 +223,7 @@ export class WatchSession implements HubSubscriber {
     } finally {
       this.running = false;
     }
+    this.readBig();
     if (this.hasWork()) this.schedule();
   }
 
@@ -217,7 +233,20 @@ export class WatchSession implements HubSubscriber {
   }
 
   private hasWork(): boolean {
-    return this.needResync || this.rescan || this.dirty.size > 0 || this.guessed.size > 0 || this.natDirty.size > 0;
+    return this.needResync || this.rescan || this.dirty.size > 0 || this.guessed.size > 0 || this.natDirty.size > 0 || this.bigRead !== undefined;
+  }
+
+  private askList(reason: ListReason) {
+    this.rescan = true;
+    this.listReasons.add(reason);
+  }
+
+  /** findTargets, counted (tests count the listings an event causes; TRACE logs why) */
+  private list() {
+    this.counts.listings++;
+    if (TRACE) this.log(`watch-trace listed reasons=${[...this.listReasons].join(',')}`);
+    this.listReasons.clear();
+    return findTargets({ unnamed: this.opts.unnamed, onlyPrefix: this.opts.onlyPrefix });
   }
 
   private schedule(delay = COALESCE_MS): void {
@@ -251,8 +280,9 @@ export class WatchSession implements HubSubscriber {
     } finally {
       this.running = false;
     }
-    const guessOnly = !this.needResync && !this.rescan && !this.dirty.size && this.guessed.size > 0;
-    const natOnly = !this.needResync && !this.rescan && !this.dirty.size && !this.guessed.size;
+    this.readBig();
+    const guessOnly = !this.needResync && !this.rescan && !this.dirty.size && !this.bigRead && this.guessed.size > 0;
+    const natOnly = !this.needResync && !this.rescan && !this.dirty.size && !this.bigRead && !this.guessed.size;
     if (guessOnly && delay === COALESCE_MS) delay = Math.max(COALESCE_MS, this.lastGuessRound + GUESS_MS - performance.now());
     if (this.hasWork()) this.schedule(natOnly && delay === COALESCE_MS ? NAT_DELAY_MS : delay);
   }
@@ -265,7 +295,11 @@ export class WatchSession implements HubSubscriber {
     this.guessed.clear();
     this.natDirty.clear();
     this.listIdCache.clear();
-    const { targets, warnings } = await findTargets({ unnamed: this.opts.unnamed, onlyPrefix: this.opts.onlyPrefix });
+    this.bigDirty.clear();
+    this.bigRead = undefined;
+    this.epoch++;
+    this.listReasons.add('resync');
+    const { targets, warnings } = await this.list();
     await this.hub!.ensureIds(namedNames(targets));
     const namespaces = await readTargets(targets, { nat: this.opts.nat });
     this.counts.reads += targets.length;
@@ -280,12 +314,12 @@ export class WatchSession implements HubSubscriber {
   private async update(): Promise<void> {
     // guesses are read in a round of their own, after the namespaces known to have changed, and at most
     // every GUESS_MS: an unnamed namespace that changes all the time (a busy container) must not hold up the rest
-    if (!this.rescan && !this.dirty.size && this.guessed.size) {
+    if (!this.rescan && !this.dirty.size && !this.bigRead && this.guessed.size) {
       if (performance.now() - this.lastGuessRound < GUESS_MS) return this.natDirty.size ? this.natPass() : undefined;
       this.lastGuessRound = performance.now();
       [this.dirty, this.guessed] = [this.guessed, this.dirty];
     }
-    if (!this.rescan && !this.dirty.size) return this.natPass();
+    if (!this.rescan && !this.dirty.size && !this.bigRead) return this.natPass();
     const dirty = this.dirty;
     this.dirty = new Set();
     for (const n of dirty) this.guessed.delete(n);
@@ -297,9 +331,10 @@ export class WatchSession implements HubSubscriber {
     let warnings = this.warnings;
     const replaced = new Set<string>();
     const fresh = new Set<string>();
+    const listedNow = this.rescan;
     if (this.rescan) {
       this.rescan = false;
-      const listed = await findTargets({ unnamed: this.opts.unnamed, onlyPrefix: this.opts.onlyPrefix });
+      const listed = await this.list();
       const old = new Map(this.targets.map((t) => [t.name, t]));
       for (const t of listed.targets) {
         const o = old.get(t.name);
@@ -319,13 +354,13 @@ export class WatchSession implements HubSubscriber {
     const byName = new Map(targets.map((t) => [t.name, t]));
     let toRead = [...new Set([...fresh, ...dirty])].filter((n) => byName.has(n)).map((n) => byName.get(n)!);
     // a namespace with many links (the host of 500 veths: ~60 ms to read, its part the size of the host) is
-    // read in a round of its own right after: a link going down in a small namespace also changes its peer's
-    // carrier in the host, and that namespace's event must not wait behind the host's
+    // read outside the rounds (readBig): a small namespace's change that comes meanwhile is read and sent at
+    // once, not after it. (A link going down in a small namespace also changes its peer's carrier in the host.)
     const big = toRead.filter((t) => !fresh.has(t.name) && (this.state.get(t.name)?.ns.links.length ?? 0) > BIG_LINKS);
-    if (big.length && big.length < toRead.length) {
-      for (const t of big) this.dirty.add(t.name);
-      toRead = toRead.filter((t) => !big.includes(t));
-    }
+    for (const t of big) this.bigDirty.add(t.name);
+    toRead = toRead.filter((t) => !big.includes(t));
+    const bigDone = this.takeBigRead(byName, replaced, new Set(toRead.map((t) => t.name)));
+    if (!toRead.length && !bigDone.parsed.length && !listedNow) return this.natDirty.size ? this.natPass() : undefined;
     // the NAT table (iptables-save, a second process) is left for a later round: a
     // kernel event says links, addresses or routes changed, and the event should not wait for it
     const known = toRead.filter((t) => this.state.has(t.name) && !replaced.has(t.name));
@@ -333,9 +368,9 @@ export class WatchSession implements HubSubscriber {
     const tRead = performance.now();
     const [a, k] = await Promise.all([readFresh(added, { nat: this.opts.nat, natNow: true }), readFresh(known, { nat: this.opts.nat })]);
     this.marks = `list=${(tRead - this.roundStart).toFixed(1)} read=${(performance.now() - tRead).toFixed(1)}(${toRead.map((t) => t.name).join(',').slice(0, 80)})`;
-    const read = [...a.parsed, ...k.parsed];
-    for (const p of k.parsed) {
-      if (!k.natPending.has(p.ns.name)) continue;
+    const read = [...a.parsed, ...k.parsed, ...bigDone.parsed];
+    for (const p of [...k.parsed, ...bigDone.parsed]) {
+      if (!k.natPending.has(p.ns.name) && !bigDone.natPending.has(p.ns.name)) continue;
       const before = this.state.get(p.ns.name)!;
       if (before.ns.natLines) p.ns.natLines = before.ns.natLines;
       this.natDirty.add(p.ns.name);
@@ -343,10 +378,11 @@ export class WatchSession implements HubSubscriber {
     this.counts.reads += toRead.length;
     if (this.closed) return;
     const readByName = new Map(read.map((p) => [p.ns.name, p]));
-    if (read.length < toRead.length) {
+    const wanted = [...toRead, ...bigDone.targets];
+    if (read.length < wanted.length) {
       // one vanished mid-read (or its holder did): its removal, or its new path, shows on the next listing, and it is read again then
-      this.rescan = true;
-      for (const t of toRead) {
+      this.askList('vanished');
+      for (const t of wanted) {
         if (readByName.has(t.name)) continue;
         const n = (this.unread.get(t.name) ?? 0) + 1;
         this.unread.set(t.name, n);
@@ -399,6 +435,55 @@ export class WatchSession implements HubSubscriber {
     if (!events.length || this.fellBehind()) return;
     if (events.length > MAX_EVENTS) return this.sendResync();
     await this.sendParts(events);
+  }
+
+  /**
+   * Read the big namespaces that changed, outside the rounds and on a netlink reader
+   * of their own: rounds go on meanwhile (a small namespace's event does not wait
+   * for the host's 500 links), and the next round after it merges what was read
+   * (takeBigRead). One big read at a time; changes during it make the next.
+   */
+  private readBig() {
+    if (this.bigReading || this.bigRead || !this.bigDirty.size || this.closed || this.needResync) return;
+    const targets = this.targets.filter((t) => this.bigDirty.has(t.name));
+    this.bigDirty.clear();
+    if (!targets.length) return;
+    const epoch = this.epoch;
+    this.bigReading = true;
+    this.counts.bigReads++;
+    void readFresh(targets, { nat: this.opts.nat, reader: BIG_READER })
+      .then(async (fresh) => {
+        await heldForTest();
+        this.bigRead = { epoch, targets, fresh };
+      }, (e: unknown) => {
+        this.log(`watch: read failed, resyncing: ${(e as Error)?.stack ?? e}`);
+        this.needResync = true;
+      })
+      .finally(() => {
+        this.bigReading = false;
+        this.schedule(0);
+      });
+  }
+
+  /**
+   * The finished big read, for this round: what still is the namespace this round
+   * holds under that name and is not read again in it. A read from before a resync
+   * is dropped; one whose namespace was replaced meanwhile is read again.
+   */
+  private takeBigRead(byName: Map<string, Target>, replaced: Set<string>, readNow: Set<string>): { parsed: FreshRead['parsed']; natPending: Set<string>; targets: Target[] } {
+    const done = this.bigRead;
+    this.bigRead = undefined;
+    const out = { parsed: [] as FreshRead['parsed'], natPending: new Set<string>(), targets: [] as Target[] };
+    if (!done || done.epoch !== this.epoch) return out;
+    const usable = (name: string, inode: number) => byName.get(name)?.inode === inode && !replaced.has(name) && this.state.has(name) && !readNow.has(name);
+    for (const t of done.targets) if (usable(t.name, t.inode)) out.targets.push(t);
+    for (const p of done.fresh.parsed) {
+      if (!usable(p.ns.name, p.ns.inode)) continue;
+      out.parsed.push(p);
+      if (done.fresh.natPending.has(p.ns.name)) out.natPending.add(p.ns.name);
+    }
+    this.counts.reads += out.targets.length;
+    return out;
   }
 
   /** Read the NAT tables left out of earlier rounds; send the namespaces whose rules changed. */
@@ -583,7 +668,7 @@ export class WatchSession implements HubSubscriber {
     this.mountRetries++;
     setTimeout(() => {
       if (this.closed) return;
-      this.rescan = true;
+      this.askList('mount');
       this.schedule();
     }, delay);
   }

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { renderShellScript } from './shell';
 import { API_VERSION, KIND, Topology, type TopologyInput } from '../model/schema';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
+import { startHolder } from '../../testing/ns-holders';
 
 /** host bridge br0 and namespaces on it, each with an address and a default route */
 function star(names: string[]): TopologyInput {
@@ -131,6 +132,45 @@ describe('shell exporter: on the kernel', { skip }, () => {
         const ls = await sb.inHost(['ls', '/run/netns']);
         assert.ok(!ls.stdout.split('\n').includes(odd), 'the namespace is gone after down');
       });
+    });
+  });
+
+  it('attaches an external namespace for the run only: up twice, down, and down again once it is gone', async () => {
+    await withSandbox('she', async (sb) => {
+      const held = await startHolder(sb, ['unshare', '-n', 'sleep', '300'], 'sleep');
+      try {
+        const box = sb.ns('box');
+        const doc = {
+          apiVersion: API_VERSION, kind: KIND,
+          namespaces: [{ name: 'host' }, { name: box, external: { pid: held.pid } }],
+          veths: [{ ends: [{ namespace: 'host', name: 'v0', addresses: ['10.9.0.1/24'] }, { namespace: box, name: 'eth1', addresses: ['10.9.0.2/24'] }] }],
+        } as TopologyInput;
+        const text = renderShellScript(Topology.parse(doc));
+        assert.ok(!text.includes(`netns_add ${box}`) && !text.includes(`netns_del ${box}`), 'an external namespace is neither made nor deleted');
+        const inBox = (argv: string[]) => sb.inHost(['nsenter', `--net=/proc/${held.pid}/ns/net`, ...argv]);
+        const named = async () => (await sb.inHost(['ls', '/run/netns'])).stdout.split('\n').includes(box);
+        await withScript(sb, doc, async (run) => {
+          for (const arg of ['up', 'up']) {
+            const r = await run(arg);
+            assert.equal(r.code, 0, `${arg}: ${r.stderr}`);
+            assert.match((await inBox(['ip', '-br', 'addr', 'show', 'dev', 'eth1'])).stdout, /10\.9\.0\.2\/24/);
+            assert.equal(await named(), false, 'the attach name is taken away when the script ends');
+          }
+          const ping = await sb.inHost(['ping', '-c1', '-W2', '10.9.0.2']);
+          assert.equal(ping.code, 0, `the host cannot reach the external namespace: ${ping.stdout}${ping.stderr}`);
+          const down = await run('down');
+          assert.equal(down.code, 0, down.stderr);
+          assert.doesNotMatch((await sb.inHost(['ip', '-br', 'link', 'show'])).stdout, /^v0[@ ]/m, 'teardown deletes the veth into it');
+          assert.equal((await inBox(['ip', 'link', 'show', 'dev', 'lo'])).code, 0, 'the external namespace lives on');
+          assert.equal(await named(), false);
+          await held.kill();
+          const gone = await run('down');
+          assert.equal(gone.code, 0, gone.stderr);
+          assert.match(gone.stderr, new RegExp(`namespace ${box} \\(pid ${held.pid}\\) is gone: skipped`));
+        });
+      } finally {
+        await held.kill();
+      }
     });
   });
 

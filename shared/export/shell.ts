@@ -22,11 +22,18 @@
  *   waits for the host ends to leave.
  * - Arguments are quoted for the shell (single quotes where needed); what
  *   `ip -batch` could misread (quotes, `#`) runs as its own command instead.
+ * - External entries (a container's, a process's or a bind mount's namespace,
+ *   shared/model/external.ts) are never created or deleted: like apply
+ *   (helper/apply/externals.ts), the script names each under /run/netns for the
+ *   run only (`netns_attach`: `ip netns attach`, or a bind mount of its file), and
+ *   takes the name away again when it exits, also on failure. Teardown deletes
+ *   the veths into them itself (they do not go with a namespace that stays).
  * - Forwarders are not started by the script: a shell cannot run our forwarder
  *   runtime. Each one becomes a comment pointing to `netns-studio apply` and to
  *   the GOST export (`netns-studio export FILE --format gost`).
  */
 import { HOST_NS, type Topology } from '../model/schema';
+import type { ExternalRef } from '../model/external';
 import type { Command, Step } from '../model/step';
 import { buildPlan, destroyPlan } from '../plan/plan';
 import { command, opArgv } from '../plan/render';
@@ -146,6 +153,7 @@ function renderSteps(steps: Step[], leaving = new Map<string, string[]>(), inden
  */
 function teardownSteps(doc: Topology, steps: Step[]): { steps: Step[]; leaving: Map<string, string[]> } {
   const deleted = new Set(steps.flatMap((s) => (s.op.op === 'netns.del' ? [s.op.name] : [])));
+  for (const n of doc.namespaces) if (n.external) deleted.delete(n.name); // it stays, and so do veths into it unless deleted
   // host end name → the namespace of its peer
   const peerOfHostEnd = new Map<string, string>();
   for (const v of doc.veths) {
@@ -169,14 +177,29 @@ function comment(text: string | undefined): string[] {
   return text.split('\n').map((l) => `# ${l.replace(/[\r\t]/g, ' ')}`.trimEnd());
 }
 
+/** `netns_attach NAME KIND VALUE` for an external entry (the script's function below). */
+function attachLine(name: string, ref: ExternalRef, goneOk: boolean): string {
+  const [kind, value] = 'pid' in ref ? ['pid', String(ref.pid)] : 'path' in ref ? ['path', ref.path] : ['container', ref.container];
+  return words(['netns_attach', name, kind, value, ...(goneOk ? ['gone-ok'] : [])]);
+}
+
 /** The whole script. */
 export function renderShellScript(doc: Topology, opts: ShellOptions = {}): string {
-  const setup = buildPlan(doc);
-  const teardown = teardownSteps(doc, destroyPlan(doc));
+  const externals = doc.namespaces.filter((n) => n.external);
+  const external = new Set(externals.map((n) => n.name));
+  // an external namespace is attached, not made, and detached, not deleted (netns_attach, detach_all)
+  const notExternal = (s: Step) => !((s.op.op === 'netns.add' || s.op.op === 'netns.del') && external.has(s.op.name));
+  const setup = buildPlan(doc).filter(notExternal);
+  const teardown = teardownSteps(doc, destroyPlan(doc).filter(notExternal));
+  // teardown (like destroy): a namespace that is gone took its veths with it, nothing of ours is left there
+  const attach = (goneOk: boolean) => externals.length
+    ? [`  # ---- external namespaces: named under /run/netns for this run only (never created or deleted${goneOk ? '; one that is gone is skipped' : ''}) ----`,
+        ...externals.map((n) => `  ${attachLine(n.name, n.external!, goneOk)}`), '']
+    : [];
   const needsNat = [...setup, ...teardown.steps].some((s) => opArgv(s.op)[0] === 'iptables');
   const needsVrf = doc.namespaces.some((n) => n.vrfs.length > 0);
   const title = doc.metadata.name ?? 'topology';
-  const nsList = doc.namespaces.map((n) => n.name).filter((n) => n !== HOST_NS);
+  const nsList = doc.namespaces.filter((n) => n.name !== HOST_NS).map((n) => (n.external ? `${n.name} (external: attached, never created or deleted)` : n.name));
   const lines = [
     '#!/usr/bin/env bash',
     `# ${title.replace(/[\r\n]/g, ' ')}: network namespaces built with iproute2, exported by netns-studio.`,
@@ -235,6 +258,32 @@ export function renderShellScript(doc: Topology, opts: ShellOptions = {}): strin
     '  if [[ $n == *[!A-Za-z0-9_.:=@%+,-]* ]]; then run ip netns del "$n"; else ipq netns del "$n"; fi',
     '  leaving+=("$@")',
     '}',
+    '# external namespaces: a name under /run/netns while the script runs, taken away when it exits',
+    'attached=()',
+    'detach_all() { local n; for n in ${attached[@]+"${attached[@]}"}; do ip netns del "$n" 2>/dev/null || true; done; attached=(); }',
+    'trap detach_all EXIT',
+    'netns_attach() {',
+    '  local name=$1 kind=$2 v=$3 gone=${4-} file rt pid=',
+    '  if [ "$kind" = pid ]; then pid=$v; file=/proc/$v/ns/net',
+    '  elif [ "$kind" = path ]; then file=$v',
+    '  else # a container: its first process, asked of docker or podman',
+    '    for rt in docker podman; do command -v $rt >/dev/null 2>&1 && pid=$($rt inspect -f \'{{.State.Pid}}\' "$v" 2>/dev/null) && [ "${pid:-0}" != 0 ] && break; pid=; done',
+    '    file=/proc/${pid:-0}/ns/net',
+    '  fi',
+    '  if [ ! -e "$file" ]; then',
+    '    [ -n "$gone" ] && { echo "$0: namespace $name ($kind $v) is gone: skipped" >&2; return 0; }',
+    '    die "namespace $name: no namespace for $kind $v"',
+    '  fi',
+    '  if [ -e "/run/netns/$name" ]; then',
+    '    # already named so (by someone else): use it and leave it; another namespace under that name: stop',
+    '    [ "$(stat -L -c %i "/run/netns/$name")" = "$(stat -L -c %i "$file")" ] || die "namespace $name is external, but /run/netns/$name is another namespace"',
+    '    return 0',
+    '  fi',
+    '  if [ -n "$pid" ]; then ip netns attach "$name" "$pid" || die "namespace $name: ip netns attach failed"',
+    '  else mkdir -p /run/netns && touch "/run/netns/$name" && mount --bind "$file" "/run/netns/$name" || { rm -f "/run/netns/$name"; die "namespace $name: cannot bind $file"; }',
+    '  fi',
+    '  attached+=("$name")',
+    '}',
     'wait_leaving() {',
     '  local i l name',
     '  send',
@@ -266,11 +315,13 @@ export function renderShellScript(doc: Topology, opts: ShellOptions = {}): strin
     '',
     'setup() {',
     '  preflight',
+    ...attach(false),
     ...renderSteps(setup),
     '}',
     '',
     'teardown() {',
     '  [ "$(id -u)" = 0 ] || die "must run as root (network namespaces need it)"',
+    ...attach(true),
     ...renderSteps(teardown.steps, teardown.leaving),
     '}',
     '',

@@ -10,10 +10,9 @@
 import { z } from 'zod';
 import { ExternalRef } from './external';
 
-export const API_VERSION = 'netns-studio/v1';
-export const KIND = 'Topology';
-/** The root namespace of the host is always called this in documents. */
-export const HOST_NS = 'host';
+import { API_VERSION, HOST_NS, KIND } from './constants';
+
+export { API_VERSION, HOST_NS, KIND } from './constants';
 
 /** An IPv4 or IPv6 address with prefix length, as `ip addr` takes it: `10.0.0.1/24`. */
 export const CidrAddress = z.string().describe('IPv4/IPv6 address with prefix length, e.g. 10.0.0.1/24');

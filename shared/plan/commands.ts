@@ -4,7 +4,8 @@
  * Command: the typed operation (shared/model/step-op.ts) with the namespace and
  * argv ./render.ts makes of it (never a shell string); `host` is the root namespace.
  */
-import { HOST_NS, type Dns, type Forwarder, type NatRule, type PolicyRule, type Route } from '../model/schema';
+import { HOST_NS } from '../model/constants';
+import type { Dns, Forwarder, NatRule, PolicyRule, Route } from '../model/schema';
 import type { Command } from '../model/step';
 import { MAIN_TABLE } from '../model/tables';
 import type { CheckOp } from '../model/step-op';

@@ -19,7 +19,8 @@ import { objectKey } from '../model/ids';
 import { addrAdd, addrDel } from './commands';
 import { applyCommand, simulate } from './simulate';
 import { kernelOf, runSteps, runUndo, snapshot } from '../../testing/kernel-model';
-import { canonicalState, cloneState, fromTopology, toTopology, type State } from './state';
+import { canonicalState, cloneState, fromTopology, type State } from './state';
+import { toTopology } from './to-topology';
 import { document, documentPair } from '../../testing/arbitrary-topology';
 
 const runs = Number(process.env.PLAN_PROPERTY_RUNS ?? 300);

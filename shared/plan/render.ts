@@ -5,7 +5,8 @@
  * writes the same argv. Each argv form is the iproute2 / sysctl / iptables
  * command it equals; `host` is the root namespace.
  */
-import { HOST_NS, type Dns, type NatRule, type PolicyRule, type Route } from '../model/schema';
+import { HOST_NS } from '../model/constants';
+import type { Dns, NatRule, PolicyRule, Route } from '../model/schema';
 import { MAIN_TABLE, ruleFamily } from '../model/tables';
 import type { CheckOp, StepOp } from '../model/step-op';
 import type { Command, Step } from '../model/step';

@@ -19,10 +19,11 @@ import { objectKey } from '../model/ids';
 import type { Command, Step } from '../model/step';
 import type { OpOf, StepOp } from '../model/step-op';
 import {
-  SYSCTL_DEFAULTS, canonicalCidr, isV6, routeIsV6, canonicalDns, canonicalForwarder, canonicalNat, canonicalRoute, canonicalRule, cloneState, fromTopology, natKey, routeKey, ruleKey, toTopology,
+  SYSCTL_DEFAULTS, canonicalCidr, isV6, routeIsV6, canonicalDns, canonicalForwarder, canonicalNat, canonicalRoute, canonicalRule, cloneState, fromTopology, natKey, routeKey, ruleKey,
   type LinkState, type State,
 } from './state';
 import type { Topology } from '../model/schema';
+import { toTopology } from './to-topology';
 
 export class SimError extends Error {
   constructor(public readonly command: Command, message: string) {
