@@ -188,7 +188,8 @@ export const MenuCommandSchema = z.union([
 
 /** The file a document came from (a path on the desktop, a name in the browser). */
 // eslint-disable-next-line no-control-regex
-const SourceFile = z.string().min(1).max(4096).regex(/^[^\x00-\x1f\x7f]+$/);
+const NO_CONTROL_CHARACTERS = /^[^\x00-\x1f\x7f]+$/;
+const SourceFile = z.string().min(1).max(4096).regex(NO_CONTROL_CHARACTERS);
 const TopologyName = z.string().regex(TOPOLOGY_NAME);
 
 /** Ids the renderer picks to tie progress and subscription events to their request. */

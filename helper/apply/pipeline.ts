@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { API_VERSION, HOST_NS, KIND, Topology } from '../../shared/model/schema';
 import { checkTopologyName, topologyIdentity, type TopologyIdentity } from '../../shared/model/topology-name';
+import type { PlanResult as WirePlanResult, PlanSummary as WirePlanSummary } from '../../shared/protocol/methods';
 import type { Step } from '../../shared/model/step';
 import { markHostExposure } from '../../shared/plan/host-exposure';
 import { validateTopology } from '../../shared/validate/validate';
@@ -41,25 +42,20 @@ import type { PlanWarning } from './host-firewall';
 import { readinessExpectation } from '../../shared/plan/readiness';
 import { envSetting } from '../env-overrides';
 
-export interface PlanSummary {
-  create: number;
-  change: number;
-  delete: number;
-  unmanaged: number;
-}
+/** The protocol's summary (shared/protocol/methods.ts) before the method adds `total`. */
+export type PlanSummary = Omit<WirePlanSummary, 'total'>;
 
-export interface PlanResult {
-  steps: Step[];
+/**
+ * The protocol's PlanResult (shared/protocol/methods.ts: planHash, steps, topology,
+ * notes) as the pipeline keeps it, with what apply needs besides; the `plan` method
+ * (helper/methods/plan.ts) sends the protocol's part.
+ */
+export interface PlanResult extends Omit<WirePlanResult, 'summary' | 'warnings'> {
+  summary: PlanSummary;
   /** indices of steps that remove objects we created and the document no longer has: already gone is fine */
   removals: number[];
-  planHash: string;
-  summary: PlanSummary;
   /** what the person should know about the host before applying (./host-firewall.ts) */
   warnings: PlanWarning[];
-  /** the topology this plan is for: every step belongs to it (or to no topology: `unmanaged`) */
-  topology: TopologyIdentity;
-  /** for the person: where the name came from, records that could not be read, objects gone from the host */
-  notes: string[];
   /** recorded objects found gone from the host: forgotten, re-created when the document has them */
   gone: string[];
   /** this topology's record, reconciled with the host: what apply records onto */

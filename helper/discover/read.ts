@@ -63,16 +63,20 @@ export interface ReadOptions {
   streams?: number;
 }
 
+/** `ip -6 rule` rows as read, before they are parsed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type RawRules = any[];
+
 /** Read the ip facts of each path. Missing entries: namespaces that vanished (or could not be read). */
 export async function readIp(paths: string[], opts: ReadOptions = {}): Promise<Map<string, RawNamespace>> {
   const out = new Map<string, RawNamespace>();
-  const rules6 = new Map<string, any[]>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const rules6 = new Map<string, RawRules>();
   await Promise.all([
     fanOut(paths, opts.streams ?? 2, IP_TOOL, (stdout) => splitJsonValues(stdout), IP_COMMANDS.length, (path, values) => {
       const [addr, route, rule, netconf] = values as any[][]; // eslint-disable-line @typescript-eslint/no-explicit-any
       out.set(path, { addr, route, rule, netconf });
     }),
-    fanOut(paths, opts.streams ?? 2, RULE6_TOOL, (stdout) => splitJsonValues(stdout), 1, (path, [rules]) => rules6.set(path, rules as any[])), // eslint-disable-line @typescript-eslint/no-explicit-any
+    fanOut(paths, opts.streams ?? 2, RULE6_TOOL, (stdout) => splitJsonValues(stdout), 1, (path, [rules]) => rules6.set(path, rules as RawRules)),
   ]);
   // tagged, since `from all lookup main` looks the same in both families (../discover/parse.ts)
   for (const [path, raw] of out) {

@@ -121,18 +121,16 @@ export function opArgv(op: StepOp): string[] {
       const a = op.cidr.split('/')[0];
       return ['ip', 'addr', 'show', 'dev', op.dev, 'to', `${a}/${host(a)}`];
     }
+    // one form, three verbs: `ip [-6] route add|del|replace SPEC`
     case 'route.add':
-      return ['ip', ...fam(op.route), 'route', 'add', ...routeSpec(op.route)];
     case 'route.del':
-      return ['ip', ...fam(op.route), 'route', 'del', ...routeSpec(op.route)];
     case 'route.replace':
-      return ['ip', ...fam(op.route), 'route', 'replace', ...routeSpec(op.route)];
+      return ['ip', ...fam(op.route), 'route', op.op.slice('route.'.length), ...routeSpec(op.route)];
     case 'route.show':
       return routeShowArgv(op.route);
     case 'rule.add':
-      return ['ip', ...ruleFam(op.rule), 'rule', 'add', ...ruleSpec(op.rule)];
     case 'rule.del':
-      return ['ip', ...ruleFam(op.rule), 'rule', 'del', ...ruleSpec(op.rule)];
+      return ['ip', ...ruleFam(op.rule), 'rule', op.op.slice('rule.'.length), ...ruleSpec(op.rule)];
     case 'rule.show':
       return ['ip', ...ruleFam(op.rule), 'rule', 'show', ...ruleShowSpec(op.rule)];
     case 'sysctl.set':
