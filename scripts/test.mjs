@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm test: type-check (the whole tree, shared/ and renderer/ on their own), check the
 // import boundaries of ARCHITECTURE.md's folder table (.dependency-cruiser.cjs), lint
-// (eslint.config.mjs), build the CLI/helper/agent bundles (what the tests spawn, as
+// (eslint.config.mjs), check the formatting (Prettier), build the CLI/helper/agent bundles (what the tests spawn, as
 // users run them: scripts/build.mjs) and the renderer (the e2e tests serve it), then run every
 // *.test.ts with Node's test runner through tsx. Kernel tests skip with a printed
 // reason where they cannot run (not root, no iproute2).
@@ -41,6 +41,8 @@ if (!only.length) {
   const rootFiles = readdirSync('.').filter((n) => /\.(ts|mjs)$/.test(n));
   step('import boundaries', 'npx', ['depcruise', '--config', '.dependency-cruiser.cjs', '--output-type', 'err', ...roots.filter((r) => existsSync(r)), 'bin', ...rootFiles]);
   step('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
+  // the tree as Prettier writes it (.prettierrc.json, .prettierignore): `npm run format` fixes it
+  step('format', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
 }
 // before any test starts: tests running side by side would otherwise each find it stale
 step('build bundles', process.execPath, ['scripts/build.mjs', ...(only.length ? ['--if-stale'] : [])]);
