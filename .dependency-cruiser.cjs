@@ -4,7 +4,8 @@
  * use testing/ and node's own modules. Change the table and this file together.
  */
 const TEST = '\\.test\\.tsx?$';
-const OTHERS_THAN = (...allowed) => `^(${['shared', 'helper', 'cli', 'server', 'shell-core', 'electron', 'renderer', 'testing', 'bench', 'e2e', 'scripts'].filter((f) => !allowed.includes(f)).join('|')})/`;
+const OTHERS_THAN = (...allowed) =>
+  `^(${['shared', 'helper', 'cli', 'server', 'shell-core', 'electron', 'renderer', 'testing', 'bench', 'e2e', 'scripts'].filter((f) => !allowed.includes(f)).join('|')})/`;
 
 module.exports = {
   forbidden: [

@@ -23,7 +23,10 @@ if (skip) {
   console.log(`bench:apply-cli skipped: ${skip}`);
   process.exit(0);
 }
-const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((x) => x > 0);
 
 /** Wall time of one process run inside the sandbox host namespace, from spawn to exit. */
 function timedRun(sb: Sandbox, argv: string[]): { ms: number; status: number | null; stdout: string; stderr: string } {
@@ -49,8 +52,18 @@ function waitClean(sb: Sandbox): void {
   throw new Error('the sandbox did not come back clean');
 }
 
-interface Run { ms: number; ping: boolean }
-interface Row { n: number; shell: Run[]; cli: Run[]; noWait: Run[]; ready: string[]; notReady: number }
+interface Run {
+  ms: number;
+  ping: boolean;
+}
+interface Row {
+  n: number;
+  shell: Run[];
+  cli: Run[];
+  noWait: Run[];
+  ready: string[];
+  notReady: number;
+}
 /** Runs of each kind, alternated so load changes hit all three alike; the median is printed. */
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const rows: Row[] = [];
@@ -96,12 +109,16 @@ for (const n of sizes.length ? sizes : [300]) {
 const median = (runs: Run[]) => [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)].ms;
 const pings = (runs: Run[]) => `first ping ${runs.filter((r) => r.ping).length}/${runs.length} ok`;
 const s = (ms: number) => (ms / 1000).toFixed(2);
-console.log(`\nstar of N namespaces, whole process from start to exit, median of ${REPS} runs each (s); ratio = one-ip-per-command / CLI (>1: the CLI is faster).`);
+console.log(
+  `\nstar of N namespaces, whole process from start to exit, median of ${REPS} runs each (s); ratio = one-ip-per-command / CLI (>1: the CLI is faster).`,
+);
 console.log('first ping = one `ping -c1 -W1` from the last namespace to the bridge, right after the process exited.\n');
 console.log('| N | one ip per command | netns-studio apply --yes (readiness wait included) | ratio | apply --no-wait | ratio |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
   const [a, b, c] = [median(r.shell), median(r.cli), median(r.noWait)];
-  console.log(`| ${r.n} | ${s(a)} (${pings(r.shell)}) | ${s(b)} (${pings(r.cli)}) | ${(a / b).toFixed(2)}x | ${s(c)} (${pings(r.noWait)}) | ${(a / c).toFixed(2)}x |`);
+  console.log(
+    `| ${r.n} | ${s(a)} (${pings(r.shell)}) | ${s(b)} (${pings(r.cli)}) | ${(a / b).toFixed(2)}x | ${s(c)} (${pings(r.noWait)}) | ${(a / c).toFixed(2)}x |`,
+  );
   console.log(`  readiness wait per run (s): ${r.ready.join(', ')}${r.notReady ? `; ${r.notReady} run(s) exited 3 (not all usable in time)` : ''}`);
 }

@@ -18,7 +18,7 @@ const [prefix, nArg] = process.argv.slice(2);
 const n = Number(nArg);
 const dir = mkdtempSync(join(tmpdir(), 'nss-bench-'));
 const count = () => readdirSync('/run/netns').filter((x) => x.startsWith(prefix) && !x.endsWith('host')).length;
-const hostLinks = () => (spawnSync('ip', ['-br', 'link'], { encoding: 'utf8' }).stdout.trim().split('\n').length);
+const hostLinks = () => spawnSync('ip', ['-br', 'link'], { encoding: 'utf8' }).stdout.trim().split('\n').length;
 const settle = () => waitLinksGone(Array.from({ length: n }, (_, i) => ({ namespace: 'host', name: `v${i}` })).concat([{ namespace: 'host', name: 'br0' }]));
 
 function bash(script: string, ...args: string[]): number {
@@ -72,32 +72,33 @@ try {
   }
 
   // 3. our apply and destroy (plan included: discover + planner + executor)
-  if (!process.argv.includes('--only-script')) try {
-    const ctx = { engine: await defaultEngine(), stateDir: join(dir, 'state') };
-    if (count() !== 0) throw new Error('not clean before apply');
-    let applied = 0;
-    console.error('## apply');
-    out.applyTotal = await timed(async () => {
-      const r = await applyDocument(doc, {}, ctx);
-      applied = r.applied;
-      out.applyExec = r.durationMs;
-      out.matches = r.matches;
-    });
-    out.applySteps = applied;
-    if (count() !== n) throw new Error(`apply made ${count()} namespaces`);
-    console.error('## destroy');
-    out.destroy = await timed(() => destroyDocument(doc, {}, ctx));
-    console.error('## end');
-    if (count() !== 0) throw new Error('destroy left namespaces');
-    out.hostLinksAfter = hostLinks();
-    // the same without side-by-side namespaces: plan order, consecutive lines of one namespace batched
-    const seq = { ...ctx, stateDir: join(dir, 'state-seq'), parallel: false };
-    out.applySequential = await timed(() => applyDocument(doc, {}, seq).then((r) => (out.applySequentialExec = r.durationMs)));
-    await destroyDocument(doc, {}, seq);
-    if (count() !== 0) throw new Error('destroy left namespaces');
-  } catch (e) {
-    out.applyError = (e as Error).message.split('\n')[0];
-  }
+  if (!process.argv.includes('--only-script'))
+    try {
+      const ctx = { engine: await defaultEngine(), stateDir: join(dir, 'state') };
+      if (count() !== 0) throw new Error('not clean before apply');
+      let applied = 0;
+      console.error('## apply');
+      out.applyTotal = await timed(async () => {
+        const r = await applyDocument(doc, {}, ctx);
+        applied = r.applied;
+        out.applyExec = r.durationMs;
+        out.matches = r.matches;
+      });
+      out.applySteps = applied;
+      if (count() !== n) throw new Error(`apply made ${count()} namespaces`);
+      console.error('## destroy');
+      out.destroy = await timed(() => destroyDocument(doc, {}, ctx));
+      console.error('## end');
+      if (count() !== 0) throw new Error('destroy left namespaces');
+      out.hostLinksAfter = hostLinks();
+      // the same without side-by-side namespaces: plan order, consecutive lines of one namespace batched
+      const seq = { ...ctx, stateDir: join(dir, 'state-seq'), parallel: false };
+      out.applySequential = await timed(() => applyDocument(doc, {}, seq).then((r) => (out.applySequentialExec = r.durationMs)));
+      await destroyDocument(doc, {}, seq);
+      if (count() !== 0) throw new Error('destroy left namespaces');
+    } catch (e) {
+      out.applyError = (e as Error).message.split('\n')[0];
+    }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

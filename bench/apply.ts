@@ -21,7 +21,10 @@ if (skip) {
   console.log(`bench:apply skipped: ${skip}`);
   process.exit(0);
 }
-const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((x) => x > 0);
 /** --only-script: time the one-ip-per-command script and the exported one, not apply */
 const onlyScript = process.argv.includes('--only-script');
 const inner = fileURLToPath(new URL('./apply-inner.ts', import.meta.url));
@@ -31,7 +34,11 @@ let profile: string[] = [];
 for (const n of sizes.length ? sizes : [100, 500]) {
   await withSandbox('bench', async (sb) => {
     const env = { ...process.env, NETNS_STUDIO_DEBUG_TIMING: '1' };
-    const r = spawnSync('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, '--import', 'tsx', inner, sb.prefix, String(n), ...(onlyScript ? ['--only-script'] : [])], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+    const r = spawnSync(
+      'nsenter',
+      [`--net=/run/netns/${sb.hostNs}`, process.execPath, '--import', 'tsx', inner, sb.prefix, String(n), ...(onlyScript ? ['--only-script'] : [])],
+      { encoding: 'utf8', env, maxBuffer: 64 << 20 },
+    );
     if (r.status !== 0) throw new Error(`bench failed (exit ${r.status}, signal ${r.signal}, ${r.error?.message ?? ''}): ${r.stderr}`);
     rows.push(JSON.parse(r.stdout.trim().split('\n').at(-1)!));
     const lines = r.stderr.split('\n');
@@ -44,10 +51,14 @@ const s = (ms: unknown) => (typeof ms === 'number' ? (ms / 1000).toFixed(2) : '-
 const x = (base: unknown, v: unknown) => (typeof base === 'number' && typeof v === 'number' ? `${(base / v).toFixed(1)}x` : '-');
 console.log('\nstar of N namespaces: seconds (speed-up vs one ip per command). plan+run = discover, plan and execute;');
 console.log('verify = the fresh plan apply makes afterwards to confirm the host matches. Teardowns wait until the kernel has freed the veths.\n');
-console.log('| N | one ip per command: up / down | script of the plan: up / down | netns-studio apply: plan+run (+ verify) / destroy | apply, namespaces one by one: plan+run |');
+console.log(
+  '| N | one ip per command: up / down | script of the plan: up / down | netns-studio apply: plan+run (+ verify) / destroy | apply, namespaces one by one: plan+run |',
+);
 console.log('| --- | --- | --- | --- | --- |');
 for (const r of rows) {
-  console.log(`| ${r.n} | ${s(r.shellUp)} / ${s(r.shellDown)} | ${s(r.exportUp)} (${x(r.shellUp, r.exportUp)}) / ${s(r.exportDown)} (${x(r.shellDown, r.exportDown)}) | ${s(r.applyExec)} (${x(r.shellUp, r.applyExec)}) (+ ${typeof r.applyTotal === 'number' && typeof r.applyExec === 'number' ? s(r.applyTotal - r.applyExec) : '-'}) / ${s(r.destroy)} (${x(r.shellDown, r.destroy)}) | ${s(r.applySequentialExec)} (${x(r.shellUp, r.applySequentialExec)}) |`);
+  console.log(
+    `| ${r.n} | ${s(r.shellUp)} / ${s(r.shellDown)} | ${s(r.exportUp)} (${x(r.shellUp, r.exportUp)}) / ${s(r.exportDown)} (${x(r.shellDown, r.exportDown)}) | ${s(r.applyExec)} (${x(r.shellUp, r.applyExec)}) (+ ${typeof r.applyTotal === 'number' && typeof r.applyExec === 'number' ? s(r.applyTotal - r.applyExec) : '-'}) / ${s(r.destroy)} (${x(r.shellDown, r.destroy)}) | ${s(r.applySequentialExec)} (${x(r.shellUp, r.applySequentialExec)}) |`,
+  );
   for (const k of ['exportKind', 'exportError', 'applyError']) if (r[k]) console.log(`  ${k}: ${r[k]}`);
   if (r.matches === false) console.log('  warning: the host did not match the document after apply');
 }

@@ -124,7 +124,7 @@ async function traced(page: Page, script: string, seconds: number): Promise<{ fp
 async function measure(page: Page, url: string, n: number): Promise<Omit<Row, 'n' | 'variant'>> {
   await page.goto(url);
   // the last node in the DOM, or (app, zoomed out) the overview layer that draws all of them
-  await page.waitForSelector(`[data-id="ns:n${n - 1}"], [data-testid="overview-layer"]`, { state: "attached", timeout: 120_000 });
+  await page.waitForSelector(`[data-id="ns:n${n - 1}"], [data-testid="overview-layer"]`, { state: 'attached', timeout: 120_000 });
   const firstRenderMs = (await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))')) as number;
   await page.waitForFunction('!!(window.__bench && window.__bench.rf)', undefined, { timeout: 30_000 });
   await page.waitForTimeout(300);
@@ -153,7 +153,18 @@ async function measure(page: Page, url: string, n: number): Promise<Omit<Row, 'n
     await page.waitForTimeout(50);
   }
   dtimes.sort((a, b) => a - b);
-  return { zoomFps: Math.round(zoomFps * 10) / 10, zoomWorstMs: Math.round(zoomWorstMs), detailFps: Math.round(detailFps * 10) / 10, detailMainMs: detail.mainMs, detailRasterMs: detail.rasterMs, detailEventMs: Math.round(dtimes[3] * 10) / 10, firstRenderMs: Math.round(firstRenderMs), panFps: Math.round(panFps * 10) / 10, eventMs: Math.round(times[3] * 10) / 10, domElements };
+  return {
+    zoomFps: Math.round(zoomFps * 10) / 10,
+    zoomWorstMs: Math.round(zoomWorstMs),
+    detailFps: Math.round(detailFps * 10) / 10,
+    detailMainMs: detail.mainMs,
+    detailRasterMs: detail.rasterMs,
+    detailEventMs: Math.round(dtimes[3] * 10) / 10,
+    firstRenderMs: Math.round(firstRenderMs),
+    panFps: Math.round(panFps * 10) / 10,
+    eventMs: Math.round(times[3] * 10) / 10,
+    domElements,
+  };
 }
 
 async function main() {
@@ -163,7 +174,10 @@ async function main() {
     return;
   }
   if (!existsSync(join(RENDERER_DIST, 'index.html'))) throw new Error('dist/renderer is missing: run `npx vite build --config vite.renderer.config.ts` first');
-  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((x) => x > 0);
   const ns = sizes.length ? sizes : [500, 1000, 2000];
   const server = await serveStatic();
   const b = await launchChromium({ width: 1280, height: 800 });
@@ -177,26 +191,43 @@ async function main() {
         const r = await measure(page, url, n);
         await page.close();
         rows.push({ n, variant, ...r });
-        console.log(`${String(n).padStart(5)} ${variant.padEnd(8)} first render ${String(r.firstRenderMs).padStart(6)} ms  pan ${String(r.panFps).padStart(5)} fps  event ${String(r.eventMs).padStart(6)} ms  DOM ${r.domElements}  | zoom 1: pan ${r.detailFps} fps (CPU per frame: main ${r.detailMainMs} ms, raster ${r.detailRasterMs} ms), event ${r.detailEventMs} ms | zooming ${r.zoomFps} fps, worst frame ${r.zoomWorstMs} ms`);
+        console.log(
+          `${String(n).padStart(5)} ${variant.padEnd(8)} first render ${String(r.firstRenderMs).padStart(6)} ms  pan ${String(r.panFps).padStart(5)} fps  event ${String(r.eventMs).padStart(6)} ms  DOM ${r.domElements}  | zoom 1: pan ${r.detailFps} fps (CPU per frame: main ${r.detailMainMs} ms, raster ${r.detailRasterMs} ms), event ${r.detailEventMs} ms | zooming ${r.zoomFps} fps, worst frame ${r.zoomWorstMs} ms`,
+        );
       }
     }
   } finally {
     await b.close();
     await server.close();
   }
-  const lines = ['| N | variant | first render (ms) | pan fps (overview) | zoom fps | zoom worst frame (ms) | live event → paint (ms) | DOM elements (overview) | pan fps (zoom 1) | pan CPU/frame main, raster (zoom 1, ms) | live event (zoom 1, ms) |', '|---|---|---|---|---|---|---|---|---|---|---|'];
-  for (const r of rows) lines.push(`| ${r.n} | ${r.variant} | ${r.firstRenderMs} | ${r.panFps} | ${r.zoomFps} | ${r.zoomWorstMs} | ${r.eventMs} | ${r.domElements} | ${r.detailFps} | ${r.detailMainMs}, ${r.detailRasterMs} | ${r.detailEventMs} |`);
-  lines.push('', '| N | render ratio (baseline/app) | fps ratio (app/baseline) | zoom fps ratio (app/baseline) | event ratio (baseline/app) | zoom 1 pan fps ratio (app/baseline) | zoom 1 pan main-thread CPU ratio (baseline/app) |', '|---|---|---|---|---|---|---|');
+  const lines = [
+    '| N | variant | first render (ms) | pan fps (overview) | zoom fps | zoom worst frame (ms) | live event → paint (ms) | DOM elements (overview) | pan fps (zoom 1) | pan CPU/frame main, raster (zoom 1, ms) | live event (zoom 1, ms) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows)
+    lines.push(
+      `| ${r.n} | ${r.variant} | ${r.firstRenderMs} | ${r.panFps} | ${r.zoomFps} | ${r.zoomWorstMs} | ${r.eventMs} | ${r.domElements} | ${r.detailFps} | ${r.detailMainMs}, ${r.detailRasterMs} | ${r.detailEventMs} |`,
+    );
+  lines.push(
+    '',
+    '| N | render ratio (baseline/app) | fps ratio (app/baseline) | zoom fps ratio (app/baseline) | event ratio (baseline/app) | zoom 1 pan fps ratio (app/baseline) | zoom 1 pan main-thread CPU ratio (baseline/app) |',
+    '|---|---|---|---|---|---|---|',
+  );
   for (const n of ns) {
     const a = rows.find((r) => r.n === n && r.variant === 'app')!;
     const bl = rows.find((r) => r.n === n && r.variant === 'baseline')!;
-    lines.push(`| ${n} | ${(bl.firstRenderMs / a.firstRenderMs).toFixed(2)}× | ${(a.panFps / bl.panFps).toFixed(2)}× | ${(a.zoomFps / bl.zoomFps).toFixed(2)}× | ${(bl.eventMs / a.eventMs).toFixed(2)}× | ${(a.detailFps! / bl.detailFps!).toFixed(2)}× | ${(bl.detailMainMs! / a.detailMainMs!).toFixed(2)}× |`);
+    lines.push(
+      `| ${n} | ${(bl.firstRenderMs / a.firstRenderMs).toFixed(2)}× | ${(a.panFps / bl.panFps).toFixed(2)}× | ${(a.zoomFps / bl.zoomFps).toFixed(2)}× | ${(bl.eventMs / a.eventMs).toFixed(2)}× | ${(a.detailFps! / bl.detailFps!).toFixed(2)}× | ${(bl.detailMainMs! / a.detailMainMs!).toFixed(2)}× |`,
+    );
   }
   const table = lines.join('\n');
   console.log(`\n${table}`);
   const out = resolve(import.meta.dirname, 'canvas-results.md');
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  writeFileSync(out, `# Canvas benchmark (${new Date().toISOString()})\n\nchromium headless, software rendering, 1280×800, whole graph in view. Load average at the end: ${load} (2 cores). CPU per frame is thread time from a Chrome trace (does not grow with load the way fps falls).\n\n${table}\n`);
+  writeFileSync(
+    out,
+    `# Canvas benchmark (${new Date().toISOString()})\n\nchromium headless, software rendering, 1280×800, whole graph in view. Load average at the end: ${load} (2 cores). CPU per frame is thread time from a Chrome trace (does not grow with load the way fps falls).\n\n${table}\n`,
+  );
   console.log(`\nwritten to ${out}`);
 }
 

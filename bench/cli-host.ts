@@ -61,7 +61,9 @@ await withSandbox('bcli', async (sb) => {
     const count = () => readdirSync('/run/netns').filter((x) => x.startsWith(`${sb.prefix}s`)).length;
     const settle = async () => {
       const t = performance.now();
-      await waitLinksGone([...Array.from({ length: N }, (_, i) => ({ namespace: 'host', name: `v${i}` })), { namespace: 'host', name: 'br0' }], { wrap: enter });
+      await waitLinksGone([...Array.from({ length: N }, (_, i) => ({ namespace: 'host', name: `v${i}` })), { namespace: 'host', name: 'br0' }], {
+        wrap: enter,
+      });
       return performance.now() - t;
     };
     const built = (what: string) => {

@@ -25,7 +25,10 @@ if (skip) {
   process.exit(0);
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((x) => x > 0);
 
 async function ok(p: Promise<{ code: number; stderr: string }>, what: string) {
   const r = await p;
@@ -55,7 +58,11 @@ async function build(sb: Sandbox, n: number) {
 
 /** The shell loop a person would write, run inside the sandbox host. */
 function shellLoop(sb: Sandbox) {
-  return sb.inHost(['bash', '-euc', `for ns in $(ls /run/netns | grep '^${sb.prefix}n'); do ip -j -n "$ns" link show; ip -j -n "$ns" addr show; ip -j -n "$ns" route show; done > /dev/null`]);
+  return sb.inHost([
+    'bash',
+    '-euc',
+    `for ns in $(ls /run/netns | grep '^${sb.prefix}n'); do ip -j -n "$ns" link show; ip -j -n "$ns" addr show; ip -j -n "$ns" route show; done > /dev/null`,
+  ]);
 }
 
 interface Row {
@@ -100,7 +107,16 @@ for (const n of sizes.length ? sizes : [100, 500]) {
       const ipReaderMs = await timed('ip');
       const netlinkReaderMs = Math.min(await timed('auto'), await timed('auto'), await timed('auto'));
       const named = last!.observed.namespaces.filter((x) => x.name.startsWith(`${sb.prefix}n`)).length;
-      rows.push({ n, shellMs, ipReaderMs, netlinkReaderMs, discoverMs: times, helperMs: last!.observed.durationMs, namespaces: named, veths: last!.document.veths.length });
+      rows.push({
+        n,
+        shellMs,
+        ipReaderMs,
+        netlinkReaderMs,
+        discoverMs: times,
+        helperMs: last!.observed.durationMs,
+        namespaces: named,
+        veths: last!.document.veths.length,
+      });
     } finally {
       await h.close();
     }
@@ -109,13 +125,21 @@ for (const n of sizes.length ? sizes : [100, 500]) {
 
 const s = (ms: number) => (ms / 1000).toFixed(3);
 // the machine is shared: say how busy it was, figures from a loaded machine read slower
-console.log(`\n${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (1/5/15 min) at the end of the run`);
+console.log(
+  `\n${cpus().length} cores, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} (1/5/15 min) at the end of the run`,
+);
 console.log('\ndiscover of a star of N namespaces (lo, a veth to a host bridge, an address, a route each): seconds\n');
-console.log('| N | shell loop `ip -j -n NS link/addr/route` | netns-studio discover (best of 3; inside the helper) | ratio | readers alone, in-process: ip -batch per ns / netlink (perl, best of 3) | found namespaces / veths |');
+console.log(
+  '| N | shell loop `ip -j -n NS link/addr/route` | netns-studio discover (best of 3; inside the helper) | ratio | readers alone, in-process: ip -batch per ns / netlink (perl, best of 3) | found namespaces / veths |',
+);
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
   const best = Math.min(...r.discoverMs);
-  console.log(`| ${r.n} | ${s(r.shellMs)} | ${s(best)} (${s(r.helperMs)}) | ${(r.shellMs / best).toFixed(1)}x faster | ${s(r.ipReaderMs)} / ${s(r.netlinkReaderMs)} (${(r.ipReaderMs / r.netlinkReaderMs).toFixed(1)}x) | ${r.namespaces} / ${r.veths} |`);
+  console.log(
+    `| ${r.n} | ${s(r.shellMs)} | ${s(best)} (${s(r.helperMs)}) | ${(r.shellMs / best).toFixed(1)}x faster | ${s(r.ipReaderMs)} / ${s(r.netlinkReaderMs)} (${(r.ipReaderMs / r.netlinkReaderMs).toFixed(1)}x) | ${r.namespaces} / ${r.veths} |`,
+  );
   if (r.namespaces !== r.n || r.veths !== r.n) console.log(`  warning: expected ${r.n} namespaces and ${r.n} veths`);
 }
 const big = rows.find((r) => r.n === 500);

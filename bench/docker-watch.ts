@@ -59,11 +59,17 @@ await withSandbox('dwatch', async (sb) => {
     await d.stop();
   }
 });
-console.log(`\n${ROUNDS} rounds; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `\n${ROUNDS} rounds; load ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 console.log('| operation | docker command (baseline) p50 / max | command returned → watch shows it p50 / p95 / max | ratio p95 / command p50 |');
 console.log('| --- | --- | --- | --- |');
 for (const op of ['start', 'connect', 'stop']) {
   const s = seen[op];
   const c = cmd[op];
-  console.log(`| ${op} | ${pct(c, 50).toFixed(0)} / ${Math.max(...c).toFixed(0)} ms | ${pct(s, 50).toFixed(0)} / ${pct(s, 95).toFixed(0)} / ${Math.max(...s).toFixed(0)} ms | ${(pct(s, 95) / pct(c, 50)).toFixed(2)} |`);
+  console.log(
+    `| ${op} | ${pct(c, 50).toFixed(0)} / ${Math.max(...c).toFixed(0)} ms | ${pct(s, 50).toFixed(0)} / ${pct(s, 95).toFixed(0)} / ${Math.max(...s).toFixed(0)} ms | ${(pct(s, 95) / pct(c, 50)).toFixed(2)} |`,
+  );
 }

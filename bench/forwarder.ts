@@ -32,9 +32,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Hold n connections from the sandbox host; `during` runs while all are open. */
 function hold(sb: Sandbox, port: number, n: number, during: () => Promise<unknown>): Promise<{ held?: number; err?: string; during?: unknown }> {
-  const p = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, '-e', HOLD, '10.0.0.1', String(port), String(n)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const p = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, '-e', HOLD, '10.0.0.1', String(port), String(n)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   return new Promise((resolve) => {
-    const timer = setTimeout(() => { p.stdin!.end(); resolve({ err: 'timeout' }); }, 30_000);
+    const timer = setTimeout(() => {
+      p.stdin!.end();
+      resolve({ err: 'timeout' });
+    }, 30_000);
     p.stdout!.once('data', async (b) => {
       clearTimeout(timer);
       const r = JSON.parse(b.toString().split('\n')[0]!);
@@ -66,7 +71,12 @@ await withSandbox('fbench', async (sb) => {
   const rt = createForwarderRuntime({ dir: path.join(dir, 'fw'), wrap: ['nsenter', `--net=/run/netns/${host}`] });
   try {
     const fw = (name: string, port: number, targetNs: string, tport: number) =>
-      rt.start({ name, protocol: 'tcp', listen: { namespace: ns1, address: '10.0.0.1', port }, target: { namespace: targetNs, address: '10.0.0.11', port: tport } });
+      rt.start({
+        name,
+        protocol: 'tcp',
+        listen: { namespace: ns1, address: '10.0.0.1', port },
+        target: { namespace: targetNs, address: '10.0.0.11', port: tport },
+      });
     await fw('iperf', 7001, 'host', 5201);
     await fw('iperf-same', 7002, ns1, 5201);
     await fw('echo', 7101, 'host', 5300);
@@ -79,24 +89,64 @@ await withSandbox('fbench', async (sb) => {
     };
     const failed: string[] = [];
     const rate = async (port: number, n: number, par: number) => {
-      const r = JSON.parse((await sb.inHost([process.execPath, '-e', RATE, '10.0.0.1', String(port), String(n), String(par)])).stdout) as { perSec: number; f: number };
+      const r = JSON.parse((await sb.inHost([process.execPath, '-e', RATE, '10.0.0.1', String(port), String(n), String(par)])).stdout) as {
+        perSec: number;
+        f: number;
+      };
       if (r.f) failed.push(`${r.f} of ${n} connections failed on port ${port}`);
       return r.perSec;
     };
 
     // the machine is shared: alternate ours/socat over rounds and keep each one's best
     const best = async (a: () => Promise<number>, b: () => Promise<number>, rounds = 3): Promise<[number, number]> => {
-      let x = 0, y = 0;
-      for (let i = 0; i < rounds; i++) { x = Math.max(x, await a()); y = Math.max(y, await b()); }
+      let x = 0,
+        y = 0;
+      for (let i = 0; i < rounds; i++) {
+        x = Math.max(x, await a());
+        y = Math.max(y, await b());
+      }
       return [x, y];
     };
     const rows: [string, number, number][] = [];
     const direct = await iperf('10.0.0.11', 5201);
-    rows.push(['throughput Gbit/s, cross-ns', ...(await best(() => iperf('10.0.0.1', 7001), () => iperf('10.0.0.1', 7003)))]);
-    rows.push(['throughput Gbit/s, same-ns', ...(await best(() => iperf('10.0.0.1', 7002), () => iperf('10.0.0.1', 7000)))]);
-    rows.push(['connections/s cross-ns, 1 at a time', ...(await best(() => rate(7101, 1000, 1), () => rate(7103, 1000, 1), 2))]);
-    rows.push(['connections/s cross-ns, 50 at a time', ...(await best(() => rate(7101, 4000, 50), () => rate(7103, 4000, 50), 2))]);
-    rows.push(['connections/s same-ns, 50 at a time', ...(await best(() => rate(7102, 4000, 50), () => rate(7100, 4000, 50), 2))]);
+    rows.push([
+      'throughput Gbit/s, cross-ns',
+      ...(await best(
+        () => iperf('10.0.0.1', 7001),
+        () => iperf('10.0.0.1', 7003),
+      )),
+    ]);
+    rows.push([
+      'throughput Gbit/s, same-ns',
+      ...(await best(
+        () => iperf('10.0.0.1', 7002),
+        () => iperf('10.0.0.1', 7000),
+      )),
+    ]);
+    rows.push([
+      'connections/s cross-ns, 1 at a time',
+      ...(await best(
+        () => rate(7101, 1000, 1),
+        () => rate(7103, 1000, 1),
+        2,
+      )),
+    ]);
+    rows.push([
+      'connections/s cross-ns, 50 at a time',
+      ...(await best(
+        () => rate(7101, 4000, 50),
+        () => rate(7103, 4000, 50),
+        2,
+      )),
+    ]);
+    rows.push([
+      'connections/s same-ns, 50 at a time',
+      ...(await best(
+        () => rate(7102, 4000, 50),
+        () => rate(7100, 4000, 50),
+        2,
+      )),
+    ]);
 
     console.log(`direct (no forwarder): ${direct.toFixed(2)} Gbit/s`);
     console.log('metric'.padEnd(40), 'ours'.padStart(9), 'socat'.padStart(9), 'ratio'.padStart(7));

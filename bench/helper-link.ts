@@ -85,8 +85,12 @@ await withSandbox('blink', async (sb) => {
     const linkW: number[] = [];
     for (let i = 0; i < 10; i++) {
       const t = performance.now();
-      const rawSeen = new Promise<number>((resolve) => (onRaw = (d) => showsDown((d as { document?: unknown }).document, ns1) && resolve(performance.now() - t)));
-      const linkSeen = new Promise<number>((resolve) => (onWatch = (e) => showsDown((e as { document?: unknown }).document, ns1) && resolve(performance.now() - t)));
+      const rawSeen = new Promise<number>(
+        (resolve) => (onRaw = (d) => showsDown((d as { document?: unknown }).document, ns1) && resolve(performance.now() - t)),
+      );
+      const linkSeen = new Promise<number>(
+        (resolve) => (onWatch = (e) => showsDown((e as { document?: unknown }).document, ns1) && resolve(performance.now() - t)),
+      );
       await runOk(['ip', '-n', ns1, 'link', 'set', 'dev', 'veth-ns1', 'down']);
       const [a, b] = await Promise.all([rawSeen, linkSeen]);
       rawW.push(a);
@@ -100,7 +104,8 @@ await withSandbox('blink', async (sb) => {
     console.log('\nhelper link vs raw helper client (same machine, same run; medians). ratio = link / raw\n');
     console.log('| measure | raw client | HelperLink + session | ratio |');
     console.log('| --- | --- | --- | --- |');
-    const row = (what: string, a: number[], b: number[]) => console.log(`| ${what} | ${ms(median(a))} | ${ms(median(b))} | ${(median(b) / median(a)).toFixed(2)} |`);
+    const row = (what: string, a: number[], b: number[]) =>
+      console.log(`| ${what} | ${ms(median(a))} | ${ms(median(b))} | ${(median(b) / median(a)).toFixed(2)} |`);
     row('start (spawn + hello), n=5', rawStart, linkStart);
     row('discover scenario 04, n=30', rawD, linkD);
     row('link down → watch event, n=10', rawW, linkW);

@@ -24,7 +24,10 @@ if (skip) {
   console.log(`bench:proc-scan skipped: ${skip}`);
   process.exit(0);
 }
-const sizes = process.argv.slice(2).map(Number).filter((x) => x >= 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((x) => x >= 0);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function timeCli(wrap: string[], args: string[]): Promise<number> {
@@ -68,12 +71,16 @@ await withSandbox('procscan', async (sb) => {
       const all = await timeCli(wrap, ['discover', '--format', 'json', '--observed', '--no-nat']);
       const named = await timeCli(wrap, ['discover', '--format', 'json', '--observed', '--no-nat', '--named-only']);
       const scan = median(scans);
-      rows.push(`| +${n} | ${procs} | ${scan.toFixed(2)} ms | ${median(dirs).toFixed(2)} ms | ${(scan / median(dirs)).toFixed(1)}× | ${((scan / SCAN_MS) * 100).toFixed(2)} % | ${all.toFixed(0)} ms | ${named.toFixed(0)} ms | ${(all / named).toFixed(2)}× |`);
+      rows.push(
+        `| +${n} | ${procs} | ${scan.toFixed(2)} ms | ${median(dirs).toFixed(2)} ms | ${(scan / median(dirs)).toFixed(1)}× | ${((scan / SCAN_MS) * 100).toFixed(2)} % | ${all.toFixed(0)} ms | ${named.toFixed(0)} ms | ${(all / named).toFixed(2)}× |`,
+      );
     }
   } finally {
     for (const k of kids) k.kill('SIGKILL');
   }
-  console.log(`| unnamed namespaces | processes | one scan | readdir /proc (baseline) | ratio | CPU at ${SCAN_MS} ms | discover CLI, every namespace | --named-only (baseline) | ratio |`);
+  console.log(
+    `| unnamed namespaces | processes | one scan | readdir /proc (baseline) | ratio | CPU at ${SCAN_MS} ms | discover CLI, every namespace | --named-only (baseline) | ratio |`,
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(r);
 });

@@ -48,7 +48,9 @@ else {
     const links: string[] = [];
     for (let i = 0; i < n; i++) links.push(`link add h${i} type veth peer name eth0 netns ${sb.prefix}n${i}`, `link set h${i} up`);
     await sb.inHost(['ip', '-batch', '-'], links.join('\n') + '\n');
-    const paths = readdirSync('/run/netns').filter((x) => x.startsWith(sb.prefix)).map((x) => `/run/netns/${x}`);
+    const paths = readdirSync('/run/netns')
+      .filter((x) => x.startsWith(sb.prefix))
+      .map((x) => `/run/netns/${x}`);
     const runs = 20;
     const count = (await readAll(sb.prefix)).size;
     const ours = await time(runs, () => readAll(sb.prefix));
@@ -59,6 +61,8 @@ else {
     console.log(`| reading | wall ms | CPU ms | ratio (baseline/ours) |\n|---|---|---|---|`);
     console.log(`| rates sampler (links only) | ${ours.wallMs.toFixed(1)} | ${ours.cpuMs.toFixed(1)} | ${(base.cpuMs / ours.cpuMs).toFixed(2)}× CPU |`);
     console.log(`| baseline: full netlink read | ${base.wallMs.toFixed(1)} | ${base.cpuMs.toFixed(1)} | |`);
-    console.log(`adaptive interval ${interval} ms → sampling costs ${((ours.cpuMs / interval) * 100).toFixed(2)} % of one core (a full read at that interval: ${((base.cpuMs / interval) * 100).toFixed(2)} %)`);
+    console.log(
+      `adaptive interval ${interval} ms → sampling costs ${((ours.cpuMs / interval) * 100).toFixed(2)} % of one core (a full read at that interval: ${((base.cpuMs / interval) * 100).toFixed(2)} %)`,
+    );
   });
 }

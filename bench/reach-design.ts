@@ -20,8 +20,12 @@ export function lanDocument(n: number): TopologyInput {
     const l = Math.floor(i / per);
     const k = (i % per) + 2;
     namespaces.push({ name: `s${i}`, routes: [{ to: 'default', via: `10.${l}.0.1` }] });
-    veths.push({ ends: [{ namespace: `s${i}`, name: 'eth0', addresses: [`10.${l}.${Math.floor(k / 250)}.${(k % 250) + 1}/16`] }, { namespace: 'core', name: `p${i}`, master: `br${l}` }] });
+    veths.push({
+      ends: [
+        { namespace: `s${i}`, name: 'eth0', addresses: [`10.${l}.${Math.floor(k / 250)}.${(k % 250) + 1}/16`] },
+        { namespace: 'core', name: `p${i}`, master: `br${l}` },
+      ],
+    });
   }
   return { apiVersion: 'netns-studio/v1', kind: 'Topology', metadata: { name: `lans-${n}` }, namespaces, bridges, veths };
 }
-

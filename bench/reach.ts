@@ -55,7 +55,9 @@ function measure(argv: string[]): Timed {
 
 const fmt = (t: Timed, bare: Timed, validate?: Timed) =>
   `${t.wall.toFixed(0).padStart(6)} ms wall ${t.cpu.toFixed(0).padStart(6)} ms CPU` +
-  (validate ? `   CPU ${(t.cpu / bare.cpu).toFixed(1)}× node -e 0, +${(t.cpu - validate.cpu).toFixed(0)} ms over validate (${(t.cpu / validate.cpu).toFixed(2)}×)` : '');
+  (validate
+    ? `   CPU ${(t.cpu / bare.cpu).toFixed(1)}× node -e 0, +${(t.cpu - validate.cpu).toFixed(0)} ms over validate (${(t.cpu / validate.cpu).toFixed(2)}×)`
+    : '');
 
 const dir = mkdtempSync(join(tmpdir(), 'nss-reach-bench-'));
 try {
@@ -102,10 +104,20 @@ try {
   console.log(`  netns-studio reach FILE (text)       ${fmt(reachText, bare, validate)}`);
   console.log(`  netns-studio reach FILE --format json${fmt(reach, bare, validate)}`);
   console.log(`  netns-studio why s0 s${N - 1} FILE        ${fmt(why, bare, validate)}`);
-  console.log(`  target: whole reach process < 1 s on an idle machine; CPU time stands for it here (${reachText.cpu < 1000 ? 'met' : 'not met'}: ${reachText.cpu.toFixed(0)} ms CPU for the text matrix)`);
-  console.log(`  analysis alone, in process: matrix with every hop ${inProcess.toFixed(0)} ms wall / ${cpuMs(c1)} ms CPU (${((inProcess * 1000) / rows.length).toFixed(1)} µs a pair), verdicts only ${inProcessNoHops.toFixed(0)} ms wall / ${cpuMs(c3)} ms CPU`);
-  console.log(`  analysis alone, in process: one why s0 → s${N - 1}: first ${whyCold.toFixed(2)} ms (network already built), then median ${median(whys).toFixed(3)} ms`);
-  console.log(`load average while measuring: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores shared)`);
+  console.log(
+    `  target: whole reach process < 1 s on an idle machine; CPU time stands for it here (${reachText.cpu < 1000 ? 'met' : 'not met'}: ${reachText.cpu.toFixed(0)} ms CPU for the text matrix)`,
+  );
+  console.log(
+    `  analysis alone, in process: matrix with every hop ${inProcess.toFixed(0)} ms wall / ${cpuMs(c1)} ms CPU (${((inProcess * 1000) / rows.length).toFixed(1)} µs a pair), verdicts only ${inProcessNoHops.toFixed(0)} ms wall / ${cpuMs(c3)} ms CPU`,
+  );
+  console.log(
+    `  analysis alone, in process: one why s0 → s${N - 1}: first ${whyCold.toFixed(2)} ms (network already built), then median ${median(whys).toFixed(3)} ms`,
+  );
+  console.log(
+    `load average while measuring: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (2 cores shared)`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

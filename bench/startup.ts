@@ -34,10 +34,22 @@ rows.push(await compare('validate (small file)', 'node -e 0', RUNS, () => timePr
 rows.push(await compare('--help', 'node -e 0', RUNS, () => timeProcess({ argv: [node, BIN, '--help'] }), bare));
 // as root the sources (and the probe cache path below) count only with --trust-env
 const fromSource = { ...process.env, NETNS_STUDIO_FROM_SOURCE: '1' };
-rows.push(await compare('validate through tsx (before)', 'node -e 0', Math.min(RUNS, 5), () => timeProcess({ argv: [node, BIN, TRUSTED_CLI, 'validate', FILE], env: fromSource }), bare));
+rows.push(
+  await compare(
+    'validate through tsx (before)',
+    'node -e 0',
+    Math.min(RUNS, 5),
+    () => timeProcess({ argv: [node, BIN, TRUSTED_CLI, 'validate', FILE], env: fromSource }),
+    bare,
+  ),
+);
 
 /** ms from spawn until the child prints a line matching `ready`, then `after(line)` (untimed part excluded when `after` is undefined) */
-function timeUntil(argv: string[], ready: RegExp, opts: { input?: string; env?: NodeJS.ProcessEnv; after?: (out: string) => Promise<void> } = {}): Promise<number> {
+function timeUntil(
+  argv: string[],
+  ready: RegExp,
+  opts: { input?: string; env?: NodeJS.ProcessEnv; after?: (out: string) => Promise<void> } = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env, detached: true });
@@ -47,7 +59,11 @@ function timeUntil(argv: string[], ready: RegExp, opts: { input?: string; env?: 
     const finish = (e?: Error, ms?: number) => {
       if (done) return;
       done = true;
-      try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ }
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
       child.once('close', () => (e ? reject(e) : resolve(ms!)));
     };
     child.stderr.on('data', (d: Buffer) => (err = (err + d).slice(-2000)));
@@ -55,10 +71,18 @@ function timeUntil(argv: string[], ready: RegExp, opts: { input?: string; env?: 
       out += d;
       if (done || !ready.test(out)) return;
       const step = opts.after ? opts.after(out) : Promise.resolve();
-      step.then(() => finish(undefined, performance.now() - t0), (e: Error) => finish(e));
+      step.then(
+        () => finish(undefined, performance.now() - t0),
+        (e: Error) => finish(e),
+      );
     });
     child.on('error', reject);
-    child.on('exit', (code) => { if (!done) { done = true; reject(new Error(`${argv.join(' ')} exited ${code} before ready: ${err}`)); } });
+    child.on('exit', (code) => {
+      if (!done) {
+        done = true;
+        reject(new Error(`${argv.join(' ')} exited ${code} before ready: ${err}`));
+      }
+    });
     if (opts.input !== undefined) child.stdin.write(opts.input);
   });
 }
@@ -72,9 +96,25 @@ try {
   const echo = "process.stdin.once('data', () => process.stdout.write('{\"id\":1}\\n'))";
   const bareNode = () => timeUntil([...wrap, ...HELPER_MEMORY_ENV, node, ...HELPER_NODE_FLAGS, '-e', echo], /\n/, { input: hello });
   const cacheEnv = { ...process.env, NETNS_STUDIO_PROBE_CACHE: join(dir, 'probes.json') };
-  rows.push(await compare('helper: hello after spawn', 'node answering a line', RUNS, () => timeUntil(stdioHelperArgv({ wrap }), /"id":1/, { input: hello, env: cacheEnv }), bareNode));
+  rows.push(
+    await compare(
+      'helper: hello after spawn',
+      'node answering a line',
+      RUNS,
+      () => timeUntil(stdioHelperArgv({ wrap }), /"id":1/, { input: hello, env: cacheEnv }),
+      bareNode,
+    ),
+  );
   let k = 0;
-  rows.push(await compare('helper: hello, probes not remembered', 'node answering a line', Math.min(RUNS, 5), () => timeUntil(stdioHelperArgv({ wrap }), /"id":1/, { input: hello, env: { ...process.env, NETNS_STUDIO_PROBE_CACHE: join(dir, `none-${k++}.json`) } }), bareNode));
+  rows.push(
+    await compare(
+      'helper: hello, probes not remembered',
+      'node answering a line',
+      Math.min(RUNS, 5),
+      () => timeUntil(stdioHelperArgv({ wrap }), /"id":1/, { input: hello, env: { ...process.env, NETNS_STUDIO_PROBE_CACHE: join(dir, `none-${k++}.json`) } }),
+      bareNode,
+    ),
+  );
 
   /** GET the printed URL (the token redirect sets the cookie), then the page itself */
   const firstPage = async (out: string) => {
@@ -89,10 +129,20 @@ try {
   };
   const index = join(ROOT, 'dist', 'renderer', 'index.html');
   const bareServer = `const fs=require('fs');require('http').createServer((q,s)=>{s.setHeader('content-type','text/html');s.end(fs.readFileSync(${JSON.stringify(index)}))}).listen(0,'127.0.0.1',function(){console.log('http://127.0.0.1:'+this.address().port+'/')})`;
-  rows.push(await compare('serve: start to first page', 'bare node http server', RUNS,
-    // in our namespace, where this process can reach 127.0.0.1 (its helper only says hello; the page asks for nothing live)
-    () => timeUntil([node, BIN, 'serve', '--no-open', '--port', '0', ...(sb ? ['--only-prefix', sb.prefix] : [])], /http:\/\/127\.0\.0\.1:\d+\/\S*\s/, { after: firstPage, env: cacheEnv }),
-    () => timeUntil([node, '-e', bareServer], /http:\/\/127\.0\.0\.1:\d+\/\s/, { after: firstPage })));
+  rows.push(
+    await compare(
+      'serve: start to first page',
+      'bare node http server',
+      RUNS,
+      // in our namespace, where this process can reach 127.0.0.1 (its helper only says hello; the page asks for nothing live)
+      () =>
+        timeUntil([node, BIN, 'serve', '--no-open', '--port', '0', ...(sb ? ['--only-prefix', sb.prefix] : [])], /http:\/\/127\.0\.0\.1:\d+\/\S*\s/, {
+          after: firstPage,
+          env: cacheEnv,
+        }),
+      () => timeUntil([node, '-e', bareServer], /http:\/\/127\.0\.0\.1:\d+\/\s/, { after: firstPage }),
+    ),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
   await sb?.cleanup();

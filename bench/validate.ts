@@ -40,7 +40,11 @@ try {
     ['2 000 interfaces + routes + forwarders', manyInterfacesDocument(2000), true],
     ['alias bomb (refused)', aliasBombDocument(52_000, 99), false],
   ];
-  console.log(`machine: ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `machine: ${cpus().length} cores, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const base = time(join(root, 'fixtures', 'scenarios', '04-router-nat', 'topology.yaml'), true);
   console.log(`| file | size | validate (best of 3) | ratio to baseline |\n| --- | --- | --- | --- |`);
   console.log(`| baseline: scenario 04 | small | ${base.toFixed(0)} ms | 1.0 |`);

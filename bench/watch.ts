@@ -47,14 +47,22 @@ async function build(sb: Sandbox): Promise<void> {
   await runOk(['ip', '-force', '-batch', '-'], { input: names.map((n) => `netns add ${n}`).join('\n') + '\n', timeoutMs: 300_000 });
   const host: string[] = [];
   for (let i = 0; i < N; i++) {
-    host.push(`link add name h${i} type veth peer name eth0 netns ${names[i]}`, `link set dev h${i} up`, `addr add 10.${100 + (i >> 8)}.${i & 255}.1/31 dev h${i}`);
+    host.push(
+      `link add name h${i} type veth peer name eth0 netns ${names[i]}`,
+      `link set dev h${i} up`,
+      `addr add 10.${100 + (i >> 8)}.${i & 255}.1/31 dev h${i}`,
+    );
   }
   await runOk(['nsenter', `--net=/run/netns/${sb.hostNs}`, 'ip', '-batch', '-'], { input: host.join('\n') + '\n', timeoutMs: 300_000 });
-  await Promise.all([0, 1].map(async (part) => {
-    for (let i = part; i < N; i += 2) {
-      await runOk(['ip', '-n', names[i], '-batch', '-'], { input: `link set dev lo up\nlink set dev eth0 up\naddr add 10.${100 + (i >> 8)}.${i & 255}.0/31 dev eth0\n` });
-    }
-  }));
+  await Promise.all(
+    [0, 1].map(async (part) => {
+      for (let i = part; i < N; i += 2) {
+        await runOk(['ip', '-n', names[i], '-batch', '-'], {
+          input: `link set dev lo up\nlink set dev eth0 up\naddr add 10.${100 + (i >> 8)}.${i & 255}.0/31 dev eth0\n`,
+        });
+      }
+    }),
+  );
 }
 
 /** The helper's descendants (its own children and theirs). */
@@ -64,7 +72,9 @@ function descendants(pid: number): number[] {
     let kids: string[] = [];
     try {
       kids = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
     for (const k of kids) {
       out.push(Number(k));
       walk(Number(k));
@@ -117,7 +127,8 @@ async function measure(sb: Sandbox, h: HelperClient, octet: number): Promise<Fig
     const sub = await h.subscribe('watch.subscribe', { onlyPrefix: sb.prefix, stripPrefix: true }, (e) => mirror.accept(e));
     const subscribeMs = performance.now() - s0;
     const first = mirror.events[0]?.data;
-    if (first?.type !== 'resync' || first.observed.namespaces.length !== N + 1) throw new Error(`first event: ${first?.type} with ${first?.type === 'resync' ? first.observed.namespaces.length : '?'} namespaces`);
+    if (first?.type !== 'resync' || first.observed.namespaces.length !== N + 1)
+      throw new Error(`first event: ${first?.type} with ${first?.type === 'resync' ? first.observed.namespaces.length : '?'} namespaces`);
     const latencies: number[] = [];
     const cpu0 = cpuMs(pid);
     for (let i = 0; i < CHANGES; i++) {
@@ -127,7 +138,10 @@ async function measure(sb: Sandbox, h: HelperClient, octet: number): Promise<Fig
       const t = performance.now();
       const r = await run(['ip', '-n', sb.ns(`ns${k}`), 'addr', 'add', cidr, 'dev', 'lo']);
       if (r.code !== 0) throw new Error(r.stderr);
-      const e = await mirror.next((x) => x.data.type === 'namespace-changed' && x.data.namespace === `ns${k}` && JSON.stringify(x.data.observed).includes(cidr), { from, timeoutMs: 10_000 });
+      const e = await mirror.next(
+        (x) => x.data.type === 'namespace-changed' && x.data.namespace === `ns${k}` && JSON.stringify(x.data.observed).includes(cidr),
+        { from, timeoutMs: 10_000 },
+      );
       latencies.push(e.at - t);
       await new Promise((res) => setTimeout(res, 10));
     }
@@ -135,8 +149,16 @@ async function measure(sb: Sandbox, h: HelperClient, octet: number): Promise<Fig
     const kidsIdle = descendants(pid).length;
     await sub.unsubscribe();
     return {
-      latencies, cpuPerChange, subscribeMs, maxRss, idleRss, maxKids, kidsIdle,
-      events: mirror.count, resyncs: mirror.events.filter((e) => e.data.type === 'resync').length, gaps: mirror.gaps.length,
+      latencies,
+      cpuPerChange,
+      subscribeMs,
+      maxRss,
+      idleRss,
+      maxKids,
+      kidsIdle,
+      events: mirror.count,
+      resyncs: mirror.events.filter((e) => e.data.type === 'resync').length,
+      gaps: mirror.gaps.length,
     };
   } finally {
     clearInterval(sampler);
@@ -151,7 +173,12 @@ async function bundleHelper(dir: string): Promise<string> {
   const outfile = join(dir, 'helper.mjs');
   await build({
     entryPoints: [fileURLToPath(new URL('../helper/main.ts', import.meta.url))],
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'warning',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    logLevel: 'warning',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   // the perl scripts (discover's fast reader, the nf_tables listener…) are found beside the code; a package ships them too
@@ -167,7 +194,11 @@ await withSandbox('wbench', async (sb) => {
   await build(sb);
   // links just set up still settle (IPv6 link-local addresses after DAD, their routes): let that pass
   await new Promise((r) => setTimeout(r, 3000));
-  console.log(`built ${N} namespaces with a veth each in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+  console.log(
+    `built ${N} namespaces with a veth each in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${cpus().length} cores`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'nss-bench-watch-'));
   const bundled = () => bundleHelper(dir);
   const helpers: { label: string; start: () => Promise<HelperClient> }[] = [
@@ -207,13 +238,17 @@ await withSandbox('wbench', async (sb) => {
 
   const b50 = pct(naive, 50);
   const b95 = pct(naive, 95);
-  console.log(`\nwatch with ${N} namespaces (+ host), ${CHANGES} changes made with ip (an address on lo of a random namespace), one at a time; ${BASELINE_CHANGES} for the baseline\n`);
+  console.log(
+    `\nwatch with ${N} namespaces (+ host), ${CHANGES} changes made with ip (an address on lo of a random namespace), one at a time; ${BASELINE_CHANGES} for the baseline\n`,
+  );
   console.log('| | p50 | p95 | max | helper CPU per change | helper RSS idle → max while watching | helper children max (idle) | subscribe (first resync) |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const { label, f } of rows) {
     const p50 = pct(f.latencies, 50);
     const p95 = pct(f.latencies, 95);
-    console.log(`| watch event, ${label} | ${ms(p50)} | ${ms(p95)} | ${ms(Math.max(...f.latencies))} | ${ms(f.cpuPerChange)} | ${f.idleRss.toFixed(0)} → ${f.maxRss.toFixed(0)} MB | ${f.maxKids} (${f.kidsIdle}) | ${ms(f.subscribeMs)} |`);
+    console.log(
+      `| watch event, ${label} | ${ms(p50)} | ${ms(p95)} | ${ms(Math.max(...f.latencies))} | ${ms(f.cpuPerChange)} | ${f.idleRss.toFixed(0)} → ${f.maxRss.toFixed(0)} MB | ${f.maxKids} (${f.kidsIdle}) | ${ms(f.subscribeMs)} |`,
+    );
   }
   console.log(`| baseline: full discover after each change | ${ms(b50)} | ${ms(b95)} | ${ms(Math.max(...naive))} | ${ms(naiveCpu)} | | | |`);
   const main = rows[0].f;
@@ -224,8 +259,16 @@ await withSandbox('wbench', async (sb) => {
   const best95 = Math.min(...rows.map((r) => pct(r.f.latencies, 95)));
   const rss = (label: string) => rows.find((r) => r.label === label)!.f.maxRss;
   const memRatio = (lean: string, before: string) => `${rss(before).toFixed(0)} → ${rss(lean).toFixed(0)} MB (${(rss(before) / rss(lean)).toFixed(2)}x less)`;
-  console.log(`helper max RSS, Node defaults → helper/launch.ts settings: tsx ${memRatio(rows[0].label, rows[1].label)}, bundled ${memRatio(rows[2].label, rows[3].label)}`);
+  console.log(
+    `helper max RSS, Node defaults → helper/launch.ts settings: tsx ${memRatio(rows[0].label, rows[1].label)}, bundled ${memRatio(rows[2].label, rows[3].label)}`,
+  );
   const packaged = rss(rows[2].label);
-  console.log(`targets: p95 < 100 ms ${best95 < 100 ? 'met' : 'MISSED'} (best ${ms(best95)}); memory < 100 MB as packaged ${packaged < 100 ? 'met' : 'MISSED'} (${packaged.toFixed(0)} MB; in development under tsx ${rss(rows[0].label).toFixed(0)} MB)`);
-  console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `targets: p95 < 100 ms ${best95 < 100 ? 'met' : 'MISSED'} (best ${ms(best95)}); memory < 100 MB as packaged ${packaged < 100 ? 'met' : 'MISSED'} (${packaged.toFixed(0)} MB; in development under tsx ${rss(rows[0].label).toFixed(0)} MB)`,
+  );
+  console.log(
+    `load average after: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
 });

@@ -49,7 +49,14 @@ export interface Compared {
 }
 
 /** `runs` alternating pairs of `a` (ours) and `b` (the baseline), after one warm-up of each; `between` runs after each (clean-up, untimed). */
-export async function compare(label: string, baseline: string, runs: number, a: () => Promise<number>, b: () => Promise<number>, between?: () => Promise<void>): Promise<Compared> {
+export async function compare(
+  label: string,
+  baseline: string,
+  runs: number,
+  a: () => Promise<number>,
+  b: () => Promise<number>,
+  between?: () => Promise<void>,
+): Promise<Compared> {
   await a();
   await between?.();
   await b();
@@ -71,7 +78,11 @@ const f = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.to
 const range = (xs: number[]) => `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
 
 export function printComparisons(rows: Compared[]): void {
-  console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; medians (min–max); ratio = ours / baseline, median of pairs`);
+  console.log(
+    `load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}; medians (min–max); ratio = ours / baseline, median of pairs`,
+  );
   console.log('| what | ours | baseline | baseline time | ratio |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const r of rows) {

@@ -37,13 +37,19 @@ if (sourcesAsked) {
 } else {
   const state = bundleState();
   if (state !== 'current') {
-    console.error(state === 'missing' ? 'netns-studio: the compiled CLI (dist/node) is missing; building it now (once, a few seconds)…' : 'netns-studio: sources changed since dist/node was built; rebuilding it…');
+    console.error(
+      state === 'missing'
+        ? 'netns-studio: the compiled CLI (dist/node) is missing; building it now (once, a few seconds)…'
+        : 'netns-studio: sources changed since dist/node was built; rebuilding it…',
+    );
     try {
       const { buildBundles } = await import('../scripts/build.mjs');
       await buildBundles({ ifStale: true });
     } catch (e) {
       // a stale bundle still runs (e.g. a checkout built by root, run by a user who cannot write dist/)
-      console.error(`netns-studio: could not build dist/node (${e instanceof Error ? e.message : e}); ${state === 'missing' ? 'run `npm run build`' : 'running the previous build'}`);
+      console.error(
+        `netns-studio: could not build dist/node (${e instanceof Error ? e.message : e}); ${state === 'missing' ? 'run `npm run build`' : 'running the previous build'}`,
+      );
       if (state === 'missing') process.exit(1);
     }
   }

@@ -52,7 +52,17 @@ describe('browser Backend in chromium', { skip }, () => {
   it('helper requests come back as typed failures', async () => {
     const r = await b.page.evaluate(() => (window as unknown as Win).backend.discover());
     assert.deepEqual(r, { ok: false, error: { code: 'helper-unavailable', message: 'live features need root' } });
-    const p = await b.page.evaluate(() => (window as unknown as Win).backend.plan({ apiVersion: 'netns-studio/v1', kind: 'Topology', metadata: {}, namespaces: [], bridges: [], veths: [], forwarders: [] }));
+    const p = await b.page.evaluate(() =>
+      (window as unknown as Win).backend.plan({
+        apiVersion: 'netns-studio/v1',
+        kind: 'Topology',
+        metadata: {},
+        namespaces: [],
+        bridges: [],
+        veths: [],
+        forwarders: [],
+      }),
+    );
     assert.equal(p.ok, false);
   });
 
@@ -69,7 +79,10 @@ describe('browser Backend in chromium', { skip }, () => {
     ]);
     assert.equal(png.suggestedFilename(), 'lab.png');
     assert.deepEqual([...(await readFile((await png.path())!))], [137, 80, 78, 71, 0, 255]);
-    const [sh] = await Promise.all([b.page.waitForEvent('download'), b.page.evaluate(() => (window as unknown as Win).backend.exportFile('#!/bin/sh\n', 'shell'))]);
+    const [sh] = await Promise.all([
+      b.page.waitForEvent('download'),
+      b.page.evaluate(() => (window as unknown as Win).backend.exportFile('#!/bin/sh\n', 'shell')),
+    ]);
     assert.equal(sh.suggestedFilename(), 'topology.sh');
   });
 

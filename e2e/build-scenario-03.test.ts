@@ -64,7 +64,10 @@ describe('build scenario 03 in the UI', () => {
         const first = await planSteps();
         // the dialog lists the real helper's plan: the exact commands, by namespace
         assert.ok(first.length > 10, first.join('\n'));
-        assert.ok(first.some((t) => t.includes(`ip netns add ${sb.ns('ns1')}`)), first.join('\n'));
+        assert.ok(
+          first.some((t) => t.includes(`ip netns add ${sb.ns('ns1')}`)),
+          first.join('\n'),
+        );
         await closePlan();
         const u = await checkUndoRedo(page); // drop, undo, redo, undo
         assert.deepEqual(u, { before: u.before, dropped: u.before + 1, undone: u.before, redone: u.before + 1, final: u.before });

@@ -60,7 +60,10 @@ describe('drawn by hand with the mouse', { skip }, () => {
       for (const sel of [tid(`node-br:host/${br}`), `${tid(`node-br:host/${br}`)} [data-testid^="port-host/"]`]) {
         for (const el of await page.locator(sel).all()) {
           const r = (await el.boundingBox())!;
-          assert.ok(r.x >= host.x && r.y >= host.y && r.x + r.width <= host.x + host.width && r.y + r.height <= host.y + host.height, `${sel} inside the host region`);
+          assert.ok(
+            r.x >= host.x && r.y >= host.y && r.x + r.width <= host.x + host.width && r.y + r.height <= host.y + host.height,
+            `${sel} inside the host region`,
+          );
         }
       }
       await apply(page);
@@ -79,7 +82,10 @@ describe('drawn by hand with the mouse', { skip }, () => {
       const ns1 = await drawNamespace(page, 100, 450);
       const ns2 = await drawNamespace(page, 750, 450);
       const router = await drawNamespace(page, 420, 150);
-      assert.deepEqual([ns1, ns2, router], ['ns1', 'ns2', 'ns3'].map((n) => sb.ns(n)));
+      assert.deepEqual(
+        [ns1, ns2, router],
+        ['ns1', 'ns2', 'ns3'].map((n) => sb.ns(n)),
+      );
       await drawVeth(page, `ns:${ns1}`, `ns:${router}`);
       await setField(page, 'end0-addresses', '192.168.1.1/24');
       await setField(page, 'end1-addresses', '192.168.1.254/24');

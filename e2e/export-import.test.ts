@@ -24,7 +24,9 @@ import { exportText, openText, waitForApp } from './ui';
 const skip = chromiumSkipReason() ?? uiSkipReason();
 if (skip) console.log(`skipping export/import e2e: ${skip}`);
 // the UI's shell export uses the planner's exporter (shared/export/shell.ts)
-const shellSkip = existsSync(join(import.meta.dirname, '..', 'shared', 'export', 'shell.ts')) ? undefined : 'the shell exporter is not built yet (shared/export/shell.ts missing)';
+const shellSkip = existsSync(join(import.meta.dirname, '..', 'shared', 'export', 'shell.ts'))
+  ? undefined
+  : 'the shell exporter is not built yet (shared/export/shell.ts missing)';
 
 const nodeIds = (page: import('playwright-core').Page) =>
   page.$$eval('[data-testid^="node-"], [data-testid^="edge-"], [data-testid^="port-"]', (els) => els.map((e) => e.getAttribute('data-testid')!).sort());
@@ -33,7 +35,10 @@ if (kernelSkip) console.log(`skipping running the exported shell script: ${kerne
 
 describe('export and re-import in the browser', { skip }, () => {
   it('exports YAML and a shell script; re-importing the YAML gives the same graph', async () => {
-    assert.ok(ensureRenderer(RENDERER_DIR, (l) => console.log(l)), 'renderer builds');
+    assert.ok(
+      ensureRenderer(RENDERER_DIR, (l) => console.log(l)),
+      'renderer builds',
+    );
     const srv = await startServer({ rendererDir: RENDERER_DIR, link: unavailableHelperLink('no helper in this test') });
     const b = await launchBrowser(undefined);
     const work = mkdtempSync(join(tmpdir(), 'nst-e2e-export-'));

@@ -41,7 +41,10 @@ describe('first run', () => {
       for (const id of ['first-run-inspect', 'first-run-example', 'first-run-new']) assert.equal(await page.locator(tid(id)).count(), 1, id);
       await page.locator(tid('first-run-example')).click();
       const shipped = readdirSync(join(ROOT, 'fixtures', 'scenarios')).sort();
-      assert.deepEqual(await page.locator('[data-testid^="example-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('example-'.length))), shipped);
+      assert.deepEqual(
+        await page.locator('[data-testid^="example-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('example-'.length))),
+        shipped,
+      );
       await page.locator(tid('example-04-router-nat')).click();
       await allInView(page, ['ns:ns1', 'ns:ns2', 'ns:ns-router']);
       assert.equal(await page.locator(tid('first-run')).count(), 0);

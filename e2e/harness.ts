@@ -29,7 +29,8 @@ export function e2eSkipReason(opts: { needUi?: boolean } = {}): string | undefin
 
 /** The UI flows need the built UI (npm test builds it first; serve builds it when missing). */
 export function uiSkipReason(): string | undefined {
-  if (!existsSync(RENDERER_INDEX) && !existsSync(join(ROOT, 'vite.renderer.config.ts'))) return 'the UI is not built and cannot be (no vite.renderer.config.ts)';
+  if (!existsSync(RENDERER_INDEX) && !existsSync(join(ROOT, 'vite.renderer.config.ts')))
+    return 'the UI is not built and cannot be (no vite.renderer.config.ts)';
   return undefined;
 }
 

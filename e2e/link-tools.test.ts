@@ -45,116 +45,145 @@ async function pidsIn(ns: string): Promise<string[]> {
 async function typeAndSee(page: Page, ns: string, command: string, expect: RegExp): Promise<string> {
   await page.keyboard.type(`${command}\n`);
   let text = '';
-  await waitUntilAsync(`"${command}" output matching ${expect} in the terminal`, async () => expect.test((text = await screenText(page, ns))), 10_000).catch((e: Error) => {
-    throw new Error(`${e.message}; it shows:\n${text}`);
-  });
+  await waitUntilAsync(`"${command}" output matching ${expect} in the terminal`, async () => expect.test((text = await screenText(page, ns))), 10_000).catch(
+    (e: Error) => {
+      throw new Error(`${e.message}; it shows:\n${text}`);
+    },
+  );
   return text;
 }
 
 describe('link tools from the canvas', { skip }, () => {
-  it('captures a ping from a port menu (live list, pcap download), runs ip -br addr in a namespace terminal that fits its panel, closes shells with the panel and the tab', { timeout: 240_000 }, async () => {
-    await withSandbox('e2etools', async (sb) => {
-      await buildPair(sb);
-      const [a, b] = [sb.ns('a'), sb.ns('b')];
-      const served = await startServe(sb);
-      const br = await launchBrowser(sb);
-      const { page } = br;
-      try {
-        await waitForApp(page, served.url);
-        await page.locator(tid('live-toggle')).click();
-        await page.locator(tid(`port-${a}/a1`)).waitFor({ timeout: 15_000 });
-        await page.waitForSelector(`${tid('helper-status')}[data-state="connected"]`, { timeout: 30_000 });
+  it(
+    'captures a ping from a port menu (live list, pcap download), runs ip -br addr in a namespace terminal that fits its panel, closes shells with the panel and the tab',
+    { timeout: 240_000 },
+    async () => {
+      await withSandbox('e2etools', async (sb) => {
+        await buildPair(sb);
+        const [a, b] = [sb.ns('a'), sb.ns('b')];
+        const served = await startServe(sb);
+        const br = await launchBrowser(sb);
+        const { page } = br;
+        try {
+          await waitForApp(page, served.url);
+          await page.locator(tid('live-toggle')).click();
+          await page.locator(tid(`port-${a}/a1`)).waitFor({ timeout: 15_000 });
+          await page.waitForSelector(`${tid('helper-status')}[data-state="connected"]`, { timeout: 30_000 });
 
-        // ---- capture from a1's menu
-        await page.locator(tid(`port-menu-${a}/a1`)).click();
-        await page.locator(tid('port-menu-capture')).click();
-        await page.locator(tid('capture-filter')).fill('icmp');
-        await page.locator(tid('capture-count')).fill('4');
-        await page.locator(tid('capture-start')).click();
-        await page.waitForSelector(`${tid('capture-status')}[data-state="running"]`, { timeout: 20_000 });
-        const ping = await sb.inNs('a', ['ping', '-c', '2', '-i', '0.2', '-W', '2', PAIR.b]);
-        assert.equal(ping.code, 0, ping.stderr);
-        await page.waitForSelector(`${tid('capture-status')}[data-state="ended"]`, { timeout: 20_000 }).catch(async (e: Error) => {
-          throw new Error(`${e.message}\nthe panel says: ${await page.locator(tid('capture-status')).textContent()}; rows: ${JSON.stringify(await page.locator(tid('capture-packet')).evaluateAll((rs) => rs.map((r) => r.textContent)))}\nserve:\n${served.output()}`);
-        });
-        assert.match((await page.locator(tid('capture-status')).textContent()) ?? '', /4 packets, stopped by count/);
-        const rows = await page.locator(tid('capture-packet')).evaluateAll((rs) => rs.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
-        assert.equal(rows.length, 4, JSON.stringify(rows));
-        for (const [i, [, time, src, dst, proto, len, summary]] of rows.entries()) {
-          const request = i % 2 === 0;
-          assert.match(time, /^\d\d:\d\d:\d\d\.\d{6}$/, 'time of day');
-          assert.deepEqual([src, dst], request ? [PAIR.a, PAIR.b] : [PAIR.b, PAIR.a], `row ${i} addresses`);
-          assert.equal(proto, 'ICMP');
-          assert.equal(len, '98', 'an Ethernet frame of a default ping');
-          assert.match(summary, request ? /^echo request id \d+ seq \d+$/ : /^echo reply id \d+ seq \d+$/);
+          // ---- capture from a1's menu
+          await page.locator(tid(`port-menu-${a}/a1`)).click();
+          await page.locator(tid('port-menu-capture')).click();
+          await page.locator(tid('capture-filter')).fill('icmp');
+          await page.locator(tid('capture-count')).fill('4');
+          await page.locator(tid('capture-start')).click();
+          await page.waitForSelector(`${tid('capture-status')}[data-state="running"]`, { timeout: 20_000 });
+          const ping = await sb.inNs('a', ['ping', '-c', '2', '-i', '0.2', '-W', '2', PAIR.b]);
+          assert.equal(ping.code, 0, ping.stderr);
+          await page.waitForSelector(`${tid('capture-status')}[data-state="ended"]`, { timeout: 20_000 }).catch(async (e: Error) => {
+            throw new Error(
+              `${e.message}\nthe panel says: ${await page.locator(tid('capture-status')).textContent()}; rows: ${JSON.stringify(await page.locator(tid('capture-packet')).evaluateAll((rs) => rs.map((r) => r.textContent)))}\nserve:\n${served.output()}`,
+            );
+          });
+          assert.match((await page.locator(tid('capture-status')).textContent()) ?? '', /4 packets, stopped by count/);
+          const rows = await page
+            .locator(tid('capture-packet'))
+            .evaluateAll((rs) => rs.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+          assert.equal(rows.length, 4, JSON.stringify(rows));
+          for (const [i, [, time, src, dst, proto, len, summary]] of rows.entries()) {
+            const request = i % 2 === 0;
+            assert.match(time, /^\d\d:\d\d:\d\d\.\d{6}$/, 'time of day');
+            assert.deepEqual([src, dst], request ? [PAIR.a, PAIR.b] : [PAIR.b, PAIR.a], `row ${i} addresses`);
+            assert.equal(proto, 'ICMP');
+            assert.equal(len, '98', 'an Ethernet frame of a default ping');
+            assert.match(summary, request ? /^echo request id \d+ seq \d+$/ : /^echo reply id \d+ seq \d+$/);
+          }
+          const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(tid('capture-download')).click()]);
+          assert.equal(dl.suggestedFilename(), `${a}-a1.pcap`);
+          const file = (await dl.path())!;
+          const pcap = readPcap(new Uint8Array(await readFile(file)));
+          assert.equal(pcap.records.length, 4);
+          const decoded = pcap.records.map((r) => decodeFrame(pcap.header.linktype, r.data));
+          assert.deepEqual(
+            decoded.map((d) => [d.proto, d.src, d.dst]),
+            [
+              ['ICMP', PAIR.a, PAIR.b],
+              ['ICMP', PAIR.b, PAIR.a],
+              ['ICMP', PAIR.a, PAIR.b],
+              ['ICMP', PAIR.b, PAIR.a],
+            ],
+          );
+          const tcpdump = await run(['tcpdump', '-nr', file]);
+          assert.equal(tcpdump.code, 0, tcpdump.stderr);
+          assert.equal(
+            tcpdump.stdout
+              .trim()
+              .split('\n')
+              .filter((l) => /ICMP echo (request|reply)/.test(l)).length,
+            4,
+            tcpdump.stdout,
+          );
+          // Open in Wireshark is a desktop feature: the browser never offers it
+          assert.equal(await page.locator(tid('capture-wireshark')).count(), 0);
+          await page.locator(tid('capture-close')).click();
+
+          // ---- netem: said plainly where the kernel lacks it
+          // the kernel's own answer, asked the way the helper's hello probe asks it
+          const netem = (await run(['unshare', '-n', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'])).code === 0;
+          await page.locator(tid(`port-menu-${a}/a1`)).click();
+          await page.locator(tid('port-menu-impair')).click();
+          if (!netem) {
+            assert.match((await page.locator(tid('impair-netem-missing')).textContent()) ?? '', /no netem \(sch_netem\)/);
+            assert.equal(await page.locator(tid('impair-apply')).isDisabled(), true);
+          } else assert.equal(await page.locator(tid('impair-netem-missing')).count(), 0, 'netem is there: no message that it is missing');
+          await page.locator(tid('impair-close')).click();
+
+          // ---- terminal from b's namespace menu
+          assert.deepEqual(await pidsIn(b), [], 'nothing runs in b yet');
+          await page.locator(tid(`ns-menu-${b}`)).click();
+          await page.locator(tid('port-menu-terminal')).click();
+          const panel = page.locator(tid(`terminal-${b}`));
+          await page.waitForSelector(`${tid(`terminal-${b}`)}[data-state="open"]`, { timeout: 20_000 });
+          await page.locator(`${tid(`terminal-${b}`)} ${tid('terminal-box')}`).click();
+          const text = await typeAndSee(page, b, 'ip -br addr', /b1@\S+\s+UP\s+10\.77\.0\.2\/24/);
+          assert.match(text, /^lo\s+UNKNOWN\s+127\.0\.0\.1\/8/m, 'its loopback');
+          assert.doesNotMatch(text, /\ba1@/, "a's interface is not in b");
+          assert.equal((await pidsIn(b)).length > 0, true, 'the shell runs in b');
+
+          // fitted to the panel: the shell's size is the one the terminal fitted, not a fixed 100×24
+          const sizeOf = async () => ({ cols: Number(await panel.getAttribute('data-cols')), rows: Number(await panel.getAttribute('data-rows')) });
+          const fitted = await sizeOf();
+          assert.ok(fitted.cols >= 10 && fitted.rows >= 3, JSON.stringify(fitted));
+          await typeAndSee(page, b, 'stty size', new RegExp(`^${fitted.rows} ${fitted.cols}\\s*$`, 'm'));
+          await panel.evaluate((el) => {
+            (el as HTMLElement).style.width = '420px';
+            (el as HTMLElement).style.height = '220px';
+          });
+          await waitUntilAsync(
+            'the terminal refitted to a smaller panel',
+            async () => (await sizeOf()).cols < fitted.cols && (await sizeOf()).rows < fitted.rows,
+            5000,
+          );
+          const smaller = await sizeOf();
+          await page.keyboard.type('clear\n');
+          await typeAndSee(page, b, 'stty size', new RegExp(`^${smaller.rows} ${smaller.cols}\\s*$`, 'm'));
+
+          // closing the panel hangs the shell up
+          await page.locator(`${tid(`terminal-${b}`)} ${tid('terminal-close')}`).click();
+          await waitUntilAsync('the shell in b gone after the panel closed', async () => (await pidsIn(b)).length === 0, 10_000);
+
+          // a terminal left open goes with the browser tab
+          await page.locator(tid(`ns-menu-${a}`)).click();
+          await page.locator(tid('port-menu-terminal')).click();
+          await page.waitForSelector(`${tid(`terminal-${a}`)}[data-state="open"]`, { timeout: 20_000 });
+          assert.ok((await pidsIn(a)).length > 0, 'the shell runs in a');
+          assert.deepEqual(br.problems, []);
+          await page.close();
+          await waitUntilAsync('the shell in a gone after the tab closed', async () => (await pidsIn(a)).length === 0, 15_000);
+        } finally {
+          await br.close();
+          await served.stop();
         }
-        const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(tid('capture-download')).click()]);
-        assert.equal(dl.suggestedFilename(), `${a}-a1.pcap`);
-        const file = (await dl.path())!;
-        const pcap = readPcap(new Uint8Array(await readFile(file)));
-        assert.equal(pcap.records.length, 4);
-        const decoded = pcap.records.map((r) => decodeFrame(pcap.header.linktype, r.data));
-        assert.deepEqual(decoded.map((d) => [d.proto, d.src, d.dst]), [['ICMP', PAIR.a, PAIR.b], ['ICMP', PAIR.b, PAIR.a], ['ICMP', PAIR.a, PAIR.b], ['ICMP', PAIR.b, PAIR.a]]);
-        const tcpdump = await run(['tcpdump', '-nr', file]);
-        assert.equal(tcpdump.code, 0, tcpdump.stderr);
-        assert.equal(tcpdump.stdout.trim().split('\n').filter((l) => /ICMP echo (request|reply)/.test(l)).length, 4, tcpdump.stdout);
-        // Open in Wireshark is a desktop feature: the browser never offers it
-        assert.equal(await page.locator(tid('capture-wireshark')).count(), 0);
-        await page.locator(tid('capture-close')).click();
-
-        // ---- netem: said plainly where the kernel lacks it
-        // the kernel's own answer, asked the way the helper's hello probe asks it
-        const netem = (await run(['unshare', '-n', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'])).code === 0;
-        await page.locator(tid(`port-menu-${a}/a1`)).click();
-        await page.locator(tid('port-menu-impair')).click();
-        if (!netem) {
-          assert.match((await page.locator(tid('impair-netem-missing')).textContent()) ?? '', /no netem \(sch_netem\)/);
-          assert.equal(await page.locator(tid('impair-apply')).isDisabled(), true);
-        } else assert.equal(await page.locator(tid('impair-netem-missing')).count(), 0, 'netem is there: no message that it is missing');
-        await page.locator(tid('impair-close')).click();
-
-        // ---- terminal from b's namespace menu
-        assert.deepEqual(await pidsIn(b), [], 'nothing runs in b yet');
-        await page.locator(tid(`ns-menu-${b}`)).click();
-        await page.locator(tid('port-menu-terminal')).click();
-        const panel = page.locator(tid(`terminal-${b}`));
-        await page.waitForSelector(`${tid(`terminal-${b}`)}[data-state="open"]`, { timeout: 20_000 });
-        await page.locator(`${tid(`terminal-${b}`)} ${tid('terminal-box')}`).click();
-        const text = await typeAndSee(page, b, 'ip -br addr', /b1@\S+\s+UP\s+10\.77\.0\.2\/24/);
-        assert.match(text, /^lo\s+UNKNOWN\s+127\.0\.0\.1\/8/m, 'its loopback');
-        assert.doesNotMatch(text, /\ba1@/, "a's interface is not in b");
-        assert.equal((await pidsIn(b)).length > 0, true, 'the shell runs in b');
-
-        // fitted to the panel: the shell's size is the one the terminal fitted, not a fixed 100×24
-        const sizeOf = async () => ({ cols: Number(await panel.getAttribute('data-cols')), rows: Number(await panel.getAttribute('data-rows')) });
-        const fitted = await sizeOf();
-        assert.ok(fitted.cols >= 10 && fitted.rows >= 3, JSON.stringify(fitted));
-        await typeAndSee(page, b, 'stty size', new RegExp(`^${fitted.rows} ${fitted.cols}\\s*$`, 'm'));
-        await panel.evaluate((el) => {
-          (el as HTMLElement).style.width = '420px';
-          (el as HTMLElement).style.height = '220px';
-        });
-        await waitUntilAsync('the terminal refitted to a smaller panel', async () => (await sizeOf()).cols < fitted.cols && (await sizeOf()).rows < fitted.rows, 5000);
-        const smaller = await sizeOf();
-        await page.keyboard.type('clear\n');
-        await typeAndSee(page, b, 'stty size', new RegExp(`^${smaller.rows} ${smaller.cols}\\s*$`, 'm'));
-
-        // closing the panel hangs the shell up
-        await page.locator(`${tid(`terminal-${b}`)} ${tid('terminal-close')}`).click();
-        await waitUntilAsync('the shell in b gone after the panel closed', async () => (await pidsIn(b)).length === 0, 10_000);
-
-        // a terminal left open goes with the browser tab
-        await page.locator(tid(`ns-menu-${a}`)).click();
-        await page.locator(tid('port-menu-terminal')).click();
-        await page.waitForSelector(`${tid(`terminal-${a}`)}[data-state="open"]`, { timeout: 20_000 });
-        assert.ok((await pidsIn(a)).length > 0, 'the shell runs in a');
-        assert.deepEqual(br.problems, []);
-        await page.close();
-        await waitUntilAsync('the shell in a gone after the tab closed', async () => (await pidsIn(a)).length === 0, 15_000);
-      } finally {
-        await br.close();
-        await served.stop();
-      }
-    });
-  });
+      });
+    },
+  );
 });

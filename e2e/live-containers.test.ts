@@ -55,8 +55,14 @@ describe('live view of containers', { skip }, () => {
           await page.locator(tid(`node-${webId}`)).dispatchEvent('click');
           const details = page.locator(tid('live-details'));
           await details.waitFor();
-          assert.match((await details.locator(tid('live-container')).textContent()) ?? '', new RegExp(`docker ${webName} \\([0-9a-f]{12}\\) · bridge ${ip.replace(/\./g, '\\.')}/16`));
-          assert.match((await details.locator(tid('live-link-eth0')).textContent()) ?? '', new RegExp(`up / UP · mtu 1500 · [0-9a-f:]{17}[\\s\\S]*${ip.replace(/\./g, '\\.')}/16[\\s\\S]*peer host/${veth}`));
+          assert.match(
+            (await details.locator(tid('live-container')).textContent()) ?? '',
+            new RegExp(`docker ${webName} \\([0-9a-f]{12}\\) · bridge ${ip.replace(/\./g, '\\.')}/16`),
+          );
+          assert.match(
+            (await details.locator(tid('live-link-eth0')).textContent()) ?? '',
+            new RegExp(`up / UP · mtu 1500 · [0-9a-f:]{17}[\\s\\S]*${ip.replace(/\./g, '\\.')}/16[\\s\\S]*peer host/${veth}`),
+          );
           // a container with a veth to the host is adoptable (as an external entry, below)
           await page.locator(tid('inspector-adopt')).waitFor();
 
@@ -75,12 +81,24 @@ describe('live view of containers', { skip }, () => {
           const { text } = await exportText(page, 'yaml');
           const loaded = loadTopology(text, 'adopted.yaml');
           assert.ok(loaded.ok, JSON.stringify(loaded.errors));
-          assert.deepEqual(loaded.doc.bridges.map((x) => `${x.namespace}/${x.name}`), ['host/docker0']);
+          assert.deepEqual(
+            loaded.doc.bridges.map((x) => `${x.namespace}/${x.name}`),
+            ['host/docker0'],
+          );
           assert.doesNotMatch(text, /inode:/, 'no unnamed namespace in the document, its positions included');
           const externals = loaded.doc.namespaces.filter((n) => n.external).map((n) => [n.name, n.external]);
-          assert.deepEqual(externals.sort(), [[lateName, { container: lateName }], [webName, { container: webName }]]);
-          assert.ok(loaded.doc.veths.some((v) => v.ends[0].name === veth && v.ends[1].namespace === webName && v.ends[1].addresses.includes(`${ip}/16`)), 'web\'s veth kept, with its address');
-          assert.deepEqual(validateTopology(loaded.doc).filter((i) => i.severity === 'error'), []);
+          assert.deepEqual(externals.sort(), [
+            [lateName, { container: lateName }],
+            [webName, { container: webName }],
+          ]);
+          assert.ok(
+            loaded.doc.veths.some((v) => v.ends[0].name === veth && v.ends[1].namespace === webName && v.ends[1].addresses.includes(`${ip}/16`)),
+            "web's veth kept, with its address",
+          );
+          assert.deepEqual(
+            validateTopology(loaded.doc).filter((i) => i.severity === 'error'),
+            [],
+          );
           // the live view draws the entry in place of the inode box, in sync
           await page.locator(`${tid(`node-ns:${webName}`)}`).waitFor({ timeout: 10_000 });
           await page.keyboard.press('Escape');

@@ -53,7 +53,10 @@ describe('live view after apply', { skip }, () => {
         assert.equal(await row.locator(tid('inspector-drift-doc')).textContent(), 'up');
         assert.equal(await row.locator(tid('inspector-drift-host')).textContent(), 'down');
         // the kernel dropped the default route with the link: that is drift too; ip_forward, which the document leaves open, is not
-        assert.deepEqual(await page.locator(tid('inspector-drift-row')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-field')).sort()), ['route default', `${sb.ns('ns1')}/veth-ns1 state`].sort());
+        assert.deepEqual(
+          await page.locator(tid('inspector-drift-row')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-field')).sort()),
+          ['route default', `${sb.ns('ns1')}/veth-ns1 state`].sort(),
+        );
         const route = page.locator(`${tid('inspector-drift-row')}[data-field="route default"]`);
         assert.equal(await route.locator(tid('inspector-drift-doc')).textContent(), 'default via 192.168.1.254');
         assert.equal(await route.locator(tid('inspector-drift-host')).textContent(), '(none)');

@@ -34,39 +34,55 @@ describe('live view', { skip }, () => {
   it('shows scenario 04 and follows a link going down', async () => {
     await withSandbox('e2elive', async (sb) => {
       await up04(sb);
-      await withServePage(sb, async ({ page }) => {
-        await page.locator(tid('live-toggle')).click();
-        const ns = (n: string) => sb.ns(n);
-        for (const n of ['ns1', 'ns2', 'ns-router']) await page.waitForSelector(tid(`node-ns:${ns(n)}`), { timeout: 10_000 });
-        const ports: [string, string, string][] = [
-          [ns('ns1'), 'veth-ns1', '192.168.1.1/24'],
-          [ns('ns-router'), 'veth-router1', '192.168.1.254/24'],
-          [ns('ns-router'), 'veth-router2', '192.168.2.254/24'],
-          [ns('ns2'), 'veth-ns2', '192.168.2.1/24'],
-        ];
-        for (const [n, ifname, addr] of ports) {
-          const port = page.locator(tid(`port-${n}/${ifname}`));
-          await port.waitFor();
-          assert.equal(await port.getAttribute('data-up'), 'true', `${n}/${ifname} up`);
-          assert.match((await page.locator(tid(`node-ns:${n}`)).textContent()) ?? '', new RegExp(addr.replace(/\./g, '\\.')));
-        }
-        assert.equal(await page.locator(tid(`edge-veth:${ns('ns1')}/veth-ns1`)).or(page.locator(tid(`edge-veth:${ns('ns-router')}/veth-router1`))).count(), 1);
-        assert.equal(await page.locator(tid(`edge-veth:${ns('ns2')}/veth-ns2`)).or(page.locator(tid(`edge-veth:${ns('ns-router')}/veth-router2`))).count(), 1);
+      await withServePage(
+        sb,
+        async ({ page }) => {
+          await page.locator(tid('live-toggle')).click();
+          const ns = (n: string) => sb.ns(n);
+          for (const n of ['ns1', 'ns2', 'ns-router']) await page.waitForSelector(tid(`node-ns:${ns(n)}`), { timeout: 10_000 });
+          const ports: [string, string, string][] = [
+            [ns('ns1'), 'veth-ns1', '192.168.1.1/24'],
+            [ns('ns-router'), 'veth-router1', '192.168.1.254/24'],
+            [ns('ns-router'), 'veth-router2', '192.168.2.254/24'],
+            [ns('ns2'), 'veth-ns2', '192.168.2.1/24'],
+          ];
+          for (const [n, ifname, addr] of ports) {
+            const port = page.locator(tid(`port-${n}/${ifname}`));
+            await port.waitFor();
+            assert.equal(await port.getAttribute('data-up'), 'true', `${n}/${ifname} up`);
+            assert.match((await page.locator(tid(`node-ns:${n}`)).textContent()) ?? '', new RegExp(addr.replace(/\./g, '\\.')));
+          }
+          assert.equal(
+            await page
+              .locator(tid(`edge-veth:${ns('ns1')}/veth-ns1`))
+              .or(page.locator(tid(`edge-veth:${ns('ns-router')}/veth-router1`)))
+              .count(),
+            1,
+          );
+          assert.equal(
+            await page
+              .locator(tid(`edge-veth:${ns('ns2')}/veth-ns2`))
+              .or(page.locator(tid(`edge-veth:${ns('ns-router')}/veth-router2`)))
+              .count(),
+            1,
+          );
 
-        const t0 = Date.now();
-        await runOk(['ip', '-n', ns('ns1'), 'link', 'set', 'dev', 'veth-ns1', 'down']);
-        await page.waitForSelector(`${tid(`port-${ns('ns1')}/veth-ns1`)}[data-up="false"]`, { timeout: 20_000 });
-        console.log(`live view: link down shown after ${Date.now() - t0} ms`);
+          const t0 = Date.now();
+          await runOk(['ip', '-n', ns('ns1'), 'link', 'set', 'dev', 'veth-ns1', 'down']);
+          await page.waitForSelector(`${tid(`port-${ns('ns1')}/veth-ns1`)}[data-up="false"]`, { timeout: 20_000 });
+          console.log(`live view: link down shown after ${Date.now() - t0} ms`);
 
-        // the helper dies: the badge says so, the server restarts it, the live view follows again
-        const helperPid = await findHelper(sb.hostNs);
-        process.kill(helperPid, 'SIGKILL');
-        await page.waitForSelector(`${tid('helper-status')}[data-state="failed"]`, { timeout: 5000 });
-        await page.waitForSelector(`${tid('helper-status')}[data-state="connected"]`, { timeout: 30_000 });
-        assert.notEqual(await findHelper(sb.hostNs), helperPid, 'a new helper');
-        await runOk(['ip', '-n', ns('ns1'), 'link', 'set', 'dev', 'veth-ns1', 'up']);
-        await page.waitForSelector(`${tid(`port-${ns('ns1')}/veth-ns1`)}[data-up="true"]`, { timeout: 5000 });
-      }, { allowProblems: true });
+          // the helper dies: the badge says so, the server restarts it, the live view follows again
+          const helperPid = await findHelper(sb.hostNs);
+          process.kill(helperPid, 'SIGKILL');
+          await page.waitForSelector(`${tid('helper-status')}[data-state="failed"]`, { timeout: 5000 });
+          await page.waitForSelector(`${tid('helper-status')}[data-state="connected"]`, { timeout: 30_000 });
+          assert.notEqual(await findHelper(sb.hostNs), helperPid, 'a new helper');
+          await runOk(['ip', '-n', ns('ns1'), 'link', 'set', 'dev', 'veth-ns1', 'up']);
+          await page.waitForSelector(`${tid(`port-${ns('ns1')}/veth-ns1`)}[data-up="true"]`, { timeout: 5000 });
+        },
+        { allowProblems: true },
+      );
     });
   });
 });

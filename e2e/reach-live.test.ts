@@ -28,8 +28,23 @@ async function pingAll(page: Page) {
   await page.locator(tid('reach-ping')).click();
   // this run's end: the progress stays, marked done, with the run's number
   await page.locator(`${tid('reach-ping-progress')}[data-state="done"][data-run="${runs + 1}"]`).waitFor({ timeout: 60_000 });
-  assert.equal(await page.locator(tid('reach-ping-error')).count(), 0, (await page.locator(tid('reach-ping-error')).textContent().catch(() => '')) ?? '');
-  return page.locator(tid('reach-row')).evaluateAll((rs) => rs.map((r) => ({ from: r.getAttribute('data-from'), to: r.getAttribute('data-to'), toNs: r.getAttribute('data-to-ns'), predicted: r.getAttribute('data-predicted'), actual: r.getAttribute('data-actual') })));
+  assert.equal(
+    await page.locator(tid('reach-ping-error')).count(),
+    0,
+    (await page
+      .locator(tid('reach-ping-error'))
+      .textContent()
+      .catch(() => '')) ?? '',
+  );
+  return page.locator(tid('reach-row')).evaluateAll((rs) =>
+    rs.map((r) => ({
+      from: r.getAttribute('data-from'),
+      to: r.getAttribute('data-to'),
+      toNs: r.getAttribute('data-to-ns'),
+      predicted: r.getAttribute('data-predicted'),
+      actual: r.getAttribute('data-actual'),
+    })),
+  );
 }
 
 describe('reachability in the live view', { skip }, () => {
@@ -38,9 +53,10 @@ describe('reachability in the live view', { skip }, () => {
       await up04(sb);
       await waitSettled(sb);
       await withServePage(sb, async ({ page }) => {
-      const [ns1, ns2, router] = ['ns1', 'ns2', 'ns-router'].map((n) => sb.ns(n));
-      // the scenario's own pairs (the sandbox host has an uplink into a namespace it does not name)
-      const isOurs = (r: { from: string | null; toNs: string | null }) => [ns1, ns2, router].includes(r.from ?? '') && [ns1, ns2, router].includes(r.toNs ?? '');
+        const [ns1, ns2, router] = ['ns1', 'ns2', 'ns-router'].map((n) => sb.ns(n));
+        // the scenario's own pairs (the sandbox host has an uplink into a namespace it does not name)
+        const isOurs = (r: { from: string | null; toNs: string | null }) =>
+          [ns1, ns2, router].includes(r.from ?? '') && [ns1, ns2, router].includes(r.toNs ?? '');
         await page.locator(tid('live-toggle')).click();
         for (const n of [ns1, ns2, router]) await page.waitForSelector(tid(`node-ns:${n}`), { timeout: 10_000 });
 
@@ -56,7 +72,12 @@ describe('reachability in the live view', { skip }, () => {
         const routerNode = page.locator(`.react-flow__node[data-id="ns:${router}"]`);
         assert.equal(await routerNode.evaluate((n) => getComputedStyle(n).outlineStyle), 'solid', 'the router on the path is outlined');
         assert.equal(await routerNode.evaluate((n) => getComputedStyle(n).outlineColor), 'rgb(42, 157, 75)', 'in the path colour');
-        assert.ok((await page.locator('.react-flow__edge path[style], .react-flow__edge path').evaluateAll((ps) => ps.filter((p) => getComputedStyle(p).strokeWidth === '4px').length)) >= 2, 'both veth edges drawn as the path');
+        assert.ok(
+          (await page
+            .locator('.react-flow__edge path[style], .react-flow__edge path')
+            .evaluateAll((ps) => ps.filter((p) => getComputedStyle(p).strokeWidth === '4px').length)) >= 2,
+          'both veth edges drawn as the path',
+        );
 
         // every pair of the live matrix pinged for real: each agrees with its prediction
         await page.locator(tid('reach-open')).click();
@@ -79,7 +100,8 @@ describe('reachability in the live view', { skip }, () => {
         assert.equal(await page.locator(tid(`port-${router}/veth-router2`)).evaluate((p) => getComputedStyle(p).outlineStyle), 'solid', 'and the port marked');
 
         const after = (await pingAll(page)).filter(isOurs);
-        for (const r of after) assert.equal(r.actual, r.predicted, `after the link went down, ${r.from} → ${r.to}: predicted ${r.predicted}, pinged ${r.actual}`);
+        for (const r of after)
+          assert.equal(r.actual, r.predicted, `after the link went down, ${r.from} → ${r.to}: predicted ${r.predicted}, pinged ${r.actual}`);
         assert.equal(after.find((r) => r.from === ns1 && r.to === '192.168.2.1')?.predicted, 'fail');
 
         // the link back up, then a firewall rule changed by hand: no netlink event tells of it, yet the

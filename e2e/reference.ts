@@ -78,7 +78,11 @@ export async function unreachable(sb: Sandbox, checks: Reach[]): Promise<string[
   let port = 40000 + Math.floor(Math.random() * 10000);
   for (const [from, target, targetNs] of checks) {
     port++;
-    const listener = spawn(netns(sb, targetNs)[0], [...netns(sb, targetNs).slice(1), 'socat', '-u', `TCP-LISTEN:${port},bind=${target},reuseaddr`, '/dev/null'], { stdio: 'ignore' });
+    const listener = spawn(
+      netns(sb, targetNs)[0],
+      [...netns(sb, targetNs).slice(1), 'socat', '-u', `TCP-LISTEN:${port},bind=${target},reuseaddr`, '/dev/null'],
+      { stdio: 'ignore' },
+    );
     try {
       await new Promise((r) => setTimeout(r, 150));
       const r = await run([...netns(sb, from), 'socat', '-u', '/dev/null', `TCP:${target}:${port},connect-timeout=1`], { timeoutMs: 3000 });

@@ -20,7 +20,12 @@ export function bridgeLan(n: number) {
 
 /** host–a–b–c in a chain, and one more veth host–c that has to go round a and b. */
 export function chain() {
-  const hop = (x: string, y: string, n: number) => ({ ends: [{ namespace: x, name: `to-${y}`, addresses: [`10.9.${n}.1/30`] }, { namespace: y, name: `to-${x}`, addresses: [`10.9.${n}.2/30`] }] });
+  const hop = (x: string, y: string, n: number) => ({
+    ends: [
+      { namespace: x, name: `to-${y}`, addresses: [`10.9.${n}.1/30`] },
+      { namespace: y, name: `to-${x}`, addresses: [`10.9.${n}.2/30`] },
+    ],
+  });
   return {
     apiVersion: 'netns-studio/v1',
     kind: 'Topology',

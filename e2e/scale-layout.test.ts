@@ -64,7 +64,13 @@ async function drawn(page: Page): Promise<{ transform: string; mode: 'dom' | 'ov
       return {
         transform,
         mode: 'overview' as const,
-        items: labels.map((l) => ({ id: l.id, name: l.name, shown: l.text, px: l.px, box: [c.x + tx + l.box[0] * z, c.y + ty + l.box[1] * z, l.box[2] * z, Math.max(l.box[3] * z, l.px)] as [number, number, number, number] })),
+        items: labels.map((l) => ({
+          id: l.id,
+          name: l.name,
+          shown: l.text,
+          px: l.px,
+          box: [c.x + tx + l.box[0] * z, c.y + ty + l.box[1] * z, l.box[2] * z, Math.max(l.box[3] * z, l.px)] as [number, number, number, number],
+        })),
       };
     }
     return {
@@ -73,7 +79,13 @@ async function drawn(page: Page): Promise<{ transform: string; mode: 'dom' | 'ov
       items: [...document.querySelectorAll<HTMLElement>('.react-flow__node-namespace')].map((el) => {
         const r = el.getBoundingClientRect();
         const name = el.querySelector<HTMLElement>('[data-testid="ns-name"]')!;
-        return { id: el.dataset.id!, name: el.dataset.id!.slice(3), shown: name.scrollWidth > name.clientWidth ? '' : (name.textContent ?? ''), px: parseFloat(getComputedStyle(name).fontSize) * z, box: [r.x, r.y, r.width, r.height] as [number, number, number, number] };
+        return {
+          id: el.dataset.id!,
+          name: el.dataset.id!.slice(3),
+          shown: name.scrollWidth > name.clientWidth ? '' : (name.textContent ?? ''),
+          px: parseFloat(getComputedStyle(name).fontSize) * z,
+          box: [r.x, r.y, r.width, r.height] as [number, number, number, number],
+        };
       }),
     };
   });
@@ -99,7 +111,10 @@ async function checkReadable(page: Page, n: number): Promise<'dom' | 'overview'>
   assertNoOverlap(seen.items);
   const covers: Box[] = [];
   for (const sel of [tid('minimap'), '.react-flow__minimap', '.react-flow__controls']) {
-    const c = await page.locator(sel).boundingBox().catch(() => null);
+    const c = await page
+      .locator(sel)
+      .boundingBox()
+      .catch(() => null);
     if (c) covers.push([c.x, c.y, c.width, c.height]);
   }
   for (const i of seen.items) {
@@ -159,23 +174,24 @@ async function assertHostRegion(page: Page, bridge: string) {
  * (sampled along the drawn path).
  */
 async function assertRoutedAroundBoxes(page: Page) {
-  const read = () => page.evaluate(() => {
-    const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node-namespace')].map((el) => {
-      const b = el.getBoundingClientRect();
-      return { id: el.dataset.id!, box: [b.x, b.y, b.width, b.height] };
+  const read = () =>
+    page.evaluate(() => {
+      const nodes = [...document.querySelectorAll<HTMLElement>('.react-flow__node-namespace')].map((el) => {
+        const b = el.getBoundingClientRect();
+        return { id: el.dataset.id!, box: [b.x, b.y, b.width, b.height] };
+      });
+      return [...document.querySelectorAll<SVGGElement>('.veth-edge')].map((g) => {
+        const path = g.querySelector<SVGPathElement>('path.react-flow__edge-path')!;
+        const m = path.getScreenCTM()!;
+        const len = path.getTotalLength();
+        const pts: [number, number][] = [];
+        for (let k = 1; k < 40; k++) {
+          const p = path.getPointAtLength((len * k) / 40);
+          pts.push([m.a * p.x + m.c * p.y + m.e, m.b * p.x + m.d * p.y + m.f]);
+        }
+        return { id: g.getAttribute('data-testid')!.slice('edge-'.length), routed: g.dataset.routed, ends: [g.dataset.source, g.dataset.target], pts, nodes };
+      });
     });
-    return [...document.querySelectorAll<SVGGElement>('.veth-edge')].map((g) => {
-      const path = g.querySelector<SVGPathElement>('path.react-flow__edge-path')!;
-      const m = path.getScreenCTM()!;
-      const len = path.getTotalLength();
-      const pts: [number, number][] = [];
-      for (let k = 1; k < 40; k++) {
-        const p = path.getPointAtLength((len * k) / 40);
-        pts.push([m.a * p.x + m.c * p.y + m.e, m.b * p.x + m.d * p.y + m.f]);
-      }
-      return { id: g.getAttribute('data-testid')!.slice('edge-'.length), routed: g.dataset.routed, ends: [g.dataset.source, g.dataset.target], pts, nodes };
-    });
-  });
   // the fit and the level of detail land after the layout
   const r = await until(page, read, (r) => r.length === 4 && r.every((e) => e.routed === 'elk'), 'four veths drawn along their ELK routes');
   for (const e of r) {
@@ -197,7 +213,10 @@ describe('readable at every size', { skip }, () => {
         await openText(page, `lan-${n}.yaml`, stringify(bridgeLan(n)));
         const mode = await checkReadable(page, n);
         console.log(`${n} namespaces: names read from the ${mode} (${Date.now() - t0} ms)`);
-        const minimap = mode === 'overview' ? Number(await page.locator(tid('minimap')).getAttribute('data-nodes')) : await page.locator('.react-flow__minimap .react-flow__minimap-node').count();
+        const minimap =
+          mode === 'overview'
+            ? Number(await page.locator(tid('minimap')).getAttribute('data-nodes'))
+            : await page.locator('.react-flow__minimap .react-flow__minimap-node').count();
         // (React Flow's minimap draws the bridge inside the host as its own shape)
         assert.ok(minimap >= n + 1, `the minimap draws every box (${minimap})`);
         if (mode === 'dom') await assertHostRegion(page, 'br:host/br0');

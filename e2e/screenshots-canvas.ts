@@ -40,9 +40,14 @@ try {
   console.log('docs/first-run.png');
 
   await openText(page, 'lan-200.yaml', stringify(bridgeLan(200)));
-  await page.waitForFunction(() => (JSON.parse(document.querySelector<HTMLElement>('[data-testid="overview-layer"]')?.dataset.labels ?? '[]') as unknown[]).length === 201);
+  await page.waitForFunction(
+    () => (JSON.parse(document.querySelector<HTMLElement>('[data-testid="overview-layer"]')?.dataset.labels ?? '[]') as unknown[]).length === 201,
+  );
   await settle();
-  await page.locator(tid('notice-dismiss')).click().catch(() => {});
+  await page
+    .locator(tid('notice-dismiss'))
+    .click()
+    .catch(() => {});
   await page.screenshot({ path: join(DOCS, 'lan-200.png') });
   console.log('docs/lan-200.png');
 

@@ -61,7 +61,9 @@ await withSandbox('', async (sb) => {
     await page.locator(tid('live-toggle')).click();
     await page.waitForSelector(`${tid(`port-${sb.ns('ns1')}/veth-ns1`)}[data-up="true"]`, { timeout: 10_000 });
     await runOk(['ip', '-n', sb.ns('ns2'), 'link', 'set', 'dev', 'veth-ns2', 'down']);
-    await page.waitForSelector(`${tid(`port-${sb.ns('ns2')}/veth-ns2`)}[data-up="false"]`, { timeout: 10_000 }).catch(() => console.log('(the link-down did not show: watch missing?)'));
+    await page
+      .waitForSelector(`${tid(`port-${sb.ns('ns2')}/veth-ns2`)}[data-up="false"]`, { timeout: 10_000 })
+      .catch(() => console.log('(the link-down did not show: watch missing?)'));
     await page.locator(tid('fit-view')).click();
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(DOCS, 'live.png') });

@@ -50,14 +50,19 @@ describe('many topologies from the app', { skip }, () => {
         await openText(page, 'lab-b.yaml', stringify(scenarioDoc('06-client-server', sb)));
         const bPlan = await planAndApply(page);
         assert.equal(bPlan.topology, 'lab-b');
-        assert.deepEqual(bPlan.groups, ['lab-b'], 'every step is lab-b\'s own');
+        assert.deepEqual(bPlan.groups, ['lab-b'], "every step is lab-b's own");
         assert.ok(!bPlan.actions.includes('delete'), 'nothing deleted');
         const ofA = [sb.ns('ns1'), sb.ns('ns2'), 'br0', 'veth1-br', 'veth2-br'];
-        assert.deepEqual(bPlan.steps.filter((t) => ofA.some((n) => t.includes(n))), [], 'no step touches lab-a');
+        assert.deepEqual(
+          bPlan.steps.filter((t) => ofA.some((n) => t.includes(n))),
+          [],
+          'no step touches lab-a',
+        );
         // lab-a is still exactly there
         const both = await hostDump(sb);
         for (const ns of ['host', 'ns1', 'ns2']) {
-          const keep = (d: typeof both) => ns === 'host' ? Object.fromEntries(Object.entries(d.host.links).filter(([n]) => ['br0', 'veth1-br', 'veth2-br'].includes(n))) : d[ns];
+          const keep = (d: typeof both) =>
+            ns === 'host' ? Object.fromEntries(Object.entries(d.host.links).filter(([n]) => ['br0', 'veth1-br', 'veth2-br'].includes(n))) : d[ns];
           assert.deepEqual(keep(both), keep(afterA), `lab-a's ${ns} untouched`);
         }
 
@@ -66,7 +71,10 @@ describe('many topologies from the app', { skip }, () => {
         await page.locator(tid('plan-button')).click();
         await page.locator(tid('plan-error')).waitFor({ timeout: 60_000 });
         assert.equal(await page.locator(tid('plan-error')).getAttribute('data-code'), 'owned-elsewhere');
-        assert.match((await page.locator(tid('plan-error')).textContent()) ?? '', new RegExp(`netns:${sb.ns('ns1')}.* belongs? to topology "lab-a" \\(applied from lab-a\\.yaml at `));
+        assert.match(
+          (await page.locator(tid('plan-error')).textContent()) ?? '',
+          new RegExp(`netns:${sb.ns('ns1')}.* belongs? to topology "lab-a" \\(applied from lab-a\\.yaml at `),
+        );
         assert.equal(await page.locator(tid('apply-button')).count(), 0, 'nothing to apply');
         await page.locator(tid('plan-close')).click();
         assert.deepEqual(await hostDump(sb), both);
@@ -74,7 +82,10 @@ describe('many topologies from the app', { skip }, () => {
         await page.locator(tid('topologies-button')).click();
         await page.locator(tid('topology-row')).first().waitFor({ timeout: 30_000 });
         const rows = await page.locator(tid('topology-row')).evaluateAll((els) => els.map((e) => [e.getAttribute('data-name'), e.getAttribute('data-state')]));
-        assert.deepEqual(rows, [['lab-a', 'in-sync'], ['lab-b', 'in-sync']]);
+        assert.deepEqual(rows, [
+          ['lab-a', 'in-sync'],
+          ['lab-b', 'in-sync'],
+        ]);
         assert.match((await page.locator(tid('topology-row')).first().textContent()) ?? '', /lab-a\.yaml.*in sync.*2 namespaces/);
         // destroy lab-b from the list: a dry run first, then only its objects go
         await page.locator(`${tid('topology-row')}[data-name="lab-b"] ${tid('topology-destroy')}`).click();
@@ -86,7 +97,11 @@ describe('many topologies from the app', { skip }, () => {
         assert.deepEqual(await hostDump(sb), afterA, 'lab-b gone, lab-a as it was');
         await page.locator(`${tid('topology-row')}[data-name="lab-a"] ${tid('topology-open')}`).click();
         // the document open now is the one just applied (saved state): Open goes ahead, or asks first when there are edits
-        await page.waitForFunction(() => !document.querySelector('[data-testid="topologies-dialog"]') || !!document.querySelector('[data-testid="unsaved-dialog"]'), undefined, { timeout: 30_000 });
+        await page.waitForFunction(
+          () => !document.querySelector('[data-testid="topologies-dialog"]') || !!document.querySelector('[data-testid="unsaved-dialog"]'),
+          undefined,
+          { timeout: 30_000 },
+        );
         if (await page.locator(tid('unsaved-dialog')).count()) await page.locator(tid('unsaved-discard')).click();
         await page.locator(tid('topologies-dialog')).waitFor({ state: 'detached', timeout: 30_000 });
         assert.match((await page.locator(tid('file-name')).textContent()) ?? '', /lab-a\.yaml/);

@@ -44,7 +44,8 @@ export async function openText(page: Page, name: string, text: string): Promise<
   await page.waitForFunction(
     (n) =>
       !!document.querySelector('[data-testid="notice-error"]') ||
-      ((document.querySelector('[data-testid="file-name"]')?.textContent ?? '').includes(n) && !document.querySelector('[data-testid="canvas"][data-layout="pending"]')),
+      ((document.querySelector('[data-testid="file-name"]')?.textContent ?? '').includes(n) &&
+        !document.querySelector('[data-testid="canvas"][data-layout="pending"]')),
     name,
     { timeout: 30_000 },
   );

@@ -69,7 +69,15 @@ describe('desktop main process (Electron mocked)', () => {
     let out: any;
     f.rec.headerHooks[0]({ responseHeaders: { 'Content-Type': ['text/html'] } }, (r: unknown) => (out = r));
     const csp: string = out.responseHeaders['Content-Security-Policy'][0];
-    for (const part of ["default-src 'none'", "script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'none'", "connect-src 'self'"]) {
+    for (const part of [
+      "default-src 'none'",
+      "script-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+      "form-action 'none'",
+      "connect-src 'self'",
+    ]) {
       assert.ok(csp.split('; ').includes(part), `${part} in ${csp}`);
     }
     assert.doesNotMatch(csp, /unsafe-eval/);
@@ -81,7 +89,12 @@ describe('desktop main process (Electron mocked)', () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-security-policy'), csp);
     assert.match(await res.text(), /<title>app<\/title>/);
-    for (const bad of [`${APP_ORIGIN}/../secret.txt`, `${APP_ORIGIN}/%2e%2e/secret.txt`, `${APP_ORIGIN}/assets/..%2f..%2fsecret.txt`, 'app://other-host/index.html']) {
+    for (const bad of [
+      `${APP_ORIGIN}/../secret.txt`,
+      `${APP_ORIGIN}/%2e%2e/secret.txt`,
+      `${APP_ORIGIN}/assets/..%2f..%2fsecret.txt`,
+      'app://other-host/index.html',
+    ]) {
       const r: Response = await handler(new Request(bad));
       assert.equal(r.status, 404, bad);
     }
@@ -123,7 +136,12 @@ describe('desktop main process (Electron mocked)', () => {
     ];
     for (const name of REQUEST_NAMES) {
       const h = f.rec.handlers.get(requestChannel(name))!;
-      for (const ev of foreign) await assert.rejects(Promise.resolve().then(() => h(ev, {})), /refused/, `${name} from ${JSON.stringify(ev.senderFrame)}`);
+      for (const ev of foreign)
+        await assert.rejects(
+          Promise.resolve().then(() => h(ev, {})),
+          /refused/,
+          `${name} from ${JSON.stringify(ev.senderFrame)}`,
+        );
     }
   });
 
@@ -138,7 +156,10 @@ describe('desktop main process (Electron mocked)', () => {
     const bad = await f.rec.handlers.get(requestChannel('plan'))!(trusted(), { document: { kind: 'x' } });
     assert.equal(bad.ok, false);
     assert.equal(bad.error.code, 'bad-message');
-    await assert.rejects(Promise.resolve().then(() => f.rec.handlers.get(requestChannel('status'))!(trusted(), { extra: 1 })), /bad-message/);
+    await assert.rejects(
+      Promise.resolve().then(() => f.rec.handlers.get(requestChannel('status'))!(trusted(), { extra: 1 })),
+      /bad-message/,
+    );
     const ex = await f.rec.handlers.get(requestChannel('exportFile'))!(trusted(), { data: 'x', kind: 'exe' });
     assert.equal(ex.error.code, 'bad-message');
   });
@@ -158,10 +179,23 @@ describe('desktop main process (Electron mocked)', () => {
       return walk(template);
     };
     const expect: Record<string, string> = {
-      'New': 'new', 'Open…': 'open', 'Save': 'save', 'Save As…': 'save-as',
-      'Topology YAML…': 'export-yaml', 'Shell Script…': 'export-shell', 'GOST YAML…': 'export-gost', 'SVG Image…': 'export-svg', 'PNG Image…': 'export-png',
-      'Undo': 'undo', 'Redo': 'redo', 'Delete': 'delete', 'Select All': 'select-all',
-      'Fit to Window': 'fit', 'Auto-layout': 'auto-layout', 'Live View On/Off': 'toggle-live', 'About Netns Studio': 'about',
+      New: 'new',
+      'Open…': 'open',
+      Save: 'save',
+      'Save As…': 'save-as',
+      'Topology YAML…': 'export-yaml',
+      'Shell Script…': 'export-shell',
+      'GOST YAML…': 'export-gost',
+      'SVG Image…': 'export-svg',
+      'PNG Image…': 'export-png',
+      Undo: 'undo',
+      Redo: 'redo',
+      Delete: 'delete',
+      'Select All': 'select-all',
+      'Fit to Window': 'fit',
+      'Auto-layout': 'auto-layout',
+      'Live View On/Off': 'toggle-live',
+      'About Netns Studio': 'about',
     };
     for (const [label, command] of Object.entries(expect)) {
       const item = find(label);

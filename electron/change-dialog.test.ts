@@ -23,10 +23,23 @@ import { NOT_CONFIRMED } from '../shell-core/change-confirmation';
 import { command } from '../shared/plan/render';
 
 const HASH = 'a'.repeat(64);
-const HOST_STEP = { ...command({ op: 'link.state', ns: 'host', name: 'lab0', up: true }), undo: [], reason: 'lab0 up', object: 'link:host:lab0', action: 'create', touchesHost: 'changes a link of the host namespace' };
+const HOST_STEP = {
+  ...command({ op: 'link.state', ns: 'host', name: 'lab0', up: true }),
+  undo: [],
+  reason: 'lab0 up',
+  object: 'link:host:lab0',
+  action: 'create',
+  touchesHost: 'changes a link of the host namespace',
+};
 const NS_STEP = { ...command({ op: 'link.state', ns: 'lab-a', name: 'lo', up: true }), undo: [], reason: 'lo up', object: 'link:lab-a:lo', action: 'change' };
-const DEL_STEP = { ...command({ op: 'netns.del', name: 'lab-a' }), undo: [], reason: 'lab-a is the topology\'s', object: 'netns:lab-a', action: 'delete' };
-const PLAN = { planHash: HASH, steps: [NS_STEP, HOST_STEP], summary: { create: 1, change: 1, delete: 0, unmanaged: 0, total: 2 }, topology: { name: 'lab', from: 'document' }, notes: [] };
+const DEL_STEP = { ...command({ op: 'netns.del', name: 'lab-a' }), undo: [], reason: "lab-a is the topology's", object: 'netns:lab-a', action: 'delete' };
+const PLAN = {
+  planHash: HASH,
+  steps: [NS_STEP, HOST_STEP],
+  summary: { create: 1, change: 1, delete: 0, unmanaged: 0, total: 2 },
+  topology: { name: 'lab', from: 'document' },
+  notes: [],
+};
 const APPLIED = { applied: 2, durationMs: 5, matches: true, topology: 'lab' };
 
 describe('desktop: a change waits for the person in a native dialog (Electron mocked)', () => {
@@ -48,7 +61,12 @@ describe('desktop: a change waits for the person in a native dialog (Electron mo
     mkdirSync(join(dir, 'renderer'), { recursive: true });
     writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html><title>app</title>');
     f = fakeElectron();
-    await startApp(f.electron, { preload: '/app/preload.cjs', rendererDir: join(dir, 'renderer'), createHelperLink: () => scriptedHelperLink(h), log: () => {} }).ready;
+    await startApp(f.electron, {
+      preload: '/app/preload.cjs',
+      rendererDir: join(dir, 'renderer'),
+      createHelperLink: () => scriptedHelperLink(h),
+      log: () => {},
+    }).ready;
     win = FakeBrowserWindow.created[0]!;
   });
   after(() => {

@@ -23,7 +23,6 @@ import { waitUntil } from '../testing/until';
 const skip = kernelSkipReason();
 if (skip) console.log(`skipping elevated helper link tests: ${skip}`);
 
-
 interface Prompt {
   /** what sudo-prompt was asked to run */
   commands: string[];
@@ -119,7 +118,7 @@ describe('elevated helper link (sudo-prompt stand-in, real helper and socket)', 
     });
   });
 
-  it('a cancelled prompt is retryable; a dead helper is not restarted behind the person\'s back', async () => {
+  it("a cancelled prompt is retryable; a dead helper is not restarted behind the person's back", async () => {
     await withSandbox('elevc', async (sb) => {
       const prompt = fakePrompt();
       prompt.answer = 'cancel';
@@ -174,6 +173,9 @@ describe('what the elevated command runs', () => {
       rmSync(root, { recursive: true, force: true });
     }
     assert.equal(bundledHelper('/nonexistent/app/.vite/build'), undefined);
-    assert.deepEqual(elevatedLaunch({ wrap: ['nsenter'] }).wrap, process.versions.electron ? ['/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', 'nsenter'] : ['nsenter']);
+    assert.deepEqual(
+      elevatedLaunch({ wrap: ['nsenter'] }).wrap,
+      process.versions.electron ? ['/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', 'nsenter'] : ['nsenter'],
+    );
   });
 });

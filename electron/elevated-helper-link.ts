@@ -94,7 +94,10 @@ export function createElevatedHelperLink(opts: ElevatedHelperOptions): HelperLin
       } catch (e) {
         const detail = (e as { detail?: { code?: number } }).detail;
         if (detail?.code === 126) {
-          throw new HelperRequestError({ code: ELEVATION_CANCELLED, message: 'the password prompt was cancelled: live features need the helper (Retry asks again)' });
+          throw new HelperRequestError({
+            code: ELEVATION_CANCELLED,
+            message: 'the password prompt was cancelled: live features need the helper (Retry asks again)',
+          });
         }
         throw e;
       }

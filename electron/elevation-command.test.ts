@@ -10,7 +10,7 @@ function runLikeSudoPrompt(cmd: string) {
 }
 
 describe('elevation command (the one shell string sudo-prompt accepts)', () => {
-  it('survives sudo-prompt\'s double wrapping as exactly our argv', () => {
+  it("survives sudo-prompt's double wrapping as exactly our argv", () => {
     const args = ['/opt/Netns Studio/netns-studio', '/tmp/netns-studio-a1b2/helper.sock', '--connect=x,y', 'a@b:c%d+e'];
     const r = runLikeSudoPrompt(elevationCommand(['printf', '%s=', ...args]));
     assert.equal(r.status, 0, r.stderr);

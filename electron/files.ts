@@ -61,7 +61,11 @@ export function createFileOps(deps: FileOpsDeps) {
 
   async function askSavePath(suggested: string, filters: { name: string; extensions: string[] }[]): Promise<string | undefined> {
     const win = deps.window();
-    const opts = { defaultPath: suggested.includes('/') ? suggested : `${deps.defaultDir()}/${suggested}`, filters, properties: ['createDirectory', 'showOverwriteConfirmation'] as ('createDirectory' | 'showOverwriteConfirmation')[] };
+    const opts = {
+      defaultPath: suggested.includes('/') ? suggested : `${deps.defaultDir()}/${suggested}`,
+      filters,
+      properties: ['createDirectory', 'showOverwriteConfirmation'] as ('createDirectory' | 'showOverwriteConfirmation')[],
+    };
     const r = win ? await deps.dialog.showSaveDialog(win, opts) : await deps.dialog.showSaveDialog(opts);
     return r.canceled || !r.filePath ? undefined : r.filePath;
   }

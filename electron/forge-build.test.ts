@@ -21,7 +21,9 @@ const ViteConfigGenerator = ((ViteConfigModule as unknown as { default?: typeof 
 
 describe('Forge build of main and preload', () => {
   it('produces package.json main and a sandbox-loadable preload', async () => {
-    const plugin = forgeConfig.plugins!.find((p) => (p as { name?: string }).name === 'vite') as unknown as { config: ConstructorParameters<typeof ViteConfigGenerator>[0] };
+    const plugin = forgeConfig.plugins!.find((p) => (p as { name?: string }).name === 'vite') as unknown as {
+      config: ConstructorParameters<typeof ViteConfigGenerator>[0];
+    };
     assert.ok(plugin, 'the Vite plugin is configured');
     const out = mkdtempSync(join(tmpdir(), 'nst-forge-'));
     try {

@@ -52,8 +52,14 @@ let buildMs = 0;
 async function buildHelperBundles(outDir: string): Promise<void> {
   const vite = forgeConfig.plugins!.find((p) => (p as { name?: string }).name === 'vite') as unknown as { config: PluginConfig };
   // the config path made absolute: Forge resolves it from the working directory
-  const helperOnly = { ...vite.config, build: vite.config.build.filter((b) => b.config === 'vite.helper.config.ts').map((b) => ({ ...b, config: path.join(root, b.config!) })) };
-  assert.deepEqual(helperOnly.build.map((b) => b.entry), ['helper/main.ts', 'helper/methods-bundle.ts', 'helper/forwarders/agent.ts']);
+  const helperOnly = {
+    ...vite.config,
+    build: vite.config.build.filter((b) => b.config === 'vite.helper.config.ts').map((b) => ({ ...b, config: path.join(root, b.config!) })),
+  };
+  assert.deepEqual(
+    helperOnly.build.map((b) => b.entry),
+    ['helper/main.ts', 'helper/methods-bundle.ts', 'helper/forwarders/agent.ts'],
+  );
   const configs = await new ViteConfigGenerator(helperOnly, root, true).getBuildConfigs();
   for (const c of configs) await build(mergeConfig(c, { logLevel: 'silent', build: { outDir, watch: null } }) as InlineConfig);
 }
@@ -85,7 +91,11 @@ describe('helper bundle of the packaged app', () => {
     assert.ok(!fs.existsSync(path.join(resources, 'app.asar.unpacked', '.vite', 'build')), 'the rest stays in the asar');
 
     assert.equal(helperEntry(packagedMainDir), path.join(bundleDir, HELPER_BUNDLE), 'packaged: the unpacked bundle');
-    assert.equal(helperEntry(path.join(appDir, '.vite', 'build')), path.join(appDir, HELPER_BUNDLE_DIR, HELPER_BUNDLE), 'not in an asar (a checkout Forge built): the bundle');
+    assert.equal(
+      helperEntry(path.join(appDir, '.vite', 'build')),
+      path.join(appDir, HELPER_BUNDLE_DIR, HELPER_BUNDLE),
+      'not in an asar (a checkout Forge built): the bundle',
+    );
     assert.ok(buildMs < 20_000, `the build stays quick (${buildMs} ms)`);
   });
 
@@ -98,7 +108,11 @@ describe('helper bundle of the packaged app', () => {
       assert.doesNotMatch(code, /"data:[^"]*base64/, `${f}: no script inlined as a data: URL`);
       assert.doesNotMatch(code, /^\s*(import|export)\s/m, `${f}: CommonJS, not ESM`);
     }
-    const perlInSource = fs.readdirSync(path.join(root, 'helper'), { recursive: true }).map(String).filter((f) => f.endsWith('.pl')).map((f) => `helper/${f}`);
+    const perlInSource = fs
+      .readdirSync(path.join(root, 'helper'), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.pl'))
+      .map((f) => `helper/${f}`);
     assert.deepEqual(perlInSource.sort(), [...HELPER_SCRIPTS].sort(), 'every script the helper runs ships beside the bundle');
     const helper = fs.readFileSync(path.join(bundleDir, HELPER_METHODS_BUNDLE), 'utf8');
     // each script is found beside the bundle's own file (join(dirname(fileURLToPath(import.meta.url)), NAME))
@@ -115,7 +129,10 @@ describe('helper bundle of the packaged app', () => {
       assert.deepEqual({ ...h.hello, pid: 0 }, { ...want, pid: 0 });
       assert.notEqual(h.hello!.pid, process.pid);
       const r = await h.request('discover', { onlyPrefix: 'nst-no-such-', nat: false });
-      assert.deepEqual(r.observed.namespaces.map((n) => n.name), ['host']);
+      assert.deepEqual(
+        r.observed.namespaces.map((n) => n.name),
+        ['host'],
+      );
     } finally {
       assert.equal((await h.close()).code, 0);
     }
@@ -126,19 +143,28 @@ describe('helper bundle of the packaged app', () => {
     const args = { protocol: 'tcp', role: 'listen', name: 'hs', dir, listenAddr: '127.0.0.1', listenPort: 0, targetHost: '127.0.0.1', targetPort: 9 };
     const agent = spawn(process.execPath, [path.join(bundleDir, AGENT_BUNDLE), JSON.stringify(args)], { stdio: ['ignore', 'ignore', 'pipe'], cwd: '/' });
     let stderr = '';
-    agent.stderr.on('data', (b) => { stderr += b; });
+    agent.stderr.on('data', (b) => {
+      stderr += b;
+    });
     const exited = new Promise<number | null>((r) => agent.on('exit', (code) => r(code)));
     try {
-      const ask = () => new Promise<string>((resolve) => {
-        let buf = '';
-        const c = net.connect(path.join(dir, 'hs.listen.ctl'));
-        c.on('data', (b) => { buf += b; });
-        c.on('end', () => resolve(buf));
-        c.on('error', () => resolve(''));
-      });
+      const ask = () =>
+        new Promise<string>((resolve) => {
+          let buf = '';
+          const c = net.connect(path.join(dir, 'hs.listen.ctl'));
+          c.on('data', (b) => {
+            buf += b;
+          });
+          c.on('end', () => resolve(buf));
+          c.on('error', () => resolve(''));
+        });
       let answer = '';
       for (const end = Date.now() + 5000; Date.now() < end && !answer.includes('listening'); await new Promise((r) => setTimeout(r, 30))) answer = await ask();
-      assert.deepEqual(JSON.parse(answer || '{}'), { state: 'listening', reason: '', active: 0, total: 0, bytesIn: 0, bytesOut: 0, failedDials: 0, refused: 0 }, stderr);
+      assert.deepEqual(
+        JSON.parse(answer || '{}'),
+        { state: 'listening', reason: '', active: 0, total: 0, bytesIn: 0, bytesOut: 0, failedDials: 0, refused: 0 },
+        stderr,
+      );
     } finally {
       agent.kill('SIGTERM');
     }
@@ -150,14 +176,18 @@ describe('helper bundle of the packaged app', () => {
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping the bundled helper's kernel test: ${skip}`);
 
-const agentsRunning = (fwDir: string) => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
-  try {
-    const argv = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-    return argv.some((a) => a.includes(`"dir":${JSON.stringify(fwDir)}`)) ? [argv] : [];
-  } catch {
-    return [];
-  }
-});
+const agentsRunning = (fwDir: string) =>
+  fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .flatMap((p) => {
+      try {
+        const argv = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        return argv.some((a) => a.includes(`"dir":${JSON.stringify(fwDir)}`)) ? [argv] : [];
+      } catch {
+        return [];
+      }
+    });
 
 describe('helper bundle on the kernel', () => {
   it('applies scenario 01: the bundled agents forward across namespaces; discover as from source; destroy', { skip }, async () => {
@@ -171,7 +201,10 @@ describe('helper bundle on the kernel', () => {
         const h = await startStdioHelper({ entry: path.join(bundleDir, HELPER_BUNDLE), node: process.execPath, wrap: sandboxWrap(sb), env });
         try {
           const plan = await h.request('plan', { document });
-          assert.deepEqual(plan.steps.filter((s) => s.argv[0] === 'forwarder-start').map((s) => s.argv[1]), ['service-0', 'service-1']);
+          assert.deepEqual(
+            plan.steps.filter((s) => s.argv[0] === 'forwarder-start').map((s) => s.argv[1]),
+            ['service-0', 'service-1'],
+          );
           assert.equal((await h.request('apply', { document, planHash: plan.planHash })).matches, true);
           ns2echo = await echoIn(sb.ns('ns2'), 'tcp', '10.0.1.1', 8000);
 
@@ -185,10 +218,19 @@ describe('helper bundle on the kernel', () => {
             assert.ok(!argv.some((a) => a === '--import' || a.endsWith('agent.ts')), `no tsx: ${argv.join(' ')}`);
           }
           const { forwarders } = await h.request('forwarders.list', undefined);
-          assert.deepEqual(forwarders.map((f) => [f.name, f.running, f.total]), [['service-0', true, 20], ['service-1', true, 20]]);
+          assert.deepEqual(
+            forwarders.map((f) => [f.name, f.running, f.total]),
+            [
+              ['service-0', true, 20],
+              ['service-1', true, 20],
+            ],
+          );
 
           const bundled = await h.request('discover', { onlyPrefix: sb.prefix, nat: true });
-          assert.deepEqual(bundled.document.forwarders.map((f) => f.name), ['service-0', 'service-1']);
+          assert.deepEqual(
+            bundled.document.forwarders.map((f) => f.name),
+            ['service-0', 'service-1'],
+          );
           const src = await startStdioHelper({ wrap: sandboxWrap(sb), env });
           try {
             const fromSource = await src.request('discover', { onlyPrefix: sb.prefix, nat: true });

@@ -14,7 +14,9 @@ import type { Session } from '../shell-core/session';
 type Params<N extends RequestName> = z.output<(typeof REQUESTS)[N]['params']>;
 
 /** Requests main answers itself (files and the window). */
-export type DesktopHandlers = { [N in 'openFile' | 'saveFile' | 'exportFile' | 'setDocumentState' | 'closeWindow' | 'desktopTools' | 'openInWireshark']: (p: Params<N>) => Promise<unknown> };
+export type DesktopHandlers = {
+  [N in 'openFile' | 'saveFile' | 'exportFile' | 'setDocumentState' | 'closeWindow' | 'desktopTools' | 'openInWireshark']: (p: Params<N>) => Promise<unknown>;
+};
 
 export interface IpcDeps {
   isTrusted(e: IpcMainInvokeEvent): boolean;

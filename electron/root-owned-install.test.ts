@@ -23,7 +23,13 @@ after(() => rmSync(base, { recursive: true, force: true }));
 /** A prompt that must never appear: it records the command and cancels. */
 function recordingPrompt(): { commands: string[]; exec: SudoExec } {
   const commands: string[] = [];
-  return { commands, exec: (cmd, _o, cb) => { commands.push(cmd); setTimeout(() => cb(new Error('User did not grant permission.')), 1); } };
+  return {
+    commands,
+    exec: (cmd, _o, cb) => {
+      commands.push(cmd);
+      setTimeout(() => cb(new Error('User did not grant permission.')), 1);
+    },
+  };
 }
 
 async function refusedBeforePrompt(entry: string): Promise<string> {

@@ -16,7 +16,11 @@ export const NOT_INSTALLED = 'helper-not-installed';
 /** Why `path` (resolved through symlinks) is not root's alone, or undefined. */
 export function notRootOwned(path: string): string | undefined {
   let real: string;
-  try { real = realpathSync(path); } catch { return `${path} does not exist`; }
+  try {
+    real = realpathSync(path);
+  } catch {
+    return `${path} does not exist`;
+  }
   for (let p = real; ; p = dirname(p)) {
     const st = statSync(p);
     if (st.uid !== 0) return `${p} is owned by uid ${st.uid}, not root`;
@@ -33,7 +37,11 @@ export function notRootOwned(path: string): string | undefined {
 export function elevatedEntry(programs: string[], entry: string): { entry: string } | { refused: string } {
   if (entry.endsWith('.ts')) return { refused: `the helper would run from sources (${entry}), which root should not run on a password prompt` };
   let real: string;
-  try { real = realpathSync(entry); } catch { return { refused: `${entry} does not exist` }; }
+  try {
+    real = realpathSync(entry);
+  } catch {
+    return { refused: `${entry} does not exist` };
+  }
   for (const p of [...programs.filter(isAbsolute), real, dirname(real)]) {
     const why = notRootOwned(p);
     if (why) return { refused: why };
@@ -42,6 +50,8 @@ export function elevatedEntry(programs: string[], entry: string): { entry: strin
 }
 
 export function refusalMessage(why: string): string {
-  return `live features are off: the helper runs as root, so it is started only from an installed app that only root can change, and ${why}. ` +
-    'Install the app (its package puts it under /usr or /opt), or in a checkout run it as root (`sudo -E npm start`) or use `sudo netns-studio serve`.';
+  return (
+    `live features are off: the helper runs as root, so it is started only from an installed app that only root can change, and ${why}. ` +
+    'Install the app (its package puts it under /usr or /opt), or in a checkout run it as root (`sudo -E npm start`) or use `sudo netns-studio serve`.'
+  );
 }

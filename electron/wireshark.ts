@@ -24,7 +24,8 @@ export function wiresharkPath(paths: readonly string[] = WIRESHARK_PATHS): strin
 }
 
 export function openInWireshark(pcap: Uint8Array, program = wiresharkPath()): Result<null> {
-  if (!program) return { ok: false, error: { code: 'unsupported', message: 'Wireshark is not installed (Debian: apt-get install wireshark); download the pcap instead' } };
+  if (!program)
+    return { ok: false, error: { code: 'unsupported', message: 'Wireshark is not installed (Debian: apt-get install wireshark); download the pcap instead' } };
   try {
     const dir = mkdtempSync(join(tmpdir(), 'netns-studio-capture-'));
     const file = join(dir, 'capture.pcap');

@@ -43,14 +43,22 @@ test('a helper of another protocol version is refused at hello with `protocol-mi
   // a stand-in helper that answers hello like the real one, but with another protocol number
   const dir = mkdtempSync(join(tmpdir(), 'nst-proto-'));
   const entry = join(dir, 'old-helper.mjs');
-  writeFileSync(entry, `import { createInterface } from 'node:readline';
+  writeFileSync(
+    entry,
+    `import { createInterface } from 'node:readline';
 createInterface({ input: process.stdin }).on('line', (l) => {
   const { id } = JSON.parse(l);
   process.stdout.write(JSON.stringify({ id, result: { protocol: ${PROTOCOL_VERSION + 1}, iproute2: 'x', kernel: 'x', features: {}, isRoot: true, uid: 0, pid: process.pid } }) + '\\n');
 });
-`);
+`,
+  );
   try {
-    await assert.rejects(startStdioHelper({ entry, lean: false }), (e: unknown) => isCode(PROTOCOL_ERROR.protocolMismatch)(e) && new RegExp(`protocol ${PROTOCOL_VERSION + 1}, this client ${PROTOCOL_VERSION}`).test((e as Error).message));
+    await assert.rejects(
+      startStdioHelper({ entry, lean: false }),
+      (e: unknown) =>
+        isCode(PROTOCOL_ERROR.protocolMismatch)(e) &&
+        new RegExp(`protocol ${PROTOCOL_VERSION + 1}, this client ${PROTOCOL_VERSION}`).test((e as Error).message),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -121,7 +129,9 @@ test('connect-back: a connection with a wrong secret is dropped, the real helper
   const spawner = inspectingSpawner({}, async (argv) => {
     const socket = argv[argv.indexOf('--connect') + 1];
     await new Promise<void>((resolve) => {
-      const s = connect(socket, () => s.write(JSON.stringify({ auth: AUTH_MAGIC, secret: 'f'.repeat(64), pid: process.pid }) + '\n' + JSON.stringify({ id: 1, method: 'hello' }) + '\n'));
+      const s = connect(socket, () =>
+        s.write(JSON.stringify({ auth: AUTH_MAGIC, secret: 'f'.repeat(64), pid: process.pid }) + '\n' + JSON.stringify({ id: 1, method: 'hello' }) + '\n'),
+      );
       s.on('data', () => (intruder.sawData = true));
       s.on('error', () => {});
       s.on('close', () => {

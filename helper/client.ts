@@ -18,9 +18,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
-  AuthMessage, HelperMessage, MAX_MESSAGE_BYTES, PROTOCOL_ERROR, PROTOCOL_VERSION,
-  isErrorResponse, isEvent,
-  type ErrorBody, type Event, type HelloResult, type RequestId,
+  AuthMessage,
+  HelperMessage,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_ERROR,
+  PROTOCOL_VERSION,
+  isErrorResponse,
+  isEvent,
+  type ErrorBody,
+  type Event,
+  type HelloResult,
+  type RequestId,
 } from '../shared/protocol/messages';
 import { PARAMS_SCHEMAS, type MethodName, type ParamsIn, type ResultOf } from '../shared/protocol/methods';
 import { connectBackHelperArgv, stdioHelperArgv, type LaunchOptions } from './launch';
@@ -90,13 +98,20 @@ export class HelperClient {
   /** filled by start*Helper() after the first hello */
   hello?: HelloResult;
 
-  constructor(private readonly input: Readable, private readonly output: Writable, private readonly opts: ClientOptions = {}) {
+  constructor(
+    private readonly input: Readable,
+    private readonly output: Writable,
+    private readonly opts: ClientOptions = {},
+  ) {
     this.closed = new Promise((r) => (this.resolveClosed = r));
     const maxBytes = opts.maxBytes ?? MAX_MESSAGE_BYTES;
-    const splitter = new LineSplitter({
-      onLine: (line) => this.receive(line),
-      onOversize: (n) => opts.onProtocolError?.(`helper sent a message over ${maxBytes} bytes (${n}+); dropped`),
-    }, maxBytes);
+    const splitter = new LineSplitter(
+      {
+        onLine: (line) => this.receive(line),
+        onOversize: (n) => opts.onProtocolError?.(`helper sent a message over ${maxBytes} bytes (${n}+); dropped`),
+      },
+      maxBytes,
+    );
     input.on('data', (c: Buffer | string) => splitter.push(typeof c === 'string' ? Buffer.from(c) : c));
     // a 'data' listener does not restart a stream paused explicitly (connect-back pauses its
     // socket while checking the secret): resume, or no answer is ever read
@@ -153,7 +168,8 @@ export class HelperClient {
     const schema = PARAMS_SCHEMAS[method];
     if (schema) {
       const r = schema.safeParse(params);
-      if (!r.success) return Promise.reject(new HelperRequestError({ code: PROTOCOL_ERROR.badParams, message: `bad params for ${method}: ${r.error.message}` }));
+      if (!r.success)
+        return Promise.reject(new HelperRequestError({ code: PROTOCOL_ERROR.badParams, message: `bad params for ${method}: ${r.error.message}` }));
     }
     const id = this.nextId++;
     let line: string;
@@ -187,7 +203,12 @@ export class HelperClient {
    * A subscription: `method` answers at once and then sends events with `ref` = its id
    * until `unsubscribeMethod` is called with `{subscription: id}`.
    */
-  async subscribe<M extends MethodName>(method: M, params: ParamsIn<M>, onEvent: (e: Event) => void, unsubscribeMethod = 'watch.unsubscribe'): Promise<Subscription<ResultOf<M>>> {
+  async subscribe<M extends MethodName>(
+    method: M,
+    params: ParamsIn<M>,
+    onEvent: (e: Event) => void,
+    unsubscribeMethod = 'watch.unsubscribe',
+  ): Promise<Subscription<ResultOf<M>>> {
     let id: RequestId | undefined;
     const early: Event[] = [];
     // events may arrive before the response: buffer until we know our id
@@ -252,7 +273,13 @@ export class HelperClient {
     this.exit = info;
     for (const [, p] of this.pending) {
       if (p.timer) clearTimeout(p.timer);
-      p.reject(new HelperRequestError({ code: PROTOCOL_ERROR.disconnected, message: `helper is gone: ${info.reason}`, detail: { code: info.code, signal: info.signal, stderr: info.stderr } }));
+      p.reject(
+        new HelperRequestError({
+          code: PROTOCOL_ERROR.disconnected,
+          message: `helper is gone: ${info.reason}`,
+          detail: { code: info.code, signal: info.signal, stderr: info.stderr },
+        }),
+      );
     }
     this.pending.clear();
     this.refListeners.clear();
@@ -382,12 +409,21 @@ function acceptAuthenticated(server: ReturnType<typeof createServer>, secret: st
       clearTimeout(timer);
       f();
     };
-    const timer = setTimeout(() => settle(() => reject(new HelperRequestError({ code: PROTOCOL_ERROR.timeout, message: `the helper did not connect back within ${timeoutMs} ms` }))), timeoutMs);
-    void spawned.exited.then((e) => settle(() => reject(new HelperRequestError({
-      code: PROTOCOL_ERROR.disconnected,
-      message: `the helper exited before connecting back (code ${e.code}${e.stderr ? `: ${e.stderr.trim().split('\n').slice(-2).join(' | ')}` : ''})`,
-      detail: e,
-    }))));
+    const timer = setTimeout(
+      () => settle(() => reject(new HelperRequestError({ code: PROTOCOL_ERROR.timeout, message: `the helper did not connect back within ${timeoutMs} ms` }))),
+      timeoutMs,
+    );
+    void spawned.exited.then((e) =>
+      settle(() =>
+        reject(
+          new HelperRequestError({
+            code: PROTOCOL_ERROR.disconnected,
+            message: `the helper exited before connecting back (code ${e.code}${e.stderr ? `: ${e.stderr.trim().split('\n').slice(-2).join(' | ')}` : ''})`,
+            detail: e,
+          }),
+        ),
+      ),
+    );
     server.on('connection', (sock) => {
       let buf = '';
       const onData = (d: Buffer) => {

@@ -43,7 +43,10 @@ function checkoutBundleDir(): string {
   const dir = join(PROJECT_ROOT, CHECKOUT_BUNDLE_DIR);
   if (checked === dir) return dir;
   if (!bundleIsCurrent(dir)) {
-    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.mjs'), '--if-stale'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.mjs'), '--if-stale'], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     if (r.status !== 0) throw new Error(`building ${dir} failed (node scripts/build.mjs); set ${FROM_SOURCE_ENV}=1 to run from sources`);
   }
   checked = dir;

@@ -19,13 +19,21 @@ export function dispatcher(methods: readonly MethodDef[]): Dispatch {
     const req = Request.safeParse(raw);
     if (!req.success) {
       const id = Request.shape.id.safeParse((raw as { id?: unknown })?.id);
-      return { id: id.success ? id.data : null, error: { code: PROTOCOL_ERROR.badMessage, message: 'not a request {id, method, params}', detail: z.treeifyError(req.error) } };
+      return {
+        id: id.success ? id.data : null,
+        error: { code: PROTOCOL_ERROR.badMessage, message: 'not a request {id, method, params}', detail: z.treeifyError(req.error) },
+      };
     }
     const { id, method, params } = req.data;
     const def = table.get(method);
-    if (!def) return { id, error: { code: PROTOCOL_ERROR.unknownMethod, message: `unknown method ${JSON.stringify(method)}`, detail: { known: [...table.keys()] } } };
+    if (!def)
+      return { id, error: { code: PROTOCOL_ERROR.unknownMethod, message: `unknown method ${JSON.stringify(method)}`, detail: { known: [...table.keys()] } } };
     const parsed = def.params.safeParse(params);
-    if (!parsed.success) return { id, error: { code: PROTOCOL_ERROR.badParams, message: `bad params for ${method}: ${z.prettifyError(parsed.error)}`, detail: z.treeifyError(parsed.error) } };
+    if (!parsed.success)
+      return {
+        id,
+        error: { code: PROTOCOL_ERROR.badParams, message: `bad params for ${method}: ${z.prettifyError(parsed.error)}`, detail: z.treeifyError(parsed.error) },
+      };
     return {
       id,
       method,

@@ -59,7 +59,14 @@ const planted = (await createForwarderRuntime().list()).some((f) => f.name === '
 console.log(JSON.stringify({ state: stateDirOf(), planted, failAt: envSetting('NETNS_STUDIO_TEST_FAIL_AT_STEP') ?? null, sources: sourcesWanted() }));`;
   mkdirSync(env.NETNS_STUDIO_FORWARDERS_DIR!, { recursive: true, mode: 0o777 });
   writeFileSync(join(env.NETNS_STUDIO_FORWARDERS_DIR!, 'planted-by-env-test.json'), JSON.stringify({ spec: {}, pids: [] }), { mode: 0o644 });
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', js, '--', ...extra], { cwd: ROOT, env, encoding: 'utf8', uid, gid: uid, timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', js, '--', ...extra], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    uid,
+    gid: uid,
+    timeout: 60_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }

@@ -13,10 +13,19 @@ export const TRUST_ENV_FLAG = '--trust-env';
 
 /** Every setting this reads; a name outside the list is a mistake at compile time. */
 export const ENV_SETTINGS = [
-  'NETNS_STUDIO_STATE_DIR', 'NETNS_STUDIO_FORWARDERS_DIR', 'NETNS_STUDIO_PROBE_CACHE',
-  'NETNS_STUDIO_TEST_FAIL_AT_STEP', 'NETNS_STUDIO_TEST_DELAY_MS', 'NETNS_STUDIO_FROM_SOURCE',
-  'NETNS_STUDIO_DISCOVER_READER', 'NETNS_STUDIO_NETLINK_LANES', 'NETNS_STUDIO_DOCKER_API',
-  'NETNS_STUDIO_HOST_CHUNK', 'NETNS_STUDIO_FANOUT_CHUNK', 'NETNS_STUDIO_DEBUG_TIMING', 'NETNS_STUDIO_WATCH_SELFCHECK',
+  'NETNS_STUDIO_STATE_DIR',
+  'NETNS_STUDIO_FORWARDERS_DIR',
+  'NETNS_STUDIO_PROBE_CACHE',
+  'NETNS_STUDIO_TEST_FAIL_AT_STEP',
+  'NETNS_STUDIO_TEST_DELAY_MS',
+  'NETNS_STUDIO_FROM_SOURCE',
+  'NETNS_STUDIO_DISCOVER_READER',
+  'NETNS_STUDIO_NETLINK_LANES',
+  'NETNS_STUDIO_DOCKER_API',
+  'NETNS_STUDIO_HOST_CHUNK',
+  'NETNS_STUDIO_FANOUT_CHUNK',
+  'NETNS_STUDIO_DEBUG_TIMING',
+  'NETNS_STUDIO_WATCH_SELFCHECK',
   'NETNS_STUDIO_TEST_HOLD_BIG_READ',
 ] as const;
 export type EnvSetting = (typeof ENV_SETTINGS)[number];
@@ -24,7 +33,9 @@ export type EnvSetting = (typeof ENV_SETTINGS)[number];
 let asked = process.argv.includes(TRUST_ENV_FLAG);
 
 /** In-process callers that were given the flag some other way (a test process acting as the operator). */
-export function trustEnvOverrides(): void { asked = true; }
+export function trustEnvOverrides(): void {
+  asked = true;
+}
 
 /** Was trust asked for explicitly (then programs we start as root are given the flag too)? */
 export const envTrustAsked = (): boolean => asked;

@@ -29,7 +29,8 @@ export interface LaunchOptions {
   confirm?: 'client' | number;
 }
 
-const confirmArgs = (c: LaunchOptions['confirm']): string[] => (c === 'client' ? [CLIENT_CONFIRMS_FLAG] : typeof c === 'number' ? [CONFIRM_FD_FLAG, String(c)] : []);
+const confirmArgs = (c: LaunchOptions['confirm']): string[] =>
+  c === 'client' ? [CLIENT_CONFIRMS_FLAG] : typeof c === 'number' ? [CONFIRM_FD_FLAG, String(c)] : [];
 
 /**
  * The helper's memory settings, as argv (they must survive sudo and pkexec, which
@@ -61,7 +62,15 @@ function base(opts: LaunchOptions): string[] {
   const node = opts.node ?? process.execPath;
   const lean = opts.lean !== false;
   // a helper started by a root process that was asked to trust its environment is asked too
-  return withTrust([...(opts.wrap ?? []), ...(lean ? HELPER_MEMORY_ENV : []), node, ...(lean ? HELPER_NODE_FLAGS : []), ...(entry.endsWith('.ts') ? tsxImport() : []), entry, ...confirmArgs(opts.confirm)]);
+  return withTrust([
+    ...(opts.wrap ?? []),
+    ...(lean ? HELPER_MEMORY_ENV : []),
+    node,
+    ...(lean ? HELPER_NODE_FLAGS : []),
+    ...(entry.endsWith('.ts') ? tsxImport() : []),
+    entry,
+    ...confirmArgs(opts.confirm),
+  ]);
 }
 
 /** argv of a helper speaking on its stdin/stdout. */

@@ -35,14 +35,16 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
-    if (k === '--connect' && v) (a.connect = v), i++;
-    else if (k === '--secret-file' && v) (a.secretFile = v), i++;
-    else if (k === '--secret-fd' && v && /^\d+$/.test(v)) (a.secretFd = Number(v)), i++;
-    else if (k === CONFIRM_FD_FLAG && v && /^\d+$/.test(v) && Number(v) > 2) (a.confirm = { by: 'supervisor', fd: Number(v) }), i++;
+    if (k === '--connect' && v) ((a.connect = v), i++);
+    else if (k === '--secret-file' && v) ((a.secretFile = v), i++);
+    else if (k === '--secret-fd' && v && /^\d+$/.test(v)) ((a.secretFd = Number(v)), i++);
+    else if (k === CONFIRM_FD_FLAG && v && /^\d+$/.test(v) && Number(v) > 2) ((a.confirm = { by: 'supervisor', fd: Number(v) }), i++);
     else if (k === CLIENT_CONFIRMS_FLAG) a.confirm ??= { by: 'client' };
-    else if (k === '--stdio') { /* the default */ }
-    else if (k === TRUST_ENV_FLAG) { /* read by ./env-overrides.ts */ }
-    else throw new Error(`unknown argument ${k}`);
+    else if (k === '--stdio') {
+      /* the default */
+    } else if (k === TRUST_ENV_FLAG) {
+      /* read by ./env-overrides.ts */
+    } else throw new Error(`unknown argument ${k}`);
   }
   return a;
 }
@@ -73,12 +75,24 @@ async function main() {
   const dispatch = () => (methods ??= load().then((m) => m.startMethods(log)));
   // an interrupted apply is rolled back before any answer, hello included
   if (pendingJournalPath(stateDirOf())) await dispatch();
-  const preload = () => void dispatch().catch(() => { /* logged when a request needs them */ });
+  const preload = () =>
+    void dispatch().catch(() => {
+      /* logged when a request needs them */
+    });
   /** hello answered before the methods are loaded; once it is, they load while the client reads it */
   const early = (raw: unknown): Routed | undefined => {
     const hello = methods ? undefined : earlyHello(raw);
     if (!hello || !('call' in hello)) return hello;
-    return { ...hello, call: async (ctx) => { try { return await hello.call(ctx); } finally { setImmediate(preload); } } };
+    return {
+      ...hello,
+      call: async (ctx) => {
+        try {
+          return await hello.call(ctx);
+        } finally {
+          setImmediate(preload);
+        }
+      },
+    };
   };
   if (!args.connect) {
     const s = serve({ input: process.stdin, output: process.stdout, dispatch, early, log, settings: { confirm: args.confirm } });

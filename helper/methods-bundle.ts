@@ -28,7 +28,10 @@ export interface MethodsPart {
 async function recoverFirst(log: (line: string) => void): Promise<void> {
   try {
     const rep = await recoverOnStart();
-    if (rep) log(`recovered an interrupted ${rep.kind} (${rep.journal}): ${rep.outcome}, ${rep.steps} steps${rep.errors.length ? `, ${rep.errors.length} errors: ${JSON.stringify(rep.errors)}` : ''}`);
+    if (rep)
+      log(
+        `recovered an interrupted ${rep.kind} (${rep.journal}): ${rep.outcome}, ${rep.steps} steps${rep.errors.length ? `, ${rep.errors.length} errors: ${JSON.stringify(rep.errors)}` : ''}`,
+      );
   } catch (e) {
     log(`could not recover an interrupted apply: ${(e as Error).message}`);
   }

@@ -38,11 +38,33 @@ test('discover as root with a hostile $PATH runs none of its programs', { skip }
       for (const name of ['ip', 'nsenter', 'iptables-save', 'iptables', 'perl', 'cat', 'sysctl', 'xargs', 'unshare']) {
         writeFileSync(join(evil, name), `#!/bin/sh\ntouch ${evil}/ran-${name}\nexit 1\n`, { mode: 0o755 });
       }
-      assert.equal((await sb.bash('ip netns add ${P}a && ip -n ${P}a link set lo up && ip netns exec ${P}a iptables -t nat -A POSTROUTING -j MASQUERADE')).code, 0);
-      const r = await run(['nsenter', `--net=/run/netns/${sb.hostNs}`, '/usr/bin/env', `PATH=${evil}:${process.env.PATH}`, process.execPath, cliPath, 'discover', '--only-prefix', sb.prefix, '--format', 'json']);
+      assert.equal(
+        (await sb.bash('ip netns add ${P}a && ip -n ${P}a link set lo up && ip netns exec ${P}a iptables -t nat -A POSTROUTING -j MASQUERADE')).code,
+        0,
+      );
+      const r = await run([
+        'nsenter',
+        `--net=/run/netns/${sb.hostNs}`,
+        '/usr/bin/env',
+        `PATH=${evil}:${process.env.PATH}`,
+        process.execPath,
+        cliPath,
+        'discover',
+        '--only-prefix',
+        sb.prefix,
+        '--format',
+        'json',
+      ]);
       assert.equal(r.code, 0, r.stderr);
-      assert.ok(JSON.parse(r.stdout).namespaces.some((n: { name: string }) => n.name === sb.ns('a')), r.stdout.slice(0, 500));
-      assert.deepEqual(readdirSync(evil).filter((f) => f.startsWith('ran-')), [], 'a program from $PATH ran');
+      assert.ok(
+        JSON.parse(r.stdout).namespaces.some((n: { name: string }) => n.name === sb.ns('a')),
+        r.stdout.slice(0, 500),
+      );
+      assert.deepEqual(
+        readdirSync(evil).filter((f) => f.startsWith('ran-')),
+        [],
+        'a program from $PATH ran',
+      );
       assert.equal(existsSync(join(evil, 'ran-nsenter')), false);
     } finally {
       rmSync(evil, { recursive: true, force: true });

@@ -153,7 +153,12 @@ test('broken input gets typed errors and the helper goes on: not JSON, not a req
     assert.deepEqual([m.id, m.error.code], [4, PROTOCOL_ERROR.unknownMethod]);
     assert.ok(m.error.detail.known.includes('discover'));
 
-    for (const [id, params] of [[5, { onlyPrefix: '../etc' }], [6, { unnamed: 'yes' }], [7, { wipe: true }], [8, 'discover everything']] as const) {
+    for (const [id, params] of [
+      [5, { onlyPrefix: '../etc' }],
+      [6, { unnamed: 'yes' }],
+      [7, { wipe: true }],
+      [8, 'discover everything'],
+    ] as const) {
       h.send({ id, method: 'discover', params });
       m = await h.next();
       assert.deepEqual([m.id, m.error.code], [id, PROTOCOL_ERROR.badParams], JSON.stringify(m));

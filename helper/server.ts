@@ -82,7 +82,10 @@ export function serve(opts: ServeOptions): Served {
     } catch (e) {
       log(`loading the methods failed: ${(e as Error)?.stack ?? e}`);
       const id = (raw as { id?: unknown })?.id;
-      return sendError(typeof id === 'number' || typeof id === 'string' ? id : null, { code: PROTOCOL_ERROR.internal, message: `the helper could not load its methods: ${(e as Error)?.message ?? String(e)}` });
+      return sendError(typeof id === 'number' || typeof id === 'string' ? id : null, {
+        code: PROTOCOL_ERROR.internal,
+        message: `the helper could not load its methods: ${(e as Error)?.message ?? String(e)}`,
+      });
     }
     if ('error' in routed) return sendError(routed.id, routed.error);
     const { id, method } = routed;
@@ -108,21 +111,31 @@ export function serve(opts: ServeOptions): Served {
     if (abort.signal.aborted) return;
     abort.abort();
     for (const c of connection.cleanups.values()) {
-      try { c(); } catch { /* best effort */ }
+      try {
+        c();
+      } catch {
+        /* best effort */
+      }
     }
     connection.cleanups.clear();
     // a client may send its requests and half-close (`echo … | helper`): answer them,
     // and let the answers reach the wire before whoever awaits `done` exits the process
-    void Promise.allSettled([...inflight]).then(() => flushed(opts.output)).then(resolveDone);
+    void Promise.allSettled([...inflight])
+      .then(() => flushed(opts.output))
+      .then(resolveDone);
   };
-  readLines(opts.input, {
-    onLine: (line) => {
-      const p = handle(line);
-      inflight.add(p);
-      void p.finally(() => inflight.delete(p));
+  readLines(
+    opts.input,
+    {
+      onLine: (line) => {
+        const p = handle(line);
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p));
+      },
+      onOversize: (bytes) => sendError(null, { code: PROTOCOL_ERROR.tooLarge, message: `message larger than ${maxBytes} bytes (${bytes}+) dropped` }),
     },
-    onOversize: (bytes) => sendError(null, { code: PROTOCOL_ERROR.tooLarge, message: `message larger than ${maxBytes} bytes (${bytes}+) dropped` }),
-  }, maxBytes);
+    maxBytes,
+  );
   opts.input.on('end', finish);
   opts.input.on('close', finish);
   opts.input.on('error', finish);

@@ -29,7 +29,11 @@ function StatusBar() {
   const liveError = useLive((s) => (s.enabled ? s.error : undefined));
   return (
     <footer className="statusbar" role="status" data-testid="status-bar">
-      {liveError && <span className="error" data-testid="live-error">live view: {liveError}</span>}
+      {liveError && (
+        <span className="error" data-testid="live-error">
+          live view: {liveError}
+        </span>
+      )}
       {notice && (
         <span className={notice.kind} data-testid={notice.kind === 'error' ? 'notice-error' : 'notice'}>
           {notice.text}

@@ -70,14 +70,23 @@ function Baseline({ n }: { n: number }) {
       // the usual way: a new nodes array with the one node replaced
       setNs((cur) =>
         cur.map((node) =>
-          node.id === `ns:n${i}` ? { ...node, data: { ...node.data, ports: (node.data as NamespaceData).ports.map((p) => (p.ifname === 'eth0' ? { ...p, up } : p)) } } : node,
+          node.id === `ns:n${i}`
+            ? { ...node, data: { ...node.data, ports: (node.data as NamespaceData).ports.map((p) => (p.ifname === 'eth0' ? { ...p, up } : p)) } }
+            : node,
         ),
       ),
     );
   }, [rf]);
   return (
     <div style={{ position: 'absolute', inset: 0 }} data-testid="app-ready">
-      <ReactFlow nodes={ns} edges={edges} nodeTypes={baselineTypes} minZoom={0.02} fitView proOptions={{ hideAttribution: true }} onNodesChange={(changes: NodeChange[]) => setNs((cur) => applyNodeChanges(changes, cur))}
+      <ReactFlow
+        nodes={ns}
+        edges={edges}
+        nodeTypes={baselineTypes}
+        minZoom={0.02}
+        fitView
+        proOptions={{ hideAttribution: true }}
+        onNodesChange={(changes: NodeChange[]) => setNs((cur) => applyNodeChanges(changes, cur))}
         // every handle is a source (as in the app): without loose mode React Flow finds no target handle and draws no edge (error008)
         connectionMode={ConnectionMode.Loose}
       />

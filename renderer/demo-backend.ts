@@ -32,7 +32,10 @@ export interface DemoBackend extends Backend {
 function demoHash(text: string): string {
   const lanes = [0x811c9dc5, 0x01000193, 0x2f6b1d3a, 0x5bd1e995];
   for (let i = 0; i < text.length; i++) for (let l = 0; l < 4; l++) lanes[l] = Math.imul(lanes[l] ^ text.charCodeAt(i) ^ l, 0x01000193) >>> 0;
-  return lanes.map((x) => x.toString(16).padStart(8, '0')).join('').repeat(2);
+  return lanes
+    .map((x) => x.toString(16).padStart(8, '0'))
+    .join('')
+    .repeat(2);
 }
 
 /** The helper's rule (helper/ownership/ledger.ts markUnmanaged): a change or delete of an object this product did not create is unmanaged. */
@@ -50,7 +53,9 @@ function planFor(doc: Topology, host: Topology, owned: ReadonlySet<string>, sour
     planHash: demoHash(JSON.stringify({ steps, host, owned: [...owned].sort() })),
     steps,
     summary: { create: count('create'), change: count('change'), delete: count('delete'), unmanaged, total: steps.length },
-    ...(unmanaged ? { warnings: [`${unmanaged} step(s) change objects netns-studio did not create; apply refuses them unless they are named explicitly`] } : {}),
+    ...(unmanaged
+      ? { warnings: [`${unmanaged} step(s) change objects netns-studio did not create; apply refuses them unless they are named explicitly`] }
+      : {}),
     topology,
     notes: note ? [note] : [],
   };
@@ -73,13 +78,26 @@ export function demoObserved(host: Topology): ObservedHost {
   const add = (ns: string, l: { name: string; kind: 'veth' | 'bridge'; up: boolean; carrier: boolean; addresses: string[]; master?: string; mtu?: number }) => {
     const n = nsOf(ns);
     n.links.push({
-      ifindex: n.links.length + 2, name: l.name, kind: l.kind, rawKind: l.kind, up: l.up, carrier: l.carrier, oper: !l.up ? 'DOWN' : l.carrier ? 'UP' : 'LOWERLAYERDOWN',
-      mtu: l.mtu ?? 1500, addresses: l.addresses.map((cidr) => ({ cidr, family: cidr.includes(':') ? 6 : 4, scope: 'global' })), ...(l.master ? { master: l.master } : {}),
+      ifindex: n.links.length + 2,
+      name: l.name,
+      kind: l.kind,
+      rawKind: l.kind,
+      up: l.up,
+      carrier: l.carrier,
+      oper: !l.up ? 'DOWN' : l.carrier ? 'UP' : 'LOWERLAYERDOWN',
+      mtu: l.mtu ?? 1500,
+      addresses: l.addresses.map((cidr) => ({ cidr, family: cidr.includes(':') ? 6 : 4, scope: 'global' })),
+      ...(l.master ? { master: l.master } : {}),
     });
   };
-  for (const v of host.veths) v.ends.forEach((e, i) => add(e.namespace, { name: e.name, kind: 'veth', up: e.up, carrier: e.up && v.ends[1 - i].up, addresses: e.addresses, master: e.master, mtu: e.mtu }));
+  for (const v of host.veths)
+    v.ends.forEach((e, i) =>
+      add(e.namespace, { name: e.name, kind: 'veth', up: e.up, carrier: e.up && v.ends[1 - i].up, addresses: e.addresses, master: e.master, mtu: e.mtu }),
+    );
   for (const b of host.bridges) {
-    const ports = host.veths.flatMap((v) => v.ends.map((e, i) => ({ e, peer: v.ends[1 - i] }))).filter(({ e }) => e.namespace === b.namespace && e.master === b.name);
+    const ports = host.veths
+      .flatMap((v) => v.ends.map((e, i) => ({ e, peer: v.ends[1 - i] })))
+      .filter(({ e }) => e.namespace === b.namespace && e.master === b.name);
     add(b.namespace, { name: b.name, kind: 'bridge', up: b.up, carrier: ports.some(({ e, peer }) => e.up && peer.up), addresses: b.addresses, mtu: b.mtu });
   }
   return { readAt: 0, durationMs: 0, warnings: [], namespaces: [...nss.values()] };
@@ -108,22 +126,65 @@ export function createDemoBackend(host: Topology): DemoBackend {
     async apply(doc, planHash, onProgress?: (p: ApplyProgress) => void, source = {}) {
       // the helper's checks, in its order (helper/apply/pipeline.ts applyDocument)
       const plan = planFor(doc, self.host, owned, source);
-      if (planHash !== plan.planHash) return { ok: false, error: { code: 'plan-stale', message: 'the host changed since this plan was made: plan again and review the new steps', detail: { expected: planHash, actual: plan.planHash } } };
+      if (planHash !== plan.planHash)
+        return {
+          ok: false,
+          error: {
+            code: 'plan-stale',
+            message: 'the host changed since this plan was made: plan again and review the new steps',
+            detail: { expected: planHash, actual: plan.planHash },
+          },
+        };
       const refused = plan.steps.filter((s) => s.unmanaged);
-      if (refused.length) return { ok: false, error: { code: 'unmanaged', message: `the plan would change ${refused.length} object(s) this product did not create; name them explicitly to allow it`, detail: { objects: refused.map((s) => s.object) } } };
+      if (refused.length)
+        return {
+          ok: false,
+          error: {
+            code: 'unmanaged',
+            message: `the plan would change ${refused.length} object(s) this product did not create; name them explicitly to allow it`,
+            detail: { objects: refused.map((s) => s.object) },
+          },
+        };
       const hostSteps = plan.steps.filter((s) => s.touchesHost);
-      if (hostSteps.length && !source.allowHost) return { ok: false, error: { code: 'touches-host', message: `the plan has ${hostSteps.length} step(s) that touch the host; allow host changes explicitly to apply it`, detail: { steps: hostSteps.map((s) => ({ object: s.object, touchesHost: s.touchesHost })) } } };
+      if (hostSteps.length && !source.allowHost)
+        return {
+          ok: false,
+          error: {
+            code: 'touches-host',
+            message: `the plan has ${hostSteps.length} step(s) that touch the host; allow host changes explicitly to apply it`,
+            detail: { steps: hostSteps.map((s) => ({ object: s.object, touchesHost: s.touchesHost })) },
+          },
+        };
       for (let i = 0; i < plan.steps.length; i++) {
         const step = plan.steps[i];
         onProgress?.({ index: i + 1, total: plan.steps.length, reason: step.reason, namespace: step.namespace, phase: 'apply' });
         await new Promise((r) => setTimeout(r, 30));
         if (self.failAt === i + 1) {
           // the executor's failure (helper/apply/executor.ts): 0-based index, the host rolled back (unchanged here)
-          return { ok: false, error: { code: 'step-failed', message: `step ${i + 1} of ${plan.steps.length} failed (${step.reason}): RTNETLINK answers: File exists; everything applied before it was undone`, detail: { index: i, step, argv: step.argv, op: step.op, namespace: step.namespace, stderr: 'RTNETLINK answers: File exists', rolledBack: true, undone: i, rollbackErrors: [] } } };
+          return {
+            ok: false,
+            error: {
+              code: 'step-failed',
+              message: `step ${i + 1} of ${plan.steps.length} failed (${step.reason}): RTNETLINK answers: File exists; everything applied before it was undone`,
+              detail: {
+                index: i,
+                step,
+                argv: step.argv,
+                op: step.op,
+                namespace: step.namespace,
+                stderr: 'RTNETLINK answers: File exists',
+                rolledBack: true,
+                undone: i,
+                rollbackErrors: [],
+              },
+            },
+          };
         }
       }
       self.host = simulateTopology(plan.steps, self.host);
-      for (const s of plan.steps) if (s.action === 'delete') owned.delete(s.object); else owned.add(s.object);
+      for (const s of plan.steps)
+        if (s.action === 'delete') owned.delete(s.object);
+        else owned.add(s.object);
       return ok({ applied: plan.steps.length, durationMs: plan.steps.length * 30, topology: plan.topology.name });
     },
     destroy: async () => ok({ applied: 0, durationMs: 0 }),
@@ -136,7 +197,17 @@ export function createDemoBackend(host: Topology): DemoBackend {
     async ping(pings, onProgress) {
       const net = netOfDocument(self.host);
       const refused = pings.filter((p) => p.from !== 'host' && !net.namespaces.has(p.from));
-      if (refused.length) return { ok: false, error: { code: 'ping-refused', message: `refused ${refused.length} of ${pings.length} pings; nothing was sent: ${refused.slice(0, 5).map((p) => `${p.from}: no such named namespace on this host`).join('; ')}` } };
+      if (refused.length)
+        return {
+          ok: false,
+          error: {
+            code: 'ping-refused',
+            message: `refused ${refused.length} of ${pings.length} pings; nothing was sent: ${refused
+              .slice(0, 5)
+              .map((p) => `${p.from}: no such named namespace on this host`)
+              .join('; ')}`,
+          },
+        };
       const out = [];
       for (const p of pings) {
         await new Promise((r) => setTimeout(r, 5));

@@ -69,7 +69,10 @@ test('refused drafts stay out of the document; New/Open ask first; Ctrl+S saves'
 
     // unsaved changes: New asks; Cancel keeps the document
     assert.match((await tid('file-name').textContent()) ?? '', /^• /);
-    const graph = async () => (await page.locator('[data-testid^="node-"], [data-testid^="edge-veth"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).sort().join(' ');
+    const graph = async () =>
+      (await page.locator('[data-testid^="node-"], [data-testid^="edge-veth"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid'))))
+        .sort()
+        .join(' ');
     const shown = await graph();
     assert.match(shown, /edge-veth:/, 'the veth (selected) is on the canvas');
     await tid('file-new').click();

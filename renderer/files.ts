@@ -97,7 +97,11 @@ async function placeUnplaced(doc: Topology): Promise<void> {
 export function openApplied(document: unknown, topology: { name: string; file?: string }): boolean {
   const parsed = TopologySchema.safeParse(document);
   if (!parsed.success) {
-    notify('error', `The recorded document of topology ${topology.name} could not be read`, parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`));
+    notify(
+      'error',
+      `The recorded document of topology ${topology.name} could not be read`,
+      parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`),
+    );
     return false;
   }
   yamlDoc = undefined;

@@ -20,10 +20,18 @@ const until = async (cond: () => boolean, ms = 2000) => {
 
 const partOf = (doc: Topology, name: string) => {
   const entry = doc.namespaces.find((n) => n.name === name);
-  return { ...(entry ? { entry } : {}), bridges: doc.bridges.filter((b) => b.namespace === name), veths: doc.veths.filter((v) => v.ends.some((e) => e.namespace === name)) };
+  return {
+    ...(entry ? { entry } : {}),
+    bridges: doc.bridges.filter((b) => b.namespace === name),
+    veths: doc.veths.filter((v) => v.ends.some((e) => e.namespace === name)),
+  };
 };
 const changed = (seq: number, host: Topology, name: string): WatchEvent => ({
-  seq, type: 'namespace-changed', namespace: name, observed: demoObserved(host).namespaces.find((n) => n.name === name)!, part: partOf(host, name),
+  seq,
+  type: 'namespace-changed',
+  namespace: name,
+  observed: demoObserved(host).namespaces.find((n) => n.name === name)!,
+  part: partOf(host, name),
 });
 
 test('live view: the resync draws the host, a diff updates one namespace, a gap in the numbers reads the host again', async () => {
@@ -39,7 +47,7 @@ test('live view: the resync draws the host, a diff updates one namespace, a gap 
   startLive(backend);
   try {
     await until(() => !!liveStore.getState().host);
-    assert.equal(discovers, 0, 'the watch\'s resync is the first picture: the host is not read twice');
+    assert.equal(discovers, 0, "the watch's resync is the first picture: the host is not read twice");
     assert.equal(uiStore.getState().fit.n, fits + 1, 'the first live picture is fitted into view');
     assert.equal(liveStore.getState().linkUp['link:a/veth0'], true);
     // an interface the document lacks is not drift of the box (Plan leaves it alone): it shows as unmanaged itself
@@ -77,11 +85,18 @@ test('the first live picture of a document without positions is laid out: discov
       for (let j = 0; j < i; j++) {
         const a = boxes[i];
         const b = boxes[j];
-        assert.ok(!(a.position.x < b.position.x + b.width! && b.position.x < a.position.x + a.width! && a.position.y < b.position.y + b.height! && b.position.y < a.position.y + a.height!), `${a.id} overlaps ${b.id}`);
+        assert.ok(
+          !(
+            a.position.x < b.position.x + b.width! &&
+            b.position.x < a.position.x + a.width! &&
+            a.position.y < b.position.y + b.height! &&
+            b.position.y < a.position.y + a.height!
+          ),
+          `${a.id} overlaps ${b.id}`,
+        );
       }
     assert.equal(isDirty(editorStore.getState()), false, 'layout, not an unsaved change');
   } finally {
     stopLive();
   }
 });
-

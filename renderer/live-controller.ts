@@ -52,7 +52,9 @@ function setHost(snapshot: HostSnapshot): void {
 
 /** The host as the toggle wants it: every namespace, or the named ones only. */
 function shownHost(document: HostSnapshot['document'], observed: unknown, aliases: ReadonlyMap<string, string>) {
-  return liveStore.getState().allNamespaces ? withUnnamed(document, asObservedHost(observed), aliases) : { host: document, labels: withUnnamed(document, undefined).labels };
+  return liveStore.getState().allNamespaces
+    ? withUnnamed(document, asObservedHost(observed), aliases)
+    : { host: document, labels: withUnnamed(document, undefined).labels };
 }
 
 /** Toolbar: every namespace (unnamed ones too) or the named ones only. */
@@ -89,7 +91,17 @@ function applyDiff(ev: Exclude<WatchEvent, { type: 'resync' }>): boolean {
   const observed = asObservedHost(s.observed);
   if (!s.host || !s.hostNamed || !s.merged || !observed) return false;
   const next = applyNamespaceEvent(
-    { hostNamed: s.hostNamed, observed, host: s.host, merged: s.merged, labels: s.labels, status: s.status, drift: s.drift, linkUp: s.linkUp, linkOper: s.linkOper },
+    {
+      hostNamed: s.hostNamed,
+      observed,
+      host: s.host,
+      merged: s.merged,
+      labels: s.labels,
+      status: s.status,
+      drift: s.drift,
+      linkUp: s.linkUp,
+      linkOper: s.linkOper,
+    },
     ev,
     editorStore.getState().doc,
     s.allNamespaces,
@@ -170,7 +182,21 @@ export function startLive(backend: Backend): void {
 export function stopLive(): void {
   stop?.();
   stop = undefined;
-  liveStore.setState({ enabled: false, loading: false, host: undefined, merged: undefined, hostNamed: undefined, labels: {}, aliases: {}, externals: '[]', status: {}, drift: {}, linkUp: {}, linkOper: {}, rates: NO_RATES });
+  liveStore.setState({
+    enabled: false,
+    loading: false,
+    host: undefined,
+    merged: undefined,
+    hostNamed: undefined,
+    labels: {},
+    aliases: {},
+    externals: '[]',
+    status: {},
+    drift: {},
+    linkUp: {},
+    linkOper: {},
+    rates: NO_RATES,
+  });
 }
 
 /**

@@ -28,7 +28,9 @@ const scenario07 = () => {
 /** Scenario 07 before its policy routing: the edge router without tables, rules or routes in its uplinks' tables. */
 const withoutPolicy = (doc: Topology): Topology => ({
   ...doc,
-  namespaces: doc.namespaces.map((n) => (n.name === 'edge' ? { ...n, tables: undefined, rules: undefined, routes: n.routes.filter((r) => r.table === undefined) } : n)),
+  namespaces: doc.namespaces.map((n) =>
+    n.name === 'edge' ? { ...n, tables: undefined, rules: undefined, routes: n.routes.filter((r) => r.table === undefined) } : n,
+  ),
 });
 
 test('inspector: table names, policy rules and routes per table, edited by mouse and keyboard', { skip: missing, timeout: 180_000 }, async () => {
@@ -44,7 +46,9 @@ test('inspector: table names, policy rules and routes per table, edited by mouse
     /** the field shows `want` (its text follows the document one render later: waited for, bounded, then asserted) */
     const shows = async (field: string, want: string, what?: string) => {
       const sel = `[data-testid="inspector-${field}"]`;
-      await page.waitForFunction(([s, w]) => (document.querySelector(s) as HTMLInputElement | null)?.value === w, [sel, want] as const, { timeout: 5000 }).catch(() => {});
+      await page
+        .waitForFunction(([s, w]) => (document.querySelector(s) as HTMLInputElement | null)?.value === w, [sel, want] as const, { timeout: 5000 })
+        .catch(() => {});
       assert.equal(await tid(`inspector-${field}`).inputValue(), want, what);
     };
     /** typed text the field refuses: its message shows, Escape brings the saved value back */
@@ -104,7 +108,10 @@ test('inspector: table names, policy rules and routes per table, edited by mouse
     assert.equal(await tid('inspector-rule-table').count(), 0, 'a blackhole rule has no table');
 
     // rules 5, 6: IPv6 sources
-    for (const [prio, from, table] of [['100', '2001:db8:71:1::/64', 'uplink1'], ['110', '2001:db8:71:2::/64', 'uplink2']]) {
+    for (const [prio, from, table] of [
+      ['100', '2001:db8:71:1::/64', 'uplink1'],
+      ['110', '2001:db8:71:2::/64', 'uplink2'],
+    ]) {
       await tid('inspector-rule-add').click();
       await type('rule-priority', prio);
       await type('rule-from', from);
@@ -123,7 +130,12 @@ test('inspector: table names, policy rules and routes per table, edited by mouse
     assert.equal(await rows().filter({ hasText: 'e-l9' }).count(), 0);
 
     // routes, each in its uplink's table: the list groups them per table
-    for (const [via, table] of [['10.71.101.1', 'uplink1'], ['10.71.102.1', 'uplink2'], ['2001:db8:71:101::1', 'uplink1'], ['2001:db8:71:102::1', 'uplink2']]) {
+    for (const [via, table] of [
+      ['10.71.101.1', 'uplink1'],
+      ['10.71.102.1', 'uplink2'],
+      ['2001:db8:71:101::1', 'uplink1'],
+      ['2001:db8:71:102::1', 'uplink2'],
+    ]) {
       await tid('inspector-route-add').click();
       await type('route-to', 'default');
       await type('route-via', via);
@@ -164,7 +176,10 @@ test('inspector: table names, policy rules and routes per table, edited by mouse
     const [dl] = await Promise.all([page.waitForEvent('download'), tid('export-yaml').click()]);
     const loaded = loadTopology(readFileSync((await dl.path())!, 'utf8'));
     assert.ok(loaded.ok, JSON.stringify(loaded.errors));
-    assert.deepEqual(validateTopology(loaded.doc).filter((i) => i.severity === 'error'), []);
+    assert.deepEqual(
+      validateTopology(loaded.doc).filter((i) => i.severity === 'error'),
+      [],
+    );
     const edge = loaded.doc.namespaces.find((n) => n.name === 'edge')!;
     const want = scenario07().namespaces.find((n) => n.name === 'edge')!;
     // (the export writes rules and routes in canonical order; the file has its own)

@@ -56,9 +56,15 @@ test('scenario 03 by drag and drop and typing: the document is the bridge LAN', 
     const loaded = loadTopology(readFileSync((await dl.path())!, 'utf8'));
     assert.ok(loaded.ok, JSON.stringify(loaded.errors));
     const doc = loaded.doc!;
-    assert.deepEqual(validateTopology(doc).filter((i) => i.severity === 'error'), []);
+    assert.deepEqual(
+      validateTopology(doc).filter((i) => i.severity === 'error'),
+      [],
+    );
     assert.deepEqual(doc.namespaces.map((x) => x.name).sort(), ['ns1', 'ns2']);
-    assert.deepEqual(doc.bridges.map((x) => [x.namespace, x.name, x.addresses]), [['host', 'br0', ['192.168.0.1/24']]]);
+    assert.deepEqual(
+      doc.bridges.map((x) => [x.namespace, x.name, x.addresses]),
+      [['host', 'br0', ['192.168.0.1/24']]],
+    );
     const ends = doc.veths.map((v) => v.ends.map((e) => `${e.namespace}/${e.name}${e.master ? `@${e.master}` : ''} ${e.addresses.join(',')}`.trim()));
     assert.deepEqual(ends.sort(), [
       ['ns1/veth1 192.168.0.2/24', 'host/veth1-br@br0'],
@@ -76,8 +82,14 @@ test('scenario 03 by drag and drop and typing: the document is the bridge LAN', 
     // by Netns Studio, not in the document: never deleted), so nothing is refused and Apply runs
     const steps = await page.locator(`${tid('plan-dialog')} li.step`).allTextContents();
     assert.ok(steps.length > 0, 'the plan has steps');
-    assert.ok(steps.every((t) => !t.includes('old-test')), `old-test is left alone: ${steps.join(' | ')}`);
-    assert.ok(steps.some((t) => /route .*default via 192\.168\.0\.1/.test(t)), `the default route is added: ${steps.join(' | ')}`);
+    assert.ok(
+      steps.every((t) => !t.includes('old-test')),
+      `old-test is left alone: ${steps.join(' | ')}`,
+    );
+    assert.ok(
+      steps.some((t) => /route .*default via 192\.168\.0\.1/.test(t)),
+      `the default route is added: ${steps.join(' | ')}`,
+    );
     await page.locator(tid('apply-button')).waitFor();
     assert.equal(await page.locator(tid('apply-button')).isDisabled(), false);
     assert.equal(await page.locator(tid('apply-refusal')).count(), 0);

@@ -6,7 +6,8 @@ import { newDocument, openDocument, saveDocument, unlessUnsaved } from './files'
 import { redo, undo } from './store/editor-store';
 import { uiStore } from './store/ui-store';
 
-const typing = (t: EventTarget | null) => t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+const typing = (t: EventTarget | null) =>
+  t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 
 /**
  * File keys (Ctrl+S/O/N) for the browser mode: without them the browser's own

@@ -69,7 +69,11 @@ test('palette → canvas → inspector → undo/redo → export/import', { skip:
 
     // a broken file shows located errors
     const [chooser2] = await Promise.all([page.waitForEvent('filechooser'), tid('file-open').click()]);
-    await chooser2.setFiles({ name: 'bad.yaml', mimeType: 'application/yaml', buffer: Buffer.from('apiVersion: netns-studio/v1\nkind: Topology\nnamespaces: [{name: a, bogus: 1}]\n') });
+    await chooser2.setFiles({
+      name: 'bad.yaml',
+      mimeType: 'application/yaml',
+      buffer: Buffer.from('apiVersion: netns-studio/v1\nkind: Topology\nnamespaces: [{name: a, bogus: 1}]\n'),
+    });
     await tid('notice-error').waitFor();
     assert.match((await tid('notice-detail').textContent()) ?? '', /bad\.yaml:\d+/);
 

@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const scripts = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts;
-const all = Object.keys(scripts).filter((k) => k.startsWith('bench:')).map((k) => k.slice('bench:'.length));
+const all = Object.keys(scripts)
+  .filter((k) => k.startsWith('bench:'))
+  .map((k) => k.slice('bench:'.length));
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((n) => !all.includes(n));
 if (unknown.length) {

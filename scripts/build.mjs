@@ -16,7 +16,20 @@
 // code finds its siblings the same way in both.
 //   node scripts/build.mjs              build
 //   node scripts/build.mjs --if-stale   build only when a source is newer than build.json
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,7 +49,9 @@ const HELPER_SCRIPTS = ['helper/discover/nl-dump.pl', 'helper/apply/netlink-lane
 const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
-    b.onResolve({ filter: /[\\/]locales[\\/]index\.js$/ }, (a) => (a.importer.includes('node_modules/zod/') ? { path: join(a.resolveDir, a.path), namespace: 'zod-locales' } : undefined));
+    b.onResolve({ filter: /[\\/]locales[\\/]index\.js$/ }, (a) =>
+      a.importer.includes('node_modules/zod/') ? { path: join(a.resolveDir, a.path), namespace: 'zod-locales' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (a) => ({ contents: 'export { default as en } from "./en.js";', resolveDir: dirname(a.path) }));
   },
 };
@@ -86,7 +101,11 @@ function withLock(fn) {
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
       // a lock left by a killed build: older than any build takes
-      try { if (Date.now() - statSync(LOCK).mtimeMs > 120_000) rmSync(LOCK, { force: true }); } catch { /* gone */ }
+      try {
+        if (Date.now() - statSync(LOCK).mtimeMs > 120_000) rmSync(LOCK, { force: true });
+      } catch {
+        /* gone */
+      }
       if (Date.now() > deadline) throw new Error(`another build holds ${LOCK}`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     }
@@ -131,7 +150,9 @@ export async function buildBundles({ ifStale = false } = {}) {
     const tmp = mkdtempSync(join(ROOT, 'dist', '.node-build-'));
     try {
       await buildInto(tmp);
-      const files = readdirSync(tmp).sort((a, b) => Number(a === STAMP) - Number(b === STAMP) || Number(b.startsWith('chunk-')) - Number(a.startsWith('chunk-')));
+      const files = readdirSync(tmp).sort(
+        (a, b) => Number(a === STAMP) - Number(b === STAMP) || Number(b.startsWith('chunk-')) - Number(a.startsWith('chunk-')),
+      );
       for (const f of files) renameSync(join(tmp, f), join(OUT_DIR, f));
       for (const f of readdirSync(OUT_DIR)) if (!files.includes(f)) rmSync(join(OUT_DIR, f), { force: true, recursive: true });
     } finally {

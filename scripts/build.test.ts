@@ -61,7 +61,8 @@ describe('compiled entry points', () => {
     assert.equal(e.status, 0, e.stderr);
     assert.match(e.stdout, /ip netns add/);
     const h = cliIn(tmp, ['--help']);
-    for (const c of ['validate', 'export', 'schema', 'discover', 'watch', 'plan', 'apply', 'destroy', 'serve']) assert.match(h.stdout, new RegExp(`\\n  ${c}\\b`));
+    for (const c of ['validate', 'export', 'schema', 'discover', 'watch', 'plan', 'apply', 'destroy', 'serve'])
+      assert.match(h.stdout, new RegExp(`\\n  ${c}\\b`));
   });
 
   it('the helper bundle answers hello from the same copy', async () => {
@@ -95,7 +96,10 @@ describe('compiled entry points', () => {
       const child = spawn(process.execPath, [path.join(dir, HELPER_BUNDLE)], { cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
       let buf = '';
       let wake = () => {};
-      child.stdout.on('data', (b: Buffer) => { buf += b; wake(); });
+      child.stdout.on('data', (b: Buffer) => {
+        buf += b;
+        wake();
+      });
       const answers: Record<string, any>[] = [];
       try {
         for (const line of lines) {
@@ -123,7 +127,10 @@ describe('compiled entry points', () => {
     assert.match(other!.error?.message, /could not load its methods: the methods were loaded/);
     // replaced after hello (a rebuild while the helper runs): it goes on with what it read at start
     const during = copy('methods-replaced');
-    const answers = await run(during, [() => ({ id: 1, method: 'hello' }), () => (fs.writeFileSync(path.join(during, HELPER_METHODS_BUNDLE), broken), { id: 2, method: 'no-such-method' })]);
+    const answers = await run(during, [
+      () => ({ id: 1, method: 'hello' }),
+      () => (fs.writeFileSync(path.join(during, HELPER_METHODS_BUNDLE), broken), { id: 2, method: 'no-such-method' }),
+    ]);
     assert.equal(answers[1]!.error?.code, 'unknown-method', JSON.stringify(answers[1]));
   });
 
@@ -167,7 +174,10 @@ describe('compiled entry points', () => {
     try {
       delete process.env.NETNS_STUDIO_FROM_SOURCE;
       // the entry is the last argument but the flag this trusting test process passes on
-      const entry = () => stdioHelperArgv().filter((a) => a !== TRUSTED_CLI).at(-1);
+      const entry = () =>
+        stdioHelperArgv()
+          .filter((a) => a !== TRUSTED_CLI)
+          .at(-1);
       assert.equal(entry(), path.join(dist, HELPER_BUNDLE));
       assert.ok(!stdioHelperArgv().some((a) => a.includes('tsx')));
       process.env.NETNS_STUDIO_FROM_SOURCE = '1';

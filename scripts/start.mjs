@@ -52,7 +52,10 @@ const args = process.argv.slice(2);
 const why = desktopUnavailable();
 let child;
 if (!why) {
-  child = spawn(process.execPath, [join(root, 'node_modules', '@electron-forge', 'cli', 'dist', 'electron-forge.js'), 'start', ...args], { stdio: 'inherit', cwd: root });
+  child = spawn(process.execPath, [join(root, 'node_modules', '@electron-forge', 'cli', 'dist', 'electron-forge.js'), 'start', ...args], {
+    stdio: 'inherit',
+    cwd: root,
+  });
 } else {
   console.log(
     [

@@ -12,7 +12,11 @@ describe('npm start', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, NETNS_STUDIO_NO_DOWNLOAD: '1' };
     delete env.DISPLAY;
     delete env.WAYLAND_DISPLAY;
-    const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs'), '--no-open', '--port', '0'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs'), '--no-open', '--port', '0'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

@@ -39,7 +39,16 @@ if (!only.length) {
   step('type-check shared/ (no DOM, no Node)', 'npx', ['tsc', '--noEmit', '-p', 'shared/tsconfig.json']);
   step('type-check renderer/ (no Node)', 'npx', ['tsc', '--noEmit', '-p', 'renderer/tsconfig.json']);
   const rootFiles = readdirSync('.').filter((n) => /\.(ts|mjs)$/.test(n));
-  step('import boundaries', 'npx', ['depcruise', '--config', '.dependency-cruiser.cjs', '--output-type', 'err', ...roots.filter((r) => existsSync(r)), 'bin', ...rootFiles]);
+  step('import boundaries', 'npx', [
+    'depcruise',
+    '--config',
+    '.dependency-cruiser.cjs',
+    '--output-type',
+    'err',
+    ...roots.filter((r) => existsSync(r)),
+    'bin',
+    ...rootFiles,
+  ]);
   step('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
   // the tree as Prettier writes it (.prettierrc.json, .prettierignore): `npm run format` fixes it
   step('format', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
@@ -50,10 +59,4 @@ if (!only.length) {
   if (existsSync('vite.renderer.config.ts')) step('build renderer', 'npx', ['vite', 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn']);
 }
 console.log(`\n== ${files.length} test files`);
-step('tests', process.execPath, [
-  '--import', 'tsx',
-  '--test',
-  '--test-concurrency=2',
-  '--test-timeout=900000',
-  ...files,
-]);
+step('tests', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=900000', ...files]);

@@ -49,10 +49,11 @@ function frames(ws: WebSocket) {
   ws.on('message', (d) => {
     const f = JSON.parse(d.toString());
     got.push(f);
-    for (const w of [...waiters]) if (w.pred(f)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(f);
-    }
+    for (const w of [...waiters])
+      if (w.pred(f)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(f);
+      }
   });
   return {
     got,
@@ -61,7 +62,13 @@ function frames(ws: WebSocket) {
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error('no matching frame')), ms);
-        waiters.push({ pred, resolve: (f) => { clearTimeout(t); resolve(f); } });
+        waiters.push({
+          pred,
+          resolve: (f) => {
+            clearTimeout(t);
+            resolve(f);
+          },
+        });
       });
     },
   };
@@ -113,7 +120,11 @@ describe('browser-mode server', () => {
     // another server's session is worth nothing here (the secret is this server's alone)
     const other = await startServer({ rendererDir: dir, link: unavailableHelperLink('x'), token: 'other-token-000000000000' });
     try {
-      const r = await fetch(`http://127.0.0.1:${other.port}/session`, { method: 'POST', body: new URL(other.url).searchParams.get('code')!, headers: { Origin: `http://127.0.0.1:${other.port}` } });
+      const r = await fetch(`http://127.0.0.1:${other.port}/session`, {
+        method: 'POST',
+        body: new URL(other.url).searchParams.get('code')!,
+        headers: { Origin: `http://127.0.0.1:${other.port}` },
+      });
       const otherSecret = ((await r.json()) as { secret: string }).secret;
       assert.equal(await openWs(srv.port, { token: otherSecret, origin }), 401);
     } finally {

@@ -131,7 +131,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const secret = gate.exchange(body.trim());
     if (!secret) {
       log('netns-studio: refused a one-time code that is unknown or already used');
-      return reject(res, 403, 'this address was already used (or is not this server\'s): ask serve for a new one', headers);
+      return reject(res, 403, "this address was already used (or is not this server's): ask serve for a new one", headers);
     }
     log(`netns-studio: a browser opened the address; for another tab or browser use ${codeUrl(gate.mintCode())}`);
     res.writeHead(200, { ...headers, 'Content-Type': 'application/json' });
@@ -187,10 +187,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         inFlight--;
         return sendError(id, { code: BACKEND_ERROR.unsupported, message: `${method} is not available in the browser mode` });
       }
-      void pending.then(
-        (result) => send({ type: 'response', id, result }),
-        (e: unknown) => sendError(id, { code: BACKEND_ERROR.disconnected, message: e instanceof Error ? e.message : String(e) }),
-      ).finally(() => inFlight--);
+      void pending
+        .then(
+          (result) => send({ type: 'response', id, result }),
+          (e: unknown) => sendError(id, { code: BACKEND_ERROR.disconnected, message: e instanceof Error ? e.message : String(e) }),
+        )
+        .finally(() => inFlight--);
     });
     ws.on('close', () => session.close());
     ws.on('error', () => session.close());

@@ -9,7 +9,11 @@
  */
 import { agentUser } from '../helper/forwarders/agent-user';
 
-export interface ServeUser { uid: number; gid: number; why: string }
+export interface ServeUser {
+  uid: number;
+  gid: number;
+  why: string;
+}
 
 /** Who the web server becomes; undefined when we are not root (nothing to drop). */
 export function serveUser(env: NodeJS.ProcessEnv = process.env): ServeUser | undefined {

@@ -43,9 +43,19 @@ function status(pid: number): Record<string, string> {
   return out;
 }
 const children = (pid: number): number[] => {
-  try { return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch { return []; }
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 };
-const cmdline = (pid: number) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); } catch { return []; } };
+const cmdline = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+};
 const uids = (pid: number) => status(pid).Uid!.split(/\s+/).map(Number);
 const isHelper = (pid: number) => cmdline(pid).some((a) => /helper\.(cjs|ts)$|helper\/main\.ts$/.test(a));
 
@@ -56,7 +66,10 @@ ws.on('message',(d)=>{console.log(JSON.stringify(JSON.parse(String(d)).payload))
 
 test('sudo serve: the web server runs as SUDO_UID without capabilities, only its helpers as root, restarts included', { skip, timeout: 120_000 }, async () => {
   // built here, as root: the web server (nobody) cannot write into this checkout
-  assert.ok(ensureRenderer(RENDERER_DIR, (l) => console.log(l)), 'the UI builds');
+  assert.ok(
+    ensureRenderer(RENDERER_DIR, (l) => console.log(l)),
+    'the UI builds',
+  );
   await withSandbox('servepriv', async (sb) => {
     const wsModule = createRequire(import.meta.url).resolve('ws');
     // the address's one-time code, traded once for a session (as the page does), from inside the sandbox host
@@ -72,9 +85,15 @@ test('sudo serve: the web server runs as SUDO_UID without capabilities, only its
     // the helper's records: a state dir of our own, never the machine's (--trust-env: root honours it)
     const state = mkdtempSync(join(tmpdir(), 'nst-servepriv-'));
     after(() => rmSync(state, { recursive: true, force: true }));
-    const child = spawn('/usr/bin/nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, cliPath, TRUSTED_CLI, 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix], {
-      cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody', DISPLAY: '', NETNS_STUDIO_STATE_DIR: state },
-    });
+    const child = spawn(
+      '/usr/bin/nsenter',
+      [`--net=/run/netns/${sb.hostNs}`, process.execPath, cliPath, TRUSTED_CLI, 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix],
+      {
+        cwd: projectRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody', DISPLAY: '', NETNS_STUDIO_STATE_DIR: state },
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -94,18 +113,36 @@ test('sudo serve: the web server runs as SUDO_UID without capabilities, only its
       assert.equal(BigInt(`0x${w.CapPrm}`), 0n, `web server CapPrm ${w.CapPrm}`);
       // the port is the web server's: the listening socket is among its descriptors, not the supervisor's
       const port = Number(new URL(url).port);
-      const listenInode = readFileSync(`/proc/${web[0]}/net/tcp`, 'utf8').split('\n').map((l) => l.trim().split(/\s+/))
+      const listenInode = readFileSync(`/proc/${web[0]}/net/tcp`, 'utf8')
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
         .find((f) => f[1]?.endsWith(`:${port.toString(16).toUpperCase().padStart(4, '0')}`) && f[3] === '0A')?.[9];
       assert.ok(listenInode, 'something listens on the port');
-      const fdLinks = (pid: number) => readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ''; } });
+      const fdLinks = (pid: number) =>
+        readdirSync(`/proc/${pid}/fd`).map((fd) => {
+          try {
+            return readlinkSync(`/proc/${pid}/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        });
       assert.ok(fdLinks(web[0]!).includes(`socket:[${listenInode}]`), 'the web server holds the listening socket');
       assert.ok(!fdLinks(root).includes(`socket:[${listenInode}]`), 'the supervisor does not');
 
-      const s = await until(async () => { const x = await helperStatus(url); return x.state === 'connected' ? x : undefined; }, { timeoutMs: 30_000, what: 'the page sees the helper connected' });
+      const s = await until(
+        async () => {
+          const x = await helperStatus(url);
+          return x.state === 'connected' ? x : undefined;
+        },
+        { timeoutMs: 30_000, what: 'the page sees the helper connected' },
+      );
       assert.equal(s.uid, 0);
 
       process.kill(helper, 'SIGKILL');
-      const again = await until(() => children(root).find((p) => p !== helper && isHelper(p)), { timeoutMs: 30_000, what: () => `a new helper after the kill:\n${out}` });
+      const again = await until(() => children(root).find((p) => p !== helper && isHelper(p)), {
+        timeoutMs: 30_000,
+        what: () => `a new helper after the kill:\n${out}`,
+      });
       assert.deepEqual(uids(again), [0, 0, 0, 0]);
       await until(async () => ((await helperStatus(url)).state === 'connected' ? true : undefined), { timeoutMs: 30_000, what: 'connected again' });
     } finally {

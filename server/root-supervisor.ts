@@ -43,7 +43,9 @@ export function superviseServe(opts: SupervisorOptions): { stop(): Promise<void>
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const confirm = opts.confirm ?? terminalConfirmer({ input: process.stdin, print: (t) => console.log(t) });
-  const tell = (m: ToWebServer, handle?: unknown) => { if (web.connected) web.send(m, handle as never); };
+  const tell = (m: ToWebServer, handle?: unknown) => {
+    if (web.connected) web.send(m, handle as never);
+  };
 
   const startHelper = (id: number) => {
     const argv = stdioHelperArgv({ wrap: opts.helperWrap, confirm: CONFIRM_FD });
@@ -56,8 +58,13 @@ export function superviseServe(opts: SupervisorOptions): { stop(): Promise<void>
       stderr = tail(stderr + d.toString());
       for (const l of d.toString().split('\n')) if (l) opts.log(l);
     });
-    h.on('error', (e) => { stderr = tail(`${stderr}\n${e.message}`); });
-    h.on('close', (code, signal) => { helpers.delete(id); tell({ type: 'helper-exit', id, code, signal, stderr }); });
+    h.on('error', (e) => {
+      stderr = tail(`${stderr}\n${e.message}`);
+    });
+    h.on('close', (code, signal) => {
+      helpers.delete(id);
+      tell({ type: 'helper-exit', id, code, signal, stderr });
+    });
     if (h.pid === undefined) return;
     // stdio pipes are socketpairs: their handles pass over IPC, and ours close once sent
     tell({ type: 'helper-pipe', id, pid: h.pid, end: 'stdin' }, h.stdin);
@@ -69,10 +76,12 @@ export function superviseServe(opts: SupervisorOptions): { stop(): Promise<void>
     if (m.type === 'start-helper' && !helpers.has(m.id)) startHelper(m.id);
     else if (m.type === 'kill-helper') helpers.get(m.id)?.kill('SIGKILL');
   });
-  const exited = new Promise<number>((resolve) => web.once('exit', (code, signal) => {
-    for (const h of helpers.values()) h.kill('SIGTERM');
-    resolve(code ?? (signal ? 1 : 0));
-  }));
+  const exited = new Promise<number>((resolve) =>
+    web.once('exit', (code, signal) => {
+      for (const h of helpers.values()) h.kill('SIGTERM');
+      resolve(code ?? (signal ? 1 : 0));
+    }),
+  );
   void exited.then((code) => process.exit(code));
   return {
     web,

@@ -20,5 +20,4 @@ export type ToWebServer =
   | { type: 'helper-exit'; id: number; code: number | null; signal: string | null; stderr: string };
 
 /** This process is the supervised web server: forked with an IPC channel, told so, and not root. */
-export const isSupervisedWebServer = (): boolean =>
-  process.env[SERVE_ROLE_ENV] === WEB_ROLE && typeof process.send === 'function' && process.getuid?.() !== 0;
+export const isSupervisedWebServer = (): boolean => process.env[SERVE_ROLE_ENV] === WEB_ROLE && typeof process.send === 'function' && process.getuid?.() !== 0;

@@ -46,7 +46,10 @@ export function ensureRenderer(dir: string, log: (l: string) => void): boolean {
   }
   log('netns-studio: building the user interface (first run)…');
   const vite = join(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--config', config, '--logLevel', 'warn'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(process.execPath, [vite, 'build', '--config', config, '--logLevel', 'warn'], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (r.status !== 0 || !existsSync(join(dir, 'index.html'))) {
     log('netns-studio: building the user interface failed; run `npm run build:renderer` to see why.');
     return false;
@@ -94,7 +97,11 @@ function openBrowser(url: string, log: (l: string) => void): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'netns-studio-open-'));
   const file = join(dir, 'open.html');
   const attr = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  writeFileSync(file, `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${attr}"><title>Netns Studio</title><a href="${attr}">Netns Studio</a>\n`, { mode: 0o600 });
+  writeFileSync(
+    file,
+    `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${attr}"><title>Netns Studio</title><a href="${attr}">Netns Studio</a>\n`,
+    { mode: 0o600 },
+  );
   const uid = Number(process.env.SUDO_UID);
   const gid = Number(process.env.SUDO_GID);
   if (process.getuid?.() === 0 && Number.isInteger(uid) && uid > 0 && Number.isInteger(gid)) {
@@ -128,7 +135,9 @@ export async function runServe(opts: ServeOptions): Promise<{ server?: RunningSe
   if (opts.host !== '127.0.0.1' && opts.host !== '::1' && opts.host !== 'localhost') {
     log(`netns-studio: WARNING: listening on ${opts.host}, not only on this machine. Anyone who has the URL (with its token) controls the helper.`);
   }
-  console.log(`Netns Studio is running at:\n\n  ${server.url}\n\nThe address works once (its code is spent by the first browser; each use prints the next one).\nFrom another machine: ssh -L ${server.port}:127.0.0.1:${server.port} THIS-HOST, then open the URL there.\nStop with Ctrl-C.`);
+  console.log(
+    `Netns Studio is running at:\n\n  ${server.url}\n\nThe address works once (its code is spent by the first browser; each use prints the next one).\nFrom another machine: ssh -L ${server.port}:127.0.0.1:${server.port} THIS-HOST, then open the URL there.\nStop with Ctrl-C.`,
+  );
   // the browser we open gets a code of its own: the printed one stays good for the person
   const removeOpenFile = opts.open ? openBrowser(server.newUrl(), log) : () => {};
   return {

@@ -19,7 +19,10 @@ const START_TIMEOUT_MS = 30_000;
 
 export function createSupervisedHelperLink(opts: SupervisedLinkOptions = {}): HelperLink {
   let nextId = 1;
-  const waiting = new Map<number, { pipes: Partial<Record<'stdin' | 'stdout', Socket>>; ready: (pid: number) => void; exit: (e: Omit<ExitInfo, 'reason'>) => void }>();
+  const waiting = new Map<
+    number,
+    { pipes: Partial<Record<'stdin' | 'stdout', Socket>>; ready: (pid: number) => void; exit: (e: Omit<ExitInfo, 'reason'>) => void }
+  >();
   process.on('message', (m: ToWebServer, handle?: Socket) => {
     const w = m && waiting.get(m.id);
     if (!w) return;
@@ -46,7 +49,9 @@ export function createSupervisedHelperLink(opts: SupervisedLinkOptions = {}): He
     const failed = await Promise.race([
       up.then(() => undefined),
       exited.then((e) => `the helper exited before it could be reached (code ${e.code}): ${e.stderr.trim().split('\n').slice(-2).join(' | ')}`),
-      new Promise<string>((r) => { timer = setTimeout(() => r('the root supervisor started no helper in time'), START_TIMEOUT_MS); }),
+      new Promise<string>((r) => {
+        timer = setTimeout(() => r('the root supervisor started no helper in time'), START_TIMEOUT_MS);
+      }),
     ]);
     clearTimeout(timer);
     if (failed) {

@@ -10,11 +10,17 @@ import { parseAsk, type ConfirmChange, type SupervisorAnswer } from '../shared/p
 import { encodeLine, readLines } from '../helper/transport/ndjson';
 
 export function answerHelperAsks(channel: Duplex, confirm: ConfirmChange, log: (line: string) => void = () => {}): void {
-  const send = (a: SupervisorAnswer) => { if (!channel.destroyed && channel.writable) channel.write(encodeLine(a)); };
+  const send = (a: SupervisorAnswer) => {
+    if (!channel.destroyed && channel.writable) channel.write(encodeLine(a));
+  };
   readLines(channel, {
     onLine: (line) => {
       let raw: unknown;
-      try { raw = JSON.parse(line); } catch { return log('netns-studio: an unreadable line on the helper\'s confirmation channel was ignored'); }
+      try {
+        raw = JSON.parse(line);
+      } catch {
+        return log("netns-studio: an unreadable line on the helper's confirmation channel was ignored");
+      }
       const ask = parseAsk(raw);
       if (!ask) {
         const n = (raw as { ask?: unknown })?.ask;
@@ -26,7 +32,7 @@ export function answerHelperAsks(channel: Duplex, confirm: ConfirmChange, log: (
         (e: unknown) => send({ answer: ask.ask, confirmed: false, why: `asking failed: ${(e as Error)?.message ?? String(e)}` }),
       );
     },
-    onOversize: () => log('netns-studio: an oversized line on the helper\'s confirmation channel was ignored'),
+    onOversize: () => log("netns-studio: an oversized line on the helper's confirmation channel was ignored"),
   });
   channel.on('error', () => {});
 }

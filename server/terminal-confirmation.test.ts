@@ -24,7 +24,16 @@ import { CONFIRM_PROMPT_RE, terminalConfirmer } from './terminal-confirmation';
 const HASH = 'd'.repeat(64);
 const PLAN = {
   planHash: HASH,
-  steps: [{ ...command({ op: 'link.state', ns: 'host', name: 'lab0', up: true }), undo: [], reason: 'lab0 up', object: 'link:host:lab0', action: 'create', touchesHost: 'changes a link of the host namespace' }],
+  steps: [
+    {
+      ...command({ op: 'link.state', ns: 'host', name: 'lab0', up: true }),
+      undo: [],
+      reason: 'lab0 up',
+      object: 'link:host:lab0',
+      action: 'create',
+      touchesHost: 'changes a link of the host namespace',
+    },
+  ],
   summary: { create: 1, change: 0, delete: 0, unmanaged: 0, total: 1 },
   topology: { name: 'lab', from: 'document' },
   notes: [],
@@ -53,7 +62,10 @@ async function rig(input: PassThrough) {
     return got.find((f) => f.type === 'response' && f.id === my).result;
   };
   return {
-    h, request, terminal: () => terminal, frames: got,
+    h,
+    request,
+    terminal: () => terminal,
+    frames: got,
     async close() {
       ws.close();
       await srv.close();

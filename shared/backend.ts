@@ -17,11 +17,34 @@
 import type { Topology } from './model/schema';
 import type { Step } from './model/step';
 import type { TopologyDetail, TopologyStatus } from './model/topology-status';
-import type { ApplyProgress, CaptureEvent, ForwarderStats, LinkImpairParams, LinkRates, PingOutcome, PingProgress, PlanResult, TerminalEvent } from './protocol/methods';
+import type {
+  ApplyProgress,
+  CaptureEvent,
+  ForwarderStats,
+  LinkImpairParams,
+  LinkRates,
+  PingOutcome,
+  PingProgress,
+  PlanResult,
+  TerminalEvent,
+} from './protocol/methods';
 import type { WatchData } from './protocol/watch';
 
 /** The plan, progress and forwarder shapes are the helper protocol's (./protocol/methods.ts). */
-export type { ApplyProgress, CaptureEvent, CapturedPacket, ForwarderStats, LinkImpairParams, LinkRate, LinkRates, PingOutcome, PingProgress, PlanResult, PlanSummary, TerminalEvent } from './protocol/methods';
+export type {
+  ApplyProgress,
+  CaptureEvent,
+  CapturedPacket,
+  ForwarderStats,
+  LinkImpairParams,
+  LinkRate,
+  LinkRates,
+  PingOutcome,
+  PingProgress,
+  PlanResult,
+  PlanSummary,
+  TerminalEvent,
+} from './protocol/methods';
 
 /** An applied topology as the list shows it (name, file, applied at, in sync / drifted / partly gone, counts). */
 export type AppliedTopology = TopologyStatus;
@@ -225,10 +248,22 @@ export interface DocumentState {
 
 /** Commands the application menu (desktop) sends to the renderer. */
 export const MENU_COMMANDS = [
-  'new', 'open', 'save', 'save-as',
-  'export-yaml', 'export-shell', 'export-gost', 'export-svg', 'export-png',
-  'undo', 'redo', 'delete', 'select-all',
-  'fit', 'auto-layout', 'toggle-live',
+  'new',
+  'open',
+  'save',
+  'save-as',
+  'export-yaml',
+  'export-shell',
+  'export-gost',
+  'export-svg',
+  'export-png',
+  'undo',
+  'redo',
+  'delete',
+  'select-all',
+  'fit',
+  'auto-layout',
+  'toggle-live',
   'about',
 ] as const;
 export type MenuCommandName = (typeof MENU_COMMANDS)[number];
@@ -284,7 +319,12 @@ export interface Backend {
   plan(document: Topology, source?: SourceOptions): Promise<Result<PlanResult>>;
   /** execute the plan shown (refused with `plan-stale` if the host changed since) */
   /** `allowHost`: the person allowed the plan's steps that touch the host (`Step.touchesHost`); refused (`touches-host`) otherwise */
-  apply(document: Topology, planHash: string, onProgress?: (p: ApplyProgress) => void, source?: SourceOptions & { allowHost?: boolean }): Promise<Result<ApplyResult>>;
+  apply(
+    document: Topology,
+    planHash: string,
+    onProgress?: (p: ApplyProgress) => void,
+    source?: SourceOptions & { allowHost?: boolean },
+  ): Promise<Result<ApplyResult>>;
   /** remove what `document`'s topology created, and nothing else */
   destroy(document: Topology, opts?: DestroyOptions & SourceOptions, onProgress?: (p: ApplyProgress) => void): Promise<Result<ApplyResult | PlanResult>>;
   /** every topology applied on the host, with how it stands */

@@ -57,7 +57,9 @@ export const HelperStatusSchema = z.strictObject({
   transport: z.enum(['stdio', 'socket']).optional(),
   uid: z.number().int().optional(),
   root: z.boolean().optional(),
-  versions: z.strictObject({ protocol: z.union([z.string(), z.number()]).optional(), iproute2: z.string().optional(), kernel: z.string().optional() }).optional(),
+  versions: z
+    .strictObject({ protocol: z.union([z.string(), z.number()]).optional(), iproute2: z.string().optional(), kernel: z.string().optional() })
+    .optional(),
   features: z.record(z.string(), z.boolean()).optional(),
   error: BackendErrorSchema.optional(),
   canRetry: z.boolean(),
@@ -67,7 +69,10 @@ export const HelperStatusSchema = z.strictObject({
 const CommandSchema = z.object({ namespace: z.string(), argv: z.array(z.string()).min(1), op: StepOp });
 export const StepSchema = z.object({
   namespace: z.string(),
-  argv: z.array(z.string()).min(1).refine((a) => (STEP_PROGRAMS as readonly string[]).includes(a[0]), 'unknown program'),
+  argv: z
+    .array(z.string())
+    .min(1)
+    .refine((a) => (STEP_PROGRAMS as readonly string[]).includes(a[0]), 'unknown program'),
   op: StepOp,
   undo: z.array(CommandSchema),
   reason: z.string(),
@@ -82,12 +87,22 @@ export const HostSnapshotSchema = z.object({ document: Topology, observed: z.unk
 
 /** Observed facts are the helper's (shared/model/observed.ts): checked for their shape, read as data. */
 const ObservedHostShape = z.custom<ObservedHost>((v) => Array.isArray((v as ObservedHost | null)?.namespaces), 'an observed host');
-const ObservedNamespaceShape = z.custom<ObservedNamespace>((v) => typeof (v as ObservedNamespace | null)?.name === 'string' && Array.isArray((v as ObservedNamespace).links), 'an observed namespace');
+const ObservedNamespaceShape = z.custom<ObservedNamespace>(
+  (v) => typeof (v as ObservedNamespace | null)?.name === 'string' && Array.isArray((v as ObservedNamespace).links),
+  'an observed namespace',
+);
 const NamespacePartSchema = z.object({ entry: Namespace.optional(), bridges: z.array(Bridge), veths: z.array(Veth) });
 /** A watch event (shared/protocol/watch.ts): the document parts are checked with the topology schema. */
 export const WatchEventSchema = z.union([
   z.object({ seq: z.number(), type: z.literal('resync'), observed: ObservedHostShape, document: Topology }),
-  z.object({ seq: z.number(), type: z.enum(['namespace-added', 'namespace-changed']), namespace: z.string(), observed: ObservedNamespaceShape, part: NamespacePartSchema, forwarders: z.array(Forwarder).optional() }),
+  z.object({
+    seq: z.number(),
+    type: z.enum(['namespace-added', 'namespace-changed']),
+    namespace: z.string(),
+    observed: ObservedNamespaceShape,
+    part: NamespacePartSchema,
+    forwarders: z.array(Forwarder).optional(),
+  }),
   z.object({ seq: z.number(), type: z.literal('namespace-removed'), namespace: z.string(), forwarders: z.array(Forwarder).optional() }),
 ]) satisfies z.ZodType<WatchEvent, unknown>;
 
@@ -102,7 +117,14 @@ export const PlanResultSchema = z.object({
   notes: z.array(z.string()),
 }) satisfies z.ZodType<PlanResult>;
 
-const ObjectCountsSchema = z.object({ namespaces: z.number(), links: z.number(), addresses: z.number(), routes: z.number(), other: z.number(), total: z.number() });
+const ObjectCountsSchema = z.object({
+  namespaces: z.number(),
+  links: z.number(),
+  addresses: z.number(),
+  routes: z.number(),
+  other: z.number(),
+  total: z.number(),
+});
 export const AppliedTopologySchema = z.object({
   name: z.string(),
   file: z.string().optional(),
@@ -118,15 +140,17 @@ export const AppliedTopologySchema = z.object({
 export const AppliedTopologyDetailSchema = AppliedTopologySchema.extend({
   steps: z.array(StepSchema),
   document: z.unknown().optional(),
-  history: z.array(z.object({
-    at: z.string(),
-    action: z.enum(['apply', 'destroy', 'recover', 'migrate', 'record-unreadable']),
-    file: z.string().optional(),
-    steps: z.number().optional(),
-    applied: z.number().optional(),
-    skipped: z.number().optional(),
-    note: z.string().optional(),
-  })),
+  history: z.array(
+    z.object({
+      at: z.string(),
+      action: z.enum(['apply', 'destroy', 'recover', 'migrate', 'record-unreadable']),
+      file: z.string().optional(),
+      steps: z.number().optional(),
+      applied: z.number().optional(),
+      skipped: z.number().optional(),
+      note: z.string().optional(),
+    }),
+  ),
 }) satisfies z.ZodType<AppliedTopologyDetail>;
 
 export const ApplyProgressSchema = z.object({
@@ -141,7 +165,10 @@ export const ApplyResultSchema = z.object({
   applied: z.number().int(),
   durationMs: z.number(),
   topology: z.string().optional(),
-  notReady: z.array(z.object({ object: z.string().max(1000), reason: z.string().max(1000) })).max(10_000).optional(),
+  notReady: z
+    .array(z.object({ object: z.string().max(1000), reason: z.string().max(1000) }))
+    .max(10_000)
+    .optional(),
 }) satisfies z.ZodType<ApplyResult>;
 
 export const ForwarderStatsSchema = z.object({
@@ -178,7 +205,11 @@ export const LinkRatesSchema = z.object({
 
 export const OpenedFileSchema = z.strictObject({ name: z.string(), path: z.string().optional(), text: z.string() }) satisfies z.ZodType<OpenedFile>;
 export const SavedFileSchema = z.strictObject({ name: z.string(), path: z.string().optional() }) satisfies z.ZodType<SavedFile>;
-export const DocumentStateSchema = z.strictObject({ title: z.string().max(500), dirty: z.boolean(), path: z.string().max(4096).optional() }) satisfies z.ZodType<DocumentState>;
+export const DocumentStateSchema = z.strictObject({
+  title: z.string().max(500),
+  dirty: z.boolean(),
+  path: z.string().max(4096).optional(),
+}) satisfies z.ZodType<DocumentState>;
 
 export const MenuCommandSchema = z.union([
   z.strictObject({ command: z.enum(MENU_COMMANDS) }),
@@ -193,18 +224,37 @@ const SourceFile = z.string().min(1).max(4096).regex(NO_CONTROL_CHARACTERS);
 const TopologyName = z.string().regex(TOPOLOGY_NAME);
 
 /** Ids the renderer picks to tie progress and subscription events to their request. */
-const OpId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const OpId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 
 // ---------------------------------------------------------------- link tools
 
-const NsNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/).refine((s) => s !== '.' && s !== '..', 'not a namespace name');
+const NsNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,200}$/)
+  .refine((s) => s !== '.' && s !== '..', 'not a namespace name');
 export const CapturedPacketSchema = z.strictObject({
-  n: z.number().int(), time: z.number(), len: z.number().int(), src: z.string().max(100), dst: z.string().max(100), proto: z.string().max(100), summary: z.string().max(1000),
+  n: z.number().int(),
+  time: z.number(),
+  len: z.number().int(),
+  src: z.string().max(100),
+  dst: z.string().max(100),
+  proto: z.string().max(100),
+  summary: z.string().max(1000),
   data: z.string().max(100_000),
 });
 export const CaptureEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('packets'), linktype: z.number().int(), packets: z.array(CapturedPacketSchema).max(10_000) }),
-  z.strictObject({ type: z.literal('end'), reason: z.enum(['count', 'duration', 'bytes', 'stopped', 'exited', 'failed']), packets: z.number().int(), bytes: z.number().int(), error: z.string().max(1000).optional() }),
+  z.strictObject({
+    type: z.literal('end'),
+    reason: z.enum(['count', 'duration', 'bytes', 'stopped', 'exited', 'failed']),
+    packets: z.number().int(),
+    bytes: z.number().int(),
+    error: z.string().max(1000).optional(),
+  }),
 ]) satisfies z.ZodType<CaptureEvent>;
 export const TerminalEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('output'), data: z.string() }),
@@ -225,12 +275,30 @@ export const REQUESTS = {
   status: { params: z.strictObject({}), result: HelperStatusSchema },
   connect: { params: z.strictObject({}), result: HelperStatusSchema },
   discover: { params: z.strictObject({ unnamed: z.boolean().optional(), filter: z.boolean().optional() }), result: resultOf(HostSnapshotSchema) },
-  ping: { params: z.strictObject({ pings: z.array(PingRequestSchema).min(1).max(MAX_PINGS_PER_CALL), opId: OpId }), result: resultOf(z.array(PingOutcomeSchema)) },
+  ping: {
+    params: z.strictObject({ pings: z.array(PingRequestSchema).min(1).max(MAX_PINGS_PER_CALL), opId: OpId }),
+    result: resultOf(z.array(PingOutcomeSchema)),
+  },
   plan: { params: z.strictObject({ document: Topology, file: SourceFile.optional() }), result: resultOf(PlanResultSchema) },
-  apply: { params: z.strictObject({ document: Topology, planHash: z.string().min(1).max(256), allowHost: z.boolean().optional(), opId: OpId, file: SourceFile.optional() }), result: resultOf(ApplyResultSchema) },
+  apply: {
+    params: z.strictObject({
+      document: Topology,
+      planHash: z.string().min(1).max(256),
+      allowHost: z.boolean().optional(),
+      opId: OpId,
+      file: SourceFile.optional(),
+    }),
+    result: resultOf(ApplyResultSchema),
+  },
   destroy: {
     // planHash: the hash of the destroy plan that was shown (destroy with dryRun); the helper refuses when ownership changed since
-    params: z.strictObject({ document: Topology, dryRun: z.boolean().optional(), planHash: z.string().min(1).max(256).optional(), opId: OpId, file: SourceFile.optional() }),
+    params: z.strictObject({
+      document: Topology,
+      dryRun: z.boolean().optional(),
+      planHash: z.string().min(1).max(256).optional(),
+      opId: OpId,
+      file: SourceFile.optional(),
+    }),
     result: resultOf(z.union([ApplyResultSchema, PlanResultSchema])),
   },
   listTopologies: { params: z.strictObject({}), result: resultOf(z.array(AppliedTopologySchema)) },
@@ -245,8 +313,12 @@ export const REQUESTS = {
   forwarderStatsStop: { params: z.strictObject({ subId: OpId }), result: resultOf(z.null()) },
   captureStart: {
     params: z.strictObject({
-      subId: OpId, namespace: NsNameSchema, interface: IfName,
-      count: z.number().int().min(1).max(100_000).optional(), durationMs: z.number().int().min(100).max(3_600_000).optional(), filter: CaptureFilter.optional(),
+      subId: OpId,
+      namespace: NsNameSchema,
+      interface: IfName,
+      count: z.number().int().min(1).max(100_000).optional(),
+      durationMs: z.number().int().min(100).max(3_600_000).optional(),
+      filter: CaptureFilter.optional(),
     }),
     result: resultOf(z.null()),
   },
@@ -261,14 +333,21 @@ export const REQUESTS = {
   // desktop only
   /** programs of the desktop the app can hand things to (Wireshark for a capture) */
   desktopTools: { params: z.strictObject({}), result: z.strictObject({ wireshark: z.boolean() }) },
-  openInWireshark: { params: z.strictObject({ data: z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length <= MAX_PCAP_BYTES, 'pcap bytes') }), result: resultOf(z.null()) },
+  openInWireshark: {
+    params: z.strictObject({ data: z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length <= MAX_PCAP_BYTES, 'pcap bytes') }),
+    result: resultOf(z.null()),
+  },
   openFile: { params: z.strictObject({ path: z.string().max(4096).optional() }), result: resultOf(OpenedFileSchema.nullable()) },
   saveFile: {
     params: z.strictObject({ text: z.string(), path: z.string().max(4096).optional(), suggestedName: z.string().max(255).optional() }),
     result: resultOf(SavedFileSchema.nullable()),
   },
   exportFile: {
-    params: z.strictObject({ data: z.union([z.string(), z.custom<Uint8Array>((v) => v instanceof Uint8Array, "expected text or bytes")]), kind: z.enum(EXPORT_KINDS), suggestedName: z.string().max(255).optional() }),
+    params: z.strictObject({
+      data: z.union([z.string(), z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected text or bytes')]),
+      kind: z.enum(EXPORT_KINDS),
+      suggestedName: z.string().max(255).optional(),
+    }),
     result: resultOf(SavedFileSchema.nullable()),
   },
   setDocumentState: { params: DocumentStateSchema, result: z.null() },
@@ -279,7 +358,15 @@ export type RequestName = keyof typeof REQUESTS;
 export type RequestParams<N extends RequestName> = z.input<(typeof REQUESTS)[N]['params']>;
 export type RequestResult<N extends RequestName> = z.output<(typeof REQUESTS)[N]['result']>;
 export const REQUEST_NAMES = Object.keys(REQUESTS) as RequestName[];
-export const ELECTRON_ONLY_REQUESTS: readonly RequestName[] = ['openFile', 'saveFile', 'exportFile', 'setDocumentState', 'closeWindow', 'desktopTools', 'openInWireshark'];
+export const ELECTRON_ONLY_REQUESTS: readonly RequestName[] = [
+  'openFile',
+  'saveFile',
+  'exportFile',
+  'setDocumentState',
+  'closeWindow',
+  'desktopTools',
+  'openInWireshark',
+];
 
 // ---------------------------------------------------------------- events
 
@@ -333,7 +420,10 @@ export type ServerFrame = z.output<typeof ServerFrame>;
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: BackendError };
 
 function issuesText(e: z.ZodError): string {
-  return e.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  return e.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
 }
 
 export function isRequestName(name: unknown): name is RequestName {

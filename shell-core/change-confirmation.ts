@@ -20,11 +20,16 @@ export { NOT_CONFIRMED, NEEDS_CONFIRMATION, type ChangeToConfirm, type Confirmat
 /** The button or word for a change: "Apply", "Destroy", "Open a terminal"… */
 export function verbOf(c: ChangeToConfirm): string {
   switch (c.action) {
-    case 'apply': return 'Apply';
-    case 'destroy': return 'Destroy';
-    case 'terminal': return 'Open the terminal';
-    case 'capture': return 'Capture';
-    case 'impair': return 'Impair';
+    case 'apply':
+      return 'Apply';
+    case 'destroy':
+      return 'Destroy';
+    case 'terminal':
+      return 'Open the terminal';
+    case 'capture':
+      return 'Capture';
+    case 'impair':
+      return 'Impair';
   }
 }
 
@@ -33,13 +38,26 @@ const MAX_LINES = 12;
 
 /** What a person is asked: a title line and the lines that matter (host steps first). */
 export function describeChange(c: ChangeToConfirm): { title: string; lines: string[] } {
-  if (c.action === 'terminal') return { title: `Open a root shell in namespace "${c.namespace}"`, lines: ['whoever holds this session types its commands, as root in that namespace'] };
-  if (c.action === 'capture') return { title: `Capture packets on the host's own interface ${c.interface}${c.filter ? ` (filter: ${c.filter})` : ''}`, lines: ["the host's traffic on it goes to whoever holds this session"] };
-  if (c.action === 'impair') return { title: `Impair the host's own interface ${c.interface}: ${c.what}`, lines: ["the host's traffic on it is delayed or dropped"] };
+  if (c.action === 'terminal')
+    return { title: `Open a root shell in namespace "${c.namespace}"`, lines: ['whoever holds this session types its commands, as root in that namespace'] };
+  if (c.action === 'capture')
+    return {
+      title: `Capture packets on the host's own interface ${c.interface}${c.filter ? ` (filter: ${c.filter})` : ''}`,
+      lines: ["the host's traffic on it goes to whoever holds this session"],
+    };
+  if (c.action === 'impair')
+    return { title: `Impair the host's own interface ${c.interface}: ${c.what}`, lines: ["the host's traffic on it is delayed or dropped"] };
   const { plan } = c;
   const name = plan.topology?.name ?? 'this document';
   const s = plan.summary;
-  const counts = [s.create && `${s.create} create`, s.change && `${s.change} change`, s.delete && `${s.delete} delete`, s.unmanaged && `${s.unmanaged} not this product's`].filter(Boolean).join(', ');
+  const counts = [
+    s.create && `${s.create} create`,
+    s.change && `${s.change} change`,
+    s.delete && `${s.delete} delete`,
+    s.unmanaged && `${s.unmanaged} not this product's`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   const verb = c.action === 'apply' ? 'Apply' : 'Destroy';
   const title = `${verb} "${name}": ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}${counts ? ` (${counts})` : ''}`;
   const host = plan.steps.filter((st) => st.touchesHost);
@@ -50,6 +68,11 @@ export function describeChange(c: ChangeToConfirm): { title: string; lines: stri
   const ordered = [...host, ...unmanaged, ...rest];
   const lines = ordered.slice(0, MAX_LINES).map(line);
   if (ordered.length > MAX_LINES) lines.push(`… and ${ordered.length - MAX_LINES} more`);
-  if (host.length) lines.unshift(c.allowHost ? `${host.length} step${host.length === 1 ? ' touches' : 's touch'} the host (allowed in the request):` : `${host.length} host step${host.length === 1 ? '' : 's'} (not allowed: apply will refuse them):`);
+  if (host.length)
+    lines.unshift(
+      c.allowHost
+        ? `${host.length} step${host.length === 1 ? ' touches' : 's touch'} the host (allowed in the request):`
+        : `${host.length} host step${host.length === 1 ? '' : 's'} (not allowed: apply will refuse them):`,
+    );
   return { title, lines };
 }

@@ -25,32 +25,60 @@ describe('client helper link (scripted helper)', () => {
       } else if (method === 'watch.subscribe') {
         send({ event: 'watch', ref: id, seq: 1, data: { type: 'resync', document: EMPTY_DOC, observed: { namespaces: [{ name: 'a', links: [] }] } } });
         send({ id, result: { subscription: id } });
-        send({ event: 'watch', ref: id, seq: 2, data: { type: 'namespace-added', namespace: 'b', observed: { name: 'b', links: [] }, part: { bridges: [], veths: [] } } });
+        send({
+          event: 'watch',
+          ref: id,
+          seq: 2,
+          data: { type: 'namespace-added', namespace: 'b', observed: { name: 'b', links: [] }, part: { bridges: [], veths: [] } },
+        });
       } else send({ id, result: { ok: true } });
     });
-    const link = createClientHelperLink({ transport: 'stdio', scope: { onlyPrefix: 'lab-' }, start: async () => ((h.client.hello = await h.client.request('hello', {})), h.client) });
+    const link = createClientHelperLink({
+      transport: 'stdio',
+      scope: { onlyPrefix: 'lab-' },
+      start: async () => ((h.client.hello = await h.client.request('hello', {})), h.client),
+    });
     const emitted: { name: string; payload: any }[] = [];
     const session = createSession(link, (name, payload) => emitted.push({ name, payload }));
 
     const s = await link.connect();
-    assert.deepEqual({ state: s.state, transport: s.transport, uid: s.uid, root: s.root, iproute2: s.versions?.iproute2 }, { state: 'connected', transport: 'stdio', uid: 0, root: true, iproute2: 'iproute2-6.1.0' });
+    assert.deepEqual(
+      { state: s.state, transport: s.transport, uid: s.uid, root: s.root, iproute2: s.versions?.iproute2 },
+      { state: 'connected', transport: 'stdio', uid: 0, root: true, iproute2: 'iproute2-6.1.0' },
+    );
 
     assert.equal(link.status().namePrefix, 'lab-', 'the scope names new namespaces in the editor');
-    assert.ok(emitted.some((e) => e.name === 'status' && e.payload.namePrefix === 'lab-'), 'and reaches the renderer with every status');
+    assert.ok(
+      emitted.some((e) => e.name === 'status' && e.payload.namePrefix === 'lab-'),
+      'and reaches the renderer with every status',
+    );
     const d = (await session.handle('discover', {})) as any;
     assert.ok(d.ok, JSON.stringify(d));
     assert.deepEqual(h.requests.find((r) => r.method === 'discover')?.params, { unnamed: false, onlyPrefix: 'lab-' }, 'the scope goes with every discover');
 
     const a = (await session.handle('apply', { document: EMPTY_DOC, planHash: 'f'.repeat(64), opId: 'op1' })) as any;
     assert.deepEqual(a, { ok: false, error: { code: 'step-failed', message: 'RTNETLINK answers: File exists', detail: { rolledBack: true } } });
-    assert.deepEqual(JSON.parse(JSON.stringify(emitted.find((e) => e.name === 'progress')?.payload)), { opId: 'op1', progress: { index: 1, total: 2, reason: 'first', phase: 'apply' } });
+    assert.deepEqual(JSON.parse(JSON.stringify(emitted.find((e) => e.name === 'progress')?.payload)), {
+      opId: 'op1',
+      progress: { index: 1, total: 2, reason: 'first', phase: 'apply' },
+    });
 
     assert.deepEqual(await session.handle('watchStart', { subId: 'w' }), { ok: true, value: null });
     await until(() => emitted.filter((e) => e.name === 'watchEvent').length >= 2, 5000);
     const watch = emitted.filter((e) => e.name === 'watchEvent').map((e) => e.payload.event);
-    assert.deepEqual(watch.map((e) => [e.seq, e.type]), [[1, 'resync'], [2, 'namespace-added']]);
+    assert.deepEqual(
+      watch.map((e) => [e.seq, e.type]),
+      [
+        [1, 'resync'],
+        [2, 'namespace-added'],
+      ],
+    );
     assert.deepEqual(watch[1].observed, { name: 'b', links: [] }, 'a diff carries its one namespace, not the whole host');
-    assert.deepEqual(h.requests.find((r) => r.method === 'watch.subscribe')?.params, { unnamed: true, onlyPrefix: 'lab-' }, 'the live view watches every namespace');
+    assert.deepEqual(
+      h.requests.find((r) => r.method === 'watch.subscribe')?.params,
+      { unnamed: true, onlyPrefix: 'lab-' },
+      'the live view watches every namespace',
+    );
 
     const statuses: HelperStatus[] = [];
     link.onStatus((x) => statuses.push(x));
@@ -58,7 +86,10 @@ describe('client helper link (scripted helper)', () => {
     await until(() => statuses.length > 0 && emitted.some((e) => e.name === 'watchError'), 5000);
     assert.equal(statuses[0]?.state, 'failed');
     assert.equal(statuses[0]?.error?.code, 'disconnected');
-    assert.ok(emitted.some((e) => e.name === 'watchError'), 'the watcher hears that its stream is gone');
+    assert.ok(
+      emitted.some((e) => e.name === 'watchError'),
+      'the watcher hears that its stream is gone',
+    );
     session.close();
     await link.close();
   });
@@ -77,7 +108,7 @@ describe('client helper link (scripted helper)', () => {
     await link.close();
   });
 
-  it('a gap in the helper\'s watch numbers makes the link subscribe again; the renderer sees a resync, numbered on', async () => {
+  it("a gap in the helper's watch numbers makes the link subscribe again; the renderer sees a resync, numbered on", async () => {
     let subscribes = 0;
     const h = scriptedHelper((method, params, send, id) => {
       if (method !== 'watch.subscribe') return send({ id, result: { ok: true } });
@@ -95,10 +126,23 @@ describe('client helper link (scripted helper)', () => {
     const link = createClientHelperLink({ transport: 'stdio', start: async () => ((h.client.hello = await h.client.request('hello', {})), h.client) });
     await link.connect();
     const got: { seq: number; type: string }[] = [];
-    const sub = await link.subscribe('watch', {}, (e) => got.push(e as { seq: number; type: string }), () => {});
+    const sub = await link.subscribe(
+      'watch',
+      {},
+      (e) => got.push(e as { seq: number; type: string }),
+      () => {},
+    );
     assert.ok(sub.ok);
     await until(() => got.length >= 3, 5000);
-    assert.deepEqual(got.map((e) => [e.seq, e.type]), [[1, 'resync'], [2, 'namespace-changed'], [3, 'resync']], 'nothing after the gap but the new subscription\'s resync');
+    assert.deepEqual(
+      got.map((e) => [e.seq, e.type]),
+      [
+        [1, 'resync'],
+        [2, 'namespace-changed'],
+        [3, 'resync'],
+      ],
+      "nothing after the gap but the new subscription's resync",
+    );
     assert.equal(subscribes, 2);
     await until(() => h.requests.some((r) => r.method === 'watch.unsubscribe'), 5000);
     if (sub.ok) sub.value();
@@ -108,7 +152,11 @@ describe('client helper link (scripted helper)', () => {
   it('WatchStream: a subscription must start with a resync; numbers must follow each other', () => {
     const out: number[] = [];
     const s = new WatchStream((e) => out.push(e.seq));
-    const ev = (seq: number, type: string) => ({ event: 'watch', seq, data: type === 'resync' ? { type, observed: { namespaces: [] }, document: EMPTY_DOC } : { type: 'namespace-removed', namespace: 'x' } });
+    const ev = (seq: number, type: string) => ({
+      event: 'watch',
+      seq,
+      data: type === 'resync' ? { type, observed: { namespaces: [] }, document: EMPTY_DOC } : { type: 'namespace-removed', namespace: 'x' },
+    });
     assert.equal(s.accept(ev(1, 'namespace-removed')), false, 'no resync first');
     assert.equal(s.accept(ev(1, 'resync')), true);
     assert.equal(s.accept(ev(2, 'namespace-removed')), true);
@@ -126,7 +174,12 @@ describe('client helper link (scripted helper)', () => {
     assert.deepEqual([s.state, s.error?.message, s.canRetry], ['failed', 'no pkexec', true]);
     const r = await link.call('discover', {});
     assert.deepEqual(r, { ok: false, error: { code: 'disconnected', message: 'no pkexec' } });
-    const sub = await link.subscribe('nonsense', {}, () => {}, () => {});
+    const sub = await link.subscribe(
+      'nonsense',
+      {},
+      () => {},
+      () => {},
+    );
     assert.equal(sub.ok, false);
   });
 });

@@ -90,7 +90,11 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
       if (client !== c) return;
       client = undefined;
       if (closed) return;
-      const error: BackendError = { code: BACKEND_ERROR.disconnected, message: info.reason, detail: { code: info.code, signal: info.signal, stderr: info.stderr } };
+      const error: BackendError = {
+        code: BACKEND_ERROR.disconnected,
+        message: info.reason,
+        detail: { code: info.code, signal: info.signal, stderr: info.stderr },
+      };
       log(`netns-studio: the helper stopped: ${info.reason}`);
       setStatus(failed(error));
       // restart on our own a few times; the session re-subscribes once connected again
@@ -134,11 +138,13 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
     if (!client?.alive) {
       if (status.state === 'idle' || starting) await connect();
     }
-    return client?.alive ? client : status.error ?? { code: BACKEND_ERROR.helperUnavailable, message: `the helper is not connected (${status.state})` };
+    return client?.alive ? client : (status.error ?? { code: BACKEND_ERROR.helperUnavailable, message: `the helper is not connected (${status.state})` });
   }
 
   const scoped = (method: string, params: unknown) =>
-    (method === 'discover' || method === 'watch.subscribe' || method === 'rates.subscribe') && opts.scope?.onlyPrefix ? { ...((params ?? {}) as object), ...opts.scope } : params;
+    (method === 'discover' || method === 'watch.subscribe' || method === 'rates.subscribe') && opts.scope?.onlyPrefix
+      ? { ...((params ?? {}) as object), ...opts.scope }
+      : params;
 
   // typed by the method table (HelperLink.call); the shells check with zod what they read of the answer
   function call<M extends MethodName>(method: M, params: ParamsIn<M>, onEvent?: (event: EventDataOf<M>) => void): Promise<Result<ResultOf<M>>>;
@@ -180,16 +186,21 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
       const open = async () => {
         const mine = ++generation;
         stream?.restart();
-        current = await c.subscribe(sub.method as 'watch.subscribe', scoped(sub.method, params) as NonNullable<DiscoverParams>, (e) => {
-          if (mine !== generation) return; // a subscription we left
-          if (e.event === 'error') onError(toBackendError(new HelperRequestError(e.data as never)));
-          else if (e.event !== sub.event) return;
-          else if (!stream) onEvent(e.data);
-          else if (!stream.accept(e)) {
-            log(`netns-studio: watch event ${e.seq} did not follow the previous one: subscribing again`);
-            void reopen();
-          }
-        }, sub.unsubscribe);
+        current = await c.subscribe(
+          sub.method as 'watch.subscribe',
+          scoped(sub.method, params) as NonNullable<DiscoverParams>,
+          (e) => {
+            if (mine !== generation) return; // a subscription we left
+            if (e.event === 'error') onError(toBackendError(new HelperRequestError(e.data as never)));
+            else if (e.event !== sub.event) return;
+            else if (!stream) onEvent(e.data);
+            else if (!stream.accept(e)) {
+              log(`netns-studio: watch event ${e.seq} did not follow the previous one: subscribing again`);
+              void reopen();
+            }
+          },
+          sub.unsubscribe,
+        );
         if (ended || mine !== generation) void current.unsubscribe();
       };
       const reopen = async () => {

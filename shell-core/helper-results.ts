@@ -5,15 +5,43 @@
  * is another process), so a change on either side shows up here, typed, and not as
  * a half-drawn canvas.
  */
-import type { AppliedTopology, AppliedTopologyDetail, ApplyProgress, ApplyResult, ForwarderStats, LinkRates, HostSnapshot, PingOutcome, PingProgress, PlanResult, Result, WatchEvent } from '../shared/backend';
+import type {
+  AppliedTopology,
+  AppliedTopologyDetail,
+  ApplyProgress,
+  ApplyResult,
+  ForwarderStats,
+  LinkRates,
+  HostSnapshot,
+  PingOutcome,
+  PingProgress,
+  PlanResult,
+  Result,
+  WatchEvent,
+} from '../shared/backend';
 import { BACKEND_ERROR } from '../shared/backend';
-import { AppliedTopologyDetailSchema, AppliedTopologySchema, ApplyProgressSchema, ApplyResultSchema, ForwarderStatsSchema, LinkRatesSchema, HostSnapshotSchema, PingOutcomeSchema, PingProgressSchema, PlanResultSchema, WatchEventSchema } from '../shared/ipc-contract';
+import {
+  AppliedTopologyDetailSchema,
+  AppliedTopologySchema,
+  ApplyProgressSchema,
+  ApplyResultSchema,
+  ForwarderStatsSchema,
+  LinkRatesSchema,
+  HostSnapshotSchema,
+  PingOutcomeSchema,
+  PingProgressSchema,
+  PlanResultSchema,
+  WatchEventSchema,
+} from '../shared/ipc-contract';
 import type { DiscoverResult } from '../shared/protocol/messages';
 import type { ApplyWireResult, PlanResult as WirePlanResult } from '../shared/protocol/methods';
 import { z } from 'zod';
 
 function bad<T>(what: string, e: z.ZodError): Result<T> {
-  const text = e.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  const text = e.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
   return { ok: false, error: { code: BACKEND_ERROR.badMessage, message: `unexpected ${what} from the helper: ${text}` } };
 }
 
@@ -32,7 +60,12 @@ export function toPlanResult(v: WirePlanResult): Result<PlanResult> {
 
 export function toApplyResult(v: ApplyWireResult): Result<ApplyResult> {
   const notReady = v?.readiness?.notReady;
-  return check(ApplyResultSchema, 'apply result', { applied: v?.applied, durationMs: v?.durationMs, topology: v?.topology, ...(Array.isArray(notReady) && notReady.length ? { notReady } : {}) });
+  return check(ApplyResultSchema, 'apply result', {
+    applied: v?.applied,
+    durationMs: v?.durationMs,
+    topology: v?.topology,
+    ...(Array.isArray(notReady) && notReady.length ? { notReady } : {}),
+  });
 }
 
 export function toTopologyList(v: { topologies: AppliedTopology[] }): Result<AppliedTopology[]> {

@@ -14,7 +14,19 @@ import type { EventName, EventPayload, RequestName } from '../shared/ipc-contrac
 import type { z } from 'zod';
 import type { REQUESTS } from '../shared/ipc-contract';
 import type { HelperLink, SubscriptionHandle } from './helper-link';
-import { toApplyResult, toForwarderStats, toLinkRates, toHostSnapshot, toPingProgress, toPingResults, toPlanResult, toProgress, toTopologyDetail, toTopologyList, toWatchEvent } from './helper-results';
+import {
+  toApplyResult,
+  toForwarderStats,
+  toLinkRates,
+  toHostSnapshot,
+  toPingProgress,
+  toPingResults,
+  toPlanResult,
+  toProgress,
+  toTopologyDetail,
+  toTopologyList,
+  toWatchEvent,
+} from './helper-results';
 import type { ApplyWireResult, CaptureEvent, PlanResult, TerminalEvent } from '../shared/protocol/methods';
 import { CaptureEventSchema, TerminalEventSchema } from '../shared/ipc-contract';
 import type { PlanResult as ShownPlan } from '../shared/backend';
@@ -52,20 +64,28 @@ const KEPT_PLANS = 16;
 export function createSession(link: HelperLink, emit: Emit, opts: SessionOptions = {}): Session {
   /** the helper's plans this session handed out, by planHash (`topology:NAME` for destroy by name) */
   const plans = new Map<string, ShownPlan>();
-  const keep = (key?: string) => (r: Result<ShownPlan>): Result<ShownPlan> => {
-    if (r.ok) {
-      const k = key ?? r.value.planHash;
-      plans.delete(k);
-      plans.set(k, r.value);
-      if (plans.size > KEPT_PLANS) plans.delete(plans.keys().next().value!);
-    }
-    return r;
-  };
+  const keep =
+    (key?: string) =>
+    (r: Result<ShownPlan>): Result<ShownPlan> => {
+      if (r.ok) {
+        const k = key ?? r.value.planHash;
+        plans.delete(k);
+        plans.set(k, r.value);
+        if (plans.size > KEPT_PLANS) plans.delete(plans.keys().next().value!);
+      }
+      return r;
+    };
   /**
    * The person's yes to this change, asked with the helper's own plan for it: the one this
    * session handed out under that hash, else a fresh one (which must have that hash).
    */
-  async function confirmed(action: 'apply' | 'destroy', key: string, planHash: string | undefined, allowHost: boolean, replan: () => Promise<Result<ShownPlan>>): Promise<Result<ShownPlan | undefined>> {
+  async function confirmed(
+    action: 'apply' | 'destroy',
+    key: string,
+    planHash: string | undefined,
+    allowHost: boolean,
+    replan: () => Promise<Result<ShownPlan>>,
+  ): Promise<Result<ShownPlan | undefined>> {
     if (!opts.confirm) return { ok: true, value: undefined };
     let plan = plans.get(key);
     if (!plan) {
@@ -73,7 +93,8 @@ export function createSession(link: HelperLink, emit: Emit, opts: SessionOptions
       if (!r.ok) return r;
       plan = r.value;
     }
-    if (planHash !== undefined && plan.planHash !== planHash) return { ok: false, error: { code: 'plan-stale', message: 'the host or the document changed since this plan was made: plan again' } };
+    if (planHash !== undefined && plan.planHash !== planHash)
+      return { ok: false, error: { code: 'plan-stale', message: 'the host or the document changed since this plan was made: plan again' } };
     const answer = await opts.confirm({ action, plan, allowHost });
     if (!answer.confirmed) return { ok: false, error: { code: NOT_CONFIRMED, message: answer.why } };
     plans.delete(key); // one yes, one change
@@ -96,21 +117,36 @@ export function createSession(link: HelperLink, emit: Emit, opts: SessionOptions
   async function subscribe(kind: SubKind, subId: string): Promise<Result<Unsubscribe>> {
     const onError = (error: BackendError) => emit('watchError', { subId, error });
     return kind === 'watch'
-      // every namespace, unnamed ones too (containers…): the live view draws them, its toolbar toggle hides them
-      ? link.subscribe('watch', { unnamed: true }, (ev) => {
-          const e = toWatchEvent(ev);
-          if (e.ok) emit('watchEvent', { subId, event: e.value });
-          else onError(e.error);
-        }, onError)
+      ? // every namespace, unnamed ones too (containers…): the live view draws them, its toolbar toggle hides them
+        link.subscribe(
+          'watch',
+          { unnamed: true },
+          (ev) => {
+            const e = toWatchEvent(ev);
+            if (e.ok) emit('watchEvent', { subId, event: e.value });
+            else onError(e.error);
+          },
+          onError,
+        )
       : kind === 'linkRates'
-        ? link.subscribe('linkRates', {}, (ev) => {
-            const r = toLinkRates(ev);
-            if (r.ok) emit('linkRates', { subId, rates: r.value });
-          }, () => {})
-      : link.subscribe('forwarderStats', {}, (ev) => {
-          const st = toForwarderStats(ev);
-          if (st.ok) emit('forwarderStats', { subId, stats: st.value });
-        }, () => {});
+        ? link.subscribe(
+            'linkRates',
+            {},
+            (ev) => {
+              const r = toLinkRates(ev);
+              if (r.ok) emit('linkRates', { subId, rates: r.value });
+            },
+            () => {},
+          )
+        : link.subscribe(
+            'forwarderStats',
+            {},
+            (ev) => {
+              const st = toForwarderStats(ev);
+              if (st.ok) emit('forwarderStats', { subId, stats: st.value });
+            },
+            () => {},
+          );
   }
 
   async function renew(subId: string, kind: SubKind) {
@@ -158,7 +194,9 @@ export function createSession(link: HelperLink, emit: Emit, opts: SessionOptions
     const p = (params ?? {}) as { namespace?: unknown; interface?: unknown; filter?: unknown };
     if (typeof p.namespace !== 'string') return undefined; // the helper refuses it
     if (kind === 'terminal') return { action: 'terminal', namespace: p.namespace };
-    return p.namespace === 'host' && typeof p.interface === 'string' ? { action: 'capture', namespace: p.namespace, interface: p.interface, ...(typeof p.filter === 'string' && p.filter ? { filter: p.filter } : {}) } : undefined;
+    return p.namespace === 'host' && typeof p.interface === 'string'
+      ? { action: 'capture', namespace: p.namespace, interface: p.interface, ...(typeof p.filter === 'string' && p.filter ? { filter: p.filter } : {}) }
+      : undefined;
   };
 
   async function startTool(kind: 'capture' | 'terminal', subId: string, params: unknown): Promise<Result<null>> {
@@ -173,24 +211,29 @@ export function createSession(link: HelperLink, emit: Emit, opts: SessionOptions
       tools.delete(subId);
       return no;
     }
-    const r = await link.subscribe(kind, params, (ev) => {
-      if (kind === 'capture') {
-        const e = CaptureEventSchema.safeParse(ev);
-        if (!e.success) return;
-        emit('capture', { subId, event: e.data as CaptureEvent });
-        if (e.data.type === 'end') tools.delete(subId);
-      } else {
-        const e = TerminalEventSchema.safeParse(ev);
-        if (!e.success) return;
-        emit('terminal', { subId, event: e.data as TerminalEvent });
-        if (e.data.type === 'exit') tools.delete(subId);
-      }
-    }, (error) => {
-      // the helper went away: the capture or shell went with it
-      if (!tools.delete(subId)) return;
-      if (kind === 'capture') emit('capture', { subId, event: { type: 'end', reason: 'failed', packets: 0, bytes: 0, error: error.message } });
-      else emit('terminal', { subId, event: { type: 'exit', code: null } });
-    });
+    const r = await link.subscribe(
+      kind,
+      params,
+      (ev) => {
+        if (kind === 'capture') {
+          const e = CaptureEventSchema.safeParse(ev);
+          if (!e.success) return;
+          emit('capture', { subId, event: e.data as CaptureEvent });
+          if (e.data.type === 'end') tools.delete(subId);
+        } else {
+          const e = TerminalEventSchema.safeParse(ev);
+          if (!e.success) return;
+          emit('terminal', { subId, event: e.data as TerminalEvent });
+          if (e.data.type === 'exit') tools.delete(subId);
+        }
+      },
+      (error) => {
+        // the helper went away: the capture or shell went with it
+        if (!tools.delete(subId)) return;
+        if (kind === 'capture') emit('capture', { subId, event: { type: 'end', reason: 'failed', packets: 0, bytes: 0, error: error.message } });
+        else emit('terminal', { subId, event: { type: 'exit', code: null } });
+      },
+    );
     if (!r.ok) {
       tools.delete(subId);
       return r;

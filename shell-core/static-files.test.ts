@@ -16,7 +16,18 @@ describe('resolveStatic', () => {
     try {
       assert.equal((await resolveStatic(root, '/'))?.body.toString(), 'index');
       assert.equal((await resolveStatic(root, '/assets/a.js'))?.type, 'text/javascript; charset=utf-8');
-      for (const bad of ['/../secret', '/assets/../../secret', '/..%2fsecret', '/%2e%2e/secret', '/assets', '/nope', '/%zz', '/a%00b', '/.hidden', '//etc/passwd']) {
+      for (const bad of [
+        '/../secret',
+        '/assets/../../secret',
+        '/..%2fsecret',
+        '/%2e%2e/secret',
+        '/assets',
+        '/nope',
+        '/%zz',
+        '/a%00b',
+        '/.hidden',
+        '//etc/passwd',
+      ]) {
         assert.equal(await resolveStatic(root, bad), undefined, bad);
       }
     } finally {

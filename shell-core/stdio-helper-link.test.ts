@@ -16,7 +16,6 @@ import { waitUntil } from '../testing/until';
 const skip = kernelSkipReason();
 if (skip) console.log(`skipping stdio helper link tests: ${skip}`);
 
-
 describe('stdio helper link (real helper, sandboxed)', { skip }, () => {
   it('connects, answers through the session, reports death and restarts', async () => {
     await withSandbox('link', async (sb) => {
@@ -35,7 +34,10 @@ describe('stdio helper link (real helper, sandboxed)', { skip }, () => {
         assert.equal(s.root, true);
         assert.match(String(s.versions?.iproute2), /\d/);
         assert.equal(s.features?.veth, true);
-        assert.deepEqual(statuses.map((x) => x.state), ['connecting', 'connected']);
+        assert.deepEqual(
+          statuses.map((x) => x.state),
+          ['connecting', 'connected'],
+        );
 
         // discover, scoped to the sandbox: its host is `host`, its namespace is there, nobody else's
         const d = (await session.handle('discover', {})) as Result<HostSnapshot>;
@@ -56,7 +58,9 @@ describe('stdio helper link (real helper, sandboxed)', { skip }, () => {
         await waitUntil('resync', () => watched().some((e) => e.type === 'resync'));
         await sb.bash('ip netns add ${P}ns2');
         // one namespace's diff, with its part of the document (not the whole host)
-        await waitUntil('ns2 seen', () => watched().some((e) => e.type === 'namespace-added' && e.namespace === sb.ns('ns2') && e.part.entry?.name === sb.ns('ns2')));
+        await waitUntil('ns2 seen', () =>
+          watched().some((e) => e.type === 'namespace-added' && e.namespace === sb.ns('ns2') && e.part.entry?.name === sb.ns('ns2')),
+        );
         const resyncs = () => watched().filter((e) => e.type === 'resync').length;
         const before = resyncs();
 
@@ -70,7 +74,10 @@ describe('stdio helper link (real helper, sandboxed)', { skip }, () => {
         const f = statuses.find((x) => x.state === 'failed')!;
         assert.match(f.error?.message ?? '', /SIGKILL|killed/);
         assert.equal(f.canRetry, true);
-        assert.ok(events.some((e) => e.name === 'status' && (e.payload as HelperStatus).state === 'failed'), 'the session told the renderer');
+        assert.ok(
+          events.some((e) => e.name === 'status' && (e.payload as HelperStatus).state === 'failed'),
+          'the session told the renderer',
+        );
         await waitUntil('restart', () => link.status().state === 'connected');
         const again = await link.call('hello', {});
         assert.ok(again.ok && (again.value as { pid: number }).pid !== pid, 'a new helper process');

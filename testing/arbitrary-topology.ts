@@ -22,21 +22,50 @@ const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 const presence = fc.constantFrom('1', '2', '12', '12', '12');
 const variants = <T>(a: fc.Arbitrary<T>) => fc.tuple(a, a, fc.boolean()).map(([x, y, same]) => [x, same ? x : y] as const);
 
-const endArb = fc.record({ ns: place, name: fc.constantFrom(...IFNAMES), up: variants(fc.boolean()), mtu: variants(maybe(fc.constantFrom(1400, 1500, 9000))), master: variants(maybe(fc.constantFrom(...MASTERS))) });
+const endArb = fc.record({
+  ns: place,
+  name: fc.constantFrom(...IFNAMES),
+  up: variants(fc.boolean()),
+  mtu: variants(maybe(fc.constantFrom(1400, 1500, 9000))),
+  master: variants(maybe(fc.constantFrom(...MASTERS))),
+});
 
 export const universe = fc.record({
   namespaces: fc.array(fc.record({ name: fc.constantFrom(...NS), in: presence, loopback: variants(fc.boolean()) }), { maxLength: 4 }),
-  vrfs: fc.array(fc.record({ ns: place, name: fc.constantFrom('vrf1', 'vrf2'), table: variants(fc.integer({ min: 1, max: 3 })), up: variants(fc.boolean()), in: presence }), { maxLength: 2 }),
-  bridges: fc.array(fc.record({ ns: place, name: fc.constantFrom('br0', 'br1'), up: variants(fc.boolean()), master: variants(maybe(fc.constantFrom('vrf1', 'vrf2'))), accept: variants(fc.boolean()), in: presence }), { maxLength: 2 }),
+  vrfs: fc.array(
+    fc.record({ ns: place, name: fc.constantFrom('vrf1', 'vrf2'), table: variants(fc.integer({ min: 1, max: 3 })), up: variants(fc.boolean()), in: presence }),
+    { maxLength: 2 },
+  ),
+  bridges: fc.array(
+    fc.record({
+      ns: place,
+      name: fc.constantFrom('br0', 'br1'),
+      up: variants(fc.boolean()),
+      master: variants(maybe(fc.constantFrom('vrf1', 'vrf2'))),
+      accept: variants(fc.boolean()),
+      in: presence,
+    }),
+    { maxLength: 2 },
+  ),
   veths: fc.array(fc.record({ a: endArb, b: endArb, in: presence }), { maxLength: 4 }),
   addresses: fc.array(fc.record({ link: fc.nat(7), v6: fc.boolean(), in: presence }), { maxLength: 6 }),
-  routes: fc.array(fc.record({
-    ns: place, kind: fc.constantFrom('blackhole', 'unreachable', 'dev', 'via'), n: fc.nat(3), link: fc.nat(7),
-    metric: variants(maybe(fc.constantFrom(5, 10))), table: maybe(fc.constantFrom(10, 20)), in: presence,
-  }), { maxLength: 5 }),
+  routes: fc.array(
+    fc.record({
+      ns: place,
+      kind: fc.constantFrom('blackhole', 'unreachable', 'dev', 'via'),
+      n: fc.nat(3),
+      link: fc.nat(7),
+      metric: variants(maybe(fc.constantFrom(5, 10))),
+      table: maybe(fc.constantFrom(10, 20)),
+      in: presence,
+    }),
+    { maxLength: 5 },
+  ),
   sysctls: fc.array(fc.record({ ns: place, key: fc.constantFrom(...SYSCTL_KEYS), value: variants(fc.constantFrom('0', '1')), in: presence }), { maxLength: 3 }),
   nat: fc.array(fc.record({ ns: place, src: fc.nat(3), out: maybe(fc.constantFrom(...IFNAMES)), in: presence }), { maxLength: 3 }),
-  dns: fc.array(fc.record({ ns: fc.constantFrom(...NS), servers: variants(fc.array(fc.nat(9), { minLength: 1, maxLength: 2 })), in: presence }), { maxLength: 2 }),
+  dns: fc.array(fc.record({ ns: fc.constantFrom(...NS), servers: variants(fc.array(fc.nat(9), { minLength: 1, maxLength: 2 })), in: presence }), {
+    maxLength: 2,
+  }),
   forwarders: fc.array(fc.record({ name: fc.constantFrom('f1', 'f2'), port: variants(fc.integer({ min: 1000, max: 1003 })), in: presence }), { maxLength: 2 }),
 });
 export type Universe = typeof universe extends fc.Arbitrary<infer T> ? T : never;
@@ -67,7 +96,15 @@ export function documentOf(u: Universe, which: 0 | 1): Topology {
   for (const x of u.bridges.filter(here)) {
     const n = ns(x.ns);
     const m = v(x.master);
-    if (take(n, x.name)) bridges.push({ namespace: n, name: x.name, up: v(x.up), addresses: [], ...(m && isVrf(n, m) ? { master: m } : {}), ...(v(x.accept) ? { acceptForward: true } : {}) });
+    if (take(n, x.name))
+      bridges.push({
+        namespace: n,
+        name: x.name,
+        up: v(x.up),
+        addresses: [],
+        ...(m && isVrf(n, m) ? { master: m } : {}),
+        ...(v(x.accept) ? { acceptForward: true } : {}),
+      });
   }
   const isBridge = (n: string, m: string) => bridges.some((x) => x.namespace === n && x.name === m);
   type End = { namespace: string; name: string; up: boolean; mtu?: number; master?: string; addresses: string[] };
@@ -81,14 +118,37 @@ export function documentOf(u: Universe, which: 0 | 1): Topology {
     const end = (e: typeof x.a, n: string): End => {
       const m = v(e.master);
       const mtu = v(e.mtu);
-      return { namespace: n, name: e.name, up: v(e.up), addresses: [], ...(mtu ? { mtu } : {}), ...(m && (isBridge(n, m) || isVrf(n, m)) ? { master: m } : {}) };
+      return {
+        namespace: n,
+        name: e.name,
+        up: v(e.up),
+        addresses: [],
+        ...(mtu ? { mtu } : {}),
+        ...(m && (isBridge(n, m) || isVrf(n, m)) ? { master: m } : {}),
+      };
     };
     veths.push({ ends: [end(x.a, na), end(x.b, nb)] });
   }
   // every link that can hold addresses, in a fixed order
   const holders: { ns: string; name: string; up: boolean; addresses: string[] }[] = [
-    ...bridges.map((b) => ({ ns: b.namespace, name: b.name, get up() { return b.up; }, addresses: b.addresses })),
-    ...veths.flatMap((p) => p.ends.map((e) => ({ ns: e.namespace, name: e.name, get up() { return e.up; }, addresses: e.addresses }))),
+    ...bridges.map((b) => ({
+      ns: b.namespace,
+      name: b.name,
+      get up() {
+        return b.up;
+      },
+      addresses: b.addresses,
+    })),
+    ...veths.flatMap((p) =>
+      p.ends.map((e) => ({
+        ns: e.namespace,
+        name: e.name,
+        get up() {
+          return e.up;
+        },
+        addresses: e.addresses,
+      })),
+    ),
   ];
   const gateways: { ns: string; dev: string; via: string; up: boolean }[] = [];
   u.addresses.forEach((x, i) => {
@@ -136,7 +196,13 @@ export function documentOf(u: Universe, which: 0 | 1): Topology {
   for (const x of u.dns.filter(here)) if (namespaces.has(x.ns) && !dns.has(x.ns)) dns.set(x.ns, { nameservers: v(x.servers).map((s) => `10.53.0.${s}`) });
   const forwarders = new Map<string, unknown>();
   for (const x of u.forwarders.filter(here)) {
-    if (!forwarders.has(x.name)) forwarders.set(x.name, { name: x.name, protocol: 'tcp', listen: { namespace: 'host', address: '127.0.0.1', port: v(x.port) }, target: { namespace: 'host', address: '127.0.0.1', port: 9000 } });
+    if (!forwarders.has(x.name))
+      forwarders.set(x.name, {
+        name: x.name,
+        protocol: 'tcp',
+        listen: { namespace: 'host', address: '127.0.0.1', port: v(x.port) },
+        target: { namespace: 'host', address: '127.0.0.1', port: 9000 },
+      });
   }
   const all = ['host', ...namespaces.keys()];
   const doc: TopologyInput = {

@@ -38,7 +38,9 @@ export function withTableNumbers(doc: Topology): Topology {
     namespaces: doc.namespaces.map(({ tables, ...n }) => ({
       ...n,
       ...(n.routes ? { routes: n.routes.map((r) => (r.table === undefined ? r : { ...r, table: routeTableId(r, tables) ?? r.table })) } : {}),
-      ...(n.rules ? { rules: n.rules.map((r) => ({ ...r, family: ruleFamily(r), ...(r.table !== undefined ? { table: tableId(r.table, tables) ?? r.table } : {}) })) } : {}),
+      ...(n.rules
+        ? { rules: n.rules.map((r) => ({ ...r, family: ruleFamily(r), ...(r.table !== undefined ? { table: tableId(r.table, tables) ?? r.table } : {}) })) }
+        : {}),
     })),
   };
 }
@@ -58,7 +60,9 @@ export function withImpliedRouteDevs(doc: Topology): Topology {
         if (r.dev || !r.via) return r;
         const via = parseIp(r.via);
         // one entry per matching address, as two addresses in the subnet leave the dev open
-        const on = interfaces.filter((f) => f.namespace === n.name).flatMap((f) => f.addresses.filter((a) => via && a.cidr && inSubnet(via, a.cidr)).map(() => f.name));
+        const on = interfaces
+          .filter((f) => f.namespace === n.name)
+          .flatMap((f) => f.addresses.filter((a) => via && a.cidr && inSubnet(via, a.cidr)).map(() => f.name));
         return on.length === 1 ? { ...r, dev: on[0] } : r;
       }),
     })),
@@ -107,7 +111,10 @@ export function observedAsDump(observed: ObservedHost, label: (name: string) => 
       links: Object.fromEntries(Object.entries(links).sort(([a], [b]) => a.localeCompare(b))),
       addresses: addresses.sort(),
       routes: routes.sort(),
-      sysctl: { 'net.ipv4.ip_forward': ns.sysctls['net.ipv4.ip_forward'] ?? null, 'net.ipv6.conf.all.forwarding': ns.sysctls['net.ipv6.conf.all.forwarding'] ?? null },
+      sysctl: {
+        'net.ipv4.ip_forward': ns.sysctls['net.ipv4.ip_forward'] ?? null,
+        'net.ipv6.conf.all.forwarding': ns.sysctls['net.ipv6.conf.all.forwarding'] ?? null,
+      },
       resolv,
       nat: ns.natLines ? ns.natLines.map((l) => l.trim()).sort() : null,
     };

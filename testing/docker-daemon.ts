@@ -25,7 +25,8 @@ export const IMAGE = 'nst-busybox:1';
 
 /** Why a Docker daemon cannot be started here, or undefined. */
 export function dockerSkipReason(): string | undefined {
-  for (const p of [DOCKERD, DOCKER, '/usr/bin/containerd', BUSYBOX]) if (!existsSync(p)) return `${p} is not installed (apt-get install docker.io busybox-static)`;
+  for (const p of [DOCKERD, DOCKER, '/usr/bin/containerd', BUSYBOX])
+    if (!existsSync(p)) return `${p} is not installed (apt-get install docker.io busybox-static)`;
   if (process.getuid?.() !== 0) return 'dockerd needs root';
   return undefined;
 }
@@ -84,10 +85,17 @@ function leave(me: string) {
   let created: string[] = [];
   try {
     created = JSON.parse(readFileSync(OUTSIDE_LIST, 'utf8'));
-  } catch { /* none recorded */ }
+  } catch {
+    /* none recorded */
+  }
   for (const p of created) {
     if (!existsSync(p)) continue;
-    if (p.startsWith('/sys/')) try { rmdirSync(p); } catch { /* still in use */ }
+    if (p.startsWith('/sys/'))
+      try {
+        rmdirSync(p);
+      } catch {
+        /* still in use */
+      }
     else rmSync(p, { recursive: true, force: true });
   }
   rmSync(ACTIVE, { recursive: true, force: true });
@@ -101,11 +109,29 @@ export async function startDockerd(sb: Sandbox): Promise<DockerDaemon> {
   const execRoot = join(dir, 'exec');
   const pidfile = join(dir, 'dockerd.pid');
   let log = '';
-  const child: ChildProcess = spawn('nsenter', [
-    `--net=/run/netns/${sb.hostNs}`, DOCKERD,
-    '--data-root', dataRoot, '--exec-root', execRoot, '--pidfile', pidfile, '-H', `unix://${socket}`,
-    '--storage-driver', 'vfs', '--userland-proxy=false', '--log-level', 'warn', '--shutdown-timeout', '2',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(
+    'nsenter',
+    [
+      `--net=/run/netns/${sb.hostNs}`,
+      DOCKERD,
+      '--data-root',
+      dataRoot,
+      '--exec-root',
+      execRoot,
+      '--pidfile',
+      pidfile,
+      '-H',
+      `unix://${socket}`,
+      '--storage-driver',
+      'vfs',
+      '--userland-proxy=false',
+      '--log-level',
+      'warn',
+      '--shutdown-timeout',
+      '2',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   child.stderr!.on('data', (d) => (log = (log + d).slice(-4000)));
   const docker = (args: string[]) => run([DOCKER, '-H', `unix://${socket}`, ...args], { timeoutMs: 60_000 });
   const dockerOk = async (args: string[]) => {
@@ -119,7 +145,10 @@ export async function startDockerd(sb: Sandbox): Promise<DockerDaemon> {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
-      const gone = await Promise.race([new Promise((r) => child.once('exit', () => r(true))), new Promise((r) => (timer = setTimeout(() => r(false), 15_000)))]);
+      const gone = await Promise.race([
+        new Promise((r) => child.once('exit', () => r(true))),
+        new Promise((r) => (timer = setTimeout(() => r(false), 15_000))),
+      ]);
       clearTimeout(timer);
       if (!gone) child.kill('SIGKILL');
     }
@@ -128,10 +157,20 @@ export async function startDockerd(sb: Sandbox): Promise<DockerDaemon> {
       let cmd = '';
       try {
         cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      } catch { continue; }
-      if (cmd.includes(dir)) try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
+      } catch {
+        continue;
+      }
+      if (cmd.includes(dir))
+        try {
+          process.kill(Number(p), 'SIGKILL');
+        } catch {
+          /* gone */
+        }
     }
-    const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(dir));
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[4])
+      .filter((m) => m?.startsWith(dir));
     for (const m of mounts.sort((a, b) => b.length - a.length)) await run(['umount', '-l', m]);
     rmSync(dir, { recursive: true, force: true });
     leave(me);

@@ -39,7 +39,12 @@ export interface NsDump {
 export type HostDump = Record<string, NsDump>;
 
 export async function hostDump(sb: Sandbox): Promise<HostDump> {
-  const real = [sb.hostNs, ...readdirSync('/run/netns').filter((n) => n.startsWith(sb.prefix) && n !== sb.hostNs).sort()];
+  const real = [
+    sb.hostNs,
+    ...readdirSync('/run/netns')
+      .filter((n) => n.startsWith(sb.prefix) && n !== sb.hostNs)
+      .sort(),
+  ];
   const label = (realName: string) => (realName === sb.hostNs ? 'host' : realName.slice(sb.prefix.length));
   const allLinks: Record<string, Json[]> = {};
   await Promise.all(real.map(async (n) => (allLinks[n] = await ipJson(n, ['link', 'show']))));
@@ -67,7 +72,7 @@ async function dumpNs(ns: string, label: (n: string) => string, allLinks: Record
     if (kind === 'veth' && !('link_netnsid' in l) && typeof l.link === 'string') {
       d.peer = `${label(ns)}/${l.link}`; // both ends in this namespace: ip names the peer and omits its index
     } else if (kind === 'veth') {
-      const peerNs = 'link_netnsid' in l ? ids.get(l.link_netnsid) ?? `nsid:${l.link_netnsid}` : ns;
+      const peerNs = 'link_netnsid' in l ? (ids.get(l.link_netnsid) ?? `nsid:${l.link_netnsid}`) : ns;
       const peerIndex = l.link_index ?? l.ifindex; // the kernel omits IFLA_LINK when it equals ifindex
       const peer = (allLinks[peerNs] ?? []).find((p: Json) => p.ifindex === peerIndex);
       const peerLabel = allLinks[peerNs] ? label(peerNs) : peerNs;
@@ -93,7 +98,8 @@ async function dumpNs(ns: string, label: (n: string) => string, allLinks: Record
       for (const k of ['gateway', 'dev', 'table', 'metric', 'prefsrc']) if (k in r) parts.push(`${k}=${r[k]}`);
       if ((r.flags ?? []).includes('onlink')) parts.push('onlink');
       // a multipath route's paths: gateway, dev and weight each (onlink per path)
-      for (const h of r.nexthops ?? []) parts.push(`nexthop=${h.gateway ?? ''},${h.dev ?? ''},${h.weight ?? 1}${(h.flags ?? []).includes('onlink') ? ',onlink' : ''}`);
+      for (const h of r.nexthops ?? [])
+        parts.push(`nexthop=${h.gateway ?? ''},${h.dev ?? ''},${h.weight ?? 1}${(h.flags ?? []).includes('onlink') ? ',onlink' : ''}`);
       routes.push(parts.join(' '));
     }
   }
@@ -113,7 +119,13 @@ async function dumpNs(ns: string, label: (n: string) => string, allLinks: Record
   const lbl = label(ns);
   const resolv = lbl === 'host' ? null : readResolv(ns);
   const save = await inNs(ns, ['iptables-save', '-t', 'nat']);
-  const nat = save ? save.split('\n').filter((l) => l.startsWith('-A')).map((l) => l.trim()).sort() : null;
+  const nat = save
+    ? save
+        .split('\n')
+        .filter((l) => l.startsWith('-A'))
+        .map((l) => l.trim())
+        .sort()
+    : null;
   return { links: sortKeys(links), addresses: addresses.sort(), routes: routes.sort(), rules: rules.sort(), sysctl, resolv, nat };
 }
 
@@ -128,11 +140,17 @@ function readResolv(ns: string): string[] | null {
 
 /** A resolv.conf as the dump holds it: trimmed lines, no blanks or comments, sorted. */
 export function resolvLines(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).sort();
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .sort();
 }
 
 /** /etc/netns entries carrying the prefix whose namespace no longer exists. */
 function strayEtcNetns(prefix: string, live: Set<string>): string[] {
   if (!existsSync('/etc/netns')) return [];
-  return readdirSync('/etc/netns').filter((d) => d.startsWith(prefix) && !live.has(d)).sort();
+  return readdirSync('/etc/netns')
+    .filter((d) => d.startsWith(prefix) && !live.has(d))
+    .sort();
 }

@@ -34,9 +34,13 @@ export function manyInterfacesDocument(n: number): string {
   for (let i = 0; i < n; i++) {
     // 10.x.y.0/30 per pair: .1 in `a`, .2 in host
     const base = i * 4;
-    veths.push(`  - ends:\n      - { namespace: a, name: a${i}, addresses: [${v4(base + 1)}/30] }\n      - { namespace: host, name: h${i}, addresses: [${v4(base + 2)}/30] }\n`);
+    veths.push(
+      `  - ends:\n      - { namespace: a, name: a${i}, addresses: [${v4(base + 1)}/30] }\n      - { namespace: host, name: h${i}, addresses: [${v4(base + 2)}/30] }\n`,
+    );
     routes.push(`      - { to: 172.${16 + ((i >> 16) & 15)}.${(i >> 8) & 255}.${i & 255}/32, via: ${v4(base + 2)} }\n`);
-    forwarders.push(`  - { name: f${i}, protocol: tcp, listen: { namespace: a, address: ${v4(base + 1)}, port: 8000 }, target: { namespace: host, address: ${v4(base + 2)}, port: 80 } }\n`);
+    forwarders.push(
+      `  - { name: f${i}, protocol: tcp, listen: { namespace: a, address: ${v4(base + 1)}, port: 8000 }, target: { namespace: host, address: ${v4(base + 2)}, port: 80 } }\n`,
+    );
   }
   return `${head}namespaces:\n  - name: a\n    routes:\n${routes.join('')}veths:\n${veths.join('')}forwarders:\n${forwarders.join('')}`;
 }
@@ -49,6 +53,7 @@ export function manyInterfacesDocument(n: number): string {
 export function aliasBombDocument(width: number, copies: number): string {
   const addrs = Array.from({ length: width }, (_, i) => `${v4(i + 1)}/32`).join(', ');
   const veths = [`  - ends:\n      - { namespace: host, name: b0, addresses: &a [${addrs}] }\n      - { namespace: host, name: c0 }\n`];
-  for (let c = 1; c <= copies; c++) veths.push(`  - ends:\n      - { namespace: host, name: b${c}, addresses: *a }\n      - { namespace: host, name: c${c} }\n`);
+  for (let c = 1; c <= copies; c++)
+    veths.push(`  - ends:\n      - { namespace: host, name: b${c}, addresses: *a }\n      - { namespace: host, name: c${c} }\n`);
   return `${head}veths:\n${veths.join('')}`;
 }

@@ -23,7 +23,17 @@ import { HOST_NS, type Dns, type Forwarder, type NatRule, type PolicyRule, type 
 import type { Command, Step } from '../shared/model/step';
 import type { StepOp } from '../shared/model/step-op';
 import { ruleFamily } from '../shared/model/tables';
-import { SYSCTL_DEFAULTS, canonicalCidr, canonicalDns, canonicalForwarder, canonicalNat, canonicalRoute, canonicalRule, routeIsV6, type State } from '../shared/plan/state';
+import {
+  SYSCTL_DEFAULTS,
+  canonicalCidr,
+  canonicalDns,
+  canonicalForwarder,
+  canonicalNat,
+  canonicalRoute,
+  canonicalRule,
+  routeIsV6,
+  type State,
+} from '../shared/plan/state';
 
 interface Iface {
   kind: 'veth' | 'bridge' | 'vrf';
@@ -76,10 +86,28 @@ const natId = (ns: string, r: NatRule) => `${ns}|${JSON.stringify(canonicalNat(r
 
 /** The kernel holding a planner state; `bare` lists the named namespaces whose loopback has no 127.0.0.1/8. */
 export function kernelOf(s: State, bare: readonly string[] = []): Kernel {
-  const k: Kernel = { netns: new Map(), ifaces: new Map(), addrs: new Set(), routes: new Map(), rules: new Map(), sysctls: new Map(), nat: new Set(), accepts: new Set(), resolv: new Map(), forwarders: new Map() };
+  const k: Kernel = {
+    netns: new Map(),
+    ifaces: new Map(),
+    addrs: new Set(),
+    routes: new Map(),
+    rules: new Map(),
+    sysctls: new Map(),
+    nat: new Set(),
+    accepts: new Set(),
+    resolv: new Map(),
+    forwarders: new Map(),
+  };
   for (const [name, { loopback }] of s.namespaces) k.netns.set(name, { up: loopback === 'up', lo127: loopback === 'up' || !bare.includes(name) });
   for (const l of s.links.values()) {
-    k.ifaces.set(at(l.ns, l.name), { kind: l.kind, up: l.up, ...(l.peer ? { peer: at(l.peer.ns, l.peer.name) } : {}), ...(l.mtu !== undefined ? { mtu: l.mtu } : {}), ...(l.master ? { master: l.master } : {}), ...(l.table !== undefined ? { table: l.table } : {}) });
+    k.ifaces.set(at(l.ns, l.name), {
+      kind: l.kind,
+      up: l.up,
+      ...(l.peer ? { peer: at(l.peer.ns, l.peer.name) } : {}),
+      ...(l.mtu !== undefined ? { mtu: l.mtu } : {}),
+      ...(l.master ? { master: l.master } : {}),
+      ...(l.table !== undefined ? { table: l.table } : {}),
+    });
   }
   for (const a of s.addresses.values()) k.addrs.add(`${a.ns}/${a.dev}/${canonicalCidr(a.cidr)}`);
   for (const r of s.routes.values()) k.routes.set(routeId(r.ns, r.route), { ns: r.ns, route: canonicalRoute(r.route) });
@@ -132,7 +160,9 @@ function addrsIn(k: Kernel, ns: string): [string, string][] {
 
 /** The link a gateway is reached by: a link of `ns` with a subnet holding it, those that are up first. */
 function gatewayLink(k: Kernel, ns: string, via: string, dev?: string): string | undefined {
-  const candidates = addrsIn(k, ns).filter(([d, cidr]) => (!dev || d === dev) && inside(via, cidr)).map(([d]) => d);
+  const candidates = addrsIn(k, ns)
+    .filter(([d, cidr]) => (!dev || d === dev) && inside(via, cidr))
+    .map(([d]) => d);
   return candidates.find((d) => k.ifaces.get(at(ns, d))?.up) ?? candidates[0];
 }
 
@@ -152,7 +182,8 @@ function dropRoutes(k: Kernel, ns: string, leaves: (r: Route) => boolean): void 
 function removeIface(k: Kernel, key: string): void {
   const i = k.ifaces.get(key);
   if (!i) return;
-  const ns = nsOf(key), name = nameOf(key);
+  const ns = nsOf(key),
+    name = nameOf(key);
   // a route cannot keep a next hop on a device that is gone (multipath included: the whole route goes)
   dropRoutes(k, ns, (r) => outLinks(k, ns, r).includes(name));
   k.ifaces.delete(key);
@@ -206,7 +237,8 @@ export function run(k: Kernel, c: Command): void {
       return;
     }
     case 'link.veth': {
-      const a = at(ns, op.name), b = at(op.peer.ns, op.peer.name);
+      const a = at(ns, op.name),
+        b = at(op.peer.ns, op.peer.name);
       if (!k.netns.has(op.peer.ns)) refuse('Invalid "netns" value');
       if (k.ifaces.has(a) || k.ifaces.has(b) || a === b || op.name === 'lo' || op.peer.name === 'lo') refuse('File exists');
       k.ifaces.set(a, { kind: 'veth', up: false, peer: b });
@@ -229,7 +261,8 @@ export function run(k: Kernel, c: Command): void {
       }
       const i = needIface(k, ns, op.name);
       // a route goes when no next hop of it is left on a link that is up
-      if (!op.up) dropRoutes(k, ns, (r) => outLinks(k, ns, r).includes(op.name) && outLinks(k, ns, r).every((d) => d === op.name || !k.ifaces.get(at(ns, d))?.up));
+      if (!op.up)
+        dropRoutes(k, ns, (r) => outLinks(k, ns, r).includes(op.name) && outLinks(k, ns, r).every((d) => d === op.name || !k.ifaces.get(at(ns, d))?.up));
       i.up = op.up;
       return;
     }
@@ -262,7 +295,9 @@ export function run(k: Kernel, c: Command): void {
         return;
       }
       if (!k.addrs.has(key)) refuse('Cannot assign requested address');
-      const rest = addrsIn(k, ns).filter(([d, c]) => d === op.dev && c !== cidr && v6(c) === v6(cidr)).map(([, c]) => c);
+      const rest = addrsIn(k, ns)
+        .filter(([d, c]) => d === op.dev && c !== cidr && v6(c) === v6(cidr))
+        .map(([, c]) => c);
       dropRoutes(k, ns, (r) => {
         if (!outLinks(k, ns, r).includes(op.dev)) return false;
         if (r.via && inside(r.via, cidr) && !rest.some((c) => inside(r.via!, c))) return true;

@@ -34,7 +34,9 @@ async function until<T>(what: string, f: () => T | undefined, timeoutMs = 5000):
     try {
       const v = f();
       if (v !== undefined) return v;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }

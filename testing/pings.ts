@@ -18,7 +18,8 @@ export function parsePings(text: string): PingCheck[] {
     const line = raw.replace(/#.*/, '').trim();
     if (!line) continue;
     const [from, target, expect, ...rest] = line.split(/\s+/);
-    if (rest.length || (expect !== 'ok' && expect !== 'fail')) throw new Error(`pings line ${i + 1}: expected "FROM TARGET ok|fail", got ${JSON.stringify(raw)}`);
+    if (rest.length || (expect !== 'ok' && expect !== 'fail'))
+      throw new Error(`pings line ${i + 1}: expected "FROM TARGET ok|fail", got ${JSON.stringify(raw)}`);
     out.push({ from, target, expect });
   }
   return out;

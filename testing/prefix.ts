@@ -17,7 +17,12 @@ export function prefixTopology(doc: Topology, sb: Renamer): Topology {
     ...doc,
     namespaces: doc.namespaces.map((n) => ({ ...n, name: r(n.name) })),
     bridges: doc.bridges.map((b) => ({ ...b, namespace: r(b.namespace) })),
-    veths: doc.veths.map((v) => ({ ends: [{ ...v.ends[0], namespace: r(v.ends[0].namespace) }, { ...v.ends[1], namespace: r(v.ends[1].namespace) }] })),
+    veths: doc.veths.map((v) => ({
+      ends: [
+        { ...v.ends[0], namespace: r(v.ends[0].namespace) },
+        { ...v.ends[1], namespace: r(v.ends[1].namespace) },
+      ],
+    })),
     forwarders: doc.forwarders.map((f) => ({
       ...f,
       listen: { ...f.listen, namespace: r(f.listen.namespace) },

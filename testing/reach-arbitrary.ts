@@ -72,7 +72,13 @@ export function reachDocument(u: ReachUniverse): Topology {
     if (a.forward === '1') sysctls['net.ipv4.ip_forward'] = '1';
     if (a.rp !== '0') sysctls['net.ipv4.conf.all.rp_filter'] = a.rp;
     const nat = a.masquerade !== undefined && mine.length ? [{ action: 'masquerade' as const, outInterface: mine[a.masquerade % mine.length].dev }] : [];
-    t.namespaces!.push({ name: n, ...(n !== 'host' && a.loopbackDown ? { loopback: 'down' as const } : {}), routes, sysctls: n === 'host' ? {} : sysctls, nat: n === 'host' ? [] : nat });
+    t.namespaces!.push({
+      name: n,
+      ...(n !== 'host' && a.loopbackDown ? { loopback: 'down' as const } : {}),
+      routes,
+      sysctls: n === 'host' ? {} : sysctls,
+      nat: n === 'host' ? [] : nat,
+    });
   });
   return Topology.parse(t);
 }

@@ -45,7 +45,8 @@ export function parseRouteGets(text: string): RouteGetCheck[] {
     if (!line) continue;
     const where = `route-gets line ${i + 1}`;
     const [lhs, rhs, ...more] = line.split('=>').map((s) => s.trim().split(/\s+/).filter(Boolean));
-    if (!lhs || !rhs || more.length || lhs.length < 2 || rhs.length === 0) throw new Error(`${where}: expected "NS DST [from SRC] [iif DEV] … => dev DEV [via GW] | fail", got ${JSON.stringify(raw)}`);
+    if (!lhs || !rhs || more.length || lhs.length < 2 || rhs.length === 0)
+      throw new Error(`${where}: expected "NS DST [from SRC] [iif DEV] … => dev DEV [via GW] | fail", got ${JSON.stringify(raw)}`);
     const [ns, dst, ...sel] = lhs;
     const expect = rhs.length === 1 && rhs[0] === 'fail' ? 'fail' : pairs(rhs, EXPECTS, where);
     if (expect !== 'fail' && Object.keys(expect).length === 0) throw new Error(`${where}: nothing expected`);

@@ -12,7 +12,9 @@ test('a sandbox isolates its host, dumps canonically, and cleans up even on fail
   await assert.rejects(
     withSandbox('sbx', async (sb) => {
       prefix = sb.prefix;
-      const r = await sb.bash('ip netns add ${P}ns1; ip link add dev v0 type veth peer name v1 netns ${P}ns1; ip addr add 10.9.0.1/24 dev v0; ip link set dev v0 up');
+      const r = await sb.bash(
+        'ip netns add ${P}ns1; ip link add dev v0 type veth peer name v1 netns ${P}ns1; ip addr add 10.9.0.1/24 dev v0; ip link set dev v0 up',
+      );
       assert.equal(r.code, 0, r.stderr);
       const dump = await hostDump(sb);
       assert.deepEqual(Object.keys(dump), ['host', 'ns1']);

@@ -26,7 +26,10 @@ export function kernelSkipReason(): string | undefined {
 
 /** Short, unique, safe for namespace names: `nst<tag><4 hex>-`. */
 export function uniquePrefix(tag: string): string {
-  const clean = tag.replace(/[^a-z0-9]/gi, '').slice(0, 8).toLowerCase();
+  const clean = tag
+    .replace(/[^a-z0-9]/gi, '')
+    .slice(0, 8)
+    .toLowerCase();
   return `nst${clean}${randomBytes(2).toString('hex')}-`;
 }
 
@@ -108,7 +111,11 @@ export async function cleanupPrefix(prefix: string): Promise<void> {
   for (const n of prefixedNamespaces(prefix)) {
     const pids = await run(['ip', 'netns', 'pids', n]);
     for (const pid of pids.stdout.split(/\s+/).filter(Boolean)) {
-      try { process.kill(Number(pid), 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
     await run(['ip', 'netns', 'del', n]);
   }
@@ -120,7 +127,11 @@ function cleanupSync(prefix: string) {
   for (const n of prefixedNamespaces(prefix)) {
     const pids = spawnSync('ip', ['netns', 'pids', n], { encoding: 'utf8' }).stdout ?? '';
     for (const pid of pids.split(/\s+/).filter(Boolean)) {
-      try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
     spawnSync('ip', ['netns', 'del', n]);
   }
@@ -130,5 +141,7 @@ function cleanupSync(prefix: string) {
 function removeEtcNetns(prefix: string) {
   try {
     for (const d of readdirSync('/etc/netns')) if (d.startsWith(prefix)) rmSync(`/etc/netns/${d}`, { recursive: true, force: true });
-  } catch { /* no /etc/netns */ }
+  } catch {
+    /* no /etc/netns */
+  }
 }

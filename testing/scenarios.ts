@@ -26,7 +26,9 @@ export interface Scenario {
 }
 
 export function scenarioNames(): string[] {
-  return readdirSync(SCENARIO_DIR).filter((d) => /^\d\d-/.test(d) && existsSync(join(SCENARIO_DIR, d, 'topology.yaml'))).sort();
+  return readdirSync(SCENARIO_DIR)
+    .filter((d) => /^\d\d-/.test(d) && existsSync(join(SCENARIO_DIR, d, 'topology.yaml')))
+    .sort();
 }
 
 export function loadScenario(name: string): Scenario {

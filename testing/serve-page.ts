@@ -48,7 +48,19 @@ export async function startServe(sb: Sandbox, extraArgs: string[] = [], env: Nod
   if (ownState) env = { ...env, NETNS_STUDIO_STATE_DIR: ownState };
   const child: ChildProcess = spawn(
     'nsenter',
-    [`--net=/run/netns/${sb.hostNs}`, process.execPath, join(ROOT, 'bin', 'netns-studio.mjs'), TRUSTED_CLI, 'serve', '--no-open', '--port', '0', '--only-prefix', sb.prefix, ...extraArgs],
+    [
+      `--net=/run/netns/${sb.hostNs}`,
+      process.execPath,
+      join(ROOT, 'bin', 'netns-studio.mjs'),
+      TRUSTED_CLI,
+      'serve',
+      '--no-open',
+      '--port',
+      '0',
+      '--only-prefix',
+      sb.prefix,
+      ...extraArgs,
+    ],
     { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env, DISPLAY: '' } },
   );
   let out = '';

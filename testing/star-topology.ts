@@ -75,7 +75,11 @@ export function batchScript(steps: Step[]): string {
     for (const lane of wave) {
       for (const unit of lane) {
         if (unit.kind !== 'ip-batch') throw new Error('batchScript handles ip steps only');
-        out.push(`ip ${unit.namespace === 'host' ? '' : `-n ${unit.namespace} `}-batch - <<'EOF'`, ...unit.items.map((it) => it.argv.slice(1).join(' ')), 'EOF');
+        out.push(
+          `ip ${unit.namespace === 'host' ? '' : `-n ${unit.namespace} `}-batch - <<'EOF'`,
+          ...unit.items.map((it) => it.argv.slice(1).join(' ')),
+          'EOF',
+        );
       }
     }
   }

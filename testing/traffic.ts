@@ -23,7 +23,9 @@ const UDP_ECHO = `const s=require('dgram').createSocket(process.argv[1].includes
 
 /** An echo server in namespace `ns` (a full /run/netns name); resolves once it listens. */
 export function echoIn(ns: string, proto: 'tcp' | 'udp', host: string, port: number): Promise<ChildProcess> {
-  const p = spawn('nsenter', [`--net=/run/netns/${ns}`, process.execPath, '-e', proto === 'tcp' ? TCP_ECHO : UDP_ECHO, host, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn('nsenter', [`--net=/run/netns/${ns}`, process.execPath, '-e', proto === 'tcp' ? TCP_ECHO : UDP_ECHO, host, String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((res, rej) => {
     p.stdout!.once('data', () => res(p));
     p.once('exit', (code) => rej(new Error(`echo server exited ${code}`)));
@@ -41,7 +43,12 @@ const UDP_CLIENT = `const d=require('dgram'),c=require('crypto');const [h,p,n]=p
 for(let i=0;i<+n;i++){const s=d.createSocket('udp4');const m=c.randomBytes(1000);s.on('message',b=>{if(b.equals(m))ok++;s.close();if(++done==+n){console.log(JSON.stringify({ok}));process.exit(0)}});s.send(m,+p,h)}
 setTimeout(()=>{console.log(JSON.stringify({ok}));process.exit(0)},5000)`;
 
-export interface TcpOutcome { ok: number; bad: number; fail: number; bytes: number }
+export interface TcpOutcome {
+  ok: number;
+  bad: number;
+  fail: number;
+  bytes: number;
+}
 
 /** Run the TCP client in a sandbox namespace (`host` = the sandbox host). */
 export async function tcpClient(sb: Sandbox, from: string, host: string, port: number, conns: number, size: number): Promise<TcpOutcome> {
@@ -58,6 +65,12 @@ export async function udpClient(sb: Sandbox, from: string, host: string, port: n
 
 /** Is anything accepting TCP at host:port, seen from the sandbox host? */
 export async function tcpOpen(sb: Sandbox, host: string, port: number): Promise<boolean> {
-  const r = await sb.inHost([process.execPath, '-e', `const s=require('net').connect(+process.argv[2],process.argv[1],()=>{console.log('open');s.destroy()});s.on('error',()=>console.log('closed'))`, host, String(port)]);
+  const r = await sb.inHost([
+    process.execPath,
+    '-e',
+    `const s=require('net').connect(+process.argv[2],process.argv[1],()=>{console.log('open');s.destroy()});s.on('error',()=>console.log('closed'))`,
+    host,
+    String(port),
+  ]);
   return r.stdout.trim() === 'open';
 }

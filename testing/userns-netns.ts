@@ -34,7 +34,9 @@ export function usernsSkipReason(): string | undefined {
 export async function withUsernsNetns<T>(tag: string, setup: string, fn: (ns: UsernsNetns) => Promise<T>, input = ''): Promise<T> {
   const name = `${uniquePrefix(tag)}own`;
   const path = `/run/netns/${name}`;
-  const owner = spawn(NOBODY[0]!, [...NOBODY.slice(1), '/usr/bin/unshare', '-Urn', '/bin/sh', '-c', `${setup} && echo ready && exec /bin/sleep 600`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const owner = spawn(NOBODY[0]!, [...NOBODY.slice(1), '/usr/bin/unshare', '-Urn', '/bin/sh', '-c', `${setup} && echo ready && exec /bin/sleep 600`], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   owner.stdout.on('data', (d) => (out += d));
   owner.stderr.on('data', (d) => (out += d));

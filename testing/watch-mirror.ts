@@ -63,7 +63,11 @@ export class WatchMirror {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no watch event ${opts.what ?? ''} within ${opts.timeoutMs ?? 5000} ms; last: ${JSON.stringify(this.events.slice(-3).map((e) => [e.seq, e.data.type, 'namespace' in e.data ? e.data.namespace : '']))}`));
+        reject(
+          new Error(
+            `no watch event ${opts.what ?? ''} within ${opts.timeoutMs ?? 5000} ms; last: ${JSON.stringify(this.events.slice(-3).map((e) => [e.seq, e.data.type, 'namespace' in e.data ? e.data.namespace : '']))}`,
+          ),
+        );
       }, opts.timeoutMs ?? 5000);
       const waiter = { pred, from, resolve: (e: MirroredEvent) => (clearTimeout(timer), resolve(e)) };
       this.waiters.push(waiter);

@@ -19,9 +19,17 @@ const skip = kernelSkipReason();
 if (skip) console.log(`# skipping CLI readiness tests: ${skip}`);
 
 const v6 = Topology.parse({
-  apiVersion: 'netns-studio/v1', kind: 'Topology',
+  apiVersion: 'netns-studio/v1',
+  kind: 'Topology',
   namespaces: [{ name: 'a' }, { name: 'b' }],
-  veths: [{ ends: [{ namespace: 'a', name: 'eth0', mtu: 1400, addresses: ['10.9.2.1/24', 'fd00:93::1/64'] }, { namespace: 'b', name: 'eth0', mtu: 1400, addresses: ['10.9.2.2/24', 'fd00:93::2/64'] }] }],
+  veths: [
+    {
+      ends: [
+        { namespace: 'a', name: 'eth0', mtu: 1400, addresses: ['10.9.2.1/24', 'fd00:93::1/64'] },
+        { namespace: 'b', name: 'eth0', mtu: 1400, addresses: ['10.9.2.2/24', 'fd00:93::2/64'] },
+      ],
+    },
+  ],
 });
 
 test('apply exits once the network is usable: the first ping after it succeeds; a short wait exits 3 naming what is not', { skip }, async () => {
@@ -40,8 +48,10 @@ test('apply exits once the network is usable: the first ping after it succeeds; 
       assert.equal(apply.code, 0, apply.stderr);
       assert.match(apply.stdout, /The network is usable \(4 links, ports, addresses and forwarders ready after \d+\.\d\d s\)/);
       const pings = [
-        { from: 'a', target: 'fd00:93::2', expect: 'ok' as const }, { from: 'b', target: 'fd00:93::1', expect: 'ok' as const },
-        { from: 'a', target: '10.9.2.2', expect: 'ok' as const }, { from: 'b', target: '10.9.2.1', expect: 'ok' as const },
+        { from: 'a', target: 'fd00:93::2', expect: 'ok' as const },
+        { from: 'b', target: 'fd00:93::1', expect: 'ok' as const },
+        { from: 'a', target: '10.9.2.2', expect: 'ok' as const },
+        { from: 'b', target: '10.9.2.1', expect: 'ok' as const },
       ];
       assert.deepEqual(await checkPings(sb, pings), []);
       assert.equal((await runCliInSandbox(sb, 'destroy', file, '--yes', ...state)).code, 0);

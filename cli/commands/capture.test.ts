@@ -21,13 +21,28 @@ import { PAIR, buildPair } from '../../testing/veth-pair';
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping capture CLI kernel tests: ${skip}`);
 
-test('capture NS IFACE --count 4 --filter icmp -w FILE: the ping\'s packets, printed and in a pcap file', { skip, timeout: 90_000 }, async () => {
+test("capture NS IFACE --count 4 --filter icmp -w FILE: the ping's packets, printed and in a pcap file", { skip, timeout: 90_000 }, async () => {
   await withSandbox('capcli', async (sb) => {
     await buildPair(sb);
     const dir = mkdtempSync(join(tmpdir(), 'nst-capcli-'));
     const file = join(dir, 'out.pcap');
     try {
-      const child = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, cliPath, 'capture', sb.ns('b'), 'b1', '--count', '4', '--duration', '30', '--filter', 'icmp', '-w', file]);
+      const child = spawn('nsenter', [
+        `--net=/run/netns/${sb.hostNs}`,
+        process.execPath,
+        cliPath,
+        'capture',
+        sb.ns('b'),
+        'b1',
+        '--count',
+        '4',
+        '--duration',
+        '30',
+        '--filter',
+        'icmp',
+        '-w',
+        file,
+      ]);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
@@ -44,7 +59,10 @@ test('capture NS IFACE --count 4 --filter icmp -w FILE: the ping\'s packets, pri
       assert.match(stderr, /4 packets, \d+ bytes; stopped by count; written to /);
       const { header, records } = readPcap(new Uint8Array(readFileSync(file)));
       assert.equal(records.length, 4);
-      assert.deepEqual(records.map((r) => decodeFrame(header.linktype, r.data).summary.replace(/ id \d+/, '')), ['echo request seq 1', 'echo reply seq 1', 'echo request seq 2', 'echo reply seq 2']);
+      assert.deepEqual(
+        records.map((r) => decodeFrame(header.linktype, r.data).summary.replace(/ id \d+/, '')),
+        ['echo request seq 1', 'echo reply seq 1', 'echo request seq 2', 'echo reply seq 2'],
+      );
       const byTcpdump = await run(['tcpdump', '-n', '-r', file]);
       assert.equal(byTcpdump.stdout.trim().split('\n').length, 4, byTcpdump.stderr);
     } finally {

@@ -12,7 +12,8 @@ interface CaptureOpts {
 
 const int = (what: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
-  if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n) || n < min || n > max) throw new Error(`${what}: a number from ${min} to ${max}, not ${JSON.stringify(v)}`);
+  if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n) || n < min || n > max)
+    throw new Error(`${what}: a number from ${min} to ${max}, not ${JSON.stringify(v)}`);
   return v;
 };
 
@@ -29,19 +30,34 @@ export function registerCapture(program: Command): void {
     .description('capture packets on an interface of a namespace (tcpdump in the namespace, bounded; needs root)')
     .argument('<namespace>', 'a named namespace, or host')
     .argument('<interface>', 'an interface in it')
-    .option('-c, --count <n>', `stop after N packets (default ${CAPTURE_LIMITS.defaultCount}, at most ${CAPTURE_LIMITS.maxCount})`, int('--count', 1, CAPTURE_LIMITS.maxCount))
-    .option('--duration <seconds>', `stop after this long (default ${CAPTURE_LIMITS.defaultDurationMs / 1000}, at most ${CAPTURE_LIMITS.maxDurationMs / 1000})`, int('--duration', 0.1, CAPTURE_LIMITS.maxDurationMs / 1000))
-    .option('--max-bytes <n>', `stop after N bytes of packets (default ${CAPTURE_LIMITS.defaultBytes}, at most ${CAPTURE_LIMITS.maxBytes})`, int('--max-bytes', 1, CAPTURE_LIMITS.maxBytes))
+    .option(
+      '-c, --count <n>',
+      `stop after N packets (default ${CAPTURE_LIMITS.defaultCount}, at most ${CAPTURE_LIMITS.maxCount})`,
+      int('--count', 1, CAPTURE_LIMITS.maxCount),
+    )
+    .option(
+      '--duration <seconds>',
+      `stop after this long (default ${CAPTURE_LIMITS.defaultDurationMs / 1000}, at most ${CAPTURE_LIMITS.maxDurationMs / 1000})`,
+      int('--duration', 0.1, CAPTURE_LIMITS.maxDurationMs / 1000),
+    )
+    .option(
+      '--max-bytes <n>',
+      `stop after N bytes of packets (default ${CAPTURE_LIMITS.defaultBytes}, at most ${CAPTURE_LIMITS.maxBytes})`,
+      int('--max-bytes', 1, CAPTURE_LIMITS.maxBytes),
+    )
     .option('--filter <bpf>', 'a pcap-filter(7) expression, e.g. "icmp or tcp port 80"')
     .option('-w, --write <file.pcap>', 'also write the packets to a pcap file')
     .option('--json', 'one JSON object per packet instead of text')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Each line: time, protocol, source > destination, length, summary. At the end, on stderr:
 how many packets and why the capture stopped (count, duration, bytes, stopped, exited).
 Examples:
   sudo netns-studio capture ns1 veth0 --count 10
   sudo netns-studio capture ns1 veth0 --filter icmp --duration 30 -w ping.pcap
-`)
+`,
+    )
     .action(async (namespace: string, iface: string, opts: CaptureOpts) => {
       process.exitCode = await runCapture(namespace, iface, opts);
     });
@@ -77,16 +93,21 @@ async function runCapture(namespace: string, iface: string, opts: CaptureOpts): 
   const ended = new Promise<Extract<Ev, { type: 'end' }> | undefined>((r) => (resolveEnd = r));
   h.onExit(() => resolveEnd(undefined));
   try {
-    const sub = await h.subscribe('capture.start', params.data, (e) => {
-      const ev = e.data as Ev;
-      if (ev.type === 'end') return resolveEnd(ev);
-      linktype = ev.linktype;
-      for (const p of ev.packets) {
-        if (opts.write) records.push({ time: p.time, origLen: p.len, data: new Uint8Array(Buffer.from(p.data, 'base64')) });
-        const { data: _data, ...rest } = p;
-        process.stdout.write((opts.json ? JSON.stringify(rest) : packetLine(rest)) + '\n');
-      }
-    }, 'capture.stop');
+    const sub = await h.subscribe(
+      'capture.start',
+      params.data,
+      (e) => {
+        const ev = e.data as Ev;
+        if (ev.type === 'end') return resolveEnd(ev);
+        linktype = ev.linktype;
+        for (const p of ev.packets) {
+          if (opts.write) records.push({ time: p.time, origLen: p.len, data: new Uint8Array(Buffer.from(p.data, 'base64')) });
+          const { data: _data, ...rest } = p;
+          process.stdout.write((opts.json ? JSON.stringify(rest) : packetLine(rest)) + '\n');
+        }
+      },
+      'capture.stop',
+    );
     console.error(`netns-studio capture: listening on ${namespace}/${iface}${opts.filter ? ` (${opts.filter})` : ''}`);
     const stop = () => void h.request('capture.stop', { subscription: sub.id }).catch(() => {});
     process.once('SIGINT', stop);
@@ -99,7 +120,9 @@ async function runCapture(namespace: string, iface: string, opts: CaptureOpts): 
       console.error('netns-studio capture: the helper stopped before the capture ended');
       return 1;
     }
-    console.error(`netns-studio capture: ${end.packets} packets, ${end.bytes} bytes; stopped by ${end.reason}${end.error ? `: ${end.error}` : ''}${opts.write ? `; written to ${opts.write}` : ''}`);
+    console.error(
+      `netns-studio capture: ${end.packets} packets, ${end.bytes} bytes; stopped by ${end.reason}${end.error ? `: ${end.error}` : ''}${opts.write ? `; written to ${opts.write}` : ''}`,
+    );
     return end.reason === 'failed' ? 1 : 0;
   } catch (e) {
     console.error(`netns-studio capture: ${(e as Error).message}`);

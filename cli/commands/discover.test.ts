@@ -14,7 +14,8 @@ import { projectRoot, runCli } from '../../testing/cli-runner';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping discover CLI kernel tests: ${skip}`);
-const cli = (prefix: string[], args: string[]) => run([...prefix, process.execPath, join(projectRoot, 'bin', 'netns-studio.mjs'), ...args], { timeoutMs: 60_000 });
+const cli = (prefix: string[], args: string[]) =>
+  run([...prefix, process.execPath, join(projectRoot, 'bin', 'netns-studio.mjs'), ...args], { timeoutMs: 60_000 });
 
 test('discover --help; bad options are refused', () => {
   const h = runCli(['discover', '--help']);

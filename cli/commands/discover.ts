@@ -18,7 +18,8 @@ interface DiscoverOpts extends ScopeOpts {
 }
 
 export function prefixArg(v: string): string {
-  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(v) || v === '.' || v === '..') throw new InvalidArgumentError('a namespace name prefix (letters, digits, "_", "." and "-")');
+  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(v) || v === '.' || v === '..')
+    throw new InvalidArgumentError('a namespace name prefix (letters, digits, "_", "." and "-")');
   return v;
 }
 
@@ -50,15 +51,21 @@ export function scopeParams(opts: ScopeOpts) {
 export function registerDiscover(program: Command): void {
   program
     .command('discover')
-    .description('print this host\'s network namespaces as a topology file (needs root)')
+    .description("print this host's network namespaces as a topology file (needs root)")
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('yaml'))
-    .option('--unnamed', 'read unnamed namespaces (containers, Mininet hosts, `unshare -n`, bind mounts such as /run/docker/netns/*) also with --only-prefix; the default without it. They appear under --observed, named inode:N with holders and a label; a topology names namespaces')
+    .option(
+      '--unnamed',
+      'read unnamed namespaces (containers, Mininet hosts, `unshare -n`, bind mounts such as /run/docker/netns/*) also with --only-prefix; the default without it. They appear under --observed, named inode:N with holders and a label; a topology names namespaces',
+    )
     .option('--named-only', 'read only the named namespaces (/run/netns) and host')
     .addOption(new Option('--only-prefix <prefix>', 'only named namespaces whose name starts with this').argParser(prefixArg))
     .option('--strip-prefix', 'report names with --only-prefix removed')
     .option('--no-nat', 'do not read iptables NAT tables (one process less per namespace)')
     .option('--observed', 'with --format json: print {document, observed, owned}, the runtime facts too (ifindex, MAC, state, counters, unnamed namespaces)')
-    .addHelpText('after', '\nThe root namespace is `host`; the host\'s own uplinks, default route, sysctls and firewall are left out.\nExamples:\n  sudo netns-studio discover > host.yaml && netns-studio validate host.yaml\n  sudo netns-studio discover --format json --observed --unnamed | jq .observed.namespaces[].name\n')
+    .addHelpText(
+      'after',
+      "\nThe root namespace is `host`; the host's own uplinks, default route, sysctls and firewall are left out.\nExamples:\n  sudo netns-studio discover > host.yaml && netns-studio validate host.yaml\n  sudo netns-studio discover --format json --observed --unnamed | jq .observed.namespaces[].name\n",
+    )
     .action(async (opts: DiscoverOpts) => {
       if (opts.stripPrefix && !opts.onlyPrefix) throw new Error('--strip-prefix needs --only-prefix');
       if (opts.observed && opts.format !== 'json') throw new Error('--observed needs --format json');

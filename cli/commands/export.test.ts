@@ -9,15 +9,22 @@ import { projectRoot, runCli } from '../../testing/cli-runner';
 const gostFixture = join('fixtures', 'valid', 'gost-forwarders.yaml');
 const haveShellExporter = existsSync(join(projectRoot, 'shared', 'export', 'shell.ts'));
 const scenarioDir = join(projectRoot, 'fixtures', 'scenarios');
-const scenarios = existsSync(scenarioDir) ? readdirSync(scenarioDir).filter((d) => existsSync(join(scenarioDir, d, 'topology.yaml'))).sort() : [];
+const scenarios = existsSync(scenarioDir)
+  ? readdirSync(scenarioDir)
+      .filter((d) => existsSync(join(scenarioDir, d, 'topology.yaml')))
+      .sort()
+  : [];
 
 test('export --format gost prints the forwarders as GOST services', () => {
   const r = runCli(['export', gostFixture, '--format', 'gost']);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(parse(r.stdout).services.map((s: { name: string; addr: string; metadata: unknown }) => [s.name, s.addr, s.metadata]), [
-    ['service-0', '10.0.0.1:8000', { netns: 'ns1' }],
-    ['service-1', '10.0.0.1:8001', { netns: 'ns1', 'netns.out': 'ns2' }],
-  ]);
+  assert.deepEqual(
+    parse(r.stdout).services.map((s: { name: string; addr: string; metadata: unknown }) => [s.name, s.addr, s.metadata]),
+    [
+      ['service-0', '10.0.0.1:8000', { netns: 'ns1' }],
+      ['service-1', '10.0.0.1:8001', { netns: 'ns1', 'netns.out': 'ns2' }],
+    ],
+  );
 });
 
 test('export --format yaml prints canonical YAML that validates and is a fixed point', () => {

@@ -8,7 +8,8 @@ type Format = (typeof FORMATS)[number];
 async function renderShell(t: Topology): Promise<string> {
   // a literal specifier, so the bundler sees (and splits out) the module
   const mod = (await import('../../shared/export/shell').catch(() => ({}))) as { renderShellScript?: (t: Topology) => string };
-  if (typeof mod.renderShellScript !== 'function') throw new Error('the shell exporter (shared/export/shell.ts renderShellScript) is not available in this build');
+  if (typeof mod.renderShellScript !== 'function')
+    throw new Error('the shell exporter (shared/export/shell.ts renderShellScript) is not available in this build');
   return mod.renderShellScript(t);
 }
 
@@ -43,7 +44,10 @@ export function registerExport(program: Command): void {
     .argument('<file>', 'topology file (YAML); - reads standard input')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).makeOptionMandatory())
     .option('-o, --output <out>', 'write to this file instead of standard output (a script is made executable)')
-    .addHelpText('after', '\nThe file is validated first; an invalid file is refused with file:line:col errors and exit 1.\nExamples:\n  netns-studio export lab.yaml --format sh -o lab.sh\n  netns-studio export lab.yaml --format gost > gost.yaml\n')
+    .addHelpText(
+      'after',
+      '\nThe file is validated first; an invalid file is refused with file:line:col errors and exit 1.\nExamples:\n  netns-studio export lab.yaml --format sh -o lab.sh\n  netns-studio export lab.yaml --format gost > gost.yaml\n',
+    )
     .action(async (file: string, opts: { format: string; output?: string }) => {
       const { readTopologyFile } = await import('./read-topology');
       const { formatLocatedError } = await import('../../shared/yaml/errors');

@@ -16,8 +16,23 @@ import type { TopologyIdentity } from '../../shared/model/topology-name';
 import type { HostCommandOptions } from './host-options';
 import { describeState, type ObjectCounts } from '../../shared/model/topology-status';
 import {
-  ApplyFailure, applyContext, applyDocument, destroyTopology, listTopologies, markChecked, planDestroyOf, planForHost, recoverInterrupted, topologyStatus,
-  type ApplyContext, type DestroyPlan, type DestroyTarget, type PlanResult, type PlanWarning, type Progress, type Readiness,
+  ApplyFailure,
+  applyContext,
+  applyDocument,
+  destroyTopology,
+  listTopologies,
+  markChecked,
+  planDestroyOf,
+  planForHost,
+  recoverInterrupted,
+  topologyStatus,
+  type ApplyContext,
+  type DestroyPlan,
+  type DestroyTarget,
+  type PlanResult,
+  type PlanWarning,
+  type Progress,
+  type Readiness,
 } from '../../helper/apply/entry';
 
 const EXIT_OK = 0;
@@ -59,11 +74,14 @@ async function context(opts: HostCommandOptions, onProgress?: (p: Progress) => v
 async function recoverFirst(ctx: ApplyContext, opts: HostCommandOptions): Promise<void> {
   const rep = await recoverInterrupted({ stateDir: ctx.stateDir, mode: opts.finishInterrupted ? 'finish' : 'rollback', forwarders: ctx.forwarders });
   if (rep) {
-    console.error(`netns-studio: found an interrupted ${rep.kind} (${rep.journal}): ${rep.outcome === 'finished' ? 'finished it' : rep.outcome === 'committed' ? 'it had completed; saved its record' : `rolled back ${rep.steps} steps`}${rep.errors.length ? `, with ${rep.errors.length} errors: ${JSON.stringify(rep.errors)}` : ''}`);
+    console.error(
+      `netns-studio: found an interrupted ${rep.kind} (${rep.journal}): ${rep.outcome === 'finished' ? 'finished it' : rep.outcome === 'committed' ? 'it had completed; saved its record' : `rolled back ${rep.steps} steps`}${rep.errors.length ? `, with ${rep.errors.length} errors: ${JSON.stringify(rep.errors)}` : ''}`,
+    );
   }
 }
 
-const nothingRecorded = (what: string) => `Nothing to destroy: nothing of ${what} is recorded as created by netns-studio (in this state dir), and objects it did not create are left alone.`;
+const nothingRecorded = (what: string) =>
+  `Nothing to destroy: nothing of ${what} is recorded as created by netns-studio (in this state dir), and objects it did not create are left alone.`;
 
 function report(e: unknown): number {
   if (e instanceof ApplyFailure) {
@@ -108,7 +126,13 @@ function printPlan(steps: Step[], json: boolean | undefined, extra: Record<strin
   console.log(summaryLine(steps));
 }
 
-const planExtra = (p: { planHash: string; summary: unknown; topology: TopologyIdentity; notes: string[]; warnings?: PlanWarning[] }) => ({ planHash: p.planHash, summary: p.summary, topology: p.topology, notes: p.notes, ...(p.warnings ? { warnings: p.warnings } : {}) });
+const planExtra = (p: { planHash: string; summary: unknown; topology: TopologyIdentity; notes: string[]; warnings?: PlanWarning[] }) => ({
+  planHash: p.planHash,
+  summary: p.summary,
+  topology: p.topology,
+  notes: p.notes,
+  ...(p.warnings ? { warnings: p.warnings } : {}),
+});
 
 export async function runPlan(file: string, opts: HostCommandOptions & { destroy?: boolean }): Promise<number> {
   const doc = await loadFile(file, 'plan');
@@ -195,7 +219,19 @@ export async function runApply(file: string, opts: HostCommandOptions): Promise<
       if (!(await confirm(`Apply these ${plan.steps.length} steps?`, opts))) return EXIT_ERROR;
     }
     // --yes: nobody reads the plan first, so apply's own plan is the one printed (the host is read and planned once)
-    const r = await applyDocument(doc, { planHash: shown?.planHash, allow: opts.allow, allowHost: opts.allowHost === true, ...sourceOf(file), wait: opts.wait !== false, readyTimeoutMs, ...(shown ? {} : { onPlan: show }) }, ctx);
+    const r = await applyDocument(
+      doc,
+      {
+        planHash: shown?.planHash,
+        allow: opts.allow,
+        allowHost: opts.allowHost === true,
+        ...sourceOf(file),
+        wait: opts.wait !== false,
+        readyTimeoutMs,
+        ...(shown ? {} : { onPlan: show }),
+      },
+      ctx,
+    );
     if (!shown?.steps.length) return EXIT_OK; // nothing ran
     progress.end();
     console.log(`Applied ${r.applied} steps in ${(r.durationMs / 1000).toFixed(2)} s.`);
@@ -332,7 +368,10 @@ export async function runStatus(name: string, opts: HostCommandOptions & { forma
       console.log('A fresh plan of the document last applied:');
       console.log(renderPlan(s.steps, { color: process.stdout.isTTY }));
     }
-    for (const h of s.history.slice(-5)) console.log(`  history:       ${h.at} ${h.action}${h.steps !== undefined ? ` (${h.steps} steps)` : ''}${h.file ? ` from ${h.file}` : ''}${h.note ? `: ${h.note}` : ''}`);
+    for (const h of s.history.slice(-5))
+      console.log(
+        `  history:       ${h.at} ${h.action}${h.steps !== undefined ? ` (${h.steps} steps)` : ''}${h.file ? ` from ${h.file}` : ''}${h.note ? `: ${h.note}` : ''}`,
+      );
     return EXIT_OK;
   } catch (e) {
     return report(e);
@@ -340,8 +379,19 @@ export async function runStatus(name: string, opts: HostCommandOptions & { forma
 }
 
 function countsText(c: ObjectCounts): string {
-  const parts = [[c.namespaces, 'namespaces'], [c.links, 'links'], [c.addresses, 'addresses'], [c.routes, 'routes'], [c.other, 'other']] as const;
-  return parts.filter(([n]) => n > 0).map(([n, w]) => `${n} ${w}`).join(', ') || 'none';
+  const parts = [
+    [c.namespaces, 'namespaces'],
+    [c.links, 'links'],
+    [c.addresses, 'addresses'],
+    [c.routes, 'routes'],
+    [c.other, 'other'],
+  ] as const;
+  return (
+    parts
+      .filter(([n]) => n > 0)
+      .map(([n, w]) => `${n} ${w}`)
+      .join(', ') || 'none'
+  );
 }
 
 function table(rows: string[][]): string {

@@ -20,7 +20,21 @@ if (skip) console.log(`# skipping host-exposure CLI tests: ${skip}`);
 
 /** the CLI in the sandbox, with its own state and forwarder directories */
 const cli = (sb: Sandbox, dir: string, ...args: string[]): Promise<RunResult> =>
-  run(['nsenter', `--net=/run/netns/${sb.hostNs}`, '/usr/bin/env', `NETNS_STUDIO_FORWARDERS_DIR=${join(dir, 'fw')}`, process.execPath, cliPath, TRUSTED_CLI, ...args, '--state-dir', join(dir, 'state')], { timeoutMs: 60_000 });
+  run(
+    [
+      'nsenter',
+      `--net=/run/netns/${sb.hostNs}`,
+      '/usr/bin/env',
+      `NETNS_STUDIO_FORWARDERS_DIR=${join(dir, 'fw')}`,
+      process.execPath,
+      cliPath,
+      TRUSTED_CLI,
+      ...args,
+      '--state-dir',
+      join(dir, 'state'),
+    ],
+    { timeoutMs: 60_000 },
+  );
 
 const listening = async (sb: Sandbox, port: number) => (await sb.inHost(['ss', '-Hltn', `sport = :${port}`])).stdout.trim();
 
@@ -45,7 +59,10 @@ test('a forwarder on 0.0.0.0 in the host relaying to 127.0.0.1:22 is refused by 
 
       const plan = await cli(sb, dir, 'plan', file);
       assert.equal(plan.code, 2, plan.stderr);
-      assert.match(plan.stdout, new RegExp(`\\[touches the host: listens on the host at 0\\.0\\.0\\.0:${port} \\(every address: reachable from the network\\)\\]`));
+      assert.match(
+        plan.stdout,
+        new RegExp(`\\[touches the host: listens on the host at 0\\.0\\.0\\.0:${port} \\(every address: reachable from the network\\)\\]`),
+      );
       assert.match(plan.stdout, /1 touch the host \(apply needs --allow-host\)/);
 
       const refused = await cli(sb, dir, 'apply', file, '--yes');

@@ -15,7 +15,23 @@ import { registerCapture } from './capture';
 import { registerImpair } from './impair';
 
 export function registerCommands(program: Command): void {
-  for (const register of [registerValidate, registerExport, registerSchema, registerDiscover, registerWatch, registerPlan, registerApply, registerDestroy, registerList, registerStatus, registerServe, registerWhy, registerReach, registerCapture, registerImpair]) {
+  for (const register of [
+    registerValidate,
+    registerExport,
+    registerSchema,
+    registerDiscover,
+    registerWatch,
+    registerPlan,
+    registerApply,
+    registerDestroy,
+    registerList,
+    registerStatus,
+    registerServe,
+    registerWhy,
+    registerReach,
+    registerCapture,
+    registerImpair,
+  ]) {
     register(program);
   }
 }

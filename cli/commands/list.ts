@@ -7,7 +7,8 @@ const format = () => new Option('-f, --format <format>', 'output format').choice
 
 /** `netns-studio list`: every applied topology: name, file, applied at, status, object counts. */
 export function registerList(program: Command): void {
-  program.command('list')
+  program
+    .command('list')
     .description('every applied topology: name, file, when applied, in sync / drifted N / partly gone, object counts (needs root)')
     .option(stateDirOption, stateDirHelp)
     .addOption(format())
@@ -19,7 +20,9 @@ export function registerList(program: Command): void {
 
 /** `netns-studio status NAME`: one applied topology, what drifted, its history. */
 export function registerStatus(program: Command): void {
-  program.command('status').argument('<name>', 'topology name (netns-studio list shows them)')
+  program
+    .command('status')
+    .argument('<name>', 'topology name (netns-studio list shows them)')
     .description('how one applied topology stands: file, when applied, objects gone or drifted, history (needs root)')
     .option(stateDirOption, stateDirHelp)
     .addOption(format())

@@ -16,14 +16,26 @@ import { cliPath, runCli, runCliInSandbox } from '../../testing/cli-runner';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping CLI misuse kernel tests: ${skip}`);
-const canDropRoot = process.getuid?.() === 0 && run(['setpriv', '--version']).then((r) => r.code === 0, () => false);
+const canDropRoot =
+  process.getuid?.() === 0 &&
+  run(['setpriv', '--version']).then(
+    (r) => r.code === 0,
+    () => false,
+  );
 
 function twoNamespaces(sb: Sandbox) {
   return {
     apiVersion: 'netns-studio/v1',
     kind: 'Topology',
     namespaces: [{ name: sb.ns('a') }, { name: sb.ns('b') }],
-    veths: [{ ends: [{ namespace: sb.ns('a'), name: 'v0', addresses: ['10.251.0.1/24'] }, { namespace: sb.ns('b'), name: 'v1', addresses: ['10.251.0.2/24'] }] }],
+    veths: [
+      {
+        ends: [
+          { namespace: sb.ns('a'), name: 'v0', addresses: ['10.251.0.1/24'] },
+          { namespace: sb.ns('b'), name: 'v1', addresses: ['10.251.0.2/24'] },
+        ],
+      },
+    ],
   };
 }
 
@@ -76,7 +88,8 @@ test('a normal user: plan/apply/destroy say they need root, after checking the f
     writeFileSync(file, stringify({ apiVersion: 'netns-studio/v1', kind: 'Topology', namespaces: [{ name: 'nssmisuse-a' }] }));
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'apiVersion: netns-studio/v1\nkind: Topology\nnamespaces:\n  - name: "a;b"\n');
-    const asNobody = (...args: string[]) => run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliPath, ...args], { timeoutMs: 60_000 });
+    const asNobody = (...args: string[]) =>
+      run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliPath, ...args], { timeoutMs: 60_000 });
     for (const cmd of ['plan', 'apply', 'destroy']) {
       const yes = cmd === 'plan' ? [] : ['--yes'];
       const r = await asNobody(cmd, file, ...yes, '--state-dir', join(dir, 'state'));
@@ -137,7 +150,10 @@ test('destroy of a file never applied: one clear line, exit 0, nothing touched',
       writeFileSync(file, stringify(twoNamespaces(sb)));
       await runOk(['ip', 'netns', 'add', sb.ns('a')]); // made by hand, same name as the document's
       const before = await hostDump(sb);
-      for (const args of [['destroy', file], ['plan', '--destroy', file]]) {
+      for (const args of [
+        ['destroy', file],
+        ['plan', '--destroy', file],
+      ]) {
         const r = await runCliInSandbox(sb, ...args, '--state-dir', join(dir, 'state'));
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /^Nothing to destroy: nothing of .*lab\.yaml is recorded as created by netns-studio/m);
@@ -172,22 +188,26 @@ test('apply over namespaces made by hand: refused with the --allow to pass, host
   });
 });
 
-test('apply on a terminal answered "n": says nothing was changed, exit 1', { skip: skip ?? (existsSync('/usr/bin/script') ? undefined : 'needs script(1) (util-linux) for a terminal') }, async () => {
-  await withSandbox('misno', async (sb) => {
-    const dir = mkdtempSync(join(tmpdir(), 'nss-misuse-'));
-    try {
-      const file = join(dir, 'lab.yaml');
-      writeFileSync(file, stringify(twoNamespaces(sb)));
-      const before = await hostDump(sb);
-      // script(1) gives the CLI a terminal; the answer comes through it
-      const cmd = ['nsenter', `--net=/run/netns/${sb.hostNs}`, process.execPath, cliPath, 'apply', file, '--state-dir', join(dir, 'state')].join(' ');
-      const r = await run(['script', '-qec', cmd, '/dev/null'], { input: 'n\n', timeoutMs: 60_000 });
-      assert.match(r.stdout, /Apply these \d+ steps\? \[y\/N\]/);
-      assert.match(r.stdout, /not confirmed; nothing was changed/);
-      assert.equal(r.code, 1);
-      assert.deepEqual(await hostDump(sb), before);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
+test(
+  'apply on a terminal answered "n": says nothing was changed, exit 1',
+  { skip: skip ?? (existsSync('/usr/bin/script') ? undefined : 'needs script(1) (util-linux) for a terminal') },
+  async () => {
+    await withSandbox('misno', async (sb) => {
+      const dir = mkdtempSync(join(tmpdir(), 'nss-misuse-'));
+      try {
+        const file = join(dir, 'lab.yaml');
+        writeFileSync(file, stringify(twoNamespaces(sb)));
+        const before = await hostDump(sb);
+        // script(1) gives the CLI a terminal; the answer comes through it
+        const cmd = ['nsenter', `--net=/run/netns/${sb.hostNs}`, process.execPath, cliPath, 'apply', file, '--state-dir', join(dir, 'state')].join(' ');
+        const r = await run(['script', '-qec', cmd, '/dev/null'], { input: 'n\n', timeoutMs: 60_000 });
+        assert.match(r.stdout, /Apply these \d+ steps\? \[y\/N\]/);
+        assert.match(r.stdout, /not confirmed; nothing was changed/);
+        assert.equal(r.code, 1);
+        assert.deepEqual(await hostDump(sb), before);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);

@@ -64,7 +64,12 @@ export async function openSource(command: string, file: string | undefined, opts
     helper = await startStdioHelper({ confirm: 'client' });
   }
   if (opts.live) {
-    const d = await helper!.request<'discover'>('discover', { filter: true, nat: true, ...(opts.onlyPrefix ? { onlyPrefix: opts.onlyPrefix } : {}), ...(opts.stripPrefix ? { stripPrefix: true } : {}) });
+    const d = await helper!.request<'discover'>('discover', {
+      filter: true,
+      nat: true,
+      ...(opts.onlyPrefix ? { onlyPrefix: opts.onlyPrefix } : {}),
+      ...(opts.stripPrefix ? { stripPrefix: true } : {}),
+    });
     const { netOfObserved } = await import('../../shared/reach/from-observed');
     const { stripHost } = await import('../../helper/discover/index');
     net = netOfObserved(opts.stripPrefix && opts.onlyPrefix ? stripHost(d.observed, opts.onlyPrefix) : d.observed);

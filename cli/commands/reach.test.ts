@@ -46,7 +46,9 @@ for (const name of scenarioNames()) {
       const names = new Set(rows.flatMap((x) => [x.from, x.toNamespace]));
       for (const ns of sc.doc.namespaces) assert.ok(names.has(ns.name), `matrix covers ${ns.name}`);
       assert.ok(rows.length >= sc.pings.length - 1, 'a pair per namespace and address');
-      const off = rows.filter((x) => x.actual !== x.predicted).map((x) => `${x.from} → ${x.to} (${x.toNamespace}): predicted ${x.predicted}, ping ${x.actual}: ${x.reason}`);
+      const off = rows
+        .filter((x) => x.actual !== x.predicted)
+        .map((x) => `${x.from} → ${x.to} (${x.toNamespace}): predicted ${x.predicted}, ping ${x.actual}: ${x.reason}`);
       assert.deepEqual(off, [], 'predictions that disagree with ping');
       assert.equal(r.code, 0);
       // the design, before apply, predicts the same: every pair the file's matrix has equals the ping

@@ -22,7 +22,7 @@ interface ReachOpts {
 export function registerReach(program: Command): void {
   const cmd = program
     .command('reach')
-    .description('every namespace to every other namespace\'s addresses: predicted reachability (with --verify: beside real pings)')
+    .description("every namespace to every other namespace's addresses: predicted reachability (with --verify: beside real pings)")
     .argument('[file]', 'topology file (the design, before apply); or --live')
     .option('--verify', 'also ping each pair for real through the helper (needs root; only addresses inside this host)');
   sourceOptions(cmd, 'output format: text, or json (an array of {from, to, predicted, hops, reason, actual?})')

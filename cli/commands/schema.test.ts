@@ -17,13 +17,20 @@ const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'default']);
 
 function typeOk(type: string, v: unknown): boolean {
   switch (type) {
-    case 'object': return typeof v === 'object' && v !== null && !Array.isArray(v);
-    case 'array': return Array.isArray(v);
-    case 'string': return typeof v === 'string';
-    case 'integer': return Number.isInteger(v);
-    case 'number': return typeof v === 'number';
-    case 'boolean': return typeof v === 'boolean';
-    default: throw new Error(`validator: unknown type ${type}`);
+    case 'object':
+      return typeof v === 'object' && v !== null && !Array.isArray(v);
+    case 'array':
+      return Array.isArray(v);
+    case 'string':
+      return typeof v === 'string';
+    case 'integer':
+      return Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number';
+    case 'boolean':
+      return typeof v === 'boolean';
+    default:
+      throw new Error(`validator: unknown type ${type}`);
   }
 }
 
@@ -33,16 +40,38 @@ function check(s: Schema, v: unknown, at = '$'): string[] {
   for (const [k, x] of Object.entries(s)) {
     if (ANNOTATIONS.has(k)) continue;
     switch (k) {
-      case 'type': if (!typeOk(x as string, v)) out.push(`${at}: not ${x}`); break;
-      case 'anyOf': if (!(x as Schema[]).some((alt) => check(alt, v, at).length === 0)) out.push(`${at}: matches none of anyOf`); break;
-      case 'const': if (v !== x) out.push(`${at}: not ${JSON.stringify(x)}`); break;
-      case 'enum': if (!(x as unknown[]).includes(v)) out.push(`${at}: not one of ${JSON.stringify(x)}`); break;
-      case 'minimum': if (typeof v === 'number' && v < (x as number)) out.push(`${at}: < ${x}`); break;
-      case 'maximum': if (typeof v === 'number' && v > (x as number)) out.push(`${at}: > ${x}`); break;
-      case 'minItems': if (Array.isArray(v) && v.length < (x as number)) out.push(`${at}: fewer than ${x} items`); break;
-      case 'maxItems': if (Array.isArray(v) && v.length > (x as number)) out.push(`${at}: more than ${x} items`); break;
-      case 'required': for (const r of x as string[]) if (typeOk('object', v) && !(r in (v as object))) out.push(`${at}: missing ${r}`); break;
-      case 'properties': if (typeOk('object', v)) for (const [p, ps] of Object.entries(x as Record<string, Schema>)) if (p in (v as object)) out.push(...check(ps, (v as Record<string, unknown>)[p], `${at}.${p}`)); break;
+      case 'type':
+        if (!typeOk(x as string, v)) out.push(`${at}: not ${x}`);
+        break;
+      case 'anyOf':
+        if (!(x as Schema[]).some((alt) => check(alt, v, at).length === 0)) out.push(`${at}: matches none of anyOf`);
+        break;
+      case 'const':
+        if (v !== x) out.push(`${at}: not ${JSON.stringify(x)}`);
+        break;
+      case 'enum':
+        if (!(x as unknown[]).includes(v)) out.push(`${at}: not one of ${JSON.stringify(x)}`);
+        break;
+      case 'minimum':
+        if (typeof v === 'number' && v < (x as number)) out.push(`${at}: < ${x}`);
+        break;
+      case 'maximum':
+        if (typeof v === 'number' && v > (x as number)) out.push(`${at}: > ${x}`);
+        break;
+      case 'minItems':
+        if (Array.isArray(v) && v.length < (x as number)) out.push(`${at}: fewer than ${x} items`);
+        break;
+      case 'maxItems':
+        if (Array.isArray(v) && v.length > (x as number)) out.push(`${at}: more than ${x} items`);
+        break;
+      case 'required':
+        for (const r of x as string[]) if (typeOk('object', v) && !(r in (v as object))) out.push(`${at}: missing ${r}`);
+        break;
+      case 'properties':
+        if (typeOk('object', v))
+          for (const [p, ps] of Object.entries(x as Record<string, Schema>))
+            if (p in (v as object)) out.push(...check(ps, (v as Record<string, unknown>)[p], `${at}.${p}`));
+        break;
       case 'additionalProperties':
         if (typeOk('object', v)) {
           const known = Object.keys((s.properties as object) ?? {});
@@ -53,10 +82,23 @@ function check(s: Schema, v: unknown, at = '$'): string[] {
           }
         }
         break;
-      case 'propertyNames': if (typeOk('object', v)) for (const p of Object.keys(v as object)) out.push(...check(x as Schema, p, `${at}[${p}]`)); break;
-      case 'items': if (Array.isArray(v)) v.forEach((item, i) => { if (!s.prefixItems || i >= (s.prefixItems as unknown[]).length) out.push(...check(x as Schema, item, `${at}[${i}]`)); }); break;
-      case 'prefixItems': if (Array.isArray(v)) (x as Schema[]).forEach((ps, i) => { if (i < v.length) out.push(...check(ps, v[i], `${at}[${i}]`)); }); break;
-      default: throw new Error(`validator: keyword ${k} not supported; extend the test`);
+      case 'propertyNames':
+        if (typeOk('object', v)) for (const p of Object.keys(v as object)) out.push(...check(x as Schema, p, `${at}[${p}]`));
+        break;
+      case 'items':
+        if (Array.isArray(v))
+          v.forEach((item, i) => {
+            if (!s.prefixItems || i >= (s.prefixItems as unknown[]).length) out.push(...check(x as Schema, item, `${at}[${i}]`));
+          });
+        break;
+      case 'prefixItems':
+        if (Array.isArray(v))
+          (x as Schema[]).forEach((ps, i) => {
+            if (i < v.length) out.push(...check(ps, v[i], `${at}[${i}]`));
+          });
+        break;
+      default:
+        throw new Error(`validator: keyword ${k} not supported; extend the test`);
     }
   }
   return out;

@@ -38,7 +38,17 @@ async function referenceDumps(scripts: string[]): Promise<HostDump[]> {
   });
 }
 
-interface Listed { name: string; file?: string; appliedAt?: string; state: string; drift?: number; gone: string[]; counts: { namespaces: number; total: number }; migratedFrom?: string; problems: string[] }
+interface Listed {
+  name: string;
+  file?: string;
+  appliedAt?: string;
+  state: string;
+  drift?: number;
+  gone: string[];
+  counts: { namespaces: number; total: number };
+  migratedFrom?: string;
+  problems: string[];
+}
 
 test('two topologies on one host, one state dir: scoped plans, reconcile, migration, refusal, unreadable record', { skip, timeout: 600_000 }, async () => {
   const [, refA, refAB] = await referenceDumps([scenario('03-bridge-lan').reference, scenario('06-client-server').reference]);
@@ -60,7 +70,8 @@ test('two topologies on one host, one state dir: scoped plans, reconcile, migrat
       writeFileSync(fileB, stringify(scenarioDoc('06-client-server', sb)));
       const before = await hostDump(sb);
       const aNames = [sb.ns('ns1'), sb.ns('ns2'), 'br0', 'veth1-br', 'veth2-br'];
-      const mentionsA = (s: { namespace: string; argv: string[]; object: string }) => aNames.some((n) => s.namespace === n || s.argv.includes(n) || s.object.includes(n));
+      const mentionsA = (s: { namespace: string; argv: string[]; object: string }) =>
+        aNames.some((n) => s.namespace === n || s.argv.includes(n) || s.object.includes(n));
 
       // 1. apply A
       const a1 = await cli('apply', fileA, '--yes');
@@ -74,15 +85,27 @@ test('two topologies on one host, one state dir: scoped plans, reconcile, migrat
       const pb = JSON.parse(planB.stdout);
       assert.equal(pb.topology.name, 'lab-b');
       assert.equal(pb.topology.from, 'file');
-      assert.ok(pb.notes.some((n: string) => /no top-level name: it is topology "lab-b", after its file/.test(n)), pb.notes.join('\n'));
+      assert.ok(
+        pb.notes.some((n: string) => /no top-level name: it is topology "lab-b", after its file/.test(n)),
+        pb.notes.join('\n'),
+      );
       assert.equal(pb.summary.delete, 0);
       assert.deepEqual(pb.steps.filter(mentionsA), [], 'the plan of B touches nothing of A');
       const b1 = await cli('apply', fileB, '--yes');
       assert.equal(b1.code, 0, b1.stdout + b1.stderr);
       assert.deepEqual(await hostDump(sb), refAB, 'after apply B');
       const l2 = await list();
-      assert.deepEqual(l2.map((t) => [t.name, t.file, t.state]), [['lab-a', fileA, 'in-sync'], ['lab-b', fileB, 'in-sync']]);
-      assert.deepEqual(l2.map((t) => t.counts.namespaces), [2, 3]);
+      assert.deepEqual(
+        l2.map((t) => [t.name, t.file, t.state]),
+        [
+          ['lab-a', fileA, 'in-sync'],
+          ['lab-b', fileB, 'in-sync'],
+        ],
+      );
+      assert.deepEqual(
+        l2.map((t) => t.counts.namespaces),
+        [2, 3],
+      );
       assert.ok(l2.every((t) => !Number.isNaN(Date.parse(t.appliedAt!))));
       const text = await cli('list');
       assert.match(text.stdout, /^NAME\s+FILE\s+APPLIED AT\s+STATUS\s+OBJECTS$/m);
@@ -97,7 +120,13 @@ test('two topologies on one host, one state dir: scoped plans, reconcile, migrat
       // 3b. something of A changed by hand: list says drifted, status shows the step; apply A puts it back
       await sb.bash('ip link set dev br0 down');
       const l3 = await list();
-      assert.deepEqual(l3.map((t) => [t.name, t.state, t.drift]), [['lab-a', 'drifted', 1], ['lab-b', 'in-sync', 0]]);
+      assert.deepEqual(
+        l3.map((t) => [t.name, t.state, t.drift]),
+        [
+          ['lab-a', 'drifted', 1],
+          ['lab-b', 'in-sync', 0],
+        ],
+      );
       assert.match((await cli('list')).stdout, /^lab-a .* drifted 1 /m);
       const st3 = await cli('status', 'lab-a');
       assert.equal(st3.code, 0, st3.stderr);
@@ -110,7 +139,10 @@ test('two topologies on one host, one state dir: scoped plans, reconcile, migrat
       const d1 = await cli('destroy', '--name', 'lab-b', '--yes');
       assert.equal(d1.code, 0, d1.stdout + d1.stderr);
       assert.deepEqual(await hostDump(sb), refA, 'after destroy B');
-      assert.deepEqual((await list()).map((t) => t.name), ['lab-a']);
+      assert.deepEqual(
+        (await list()).map((t) => t.name),
+        ['lab-a'],
+      );
 
       // 5. A's namespaces deleted by hand: list says partly gone; apply A re-creates them, and says why
       // (the kernel frees them a moment later; plan waits for their veths' host ends to go)
@@ -136,7 +168,13 @@ test('two topologies on one host, one state dir: scoped plans, reconcile, migrat
       const oldRecord = readFileSync(join(scratch, 'topologies', 'lab-b', 'owned.json'), 'utf8');
       writeFileSync(join(stateDir, 'owned.json'), oldRecord);
       const l6 = await list();
-      assert.deepEqual(l6.map((t) => [t.name, t.state]), [['lab-a', 'in-sync'], ['legacy', 'in-sync']]);
+      assert.deepEqual(
+        l6.map((t) => [t.name, t.state]),
+        [
+          ['lab-a', 'in-sync'],
+          ['legacy', 'in-sync'],
+        ],
+      );
       assert.equal(l6[1].file, undefined);
       assert.equal(l6[1].counts.namespaces, 3);
       assert.equal(readFileSync(join(stateDir, 'owned.pre-topologies.json'), 'utf8'), oldRecord, 'the old file is kept as it was');
@@ -147,16 +185,35 @@ test('two topologies on one host, one state dir: scoped plans, reconcile, migrat
       assert.equal(b2.code, 0, b2.stdout + b2.stderr);
       assert.match(b2.stdout, /takes over \d+ objects that the previous version's record/);
       assert.match(b2.stdout, /Nothing to do/);
-      assert.deepEqual((await list()).map((t) => [t.name, t.state]), [['lab-a', 'in-sync'], ['lab-b', 'in-sync']]);
+      assert.deepEqual(
+        (await list()).map((t) => [t.name, t.state]),
+        [
+          ['lab-a', 'in-sync'],
+          ['lab-b', 'in-sync'],
+        ],
+      );
 
       // 7. a topology that names A's namespace is refused, naming A, its file and when it was applied
       const fileC = join(dir, 'lab-c.yaml');
-      writeFileSync(fileC, stringify({ apiVersion: 'netns-studio/v1', kind: 'Topology', name: 'lab-c', namespaces: [{ name: sb.ns('ns1'), sysctls: { 'net.ipv4.ip_forward': '1' } }] }));
+      writeFileSync(
+        fileC,
+        stringify({
+          apiVersion: 'netns-studio/v1',
+          kind: 'Topology',
+          name: 'lab-c',
+          namespaces: [{ name: sb.ns('ns1'), sysctls: { 'net.ipv4.ip_forward': '1' } }],
+        }),
+      );
       const appliedAtA = (await list())[0].appliedAt!;
       for (const cmd of ['plan', 'apply']) {
         const c = await cli(cmd, fileC, ...(cmd === 'apply' ? ['--yes'] : []));
         assert.equal(c.code, 1, c.stdout);
-        assert.match(c.stderr, new RegExp(`netns:${sb.ns('ns1')}[^;]* belongs? to topology "lab-a" \\(applied from ${fileA.replace(/[.]/g, '\\.')} at ${appliedAtA.replace(/[.]/g, '\\.')}\\)`));
+        assert.match(
+          c.stderr,
+          new RegExp(
+            `netns:${sb.ns('ns1')}[^;]* belongs? to topology "lab-a" \\(applied from ${fileA.replace(/[.]/g, '\\.')} at ${appliedAtA.replace(/[.]/g, '\\.')}\\)`,
+          ),
+        );
       }
       assert.deepEqual(await hostDump(sb), refAB, 'the refused topology changed nothing');
 
@@ -180,10 +237,19 @@ test('two topologies on one host, one state dir: scoped plans, reconcile, migrat
       // the person puts the good record back: B is whole again
       writeFileSync(recordB, good);
       rmSync(kept);
-      assert.deepEqual((await list()).map((t) => [t.name, t.state]), [['lab-a', 'in-sync'], ['lab-b', 'in-sync']]);
+      assert.deepEqual(
+        (await list()).map((t) => [t.name, t.state]),
+        [
+          ['lab-a', 'in-sync'],
+          ['lab-b', 'in-sync'],
+        ],
+      );
 
       // 9. destroy both: the host as before
-      for (const [args, ref] of [[['destroy', fileB], refA], [['destroy', '--name', 'lab-a'], before]] as const) {
+      for (const [args, ref] of [
+        [['destroy', fileB], refA],
+        [['destroy', '--name', 'lab-a'], before],
+      ] as const) {
         const d = await cli(...args, '--yes');
         assert.equal(d.code, 0, d.stdout + d.stderr);
         assert.deepEqual(await hostDump(sb), ref, `after ${args.join(' ')}`);
@@ -209,10 +275,14 @@ test('one transaction at a time per state dir, whatever the topology; a stale lo
       writeFileSync(fileB, stringify(scenarioDoc('06-client-server', sb)));
       const before = await hostDump(sb);
       // A, slowed down between steps (test-only), holds the state dir while it runs
-      const slow = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, cliPath, TRUSTED_CLI, 'apply', fileA, '--yes', '--state-dir', stateDir], {
-        env: { ...process.env, NETNS_STUDIO_TEST_DELAY_MS: '2000' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const slow = spawn(
+        'nsenter',
+        [`--net=/run/netns/${sb.hostNs}`, process.execPath, cliPath, TRUSTED_CLI, 'apply', fileA, '--yes', '--state-dir', stateDir],
+        {
+          env: { ...process.env, NETNS_STUDIO_TEST_DELAY_MS: '2000' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let out = '';
       const done = new Promise<number | null>((resolve) => slow.on('close', (code) => resolve(code)));
       await new Promise<void>((resolve, reject) => {

@@ -10,7 +10,9 @@ import { cliPath, projectRoot, runCli } from '../../testing/cli-runner';
 const rel = (...p: string[]) => join('fixtures', ...p);
 
 test('validate: valid files print one OK line each and exit 0', () => {
-  const files = readdirSync(join(projectRoot, 'fixtures', 'valid')).filter((f) => f.endsWith('.yaml')).map((f) => rel('valid', f));
+  const files = readdirSync(join(projectRoot, 'fixtures', 'valid'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => rel('valid', f));
   const r = runCli(['validate', ...files]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const lines = r.stdout.trim().split('\n');
@@ -21,14 +23,22 @@ test('validate: valid files print one OK line each and exit 0', () => {
 test('validate: every broken fixture is reported as file:line:col: path: message at its marked line, exit 1', () => {
   const dir = join(projectRoot, 'fixtures', 'invalid');
   // warning-only fixtures (`# expect: … warning`) validate OK: fixtures.test.ts checks them
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && !/^# expect:.*warning\s*$/m.test(readFileSync(join(dir, f), 'utf8'))).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && !/^# expect:.*warning\s*$/m.test(readFileSync(join(dir, f), 'utf8')))
+    .sort();
   const r = runCli(['validate', ...files.map((f) => rel('invalid', f))]);
   assert.equal(r.status, 1);
   assert.doesNotMatch(r.stdout, /: OK/);
   for (const f of files) {
-    const line = readFileSync(join(dir, f), 'utf8').split('\n').findIndex((l) => l.includes('# <-')) + 1;
+    const line =
+      readFileSync(join(dir, f), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('# <-')) + 1;
     const prefix = `${rel('invalid', f)}:${line}:`;
-    assert.ok(r.stdout.split('\n').some((l) => l.startsWith(prefix) && /^[^:]+:\d+:\d+: .+/.test(l)), `no line starting with ${prefix} in:\n${r.stdout}`);
+    assert.ok(
+      r.stdout.split('\n').some((l) => l.startsWith(prefix) && /^[^:]+:\d+:\d+: .+/.test(l)),
+      `no line starting with ${prefix} in:\n${r.stdout}`,
+    );
   }
 });
 
@@ -36,14 +46,23 @@ test('validate: shell-breaking names are refused with a clear message', () => {
   const text = 'apiVersion: netns-studio/v1\nkind: Topology\nnamespaces:\n  - name: "$(touch /tmp/x)"\n';
   const r = runCli(['validate', '-'], text);
   assert.equal(r.status, 1);
-  assert.equal(r.stdout.trim(), '<stdin>:4:11: namespaces[0].name: namespace name "$(touch /tmp/x)" contains "/", whitespace or a control character; it must be a single file name under /run/netns');
+  assert.equal(
+    r.stdout.trim(),
+    '<stdin>:4:11: namespaces[0].name: namespace name "$(touch /tmp/x)" contains "/", whitespace or a control character; it must be a single file name under /run/netns',
+  );
 });
 
 test('validate --json gives machine-readable problems; unreadable files are errors', () => {
   const r = runCli(['validate', '--json', rel('invalid', 'ifname-too-long.yaml'), 'no-such-file.yaml']);
   assert.equal(r.status, 1);
   const problems = JSON.parse(r.stdout) as { code: string; line: number; file: string }[];
-  assert.deepEqual(problems.map((p) => [p.code, p.line]), [['ifname-too-long', 8], ['read-failed', 0]]);
+  assert.deepEqual(
+    problems.map((p) => [p.code, p.line]),
+    [
+      ['ifname-too-long', 8],
+      ['read-failed', 0],
+    ],
+  );
 });
 
 test('validate --help', () => {
@@ -62,7 +81,12 @@ test('validate: an 850 KB alias bomb is refused with the file and line under a 1
     writeFileSync(file, aliasBombDocument(52_000, 99));
     const r = spawnSync(process.execPath, ['--max-old-space-size=128', cliPath, 'validate', file], { cwd: projectRoot, encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 1, r.stderr.slice(-2000));
-    assert.match(r.stdout, new RegExp(`^${file.replace(/[.]/g, '\\.')}:\\d+:\\d+: refused: the document would have more than 500,000 values once its aliases \\(\\*name\\) are expanded\\n$`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^${file.replace(/[.]/g, '\\.')}:\\d+:\\d+: refused: the document would have more than 500,000 values once its aliases \\(\\*name\\) are expanded\\n$`,
+      ),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,7 +11,10 @@ export function registerValidate(program: Command): void {
     .description('check topology files: YAML, schema and semantic rules (names, references, addresses, routes, forwarders)')
     .argument('<files...>', 'topology files (YAML); - reads standard input')
     .option('--json', 'print the problems as a JSON array of {file, line, column, path, code, severity, message}')
-    .addHelpText('after', '\nExit status: 0 when every file is valid (warnings allowed), 1 otherwise.\nExample: netns-studio validate lab.yaml\n  lab.yaml:12:15: veths[0].ends[1].name: interface name "veth-to-the-router" is 18 bytes; the kernel allows at most 15 (IFNAMSIZ)\n')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when every file is valid (warnings allowed), 1 otherwise.\nExample: netns-studio validate lab.yaml\n  lab.yaml:12:15: veths[0].ends[1].name: interface name "veth-to-the-router" is 18 bytes; the kernel allows at most 15 (IFNAMSIZ)\n',
+    )
     .action(async (files: string[], opts: { json?: boolean }) => {
       const { readTopologyFile } = await import('./read-topology');
       const { formatLocatedError } = await import('../../shared/yaml/errors');
@@ -27,7 +30,9 @@ export function registerValidate(program: Command): void {
           const d = r.doc;
           const warn = r.errors.length ? `, ${r.errors.length} warning${r.errors.length === 1 ? '' : 's'}` : '';
           const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
-          console.log(`${file}: OK (${n(d.namespaces.length, 'namespace')}, ${n(d.bridges.length, 'bridge')}, ${n(d.veths.length, 'veth')}, ${n(d.forwarders.length, 'forwarder')}${warn})`);
+          console.log(
+            `${file}: OK (${n(d.namespaces.length, 'namespace')}, ${n(d.bridges.length, 'bridge')}, ${n(d.veths.length, 'veth')}, ${n(d.forwarders.length, 'forwarder')}${warn})`,
+          );
         }
       }
       if (opts.json) console.log(JSON.stringify(all, null, 2));

@@ -5,14 +5,41 @@ import type { Topology } from '../../shared/model/schema';
 import { eventLine } from './watch-line';
 import { runCli } from '../../testing/cli-runner';
 
-const ns = (name: string, named: boolean, extra: Partial<ObservedNamespace> = {}): ObservedNamespace => ({ name, inode: 1, named, nsids: {}, links: [], routes: [], rules: [], sysctls: {}, warnings: [], ...extra });
-const doc = { apiVersion: 'netns-studio/v1', kind: 'Topology', metadata: {}, namespaces: [{ name: 'a' }], bridges: [], veths: [], forwarders: [] } as unknown as Topology;
+const ns = (name: string, named: boolean, extra: Partial<ObservedNamespace> = {}): ObservedNamespace => ({
+  name,
+  inode: 1,
+  named,
+  nsids: {},
+  links: [],
+  routes: [],
+  rules: [],
+  sysctls: {},
+  warnings: [],
+  ...extra,
+});
+const doc = {
+  apiVersion: 'netns-studio/v1',
+  kind: 'Topology',
+  metadata: {},
+  namespaces: [{ name: 'a' }],
+  bridges: [],
+  veths: [],
+  forwarders: [],
+} as unknown as Topology;
 
 test('the compact resync line carries the unnamed namespaces with their labels', () => {
-  const observed = { readAt: 0, durationMs: 0, warnings: [], namespaces: [ns('host', true), ns('a', true), ns('inode:7', false, { identity: { source: 'docker', label: 'docker web' } }), ns('inode:8', false)] };
+  const observed = {
+    readAt: 0,
+    durationMs: 0,
+    warnings: [],
+    namespaces: [ns('host', true), ns('a', true), ns('inode:7', false, { identity: { source: 'docker', label: 'docker web' } }), ns('inode:8', false)],
+  };
   const line = JSON.parse(eventLine({ event: 'watch', seq: 1, data: { type: 'resync', observed, document: doc } } as never, false));
   assert.deepEqual(line.namespaces, ['a']);
-  assert.deepEqual(line.unnamed, [{ name: 'inode:7', label: 'docker web' }, { name: 'inode:8', label: 'inode:8' }]);
+  assert.deepEqual(line.unnamed, [
+    { name: 'inode:7', label: 'docker web' },
+    { name: 'inode:8', label: 'inode:8' },
+  ]);
 });
 
 test('watch --help says unnamed namespaces are streamed, and offers --named-only', () => {

@@ -22,7 +22,9 @@ test('watch --help says what it prints', () => {
 
 test('watch prints a resync, then one JSON line per change, until stopped', { skip, timeout: 60_000 }, async () => {
   await withSandbox('cliwatch', async (sb) => {
-    const child = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, cli, 'watch', '--only-prefix', sb.prefix, '--strip-prefix'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, cli, 'watch', '--only-prefix', sb.prefix, '--strip-prefix'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const lines: Record<string, unknown>[] = [];
@@ -56,7 +58,11 @@ test('watch prints a resync, then one JSON line per change, until stopped', { sk
       await runOk(['ip', 'netns', 'del', sb.ns('a')]);
       await line((o) => o.type === 'namespace-removed' && o.namespace === 'a', 'namespace-removed a');
       const seqs = lines.map((o) => o.seq);
-      assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'seq counts up by one');
+      assert.deepEqual(
+        seqs,
+        seqs.map((_, i) => i + 1),
+        'seq counts up by one',
+      );
     } finally {
       child.kill('SIGTERM');
     }

@@ -15,14 +15,16 @@ interface WatchOpts extends ScopeOpts {
 export function registerWatch(program: Command): void {
   program
     .command('watch')
-    .description('print one JSON line per change to this host\'s network namespaces until stopped (needs root)')
+    .description("print one JSON line per change to this host's network namespaces until stopped (needs root)")
     .option('--unnamed', 'watch unnamed namespaces (containers, Mininet hosts, `unshare -n`, bind mounts) also with --only-prefix; the default without it')
     .option('--named-only', 'watch only the named namespaces (/run/netns) and host')
     .option('--only-prefix <prefix>', 'only named namespaces whose name starts with this', prefixArg)
     .option('--strip-prefix', 'report names with --only-prefix removed')
     .option('--no-nat', 'do not read iptables NAT tables')
     .option('--full', 'print every event whole: with the document after the change (and the observed host on a resync)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Each line: {"seq", "time", "type", …}. The first is a resync ({"namespaces": [...]} with the
 named ones and {"unnamed": [{"name", "label"}]}, or the whole picture with --full); then
 namespace-added / namespace-changed ({"namespace", "observed"}) and namespace-removed
@@ -37,7 +39,8 @@ Examples:
   sudo netns-studio watch
   sudo netns-studio watch --only-prefix lab- --strip-prefix | jq -c '[.seq, .type, .namespace]'
   sudo netns-studio watch --named-only
-`)
+`,
+    )
     .action(async (opts: WatchOpts) => {
       if (opts.stripPrefix && !opts.onlyPrefix) throw new Error('--strip-prefix needs --only-prefix');
       scopeParams(opts); // contradictory options fail before anything starts

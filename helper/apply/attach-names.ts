@@ -26,7 +26,9 @@ interface Note {
 function readNote(file: string): Note | undefined {
   try {
     const n = JSON.parse(readFileSync(file, 'utf8')) as Partial<Note>;
-    return typeof n.inode === 'number' && typeof n.pid === 'number' ? { inode: n.inode, pid: n.pid, start: typeof n.start === 'string' ? n.start : undefined } : undefined;
+    return typeof n.inode === 'number' && typeof n.pid === 'number'
+      ? { inode: n.inode, pid: n.pid, start: typeof n.start === 'string' ? n.start : undefined }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -19,10 +19,18 @@ test('hellos are answered while the helper checks a large plan document', { time
   const loaded = loadTopology(manyInterfacesDocument(10_000));
   assert.ok(loaded.ok);
   const document = loaded.yamlDoc.toJS() as { veths: unknown[] };
-  document.veths.push({ ends: [{ namespace: 'no-such-ns', name: 'q0' }, { namespace: 'host', name: 'q1' }] });
+  document.veths.push({
+    ends: [
+      { namespace: 'no-such-ns', name: 'q0' },
+      { namespace: 'host', name: 'q1' },
+    ],
+  });
 
   const argv = stdioHelperArgv();
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NETNS_STUDIO_STATE_DIR: '/nonexistent-netns-studio-test' } });
+  const child = spawn(argv[0], argv.slice(1), {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NETNS_STUDIO_STATE_DIR: '/nonexistent-netns-studio-test' },
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const answered = new Map<number, { at: number; msg: Record<string, unknown> }>();
@@ -60,7 +68,14 @@ test('hellos are answered while the helper checks a large plan document', { time
     assert.match(String((plan.msg.error as { message: string }).message), /no-such-ns/);
     const duration = plan.at - sentAt;
     // hello answers that came while the plan was pending, and the longest silence between them
-    const times = [sentAt, ...[...answered].filter(([k, v]) => k >= 100 && v.at < plan.at).map(([, v]) => v.at).sort((a, b) => a - b), plan.at];
+    const times = [
+      sentAt,
+      ...[...answered]
+        .filter(([k, v]) => k >= 100 && v.at < plan.at)
+        .map(([, v]) => v.at)
+        .sort((a, b) => a - b),
+      plan.at,
+    ];
     const gaps = times.slice(1).map((t, i) => t - times[i]);
     const longest = Math.max(...gaps);
     assert.ok(times.length - 2 >= 5, `only ${times.length - 2} hellos answered during a ${duration.toFixed(0)} ms plan`);

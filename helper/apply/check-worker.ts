@@ -44,10 +44,10 @@ function start(file: string): Worker {
   const data = { workerData: { role: CHECK_WORKER_ROLE } };
   // Node 20 does not hand `--import tsx` to threads: register tsx first, then load the entry
   const w = file.endsWith('.ts')
-    ? new Worker(
-        `import(${JSON.stringify(tsxEsmApi())}).then((m) => { m.register(); return import(${JSON.stringify(new URL(`file://${file}`).href)}); })`,
-        { ...data, eval: true },
-      )
+    ? new Worker(`import(${JSON.stringify(tsxEsmApi())}).then((m) => { m.register(); return import(${JSON.stringify(new URL(`file://${file}`).href)}); })`, {
+        ...data,
+        eval: true,
+      })
     : new Worker(file, data);
   w.unref();
   w.on('message', (r: Reply) => {

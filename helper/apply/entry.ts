@@ -16,7 +16,17 @@ import { recover, type RecoveryReport } from './recovery';
 import { helperForwarders } from '../forwarders/runtime';
 import { envSetting } from '../env-overrides';
 
-export { applyDocument, destroyTopology, markChecked, planDestroy, planDestroyOf, planForHost, type DestroyPlan, type DestroyTarget, type PlanResult } from './pipeline';
+export {
+  applyDocument,
+  destroyTopology,
+  markChecked,
+  planDestroy,
+  planDestroyOf,
+  planForHost,
+  type DestroyPlan,
+  type DestroyTarget,
+  type PlanResult,
+} from './pipeline';
 export { listTopologies, topologyStatus } from './status';
 export { ApplyFailure } from './failure';
 export type { ApplyContext } from './context';
@@ -68,6 +78,8 @@ export async function applyContext(o: EntryOptions = {}): Promise<ApplyContext> 
 }
 
 /** An interrupted apply or destroy in the state dir, rolled back (default) or finished; forwarders it started are stopped (or started) like any other step. */
-export function recoverInterrupted(o: { stateDir?: string; wrap?: string[]; mode?: 'rollback' | 'finish'; forwarders?: ForwarderRuntime } = {}): Promise<RecoveryReport | undefined> {
+export function recoverInterrupted(
+  o: { stateDir?: string; wrap?: string[]; mode?: 'rollback' | 'finish'; forwarders?: ForwarderRuntime } = {},
+): Promise<RecoveryReport | undefined> {
   return recover(stateDirOf(o.stateDir), { mode: o.mode, wrap: o.wrap, forwarders: o.forwarders ?? helperForwarders(o.wrap) });
 }

@@ -91,7 +91,11 @@ test('bad steps are refused before anything runs', { skip }, async () => {
     ];
     for (const argv of bad) {
       const steps = [...sampleSteps(sb), step('host', argv, [], 'x')];
-      await assert.rejects(executeSteps(steps, { wrap: sandboxWrap(sb) }), (e: unknown) => e instanceof ApplyFailure && e.code === 'invalid-step', argv.join(' '));
+      await assert.rejects(
+        executeSteps(steps, { wrap: sandboxWrap(sb) }),
+        (e: unknown) => e instanceof ApplyFailure && e.code === 'invalid-step',
+        argv.join(' '),
+      );
     }
     const badNs = [step('a;b', ['ip', 'link', 'set', 'dev', 'lo', 'up'], [], 'x')];
     await assert.rejects(executeSteps(badNs), (e: unknown) => e instanceof ApplyFailure && e.code === 'invalid-step');
@@ -159,7 +163,11 @@ test('journal: recover in finish mode completes the apply', { skip }, async () =
       })();
       // tear down by hand, then replay a half-finished journal
       const { rollback } = await import('./executor');
-      await rollback(steps, steps.map((_, i) => i), { wrap: sandboxWrap(sb) });
+      await rollback(
+        steps,
+        steps.map((_, i) => i),
+        { wrap: sandboxWrap(sb) },
+      );
       const j = Journal.begin(dir, 'apply', steps);
       await executeSteps(steps.slice(0, 5), { wrap: sandboxWrap(sb), journal: j });
       j.write({ t: 'run', idx: [5] });
@@ -172,7 +180,13 @@ test('journal: recover in finish mode completes the apply', { skip }, async () =
 });
 
 test('non-kernel programs go to their handler; a handler failure rolls back through the handlers', async () => {
-  const fw = (name: string) => JSON.stringify({ name, protocol: 'tcp', listen: { namespace: 'host', address: '127.0.0.1', port: 8000 }, target: { namespace: 'host', address: '127.0.0.1', port: 8080 } });
+  const fw = (name: string) =>
+    JSON.stringify({
+      name,
+      protocol: 'tcp',
+      listen: { namespace: 'host', address: '127.0.0.1', port: 8000 },
+      target: { namespace: 'host', address: '127.0.0.1', port: 8080 },
+    });
   const start = (name: string) => step('host', ['forwarder-start', name, fw(name)], [['host', ['forwarder-stop', name]]], `forwarder:${name}`);
   const calls: string[] = [];
   const handlers = {

@@ -84,12 +84,11 @@ export interface ExecuteOptions extends RunnerOptions {
   tolerateExisting?: Set<number>;
 }
 
-export type ExecuteResult =
-  | { ok: true; applied: number[]; skipped: number[] }
-  | { ok: false; error: Failure; applied: number[] };
+export type ExecuteResult = { ok: true; applied: number[]; skipped: number[] } | { ok: false; error: Failure; applied: number[] };
 
 /** Errors that mean "the object is already gone" (deletes) or "already there" (re-creates in rollback). */
-const GONE_RE = /Cannot find device|No such file or directory|No such process|Address not found|Cannot assign requested address|does not exist|Bad rule|No chain\/target\/match|Cannot open network namespace|No such device|ENOENT|not found/i;
+const GONE_RE =
+  /Cannot find device|No such file or directory|No such process|Address not found|Cannot assign requested address|does not exist|Bad rule|No chain\/target\/match|Cannot open network namespace|No such device|ENOENT|not found/i;
 const EXISTS_RE = /File exists|already exists|already assigned|EEXIST/i;
 
 interface UnitOutcome {
@@ -122,7 +121,11 @@ async function runUnit(
   if (unit.kind === 'ip-batch') {
     let rest = items;
     while (rest.length) {
-      const r = await runIpBatch(unit.namespace, rest.map((it) => it.argv.slice(1)), { ...opts, force: mode.force });
+      const r = await runIpBatch(
+        unit.namespace,
+        rest.map((it) => it.argv.slice(1)),
+        { ...opts, force: mode.force },
+      );
       if (r.code === 0) {
         out.applied.push(...rest);
         break;
@@ -203,17 +206,25 @@ async function runSingle(c: Command, opts: ExecuteOptions): Promise<string | und
         rmSync(args[0]);
         try {
           rmdirSync(dirname(args[0])); // only when empty: /etc/netns/NS made for this file
-        } catch { /* not empty, or gone */ }
+        } catch {
+          /* not empty, or gone */
+        }
       });
     case 'forwarder-start': {
       if (!opts.forwarders) return 'no forwarder runtime in this helper';
       if (c.op.op !== 'forwarder.start') return 'forwarder-start refused';
       const fw = Forwarder.parse(c.op.forwarder);
-      return opts.forwarders.start(fw).then(() => undefined, (e: unknown) => (e instanceof Error ? e.message : String(e)));
+      return opts.forwarders.start(fw).then(
+        () => undefined,
+        (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      );
     }
     case 'forwarder-stop':
       if (!opts.forwarders) return 'no forwarder runtime in this helper';
-      return opts.forwarders.stop(args[0]).then(() => undefined, (e: unknown) => (e instanceof Error ? e.message : String(e)));
+      return opts.forwarders.stop(args[0]).then(
+        () => undefined,
+        (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      );
     default:
       return `program ${program} refused`;
   }
@@ -256,7 +267,8 @@ export async function executeSteps(steps: Step[], opts: ExecuteOptions = {}): Pr
     if (finished.length) journal?.write({ t: 'done', idx: finished.map((it) => it.step) });
     done += finished.length;
     const lastIt = finished.at(-1);
-    if (lastIt) opts.onProgress?.({ phase: 'apply', done, total: steps.length, step: lastIt.step, namespace: lastIt.namespace, reason: steps[lastIt.step].reason });
+    if (lastIt)
+      opts.onProgress?.({ phase: 'apply', done, total: steps.length, step: lastIt.step, namespace: lastIt.namespace, reason: steps[lastIt.step].reason });
     if (r.failed) failure ??= r.failed;
   };
   const limit = opts.concurrency ?? 4;
@@ -318,7 +330,11 @@ export async function executeSteps(steps: Step[], opts: ExecuteOptions = {}): Pr
           const chunk = viaFan;
           fanRunning = true;
           trace(`fanout ${chunk.length} namespaces${netlinkCanRun(chunk.map((l) => unitsOf(l)[0])) ? ' (netlink lanes)' : ' (xargs ip -batch)'}`);
-          launch(chunk, () => runFan(chunk.map((l) => unitsOf(l)[0])).then(() => trace(`fanout of ${chunk.length} done`)).finally(() => (fanRunning = false)));
+          launch(chunk, () =>
+            runFan(chunk.map((l) => unitsOf(l)[0]))
+              .then(() => trace(`fanout of ${chunk.length} done`))
+              .finally(() => (fanRunning = false)),
+          );
         }
         const rest = fanMode ? lanes.filter((l) => !fan.includes(l)) : lanes;
         // lanes beyond the concurrency limit go back for later

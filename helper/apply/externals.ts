@@ -43,10 +43,16 @@ async function resolve(name: string, ref: ExternalRef): Promise<{ inode: number;
   const wanted = 'path' in ref ? inodeOf(ref.path) : undefined;
   if ('path' in ref && wanted === undefined) fail('external-not-found', `namespace ${JSON.stringify(name)}: no namespace file at ${ref.path}`);
   const t = targets.find((x) =>
-    'path' in ref ? x.inode === wanted : !!x.identity?.containers?.some((c) => c.name === ref.container || (ref.container.length >= 12 && c.id.startsWith(ref.container))),
+    'path' in ref
+      ? x.inode === wanted
+      : !!x.identity?.containers?.some((c) => c.name === ref.container || (ref.container.length >= 12 && c.id.startsWith(ref.container))),
   );
   const pid = t?.holders?.[0]?.pid ?? t?.holder?.pid;
-  if (!t || pid === undefined) fail('external-not-found', `namespace ${JSON.stringify(name)}: ${'path' in ref ? `no process holds the namespace at ${ref.path}` : `no running container ${JSON.stringify(ref.container)}`}`);
+  if (!t || pid === undefined)
+    fail(
+      'external-not-found',
+      `namespace ${JSON.stringify(name)}: ${'path' in ref ? `no process holds the namespace at ${ref.path}` : `no running container ${JSON.stringify(ref.container)}`}`,
+    );
   return { inode: t.inode, pid };
 }
 
@@ -70,13 +76,15 @@ export async function withExternals<T>(doc: Topology, ctx: ApplyContext, fn: () 
       const { inode, pid } = found;
       const have = inodeOf(`${NETNS_DIR}/${n.name}`);
       if (have === inode) continue; // already named so (by someone else): use it, leave it
-      if (have !== undefined) fail('name-taken', `namespace ${JSON.stringify(n.name)} is external, but ${NETNS_DIR}/${n.name} is another namespace: rename the entry`);
+      if (have !== undefined)
+        fail('name-taken', `namespace ${JSON.stringify(n.name)} is external, but ${NETNS_DIR}/${n.name} is another namespace: rename the entry`);
       noteAttaching(ctx.stateDir, n.name, inode);
       const r = await ip('netns', 'attach', n.name, String(pid));
       if (r.code !== 0) noteDetached(ctx.stateDir, n.name);
       if (r.code !== 0) fail('external-not-found', `namespace ${JSON.stringify(n.name)}: ip netns attach failed: ${r.stderr.trim()}`);
       attached.push(n.name);
-      if (inodeOf(`${NETNS_DIR}/${n.name}`) !== inode) fail('external-not-found', `namespace ${JSON.stringify(n.name)}: its process left while it was being attached`);
+      if (inodeOf(`${NETNS_DIR}/${n.name}`) !== inode)
+        fail('external-not-found', `namespace ${JSON.stringify(n.name)}: its process left while it was being attached`);
     }
     return await fn();
   } finally {

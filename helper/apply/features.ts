@@ -36,10 +36,16 @@ export async function requireFeaturesOf(doc: Topology, known?: KernelFeatures): 
 export function requireFeatures(doc: Topology, f: KernelFeatures): void {
   const vrfs = doc.namespaces.flatMap((n) => n.vrfs.map((v) => `${n.name}/${v.name}`));
   if (vrfs.length && !f.vrf) {
-    fail('missing-feature', `this kernel has no VRF support (module vrf), which ${vrfs.join(', ')} need${vrfs.length === 1 ? 's' : ''}: nothing was changed`, { feature: 'vrf', objects: vrfs });
+    fail('missing-feature', `this kernel has no VRF support (module vrf), which ${vrfs.join(', ')} need${vrfs.length === 1 ? 's' : ''}: nothing was changed`, {
+      feature: 'vrf',
+      objects: vrfs,
+    });
   }
   const nat = doc.namespaces.filter((n) => n.nat.length).map((n) => n.name);
   if (nat.length && !f.iptables) {
-    fail('missing-feature', `iptables is not installed, which the NAT rules of ${nat.join(', ')} need: nothing was changed`, { feature: 'iptables', namespaces: nat });
+    fail('missing-feature', `iptables is not installed, which the NAT rules of ${nat.join(', ')} need: nothing was changed`, {
+      feature: 'iptables',
+      namespaces: nat,
+    });
   }
 }

@@ -40,7 +40,10 @@ async function inNs(path: string, argv: string[]) {
 export async function readForwardChain(path: string): Promise<ForwardChain | undefined> {
   const r = await inNs(path, [programPath('iptables'), '-w', '-t', 'filter', '-S', 'FORWARD']);
   if (r.code !== 0) return undefined;
-  const lines = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const policy = lines.find((l) => l.startsWith('-P FORWARD '))?.split(/\s+/)[2];
   return { policy, rules: lines.filter((l) => l.startsWith('-A FORWARD ')) };
 }
@@ -56,7 +59,8 @@ export function acceptedBridges(chain: ForwardChain, bridges: string[]): Set<str
   const out = new Set<string>();
   for (const b of bridges) {
     const comment = acceptComment(b);
-    if (chain.rules.some((l) => l.includes(`-i ${b} -o ${b} `) && (l.includes(`"${comment}"`) || l.includes(` ${comment} `)) && / -j ACCEPT$/.test(l))) out.add(b);
+    if (chain.rules.some((l) => l.includes(`-i ${b} -o ${b} `) && (l.includes(`"${comment}"`) || l.includes(` ${comment} `)) && / -j ACCEPT$/.test(l)))
+      out.add(b);
   }
   return out;
 }
@@ -78,20 +82,22 @@ export async function forwardDropWarnings(doc: Topology, existing: Map<string, s
   const out: PlanWarning[] = [];
   const byNs = new Map<string, Topology['bridges']>();
   for (const b of doc.bridges) if (existing.has(b.namespace) && !b.acceptForward) byNs.set(b.namespace, [...(byNs.get(b.namespace) ?? []), b]);
-  await Promise.all([...byNs].map(async ([ns, bridges]) => {
-    const path = existing.get(ns)!;
-    const chain = chains.has(ns) ? chains.get(ns) : await readForwardChain(path);
-    if (!chain || (chain.policy !== 'DROP' && chain.policy !== 'REJECT')) return;
-    const nf = await readBridgeNfCallIptables(path);
-    if (nf !== '1') return; // br_netfilter not loaded, or bridged traffic skips iptables here
-    for (const b of bridges) {
-      if (accepted(chain, b.name)) continue;
-      out.push({
-        code: 'forward-drop',
-        object: `link:${ns}/${b.name}`,
-        message: `bridge ${ns}/${b.name} will pass no IPv4 traffic between its ports: bridge netfilter is on in ${ns} (net.bridge.bridge-nf-call-iptables=1), so bridged traffic passes its iptables FORWARD chain, whose policy is ${chain.policy} (Docker sets it so). Set \`acceptForward: true\` on the bridge to add an accept rule for it (owned by netns-studio, removed on destroy).`,
-      });
-    }
-  }));
+  await Promise.all(
+    [...byNs].map(async ([ns, bridges]) => {
+      const path = existing.get(ns)!;
+      const chain = chains.has(ns) ? chains.get(ns) : await readForwardChain(path);
+      if (!chain || (chain.policy !== 'DROP' && chain.policy !== 'REJECT')) return;
+      const nf = await readBridgeNfCallIptables(path);
+      if (nf !== '1') return; // br_netfilter not loaded, or bridged traffic skips iptables here
+      for (const b of bridges) {
+        if (accepted(chain, b.name)) continue;
+        out.push({
+          code: 'forward-drop',
+          object: `link:${ns}/${b.name}`,
+          message: `bridge ${ns}/${b.name} will pass no IPv4 traffic between its ports: bridge netfilter is on in ${ns} (net.bridge.bridge-nf-call-iptables=1), so bridged traffic passes its iptables FORWARD chain, whose policy is ${chain.policy} (Docker sets it so). Set \`acceptForward: true\` on the bridge to add an accept rule for it (owned by netns-studio, removed on destroy).`,
+        });
+      }
+    }),
+  );
   return out;
 }

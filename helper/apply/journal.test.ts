@@ -35,7 +35,10 @@ test('a lock held by a live process means busy; a stale one (dead pid, no journa
   try {
     await new Promise((r) => other.once('spawn', r));
     writeFileSync(join(state, 'transaction.lock'), JSON.stringify({ pid: other.pid, journal: join(state, 'topologies', 'x', 'journal.jsonl') }));
-    assert.throws(() => Journal.begin(join(state, 'topologies', 'y'), 'apply', [], {}, state), (e: unknown) => code('busy')(e) && new RegExp(`pid ${other.pid}`).test((e as Error).message));
+    assert.throws(
+      () => Journal.begin(join(state, 'topologies', 'y'), 'apply', [], {}, state),
+      (e: unknown) => code('busy')(e) && new RegExp(`pid ${other.pid}`).test((e as Error).message),
+    );
     clearStaleLock(state);
     assert.ok(existsSync(join(state, 'transaction.lock')), 'a live holder keeps its lock');
     other.kill('SIGKILL');

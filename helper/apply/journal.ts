@@ -26,7 +26,16 @@ export { DEFAULT_STATE_DIR, pendingJournalPath, stateDirOf } from './journal-fil
 export type JournalKind = 'apply' | 'destroy' | 'recover';
 
 export type JournalRecord =
-  | { t: 'begin'; v: 1; kind: JournalKind; pid: number; /** the owner's start time (./process-identity.ts) */ start?: string; at: string; steps: Step[]; meta?: Record<string, unknown> }
+  | {
+      t: 'begin';
+      v: 1;
+      kind: JournalKind;
+      pid: number;
+      /** the owner's start time (./process-identity.ts) */ start?: string;
+      at: string;
+      steps: Step[];
+      meta?: Record<string, unknown>;
+    }
   | { t: 'run'; idx: number[] }
   | { t: 'pid'; pid: number }
   | { t: 'done'; idx: number[] }
@@ -49,7 +58,11 @@ export function helperAlive(pid: number, start?: string): boolean {
 function readLock(path: string): { pid: number; start?: string; journal?: string } | undefined {
   try {
     const l = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown; start?: unknown; journal?: unknown };
-    return { pid: typeof l.pid === 'number' ? l.pid : 0, ...(typeof l.start === 'string' ? { start: l.start } : {}), ...(typeof l.journal === 'string' ? { journal: l.journal } : {}) };
+    return {
+      pid: typeof l.pid === 'number' ? l.pid : 0,
+      ...(typeof l.start === 'string' ? { start: l.start } : {}),
+      ...(typeof l.journal === 'string' ? { journal: l.journal } : {}),
+    };
   } catch {
     return existsSync(path) ? { pid: 0 } : undefined; // torn: written by a process that died at once
   }
@@ -70,9 +83,15 @@ function acquireLock(lockDir: string, journal: string): () => void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
     }
     const held = readLock(path);
-    if (held && helperAlive(held.pid, held.start)) fail('busy', `another apply or destroy (pid ${held.pid}) is running on this state dir (${held.journal ?? lockDir}); wait for it to finish`, { pid: held.pid });
+    if (held && helperAlive(held.pid, held.start))
+      fail('busy', `another apply or destroy (pid ${held.pid}) is running on this state dir (${held.journal ?? lockDir}); wait for it to finish`, {
+        pid: held.pid,
+      });
     const pending = held?.journal && existsSync(held.journal) ? held.journal : pendingJournalPath(lockDir);
-    if (pending) fail('journal-pending', `an unfinished apply journal exists at ${pending}: another apply is running, or the helper stopped mid-apply (recover first)`, { path: pending });
+    if (pending)
+      fail('journal-pending', `an unfinished apply journal exists at ${pending}: another apply is running, or the helper stopped mid-apply (recover first)`, {
+        path: pending,
+      });
     rmSync(path, { force: true }); // stale: its process died before (or after) its journal
   }
 }
@@ -89,7 +108,11 @@ export class Journal {
   private fd: number;
   private closed = false;
 
-  private constructor(readonly path: string, fd: number, private readonly release?: () => void) {
+  private constructor(
+    readonly path: string,
+    fd: number,
+    private readonly release?: () => void,
+  ) {
     this.fd = fd;
   }
 
@@ -108,7 +131,9 @@ export class Journal {
     } catch (e) {
       release();
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-        fail('journal-pending', `an unfinished apply journal exists at ${path}: another apply is running, or the helper stopped mid-apply (recover first)`, { path });
+        fail('journal-pending', `an unfinished apply journal exists at ${path}: another apply is running, or the helper stopped mid-apply (recover first)`, {
+          path,
+        });
       }
       throw e;
     }
@@ -187,12 +212,26 @@ export function readJournal(stateDir: string): JournalState | undefined {
     return { path, kind: 'apply', pid: 0, steps: [], done: new Set(), inFlight: new Set(), undone: new Set(), rollingBack: false, committed: false, pids: [] };
   }
   const st: JournalState = {
-    path, kind: begin.kind, pid: begin.pid, start: begin.start, steps: journalSteps(begin.steps, path), meta: begin.meta,
-    done: new Set(), inFlight: new Set(), undone: new Set(), rollingBack: false, committed: false, pids: [],
+    path,
+    kind: begin.kind,
+    pid: begin.pid,
+    start: begin.start,
+    steps: journalSteps(begin.steps, path),
+    meta: begin.meta,
+    done: new Set(),
+    inFlight: new Set(),
+    undone: new Set(),
+    rollingBack: false,
+    committed: false,
+    pids: [],
   };
   for (const r of recs.slice(1)) {
     if (r.t === 'run') r.idx.forEach((i) => st.inFlight.add(i));
-    else if (r.t === 'done') r.idx.forEach((i) => { st.done.add(i); st.inFlight.delete(i); });
+    else if (r.t === 'done')
+      r.idx.forEach((i) => {
+        st.done.add(i);
+        st.inFlight.delete(i);
+      });
     else if (r.t === 'pid') st.pids.push(r.pid);
     else if (r.t === 'rollback') st.rollingBack = true;
     else if (r.t === 'undone') r.idx.forEach((i) => st.undone.add(i));

@@ -23,16 +23,45 @@ const skip = kernelSkipReason();
 if (skip) console.log(`# skipping the multipath simulation-vs-kernel test: ${skip}`);
 
 const routes: Route[] = [
-  { to: '10.74.9.0/24', nexthops: [{ via: '10.74.1.2', dev: 'a0' }, { via: '10.74.2.2', dev: 'b0' }] },
-  { to: '10.74.8.0/24', nexthops: [{ via: '10.74.1.2', dev: 'a0' }, { via: '10.74.2.2', dev: 'b0' }, { via: '10.74.3.2', dev: 'c0' }] },
-  { to: '2001:db8:74:9::/64', nexthops: [{ via: '2001:db8:74:1::2', dev: 'a0' }, { via: '2001:db8:74:2::2', dev: 'b0', weight: 2 }] },
-  { to: '2001:db8:74:8::/64', nexthops: [{ via: '2001:db8:74:1::2', dev: 'a0' }, { via: '2001:db8:74:2::2', dev: 'b0' }, { via: '2001:db8:74:3::2', dev: 'c0' }] },
+  {
+    to: '10.74.9.0/24',
+    nexthops: [
+      { via: '10.74.1.2', dev: 'a0' },
+      { via: '10.74.2.2', dev: 'b0' },
+    ],
+  },
+  {
+    to: '10.74.8.0/24',
+    nexthops: [
+      { via: '10.74.1.2', dev: 'a0' },
+      { via: '10.74.2.2', dev: 'b0' },
+      { via: '10.74.3.2', dev: 'c0' },
+    ],
+  },
+  {
+    to: '2001:db8:74:9::/64',
+    nexthops: [
+      { via: '2001:db8:74:1::2', dev: 'a0' },
+      { via: '2001:db8:74:2::2', dev: 'b0', weight: 2 },
+    ],
+  },
+  {
+    to: '2001:db8:74:8::/64',
+    nexthops: [
+      { via: '2001:db8:74:1::2', dev: 'a0' },
+      { via: '2001:db8:74:2::2', dev: 'b0' },
+      { via: '2001:db8:74:3::2', dev: 'c0' },
+    ],
+  },
 ];
 const end = (ns: string, name: string, i: number, me: number) => ({ namespace: ns, name, addresses: [`10.74.${i}.${me}/24`, `2001:db8:74:${i}::${me}/64`] });
 const doc = Topology.parse({
   apiVersion: 'netns-studio/v1',
   kind: 'Topology',
-  namespaces: [{ name: 'm', nodad: true, routes }, { name: 'p', nodad: true }],
+  namespaces: [
+    { name: 'm', nodad: true, routes },
+    { name: 'p', nodad: true },
+  ],
   veths: ['a', 'b', 'c'].map((x, i) => ({ ends: [end('m', `${x}0`, i + 1, 1), end('p', `${x}1`, i + 1, 2)] })),
 });
 const build = `set -e
@@ -98,8 +127,15 @@ test('multipath routes when a link goes down, comes back, and is deleted: simula
       await step('b0 deleted', linkDel('m', 'b0'), (rs) => {
         assert.equal(find(rs, '10.74.9.0/24'), undefined, 'IPv4 drops the whole multipath route');
         assert.equal(find(rs, '10.74.8.0/24'), undefined);
-        assert.deepEqual(find(rs, '2001:db8:74:9::/64'), { to: '2001:db8:74:9::/64', via: '2001:db8:74:1::2', dev: 'a0' }, 'IPv6 keeps the rest: one nexthop left is a plain route');
-        assert.deepEqual(find(rs, '2001:db8:74:8::/64')?.nexthops?.map((x) => x.dev), ['a0', 'c0']);
+        assert.deepEqual(
+          find(rs, '2001:db8:74:9::/64'),
+          { to: '2001:db8:74:9::/64', via: '2001:db8:74:1::2', dev: 'a0' },
+          'IPv6 keeps the rest: one nexthop left is a plain route',
+        );
+        assert.deepEqual(
+          find(rs, '2001:db8:74:8::/64')?.nexthops?.map((x) => x.dev),
+          ['a0', 'c0'],
+        );
       });
       await step('c0 down', linkSetUp('m', 'c0', false), (rs) => assert.equal(find(rs, '2001:db8:74:8::/64')?.nexthops?.length, 2));
       await step('a0 down too', linkSetUp('m', 'a0', false), (rs) => assert.deepEqual(rs, [], 'with every nexthop dead the routes go'));

@@ -41,7 +41,8 @@ export function netlinkSupports(argv: string[]): boolean {
   if (obj === 'link' && verb === 'set' && a[0] === 'dev' && NAME.test(a[1] ?? '')) {
     return (a.length === 3 && (a[2] === 'up' || a[2] === 'down')) || (a.length === 4 && a[2] === 'mtu' && NUM.test(a[3]));
   }
-  if ((obj === 'addr' || obj === 'address') && verb === 'add') return (a.length === 3 || (a.length === 4 && a[3] === 'nodad')) && ADDR.test(a[0]) && a[1] === 'dev' && NAME.test(a[2]);
+  if ((obj === 'addr' || obj === 'address') && verb === 'add')
+    return (a.length === 3 || (a.length === 4 && a[3] === 'nodad')) && ADDR.test(a[0]) && a[1] === 'dev' && NAME.test(a[2]);
   if (obj === 'route' && verb === 'add' && a.length >= 3 && a.length % 2 === 1) {
     if (a[0] !== 'default' && !ADDR.test(a[0])) return false;
     const v6 = a[0].includes(':');
@@ -52,9 +53,12 @@ export function netlinkSupports(argv: string[]): boolean {
     }
     if (!opts.has('via') && !opts.has('dev')) return false;
     const via = opts.get('via');
-    return [...opts.keys()].every((k) => k === 'via' || k === 'dev' || k === 'metric') &&
+    return (
+      [...opts.keys()].every((k) => k === 'via' || k === 'dev' || k === 'metric') &&
       (via === undefined || (ADDR.test(via) && !via.includes('/') && via.includes(':') === v6 && (a[0] !== 'default' || !v6))) &&
-      (!opts.has('dev') || NAME.test(opts.get('dev')!)) && (!opts.has('metric') || NUM.test(opts.get('metric')!));
+      (!opts.has('dev') || NAME.test(opts.get('dev')!)) &&
+      (!opts.has('metric') || NUM.test(opts.get('metric')!))
+    );
   }
   return false;
 }

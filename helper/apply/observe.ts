@@ -42,14 +42,16 @@ export function hostTarget(path: string): Target {
 
 /** Namespace names a document talks about (host first). */
 export function namespacesOf(doc: Topology, extra: Iterable<string> = []): string[] {
-  return [...new Set([
-    HOST_NS,
-    ...doc.namespaces.map((n) => n.name),
-    ...doc.bridges.map((b) => b.namespace),
-    ...doc.veths.flatMap((v) => v.ends.map((e) => e.namespace)),
-    ...doc.forwarders.flatMap((f) => [f.listen.namespace, f.target.namespace]),
-    ...extra,
-  ])];
+  return [
+    ...new Set([
+      HOST_NS,
+      ...doc.namespaces.map((n) => n.name),
+      ...doc.bridges.map((b) => b.namespace),
+      ...doc.veths.flatMap((v) => v.ends.map((e) => e.namespace)),
+      ...doc.forwarders.flatMap((f) => [f.listen.namespace, f.target.namespace]),
+      ...extra,
+    ]),
+  ];
 }
 
 export async function observeFor(doc: Topology, opts: { wrap?: string[]; extra?: Iterable<string>; recent?: RecentReads } = {}): Promise<HostView> {
@@ -64,7 +66,16 @@ export async function observeFor(doc: Topology, opts: { wrap?: string[]; extra?:
   const byName = new Map(namespaces.map((n) => [n.name, n]));
   const natNs = doc.namespaces.filter((n) => n.nat.length && byName.has(n.name) && n.name !== HOST_NS);
   const pingNs = doc.namespaces.filter((n) => n.sysctls['net.ipv4.ping_group_range'] !== undefined && byName.has(n.name));
-  await Promise.all([readNatOf(natNs.map((n) => byName.get(n.name)!), targets), readPingRange(pingNs.map((n) => byName.get(n.name)!), targets)]);
+  await Promise.all([
+    readNatOf(
+      natNs.map((n) => byName.get(n.name)!),
+      targets,
+    ),
+    readPingRange(
+      pingNs.map((n) => byName.get(n.name)!),
+      targets,
+    ),
+  ]);
   const observed = { readAt: Date.now(), durationMs: 0, namespaces, warnings: [] };
   const bareLoopback = namespaces
     .filter((n) => !n.links.some((l) => l.kind === 'loopback' && l.addresses.some((a) => a.cidr === '127.0.0.1/8')))
@@ -88,7 +99,10 @@ async function readAccepts(doc: Topology, observed: Topology, existing: Map<stri
   for (const [ns, chain] of chains) {
     if (!chain) continue;
     const here = observed.bridges.filter((b) => b.namespace === ns);
-    const ours = acceptedBridges(chain, here.map((b) => b.name));
+    const ours = acceptedBridges(
+      chain,
+      here.map((b) => b.name),
+    );
     for (const b of here) if (ours.has(b.name)) b.acceptForward = true;
   }
   return chains;
@@ -107,8 +121,12 @@ async function readNatOf(list: ObservedNamespace[], targets: Target[]): Promise<
 /** net.ipv4.ping_group_range is not in `ip netconf`: read it from /proc/sys inside the namespace. */
 async function readPingRange(list: ObservedNamespace[], targets: Target[]): Promise<void> {
   const pathOf = new Map(targets.map((t) => [t.name, t.path]));
-  await Promise.all(list.map(async (n) => {
-    const r = await runProgram([programPath('nsenter'), `--net=${pathOf.get(n.name)}`, programPath('cat'), '/proc/sys/net/ipv4/ping_group_range'], { timeoutMs: 10_000 });
-    if (r.code === 0) n.sysctls['net.ipv4.ping_group_range'] = r.stdout.trim().replace(/\s+/g, ' ');
-  }));
+  await Promise.all(
+    list.map(async (n) => {
+      const r = await runProgram([programPath('nsenter'), `--net=${pathOf.get(n.name)}`, programPath('cat'), '/proc/sys/net/ipv4/ping_group_range'], {
+        timeoutMs: 10_000,
+      });
+      if (r.code === 0) n.sysctls['net.ipv4.ping_group_range'] = r.stdout.trim().replace(/\s+/g, ' ');
+    }),
+  );
 }

@@ -23,7 +23,12 @@ import { commandFromArgv } from '../../shared/plan/legacy-argv';
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping apply pipeline tests: ${skip}`);
 
-const ctxFor = (sb: Sandbox, stateDir: string, extra: Partial<ApplyContext> = {}): ApplyContext => ({ engine: hostEngine(), stateDir, wrap: sandboxWrap(sb), ...extra });
+const ctxFor = (sb: Sandbox, stateDir: string, extra: Partial<ApplyContext> = {}): ApplyContext => ({
+  engine: hostEngine(),
+  stateDir,
+  wrap: sandboxWrap(sb),
+  ...extra,
+});
 const isFailure = (code: string) => (e: unknown) => e instanceof ApplyFailure && e.code === code;
 
 test('a plan made before the host changed is refused (stale hash), and nothing changes', { skip }, async () => {
@@ -69,7 +74,10 @@ test('objects made by hand beside a topology survive apply, re-apply and destroy
       const plan = await planForHost(wantsMine, ctxFor(sb, dir));
       assert.equal(plan.summary.unmanaged, 1);
       assert.equal(plan.steps[0].unmanaged, true);
-      await assert.rejects(applyDocument(wantsMine, { planHash: plan.planHash }, ctxFor(sb, dir)), (e: unknown) => isFailure('unmanaged')(e) && /loopback:/.test((e as Error).message));
+      await assert.rejects(
+        applyDocument(wantsMine, { planHash: plan.planHash }, ctxFor(sb, dir)),
+        (e: unknown) => isFailure('unmanaged')(e) && /loopback:/.test((e as Error).message),
+      );
       assert.deepEqual(await hostDump(sb), handmade);
       const r = await applyDocument(wantsMine, { planHash: plan.planHash, allow: [`loopback:${sb.ns('mine')}`] }, ctxFor(sb, dir));
       assert.equal(r.matches, true);
@@ -89,9 +97,42 @@ test('bad input never changes the host: invalid documents, shell-breaking names,
         { ...base, namespaces: [{ name: 'a;rm -rf /' }] },
         { ...base, namespaces: [{ name: '$(x)' }] },
         { ...base, namespaces: [{ name: 'a\nb' }] },
-        { ...base, namespaces: [{ name: sb.ns('n1') }], veths: [{ ends: [{ namespace: sb.ns('n1'), name: 'x`y`', addresses: [] }, { namespace: 'host', name: 'h0' }] }] },
-        { ...base, namespaces: [{ name: sb.ns('n1') }], veths: [{ ends: [{ namespace: sb.ns('n1'), name: 'e0', addresses: ['10.0.0.300/24'] }, { namespace: 'host', name: 'h0' }] }] },
-        { ...base, namespaces: [{ name: sb.ns('n1') }], veths: [{ ends: [{ namespace: sb.ns('n1'), name: 'e0', addresses: ['10.0.0.1/33'] }, { namespace: 'host', name: 'h0' }] }] },
+        {
+          ...base,
+          namespaces: [{ name: sb.ns('n1') }],
+          veths: [
+            {
+              ends: [
+                { namespace: sb.ns('n1'), name: 'x`y`', addresses: [] },
+                { namespace: 'host', name: 'h0' },
+              ],
+            },
+          ],
+        },
+        {
+          ...base,
+          namespaces: [{ name: sb.ns('n1') }],
+          veths: [
+            {
+              ends: [
+                { namespace: sb.ns('n1'), name: 'e0', addresses: ['10.0.0.300/24'] },
+                { namespace: 'host', name: 'h0' },
+              ],
+            },
+          ],
+        },
+        {
+          ...base,
+          namespaces: [{ name: sb.ns('n1') }],
+          veths: [
+            {
+              ends: [
+                { namespace: sb.ns('n1'), name: 'e0', addresses: ['10.0.0.1/33'] },
+                { namespace: 'host', name: 'h0' },
+              ],
+            },
+          ],
+        },
         { ...base, namespaces: [{ name: sb.ns('n1'), routes: [{ to: 'default', via: '10.9.9.9' }] }] },
         { ...base, kind: 'Nope' },
         { ...base, unknownField: 1 },
@@ -116,7 +157,17 @@ test('a kernel failure mid-apply reports the step, its command and the kernel te
       const ctx = ctxFor(sb, dir);
       // a real failure: the router's veth end exists in ns-router as something else, created between plan and run
       const real = hostEngine();
-      ctx.engine = { ...real, plan: (d, o, owned) => { const steps = real.plan(d, o, owned); return [...steps.slice(0, 4), { ...steps[4], ...commandFromArgv(steps[4].namespace, ['ip', 'link', 'set', 'dev', 'nosuch0', 'up']) }, ...steps.slice(5)]; } };
+      ctx.engine = {
+        ...real,
+        plan: (d, o, owned) => {
+          const steps = real.plan(d, o, owned);
+          return [
+            ...steps.slice(0, 4),
+            { ...steps[4], ...commandFromArgv(steps[4].namespace, ['ip', 'link', 'set', 'dev', 'nosuch0', 'up']) },
+            ...steps.slice(5),
+          ];
+        },
+      };
       await assert.rejects(applyDocument(doc, {}, ctx), (e: unknown) => {
         assert.ok(isFailure('step-failed')(e));
         const d = (e as ApplyFailure).failure.detail as { index: number; argv: string[]; stderr: string; rolledBack: boolean };
@@ -140,13 +191,21 @@ test('the helper killed (SIGKILL) at a random step: recovery leaves the host as 
       const file = join(dir, 'topology.yaml');
       writeFileSync(file, stringify(doc));
       const cli = join(import.meta.dirname, '../../bin/netns-studio.mjs');
-      for (const [i, sequential] of [[1, true], [2, false], [3, true]] as const) {
+      for (const [i, sequential] of [
+        [1, true],
+        [2, false],
+        [3, true],
+      ] as const) {
         // progress comes per batch (~6 for this plan): kill before the last, so the apply is really half done
         const killAt = 1 + Math.floor(Math.random() * 3);
-        const child = spawn('nsenter', [`--net=/run/netns/${sb.hostNs}`, process.execPath, cli, 'apply', file, '--yes', '--state-dir', dir, ...(sequential ? ['--sequential'] : [])], {
-          env: { ...process.env, NETNS_STUDIO_TEST_DELAY_MS: '40' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const child = spawn(
+          'nsenter',
+          [`--net=/run/netns/${sb.hostNs}`, process.execPath, cli, 'apply', file, '--yes', '--state-dir', dir, ...(sequential ? ['--sequential'] : [])],
+          {
+            env: { ...process.env, NETNS_STUDIO_TEST_DELAY_MS: '40' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         let seen = 0;
         let out = '';
         await new Promise<void>((resolve) => {
@@ -178,7 +237,9 @@ test('re-applying a changed document removes what we created and it no longer ha
       const v2 = Topology.parse({
         ...v1,
         namespaces: v1.namespaces!.filter((n) => n.name === sb.ns('ns1')),
-        veths: v1.veths!.filter((v) => v.ends.some((e) => e.namespace === sb.ns('ns1'))).map((v) => ({ ends: v.ends.map((e) => (e.namespace === sb.ns('ns1') ? { ...e, addresses: ['192.168.0.12/24'] } : e)) as typeof v.ends })),
+        veths: v1
+          .veths!.filter((v) => v.ends.some((e) => e.namespace === sb.ns('ns1')))
+          .map((v) => ({ ends: v.ends.map((e) => (e.namespace === sb.ns('ns1') ? { ...e, addresses: ['192.168.0.12/24'] } : e)) as typeof v.ends })),
       });
       const before = await hostDump(sb);
       const plan = await planForHost(v2, ctxFor(sb, dir));
@@ -193,7 +254,10 @@ test('re-applying a changed document removes what we created and it no longer ha
       const after = await hostDump(sb);
       assert.equal(after.ns2, undefined);
       assert.equal(after.host.links['veth2-br'], undefined);
-      assert.deepEqual(after.ns1.addresses.filter((a) => a.startsWith('veth1')), ['veth1 192.168.0.12/24']);
+      assert.deepEqual(
+        after.ns1.addresses.filter((a) => a.startsWith('veth1')),
+        ['veth1 192.168.0.12/24'],
+      );
       assert.deepEqual((await planForHost(v2, ctxFor(sb, dir))).steps, []);
       await destroyDocument(v2, {}, ctxFor(sb, dir));
       const empty = await hostDump(sb);

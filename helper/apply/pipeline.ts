@@ -114,11 +114,25 @@ export function checkDocument(document: unknown): Topology {
   if (typeof document === 'object' && document !== null && checked.has(document)) return document as Topology;
   const parsed = Topology.safeParse(document);
   if (!parsed.success) {
-    fail('invalid-document', `the document does not match the schema: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).slice(0, 5).join('; ')}`, { issues: parsed.error.issues });
+    fail(
+      'invalid-document',
+      `the document does not match the schema: ${parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .slice(0, 5)
+        .join('; ')}`,
+      { issues: parsed.error.issues },
+    );
   }
   const issues = validateTopology(parsed.data).filter((i) => i.severity === 'error');
   if (issues.length) {
-    fail('invalid-document', `the document is invalid: ${issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}`, { issues });
+    fail(
+      'invalid-document',
+      `the document is invalid: ${issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}`,
+      { issues },
+    );
   }
   return parsed.data;
 }
@@ -188,7 +202,10 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
   // NAT tables are read where the document has rules (./observe.ts), except host's
   const natRead = new Set(doc.namespaces.filter((n) => n.nat.length && n.name !== HOST_NS).map((n) => n.name));
   const { ownership, gone } = reconcile(sc.ownership, presenceIn(seen, natRead));
-  if (gone.length) sc.notes.push(`${gone.length} recorded object(s) are gone from the host (removed outside netns-studio): ${gone.slice(0, 5).join(', ')}${gone.length > 5 ? ' …' : ''}; they are forgotten, and re-created where the document still has them`);
+  if (gone.length)
+    sc.notes.push(
+      `${gone.length} recorded object(s) are gone from the host (removed outside netns-studio): ${gone.slice(0, 5).join(', ')}${gone.length > 5 ? ' …' : ''}; they are forgotten, and re-created where the document still has them`,
+    );
   // What we created and the document no longer has goes first, undone exactly as
   // destroy would (with its rollback); then what the document wants.
   const wanted = ctx.engine.buildKeys(doc);
@@ -198,16 +215,33 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
   const planned = ctx.engine.plan(doc, observed, new Set(ownership.owned), removals);
   mark(`plan (${planned.length} steps)`);
   const goneSet = new Set(gone);
-  const steps = markHostExposure(markUnmanaged(planned, ownership), doc).map((s) => (goneSet.has(s.object) ? { ...s, reason: `${s.reason} (removed outside netns-studio)` } : s));
+  const steps = markHostExposure(markUnmanaged(planned, ownership), doc).map((s) =>
+    goneSet.has(s.object) ? { ...s, reason: `${s.reason} (removed outside netns-studio)` } : s,
+  );
   // never a change or a deletion of another topology's object, whatever the planner thought
-  refuseClaims(claimsOf(sc.others.filter((r) => r !== sc.handover?.from).map(ownerOf), steps.filter((s) => s.action !== 'create').map((s) => s.object)), sc.id);
+  refuseClaims(
+    claimsOf(
+      sc.others.filter((r) => r !== sc.handover?.from).map(ownerOf),
+      steps.filter((s) => s.action !== 'create').map((s) => s.object),
+    ),
+    sc.id,
+  );
   validateSteps(steps);
   mark('mark unmanaged, validate');
   const planHash = planHashOf(steps, { facts, extraFacts, owned: ownership.owned, topology: sc.id.name });
   mark('hash');
   return {
-    steps, removals: removals.map((_, i) => i), planHash, summary: summarize(steps), warnings,
-    topology: sc.id, notes: sc.notes, gone, ownership, recordDir: sc.mine.dir, ...(sc.handover ? { handover: sc.handover } : {}),
+    steps,
+    removals: removals.map((_, i) => i),
+    planHash,
+    summary: summarize(steps),
+    warnings,
+    topology: sc.id,
+    notes: sc.notes,
+    gone,
+    ownership,
+    recordDir: sc.mine.dir,
+    ...(sc.handover ? { handover: sc.handover } : {}),
   };
 }
 
@@ -218,8 +252,15 @@ export async function planForHost(document: unknown, ctx: ApplyContext, source: 
 
 function execOptions(ctx: ApplyContext, journal: Journal): ExecuteOptions {
   return {
-    journal, wrap: ctx.wrap, forwarders: ctx.forwarders, handlers: ctx.handlers, parallel: ctx.parallel, concurrency: ctx.concurrency,
-    failAtStep: ctx.failAtStep, stepDelayMs: ctx.stepDelayMs, onProgress: ctx.onProgress,
+    journal,
+    wrap: ctx.wrap,
+    forwarders: ctx.forwarders,
+    handlers: ctx.handlers,
+    parallel: ctx.parallel,
+    concurrency: ctx.concurrency,
+    failAtStep: ctx.failAtStep,
+    stepDelayMs: ctx.stepDelayMs,
+    onProgress: ctx.onProgress,
   };
 }
 
@@ -274,54 +315,88 @@ async function executeJournaled(
 
 export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: ApplyContext): Promise<ApplyResult> {
   const doc = checkDocument(document);
-  return exclusive(() => withExternals(doc, ctx, async () => {
-    const t0 = performance.now();
-    const source = { file: opts.file };
-    const plan = await planChecked(doc, ctx, source);
-    opts.onPlan?.(plan);
-    if (opts.planHash !== undefined && opts.planHash !== plan.planHash) {
-      fail('plan-stale', 'the host changed since this plan was made: plan again and review the new steps', { expected: opts.planHash, actual: plan.planHash });
-    }
-    const allowed = new Set(opts.allow ?? []);
-    const refused = plan.steps.filter((s) => s.unmanaged && !allowed.has(s.object));
-    if (refused.length) {
-      fail('unmanaged', `the plan would ${refused.length === 1 ? 'change an object' : `change ${refused.length} objects`} this product did not create (${[...new Set(refused.map((s) => s.object))].slice(0, 5).join(', ')}); name ${refused.length === 1 ? 'it' : 'them'} explicitly to allow it`, { objects: refused.map((s) => s.object) });
-    }
-    const hostSteps = plan.steps.filter((s) => s.touchesHost);
-    if (hostSteps.length && !opts.allowHost) {
-      fail('touches-host', `the plan has ${hostSteps.length === 1 ? 'a step' : `${hostSteps.length} steps`} that touch the host (${hostSteps.slice(0, 3).map((s) => `${s.object}: ${s.touchesHost}`).join('; ')}${hostSteps.length > 3 ? '; …' : ''}); allow host changes explicitly to apply it`, { steps: hostSteps.map((s) => ({ object: s.object, touchesHost: s.touchesHost })) });
-    }
-    const name = plan.topology.name;
-    if (!plan.steps.length) {
-      // nothing to run, but the record may have learnt something (objects gone, taken over): keep it true
-      if (plan.gone.length || plan.handover) commitRecordOnly(plan);
-      noteApplied(plan.recordDir, name, { file: plan.topology.file, document: doc, steps: 0, applied: 0, skipped: 0 });
+  return exclusive(() =>
+    withExternals(doc, ctx, async () => {
+      const t0 = performance.now();
+      const source = { file: opts.file };
+      const plan = await planChecked(doc, ctx, source);
+      opts.onPlan?.(plan);
+      if (opts.planHash !== undefined && opts.planHash !== plan.planHash) {
+        fail('plan-stale', 'the host changed since this plan was made: plan again and review the new steps', {
+          expected: opts.planHash,
+          actual: plan.planHash,
+        });
+      }
+      const allowed = new Set(opts.allow ?? []);
+      const refused = plan.steps.filter((s) => s.unmanaged && !allowed.has(s.object));
+      if (refused.length) {
+        fail(
+          'unmanaged',
+          `the plan would ${refused.length === 1 ? 'change an object' : `change ${refused.length} objects`} this product did not create (${[...new Set(refused.map((s) => s.object))].slice(0, 5).join(', ')}); name ${refused.length === 1 ? 'it' : 'them'} explicitly to allow it`,
+          { objects: refused.map((s) => s.object) },
+        );
+      }
+      const hostSteps = plan.steps.filter((s) => s.touchesHost);
+      if (hostSteps.length && !opts.allowHost) {
+        fail(
+          'touches-host',
+          `the plan has ${hostSteps.length === 1 ? 'a step' : `${hostSteps.length} steps`} that touch the host (${hostSteps
+            .slice(0, 3)
+            .map((s) => `${s.object}: ${s.touchesHost}`)
+            .join('; ')}${hostSteps.length > 3 ? '; …' : ''}); allow host changes explicitly to apply it`,
+          { steps: hostSteps.map((s) => ({ object: s.object, touchesHost: s.touchesHost })) },
+        );
+      }
+      const name = plan.topology.name;
+      if (!plan.steps.length) {
+        // nothing to run, but the record may have learnt something (objects gone, taken over): keep it true
+        if (plan.gone.length || plan.handover) commitRecordOnly(plan);
+        noteApplied(plan.recordDir, name, { file: plan.topology.file, document: doc, steps: 0, applied: 0, skipped: 0 });
+        finishHandover(plan);
+        return { ok: true, applied: 0, skipped: 0, matches: true, remaining: [], durationMs: performance.now() - t0, topology: name };
+      }
+      let leaving: { namespace: string; name: string }[] = [];
+      const r = await executeJournaled(ctx, 'apply', { ...plan, topology: name }, new Set(plan.removals), (applied, skipped) => {
+        // veth ends whose peer sat in a namespace this apply deleted vanish a moment later (the kernel frees namespaces asynchronously)
+        leaving = linksLeavingWithNamespaces(plan.ownership, deletedNamespaces(plan.steps));
+        const next = recordApplied(plan.ownership, plan.steps, applied);
+        // a removal that found its object already gone: forget it too
+        const goneNow = new Set(skipped.filter((i) => plan.removals.includes(i)).map((i) => plan.steps[i].object));
+        return goneNow.size ? recordDestroyed(next, goneNow) : next;
+      });
+      noteApplied(plan.recordDir, name, {
+        file: plan.topology.file,
+        document: doc,
+        steps: plan.steps.length,
+        applied: r.applied.length,
+        skipped: r.skipped.length,
+      });
       finishHandover(plan);
-      return { ok: true, applied: 0, skipped: 0, matches: true, remaining: [], durationMs: performance.now() - t0, topology: name };
-    }
-    let leaving: { namespace: string; name: string }[] = [];
-    const r = await executeJournaled(ctx, 'apply', { ...plan, topology: name }, new Set(plan.removals), (applied, skipped) => {
-      // veth ends whose peer sat in a namespace this apply deleted vanish a moment later (the kernel frees namespaces asynchronously)
-      leaving = linksLeavingWithNamespaces(plan.ownership, deletedNamespaces(plan.steps));
-      const next = recordApplied(plan.ownership, plan.steps, applied);
-      // a removal that found its object already gone: forget it too
-      const goneNow = new Set(skipped.filter((i) => plan.removals.includes(i)).map((i) => plan.steps[i].object));
-      return goneNow.size ? recordDestroyed(next, goneNow) : next;
-    });
-    noteApplied(plan.recordDir, name, { file: plan.topology.file, document: doc, steps: plan.steps.length, applied: r.applied.length, skipped: r.skipped.length });
-    finishHandover(plan);
-    if (leaving.length) await waitLinksGone(leaving, { wrap: ctx.wrap });
-    const durationMs = performance.now() - t0;
-    // The confirming plan comes after the readiness wait and takes the wait's last
-    // read of each namespace as read: every step had run before its first round,
-    // so those reads show the host as applied (and as it settled), and the host is
-    // not read twice (side by side, both queued on the same readers).
-    const touched = new Set(r.applied.map((i) => plan.steps[i].object));
-    const reads: RecentReads = new Map();
-    const readiness = opts.wait === false ? undefined : await waitReady(readinessExpectation(doc, touched), { wrap: ctx.wrap, forwarders: ctx.forwarders, timeoutMs: opts.readyTimeoutMs, reads });
-    const after = await planChecked(doc, ctx, source, reads);
-    return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: after.steps.length === 0, remaining: after.steps, durationMs, topology: name, ...(readiness ? { readiness } : {}) };
-  }));
+      if (leaving.length) await waitLinksGone(leaving, { wrap: ctx.wrap });
+      const durationMs = performance.now() - t0;
+      // The confirming plan comes after the readiness wait and takes the wait's last
+      // read of each namespace as read: every step had run before its first round,
+      // so those reads show the host as applied (and as it settled), and the host is
+      // not read twice (side by side, both queued on the same readers).
+      const touched = new Set(r.applied.map((i) => plan.steps[i].object));
+      const reads: RecentReads = new Map();
+      const readiness =
+        opts.wait === false
+          ? undefined
+          : await waitReady(readinessExpectation(doc, touched), { wrap: ctx.wrap, forwarders: ctx.forwarders, timeoutMs: opts.readyTimeoutMs, reads });
+      const after = await planChecked(doc, ctx, source, reads);
+      return {
+        ok: true,
+        applied: r.applied.length,
+        skipped: r.skipped.length,
+        matches: after.steps.length === 0,
+        remaining: after.steps,
+        durationMs,
+        topology: name,
+        ...(readiness ? { readiness } : {}),
+      };
+    }),
+  );
 }
 
 /** The reconciled record saved without a transaction: no step ran. */
@@ -375,7 +450,10 @@ export function planDestroyOf(target: DestroyTarget, ctx: ApplyContext): Destroy
   const mine = records.find((r) => r.name === id.name) ?? readRecord(stateDir, id.name);
   refuseBorrowedName(id, mine);
   if ('name' in target && !isApplied(mine) && !mine.ownership.log.length) {
-    fail('unknown-topology', `no topology "${id.name}" is recorded in ${stateDir} (netns-studio list shows the applied ones)`, { name: id.name, known: records.filter(isApplied).map((r) => r.name) });
+    fail('unknown-topology', `no topology "${id.name}" is recorded in ${stateDir} (netns-studio list shows the applied ones)`, {
+      name: id.name,
+      known: records.filter(isApplied).map((r) => r.name),
+    });
   }
   let ownership = mine.ownership;
   let handover: DestroyPlan['handover'];
@@ -394,8 +472,16 @@ export function planDestroyOf(target: DestroyTarget, ctx: ApplyContext): Destroy
   const steps = destroySteps(ownership, keys);
   validateSteps(steps);
   return {
-    steps, removals: [], leaving: linksLeavingWith(ownership, keys), planHash: planHashOf(steps, { owned: ownership.owned, topology: id.name }), summary: summarize(steps),
-    topology: id, recordDir: mine.dir, ownership, notes, ...(handover ? { handover } : {}),
+    steps,
+    removals: [],
+    leaving: linksLeavingWith(ownership, keys),
+    planHash: planHashOf(steps, { owned: ownership.owned, topology: id.name }),
+    summary: summarize(steps),
+    topology: id,
+    recordDir: mine.dir,
+    ownership,
+    notes,
+    ...(handover ? { handover } : {}),
   };
 }
 
@@ -440,12 +526,21 @@ async function destroyRecorded(target: DestroyTarget, opts: ApplyOptions, ctx: A
     mark('journal, execute, record ownership');
     if (plan.handover) {
       saveOwnership(plan.handover.from.dir, plan.handover.rest);
-      if (!plan.handover.rest.log.length && !plan.handover.rest.owned.length) noteDestroyed(plan.handover.from.dir, plan.handover.from.name, { steps: r.applied.length, applied: r.applied.length, skipped: r.skipped.length });
+      if (!plan.handover.rest.log.length && !plan.handover.rest.owned.length)
+        noteDestroyed(plan.handover.from.dir, plan.handover.from.name, { steps: r.applied.length, applied: r.applied.length, skipped: r.skipped.length });
     } else {
       noteDestroyed(plan.recordDir, name, { steps: plan.steps.length, applied: r.applied.length, skipped: r.skipped.length });
     }
     const settled = await waitLinksGone(plan.leaving, { wrap: ctx.wrap });
     mark(`wait for the kernel to free ${plan.leaving.length} links`);
-    return { ok: true, applied: r.applied.length, skipped: r.skipped.length, matches: settled, remaining: [], durationMs: performance.now() - t0, topology: name };
+    return {
+      ok: true,
+      applied: r.applied.length,
+      skipped: r.skipped.length,
+      matches: settled,
+      remaining: [],
+      durationMs: performance.now() - t0,
+      topology: name,
+    };
   });
 }

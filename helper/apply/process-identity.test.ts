@@ -25,7 +25,10 @@ async function started(argv: string[]): Promise<ChildProcess> {
 const NODE_WAITS = [process.execPath, '-e', 'console.log("up"); setTimeout(() => {}, 60000)'];
 
 function journalOf(dir: string, pid: number, start?: string) {
-  writeFileSync(join(dir, 'journal.jsonl'), JSON.stringify({ t: 'begin', v: 1, kind: 'apply', pid, ...(start ? { start } : {}), at: new Date().toISOString(), steps: [] }) + '\n');
+  writeFileSync(
+    join(dir, 'journal.jsonl'),
+    JSON.stringify({ t: 'begin', v: 1, kind: 'apply', pid, ...(start ? { start } : {}), at: new Date().toISOString(), steps: [] }) + '\n',
+  );
 }
 
 test('a root process is known by pid and start time', { skip: root ? false : 'needs root' }, async () => {
@@ -40,23 +43,27 @@ test('a root process is known by pid and start time', { skip: root ? false : 'ne
   }
 });
 
-test("recovery is not blocked by a user's node process on the journal's pid, nor by a reused pid", { skip: canDrop ? false : 'needs root and setpriv' }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nss-recover-'));
-  const user = await started(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', ...NODE_WAITS]);
-  const mine = await started(NODE_WAITS);
-  try {
-    // the owner alive (root, right start time): recovery refuses, as before
-    journalOf(dir, mine.pid!, processStart(mine.pid!));
-    await assert.rejects(recover(dir), (e) => e instanceof ApplyFailure && e.code === 'busy');
-    // a root process on that pid that started at another time: a dead owner, rolled back
-    journalOf(dir, mine.pid!, String(Number(processStart(mine.pid!)) + 1));
-    assert.equal((await recover(dir))?.outcome, 'rolled-back');
-    // an old journal without start time, its pid now an unprivileged user's node: not the owner
-    journalOf(dir, user.pid!);
-    assert.equal((await recover(dir))?.outcome, 'rolled-back');
-  } finally {
-    user.kill();
-    mine.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  "recovery is not blocked by a user's node process on the journal's pid, nor by a reused pid",
+  { skip: canDrop ? false : 'needs root and setpriv' },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nss-recover-'));
+    const user = await started(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', ...NODE_WAITS]);
+    const mine = await started(NODE_WAITS);
+    try {
+      // the owner alive (root, right start time): recovery refuses, as before
+      journalOf(dir, mine.pid!, processStart(mine.pid!));
+      await assert.rejects(recover(dir), (e) => e instanceof ApplyFailure && e.code === 'busy');
+      // a root process on that pid that started at another time: a dead owner, rolled back
+      journalOf(dir, mine.pid!, String(Number(processStart(mine.pid!)) + 1));
+      assert.equal((await recover(dir))?.outcome, 'rolled-back');
+      // an old journal without start time, its pid now an unprivileged user's node: not the owner
+      journalOf(dir, user.pid!);
+      assert.equal((await recover(dir))?.outcome, 'rolled-back');
+    } finally {
+      user.kill();
+      mine.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

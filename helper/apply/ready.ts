@@ -62,30 +62,39 @@ function linkOf(ns: ObservedNamespace | undefined, name: string): ObservedLink |
 
 /** What a link (or a bridge port, which is a link) still lacks, once it is found on the host. */
 function linkPending(object: string, ns: string, name: string, lacks: (h: ObservedLink) => string | undefined): Pending {
-  return { object, ns, check: (seen) => {
-    const h = linkOf(seen, name);
-    return h ? lacks(h) : 'not found on the host';
-  } };
+  return {
+    object,
+    ns,
+    check: (seen) => {
+      const h = linkOf(seen, name);
+      return h ? lacks(h) : 'not found on the host';
+    },
+  };
 }
 
 function pendingOf(e: ReadinessExpectation): Pending[] {
   const out: Pending[] = [];
   for (const l of e.links) {
-    out.push(linkPending(l.key, l.ns, l.name, (h) => {
-      if (!h.up) return 'administratively down';
-      // a VRF reports operstate UP; veths and bridges UP once linkwatch has run (carrier and qdisc set)
-      return h.oper === 'UP' ? undefined : `no carrier (operstate ${h.oper}${h.carrier ? ', lower layer up' : ''})`;
-    }));
+    out.push(
+      linkPending(l.key, l.ns, l.name, (h) => {
+        if (!h.up) return 'administratively down';
+        // a VRF reports operstate UP; veths and bridges UP once linkwatch has run (carrier and qdisc set)
+        return h.oper === 'UP' ? undefined : `no carrier (operstate ${h.oper}${h.carrier ? ', lower layer up' : ''})`;
+      }),
+    );
   }
   for (const p of e.ports) {
-    out.push(linkPending(p.key, p.ns, p.name, (h) => {
-      if (h.master !== p.bridge) return `not a port of ${p.bridge}`;
-      return h.portState === 'forwarding' ? undefined : `bridge port not forwarding (state ${h.portState ?? 'unknown'})`;
-    }));
+    out.push(
+      linkPending(p.key, p.ns, p.name, (h) => {
+        if (h.master !== p.bridge) return `not a port of ${p.bridge}`;
+        return h.portState === 'forwarding' ? undefined : `bridge port not forwarding (state ${h.portState ?? 'unknown'})`;
+      }),
+    );
   }
   for (const a of e.addresses) {
     out.push({
-      object: a.key, ns: a.ns,
+      object: a.key,
+      ns: a.ns,
       check: (ns) => {
         const h = linkOf(ns, a.dev)?.addresses.find((x) => canonicalCidr(x.cidr) === a.cidr);
         if (!h) return 'not found on the host';
@@ -124,7 +133,8 @@ async function forwarderProblems(rt: ForwarderRuntime | undefined, names: string
     const f = list?.find((x) => x.name === name);
     if (!list) out.set(name, 'no forwarder runtime to ask');
     else if (!f || !f.alive) out.set(name, 'not running');
-    else if (f.stats?.state !== 'listening') out.set(name, `not accepting connections (${f.stats?.state ?? 'its control socket does not answer'}${f.stats?.reason ? `: ${f.stats.reason}` : ''})`);
+    else if (f.stats?.state !== 'listening')
+      out.set(name, `not accepting connections (${f.stats?.state ?? 'its control socket does not answer'}${f.stats?.reason ? `: ${f.stats.reason}` : ''})`);
   }
   return out;
 }
@@ -153,9 +163,15 @@ export async function waitReady(e: ReadinessExpectation, opts: ReadyOptions = {}
     const targets = nss.map(target).filter((t): t is Target => t !== undefined);
     const [seen, fw] = await Promise.all([
       targets.length ? readNamespaces(targets, reads) : Promise.resolve(new Map<string, ObservedNamespace>()),
-      forwarderProblems(opts.forwarders, fwPending.map((f) => f.name)),
+      forwarderProblems(
+        opts.forwarders,
+        fwPending.map((f) => f.name),
+      ),
     ]);
-    if (timing) console.error(`  ${(performance.now() - t0).toFixed(0).padStart(5)} ms readiness round ${rounds}: read ${targets.length} namespaces, ${pending.length} pending before`);
+    if (timing)
+      console.error(
+        `  ${(performance.now() - t0).toFixed(0).padStart(5)} ms readiness round ${rounds}: read ${targets.length} namespaces, ${pending.length} pending before`,
+      );
     last = new Map();
     pending = pending.filter((p) => {
       const r = p.check(seen.get(p.ns));
@@ -173,7 +189,13 @@ export async function waitReady(e: ReadinessExpectation, opts: ReadyOptions = {}
       return problem !== undefined;
     });
     const now = performance.now();
-    if (timing && pending.length) console.error(`        still pending: ${pending.length}, e.g. ${[...last].slice(0, 2).map(([o, r]) => `${o}: ${r}`).join('; ')}`);
+    if (timing && pending.length)
+      console.error(
+        `        still pending: ${pending.length}, e.g. ${[...last]
+          .slice(0, 2)
+          .map(([o, r]) => `${o}: ${r}`)
+          .join('; ')}`,
+      );
     if ((!pending.length && !fwPending.length) || now >= deadline) {
       const notReady = [...failed, ...[...last].map(([object, reason]) => ({ object, reason }))];
       return { ready: notReady.length === 0, waitedMs: Math.round(now - t0), rounds, checked, notReady, heldDown: e.heldDown };

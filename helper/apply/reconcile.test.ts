@@ -30,7 +30,10 @@ test('a NAT rule and a namespace removed by hand: re-created with the reason, no
       assert.equal((await applyDocument(doc, {}, ctxFor(sb, dir))).matches, true);
       const applied = await hostDump(sb);
       const recordPath = join(dir, 'topologies', 'router', 'owned.json');
-      const entries = () => (JSON.parse(readFileSync(recordPath, 'utf8')) as { log: { key: string; kind: string; command: { namespace: string; argv: string[] } }[] }).log.map((e) => `${e.kind} ${e.key} ${e.command.namespace}: ${e.command.argv.join(' ')}`);
+      const entries = () =>
+        (JSON.parse(readFileSync(recordPath, 'utf8')) as { log: { key: string; kind: string; command: { namespace: string; argv: string[] } }[] }).log.map(
+          (e) => `${e.kind} ${e.key} ${e.command.namespace}: ${e.command.argv.join(' ')}`,
+        );
       const first = entries();
       const r1 = await sb.inNs('ns-router', ['iptables', '-w', '-t', 'nat', '-F', 'POSTROUTING']);
       assert.equal(r1.code, 0, r1.stderr);
@@ -40,7 +43,10 @@ test('a NAT rule and a namespace removed by hand: re-created with the reason, no
       assert.equal(plan.summary.delete, 0);
       const nat = plan.steps.find((s) => s.argv[0] === 'iptables');
       assert.match(nat?.reason ?? '', /\(removed outside netns-studio\)$/);
-      assert.ok(plan.gone.some((k) => k.startsWith('nat:')), plan.gone.join(' '));
+      assert.ok(
+        plan.gone.some((k) => k.startsWith('nat:')),
+        plan.gone.join(' '),
+      );
       assert.ok(plan.gone.includes(`netns:${sb.ns('ns2')}`));
       const r = await applyDocument(doc, { planHash: plan.planHash }, ctxFor(sb, dir));
       assert.equal(r.matches, true, JSON.stringify(r.remaining));

@@ -38,7 +38,9 @@ async function waitForChildren(pids: number[], timeoutMs = 10_000): Promise<void
       let cmd = '';
       try {
         cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      } catch { break; }
+      } catch {
+        break;
+      }
       if (!/(^|\/)(ip|iptables|sysctl|nsenter|xargs|perl)\0/.test(cmd)) break; // reused pid (xargs and perl: ./fanout.ts, ./netlink-lanes.ts)
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -89,7 +91,12 @@ async function finish(recordDir: string, st: JournalState, journal: Journal, opt
   const rest = st.steps.map((_, i) => i).filter((i) => !st.done.has(i));
   // steps seen starting may have taken effect: run them one by one, "exists" = done
   const sub = rest.map((i) => st.steps[i]);
-  const r = await executeSteps(sub, { ...opts, journal: undefined, parallel: false, tolerateExisting: new Set(rest.map((i, k) => (st.inFlight.has(i) ? k : -1)).filter((k) => k >= 0)) });
+  const r = await executeSteps(sub, {
+    ...opts,
+    journal: undefined,
+    parallel: false,
+    tolerateExisting: new Set(rest.map((i, k) => (st.inFlight.has(i) ? k : -1)).filter((k) => k >= 0)),
+  });
   if (!r.ok) {
     // the unfinished part was rolled back by executeSteps; now the part done before the crash
     journal.write({ t: 'rollback' });

@@ -44,7 +44,9 @@ export function runProc(argv: string[], opts: RunnerOptions & { input?: string }
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
     });
-    child.stdin.on('error', () => { /* child exited early; its exit code tells */ });
+    child.stdin.on('error', () => {
+      /* child exited early; its exit code tells */
+    });
     child.stdin.end(opts.input ?? '');
   });
 }

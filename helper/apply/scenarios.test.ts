@@ -22,7 +22,12 @@ import { prefixTopology } from '../../testing/prefix';
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping apply scenario tests: ${skip}`);
 
-const ctxFor = (sb: Sandbox, stateDir: string, extra: Partial<ApplyContext> = {}): ApplyContext => ({ engine: hostEngine(), stateDir, wrap: sandboxWrap(sb), ...extra });
+const ctxFor = (sb: Sandbox, stateDir: string, extra: Partial<ApplyContext> = {}): ApplyContext => ({
+  engine: hostEngine(),
+  stateDir,
+  wrap: sandboxWrap(sb),
+  ...extra,
+});
 
 async function referenceDump(script: string) {
   return withSandbox('ref', async (sb) => {
@@ -41,7 +46,10 @@ for (const sc of applyScenarios()) {
         await withStateDir(async (dir) => {
           const before = await hostDump(sb);
           const doc = prefixTopology(sc.doc, sb);
-          await assert.rejects(planForHost(doc, ctxFor(sb, dir)), (e: unknown) => e instanceof ApplyFailure && e.code === 'missing-feature' && /VRF/.test(e.message));
+          await assert.rejects(
+            planForHost(doc, ctxFor(sb, dir)),
+            (e: unknown) => e instanceof ApplyFailure && e.code === 'missing-feature' && /VRF/.test(e.message),
+          );
           await assert.rejects(applyDocument(doc, {}, ctxFor(sb, dir)), (e: unknown) => e instanceof ApplyFailure && e.code === 'missing-feature');
           assert.deepEqual(await hostDump(sb), before);
         });
@@ -85,7 +93,10 @@ for (const sc of applyScenarios()) {
         const { planDestroy } = await import('./pipeline');
         const dplan = planDestroy(doc, ctxFor(sb, dir));
         for (let k = 0; k < dplan.steps.length; k++) {
-          await assert.rejects(destroyDocument(doc, {}, ctxFor(sb, dir, { failAtStep: k })), (e: unknown) => e instanceof ApplyFailure && e.code === 'step-failed');
+          await assert.rejects(
+            destroyDocument(doc, {}, ctxFor(sb, dir, { failAtStep: k })),
+            (e: unknown) => e instanceof ApplyFailure && e.code === 'step-failed',
+          );
           assert.deepEqual(await hostDump(sb), applied, `host changed after a destroy failure at step ${k + 1}: ${dplan.steps[k].reason}`);
         }
 

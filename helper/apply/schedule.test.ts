@@ -14,7 +14,17 @@ test('touches: own namespace, named namespaces, barriers', () => {
   assert.deepEqual(touches(it('n1', 'route add default via 10.0.0.1', 0)), ['n1']);
   assert.deepEqual(touches(it('host', 'link del dev v0', 0)), ['*']);
   assert.deepEqual(touches(it('host', 'netns del n1', 0)), ['*']);
-  assert.deepEqual(touches(forwarderStart({ name: 'x', protocol: 'tcp', listen: { namespace: 'n1', address: '10.0.0.1', port: 80 }, target: { namespace: 'n1', address: '10.0.0.1', port: 81 } })), ['*']);
+  assert.deepEqual(
+    touches(
+      forwarderStart({
+        name: 'x',
+        protocol: 'tcp',
+        listen: { namespace: 'n1', address: '10.0.0.1', port: 80 },
+        target: { namespace: 'n1', address: '10.0.0.1', port: 81 },
+      }),
+    ),
+    ['*'],
+  );
 });
 
 test('policy rules: their whole namespace, batched unless IPv6 (-6 is a global option batch lines refuse)', () => {
@@ -47,7 +57,10 @@ test('a star plan written namespace by namespace becomes one host batch, then on
   // every namespace keeps its own order
   for (const lane of w[1]) {
     const steps = lane[0].items.map((x) => x.step);
-    assert.deepEqual(steps, [...steps].sort((a, b) => a - b));
+    assert.deepEqual(
+      steps,
+      [...steps].sort((a, b) => a - b),
+    );
   }
 });
 
@@ -61,18 +74,17 @@ test('device-level touches: a plan that configures before creating other links s
   const deps = dependencies(items);
   assert.deepEqual(deps[6], [0], 'creating the veth waits for its namespace, not for lo');
   assert.deepEqual(deps[9].sort(), [0, 6]);
-  assert.deepEqual(deps[12].sort((a, b) => a - b), [0, 3, 9]);
+  assert.deepEqual(
+    deps[12].sort((a, b) => a - b),
+    [0, 3, 9],
+  );
   const w = waves(items);
   assert.equal(w.length, 2);
   assert.equal(w[0][0][0].items.length, 6);
 });
 
 test('dependencies never let a command jump over one it does not commute with', () => {
-  const items = [
-    it('n1', 'address add 10.0.0.1/24 dev e0', 0),
-    it('host', 'link del dev h1', 1),
-    it('n2', 'link set dev lo up', 2),
-  ];
+  const items = [it('n1', 'address add 10.0.0.1/24 dev e0', 0), it('host', 'link del dev h1', 1), it('n2', 'link set dev lo up', 2)];
   const deps = dependencies(items);
   assert.deepEqual(deps[1], [0]);
   assert.deepEqual(deps[2], [1]);
@@ -82,7 +94,10 @@ test('dependencies never let a command jump over one it does not commute with', 
 test('sequential mode keeps plan order, batching consecutive lines of one namespace', () => {
   const items = [it('host', 'netns add a', 0), it('host', 'netns add b', 1), it('a', 'link set dev lo up', 2), it('host', 'link add name x type bridge', 3)];
   const w = waves(items, false);
-  assert.deepEqual(w.map((wave) => wave.flat().map((u) => u.items.map((x) => x.step))), [[[0, 1]], [[2]], [[3]]]);
+  assert.deepEqual(
+    w.map((wave) => wave.flat().map((u) => u.items.map((x) => x.step))),
+    [[[0, 1]], [[2]], [[3]]],
+  );
 });
 
 test('commands ip cannot batch (global options, other programs) run alone', () => {
@@ -95,7 +110,15 @@ test('commands ip cannot batch (global options, other programs) run alone', () =
   ];
   const w = waves(items);
   assert.equal(w.length, 1);
-  assert.deepEqual(w[0][0].map((u) => [u.kind, u.items.map((x) => x.step)]), [['ip-batch', [0]], ['single', [1]], ['single', [2]], ['ip-batch', [3, 4]]]);
+  assert.deepEqual(
+    w[0][0].map((u) => [u.kind, u.items.map((x) => x.step)]),
+    [
+      ['ip-batch', [0]],
+      ['single', [1]],
+      ['single', [2]],
+      ['ip-batch', [3, 4]],
+    ],
+  );
 });
 
 test('the dispatcher gives a long run of `netns add` two host lanes; what needs them waits for both', () => {
@@ -106,21 +129,40 @@ test('the dispatcher gives a long run of `netns add` two host lanes; what needs 
   for (let i = 0; i < n; i++) items.push(it('host', `link add name h${i} type veth peer name e0 netns n${i}`, items.length));
   const d = new Dispatcher(items, 300);
   const first = d.take(8, true);
-  assert.deepEqual(first.map((l) => l.map((x) => x.op.op)), [Array(n / 2).fill('netns.add'), Array(n / 2).fill('netns.add')]);
-  assert.deepEqual(first.flat().map((x) => x.step), items.slice(0, n).map((x) => x.step), 'each namespace made once, in two halves');
+  assert.deepEqual(
+    first.map((l) => l.map((x) => x.op.op)),
+    [Array(n / 2).fill('netns.add'), Array(n / 2).fill('netns.add')],
+  );
+  assert.deepEqual(
+    first.flat().map((x) => x.step),
+    items.slice(0, n).map((x) => x.step),
+    'each namespace made once, in two halves',
+  );
   assert.deepEqual(d.take(8, false), [], 'both host lanes busy');
   // the first half done: the bridge and the veths into its namespaces may go; those into the second half wait
   d.complete(first[0]!, new Set(first[0]!.map((x) => x.step)));
   const next = d.take(8, false);
   assert.equal(next.length, 1);
-  assert.deepEqual(next[0]!.map((x) => x.argv.join(' ')), ['ip link add name br0 type bridge', ...Array.from({ length: n / 2 }, (_, i) => `ip link add name h${i} type veth peer name e0 netns n${i}`)]);
+  assert.deepEqual(
+    next[0]!.map((x) => x.argv.join(' ')),
+    ['ip link add name br0 type bridge', ...Array.from({ length: n / 2 }, (_, i) => `ip link add name h${i} type veth peer name e0 netns n${i}`)],
+  );
   d.complete(first[1]!, new Set(first[1]!.map((x) => x.step)));
   d.complete(next[0]!, new Set(next[0]!.map((x) => x.step)));
   const last = d.take(8, false);
-  assert.deepEqual(last.map((l) => l.length), [n / 2]);
+  assert.deepEqual(
+    last.map((l) => l.length),
+    [n / 2],
+  );
   d.complete(last[0]!, new Set(last[0]!.map((x) => x.step)));
   assert.ok(d.finished);
   // a few namespaces: one lane, as before
-  const few = new Dispatcher(items.slice(0, 4).map((x, i) => ({ ...x, step: i })), 300);
-  assert.deepEqual(few.take(8, true).map((l) => l.length), [4]);
+  const few = new Dispatcher(
+    items.slice(0, 4).map((x, i) => ({ ...x, step: i })),
+    300,
+  );
+  assert.deepEqual(
+    few.take(8, true).map((l) => l.length),
+    [4],
+  );
 });

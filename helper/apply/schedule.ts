@@ -209,7 +209,10 @@ export class Dispatcher {
   /** the busy key of each running lane, by its first item (the host may run two) */
   private readonly laneKey = new Map<Item, string>();
 
-  constructor(private readonly items: Item[], private readonly maxChunk = 256) {
+  constructor(
+    private readonly items: Item[],
+    private readonly maxChunk = 256,
+  ) {
     this.deps = dependencies(items);
     this.state = items.map(() => 'pending');
     items.forEach((it, i) => {
@@ -244,9 +247,13 @@ export class Dispatcher {
       if (ns !== 'host' && lane.length < pending.length && !(idle && !lanes.length)) continue;
       let adds = 0;
       while (ns === 'host' && adds < lane.length && this.items[lane[adds]].op.op === 'netns.add') adds++;
-      const parts = adds >= 2 * MIN_SPLIT_NETNS_ADD && !this.busy.has(SECOND_HOST_LANE) && lanes.length + 1 < max
-        ? [{ key: ns, items: lane.slice(0, adds >> 1) }, { key: SECOND_HOST_LANE, items: lane.slice(adds >> 1, adds) }]
-        : [{ key: ns, items: lane }];
+      const parts =
+        adds >= 2 * MIN_SPLIT_NETNS_ADD && !this.busy.has(SECOND_HOST_LANE) && lanes.length + 1 < max
+          ? [
+              { key: ns, items: lane.slice(0, adds >> 1) },
+              { key: SECOND_HOST_LANE, items: lane.slice(adds >> 1, adds) },
+            ]
+          : [{ key: ns, items: lane }];
       for (const part of parts) {
         for (const i of part.items) this.state[i] = 'running';
         this.busy.add(part.key);

@@ -33,23 +33,45 @@ function setup(host: Topology): { dir: string; ctx: ApplyContext } {
 
 function record(dir: string, name: string, namespaces: string[], file: string): void {
   const d = topologyDir(dir, name);
-  saveOwnership(d, recordApplied(emptyOwnership(), namespaces.map(add), namespaces.map((_, i) => i)));
+  saveOwnership(
+    d,
+    recordApplied(
+      emptyOwnership(),
+      namespaces.map(add),
+      namespaces.map((_, i) => i),
+    ),
+  );
   noteApplied(d, name, { file, steps: namespaces.length, applied: namespaces.length, skipped: 0 });
 }
 
-test('a plan removes only what its own topology created and the host still has; never another topology\'s', async () => {
-  const host = doc({ namespaces: [{ name: 'a1', loopback: 'down' }, { name: 'b1', loopback: 'down' }, { name: 'b-old', loopback: 'down' }] });
+test("a plan removes only what its own topology created and the host still has; never another topology's", async () => {
+  const host = doc({
+    namespaces: [
+      { name: 'a1', loopback: 'down' },
+      { name: 'b1', loopback: 'down' },
+      { name: 'b-old', loopback: 'down' },
+    ],
+  });
   const { dir, ctx } = setup(host);
   try {
     record(dir, 'lab-a', ['a1'], '/x/lab-a.yaml');
     record(dir, 'lab-b', ['b1', 'b-old', 'b-gone'], '/x/lab-b.yaml');
     const p = await planForHost(doc({ name: 'lab-b', namespaces: [{ name: 'b1', loopback: 'down' }] }), ctx);
-    assert.deepEqual(p.steps.map((s) => s.argv.join(' ')), ['ip netns del b-old']);
+    assert.deepEqual(
+      p.steps.map((s) => s.argv.join(' ')),
+      ['ip netns del b-old'],
+    );
     assert.deepEqual(p.gone, ['netns:b-gone']);
-    assert.ok(p.notes.some((n) => /1 recorded object\(s\) are gone from the host \(removed outside netns-studio\): netns:b-gone/.test(n)), p.notes.join('\n'));
+    assert.ok(
+      p.notes.some((n) => /1 recorded object\(s\) are gone from the host \(removed outside netns-studio\): netns:b-gone/.test(n)),
+      p.notes.join('\n'),
+    );
     // the same document under another name is another topology: its record is empty, nothing to remove
     const other = await planForHost(doc({ name: 'lab-z', namespaces: [{ name: 'z1', loopback: 'down' }] }), ctx);
-    assert.deepEqual(other.steps.map((s) => s.argv.join(' ')), ['ip netns add z1']);
+    assert.deepEqual(
+      other.steps.map((s) => s.argv.join(' ')),
+      ['ip netns add z1'],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -69,14 +91,17 @@ test('what the record has and the host lost is re-created, saying so', async () 
   }
 });
 
-test('a document naming another topology\'s namespace is refused with its name, file and time; the name from the file is noted', async () => {
+test("a document naming another topology's namespace is refused with its name, file and time; the name from the file is noted", async () => {
   const { dir, ctx } = setup(doc({ namespaces: [{ name: 'a1', loopback: 'down' }] }));
   try {
     record(dir, 'lab-a', ['a1'], '/x/lab-a.yaml');
     const when = JSON.parse(readFileSync(join(topologyDir(dir, 'lab-a'), 'topology.json'), 'utf8')).appliedAt;
     await assert.rejects(planForHost(doc({ namespaces: [{ name: 'a1' }, { name: 'c1' }] }), ctx, { file: '/y/lab c.yaml' }), (e: unknown) => {
       assert.ok(e instanceof ApplyFailure && e.code === 'owned-elsewhere');
-      assert.match(e.message, /^topology "lab-c" cannot use objects of another topology: netns:a1, loopback:a1 belong to topology "lab-a" \(applied from \/x\/lab-a\.yaml at /);
+      assert.match(
+        e.message,
+        /^topology "lab-c" cannot use objects of another topology: netns:a1, loopback:a1 belong to topology "lab-a" \(applied from \/x\/lab-a\.yaml at /,
+      );
       assert.ok(e.message.includes(when));
       return true;
     });
@@ -101,12 +126,18 @@ test('two files of the same base name are not one topology: the second, without 
     // the browser knows only a file's name: the same name is the same file
     record(dir, 'lab', ['l1'], 'lab.yaml');
     assert.equal((await planForHost(doc({ namespaces: [{ name: 'l1', loopback: 'down' }] }), ctx, { file: '/home/me/lab.yaml' })).topology.name, 'lab');
-    await assert.rejects(planForHost(doc({ namespaces: [{ name: 'l1', loopback: 'down' }] }), ctx, { file: '/home/me/other/labs.yaml' }), /belongs to topology "lab"/);
+    await assert.rejects(
+      planForHost(doc({ namespaces: [{ name: 'l1', loopback: 'down' }] }), ctx, { file: '/home/me/other/labs.yaml' }),
+      /belongs to topology "lab"/,
+    );
     // the same file again is the same topology; a document that says the name itself is that topology, moved
     assert.deepEqual((await planForHost(doc({ namespaces: [{ name: 't1', loopback: 'down' }] }), ctx, { file: '/labs/a/topology.yaml' })).steps, []);
     const moved = await planForHost(doc({ name: 'topology', namespaces: [{ name: 't1', loopback: 'down' }] }), ctx, { file: '/labs/b/topology.yaml' });
     assert.deepEqual(moved.steps, []);
-    assert.ok(moved.notes.some((n) => /was last applied from \/labs\/a\/topology\.yaml .*; this plan makes the host match \/labs\/b\/topology\.yaml instead/.test(n)), moved.notes.join('\n'));
+    assert.ok(
+      moved.notes.some((n) => /was last applied from \/labs\/a\/topology\.yaml .*; this plan makes the host match \/labs\/b\/topology\.yaml instead/.test(n)),
+      moved.notes.join('\n'),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -18,7 +18,9 @@ export async function waitLinksGone(links: { namespace: string; name: string }[]
       let present: string[] = [];
       try {
         present = (JSON.parse(r.stdout) as { ifname: string }[]).map((l) => l.ifname).filter((n) => names.has(n));
-      } catch { break; }
+      } catch {
+        break;
+      }
       if (!present.length) break;
       if (Date.now() > until) {
         if (envSetting('NETNS_STUDIO_DEBUG_TIMING') === '1') console.error(`still present in ${ns}: ${present.join(' ')}`);
@@ -29,4 +31,3 @@ export async function waitLinksGone(links: { namespace: string; name: string }[]
   }
   return true;
 }
-

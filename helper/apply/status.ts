@@ -70,6 +70,10 @@ export async function topologyStatus(name: string, ctx: ApplyContext): Promise<T
   const stateDir = stateDirOf(ctx.stateDir);
   const all = listRecords(stateDir);
   const r = all.find((x) => x.name === name) ?? readRecord(stateDir, name);
-  if (!isApplied(r)) fail('unknown-topology', `no topology "${name}" is applied in ${stateDir} (netns-studio list shows the applied ones)`, { name, known: all.filter(isApplied).map((x) => x.name) });
+  if (!isApplied(r))
+    fail('unknown-topology', `no topology "${name}" is applied in ${stateDir} (netns-studio list shows the applied ones)`, {
+      name,
+      known: all.filter(isApplied).map((x) => x.name),
+    });
   return statusOf(r, ctx);
 }

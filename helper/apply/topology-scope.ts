@@ -35,15 +35,27 @@ export interface Scoped {
 export const ownerOf = (r: TopologyRecord): OwnerInfo => ({ name: r.name, file: r.meta.file, appliedAt: r.meta.appliedAt, ownership: r.ownership });
 
 export function problemNotes(r: TopologyRecord): string[] {
-  const now = r.problems.map((p) => `the record file ${p.path} of topology "${r.name}" could not be read (${p.error}); it is kept at ${p.keptAt}, and what it listed counts as not created by netns-studio`);
-  const earlier = r.keptAside.filter((k) => !r.problems.some((p) => p.keptAt === k)).map((k) => `an unreadable record file of topology "${r.name}" is kept at ${k}; what it listed counts as not created by netns-studio until it is repaired and put back`);
+  const now = r.problems.map(
+    (p) =>
+      `the record file ${p.path} of topology "${r.name}" could not be read (${p.error}); it is kept at ${p.keptAt}, and what it listed counts as not created by netns-studio`,
+  );
+  const earlier = r.keptAside
+    .filter((k) => !r.problems.some((p) => p.keptAt === k))
+    .map(
+      (k) =>
+        `an unreadable record file of topology "${r.name}" is kept at ${k}; what it listed counts as not created by netns-studio until it is repaired and put back`,
+    );
   return [...now, ...earlier];
 }
 
 export function refuseClaims(claims: Claim[], id: TopologyIdentity): void {
   if (!claims.length) return;
   const owners = [...new Set(claims.map((c) => c.owner))];
-  fail('owned-elsewhere', `topology "${id.name}" cannot use objects of another topology: ${describeClaims(claims)}. A topology changes only what it created: rename them in this document, or remove the other topology first (netns-studio destroy --name ${owners[0]})`, { topology: id.name, claims });
+  fail(
+    'owned-elsewhere',
+    `topology "${id.name}" cannot use objects of another topology: ${describeClaims(claims)}. A topology changes only what it created: rename them in this document, or remove the other topology first (netns-studio destroy --name ${owners[0]})`,
+    { topology: id.name, claims },
+  );
 }
 
 /**
@@ -63,13 +75,19 @@ function sameSource(recorded: string, now: string | undefined): boolean {
  */
 export function refuseBorrowedName(id: TopologyIdentity, mine: TopologyRecord): void {
   if (id.from === 'document' || !isApplied(mine) || !mine.meta.file || sameSource(mine.meta.file, id.file)) return;
-  fail('name-taken', `this document has no top-level name, so it would be topology "${id.name}" (after its ${id.from === 'file' ? 'file name' : 'title'}); but topology "${id.name}" was applied from ${mine.meta.file}${mine.meta.appliedAt ? ` at ${mine.meta.appliedAt}` : ''}. Give this document a name of its own (\`name: ...\`), or \`name: ${id.name}\` if it is that topology, moved`, { topology: id.name, file: mine.meta.file, appliedAt: mine.meta.appliedAt });
+  fail(
+    'name-taken',
+    `this document has no top-level name, so it would be topology "${id.name}" (after its ${id.from === 'file' ? 'file name' : 'title'}); but topology "${id.name}" was applied from ${mine.meta.file}${mine.meta.appliedAt ? ` at ${mine.meta.appliedAt}` : ''}. Give this document a name of its own (\`name: ...\`), or \`name: ${id.name}\` if it is that topology, moved`,
+    { topology: id.name, file: mine.meta.file, appliedAt: mine.meta.appliedAt },
+  );
 }
 
 /** This topology's record and everyone else's; refuses a document that names another topology's objects. */
 export function scope(doc: Topology, ctx: ApplyContext, source: TopologySource): Scoped {
   const stateDir = stateDirOf(ctx.stateDir);
-  const id: TopologyIdentity = source.name ? { name: source.name, from: 'document', ...(source.file ? { file: source.file } : {}) } : topologyIdentity(doc, source.file);
+  const id: TopologyIdentity = source.name
+    ? { name: source.name, from: 'document', ...(source.file ? { file: source.file } : {}) }
+    : topologyIdentity(doc, source.file);
   const records = listRecords(stateDir);
   const mine = records.find((r) => r.name === id.name) ?? readRecord(stateDir, id.name);
   const others = records.filter((r) => r.name !== id.name);
@@ -79,7 +97,9 @@ export function scope(doc: Topology, ctx: ApplyContext, source: TopologySource):
   const idNote = identityNote(id);
   if (idNote) notes.push(idNote);
   if (mine.meta.file && id.file && mine.meta.file !== id.file && isApplied(mine)) {
-    notes.push(`topology "${id.name}" was last applied from ${mine.meta.file}${mine.meta.appliedAt ? ` at ${mine.meta.appliedAt}` : ''}; this plan makes the host match ${id.file} instead`);
+    notes.push(
+      `topology "${id.name}" was last applied from ${mine.meta.file}${mine.meta.appliedAt ? ` at ${mine.meta.appliedAt}` : ''}; this plan makes the host match ${id.file} instead`,
+    );
   }
   notes.push(...problemNotes(mine));
   // a record migrated from the previous version has no document: the first topology that names its objects takes them over
@@ -90,11 +110,12 @@ export function scope(doc: Topology, ctx: ApplyContext, source: TopologySource):
     const { taken, rest } = splitOwnership(legacy.ownership, wanted);
     handover = { from: legacy, rest };
     ownership = mergeOwnership(taken, ownership);
-    notes.push(`takes over ${taken.owned.length} objects that the previous version's record (topology "${legacy.name}", kept at ${legacy.meta.migratedFrom}) lists`);
+    notes.push(
+      `takes over ${taken.owned.length} objects that the previous version's record (topology "${legacy.name}", kept at ${legacy.meta.migratedFrom}) lists`,
+    );
   }
   const rivals = others.filter((r) => r !== legacy).map(ownerOf);
   if (legacy) rivals.push({ ...ownerOf(legacy), ownership: handover!.rest });
   refuseClaims(claimsOf(rivals, wanted), id);
   return { id, mine, others, handover, ownership, notes };
 }
-

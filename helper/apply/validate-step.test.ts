@@ -16,7 +16,17 @@ test('accepts the commands plans are made of', () => {
   ok('r', 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', '192.168.1.0/24', '-o', 'veth-router2', '-j', 'MASQUERADE');
   ok('ns1', 'write-file', '/etc/netns/ns1/resolv.conf', 'nameserver 10.3.9.4\n');
   ok('ns1', 'remove-file', '/etc/netns/ns1/resolv.conf');
-  ok('host', 'forwarder-start', 'f1', JSON.stringify({ name: 'f1', protocol: 'tcp', listen: { namespace: 'host', address: '10.0.0.11', port: 8080 }, target: { namespace: 'ns1', address: '10.0.0.1', port: 80 } }));
+  ok(
+    'host',
+    'forwarder-start',
+    'f1',
+    JSON.stringify({
+      name: 'f1',
+      protocol: 'tcp',
+      listen: { namespace: 'host', address: '10.0.0.11', port: 8080 },
+      target: { namespace: 'ns1', address: '10.0.0.1', port: 80 },
+    }),
+  );
 });
 
 test('refuses shell tricks, other programs and other files', () => {

@@ -32,7 +32,37 @@ const IP_VERBS: Record<string, readonly string[]> = {
   netns: ['add', 'del', 'delete', 'set'],
 };
 
-const IPTABLES_WITH_VALUE = new Set(['--comment', '-t', '-A', '-D', '-I', '-C', '-s', '-d', '-i', '-o', '-p', '-m', '-j', '--dport', '--sport', '--to-source', '--to-destination', '--to-ports', '--source', '--destination', '--in-interface', '--out-interface', '--protocol', '--jump', '--table', '--append', '--delete', '--insert', '--check']);
+const IPTABLES_WITH_VALUE = new Set([
+  '--comment',
+  '-t',
+  '-A',
+  '-D',
+  '-I',
+  '-C',
+  '-s',
+  '-d',
+  '-i',
+  '-o',
+  '-p',
+  '-m',
+  '-j',
+  '--dport',
+  '--sport',
+  '--to-source',
+  '--to-destination',
+  '--to-ports',
+  '--source',
+  '--destination',
+  '--in-interface',
+  '--out-interface',
+  '--protocol',
+  '--jump',
+  '--table',
+  '--append',
+  '--delete',
+  '--insert',
+  '--check',
+]);
 const IPTABLES_FLAGS = new Set(['-w', '--wait', '!']);
 const IPTABLES_CHAINS = new Set(['POSTROUTING', 'PREROUTING', 'OUTPUT', 'INPUT', 'FORWARD']);
 const IPTABLES_TARGETS = new Set(['MASQUERADE', 'SNAT', 'DNAT', 'RETURN', 'ACCEPT']);
@@ -73,8 +103,12 @@ function spells(cmd: Command): boolean {
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
-  const keys = (o: object) => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== undefined).sort();
-  const ka = keys(a), kb = keys(b);
+  const keys = (o: object) =>
+    Object.keys(o)
+      .filter((k) => (o as Record<string, unknown>)[k] !== undefined)
+      .sort();
+  const ka = keys(a),
+    kb = keys(b);
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
@@ -119,7 +153,8 @@ function ipProblem(args: string[]): string | undefined {
     if (verb === 'set' ? tail.length !== 2 : tail.length !== 1) return `ip netns ${verb} takes a namespace name${verb === 'set' ? ' and an id' : ''}`;
   }
   for (let i = 0; i < tail.length - 1; i++) {
-    if (tail[i] === 'netns' && !(NAMESPACE_RE.test(tail[i + 1]) || /^[0-9]+$/.test(tail[i + 1]))) return `invalid namespace name ${JSON.stringify(tail[i + 1])}`;
+    if (tail[i] === 'netns' && !(NAMESPACE_RE.test(tail[i + 1]) || /^[0-9]+$/.test(tail[i + 1])))
+      return `invalid namespace name ${JSON.stringify(tail[i + 1])}`;
   }
   return undefined;
 }
@@ -165,7 +200,13 @@ function acceptRuleProblem(args: string[]): string | undefined {
   const rest = args.filter((a) => a !== '-w');
   const [t, table, op, ...rule] = rest;
   const bridge = rule[2] ?? '';
-  if (t !== '-t' || table !== 'filter' || !['-I', '-D', '-C'].includes(op) || !/^[A-Za-z0-9_.:@+-]{1,15}$/.test(bridge) || rule.join(' ') !== acceptArgs(bridge).join(' ')) {
+  if (
+    t !== '-t' ||
+    table !== 'filter' ||
+    !['-I', '-D', '-C'].includes(op) ||
+    !/^[A-Za-z0-9_.:@+-]{1,15}$/.test(bridge) ||
+    rule.join(' ') !== acceptArgs(bridge).join(' ')
+  ) {
     return 'the only filter-table step is a bridge accept rule: -t filter -I|-D|-C FORWARD -i BR -o BR -m comment --comment netns-studio:bridge:BR -j ACCEPT';
   }
   return undefined;

@@ -37,14 +37,26 @@ async function capture(h: HelperClient, params: Parameters<HelperClient['request
   let linktype: number | undefined;
   let endNow!: (e: Extract<CaptureEvent, { type: 'end' }>) => void;
   const end = new Promise<Extract<CaptureEvent, { type: 'end' }>>((r) => (endNow = r));
-  const sub = await h.subscribe('capture.start', params as never, (e) => {
-    const ev = e.data as CaptureEvent;
-    if (ev.type === 'packets') {
-      linktype = ev.linktype;
-      packets.push(...ev.packets);
-    } else endNow(ev);
-  }, 'capture.stop');
-  return { packets, get linktype() { return linktype; }, end, stop: async () => void (await h.request('capture.stop', { subscription: sub.id })) };
+  const sub = await h.subscribe(
+    'capture.start',
+    params as never,
+    (e) => {
+      const ev = e.data as CaptureEvent;
+      if (ev.type === 'packets') {
+        linktype = ev.linktype;
+        packets.push(...ev.packets);
+      } else endNow(ev);
+    },
+    'capture.stop',
+  );
+  return {
+    packets,
+    get linktype() {
+      return linktype;
+    },
+    end,
+    stop: async () => void (await h.request('capture.stop', { subscription: sub.id })),
+  };
 }
 
 test('a capture during a ping returns its ICMP packets, as a pcap that tcpdump reads too', { skip, timeout: 60_000 }, async () => {
@@ -62,18 +74,30 @@ test('a capture during a ping returns its ICMP packets, as a pcap that tcpdump r
       assert.equal(end.reason, 'count');
       assert.equal(end.packets, 4);
       assert.equal(cap.packets.length, 4);
-      assert.deepEqual(cap.packets.map((p) => [p.src, p.dst, p.proto]), [
-        [PAIR.a, PAIR.b, 'ICMP'], [PAIR.b, PAIR.a, 'ICMP'], [PAIR.a, PAIR.b, 'ICMP'], [PAIR.b, PAIR.a, 'ICMP'],
-      ]);
+      assert.deepEqual(
+        cap.packets.map((p) => [p.src, p.dst, p.proto]),
+        [
+          [PAIR.a, PAIR.b, 'ICMP'],
+          [PAIR.b, PAIR.a, 'ICMP'],
+          [PAIR.a, PAIR.b, 'ICMP'],
+          [PAIR.b, PAIR.a, 'ICMP'],
+        ],
+      );
       assert.match(cap.packets[0].summary, /^echo request id \d+ seq 1$/);
       assert.match(cap.packets[1].summary, /^echo reply id \d+ seq 1$/);
       assert.equal(cap.packets[0].len, 98, 'ping -c default: 84 bytes of IP in a 14-byte Ethernet frame');
 
       // the pcap the app and the CLI write, read back two ways
-      const file = writePcap(cap.linktype!, cap.packets.map((p) => ({ time: p.time, origLen: p.len, data: new Uint8Array(Buffer.from(p.data, 'base64')) })));
+      const file = writePcap(
+        cap.linktype!,
+        cap.packets.map((p) => ({ time: p.time, origLen: p.len, data: new Uint8Array(Buffer.from(p.data, 'base64')) })),
+      );
       const { header, records } = readPcap(file);
       assert.equal(header.linktype, 1, 'Ethernet');
-      assert.deepEqual(records.map((r) => decodeFrame(header.linktype, r.data).summary), cap.packets.map((p) => p.summary));
+      assert.deepEqual(
+        records.map((r) => decodeFrame(header.linktype, r.data).summary),
+        cap.packets.map((p) => p.summary),
+      );
       const path = join(dir, 'ping.pcap');
       writeFileSync(path, file);
       const byTcpdump = await run(['tcpdump', '-n', '-r', path]);
@@ -82,7 +106,10 @@ test('a capture during a ping returns its ICMP packets, as a pcap that tcpdump r
       assert.equal(lines.length, 4);
       assert.match(lines[0], new RegExp(`IP ${PAIR.a.replace(/\./g, '\\.')} > ${PAIR.b.replace(/\./g, '\\.')}: ICMP echo request`));
       assert.match(lines[1], /ICMP echo reply/);
-      assert.ok(records.every((r, i) => i === 0 || r.time >= records[i - 1].time), 'timestamps in order');
+      assert.ok(
+        records.every((r, i) => i === 0 || r.time >= records[i - 1].time),
+        'timestamps in order',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await h.close();

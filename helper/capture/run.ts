@@ -31,9 +31,17 @@ export const inNamespace = (namespace: string): string[] => enterNamed(namespace
 export async function captureRefusal(p: CaptureStartParams, wrap?: string[]): Promise<string | undefined> {
   if (!hasProgram('tcpdump')) return 'tcpdump is not installed (Debian: apt-get install tcpdump)';
   if (p.namespace !== HOST_NS && !existsSync(`/run/netns/${p.namespace}`)) return `${p.namespace}: no such named namespace on this host`;
-  const check = await runProgram([...inNamespace(p.namespace), programPath('tcpdump'), '-d', '-i', p.interface, '--', ...(p.filter?.trim() ? [p.filter] : [])], { wrap, timeoutMs: 10_000 });
+  const check = await runProgram(
+    [...inNamespace(p.namespace), programPath('tcpdump'), '-d', '-i', p.interface, '--', ...(p.filter?.trim() ? [p.filter] : [])],
+    { wrap, timeoutMs: 10_000 },
+  );
   if (check.code === 0) return undefined;
-  const why = check.stderr.trim().split('\n').filter((l) => !/^\(/.test(l)).pop() ?? `tcpdump -d exited with ${check.code}`;
+  const why =
+    check.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/^\(/.test(l))
+      .pop() ?? `tcpdump -d exited with ${check.code}`;
   return why.replace(/^tcpdump: /, '').slice(0, 300);
 }
 
@@ -42,11 +50,17 @@ export function captureArgv(p: CaptureStartParams): string[] {
   return [
     ...inNamespace(p.namespace),
     programPath('tcpdump'),
-    '-i', p.interface,
-    '-n', '--immediate-mode', '-U',
-    '-s', String(p.snaplen ?? CAPTURE_LIMITS.snaplen),
-    '-c', String(count),
-    '-w', '-',
+    '-i',
+    p.interface,
+    '-n',
+    '--immediate-mode',
+    '-U',
+    '-s',
+    String(p.snaplen ?? CAPTURE_LIMITS.snaplen),
+    '-c',
+    String(count),
+    '-w',
+    '-',
     '--',
     ...(p.filter?.trim() ? [p.filter] : []),
   ];
@@ -124,7 +138,11 @@ export function startCapture(p: CaptureStartParams, opts: { wrap?: string[]; emi
       clearTimeout(durationTimer);
       flush();
       const why: CaptureEndReason = reason ?? (packets >= count ? 'count' : code === 0 ? 'exited' : 'failed');
-      const lastLine = stderr.trim().split('\n').filter((l) => !/^(tcpdump: listening|\d+ packets)/.test(l)).pop();
+      const lastLine = stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !/^(tcpdump: listening|\d+ packets)/.test(l))
+        .pop();
       const end: Extract<CaptureEvent, { type: 'end' }> = { type: 'end', reason: why, packets, bytes };
       const err = error ?? (why === 'failed' || why === 'exited' ? lastLine : undefined);
       if (err) end.error = err.replace(/^tcpdump: /, '').slice(0, 300);

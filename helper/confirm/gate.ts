@@ -40,7 +40,10 @@ const WHAT: Record<ChangeToConfirm['action'], string> = {
 export async function confirmOrRefuse(s: HelperSettings, change: ChangeToConfirm, signal?: AbortSignal): Promise<void> {
   if (clientConfirms(s)) return;
   if (s.confirm?.by !== 'supervisor') {
-    throw new HelperError(NEEDS_CONFIRMATION, `${WHAT[change.action]} needs a person's yes, and this helper has nobody to ask: it was started without a supervisor (--confirm-fd) and without --client-confirms; nothing was done`);
+    throw new HelperError(
+      NEEDS_CONFIRMATION,
+      `${WHAT[change.action]} needs a person's yes, and this helper has nobody to ask: it was started without a supervisor (--confirm-fd) and without --client-confirms; nothing was done`,
+    );
   }
   const answer = await supervisorChannel(s.confirm.fd).ask(change, signal);
   if (!answer.confirmed) throw new HelperError(NOT_CONFIRMED, `not confirmed: ${answer.why}; nothing was done`);

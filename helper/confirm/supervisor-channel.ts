@@ -44,7 +44,11 @@ function open(fd: number): SupervisorChannel {
     readLines(sock, {
       onLine: (line) => {
         let raw: unknown;
-        try { raw = JSON.parse(line); } catch { return; }
+        try {
+          raw = JSON.parse(line);
+        } catch {
+          return;
+        }
         const a = parseAnswer(raw);
         const w = a && waiting.get(a.answer);
         if (!a || !w) return;
@@ -61,9 +65,15 @@ function open(fd: number): SupervisorChannel {
       if (closed || !sock || signal?.aborted) return Promise.resolve(GONE);
       const id = next++;
       return new Promise<Confirmation>((resolve) => {
-        const onAbort = () => { waiting.delete(id); resolve({ confirmed: false, why: 'the client went away' }); };
+        const onAbort = () => {
+          waiting.delete(id);
+          resolve({ confirmed: false, why: 'the client went away' });
+        };
         signal?.addEventListener('abort', onAbort, { once: true });
-        waiting.set(id, (c) => { signal?.removeEventListener('abort', onAbort); resolve(c); });
+        waiting.set(id, (c) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(c);
+        });
         sock!.write(encodeLine({ ask: id, change }));
       });
     },

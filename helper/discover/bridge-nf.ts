@@ -11,17 +11,22 @@ import { runProgram } from '../proc';
 import { programPath } from '../programs';
 import { inNetnsOf } from './ns-owner';
 
-const FILES = { 'net.bridge.bridge-nf-call-iptables': '/proc/sys/net/bridge/bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables': '/proc/sys/net/bridge/bridge-nf-call-ip6tables' } as const;
+const FILES = {
+  'net.bridge.bridge-nf-call-iptables': '/proc/sys/net/bridge/bridge-nf-call-iptables',
+  'net.bridge.bridge-nf-call-ip6tables': '/proc/sys/net/bridge/bridge-nf-call-ip6tables',
+} as const;
 
 /** Sets both sysctls on each namespace with a bridge; `paths` maps namespace name → its netns path. */
 export async function readBridgeNf(namespaces: ObservedNamespace[], paths: ReadonlyMap<string, string>): Promise<void> {
   const bridged = namespaces.filter((n) => n.links.some((l) => l.kind === 'bridge') && paths.has(n.name));
-  await Promise.all(bridged.map(async (n) => {
-    for (const [key, file] of Object.entries(FILES)) {
-      const r = await runProgram(await inNetnsOf(paths.get(n.name)!, [programPath('cat'), file]), { timeoutMs: 10_000 });
-      // no such file: br_netfilter is not loaded, so bridged traffic skips iptables (a failure to enter the namespace leaves it unread)
-      if (r.code === 0) n.sysctls[key] = r.stdout.trim() === '0' ? '0' : '1';
-      else if (/No such file/.test(r.stderr)) n.sysctls[key] = '0';
-    }
-  }));
+  await Promise.all(
+    bridged.map(async (n) => {
+      for (const [key, file] of Object.entries(FILES)) {
+        const r = await runProgram(await inNetnsOf(paths.get(n.name)!, [programPath('cat'), file]), { timeoutMs: 10_000 });
+        // no such file: br_netfilter is not loaded, so bridged traffic skips iptables (a failure to enter the namespace leaves it unread)
+        if (r.code === 0) n.sysctls[key] = r.stdout.trim() === '0' ? '0' : '1';
+        else if (/No such file/.test(r.stderr)) n.sysctls[key] = '0';
+      }
+    }),
+  );
 }

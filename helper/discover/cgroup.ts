@@ -20,7 +20,10 @@ function unescapeUnit(s: string): string {
 /** The owner named by /proc/PID/cgroup text, or undefined for a plain process. */
 export function cgroupOwner(text: string): CgroupOwner | undefined {
   // the unified (0::) line is the most precise where it is set; the v1 lines otherwise
-  const paths = text.split('\n').map((l) => l.slice(l.indexOf(':', l.indexOf(':') + 1) + 1)).filter((p) => p && p !== '/');
+  const paths = text
+    .split('\n')
+    .map((l) => l.slice(l.indexOf(':', l.indexOf(':') + 1) + 1))
+    .filter((p) => p && p !== '/');
   for (const p of paths) {
     if (p.includes('kubepods')) {
       let m = new RegExp(`cri-containerd-${ID}\\.scope`).exec(p);

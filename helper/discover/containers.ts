@@ -59,7 +59,9 @@ export function dockerDaemons(): DockerDaemon[] {
   let pids: string[] = [];
   try {
     pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-  } catch { /* no /proc */ }
+  } catch {
+    /* no /proc */
+  }
   for (const p of pids) {
     const pid = Number(p);
     if (procText(pid, 'comm') !== 'dockerd' || procUid(pid) !== 0) continue;
@@ -134,9 +136,16 @@ export function fromStateFiles(config: Json, hostConfig: Json | undefined): Cont
   if (typeof config?.ID !== 'string') return undefined;
   const ports: string[] = [];
   for (const [priv, binds] of Object.entries((config.NetworkSettings?.Ports ?? {}) as Record<string, Json>)) {
-    for (const b of binds ?? []) if (b?.HostPort) ports.push(`${b.HostIp && b.HostIp !== '0.0.0.0' && b.HostIp !== '::' ? `${b.HostIp}:` : ''}${b.HostPort}:${priv}`);
+    for (const b of binds ?? [])
+      if (b?.HostPort) ports.push(`${b.HostIp && b.HostIp !== '0.0.0.0' && b.HostIp !== '::' ? `${b.HostIp}:` : ''}${b.HostPort}:${priv}`);
   }
-  const c: ContainerInfo = { runtime: 'docker', id: config.ID, name: strip(config.Name), networks: networksOf(config.NetworkSettings?.Networks), labels: config.Config?.Labels ?? {} };
+  const c: ContainerInfo = {
+    runtime: 'docker',
+    id: config.ID,
+    name: strip(config.Name),
+    networks: networksOf(config.NetworkSettings?.Networks),
+    labels: config.Config?.Labels ?? {},
+  };
   const mode = hostConfig?.NetworkMode as string | undefined;
   if (mode) c.networkMode = mode;
   const uniq = [...new Set(ports)].sort();

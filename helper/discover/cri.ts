@@ -28,7 +28,9 @@ export function podOfContainer(id: string): Pod | undefined {
     try {
       const pod = podOf(JSON.parse(readFileSync(path(id), 'utf8'))?.annotations);
       if (pod) return pod;
-    } catch { /* not this runtime */ }
+    } catch {
+      /* not this runtime */
+    }
   }
   return undefined;
 }

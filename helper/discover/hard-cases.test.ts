@@ -24,7 +24,8 @@ import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandb
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping discover hard-case tests: ${skip}`);
 
-const doc = (d: Partial<Topology>): Topology => ({ apiVersion: 'netns-studio/v1', kind: 'Topology', metadata: {}, namespaces: [], bridges: [], veths: [], forwarders: [], ...d }) as Topology;
+const doc = (d: Partial<Topology>): Topology =>
+  ({ apiVersion: 'netns-studio/v1', kind: 'Topology', metadata: {}, namespaces: [], bridges: [], veths: [], forwarders: [], ...d }) as Topology;
 const ns = (name: string, extra: object = {}) => ({ name, loopback: 'up' as const, sysctls: {}, routes: [], nat: [], vrfs: [], ...extra });
 const end = (namespace: string, name: string, addresses: string[], extra: object = {}) => ({ namespace, name, addresses, up: true, ...extra });
 
@@ -39,7 +40,10 @@ async function buildDiscoverRoundTrip(sb: Sandbox, script: string, expected: Top
     const d = await discoverSandbox(h, sb);
     assert.deepEqual(d.observed.warnings, []);
     assert.deepEqual(comparableTopology(d.document), comparableTopology(expected));
-    assert.deepEqual(validateTopology(d.document).filter((i) => i.severity === 'error'), []);
+    assert.deepEqual(
+      validateTopology(d.document).filter((i) => i.severity === 'error'),
+      [],
+    );
     assert.deepEqual(observedAsDump(d.observed, sandboxLabel(sb)), withoutRules(built));
     await assertRoundTrip(sb, d.document, { empty, built, pings: parsePings(pings) });
     return d;
@@ -113,16 +117,26 @@ test('a veth whose peer is in an unnamed namespace held by a process (unshare -n
       assert.deepEqual(box.identity, { source: 'process', label: `sleep ${pid}` });
       assert.equal(d.observed.namespaces.filter((n) => n.inode === box.inode).length, 1, 'deduplicated by inode');
       const inBox = box.links.find((l) => l.name === 'in-box')!;
-      assert.deepEqual(inBox.addresses.map((a) => a.cidr), ['10.50.0.2/24']);
+      assert.deepEqual(
+        inBox.addresses.map((a) => a.cidr),
+        ['10.50.0.2/24'],
+      );
       const host = d.observed.namespaces.find((n) => n.name === 'host')!;
       const toBox = host.links.find((l) => l.name === 'to-box')!;
       assert.deepEqual([toBox.peer?.namespace, toBox.peer?.name], [`inode:${box.inode}`, 'in-box']);
       assert.deepEqual([inBox.peer?.namespace, inBox.peer?.name], ['host', 'to-box']);
       // the document holds named namespaces only: the pair into the container is not a veth of it
-      assert.deepEqual(d.document.veths.map((v) => v.ends.map((e) => e.name).sort()), [['in-ns1', 'to-ns1']]);
+      assert.deepEqual(
+        d.document.veths.map((v) => v.ends.map((e) => e.name).sort()),
+        [['in-ns1', 'to-ns1']],
+      );
 
       const without = await discoverSandbox(h, sb);
-      assert.equal(without.observed.namespaces.some((n) => !n.named), false, 'unnamed namespaces only on request');
+      assert.equal(
+        without.observed.namespaces.some((n) => !n.named),
+        false,
+        'unnamed namespaces only on request',
+      );
       const toBox2 = without.observed.namespaces.find((n) => n.name === 'host')!.links.find((l) => l.name === 'to-box')!;
       assert.equal(toBox2.peer?.namespace, undefined, 'a peer in a namespace not read stays unresolved');
       assert.equal(toBox2.peer?.ifindex, inBox.ifindex);

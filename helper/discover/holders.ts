@@ -12,7 +12,10 @@ export function scanHolders(proc = '/proc'): Map<number, number[]> {
   const out = new Map<number, number[]>();
   let pids: number[];
   try {
-    pids = readdirSync(proc).filter((p) => /^\d+$/.test(p)).map(Number).sort((a, b) => a - b);
+    pids = readdirSync(proc)
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number)
+      .sort((a, b) => a - b);
   } catch {
     return out;
   }

@@ -14,7 +14,10 @@ test('cgroup paths name the container runtime, Kubernetes or the nspawn machine'
     [`0::/system.slice/docker-${ID}.scope\n`, { kind: 'docker', id: ID }],
     [`0::/machine.slice/libpod-${ID}.scope/container\n`, { kind: 'podman', id: ID }],
     [`0::/machine.slice/libpod-conmon-${ID}.scope\n`, undefined],
-    [`0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice/cri-containerd-${ID}.scope\n`, { kind: 'kubernetes', id: ID, runtime: 'containerd' }],
+    [
+      `0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice/cri-containerd-${ID}.scope\n`,
+      { kind: 'kubernetes', id: ID, runtime: 'containerd' },
+    ],
     [`0::/kubepods.slice/kubepods-pod2.slice/crio-${ID}.scope\n`, { kind: 'kubernetes', id: ID, runtime: 'crio' }],
     [`3:cpu:/kubepods/burstable/pod7c1/${ID}\n`, { kind: 'kubernetes', id: ID, runtime: 'unknown' }],
     ['0::/machine.slice/machine-deb\\x2dtest.scope/payload\n', { kind: 'nspawn', machine: 'deb-test' }],
@@ -45,29 +48,69 @@ test('mountinfo: network nsfs entries with unescaped paths; other namespace type
 });
 
 test('dockerd flags: its sockets and data root', () => {
-  assert.deepEqual(dockerdPlaces(['dockerd', '-H', 'unix:///tmp/x/sock', '--data-root=/tmp/x/data', '--host=tcp://0.0.0.0:2375']), { sockets: ['/tmp/x/sock'], dataRoot: '/tmp/x/data' });
+  assert.deepEqual(dockerdPlaces(['dockerd', '-H', 'unix:///tmp/x/sock', '--data-root=/tmp/x/data', '--host=tcp://0.0.0.0:2375']), {
+    sockets: ['/tmp/x/sock'],
+    dataRoot: '/tmp/x/data',
+  });
   assert.deepEqual(dockerdPlaces(['/usr/sbin/dockerd', '-g', '/srv/docker']), { sockets: ['/var/run/docker.sock'], dataRoot: '/srv/docker' });
 });
 
 test('Docker API entries and state files give the same container', () => {
-  const api = fromApiEntry({
-    Id: ID, Names: ['/web'], HostConfig: { NetworkMode: 'lan' }, Labels: { a: 'b' },
-    Ports: [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }, { IP: '::', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }, { PrivatePort: 53, Type: 'udp' }],
-    NetworkSettings: { Networks: { lan: { IPAddress: '172.30.0.2', IPPrefixLen: 24, MacAddress: '02:42:ac:1e:00:02' } } },
-  }, 'docker');
-  const state = fromStateFiles({
-    ID, Name: '/web', Config: { Labels: { a: 'b' } },
-    NetworkSettings: { Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }, { HostIp: '::', HostPort: '8080' }] }, Networks: { lan: { IPAddress: '172.30.0.2', IPPrefixLen: 24, MacAddress: '02:42:ac:1e:00:02' } } },
-  }, { NetworkMode: 'lan' });
-  const want = { runtime: 'docker', id: ID, name: 'web', networkMode: 'lan', labels: { a: 'b' }, ports: ['8080:80/tcp'], networks: [{ name: 'lan', address: '172.30.0.2/24', mac: '02:42:ac:1e:00:02' }] };
+  const api = fromApiEntry(
+    {
+      Id: ID,
+      Names: ['/web'],
+      HostConfig: { NetworkMode: 'lan' },
+      Labels: { a: 'b' },
+      Ports: [
+        { IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },
+        { IP: '::', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },
+        { PrivatePort: 53, Type: 'udp' },
+      ],
+      NetworkSettings: { Networks: { lan: { IPAddress: '172.30.0.2', IPPrefixLen: 24, MacAddress: '02:42:ac:1e:00:02' } } },
+    },
+    'docker',
+  );
+  const state = fromStateFiles(
+    {
+      ID,
+      Name: '/web',
+      Config: { Labels: { a: 'b' } },
+      NetworkSettings: {
+        Ports: {
+          '80/tcp': [
+            { HostIp: '0.0.0.0', HostPort: '8080' },
+            { HostIp: '::', HostPort: '8080' },
+          ],
+        },
+        Networks: { lan: { IPAddress: '172.30.0.2', IPPrefixLen: 24, MacAddress: '02:42:ac:1e:00:02' } },
+      },
+    },
+    { NetworkMode: 'lan' },
+  );
+  const want = {
+    runtime: 'docker',
+    id: ID,
+    name: 'web',
+    networkMode: 'lan',
+    labels: { a: 'b' },
+    ports: ['8080:80/tcp'],
+    networks: [{ name: 'lan', address: '172.30.0.2/24', mac: '02:42:ac:1e:00:02' }],
+  };
   assert.deepEqual(api, want);
   assert.deepEqual(state, want);
-  assert.deepEqual(fromApiEntry({ Id: ID, Names: ['/box'], HostConfig: { NetworkMode: 'none' }, NetworkSettings: { Networks: { none: {} } } }, 'docker')?.networks, []);
+  assert.deepEqual(
+    fromApiEntry({ Id: ID, Names: ['/box'], HostConfig: { NetworkMode: 'none' }, NetworkSettings: { Networks: { none: {} } } }, 'docker')?.networks,
+    [],
+  );
   assert.equal(fromApiEntry({ Names: ['/x'] }, 'docker'), undefined);
 });
 
 test('CRI annotations and dockershim labels name the pod', () => {
-  assert.deepEqual(podOf({ 'io.kubernetes.cri.sandbox-name': 'nginx-1', 'io.kubernetes.cri.sandbox-namespace': 'default' }), { namespace: 'default', name: 'nginx-1' });
+  assert.deepEqual(podOf({ 'io.kubernetes.cri.sandbox-name': 'nginx-1', 'io.kubernetes.cri.sandbox-namespace': 'default' }), {
+    namespace: 'default',
+    name: 'nginx-1',
+  });
   assert.deepEqual(podOf({ 'io.kubernetes.pod.name': 'dns', 'io.kubernetes.pod.namespace': 'kube-system' }), { namespace: 'kube-system', name: 'dns' });
   assert.equal(podOf({ 'io.kubernetes.pod.name': 'x' }), undefined);
 });

@@ -43,7 +43,7 @@ function identityOf(t: Target, owners: CgroupOwner[], containers: Map<string, Co
   }
   const found = owners
     .filter((o): o is Extract<CgroupOwner, { kind: 'docker' | 'podman' }> => o.kind === 'docker' || o.kind === 'podman')
-    .map((o) => containers.get(o.id) ?? { runtime: o.kind, id: o.id, name: o.id.slice(0, 12), networks: [], labels: {} } as ContainerInfo);
+    .map((o) => containers.get(o.id) ?? ({ runtime: o.kind, id: o.id, name: o.id.slice(0, 12), networks: [], labels: {} } as ContainerInfo));
   if (found.length) {
     const byId = new Map(found.map((c) => [c.id, c]));
     const sharedFrom = (c: ContainerInfo) => (c.networkMode?.startsWith('container:') ? c.networkMode.slice('container:'.length) : undefined);

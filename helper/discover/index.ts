@@ -137,7 +137,9 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
   let etcNetns = new Set<string>();
   try {
     etcNetns = new Set(readdirSync('/etc/netns'));
-  } catch { /* none at all */ }
+  } catch {
+    /* none at all */
+  }
   const parsed: ParsedNamespace[] = [];
   for (const t of targets) {
     const raw = ip.get(t.path);
@@ -152,11 +154,24 @@ export async function readTargets(targets: Target[], opts: DiscoverOptions = {})
     if (t.named && t.name !== HOST_NS && etcNetns.has(t.name)) {
       try {
         p.ns.resolvConf = readFileSync(`/etc/netns/${t.name}/resolv.conf`, 'utf8');
-      } catch { /* none */ }
+      } catch {
+        /* none */
+      }
     }
     parsed.push(p);
   }
-  if (opts.filter) await Promise.all([readMangle(parsed, targets, opts), readBridgeNf(parsed.map((p) => p.ns), new Map(targets.map((t) => [t.name, t.path]))), readNft(parsed.map((p) => p.ns), new Map(targets.map((t) => [t.name, t.path])))]);
+  if (opts.filter)
+    await Promise.all([
+      readMangle(parsed, targets, opts),
+      readBridgeNf(
+        parsed.map((p) => p.ns),
+        new Map(targets.map((t) => [t.name, t.path])),
+      ),
+      readNft(
+        parsed.map((p) => p.ns),
+        new Map(targets.map((t) => [t.name, t.path])),
+      ),
+    ]);
   const byName = new Map(targets.map((t) => [t.name, t]));
   await resolvePeers(parsed, async (ns) => {
     const t = byName.get(ns.name);
@@ -182,7 +197,11 @@ export function documentOf(observed: ObservedHost, opts: DiscoverOptions = {}, m
   const nat = new Map<string, NatRule[]>();
   const dns = new Map<string, Namespace['dns']>();
   for (const ns of view.namespaces) {
-    if (ns.natLines) nat.set(ns.name, ns.natLines.map(parseNatLine).filter((r): r is NatRule => !!r));
+    if (ns.natLines)
+      nat.set(
+        ns.name,
+        ns.natLines.map(parseNatLine).filter((r): r is NatRule => !!r),
+      );
     if (ns.resolvConf) dns.set(ns.name, parseResolvConf(ns.resolvConf));
   }
   return toDocument(view, { nat, dns, tableNames: hostTableNames(), ...more });

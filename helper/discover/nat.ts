@@ -36,7 +36,8 @@ export function parseNatLine(line: string): NatRule | undefined {
     else if (k === '-p') {
       if (v !== 'tcp' && v !== 'udp') return undefined;
       r.protocol = take() as 'tcp' | 'udp';
-    } else if (k === '-m' && (v === 'tcp' || v === 'udp')) i++; // the implicit match iptables-save adds for --dport
+    } else if (k === '-m' && (v === 'tcp' || v === 'udp'))
+      i++; // the implicit match iptables-save adds for --dport
     else if (k === '--dport') {
       const n = Number(take());
       if (!Number.isInteger(n)) return undefined;

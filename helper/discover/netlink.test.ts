@@ -91,13 +91,22 @@ test('netlink reader == ip reader on links, veth peers, addresses, routes, rules
     // gets carrier; the two reads below must see the same settled state
     const settled = await sb.bash('for i in $(seq 100); do ip -j link show dev br0 | grep -q \'"operstate":"UP"\' && exit 0; sleep 0.05; done; exit 1');
     assert.equal(settled.code, 0, 'br0 never came up');
-    const names = [sb.hostNs, ...readdirSync('/run/netns').filter((n) => n.startsWith(sb.prefix) && n !== sb.hostNs).sort()];
+    const names = [
+      sb.hostNs,
+      ...readdirSync('/run/netns')
+        .filter((n) => n.startsWith(sb.prefix) && n !== sb.hostNs)
+        .sort(),
+    ];
     const targets = names.map((n) => namedTarget(n)!);
     assert.equal(targets.length, 4);
     await waitUntil('IPv6 to settle (link-local addresses, DAD)', () => names.every(ipv6Settled), 20_000);
     const viaIp = await readTargets(targets, { reader: 'ip' });
     const viaNl = await readTargets(targets, {});
-    assert.deepEqual(viaNl.map((n) => n.rules), viaIp.map((n) => n.rules), 'the same policy rules');
+    assert.deepEqual(
+      viaNl.map((n) => n.rules),
+      viaIp.map((n) => n.rules),
+      'the same policy rules',
+    );
     assert.deepEqual(withoutCounters(viaNl), withoutCounters(viaIp));
     // and the facts are really there (both readers could be equally blind)
     const a = viaNl.find((n) => n.name === sb.ns('a'))!;
@@ -105,10 +114,19 @@ test('netlink reader == ip reader on links, veth peers, addresses, routes, rules
     assert.ok(a.routes.some((x) => x.table === 100 && x.dst === '10.80.0.0/16'));
     assert.ok(a.routes.some((x) => x.family === 6 && x.dst === '2001:db8:99::/48'));
     assert.ok(a.routes.some((x) => x.type === 'blackhole'));
-    assert.deepEqual(a.routes.find((x) => x.table === 101 && x.dst === 'default')?.nexthops, [{ via: '10.70.0.1', dev: 'a0', weight: 2 }, { via: '10.70.0.3', dev: 'a0', weight: 1 }]);
-    assert.deepEqual(a.routes.find((x) => x.dst === '2001:db8:98::/48')?.nexthops?.map((h) => h.weight), [1, 3]);
+    assert.deepEqual(a.routes.find((x) => x.table === 101 && x.dst === 'default')?.nexthops, [
+      { via: '10.70.0.1', dev: 'a0', weight: 2 },
+      { via: '10.70.0.3', dev: 'a0', weight: 1 },
+    ]);
+    assert.deepEqual(
+      a.routes.find((x) => x.dst === '2001:db8:98::/48')?.nexthops?.map((h) => h.weight),
+      [1, 3],
+    );
     assert.equal(a.routes.find((x) => x.dst === '10.81.0.0/16')?.onlink, true);
-    assert.deepEqual(a.rules.filter((x) => x.priority === 104).map((x) => [x.fwmark, x.fwmask, x.tableId]), [[0x10, 0xff, 101]]);
+    assert.deepEqual(
+      a.rules.filter((x) => x.priority === 104).map((x) => [x.fwmark, x.fwmask, x.tableId]),
+      [[0x10, 0xff, 101]],
+    );
     assert.equal(a.rules.filter((x) => x.family === 4 && (x.priority === 100 || x.priority === 101)).length, 2);
     assert.equal(a.links.find((l) => l.name === 'a1')?.peer?.name, 'a2');
     assert.equal(a.links.find((l) => l.name === 'a1')?.alias, 'a side');
@@ -116,20 +134,31 @@ test('netlink reader == ip reader on links, veth peers, addresses, routes, rules
     assert.deepEqual(b.links.map((l) => l.kind).sort(), ['loopback', 'tap', 'veth', 'vxlan']);
     assert.ok(a.rules.some((x) => x.text === '101: not from all to 10.1.0.0/16 fwmark 0x5 lookup main'));
     // IPv6 policy rules, each with its family (a `from all` rule says nothing of it by itself)
-    assert.deepEqual(a.rules.filter((x) => x.family === 6 && x.priority >= 100 && x.priority < 1000).map((x) => x.text), [
-      '100: from 2001:db8:70::/64 lookup 100',
-      '102: from all iif a0 lookup 200',
-      '103: from all to 2001:db8:66::/48 prohibit',
-    ]);
-    assert.deepEqual(a.rules.filter((x) => x.priority < 100 || x.priority > 32000).map((x) => `${x.family} ${x.text}`).sort(), [
-      '4 0: from all lookup local', '4 32766: from all lookup main', '4 32767: from all lookup default',
-      '6 0: from all lookup local', '6 32766: from all lookup main',
-    ].sort());
+    assert.deepEqual(
+      a.rules.filter((x) => x.family === 6 && x.priority >= 100 && x.priority < 1000).map((x) => x.text),
+      ['100: from 2001:db8:70::/64 lookup 100', '102: from all iif a0 lookup 200', '103: from all to 2001:db8:66::/48 prohibit'],
+    );
+    assert.deepEqual(
+      a.rules
+        .filter((x) => x.priority < 100 || x.priority > 32000)
+        .map((x) => `${x.family} ${x.text}`)
+        .sort(),
+      [
+        '4 0: from all lookup local',
+        '4 32766: from all lookup main',
+        '4 32767: from all lookup default',
+        '6 0: from all lookup local',
+        '6 32766: from all lookup main',
+      ].sort(),
+    );
     // our host dump sees the same rules (and the `ip -6 rule` text agrees with the observed one)
     const dump = await hostDump(sb);
     assert.deepEqual(dump.a.rules.filter((x) => x.startsWith('-6 ')).length, 3);
     const ip6 = await sb.inNs('a', ['ip', '-6', 'rule', 'show']);
-    const printed = ip6.stdout.split('\n').map((l) => l.replace(/\t/g, ' ').trim()).filter(Boolean);
+    const printed = ip6.stdout
+      .split('\n')
+      .map((l) => l.replace(/\t/g, ' ').trim())
+      .filter(Boolean);
     for (const r of a.rules.filter((x) => x.family === 6)) assert.ok(printed.includes(r.text), `${r.text} in ${printed.join(' | ')}`);
     assert.equal(b.sysctls['net.ipv4.ip_forward'], '1');
     assert.equal(b.sysctls['net.ipv6.conf.all.forwarding'], '1');
@@ -137,20 +166,23 @@ test('netlink reader == ip reader on links, veth peers, addresses, routes, rules
     const c = viaNl.find((n) => n.name === sb.ns('c'))!;
     assert.deepEqual(c.natLines, []);
     // what a document cannot say is read, by both readers alike, in `ip rule` words
-    assert.deepEqual(c.rules.filter((x) => x.priority >= 10 && x.priority < 100).map((x) => [x.family, x.priority, x.unsaid, x.action]), [
-      [4, 10, ['suppress_prefixlength 0'], undefined],
-      [4, 12, ['goto 20'], 'goto'],
-      [4, 13, ['nop'], 'nop'],
-      [4, 14, ['tos 0x10'], undefined],
-      [4, 15, ['ipproto tcp', 'dport 80'], undefined],
-      [4, 16, ['sport 1000-2000'], undefined],
-      [4, 17, ['uidrange 1000-2000'], undefined],
-      [4, 18, ['suppress_ifgroup 5'], undefined],
-      [4, 19, ['realms 3'], undefined],
-      [4, 20, undefined, undefined],
-      [4, 21, ['tun_id 5'], undefined],
-      [6, 22, ['suppress_prefixlength 0'], undefined],
-    ]);
+    assert.deepEqual(
+      c.rules.filter((x) => x.priority >= 10 && x.priority < 100).map((x) => [x.family, x.priority, x.unsaid, x.action]),
+      [
+        [4, 10, ['suppress_prefixlength 0'], undefined],
+        [4, 12, ['goto 20'], 'goto'],
+        [4, 13, ['nop'], 'nop'],
+        [4, 14, ['tos 0x10'], undefined],
+        [4, 15, ['ipproto tcp', 'dport 80'], undefined],
+        [4, 16, ['sport 1000-2000'], undefined],
+        [4, 17, ['uidrange 1000-2000'], undefined],
+        [4, 18, ['suppress_ifgroup 5'], undefined],
+        [4, 19, ['realms 3'], undefined],
+        [4, 20, undefined, undefined],
+        [4, 21, ['tun_id 5'], undefined],
+        [6, 22, ['suppress_prefixlength 0'], undefined],
+      ],
+    );
     // and discover leaves each out of the document, warning with the namespace and the rule
     const h = await startSandboxHelper(sb);
     try {
@@ -159,10 +191,16 @@ test('netlink reader == ip reader on links, veth peers, addresses, routes, rules
       assert.deepEqual(cDoc.rules, [{ priority: 20, from: '10.3.0.0/16', table: 100 }]);
       const left = d.observed.warnings.filter((w) => w.startsWith('namespace c: policy rule'));
       assert.equal(left.length, 11, left.join('\n'));
-      assert.ok(left.includes('namespace c: policy rule "14: from all tos 0x10 lookup 100" is left out of the document: a document cannot say tos 0x10'), left.join('\n'));
+      assert.ok(
+        left.includes('namespace c: policy rule "14: from all tos 0x10 lookup 100" is left out of the document: a document cannot say tos 0x10'),
+        left.join('\n'),
+      );
       assert.ok(left.includes('namespace c: policy rule "12: from all goto 20" is left out of the document: a document cannot say goto 20'), left.join('\n'));
-      assert.ok(left.some((w) => w.includes('"101: not from all to 10.1.0.0/16 fwmark 0x5 lookup main"')) === false, 'a\'s rules are another namespace');
-      assert.ok(d.observed.warnings.some((w) => w.startsWith('namespace a: policy rule "101: not from all') && w.endsWith('cannot say not')), d.observed.warnings.join('\n'));
+      assert.ok(left.some((w) => w.includes('"101: not from all to 10.1.0.0/16 fwmark 0x5 lookup main"')) === false, "a's rules are another namespace");
+      assert.ok(
+        d.observed.warnings.some((w) => w.startsWith('namespace a: policy rule "101: not from all') && w.endsWith('cannot say not')),
+        d.observed.warnings.join('\n'),
+      );
     } finally {
       await h.close();
     }
@@ -187,6 +225,9 @@ test('the long-lived reader never keeps a deleted namespace alive; a vanished na
     }
     assert.equal(stillThere, false, 'the host end vanished with the namespace');
     const after = await readTargets([host, gone], {});
-    assert.deepEqual(after.map((n) => n.name), [sb.hostNs]);
+    assert.deepEqual(
+      after.map((n) => n.name),
+      [sb.hostNs],
+    );
   });
 });

@@ -50,14 +50,18 @@ export async function readNetlink(paths: string[], streams = 2, firstReader = 0)
   const n = Math.max(1, Math.min(streams, Math.ceil(paths.length / 64)));
   const size = Math.ceil(paths.length / n);
   const chunks = Array.from({ length: n }, (_, i) => paths.slice(i * size, (i + 1) * size)).filter((c) => c.length);
-  await Promise.all(chunks.map(async (chunk, i) => {
-    // each namespace decoded as soon as its frames are in, while perl reads the next
-    // (a namespace whose frames all arrived is a whole read, even if the reader dies later)
-    await reader(firstReader + i).read(chunk, (k, dumps) => {
-      const r = decodeNamespace(dumps);
-      if (r) out.set(chunk[k], r);
-    }).catch(() => undefined);
-  }));
+  await Promise.all(
+    chunks.map(async (chunk, i) => {
+      // each namespace decoded as soon as its frames are in, while perl reads the next
+      // (a namespace whose frames all arrived is a whole read, even if the reader dies later)
+      await reader(firstReader + i)
+        .read(chunk, (k, dumps) => {
+          const r = decodeNamespace(dumps);
+          if (r) out.set(chunk[k], r);
+        })
+        .catch(() => undefined);
+    }),
+  );
   return out;
 }
 
@@ -81,7 +85,10 @@ class PerlReader {
   /** Read `paths`; `onNamespace` gets each one's frames (by its index in `paths`) once they are all in. */
   read(paths: string[], onNamespace: NamespaceFrames): Promise<void> {
     const run = this.queue.then(() => this.readNow(paths, onNamespace));
-    this.queue = run.then(() => {}, () => {});
+    this.queue = run.then(
+      () => {},
+      () => {},
+    );
     return run;
   }
 
@@ -282,10 +289,16 @@ function ipv6String(b: Buffer): string {
   let best = -1;
   let bestLen = 0;
   for (let i = 0; i < 8;) {
-    if (g[i] !== 0) { i++; continue; }
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { best = i; bestLen = j - i; }
+    if (j - i > bestLen && j - i >= 2) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = g.map((x) => x.toString(16));
@@ -295,13 +308,50 @@ function ipv6String(b: Buffer): string {
 
 const FAMILY: Record<number, string> = { 2: 'inet', 10: 'inet6' };
 const OPERSTATE = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
-const IFF: [number, string][] = [[0x2, 'BROADCAST'], [0x8, 'LOOPBACK'], [0x10, 'POINTOPOINT'], [0x1000, 'MULTICAST'], [0x100, 'PROMISC'], [0x80, 'NOARP'], [0x1, 'UP'], [0x10000, 'LOWER_UP']];
+const IFF: [number, string][] = [
+  [0x2, 'BROADCAST'],
+  [0x8, 'LOOPBACK'],
+  [0x10, 'POINTOPOINT'],
+  [0x1000, 'MULTICAST'],
+  [0x100, 'PROMISC'],
+  [0x80, 'NOARP'],
+  [0x1, 'UP'],
+  [0x10000, 'LOWER_UP'],
+];
 const BRPORT_STATE = ['disabled', 'listening', 'learning', 'forwarding', 'blocking'];
 /** IFA_F_NODAD, IFA_F_DADFAILED, IFA_F_TENTATIVE, under the names `ip -j` gives them */
-const IFA_FLAGS: [number, string][] = [[0x02, 'nodad'], [0x08, 'dadfailed'], [0x40, 'tentative']];
+const IFA_FLAGS: [number, string][] = [
+  [0x02, 'nodad'],
+  [0x08, 'dadfailed'],
+  [0x40, 'tentative'],
+];
 const SCOPE: Record<number, string> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
 const RTN = ['unspec', 'unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
-const PROTO: Record<number, string> = { 0: 'unspec', 1: 'redirect', 2: 'kernel', 3: 'boot', 4: 'static', 8: 'gated', 9: 'ra', 10: 'mrt', 11: 'zebra', 12: 'bird', 13: 'dnrouter', 14: 'xorp', 15: 'ntk', 16: 'dhcp', 17: 'mrouted', 18: 'keepalived', 42: 'babel', 99: 'openr', 186: 'bgp', 187: 'isis', 188: 'ospf', 189: 'rip', 192: 'eigrp' };
+const PROTO: Record<number, string> = {
+  0: 'unspec',
+  1: 'redirect',
+  2: 'kernel',
+  3: 'boot',
+  4: 'static',
+  8: 'gated',
+  9: 'ra',
+  10: 'mrt',
+  11: 'zebra',
+  12: 'bird',
+  13: 'dnrouter',
+  14: 'xorp',
+  15: 'ntk',
+  16: 'dhcp',
+  17: 'mrouted',
+  18: 'keepalived',
+  42: 'babel',
+  99: 'openr',
+  186: 'bgp',
+  187: 'isis',
+  188: 'ospf',
+  189: 'rip',
+  192: 'eigrp',
+};
 const TABLE_NAME: Record<number, string> = { 253: 'default', 254: 'main', 255: 'local' };
 const FR_ACT: Record<number, string> = { 1: 'to_tbl', 2: 'goto', 3: 'nop', 6: 'blackhole', 7: 'unreachable', 8: 'prohibit' };
 const RP_FILTER = ['off', 'strict', 'loose'];
@@ -526,7 +576,12 @@ function decodeNamespace(d: Map<number, Dump>): NetlinkRead | undefined {
   // nf_tables unreadable: say "maybe", so iptables-save is asked
   const hasNat = nft?.status !== 0 || nftHasNat(nft.bytes) || /^nat$/m.test(xt);
   return {
-    raw: { addr: links, route: decodeRoutes(d.get(DUMP.route)!.bytes, names), rule: decodeRules(d.get(DUMP.rule)!.bytes), netconf: decodeNetconf(d.get(DUMP.netconf)!.bytes) },
+    raw: {
+      addr: links,
+      route: decodeRoutes(d.get(DUMP.route)!.bytes, names),
+      rule: decodeRules(d.get(DUMP.rule)!.bytes),
+      netconf: decodeNetconf(d.get(DUMP.netconf)!.bytes),
+    },
     hasNat,
   };
 }

@@ -24,7 +24,14 @@ export function parseNftRuleset(json: string): NftChain[] {
   for (const it of items) {
     const c = it.chain as Json | undefined;
     if (!c || typeof c.hook !== 'string' || isIptables(String(c.family), String(c.table))) continue;
-    chains.set(key(c.family, c.table, c.name), { family: String(c.family), table: String(c.table), name: String(c.name), hook: c.hook, policy: c.policy === 'drop' ? 'drop' : 'accept', rules: [] });
+    chains.set(key(c.family, c.table, c.name), {
+      family: String(c.family),
+      table: String(c.table),
+      name: String(c.name),
+      hook: c.hook,
+      policy: c.policy === 'drop' ? 'drop' : 'accept',
+      rules: [],
+    });
   }
   for (const it of items) {
     const r = it.rule as Json | undefined;
@@ -44,14 +51,16 @@ export async function readNft(namespaces: ObservedNamespace[], paths: ReadonlyMa
   const todo = namespaces.filter((n) => paths.has(n.name));
   // a few at a time: one process per namespace
   for (let i = 0; i < todo.length; i += 16) {
-    await Promise.all(todo.slice(i, i + 16).map(async (n) => {
-      const r = await runProgram(await inNetnsOf(paths.get(n.name)!, [programPath('nft'), '-j', 'list', 'ruleset']), { timeoutMs: 10_000 });
-      if (r.code !== 0) return;
-      try {
-        n.nftChains = parseNftRuleset(r.stdout);
-      } catch {
-        n.warnings.push('nft -j list ruleset printed something that is not its JSON: native nftables tables not read');
-      }
-    }));
+    await Promise.all(
+      todo.slice(i, i + 16).map(async (n) => {
+        const r = await runProgram(await inNetnsOf(paths.get(n.name)!, [programPath('nft'), '-j', 'list', 'ruleset']), { timeoutMs: 10_000 });
+        if (r.code !== 0) return;
+        try {
+          n.nftChains = parseNftRuleset(r.stdout);
+        } catch {
+          n.warnings.push('nft -j list ruleset printed something that is not its JSON: native nftables tables not read');
+        }
+      }),
+    );
   }
 }

@@ -42,9 +42,7 @@ export async function foreignOwned(paths: readonly string[]): Promise<Set<string
 
 /** argv running `tool` inside the namespace at `path`; `foreign`: through its owner (see above). */
 export function inNetns(path: string, tool: readonly string[], foreign: boolean): string[] {
-  return foreign
-    ? [programPath('perl'), NS_OWNER_SCRIPT, '--exec', programPath('nsenter'), path, ...tool]
-    : [programPath('nsenter'), `--net=${path}`, ...tool];
+  return foreign ? [programPath('perl'), NS_OWNER_SCRIPT, '--exec', programPath('nsenter'), path, ...tool] : [programPath('nsenter'), `--net=${path}`, ...tool];
 }
 
 /**

@@ -119,7 +119,26 @@ const prefix = (addr: unknown, len: unknown): string | undefined =>
 const mark = (v: unknown): number | undefined => (v === undefined ? undefined : typeof v === 'number' ? v : Number(String(v)));
 
 /** What `ip -j rule` prints that the observed rule holds in fields of its own (or that says nothing of what the rule matches). */
-const RULE_FIELDS = new Set(['priority', 'src', 'srclen', 'dst', 'dstlen', 'iif', 'oif', 'fwmark', 'fwmask', 'table', 'action', 'l3mdev', 'not', 'family', 'protocol', 'iif_detached', 'oif_detached', 'flags']);
+const RULE_FIELDS = new Set([
+  'priority',
+  'src',
+  'srclen',
+  'dst',
+  'dstlen',
+  'iif',
+  'oif',
+  'fwmark',
+  'fwmask',
+  'table',
+  'action',
+  'l3mdev',
+  'not',
+  'family',
+  'protocol',
+  'iif_detached',
+  'oif_detached',
+  'flags',
+]);
 
 /**
  * The rest of what `ip -j rule` printed, in the words `ip rule` uses (tos 0x10,
@@ -162,7 +181,8 @@ function rule(r: Json): ObservedRule {
   const family: 4 | 6 = r.family === 'inet6' || String(r.src ?? '').includes(':') || String(r.dst ?? '').includes(':') ? 6 : 4;
   const out: ObservedRule = { family, priority: Number(r.priority ?? 0), table: r.table === undefined ? undefined : String(r.table), text: parts.join(' ') };
   if (r.action !== undefined && r.action !== 'to_tbl' && r.action !== 'lookup') out.action = String(r.action);
-  else if ('goto' in r) out.action = 'goto'; // ip prints these two as keys of their own
+  else if ('goto' in r)
+    out.action = 'goto'; // ip prints these two as keys of their own
   else if ('nop' in r) out.action = 'nop';
   if (unsaid.length) out.unsaid = unsaid;
   if (r.table !== undefined && !r.l3mdev) out.tableId = tableNumber(r.table);

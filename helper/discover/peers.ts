@@ -104,9 +104,7 @@ export async function resolvePeers(all: ParsedNamespace[], listIds?: ListIds): P
     for (const e of g.ends) {
       const l = linkAt(e.ns, e.ifindex)!;
       const peer = target ? linkAt(target, e.peerIndex) : undefined;
-      l.peer = target && peer
-        ? { namespace: target.ns.name, ifindex: peer.ifindex, name: peer.name, nsid: e.nsid }
-        : { ifindex: e.peerIndex, nsid: e.nsid };
+      l.peer = target && peer ? { namespace: target.ns.name, ifindex: peer.ifindex, name: peer.name, nsid: e.nsid } : { ifindex: e.peerIndex, nsid: e.nsid };
     }
     if (target) g.owner.ns.nsids[String(g.nsid)] = target.ns.name;
     else if (g.cands!.size > 1) g.owner.ns.warnings.push(`could not tell which namespace nsid ${g.nsid} is`);

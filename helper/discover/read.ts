@@ -48,7 +48,10 @@ function ipBatchFile(): string {
  * unprivileged user owns (run as that owner: ./ns-owner.ts), where root's private
  * batch file cannot be opened, so the batch comes on stdin.
  */
-interface Tool { argv: () => string[]; foreign?: { argv: string[]; input: string } }
+interface Tool {
+  argv: () => string[];
+  foreign?: { argv: string[]; input: string };
+}
 const IP_TOOL: Tool = {
   argv: () => [programPath('ip'), '-j', '-d', '-s', '-batch', ipBatchFile()],
   foreign: { argv: [programPath('ip'), '-j', '-d', '-s', '-batch', '-'], input: IP_COMMANDS.join('\n') + '\n' },
@@ -72,16 +75,31 @@ export async function readIp(paths: string[], opts: ReadOptions = {}): Promise<M
   const out = new Map<string, RawNamespace>();
   const rules6 = new Map<string, RawRules>();
   await Promise.all([
-    fanOut(paths, opts.streams ?? 2, IP_TOOL, (stdout) => splitJsonValues(stdout), IP_COMMANDS.length, (path, values) => {
-      const [addr, route, rule, netconf] = values as any[][]; // eslint-disable-line @typescript-eslint/no-explicit-any
-      out.set(path, { addr, route, rule, netconf });
-    }),
-    fanOut(paths, opts.streams ?? 2, RULE6_TOOL, (stdout) => splitJsonValues(stdout), 1, (path, [rules]) => rules6.set(path, rules as RawRules)),
+    fanOut(
+      paths,
+      opts.streams ?? 2,
+      IP_TOOL,
+      (stdout) => splitJsonValues(stdout),
+      IP_COMMANDS.length,
+      (path, values) => {
+        const [addr, route, rule, netconf] = values as any[][]; // eslint-disable-line @typescript-eslint/no-explicit-any
+        out.set(path, { addr, route, rule, netconf });
+      },
+    ),
+    fanOut(
+      paths,
+      opts.streams ?? 2,
+      RULE6_TOOL,
+      (stdout) => splitJsonValues(stdout),
+      1,
+      (path, [rules]) => rules6.set(path, rules as RawRules),
+    ),
   ]);
   // tagged, since `from all lookup main` looks the same in both families (../discover/parse.ts)
   for (const [path, raw] of out) {
     const v6 = rules6.get(path);
-    if (!v6) out.delete(path); // vanished between the two reads: as if gone
+    if (!v6)
+      out.delete(path); // vanished between the two reads: as if gone
     else raw.rule = [...raw.rule, ...v6.map((r) => ({ ...r, family: 'inet6' }))];
   }
   return out;
@@ -98,7 +116,12 @@ export async function readNat(paths: string[], opts: ReadOptions = {}): Promise<
  * Read `iptables-save -t TABLE` (or `ip6tables-save`) of each path, for reachability: the
  * text of its block, '' where there is no such table.
  */
-export async function readSave(paths: string[], program: 'iptables-save' | 'ip6tables-save', table: 'filter' | 'mangle', opts: ReadOptions = {}): Promise<Map<string, string>> {
+export async function readSave(
+  paths: string[],
+  program: 'iptables-save' | 'ip6tables-save',
+  table: 'filter' | 'mangle',
+  opts: ReadOptions = {},
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   await fanOut(paths, opts.streams ?? 2, saveTool(program, table), splitSaveBlocks, 1, (path, [block]) => out.set(path, block as string));
   return out;
@@ -142,26 +165,27 @@ async function fanOut(
   const n = Math.max(1, Math.min(streams, Math.ceil(paths.length / 4)));
   const size = Math.ceil(paths.length / n);
   const chunks = Array.from({ length: n }, (_, i) => paths.slice(i * size, (i + 1) * size)).filter((c) => c.length);
-  await Promise.all(chunks.map(async (chunk) => {
-    const template = argvOf('{}');
-    const r = chunk.length === 1
-      ? await runProgram(argvOf(chunk[0]))
-      : await runProgram(['xargs', '-0', '-I{}', ...template], { input: chunk.join('\0') + '\0' });
-    const values = split(r.stdout);
-    const failed = new Set([...r.stderr.matchAll(/^nsenter: cannot open (\/\S+?): /gm)].map((m) => m[1]));
-    const unexplained = r.stderr.split('\n').filter((l) => l.trim() && !/^nsenter: cannot open /.test(l));
-    const ok = chunk.filter((p) => !failed.has(p));
-    if (!unexplained.length && values.length === ok.length * per) {
-      ok.forEach((p, i) => accept(p, values.slice(i * per, (i + 1) * per)));
-      return;
-    }
-    // something unexpected: read this stream's namespaces one by one, keeping what works
-    await mapLimit(chunk, 2, async (p) => {
-      const one = await runProgram(argvOf(p));
-      const v = one.code === 0 ? split(one.stdout) : [];
-      if (v.length === per) accept(p, v);
-      // iptables-save prints nothing when the namespace never had a nat table
-      else if (one.code === 0 && per === 1 && !one.stdout.trim()) accept(p, ['']);
-    });
-  }));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      const template = argvOf('{}');
+      const r =
+        chunk.length === 1 ? await runProgram(argvOf(chunk[0])) : await runProgram(['xargs', '-0', '-I{}', ...template], { input: chunk.join('\0') + '\0' });
+      const values = split(r.stdout);
+      const failed = new Set([...r.stderr.matchAll(/^nsenter: cannot open (\/\S+?): /gm)].map((m) => m[1]));
+      const unexplained = r.stderr.split('\n').filter((l) => l.trim() && !/^nsenter: cannot open /.test(l));
+      const ok = chunk.filter((p) => !failed.has(p));
+      if (!unexplained.length && values.length === ok.length * per) {
+        ok.forEach((p, i) => accept(p, values.slice(i * per, (i + 1) * per)));
+        return;
+      }
+      // something unexpected: read this stream's namespaces one by one, keeping what works
+      await mapLimit(chunk, 2, async (p) => {
+        const one = await runProgram(argvOf(p));
+        const v = one.code === 0 ? split(one.stdout) : [];
+        if (v.length === per) accept(p, v);
+        // iptables-save prints nothing when the namespace never had a nat table
+        else if (one.code === 0 && per === 1 && !one.stdout.trim()) accept(p, ['']);
+      });
+    }),
+  );
 }

@@ -29,7 +29,10 @@ function files(dirs: readonly string[]): string[] {
   for (const d of dirs) {
     out.push(join(d, 'rt_tables'));
     try {
-      for (const f of readdirSync(join(d, 'rt_tables.d')).filter((x) => x.endsWith('.conf')).sort()) out.push(join(d, 'rt_tables.d', f));
+      for (const f of readdirSync(join(d, 'rt_tables.d'))
+        .filter((x) => x.endsWith('.conf'))
+        .sort())
+        out.push(join(d, 'rt_tables.d', f));
     } catch {
       // no rt_tables.d here
     }
@@ -42,14 +45,16 @@ let cache: { stamp: string; names: Map<string, number> } | undefined;
 /** name → table id, for the tables the host names (never the kernel's main/local/default). */
 export function hostTableNames(dirs: readonly string[] = DIRS): ReadonlyMap<string, number> {
   const list = files(dirs);
-  const stamp = list.map((f) => {
-    try {
-      const s = statSync(f);
-      return `${f}:${s.mtimeMs}:${s.size}`;
-    } catch {
-      return '';
-    }
-  }).join('|');
+  const stamp = list
+    .map((f) => {
+      try {
+        const s = statSync(f);
+        return `${f}:${s.mtimeMs}:${s.size}`;
+      } catch {
+        return '';
+      }
+    })
+    .join('|');
   if (cache?.stamp === stamp && dirs === DIRS) return cache.names;
   const names = new Map<string, number>();
   for (const f of list) {

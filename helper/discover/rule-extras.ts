@@ -25,7 +25,9 @@ function protocolName(n: number): string {
         const [name, num] = line.replace(/#.*/, '').trim().split(/\s+/);
         if (name && num && !protocols.has(Number(num))) protocols.set(Number(num), name);
       }
-    } catch { /* no netbase: numbers only */ }
+    } catch {
+      /* no netbase: numbers only */
+    }
   }
   return protocols.get(n) ?? `ipproto-${n}`;
 }
@@ -42,7 +44,10 @@ export function addRuleExtras(r: Json, header: { tos: number; action: number }, 
   }
   const proto = a.get(FRA.ipProto);
   if (proto?.length) r.ipproto = protocolName(proto[0]);
-  for (const [word, type] of [['sport', FRA.sportRange], ['dport', FRA.dportRange]] as const) {
+  for (const [word, type] of [
+    ['sport', FRA.sportRange],
+    ['dport', FRA.dportRange],
+  ] as const) {
     const range = a.get(type);
     if (!range || range.length < 4) continue;
     const [start, end] = [range.readUInt16LE(0), range.readUInt16LE(2)];

@@ -44,7 +44,11 @@ for (const name of scenarioNames()) {
         assert.deepEqual(d.observed.warnings, []);
         // every fact the reference made, in document form
         assert.deepEqual(comparableTopology(d.document), comparableTopology(withImpliedRouteDevs(sc.doc)));
-        assert.deepEqual(validateTopology(d.document).filter((i) => i.severity === 'error'), [], 'discover output must validate');
+        assert.deepEqual(
+          validateTopology(d.document).filter((i) => i.severity === 'error'),
+          [],
+          'discover output must validate',
+        );
         // and as observed facts, against an independent reader
         assert.deepEqual(observedAsDump(d.observed, sandboxLabel(sb)), withoutRules(refDump));
 

@@ -57,7 +57,9 @@ export function listTargets(opts: TargetOptions = {}): { targets: Target[]; warn
   let names: string[] = [];
   try {
     names = readdirSync(NETNS_DIR);
-  } catch { /* no named namespaces */ }
+  } catch {
+    /* no named namespaces */
+  }
   for (const n of names.sort()) {
     if (opts.onlyPrefix !== undefined && !n.startsWith(opts.onlyPrefix)) continue;
     if (!isSafeNetnsName(n)) {

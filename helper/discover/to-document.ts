@@ -66,7 +66,10 @@ function routeOf(r: ObservedRoute, links: Set<string>, isHost: boolean): Route |
   if (r.onlink) out.onlink = true;
   if (r.nexthops) {
     out.nexthops = r.nexthops.map((h) => ({
-      ...(h.via ? { via: h.via } : {}), ...(h.dev ? { dev: h.dev } : {}), ...(h.weight !== 1 ? { weight: h.weight } : {}), ...(h.onlink ? { onlink: true } : {}),
+      ...(h.via ? { via: h.via } : {}),
+      ...(h.dev ? { dev: h.dev } : {}),
+      ...(h.weight !== 1 ? { weight: h.weight } : {}),
+      ...(h.onlink ? { onlink: true } : {}),
     }));
   }
   return out;
@@ -151,31 +154,40 @@ export function toDocument(host: ObservedHost, opts: ToDocumentOptions = {}): To
     const sysctls: Namespace['sysctls'] = {};
     if (!isHost) {
       // only the keys a document can hold (discover also reads others, e.g. bridge-nf-call-iptables for reachability)
-      for (const [k, v] of Object.entries(ns.sysctls)) if (v !== '0' && (SYSCTL_KEYS as readonly string[]).includes(k)) (sysctls as Record<string, string>)[k] = v;
+      for (const [k, v] of Object.entries(ns.sysctls))
+        if (v !== '0' && (SYSCTL_KEYS as readonly string[]).includes(k)) (sysctls as Record<string, string>)[k] = v;
     }
     const routes = ns.routes.map((r) => routeOf(r, linkNames, isHost)).filter((r): r is Route => !!r);
     // the host's own rules are its configuration, not the topology's: only those over its document links or into tables it routes
     const hostTables = new Set(routes.map((r) => (typeof r.table === 'number' ? r.table : 254)).filter((t) => t !== 254 && t !== 255));
     const rules = ns.rules
-      .filter((r) => !isHost || opts.hostRules === 'all' || (r.iif !== undefined && linkNames.has(r.iif)) || (r.oif !== undefined && linkNames.has(r.oif)) || (r.tableId !== undefined && hostTables.has(r.tableId)))
+      .filter(
+        (r) =>
+          !isHost ||
+          opts.hostRules === 'all' ||
+          (r.iif !== undefined && linkNames.has(r.iif)) ||
+          (r.oif !== undefined && linkNames.has(r.oif)) ||
+          (r.tableId !== undefined && hostTables.has(r.tableId)),
+      )
       .filter((r) => {
         const why = kernelRule(r) ? undefined : unsayable(r);
         if (why !== undefined) opts.onLeftOut?.(ns.name, r, why);
         return why === undefined;
       })
-      .map(ruleOf).filter((r): r is PolicyRule => !!r)
+      .map(ruleOf)
+      .filter((r): r is PolicyRule => !!r)
       .sort((a, b) => ruleFamily(a) - ruleFamily(b) || a.priority - b.priority);
     const n: Namespace = {
       name: ns.name,
       loopback: !lo || lo.up ? 'up' : 'down',
       sysctls,
       routes,
-      nat: isHost ? [] : opts.nat?.get(ns.name) ?? [],
+      nat: isHost ? [] : (opts.nat?.get(ns.name) ?? []),
       vrfs: links.filter((l) => l.kind === 'vrf').map((l) => ({ name: l.name, table: l.vrfTable ?? 0, up: l.up })),
     };
     if (rules.length) n.rules = rules;
     // every IPv6 address added with nodad: the document said `nodad: true` (a re-apply adds them the same way)
-    const v6 = links.flatMap((l) => docAddresses(l).length ? l.addresses.filter((a) => a.family === 6 && a.scope !== 'link') : []);
+    const v6 = links.flatMap((l) => (docAddresses(l).length ? l.addresses.filter((a) => a.family === 6 && a.scope !== 'link') : []));
     if (v6.length && v6.every((a) => a.nodad)) n.nodad = true;
     nameTables(n, opts.tableNames);
     const dns = isHost ? undefined : opts.dns?.get(ns.name);

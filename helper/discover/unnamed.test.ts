@@ -32,7 +32,10 @@ test('an unnamed namespace keeps its name when its first holder exits, and lists
       assert.ok(box, 'found');
       assert.equal(box.name, `inode:${a.inode}`);
       assert.deepEqual(box.holders?.map((x) => x.pid).sort(), [a.pid, b.pid].sort());
-      assert.deepEqual(box.holders?.map((x) => x.comm), ['sleep', 'sleep']);
+      assert.deepEqual(
+        box.holders?.map((x) => x.comm),
+        ['sleep', 'sleep'],
+      );
       const toBox = first.observed.namespaces.find((n) => n.name === 'host')!.links.find((l) => l.name === 'to-box')!;
       assert.equal(toBox.peer?.namespace, box.name);
 
@@ -43,8 +46,15 @@ test('an unnamed namespace keeps its name when its first holder exits, and lists
       const again = second.observed.namespaces.find((n) => n.inode === a.inode);
       assert.ok(again, 'still found through the remaining holder');
       assert.equal(again.name, box.name, 'identity is the inode, not the holder');
-      assert.deepEqual(again.holders?.map((x) => x.pid), [high.pid]);
-      assert.equal(again.links.some((l) => l.name === 'in-box'), true, 'read through the remaining holder');
+      assert.deepEqual(
+        again.holders?.map((x) => x.pid),
+        [high.pid],
+      );
+      assert.equal(
+        again.links.some((l) => l.name === 'in-box'),
+        true,
+        'read through the remaining holder',
+      );
       assert.equal(second.observed.namespaces.find((n) => n.name === 'host')!.links.find((l) => l.name === 'to-box')!.peer?.namespace, box.name);
     } finally {
       for (const x of held) await x.kill();
@@ -91,7 +101,10 @@ test('a namespace held only by a bind mount outside /run/netns is found, with it
       assert.deepEqual(ns.mounts, [file]);
       assert.equal(ns.holders, undefined, 'no process holds it');
       assert.deepEqual(ns.identity, { source: 'mount', label: file });
-      assert.deepEqual(ns.links.find((l) => l.name === 'in-mnt')?.addresses.map((a) => a.cidr), ['10.77.0.2/24']);
+      assert.deepEqual(
+        ns.links.find((l) => l.name === 'in-mnt')?.addresses.map((a) => a.cidr),
+        ['10.77.0.2/24'],
+      );
       const toMnt = d.observed.namespaces.find((n) => n.name === 'host')!.links.find((l) => l.name === 'to-mnt')!;
       assert.deepEqual([toMnt.peer?.namespace, toMnt.peer?.name], [ns.name, 'in-mnt']);
     } finally {

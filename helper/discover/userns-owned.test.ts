@@ -35,8 +35,14 @@ test('a namespace an unprivileged user owns: NAT still read, its programs run as
   const name = `${uniquePrefix('usrns')}own`;
   const path = `/run/netns/${name}`;
   // the owner: nobody, root of its own user namespace, with a NAT table of its making
-  const rules = ['*nat', ...Array.from({ length: RULES }, (_, i) => `-A POSTROUTING -s 10.${i >> 8}.${i & 255}.0/24 -o lo -j MASQUERADE`), 'COMMIT', ''].join('\n');
-  const owner = spawn(NOBODY[0]!, [...NOBODY.slice(1), '/usr/bin/unshare', '-Urn', '/bin/sh', '-c', `${programPath('iptables-restore')} && echo ready && exec /bin/sleep 600`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const rules = ['*nat', ...Array.from({ length: RULES }, (_, i) => `-A POSTROUTING -s 10.${i >> 8}.${i & 255}.0/24 -o lo -j MASQUERADE`), 'COMMIT', ''].join(
+    '\n',
+  );
+  const owner = spawn(
+    NOBODY[0]!,
+    [...NOBODY.slice(1), '/usr/bin/unshare', '-Urn', '/bin/sh', '-c', `${programPath('iptables-restore')} && echo ready && exec /bin/sleep 600`],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   let out = '';
   owner.stdout.on('data', (d) => (out += d));
   owner.stderr.on('data', (d) => (out += d));

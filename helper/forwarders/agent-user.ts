@@ -8,7 +8,11 @@
  */
 import { readFileSync } from 'node:fs';
 
-export interface AgentUser { name: string; uid: number; gid: number }
+export interface AgentUser {
+  name: string;
+  uid: number;
+  gid: number;
+}
 
 export const AGENT_USERS = ['netns-studio', 'nobody'] as const;
 /** the kernel's overflow ids: what `nobody` is on Debian and most systems */
@@ -18,7 +22,8 @@ export function parsePasswd(text: string): Map<string, AgentUser> {
   const users = new Map<string, AgentUser>();
   for (const line of text.split('\n')) {
     const [name, , uid, gid] = line.split(':');
-    const u = Number(uid); const g = Number(gid);
+    const u = Number(uid);
+    const g = Number(gid);
     if (name && Number.isInteger(u) && Number.isInteger(g) && uid !== '' && gid !== '') users.set(name, { name, uid: u, gid: g });
   }
   return users;
@@ -29,7 +34,11 @@ let cached: AgentUser | undefined;
 export function agentUser(): AgentUser {
   if (cached) return cached;
   let users = new Map<string, AgentUser>();
-  try { users = parsePasswd(readFileSync('/etc/passwd', 'utf8')); } catch { /* no passwd: the overflow ids */ }
+  try {
+    users = parsePasswd(readFileSync('/etc/passwd', 'utf8'));
+  } catch {
+    /* no passwd: the overflow ids */
+  }
   const found = AGENT_USERS.map((n) => users.get(n)).find((u) => u && u.uid !== 0 && u.gid !== 0);
   return (cached = found ?? FALLBACK);
 }

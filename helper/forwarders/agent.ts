@@ -23,8 +23,15 @@ import { spawn } from 'node:child_process';
 import { udpListen, udpDial } from './udp';
 
 interface AgentArgs {
-  protocol?: 'tcp' | 'udp'; role: 'listen' | 'dial' | 'bind' | 'serve'; name: string; dir: string;
-  listenAddr?: string; listenPort?: number; targetHost: string; targetPort: number; via?: string;
+  protocol?: 'tcp' | 'udp';
+  role: 'listen' | 'dial' | 'bind' | 'serve';
+  name: string;
+  dir: string;
+  listenAddr?: string;
+  listenPort?: number;
+  targetHost: string;
+  targetPort: number;
+  via?: string;
   /** bind: argv prefix that enters the target namespace (made by the runtime, never from a request) */
   enter?: string[];
   /** the unprivileged user to become once bound (./agent-user.ts); absent when not started by root */
@@ -58,24 +65,43 @@ function dropPrivileges(): void {
 /** Drops once all `n` sockets are bound (each calls the returned function once). */
 function dropAfter(n: number): () => void {
   let left = n;
-  return () => { if (--left === 0) dropPrivileges(); };
+  return () => {
+    if (--left === 0) dropPrivileges();
+  };
 }
 
 /** Files in the root-owned state dir: once dropped, removing them is the runtime's job. */
 function removeQuietly(file: string): void {
-  try { fs.rmSync(file, { force: true }); } catch { /* not ours to remove any more */ }
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    /* not ours to remove any more */
+  }
 }
 
 function pipeBoth(client: net.Socket, upstream: net.Socket): void {
-  client.on('data', (b) => { stats.bytesOut += b.length; });
-  upstream.on('data', (b) => { stats.bytesIn += b.length; });
-  client.pipe(upstream); upstream.pipe(client);
+  client.on('data', (b) => {
+    stats.bytesOut += b.length;
+  });
+  upstream.on('data', (b) => {
+    stats.bytesIn += b.length;
+  });
+  client.pipe(upstream);
+  upstream.pipe(client);
   // Half-open kept (allowHalfOpen): a client's FIN is passed on and the reply still flows back.
   let closed = 0;
-  const done = () => { client.destroy(); upstream.destroy(); };
-  client.on('error', done); upstream.on('error', done);
-  const onClose = () => { if (++closed === 2) return; setTimeout(done, 0); };
-  client.on('close', onClose); upstream.on('close', onClose);
+  const done = () => {
+    client.destroy();
+    upstream.destroy();
+  };
+  client.on('error', done);
+  upstream.on('error', done);
+  const onClose = () => {
+    if (++closed === 2) return;
+    setTimeout(done, 0);
+  };
+  client.on('close', onClose);
+  upstream.on('close', onClose);
 }
 
 /** Listen backlog (capped by the namespace's net.core.somaxconn): bursts of connections must queue, not fail. */
@@ -91,7 +117,10 @@ function dialTarget(client: net.Socket): void {
   up.once('connect', () => {
     connected = true;
     clearTimeout(timer);
-    if (client.destroyed) { up.destroy(); return; } // the client gave up while we dialled
+    if (client.destroyed) {
+      up.destroy();
+      return;
+    } // the client gave up while we dialled
     up.setNoDelay(true);
     pipeBoth(client, up);
     client.resume();
@@ -104,13 +133,26 @@ function dialTarget(client: net.Socket): void {
   });
 }
 
-function track(c: net.Socket): void { stats.active++; stats.total++; c.once('close', () => { stats.active--; }); }
+function track(c: net.Socket): void {
+  stats.active++;
+  stats.total++;
+  c.once('close', () => {
+    stats.active--;
+  });
+}
 
 function acceptAndDial(): net.Server {
   return net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => {
-    if (stats.active >= MAX_CONNECTIONS) { stats.refused++; client.destroy(); return; }
-    track(client); client.setNoDelay(true);
-    client.on('error', () => { /* reset by the client before the target answered */ });
+    if (stats.active >= MAX_CONNECTIONS) {
+      stats.refused++;
+      client.destroy();
+      return;
+    }
+    track(client);
+    client.setNoDelay(true);
+    client.on('error', () => {
+      /* reset by the client before the target answered */
+    });
     dialTarget(client);
   });
 }
@@ -125,13 +167,19 @@ if (args.role === 'bind') {
   // the listening socket arrives from the bind agent; when that agent goes, so do we
   ctlRole = 'listen';
   server = acceptAndDial();
-  process.on('message', (m, handle) => { if (m === 'server' && handle) server!.listen(handle as net.Server, () => process.send?.('ready')); });
+  process.on('message', (m, handle) => {
+    if (m === 'server' && handle) server!.listen(handle as net.Server, () => process.send?.('ready'));
+  });
   process.on('disconnect', () => process.exit(0));
 } else if (args.role === 'listen' && args.protocol === 'udp') {
   let first = true;
   udpListen({ addr: args.listenAddr!, port: args.listenPort!, host: args.targetHost, tport: args.targetPort, via: args.via }, stats, (s, r) => {
-    stats.state = s; stats.reason = r ?? '';
-    if (first) { first = false; bound(); }
+    stats.state = s;
+    stats.reason = r ?? '';
+    if (first) {
+      first = false;
+      bound();
+    }
   });
 } else if (args.role === 'listen') {
   server = acceptAndDial();
@@ -142,33 +190,58 @@ if (args.role === 'bind') {
   const sock = `${args.dir}/${args.name}.dial.sock`;
   fs.rmSync(sock, { force: true });
   server = net.createServer({ allowHalfOpen: true }, (client) => {
-    if (stats.active >= MAX_CONNECTIONS) { stats.refused++; client.destroy(); return; }
+    if (stats.active >= MAX_CONNECTIONS) {
+      stats.refused++;
+      client.destroy();
+      return;
+    }
     track(client);
     let head = Buffer.alloc(0);
     const onData = (b: Buffer) => {
-      head = Buffer.concat([head, b]); const nl = head.indexOf(10);
+      head = Buffer.concat([head, b]);
+      const nl = head.indexOf(10);
       if (nl < 0) return;
-      client.off('data', onData); client.pause();
+      client.off('data', onData);
+      client.pause();
       // header line: `udp HOST PORT`, then length-framed datagrams (./udp.ts)
       // the target is this forwarder's own: whoever reaches the socket cannot aim it elsewhere
-      if (!head.subarray(0, nl).toString().startsWith('udp ')) { client.destroy(); return; }
+      if (!head.subarray(0, nl).toString().startsWith('udp ')) {
+        client.destroy();
+        return;
+      }
       udpDial(client, args.targetHost, args.targetPort, head.subarray(nl + 1), stats);
     };
     client.on('data', onData);
   });
   server.listen({ path: sock, backlog: BACKLOG }, () => {
     // only the listen agent's user (and root) may open sessions through it: it sends to the target from here
-    if (args.runAs && process.getuid?.() === 0) { fs.chownSync(sock, args.runAs.uid, args.runAs.gid); fs.chmodSync(sock, 0o600); }
+    if (args.runAs && process.getuid?.() === 0) {
+      fs.chownSync(sock, args.runAs.uid, args.runAs.gid);
+      fs.chmodSync(sock, 0o600);
+    }
     bound();
   });
 }
-server?.on('listening', () => { stats.state = 'listening'; });
-server?.on('error', (e) => { stats.state = 'error'; stats.reason = e.message; if (args.role === 'listen' || args.role === 'dial') bound(); });
+server?.on('listening', () => {
+  stats.state = 'listening';
+});
+server?.on('error', (e) => {
+  stats.state = 'error';
+  stats.reason = e.message;
+  if (args.role === 'listen' || args.role === 'dial') bound();
+});
 
 const ctl = `${args.dir}/${args.name}.${ctlRole}.ctl`;
 fs.rmSync(ctl, { force: true });
-net.createServer((c) => { c.end(JSON.stringify(stats) + '\n'); }).listen(ctl, bound);
-let onTerm: () => void = () => { removeQuietly(ctl); process.exit(0); };
+net
+  .createServer((c) => {
+    c.end(JSON.stringify(stats) + '\n');
+  })
+  .listen(ctl, bound);
+let onTerm: () => void = () => {
+  removeQuietly(ctl);
+  process.exit(0);
+};
 process.on('SIGTERM', () => onTerm());
 
 /**
@@ -177,9 +250,15 @@ process.on('SIGTERM', () => onTerm());
  * SIGTERM stops the child first, so the port is free when we are gone.
  */
 function bindAndHandOver(): void {
-  const fail = (reason: string) => { stats.state = 'error'; stats.reason = reason; };
+  const fail = (reason: string) => {
+    stats.state = 'error';
+    stats.reason = reason;
+  };
   const own = net.createServer();
-  own.on('error', (e) => { fail(e.message); bound(); });
+  own.on('error', (e) => {
+    fail(e.message);
+    bound();
+  });
   own.listen({ host: args.listenAddr, port: args.listenPort, backlog: BACKLOG }, () => {
     const enter = args.enter ?? [];
     const argv = [...enter, process.execPath, ...process.execArgv, process.argv[1]!, JSON.stringify({ ...args, role: 'serve', enter: undefined })];
@@ -187,15 +266,28 @@ function bindAndHandOver(): void {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     bound();
     child.on('error', (e) => fail(`could not start in the target namespace: ${e.message}`));
-    child.on('exit', () => { if (stats.state === 'listening') { removeQuietly(ctl); process.exit(1); } else fail('could not start in the target namespace'); });
-    child.on('message', (m) => { if (m === 'ready') { own.close(); stats.state = 'listening'; } });
+    child.on('exit', () => {
+      if (stats.state === 'listening') {
+        removeQuietly(ctl);
+        process.exit(1);
+      } else fail('could not start in the target namespace');
+    });
+    child.on('message', (m) => {
+      if (m === 'ready') {
+        own.close();
+        stats.state = 'listening';
+      }
+    });
     child.send('server', own);
     onTerm = () => {
       removeQuietly(ctl);
       child.removeAllListeners('exit');
       child.once('exit', () => process.exit(0));
       child.kill('SIGTERM');
-      setTimeout(() => { child.kill('SIGKILL'); process.exit(0); }, 2000).unref();
+      setTimeout(() => {
+        child.kill('SIGKILL');
+        process.exit(0);
+      }, 2000).unref();
     };
   });
 }

@@ -42,7 +42,12 @@ test('a UDP flood from 2 000 sources opens at most MAX_UDP_SESSIONS sessions; an
     const rt = createForwarderRuntime({ dir, wrap: sandboxWrap(sb) });
     const name = `${sb.prefix}flood`;
     try {
-      await rt.start({ name, protocol: 'udp', listen: { namespace: 'host', address: '10.0.0.11', port: 6000 }, target: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 7000 } });
+      await rt.start({
+        name,
+        protocol: 'udp',
+        listen: { namespace: 'host', address: '10.0.0.11', port: 6000 },
+        target: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 7000 },
+      });
       const r = await sb.inNs('ns1', [process.execPath, '-e', FLOOD, '10.0.0.11', '6000', String(SOURCES), String(PER_SOURCE)]);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout), { before: true, afterFlood: true }, 'the client of before the flood is served throughout');
@@ -52,7 +57,7 @@ test('a UDP flood from 2 000 sources opens at most MAX_UDP_SESSIONS sessions; an
       assert.equal(stats.active, MAX_UDP_SESSIONS, JSON.stringify(stats));
       assert.equal(stats.total, MAX_UDP_SESSIONS);
       // the kernel may drop some of the flood on a full receive buffer; most reach the agent and are refused
-      assert.ok((stats.refused ?? 0) > SOURCES * PER_SOURCE / 2, JSON.stringify(stats));
+      assert.ok((stats.refused ?? 0) > (SOURCES * PER_SOURCE) / 2, JSON.stringify(stats));
       assert.ok(stats.refused! + stats.total <= SOURCES * PER_SOURCE + 2);
       const [status] = (await rt.list()).filter((f) => f.name === name);
       for (const pid of status.pids) {

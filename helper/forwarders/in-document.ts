@@ -12,7 +12,11 @@ import { running, type ForwarderStatus } from './runtime';
  * `rename` maps a namespace name as the kernel knows it to the document's name
  * (discover's stripPrefix), or undefined when the namespace is not in view.
  */
-export function documentForwarders(list: ForwarderStatus[], namespaces: ReadonlySet<string>, rename: (ns: string) => string | undefined = (n) => n): Forwarder[] {
+export function documentForwarders(
+  list: ForwarderStatus[],
+  namespaces: ReadonlySet<string>,
+  rename: (ns: string) => string | undefined = (n) => n,
+): Forwarder[] {
   const out: Forwarder[] = [];
   for (const f of running(list)) {
     const l = f.spec.listen.namespace === HOST_NS ? HOST_NS : rename(f.spec.listen.namespace);
@@ -24,10 +28,16 @@ export function documentForwarders(list: ForwarderStatus[], namespaces: Readonly
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-export interface ForwarderLister { list(): Promise<ForwarderStatus[]> }
+export interface ForwarderLister {
+  list(): Promise<ForwarderStatus[]>;
+}
 
 /** The forwarders a discovered document holds, seen through discover's prefix options. */
-export async function discoveredForwarders(doc: Topology, lister: ForwarderLister, opts: { onlyPrefix?: string; stripPrefix?: boolean } = {}): Promise<Forwarder[]> {
+export async function discoveredForwarders(
+  doc: Topology,
+  lister: ForwarderLister,
+  opts: { onlyPrefix?: string; stripPrefix?: boolean } = {},
+): Promise<Forwarder[]> {
   const p = opts.onlyPrefix;
   const rename = (n: string) => (p === undefined ? n : !n.startsWith(p) ? undefined : opts.stripPrefix && n.length > p.length ? n.slice(p.length) : n);
   return documentForwarders(await lister.list(), new Set(doc.namespaces.map((n) => n.name)), rename);

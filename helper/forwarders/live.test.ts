@@ -54,24 +54,49 @@ test('forwarders.subscribe streams live figures; list; unsubscribe stops; a dead
     const wrap = sandboxWrap(sb);
     const rt = helperForwarders(wrap);
     try {
-      await rt.start({ name: 'web', protocol: 'tcp', listen: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 8000 }, target: { namespace: 'host', address: '127.0.0.1', port: 8080 } });
-      await rt.start({ name: 'refused', protocol: 'tcp', listen: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 8001 }, target: { namespace: 'host', address: '127.0.0.1', port: 9 } });
+      await rt.start({
+        name: 'web',
+        protocol: 'tcp',
+        listen: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 8000 },
+        target: { namespace: 'host', address: '127.0.0.1', port: 8080 },
+      });
+      await rt.start({
+        name: 'refused',
+        protocol: 'tcp',
+        listen: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 8001 },
+        target: { namespace: 'host', address: '127.0.0.1', port: 9 },
+      });
       const { ctx, events } = fakeCtx(wrap);
       const sub = await forwardersSubscribeMethod.handler({ intervalMs: 100 }, ctx);
       assert.deepEqual(sub, { subscription: 7 });
       assert.ok(await until(() => events.length >= 1), 'a first event at once');
       assert.equal(events[0].event, 'forwarders');
-      assert.deepEqual(events[0].data.stats.map((s) => [s.name, s.running, s.state, s.total]), [['refused', true, 'listening', 0], ['web', true, 'listening', 0]]);
+      assert.deepEqual(
+        events[0].data.stats.map((s) => [s.name, s.running, s.state, s.total]),
+        [
+          ['refused', true, 'listening', 0],
+          ['web', true, 'listening', 0],
+        ],
+      );
 
       assert.deepEqual(await tcpClient(sb, 'host', '10.0.0.1', 8000, 20, 10_000), { ok: 20, bad: 0, fail: 0, bytes: 200_000 });
       assert.deepEqual(await tcpClient(sb, 'host', '10.0.0.1', 8001, 3, 10), { ok: 0, bad: 0, fail: 3, bytes: 0 });
       const web = () => events.at(-1)!.data.stats.find((s) => s.name === 'web')!;
       const refused = () => events.at(-1)!.data.stats.find((s) => s.name === 'refused')!;
-      assert.ok(await until(() => web().total === 20 && web().connections === 0 && web().bytesIn === 200_000 && refused().failedDials === 3), JSON.stringify(events.at(-1)));
-      assert.deepEqual({ ...web(), spec: undefined }, { name: 'web', running: true, state: 'listening', connections: 0, total: 20, bytesIn: 200_000, bytesOut: 200_000, failedDials: 0, spec: undefined });
+      assert.ok(
+        await until(() => web().total === 20 && web().connections === 0 && web().bytesIn === 200_000 && refused().failedDials === 3),
+        JSON.stringify(events.at(-1)),
+      );
+      assert.deepEqual(
+        { ...web(), spec: undefined },
+        { name: 'web', running: true, state: 'listening', connections: 0, total: 20, bytesIn: 200_000, bytesOut: 200_000, failedDials: 0, spec: undefined },
+      );
       // what the app reads (shell-core/helper-results.ts → shared/ipc-contract.ts)
       for (const s of events.at(-1)!.data.stats) assert.ok(ForwarderStatsSchema.safeParse(s).success);
-      assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i));
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        events.map((_, i) => i),
+      );
       // nothing changes: no new events
       const n = events.length;
       await new Promise((r) => setTimeout(r, 400));
@@ -79,7 +104,13 @@ test('forwarders.subscribe streams live figures; list; unsubscribe stops; a dead
 
       // discover puts running forwarders into the document, names as the document writes them
       const seen = await discover({ onlyPrefix: sb.prefix, stripPrefix: true, nat: false, forwarders: rt });
-      assert.deepEqual(seen.document.forwarders.map((f) => [f.name, f.listen.namespace, f.target.namespace]), [['refused', 'ns1', 'host'], ['web', 'ns1', 'host']]);
+      assert.deepEqual(
+        seen.document.forwarders.map((f) => [f.name, f.listen.namespace, f.target.namespace]),
+        [
+          ['refused', 'ns1', 'host'],
+          ['web', 'ns1', 'host'],
+        ],
+      );
 
       // an agent that dies is reported (and discover leaves the forwarder out, so a plan restarts it)
       const listed = await forwardersListMethod.handler(undefined, ctx);
@@ -89,7 +120,10 @@ test('forwarders.subscribe streams live figures; list; unsubscribe stops; a dead
       assert.equal(web().state, 'stopped');
       assert.ok(web().error);
       assert.equal(listed.forwarders.length, 2);
-      assert.deepEqual((await discover({ onlyPrefix: sb.prefix, stripPrefix: true, nat: false, forwarders: rt })).document.forwarders.map((f) => f.name), ['refused']);
+      assert.deepEqual(
+        (await discover({ onlyPrefix: sb.prefix, stripPrefix: true, nat: false, forwarders: rt })).document.forwarders.map((f) => f.name),
+        ['refused'],
+      );
 
       await forwardersUnsubscribeMethod.handler({ subscription: 7 }, ctx);
       const m = events.length;
@@ -111,23 +145,45 @@ test('a forwarder that cannot bind, or cannot enter its target namespace, fails 
     const rt = helperForwarders(sandboxWrap(sb));
     // 10.9.9.9 is on no interface of ns1; the target end (host) starts first and must be taken down again
     await assert.rejects(
-      rt.start({ name: 'nobind', protocol: 'tcp', listen: { namespace: sb.ns('ns1'), address: '10.9.9.9', port: 8000 }, target: { namespace: 'host', address: '127.0.0.1', port: 8080 } }),
+      rt.start({
+        name: 'nobind',
+        protocol: 'tcp',
+        listen: { namespace: sb.ns('ns1'), address: '10.9.9.9', port: 8000 },
+        target: { namespace: 'host', address: '127.0.0.1', port: 8080 },
+      }),
       /nobind: .*(EADDRNOTAVAIL|address)/i,
     );
     assert.deepEqual(await rt.list(), []);
     assert.deepEqual(fs.readdirSync(dir), []);
-    const agents = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('"name":"nobind"'); } catch { return false; }
-    });
+    const agents = fs
+      .readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('"name":"nobind"');
+        } catch {
+          return false;
+        }
+      });
     assert.deepEqual(agents, [], 'no agent left');
     // a target namespace that does not exist: the serving half cannot start, the listening half goes too
     await assert.rejects(
-      rt.start({ name: 'noens', protocol: 'tcp', listen: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 8000 }, target: { namespace: sb.ns('absent'), address: '10.0.1.1', port: 80 } }),
+      rt.start({
+        name: 'noens',
+        protocol: 'tcp',
+        listen: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 8000 },
+        target: { namespace: sb.ns('absent'), address: '10.0.1.1', port: 80 },
+      }),
       /noens: could not start in the target namespace/,
     );
     assert.deepEqual(fs.readdirSync(dir), []);
     // the same port works for a good forwarder afterwards
-    await rt.start({ name: 'good', protocol: 'tcp', listen: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 8000 }, target: { namespace: 'host', address: '127.0.0.1', port: 8080 } });
+    await rt.start({
+      name: 'good',
+      protocol: 'tcp',
+      listen: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 8000 },
+      target: { namespace: 'host', address: '127.0.0.1', port: 8080 },
+    });
     assert.equal(await tcpOpen(sb, '10.0.0.1', 8000), true);
     await rt.stop('good');
     assert.equal(await tcpOpen(sb, '10.0.0.1', 8000), false);
@@ -136,13 +192,30 @@ test('a forwarder that cannot bind, or cannot enter its target namespace, fails 
 
 test('discover view: only serving forwarders with both ends in view, prefix stripped', () => {
   const st = (name: string, l: string, t: string, alive = true, state = 'listening'): ForwarderStatus => ({
-    name, pids: [1], alive,
+    name,
+    pids: [1],
+    alive,
     spec: { name, protocol: 'tcp', listen: { namespace: l, address: '10.0.0.1', port: 1 }, target: { namespace: t, address: '10.0.0.2', port: 2 } },
     stats: { state, reason: '', active: 0, total: 0, bytesIn: 0, bytesOut: 0, failedDials: 0 },
   });
-  const list = [st('b', 'p-ns1', 'host'), st('a', 'p-ns1', 'p-ns2'), st('dead', 'p-ns1', 'host', false), st('err', 'p-ns1', 'host', true, 'error'), st('other', 'q-ns1', 'host')];
+  const list = [
+    st('b', 'p-ns1', 'host'),
+    st('a', 'p-ns1', 'p-ns2'),
+    st('dead', 'p-ns1', 'host', false),
+    st('err', 'p-ns1', 'host', true, 'error'),
+    st('other', 'q-ns1', 'host'),
+  ];
   const strip = (n: string) => (n.startsWith('p-') ? n.slice(2) : undefined);
   const got = documentForwarders(list, new Set(['ns1', 'ns2']), strip);
-  assert.deepEqual(got.map((f) => [f.name, f.listen.namespace, f.target.namespace]), [['a', 'ns1', 'ns2'], ['b', 'ns1', 'host']]);
-  assert.deepEqual(documentForwarders(list, new Set(['ns1']), strip).map((f) => f.name), ['b']);
+  assert.deepEqual(
+    got.map((f) => [f.name, f.listen.namespace, f.target.namespace]),
+    [
+      ['a', 'ns1', 'ns2'],
+      ['b', 'ns1', 'host'],
+    ],
+  );
+  assert.deepEqual(
+    documentForwarders(list, new Set(['ns1']), strip).map((f) => f.name),
+    ['b'],
+  );
 });

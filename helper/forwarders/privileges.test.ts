@@ -36,7 +36,10 @@ if (skip) console.log(`# skipping agent privilege tests: ${skip}`);
 function taggerIn(ns: string, host: string, port: number): Promise<ChildProcess> {
   const js = `const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send('wrong:'+m,r.port,r.address));s.bind(${port},'${host}',()=>console.log('up'))`;
   const p = spawn('/usr/bin/nsenter', [`--net=/run/netns/${ns}`, process.execPath, '-e', js], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((res, rej) => { p.stdout!.once('data', () => res(p)); p.once('exit', (c) => rej(new Error(`tagger exited ${c}`))); });
+  return new Promise((res, rej) => {
+    p.stdout!.once('data', () => res(p));
+    p.once('exit', (c) => rej(new Error(`tagger exited ${c}`)));
+  });
 }
 
 function status(pid: number): Record<string, string> {
@@ -63,9 +66,24 @@ test('agents run as the agent user with no capabilities once bound, and still re
     const rt = createForwarderRuntime({ dir });
     const user = agentUser();
     try {
-      await rt.start({ name: 'tcp-across', protocol: 'tcp', listen: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 7000 }, target: { namespace: sb.ns('ns2'), address: '10.0.1.1', port: 8000 } });
-      await rt.start({ name: 'udp-across', protocol: 'udp', listen: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 7001 }, target: { namespace: sb.ns('ns2'), address: '10.0.1.1', port: 8000 } });
-      await rt.start({ name: 'tcp-same', protocol: 'tcp', listen: { namespace: sb.ns('ns2'), address: '10.0.1.1', port: 7002 }, target: { namespace: sb.ns('ns2'), address: '10.0.1.1', port: 8000 } });
+      await rt.start({
+        name: 'tcp-across',
+        protocol: 'tcp',
+        listen: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 7000 },
+        target: { namespace: sb.ns('ns2'), address: '10.0.1.1', port: 8000 },
+      });
+      await rt.start({
+        name: 'udp-across',
+        protocol: 'udp',
+        listen: { namespace: sb.ns('ns1'), address: '10.0.0.1', port: 7001 },
+        target: { namespace: sb.ns('ns2'), address: '10.0.1.1', port: 8000 },
+      });
+      await rt.start({
+        name: 'tcp-same',
+        protocol: 'tcp',
+        listen: { namespace: sb.ns('ns2'), address: '10.0.1.1', port: 7002 },
+        target: { namespace: sb.ns('ns2'), address: '10.0.1.1', port: 8000 },
+      });
 
       const list = await rt.list();
       const pids = list.flatMap((f) => f.pids);
@@ -75,7 +93,10 @@ test('agents run as the agent user with no capabilities once bound, and still re
       assert.equal(pids.length, 4, JSON.stringify(list));
       for (const pid of [...pids, ...serve]) {
         const st = status(pid);
-        const who = `agent ${pid} (${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.includes('"role"'))})`;
+        const who = `agent ${pid} (${fs
+          .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+          .split('\0')
+          .find((a) => a.includes('"role"'))})`;
         assert.deepEqual(st.Uid!.split(/\s+/).map(Number), [user.uid, user.uid, user.uid, user.uid], `${who} Uid`);
         assert.deepEqual(st.Gid!.split(/\s+/).map(Number), [user.gid, user.gid, user.gid, user.gid], `${who} Gid`);
         assert.equal(st.Groups, String(user.gid), `${who} supplementary groups`);
@@ -90,16 +111,28 @@ test('agents run as the agent user with no capabilities once bound, and still re
       // the dial socket: the agent user's, 0600; a session naming port 8001 still goes to the target (8000)
       const sock = path.join(dir, 'udp-across.dial.sock');
       const st = fs.statSync(sock);
-      assert.equal(st.uid, user.uid); assert.equal(st.mode & 0o777, 0o600);
+      assert.equal(st.uid, user.uid);
+      assert.equal(st.mode & 0o777, 0o600);
       const got = await new Promise<string>((resolve, reject) => {
-        const c = net.connect(sock, () => { c.write('udp 10.0.1.1 8001\n'); c.write(frame(Buffer.from('aimed'))); });
-        c.on('data', deframer((b) => { resolve(b.toString()); c.destroy(); }));
+        const c = net.connect(sock, () => {
+          c.write('udp 10.0.1.1 8001\n');
+          c.write(frame(Buffer.from('aimed')));
+        });
+        c.on(
+          'data',
+          deframer((b) => {
+            resolve(b.toString());
+            c.destroy();
+          }),
+        );
         c.on('error', reject);
       });
       assert.equal(got, 'aimed', 'answered by the target (8000), not the port the session named (it answers "wrong:")');
     } finally {
       for (const x of await rt.list()) await rt.stop(x.name);
-      tcpEcho.kill(); udpEcho.kill(); other.kill();
+      tcpEcho.kill();
+      udpEcho.kill();
+      other.kill();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -38,7 +38,10 @@ test('over the protocol: apply starts forwarders, figures stream, they outlive t
       try {
         let h = await helper();
         const plan = await h.request('plan', { document });
-        assert.deepEqual(plan.steps.filter((s) => s.argv[0] === 'forwarder-start').map((s) => s.argv[1]), ['service-0', 'service-1']);
+        assert.deepEqual(
+          plan.steps.filter((s) => s.argv[0] === 'forwarder-start').map((s) => s.argv[1]),
+          ['service-0', 'service-1'],
+        );
         assert.equal((await h.request('apply', { document, planHash: plan.planHash })).matches, true);
         ns2echo = await echoIn(sb.ns('ns2'), 'tcp', '10.0.1.1', 8000);
 
@@ -48,8 +51,22 @@ test('over the protocol: apply starts forwarders, figures stream, they outlive t
         const last = () => (events.at(-1)?.data as { stats: ForwarderLive[] } | undefined)?.stats.find((s) => s.name === 'service-1');
         const end = Date.now() + 5000;
         // figures settle once the forwarder has closed both sides of every connection
-        while (!(last()?.total === 100 && last()?.connections === 0 && last()?.bytesIn === 1_000_000) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-        assert.deepEqual({ ...last(), spec: undefined }, { name: 'service-1', running: true, state: 'listening', connections: 0, total: 100, bytesIn: 1_000_000, bytesOut: 1_000_000, failedDials: 0, spec: undefined });
+        while (!(last()?.total === 100 && last()?.connections === 0 && last()?.bytesIn === 1_000_000) && Date.now() < end)
+          await new Promise((r) => setTimeout(r, 50));
+        assert.deepEqual(
+          { ...last(), spec: undefined },
+          {
+            name: 'service-1',
+            running: true,
+            state: 'listening',
+            connections: 0,
+            total: 100,
+            bytesIn: 1_000_000,
+            bytesOut: 1_000_000,
+            failedDials: 0,
+            spec: undefined,
+          },
+        );
         assert.ok(events.every((e) => e.event === 'forwarders' && e.ref === sub.id));
         await sub.unsubscribe();
         await h.close();
@@ -61,7 +78,13 @@ test('over the protocol: apply starts forwarders, figures stream, they outlive t
           const again = await h.request('plan', { document });
           assert.deepEqual(again.steps, [], 'a new helper finds them running');
           const { forwarders } = await h.request('forwarders.list', undefined);
-          assert.deepEqual(forwarders.map((f) => [f.name, f.running, f.total]), [['service-0', true, 50], ['service-1', true, 100]]);
+          assert.deepEqual(
+            forwarders.map((f) => [f.name, f.running, f.total]),
+            [
+              ['service-0', true, 50],
+              ['service-1', true, 100],
+            ],
+          );
           ns2echo.kill(); // a process inside ns2 would keep it alive after destroy
           await h.request('destroy', { document });
           assert.deepEqual((await h.request('forwarders.list', undefined)).forwarders, []);
@@ -91,11 +114,21 @@ test('over the protocol: a helper killed after a forwarder started is rolled bac
         const plan = await h.request('plan', { document });
         const firstFw = plan.steps.findIndex((s) => s.argv[0] === 'forwarder-start');
         // progress `index` counts finished steps: the first forwarder is up, the second not yet
-        const applying = h.request('apply', { document, planHash: plan.planHash }, {
-          onEvent: (e) => { if ((e.data as ApplyProgressEvent).index === firstFw + 1) process.kill(h.hello!.pid, 'SIGKILL'); },
-        });
+        const applying = h.request(
+          'apply',
+          { document, planHash: plan.planHash },
+          {
+            onEvent: (e) => {
+              if ((e.data as ApplyProgressEvent).index === firstFw + 1) process.kill(h.hello!.pid, 'SIGKILL');
+            },
+          },
+        );
         await assert.rejects(applying, (e: unknown) => e instanceof HelperRequestError && e.code === 'disconnected');
-        assert.deepEqual(fs.readdirSync(fwDir).filter((f) => f.endsWith('.json')), ['service-0.json'], 'one forwarder was running when the helper died');
+        assert.deepEqual(
+          fs.readdirSync(fwDir).filter((f) => f.endsWith('.json')),
+          ['service-0.json'],
+          'one forwarder was running when the helper died',
+        );
         assert.equal(await tcpOpen(sb, '10.0.0.1', 8000), true);
 
         const h2 = await startStdioHelper({ wrap: sandboxWrap(sb), env });

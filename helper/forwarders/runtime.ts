@@ -23,8 +23,23 @@ import { enterNamed, foreignOwned } from '../discover/ns-owner';
 
 export type { Forwarder };
 /** `refused`: clients turned away at the connection / UDP session cap (agent.ts MAX_CONNECTIONS, udp.ts MAX_UDP_SESSIONS) */
-export interface AgentStats { state: string; reason: string; active: number; total: number; bytesIn: number; bytesOut: number; failedDials: number; refused?: number }
-export interface ForwarderStatus { name: string; spec: Forwarder; pids: number[]; stats?: AgentStats; alive: boolean }
+export interface AgentStats {
+  state: string;
+  reason: string;
+  active: number;
+  total: number;
+  bytesIn: number;
+  bytesOut: number;
+  failedDials: number;
+  refused?: number;
+}
+export interface ForwarderStatus {
+  name: string;
+  spec: Forwarder;
+  pids: number[];
+  stats?: AgentStats;
+  alive: boolean;
+}
 export interface ForwarderRuntime {
   /** start (replacing a forwarder of that name); resolves once listening, else rejects having left nothing behind */
   start(fw: Forwarder): Promise<void>;
@@ -87,7 +102,9 @@ function startAgent(ns: string, a: Record<string, unknown>, wrap: string[]): num
   // the packaged helper runs on the app's Electron binary: its agents must too run it as Node
   const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore', cwd, env });
-  child.on('error', () => { /* reported as "did not start" by the caller's wait */ });
+  child.on('error', () => {
+    /* reported as "did not start" by the caller's wait */
+  });
   child.unref();
   return child.pid ?? -1;
 }
@@ -96,9 +113,20 @@ function query(sock: string): Promise<AgentStats | undefined> {
   return new Promise((resolve) => {
     let buf = '';
     const c = net.connect(sock);
-    c.setTimeout(2000, () => { c.destroy(); resolve(undefined); });
-    c.on('data', (b) => { buf += b.toString(); });
-    c.on('end', () => { try { resolve(JSON.parse(buf)); } catch { resolve(undefined); } });
+    c.setTimeout(2000, () => {
+      c.destroy();
+      resolve(undefined);
+    });
+    c.on('data', (b) => {
+      buf += b.toString();
+    });
+    c.on('end', () => {
+      try {
+        resolve(JSON.parse(buf));
+      } catch {
+        resolve(undefined);
+      }
+    });
     c.on('error', () => resolve(undefined));
   });
 }
@@ -108,7 +136,11 @@ const START_TIMEOUT_MS = 20_000;
 
 async function waitFor<T>(fn: () => Promise<T | undefined>, ms = START_TIMEOUT_MS): Promise<T | undefined> {
   const end = Date.now() + ms;
-  while (Date.now() < end) { const v = await fn(); if (v !== undefined) return v; await new Promise((r) => setTimeout(r, 30)); }
+  while (Date.now() < end) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 30));
+  }
   return undefined;
 }
 
@@ -130,10 +162,23 @@ function isAgent(pid: number, name: string): boolean {
 
 async function killAgents(name: string, pids: number[]): Promise<void> {
   const ours = pids.filter((p) => isAgent(p, name));
-  for (const pid of ours) { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } }
+  for (const pid of ours) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
   // wait for exit: a restart on the same port must find it free
   const gone = await waitFor(async () => (ours.every((p) => !isAgent(p, name)) ? true : undefined), 3000);
-  if (!gone) for (const pid of ours) { try { if (isAgent(pid, name)) process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  if (!gone)
+    for (const pid of ours) {
+      try {
+        if (isAgent(pid, name)) process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
 }
 
 /** Root's agents drop to the agent user once bound (./agent-user.ts); anyone else's stay who they are. */
@@ -162,10 +207,15 @@ export function createForwarderRuntime(opts: RuntimeOptions = {}): ForwarderRunt
   const wrap = opts.wrap ?? [];
   const stateFile = (n: string) => path.join(dir, `${n}.json`);
   const read = (n: string): { spec: Forwarder; pids: number[] } | undefined => {
-    try { return JSON.parse(fs.readFileSync(stateFile(n), 'utf8')); } catch { return undefined; }
+    try {
+      return JSON.parse(fs.readFileSync(stateFile(n), 'utf8'));
+    } catch {
+      return undefined;
+    }
   };
   const removeFiles = (name: string) => {
-    for (const f of [`${name}.json`, `${name}.dial.sock`, `${name}.dial.ctl`, `${name}.listen.ctl`, `${name}.bind.ctl`]) fs.rmSync(path.join(dir, f), { force: true });
+    for (const f of [`${name}.json`, `${name}.dial.sock`, `${name}.dial.ctl`, `${name}.listen.ctl`, `${name}.bind.ctl`])
+      fs.rmSync(path.join(dir, f), { force: true });
   };
 
   const rt: ForwarderRuntime = {
@@ -184,17 +234,38 @@ export function createForwarderRuntime(opts: RuntimeOptions = {}): ForwarderRunt
       try {
         if (!same && fw.protocol === 'tcp') {
           // one agent: binds in the listen namespace, hands the socket to its child in the target one
-          pids.push(startAgent(fw.listen.namespace, { ...base, role: 'bind', listenAddr: fw.listen.address, listenPort: fw.listen.port, enter: enterArgv(fw.target.namespace, wrap) }, wrap)); save();
+          pids.push(
+            startAgent(
+              fw.listen.namespace,
+              { ...base, role: 'bind', listenAddr: fw.listen.address, listenPort: fw.listen.port, enter: enterArgv(fw.target.namespace, wrap) },
+              wrap,
+            ),
+          );
+          save();
           const s = await waitFor(() => rt.stats(fw.name).then((x) => (x && x.state !== 'starting' ? x : undefined)));
           if (!s || s.state !== 'listening') throw new Error(s?.reason || `could not start in namespace ${fw.listen.namespace}`);
           return;
         }
         if (!same) {
-          pids.push(startAgent(fw.target.namespace, { ...base, role: 'dial' }, wrap)); save();
+          pids.push(startAgent(fw.target.namespace, { ...base, role: 'dial' }, wrap));
+          save();
           const ok = await waitFor(() => query(path.join(dir, `${fw.name}.dial.ctl`)).then((s) => (s?.state === 'listening' ? s : undefined)));
           if (!ok) throw new Error(`could not start in namespace ${fw.target.namespace}`);
         }
-        pids.push(startAgent(fw.listen.namespace, { ...base, role: 'listen', listenAddr: fw.listen.address, listenPort: fw.listen.port, via: same ? undefined : path.join(dir, `${fw.name}.dial.sock`) }, wrap)); save();
+        pids.push(
+          startAgent(
+            fw.listen.namespace,
+            {
+              ...base,
+              role: 'listen',
+              listenAddr: fw.listen.address,
+              listenPort: fw.listen.port,
+              via: same ? undefined : path.join(dir, `${fw.name}.dial.sock`),
+            },
+            wrap,
+          ),
+        );
+        save();
         const s = await waitFor(() => rt.stats(fw.name).then((x) => (x && x.state !== 'starting' ? x : undefined)));
         if (!s || s.state !== 'listening') throw new Error(s?.reason || `could not start in namespace ${fw.listen.namespace}`);
       } catch (e) {
@@ -210,7 +281,11 @@ export function createForwarderRuntime(opts: RuntimeOptions = {}): ForwarderRunt
     },
     async list() {
       let files: string[];
-      try { files = fs.readdirSync(dir).filter((x) => x.endsWith('.json')); } catch { return []; }
+      try {
+        files = fs.readdirSync(dir).filter((x) => x.endsWith('.json'));
+      } catch {
+        return [];
+      }
       const out: ForwarderStatus[] = [];
       for (const f of files.sort()) {
         const name = f.slice(0, -5);

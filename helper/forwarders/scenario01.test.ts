@@ -38,8 +38,18 @@ const SIZE = 64 * 1024;
 function scenarioDoc(): Topology {
   const doc = loadScenario('01-gost-forwarders').doc;
   const udp: Forwarder[] = [
-    { name: 'udp-0', protocol: 'udp', listen: { namespace: 'ns1', address: '10.0.0.1', port: 9000 }, target: { namespace: 'host', address: '127.0.0.1', port: 8080 } },
-    { name: 'udp-1', protocol: 'udp', listen: { namespace: 'ns1', address: '10.0.0.1', port: 9001 }, target: { namespace: 'ns2', address: '10.0.1.1', port: 8000 } },
+    {
+      name: 'udp-0',
+      protocol: 'udp',
+      listen: { namespace: 'ns1', address: '10.0.0.1', port: 9000 },
+      target: { namespace: 'host', address: '127.0.0.1', port: 8080 },
+    },
+    {
+      name: 'udp-1',
+      protocol: 'udp',
+      listen: { namespace: 'ns1', address: '10.0.0.1', port: 9001 },
+      target: { namespace: 'ns2', address: '10.0.1.1', port: 8000 },
+    },
   ];
   return { ...doc, forwarders: [...doc.forwarders, ...udp] };
 }
@@ -56,13 +66,19 @@ function recording(rt: ForwarderRuntime, served: string[]): ForwarderRuntime {
 }
 
 // only this test's agents (their argv carries its state dir): other test files run agents concurrently
-const agentPids = (dir: string) => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-  try {
-    const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
-    // the agent's bundle (what the runtime starts: helper/code-location.ts) or its source
-    return (cmd.includes('forwarders/agent.ts') || cmd.includes(`/${AGENT_BUNDLE}`)) && cmd.includes(dir);
-  } catch { return false; }
-});
+const agentPids = (dir: string) =>
+  fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+        // the agent's bundle (what the runtime starts: helper/code-location.ts) or its source
+        return (cmd.includes('forwarders/agent.ts') || cmd.includes(`/${AGENT_BUNDLE}`)) && cmd.includes(dir);
+      } catch {
+        return false;
+      }
+    });
 
 test('scenario 01 applied: forwarders carry TCP and UDP end to end, re-apply no-op, change, destroy, rollback', { skip }, async () => {
   await withSandbox('fw01', async (sb) => {
@@ -83,14 +99,21 @@ test('scenario 01 applied: forwarders carry TCP and UDP end to end, re-apply no-
 
         // a failure after three forwarders started: all stopped again, the host as before
         const served: string[] = [];
-        await assert.rejects(applyDocument(doc, { planHash: plan.planHash }, ctx({ forwarders: recording(rt, served), failAtStep: fwSteps[3] })), (e: unknown) => {
-          assert.ok(e instanceof ApplyFailure && e.code === 'step-failed', String(e));
-          assert.equal((e.failure.detail as { rolledBack: boolean }).rolledBack, true);
-          return true;
-        });
+        await assert.rejects(
+          applyDocument(doc, { planHash: plan.planHash }, ctx({ forwarders: recording(rt, served), failAtStep: fwSteps[3] })),
+          (e: unknown) => {
+            assert.ok(e instanceof ApplyFailure && e.code === 'step-failed', String(e));
+            assert.equal((e.failure.detail as { rolledBack: boolean }).rolledBack, true);
+            return true;
+          },
+        );
         assert.equal(served.length, 3, `three forwarders were serving before the failure: ${served}`);
         assert.deepEqual(await rt.list(), [], 'rolled back: no forwarder left');
-        assert.deepEqual(agentPids(dir).filter((p) => !agentsBefore.has(p)), [], 'no agent process left');
+        assert.deepEqual(
+          agentPids(dir).filter((p) => !agentsBefore.has(p)),
+          [],
+          'no agent process left',
+        );
         assert.deepEqual(await hostDump(sb), empty);
 
         const r = await applyDocument(doc, { planHash: plan.planHash }, ctx());
@@ -123,7 +146,13 @@ test('scenario 01 applied: forwarders carry TCP and UDP end to end, re-apply no-
         servers.push(await echoIn(sb.hostNs, 'tcp', '127.0.0.1', 8081));
         const changed = { ...doc, forwarders: doc.forwarders.map((f) => (f.name === 'service-0' ? { ...f, target: { ...f.target, port: 8081 } } : f)) };
         const cplan = await planForHost(changed, ctx());
-        assert.deepEqual(cplan.steps.map((s) => s.argv.slice(0, 2)), [['forwarder-stop', 'service-0'], ['forwarder-start', 'service-0']]);
+        assert.deepEqual(
+          cplan.steps.map((s) => s.argv.slice(0, 2)),
+          [
+            ['forwarder-stop', 'service-0'],
+            ['forwarder-start', 'service-0'],
+          ],
+        );
         assert.equal((await applyDocument(changed, { planHash: cplan.planHash }, ctx())).matches, true);
         assert.deepEqual(await tcpClient(sb, 'host', '10.0.0.1', 8000, 20, 1000), { ok: 20, bad: 0, fail: 0, bytes: 20_000 });
         assert.equal((await rt.list()).find((f) => f.name === 'service-0')?.spec.target.port, 8081);
@@ -131,9 +160,19 @@ test('scenario 01 applied: forwarders carry TCP and UDP end to end, re-apply no-
         // a destroy failing right after the forwarders were stopped starts them again
         const dplan = planDestroy(changed, ctx());
         const lastStop = dplan.steps.map((st) => st.argv[0]).lastIndexOf('forwarder-stop');
-        assert.deepEqual(dplan.steps.slice(0, 4).map((st) => st.argv[0]), Array(4).fill('forwarder-stop'), 'destroy stops forwarders first');
-        await assert.rejects(destroyDocument(changed, {}, ctx({ failAtStep: lastStop + 1 })), (e: unknown) => e instanceof ApplyFailure && e.code === 'step-failed');
-        assert.deepEqual((await rt.list()).filter((f) => f.alive && f.stats?.state === 'listening').map((f) => f.name), ['service-0', 'service-1', 'udp-0', 'udp-1']);
+        assert.deepEqual(
+          dplan.steps.slice(0, 4).map((st) => st.argv[0]),
+          Array(4).fill('forwarder-stop'),
+          'destroy stops forwarders first',
+        );
+        await assert.rejects(
+          destroyDocument(changed, {}, ctx({ failAtStep: lastStop + 1 })),
+          (e: unknown) => e instanceof ApplyFailure && e.code === 'step-failed',
+        );
+        assert.deepEqual(
+          (await rt.list()).filter((f) => f.alive && f.stats?.state === 'listening').map((f) => f.name),
+          ['service-0', 'service-1', 'udp-0', 'udp-1'],
+        );
         assert.deepEqual(await tcpClient(sb, 'host', '10.0.0.1', 8001, 20, 1000), { ok: 20, bad: 0, fail: 0, bytes: 20_000 });
 
         // destroy stops them all (our echo servers in ns2 go first: a process inside would keep the namespace alive)
@@ -142,7 +181,11 @@ test('scenario 01 applied: forwarders carry TCP and UDP end to end, re-apply no-
         assert.equal(d.matches, true);
         assert.deepEqual(await rt.list(), []);
         assert.equal(await tcpOpen(sb, '10.0.0.1', 8000), false);
-        assert.deepEqual(agentPids(dir).filter((p) => !agentsBefore.has(p)), [], 'no agent process left after destroy');
+        assert.deepEqual(
+          agentPids(dir).filter((p) => !agentsBefore.has(p)),
+          [],
+          'no agent process left after destroy',
+        );
         assert.deepEqual(await hostDump(sb), empty);
       } finally {
         for (const f of await rt.list()) await rt.stop(f.name);

@@ -18,12 +18,29 @@ const zodAccepts = (raw: unknown) => {
 const nearHello = fc
   .record(
     {
-      id: fc.oneof({ arbitrary: fc.nat(), weight: 4 }, { arbitrary: fc.string({ minLength: 1, maxLength: 100 }), weight: 2 }, fc.integer(), fc.double(), fc.string({ maxLength: 120 }), fc.constant(''), fc.constant(null), fc.constant(2 ** 53 + 2), fc.constant(Number.POSITIVE_INFINITY), fc.array(fc.nat(), { maxLength: 2 })),
+      id: fc.oneof(
+        { arbitrary: fc.nat(), weight: 4 },
+        { arbitrary: fc.string({ minLength: 1, maxLength: 100 }), weight: 2 },
+        fc.integer(),
+        fc.double(),
+        fc.string({ maxLength: 120 }),
+        fc.constant(''),
+        fc.constant(null),
+        fc.constant(2 ** 53 + 2),
+        fc.constant(Number.POSITIVE_INFINITY),
+        fc.array(fc.nat(), { maxLength: 2 }),
+      ),
       method: fc.oneof({ arbitrary: fc.constant('hello'), weight: 6 }, fc.constant('Hello'), fc.constant('hello '), fc.string({ maxLength: 5 })),
       params: fc.oneof(
         { arbitrary: fc.constant(undefined), weight: 3 },
         fc.constant(null),
-        { arbitrary: fc.record({ client: fc.oneof(fc.string({ maxLength: 20 }), fc.string({ minLength: 195, maxLength: 205 }), fc.integer(), fc.constant(null)) }, { requiredKeys: [] }), weight: 3 },
+        {
+          arbitrary: fc.record(
+            { client: fc.oneof(fc.string({ maxLength: 20 }), fc.string({ minLength: 195, maxLength: 205 }), fc.integer(), fc.constant(null)) },
+            { requiredKeys: [] },
+          ),
+          weight: 3,
+        },
         fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 3 }), { maxKeys: 2 }),
         fc.array(fc.string(), { maxLength: 2 }),
       ),
@@ -51,7 +68,11 @@ test('what the early hello answers, the schemas accept with the same id', () => 
 });
 
 test('plain hellos are answered early; doubtful ones go to the schemas', () => {
-  for (const raw of [{ id: 1, method: 'hello' }, { id: 'a', method: 'hello', params: {} }, { id: 0, method: 'hello', params: { client: 'cli' } }]) {
+  for (const raw of [
+    { id: 1, method: 'hello' },
+    { id: 'a', method: 'hello', params: {} },
+    { id: 0, method: 'hello', params: { client: 'cli' } },
+  ]) {
     assert.ok(earlyHello(raw), JSON.stringify(raw));
     assert.ok(zodAccepts(raw), JSON.stringify(raw));
   }

@@ -28,7 +28,11 @@ export function kernelFeatures(wrap?: string[]): Promise<Record<KernelFeature, b
 async function probe(wrap?: string[]): Promise<Record<KernelFeature, boolean>> {
   const out = Object.fromEntries(KERNEL_FEATURES.map((f) => [f, false])) as Record<KernelFeature, boolean>;
   const [links, netem, ipt, nft] = await Promise.all([
-    runProgram(['unshare', '-n', programPath('ip'), '-force', '-batch', '-'], { input: LINK_PROBES.map(([, l]) => l).join('\n') + '\n', wrap, timeoutMs: 5000 }),
+    runProgram(['unshare', '-n', programPath('ip'), '-force', '-batch', '-'], {
+      input: LINK_PROBES.map(([, l]) => l).join('\n') + '\n',
+      wrap,
+      timeoutMs: 5000,
+    }),
     runProgram(['unshare', '-n', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], { wrap, timeoutMs: 5000 }),
     runProgram(['iptables', '-V'], { wrap, timeoutMs: 5000 }),
     runProgram(['nft', '--version'], { wrap, timeoutMs: 5000 }),

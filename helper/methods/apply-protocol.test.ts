@@ -37,8 +37,14 @@ test('over the protocol: plan → apply with progress events → destroy dry run
 
         // refused at the boundary: no plan hash; a stale one
         await assert.rejects(h.request('apply', { document } as never), (e: unknown) => e instanceof HelperRequestError && e.code === 'bad-params');
-        await assert.rejects(h.request('apply', { document, planHash: 'f'.repeat(64) }), (e: unknown) => e instanceof HelperRequestError && e.code === 'plan-stale');
-        await assert.rejects(h.request('plan', { document: { ...document, namespaces: [{ name: 'a;rm -rf /' }] } }), (e: unknown) => e instanceof HelperRequestError && e.code === 'invalid-document');
+        await assert.rejects(
+          h.request('apply', { document, planHash: 'f'.repeat(64) }),
+          (e: unknown) => e instanceof HelperRequestError && e.code === 'plan-stale',
+        );
+        await assert.rejects(
+          h.request('plan', { document: { ...document, namespaces: [{ name: 'a;rm -rf /' }] } }),
+          (e: unknown) => e instanceof HelperRequestError && e.code === 'invalid-document',
+        );
         assert.deepEqual(await hostDump(sb), empty);
 
         const events: Event[] = [];
@@ -50,8 +56,15 @@ test('over the protocol: plan → apply with progress events → destroy dry run
         const progress = events.filter((e) => e.event === PROGRESS_EVENT).map((e) => e.data as ApplyProgressEvent);
         assert.ok(progress.length >= 1, 'apply sent progress events');
         assert.equal(progress.at(-1)?.index, plan.steps.length);
-        assert.ok(progress.every((p) => p.phase === 'apply' && p.total === plan.steps.length && p.reason), JSON.stringify(progress.slice(0, 3)));
-        assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i), 'events carry their order');
+        assert.ok(
+          progress.every((p) => p.phase === 'apply' && p.total === plan.steps.length && p.reason),
+          JSON.stringify(progress.slice(0, 3)),
+        );
+        assert.deepEqual(
+          events.map((e) => e.seq),
+          events.map((_, i) => i),
+          'events carry their order',
+        );
         const applied = await hostDump(sb);
         assert.notDeepEqual(applied, empty);
 
@@ -82,11 +95,15 @@ test('over the protocol: a helper killed mid-apply is rolled back by the next on
       const h = await helperIn(sb, dir, { NETNS_STUDIO_TEST_DELAY_MS: '60' });
       const plan = await h.request('plan', { document });
       let seen = 0;
-      const applying = h.request('apply', { document, planHash: plan.planHash }, {
-        onEvent: () => {
-          if (++seen === 3) process.kill(h.hello!.pid, 'SIGKILL');
+      const applying = h.request(
+        'apply',
+        { document, planHash: plan.planHash },
+        {
+          onEvent: () => {
+            if (++seen === 3) process.kill(h.hello!.pid, 'SIGKILL');
+          },
         },
-      });
+      );
       await assert.rejects(applying, (e: unknown) => e instanceof HelperRequestError && e.code === 'disconnected');
       assert.ok(readJournal(dir), 'the killed helper left its journal');
       assert.notDeepEqual(await hostDump(sb), empty, 'the kill interrupted a half-done apply');
@@ -120,16 +137,34 @@ test('over the protocol: two topologies, the second plan scoped, the list shows 
         assert.deepEqual(pb.topology, { name: 'lab-b', from: 'file', file: '/labs/lab-b.yaml' });
         assert.match(pb.notes.join('\n'), /after its file \/labs\/lab-b\.yaml/);
         assert.equal(pb.summary.delete, 0);
-        assert.ok(pb.steps.every((s) => ![sb.ns('ns1'), sb.ns('ns2')].includes(s.namespace) && !s.object.includes('br0')), 'nothing of lab-a in the plan of lab-b');
+        assert.ok(
+          pb.steps.every((s) => ![sb.ns('ns1'), sb.ns('ns2')].includes(s.namespace) && !s.object.includes('br0')),
+          'nothing of lab-a in the plan of lab-b',
+        );
         const rb = await h.request('apply', { document: b, planHash: pb.planHash, file: '/labs/lab-b.yaml' });
         assert.equal(rb.topology, 'lab-b');
         const { topologies } = await h.request('topologies.list', {});
-        assert.deepEqual(topologies.map((t) => [t.name, t.file, t.state, t.counts.namespaces]), [['lab-a', undefined, 'in-sync', 2], ['lab-b', '/labs/lab-b.yaml', 'in-sync', 3]]);
+        assert.deepEqual(
+          topologies.map((t) => [t.name, t.file, t.state, t.counts.namespaces]),
+          [
+            ['lab-a', undefined, 'in-sync', 2],
+            ['lab-b', '/labs/lab-b.yaml', 'in-sync', 3],
+          ],
+        );
         const st = await h.request('topologies.status', { name: 'lab-b' });
-        assert.deepEqual((st.document as { namespaces: { name: string }[] }).namespaces.map((n) => n.name), b.namespaces.map((n) => n.name));
-        assert.deepEqual(st.history.map((x) => x.action), ['apply']);
+        assert.deepEqual(
+          (st.document as { namespaces: { name: string }[] }).namespaces.map((n) => n.name),
+          b.namespaces.map((n) => n.name),
+        );
+        assert.deepEqual(
+          st.history.map((x) => x.action),
+          ['apply'],
+        );
         await assert.rejects(h.request('topologies.status', { name: '../etc' }), (e: unknown) => e instanceof HelperRequestError && e.code === 'bad-params');
-        await assert.rejects(h.request('topologies.status', { name: 'nope' }), (e: unknown) => e instanceof HelperRequestError && e.code === 'unknown-topology');
+        await assert.rejects(
+          h.request('topologies.status', { name: 'nope' }),
+          (e: unknown) => e instanceof HelperRequestError && e.code === 'unknown-topology',
+        );
         await assert.rejects(h.request('destroy', { name: 'lab-a', document: a }), (e: unknown) => e instanceof HelperRequestError);
         const dry = await h.request('destroy', { name: 'lab-b', dryRun: true });
         assert.ok('steps' in dry && dry.steps.length > 0 && dry.steps.every((s) => !s.object.includes(sb.ns('ns1'))));

@@ -55,7 +55,8 @@ async function confirmApply(document: unknown, params: ApplyRequest, ctx: ApplyC
   const allowHost = params.allowHost === true;
   if (clientConfirms(settings) || !(asksEveryChange(settings) || allowHost)) return;
   const shown = await planOfChecked({ document, ...(params.file ? { file: params.file } : {}) }, ctx);
-  if (shown.planHash !== params.planHash) fail('plan-stale', 'the host changed since this plan was made: plan again and review the new steps', { expected: params.planHash, actual: shown.planHash });
+  if (shown.planHash !== params.planHash)
+    fail('plan-stale', 'the host changed since this plan was made: plan again and review the new steps', { expected: params.planHash, actual: shown.planHash });
   const host = shown.steps.filter((s) => s.touchesHost);
   const allowed = new Set(params.allow ?? []);
   const refusedAnyway = (host.length > 0 && !allowHost) || shown.steps.some((s) => s.unmanaged && !allowed.has(s.object));
@@ -63,11 +64,29 @@ async function confirmApply(document: unknown, params: ApplyRequest, ctx: ApplyC
   await confirmOrRefuse(settings, { action: 'apply', plan: shown, allowHost }, signal);
 }
 
-export async function applyMethod(params: ApplyRequest, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void, settings: HelperSettings = { confirm: { by: 'client' } }, signal?: AbortSignal): Promise<ApplyWireResult> {
-  if (typeof params?.planHash !== 'string' || !/^[0-9a-f]{64}$/.test(params.planHash)) fail('plan-stale', 'apply needs the hash of the plan that was shown (plan first)');
+export async function applyMethod(
+  params: ApplyRequest,
+  ctx: ApplyContext,
+  emit?: (e: ApplyProgressEvent) => void,
+  settings: HelperSettings = { confirm: { by: 'client' } },
+  signal?: AbortSignal,
+): Promise<ApplyWireResult> {
+  if (typeof params?.planHash !== 'string' || !/^[0-9a-f]{64}$/.test(params.planHash))
+    fail('plan-stale', 'apply needs the hash of the plan that was shown (plan first)');
   const document = await checkDocumentOffThread(params.document);
   await confirmApply(document, params, ctx, settings, signal);
-  const r = await applyDocument(document, { planHash: params.planHash, allow: params.allow, allowHost: params.allowHost === true, ...(params.file ? { file: params.file } : {}), wait: params.wait, readyTimeoutMs: params.readyTimeoutMs }, withProgress(ctx, emit));
+  const r = await applyDocument(
+    document,
+    {
+      planHash: params.planHash,
+      allow: params.allow,
+      allowHost: params.allowHost === true,
+      ...(params.file ? { file: params.file } : {}),
+      wait: params.wait,
+      readyTimeoutMs: params.readyTimeoutMs,
+    },
+    withProgress(ctx, emit),
+  );
   return { applied: r.applied, durationMs: r.durationMs, matches: r.matches, topology: r.topology, ...(r.readiness ? { readiness: r.readiness } : {}) };
 }
 

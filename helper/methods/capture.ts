@@ -29,16 +29,25 @@ export const captureStartMethod = defineMethod({
   handler: async (params, ctx) => {
     if (process.getuid?.() !== 0) throw new HelperError(PROTOCOL_ERROR.notRoot, 'capture needs root (it enters namespaces and opens raw sockets)');
     const running = [...ctx.connection.cleanups.keys()].filter((k) => k.startsWith('capture:')).length;
-    if (running >= CAPTURE_LIMITS.perConnection) throw new HelperError('busy', `${running} captures are running; stop one first (at most ${CAPTURE_LIMITS.perConnection})`);
+    if (running >= CAPTURE_LIMITS.perConnection)
+      throw new HelperError('busy', `${running} captures are running; stop one first (at most ${CAPTURE_LIMITS.perConnection})`);
     // tcpdump switches to its own user once the capture is open, and in a namespace an unprivileged user
     // owns, entered as that owner (never as root), no such user is mapped: it could only fail there
     const path = `/run/netns/${params.namespace}`;
     if (params.namespace !== HOST_NS && (await foreignOwned([path])).has(path)) {
-      throw new HelperError('capture-refused', `capture on ${params.namespace}/${params.interface} refused: the namespace is owned by an unprivileged user namespace; root does not capture there (its owner can, from inside)`);
+      throw new HelperError(
+        'capture-refused',
+        `capture on ${params.namespace}/${params.interface} refused: the namespace is owned by an unprivileged user namespace; root does not capture there (its owner can, from inside)`,
+      );
     }
     const refused = await captureRefusal(params, ctx.connection.settings.wrap);
     if (refused) throw new HelperError('capture-refused', `capture on ${params.namespace}/${params.interface} refused: ${refused}`);
-    if (params.namespace === HOST_NS) await confirmOrRefuse(ctx.connection.settings, { action: 'capture', namespace: params.namespace, interface: params.interface, ...(params.filter ? { filter: params.filter } : {}) }, ctx.signal);
+    if (params.namespace === HOST_NS)
+      await confirmOrRefuse(
+        ctx.connection.settings,
+        { action: 'capture', namespace: params.namespace, interface: params.interface, ...(params.filter ? { filter: params.filter } : {}) },
+        ctx.signal,
+      );
     if (ctx.signal.aborted) throw new HelperError(PROTOCOL_ERROR.disconnected, 'the connection closed');
     const cap = startCapture(params, { wrap: ctx.connection.settings.wrap, emit: (e) => ctx.emit('capture', e) });
     ctx.connection.cleanups.set(key(ctx.id), () => cap.stop());

@@ -18,20 +18,29 @@ import type { PlanWireResult } from './plan';
 import { asksEveryChange, confirmOrRefuse } from '../confirm/gate';
 import { defineMethod, type HelperSettings } from './registry';
 
-
 const wirePlan = (target: DestroyTarget, ctx: ApplyContext): PlanWireResult => {
   const p = planDestroyOf(target, ctx);
   return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length }, topology: p.topology, notes: p.notes };
 };
 
-export async function destroyMethod(params: DestroyParams, ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void, settings: HelperSettings = { confirm: { by: 'client' } }, signal?: AbortSignal): Promise<ApplyWireResult | PlanWireResult> {
+export async function destroyMethod(
+  params: DestroyParams,
+  ctx: ApplyContext,
+  emit?: (e: ApplyProgressEvent) => void,
+  settings: HelperSettings = { confirm: { by: 'client' } },
+  signal?: AbortSignal,
+): Promise<ApplyWireResult | PlanWireResult> {
   if ((params.document === undefined) === (params.name === undefined)) fail('invalid-document', 'destroy takes a document or a topology name (one of them)');
-  const target: DestroyTarget = params.name !== undefined ? { name: params.name } : { document: await checkDocumentOffThread(params.document), ...(params.file ? { file: params.file } : {}) };
+  const target: DestroyTarget =
+    params.name !== undefined
+      ? { name: params.name }
+      : { document: await checkDocumentOffThread(params.document), ...(params.file ? { file: params.file } : {}) };
   if (params.dryRun) return wirePlan(target, ctx);
   let planHash = params.planHash;
   if (asksEveryChange(settings)) {
     const shown = wirePlan(target, ctx);
-    if (planHash !== undefined && planHash !== shown.planHash) fail('plan-stale', 'what this product owns changed since this plan was made: plan again', { expected: planHash, actual: shown.planHash });
+    if (planHash !== undefined && planHash !== shown.planHash)
+      fail('plan-stale', 'what this product owns changed since this plan was made: plan again', { expected: planHash, actual: shown.planHash });
     if (shown.steps.length) await confirmOrRefuse(settings, { action: 'destroy', plan: shown, allowHost: false }, signal);
     planHash = shown.planHash;
   }

@@ -26,7 +26,9 @@ export const linkImpairMethod = defineMethod({
     if (!argv) throw new HelperError('impair-refused', 'nothing to set: give delayMs, lossPercent or clear');
     if (!params.clear && !(await kernelFeatures(ctx.connection.settings.wrap)).netem) throw new HelperError('netem-missing', NETEM_MISSING);
     if (params.namespace === HOST_NS && !params.clear) {
-      const what = [params.delayMs !== undefined && `delay ${params.delayMs} ms`, params.lossPercent !== undefined && `loss ${params.lossPercent}%`].filter(Boolean).join(', ');
+      const what = [params.delayMs !== undefined && `delay ${params.delayMs} ms`, params.lossPercent !== undefined && `loss ${params.lossPercent}%`]
+        .filter(Boolean)
+        .join(', ');
       await confirmOrRefuse(ctx.connection.settings, { action: 'impair', namespace: params.namespace, interface: params.interface, what }, ctx.signal);
     }
     const r = await runProgram(argv, { wrap: ctx.connection.settings.wrap, timeoutMs: 10_000 });

@@ -22,7 +22,10 @@ export const pingMethod = defineMethod({
     const reqs = params.pings.map((p) => ({ from: p.from, to: p.to, count: p.count ?? 1, timeoutMs: p.timeoutMs ?? 1000 }));
     const { observed } = await discover({ nat: false, forwarders: false });
     const refused = refusals(reqs, observed);
-    if (refused.length) throw new HelperError('ping-refused', `refused ${refused.length} of ${reqs.length} pings; nothing was sent: ${refused.slice(0, 5).join('; ')}`, { refused });
+    if (refused.length)
+      throw new HelperError('ping-refused', `refused ${refused.length} of ${reqs.length} pings; nothing was sent: ${refused.slice(0, 5).join('; ')}`, {
+        refused,
+      });
     const onDone = (done: number, total: number) => ctx.emit(PROGRESS_EVENT, { done, total } satisfies PingProgress, done);
     return { results: await runPings(reqs, { lanes: params.lanes ?? 8, wrap: ctx.connection.settings.wrap, onDone }) };
   },

@@ -29,10 +29,19 @@ export async function planOfChecked(params: PlanParams, ctx: ApplyContext): Prom
   }
   const p = await planForHost(params.document, ctx, source);
   const warnings = [
-    ...(p.summary.unmanaged ? [`${p.summary.unmanaged} step(s) change objects netns-studio did not create; apply refuses them unless they are named explicitly`] : []),
+    ...(p.summary.unmanaged
+      ? [`${p.summary.unmanaged} step(s) change objects netns-studio did not create; apply refuses them unless they are named explicitly`]
+      : []),
     ...p.warnings.map((w) => w.message), // host firewall (../apply/host-firewall.ts)
   ];
-  return { planHash: p.planHash, steps: p.steps, summary: { ...p.summary, total: p.steps.length }, ...(warnings.length ? { warnings } : {}), topology: p.topology, notes: p.notes };
+  return {
+    planHash: p.planHash,
+    steps: p.steps,
+    summary: { ...p.summary, total: p.steps.length },
+    ...(warnings.length ? { warnings } : {}),
+    topology: p.topology,
+    notes: p.notes,
+  };
 }
 
 export const planHelperMethod = defineMethod({

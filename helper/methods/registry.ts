@@ -56,7 +56,11 @@ export function defineMethod<M extends MethodName>(def: MethodDef<M>): MethodDef
 
 /** An expected failure, thrown by a method and sent as `{code, message, detail}`. */
 export class HelperError extends Error {
-  constructor(readonly code: string, message: string, readonly detail?: unknown) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly detail?: unknown,
+  ) {
     super(message);
     this.name = 'HelperError';
   }

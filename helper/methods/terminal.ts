@@ -48,7 +48,8 @@ export const terminalOpenMethod = defineMethod({
       if (open.size >= MAX_TERMINALS) return new HelperError('busy', `${open.size} terminals are open; close one first (at most ${MAX_TERMINALS})`);
       const missing = terminalMissing();
       if (missing) return new HelperError('terminal-refused', missing);
-      if (params.namespace !== HOST_NS && !existsSync(`/run/netns/${params.namespace}`)) return new HelperError('terminal-refused', `${params.namespace}: no such named namespace on this host`);
+      if (params.namespace !== HOST_NS && !existsSync(`/run/netns/${params.namespace}`))
+        return new HelperError('terminal-refused', `${params.namespace}: no such named namespace on this host`);
       return undefined;
     };
     const before = refusal();

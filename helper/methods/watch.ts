@@ -6,7 +6,14 @@
  * watch.unsubscribe or when its connection closes; the kernel monitor stops with
  * the last one.
  */
-import { PROTOCOL_ERROR, WATCH_EVENT, WatchSubscribeParams, WatchUnsubscribeParams, type RequestId, type WatchSubscribeResult } from '../../shared/protocol/messages';
+import {
+  PROTOCOL_ERROR,
+  WATCH_EVENT,
+  WatchSubscribeParams,
+  WatchUnsubscribeParams,
+  type RequestId,
+  type WatchSubscribeResult,
+} from '../../shared/protocol/messages';
 import { WatchSession } from '../watch/session';
 import { defineMethod, HelperError } from './registry';
 

@@ -10,7 +10,11 @@ import { emptyOwnership, loadOwnership, saveOwnership } from './store';
 import { commandFromArgv } from '../../shared/plan/legacy-argv';
 
 const s = (namespace: string, argv: string, undo: string, object: string, action: Step['action'] = 'create'): Step => ({
-  ...commandFromArgv(namespace, argv.split(' ')), undo: undo ? [commandFromArgv(namespace, undo.split(' '))] : [], reason: 'r', object, action,
+  ...commandFromArgv(namespace, argv.split(' ')),
+  undo: undo ? [commandFromArgv(namespace, undo.split(' '))] : [],
+  reason: 'r',
+  object,
+  action,
 });
 
 const build: Step[] = [
@@ -32,7 +36,11 @@ test('keys: namespace of a key, peer of a veth', () => {
 });
 
 test('apply records what it created; changes inside our namespaces are ours, others unmanaged', () => {
-  const o = recordApplied(emptyOwnership(), build, build.map((_, i) => i));
+  const o = recordApplied(
+    emptyOwnership(),
+    build,
+    build.map((_, i) => i),
+  );
   assert.deepEqual(o.owned, ['addr:host/veth0/10.0.0.1/24', 'addr:ns1/veth1/10.0.0.2/24', 'link:host/veth0', 'link:ns1/veth1', 'netns:ns1']);
   assert.ok(ownsKey(o, 'link:ns1/veth1'));
   assert.ok(covers(o, 'loopback:ns1'));
@@ -46,25 +54,41 @@ test('apply records what it created; changes inside our namespaces are ours, oth
     s('host', 'ip netns add ns2', 'ip netns del ns2', 'netns:ns2'),
     s('ns2', 'ip link set dev lo up', 'ip link set dev lo down', 'loopback:ns2', 'change'),
   ];
-  assert.deepEqual(markUnmanaged(next, o).map((x) => !!x.unmanaged), [true, false, true, false, false]);
-  assert.deepEqual(markUnmanaged(build, emptyOwnership()).map((x) => !!x.unmanaged), [false, false, false, false, false, false]);
+  assert.deepEqual(
+    markUnmanaged(next, o).map((x) => !!x.unmanaged),
+    [true, false, true, false, false],
+  );
+  assert.deepEqual(
+    markUnmanaged(build, emptyOwnership()).map((x) => !!x.unmanaged),
+    [false, false, false, false, false, false],
+  );
 });
 
 test('destroy undoes the document in reverse, each step undoable by the original command', () => {
-  const o = recordApplied(emptyOwnership(), build, build.map((_, i) => i));
+  const o = recordApplied(
+    emptyOwnership(),
+    build,
+    build.map((_, i) => i),
+  );
   const keys = new Set(build.map((x) => x.object));
   const d = destroySteps(o, keys);
   // what lives in ns1, the veth pair with an end there and what we set on its host end go with the namespace
-  assert.deepEqual(d.map((x) => x.argv.join(' ')), ['ip netns del ns1']);
+  assert.deepEqual(
+    d.map((x) => x.argv.join(' ')),
+    ['ip netns del ns1'],
+  );
   // the rollback of a failed destroy rebuilds ns1 and what went with it, in order
-  assert.deepEqual(d.at(-1)?.undo.map((c) => c.argv.join(' ')), [
-    'ip netns add ns1',
-    'ip link add name veth0 type veth peer name veth1 netns ns1',
-    'ip link set dev lo up',
-    'ip address add 10.0.0.2/24 dev veth1',
-    'ip address add 10.0.0.1/24 dev veth0',
-    'ip link set dev veth0 up',
-  ]);
+  assert.deepEqual(
+    d.at(-1)?.undo.map((c) => c.argv.join(' ')),
+    [
+      'ip netns add ns1',
+      'ip link add name veth0 type veth peer name veth1 netns ns1',
+      'ip link set dev lo up',
+      'ip address add 10.0.0.2/24 dev veth1',
+      'ip address add 10.0.0.1/24 dev veth0',
+      'ip link set dev veth0 up',
+    ],
+  );
   assert.equal(d.at(-1)?.action, 'delete');
   // only what the document names: a second document's objects stay
   const other = [s('host', 'ip netns add ns9', 'ip netns del ns9', 'netns:ns9')];
@@ -76,7 +100,11 @@ test('destroy undoes the document in reverse, each step undoable by the original
 });
 
 test('deleting an owned object forgets it and what went with it', () => {
-  const o = recordApplied(emptyOwnership(), build, build.map((_, i) => i));
+  const o = recordApplied(
+    emptyOwnership(),
+    build,
+    build.map((_, i) => i),
+  );
   const del = [s('host', 'ip link del dev veth0', 'ip link add name veth0 type veth peer name veth1 netns ns1', 'link:host/veth0', 'delete')];
   const o2 = recordApplied(o, del, [0]);
   assert.deepEqual(o2.owned, ['netns:ns1']);

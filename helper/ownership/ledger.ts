@@ -63,7 +63,12 @@ export function recordApplied(o: Ownership, steps: Step[], applied: number[]): O
   for (const i of [...applied].sort((a, b) => a - b)) {
     const s = steps[i];
     const entry = (kind: OwnedEntry['kind']): OwnedEntry => ({
-      seq: next.nextSeq++, key: s.object, kind, command: { namespace: s.namespace, argv: s.argv, op: s.op }, undo: s.undo, at,
+      seq: next.nextSeq++,
+      key: s.object,
+      kind,
+      command: { namespace: s.namespace, argv: s.argv, op: s.op },
+      undo: s.undo,
+      at,
     });
     if (s.action === 'create') {
       for (const k of createdKeys(s)) owned.add(k);
@@ -127,7 +132,8 @@ export function destroySteps(o: Ownership, documentKeys: Set<string>): Step[] {
   const dyingLinks = new Set<string>();
   for (const e of relevant) {
     const pair = e.kind === 'created' ? vethPair(e) : undefined;
-    if (pair?.namespaces.some((n) => deletedNs.has(n))) for (const k of createdKeys({ ...e.command, object: e.key } as Step)) dyingLinks.add(k.slice('link:'.length));
+    if (pair?.namespaces.some((n) => deletedNs.has(n)))
+      for (const k of createdKeys({ ...e.command, object: e.key } as Step)) dyingLinks.add(k.slice('link:'.length));
   }
   const onDyingLink = (key: string) => {
     const m = /^(?:link|addr):([^/]+\/[^/]+)/.exec(key);
@@ -145,7 +151,10 @@ export function destroySteps(o: Ownership, documentKeys: Set<string>): Step[] {
     // what we set on such a veth end (master, up, mtu, an address) is gone with it
     return onDyingLink(e.key);
   };
-  const replay = relevant.filter(goesWithNs).sort((a, b) => a.seq - b.seq).map((e) => e.command);
+  const replay = relevant
+    .filter(goesWithNs)
+    .sort((a, b) => a.seq - b.seq)
+    .map((e) => e.command);
   const out: Step[] = [];
   let firstNsDelete = true;
   for (const e of relevant) {
@@ -170,7 +179,10 @@ export function destroySteps(o: Ownership, documentKeys: Set<string>): Step[] {
   // (a bridge port, an address) goes along, so deleting the bridge after them finds
   // no ports to drop (and a rollback need not give them back).
   const rank = (st: Step) => (st.op.op === 'forwarder.stop' ? 0 : st.op.op === 'netns.del' && st.action === 'delete' ? 1 : 2);
-  return out.map((st, i) => [st, i] as const).sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j).map(([st]) => st);
+  return out
+    .map((st, i) => [st, i] as const)
+    .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
+    .map(([st]) => st);
 }
 
 /** Links that disappear (asynchronously) with the namespaces a destroy deletes, outside those namespaces. */
@@ -212,7 +224,8 @@ export function recordDestroyed(o: Ownership, documentKeys: Set<string>): Owners
   for (const e of o.log) {
     if (e.kind !== 'created') continue;
     const pair = vethPair(e);
-    if (pair && (gone.has(e.key) || pair.namespaces.some((n) => nsGone.has(n)))) for (const k of createdKeys({ ...e.command, object: e.key } as Step)) gone.add(k);
+    if (pair && (gone.has(e.key) || pair.namespaces.some((n) => nsGone.has(n))))
+      for (const k of createdKeys({ ...e.command, object: e.key } as Step)) gone.add(k);
   }
   const links = new Set([...gone].filter((k) => k.startsWith('link:')).map((k) => k.slice('link:'.length)));
   const isGone = (k: string) => {

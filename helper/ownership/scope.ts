@@ -38,12 +38,14 @@ export function claimsOf(others: OwnerInfo[], keys: Iterable<string>): Claim[] {
 export function describeClaims(claims: Claim[]): string {
   const byOwner = new Map<string, Claim[]>();
   for (const c of claims) byOwner.set(c.owner, [...(byOwner.get(c.owner) ?? []), c]);
-  return [...byOwner].map(([owner, cs]) => {
-    const keys = cs.map((c) => c.key);
-    const from = cs[0].file ? `applied from ${cs[0].file}` : 'applied';
-    const when = cs[0].appliedAt ? ` at ${cs[0].appliedAt}` : '';
-    return `${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ` (and ${keys.length - 5} more)` : ''} belong${keys.length === 1 ? 's' : ''} to topology "${owner}" (${from}${when})`;
-  }).join('; ');
+  return [...byOwner]
+    .map(([owner, cs]) => {
+      const keys = cs.map((c) => c.key);
+      const from = cs[0].file ? `applied from ${cs[0].file}` : 'applied';
+      const when = cs[0].appliedAt ? ` at ${cs[0].appliedAt}` : '';
+      return `${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ` (and ${keys.length - 5} more)` : ''} belong${keys.length === 1 ? 's' : ''} to topology "${owner}" (${from}${when})`;
+    })
+    .join('; ');
 }
 
 /** Namespaces a record talks about (besides host): where reconcile must look. */

@@ -60,8 +60,22 @@ export function parseOwnership(text: string, where: string): Ownership {
   } catch (e) {
     throw new Error(`${where}: not JSON (${(e as Error).message})`);
   }
-  const entryOk = (e: OwnedEntry) => !!e && typeof e.key === 'string' && typeof e.seq === 'number' && (e.kind === 'created' || e.kind === 'changed') && Array.isArray(e.command?.argv) && Array.isArray(e.undo);
-  if (!data || data.version !== 1 || !Array.isArray(data.owned) || !Array.isArray(data.log) || typeof data.nextSeq !== 'number' || !data.owned.every((k) => typeof k === 'string') || !data.log.every(entryOk)) {
+  const entryOk = (e: OwnedEntry) =>
+    !!e &&
+    typeof e.key === 'string' &&
+    typeof e.seq === 'number' &&
+    (e.kind === 'created' || e.kind === 'changed') &&
+    Array.isArray(e.command?.argv) &&
+    Array.isArray(e.undo);
+  if (
+    !data ||
+    data.version !== 1 ||
+    !Array.isArray(data.owned) ||
+    !Array.isArray(data.log) ||
+    typeof data.nextSeq !== 'number' ||
+    !data.owned.every((k) => typeof k === 'string') ||
+    !data.log.every(entryOk)
+  ) {
     throw new Error(`${where}: unknown ownership file format`);
   }
   // records of the previous version hold argv only: their operations are read from it
@@ -95,5 +109,7 @@ export function writeFileAtomic(p: string, text: string): void {
     const dfd = openSync(dir, 'r');
     fsyncSync(dfd);
     closeSync(dfd);
-  } catch { /* directory fsync is best effort */ }
+  } catch {
+    /* directory fsync is best effort */
+  }
 }

@@ -10,12 +10,20 @@ import { isApplied, LEGACY_KEPT, listRecords, migrateLegacyRecord, noteApplied, 
 import { commandFromArgv } from '../../shared/plan/legacy-argv';
 
 const s = (namespace: string, argv: string, undo: string, object: string): Step => ({
-  ...commandFromArgv(namespace, argv.split(' ')), undo: [commandFromArgv(namespace, undo.split(' '))], reason: 'r', object, action: 'create',
+  ...commandFromArgv(namespace, argv.split(' ')),
+  undo: [commandFromArgv(namespace, undo.split(' '))],
+  reason: 'r',
+  object,
+  action: 'create',
 });
-const old = recordApplied(emptyOwnership(), [
-  s('host', 'ip netns add n1', 'ip netns del n1', 'netns:n1'),
-  s('host', 'ip link add name v0 type veth peer name v1 netns n1', 'ip link del dev v0', 'link:host/v0'),
-], [0, 1]);
+const old = recordApplied(
+  emptyOwnership(),
+  [
+    s('host', 'ip netns add n1', 'ip netns del n1', 'netns:n1'),
+    s('host', 'ip link add name v0 type veth peer name v1 netns n1', 'ip link del dev v0', 'link:host/v0'),
+  ],
+  [0, 1],
+);
 
 function withDir(fn: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'nss-topo-'));
@@ -44,7 +52,10 @@ test('the previous version\'s single record becomes topology "legacy", losing no
     assert.match(readHistory(r.dir)[0].note ?? '', /previous version's single record .*: 3 objects, 2 commands/);
     // done once: a second look changes nothing
     assert.equal(migrateLegacyRecord(dir), undefined);
-    assert.deepEqual(listRecords(dir).map((x) => x.name), ['legacy']);
+    assert.deepEqual(
+      listRecords(dir).map((x) => x.name),
+      ['legacy'],
+    );
   });
 });
 
@@ -100,7 +111,10 @@ test('an unreadable topology record is moved aside (never overwritten), reported
     const third = readRecord(dir, 'lab');
     assert.equal(third.keptAside.length, 2);
     assert.equal(readFileSync(r.problems[0].keptAt, 'utf8'), '[not a record');
-    assert.deepEqual(readHistory(d).map((h) => h.action), ['apply', 'record-unreadable', 'record-unreadable']);
+    assert.deepEqual(
+      readHistory(d).map((h) => h.action),
+      ['apply', 'record-unreadable', 'record-unreadable'],
+    );
   });
 });
 
@@ -113,7 +127,10 @@ test('a destroyed topology keeps its history and is no longer applied; names tha
     const r = readRecord(dir, 'lab');
     assert.equal(isApplied(r), false);
     assert.equal(r.document, undefined);
-    assert.deepEqual(readHistory(d).map((h) => h.action), ['apply', 'destroy']);
+    assert.deepEqual(
+      readHistory(d).map((h) => h.action),
+      ['apply', 'destroy'],
+    );
     noteApplied(d, 'lab', { steps: 0, applied: 0, skipped: 0 });
     assert.ok(isApplied(readRecord(dir, 'lab')), 'applied again');
     for (const bad of ['../x', '.', '', 'a/b', '-x']) assert.throws(() => topologyDir(dir, bad), /topology name/);

@@ -104,7 +104,9 @@ export function readHistory(dir: string): HistoryEntry[] {
     if (!line.trim()) continue;
     try {
       out.push(JSON.parse(line) as HistoryEntry);
-    } catch { /* a torn last line: the rest is still history */ }
+    } catch {
+      /* a torn last line: the rest is still history */
+    }
   }
   return out;
 }
@@ -143,7 +145,12 @@ export function readRecord(stateDir: string, name: string): TopologyRecord {
   const meta = readPart(dir, META_FILE, () => metaOf(readJsonFile(join(dir, META_FILE)), name), { name }, problems);
   const ownership = readPart(dir, OWNERSHIP_FILE, () => loadOwnership(dir), emptyOwnership(), problems);
   const document = readPart<unknown>(dir, DOCUMENT_FILE, () => readJsonFile(join(dir, DOCUMENT_FILE)), undefined, problems);
-  const keptAside = existsSync(dir) ? readdirSync(dir).filter((f) => f.includes(UNREADABLE)).sort().map((f) => join(dir, f)) : [];
+  const keptAside = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.includes(UNREADABLE))
+        .sort()
+        .map((f) => join(dir, f))
+    : [];
   return { name, dir, meta, ownership, ...(document !== undefined ? { document } : {}), problems, keptAside };
 }
 
@@ -232,10 +239,18 @@ export function migrateLegacyRecord(stateDir: string): LegacyMigration | undefin
     rmSync(tmp, { recursive: true, force: true });
     saveOwnership(tmp, ownership);
     const appliedAt = statSync(old).mtime.toISOString();
-    const firstAppliedAt = ownership.log.map((e) => e.at).filter(Boolean).sort()[0] ?? appliedAt;
+    const firstAppliedAt =
+      ownership.log
+        .map((e) => e.at)
+        .filter(Boolean)
+        .sort()[0] ?? appliedAt;
     const meta: TopologyMeta = { name, firstAppliedAt, appliedAt, migratedFrom: keptAt };
     writeFileAtomic(join(tmp, META_FILE), JSON.stringify(meta, null, 1) + '\n');
-    appendHistory(tmp, { at: new Date().toISOString(), action: 'migrate', note: `made from the previous version's single record ${old} (kept at ${keptAt}): ${ownership.owned.length} objects, ${ownership.log.length} commands` });
+    appendHistory(tmp, {
+      at: new Date().toISOString(),
+      action: 'migrate',
+      note: `made from the previous version's single record ${old} (kept at ${keptAt}): ${ownership.owned.length} objects, ${ownership.log.length} commands`,
+    });
     renameSync(tmp, join(root, name));
   }
   renameSync(old, keptAt);
@@ -256,5 +271,10 @@ export function noteRecovered(dir: string, name: string, info: { kind: string; o
     const meta: TopologyMeta = info.kind === 'destroy' ? { ...old, destroyedAt: at } : { ...kept, firstAppliedAt: old.firstAppliedAt ?? at, appliedAt: at };
     writeFileAtomic(join(dir, META_FILE), JSON.stringify(meta, null, 1) + '\n');
   }
-  appendHistory(dir, { at, action: 'recover', steps: info.steps, note: `an interrupted ${info.kind} was ${info.outcome === 'rolled-back' ? 'rolled back' : info.outcome === 'finished' ? 'finished' : 'found committed; its record was saved'}` });
+  appendHistory(dir, {
+    at,
+    action: 'recover',
+    steps: info.steps,
+    note: `an interrupted ${info.kind} was ${info.outcome === 'rolled-back' ? 'rolled back' : info.outcome === 'finished' ? 'finished' : 'found committed; its record was saved'}`,
+  });
 }

@@ -93,89 +93,173 @@ async function bridgeNfOn(sb: Sandbox): Promise<boolean> {
 
 const BRIDGED_DROP: KernelFault = {
   name: 'FORWARD policy DROP in the host with bridge netfilter (bridged LAN)',
-  build: reference('03-bridge-lan'), fault: 'iptables -P FORWARD DROP',
-  from: 'ns1', to: '192.168.0.3', code: 'filter-drop', ns: 'host', says: /FORWARD policy is DROP.*bridge netfilter/,
+  build: reference('03-bridge-lan'),
+  fault: 'iptables -P FORWARD DROP',
+  from: 'ns1',
+  to: '192.168.0.3',
+  code: 'filter-drop',
+  ns: 'host',
+  says: /FORWARD policy is DROP.*bridge netfilter/,
 };
 const ROUTED_DROP: KernelFault = {
   name: 'FORWARD policy DROP in a router',
-  build: reference('04-router-nat'), fault: 'ip netns exec ${P}ns-router iptables -P FORWARD DROP',
-  from: 'ns1', to: '192.168.2.1', code: 'filter-drop', ns: 'ns-router', says: /FORWARD policy is DROP/,
+  build: reference('04-router-nat'),
+  fault: 'ip netns exec ${P}ns-router iptables -P FORWARD DROP',
+  from: 'ns1',
+  to: '192.168.2.1',
+  code: 'filter-drop',
+  ns: 'ns-router',
+  says: /FORWARD policy is DROP/,
 };
 
 const ROUTED_V6_DROP: KernelFault = {
   name: 'ip6tables FORWARD DROP rule in the sandbox host (routed IPv6)',
-  build: ROUTED_V6, fault: 'ip6tables -A FORWARD -d fd12:2::2 -j DROP',
-  from: 'n1', to: 'fd12:2::2', code: 'filter-drop', ns: 'host', says: /host: filter rule "-A FORWARD -d fd12:2::2\/128 -j DROP" drops it/,
+  build: ROUTED_V6,
+  fault: 'ip6tables -A FORWARD -d fd12:2::2 -j DROP',
+  from: 'n1',
+  to: 'fd12:2::2',
+  code: 'filter-drop',
+  ns: 'host',
+  says: /host: filter rule "-A FORWARD -d fd12:2::2\/128 -j DROP" drops it/,
 };
 const BRIDGED_V6_DROP: KernelFault = {
   name: 'ip6tables FORWARD policy DROP in the sandbox host, bridged IPv6 LAN',
-  build: BRIDGED_V6, fault: 'ip6tables -P FORWARD DROP',
-  from: 'ns1', to: 'fd13::3', code: 'filter-drop', ns: 'host', says: /FORWARD policy is DROP.*ip6tables FORWARD chain because net\.bridge\.bridge-nf-call-ip6tables=1/,
+  build: BRIDGED_V6,
+  fault: 'ip6tables -P FORWARD DROP',
+  from: 'ns1',
+  to: 'fd13::3',
+  code: 'filter-drop',
+  ns: 'host',
+  says: /FORWARD policy is DROP.*ip6tables FORWARD chain because net\.bridge\.bridge-nf-call-ip6tables=1/,
 };
 
 const FAULTS: KernelFault[] = [
   {
-    name: 'link down (the far end of the router\'s veth)',
-    build: reference('04-router-nat'), fault: 'ip -n ${P}ns2 link set veth-ns2 down',
-    from: 'ns1', to: '192.168.2.1', code: 'no-carrier', ns: 'ns-router', says: /peer veth-ns2 in ns2 is down/,
+    name: "link down (the far end of the router's veth)",
+    build: reference('04-router-nat'),
+    fault: 'ip -n ${P}ns2 link set veth-ns2 down',
+    from: 'ns1',
+    to: '192.168.2.1',
+    code: 'no-carrier',
+    ns: 'ns-router',
+    says: /peer veth-ns2 in ns2 is down/,
   },
   {
-    name: 'link down (the router\'s own veth: the kernel drops its routes with it)',
-    build: reference('04-router-nat'), fault: 'ip -n ${P}ns-router link set veth-router2 down',
-    from: 'ns1', to: '192.168.2.1', code: 'link-down', ns: 'ns-router', says: /link veth-router2 is down \(it holds 192\.168\.2\.254\/24/,
+    name: "link down (the router's own veth: the kernel drops its routes with it)",
+    build: reference('04-router-nat'),
+    fault: 'ip -n ${P}ns-router link set veth-router2 down',
+    from: 'ns1',
+    to: '192.168.2.1',
+    code: 'link-down',
+    ns: 'ns-router',
+    says: /link veth-router2 is down \(it holds 192\.168\.2\.254\/24/,
   },
   {
     name: 'no route',
-    build: reference('04-router-nat'), fault: 'ip -n ${P}ns1 route del default',
-    from: 'ns1', to: '192.168.2.1', code: 'no-route', ns: 'ns1', says: /no route to 192\.168\.2\.1/,
+    build: reference('04-router-nat'),
+    fault: 'ip -n ${P}ns1 route del default',
+    from: 'ns1',
+    to: '192.168.2.1',
+    code: 'no-route',
+    ns: 'ns1',
+    says: /no route to 192\.168\.2\.1/,
   },
   {
     name: 'wrong gateway',
-    build: reference('04-router-nat'), fault: 'ip -n ${P}ns1 route replace default via 192.168.1.253',
-    from: 'ns1', to: '192.168.2.1', code: 'wrong-gateway', ns: 'ns1', says: /gateway 192\.168\.1\.253 does not answer/,
+    build: reference('04-router-nat'),
+    fault: 'ip -n ${P}ns1 route replace default via 192.168.1.253',
+    from: 'ns1',
+    to: '192.168.2.1',
+    code: 'wrong-gateway',
+    ns: 'ns1',
+    says: /gateway 192\.168\.1\.253 does not answer/,
   },
   {
     name: 'forwarding off in the router',
-    build: reference('04-router-nat'), fault: 'ip netns exec ${P}ns-router sysctl -qw net.ipv4.ip_forward=0',
-    from: 'ns1', to: '192.168.2.1', code: 'forwarding-off', ns: 'ns-router', says: /forwarding is off/,
+    build: reference('04-router-nat'),
+    fault: 'ip netns exec ${P}ns-router sysctl -qw net.ipv4.ip_forward=0',
+    from: 'ns1',
+    to: '192.168.2.1',
+    code: 'forwarding-off',
+    ns: 'ns-router',
+    says: /forwarding is off/,
   },
   {
-    name: 'missing masquerade on the way out (ns2 knows no way back to ns1\'s LAN)',
-    build: reference('04-router-nat'), prepare: 'ip -n ${P}ns2 route del default', fault: 'ip netns exec ${P}ns-router iptables -t nat -F POSTROUTING',
-    from: 'ns1', to: '192.168.2.1', code: 'no-return-route', ns: 'ns2', direction: 'reply', says: /without masquerade/,
+    name: "missing masquerade on the way out (ns2 knows no way back to ns1's LAN)",
+    build: reference('04-router-nat'),
+    prepare: 'ip -n ${P}ns2 route del default',
+    fault: 'ip netns exec ${P}ns-router iptables -t nat -F POSTROUTING',
+    from: 'ns1',
+    to: '192.168.2.1',
+    code: 'no-return-route',
+    ns: 'ns2',
+    direction: 'reply',
+    says: /without masquerade/,
   },
   {
     name: 'strict rp_filter with an asymmetric path',
-    build: ASYMMETRIC, fault: 'ip netns exec ${P}a sysctl -qw net.ipv4.conf.all.rp_filter=1',
-    from: 'a', to: '10.2.0.1', code: 'rp-filter', ns: 'a', direction: 'reply', says: /rp_filter is strict.*leaves by a1, not a2/,
+    build: ASYMMETRIC,
+    fault: 'ip netns exec ${P}a sysctl -qw net.ipv4.conf.all.rp_filter=1',
+    from: 'a',
+    to: '10.2.0.1',
+    code: 'rp-filter',
+    ns: 'a',
+    direction: 'reply',
+    says: /rp_filter is strict.*leaves by a1, not a2/,
   },
   {
     name: 'a fault only on the return path (ns1 has no route back)',
-    build: reference('04-router-nat'), fault: 'ip -n ${P}ns1 route del default',
-    from: 'ns2', to: '192.168.1.1', code: 'no-return-route', ns: 'ns1', direction: 'reply', says: /ns1 has no route back to 192\.168\.2\.1/,
+    build: reference('04-router-nat'),
+    fault: 'ip -n ${P}ns1 route del default',
+    from: 'ns2',
+    to: '192.168.1.1',
+    code: 'no-return-route',
+    ns: 'ns1',
+    direction: 'reply',
+    says: /ns1 has no route back to 192\.168\.2\.1/,
   },
   {
     name: 'a policy rule to an empty table (main rule removed)',
-    build: reference('04-router-nat'), fault: 'ip -n ${P}ns1 rule add pref 100 lookup 100 && ip -n ${P}ns1 rule del pref 32766',
-    from: 'ns1', to: '192.168.2.1', code: 'no-route', ns: 'ns1', says: /table 100 \(empty\)/,
+    build: reference('04-router-nat'),
+    fault: 'ip -n ${P}ns1 rule add pref 100 lookup 100 && ip -n ${P}ns1 rule del pref 32766',
+    from: 'ns1',
+    to: '192.168.2.1',
+    code: 'no-route',
+    ns: 'ns1',
+    says: /table 100 \(empty\)/,
   },
-  { ...BRIDGED_DROP, name: 'FORWARD policy DROP in the sandbox host, bridged LAN (bridge netfilter; routed FORWARD DROP where it is off)', choose: async (sb) => {
-    if (await bridgeNfOn(sb)) return BRIDGED_DROP;
-    console.log('# reach faults: net.bridge.bridge-nf-call-iptables is missing or 0 in the sandbox host, so FORWARD DROP is tested on routed traffic');
-    return ROUTED_DROP;
-  } },
+  {
+    ...BRIDGED_DROP,
+    name: 'FORWARD policy DROP in the sandbox host, bridged LAN (bridge netfilter; routed FORWARD DROP where it is off)',
+    choose: async (sb) => {
+      if (await bridgeNfOn(sb)) return BRIDGED_DROP;
+      console.log('# reach faults: net.bridge.bridge-nf-call-iptables is missing or 0 in the sandbox host, so FORWARD DROP is tested on routed traffic');
+      return ROUTED_DROP;
+    },
+  },
   ROUTED_DROP,
   ROUTED_V6_DROP,
-  { ...BRIDGED_V6_DROP, choose: async (sb) => {
-    const r = await sb.inHost(['cat', '/proc/sys/net/bridge/bridge-nf-call-ip6tables']);
-    if (r.code === 0 && r.stdout.trim() === '1') return BRIDGED_V6_DROP;
-    console.log('# reach faults: net.bridge.bridge-nf-call-ip6tables is missing or 0 in the sandbox host, so the ip6tables FORWARD DROP is tested on routed traffic');
-    return ROUTED_V6_DROP;
-  } },
+  {
+    ...BRIDGED_V6_DROP,
+    choose: async (sb) => {
+      const r = await sb.inHost(['cat', '/proc/sys/net/bridge/bridge-nf-call-ip6tables']);
+      if (r.code === 0 && r.stdout.trim() === '1') return BRIDGED_V6_DROP;
+      console.log(
+        '# reach faults: net.bridge.bridge-nf-call-ip6tables is missing or 0 in the sandbox host, so the ip6tables FORWARD DROP is tested on routed traffic',
+      );
+      return ROUTED_V6_DROP;
+    },
+  },
   {
     name: 'a firewall mark set in mangle PREROUTING sends lan1 out of the other uplink (scenario 07, rule 90 fwmark 0x2/0xff)',
-    build: reference('07-policy-routing'), fault: 'ip netns exec ${P}edge iptables -t mangle -A PREROUTING -i e-l1 -j MARK --set-mark 2',
-    from: 'lan1', to: '198.51.100.1', code: 'no-return-route', ns: 'isp2', direction: 'reply', says: /isp2 has no route back to 10\.71\.1\.2/,
+    build: reference('07-policy-routing'),
+    fault: 'ip netns exec ${P}edge iptables -t mangle -A PREROUTING -i e-l1 -j MARK --set-mark 2',
+    from: 'lan1',
+    to: '198.51.100.1',
+    code: 'no-return-route',
+    ns: 'isp2',
+    direction: 'reply',
+    says: /isp2 has no route back to 10\.71\.1\.2/,
   },
 ];
 
@@ -210,81 +294,112 @@ for (const entry of FAULTS) {
   });
 }
 
-test('kernel: bridge netfilter is read per namespace, not assumed: with bridge-nf-call-iptables=0 a FORWARD DROP host still bridges, and =1 stops it', { skip }, async (t) => {
-  await withSandbox('rbrnf', async (sb) => {
-    if ((await sb.inHost(['cat', '/proc/sys/net/bridge/bridge-nf-call-iptables'])).code !== 0) {
-      t.skip('br_netfilter is not loaded (no /proc/sys/net/bridge): bridged traffic cannot meet iptables here');
+test(
+  'kernel: bridge netfilter is read per namespace, not assumed: with bridge-nf-call-iptables=0 a FORWARD DROP host still bridges, and =1 stops it',
+  { skip },
+  async (t) => {
+    await withSandbox('rbrnf', async (sb) => {
+      if ((await sb.inHost(['cat', '/proc/sys/net/bridge/bridge-nf-call-iptables'])).code !== 0) {
+        t.skip('br_netfilter is not loaded (no /proc/sys/net/bridge): bridged traffic cannot meet iptables here');
+        return;
+      }
+      const built = await sb.bash(`${reference('03-bridge-lan')}\nsysctl -qw net.bridge.bridge-nf-call-iptables=0\niptables -P FORWARD DROP`);
+      assert.equal(built.code, 0, `build failed: ${built.stderr}`);
+      await waitSettled(sb);
+      const h = await startSandboxHelper(sb);
+      try {
+        const off = await predictLive(h, sb, 'ns1', '192.168.0.3');
+        assert.equal(off.predicted, 'ok', `bridge netfilter off: ${off.reason}`);
+        assert.equal(await ping(h, sb, 'ns1', '192.168.0.3', 3), 'ok', 'bridge netfilter off: the ping answers despite FORWARD DROP');
+        assert.equal((await sb.bash('sysctl -qw net.bridge.bridge-nf-call-iptables=1')).code, 0);
+        const on = await predictLive(h, sb, 'ns1', '192.168.0.3');
+        assert.equal(on.predicted, 'fail', on.reason);
+        assert.equal(on.failure?.code, 'filter-drop', on.reason);
+        assert.match(on.failure!.reason, /bridge-nf-call-iptables=1/);
+        assert.equal(await ping(h, sb, 'ns1', '192.168.0.3', 1), 'fail', 'bridge netfilter on: the real ping fails too');
+      } finally {
+        await h.close();
+      }
+    });
+  },
+);
+
+test(
+  'kernel: a native nftables table (made with nft, not iptables) in a router is read: a rule with matches is unknown quoting it, a plain drop is a fail agreeing with ping',
+  { skip },
+  async (t) => {
+    if (!hasProgram('nft')) {
+      t.skip('nft is not installed (apt-get install nftables): native nftables tables cannot be made here');
       return;
     }
-    const built = await sb.bash(`${reference('03-bridge-lan')}\nsysctl -qw net.bridge.bridge-nf-call-iptables=0\niptables -P FORWARD DROP`);
-    assert.equal(built.code, 0, `build failed: ${built.stderr}`);
-    await waitSettled(sb);
-    const h = await startSandboxHelper(sb);
-    try {
-      const off = await predictLive(h, sb, 'ns1', '192.168.0.3');
-      assert.equal(off.predicted, 'ok', `bridge netfilter off: ${off.reason}`);
-      assert.equal(await ping(h, sb, 'ns1', '192.168.0.3', 3), 'ok', 'bridge netfilter off: the ping answers despite FORWARD DROP');
-      assert.equal((await sb.bash('sysctl -qw net.bridge.bridge-nf-call-iptables=1')).code, 0);
-      const on = await predictLive(h, sb, 'ns1', '192.168.0.3');
-      assert.equal(on.predicted, 'fail', on.reason);
-      assert.equal(on.failure?.code, 'filter-drop', on.reason);
-      assert.match(on.failure!.reason, /bridge-nf-call-iptables=1/);
-      assert.equal(await ping(h, sb, 'ns1', '192.168.0.3', 1), 'fail', 'bridge netfilter on: the real ping fails too');
-    } finally {
-      await h.close();
-    }
-  });
-});
-
-test('kernel: a native nftables table (made with nft, not iptables) in a router is read: a rule with matches is unknown quoting it, a plain drop is a fail agreeing with ping', { skip }, async (t) => {
-  if (!hasProgram('nft')) {
-    t.skip('nft is not installed (apt-get install nftables): native nftables tables cannot be made here');
-    return;
-  }
-  await withSandbox('rnft', async (sb) => {
-    const built = await sb.bash(reference('04-router-nat'));
-    assert.equal(built.code, 0, `build failed: ${built.stderr}`);
-    await waitSettled(sb);
-    const h = await startSandboxHelper(sb);
-    try {
-      assert.equal((await predictLive(h, sb, 'ns1', '192.168.2.1')).predicted, 'ok');
-      assert.equal(await ping(h, sb, 'ns1', '192.168.2.1', 3), 'ok');
-      const nft = (cmd: string) => sb.bash(`ip netns exec \${P}ns-router nft ${cmd}`);
-      assert.equal((await nft("add table inet nss12 && ip netns exec ${P}ns-router nft add chain inet nss12 fw '{ type filter hook forward priority 0; policy accept; }'")).code, 0);
-      assert.equal((await nft('add rule inet nss12 fw ip saddr 192.168.1.1 counter drop')).code, 0);
-      const unknown = await predictLive(h, sb, 'ns1', '192.168.2.1');
-      assert.equal(unknown.predicted, 'unknown', unknown.reason);
-      assert.equal(unknown.failure?.code, 'filter-unknown', unknown.reason);
-      assert.match(unknown.reason, /nftables table inet nss12, chain fw .*saddr.*192\.168\.1\.1/);
-      assert.equal((await nft('flush chain inet nss12 fw')).code, 0);
-      assert.equal((await nft('add rule inet nss12 fw counter drop')).code, 0);
-      const drop = await predictLive(h, sb, 'ns1', '192.168.2.1');
-      assert.equal(drop.predicted, 'fail', drop.reason);
-      assert.equal(drop.failure?.code, 'filter-drop', drop.reason);
-      assert.equal(drop.failure?.ns, 'ns-router', drop.reason);
-      assert.match(drop.failure!.reason, /nftables table inet nss12, chain fw .*drops it/);
-      assert.equal(await ping(h, sb, 'ns1', '192.168.2.1', 1), 'fail', 'the real ping fails too');
-      assert.equal((await nft("flush chain inet nss12 fw && ip netns exec ${P}ns-router nft add chain inet nss12 fw '{ policy drop; }'")).code, 0);
-      const policy = await predictLive(h, sb, 'ns1', '192.168.2.1');
-      assert.match(policy.failure?.reason ?? policy.reason, /policy of ns-router's nftables table inet nss12, chain fw .* is drop/);
-      assert.equal(await ping(h, sb, 'ns1', '192.168.2.1', 1), 'fail');
-    } finally {
-      await h.close();
-    }
-  });
-});
+    await withSandbox('rnft', async (sb) => {
+      const built = await sb.bash(reference('04-router-nat'));
+      assert.equal(built.code, 0, `build failed: ${built.stderr}`);
+      await waitSettled(sb);
+      const h = await startSandboxHelper(sb);
+      try {
+        assert.equal((await predictLive(h, sb, 'ns1', '192.168.2.1')).predicted, 'ok');
+        assert.equal(await ping(h, sb, 'ns1', '192.168.2.1', 3), 'ok');
+        const nft = (cmd: string) => sb.bash(`ip netns exec \${P}ns-router nft ${cmd}`);
+        assert.equal(
+          (
+            await nft(
+              "add table inet nss12 && ip netns exec ${P}ns-router nft add chain inet nss12 fw '{ type filter hook forward priority 0; policy accept; }'",
+            )
+          ).code,
+          0,
+        );
+        assert.equal((await nft('add rule inet nss12 fw ip saddr 192.168.1.1 counter drop')).code, 0);
+        const unknown = await predictLive(h, sb, 'ns1', '192.168.2.1');
+        assert.equal(unknown.predicted, 'unknown', unknown.reason);
+        assert.equal(unknown.failure?.code, 'filter-unknown', unknown.reason);
+        assert.match(unknown.reason, /nftables table inet nss12, chain fw .*saddr.*192\.168\.1\.1/);
+        assert.equal((await nft('flush chain inet nss12 fw')).code, 0);
+        assert.equal((await nft('add rule inet nss12 fw counter drop')).code, 0);
+        const drop = await predictLive(h, sb, 'ns1', '192.168.2.1');
+        assert.equal(drop.predicted, 'fail', drop.reason);
+        assert.equal(drop.failure?.code, 'filter-drop', drop.reason);
+        assert.equal(drop.failure?.ns, 'ns-router', drop.reason);
+        assert.match(drop.failure!.reason, /nftables table inet nss12, chain fw .*drops it/);
+        assert.equal(await ping(h, sb, 'ns1', '192.168.2.1', 1), 'fail', 'the real ping fails too');
+        assert.equal((await nft("flush chain inet nss12 fw && ip netns exec ${P}ns-router nft add chain inet nss12 fw '{ policy drop; }'")).code, 0);
+        const policy = await predictLive(h, sb, 'ns1', '192.168.2.1');
+        assert.match(policy.failure?.reason ?? policy.reason, /policy of ns-router's nftables table inet nss12, chain fw .* is drop/);
+        assert.equal(await ping(h, sb, 'ns1', '192.168.2.1', 1), 'fail');
+      } finally {
+        await h.close();
+      }
+    });
+  },
+);
 
 test('the helper refuses pings to addresses outside this host and from unknown namespaces, sending nothing', { skip }, async () => {
   await withSandbox('rping', async (sb) => {
     await sb.bash(reference('02-veth-to-host'));
     const h = await startSandboxHelper(sb);
     try {
-      await assert.rejects(h.request<'ping'>('ping', { pings: [{ from: sb.ns('ns1'), to: '10.0.0.1' }, { from: sb.ns('ns1'), to: '8.8.8.8' }] }), (e: Error & { code?: string }) => /8\.8\.8\.8: no namespace on this host holds it/.test(e.message));
+      await assert.rejects(
+        h.request<'ping'>('ping', {
+          pings: [
+            { from: sb.ns('ns1'), to: '10.0.0.1' },
+            { from: sb.ns('ns1'), to: '8.8.8.8' },
+          ],
+        }),
+        (e: Error & { code?: string }) => /8\.8\.8\.8: no namespace on this host holds it/.test(e.message),
+      );
       await assert.rejects(h.request<'ping'>('ping', { pings: [{ from: `${sb.prefix}nope`, to: '10.0.0.1' }] }), /no such named namespace/);
       await assert.rejects(h.request('ping', { pings: [{ from: sb.ns('ns1'), to: '10.0.0.1', count: 4 }] }), /count|bad-params|less than or equal/i);
       await assert.rejects(h.request('ping', { pings: [{ from: '../x', to: '10.0.0.1' }] }));
-      const ok = await h.request<'ping'>('ping', { pings: [{ from: sb.ns('ns1'), to: '10.0.0.1', count: 3 }, { from: 'host', to: '10.0.0.2', count: 3 }] });
-      assert.deepEqual(ok.results.map((r) => r.ok), [true, true]);
+      const ok = await h.request<'ping'>('ping', {
+        pings: [
+          { from: sb.ns('ns1'), to: '10.0.0.1', count: 3 },
+          { from: 'host', to: '10.0.0.2', count: 3 },
+        ],
+      });
+      assert.deepEqual(
+        ok.results.map((r) => r.ok),
+        [true, true],
+      );
     } finally {
       await h.close();
     }

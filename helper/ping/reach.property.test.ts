@@ -41,7 +41,11 @@ test(`reach property: ${RUNS} random topologies, prediction (design and live) ==
         try {
           const d = await discoverSandbox(h, sb, { filter: true });
           const live = reachMatrix(netOfObserved(stripHost(d.observed, sb.prefix)), { hops: false });
-          const pings = await h.request<'ping'>('ping', { pings: designed.map((r) => ({ from: r.from === 'host' ? 'host' : sb.ns(r.from), to: r.to, count: 2, timeoutMs: 1000 })), lanes: 8 }, { timeoutMs: 300_000 });
+          const pings = await h.request<'ping'>(
+            'ping',
+            { pings: designed.map((r) => ({ from: r.from === 'host' ? 'host' : sb.ns(r.from), to: r.to, count: 2, timeoutMs: 1000 })), lanes: 8 },
+            { timeoutMs: 300_000 },
+          );
           const off: string[] = [];
           designed.forEach((r, i) => {
             const actual = pings.results[i].ok ? 'ok' : 'fail';

@@ -24,7 +24,6 @@ export interface PingRequest {
   timeoutMs: number;
 }
 
-
 const firstExisting = (paths: string[]) => paths.find((p) => existsSync(p));
 
 export function pingPrograms(): { ping: string; nsenter: string } | undefined {
@@ -43,13 +42,17 @@ export function refusals(reqs: PingRequest[], host: ObservedHost): string[] {
     const ip = parseIp(r.to);
     if (!named.has(r.from)) out.push(`${r.from}: no such named namespace on this host`);
     else if (!ip) out.push(`${r.to}: not an IP address`);
-    else if (ip.range() === 'loopback' ? false : !held.has(ip.toNormalizedString())) out.push(`${r.to}: no namespace on this host holds it; the helper pings only addresses inside this host`);
+    else if (ip.range() === 'loopback' ? false : !held.has(ip.toNormalizedString()))
+      out.push(`${r.to}: no namespace on this host holds it; the helper pings only addresses inside this host`);
   }
   return out;
 }
 
 /** `onDone` hears each finished ping (progress), in the order they finish. */
-export async function runPings(reqs: PingRequest[], opts: { lanes: number; wrap?: string[]; onDone?: (done: number, total: number) => void }): Promise<PingOutcome[]> {
+export async function runPings(
+  reqs: PingRequest[],
+  opts: { lanes: number; wrap?: string[]; onDone?: (done: number, total: number) => void },
+): Promise<PingOutcome[]> {
   let done = 0;
   const prog = pingPrograms();
   if (!prog) throw new Error('ping or nsenter is not installed (Debian: apt-get install iputils-ping util-linux)');

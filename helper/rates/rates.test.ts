@@ -5,8 +5,15 @@ import { ratesBetween, samplingInterval, MAX_INTERVAL_MS } from './rates';
 const c = (rxBytes: number, txBytes: number, rxPackets = 0, txPackets = 0) => ({ rxBytes, txBytes, rxPackets, txPackets });
 
 test('rates per second from two readings; a link that is new or was re-created gives none', () => {
-  const prev = new Map([['link:a/v', c(1000, 5000, 10, 50)], ['link:a/w', c(900, 900)]]);
-  const next = new Map([['link:a/v', c(3000, 5000, 30, 50)], ['link:a/w', c(10, 10)], ['link:a/new', c(1, 1)]]);
+  const prev = new Map([
+    ['link:a/v', c(1000, 5000, 10, 50)],
+    ['link:a/w', c(900, 900)],
+  ]);
+  const next = new Map([
+    ['link:a/v', c(3000, 5000, 30, 50)],
+    ['link:a/w', c(10, 10)],
+    ['link:a/new', c(1, 1)],
+  ]);
   assert.deepEqual(ratesBetween(prev, next, 500), [{ key: 'link:a/v', rxBps: 4000, txBps: 0, rxPps: 40, txPps: 0 }]);
   assert.deepEqual(ratesBetween(prev, next, 0), []);
 });

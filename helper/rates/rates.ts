@@ -19,7 +19,13 @@ export function ratesBetween(prev: Reading, next: Reading, dtMs: number): LinkRa
     const p = prev.get(key);
     if (!p) continue;
     if (n.rxBytes < p.rxBytes || n.txBytes < p.txBytes || n.rxPackets < p.rxPackets || n.txPackets < p.txPackets) continue;
-    out.push({ key, rxBps: per(p.rxBytes, n.rxBytes), txBps: per(p.txBytes, n.txBytes), rxPps: per(p.rxPackets, n.rxPackets), txPps: per(p.txPackets, n.txPackets) });
+    out.push({
+      key,
+      rxBps: per(p.rxBytes, n.rxBytes),
+      txBps: per(p.txBytes, n.txBytes),
+      rxPps: per(p.rxPackets, n.rxPackets),
+      txPps: per(p.txPackets, n.txPackets),
+    });
   }
   return out;
 }

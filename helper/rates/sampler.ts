@@ -47,7 +47,14 @@ export function startSampler(opts: { onlyPrefix?: string; minIntervalMs?: number
     if (stopped) return;
     if (reading) {
       interval = samplingInterval(reading.size, at - t0, opts.minIntervalMs);
-      if (prev) onRates({ at: Date.now(), intervalMs: Math.round(at - prev.at), links: reading.size, readMs: Math.round((at - t0) * 10) / 10, rates: ratesBetween(prev.reading, reading, at - prev.at) });
+      if (prev)
+        onRates({
+          at: Date.now(),
+          intervalMs: Math.round(at - prev.at),
+          links: reading.size,
+          readMs: Math.round((at - t0) * 10) / 10,
+          rates: ratesBetween(prev.reading, reading, at - prev.at),
+        });
       prev = { reading, at };
     }
     timer = setTimeout(() => void tick(), interval);

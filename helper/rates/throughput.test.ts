@@ -10,7 +10,10 @@ import { perlAvailable } from '../discover/netlink';
 import { startSampler, type RatesSample } from './sampler';
 import { waitUntil } from '../../testing/until';
 
-const skip = kernelSkipReason() ?? (existsSync('/usr/bin/iperf3') ? undefined : 'iperf3 is not installed (apt-get install iperf3)') ?? (perlAvailable() ? undefined : 'perl is missing: no netlink reader');
+const skip =
+  kernelSkipReason() ??
+  (existsSync('/usr/bin/iperf3') ? undefined : 'iperf3 is not installed (apt-get install iperf3)') ??
+  (perlAvailable() ? undefined : 'perl is missing: no netlink reader');
 if (skip) console.log(`skipping throughput kernel test: ${skip}`);
 
 test('throughput under an iperf3 stream reads within 20 % of iperf3', { skip, timeout: 120_000 }, async () => {
@@ -45,7 +48,9 @@ test('throughput under an iperf3 stream reads within 20 % of iperf3', { skip, ti
     assert.ok(steady.length >= 2, `steady readings during the stream: ${tx.map((b) => (b / 1e6).toFixed(0)).join(' ')} Mbit/s`);
     const ours = steady[Math.floor(steady.length / 2)];
     const theirs = report.end.sum_sent.bits_per_second;
-    console.log(`sampler ${(ours / 1e6).toFixed(1)} Mbit/s, iperf3 ${(theirs / 1e6).toFixed(1)} Mbit/s (${((ours / theirs - 1) * 100).toFixed(1)} %), ${samples.at(-1)?.links} links read in ${samples.at(-1)?.readMs} ms`);
+    console.log(
+      `sampler ${(ours / 1e6).toFixed(1)} Mbit/s, iperf3 ${(theirs / 1e6).toFixed(1)} Mbit/s (${((ours / theirs - 1) * 100).toFixed(1)} %), ${samples.at(-1)?.links} links read in ${samples.at(-1)?.readMs} ms`,
+    );
     assert.ok(Math.abs(ours / theirs - 1) <= 0.2, `within 20 %: ${ours} vs ${theirs}`);
     // the reverse direction: ACKs only, far below
     const rx = samples.map((s) => s.rates.find((r) => r.key === key)?.rxBps ?? 0);

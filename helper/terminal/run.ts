@@ -42,7 +42,11 @@ export function terminalMissing(): string | undefined {
 
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export function openTerminal(namespace: string, size: { cols: number; rows: number }, opts: { wrap?: string[]; emit: (e: TerminalEvent) => void }): RunningTerminal {
+export function openTerminal(
+  namespace: string,
+  size: { cols: number; rows: number },
+  opts: { wrap?: string[]; emit: (e: TerminalEvent) => void },
+): RunningTerminal {
   const shell = hasProgram('bash') ? programPath('bash') : programPath('sh');
   const full = resolvedArgv([...(opts.wrap ?? []), ...inNamespace(namespace), programPath('script'), '--quiet', '--flush', '--return', '/dev/null']);
   const env = {
@@ -128,7 +132,11 @@ export function openTerminal(namespace: string, size: { cols: number; rows: numb
       // a terminal that goes away hangs up its shell (bash ignores SIGTERM when interactive)
       const pid = shellPid ?? findShell()?.pid;
       if (pid) {
-        try { process.kill(pid, 'SIGHUP'); } catch { /* gone */ }
+        try {
+          process.kill(pid, 'SIGHUP');
+        } catch {
+          /* gone */
+        }
       }
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 2000).unref();

@@ -20,11 +20,16 @@ if (skip) console.log(`# skipping terminal kernel tests: ${skip}`);
 
 async function openTerm(h: HelperClient, namespace: string, size = { cols: 120, rows: 30 }) {
   const t = { text: '', exit: undefined as TerminalEvent | undefined, id: 0 as string | number };
-  const sub = await h.subscribe('terminal.open', { namespace, ...size }, (e) => {
-    const ev = e.data as TerminalEvent;
-    if (ev.type === 'output') t.text += ev.data;
-    else t.exit = ev;
-  }, 'terminal.close');
+  const sub = await h.subscribe(
+    'terminal.open',
+    { namespace, ...size },
+    (e) => {
+      const ev = e.data as TerminalEvent;
+      if (ev.type === 'output') t.text += ev.data;
+      else t.exit = ev;
+    },
+    'terminal.close',
+  );
   t.id = sub.id;
   const type = (line: string) => h.request('terminal.input', { subscription: sub.id, data: `${line}\r` });
   return { t, type, sub };
@@ -62,31 +67,41 @@ test('a terminal in a namespace runs `ip -br addr` there and shows its interface
   });
 });
 
-test('terminals: at most MAX_TERMINALS per connection, unknown namespaces refused, shells hung up on close and on disconnect', { skip, timeout: 60_000 }, async () => {
-  await withSandbox('termlim', async (sb) => {
-    await buildPair(sb);
-    const h = await startSandboxHelper(sb, { confirm: 'client' });
-    const pids: number[] = [];
-    try {
-      await assert.rejects(h.request('terminal.open', { namespace: `${sb.prefix}nope`, cols: 80, rows: 24 }), /no such named namespace/);
-      await assert.rejects(h.request('terminal.open', { namespace: '../../etc', cols: 80, rows: 24 }), (e: Error & { code?: string }) => e.code === 'bad-params');
-      const terms: Awaited<ReturnType<typeof openTerm>>[] = [];
-      for (let i = 0; i < MAX_TERMINALS; i++) terms.push(await openTerm(h, sb.ns(i % 2 ? 'a' : 'b')));
-      await assert.rejects(h.request('terminal.open', { namespace: sb.ns('a'), cols: 80, rows: 24 }), (e: Error & { code?: string }) => e.code === 'busy');
-      for (const x of terms) {
-        await x.type('echo PID=$$');
-        await waitUntil('the shell pid', () => /PID=\d+\r?\n/.test(x.t.text), 15_000);
-        pids.push(Number(/PID=(\d+)\r?\n/.exec(x.t.text)![1]));
+test(
+  'terminals: at most MAX_TERMINALS per connection, unknown namespaces refused, shells hung up on close and on disconnect',
+  { skip, timeout: 60_000 },
+  async () => {
+    await withSandbox('termlim', async (sb) => {
+      await buildPair(sb);
+      const h = await startSandboxHelper(sb, { confirm: 'client' });
+      const pids: number[] = [];
+      try {
+        await assert.rejects(h.request('terminal.open', { namespace: `${sb.prefix}nope`, cols: 80, rows: 24 }), /no such named namespace/);
+        await assert.rejects(
+          h.request('terminal.open', { namespace: '../../etc', cols: 80, rows: 24 }),
+          (e: Error & { code?: string }) => e.code === 'bad-params',
+        );
+        const terms: Awaited<ReturnType<typeof openTerm>>[] = [];
+        for (let i = 0; i < MAX_TERMINALS; i++) terms.push(await openTerm(h, sb.ns(i % 2 ? 'a' : 'b')));
+        await assert.rejects(h.request('terminal.open', { namespace: sb.ns('a'), cols: 80, rows: 24 }), (e: Error & { code?: string }) => e.code === 'busy');
+        for (const x of terms) {
+          await x.type('echo PID=$$');
+          await waitUntil('the shell pid', () => /PID=\d+\r?\n/.test(x.t.text), 15_000);
+          pids.push(Number(/PID=(\d+)\r?\n/.exec(x.t.text)![1]));
+        }
+        assert.ok(pids.every((p) => existsSync(`/proc/${p}`)));
+        // closing one hangs its shell up
+        await h.request('terminal.close', { subscription: terms[0].t.id });
+        await waitUntil('the closed terminal to exit', () => terms[0].t.exit !== undefined, 15_000);
+        assert.ok(await until(() => !existsSync(`/proc/${pids[0]}`), 10_000), 'its shell is gone');
+      } finally {
+        await h.close();
       }
-      assert.ok(pids.every((p) => existsSync(`/proc/${p}`)));
-      // closing one hangs its shell up
-      await h.request('terminal.close', { subscription: terms[0].t.id });
-      await waitUntil('the closed terminal to exit', () => terms[0].t.exit !== undefined, 15_000);
-      assert.ok(await until(() => !existsSync(`/proc/${pids[0]}`), 10_000), 'its shell is gone');
-    } finally {
-      await h.close();
-    }
-    // the connection went: every other shell goes with it
-    assert.ok(await until(() => pids.slice(1).every((p) => !existsSync(`/proc/${p}`)), 10_000), `shells left: ${pids.filter((p) => existsSync(`/proc/${p}`))}`);
-  });
-});
+      // the connection went: every other shell goes with it
+      assert.ok(
+        await until(() => pids.slice(1).every((p) => !existsSync(`/proc/${p}`)), 10_000),
+        `shells left: ${pids.filter((p) => existsSync(`/proc/${p}`))}`,
+      );
+    });
+  },
+);

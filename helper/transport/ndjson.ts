@@ -18,7 +18,10 @@ export class LineSplitter {
   /** inside an oversized line: discard until the next newline */
   private skipping = false;
 
-  constructor(private readonly handlers: LineReaderHandlers, private readonly maxBytes = MAX_MESSAGE_BYTES) {}
+  constructor(
+    private readonly handlers: LineReaderHandlers,
+    private readonly maxBytes = MAX_MESSAGE_BYTES,
+  ) {}
 
   push(chunk: Buffer): void {
     let start = 0;

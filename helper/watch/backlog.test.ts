@@ -7,7 +7,12 @@ test('a client behind its queue pauses events and is caught up once the queue dr
   let queued = 0;
   let caughtUp = 0;
   let looks = 0; // how often the gate has read the queue: waits count its polls, not milliseconds
-  const gate = new BacklogGate(() => (looks++, queued), () => caughtUp++, 1000, 100);
+  const gate = new BacklogGate(
+    () => (looks++, queued),
+    () => caughtUp++,
+    1000,
+    100,
+  );
   assert.equal(gate.behind, false);
   queued = 5000;
   assert.equal(gate.behind, true);

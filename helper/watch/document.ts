@@ -32,7 +32,10 @@ export class DocumentParts {
   /** rounds where the client's document differed from a whole one (self-check only) */
   mismatches = 0;
 
-  constructor(private readonly view: DocumentView, private readonly docName: (name: string) => string) {}
+  constructor(
+    private readonly view: DocumentView,
+    private readonly docName: (name: string) => string,
+  ) {}
 
   /** The whole document, from scratch (resyncs). */
   full(observed: ObservedHost): Topology {
@@ -46,7 +49,12 @@ export class DocumentParts {
    * answers with the new state). `removed` namespaces have no part; with the
    * self-check, `whole` gives the whole observed host to compare against.
    */
-  parts(observedOf: (name: string) => ObservedNamespace | undefined, changed: string[], removed: string[], whole?: () => ObservedHost): Map<string, NamespacePart> {
+  parts(
+    observedOf: (name: string) => ObservedNamespace | undefined,
+    changed: string[],
+    removed: string[],
+    whole?: () => ObservedHost,
+  ): Map<string, NamespacePart> {
     const sub = new Set<string>([HOST_NS, ...changed]);
     for (const name of changed) for (const l of observedOf(name)?.links ?? []) if (l.peer?.namespace) sub.add(l.peer.namespace);
     const namespaces = [...sub].map(observedOf).filter((n): n is ObservedNamespace => !!n);

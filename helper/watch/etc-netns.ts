@@ -57,7 +57,9 @@ export function watchEtcNetns(onChange: (name: string) => void, dir = ETC_NETNS,
           onChange(name);
         });
         subs.set(name, w);
-      } catch { /* gone again meanwhile */ }
+      } catch {
+        /* gone again meanwhile */
+      }
     }
     // after arming: a resolv.conf written before the watch existed is read now
     onChange(name);

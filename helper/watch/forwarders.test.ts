@@ -34,7 +34,12 @@ test('watch documents keep the running forwarders after every change', { skip, t
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfwd-'));
     const rt = createForwarderRuntime({ dir, wrap: sandboxHelperWrap(sb) });
-    const spec: Forwarder = { name: 'web', protocol: 'tcp', listen: { namespace: a, address: '127.0.0.1', port: 8000 }, target: { namespace: 'host', address: '127.0.0.1', port: 8080 } };
+    const spec: Forwarder = {
+      name: 'web',
+      protocol: 'tcp',
+      listen: { namespace: a, address: '127.0.0.1', port: 8000 },
+      target: { namespace: 'host', address: '127.0.0.1', port: 8080 },
+    };
     try {
       await rt.start(spec);
       const h = await startStdioHelper({ wrap: sandboxHelperWrap(sb), env: { ...process.env, NETNS_STUDIO_FORWARDERS_DIR: dir } });

@@ -52,27 +52,36 @@ export class WatchHub {
   private started?: Promise<void>;
   private scan?: ProcScan;
 
-  constructor(private readonly wrap: string[] | undefined, private readonly log: (line: string) => void = () => {}) {
-    this.monitor = new KernelMonitor({
-      onNsid: (n) => this.onNsid(n),
-      onRestart: () => {
-        for (const s of this.subscribers) s.lost('the kernel monitor restarted');
+  constructor(
+    private readonly wrap: string[] | undefined,
+    private readonly log: (line: string) => void = () => {},
+  ) {
+    this.monitor = new KernelMonitor(
+      {
+        onNsid: (n) => this.onNsid(n),
+        onRestart: () => {
+          for (const s of this.subscribers) s.lost('the kernel monitor restarted');
+        },
+        onOverrun: () => {
+          for (const s of this.subscribers) s.lost('the kernel dropped monitor messages');
+        },
+        log,
       },
-      onOverrun: () => {
-        for (const s of this.subscribers) s.lost('the kernel dropped monitor messages');
+      { wrap },
+    );
+    this.nft = new NftListener(
+      {
+        onNsid: (n) => this.onNsid(n, 'nat'),
+        onRestart: () => {
+          for (const s of this.subscribers) s.lost('the nf_tables listener restarted');
+        },
+        onOverrun: () => {
+          for (const s of this.subscribers) s.lost('the kernel dropped nf_tables messages');
+        },
+        log,
       },
-      log,
-    }, { wrap });
-    this.nft = new NftListener({
-      onNsid: (n) => this.onNsid(n, 'nat'),
-      onRestart: () => {
-        for (const s of this.subscribers) s.lost('the nf_tables listener restarted');
-      },
-      onOverrun: () => {
-        for (const s of this.subscribers) s.lost('the kernel dropped nf_tables messages');
-      },
-      log,
-    }, wrap);
+      wrap,
+    );
   }
 
   get monitorPid(): number | undefined {
@@ -90,10 +99,14 @@ export class WatchHub {
       // without it (no perl, or a kernel refusing the socket) NAT shows with each namespace's next kernel event
       this.nft.start().catch((e) => this.log(`NAT changes will show with the next kernel event: ${(e as Error).message}`)),
     ]).then(() => {
-      this.dir = watchNetnsDir(() => {
-        this.unknown.clear(); // a new namespace may own an nsid we gave up on
-        for (const s of this.subscribers) s.dirChanged();
-      }, undefined, this.log);
+      this.dir = watchNetnsDir(
+        () => {
+          this.unknown.clear(); // a new namespace may own an nsid we gave up on
+          for (const s of this.subscribers) s.dirChanged();
+        },
+        undefined,
+        this.log,
+      );
       this.etc = watchEtcNetns((name) => this.fan(name, 'kernel'), undefined, this.log);
     });
     return this.started;

@@ -34,7 +34,10 @@ export interface MonitorOptions {
 const MAX_RESTART_DELAY_MS = 2000;
 
 export class KernelMonitor extends RespawningChild<MonitorHandlers> {
-  constructor(handlers: MonitorHandlers, private readonly opts: MonitorOptions = {}) {
+  constructor(
+    handlers: MonitorHandlers,
+    private readonly opts: MonitorOptions = {},
+  ) {
     super('ip monitor', handlers, opts.restartDelayMs ?? 50, MAX_RESTART_DELAY_MS);
   }
 

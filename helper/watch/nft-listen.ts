@@ -32,7 +32,10 @@ const FIRST_DELAY_MS = 50;
 const MAX_DELAY_MS = 5000;
 
 export class NftListener extends RespawningChild<NftListenHandlers> {
-  constructor(handlers: NftListenHandlers, private readonly wrap: string[] = []) {
+  constructor(
+    handlers: NftListenHandlers,
+    private readonly wrap: string[] = [],
+  ) {
     super('nft-listen', handlers, FIRST_DELAY_MS, MAX_DELAY_MS);
   }
 

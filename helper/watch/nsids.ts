@@ -27,6 +27,8 @@ export function parseNetnsList(stdout: string): Map<number, string> {
     for (const e of JSON.parse(text) as { name?: string; id?: number }[]) {
       if (typeof e.name === 'string' && typeof e.id === 'number') out.set(e.id, e.name);
     }
-  } catch { /* nothing usable: the caller treats every nsid as unknown */ }
+  } catch {
+    /* nothing usable: the caller treats every nsid as unknown */
+  }
   return out;
 }

@@ -46,7 +46,11 @@ export class ProcScan {
   /** scans done and their total cost, for the benchmark and the log */
   readonly cost = { scans: 0, ms: 0 };
 
-  constructor(private readonly ownInode: number, private readonly onChange: () => void, private readonly periodMs = SCAN_MS) {}
+  constructor(
+    private readonly ownInode: number,
+    private readonly onChange: () => void,
+    private readonly periodMs = SCAN_MS,
+  ) {}
 
   start(): void {
     if (this.timer) return;
@@ -57,7 +61,8 @@ export class ProcScan {
       if (now.layout !== this.last!.layout || (full && now.holders !== this.last!.holders)) {
         this.last = now;
         this.onChange();
-      } else if (!full) this.last = { ...now, holders: this.last!.holders }; // holder churn waits for the next full look
+      } else if (!full)
+        this.last = { ...now, holders: this.last!.holders }; // holder churn waits for the next full look
       else this.last = now;
     }, this.periodMs);
     this.timer.unref();

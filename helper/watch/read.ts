@@ -33,7 +33,8 @@ export interface FreshRead {
 export async function readFresh(targets: Target[], opts: { nat?: boolean; natNow?: boolean; reader?: number } = {}): Promise<FreshRead> {
   const paths = targets.map((t) => t.path);
   const fastOk = perlAvailable() && envSetting('NETNS_STUDIO_DISCOVER_READER') !== 'ip';
-  const fast = fastOk && paths.length ? await readNetlink(paths, 1, opts.reader ?? 0).catch(() => new Map<string, NetlinkRead>()) : new Map<string, NetlinkRead>();
+  const fast =
+    fastOk && paths.length ? await readNetlink(paths, 1, opts.reader ?? 0).catch(() => new Map<string, NetlinkRead>()) : new Map<string, NetlinkRead>();
   const wantNat = opts.nat !== false;
   const natPaths = wantNat ? paths.filter((p) => fast.get(p)?.hasNat !== false) : [];
   const [slow, nat] = await Promise.all([
@@ -55,7 +56,9 @@ export async function readFresh(targets: Target[], opts: { nat?: boolean; natNow
     if (t.named && t.name !== HOST_NS) {
       try {
         p.ns.resolvConf = readFileSync(`/etc/netns/${t.name}/resolv.conf`, 'utf8');
-      } catch { /* none */ }
+      } catch {
+        /* none */
+      }
     }
     parsed.push(p);
   }

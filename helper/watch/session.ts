@@ -129,7 +129,10 @@ export class WatchSession implements HubSubscriber {
   /** counters for tests and the benchmark */
   readonly counts = { rounds: 0, reads: 0, events: 0, resyncs: 0, listings: 0, bigReads: 0 };
 
-  constructor(private readonly opts: WatchOptions, private readonly sink: WatchSink) {
+  constructor(
+    private readonly opts: WatchOptions,
+    private readonly sink: WatchSink,
+  ) {
     this.log = opts.log ?? (() => {});
     this.gate = new BacklogGate(sink.backlog, () => this.schedule(0));
     this.docs = new DocumentParts({ onlyPrefix: opts.onlyPrefix, stripPrefix: opts.stripPrefix }, (n) => this.docName(n));
@@ -158,7 +161,8 @@ export class WatchSession implements HubSubscriber {
   touched(name: string): void {
     if (TRACE && !this.heardAt.has(name)) this.heardAt.set(name, Date.now());
     if (this.state.has(name)) this.dirty.add(name);
-    else if (this.inScope(name)) this.askList('new-name'); // a namespace we have not listed yet
+    else if (this.inScope(name))
+      this.askList('new-name'); // a namespace we have not listed yet
     else return;
     this.schedule();
   }
@@ -306,7 +310,11 @@ export class WatchSession implements HubSubscriber {
     if (this.closed) return;
     const round = ++this.generation;
     const read = new Set(namespaces.map((ns) => ns.name)); // a namespace may vanish while being read
-    this.keep(targets.filter((t) => read.has(t.name)), namespaces.map((ns) => ({ ns, fp: digest(ns), since: round, resolvedAt: round })), warnings);
+    this.keep(
+      targets.filter((t) => read.has(t.name)),
+      namespaces.map((ns) => ({ ns, fp: digest(ns), since: round, resolvedAt: round })),
+      warnings,
+    );
     await this.sendResync();
   }
 
@@ -367,7 +375,10 @@ export class WatchSession implements HubSubscriber {
     const added = toRead.filter((t) => !known.includes(t));
     const tRead = performance.now();
     const [a, k] = await Promise.all([readFresh(added, { nat: this.opts.nat, natNow: true }), readFresh(known, { nat: this.opts.nat })]);
-    this.marks = `list=${(tRead - this.roundStart).toFixed(1)} read=${(performance.now() - tRead).toFixed(1)}(${toRead.map((t) => t.name).join(',').slice(0, 80)})`;
+    this.marks = `list=${(tRead - this.roundStart).toFixed(1)} read=${(performance.now() - tRead).toFixed(1)}(${toRead
+      .map((t) => t.name)
+      .join(',')
+      .slice(0, 80)})`;
     const read = [...a.parsed, ...k.parsed, ...bigDone.parsed];
     for (const p of [...k.parsed, ...bigDone.parsed]) {
       if (!k.natPending.has(p.ns.name) && !bigDone.natPending.has(p.ns.name)) continue;
@@ -412,7 +423,11 @@ export class WatchSession implements HubSubscriber {
       listIds: (ns) => this.listIds(ns, targets, all),
     });
     if (TRACE) this.marks += ` resolved=${(performance.now() - this.roundStart).toFixed(1)}`;
-    this.chaseUnresolved(read.map((p) => p.ns), targets, readByName);
+    this.chaseUnresolved(
+      read.map((p) => p.ns),
+      targets,
+      readByName,
+    );
 
     const next: Kept[] = [];
     const compare: string[] = [];
@@ -431,7 +446,11 @@ export class WatchSession implements HubSubscriber {
     for (const name of this.state.keys()) if (!nextByName.has(name) || replaced.has(name)) events.push({ type: 'namespace-removed', name });
     for (const k of next) if (!this.state.has(k.ns.name) || replaced.has(k.ns.name)) events.push({ type: 'namespace-added', name: k.ns.name });
     for (const name of compare) if (this.state.get(name)!.fp !== nextByName.get(name)!.fp) events.push({ type: 'namespace-changed', name });
-    this.keep(targets.filter((t) => nextByName.has(t.name)), next, warnings);
+    this.keep(
+      targets.filter((t) => nextByName.has(t.name)),
+      next,
+      warnings,
+    );
     if (!events.length || this.fellBehind()) return;
     if (events.length > MAX_EVENTS) return this.sendResync();
     await this.sendParts(events);
@@ -452,13 +471,16 @@ export class WatchSession implements HubSubscriber {
     this.bigReading = true;
     this.counts.bigReads++;
     void readFresh(targets, { nat: this.opts.nat, reader: BIG_READER })
-      .then(async (fresh) => {
-        await heldForTest();
-        this.bigRead = { epoch, targets, fresh };
-      }, (e: unknown) => {
-        this.log(`watch: read failed, resyncing: ${(e as Error)?.stack ?? e}`);
-        this.needResync = true;
-      })
+      .then(
+        async (fresh) => {
+          await heldForTest();
+          this.bigRead = { epoch, targets, fresh };
+        },
+        (e: unknown) => {
+          this.log(`watch: read failed, resyncing: ${(e as Error)?.stack ?? e}`);
+          this.needResync = true;
+        },
+      )
       .finally(() => {
         this.bigReading = false;
         this.schedule(0);
@@ -470,7 +492,11 @@ export class WatchSession implements HubSubscriber {
    * holds under that name and is not read again in it. A read from before a resync
    * is dropped; one whose namespace was replaced meanwhile is read again.
    */
-  private takeBigRead(byName: Map<string, Target>, replaced: Set<string>, readNow: Set<string>): { parsed: FreshRead['parsed']; natPending: Set<string>; targets: Target[] } {
+  private takeBigRead(
+    byName: Map<string, Target>,
+    replaced: Set<string>,
+    readNow: Set<string>,
+  ): { parsed: FreshRead['parsed']; natPending: Set<string>; targets: Target[] } {
     const done = this.bigRead;
     this.bigRead = undefined;
     const out = { parsed: [] as FreshRead['parsed'], natPending: new Set<string>(), targets: [] as Target[] };
@@ -517,7 +543,9 @@ export class WatchSession implements HubSubscriber {
    */
   private chaseUnresolved(read: ObservedNamespace[], targets: Target[], readNow: Map<string, unknown>) {
     if (!this.opts.unnamed) return;
-    const ends = read.flatMap((ns) => ns.links.filter((l) => l.peer?.nsid !== undefined && l.peer.namespace === undefined).map((l) => `${ns.inode}/${l.ifindex}`));
+    const ends = read.flatMap((ns) =>
+      ns.links.filter((l) => l.peer?.nsid !== undefined && l.peer.namespace === undefined).map((l) => `${ns.inode}/${l.ifindex}`),
+    );
     const sig = ends.sort().join(' ');
     if (!sig || sig === this.lastUnresolved) {
       this.lastUnresolved = sig;
@@ -557,7 +585,12 @@ export class WatchSession implements HubSubscriber {
   private async sendParts(events: { type: 'namespace-removed' | 'namespace-added' | 'namespace-changed'; name: string }[]) {
     const changed = events.filter((e) => e.type !== 'namespace-removed').map((e) => e.name);
     const removed = events.filter((e) => e.type === 'namespace-removed').map((e) => e.name);
-    const parts = this.docs.parts((n) => this.state.get(n)?.ns, changed, removed, () => this.observedHost());
+    const parts = this.docs.parts(
+      (n) => this.state.get(n)?.ns,
+      changed,
+      removed,
+      () => this.observedHost(),
+    );
     if (TRACE) this.marks += ` parts=${(performance.now() - this.roundStart).toFixed(1)}`;
     this.mismatchSeen();
     const forwarders = await this.forwardersIfChanged();
@@ -611,7 +644,9 @@ export class WatchSession implements HubSubscriber {
 
   /** One namespace's observed facts as this subscription names namespaces (see view). */
   private viewOne(ns: ObservedNamespace): ObservedNamespace {
-    return this.opts.stripPrefix && this.opts.onlyPrefix ? stripHost({ readAt: 0, durationMs: 0, namespaces: [ns], warnings: [] }, this.opts.onlyPrefix).namespaces[0] : ns;
+    return this.opts.stripPrefix && this.opts.onlyPrefix
+      ? stripHost({ readAt: 0, durationMs: 0, namespaces: [ns], warnings: [] }, this.opts.onlyPrefix).namespaces[0]
+      : ns;
   }
 
   /**
@@ -629,7 +664,9 @@ export class WatchSession implements HubSubscriber {
     // bench:live-path's stage timings: when each event left the helper (wall clock, comparable across processes)
     if (TRACE && data.type !== 'resync') {
       const heard = this.heardRound.get(data.namespace) ?? this.heardRound.get(`${this.opts.onlyPrefix ?? ''}${data.namespace}`);
-      this.log(`watch-trace ${data.type} ${data.namespace} at=${Date.now()} heard=${heard ?? ''} roundAt=${this.roundWall} round=${(performance.now() - this.roundStart).toFixed(1)} ${this.marks}`);
+      this.log(
+        `watch-trace ${data.type} ${data.namespace} at=${Date.now()} heard=${heard ?? ''} roundAt=${this.roundWall} round=${(performance.now() - this.roundStart).toFixed(1)} ${this.marks}`,
+      );
     }
   }
 

@@ -44,8 +44,11 @@ test('changes under an unknown nsid re-read their namespace without listing /pro
       for (let i = 0; i < CHANGES; i++) {
         const from = m.count;
         await runOk(['nsenter', `--net=/proc/${held.pid}/ns/net`, 'ip', 'link', 'add', 'name', `b${i}`, 'type', 'bridge']);
-        await m.next((e) => e.data.type === 'namespace-changed' && e.data.namespace === name && e.data.observed.links.some((l) => l.name === `b${i}`),
-          { from, what: `${name} with b${i}`, timeoutMs: 10_000 });
+        await m.next((e) => e.data.type === 'namespace-changed' && e.data.namespace === name && e.data.observed.links.some((l) => l.name === `b${i}`), {
+          from,
+          what: `${name} with b${i}`,
+          timeoutMs: 10_000,
+        });
       }
       const lines = trace.slice(start).split('\n');
       const unknown = lines.filter((l) => l.includes('watch-trace unknown nsid')).length;

@@ -33,16 +33,22 @@ async function watching(sb: Sandbox, h: HelperClient) {
 const ip = (...argv: string[]) => runOk(['ip', ...argv]);
 const nsOf = (e: MirroredEvent) => ('observed' in e.data && e.data.type !== 'resync' ? e.data.observed : undefined) as ObservedNamespace | undefined;
 const link = (ns: ObservedNamespace | undefined, name: string) => ns?.links.find((l) => l.name === name);
-const is = (type: WatchData['type'], namespace: string, and: (ns: ObservedNamespace | undefined) => boolean = () => true) =>
-  (e: MirroredEvent) => e.data.type === type && 'namespace' in e.data && e.data.namespace === namespace && and(nsOf(e));
+const is =
+  (type: WatchData['type'], namespace: string, and: (ns: ObservedNamespace | undefined) => boolean = () => true) =>
+  (e: MirroredEvent) =>
+    e.data.type === type && 'namespace' in e.data && e.data.namespace === namespace && and(nsOf(e));
 
 /** Child processes of a pid (the helper's). */
 function children(pid: number): { pid: number; cmd: string }[] {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map((p) => ({
-      pid: Number(p),
-      cmd: readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim(),
-    }));
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((p) => ({
+        pid: Number(p),
+        cmd: readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim(),
+      }));
   } catch {
     return [];
   }
@@ -68,45 +74,120 @@ test('creating, changing and deleting a namespace, a link, an address and a rout
       // namespace: create, change, delete
       let e = await step('namespace added', is('namespace-added', 'a'), ['netns', 'add', a]);
       assert.ok(e.data.type === 'namespace-added' && e.document.namespaces.some((n) => n.name === 'a'));
-      await step('namespace changed (lo up)', is('namespace-changed', 'a', (ns) => link(ns, 'lo')?.up === true), ['-n', a, 'link', 'set', 'dev', 'lo', 'up']);
+      await step(
+        'namespace changed (lo up)',
+        is('namespace-changed', 'a', (ns) => link(ns, 'lo')?.up === true),
+        ['-n', a, 'link', 'set', 'dev', 'lo', 'up'],
+      );
       await step('second namespace', is('namespace-added', 'b'), ['netns', 'add', b]);
 
       // link: create, change, delete (a veth across a and b: both sides hear it, peers resolved by nsid)
-      e = await step('veth created', is('namespace-changed', 'a', (ns) => link(ns, 'x0')?.peer?.namespace === 'b' && link(ns, 'x0')?.peer?.name === 'x1'),
-        ['-n', a, 'link', 'add', 'name', 'x0', 'type', 'veth', 'peer', 'name', 'x1', 'netns', b]);
-      await mirror.next(is('namespace-changed', 'b', (ns) => link(ns, 'x1')?.peer?.namespace === 'a'), { what: 'veth end in b' });
+      e = await step(
+        'veth created',
+        is('namespace-changed', 'a', (ns) => link(ns, 'x0')?.peer?.namespace === 'b' && link(ns, 'x0')?.peer?.name === 'x1'),
+        ['-n', a, 'link', 'add', 'name', 'x0', 'type', 'veth', 'peer', 'name', 'x1', 'netns', b],
+      );
+      await mirror.next(
+        is('namespace-changed', 'b', (ns) => link(ns, 'x1')?.peer?.namespace === 'a'),
+        { what: 'veth end in b' },
+      );
       assert.ok(e.data.type === 'namespace-changed' && e.document.veths.length === 1);
-      await step('link changed (mtu, up)', is('namespace-changed', 'a', (ns) => link(ns, 'x0')?.mtu === 1400 && link(ns, 'x0')?.up === true),
-        ['-n', a, 'link', 'set', 'dev', 'x0', 'mtu', '1400', 'up']);
-      await step('peer renamed: the other side follows', is('namespace-changed', 'a', (ns) => link(ns, 'x0')?.peer?.name === 'y1'),
-        ['-n', b, 'link', 'set', 'dev', 'x1', 'name', 'y1']);
+      await step(
+        'link changed (mtu, up)',
+        is('namespace-changed', 'a', (ns) => link(ns, 'x0')?.mtu === 1400 && link(ns, 'x0')?.up === true),
+        ['-n', a, 'link', 'set', 'dev', 'x0', 'mtu', '1400', 'up'],
+      );
+      await step(
+        'peer renamed: the other side follows',
+        is('namespace-changed', 'a', (ns) => link(ns, 'x0')?.peer?.name === 'y1'),
+        ['-n', b, 'link', 'set', 'dev', 'x1', 'name', 'y1'],
+      );
       await ip('-n', b, 'link', 'set', 'dev', 'y1', 'up');
 
       // address: create, change, delete
-      await step('address added', is('namespace-changed', 'a', (ns) => !!link(ns, 'x0')?.addresses.some((x) => x.cidr === '10.71.0.1/24')),
-        ['-n', a, 'addr', 'add', '10.71.0.1/24', 'dev', 'x0']);
-      await step('address changed', is('namespace-changed', 'a', (ns) => link(ns, 'x0')?.addresses.map((x) => x.cidr).join() === '10.71.0.2/24'),
-        ['-n', a, 'addr', 'del', '10.71.0.1/24', 'dev', 'x0'], ['-n', a, 'addr', 'add', '10.71.0.2/24', 'dev', 'x0']);
+      await step(
+        'address added',
+        is('namespace-changed', 'a', (ns) => !!link(ns, 'x0')?.addresses.some((x) => x.cidr === '10.71.0.1/24')),
+        ['-n', a, 'addr', 'add', '10.71.0.1/24', 'dev', 'x0'],
+      );
+      await step(
+        'address changed',
+        is(
+          'namespace-changed',
+          'a',
+          (ns) =>
+            link(ns, 'x0')
+              ?.addresses.map((x) => x.cidr)
+              .join() === '10.71.0.2/24',
+        ),
+        ['-n', a, 'addr', 'del', '10.71.0.1/24', 'dev', 'x0'],
+        ['-n', a, 'addr', 'add', '10.71.0.2/24', 'dev', 'x0'],
+      );
 
       // route: create, change, delete
       const route = (via: string) => (ns: ObservedNamespace | undefined) => !!ns?.routes.some((r) => r.dst === '10.72.0.0/24' && r.via === via);
-      await step('route added', is('namespace-changed', 'a', route('10.71.0.254')), ['-n', a, 'route', 'add', '10.72.0.0/24', 'via', '10.71.0.254', 'dev', 'x0']);
-      await step('route changed', is('namespace-changed', 'a', route('10.71.0.253')), ['-n', a, 'route', 'replace', '10.72.0.0/24', 'via', '10.71.0.253', 'dev', 'x0']);
-      await step('route deleted', is('namespace-changed', 'a', (ns) => !ns?.routes.some((r) => r.dst === '10.72.0.0/24')), ['-n', a, 'route', 'del', '10.72.0.0/24']);
-      await step('address deleted', is('namespace-changed', 'a', (ns) => link(ns, 'x0')?.addresses.length === 0), ['-n', a, 'addr', 'del', '10.71.0.2/24', 'dev', 'x0']);
+      await step('route added', is('namespace-changed', 'a', route('10.71.0.254')), [
+        '-n',
+        a,
+        'route',
+        'add',
+        '10.72.0.0/24',
+        'via',
+        '10.71.0.254',
+        'dev',
+        'x0',
+      ]);
+      await step('route changed', is('namespace-changed', 'a', route('10.71.0.253')), [
+        '-n',
+        a,
+        'route',
+        'replace',
+        '10.72.0.0/24',
+        'via',
+        '10.71.0.253',
+        'dev',
+        'x0',
+      ]);
+      await step(
+        'route deleted',
+        is('namespace-changed', 'a', (ns) => !ns?.routes.some((r) => r.dst === '10.72.0.0/24')),
+        ['-n', a, 'route', 'del', '10.72.0.0/24'],
+      );
+      await step(
+        'address deleted',
+        is('namespace-changed', 'a', (ns) => link(ns, 'x0')?.addresses.length === 0),
+        ['-n', a, 'addr', 'del', '10.71.0.2/24', 'dev', 'x0'],
+      );
 
       // NAT: heard by the nf_tables listener on its own (./nat-dns.test.ts); here it must also hold through the next kernel event
-      const nat = await runOk(['nsenter', `--net=/run/netns/${a}`, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'x0', '-j', 'MASQUERADE']).then(() => true, () => false);
+      const nat = await runOk(['nsenter', `--net=/run/netns/${a}`, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'x0', '-j', 'MASQUERADE']).then(
+        () => true,
+        () => false,
+      );
       if (nat) {
-        await step('NAT rule seen with the next change', is('namespace-changed', 'a', (ns) => !!ns?.natLines?.some((l) => l.includes('MASQUERADE'))),
-          ['-n', a, 'link', 'set', 'dev', 'x0', 'mtu', '1450']);
+        await step(
+          'NAT rule seen with the next change',
+          is('namespace-changed', 'a', (ns) => !!ns?.natLines?.some((l) => l.includes('MASQUERADE'))),
+          ['-n', a, 'link', 'set', 'dev', 'x0', 'mtu', '1450'],
+        );
       } else console.log('# iptables did not run here: NAT part skipped');
 
       // the sandbox host is `host`: its changes come as nsid "current"
-      await step('host link', is('namespace-changed', 'host', (ns) => !!link(ns, 'h0')), ['-n', sb.hostNs, 'link', 'add', 'name', 'h0', 'type', 'bridge']);
+      await step(
+        'host link',
+        is('namespace-changed', 'host', (ns) => !!link(ns, 'h0')),
+        ['-n', sb.hostNs, 'link', 'add', 'name', 'h0', 'type', 'bridge'],
+      );
 
-      await step('link deleted (both ends)', is('namespace-changed', 'a', (ns) => !link(ns, 'x0')), ['-n', a, 'link', 'del', 'dev', 'x0']);
-      await mirror.next(is('namespace-changed', 'b', (ns) => !link(ns, 'y1')), { what: 'veth end gone from b' });
+      await step(
+        'link deleted (both ends)',
+        is('namespace-changed', 'a', (ns) => !link(ns, 'x0')),
+        ['-n', a, 'link', 'del', 'dev', 'x0'],
+      );
+      await mirror.next(
+        is('namespace-changed', 'b', (ns) => !link(ns, 'y1')),
+        { what: 'veth end gone from b' },
+      );
       e = await step('namespace deleted', is('namespace-removed', 'b'), ['netns', 'del', b]);
       assert.ok(e.data.type === 'namespace-removed' && !e.document.namespaces.some((n) => n.name === 'b'));
 
@@ -180,13 +261,18 @@ test('a burst of 1000 changes ends in a state equal to a fresh discover', { skip
       let fresh = await discoverSandbox(h, sb);
       const mine = () => [...mirror.namespaces.values()].map(fingerprint).sort();
       const theirs = () => stripHost(fresh.observed, sb.prefix).namespaces.map(fingerprint).sort();
-      const same = () => JSON.stringify(sortedDocument(mirror.document!)) === JSON.stringify(sortedDocument(fresh.document)) && JSON.stringify(mine()) === JSON.stringify(theirs());
+      const same = () =>
+        JSON.stringify(sortedDocument(mirror.document!)) === JSON.stringify(sortedDocument(fresh.document)) &&
+        JSON.stringify(mine()) === JSON.stringify(theirs());
       while (!same() && Date.now() < deadline) {
         await mirror.settled(300);
         fresh = await discoverSandbox(h, sb);
       }
       assert.equal(mirror.events.filter((x) => x.data.type === 'resync').length, 1, 'still no resync while catching up');
-      assert.ok(fresh.document.veths.some((v) => v.ends.some((e) => e.name === 'z1' && e.namespace === 'n1')), 'the cross-namespace veths are there to compare');
+      assert.ok(
+        fresh.document.veths.some((v) => v.ends.some((e) => e.name === 'z1' && e.namespace === 'n1')),
+        'the cross-namespace veths are there to compare',
+      );
       // a client's document is the resync with every namespace part applied: the same objects, in its own order
       assert.deepEqual(sortedDocument(mirror.document!), sortedDocument(fresh.document), 'the last event document equals a fresh discover');
       assert.deepEqual(mine(), theirs(), 'the mirrored observed namespaces equal a fresh discover');
@@ -218,7 +304,10 @@ test('a killed kernel monitor is restarted and followed by a resync', { skip, ti
       // and it hears changes again
       const after = mirror.count;
       await ip('-n', sb.ns('a'), 'link', 'add', 'name', 'br0', 'type', 'bridge');
-      await mirror.next(is('namespace-changed', 'a', (ns) => !!link(ns, 'br0')), { from: after, what: 'change after restart' });
+      await mirror.next(
+        is('namespace-changed', 'a', (ns) => !!link(ns, 'br0')),
+        { from: after, what: 'change after restart' },
+      );
       assert.deepEqual(mirror.gaps, []);
     } finally {
       await h.close();

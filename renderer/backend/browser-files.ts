@@ -10,7 +10,11 @@ const OPEN_ACCEPT = '.yaml,.yml,.json,application/yaml,application/json,text/yam
 
 /** `my topology` + `yaml` → `my-topology.yaml` (no path separators, nothing hidden). */
 export function fileNameFor(suggested: string | undefined, extension: string): string {
-  const base = (suggested ?? 'topology').replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'topology';
+  const base =
+    (suggested ?? 'topology')
+      .replace(/\.[A-Za-z0-9]{1,5}$/, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[.-]+/, '') || 'topology';
   return `${base}.${extension}`;
 }
 
@@ -87,6 +91,9 @@ export function browserShellOps(): ShellOps {
     },
     // a web page cannot start a desktop program: the pcap download is the way to Wireshark
     canOpenInWireshark: async () => false,
-    openInWireshark: async () => ({ ok: false, error: { code: 'unsupported', message: 'Open in Wireshark is a desktop app feature; download the pcap instead' } }),
+    openInWireshark: async () => ({
+      ok: false,
+      error: { code: 'unsupported', message: 'Open in Wireshark is a desktop app feature; download the pcap instead' },
+    }),
   };
 }

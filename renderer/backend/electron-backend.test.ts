@@ -69,7 +69,10 @@ describe('electron Backend', () => {
     b.watch((e) => c.push(e.seq));
     await tick();
     const [subA, subC] = m.calls.filter((x) => x.channel === requestChannel('watchStart')).map((x) => x.params.subId);
-    m.push('watchEvent', { subId: subA, event: { seq: 1, type: 'resync', observed: { readAt: 0, durationMs: 0, namespaces: [], warnings: [] }, document: emptyTopology() } });
+    m.push('watchEvent', {
+      subId: subA,
+      event: { seq: 1, type: 'resync', observed: { readAt: 0, durationMs: 0, namespaces: [], warnings: [] }, document: emptyTopology() },
+    });
     m.push('watchEvent', { subId: subC, event: { seq: 7, type: 'namespace-removed', namespace: 'x' } });
     m.push('watchEvent', { subId: subA, event: { type: 'no-seq' } });
     assert.deepEqual(a, [1]);
@@ -111,7 +114,9 @@ describe('electron Backend', () => {
   });
 
   it('file requests go to main; menu events reach onMenuCommand', async () => {
-    const m = fakeMain((ch) => (ch === requestChannel('openFile') ? { ok: true, value: { name: 'a.yaml', path: '/x/a.yaml', text: 'k: v' } } : { state: 'idle', canRetry: true }));
+    const m = fakeMain((ch) =>
+      ch === requestChannel('openFile') ? { ok: true, value: { name: 'a.yaml', path: '/x/a.yaml', text: 'k: v' } } : { state: 'idle', canRetry: true },
+    );
     const b = createElectronBackend(createBridge(m.ipc as never));
     assert.deepEqual(await b.openFile(), { ok: true, value: { name: 'a.yaml', path: '/x/a.yaml', text: 'k: v' } });
     const cmds: string[] = [];

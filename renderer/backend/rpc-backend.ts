@@ -172,7 +172,10 @@ export function createRpcBackend(kind: BackendKind, transport: RpcTransport, she
   // (each watch then starts with a resync, so nothing is silently missed).
   const offReconnect = transport.onReconnect?.(() => {
     void refreshStatus();
-    for (const [subId, w] of watchers) void call('watchStart', { subId }).then((r) => { if (!r.ok) w.onError?.(r.error); });
+    for (const [subId, w] of watchers)
+      void call('watchStart', { subId }).then((r) => {
+        if (!r.ok) w.onError?.(r.error);
+      });
     for (const subId of statsListeners.keys()) void call('forwarderStatsStart', { subId });
     for (const subId of rateListeners.keys()) void call('linkRatesStart', { subId });
   });

@@ -57,7 +57,10 @@ describe('WebSocket Backend against the real server', () => {
       const c = await b.connect();
       assert.equal(c.state, 'unavailable');
       const errors: string[] = [];
-      const off = b.watch(() => {}, (e) => errors.push(e.code));
+      const off = b.watch(
+        () => {},
+        (e) => errors.push(e.code),
+      );
       await waitFor(() => errors.length > 0);
       assert.deepEqual(errors, ['helper-unavailable']);
       off();

@@ -26,10 +26,17 @@ export interface WebSocketBackendOptions {
 }
 
 /** A reconnecting request/response socket speaking ClientFrame/ServerFrame. */
-export function createWebSocketTransport(url: string, token: string | undefined | Promise<string | undefined>, opts: WebSocketBackendOptions = {}): RpcTransport & { close(): void } {
+export function createWebSocketTransport(
+  url: string,
+  token: string | undefined | Promise<string | undefined>,
+  opts: WebSocketBackendOptions = {},
+): RpcTransport & { close(): void } {
   const Impl = opts.WebSocketImpl ?? globalThis.WebSocket;
   // the page's secret may still be on its way (a one-time code being exchanged: ./page-token.ts)
-  const full = Promise.resolve(token).then((t) => (t ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(t)}` : url), () => url);
+  const full = Promise.resolve(token).then(
+    (t) => (t ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(t)}` : url),
+    () => url,
+  );
   const timeoutMs = opts.requestTimeoutMs ?? 15 * 60_000;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: BackendError) => void; timer: ReturnType<typeof setTimeout> }>();
   const eventListeners = new Set<(event: unknown, payload: unknown) => void>();
@@ -83,35 +90,38 @@ export function createWebSocketTransport(url: string, token: string | undefined 
 
   function open(): Promise<WebSocket> {
     if (opened) return opened;
-    opened = full.then((address) => new Promise<WebSocket>((resolve, reject) => {
-      const ws = new Impl(address);
-      socket = ws;
-      ws.onopen = () => {
-        delay = opts.reconnectDelayMs ?? 250;
-        const again = everOpened;
-        everOpened = true;
-        resolve(ws);
-        if (again) for (const cb of reconnectListeners) cb();
-      };
-      ws.onmessage = (ev: MessageEvent) => onFrame(ev.data);
-      ws.onclose = (ev: CloseEvent) => {
-        const error: BackendError = { code: BACKEND_ERROR.disconnected, message: `connection to the server lost${ev.reason ? `: ${ev.reason}` : ''}` };
-        opened = undefined;
-        socket = undefined;
-        failAll(error);
-        reject(error);
-        if (closed) return;
-        for (const cb of disconnectListeners) cb(error);
-        // keep trying: the server may be restarting; the user's drawing is not lost
-        setTimeout(() => {
-          if (!closed) open().catch(() => {});
-        }, delay);
-        delay = Math.min(delay * 2, 5000);
-      };
-      ws.onerror = () => {
-        /* onclose follows and says what happened */
-      };
-    }));
+    opened = full.then(
+      (address) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new Impl(address);
+          socket = ws;
+          ws.onopen = () => {
+            delay = opts.reconnectDelayMs ?? 250;
+            const again = everOpened;
+            everOpened = true;
+            resolve(ws);
+            if (again) for (const cb of reconnectListeners) cb();
+          };
+          ws.onmessage = (ev: MessageEvent) => onFrame(ev.data);
+          ws.onclose = (ev: CloseEvent) => {
+            const error: BackendError = { code: BACKEND_ERROR.disconnected, message: `connection to the server lost${ev.reason ? `: ${ev.reason}` : ''}` };
+            opened = undefined;
+            socket = undefined;
+            failAll(error);
+            reject(error);
+            if (closed) return;
+            for (const cb of disconnectListeners) cb(error);
+            // keep trying: the server may be restarting; the user's drawing is not lost
+            setTimeout(() => {
+              if (!closed) open().catch(() => {});
+            }, delay);
+            delay = Math.min(delay * 2, 5000);
+          };
+          ws.onerror = () => {
+            /* onclose follows and says what happened */
+          };
+        }),
+    );
     opened.catch(() => {});
     return opened;
   }
@@ -155,7 +165,11 @@ export function createWebSocketTransport(url: string, token: string | undefined 
  * The browser's Backend. `token`: the one from the URL the server printed (the
  * page keeps it in sessionStorage: ./page-token.ts).
  */
-export function createWebSocketBackend(url: string = defaultSocketUrl(), token?: string | Promise<string | undefined>, opts: WebSocketBackendOptions = {}): RpcBackend {
+export function createWebSocketBackend(
+  url: string = defaultSocketUrl(),
+  token?: string | Promise<string | undefined>,
+  opts: WebSocketBackendOptions = {},
+): RpcBackend {
   const transport = createWebSocketTransport(url, token, opts);
   const backend = createRpcBackend('browser', transport, browserShellOps());
   const dispose = backend.dispose;

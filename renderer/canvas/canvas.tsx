@@ -35,7 +35,6 @@ const NO_EDGES: FlowEdge[] = [];
 // fitted graphs keep clear of the overlays: the zoom controls (bottom left) and the minimap (bottom right, 200 px + margin)
 const FIT: FitViewOptions = { maxZoom: 1.1, padding: { top: '6%', bottom: '6%', left: '56px', right: '232px' }, includeHiddenNodes: true };
 
-
 export function Canvas({ bench = false }: { bench?: boolean }) {
   const doc = useEditor((s) => s.doc);
   const liveOn = useLive((s) => s.enabled);
@@ -57,7 +56,10 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
   const problems = useMemo(() => problemsById(problemList), [problemList]);
   // the overview layer draws veths along these (React Flow's edges read them in canvas/edges.tsx)
   const routes = useUi((s) => s.routes);
-  const flow = useMemo(() => deriver(shown, { selection: selSet, compact, problems, duplicates: shown === doc, routes }), [deriver, shown, doc, selSet, compact, problems, routes]);
+  const flow = useMemo(
+    () => deriver(shown, { selection: selSet, compact, problems, duplicates: shown === doc, routes }),
+    [deriver, shown, doc, selSet, compact, problems, routes],
+  );
   // React Flow fits the view on its next node update: hand it a fresh array after asking
   const fit = useUi((s) => s.fit);
   const [bump, setBump] = useState(0);
@@ -154,7 +156,14 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
   );
 
   return (
-    <div className="canvas" data-testid="canvas" data-layout={layingOut ? 'pending' : undefined} onDragOver={onDragOver} onDrop={onDrop} aria-label="topology canvas">
+    <div
+      className="canvas"
+      data-testid="canvas"
+      data-layout={layingOut ? 'pending' : undefined}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      aria-label="topology canvas"
+    >
       <ReactFlow
         nodes={nodes}
         edges={bigGraph ? NO_EDGES : flow.edges}

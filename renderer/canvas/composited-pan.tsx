@@ -62,7 +62,15 @@ export function CompositedPan({ bounds }: { bounds: Bounds }) {
         ref={backdrop}
         className="pan-backdrop"
         aria-hidden
-        style={{ position: 'absolute', zIndex: -1, left: minX - MARGIN, top: minY - MARGIN, width: maxX - minX + 2 * MARGIN, height: maxY - minY + 2 * MARGIN, pointerEvents: 'none' }}
+        style={{
+          position: 'absolute',
+          zIndex: -1,
+          left: minX - MARGIN,
+          top: minY - MARGIN,
+          width: maxX - minX + 2 * MARGIN,
+          height: maxY - minY + 2 * MARGIN,
+          pointerEvents: 'none',
+        }}
       />
     </EdgeLabelRenderer>
   );

@@ -22,7 +22,14 @@ export const EdgeRate = memo(function EdgeRate({ edgeId, path }: { edgeId: strin
   if (!rate) return null;
   const bps = bitsPerSecond(rate);
   return (
-    <path className="edge-rate" d={path} data-testid={`edge-rate-${edgeId}`} data-bps={Math.round(bps)} style={{ strokeWidth: rateWidth(bps) }} aria-label={formatBits(bps)}>
+    <path
+      className="edge-rate"
+      d={path}
+      data-testid={`edge-rate-${edgeId}`}
+      data-bps={Math.round(bps)}
+      style={{ strokeWidth: rateWidth(bps) }}
+      aria-label={formatBits(bps)}
+    >
       <title>{`${formatBits(bps)}\n${rateText(rate)}`}</title>
     </path>
   );

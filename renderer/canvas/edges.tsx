@@ -19,7 +19,14 @@ export const VethEdge = memo(function VethEdge(props: EdgeProps) {
   const routed = routedPath(route, { x: sourceX, y: sourceY }, { x: targetX, y: targetY });
   const path = routed ?? getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, borderRadius: 6 })[0];
   return (
-    <g data-testid={`edge-${id}`} data-problem={problem} data-routed={routed ? 'elk' : undefined} data-source={source} data-target={target} className={`veth-edge${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${problem ? ' has-problem' : ''}`}>
+    <g
+      data-testid={`edge-${id}`}
+      data-problem={problem}
+      data-routed={routed ? 'elk' : undefined}
+      data-source={source}
+      data-target={target}
+      className={`veth-edge${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${problem ? ' has-problem' : ''}`}
+    >
       {problem && <title>{problem}</title>}
       <BaseEdge id={id} path={path} interactionWidth={12} />
       <EdgeRate edgeId={id} path={path} />

@@ -94,7 +94,12 @@ const Port = memo(function Port({ port, index }: { port: PortView; index: number
       <span className={`dot ${look.cls}`} aria-label={look.label} />
       <span className="port-name">{port.ifname}</span>
       <span className="port-addr">{port.addresses.join(' ') || '—'}</span>
-      <ToolsButton target={{ ns: port.ns, ifname: port.ifname }} label={`tools for ${port.ns}/${port.ifname}`} testid={`port-menu-${port.ns}/${port.ifname}`} className="port-menu-button" />
+      <ToolsButton
+        target={{ ns: port.ns, ifname: port.ifname }}
+        label={`tools for ${port.ns}/${port.ifname}`}
+        testid={`port-menu-${port.ns}/${port.ifname}`}
+        className="port-menu-button"
+      />
       <Handle id={`r:${port.ifname}`} type="source" position={Position.Right} style={handleStyle} />
     </div>
   );
@@ -157,7 +162,13 @@ export const BridgeNode = memo(function BridgeNode({ id, data, selected }: NodeP
   const status = useLiveStatus(id);
   const up = useUp(data.key, data.up);
   return (
-    <div className={`br-box${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${data.problem ? ' has-problem' : ''}`} data-testid={`node-${id}`} data-problem={data.problem} title={data.problem} aria-label={`bridge ${data.name}`}>
+    <div
+      className={`br-box${selected ? ' selected' : ''}${status ? ` live-${status}` : ''}${data.problem ? ' has-problem' : ''}`}
+      data-testid={`node-${id}`}
+      data-problem={data.problem}
+      title={data.problem}
+      aria-label={`bridge ${data.name}`}
+    >
       <ConnectHandle id="bl" side="left" top={BR_H / 2} />
       <div className="br-line">
         <span className={`dot ${up ? 'up' : 'down'}`} />
@@ -205,7 +216,13 @@ export const VrfNode = memo(function VrfNode({ id, data, selected }: NodeProps &
 
 export const ForwarderNode = memo(function ForwarderNode({ id, data, selected }: NodeProps & { data: ForwarderData }) {
   return (
-    <div className={`fw-box${selected ? ' selected' : ''}${data.problem ? ' has-problem' : ''}`} data-testid={`node-${id}`} data-problem={data.problem} title={data.problem} aria-label={`forwarder ${data.name}`}>
+    <div
+      className={`fw-box${selected ? ' selected' : ''}${data.problem ? ' has-problem' : ''}`}
+      data-testid={`node-${id}`}
+      data-problem={data.problem}
+      title={data.problem}
+      aria-label={`forwarder ${data.name}`}
+    >
       <Handle id="fl" type="source" position={Position.Left} style={handleStyle} />
       <div className="fw-name">
         ↪ {data.name} <span className="tag">{data.protocol}</span>

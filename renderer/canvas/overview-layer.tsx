@@ -112,7 +112,15 @@ function drawScene(ctx: CanvasRenderingContext2D, flow: Flow, o: SceneOpts): voi
       ctx.fillStyle = text;
       ctx.fillText(shown, nx + LABEL_PAD / o.zoom, ny + Math.min(h / 2, 18 / o.zoom));
     }
-    labels?.push({ id: n.id, name, text: shown, px, screenWidth: Math.round(w * o.zoom), textWidth: Math.round((shown === name ? unit * px : ctx.measureText(shown).width * o.zoom)), box: [nx, ny, w, h] });
+    labels?.push({
+      id: n.id,
+      name,
+      text: shown,
+      px,
+      screenWidth: Math.round(w * o.zoom),
+      textWidth: Math.round(shown === name ? unit * px : ctx.measureText(shown).width * o.zoom),
+      box: [nx, ny, w, h],
+    });
   }
 }
 
@@ -228,5 +236,13 @@ export function OverviewLayer({ flow }: { flow: Flow }) {
     }
   }, [cache, settledZoom, flow, bounds, x, y, zoom, width, height, dpr, linkUp, status]);
 
-  return <canvas ref={ref} className="overview-layer" data-testid="overview-layer" data-routed={flow.routedLines} style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none', zIndex: 1 }} />;
+  return (
+    <canvas
+      ref={ref}
+      className="overview-layer"
+      data-testid="overview-layer"
+      data-routed={flow.routedLines}
+      style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none', zIndex: 1 }}
+    />
+  );
 }

@@ -3,7 +3,13 @@ import { API_VERSION, KIND } from '../../shared/model/schema';
 import type { Topology } from '../../shared/model/schema';
 
 export function demoHost(): Topology {
-  const end = (namespace: string, name: string, addresses: string[] = [], master?: string) => ({ namespace, name, addresses, up: true, ...(master ? { master } : {}) });
+  const end = (namespace: string, name: string, addresses: string[] = [], master?: string) => ({
+    namespace,
+    name,
+    addresses,
+    up: true,
+    ...(master ? { master } : {}),
+  });
   const ns = (name: string) => ({ name, loopback: 'up' as const, sysctls: {}, routes: [], nat: [], vrfs: [] });
   return {
     apiVersion: API_VERSION,

@@ -7,26 +7,53 @@ import { linkOperOf, mergeLive } from './live-merge';
 const topo = (t: Omit<TopologyInput, 'apiVersion' | 'kind'>) => Topology.parse({ apiVersion: 'netns-studio/v1', kind: 'Topology', ...t });
 
 const doc = topo({
-  namespaces: [{ name: 'a', routes: [{ to: 'default', via: '10.0.0.1' }] }, { name: 'r', sysctls: { 'net.ipv4.ip_forward': '1' } }],
+  namespaces: [
+    { name: 'a', routes: [{ to: 'default', via: '10.0.0.1' }] },
+    { name: 'r', sysctls: { 'net.ipv4.ip_forward': '1' } },
+  ],
   bridges: [{ name: 'br0', namespace: 'r', addresses: ['10.1.0.1/24'] }],
-  veths: [{ ends: [{ namespace: 'a', name: 'eth0', addresses: ['10.0.0.2/24'] }, { namespace: 'r', name: 'eth0', addresses: ['10.0.0.1/24'], mtu: 9000 }] }],
+  veths: [
+    {
+      ends: [
+        { namespace: 'a', name: 'eth0', addresses: ['10.0.0.2/24'] },
+        { namespace: 'r', name: 'eth0', addresses: ['10.0.0.1/24'], mtu: 9000 },
+      ],
+    },
+  ],
 });
 
 /** What discover reports right after applying `doc`: the kernel's choices filled in, inherited sysctls, extra addresses. */
 const freshHost = topo({
   namespaces: [
     // ip_forward inherited by a namespace the document sets nothing in; the route's dev picked by the kernel
-    { name: 'a', sysctls: { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' }, routes: [{ to: 'default', via: '10.0.0.1', dev: 'eth0' }, { to: '10.9.0.0/16', via: '10.0.0.1' }] },
+    {
+      name: 'a',
+      sysctls: { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' },
+      routes: [
+        { to: 'default', via: '10.0.0.1', dev: 'eth0' },
+        { to: '10.9.0.0/16', via: '10.0.0.1' },
+      ],
+    },
     { name: 'r', sysctls: { 'net.ipv4.ip_forward': '1' } },
   ],
   bridges: [{ name: 'br0', namespace: 'r', addresses: ['10.1.0.1/24'], mtu: 1500 }],
-  veths: [{ ends: [{ namespace: 'a', name: 'eth0', addresses: ['10.0.0.2/24', 'fd00::2/64'] }, { namespace: 'r', name: 'eth0', addresses: ['10.0.0.1/24'], mtu: 9000 }] }],
+  veths: [
+    {
+      ends: [
+        { namespace: 'a', name: 'eth0', addresses: ['10.0.0.2/24', 'fd00::2/64'] },
+        { namespace: 'r', name: 'eth0', addresses: ['10.0.0.1/24'], mtu: 9000 },
+      ],
+    },
+  ],
 });
 
 test('a freshly applied topology is in sync: what the document leaves open is not drift', () => {
   const m = mergeLive(doc, freshHost);
   assert.deepEqual(m.drift, {});
-  assert.deepEqual(Object.values(m.status).filter((s) => s !== 'in-sync'), []);
+  assert.deepEqual(
+    Object.values(m.status).filter((s) => s !== 'in-sync'),
+    [],
+  );
 });
 
 test('each drifted field carries the document value and the host value', () => {
@@ -53,12 +80,30 @@ test('each drifted field carries the document value and the host value', () => {
   ]);
   const m = mergeLive(doc, host);
   assert.equal(m.status['ns:a'], 'drifted');
-  assert.deepEqual(m.drift['ns:a'].map((f) => f.field), ['loopback', 'route default', 'a/eth0 master'], "the box also lists its own interface end's fields");
-  assert.deepEqual(m.drift['ns:r'].map((f) => f.field), ['net.ipv4.ip_forward', 'r/eth0 mtu']);
+  assert.deepEqual(
+    m.drift['ns:a'].map((f) => f.field),
+    ['loopback', 'route default', 'a/eth0 master'],
+    "the box also lists its own interface end's fields",
+  );
+  assert.deepEqual(
+    m.drift['ns:r'].map((f) => f.field),
+    ['net.ipv4.ip_forward', 'r/eth0 mtu'],
+  );
 });
 
-test('a veth MTU the document leaves out is the default 1500 (Plan enforces it); a bridge MTU left out is the kernel\'s choice', () => {
-  const d = topo({ namespaces: [{ name: 'a' }], bridges: [{ name: 'br0', namespace: 'a' }], veths: [{ ends: [{ namespace: 'a', name: 'x0' }, { namespace: 'a', name: 'x1' }] }] });
+test("a veth MTU the document leaves out is the default 1500 (Plan enforces it); a bridge MTU left out is the kernel's choice", () => {
+  const d = topo({
+    namespaces: [{ name: 'a' }],
+    bridges: [{ name: 'br0', namespace: 'a' }],
+    veths: [
+      {
+        ends: [
+          { namespace: 'a', name: 'x0' },
+          { namespace: 'a', name: 'x1' },
+        ],
+      },
+    ],
+  });
   const h = structuredClone(d);
   h.bridges[0].mtu = 9000;
   h.veths[0].ends[0].mtu = 9000;
@@ -68,14 +113,27 @@ test('a veth MTU the document leaves out is the default 1500 (Plan enforces it);
 
 test('operational state per link, apart from admin state, from the observed host', () => {
   const observed = {
-    readAt: 0, durationMs: 0, warnings: [],
-    namespaces: [{ name: 'a', links: [{ name: 'eth0', up: true, oper: 'LOWERLAYERDOWN', carrier: false }, { name: 'lo', up: true, oper: 'UNKNOWN', carrier: true }] }],
+    readAt: 0,
+    durationMs: 0,
+    warnings: [],
+    namespaces: [
+      {
+        name: 'a',
+        links: [
+          { name: 'eth0', up: true, oper: 'LOWERLAYERDOWN', carrier: false },
+          { name: 'lo', up: true, oper: 'UNKNOWN', carrier: true },
+        ],
+      },
+    ],
   };
   assert.deepEqual(linkOperOf(observed), { 'link:a/eth0': { oper: 'LOWERLAYERDOWN', carrier: false }, 'link:a/lo': { oper: 'UNKNOWN', carrier: true } });
   assert.deepEqual(linkOperOf({}), {});
   assert.deepEqual(linkOperOf(undefined), {});
   // a watch event observes one namespace: its links are replaced, the others kept
   const prev = { ...linkOperOf(observed), 'link:b/x': { oper: 'UP', carrier: true } };
-  assert.deepEqual(linkOperOf({ name: 'a', links: [{ name: 'eth0', up: true, oper: 'UP', carrier: true }] }, prev), { 'link:a/eth0': { oper: 'UP', carrier: true }, 'link:b/x': { oper: 'UP', carrier: true } });
+  assert.deepEqual(linkOperOf({ name: 'a', links: [{ name: 'eth0', up: true, oper: 'UP', carrier: true }] }, prev), {
+    'link:a/eth0': { oper: 'UP', carrier: true },
+    'link:b/x': { oper: 'UP', carrier: true },
+  });
   assert.equal(linkOperOf({ document: 1 }, prev), prev);
 });

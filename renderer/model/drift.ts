@@ -34,8 +34,17 @@ function missing(field: string, want: string[], have: string[], out: DriftField[
 }
 
 const routeText = (r: Route) =>
-  [r.type && r.type !== 'unicast' ? r.type : '', r.to, r.via ? `via ${r.via}` : '', r.dev ? `dev ${r.dev}` : '', r.metric !== undefined ? `metric ${r.metric}` : '', r.table !== undefined ? `table ${r.table}` : '', r.src ? `src ${r.src}` : '']
-    .filter(Boolean).join(' ');
+  [
+    r.type && r.type !== 'unicast' ? r.type : '',
+    r.to,
+    r.via ? `via ${r.via}` : '',
+    r.dev ? `dev ${r.dev}` : '',
+    r.metric !== undefined ? `metric ${r.metric}` : '',
+    r.table !== undefined ? `table ${r.table}` : '',
+    r.src ? `src ${r.src}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 
 /** The fields of a route the document gives, compared with the host's route to the same place (same table and metric). */
 function routeDrift(doc: Namespace, host: Namespace, out: DriftField[]): void {
@@ -61,7 +70,12 @@ export function namespaceDrift(doc: Namespace, host: Namespace): DriftField[] {
     if (want !== have) out.push({ field: k, doc: want, host: have });
   }
   routeDrift(doc, host, out);
-  missing('NAT rules', doc.nat.map((r) => natRuleText(canonicalNat(r))), host.nat.map((r) => natRuleText(canonicalNat(r))), out);
+  missing(
+    'NAT rules',
+    doc.nat.map((r) => natRuleText(canonicalNat(r))),
+    host.nat.map((r) => natRuleText(canonicalNat(r))),
+    out,
+  );
   if (doc.dns) {
     const d = canonicalDns(doc.dns);
     const h = host.dns ? canonicalDns(host.dns) : undefined;
@@ -77,7 +91,13 @@ export function namespaceDrift(doc: Namespace, host: Namespace): DriftField[] {
 }
 
 /** Fields of one interface (a bridge or a veth end) that the document gives. */
-function linkDrift(label: string, doc: { up: boolean; master?: string; mtu?: number; addresses: string[] }, host: { up: boolean; master?: string; mtu?: number; addresses: string[] }, defaultMtu: number | undefined, out: DriftField[]): void {
+function linkDrift(
+  label: string,
+  doc: { up: boolean; master?: string; mtu?: number; addresses: string[] },
+  host: { up: boolean; master?: string; mtu?: number; addresses: string[] },
+  defaultMtu: number | undefined,
+  out: DriftField[],
+): void {
   const p = label ? `${label} ` : '';
   if (doc.up !== host.up) out.push({ field: `${p}state`, doc: onOff(doc.up), host: onOff(host.up) });
   if ((doc.master ?? '') !== (host.master ?? '')) out.push({ field: `${p}master`, doc: doc.master ?? NONE, host: host.master ?? NONE });

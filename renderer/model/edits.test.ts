@@ -15,12 +15,18 @@ const base = () => {
 
 test('created objects get free names, ids to select and positions', () => {
   const d = base();
-  assert.deepEqual(d.namespaces.map((n) => n.name), ['ns1', 'ns2']);
+  assert.deepEqual(
+    d.namespaces.map((n) => n.name),
+    ['ns1', 'ns2'],
+  );
   assert.equal(d.bridges[0].name, 'br0');
-  assert.deepEqual(d.veths.map((v) => v.ends.map((e) => `${e.namespace}/${e.name}`)), [
-    ['ns1/veth0', 'host/veth0p'],
-    ['ns1/veth1', 'ns2/veth1p'],
-  ]);
+  assert.deepEqual(
+    d.veths.map((v) => v.ends.map((e) => `${e.namespace}/${e.name}`)),
+    [
+      ['ns1/veth0', 'host/veth0p'],
+      ['ns1/veth1', 'ns2/veth1p'],
+    ],
+  );
   assert.equal(d.veths[0].ends[1].master, 'br0');
   assert.deepEqual(d.layout?.positions['ns:ns1'], { x: 10, y: 20 });
   const r = addVeth(d, { namespace: 'ns1' }, { namespace: 'ns2' });
@@ -41,7 +47,10 @@ test('renaming a namespace follows every reference and reports the id changes', 
   let d = base();
   d = addForwarder(d, 'host', 'ns1').doc;
   const r = updateNamespace(d, 'ns1', { name: 'web' });
-  assert.deepEqual(r.doc.veths.map((v) => v.ends[0].namespace), ['web', 'web']);
+  assert.deepEqual(
+    r.doc.veths.map((v) => v.ends[0].namespace),
+    ['web', 'web'],
+  );
   assert.equal(r.doc.forwarders[0].target.namespace, 'web');
   assert.deepEqual(r.doc.layout?.positions['ns:web'], { x: 10, y: 20 });
   assert.equal(r.doc.layout?.positions['ns:ns1'], undefined);
@@ -49,7 +58,7 @@ test('renaming a namespace follows every reference and reports the id changes', 
   assert.equal(r.renamed?.['veth:ns1/veth0'], 'veth:web/veth0');
 });
 
-test('renaming a bridge renames its members\' master; moving it away detaches them', () => {
+test("renaming a bridge renames its members' master; moving it away detaches them", () => {
   const d = base();
   const renamed = updateBridge(d, 'host', 'br0', { name: 'lan' }).doc;
   assert.equal(renamed.veths[0].ends[1].master, 'lan');
@@ -70,7 +79,10 @@ test('deleting a namespace takes its veths and forwarders; deleting a bridge det
   let d = base();
   d = addForwarder(d, 'host', 'ns2').doc;
   const noNs2 = deleteIds(d, ['ns:ns2']);
-  assert.deepEqual(noNs2.namespaces.map((n) => n.name), ['ns1']);
+  assert.deepEqual(
+    noNs2.namespaces.map((n) => n.name),
+    ['ns1'],
+  );
   assert.equal(noNs2.veths.length, 1);
   assert.equal(noNs2.forwarders.length, 0);
   const noBr = deleteIds(d, ['br:host/br0']);
@@ -84,8 +96,14 @@ test('copy and paste: fresh namespace names, veths between copied namespaces fol
   const clip = copyIds(d, ['ns:ns1', 'ns:ns2']);
   assert.equal(clip.veths.length, 1, 'only the veth with both ends copied');
   const r = pasteClip(d, clip);
-  assert.deepEqual(r.doc.namespaces.map((n) => n.name), ['ns1', 'ns2', 'ns1-c', 'ns2-c']);
-  assert.deepEqual(r.doc.veths[2].ends.map((e) => e.namespace), ['ns1-c', 'ns2-c']);
+  assert.deepEqual(
+    r.doc.namespaces.map((n) => n.name),
+    ['ns1', 'ns2', 'ns1-c', 'ns2-c'],
+  );
+  assert.deepEqual(
+    r.doc.veths[2].ends.map((e) => e.namespace),
+    ['ns1-c', 'ns2-c'],
+  );
   assert.deepEqual(r.doc.layout?.positions['ns:ns1-c'], { x: 50, y: 60 });
   assert.ok(r.select?.includes('ns:ns1-c'));
   assert.doesNotThrow(() => Topology.parse(r.doc));
@@ -132,7 +150,11 @@ test('pasted copies go below the originals, never on top of them', async () => {
     for (let j = 0; j < i; j++) {
       const a = boxes[i];
       const b = boxes[j];
-      const overlap = a.position.x < b.position.x + b.width! && b.position.x < a.position.x + a.width! && a.position.y < b.position.y + b.height! && b.position.y < a.position.y + a.height!;
+      const overlap =
+        a.position.x < b.position.x + b.width! &&
+        b.position.x < a.position.x + a.width! &&
+        a.position.y < b.position.y + b.height! &&
+        b.position.y < a.position.y + a.height!;
       assert.equal(overlap, false, `${a.id} overlaps ${b.id}`);
     }
 });

@@ -336,7 +336,18 @@ export function pasteClip(doc: Topology, clip: Clip, offset: Pos = { x: 40, y: 4
   }
   for (const f of clip.forwarders) {
     const name = freeName(`${f.name}-c`, new Set(next.forwarders.map((x) => x.name)));
-    next = { ...next, forwarders: [...next.forwarders, { ...structuredClone(f), name, listen: { ...f.listen, namespace: mapNs(f.listen.namespace) }, target: { ...f.target, namespace: mapNs(f.target.namespace) } }] };
+    next = {
+      ...next,
+      forwarders: [
+        ...next.forwarders,
+        {
+          ...structuredClone(f),
+          name,
+          listen: { ...f.listen, namespace: mapNs(f.listen.namespace) },
+          target: { ...f.target, namespace: mapNs(f.target.namespace) },
+        },
+      ],
+    };
     select.push(nodeId.forwarder(name));
     const p = clip.positions[nodeId.forwarder(f.name)];
     if (p) moves.push([nodeId.forwarder(name), { x: p.x + offset.x, y: p.y + offset.y }]);

@@ -12,7 +12,11 @@ function assertNoOverlap(d: Topology) {
     for (let j = 0; j < i; j++) {
       const a = boxes[i];
       const b = boxes[j];
-      const overlap = a.position.x < b.position.x + b.width! && b.position.x < a.position.x + a.width! && a.position.y < b.position.y + b.height! && b.position.y < a.position.y + a.height!;
+      const overlap =
+        a.position.x < b.position.x + b.width! &&
+        b.position.x < a.position.x + a.width! &&
+        a.position.y < b.position.y + b.height! &&
+        b.position.y < a.position.y + a.height!;
       assert.equal(overlap, false, `${a.id} overlaps ${b.id}`);
     }
   return boxes;
@@ -48,10 +52,18 @@ test('a bridge with 200 members is a hub: its members in rings around it, a comp
   const host = boxes.find((b) => b.id === 'ns:host')!;
   const hc = { x: host.position.x + host.width! / 2, y: host.position.y + host.height! / 2 };
   const members = boxes.filter((b) => b.id !== 'ns:host').map((b) => ({ x: b.position.x + b.width! / 2 - hc.x, y: b.position.y + b.height! / 2 - hc.y }));
-  for (const [side, ok] of [['left', (p: { x: number }) => p.x < -host.width!], ['right', (p: { x: number }) => p.x > host.width!], ['above', (p: { y: number }) => p.y < -host.height!], ['below', (p: { y: number }) => p.y > host.height!]] as const)
+  for (const [side, ok] of [
+    ['left', (p: { x: number }) => p.x < -host.width!],
+    ['right', (p: { x: number }) => p.x > host.width!],
+    ['above', (p: { y: number }) => p.y < -host.height!],
+    ['below', (p: { y: number }) => p.y > host.height!],
+  ] as const)
     assert.ok(members.filter(ok as (p: { x: number; y: number }) => boolean).length >= 20, `members ${side} the hub`);
   const mid = { x: (Math.min(...xs) + Math.max(...xs) + 250) / 2, y: (Math.min(...boxes.map((b) => b.position.y)) + Math.max(...ys)) / 2 };
-  assert.ok(Math.abs(hc.x - mid.x) < w / 6 && Math.abs(hc.y - mid.y) < h / 6, `the hub in the middle of its members: hub ${JSON.stringify(hc)}, middle ${JSON.stringify(mid)}`);
+  assert.ok(
+    Math.abs(hc.x - mid.x) < w / 6 && Math.abs(hc.y - mid.y) < h / 6,
+    `the hub in the middle of its members: hub ${JSON.stringify(hc)}, middle ${JSON.stringify(mid)}`,
+  );
 });
 
 test('veths get ELK orthogonal routes from the edge source to its target, round the boxes', async () => {
@@ -83,7 +95,11 @@ test('veths get ELK orthogonal routes from the edge source to its target, round 
       if (b.id === e.source || b.id === e.target) continue;
       for (let i = 1; i < r.length; i++) {
         const [p, q] = [r[i - 1], r[i]];
-        const inside = Math.max(p.x, q.x) > b.position.x && Math.min(p.x, q.x) < b.position.x + b.width! && Math.max(p.y, q.y) > b.position.y && Math.min(p.y, q.y) < b.position.y + b.height!;
+        const inside =
+          Math.max(p.x, q.x) > b.position.x &&
+          Math.min(p.x, q.x) < b.position.x + b.width! &&
+          Math.max(p.y, q.y) > b.position.y &&
+          Math.min(p.y, q.y) < b.position.y + b.height!;
         assert.ok(!inside, `${e.id} runs through ${b.id}`);
       }
     }

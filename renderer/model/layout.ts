@@ -76,7 +76,15 @@ export async function layoutGraph(doc: Topology): Promise<Layout> {
     const [x, y] = v.ends;
     const reversed = y.namespace === HOST_NS;
     const [a, b] = reversed ? [y, x] : [x, y];
-    if (a.namespace !== b.namespace) links.push({ a: ns(a.namespace), b: ns(b.namespace), pa: `${ns(a.namespace)}/${a.name}`, pb: `${ns(b.namespace)}/${b.name}`, edge: nodeId.veth(x.namespace, x.name), reversed });
+    if (a.namespace !== b.namespace)
+      links.push({
+        a: ns(a.namespace),
+        b: ns(b.namespace),
+        pa: `${ns(a.namespace)}/${a.name}`,
+        pb: `${ns(b.namespace)}/${b.name}`,
+        edge: nodeId.veth(x.namespace, x.name),
+        reversed,
+      });
   }
   for (const f of doc.forwarders) {
     links.push({ a: ns(f.listen.namespace), b: nodeId.forwarder(f.name) });
@@ -87,7 +95,10 @@ export async function layoutGraph(doc: Topology): Promise<Layout> {
   // hubs and their leaves (a leaf touches only its hub)
   const neighbours = new Map<string, Set<string>>();
   for (const l of usable) {
-    for (const [p, q] of [[l.a, l.b], [l.b, l.a]]) {
+    for (const [p, q] of [
+      [l.a, l.b],
+      [l.b, l.a],
+    ]) {
       let s = neighbours.get(p);
       if (!s) neighbours.set(p, (s = new Set()));
       s.add(q);
@@ -143,7 +154,13 @@ export async function layoutGraph(doc: Topology): Promise<Layout> {
   for (const n of top) {
     if (leafOf.has(n.id) || rings.has(n.id)) continue;
     const p = ports.get(n.id) ?? [];
-    children.push({ id: n.id, width: n.width ?? NS_W, height: n.height ?? 60, ports: p, ...(p.length ? { layoutOptions: { 'elk.portConstraints': 'FIXED_POS' } } : {}) });
+    children.push({
+      id: n.id,
+      width: n.width ?? NS_W,
+      height: n.height ?? 60,
+      ports: p,
+      ...(p.length ? { layoutOptions: { 'elk.portConstraints': 'FIXED_POS' } } : {}),
+    });
   }
   for (const r of rings.values()) children.push({ id: r.id, width: r.ring.width, height: r.ring.height });
 

@@ -28,17 +28,59 @@ const sortKeys = <T>(o: Record<string, T>) => Object.fromEntries(Object.entries(
 
 function partOf(doc: Topology, name: string): NamespacePart {
   const entry = doc.namespaces.find((n) => n.name === name);
-  return { ...(entry ? { entry } : {}), bridges: doc.bridges.filter((b) => b.namespace === name), veths: doc.veths.filter((v) => v.ends.some((e) => e.namespace === name)) };
+  return {
+    ...(entry ? { entry } : {}),
+    bridges: doc.bridges.filter((b) => b.namespace === name),
+    veths: doc.veths.filter((v) => v.ends.some((e) => e.namespace === name)),
+  };
 }
 
 /** An unnamed namespace (a container) with a veth to `host`/`hv0`. */
 function withContainer(obs: ObservedHost, up: boolean): ObservedHost {
   const hostNs = obs.namespaces.find((n) => n.name === 'host')!;
   const c: ObservedNamespace = {
-    name: 'inode:77', inode: 77, named: false, nsids: {}, routes: [], rules: [], sysctls: {}, warnings: [], identity: { source: 'docker', label: 'docker web' },
-    links: [{ ifindex: 5, name: 'eth0', kind: 'veth', rawKind: 'veth', up, oper: up ? 'UP' : 'DOWN', carrier: up, mtu: 1500, addresses: [{ cidr: '172.17.0.2/16', family: 4, scope: 'global' }], peer: { namespace: 'host', ifindex: 99, nsid: 0 } }],
+    name: 'inode:77',
+    inode: 77,
+    named: false,
+    nsids: {},
+    routes: [],
+    rules: [],
+    sysctls: {},
+    warnings: [],
+    identity: { source: 'docker', label: 'docker web' },
+    links: [
+      {
+        ifindex: 5,
+        name: 'eth0',
+        kind: 'veth',
+        rawKind: 'veth',
+        up,
+        oper: up ? 'UP' : 'DOWN',
+        carrier: up,
+        mtu: 1500,
+        addresses: [{ cidr: '172.17.0.2/16', family: 4, scope: 'global' }],
+        peer: { namespace: 'host', ifindex: 99, nsid: 0 },
+      },
+    ],
   };
-  const h: ObservedNamespace = { ...hostNs, links: [...hostNs.links.filter((l) => l.name !== 'hv0'), { ifindex: 99, name: 'hv0', kind: 'veth', rawKind: 'veth', up: true, oper: 'UP', carrier: up, mtu: 1500, addresses: [], peer: { namespace: 'inode:77', ifindex: 5, nsid: 1 } }] };
+  const h: ObservedNamespace = {
+    ...hostNs,
+    links: [
+      ...hostNs.links.filter((l) => l.name !== 'hv0'),
+      {
+        ifindex: 99,
+        name: 'hv0',
+        kind: 'veth',
+        rawKind: 'veth',
+        up: true,
+        oper: 'UP',
+        carrier: up,
+        mtu: 1500,
+        addresses: [],
+        peer: { namespace: 'inode:77', ifindex: 5, nsid: 1 },
+      },
+    ],
+  };
   return { ...obs, namespaces: [...obs.namespaces.filter((n) => n.name !== 'host' && n.name !== 'inode:77'), h, c] };
 }
 
@@ -61,7 +103,9 @@ test('a namespace diff gives the same picture as rebuilding the whole one; a por
     const before = pic;
     for (const ns of names) {
       const one = nextObserved.namespaces.find((n) => n.name === ns)!;
-      const data: Exclude<WatchData, { type: 'resync' }> = removed ? { type: 'namespace-removed', namespace: ns } : { type: 'namespace-changed', namespace: ns, observed: one, part: partOf(nextNamed, ns) };
+      const data: Exclude<WatchData, { type: 'resync' }> = removed
+        ? { type: 'namespace-removed', namespace: ns }
+        : { type: 'namespace-changed', namespace: ns, observed: one, part: partOf(nextNamed, ns) };
       client = applyWatchData(client, data)!;
       pic = applyNamespaceEvent(pic, data, doc, true);
     }
@@ -106,7 +150,11 @@ test('a namespace diff gives the same picture as rebuilding the whole one; a por
   assert.equal(pic.linkUp['link:inode:77/eth0'], false);
 
   // c removed
-  nextNamed = { ...hostNamed, namespaces: hostNamed.namespaces.filter((n) => n.name !== 'c'), veths: hostNamed.veths.filter((v) => !v.ends.some((e) => e.namespace === 'c')) };
+  nextNamed = {
+    ...hostNamed,
+    namespaces: hostNamed.namespaces.filter((n) => n.name !== 'c'),
+    veths: hostNamed.veths.filter((v) => !v.ends.some((e) => e.namespace === 'c')),
+  };
   observed = { ...nextObserved, namespaces: nextObserved.namespaces.filter((n) => n.name !== 'c') };
   step('c removed', nextNamed, observed, ['c'], true);
   assert.deepEqual(noUp(pic.merged), noUp(mergeLive(doc, pic.host).merged), 'the canvas picture equals a whole merge');

@@ -76,7 +76,11 @@ function drawnPart(hostNamed: Topology, observed: ObservedHost, name: string, al
   for (const n of observed.namespaces) byName.set(n.name, n);
   for (const l of byName.get(name)?.links ?? []) if (l.peer?.namespace) near.add(l.peer.namespace);
   neighbours(hostNamed, name, near);
-  const sub = withUnnamed(shareOf(hostNamed, near), { ...observed, namespaces: [...near].map((n) => byName.get(n)).filter((n): n is ObservedNamespace => !!n) }, aliases);
+  const sub = withUnnamed(
+    shareOf(hostNamed, near),
+    { ...observed, namespaces: [...near].map((n) => byName.get(n)).filter((n): n is ObservedNamespace => !!n) },
+    aliases,
+  );
   return partOf(sub.host, aliases.get(name) ?? name);
 }
 
@@ -116,7 +120,9 @@ export function applyNamespaceEvent(p: LivePicture, ev: Diff, doc: Topology, all
   for (const [k, v] of Object.entries(p.linkUp)) if (!k.startsWith(prefix) && !gone.has(k)) linkUp[k] = v;
   for (const v of newPart?.veths ?? []) for (const e of v.ends) linkUp[objectKey.link(e.namespace, e.name)] = e.up;
   for (const b of newPart?.bridges ?? []) linkUp[objectKey.link(b.namespace, b.name)] = b.up;
-  const linkOper = removed ? Object.fromEntries(Object.entries(p.linkOper).filter(([k]) => !k.startsWith(prefix))) : linkOperOf(name === seen ? ev.observed : { ...ev.observed, name }, p.linkOper);
+  const linkOper = removed
+    ? Object.fromEntries(Object.entries(p.linkOper).filter(([k]) => !k.startsWith(prefix)))
+    : linkOperOf(name === seen ? ev.observed : { ...ev.observed, name }, p.linkOper);
 
   // statuses: this namespace and those its veths reach (before and after), merged alone
   const near = new Set<string>([name]);
@@ -144,7 +150,8 @@ export function applyNamespaceEvent(p: LivePicture, ev: Diff, doc: Topology, all
   if (removed || shape(oldPart) !== shape(newPart!)) {
     const mergedPart = removed ? undefined : partOf(m.merged, name);
     merged = replacePart(p.merged, name, mergedPart);
-    if (!merged.namespaces.some((n) => n.name === HOST_NS) && host.namespaces.some((n) => n.name === HOST_NS)) merged = { ...merged, namespaces: [host.namespaces.find((n) => n.name === HOST_NS)!, ...merged.namespaces] };
+    if (!merged.namespaces.some((n) => n.name === HOST_NS) && host.namespaces.some((n) => n.name === HOST_NS))
+      merged = { ...merged, namespaces: [host.namespaces.find((n) => n.name === HOST_NS)!, ...merged.namespaces] };
   }
   return { hostNamed, observed, host, merged, labels, status, drift, linkUp, linkOper };
 }

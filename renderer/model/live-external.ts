@@ -52,11 +52,16 @@ export function externalAliases(doc: Pick<Topology, 'namespaces'>, observed: Obs
 }
 
 /** The document's external entries, as a key that changes only when they do (the drawn host depends on them). */
-export const externalsKey = (doc: Pick<Topology, 'namespaces'>): string => JSON.stringify(doc.namespaces.filter((n) => n.external).map((n) => [n.name, n.external]));
+export const externalsKey = (doc: Pick<Topology, 'namespaces'>): string =>
+  JSON.stringify(doc.namespaces.filter((n) => n.external).map((n) => [n.name, n.external]));
 
 /** A document name for it: the container's or Mininet host's name, else `ext-INODE`; never one the host or document has. */
 function nameFor(ns: ObservedNamespace, taken: Set<string>): string {
-  const base = (ns.identity?.containers?.[0]?.name ?? ns.identity?.mininetHost ?? `ext-${ns.inode}`).replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60) || `ext-${ns.inode}`;
+  const base =
+    (ns.identity?.containers?.[0]?.name ?? ns.identity?.mininetHost ?? `ext-${ns.inode}`)
+      .replace(/[^A-Za-z0-9_.-]/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 60) || `ext-${ns.inode}`;
   let name = base;
   for (let k = 2; taken.has(name); k++) name = `${base}-${k}`;
   taken.add(name);
@@ -101,7 +106,11 @@ export function withExternalNames(host: Topology, observed: ObservedHost | undef
       ...host,
       namespaces: host.namespaces.map((n) => (refs.has(n.name) ? { ...n, name: rn(n.name), external: refs.get(n.name) } : n)),
       bridges: host.bridges.filter((b) => !refs.has(b.namespace)),
-      veths: host.veths.map((v) => (v.ends.some((e) => refs.has(e.namespace)) ? { ...v, ends: v.ends.map((e) => (refs.has(e.namespace) ? inDocument(e, rn(e.namespace)) : e)) as typeof v.ends } : v)),
+      veths: host.veths.map((v) =>
+        v.ends.some((e) => refs.has(e.namespace))
+          ? { ...v, ends: v.ends.map((e) => (refs.has(e.namespace) ? inDocument(e, rn(e.namespace)) : e)) as typeof v.ends }
+          : v,
+      ),
     },
   };
 }

@@ -27,23 +27,38 @@ test('in sync, pending, drifted and unmanaged, per object; host link state', () 
   assert.equal(m.status['ns:a'], 'drifted', 'a box with a drifted interface is drifted');
   assert.equal(m.status['veth:c/veth0'], 'unmanaged');
   assert.equal(m.linkUp['link:b/veth0p'], false);
-  assert.deepEqual(m.merged.namespaces.map((n) => n.name), ['a', 'b', 'new', 'c']);
+  assert.deepEqual(
+    m.merged.namespaces.map((n) => n.name),
+    ['a', 'b', 'new', 'c'],
+  );
 
   const nsAdopted = adopt(doc, host, 'ns:c');
-  assert.ok(nsAdopted.veths.some((v) => v.ends.some((e) => e.namespace === 'c')), 'adopting a namespace brings its veth to host');
+  assert.ok(
+    nsAdopted.veths.some((v) => v.ends.some((e) => e.namespace === 'c')),
+    'adopting a namespace brings its veth to host',
+  );
   assert.equal(mergeLive(nsAdopted, host).status['ns:c'], 'in-sync', 'an adopted namespace is in sync, not drifted');
 
   const adopted = adopt(doc, host, 'veth:c/veth0');
-  assert.ok(adopted.namespaces.some((n) => n.name === 'c'), 'adopting a veth brings its namespace');
+  assert.ok(
+    adopted.namespaces.some((n) => n.name === 'c'),
+    'adopting a veth brings its namespace',
+  );
   assert.equal(mergeLive(adopted, host).status['veth:c/veth0'], 'in-sync');
 });
 
-test('a route the document writes without `dev` is in sync with the kernel\'s (which names the dev)', () => {
-  const ns = (routes: { to: string; via?: string; dev?: string }[]) => ({ ...emptyTopology(), namespaces: [{ name: 'a', loopback: 'up' as const, sysctls: {}, routes, nat: [], vrfs: [] }] });
+test("a route the document writes without `dev` is in sync with the kernel's (which names the dev)", () => {
+  const ns = (routes: { to: string; via?: string; dev?: string }[]) => ({
+    ...emptyTopology(),
+    namespaces: [{ name: 'a', loopback: 'up' as const, sysctls: {}, routes, nat: [], vrfs: [] }],
+  });
   const doc = ns([{ to: 'default', via: '10.0.0.1' }]);
   assert.equal(mergeLive(doc, ns([{ to: 'default', via: '10.0.0.1', dev: 'eth0' }])).status['ns:a'], 'in-sync');
   assert.equal(mergeLive(doc, ns([{ to: 'default', via: '10.0.0.9', dev: 'eth0' }])).status['ns:a'], 'drifted');
-  assert.equal(mergeLive(ns([{ to: 'default', via: '10.0.0.1', dev: 'eth1' }]), ns([{ to: 'default', via: '10.0.0.1', dev: 'eth0' }])).status['ns:a'], 'drifted');
+  assert.equal(
+    mergeLive(ns([{ to: 'default', via: '10.0.0.1', dev: 'eth1' }]), ns([{ to: 'default', via: '10.0.0.1', dev: 'eth0' }])).status['ns:a'],
+    'drifted',
+  );
 });
 
 test('adopt with neighbours and adopt all give valid documents in one step; unnamed namespaces stay out', async () => {
@@ -61,7 +76,10 @@ test('adopt with neighbours and adopt all give valid documents in one step; unna
       { ends: [end('host', 'vc', { master: 'br0' }), end('inode:9', 'eth0')] },
     ],
   } as ReturnType<typeof emptyTopology>;
-  const errors = (d: typeof host) => validateTopology(d).filter((i) => i.severity === 'error').map((i) => i.code);
+  const errors = (d: typeof host) =>
+    validateTopology(d)
+      .filter((i) => i.severity === 'error')
+      .map((i) => i.code);
   // one object alone: the veth brings the bridge it names as master, and its namespace
   const one = adopt(emptyTopology(), host, 'veth:host/va');
   assert.deepEqual(errors(one), [], 'adopting one veth gives a valid document');
@@ -69,7 +87,10 @@ test('adopt with neighbours and adopt all give valid documents in one step; unna
 
   const a = adoptWithNeighbours(emptyTopology(), host, 'ns:a');
   assert.deepEqual(errors(a), []);
-  assert.deepEqual([a.namespaces.map((n) => n.name), a.bridges.map((b) => b.name), a.veths.map((v) => v.ends.map((e) => e.name))], [['a'], ['br0'], [['va', 'eth0']]]);
+  assert.deepEqual(
+    [a.namespaces.map((n) => n.name), a.bridges.map((b) => b.name), a.veths.map((v) => v.ends.map((e) => e.name))],
+    [['a'], ['br0'], [['va', 'eth0']]],
+  );
   const br = adoptWithNeighbours(emptyTopology(), host, 'br:host/br0');
   assert.deepEqual(errors(br), []);
   assert.deepEqual(br.namespaces.map((n) => n.name).sort(), ['a', 'b'], 'the bridge with its members, not the container');

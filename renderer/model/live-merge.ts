@@ -57,7 +57,11 @@ export function linkOperOf(observed: unknown, prev: Record<string, LinkOper> = {
 /** Whether a link that is administratively up can pass traffic (UNKNOWN: the kernel does not track it, e.g. loopback). */
 export const operational = (o: LinkOper | undefined): boolean | undefined => (o ? o.oper === 'UP' || o.oper === 'UNKNOWN' : undefined);
 
-const vethKey = (v: Veth) => v.ends.map((e) => `${e.namespace}/${e.name}`).sort().join('|');
+const vethKey = (v: Veth) =>
+  v.ends
+    .map((e) => `${e.namespace}/${e.name}`)
+    .sort()
+    .join('|');
 
 export function mergeLive(doc: Topology, host: Topology): LiveMerge {
   const status: Record<string, LiveStatus> = {};
@@ -190,7 +194,8 @@ export function adopt(doc: Topology, host: Topology, id: string): Topology {
 export function adoptWithNeighbours(doc: Topology, host: Topology, id: string): Topology {
   if (isLiveOnly(id)) return doc;
   const ids = new Set<string>([id]);
-  const vethsOf = (pred: (e: Veth['ends'][number]) => boolean) => host.veths.filter((v) => v.ends.some(pred) && !v.ends.some((e) => isUnnamedName(e.namespace)));
+  const vethsOf = (pred: (e: Veth['ends'][number]) => boolean) =>
+    host.veths.filter((v) => v.ends.some(pred) && !v.ends.some((e) => isUnnamedName(e.namespace)));
   let veths: Veth[] = [];
   if (id.startsWith('ns:')) veths = vethsOf((e) => e.namespace === id.slice(3));
   else if (id.startsWith('br:')) {

@@ -8,13 +8,39 @@ import { withUnnamed } from './live-unnamed';
 
 const lo = { ifindex: 1, name: 'lo', kind: 'loopback' as const, rawKind: 'loopback', up: true, oper: 'UNKNOWN', carrier: true, mtu: 65536, addresses: [] };
 const observed: ObservedHost = {
-  readAt: 0, durationMs: 0, warnings: [],
+  readAt: 0,
+  durationMs: 0,
+  warnings: [],
   namespaces: [
     { name: 'host', inode: 1, named: true, nsids: {}, links: [lo], routes: [], rules: [], sysctls: {}, warnings: [] },
     {
-      name: 'inode:9', inode: 9, named: false, nsids: {}, routes: [], rules: [], sysctls: {}, warnings: [],
-      links: [lo, { ifindex: 6, name: 'eth0', kind: 'veth', rawKind: 'veth', up: true, oper: 'UP', carrier: true, mtu: 1500, addresses: [{ cidr: '172.30.0.5/24', family: 4, scope: 'global' }] }],
-      identity: { source: 'docker', label: 'docker api', containers: [{ runtime: 'docker', id: 'c0ffee'.padEnd(64, '0'), name: 'api', networks: [{ name: 'backend-net', address: '172.30.0.5/24' }] }] },
+      name: 'inode:9',
+      inode: 9,
+      named: false,
+      nsids: {},
+      routes: [],
+      rules: [],
+      sysctls: {},
+      warnings: [],
+      links: [
+        lo,
+        {
+          ifindex: 6,
+          name: 'eth0',
+          kind: 'veth',
+          rawKind: 'veth',
+          up: true,
+          oper: 'UP',
+          carrier: true,
+          mtu: 1500,
+          addresses: [{ cidr: '172.30.0.5/24', family: 4, scope: 'global' }],
+        },
+      ],
+      identity: {
+        source: 'docker',
+        label: 'docker api',
+        containers: [{ runtime: 'docker', id: 'c0ffee'.padEnd(64, '0'), name: 'api', networks: [{ name: 'backend-net', address: '172.30.0.5/24' }] }],
+      },
     },
   ],
 };

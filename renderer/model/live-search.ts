@@ -18,8 +18,15 @@ export function liveSearchIds(q: string, drawnHost: Topology | undefined, observ
   for (const n of observed.namespaces) {
     if (!drawn.has(n.name)) continue;
     const c = n.identity?.containers ?? [];
-    const who = [n.name, labels[n.name], n.identity?.pod?.name, n.identity?.mininetHost, ...c.flatMap((x) => [x.name, x.id, ...x.networks.flatMap((w) => [w.name, w.address])])];
-    if (hit(...who) || (n.links ?? []).some((l) => l.kind !== 'bridge' && hit(l.name, ...(l.addresses ?? []).map((a) => a.cidr)))) out.add(nodeId.namespace(n.name));
+    const who = [
+      n.name,
+      labels[n.name],
+      n.identity?.pod?.name,
+      n.identity?.mininetHost,
+      ...c.flatMap((x) => [x.name, x.id, ...x.networks.flatMap((w) => [w.name, w.address])]),
+    ];
+    if (hit(...who) || (n.links ?? []).some((l) => l.kind !== 'bridge' && hit(l.name, ...(l.addresses ?? []).map((a) => a.cidr))))
+      out.add(nodeId.namespace(n.name));
     for (const l of n.links ?? []) if (l.kind === 'bridge' && hit(l.name, ...(l.addresses ?? []).map((a) => a.cidr))) out.add(nodeId.bridge(n.name, l.name));
   }
   return [...out];

@@ -54,7 +54,9 @@ function renamed({ host, labels }: WithUnnamed, aliases: ReadonlyMap<string, str
       ...host,
       namespaces: host.namespaces.map((n) => (aliases.has(n.name) ? { ...n, name: rn(n.name) } : n)),
       bridges: host.bridges.map((b) => (aliases.has(b.namespace) ? { ...b, namespace: rn(b.namespace) } : b)),
-      veths: host.veths.map((v) => (v.ends.some((e) => aliases.has(e.namespace)) ? { ...v, ends: v.ends.map((e) => ({ ...e, namespace: rn(e.namespace) })) as typeof v.ends } : v)),
+      veths: host.veths.map((v) =>
+        v.ends.some((e) => aliases.has(e.namespace)) ? { ...v, ends: v.ends.map((e) => ({ ...e, namespace: rn(e.namespace) })) as typeof v.ends } : v,
+      ),
     },
   };
 }
@@ -75,7 +77,12 @@ function withUnnamedAsNamed(host: Topology, observed: ObservedHost | undefined):
   const namespaces: Namespace[] = [...host.namespaces];
   const bridges: Bridge[] = [...host.bridges];
   for (const n of unnamed) {
-    namespaces.push(emptyNs(n.name, n.links.find((l) => l.kind === 'loopback')));
+    namespaces.push(
+      emptyNs(
+        n.name,
+        n.links.find((l) => l.kind === 'loopback'),
+      ),
+    );
     for (const l of n.links) {
       if (l.kind !== 'bridge') continue;
       bridges.push({ name: l.name, namespace: n.name, addresses: addrs(l), up: l.up });
@@ -107,7 +114,12 @@ function withUnnamedAsNamed(host: Topology, observed: ObservedHost | undefined):
   }
   if (!namespaces.some((n) => n.name === 'host') && veths.some((v) => v.ends.some((e) => e.namespace === 'host'))) {
     const h = byName.get('host');
-    namespaces.unshift(emptyNs('host', h?.links.find((l) => l.kind === 'loopback')));
+    namespaces.unshift(
+      emptyNs(
+        'host',
+        h?.links.find((l) => l.kind === 'loopback'),
+      ),
+    );
   }
   return { host: { ...host, namespaces, bridges, veths }, labels };
 }

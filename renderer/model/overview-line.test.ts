@@ -11,7 +11,14 @@ const axisAligned = (l: Pos[]) => l.slice(1).every((p, i) => p.x === l[i].x || p
 const inside = (p: Pos, b: LineEnd['box']) => p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h;
 
 // a at (0,0), b at (400,200); compact boxes (36 px tall) but a route made for full-size boxes
-const end = (x: number, y: number): LineEnd => ({ at: { x: x + NS_W / 2, y: y + COMPACT_H / 2 }, box: { x, y, w: NS_W, h: COMPACT_H }, handles: [{ x, y: y + portY(0) }, { x: x + NS_W, y: y + portY(0) }] });
+const end = (x: number, y: number): LineEnd => ({
+  at: { x: x + NS_W / 2, y: y + COMPACT_H / 2 },
+  box: { x, y, w: NS_W, h: COMPACT_H },
+  handles: [
+    { x, y: y + portY(0) },
+    { x: x + NS_W, y: y + portY(0) },
+  ],
+});
 const a = end(0, 0);
 const b = end(400, 200);
 const route: Pos[] = [
@@ -33,7 +40,14 @@ test('a fresh route is followed, its ends pulled into the compact boxes, still h
 
 test('a straight route between ports at different heights of compact boxes gets a jog, not a slant', () => {
   const c = end(400, 20);
-  const l = overviewLine([{ x: NS_W, y: portY(0) + 20 }, { x: 400, y: portY(0) + 20 }], { ...a, handles: [{ x: NS_W, y: portY(0) + 20 }] }, c)!;
+  const l = overviewLine(
+    [
+      { x: NS_W, y: portY(0) + 20 },
+      { x: 400, y: portY(0) + 20 },
+    ],
+    { ...a, handles: [{ x: NS_W, y: portY(0) + 20 }] },
+    c,
+  )!;
   assert.ok(axisAligned(l), JSON.stringify(l));
   assert.ok(inside(l[0], a.box) && inside(l[l.length - 1], c.box), JSON.stringify(l));
 });

@@ -33,5 +33,8 @@ test('a duplicated namespace: located at file:line:column, pointing at its own s
 
 test('one address on both ends of a veth points at the veth edge', () => {
   const ps = problemsOfText(fixture('veth-same-address.yaml'), 'v.yaml');
-  assert.deepEqual(ps.map((p) => [p.code, p.line, p.target]), [['veth-same-address', 10, 'veth:ns1/veth1']]);
+  assert.deepEqual(
+    ps.map((p) => [p.code, p.line, p.target]),
+    [['veth-same-address', 10, 'veth:ns1/veth1']],
+  );
 });

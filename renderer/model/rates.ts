@@ -34,7 +34,7 @@ export function formatBits(bps: number): string {
   const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
   let v = bps;
   let u = 0;
-  while (v >= 1000 && u < units.length - 1) (v /= 1000, u++);
+  while (v >= 1000 && u < units.length - 1) ((v /= 1000), u++);
   return `${v >= 100 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
 }
 

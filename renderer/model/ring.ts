@@ -59,7 +59,7 @@ export function ringAround(hub: Sized, leaves: Sized[]): RingLayout {
   const all = [...at.entries()].map(([id, p]) => ({ p, n: size.get(id)! }));
   const minX = Math.min(...all.map((a) => a.p.x));
   const minY = Math.min(...all.map((a) => a.p.y));
-  for (const p of at.values()) (p.x = Math.round(p.x - minX), p.y = Math.round(p.y - minY));
+  for (const p of at.values()) ((p.x = Math.round(p.x - minX)), (p.y = Math.round(p.y - minY)));
   const width = Math.max(...all.map((a) => a.p.x + W(a.n)));
   const height = Math.max(...all.map((a) => a.p.y + H(a.n)));
   return { at, width, height };

@@ -36,7 +36,9 @@ export function topologySvg(doc: Topology): { svg: string; width: number; height
   const width = Math.ceil(maxX - minX + 2 * pad);
   const height = Math.ceil(maxY - minY + 2 * pad);
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="${minX - pad} ${minY - pad} ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="${minX - pad} ${minY - pad} ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect x="${minX - pad}" y="${minY - pad}" width="${width}" height="${height}" fill="#ffffff"/>`);
   for (const l of flow.lines) {
     const [a, b] = l;
@@ -65,8 +67,13 @@ export function topologySvg(doc: Topology): { svg: string; width: number; height
       const members = n.type === 'bridge' ? (d as BridgeData).members : [];
       members.forEach((m, k) => {
         const c = memberChip(k, members.length);
-        out.push(`<rect x="${p.x + c.x}" y="${p.y + BR_H - 21}" width="${c.width}" height="16" rx="7" fill="#ffffff" stroke="${m.up ? '#2e9d55' : '#c0392b'}"/>`);
-        if (c.width >= 14) out.push(`<text x="${p.x + c.x + 4}" y="${p.y + BR_H - 9}" font-size="10" font-family="monospace" textLength="${Math.max(1, Math.min(c.width - 8, m.ifname.length * 6))}" lengthAdjust="spacingAndGlyphs">${esc(m.ifname)}</text>`);
+        out.push(
+          `<rect x="${p.x + c.x}" y="${p.y + BR_H - 21}" width="${c.width}" height="16" rx="7" fill="#ffffff" stroke="${m.up ? '#2e9d55' : '#c0392b'}"/>`,
+        );
+        if (c.width >= 14)
+          out.push(
+            `<text x="${p.x + c.x + 4}" y="${p.y + BR_H - 9}" font-size="10" font-family="monospace" textLength="${Math.max(1, Math.min(c.width - 8, m.ifname.length * 6))}" lengthAdjust="spacingAndGlyphs">${esc(m.ifname)}</text>`,
+          );
       });
     } else if (n.type === 'forwarder') {
       const d = n.data as ForwarderData;

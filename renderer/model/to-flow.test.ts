@@ -24,7 +24,10 @@ test('namespaces are boxes (host first), bridges children, veths edges between p
   const br = f.nodes.find((n) => n.id === 'br:host/br0')!;
   assert.equal(br.parentId, 'ns:host');
   const ns1 = f.nodes.find((n) => n.id === 'ns:ns1')!;
-  assert.deepEqual((ns1.data as { ports: { ifname: string }[] }).ports.map((p) => p.ifname), ['veth0', 'veth1']);
+  assert.deepEqual(
+    (ns1.data as { ports: { ifname: string }[] }).ports.map((p) => p.ifname),
+    ['veth0', 'veth1'],
+  );
   assert.ok(ns1.width && ns1.height && ns1.measured?.height === ns1.height, 'pre-sized');
   assert.equal(f.nodes.find((n) => n.id === 'ns:ns2')!.selected, true);
   const e0 = f.edges.find((e) => e.id === 'veth:ns1/veth0')!;
@@ -33,16 +36,25 @@ test('namespaces are boxes (host first), bridges children, veths edges between p
   const e1 = f.edges.find((e) => e.id === 'veth:ns1/veth1')!;
   assert.match(e1.sourceHandle!, /:veth1$/);
   assert.match(e1.targetHandle!, /:veth1p$/);
-  assert.deepEqual(f.edges.filter((e) => e.type === 'forward').map((e) => [e.source, e.target]), [
-    ['ns:host', 'fw:fwd1'],
-    ['fw:fwd1', 'ns:ns2'],
-  ]);
+  assert.deepEqual(
+    f.edges.filter((e) => e.type === 'forward').map((e) => [e.source, e.target]),
+    [
+      ['ns:host', 'fw:fwd1'],
+      ['fw:fwd1', 'ns:ns2'],
+    ],
+  );
   // every handle an edge names exists on its node
   for (const e of f.edges) {
     const s = f.nodes.find((n) => n.id === e.source)!;
     const t = f.nodes.find((n) => n.id === e.target)!;
-    assert.ok(s.handles?.some((h) => h.id === e.sourceHandle), `${e.id} source handle ${e.sourceHandle}`);
-    assert.ok(t.handles?.some((h) => h.id === e.targetHandle), `${e.id} target handle ${e.targetHandle}`);
+    assert.ok(
+      s.handles?.some((h) => h.id === e.sourceHandle),
+      `${e.id} source handle ${e.sourceHandle}`,
+    );
+    assert.ok(
+      t.handles?.some((h) => h.id === e.targetHandle),
+      `${e.id} target handle ${e.targetHandle}`,
+    );
   }
 });
 
@@ -55,7 +67,10 @@ test('duplicate names (invalid documents) still give unique ids', () => {
 
 test('compact level of detail: no ports, no children, no DOM edges; lines for the overlay', () => {
   const f = toFlow(doc(), { compact: true });
-  assert.deepEqual(f.nodes.map((n) => n.type), ['compact', 'compact', 'compact', 'forwarder']);
+  assert.deepEqual(
+    f.nodes.map((n) => n.type),
+    ['compact', 'compact', 'compact', 'forwarder'],
+  );
   assert.equal(f.edges.length, 0);
   assert.equal(f.lines.length, 2 + 2);
 });
@@ -86,11 +101,17 @@ test('every bridge member has its own handle; its veth leaves from it, not a sha
   const f = toFlow(d);
   const br = f.nodes.find((n) => n.id === 'br:host/br0')!;
   const members = (br.handles ?? []).filter((h) => h.id?.startsWith('m:'));
-  assert.deepEqual(members.map((h) => h.id), ['m:veth0p', 'm:veth1p']);
+  assert.deepEqual(
+    members.map((h) => h.id),
+    ['m:veth0p', 'm:veth1p'],
+  );
   assert.notEqual(members[0].x, members[1].x, 'two places');
   const into = f.edges.filter((e) => e.target === 'br:host/br0' || e.source === 'br:host/br0');
   assert.deepEqual(into.map((e) => (e.source === 'br:host/br0' ? e.sourceHandle : e.targetHandle)).sort(), ['m:veth0p', 'm:veth1p']);
   // a namespace without ports can be connected from its header's handles
   const ns3 = toFlow(addNamespace(d).doc).nodes.find((n) => n.id === 'ns:ns4')!;
-  assert.deepEqual(ns3.handles?.map((h) => h.id), ['nl', 'nr']);
+  assert.deepEqual(
+    ns3.handles?.map((h) => h.id),
+    ['nl', 'nr'],
+  );
 });

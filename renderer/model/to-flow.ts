@@ -70,7 +70,8 @@ export interface ForwarderData extends Record<string, unknown> {
   target: string;
 }
 
-export type FlowNode = Node<NamespaceData, 'namespace'> | Node<NamespaceData, 'compact'> | Node<BridgeData, 'bridge'> | Node<VrfData, 'vrf'> | Node<ForwarderData, 'forwarder'>;
+export type FlowNode =
+  Node<NamespaceData, 'namespace'> | Node<NamespaceData, 'compact'> | Node<BridgeData, 'bridge'> | Node<VrfData, 'vrf'> | Node<ForwarderData, 'forwarder'>;
 
 export interface VethEdgeData extends Record<string, unknown> {
   kind: 'veth' | 'forward';
@@ -210,14 +211,38 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
       if (ns.sysctls['net.ipv4.ip_forward'] === '1') facts.push('fwd');
     }
     const problem = opts.problems?.get(id);
-    const data: NamespaceData = { name, implicit: !ns, ports: compact ? [] : ports, portKeys: compact ? ports.map((p) => p.key) : [], loopbackUp: ns ? ns.loopback === 'up' : true, facts, ...(problem ? { problem } : {}) };
+    const data: NamespaceData = {
+      name,
+      implicit: !ns,
+      ports: compact ? [] : ports,
+      portKeys: compact ? ports.map((p) => p.key) : [],
+      loopbackUp: ns ? ns.loopback === 'up' : true,
+      facts,
+      ...(problem ? { problem } : {}),
+    };
     drawnAt.set(name, pos);
     const handles = compact
       ? []
       : [
           // the header's connection handles: a veth can be drawn from a namespace that has no port yet
-          { id: 'nl', type: 'source' as const, position: 'left' as const, x: -CONNECT_HANDLE / 2, y: CONNECT_Y - CONNECT_HANDLE / 2, width: CONNECT_HANDLE, height: CONNECT_HANDLE },
-          { id: 'nr', type: 'source' as const, position: 'right' as const, x: NS_W - CONNECT_HANDLE / 2, y: CONNECT_Y - CONNECT_HANDLE / 2, width: CONNECT_HANDLE, height: CONNECT_HANDLE },
+          {
+            id: 'nl',
+            type: 'source' as const,
+            position: 'left' as const,
+            x: -CONNECT_HANDLE / 2,
+            y: CONNECT_Y - CONNECT_HANDLE / 2,
+            width: CONNECT_HANDLE,
+            height: CONNECT_HANDLE,
+          },
+          {
+            id: 'nr',
+            type: 'source' as const,
+            position: 'right' as const,
+            x: NS_W - CONNECT_HANDLE / 2,
+            y: CONNECT_Y - CONNECT_HANDLE / 2,
+            width: CONNECT_HANDLE,
+            height: CONNECT_HANDLE,
+          },
           ...ports.flatMap((p, k) => [
             { id: `l:${p.ifname}`, type: 'source' as const, position: 'left' as const, x: -4, y: portY(k) - 4, width: 8, height: 8 },
             { id: `r:${p.ifname}`, type: 'source' as const, position: 'right' as const, x: NS_W - 4, y: portY(k) - 4, width: 8, height: 8 },
@@ -262,11 +287,25 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
         const chips = members.map((_, k) => memberChip(k, members.length));
         members.forEach((m, k) =>
           // (routes never end at a member: layout.ts ties a hub's ring as a whole)
-          attach.set(`${name}/${m.ifname}`, { node: cid, handle: { member: true, ifname: m.ifname }, at: compact ? at : { x: pos.x + 10 + chips[k].x + chips[k].width / 2, y: pos.y + y + BR_H }, box, handles: [] }),
+          attach.set(`${name}/${m.ifname}`, {
+            node: cid,
+            handle: { member: true, ifname: m.ifname },
+            at: compact ? at : { x: pos.x + 10 + chips[k].x + chips[k].width / 2, y: pos.y + y + BR_H },
+            box,
+            handles: [],
+          }),
         );
         if (compact) return;
         const bproblem = opts.problems?.get(cid);
-        const bd: BridgeData = { ns: name, name: b.name, addresses: b.addresses, up: b.up, members, key: objectKey.link(name, b.name), ...(bproblem ? { problem: bproblem } : {}) };
+        const bd: BridgeData = {
+          ns: name,
+          name: b.name,
+          addresses: b.addresses,
+          up: b.up,
+          members,
+          key: objectKey.link(name, b.name),
+          ...(bproblem ? { problem: bproblem } : {}),
+        };
         nodes.push({
           id: cid,
           type: 'bridge',
@@ -279,9 +318,33 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
           height: BR_H,
           measured: { width: BR_W, height: BR_H },
           handles: [
-            { id: 'bl', type: 'source', position: 'left', x: -CONNECT_HANDLE / 2, y: BR_H / 2 - CONNECT_HANDLE / 2, width: CONNECT_HANDLE, height: CONNECT_HANDLE },
-            { id: 'br', type: 'source', position: 'right', x: BR_W - CONNECT_HANDLE / 2, y: BR_H / 2 - CONNECT_HANDLE / 2, width: CONNECT_HANDLE, height: CONNECT_HANDLE },
-            ...members.map((m, k) => ({ id: `m:${m.ifname}`, type: 'source' as const, position: 'bottom' as const, x: chips[k].x + chips[k].width / 2 - 4, y: BR_H - 4, width: 8, height: 8 })),
+            {
+              id: 'bl',
+              type: 'source',
+              position: 'left',
+              x: -CONNECT_HANDLE / 2,
+              y: BR_H / 2 - CONNECT_HANDLE / 2,
+              width: CONNECT_HANDLE,
+              height: CONNECT_HANDLE,
+            },
+            {
+              id: 'br',
+              type: 'source',
+              position: 'right',
+              x: BR_W - CONNECT_HANDLE / 2,
+              y: BR_H / 2 - CONNECT_HANDLE / 2,
+              width: CONNECT_HANDLE,
+              height: CONNECT_HANDLE,
+            },
+            ...members.map((m, k) => ({
+              id: `m:${m.ifname}`,
+              type: 'source' as const,
+              position: 'bottom' as const,
+              x: chips[k].x + chips[k].width / 2 - 4,
+              y: BR_H - 4,
+              width: 8,
+              height: 8,
+            })),
           ],
           selected: selection.has(cid),
         } as FlowNode);
@@ -317,8 +380,27 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
     const id = unique(nodeId.namespace(n.name));
     const height = compact ? COMPACT_H : namespaceHeight(0, 0);
     const problem = opts.problems?.get(id);
-    const data: NamespaceData = { name: n.name, implicit: false, ports: [], portKeys: [], loopbackUp: n.loopback === 'up', facts: [], duplicate: true, ...(problem ? { problem } : {}) };
-    nodes.push({ id, type: compact ? 'compact' : 'namespace', position: pos, data, width: NS_W, height, measured: { width: NS_W, height }, handles: [], selected: selection.has(id) } as FlowNode);
+    const data: NamespaceData = {
+      name: n.name,
+      implicit: false,
+      ports: [],
+      portKeys: [],
+      loopbackUp: n.loopback === 'up',
+      facts: [],
+      duplicate: true,
+      ...(problem ? { problem } : {}),
+    };
+    nodes.push({
+      id,
+      type: compact ? 'compact' : 'namespace',
+      position: pos,
+      data,
+      width: NS_W,
+      height,
+      measured: { width: NS_W, height },
+      handles: [],
+      selected: selection.has(id),
+    } as FlowNode);
     centers.set(id, { x: pos.x + NS_W / 2, y: pos.y + height / 2 });
   }
 
@@ -355,12 +437,19 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
     const t = nodeId.namespace(f.target.namespace);
     const lc = centers.get(l);
     const tc = centers.get(t);
-    const pos = positions[nodeId.forwarder(f.name)] ?? (lc && tc ? { x: (lc.x + tc.x) / 2 - FW_W / 2, y: (lc.y + tc.y) / 2 - 80 - i * 10 } : { x: -300, y: i * 70 });
+    const pos =
+      positions[nodeId.forwarder(f.name)] ?? (lc && tc ? { x: (lc.x + tc.x) / 2 - FW_W / 2, y: (lc.y + tc.y) / 2 - 80 - i * 10 } : { x: -300, y: i * 70 });
     nodes.push({
       id,
       type: 'forwarder',
       position: pos,
-      data: { ...(opts.problems?.has(id) ? { problem: opts.problems.get(id) } : {}), name: f.name, protocol: f.protocol, listen: `${f.listen.namespace} ${f.listen.address}:${f.listen.port}`, target: `${f.target.namespace} ${f.target.address}:${f.target.port}` },
+      data: {
+        ...(opts.problems?.has(id) ? { problem: opts.problems.get(id) } : {}),
+        name: f.name,
+        protocol: f.protocol,
+        listen: `${f.listen.namespace} ${f.listen.address}:${f.listen.port}`,
+        target: `${f.target.namespace} ${f.target.address}:${f.target.port}`,
+      },
       width: FW_W,
       height: FW_H,
       measured: { width: FW_W, height: FW_H },
@@ -375,8 +464,29 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
     if (lc) lines.push([lc, c]);
     if (tc) lines.push([c, tc]);
     if (compact) return;
-    if (lc) edges.push({ id: `fwl:${f.name}`, type: 'forward', source: l, sourceHandle: lc.x <= c.x ? 'nr' : 'nl', target: id, targetHandle: lc.x <= c.x ? 'fl' : 'fr', data: { kind: 'forward' }, selectable: false });
-    if (tc) edges.push({ id: `fwt:${f.name}`, type: 'forward', source: id, sourceHandle: c.x <= tc.x ? 'fr' : 'fl', target: t, targetHandle: c.x <= tc.x ? 'nl' : 'nr', data: { kind: 'forward' }, selectable: false, animated: false });
+    if (lc)
+      edges.push({
+        id: `fwl:${f.name}`,
+        type: 'forward',
+        source: l,
+        sourceHandle: lc.x <= c.x ? 'nr' : 'nl',
+        target: id,
+        targetHandle: lc.x <= c.x ? 'fl' : 'fr',
+        data: { kind: 'forward' },
+        selectable: false,
+      });
+    if (tc)
+      edges.push({
+        id: `fwt:${f.name}`,
+        type: 'forward',
+        source: id,
+        sourceHandle: c.x <= tc.x ? 'fr' : 'fl',
+        target: t,
+        targetHandle: c.x <= tc.x ? 'nl' : 'nr',
+        data: { kind: 'forward' },
+        selectable: false,
+        animated: false,
+      });
   });
 
   return { nodes, edges, centers, lines, routedLines };

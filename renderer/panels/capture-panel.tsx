@@ -39,13 +39,16 @@ export function CapturePanel() {
     void backend?.canOpenInWireshark().then(setWireshark);
   }, [backend]);
   // a new target, or the panel closing, stops what ran
-  useEffect(() => () => {
-    stop.current?.();
-    stop.current = undefined;
-    setPackets([]);
-    setState('idle');
-    setNote(undefined);
-  }, [target?.ns, target?.ifname]);
+  useEffect(
+    () => () => {
+      stop.current?.();
+      stop.current = undefined;
+      setPackets([]);
+      setState('idle');
+      setNote(undefined);
+    },
+    [target?.ns, target?.ifname],
+  );
   if (!target || !backend) return null;
 
   const start = async () => {
@@ -78,29 +81,81 @@ export function CapturePanel() {
     setState('running');
   };
   const busy = state === 'starting' || state === 'running';
-  const pcap = () => writePcap(linktype.current, packets.map((p) => ({ time: p.time, origLen: p.len, data: bytesOf(p.data) })));
+  const pcap = () =>
+    writePcap(
+      linktype.current,
+      packets.map((p) => ({ time: p.time, origLen: p.len, data: bytesOf(p.data) })),
+    );
   const name = `${target.ns}-${target.ifname}.pcap`;
 
   return (
     <section className="capture-panel" aria-label="packet capture" data-testid="capture-panel">
       <header>
-        <b>Capture on {target.ns}/{target.ifname}</b>
-        <button type="button" aria-label="close" data-testid="capture-close" onClick={closeCapture}>×</button>
+        <b>
+          Capture on {target.ns}/{target.ifname}
+        </b>
+        <button type="button" aria-label="close" data-testid="capture-close" onClick={closeCapture}>
+          ×
+        </button>
       </header>
       <div className="capture-controls">
-        <input data-testid="capture-filter" placeholder="filter, e.g. icmp or tcp port 80" value={filter} onChange={(e) => setFilter(e.target.value)} disabled={busy} />
-        <label>count <input type="number" min={1} max={100000} data-testid="capture-count" value={count} onChange={(e) => setCount(Math.max(1, Math.min(100_000, Number(e.target.value) || 1)))} disabled={busy} /></label>
-        <label>seconds <input type="number" min={1} max={3600} data-testid="capture-seconds" value={seconds} onChange={(e) => setSeconds(Math.max(1, Math.min(3600, Number(e.target.value) || 1)))} disabled={busy} /></label>
+        <input
+          data-testid="capture-filter"
+          placeholder="filter, e.g. icmp or tcp port 80"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          disabled={busy}
+        />
+        <label>
+          count{' '}
+          <input
+            type="number"
+            min={1}
+            max={100000}
+            data-testid="capture-count"
+            value={count}
+            onChange={(e) => setCount(Math.max(1, Math.min(100_000, Number(e.target.value) || 1)))}
+            disabled={busy}
+          />
+        </label>
+        <label>
+          seconds{' '}
+          <input
+            type="number"
+            min={1}
+            max={3600}
+            data-testid="capture-seconds"
+            value={seconds}
+            onChange={(e) => setSeconds(Math.max(1, Math.min(3600, Number(e.target.value) || 1)))}
+            disabled={busy}
+          />
+        </label>
         {busy ? (
-          <button type="button" data-testid="capture-stop" disabled={state === 'starting'} onClick={() => (stop.current?.(), (stop.current = undefined), setState('ended'), setNote(`${packets.length} packets, stopped`))}>
+          <button
+            type="button"
+            data-testid="capture-stop"
+            disabled={state === 'starting'}
+            onClick={() => (stop.current?.(), (stop.current = undefined), setState('ended'), setNote(`${packets.length} packets, stopped`))}
+          >
             Stop
           </button>
         ) : (
-          <button type="button" data-testid="capture-start" onClick={() => void start()}>Start</button>
+          <button type="button" data-testid="capture-start" onClick={() => void start()}>
+            Start
+          </button>
         )}
-        <button type="button" data-testid="capture-download" disabled={!packets.length} onClick={() => void backend.exportFile(pcap(), 'pcap', name)}>Download pcap</button>
+        <button type="button" data-testid="capture-download" disabled={!packets.length} onClick={() => void backend.exportFile(pcap(), 'pcap', name)}>
+          Download pcap
+        </button>
         {wireshark && (
-          <button type="button" data-testid="capture-wireshark" disabled={!packets.length} onClick={() => void backend.openInWireshark(pcap()).then((r) => !r.ok && setNote(r.error.message))}>Open in Wireshark</button>
+          <button
+            type="button"
+            data-testid="capture-wireshark"
+            disabled={!packets.length}
+            onClick={() => void backend.openInWireshark(pcap()).then((r) => !r.ok && setNote(r.error.message))}
+          >
+            Open in Wireshark
+          </button>
         )}
       </div>
       <div className="capture-status" data-testid="capture-status" data-state={state}>
@@ -109,12 +164,26 @@ export function CapturePanel() {
       <div className="capture-list">
         <table data-testid="capture-packets">
           <thead>
-            <tr><th>#</th><th>time</th><th>source</th><th>destination</th><th>protocol</th><th>length</th><th>summary</th></tr>
+            <tr>
+              <th>#</th>
+              <th>time</th>
+              <th>source</th>
+              <th>destination</th>
+              <th>protocol</th>
+              <th>length</th>
+              <th>summary</th>
+            </tr>
           </thead>
           <tbody>
             {packets.slice(-SHOWN).map((p) => (
               <tr key={p.n} data-testid="capture-packet" data-proto={p.proto} data-src={p.src} data-dst={p.dst}>
-                <td>{p.n}</td><td>{timeOfDay(p.time)}</td><td>{p.src}</td><td>{p.dst}</td><td>{p.proto}</td><td>{p.len}</td><td>{p.summary}</td>
+                <td>{p.n}</td>
+                <td>{timeOfDay(p.time)}</td>
+                <td>{p.src}</td>
+                <td>{p.dst}</td>
+                <td>{p.proto}</td>
+                <td>{p.len}</td>
+                <td>{p.summary}</td>
               </tr>
             ))}
           </tbody>

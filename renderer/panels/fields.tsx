@@ -74,7 +74,19 @@ export function CheckField({ field, label, value, onChange }: { field: string; l
   );
 }
 
-export function SelectField({ field, label, value, options, onChange }: { field: string; label: string; value: string; options: readonly string[]; onChange(v: string): void }) {
+export function SelectField({
+  field,
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  field: string;
+  label: string;
+  value: string;
+  options: readonly string[];
+  onChange(v: string): void;
+}) {
   const id = useId();
   return (
     <div className="field">
@@ -122,7 +134,10 @@ export function checkCidr(s: string): string | undefined {
 export const splitList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 
 export const checkCidrList = (s: string) => splitList(s).map(checkCidr).find(Boolean);
-export const checkIpList = (s: string) => splitList(s).map((x) => (isIp(x) ? undefined : `${x} is not an IP address`)).find(Boolean);
+export const checkIpList = (s: string) =>
+  splitList(s)
+    .map((x) => (isIp(x) ? undefined : `${x} is not an IP address`))
+    .find(Boolean);
 export const checkIp = (s: string) => (s === '' || isIp(s) ? undefined : `${s} is not an IP address`);
 // Names: the same rules as the validator (and the helper), so the inspector never accepts what apply would refuse.
 export function checkIfname(s: string): string | undefined {

@@ -15,24 +15,59 @@ export function ImpairPanel() {
   // the hello probe said no: say so, and offer nothing that would only be refused
   const missing = status?.features?.netem === false;
   const run = async (clear: boolean) => {
-    const r = await backend.impairLink({ namespace: target.ns, interface: target.ifname, ...(clear ? { clear: true } : { delayMs: delay, lossPercent: loss }) });
+    const r = await backend.impairLink({
+      namespace: target.ns,
+      interface: target.ifname,
+      ...(clear ? { clear: true } : { delayMs: delay, lossPercent: loss }),
+    });
     setNote(r.ok ? `set: ${r.value.qdisc}` : r.error.message);
   };
   return (
     <section className="impair-panel" aria-label="link impairment" data-testid="impair-panel">
       <header>
-        <b>Impair {target.ns}/{target.ifname}</b>
-        <button type="button" aria-label="close" data-testid="impair-close" onClick={closeImpair}>×</button>
+        <b>
+          Impair {target.ns}/{target.ifname}
+        </b>
+        <button type="button" aria-label="close" data-testid="impair-close" onClick={closeImpair}>
+          ×
+        </button>
       </header>
       {missing && (
         <p className="impair-missing" data-testid="impair-netem-missing">
-          {NETEM_MISSING}. Load or install the kernel module (<code>modprobe sch_netem</code>; some distributions ship it in a separate package, e.g. Ubuntu's linux-modules-extra) to use it.
+          {NETEM_MISSING}. Load or install the kernel module (<code>modprobe sch_netem</code>; some distributions ship it in a separate package, e.g. Ubuntu's
+          linux-modules-extra) to use it.
         </p>
       )}
-      <label>delay ms <input type="number" min={0} max={60000} value={delay} disabled={missing} data-testid="impair-delay" onChange={(e) => setDelay(Number(e.target.value) || 0)} /></label>
-      <label>loss % <input type="number" min={0} max={100} value={loss} disabled={missing} data-testid="impair-loss" onChange={(e) => setLoss(Number(e.target.value) || 0)} /></label>
-      <button type="button" disabled={missing} data-testid="impair-apply" onClick={() => void run(false)}>Apply</button>
-      <button type="button" disabled={missing} data-testid="impair-clear" onClick={() => void run(true)}>Clear</button>
+      <label>
+        delay ms{' '}
+        <input
+          type="number"
+          min={0}
+          max={60000}
+          value={delay}
+          disabled={missing}
+          data-testid="impair-delay"
+          onChange={(e) => setDelay(Number(e.target.value) || 0)}
+        />
+      </label>
+      <label>
+        loss %{' '}
+        <input
+          type="number"
+          min={0}
+          max={100}
+          value={loss}
+          disabled={missing}
+          data-testid="impair-loss"
+          onChange={(e) => setLoss(Number(e.target.value) || 0)}
+        />
+      </label>
+      <button type="button" disabled={missing} data-testid="impair-apply" onClick={() => void run(false)}>
+        Apply
+      </button>
+      <button type="button" disabled={missing} data-testid="impair-clear" onClick={() => void run(true)}>
+        Clear
+      </button>
       {note && <p data-testid="impair-note">{note}</p>}
     </section>
   );

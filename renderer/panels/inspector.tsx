@@ -36,19 +36,7 @@ import { edit, useEditor } from '../store/editor-store';
 import { uiStore, useUi } from '../store/ui-store';
 import { liveStore, useLive } from '../store/live-store';
 import { ReachPair, ReachTo, selectedNamespaces } from './reach-pair';
-import {
-  CheckField,
-  Section,
-  SelectField,
-  TextField,
-  checkCidrList,
-  checkIfname,
-  checkInt,
-  checkIp,
-  checkIpList,
-  checkNsName,
-  splitList,
-} from './fields';
+import { CheckField, Section, SelectField, TextField, checkCidrList, checkIfname, checkInt, checkIp, checkIpList, checkNsName, splitList } from './fields';
 
 /** An interface name check that also refuses a name already used in the namespace (a rename onto it would merge two objects). */
 const ifnameIn = (doc: Topology, ns: string, current: string) => (v: string) =>
@@ -96,18 +84,40 @@ export function Inspector() {
   const liveStatus = useLive((s) => (selection.length === 1 ? s.status[selection[0]] : undefined));
   const liveStatusOf = (x: string) => liveStore.getState().status[x];
 
-  if (selection.length === 0) return <aside className="inspector" aria-label="inspector" data-testid="inspector"><DocumentInspector doc={doc} /></aside>;
+  if (selection.length === 0)
+    return (
+      <aside className="inspector" aria-label="inspector" data-testid="inspector">
+        <DocumentInspector doc={doc} />
+      </aside>
+    );
   if (selection.length > 1)
     return (
       <aside className="inspector" aria-label="inspector" data-testid="inspector">
         <div className="panel-title">{selection.length} objects selected</div>
         {selectedNamespaces(selection).length === 2 && <ReachPair a={selectedNamespaces(selection)[0]} b={selectedNamespaces(selection)[1]} />}
         {liveOn && host && selection.some((x) => liveStatusOf(x) === 'unmanaged') && (
-          <button type="button" data-testid="inspector-adopt-selected" title="the selected host objects with what they depend on (namespaces, bridges); containers as external references" onClick={() => adoptFromHost(selection.filter((x) => liveStatusOf(x) === 'unmanaged'), 'selected')}>
+          <button
+            type="button"
+            data-testid="inspector-adopt-selected"
+            title="the selected host objects with what they depend on (namespaces, bridges); containers as external references"
+            onClick={() =>
+              adoptFromHost(
+                selection.filter((x) => liveStatusOf(x) === 'unmanaged'),
+                'selected',
+              )
+            }
+          >
             Adopt selected
           </button>
         )}
-        <button type="button" data-testid="inspector-delete" onClick={() => { edit((d) => deleteIds(d, selection)); uiStore.getState().setSelection([]); }}>
+        <button
+          type="button"
+          data-testid="inspector-delete"
+          onClick={() => {
+            edit((d) => deleteIds(d, selection));
+            uiStore.getState().setSelection([]);
+          }}
+        >
           Delete all
         </button>
       </aside>
@@ -120,14 +130,25 @@ export function Inspector() {
     <aside className="inspector" aria-label="inspector" data-testid="inspector">
       {liveOn && liveStatus && (
         <div className={`live-banner ${liveStatus}`} data-testid="inspector-live-status">
-          {liveStatus === 'unmanaged' ? 'On the host, not in the document (unmanaged)' : liveStatus === 'pending' ? 'In the document, not on the host yet (pending)' : liveStatus === 'drifted' ? 'Differs between document and host (drifted)' : 'In sync with the host'}
+          {liveStatus === 'unmanaged'
+            ? 'On the host, not in the document (unmanaged)'
+            : liveStatus === 'pending'
+              ? 'In the document, not on the host yet (pending)'
+              : liveStatus === 'drifted'
+                ? 'Differs between document and host (drifted)'
+                : 'In sync with the host'}
           {adoptable && (
             <button type="button" data-testid="inspector-adopt" onClick={() => adoptFromHost([id], 'selected')}>
               Adopt into document
             </button>
           )}
           {adoptable && (
-            <button type="button" data-testid="inspector-adopt-neighbours" title="with its veths, the namespaces at their other ends and the bridges they hang on" onClick={() => adoptFromHost([id], 'neighbours')}>
+            <button
+              type="button"
+              data-testid="inspector-adopt-neighbours"
+              title="with its veths, the namespaces at their other ends and the bridges they hang on"
+              onClick={() => adoptFromHost([id], 'neighbours')}
+            >
               Adopt with neighbours
             </button>
           )}
@@ -137,12 +158,16 @@ export function Inspector() {
       {liveOn && <HostLinkState doc={doc} id={id} />}
       {liveOn && <LiveDetails id={id} />}
       {liveOn && <LinkThroughput id={id} />}
-      {selectedNamespaces([id]).map((ns) => <ReachTo key={ns} from={ns} />)}
+      {selectedNamespaces([id]).map((ns) => (
+        <ReachTo key={ns} from={ns} />
+      ))}
       {liveOn && liveStatus === 'unmanaged' ? (
         // not in the document: editable fields would show made-up defaults (e.g. "Loopback up" for a
         // namespace whose lo is down) and edit nothing; adopting it brings the host's facts in
         <p className="muted" data-testid="inspector-unmanaged-note">
-          {adoptable ? 'This object is on the host only. Adopt it to edit it here; netns-studio never changes objects it did not create.' : 'This object is on the host only, in a namespace without a name (a container or a process): shown as the kernel has it, netns-studio never changes it.'}
+          {adoptable
+            ? 'This object is on the host only. Adopt it to edit it here; netns-studio never changes objects it did not create.'
+            : 'This object is on the host only, in a namespace without a name (a container or a process): shown as the kernel has it, netns-studio never changes it.'}
         </p>
       ) : (
         <InspectorFields doc={doc} id={id} />
@@ -158,7 +183,11 @@ function DriftTable({ id }: { id: string }) {
   return (
     <table className="drift-table" data-testid="inspector-drift">
       <thead>
-        <tr><th>field</th><th>document</th><th>host</th></tr>
+        <tr>
+          <th>field</th>
+          <th>document</th>
+          <th>host</th>
+        </tr>
       </thead>
       <tbody>
         {fields.map((f) => (
@@ -176,9 +205,12 @@ function DriftTable({ id }: { id: string }) {
 /** The links of a selected veth or bridge as the host has them: admin state and operational state apart. */
 function HostLinkState({ doc, id }: { doc: Topology; id: string }) {
   const p = parseId(id);
-  const keys = p?.kind === 'bridge' ? [objectKey.link(p.ns, p.name)]
-    : p?.kind === 'veth' ? (doc.veths.find((v) => v.ends[0].namespace === p.ns && v.ends[0].name === p.ifname)?.ends ?? []).map((e) => objectKey.link(e.namespace, e.name))
-    : [];
+  const keys =
+    p?.kind === 'bridge'
+      ? [objectKey.link(p.ns, p.name)]
+      : p?.kind === 'veth'
+        ? (doc.veths.find((v) => v.ends[0].namespace === p.ns && v.ends[0].name === p.ifname)?.ends ?? []).map((e) => objectKey.link(e.namespace, e.name))
+        : [];
   const up = useLive((s) => s.linkUp);
   const oper = useLive((s) => s.linkOper);
   const known = keys.filter((k) => up[k] !== undefined);
@@ -190,7 +222,8 @@ function HostLinkState({ doc, id }: { doc: Topology; id: string }) {
         const noCarrier = up[k] && o !== undefined && o.oper !== 'UP' && o.oper !== 'UNKNOWN';
         return (
           <span key={k} data-testid="inspector-host-link" data-key={k}>
-            {k.slice('link:'.length)}: admin {up[k] ? 'up' : 'down'} · operational {o ? o.oper : 'unknown'}{noCarrier ? ' (no carrier)' : ''}
+            {k.slice('link:'.length)}: admin {up[k] ? 'up' : 'down'} · operational {o ? o.oper : 'unknown'}
+            {noCarrier ? ' (no carrier)' : ''}
           </span>
         );
       })}
@@ -208,7 +241,15 @@ function InspectorFields({ doc, id }: { doc: Topology; id: string }) {
       {p?.kind === 'vrf' && <VrfInspector doc={doc} ns={p.ns} name={p.name} />}
       {p?.kind === 'veth' && <VethInspector doc={doc} ns={p.ns} ifname={p.ifname} />}
       {p?.kind === 'forwarder' && <ForwarderInspector doc={doc} name={p.name} />}
-      <button type="button" className="danger" data-testid="inspector-delete" onClick={() => { edit((d) => deleteIds(d, selection)); uiStore.getState().setSelection([]); }}>
+      <button
+        type="button"
+        className="danger"
+        data-testid="inspector-delete"
+        onClick={() => {
+          edit((d) => deleteIds(d, selection));
+          uiStore.getState().setSelection([]);
+        }}
+      >
         Delete
       </button>
     </>
@@ -226,11 +267,21 @@ function DocumentInspector({ doc }: { doc: Topology }) {
         label="Topology name (its identity on a host; empty = the file name)"
         value={doc.name ?? ''}
         placeholder={fileName?.replace(/\.(ya?ml|json)$/i, '') ?? 'untitled'}
-        check={(v) => (v === '' ? undefined : checkTopologyName(v) ?? undefined)}
+        check={(v) => (v === '' ? undefined : (checkTopologyName(v) ?? undefined))}
         onCommit={(v) => edit((d) => ({ ...d, name: v || undefined }))}
       />
-      <TextField field="doc-name" label="Title" value={doc.metadata.name ?? ''} onCommit={(v) => edit((d) => ({ ...d, metadata: { ...d.metadata, name: v || undefined } }))} />
-      <TextField field="doc-description" label="Description" value={doc.metadata.description ?? ''} onCommit={(v) => edit((d) => ({ ...d, metadata: { ...d.metadata, description: v || undefined } }))} />
+      <TextField
+        field="doc-name"
+        label="Title"
+        value={doc.metadata.name ?? ''}
+        onCommit={(v) => edit((d) => ({ ...d, metadata: { ...d.metadata, name: v || undefined } }))}
+      />
+      <TextField
+        field="doc-description"
+        label="Description"
+        value={doc.metadata.description ?? ''}
+        onCommit={(v) => edit((d) => ({ ...d, metadata: { ...d.metadata, description: v || undefined } }))}
+      />
       <p className="muted">
         {doc.namespaces.length} namespaces · {doc.bridges.length} bridges · {doc.veths.length} veths · {doc.forwarders.length} forwarders
       </p>
@@ -284,15 +335,34 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
           field="name"
           label="Name"
           value={ns.name}
-          check={(v) => checkNsName(v) ?? (v !== name && doc.namespaces.some((x) => x.name === v) ? `a namespace named ${v} exists` : undefined) ?? (v === HOST_NS ? 'host is the root namespace' : undefined)}
+          check={(v) =>
+            checkNsName(v) ??
+            (v !== name && doc.namespaces.some((x) => x.name === v) ? `a namespace named ${v} exists` : undefined) ??
+            (v === HOST_NS ? 'host is the root namespace' : undefined)
+          }
           onCommit={(v) => set({ name: v })}
         />
       )}
       <CheckField field="loopback" label="Loopback up" value={ns.loopback === 'up'} onChange={(v) => set({ loopback: v ? 'up' : 'down' })} />
-      <CheckField field="nodad" label="IPv6 addresses usable at once (nodad, no duplicate address detection)" value={ns.nodad === true} onChange={(v) => set({ nodad: v || undefined })} />
+      <CheckField
+        field="nodad"
+        label="IPv6 addresses usable at once (nodad, no duplicate address detection)"
+        value={ns.nodad === true}
+        onChange={(v) => set({ nodad: v || undefined })}
+      />
       <Section title="Sysctls">
-        <CheckField field="sysctl-ip-forward" label="IPv4 forwarding" value={ns.sysctls['net.ipv4.ip_forward'] === '1'} onChange={(v) => set({ sysctls: { ...ns.sysctls, 'net.ipv4.ip_forward': v ? '1' : '0' } })} />
-        <CheckField field="sysctl-ipv6-forwarding" label="IPv6 forwarding" value={ns.sysctls['net.ipv6.conf.all.forwarding'] === '1'} onChange={(v) => set({ sysctls: { ...ns.sysctls, 'net.ipv6.conf.all.forwarding': v ? '1' : '0' } })} />
+        <CheckField
+          field="sysctl-ip-forward"
+          label="IPv4 forwarding"
+          value={ns.sysctls['net.ipv4.ip_forward'] === '1'}
+          onChange={(v) => set({ sysctls: { ...ns.sysctls, 'net.ipv4.ip_forward': v ? '1' : '0' } })}
+        />
+        <CheckField
+          field="sysctl-ipv6-forwarding"
+          label="IPv6 forwarding"
+          value={ns.sysctls['net.ipv6.conf.all.forwarding'] === '1'}
+          onChange={(v) => set({ sysctls: { ...ns.sysctls, 'net.ipv6.conf.all.forwarding': v ? '1' : '0' } })}
+        />
         {SYSCTL_KEYS.filter((k) => k.includes('rp_filter') || k.includes('ping_group')).map((k) => (
           <TextField
             key={k}
@@ -330,21 +400,34 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
       <Section
         title={`Routes (${ns.routes.length})`}
         actions={
-          <button type="button" data-testid="inspector-route-add" aria-label="add route" onClick={() => (setRoutes([...ns.routes, { to: 'default' }]), setRoute(ns.routes.length))}>
+          <button
+            type="button"
+            data-testid="inspector-route-add"
+            aria-label="add route"
+            onClick={() => (setRoutes([...ns.routes, { to: 'default' }]), setRoute(ns.routes.length))}
+          >
             + route
           </button>
         }
       >
         <ul className="rows">
           {routesByTable(ns).map(({ table, items }) => [
-            ...(table === undefined ? [] : [<li key={`t-${table}`} className="group" data-testid={`inspector-route-table-${table}`}>table {table}</li>]),
+            ...(table === undefined
+              ? []
+              : [
+                  <li key={`t-${table}`} className="group" data-testid={`inspector-route-table-${table}`}>
+                    table {table}
+                  </li>,
+                ]),
             ...items.map(({ route: x, index: i }) => (
               <li key={i} className={i === ri ? 'active' : ''} data-testid={`inspector-route-${i}`} onClick={() => setRoute(i)}>
                 {x.type && x.type !== 'unicast' ? `${x.type} ` : ''}
                 {x.to}
                 {x.via ? ` via ${x.via}` : ''}
                 {x.dev ? ` dev ${x.dev}` : ''}
-                {x.nexthops ? ` ${x.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev ? ` dev ${h.dev}` : ''}${h.weight ? ` weight ${h.weight}` : ''}`).join(' ')}` : ''}
+                {x.nexthops
+                  ? ` ${x.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev ? ` dev ${h.dev}` : ''}${h.weight ? ` weight ${h.weight}` : ''}`).join(' ')}`
+                  : ''}
                 {x.metric !== undefined ? ` metric ${x.metric}` : ''}
                 {x.onlink ? ' onlink' : ''}
               </li>
@@ -353,14 +436,46 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
         </ul>
         {r && (
           <div className="subform" aria-label="route">
-            <TextField field="route-to" label="To" value={r.to} placeholder="default or 10.1.0.0/16" check={(v) => (v === 'default' ? undefined : checkCidrList(v))} onCommit={(v) => patchRoute({ to: v })} />
+            <TextField
+              field="route-to"
+              label="To"
+              value={r.to}
+              placeholder="default or 10.1.0.0/16"
+              check={(v) => (v === 'default' ? undefined : checkCidrList(v))}
+              onCommit={(v) => patchRoute({ to: v })}
+            />
             <TextField field="route-via" label="Via" value={r.via ?? ''} check={checkIp} onCommit={(v) => patchRoute({ via: v || undefined })} />
-            <TextField field="route-dev" label="Dev" value={r.dev ?? ''} list="ifnames" check={(v) => (v ? checkIfname(v) : undefined)} onCommit={(v) => patchRoute({ dev: v || undefined })} />
-            <TextField field="route-metric" label="Metric" value={str(r.metric)} check={checkInt(0, 4294967295)} onCommit={(v) => patchRoute({ metric: num(v) })} />
-            <TextField field="route-table" label="Table" value={r.table === undefined ? '' : String(r.table)} check={checkTable(ns)} onCommit={(v) => patchRoute({ table: tableRef(v) })} />
+            <TextField
+              field="route-dev"
+              label="Dev"
+              value={r.dev ?? ''}
+              list="ifnames"
+              check={(v) => (v ? checkIfname(v) : undefined)}
+              onCommit={(v) => patchRoute({ dev: v || undefined })}
+            />
+            <TextField
+              field="route-metric"
+              label="Metric"
+              value={str(r.metric)}
+              check={checkInt(0, 4294967295)}
+              onCommit={(v) => patchRoute({ metric: num(v) })}
+            />
+            <TextField
+              field="route-table"
+              label="Table"
+              value={r.table === undefined ? '' : String(r.table)}
+              check={checkTable(ns)}
+              onCommit={(v) => patchRoute({ table: tableRef(v) })}
+            />
             <CheckField field="route-onlink" label="On link" value={r.onlink === true} onChange={(v) => patchRoute({ onlink: v || undefined })} />
             <TextField field="route-src" label="Source" value={r.src ?? ''} check={checkIp} onCommit={(v) => patchRoute({ src: v || undefined })} />
-            <SelectField field="route-type" label="Type" value={r.type ?? ''} options={['', 'unicast', 'blackhole', 'unreachable', 'prohibit', 'local']} onChange={(v) => patchRoute({ type: (v || undefined) as Route['type'] })} />
+            <SelectField
+              field="route-type"
+              label="Type"
+              value={r.type ?? ''}
+              options={['', 'unicast', 'blackhole', 'unreachable', 'prohibit', 'local']}
+              onChange={(v) => patchRoute({ type: (v || undefined) as Route['type'] })}
+            />
             <button type="button" data-testid="inspector-route-remove" onClick={() => setRoutes(ns.routes.filter((_, i) => i !== ri))}>
               Remove route
             </button>
@@ -371,7 +486,12 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
       <Section
         title={`NAT (${ns.nat.length})`}
         actions={
-          <button type="button" data-testid="inspector-nat-add" aria-label="add NAT rule" onClick={() => (set({ nat: [...ns.nat, { action: 'masquerade' }] }), setNat(ns.nat.length))}>
+          <button
+            type="button"
+            data-testid="inspector-nat-add"
+            aria-label="add NAT rule"
+            onClick={() => (set({ nat: [...ns.nat, { action: 'masquerade' }] }), setNat(ns.nat.length))}
+          >
             + rule
           </button>
         }
@@ -387,14 +507,58 @@ function NamespaceInspector({ doc, name }: { doc: Topology; name: string }) {
         </ul>
         {n && (
           <div className="subform" aria-label="NAT rule">
-            <SelectField field="nat-action" label="Action" value={n.action} options={['masquerade', 'snat', 'dnat']} onChange={(v) => patchNat({ action: v as NatRule['action'] })} />
-            <TextField field="nat-source" label="Source (-s)" value={n.source ?? ''} check={checkPrefixOrIp} onCommit={(v) => patchNat({ source: v || undefined })} />
-            <TextField field="nat-destination" label="Destination (-d)" value={n.destination ?? ''} check={checkPrefixOrIp} onCommit={(v) => patchNat({ destination: v || undefined })} />
-            <TextField field="nat-in" label="In interface (-i)" value={n.inInterface ?? ''} list="ifnames" check={checkNatIfname} onCommit={(v) => patchNat({ inInterface: v || undefined })} />
-            <TextField field="nat-out" label="Out interface (-o)" value={n.outInterface ?? ''} list="ifnames" check={checkNatIfname} onCommit={(v) => patchNat({ outInterface: v || undefined })} />
-            <SelectField field="nat-protocol" label="Protocol" value={n.protocol ?? ''} options={['', 'tcp', 'udp']} onChange={(v) => patchNat({ protocol: (v || undefined) as NatRule['protocol'] })} />
+            <SelectField
+              field="nat-action"
+              label="Action"
+              value={n.action}
+              options={['masquerade', 'snat', 'dnat']}
+              onChange={(v) => patchNat({ action: v as NatRule['action'] })}
+            />
+            <TextField
+              field="nat-source"
+              label="Source (-s)"
+              value={n.source ?? ''}
+              check={checkPrefixOrIp}
+              onCommit={(v) => patchNat({ source: v || undefined })}
+            />
+            <TextField
+              field="nat-destination"
+              label="Destination (-d)"
+              value={n.destination ?? ''}
+              check={checkPrefixOrIp}
+              onCommit={(v) => patchNat({ destination: v || undefined })}
+            />
+            <TextField
+              field="nat-in"
+              label="In interface (-i)"
+              value={n.inInterface ?? ''}
+              list="ifnames"
+              check={checkNatIfname}
+              onCommit={(v) => patchNat({ inInterface: v || undefined })}
+            />
+            <TextField
+              field="nat-out"
+              label="Out interface (-o)"
+              value={n.outInterface ?? ''}
+              list="ifnames"
+              check={checkNatIfname}
+              onCommit={(v) => patchNat({ outInterface: v || undefined })}
+            />
+            <SelectField
+              field="nat-protocol"
+              label="Protocol"
+              value={n.protocol ?? ''}
+              options={['', 'tcp', 'udp']}
+              onChange={(v) => patchNat({ protocol: (v || undefined) as NatRule['protocol'] })}
+            />
             <TextField field="nat-port" label="Port (--dport)" value={str(n.port)} check={checkInt(1, 65535)} onCommit={(v) => patchNat({ port: num(v) })} />
-            <TextField field="nat-to" label="To address[:port]" value={n.toAddress ?? ''} check={(v) => (v === '' || parseNatTarget(v) ? undefined : `${v} is not ADDRESS or ADDRESS:PORT`)} onCommit={(v) => patchNat({ toAddress: v || undefined })} />
+            <TextField
+              field="nat-to"
+              label="To address[:port]"
+              value={n.toAddress ?? ''}
+              check={(v) => (v === '' || parseNatTarget(v) ? undefined : `${v} is not ADDRESS or ADDRESS:PORT`)}
+              onCommit={(v) => patchNat({ toAddress: v || undefined })}
+            />
             <button type="button" data-testid="inspector-nat-remove" onClick={() => set({ nat: ns.nat.filter((_, i) => i !== ni) })}>
               Remove rule
             </button>
@@ -438,11 +602,23 @@ function BridgeInspector({ doc, ns, name }: { doc: Topology; ns: string; name: s
       <TextField field="name" label="Name" value={b.name} check={ifnameIn(doc, ns, b.name)} onCommit={(v) => set({ name: v })} />
       <TextField field="namespace" label="Namespace" value={b.namespace} list="nsnames" check={checkNsName} onCommit={(v) => set({ namespace: v })} />
       <NsList doc={doc} />
-      <TextField field="addresses" label="Addresses" placeholder="10.0.0.1/24" value={b.addresses.join(', ')} check={checkCidrList} onCommit={(v) => set({ addresses: splitList(v) })} />
+      <TextField
+        field="addresses"
+        label="Addresses"
+        placeholder="10.0.0.1/24"
+        value={b.addresses.join(', ')}
+        check={checkCidrList}
+        onCommit={(v) => set({ addresses: splitList(v) })}
+      />
       <TextField field="mtu" label="MTU" value={str(b.mtu)} check={checkInt(68, 65535)} onCommit={(v) => set({ mtu: num(v) })} />
       <TextField field="master" label="VRF (master)" value={b.master ?? ''} onCommit={(v) => set({ master: v || undefined })} />
       <CheckField field="up" label="Up" value={b.up} onChange={(v) => set({ up: v })} />
-      <CheckField field="accept-forward" label="Accept bridged traffic in the FORWARD chain (for a host whose policy is DROP, like Docker's)" value={b.acceptForward === true} onChange={(v) => set({ acceptForward: v || undefined })} />
+      <CheckField
+        field="accept-forward"
+        label="Accept bridged traffic in the FORWARD chain (for a host whose policy is DROP, like Docker's)"
+        value={b.acceptForward === true}
+        onChange={(v) => set({ acceptForward: v || undefined })}
+      />
       <Issues issues={issues} />
     </>
   );
@@ -457,8 +633,20 @@ function VrfInspector({ doc, ns, name }: { doc: Topology; ns: string; name: stri
   return (
     <>
       <div className="panel-title">VRF in {ns}</div>
-      <TextField field="name" label="Name" value={v.name} check={ifnameIn(doc, ns, v.name)} onCommit={(x) => edit((d) => updateVrf(d, ns, name, { name: x }))} />
-      <TextField field="table" label="Table" value={String(v.table)} check={checkInt(1, 4294967295, false)} onCommit={(x) => edit((d) => updateVrf(d, ns, name, { table: Number(x) }))} />
+      <TextField
+        field="name"
+        label="Name"
+        value={v.name}
+        check={ifnameIn(doc, ns, v.name)}
+        onCommit={(x) => edit((d) => updateVrf(d, ns, name, { name: x }))}
+      />
+      <TextField
+        field="table"
+        label="Table"
+        value={String(v.table)}
+        check={checkInt(1, 4294967295, false)}
+        onCommit={(x) => edit((d) => updateVrf(d, ns, name, { table: Number(x) }))}
+      />
       <CheckField field="up" label="Up" value={v.up} onChange={(x) => edit((d) => updateVrf(d, ns, name, { up: x }))} />
       <Issues issues={issues} />
     </>
@@ -485,14 +673,37 @@ function VethInspector({ doc, ns, ifname }: { doc: Topology; ns: string; ifname:
   if (!v) return <div className="muted">This veth is not in the document.</div>;
   const end = (k: 0 | 1, e: VethEnd) => {
     const set = (patch: Partial<VethEnd>) => edit((d) => updateVethEnd(d, findVeth(d, v.ends[0].namespace, v.ends[0].name), k, patch));
-    const masters = [...doc.bridges.filter((b) => b.namespace === e.namespace).map((b) => b.name), ...(doc.namespaces.find((n) => n.name === e.namespace)?.vrfs.map((x) => x.name) ?? [])];
+    const masters = [
+      ...doc.bridges.filter((b) => b.namespace === e.namespace).map((b) => b.name),
+      ...(doc.namespaces.find((n) => n.name === e.namespace)?.vrfs.map((x) => x.name) ?? []),
+    ];
     return (
       <Section title={`End ${k + 1}`}>
-        <TextField field={`end${k}-namespace`} label="Namespace" value={e.namespace} list="nsnames" check={checkNsName} onCommit={(x) => set({ namespace: x })} />
+        <TextField
+          field={`end${k}-namespace`}
+          label="Namespace"
+          value={e.namespace}
+          list="nsnames"
+          check={checkNsName}
+          onCommit={(x) => set({ namespace: x })}
+        />
         <TextField field={`end${k}-name`} label="Interface" value={e.name} check={ifnameIn(doc, e.namespace, e.name)} onCommit={(x) => set({ name: x })} />
-        <TextField field={`end${k}-addresses`} label="Addresses" placeholder="10.0.0.2/24" value={e.addresses.join(', ')} check={checkCidrList} onCommit={(x) => set({ addresses: splitList(x) })} />
+        <TextField
+          field={`end${k}-addresses`}
+          label="Addresses"
+          placeholder="10.0.0.2/24"
+          value={e.addresses.join(', ')}
+          check={checkCidrList}
+          onCommit={(x) => set({ addresses: splitList(x) })}
+        />
         <TextField field={`end${k}-mtu`} label="MTU" value={str(e.mtu)} check={checkInt(68, 65535)} onCommit={(x) => set({ mtu: num(x) })} />
-        <TextField field={`end${k}-master`} label="Master (bridge or VRF)" value={e.master ?? ''} list={`masters${k}`} onCommit={(x) => set({ master: x || undefined })} />
+        <TextField
+          field={`end${k}-master`}
+          label="Master (bridge or VRF)"
+          value={e.master ?? ''}
+          list={`masters${k}`}
+          onCommit={(x) => set({ master: x || undefined })}
+        />
         <datalist id={`masters${k}`}>
           {masters.map((m) => (
             <option key={m} value={m} />
@@ -522,17 +733,51 @@ function ForwarderInspector({ doc, name }: { doc: Topology; name: string }) {
   if (!f) return <div className="muted">This forwarder is not in the document.</div>;
   const endFields = (which: 'listen' | 'target', e: ForwarderEnd) => (
     <Section title={which === 'listen' ? 'Listen' : 'Target'}>
-      <TextField field={`${which}-namespace`} label="Namespace" value={e.namespace} list="nsnames" check={checkNsName} onCommit={(x) => edit((d) => updateForwarderEnd(d, name, which, { namespace: x }))} />
-      <TextField field={`${which}-address`} label={which === 'listen' ? 'Address' : 'Host or address'} value={e.address} onCommit={(x) => edit((d) => updateForwarderEnd(d, name, which, { address: x }))} />
-      <TextField field={`${which}-port`} label="Port" value={String(e.port)} check={checkInt(1, 65535, false)} onCommit={(x) => edit((d) => updateForwarderEnd(d, name, which, { port: Number(x) }))} />
+      <TextField
+        field={`${which}-namespace`}
+        label="Namespace"
+        value={e.namespace}
+        list="nsnames"
+        check={checkNsName}
+        onCommit={(x) => edit((d) => updateForwarderEnd(d, name, which, { namespace: x }))}
+      />
+      <TextField
+        field={`${which}-address`}
+        label={which === 'listen' ? 'Address' : 'Host or address'}
+        value={e.address}
+        onCommit={(x) => edit((d) => updateForwarderEnd(d, name, which, { address: x }))}
+      />
+      <TextField
+        field={`${which}-port`}
+        label="Port"
+        value={String(e.port)}
+        check={checkInt(1, 65535, false)}
+        onCommit={(x) => edit((d) => updateForwarderEnd(d, name, which, { port: Number(x) }))}
+      />
     </Section>
   );
   return (
     <>
       <div className="panel-title">Forwarder</div>
       <NsList doc={doc} />
-      <TextField field="name" label="Name" value={f.name} check={(x) => (!x ? 'a name is required' : (checkForwarderName(x)?.message ?? (x !== name && doc.forwarders.some((o) => o.name === x) ? `a forwarder named ${x} exists` : undefined)))} onCommit={(x) => edit((d) => updateForwarder(d, name, { name: x }))} />
-      <SelectField field="protocol" label="Protocol" value={f.protocol} options={['tcp', 'udp']} onChange={(x) => edit((d) => updateForwarder(d, name, { protocol: x as Forwarder['protocol'] }))} />
+      <TextField
+        field="name"
+        label="Name"
+        value={f.name}
+        check={(x) =>
+          !x
+            ? 'a name is required'
+            : (checkForwarderName(x)?.message ?? (x !== name && doc.forwarders.some((o) => o.name === x) ? `a forwarder named ${x} exists` : undefined))
+        }
+        onCommit={(x) => edit((d) => updateForwarder(d, name, { name: x }))}
+      />
+      <SelectField
+        field="protocol"
+        label="Protocol"
+        value={f.protocol}
+        options={['tcp', 'udp']}
+        onChange={(x) => edit((d) => updateForwarder(d, name, { protocol: x as Forwarder['protocol'] }))}
+      />
       {endFields('listen', f.listen)}
       {endFields('target', f.target)}
       <Issues issues={issues} />

@@ -20,7 +20,16 @@ export function Sparkline({ samples, label }: { samples: number[]; label: string
   const x0 = W - (samples.length - 1) * step;
   const pts = samples.map((v, i) => `${(x0 + i * step).toFixed(1)},${(H - 2 - (v / peak) * (H - 4)).toFixed(1)}`);
   return (
-    <svg className="link-rate-spark" viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={label} data-testid="link-rate-spark" data-samples={samples.length} data-peak={Math.round(peak)}>
+    <svg
+      className="link-rate-spark"
+      viewBox={`0 0 ${W} ${H}`}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={label}
+      data-testid="link-rate-spark"
+      data-samples={samples.length}
+      data-peak={Math.round(peak)}
+    >
       {pts.length > 1 && <polygon points={`${x0.toFixed(1)},${H} ${pts.join(' ')} ${W},${H}`} />}
       <polyline points={pts.join(' ')} />
     </svg>
@@ -44,13 +53,22 @@ function LinkRateRow({ linkKey, title }: { linkKey: string; title: string }) {
 export function LinkThroughput({ id }: { id: string }) {
   const p = parseId(id);
   const interval = useLive((s) => s.rates.intervalMs);
-  const nsLinks = useLive((s) => (p?.kind === 'namespace' ? Object.keys(s.rates.history).filter((k) => k.startsWith(objectKey.link(p.ns, ''))).sort().join('\n') : ''));
+  const nsLinks = useLive((s) =>
+    p?.kind === 'namespace'
+      ? Object.keys(s.rates.history)
+          .filter((k) => k.startsWith(objectKey.link(p.ns, '')))
+          .sort()
+          .join('\n')
+      : '',
+  );
   if (!p || interval === undefined) return null;
   const every = `sampled every ${(interval / 1000).toFixed(1)} s`;
   if (p.kind === 'veth') {
     return (
       <section className="live-details" data-testid="link-throughput">
-        <div className="panel-title">Throughput <span className="muted">· {every}</span></div>
+        <div className="panel-title">
+          Throughput <span className="muted">· {every}</span>
+        </div>
         <LinkRateRow linkKey={objectKey.link(p.ns, p.ifname)} title={p.ifname} />
       </section>
     );
@@ -58,7 +76,9 @@ export function LinkThroughput({ id }: { id: string }) {
   if (p.kind !== 'namespace' || !nsLinks) return null;
   return (
     <section className="live-details" data-testid="link-throughput">
-      <div className="panel-title">Throughput <span className="muted">· {every}</span></div>
+      <div className="panel-title">
+        Throughput <span className="muted">· {every}</span>
+      </div>
       {nsLinks.split('\n').map((k) => (
         <LinkRateRow key={k} linkKey={k} title={k.slice(objectKey.link(p.ns, '').length)} />
       ))}

@@ -18,7 +18,10 @@ export function freeSpot(doc: Topology, pos: Pos, w = NS_W, h = 90): Pos {
   const boxes = toFlow(doc).nodes.filter((n) => !n.parentId);
   const p = { ...pos };
   for (let tries = 0; tries < 100; tries++) {
-    const hit = boxes.find((b) => p.x < b.position.x + (b.width ?? 0) + 20 && b.position.x < p.x + w + 20 && p.y < b.position.y + (b.height ?? 0) + 20 && b.position.y < p.y + h + 20);
+    const hit = boxes.find(
+      (b) =>
+        p.x < b.position.x + (b.width ?? 0) + 20 && b.position.x < p.x + w + 20 && p.y < b.position.y + (b.height ?? 0) + 20 && b.position.y < p.y + h + 20,
+    );
     if (!hit) return p;
     p.y = hit.position.y + (hit.height ?? 0) + 30;
   }

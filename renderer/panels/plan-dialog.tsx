@@ -28,7 +28,17 @@ type Phase =
 const commandText = (s: Pick<Step, 'argv' | 'namespace' | 'op'>) => (s.op ? stepCommandText(s) : s.argv.join(' '));
 
 /** Refusals the helper makes before running any step (helper/apply/failure.ts codes): the host is as it was. */
-const REFUSED_BEFORE_START = new Set(['unmanaged', 'plan-stale', 'invalid-document', 'invalid-step', 'missing-feature', 'busy', 'owned-elsewhere', 'touches-host', 'not-confirmed']);
+const REFUSED_BEFORE_START = new Set([
+  'unmanaged',
+  'plan-stale',
+  'invalid-document',
+  'invalid-step',
+  'missing-feature',
+  'busy',
+  'owned-elsewhere',
+  'touches-host',
+  'not-confirmed',
+]);
 
 /** Where the document came from, for the topology's name and record: the desktop knows the path, the browser the name. */
 export const sourceOfEditor = () => {
@@ -48,7 +58,7 @@ function groupSteps(plan: PlanResult | undefined): TopologyGroup[] {
   if (!plan) return [];
   const byTopology = new Map<string | undefined, Map<string, { step: Step; index: number }[]>>();
   plan.steps.forEach((step, index) => {
-    const t = step.unmanaged ? undefined : plan.topology?.name ?? 'this document';
+    const t = step.unmanaged ? undefined : (plan.topology?.name ?? 'this document');
     const m = byTopology.get(t) ?? new Map();
     byTopology.set(t, m);
     m.set(step.namespace, [...(m.get(step.namespace) ?? []), { step, index }]);
@@ -74,7 +84,10 @@ function PlanDialogBody() {
   const close = () => uiStore.setState({ planOpen: false });
   useEffect(() => {
     if (!backend) {
-      setPhase({ kind: 'plan-error', error: { code: 'helper-unavailable', message: 'No backend is connected: plans need the helper (desktop app or `netns-studio serve`).' } });
+      setPhase({
+        kind: 'plan-error',
+        error: { code: 'helper-unavailable', message: 'No backend is connected: plans need the helper (desktop app or `netns-studio serve`).' },
+      });
       return;
     }
     let live = true;
@@ -94,16 +107,27 @@ function PlanDialogBody() {
   const apply = async () => {
     if (!backend || !plan) return;
     setPhase({ kind: 'applying', plan });
-    const r = await backend.apply(editorStore.getState().doc, plan.planHash, (progress) => setPhase({ kind: 'applying', plan, progress }), { ...sourceOfEditor(), allowHost: hostSteps.length > 0 && allowHost });
-    setPhase(r.ok ? { kind: 'done', plan, applied: r.value.applied, ms: r.value.durationMs, notReady: r.value.notReady } : { kind: 'failed', plan, error: r.error });
+    const r = await backend.apply(editorStore.getState().doc, plan.planHash, (progress) => setPhase({ kind: 'applying', plan, progress }), {
+      ...sourceOfEditor(),
+      allowHost: hostSteps.length > 0 && allowHost,
+    });
+    setPhase(
+      r.ok ? { kind: 'done', plan, applied: r.value.applied, ms: r.value.durationMs, notReady: r.value.notReady } : { kind: 'failed', plan, error: r.error },
+    );
   };
 
   const failure = phase.kind === 'failed' ? (phase.error.detail as ApplyFailureDetail | undefined) : undefined;
   const failedNumber = failedStepNumber(failure);
   const errorCount = useUi((s) => s.problems.filter((p) => p.severity === 'error').length);
   const refusal = plan
-    ? (applyRefusal(plan.summary, errorCount, plan.steps.filter((st) => st.unmanaged).map((st) => st.object)) ??
-      (hostSteps.length > 0 && !allowHost ? `${hostSteps.length === 1 ? 'A step touches' : `${hostSteps.length} steps touch`} the host: tick "Allow" above to apply` : undefined))
+    ? (applyRefusal(
+        plan.summary,
+        errorCount,
+        plan.steps.filter((st) => st.unmanaged).map((st) => st.object),
+      ) ??
+      (hostSteps.length > 0 && !allowHost
+        ? `${hostSteps.length === 1 ? 'A step touches' : `${hostSteps.length} steps touch`} the host: tick "Allow" above to apply`
+        : undefined))
     : undefined;
   return (
     <div className="modal-backdrop" role="presentation" onKeyDown={(e) => e.key === 'Escape' && phase.kind !== 'applying' && close()}>
@@ -144,7 +168,11 @@ function PlanDialogBody() {
             <div className="plan-steps">
               {groups.map((g) => (
                 <section key={g.topology ?? ''} data-testid="plan-topology-group" data-topology={g.topology ?? ''} className="plan-topology">
-                  <h3>{g.topology === undefined ? 'Objects of no topology (netns-studio did not create them: apply refuses unless allowed)' : `Topology ${g.topology}`}</h3>
+                  <h3>
+                    {g.topology === undefined
+                      ? 'Objects of no topology (netns-studio did not create them: apply refuses unless allowed)'
+                      : `Topology ${g.topology}`}
+                  </h3>
                   {g.namespaces.map(([ns, steps]) => (
                     <section key={ns} data-testid="plan-group" data-namespace={ns}>
                       <h4>{ns === 'host' ? 'host (root namespace)' : ns}</h4>
@@ -183,7 +211,8 @@ function PlanDialogBody() {
                   ))}
                 </ul>
                 <label>
-                  <input type="checkbox" data-testid="plan-allow-host" checked={allowHost} onChange={(e) => setAllowHost(e.target.checked)} /> Allow {hostSteps.length === 1 ? 'this host change' : `these ${hostSteps.length} host changes`}
+                  <input type="checkbox" data-testid="plan-allow-host" checked={allowHost} onChange={(e) => setAllowHost(e.target.checked)} /> Allow{' '}
+                  {hostSteps.length === 1 ? 'this host change' : `these ${hostSteps.length} host changes`}
                 </label>
               </fieldset>
             )}
@@ -209,7 +238,11 @@ function PlanDialogBody() {
           <div className="error" data-testid="apply-not-ready" role="alert">
             Not usable yet when the wait ended:
             <ul>
-              {phase.notReady.map((n) => <li key={n.object} data-testid="apply-not-ready-item" data-object={n.object}>{n.object}: {n.reason}</li>)}
+              {phase.notReady.map((n) => (
+                <li key={n.object} data-testid="apply-not-ready-item" data-object={n.object}>
+                  {n.object}: {n.reason}
+                </li>
+              ))}
             </ul>
           </div>
         ) : null}
@@ -228,7 +261,8 @@ function PlanDialogBody() {
                 {phase.error.code === 'unmanaged' && unmanagedKeys(phase.error.detail).length > 0 && (
                   <>
                     {' '}
-                    To let apply change them, run <code>sudo netns-studio apply FILE --allow {unmanagedKeys(phase.error.detail).join(' ')}</code> from a terminal, or remove them from the host or the document.
+                    To let apply change them, run <code>sudo netns-studio apply FILE --allow {unmanagedKeys(phase.error.detail).join(' ')}</code> from a
+                    terminal, or remove them from the host or the document.
                   </>
                 )}
                 {phase.error.code === 'plan-stale' && ' The host changed since this plan was made: close and plan again.'}

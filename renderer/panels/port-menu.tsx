@@ -28,7 +28,12 @@ export function PortMenu() {
   const { ns, ifname } = menu;
   return (
     <>
-      <div className="port-menu-backdrop" data-testid="port-menu-backdrop" onClick={closePortMenu} onContextMenu={(e) => (e.preventDefault(), closePortMenu())} />
+      <div
+        className="port-menu-backdrop"
+        data-testid="port-menu-backdrop"
+        onClick={closePortMenu}
+        onContextMenu={(e) => (e.preventDefault(), closePortMenu())}
+      />
       <div className="port-menu" role="menu" data-testid="port-menu" style={{ left: menu.x, top: menu.y }} aria-label={ifname ? `${ns}/${ifname}` : ns}>
         <div className="port-menu-title">{ifname ? `${ns}/${ifname}` : ns}</div>
         {ifname && (

@@ -13,7 +13,8 @@ import { useReachSource, type ReachSource } from '../reach/use-reach-source';
 
 const NS_PREFIX = 'ns:';
 /** the namespace names of a selection that is only namespaces */
-export const selectedNamespaces = (selection: string[]) => (selection.every((id) => id.startsWith(NS_PREFIX)) ? selection.map((id) => id.slice(NS_PREFIX.length)) : []);
+export const selectedNamespaces = (selection: string[]) =>
+  selection.every((id) => id.startsWith(NS_PREFIX)) ? selection.map((id) => id.slice(NS_PREFIX.length)) : [];
 
 /** Two namespaces selected: A → B (B's first address), with a button to ask the other way. */
 export function ReachPair({ a, b }: { a: string; b: string }) {
@@ -50,13 +51,19 @@ export function ReachTo({ from }: { from: string }) {
 
 function ReachAnswer({ src, from, to }: { src: ReachSource; from: string; to: string }) {
   const addr = resolveTarget(src.net, to);
-  if (!addr) return <p className="muted" data-testid="reach-pair-none">{src.net.namespaces.has(to) ? `${to} has no address to ping` : `${to} is neither an address nor a namespace`}</p>;
+  if (!addr)
+    return (
+      <p className="muted" data-testid="reach-pair-none">
+        {src.net.namespaces.has(to) ? `${to} has no address to ping` : `${to} is neither an address nor a namespace`}
+      </p>
+    );
   const r = trace(src.net, from, addr, src.net.namespaces.has(to) ? to : undefined);
   return (
     <div data-testid="reach-pair" data-predicted={r.predicted} data-source={src.source}>
       <ReachHighlight docs={src.docs} result={r} testid="reach-pair-highlight" />
       <p className={`reach-verdict ${r.predicted}`} data-testid="reach-pair-verdict">
-        {r.predicted === 'ok' ? `reaches ${addr} and back` : r.predicted === 'fail' ? `does not reach ${addr}` : `cannot tell whether it reaches ${addr}`} ({src.source === 'live' ? 'live host' : 'design'})
+        {r.predicted === 'ok' ? `reaches ${addr} and back` : r.predicted === 'fail' ? `does not reach ${addr}` : `cannot tell whether it reaches ${addr}`} (
+        {src.source === 'live' ? 'live host' : 'design'})
       </p>
       {r.failure && (
         <p className="reach-failure" data-testid="reach-pair-reason" data-ns={r.failure.ns} data-iface={r.failure.iface ?? ''} data-code={r.failure.code}>

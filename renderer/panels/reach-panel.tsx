@@ -62,13 +62,20 @@ export function ReachPanel() {
     <section className="reach-panel" aria-label="reachability" data-testid="reach-panel" data-source={src?.source}>
       {row && src && <ReachHighlight docs={src.docs} result={row} testid="reach-highlight" />}
       <header>
-        <strong>Reachability ({src?.source === 'live' ? 'live host' : 'design'})</strong> {rows.length} pairs: {counts('ok')} ok, {counts('fail')} fail, {counts('unknown')} unknown
+        <strong>Reachability ({src?.source === 'live' ? 'live host' : 'design'})</strong> {rows.length} pairs: {counts('ok')} ok, {counts('fail')} fail,{' '}
+        {counts('unknown')} unknown
         {disagree > 0 && (
           <span className="reach-disagree" data-testid="reach-disagree-count">
             {disagree} disagree with real pings
           </span>
         )}
-        <button type="button" data-testid="reach-ping" disabled={!pingable} title={helper?.state !== 'connected' ? 'needs the helper (real pings run on this host)' : 'ping every pair for real from its namespace'} onClick={ping}>
+        <button
+          type="button"
+          data-testid="reach-ping"
+          disabled={!pingable}
+          title={helper?.state !== 'connected' ? 'needs the helper (real pings run on this host)' : 'ping every pair for real from its namespace'}
+          onClick={ping}
+        >
           Ping for real
         </button>
         {(pinging ?? pinged) && (
@@ -130,7 +137,9 @@ export function ReachPanel() {
                     {r.toNamespace ? ` (${r.toNamespace})` : ''}
                   </td>
                   <td>{r.predicted}</td>
-                  <td title={o?.error ?? (o ? `${o.received} replies` : canPing(r) ? 'not pinged' : 'not pinged: the helper pings only between named namespaces')}>
+                  <td
+                    title={o?.error ?? (o ? `${o.received} replies` : canPing(r) ? 'not pinged' : 'not pinged: the helper pings only between named namespaces')}
+                  >
                     {act ?? '—'}
                     {differs ? ' ≠' : ''}
                   </td>
@@ -140,7 +149,11 @@ export function ReachPanel() {
             })}
           </tbody>
         </table>
-        {rows.length > MAX_ROWS && <p>first {MAX_ROWS} of {rows.length} pairs; `netns-studio reach FILE` lists them all</p>}
+        {rows.length > MAX_ROWS && (
+          <p>
+            first {MAX_ROWS} of {rows.length} pairs; `netns-studio reach FILE` lists them all
+          </p>
+        )}
       </div>
     </section>
   );

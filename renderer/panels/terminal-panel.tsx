@@ -75,7 +75,14 @@ function TerminalView({ termKey, ns }: { termKey: number; ns: string }) {
     };
   }, [backend, ns]);
   return (
-    <section className="terminal-panel" aria-label={`terminal in ${ns}`} data-testid={`terminal-${ns}`} data-state={state} data-cols={size?.cols} data-rows={size?.rows}>
+    <section
+      className="terminal-panel"
+      aria-label={`terminal in ${ns}`}
+      data-testid={`terminal-${ns}`}
+      data-state={state}
+      data-cols={size?.cols}
+      data-rows={size?.rows}
+    >
       <header>
         <b>Terminal in {ns}</b>
         <button type="button" aria-label="close terminal" data-testid="terminal-close" onClick={() => closeTerminal(termKey)}>

@@ -18,7 +18,21 @@ const EXPORT_BUTTONS: [ExportKind, string, string][] = [
   ['png', 'Export PNG image', 'PNG'],
 ];
 
-function Btn({ id, label, onClick, disabled, pressed, children }: { id: string; label: string; onClick(): void; disabled?: boolean; pressed?: boolean; children?: React.ReactNode }) {
+function Btn({
+  id,
+  label,
+  onClick,
+  disabled,
+  pressed,
+  children,
+}: {
+  id: string;
+  label: string;
+  onClick(): void;
+  disabled?: boolean;
+  pressed?: boolean;
+  children?: React.ReactNode;
+}) {
   return (
     <button type="button" data-testid={id} aria-label={label} title={label} onClick={onClick} disabled={disabled} aria-pressed={pressed}>
       {children ?? label}
@@ -36,7 +50,14 @@ export function HelperStatusBadge() {
       </span>
     );
   const who = status.uid === undefined ? '' : status.uid === 0 || status.root ? ' as root' : ` as uid ${status.uid}`;
-  const text = status.state === 'connected' ? `helper connected${who}` : status.state === 'connecting' ? 'connecting…' : status.state === 'idle' ? 'helper not started' : `helper ${status.state}`;
+  const text =
+    status.state === 'connected'
+      ? `helper connected${who}`
+      : status.state === 'connecting'
+        ? 'connecting…'
+        : status.state === 'idle'
+          ? 'helper not started'
+          : `helper ${status.state}`;
   return (
     <span
       className={`helper-status ${status.state}`}
@@ -117,12 +138,21 @@ export function Toolbar() {
           {live ? (liveLoading ? 'Live…' : 'Live ●') : 'Live'}
         </Btn>
         {live && (
-          <Btn id="live-all-namespaces" label={allNs ? 'Showing every namespace: show the named ones only' : 'Showing named namespaces: show every namespace (containers…)'} pressed={allNs} onClick={() => setAllNamespaces(!allNs)}>
+          <Btn
+            id="live-all-namespaces"
+            label={allNs ? 'Showing every namespace: show the named ones only' : 'Showing named namespaces: show every namespace (containers…)'}
+            pressed={allNs}
+            onClick={() => setAllNamespaces(!allNs)}
+          >
             {allNs ? 'All ns' : 'Named ns'}
           </Btn>
         )}
         {live && (
-          <Btn id="live-adopt-all" label="Adopt everything on the host (containers and other unnamed namespaces as external references)" onClick={() => adoptFromHost([], 'all')}>
+          <Btn
+            id="live-adopt-all"
+            label="Adopt everything on the host (containers and other unnamed namespaces as external references)"
+            onClick={() => adoptFromHost([], 'all')}
+          >
             Adopt all
           </Btn>
         )}
@@ -135,7 +165,11 @@ export function Toolbar() {
       </div>
       <span className="spacer" />
       <HelperStatusBadge />
-      <Btn id="theme-toggle" label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => uiStore.getState().setTheme(theme === 'dark' ? 'light' : 'dark')}>
+      <Btn
+        id="theme-toggle"
+        label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+        onClick={() => uiStore.getState().setTheme(theme === 'dark' ? 'light' : 'dark')}
+      >
         {theme === 'dark' ? '☀' : '☾'}
       </Btn>
     </header>

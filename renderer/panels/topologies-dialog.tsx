@@ -71,7 +71,14 @@ function TopologiesDialogBody() {
     const r = await backend.topologyStatus(t.name);
     setOpening(undefined);
     if (!r.ok) return setPhase({ kind: 'error', error: r.error });
-    if (r.value.document === undefined) return setPhase({ kind: 'error', error: { code: 'no-document', message: `Topology ${t.name} has no recorded document (made from the previous version's record): open its file instead.` } });
+    if (r.value.document === undefined)
+      return setPhase({
+        kind: 'error',
+        error: {
+          code: 'no-document',
+          message: `Topology ${t.name} has no recorded document (made from the previous version's record): open its file instead.`,
+        },
+      });
     const doc = r.value.document;
     unlessUnsaved('Open', () => {
       if (openApplied(doc, { name: t.name, file: t.file })) close();
@@ -114,14 +121,32 @@ function TopologiesDialogBody() {
                   <td>{t.appliedAt ? new Date(t.appliedAt).toLocaleString() : '–'}</td>
                   <td className={`state ${t.state}`} data-testid="topology-state">
                     {describeState(t)}
-                    {t.problems.length > 0 && <span className="tag warn" title={t.problems.join('\n')}> problem</span>}
+                    {t.problems.length > 0 && (
+                      <span className="tag warn" title={t.problems.join('\n')}>
+                        {' '}
+                        problem
+                      </span>
+                    )}
                   </td>
                   <td>{counts(t)}</td>
                   <td>
-                    <button type="button" data-testid="topology-open" aria-label={`open topology ${t.name}`} disabled={opening !== undefined || destroying !== undefined} onClick={() => void openOne(t)}>
+                    <button
+                      type="button"
+                      data-testid="topology-open"
+                      aria-label={`open topology ${t.name}`}
+                      disabled={opening !== undefined || destroying !== undefined}
+                      onClick={() => void openOne(t)}
+                    >
                       Open
                     </button>{' '}
-                    <button type="button" className="danger" data-testid="topology-destroy" aria-label={`destroy topology ${t.name}`} disabled={opening !== undefined || destroying !== undefined} onClick={() => void askDestroy(t)}>
+                    <button
+                      type="button"
+                      className="danger"
+                      data-testid="topology-destroy"
+                      aria-label={`destroy topology ${t.name}`}
+                      disabled={opening !== undefined || destroying !== undefined}
+                      onClick={() => void askDestroy(t)}
+                    >
                       Destroy…
                     </button>
                   </td>

@@ -24,9 +24,7 @@ export function UnsavedDialog() {
     <div className="modal-backdrop" role="presentation" onKeyDown={(e) => e.key === 'Escape' && close()}>
       <div className="modal unsaved" role="alertdialog" aria-modal="true" aria-label="unsaved changes" data-testid="unsaved-dialog">
         <h2>Save changes to {name}?</h2>
-        <p>
-          {pending.action} replaces the document; your changes are lost unless you save them.
-        </p>
+        <p>{pending.action} replaces the document; your changes are lost unless you save them.</p>
         <div className="modal-foot">
           <button type="button" data-testid="unsaved-cancel" onClick={close}>
             Cancel

@@ -21,7 +21,8 @@ export function pathIdsOn(docs: Topology[], r: ReachResult): PathIds {
 }
 
 /** the reason written under the failing node (a pseudo-element: no canvas component changes) */
-const FAIL_NOTE = 'position: absolute; left: 0; top: 100%; margin-top: 6px; width: max-content; max-width: 320px; white-space: pre-wrap; padding: 3px 6px; border-radius: 4px; background: var(--reach-fail, #d62828); color: #fff; font-size: 11px; line-height: 1.3; z-index: 20; pointer-events: none;';
+const FAIL_NOTE =
+  'position: absolute; left: 0; top: 100%; margin-top: 6px; width: max-content; max-width: 320px; white-space: pre-wrap; padding: 3px 6px; border-radius: 4px; background: var(--reach-fail, #d62828); color: #fff; font-size: 11px; line-height: 1.3; z-index: 20; pointer-events: none;';
 
 export function highlightCss(docs: Topology[], r: ReachResult): string {
   const ids = pathIdsOn(docs, r);

@@ -44,7 +44,20 @@ export interface LiveState {
   events: number;
 }
 
-export const liveStore = createStore<LiveState>(() => ({ enabled: false, loading: false, allNamespaces: true, labels: {}, aliases: {}, externals: '[]', status: {}, drift: {}, linkUp: {}, linkOper: {}, rates: NO_RATES, events: 0 }));
+export const liveStore = createStore<LiveState>(() => ({
+  enabled: false,
+  loading: false,
+  allNamespaces: true,
+  labels: {},
+  aliases: {},
+  externals: '[]',
+  status: {},
+  drift: {},
+  linkUp: {},
+  linkOper: {},
+  rates: NO_RATES,
+  events: 0,
+}));
 export const useLive = <T>(selector: (s: LiveState) => T): T => useStore(liveStore, selector);
 
 /** A live fact about one link changed (watch event): only that link's subscribers re-render. */

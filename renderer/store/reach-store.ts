@@ -52,7 +52,12 @@ export function readFilters(backend: Backend): Promise<void> {
       if (!r.ok) return reachStore.setState({ filtersError: r.error.message });
       const filters: Record<string, FirewallLines> = {};
       for (const ns of (r.value.observed as ObservedHost | undefined)?.namespaces ?? []) {
-        filters[ns.name] = { filterLines: ns.filterLines ?? [], filter6Lines: ns.filter6Lines ?? [], mangleLines: ns.mangleLines, mangle6Lines: ns.mangle6Lines };
+        filters[ns.name] = {
+          filterLines: ns.filterLines ?? [],
+          filter6Lines: ns.filter6Lines ?? [],
+          mangleLines: ns.mangleLines,
+          mangle6Lines: ns.mangle6Lines,
+        };
       }
       const before = reachStore.getState();
       if (before.filters && !before.filtersError && JSON.stringify(before.filters) === JSON.stringify(filters)) return;
@@ -85,7 +90,10 @@ export async function pingPairs(backend: Backend, pairs: { from: string; to: str
     await before?.();
     for (let i = 0; i < todo.length; i += MAX_PINGS_PER_CALL) {
       const part = todo.slice(i, i + MAX_PINGS_PER_CALL);
-      const r = await backend.ping(part.map((p) => ({ from: p.from, to: p.to, count: 1, timeoutMs: 1000 })), (pr) => reachStore.setState({ pinging: { done: i + pr.done, total: todo.length } }));
+      const r = await backend.ping(
+        part.map((p) => ({ from: p.from, to: p.to, count: 1, timeoutMs: 1000 })),
+        (pr) => reachStore.setState({ pinging: { done: i + pr.done, total: todo.length } }),
+      );
       if (!r.ok) return reachStore.setState({ pingError: r.error.message });
       const actual = { ...reachStore.getState().actual };
       for (const o of r.value) actual[pairKey(o.from, o.to)] = o;

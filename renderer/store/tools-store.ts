@@ -26,7 +26,7 @@ interface ToolsState {
 }
 
 export const toolsStore = createStore<ToolsState>(() => ({ terminals: [] }));
-export const useTools = <T,>(pick: (s: ToolsState) => T): T => useStore(toolsStore, pick);
+export const useTools = <T>(pick: (s: ToolsState) => T): T => useStore(toolsStore, pick);
 
 let nextKey = 1;
 export const openPortMenu = (target: MenuTarget, x: number, y: number) => toolsStore.setState({ menu: { ...target, x, y } });

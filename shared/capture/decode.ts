@@ -26,7 +26,7 @@ function ipv6(d: Uint8Array, o: number): string {
   // the longest run of zero groups (≥ 2) becomes "::" (RFC 5952)
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -46,10 +46,25 @@ const u32 = (d: Uint8Array, o: number) => ((d[o] << 24) >>> 0) + ((d[o + 1] << 1
 
 const ICMP4_TYPES: Record<number, string> = { 0: 'echo reply', 3: 'destination unreachable', 5: 'redirect', 8: 'echo request', 11: 'time exceeded' };
 const ICMP6_TYPES: Record<number, string> = {
-  1: 'destination unreachable', 2: 'packet too big', 3: 'time exceeded', 128: 'echo request', 129: 'echo reply',
-  133: 'router solicitation', 134: 'router advertisement', 135: 'neighbor solicitation', 136: 'neighbor advertisement', 143: 'multicast listener report v2',
+  1: 'destination unreachable',
+  2: 'packet too big',
+  3: 'time exceeded',
+  128: 'echo request',
+  129: 'echo reply',
+  133: 'router solicitation',
+  134: 'router advertisement',
+  135: 'neighbor solicitation',
+  136: 'neighbor advertisement',
+  143: 'multicast listener report v2',
 };
-const TCP_FLAGS: [number, string][] = [[0x02, 'SYN'], [0x10, 'ACK'], [0x01, 'FIN'], [0x04, 'RST'], [0x08, 'PSH'], [0x20, 'URG']];
+const TCP_FLAGS: [number, string][] = [
+  [0x02, 'SYN'],
+  [0x10, 'ACK'],
+  [0x01, 'FIN'],
+  [0x04, 'RST'],
+  [0x08, 'PSH'],
+  [0x20, 'URG'],
+];
 
 /** Transport layer of an IP packet whose payload starts at `o`. */
 function transport(proto: number, d: Uint8Array, o: number, src: string, dst: string, v6: boolean): PacketSummary {

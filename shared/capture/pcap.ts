@@ -46,7 +46,12 @@ export class PcapStreamReader {
       const magic = le === PCAP_MAGIC_US || le === PCAP_MAGIC_NS ? le : be === PCAP_MAGIC_US || be === PCAP_MAGIC_NS ? be : 0;
       if (!magic) throw new Error('not a pcap stream (bad magic)');
       const littleEndian = le === magic;
-      this.header = { littleEndian, nanos: magic === PCAP_MAGIC_NS, snaplen: view.getUint32(16, littleEndian), linktype: view.getUint32(20, littleEndian) & 0x0fffffff };
+      this.header = {
+        littleEndian,
+        nanos: magic === PCAP_MAGIC_NS,
+        snaplen: view.getUint32(16, littleEndian),
+        linktype: view.getUint32(20, littleEndian) & 0x0fffffff,
+      };
       off = 24;
     }
     const { littleEndian: le, nanos } = this.header;

@@ -15,8 +15,18 @@ const scenario01: TopologyInput = {
   kind: 'Topology',
   namespaces: [{ name: 'ns1' }, { name: 'ns2' }],
   forwarders: [
-    { name: 'service-0', protocol: 'tcp', listen: { namespace: 'ns1', address: '10.0.0.1', port: 8000 }, target: { namespace: 'host', address: '127.0.0.1', port: 8080 } },
-    { name: 'service-1', protocol: 'tcp', listen: { namespace: 'ns1', address: '10.0.0.1', port: 8001 }, target: { namespace: 'ns2', address: '10.0.1.1', port: 8000 } },
+    {
+      name: 'service-0',
+      protocol: 'tcp',
+      listen: { namespace: 'ns1', address: '10.0.0.1', port: 8000 },
+      target: { namespace: 'host', address: '127.0.0.1', port: 8080 },
+    },
+    {
+      name: 'service-1',
+      protocol: 'tcp',
+      listen: { namespace: 'ns1', address: '10.0.0.1', port: 8001 },
+      target: { namespace: 'ns2', address: '10.0.1.1', port: 8000 },
+    },
   ],
 };
 
@@ -59,8 +69,18 @@ test('host means GOST default namespace: the key is left out; udp and IPv6 are s
     apiVersion: 'netns-studio/v1',
     kind: 'Topology',
     forwarders: [
-      { name: 'h2h', protocol: 'udp', listen: { namespace: 'host', address: '::', port: 53 }, target: { namespace: 'host', address: '2001:db8::53', port: 53 } },
-      { name: 'out', protocol: 'tcp', listen: { namespace: 'host', address: '0.0.0.0', port: 80 }, target: { namespace: 'ns1', address: 'web.lab', port: 8080 } },
+      {
+        name: 'h2h',
+        protocol: 'udp',
+        listen: { namespace: 'host', address: '::', port: 53 },
+        target: { namespace: 'host', address: '2001:db8::53', port: 53 },
+      },
+      {
+        name: 'out',
+        protocol: 'tcp',
+        listen: { namespace: 'host', address: '0.0.0.0', port: 80 },
+        target: { namespace: 'ns1', address: 'web.lab', port: 8080 },
+      },
     ],
   } satisfies TopologyInput);
   const services = parse(exportGost(t)).services;

@@ -44,7 +44,10 @@ describe('shell exporter: the text', () => {
 
   it('has one section per namespace, and a reason above every step', () => {
     const setup = lines(text, 'setup() {', 'teardown() {');
-    assert.deepEqual(setup.filter((l) => l.includes('# ----')).map((l) => l.trim()), ['# ---- host (root namespace) ----', '# ---- namespace a ----', '# ---- namespace b ----']);
+    assert.deepEqual(
+      setup.filter((l) => l.includes('# ----')).map((l) => l.trim()),
+      ['# ---- host (root namespace) ----', '# ---- namespace a ----', '# ---- namespace b ----'],
+    );
     setup.forEach((l, i) => {
       if (/^\s+(ipq|run|netns_add|have|has_link|\[ -e|if )/.test(l)) assert.match(setup[i - 1], /^\s+# \S/, `no reason above: ${l}`);
     });
@@ -62,7 +65,17 @@ describe('shell exporter: the text', () => {
   it('checks a policy rule by what `ip rule show` prints (it succeeds printing nothing), IPv4 and IPv6', () => {
     const withRules = Topology.parse({
       ...star(['a']),
-      namespaces: [{ name: 'host' }, { name: 'a', rules: [{ priority: 100, from: '10.9.0.0/24', table: 101 }, { priority: 101, from: '2001:db8::/64', table: 101 }, { priority: 90, to: '10.66.0.0/16', action: 'blackhole' }] }],
+      namespaces: [
+        { name: 'host' },
+        {
+          name: 'a',
+          rules: [
+            { priority: 100, from: '10.9.0.0/24', table: 101 },
+            { priority: 101, from: '2001:db8::/64', table: 101 },
+            { priority: 90, to: '10.66.0.0/16', action: 'blackhole' },
+          ],
+        },
+      ],
     });
     const out = renderShellScript(withRules);
     const checks = out.split('\n').filter((l) => / rule add /.test(l));
@@ -141,9 +154,17 @@ describe('shell exporter: on the kernel', { skip }, () => {
       try {
         const box = sb.ns('box');
         const doc = {
-          apiVersion: API_VERSION, kind: KIND,
+          apiVersion: API_VERSION,
+          kind: KIND,
           namespaces: [{ name: 'host' }, { name: box, external: { pid: held.pid } }],
-          veths: [{ ends: [{ namespace: 'host', name: 'v0', addresses: ['10.9.0.1/24'] }, { namespace: box, name: 'eth1', addresses: ['10.9.0.2/24'] }] }],
+          veths: [
+            {
+              ends: [
+                { namespace: 'host', name: 'v0', addresses: ['10.9.0.1/24'] },
+                { namespace: box, name: 'eth1', addresses: ['10.9.0.2/24'] },
+              ],
+            },
+          ],
         } as TopologyInput;
         const text = renderShellScript(Topology.parse(doc));
         assert.ok(!text.includes(`netns_add ${box}`) && !text.includes(`netns_del ${box}`), 'an external namespace is neither made nor deleted');

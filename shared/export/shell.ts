@@ -90,7 +90,8 @@ function renderCheck(c: Command): { text: string; negated: boolean } {
   if (check.op === 'link.show' && !check.up && check.name === 'lo' && c.namespace !== HOST_NS)
     return { text: `[ -e ${shellQuote(`/run/netns/${c.namespace}`)} ]`, negated };
   if (check.op === 'link.show' && !check.up) return { text: `has_link ${shellQuote(check.name)}`, negated };
-  if (check.op === 'link.show' || check.op === 'addr.show' || check.op === 'route.show' || check.op === 'rule.show') return { text: `have ${words(opArgv(check).slice(1))}`, negated };
+  if (check.op === 'link.show' || check.op === 'addr.show' || check.op === 'route.show' || check.op === 'rule.show')
+    return { text: `have ${words(opArgv(check).slice(1))}`, negated };
   return { text: `quiet ${renderCommand(command(check))}`, negated };
 }
 
@@ -113,7 +114,11 @@ function renderStep(step: Step, leaving: Map<string, string[]>): string[] {
   if (op.op === 'forwarder.start' || op.op === 'forwarder.stop') {
     const name = op.op === 'forwarder.start' ? op.forwarder.name : op.name;
     return op.op === 'forwarder.start'
-      ? [why, `# (not started here: a shell script cannot run the forwarder. Use \`netns-studio apply\`, or run GOST`, `#  with the config from \`netns-studio export FILE --format gost\`: forwarder ${name.replace(/[^\w.-]/g, '?')})`]
+      ? [
+          why,
+          `# (not started here: a shell script cannot run the forwarder. Use \`netns-studio apply\`, or run GOST`,
+          `#  with the config from \`netns-studio export FILE --format gost\`: forwarder ${name.replace(/[^\w.-]/g, '?')})`,
+        ]
       : [why, `# (forwarder ${name.replace(/[^\w.-]/g, '?')} is stopped by \`netns-studio destroy\` or by stopping GOST)`];
   }
   const run = renderRun(step, leaving);
@@ -136,7 +141,14 @@ function renderSteps(steps: Step[], leaving = new Map<string, string[]>(), inden
     }
     out.push(...renderStep(step, leaving));
   }
-  if (leaving.size) out.push('', '# ---- veth pairs that go with deleted namespaces ----', '# the kernel frees a deleted namespace a moment later: wait until their host ends have left', 'section host', 'wait_leaving');
+  if (leaving.size)
+    out.push(
+      '',
+      '# ---- veth pairs that go with deleted namespaces ----',
+      '# the kernel frees a deleted namespace a moment later: wait until their host ends have left',
+      'section host',
+      'wait_leaving',
+    );
   else if (out.length) out.push('send');
   else out.push(': # nothing to do');
   return out.map((l) => (l ? indent + l : l));
@@ -157,7 +169,10 @@ function teardownSteps(doc: Topology, steps: Step[]): { steps: Step[]; leaving: 
   // host end name → the namespace of its peer
   const peerOfHostEnd = new Map<string, string>();
   for (const v of doc.veths) {
-    for (const [end, peer] of [[v.ends[0], v.ends[1]], [v.ends[1], v.ends[0]]]) {
+    for (const [end, peer] of [
+      [v.ends[0], v.ends[1]],
+      [v.ends[1], v.ends[0]],
+    ]) {
       if (end.namespace === HOST_NS && peer.namespace !== HOST_NS) peerOfHostEnd.set(end.name, peer.namespace);
     }
   }
@@ -192,14 +207,20 @@ export function renderShellScript(doc: Topology, opts: ShellOptions = {}): strin
   const setup = buildPlan(doc).filter(notExternal);
   const teardown = teardownSteps(doc, destroyPlan(doc).filter(notExternal));
   // teardown (like destroy): a namespace that is gone took its veths with it, nothing of ours is left there
-  const attach = (goneOk: boolean) => externals.length
-    ? [`  # ---- external namespaces: named under /run/netns for this run only (never created or deleted${goneOk ? '; one that is gone is skipped' : ''}) ----`,
-        ...externals.map((n) => `  ${attachLine(n.name, n.external!, goneOk)}`), '']
-    : [];
+  const attach = (goneOk: boolean) =>
+    externals.length
+      ? [
+          `  # ---- external namespaces: named under /run/netns for this run only (never created or deleted${goneOk ? '; one that is gone is skipped' : ''}) ----`,
+          ...externals.map((n) => `  ${attachLine(n.name, n.external!, goneOk)}`),
+          '',
+        ]
+      : [];
   const needsNat = [...setup, ...teardown.steps].some((s) => opArgv(s.op)[0] === 'iptables');
   const needsVrf = doc.namespaces.some((n) => n.vrfs.length > 0);
   const title = doc.metadata.name ?? 'topology';
-  const nsList = doc.namespaces.filter((n) => n.name !== HOST_NS).map((n) => (n.external ? `${n.name} (external: attached, never created or deleted)` : n.name));
+  const nsList = doc.namespaces
+    .filter((n) => n.name !== HOST_NS)
+    .map((n) => (n.external ? `${n.name} (external: attached, never created or deleted)` : n.name));
   const lines = [
     '#!/usr/bin/env bash',
     `# ${title.replace(/[\r\n]/g, ' ')}: network namespaces built with iproute2, exported by netns-studio.`,
@@ -212,13 +233,15 @@ export function renderShellScript(doc: Topology, opts: ShellOptions = {}): strin
     `# Namespaces: ${nsList.length ? nsList.join(', ') : '(none besides the host)'}. Needs root and iproute2` +
       `${needsNat ? ', iptables' : ''}${needsVrf ? ', a kernel with VRF' : ''}.`,
     '# Each step is a step of the plan `netns-studio plan` shows for an empty host, with its reason.',
-    ...(doc.forwarders.length ? ['# Forwarders are not run by this script: use `netns-studio apply`, or GOST (`netns-studio export FILE --format gost`).'] : []),
+    ...(doc.forwarders.length
+      ? ['# Forwarders are not run by this script: use `netns-studio apply`, or GOST (`netns-studio export FILE --format gost`).']
+      : []),
     'set -eu',
     '',
     '# A check holds when its `ip ... show` prints something, or when the command succeeds.',
     'shows() { [ -n "$("$@" 2>/dev/null)" ]; }',
     'quiet() { "$@" >/dev/null 2>&1; }',
-    "write_file() { mkdir -p \"$(dirname \"$1\")\"; printf '%s' \"$2\" > \"$1\"; }",
+    'write_file() { mkdir -p "$(dirname "$1")"; printf \'%s\' "$2" > "$1"; }',
     'remove_file() { rm -f "$1"; rmdir "$(dirname "$1")" 2>/dev/null || true; }',
     'die() { echo "$0: $*" >&2; exit 1; }',
     '',
@@ -231,25 +254,25 @@ export function renderShellScript(doc: Topology, opts: ShellOptions = {}): strin
     "ns='' batch='' links=''",
     'ipn() { if [ "$ns" = host ]; then ip "$@"; else ip -n "$ns" "$@"; fi; }',
     'where() { if [ "$ns" = host ]; then echo "the host"; else echo "namespace $ns"; fi; }',
-    'section() { send; ns=$1; links=\'\'; }',
+    "section() { send; ns=$1; links=''; }",
     'ipq() { batch+="$*"$\'\\n\'; }',
     'send() {',
     '  [ -n "$batch" ] || return 0',
     '  local err n cmds',
-    '  if err=$(ipn -batch - 2>&1 <<<"$batch"); then batch=\'\' links=\'\'; return 0; fi',
+    "  if err=$(ipn -batch - 2>&1 <<<\"$batch\"); then batch='' links=''; return 0; fi",
     '  n=${err##*Command failed -:}; n=${n%%[!0-9]*}',
     '  mapfile -t cmds <<<"$batch"',
     '  die "$(where): \\`ip ${cmds[${n:-1}-1]}\\` failed: ${err%%$\'\\n\'Command failed*}. Something there differs from the topology; nothing after it was run"',
     '}',
     'run() { send; "$@" || die "$(where): \\`$*\\` failed"; }',
     '# a namespace made by this run: remembered as fresh; queued like the rest when ip -batch can take its name',
-    "netns_add() { made[$1]=1; if [[ $1 == *[!A-Za-z0-9_.:=@%+,-]* ]]; then run ip netns add \"$1\"; else ipq netns add \"$1\"; fi; }",
+    'netns_add() { made[$1]=1; if [[ $1 == *[!A-Za-z0-9_.:=@%+,-]* ]]; then run ip netns add "$1"; else ipq netns add "$1"; fi; }',
     'fresh() { [ -n "${made[$ns]-}" ]; }',
     'have() { ! fresh && send && shows ipn "$@"; }',
     'has_link() {',
     '  fresh && return 1',
     '  [ -n "$links" ] || links=$\'\\n\'"$(ipn -br link show)"',
-    '  [[ $links == *$\'\\n\'"$1"[@\' \']* ]]',
+    "  [[ $links == *$'\\n'\"$1\"[@' ']* ]]",
     '}',
     '# teardown: the host ends of veth pairs whose namespaces this run deleted leave a moment later',
     'leaving=()',

@@ -21,11 +21,25 @@ test('canonical YAML: schema key order, sorted lists, defaults left out', () => 
     apiVersion: 'netns-studio/v1',
     forwarders: [],
     namespaces: [
-      { name: 'b', routes: [{ via: '10.0.0.1', to: 'default' }, { to: '10.1.0.0/16', dev: 'x' }], sysctls: { 'net.ipv6.conf.all.forwarding': '1', 'net.ipv4.ip_forward': '1' } },
+      {
+        name: 'b',
+        routes: [
+          { via: '10.0.0.1', to: 'default' },
+          { to: '10.1.0.0/16', dev: 'x' },
+        ],
+        sysctls: { 'net.ipv6.conf.all.forwarding': '1', 'net.ipv4.ip_forward': '1' },
+      },
       { name: 'a' },
       { name: 'host' },
     ],
-    veths: [{ ends: [{ name: 'y', namespace: 'b', addresses: ['10.0.0.2/24', '10.0.0.9/24'] }, { namespace: 'a', name: 'z', up: false }] }],
+    veths: [
+      {
+        ends: [
+          { name: 'y', namespace: 'b', addresses: ['10.0.0.2/24', '10.0.0.9/24'] },
+          { namespace: 'a', name: 'z', up: false },
+        ],
+      },
+    ],
   } satisfies TopologyInput);
   assert.equal(
     exportYaml(t),

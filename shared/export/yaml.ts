@@ -15,9 +15,17 @@ import { stripDefaults } from '../yaml/defaults';
 const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
 const sortKeys = <T extends Record<string, unknown>>(r: T): T => Object.fromEntries(Object.entries(r).sort(([a], [b]) => cmp(a, b))) as T;
 
-const routeOrder = (names: TableNames) => (a: Route, b: Route): number => {
-  return cmp(routeTableId(a, names) ?? String(a.table), routeTableId(b, names) ?? String(b.table)) || cmp(a.to === 'default' ? '' : a.to, b.to === 'default' ? '' : b.to) || cmp(a.metric ?? 0, b.metric ?? 0) || cmp(a.via ?? '', b.via ?? '') || cmp(a.dev ?? '', b.dev ?? '');
-};
+const routeOrder =
+  (names: TableNames) =>
+  (a: Route, b: Route): number => {
+    return (
+      cmp(routeTableId(a, names) ?? String(a.table), routeTableId(b, names) ?? String(b.table)) ||
+      cmp(a.to === 'default' ? '' : a.to, b.to === 'default' ? '' : b.to) ||
+      cmp(a.metric ?? 0, b.metric ?? 0) ||
+      cmp(a.via ?? '', b.via ?? '') ||
+      cmp(a.dev ?? '', b.dev ?? '')
+    );
+  };
 
 /** Rules in the order the kernel tries them: IPv4 then IPv6, by priority. */
 const ruleOrder = (a: PolicyRule, b: PolicyRule) => ruleFamily(a) - ruleFamily(b) || a.priority - b.priority;

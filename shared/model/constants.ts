@@ -11,9 +11,4 @@ export const KIND = 'Topology';
 export const HOST_NS = 'host';
 
 /** Only these sysctls may be set: the per-namespace forwarding switches and friends. */
-export const SYSCTL_KEYS = [
-  'net.ipv4.ip_forward',
-  'net.ipv6.conf.all.forwarding',
-  'net.ipv4.conf.all.rp_filter',
-  'net.ipv4.ping_group_range',
-] as const;
+export const SYSCTL_KEYS = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.ping_group_range'] as const;

@@ -15,7 +15,12 @@ const NO_CONTROL = /^[^\x00-\x1f\x7f]+$/;
 
 export const ExternalRef = z
   .union([
-    z.strictObject({ container: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a container name or id').describe('a Docker / Podman container, by name or id (prefix)') }),
+    z.strictObject({
+      container: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a container name or id')
+        .describe('a Docker / Podman container, by name or id (prefix)'),
+    }),
     z.strictObject({ pid: z.number().int().min(2).max(4_194_304).describe('a process whose network namespace it is') }),
     z.strictObject({
       path: z
@@ -29,7 +34,6 @@ export const ExternalRef = z
   ])
   .describe('an existing namespace this document refers to but does not own: apply never creates or deletes it, and attaches the veths into it');
 export type ExternalRef = z.output<typeof ExternalRef>;
-
 
 /**
  * Whether `ref` points at this observed namespace: a container sharing it (by name,

@@ -9,8 +9,7 @@ export const objectKey = {
   /** any link: a veth end, a bridge, a VRF */
   link: (ns: string, ifname: string) => `link:${ns}/${ifname}`,
   address: (ns: string, ifname: string, cidr: string) => `addr:${ns}/${ifname}/${cidr}`,
-  route: (ns: string, table: number | undefined, to: string, metric?: number) =>
-    `route:${ns}/${table ?? 254}/${to}${metric === undefined ? '' : `/${metric}`}`,
+  route: (ns: string, table: number | undefined, to: string, metric?: number) => `route:${ns}/${table ?? 254}/${to}${metric === undefined ? '' : `/${metric}`}`,
   /** a policy rule: one per family and priority (the validator refuses duplicates) */
   rule: (ns: string, family: 4 | 6, priority: number) => `rule:${ns}/${family}/${priority}`,
   sysctl: (ns: string, key: string) => `sysctl:${ns}/${key}`,

@@ -95,8 +95,7 @@ export const MIGRATIONS: readonly Migration[] = [v0alpha1ToV1];
 export const KNOWN_VERSIONS: readonly string[] = [...MIGRATIONS.map((m) => m.from), API_VERSION];
 
 export type MigrationResult =
-  | { ok: true; from: string; applied: string[] }
-  | { ok: false; code: 'unknown-api-version' | 'missing-api-version'; message: string };
+  { ok: true; from: string; applied: string[] } | { ok: false; code: 'unknown-api-version' | 'missing-api-version'; message: string };
 
 /** Upgrades `doc` in place to API_VERSION. */
 export function migrateDocument(doc: Document, migrations: readonly Migration[] = MIGRATIONS): MigrationResult {

@@ -42,8 +42,12 @@ export const Bridge = z.strictObject({
   mtu: z.number().int().min(68).max(65535).optional(),
   up: z.boolean().default(true),
   master: InterfaceName.optional().describe('a VRF in the same namespace'),
-  acceptForward: z.boolean().optional().describe(
-    'add an iptables FORWARD rule accepting the traffic bridged on this bridge (owned by netns-studio, removed on destroy): needed where bridge netfilter is on and the FORWARD policy is DROP, as Docker sets it on its host'),
+  acceptForward: z
+    .boolean()
+    .optional()
+    .describe(
+      'add an iptables FORWARD rule accepting the traffic bridged on this bridge (owned by netns-studio, removed on destroy): needed where bridge netfilter is on and the FORWARD policy is DROP, as Docker sets it on its host',
+    ),
 });
 
 const U32 = 4294967295;
@@ -53,8 +57,9 @@ const U32 = 4294967295;
  * `local` 255, `default` 253) or one of the namespace's `tables`; the planner
  * spells every table as its number, so nothing depends on the host's rt_tables.
  */
-export const TableRef = z.union([z.number().int().min(1).max(U32), z.string()])
-  .describe('table number, or a name: main, local, default or one of the namespace\'s `tables`');
+export const TableRef = z
+  .union([z.number().int().min(1).max(U32), z.string()])
+  .describe("table number, or a name: main, local, default or one of the namespace's `tables`");
 
 /** One path of a multipath route (`nexthop via A dev D weight W [onlink]`). */
 export const Nexthop = z.strictObject({
@@ -85,8 +90,11 @@ export const RULE_ACTIONS = ['lookup', 'blackhole', 'unreachable', 'prohibit'] a
  * lists only the rules a person adds.
  */
 export const PolicyRule = z.strictObject({
-  priority: z.number().int().min(0).max(U32).describe('unique per family in a namespace; the kernel\'s own rules sit at 0, 32766 and 32767'),
-  family: z.union([z.literal(4), z.literal(6)]).optional().describe('4 or 6; omitted = the family of from/to, else 4'),
+  priority: z.number().int().min(0).max(U32).describe("unique per family in a namespace; the kernel's own rules sit at 0, 32766 and 32767"),
+  family: z
+    .union([z.literal(4), z.literal(6)])
+    .optional()
+    .describe('4 or 6; omitted = the family of from/to, else 4'),
   from: z.string().optional().describe('source prefix (`from`), omitted = all'),
   to: z.string().optional().describe('destination prefix (`to`), omitted = all'),
   iif: InterfaceName.optional().describe('incoming interface (`lo` = sent by this namespace)'),
@@ -131,12 +139,19 @@ export const Namespace = z.strictObject({
   nat: z.array(NatRule).default([]),
   dns: Dns.optional().describe('written to /etc/netns/NAME/resolv.conf'),
   vrfs: z.array(Vrf).default([]),
-  tables: z.record(z.string(), z.number().int().min(1).max(U32)).optional()
-    .describe('names for routing tables, used by this namespace\'s routes and rules (`uplink2: 102`); never written to the host\'s rt_tables'),
-  rules: z.array(PolicyRule).optional().describe('policy rules (`ip rule`) beyond the kernel\'s default ones'),
+  tables: z
+    .record(z.string(), z.number().int().min(1).max(U32))
+    .optional()
+    .describe("names for routing tables, used by this namespace's routes and rules (`uplink2: 102`); never written to the host's rt_tables"),
+  rules: z.array(PolicyRule).optional().describe("policy rules (`ip rule`) beyond the kernel's default ones"),
   /** shared/model/external.ts: a namespace the document refers to but does not own */
   external: ExternalRef.optional(),
-  nodad: z.boolean().optional().describe('add the IPv6 addresses of this namespace with `nodad`: usable at once, without duplicate address detection (omitted = with DAD, which takes 1-2 s after the link comes up)'),
+  nodad: z
+    .boolean()
+    .optional()
+    .describe(
+      'add the IPv6 addresses of this namespace with `nodad`: usable at once, without duplicate address detection (omitted = with DAD, which takes 1-2 s after the link comes up)',
+    ),
 });
 
 export const ForwarderEnd = z.strictObject({

@@ -21,5 +21,8 @@ test('file names become safe topology names; unsafe document names are refused w
   assert.equal(checkTopologyName('lab-a_1.2'), null);
   const r = checkTopologyText('apiVersion: netns-studio/v1\nkind: Topology\nname: ../x\n', 't.yaml');
   assert.equal(r.ok, false);
-  assert.deepEqual(r.errors.map((e) => [e.code, e.line]), [['topology-name-invalid', 3]]);
+  assert.deepEqual(
+    r.errors.map((e) => [e.code, e.line]),
+    [['topology-name-invalid', 3]],
+  );
 });

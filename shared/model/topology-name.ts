@@ -29,7 +29,10 @@ export function checkTopologyName(name: string): string | null {
 
 /** `lab a` → `lab-a`: unsafe characters replaced, a safe start, at most the length allowed. */
 export function safeTopologyName(text: string): string | undefined {
-  const safe = text.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, TOPOLOGY_NAME_MAX);
+  const safe = text
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, TOPOLOGY_NAME_MAX);
   return safe && checkTopologyName(safe) === null ? safe : undefined;
 }
 
@@ -52,8 +55,10 @@ export function topologyIdentity(doc: Pick<Topology, 'name'> & { metadata?: { na
 
 /** The plan's note when the name was not written in the document. */
 export function identityNote(id: TopologyIdentity): string | undefined {
-  if (id.from === 'file') return `this document has no top-level name: it is topology "${id.name}", after its file ${id.file} (add \`name: ${id.name}\` to keep that identity if the file is renamed)`;
-  if (id.from === 'metadata') return `this document has no top-level name and no file: it is topology "${id.name}", after its title (add \`name: ${id.name}\` to keep that identity)`;
+  if (id.from === 'file')
+    return `this document has no top-level name: it is topology "${id.name}", after its file ${id.file} (add \`name: ${id.name}\` to keep that identity if the file is renamed)`;
+  if (id.from === 'metadata')
+    return `this document has no top-level name and no file: it is topology "${id.name}", after its title (add \`name: ${id.name}\` to keep that identity)`;
   if (id.from === 'default') return `this document has no top-level name and no file: it is topology "${id.name}" (add \`name:\` to give it its own)`;
   return undefined;
 }

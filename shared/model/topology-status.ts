@@ -71,4 +71,3 @@ export function describeState(s: TopologyStatus): string {
   if (s.state === 'in-sync') return 'in sync';
   return s.state;
 }
-

@@ -19,7 +19,10 @@ export const netnsAdd = (ns: string) => c({ op: 'netns.add', name: ns });
 /** ip netns del NS */
 export const netnsDel = (ns: string) => c({ op: 'netns.del', name: ns });
 
-export interface End { ns: string; name: string }
+export interface End {
+  ns: string;
+  name: string;
+}
 
 /**
  * ip [-n A.ns] link add name A.name type veth peer name B.name [netns B.ns]:
@@ -58,7 +61,8 @@ export const linkShow = (ns: string, name: string) => c({ op: 'link.show', ns, n
 export const linkShowUp = (ns: string, name: string) => c({ op: 'link.show', ns, name, up: true });
 
 /** ip addr add CIDR dev NAME [nodad] (nodad: an IPv6 address usable at once, without duplicate address detection) */
-export const addrAdd = (ns: string, dev: string, cidr: string, nodad = false) => c({ op: 'addr.add', ns, dev, cidr, ...(nodad ? { nodad: true as const } : {}) });
+export const addrAdd = (ns: string, dev: string, cidr: string, nodad = false) =>
+  c({ op: 'addr.add', ns, dev, cidr, ...(nodad ? { nodad: true as const } : {}) });
 /** ip addr del CIDR dev NAME */
 export const addrDel = (ns: string, dev: string, cidr: string) => c({ op: 'addr.del', ns, dev, cidr });
 /** ip addr show dev NAME to ADDR/32: prints the link when it holds that address */

@@ -48,7 +48,10 @@ export function hostExposureOf(step: Step, addresses: Set<string>): string | und
   const why: string[] = [];
   if (f.listen.namespace === HOST_NS) {
     const ip = parseIp(f.listen.address);
-    if (!ip || ip.range() !== 'loopback') why.push(`listens on the host at ${f.listen.address}:${f.listen.port}${ip?.range() === 'unspecified' ? ' (every address: reachable from the network)' : ''}`);
+    if (!ip || ip.range() !== 'loopback')
+      why.push(
+        `listens on the host at ${f.listen.address}:${f.listen.port}${ip?.range() === 'unspecified' ? ' (every address: reachable from the network)' : ''}`,
+      );
     if (f.listen.port < PRIVILEGED_PORTS) why.push(`takes the privileged port ${f.listen.port}`);
   }
   const target = parseIp(f.target.address);

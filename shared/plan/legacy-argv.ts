@@ -33,7 +33,11 @@ export function withOp<C extends StoredCommand>(c: C): (C & Command) | undefined
 
 /** A stored step with the operations of it, its undo and its check (see withOp); throws on a command no plan holds. */
 export function stepWithOps<S extends Omit<StoredCommand, 'op'> & { op?: StepOp; undo: StoredCommand[]; exists?: StoredCommand }>(s: S): S & Step {
-  const read = <C extends StoredCommand>(c: C) => withOp(c) ?? (() => { throw new Error(`not a plan command: ${c.namespace}: ${c.argv.join(' ')}`); })();
+  const read = <C extends StoredCommand>(c: C) =>
+    withOp(c) ??
+    (() => {
+      throw new Error(`not a plan command: ${c.namespace}: ${c.argv.join(' ')}`);
+    })();
   return { ...read(s), undo: s.undo.map(read), ...(s.exists ? { exists: read(s.exists) } : {}) } as S & Step;
 }
 
@@ -120,18 +124,31 @@ function ip(ns: string, argsIn: string[]): StepOp {
     }
     const [cidr, devKw, dev, ...flags] = rest;
     if (devKw !== 'dev' || !dev) no();
-    if (verb === 'add' && (flags.length === 0 || (flags.length === 1 && flags[0] === 'nodad'))) return { op: 'addr.add', ns, dev, cidr, ...(flags.length ? { nodad: true as const } : {}) };
+    if (verb === 'add' && (flags.length === 0 || (flags.length === 1 && flags[0] === 'nodad')))
+      return { op: 'addr.add', ns, dev, cidr, ...(flags.length ? { nodad: true as const } : {}) };
     if (verb === 'del' && flags.length === 0) return { op: 'addr.del', ns, dev, cidr };
     return no();
   }
   if (object === 'route') {
     if (verb === 'show') return { op: 'route.show', ns, route: routeShow(rest) };
     const route = routeSpec(rest);
-    return verb === 'add' ? { op: 'route.add', ns, route } : verb === 'del' ? { op: 'route.del', ns, route } : verb === 'replace' ? { op: 'route.replace', ns, route } : no();
+    return verb === 'add'
+      ? { op: 'route.add', ns, route }
+      : verb === 'del'
+        ? { op: 'route.del', ns, route }
+        : verb === 'replace'
+          ? { op: 'route.replace', ns, route }
+          : no();
   }
   if (object === 'rule') {
     const rule: PolicyRule = { ...ruleSpec(rest, verb === 'show'), family: v6 ? 6 : 4 };
-    return verb === 'add' ? { op: 'rule.add', ns, rule } : verb === 'del' ? { op: 'rule.del', ns, rule } : verb === 'show' ? { op: 'rule.show', ns, rule } : no();
+    return verb === 'add'
+      ? { op: 'rule.add', ns, rule }
+      : verb === 'del'
+        ? { op: 'rule.del', ns, rule }
+        : verb === 'show'
+          ? { op: 'rule.show', ns, rule }
+          : no();
   }
   return no();
 }
@@ -150,7 +167,8 @@ function link(ns: string, verb: string, rest: string[]): StepOp {
   const [devKw, name, ...attrs] = rest;
   if (devKw !== 'dev' || !name) no();
   if (verb === 'del' && attrs.length === 0) return { op: 'link.del', ns, name };
-  if (verb === 'show') return attrs.length === 0 ? { op: 'link.show', ns, name } : attrs.length === 1 && attrs[0] === 'up' ? { op: 'link.show', ns, name, up: true } : no();
+  if (verb === 'show')
+    return attrs.length === 0 ? { op: 'link.show', ns, name } : attrs.length === 1 && attrs[0] === 'up' ? { op: 'link.show', ns, name, up: true } : no();
   if (verb !== 'set') no();
   if (attrs.length === 1 && (attrs[0] === 'up' || attrs[0] === 'down')) return { op: 'link.state', ns, name, up: attrs[0] === 'up' };
   if (attrs.length === 1 && attrs[0] === 'nomaster') return { op: 'link.master', ns, name };

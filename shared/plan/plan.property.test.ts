@@ -104,14 +104,21 @@ function removalsOf(steps: Step[], k: number, pick: boolean[], start: State): St
   const deletes = steps.findIndex((st) => st.action !== 'delete');
   const first = steps.slice(0, Math.min(k, deletes < 0 ? steps.length : deletes));
   for (const st of first) applyCommand(s, st);
-  const addresses = [...s.addresses.values()].filter((a, i) => pick[i % pick.length]).map((a): Step => ({
-    ...addrDel(a.ns, a.dev, a.cidr), undo: [addrAdd(a.ns, a.dev, a.cidr)], reason: 'dropped from the document', object: objectKey.address(a.ns, a.dev, a.cidr), action: 'delete',
-  }));
+  const addresses = [...s.addresses.values()]
+    .filter((a, i) => pick[i % pick.length])
+    .map((a): Step => ({
+      ...addrDel(a.ns, a.dev, a.cidr),
+      undo: [addrAdd(a.ns, a.dev, a.cidr)],
+      reason: 'dropped from the document',
+      object: objectKey.address(a.ns, a.dev, a.cidr),
+      action: 'delete',
+    }));
   return [...first, ...addresses];
 }
 
 test('planOnHost: removals first, then the plan, gives d2; undo in reverse (routes an address removal takes along too) gives d1', () => {
-  let augmented = 0, loUndo = 0;
+  let augmented = 0,
+    loUndo = 0;
   fc.assert(
     fc.property(documentPair, fc.nat(8), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }), ([d1, d2], k, pick) => {
       const s1 = fromTopology(d1);
@@ -121,7 +128,11 @@ test('planOnHost: removals first, then the plan, gives d2; undo in reverse (rout
       const steps = planOnHost(d2, { doc: d1, bareLoopback: bare }, 'all', removals);
       loUndo += steps.filter((x) => x.undo.some((u) => u.op.op === 'addr.del' && u.op.dev === 'lo')).length;
       augmented += steps.slice(0, removals.length).filter((x, i) => x.undo.length > removals[i].undo.length).length;
-      assert.deepEqual(steps.slice(0, removals.length).map((x) => x.op), removals.map((x) => x.op), 'removals run first, as given');
+      assert.deepEqual(
+        steps.slice(0, removals.length).map((x) => x.op),
+        removals.map((x) => x.op),
+        'removals run first, as given',
+      );
       const after = simulate(steps, s1);
       assert.deepEqual(canonicalState(after), canonicalState(fromTopology(d2)));
       assert.deepEqual(planOnHost(d2, { doc: toTopology(after), bareLoopback: [] }, 'all'), []);

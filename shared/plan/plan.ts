@@ -34,10 +34,7 @@ import type { Command, Step } from '../model/step';
 import * as cmd from './commands';
 import { applyCommand, routeDevice } from './simulate';
 import { diffRules, ruleText } from './rule-diff';
-import {
-  DEFAULT_MTU, SYSCTL_DEFAULTS, emptyState, fromTopology, sameJson, natRuleText,
-  type LinkState, type State,
-} from './state';
+import { DEFAULT_MTU, SYSCTL_DEFAULTS, emptyState, fromTopology, sameJson, natRuleText, type LinkState, type State } from './state';
 
 export type Ownership = ReadonlySet<string> | ((key: string) => boolean) | 'all';
 
@@ -103,7 +100,10 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
     push({
       // our own forwarder is replaced (stop, then start anew: ownership logs a fresh creation);
       // someone else's is changed (destroy must start their original again)
-      command: cmd.forwarderStop(f), undo: [cmd.forwarderStart(f)], object: k, action: want && !owned(k) ? 'change' : 'delete',
+      command: cmd.forwarderStop(f),
+      undo: [cmd.forwarderStart(f)],
+      object: k,
+      action: want && !owned(k) ? 'change' : 'delete',
       reason: want ? `forwarder ${f.name} changed in the document: stop the old one` : `forwarder ${f.name} is not in the document`,
       ...(owned(k) ? {} : { unmanaged: true }),
     });
@@ -129,41 +129,67 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
   const ruleChanges = diffRules({ want: D.rules, have: O.rules, owned, nsGone });
 
   // ---- 2. per namespace: what goes away inside namespaces that stay (resolv.conf even from those that go)
-  const oNat = byNamespace(O.nat), oSysctls = byNamespace(O.sysctls), oRoutes = byNamespace(O.routes), oAddresses = byNamespace(O.addresses);
+  const oNat = byNamespace(O.nat),
+    oSysctls = byNamespace(O.sysctls),
+    oRoutes = byNamespace(O.routes),
+    oAddresses = byNamespace(O.addresses);
   for (const n of O.namespaces.keys()) {
     const dk = objectKey.dns(n);
     const dns = O.dns.get(dk);
     if (dns && !D.dns.has(dk) && (owned(dk) || nsGone.has(n))) {
-      push({ command: cmd.dnsRemove(n), undo: [cmd.dnsWrite(n, dns.dns)], object: dk, action: 'delete', reason: `${where(n)} has no DNS settings in the document: remove its resolv.conf` });
+      push({
+        command: cmd.dnsRemove(n),
+        undo: [cmd.dnsWrite(n, dns.dns)],
+        object: dk,
+        action: 'delete',
+        reason: `${where(n)} has no DNS settings in the document: remove its resolv.conf`,
+      });
     }
     if (nsGone.has(n)) continue;
     for (const [k, a] of O.accepts) {
       if (a.ns !== n || D.accepts.has(k) || !owned(k)) continue;
       push({
-        command: cmd.acceptRule(n, '-D', a.bridge), undo: [cmd.acceptRule(n, '-I', a.bridge)], object: k, action: 'delete',
-        reason: `the FORWARD accept rule of bridge ${at(n, a.bridge)} is not in the document`, exists: cmd.absent(cmd.acceptRule(n, '-C', a.bridge)),
+        command: cmd.acceptRule(n, '-D', a.bridge),
+        undo: [cmd.acceptRule(n, '-I', a.bridge)],
+        object: k,
+        action: 'delete',
+        reason: `the FORWARD accept rule of bridge ${at(n, a.bridge)} is not in the document`,
+        exists: cmd.absent(cmd.acceptRule(n, '-C', a.bridge)),
       });
     }
     for (const [k, r] of oNat.get(n) ?? []) {
       if (D.nat.has(k) || !owned(k)) continue;
       push({
-        command: cmd.natRule(n, '-D', r.rule), undo: [cmd.natRule(n, '-A', r.rule)], object: k, action: 'delete',
-        reason: `NAT rule "${natRuleText(r.rule)}" in ${where(n)} is not in the document`, exists: cmd.absent(cmd.natRule(n, '-C', r.rule)),
+        command: cmd.natRule(n, '-D', r.rule),
+        undo: [cmd.natRule(n, '-A', r.rule)],
+        object: k,
+        action: 'delete',
+        reason: `NAT rule "${natRuleText(r.rule)}" in ${where(n)} is not in the document`,
+        exists: cmd.absent(cmd.natRule(n, '-C', r.rule)),
       });
     }
     for (const [k, x] of oSysctls.get(n) ?? []) {
       if (D.sysctls.has(k) || !owned(k)) continue;
       push({
-        command: cmd.sysctlSet(n, x.key, SYSCTL_DEFAULTS[x.key]), undo: [cmd.sysctlSet(n, x.key, x.value)], object: k, action: 'delete',
+        command: cmd.sysctlSet(n, x.key, SYSCTL_DEFAULTS[x.key]),
+        undo: [cmd.sysctlSet(n, x.key, x.value)],
+        object: k,
+        action: 'delete',
         reason: `${x.key} in ${where(n)} is not set by the document: back to its default ${SYSCTL_DEFAULTS[x.key]}`,
       });
     }
     for (const c of ruleChanges) {
       if (c.kind !== 'delete' || c.ns !== n) continue;
       push({
-        command: cmd.ruleDel(n, c.rule), undo: [cmd.ruleAdd(n, c.rule)], object: c.key, action: c.replaced ? 'change' : 'delete',
-        reason: c.replaced ? `policy rule "${ruleText(c.rule)}" in ${where(n)} differs from the document: delete it to add the document's` : `policy rule "${ruleText(c.rule)}" in ${where(n)} is not in the document`,
-        exists: cmd.absent(cmd.ruleShow(n, c.rule)), ...(c.unmanaged ? { unmanaged: true } : {}),
+        command: cmd.ruleDel(n, c.rule),
+        undo: [cmd.ruleAdd(n, c.rule)],
+        object: c.key,
+        action: c.replaced ? 'change' : 'delete',
+        reason: c.replaced
+          ? `policy rule "${ruleText(c.rule)}" in ${where(n)} differs from the document: delete it to add the document's`
+          : `policy rule "${ruleText(c.rule)}" in ${where(n)} is not in the document`,
+        exists: cmd.absent(cmd.ruleShow(n, c.rule)),
+        ...(c.unmanaged ? { unmanaged: true } : {}),
       });
     }
     for (const [k, r] of oRoutes.get(n) ?? []) {
@@ -171,17 +197,27 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
       const dev = routeDevice(O, n, r.route);
       if (dev && linkGone.has(objectKey.link(n, dev))) continue; // goes with its link
       push({
-        command: cmd.routeDel(n, r.route), undo: [cmd.routeAdd(n, r.route)], object: k, action: 'delete',
-        reason: `route ${r.route.to} in ${where(n)} is not in the document`, exists: cmd.absent(cmd.routeShow(n, r.route)),
+        command: cmd.routeDel(n, r.route),
+        undo: [cmd.routeAdd(n, r.route)],
+        object: k,
+        action: 'delete',
+        reason: `route ${r.route.to} in ${where(n)} is not in the document`,
+        exists: cmd.absent(cmd.routeShow(n, r.route)),
       });
     }
     for (const [k, a] of oAddresses.get(n) ?? []) {
       if (D.addresses.has(k) || !owned(k) || linkGone.has(objectKey.link(n, a.dev))) continue;
       // derived undo: the kernel drops routes that needed this address
-      pushDerived({
-        command: cmd.addrDel(n, a.dev, a.cidr), object: k, action: 'delete',
-        reason: `address ${a.cidr} on ${at(n, a.dev)} is not in the document`, exists: cmd.absent(cmd.addrShow(n, a.dev, a.cidr)),
-      }, new Set([n]));
+      pushDerived(
+        {
+          command: cmd.addrDel(n, a.dev, a.cidr),
+          object: k,
+          action: 'delete',
+          reason: `address ${a.cidr} on ${at(n, a.dev)} is not in the document`,
+          exists: cmd.absent(cmd.addrShow(n, a.dev, a.cidr)),
+        },
+        new Set([n]),
+      );
     }
   }
 
@@ -205,12 +241,17 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
       const other = end === l ? p : l;
       const isReplacement = D.links.has(k) || (p !== undefined && D.links.has(linkKey(p)));
       const what = kind === 'veth' ? `veth ${at(end.ns, end.name)}${other ? ` ↔ ${at(other.ns, other.name)}` : ''}` : `${kind} ${at(l.ns, l.name)}`;
-      pushDerived({
-        command: cmd.linkDel(end.ns, end.name), object: linkKey(end), action: 'delete',
-        reason: isReplacement ? `${what} exists in another form than the document says: delete it to recreate it` : `${what} is not in the document`,
-        exists: cmd.absent(cmd.linkShow(end.ns, end.name)),
-        ...(ownedLink(l) ? {} : { unmanaged: true }),
-      }, new Set([end.ns, ...(end.peer ? [end.peer.ns] : [])]));
+      pushDerived(
+        {
+          command: cmd.linkDel(end.ns, end.name),
+          object: linkKey(end),
+          action: 'delete',
+          reason: isReplacement ? `${what} exists in another form than the document says: delete it to recreate it` : `${what} is not in the document`,
+          exists: cmd.absent(cmd.linkShow(end.ns, end.name)),
+          ...(ownedLink(l) ? {} : { unmanaged: true }),
+        },
+        new Set([end.ns, ...(end.peer ? [end.peer.ns] : [])]),
+      );
     }
   }
 
@@ -218,11 +259,16 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
   for (const n of nsGone) {
     const scope = new Set([n]);
     for (const l of cur.links.values()) if (l.ns === n && l.peer) scope.add(l.peer.ns);
-    pushDerived({
-      command: cmd.netnsDel(n), object: objectKey.namespace(n), action: 'delete',
-      reason: `namespace ${n} is not in the document (its links, veth peers, addresses, routes, sysctls and NAT rules go with it)`,
-      exists: cmd.absent(cmd.linkShow(n, 'lo')),
-    }, scope);
+    pushDerived(
+      {
+        command: cmd.netnsDel(n),
+        object: objectKey.namespace(n),
+        action: 'delete',
+        reason: `namespace ${n} is not in the document (its links, veth peers, addresses, routes, sysctls and NAT rules go with it)`,
+        exists: cmd.absent(cmd.linkShow(n, 'lo')),
+      },
+      scope,
+    );
   }
 
   // ---- 4b. links the document wants down go down before the build: the kernel drops
@@ -230,10 +276,16 @@ export function planStates(D: State, O: State, opts: PlanOptions = {}): Step[] {
   for (const d of D.links.values()) {
     const h = cur.links.get(linkKey(d));
     if (d.up || !h?.up || !sameIdentity(d, h)) continue;
-    pushDerived({
-      command: cmd.linkSetUp(d.ns, d.name, false), object: linkKey(d), action: 'change',
-      reason: `${at(d.ns, d.name)} should be down`, ...(ownedLink(h) ? {} : { unmanaged: true }),
-    }, new Set([d.ns]));
+    pushDerived(
+      {
+        command: cmd.linkSetUp(d.ns, d.name, false),
+        object: linkKey(d),
+        action: 'change',
+        reason: `${at(d.ns, d.name)} should be down`,
+        ...(ownedLink(h) ? {} : { unmanaged: true }),
+      },
+      new Set([d.ns]),
+    );
   }
 
   // ---- 5. the build
@@ -262,8 +314,16 @@ function sameIdentity(a: LinkState, b: LinkState): boolean {
 
 function cloneForPlanning(s: State): State {
   return {
-    namespaces: new Map(s.namespaces), links: new Map(s.links), addresses: new Map(s.addresses), routes: new Map(s.routes), rules: new Map(s.rules),
-    sysctls: new Map(s.sysctls), nat: new Map(s.nat), accepts: new Map(s.accepts), dns: new Map(s.dns), forwarders: new Map(s.forwarders),
+    namespaces: new Map(s.namespaces),
+    links: new Map(s.links),
+    addresses: new Map(s.addresses),
+    routes: new Map(s.routes),
+    rules: new Map(s.rules),
+    sysctls: new Map(s.sysctls),
+    nat: new Map(s.nat),
+    accepts: new Map(s.accepts),
+    dns: new Map(s.dns),
+    forwarders: new Map(s.forwarders),
   };
 }
 
@@ -272,8 +332,15 @@ function scoped(s: State, nss: Set<string>): State {
   const pick = <T extends { ns: string }>(m: Map<string, T>) => new Map([...m].filter(([, v]) => nss.has(v.ns)));
   return {
     namespaces: new Map([...s.namespaces].filter(([n]) => nss.has(n))),
-    links: pick(s.links), addresses: pick(s.addresses), routes: pick(s.routes), rules: pick(s.rules), sysctls: pick(s.sysctls), nat: pick(s.nat), accepts: pick(s.accepts),
-    dns: new Map(), forwarders: new Map(),
+    links: pick(s.links),
+    addresses: pick(s.addresses),
+    routes: pick(s.routes),
+    rules: pick(s.rules),
+    sysctls: pick(s.sysctls),
+    nat: pick(s.nat),
+    accepts: pick(s.accepts),
+    dns: new Map(),
+    forwarders: new Map(),
   };
 }
 
@@ -292,8 +359,12 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
   for (const n of nsOrder) {
     if (n === HOST_NS || have.namespaces.has(n)) continue;
     out.push({
-      command: cmd.netnsAdd(n), undo: [cmd.netnsDel(n)], object: objectKey.namespace(n), action: 'create',
-      reason: `namespace ${n} is in the document but not on the host`, exists: cmd.linkShow(n, 'lo'),
+      command: cmd.netnsAdd(n),
+      undo: [cmd.netnsDel(n)],
+      object: objectKey.namespace(n),
+      action: 'create',
+      reason: `namespace ${n} is in the document but not on the host`,
+      exists: cmd.linkShow(n, 'lo'),
     });
   }
   const fresh = (n: string) => n !== HOST_NS && !have.namespaces.has(n);
@@ -308,8 +379,12 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
     const [a, b] = cmd.vethCreator(e0, e1);
     pairs.set(linkKey(a), [a as LinkState, b as LinkState]);
   }
-  const wLinks = byNamespace(want.links), wAddresses = byNamespace(want.addresses), wRoutes = byNamespace(want.routes);
-  const wSysctls = byNamespace(want.sysctls), wNat = byNamespace(want.nat), wRules = byNamespace(want.rules);
+  const wLinks = byNamespace(want.links),
+    wAddresses = byNamespace(want.addresses),
+    wRoutes = byNamespace(want.routes);
+  const wSysctls = byNamespace(want.sysctls),
+    wNat = byNamespace(want.nat),
+    wRules = byNamespace(want.rules);
   const pairsByNs = new Map<string, [string, [LinkState, LinkState]][]>();
   for (const e of pairs) {
     const g = pairsByNs.get(e[1][0].ns);
@@ -322,8 +397,11 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
         if (l.kind !== kind || have.links.has(k)) continue;
         created.add(k);
         out.push({
-          command: kind === 'vrf' ? cmd.vrfAdd(n, l.name, l.table ?? 0) : cmd.bridgeAdd(n, l.name), undo: [cmd.linkDel(n, l.name)],
-          object: k, action: 'create', reason: `${kind === 'vrf' ? `VRF (table ${l.table})` : 'bridge'} ${at(n, l.name)} is in the document but not on the host`,
+          command: kind === 'vrf' ? cmd.vrfAdd(n, l.name, l.table ?? 0) : cmd.bridgeAdd(n, l.name),
+          undo: [cmd.linkDel(n, l.name)],
+          object: k,
+          action: 'create',
+          reason: `${kind === 'vrf' ? `VRF (table ${l.table})` : 'bridge'} ${at(n, l.name)} is in the document but not on the host`,
           exists: cmd.linkShow(n, l.name),
         });
       }
@@ -333,7 +411,10 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
       created.add(k);
       created.add(linkKey(b));
       out.push({
-        command: cmd.vethAdd(a, b), undo: [cmd.linkDel(a.ns, a.name)], object: k, action: 'create',
+        command: cmd.vethAdd(a, b),
+        undo: [cmd.linkDel(a.ns, a.name)],
+        object: k,
+        action: 'create',
         reason: `veth ${at(a.ns, a.name)} ↔ ${at(b.ns, b.name)} is in the document but not on the host`,
         exists: cmd.linkShow(a.ns, a.name),
       });
@@ -350,19 +431,27 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
     const loHave = fresh(n) ? 'down' : have.namespaces.get(n)!.loopback;
     if (lo !== loHave && !(n === HOST_NS && lo === 'down')) {
       out.push({
-        command: cmd.linkSetUp(n, 'lo', lo === 'up'), undo: [cmd.linkSetUp(n, 'lo', loHave === 'up')], object: objectKey.loopback(n),
-        action: fresh(n) ? 'create' : 'change', reason: `the loopback of ${where(n)} should be ${lo}`,
-        ...(lo === 'up' ? { exists: cmd.linkShowUp(n, 'lo') } : {}), ...(fresh(n) ? {} : unmanaged(objectKey.loopback(n))),
+        command: cmd.linkSetUp(n, 'lo', lo === 'up'),
+        undo: [cmd.linkSetUp(n, 'lo', loHave === 'up')],
+        object: objectKey.loopback(n),
+        action: fresh(n) ? 'create' : 'change',
+        reason: `the loopback of ${where(n)} should be ${lo}`,
+        ...(lo === 'up' ? { exists: cmd.linkShowUp(n, 'lo') } : {}),
+        ...(fresh(n) ? {} : unmanaged(objectKey.loopback(n))),
       });
     }
     for (const l of links) {
       const h = before(l);
-      const wantMtu = l.kind === 'veth' ? l.mtu ?? DEFAULT_MTU : l.mtu;
-      const haveMtu = h ? h.mtu ?? DEFAULT_MTU : DEFAULT_MTU;
+      const wantMtu = l.kind === 'veth' ? (l.mtu ?? DEFAULT_MTU) : l.mtu;
+      const haveMtu = h ? (h.mtu ?? DEFAULT_MTU) : DEFAULT_MTU;
       if (wantMtu !== undefined && wantMtu !== haveMtu) {
         out.push({
-          command: cmd.linkSetMtu(n, l.name, wantMtu), undo: [cmd.linkSetMtu(n, l.name, haveMtu)], object: linkKey(l), action: h ? 'change' : 'create',
-          reason: `${at(n, l.name)} should have MTU ${wantMtu}${h ? ` (it has ${haveMtu})` : ''}`, ...(h ? unmanaged(linkKey(l)) : {}),
+          command: cmd.linkSetMtu(n, l.name, wantMtu),
+          undo: [cmd.linkSetMtu(n, l.name, haveMtu)],
+          object: linkKey(l),
+          action: h ? 'change' : 'create',
+          reason: `${at(n, l.name)} should have MTU ${wantMtu}${h ? ` (it has ${haveMtu})` : ''}`,
+          ...(h ? unmanaged(linkKey(l)) : {}),
         });
       }
     }
@@ -370,7 +459,10 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
       const h = before(l);
       if (l.master === h?.master) continue;
       out.push({
-        command: cmd.linkSetMaster(n, l.name, l.master), undo: [cmd.linkSetMaster(n, l.name, h?.master)], object: linkKey(l), action: h ? 'change' : 'create',
+        command: cmd.linkSetMaster(n, l.name, l.master),
+        undo: [cmd.linkSetMaster(n, l.name, h?.master)],
+        object: linkKey(l),
+        action: h ? 'change' : 'create',
         reason: l.master ? `${at(n, l.name)} is a port of ${l.master}` : `${at(n, l.name)} should not be a port of ${h?.master}`,
         ...(h ? unmanaged(linkKey(l)) : {}),
       });
@@ -379,61 +471,95 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
       const linkNew = created.has(objectKey.link(n, a.dev));
       if (!linkNew && have.addresses.has(k)) continue;
       out.push({
-        command: cmd.addrAdd(n, a.dev, a.cidr, a.nodad), undo: [cmd.addrDel(n, a.dev, a.cidr)], object: k, action: 'create',
-        reason: `address ${a.cidr} on ${at(n, a.dev)} is in the document${a.nodad ? ' (nodad: usable at once)' : ''}`, exists: cmd.addrShow(n, a.dev, a.cidr),
+        command: cmd.addrAdd(n, a.dev, a.cidr, a.nodad),
+        undo: [cmd.addrDel(n, a.dev, a.cidr)],
+        object: k,
+        action: 'create',
+        reason: `address ${a.cidr} on ${at(n, a.dev)} is in the document${a.nodad ? ' (nodad: usable at once)' : ''}`,
+        exists: cmd.addrShow(n, a.dev, a.cidr),
       });
     }
     for (const l of links) {
       const h = before(l);
       if (l.up === (h?.up ?? false)) continue;
       out.push({
-        command: cmd.linkSetUp(n, l.name, l.up), undo: [cmd.linkSetUp(n, l.name, !l.up)], object: linkKey(l), action: h ? 'change' : 'create',
+        command: cmd.linkSetUp(n, l.name, l.up),
+        undo: [cmd.linkSetUp(n, l.name, !l.up)],
+        object: linkKey(l),
+        action: h ? 'change' : 'create',
         reason: `${at(n, l.name)} should be ${l.up ? 'up' : 'down'}${h ? '' : ' once configured'}`,
-        ...(l.up ? { exists: cmd.linkShowUp(n, l.name) } : {}), ...(h ? unmanaged(linkKey(l)) : {}),
+        ...(l.up ? { exists: cmd.linkShowUp(n, l.name) } : {}),
+        ...(h ? unmanaged(linkKey(l)) : {}),
       });
     }
     for (const [k, r] of wRoutes.get(n) ?? []) {
       const h = have.routes.get(k);
       if (h && sameJson(h.route, r.route)) continue;
-      out.push(h
-        ? {
-            command: cmd.routeReplace(n, r.route), undo: [cmd.routeReplace(n, h.route)], object: k, action: 'change',
-            reason: `route ${r.route.to} in ${where(n)} differs from the document`, ...unmanaged(k),
-          }
-        : {
-            command: cmd.routeAdd(n, r.route), undo: [cmd.routeDel(n, r.route)], object: k, action: 'create',
-            reason: `route ${r.route.to}${r.route.via ? ` via ${r.route.via}` : ''} in ${where(n)} is in the document`, exists: cmd.routeShow(n, r.route),
-          });
+      out.push(
+        h
+          ? {
+              command: cmd.routeReplace(n, r.route),
+              undo: [cmd.routeReplace(n, h.route)],
+              object: k,
+              action: 'change',
+              reason: `route ${r.route.to} in ${where(n)} differs from the document`,
+              ...unmanaged(k),
+            }
+          : {
+              command: cmd.routeAdd(n, r.route),
+              undo: [cmd.routeDel(n, r.route)],
+              object: k,
+              action: 'create',
+              reason: `route ${r.route.to}${r.route.via ? ` via ${r.route.via}` : ''} in ${where(n)} is in the document`,
+              exists: cmd.routeShow(n, r.route),
+            },
+      );
     }
     for (const [k, r] of wRules.get(n) ?? []) {
       const h = fresh(n) ? undefined : have.rules.get(k);
       if (h && sameJson(h.rule, r.rule)) continue; // a rule in another form was deleted before the build
       out.push({
-        command: cmd.ruleAdd(n, r.rule), undo: [cmd.ruleDel(n, r.rule)], object: k, action: 'create',
-        reason: `policy rule "${ruleText(r.rule)}" in ${where(n)} is in the document`, exists: cmd.ruleShow(n, r.rule),
+        command: cmd.ruleAdd(n, r.rule),
+        undo: [cmd.ruleDel(n, r.rule)],
+        object: k,
+        action: 'create',
+        reason: `policy rule "${ruleText(r.rule)}" in ${where(n)} is in the document`,
+        exists: cmd.ruleShow(n, r.rule),
       });
     }
     for (const [k, x] of wSysctls.get(n) ?? []) {
       const h = have.sysctls.get(k);
-      const hv = fresh(n) ? SYSCTL_DEFAULTS[x.key] : h?.value ?? SYSCTL_DEFAULTS[x.key];
+      const hv = fresh(n) ? SYSCTL_DEFAULTS[x.key] : (h?.value ?? SYSCTL_DEFAULTS[x.key]);
       if (hv === x.value) continue;
       out.push({
-        command: cmd.sysctlSet(n, x.key, x.value), undo: [cmd.sysctlSet(n, x.key, hv)], object: k, action: h ? 'change' : 'create',
-        reason: `${x.key} should be ${x.value} in ${where(n)}`, ...(h ? unmanaged(k) : {}),
+        command: cmd.sysctlSet(n, x.key, x.value),
+        undo: [cmd.sysctlSet(n, x.key, hv)],
+        object: k,
+        action: h ? 'change' : 'create',
+        reason: `${x.key} should be ${x.value} in ${where(n)}`,
+        ...(h ? unmanaged(k) : {}),
       });
     }
     for (const [k, r] of wNat.get(n) ?? []) {
       if (!fresh(n) && have.nat.has(k)) continue;
       out.push({
-        command: cmd.natRule(n, '-A', r.rule), undo: [cmd.natRule(n, '-D', r.rule)], object: k, action: 'create',
-        reason: `NAT rule "${natRuleText(r.rule)}" in ${where(n)} is in the document`, exists: cmd.natRule(n, '-C', r.rule),
+        command: cmd.natRule(n, '-A', r.rule),
+        undo: [cmd.natRule(n, '-D', r.rule)],
+        object: k,
+        action: 'create',
+        reason: `NAT rule "${natRuleText(r.rule)}" in ${where(n)} is in the document`,
+        exists: cmd.natRule(n, '-C', r.rule),
       });
     }
     for (const [k, a] of want.accepts) {
       if (a.ns !== n || (!fresh(n) && have.accepts.has(k))) continue;
       out.push({
-        command: cmd.acceptRule(n, '-I', a.bridge), undo: [cmd.acceptRule(n, '-D', a.bridge)], object: k, action: 'create',
-        reason: `bridge ${at(n, a.bridge)} accepts forwarded traffic (acceptForward: an iptables FORWARD rule before the chain's DROP policy)`, exists: cmd.acceptRule(n, '-C', a.bridge),
+        command: cmd.acceptRule(n, '-I', a.bridge),
+        undo: [cmd.acceptRule(n, '-D', a.bridge)],
+        object: k,
+        action: 'create',
+        reason: `bridge ${at(n, a.bridge)} accepts forwarded traffic (acceptForward: an iptables FORWARD rule before the chain's DROP policy)`,
+        exists: cmd.acceptRule(n, '-C', a.bridge),
       });
     }
     const dk = objectKey.dns(n);
@@ -441,8 +567,12 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
     const hdns = have.dns.get(dk);
     if (dns && !(hdns && sameJson(hdns.dns, dns.dns))) {
       out.push({
-        command: cmd.dnsWrite(n, dns.dns), undo: [hdns ? cmd.dnsWrite(n, hdns.dns) : cmd.dnsRemove(n)], object: dk, action: hdns ? 'change' : 'create',
-        reason: `${where(n)} resolves names with ${dns.dns.nameservers.join(', ')} (/etc/netns/${n}/resolv.conf)`, ...(hdns ? unmanaged(dk) : {}),
+        command: cmd.dnsWrite(n, dns.dns),
+        undo: [hdns ? cmd.dnsWrite(n, hdns.dns) : cmd.dnsRemove(n)],
+        object: dk,
+        action: hdns ? 'change' : 'create',
+        reason: `${where(n)} resolves names with ${dns.dns.nameservers.join(', ')} (/etc/netns/${n}/resolv.conf)`,
+        ...(hdns ? unmanaged(dk) : {}),
       });
     }
   }
@@ -451,7 +581,10 @@ function build(want: State, have: State, owned: (key: string) => boolean): Draft
   for (const [k, f] of want.forwarders) {
     if (have.forwarders.has(k)) continue;
     out.push({
-      command: cmd.forwarderStart(f), undo: [cmd.forwarderStop(f)], object: k, action: 'create',
+      command: cmd.forwarderStart(f),
+      undo: [cmd.forwarderStop(f)],
+      object: k,
+      action: 'create',
       reason: `forwarder ${f.name}: ${f.protocol} ${f.listen.address}:${f.listen.port} in ${where(f.listen.namespace)} → ${f.target.address}:${f.target.port} in ${where(f.target.namespace)}`,
     });
   }

@@ -16,10 +16,28 @@ import { objectKey } from '../model/ids';
 import type { Topology } from '../model/schema';
 import { fromTopology, isV6, type LinkState } from './state';
 
-export interface ExpectedLink { key: string; ns: string; name: string; kind: LinkState['kind'] }
-export interface ExpectedPort { key: string; ns: string; name: string; bridge: string }
-export interface ExpectedAddress { key: string; ns: string; dev: string; cidr: string }
-export interface ExpectedForwarder { key: string; name: string }
+export interface ExpectedLink {
+  key: string;
+  ns: string;
+  name: string;
+  kind: LinkState['kind'];
+}
+export interface ExpectedPort {
+  key: string;
+  ns: string;
+  name: string;
+  bridge: string;
+}
+export interface ExpectedAddress {
+  key: string;
+  ns: string;
+  dev: string;
+  cidr: string;
+}
+export interface ExpectedForwarder {
+  key: string;
+  name: string;
+}
 
 export interface HeldDown {
   /** object key (`link:ns1/veth0`) */
@@ -87,7 +105,8 @@ export function readinessExpectation(doc: Topology, touched: ReadonlySet<string>
     return undefined;
   };
   const carrierExpected = new Set<string>();
-  const touchedLink = (l: LinkState) => touched.has(objectKey.link(l.ns, l.name)) || (l.peer !== undefined && touched.has(objectKey.link(l.peer.ns, l.peer.name)));
+  const touchedLink = (l: LinkState) =>
+    touched.has(objectKey.link(l.ns, l.name)) || (l.peer !== undefined && touched.has(objectKey.link(l.peer.ns, l.peer.name)));
 
   for (const [key, l] of s.links) {
     if (!l.up) continue; // down as the document says: nothing to wait for
@@ -108,7 +127,8 @@ export function readinessExpectation(doc: Topology, touched: ReadonlySet<string>
     const l = link(a.ns, a.dev);
     if (!l?.up) continue;
     if (carrierExpected.has(objectKey.link(a.ns, a.dev))) out.addresses.push({ key, ns: a.ns, dev: a.dev, cidr: a.cidr });
-    else if (!a.nodad) out.heldDown.push({ object: key, reason: `stays tentative: ${at(a.ns, a.dev)} has no carrier, so duplicate address detection cannot run` });
+    else if (!a.nodad)
+      out.heldDown.push({ object: key, reason: `stays tentative: ${at(a.ns, a.dev)} has no carrier, so duplicate address detection cannot run` });
   }
   for (const [key, f] of s.forwarders) if (touched.has(key)) out.forwarders.push({ key, name: f.name });
   return out;

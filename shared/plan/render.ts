@@ -35,8 +35,11 @@ export function routeSpec(r: Route): string[] {
     ...(r.src !== undefined ? ['src', r.src] : []),
     ...(r.onlink ? ['onlink'] : []),
     ...(r.nexthops ?? []).flatMap((h) => [
-      'nexthop', ...(h.via !== undefined ? ['via', h.via] : []), ...(h.dev !== undefined ? ['dev', h.dev] : []),
-      ...(h.weight !== undefined ? ['weight', String(h.weight)] : []), ...(h.onlink ? ['onlink'] : []),
+      'nexthop',
+      ...(h.via !== undefined ? ['via', h.via] : []),
+      ...(h.dev !== undefined ? ['dev', h.dev] : []),
+      ...(h.weight !== undefined ? ['weight', String(h.weight)] : []),
+      ...(h.onlink ? ['onlink'] : []),
     ]),
   ];
 }
@@ -48,7 +51,8 @@ export function routeSpec(r: Route): string[] {
  */
 export function ruleSpec(r: PolicyRule): string[] {
   return [
-    'priority', String(r.priority),
+    'priority',
+    String(r.priority),
     ...(r.from !== undefined ? ['from', r.from] : []),
     ...(r.to !== undefined ? ['to', r.to] : []),
     ...(r.iif !== undefined ? ['iif', r.iif] : []),
@@ -63,10 +67,14 @@ const ruleShowSpec = (r: PolicyRule) => [...ruleSpec({ ...r, action: 'blackhole'
 const fam = (r: Route) => (routeIsV6(r) ? ['-6'] : []);
 /** ip [-6] route show [type T] [table T] exact TO [via] [dev] [metric]: prints the route when it exists */
 const routeShowArgv = (r: Route) => [
-  'ip', ...fam(r), 'route', 'show',
+  'ip',
+  ...fam(r),
+  'route',
+  'show',
   ...(r.type && r.type !== 'unicast' ? ['type', r.type] : []),
   ...(r.table !== undefined ? ['table', String(r.table)] : []),
-  'exact', r.to,
+  'exact',
+  r.to,
   ...(r.via !== undefined ? ['via', r.via] : []),
   ...(r.dev !== undefined ? ['dev', r.dev] : []),
   ...(r.metric !== undefined ? ['metric', String(r.metric)] : []),
@@ -233,7 +241,9 @@ export function renderPlan(steps: Step[], opts: { color?: boolean } = {}): strin
     out.push(`# namespace ${g.namespace}`);
     for (const { index, step, command } of g.steps) {
       const mark = step.action === 'create' ? '+' : step.action === 'delete' ? '-' : '~';
-      out.push(`  ${mark} ${command}${dim(`   # ${index + 1}: ${step.reason}`)}${step.unmanaged ? warn(` [unmanaged: ${step.object}]`) : ''}${step.touchesHost ? warn(` [touches the host: ${step.touchesHost}]`) : ''}`);
+      out.push(
+        `  ${mark} ${command}${dim(`   # ${index + 1}: ${step.reason}`)}${step.unmanaged ? warn(` [unmanaged: ${step.object}]`) : ''}${step.touchesHost ? warn(` [touches the host: ${step.touchesHost}]`) : ''}`,
+      );
     }
   }
   return out.join('\n');

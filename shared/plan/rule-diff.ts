@@ -55,5 +55,7 @@ export function ruleText(r: PolicyRule): string {
     r.oif ? `oif ${r.oif}` : '',
     r.fwmark !== undefined ? `fwmark 0x${r.fwmark.toString(16)}${r.fwmask !== undefined ? `/0x${r.fwmask.toString(16)}` : ''}` : '',
     r.action && r.action !== 'lookup' ? r.action : `lookup ${r.table ?? 'main'}`,
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
 }

@@ -19,14 +19,31 @@ import { objectKey } from '../model/ids';
 import type { Command, Step } from '../model/step';
 import type { OpOf, StepOp } from '../model/step-op';
 import {
-  SYSCTL_DEFAULTS, canonicalCidr, isV6, routeIsV6, canonicalDns, canonicalForwarder, canonicalNat, canonicalRoute, canonicalRule, cloneState, fromTopology, natKey, routeKey, ruleKey,
-  type LinkState, type State,
+  SYSCTL_DEFAULTS,
+  canonicalCidr,
+  isV6,
+  routeIsV6,
+  canonicalDns,
+  canonicalForwarder,
+  canonicalNat,
+  canonicalRoute,
+  canonicalRule,
+  cloneState,
+  fromTopology,
+  natKey,
+  routeKey,
+  ruleKey,
+  type LinkState,
+  type State,
 } from './state';
 import type { Topology } from '../model/schema';
 import { toTopology } from './to-topology';
 
 export class SimError extends Error {
-  constructor(public readonly command: Command, message: string) {
+  constructor(
+    public readonly command: Command,
+    message: string,
+  ) {
     super(`${command.namespace}: ${command.argv.join(' ')}: ${message}`);
   }
 }
@@ -61,7 +78,8 @@ function applyOp(s: State, ns: string, op: StepOp, fail: Fail): void {
     }
     case 'link.veth': {
       if (isLink(s, ns, op.name)) fail('RTNETLINK answers: File exists');
-      const peerNs = op.peer.ns, pName = op.peer.name;
+      const peerNs = op.peer.ns,
+        pName = op.peer.name;
       if (!s.namespaces.has(peerNs)) fail(`Invalid "netns" value "${peerNs}"`);
       if (isLink(s, peerNs, pName) || (peerNs === ns && pName === op.name)) fail('RTNETLINK answers: File exists');
       s.links.set(objectKey.link(ns, op.name), { ns, name: op.name, kind: 'veth', peer: { ns: peerNs, name: pName }, up: false });
@@ -95,11 +113,13 @@ function applyOp(s: State, ns: string, op: StepOp, fail: Fail): void {
       if (!s.addresses.has(k)) fail('RTNETLINK answers: Cannot assign requested address');
       // routes whose gateway only this address made reachable go with it, and with
       // the last IPv4 address of a link go all the IPv4 routes through it
-      const doomed = [...s.routes].filter(([, r]) => r.ns === ns && routeDevice(s, ns, r.route) === dev).filter(([, r]) => {
-        const others = [...s.addresses.values()].filter((a) => a.ns === ns && a.dev === dev && a.cidr !== cidr && isV6(a.cidr) === isV6(cidr));
-        if (r.route.via && inSubnet(r.route.via, cidr) && !others.some((a) => inSubnet(r.route.via!, a.cidr))) return true;
-        return !isV6(cidr) && !routeIsV6(r.route) && others.length === 0;
-      });
+      const doomed = [...s.routes]
+        .filter(([, r]) => r.ns === ns && routeDevice(s, ns, r.route) === dev)
+        .filter(([, r]) => {
+          const others = [...s.addresses.values()].filter((a) => a.ns === ns && a.dev === dev && a.cidr !== cidr && isV6(a.cidr) === isV6(cidr));
+          if (r.route.via && inSubnet(r.route.via, cidr) && !others.some((a) => inSubnet(r.route.via!, a.cidr))) return true;
+          return !isV6(cidr) && !routeIsV6(r.route) && others.length === 0;
+        });
       for (const [rk] of doomed) s.routes.delete(rk);
       s.addresses.delete(k);
       return;
@@ -327,7 +347,8 @@ function checkRoutable(s: State, ns: string, r: Route, fail: Fail): void {
   }
   if (r.type && r.type !== 'unicast') return;
   if (r.nexthops) {
-    for (const h of r.nexthops) checkRoutable(s, ns, { to: r.to, ...(h.via ? { via: h.via } : {}), ...(h.dev ? { dev: h.dev } : {}), ...(h.onlink ? { onlink: true } : {}) }, fail);
+    for (const h of r.nexthops)
+      checkRoutable(s, ns, { to: r.to, ...(h.via ? { via: h.via } : {}), ...(h.dev ? { dev: h.dev } : {}), ...(h.onlink ? { onlink: true } : {}) }, fail);
     return;
   }
   if (r.dev) {

@@ -39,14 +39,33 @@ export interface AddressState {
   /** desired only: an IPv6 address the document wants added with `nodad` (how it is added, not what the host shows) */
   nodad?: true;
 }
-export interface RouteState { ns: string; route: Route }
+export interface RouteState {
+  ns: string;
+  route: Route;
+}
 /** a policy rule in canonical form (canonicalRule): family explicit, table a number */
-export interface RuleState { ns: string; rule: PolicyRule }
-export interface SysctlState { ns: string; key: SysctlKey; value: string }
-export interface NatState { ns: string; rule: NatRule }
-export interface DnsState { ns: string; dns: Dns }
+export interface RuleState {
+  ns: string;
+  rule: PolicyRule;
+}
+export interface SysctlState {
+  ns: string;
+  key: SysctlKey;
+  value: string;
+}
+export interface NatState {
+  ns: string;
+  rule: NatRule;
+}
+export interface DnsState {
+  ns: string;
+  dns: Dns;
+}
 /** an iptables FORWARD accept rule for the traffic a bridge forwards between its ports */
-export interface AcceptState { ns: string; bridge: string }
+export interface AcceptState {
+  ns: string;
+  bridge: string;
+}
 
 export interface State {
   /** every namespace, `host` included (always present) */
@@ -253,21 +272,48 @@ export function fromTopology(doc: Topology): State {
     s.links.set(objectKey.link(l.ns, l.name), l);
     for (const a of addresses) {
       const cidr = canonicalCidr(a);
-      s.addresses.set(objectKey.address(l.ns, l.name, cidr), { ns: l.ns, dev: l.name, cidr, ...(nodadIn.has(l.ns) && isV6(cidr) ? { nodad: true as const } : {}) });
+      s.addresses.set(objectKey.address(l.ns, l.name, cidr), {
+        ns: l.ns,
+        dev: l.name,
+        cidr,
+        ...(nodadIn.has(l.ns) && isV6(cidr) ? { nodad: true as const } : {}),
+      });
     }
   };
   for (const n of doc.namespaces) {
     for (const v of n.vrfs ?? []) addLink({ ns: n.name, name: v.name, kind: 'vrf', table: v.table, up: v.up ?? true }, []);
   }
   for (const b of doc.bridges) {
-    addLink({ ns: b.namespace, name: b.name, kind: 'bridge', up: b.up ?? true, ...(b.mtu !== undefined ? { mtu: b.mtu } : {}), ...(b.master ? { master: b.master } : {}) }, b.addresses ?? []);
+    addLink(
+      {
+        ns: b.namespace,
+        name: b.name,
+        kind: 'bridge',
+        up: b.up ?? true,
+        ...(b.mtu !== undefined ? { mtu: b.mtu } : {}),
+        ...(b.master ? { master: b.master } : {}),
+      },
+      b.addresses ?? [],
+    );
     if (b.acceptForward) s.accepts.set(objectKey.accept(b.namespace, b.name), { ns: b.namespace, bridge: b.name });
   }
   for (const v of doc.veths) {
     v.ends.forEach((e, i) => {
       const p = v.ends[1 - i];
       const mtu = e.mtu === undefined || e.mtu === DEFAULT_MTU ? {} : { mtu: e.mtu };
-      addLink({ ns: e.namespace, name: e.name, kind: 'veth', peer: { ns: p.namespace, name: p.name }, up: e.up ?? true, ...mtu, ...(e.master ? { master: e.master } : {}), end: i as 0 | 1 }, e.addresses ?? []);
+      addLink(
+        {
+          ns: e.namespace,
+          name: e.name,
+          kind: 'veth',
+          peer: { ns: p.namespace, name: p.name },
+          up: e.up ?? true,
+          ...mtu,
+          ...(e.master ? { master: e.master } : {}),
+          end: i as 0 | 1,
+        },
+        e.addresses ?? [],
+      );
     });
   }
   for (const n of doc.namespaces) {
@@ -321,7 +367,8 @@ export function natArgs(n: NatRule): string[] {
     ...(n.outInterface ? ['-o', n.outInterface] : []),
     ...(n.protocol ? ['-p', n.protocol] : []),
     ...(n.port !== undefined ? ['--dport', String(n.port)] : []),
-    '-j', n.action === 'masquerade' ? 'MASQUERADE' : n.action === 'snat' ? 'SNAT' : 'DNAT',
+    '-j',
+    n.action === 'masquerade' ? 'MASQUERADE' : n.action === 'snat' ? 'SNAT' : 'DNAT',
     ...(n.toAddress ? [n.action === 'snat' ? '--to-source' : '--to-destination', n.toAddress] : []),
   ];
 }

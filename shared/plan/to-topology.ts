@@ -12,7 +12,11 @@ import { DEFAULT_MTU, cmp, hostFirst, type LinkState, type State } from './state
 /** The document a state stands for (canonical order: namespaces by name, links by key). */
 export function toTopology(s: State): Topology {
   const nsNames = [...s.namespaces.keys()].sort(hostFirst);
-  const addrsOf = (ns: string, dev: string) => [...s.addresses.values()].filter((a) => a.ns === ns && a.dev === dev).map((a) => a.cidr).sort();
+  const addrsOf = (ns: string, dev: string) =>
+    [...s.addresses.values()]
+      .filter((a) => a.ns === ns && a.dev === dev)
+      .map((a) => a.cidr)
+      .sort();
   const links = [...s.links.entries()].sort(([a], [b]) => cmp(a, b)).map(([, l]) => l);
   const veths: Topology['veths'] = [];
   const seen = new Set<string>();
@@ -23,7 +27,10 @@ export function toTopology(s: State): Topology {
     seen.add(objectKey.link(l.ns, l.name));
     seen.add(objectKey.link(peer.ns, peer.name));
     const end = (e: LinkState) => ({
-      namespace: e.ns, name: e.name, addresses: addrsOf(e.ns, e.name), up: e.up,
+      namespace: e.ns,
+      name: e.name,
+      addresses: addrsOf(e.ns, e.name),
+      up: e.up,
       ...(e.mtu !== undefined && e.mtu !== DEFAULT_MTU ? { mtu: e.mtu } : {}),
       ...(e.master ? { master: e.master } : {}),
     });
@@ -43,11 +50,17 @@ export function toTopology(s: State): Topology {
       const vrfs = links.filter((l) => l.kind === 'vrf' && l.ns === name).map((l) => ({ name: l.name, table: l.table ?? 0, up: l.up }));
       return { name, loopback: s.namespaces.get(name)!.loopback, sysctls, routes, nat, vrfs, ...(rules.length ? { rules } : {}), ...(dns ? { dns } : {}) };
     }),
-    bridges: links.filter((l) => l.kind === 'bridge').map((l) => ({
-      name: l.name, namespace: l.ns, addresses: addrsOf(l.ns, l.name), up: l.up,
-      ...(l.mtu !== undefined ? { mtu: l.mtu } : {}), ...(l.master ? { master: l.master } : {}),
-      ...(s.accepts.has(objectKey.accept(l.ns, l.name)) ? { acceptForward: true } : {}),
-    })),
+    bridges: links
+      .filter((l) => l.kind === 'bridge')
+      .map((l) => ({
+        name: l.name,
+        namespace: l.ns,
+        addresses: addrsOf(l.ns, l.name),
+        up: l.up,
+        ...(l.mtu !== undefined ? { mtu: l.mtu } : {}),
+        ...(l.master ? { master: l.master } : {}),
+        ...(s.accepts.has(objectKey.accept(l.ns, l.name)) ? { acceptForward: true } : {}),
+      })),
     veths,
     forwarders: [...s.forwarders.values()],
   };

@@ -39,7 +39,10 @@ export const NEEDS_CONFIRMATION = 'needs-confirmation';
 export const CONFIRM_FD_FLAG = '--confirm-fd';
 export const CLIENT_CONFIRMS_FLAG = '--client-confirms';
 
-export interface SupervisorAsk { ask: number; change: ChangeToConfirm }
+export interface SupervisorAsk {
+  ask: number;
+  change: ChangeToConfirm;
+}
 export type SupervisorAnswer = { answer: number } & Confirmation;
 
 /** Reads one answer line (the helper's side); undefined when it is not one. */

@@ -76,7 +76,10 @@ export function isErrorResponse(m: HelperMessage): m is z.infer<typeof ErrorResp
 export const HelloParams = z.strictObject({ client: z.string().max(200).optional() }).optional();
 
 /** Namespace names as they may appear in a request: what `ip netns add` accepts, no path tricks. */
-const NsName = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/).refine((s) => s !== '.' && s !== '..', 'not a namespace name');
+const NsName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,200}$/)
+  .refine((s) => s !== '.' && s !== '..', 'not a namespace name');
 
 export const DiscoverParams = z
   .strictObject({

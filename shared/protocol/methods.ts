@@ -16,8 +16,15 @@ import { TOPOLOGY_NAME, type TopologyIdentity } from '../model/topology-name';
 import type { TopologyDetail, TopologyStatus } from '../model/topology-status';
 import type { Readiness } from '../plan/readiness';
 import {
-  DiscoverParams, HelloParams, RequestId, WatchSubscribeParams, WatchUnsubscribeParams,
-  type DiscoverResult, type HelloResult, type WatchData, type WatchSubscribeResult,
+  DiscoverParams,
+  HelloParams,
+  RequestId,
+  WatchSubscribeParams,
+  WatchUnsubscribeParams,
+  type DiscoverResult,
+  type HelloResult,
+  type WatchData,
+  type WatchSubscribeResult,
 } from './messages';
 
 // ---------------------------------------------------------------- shapes of results and events
@@ -97,7 +104,11 @@ export interface ForwarderLive extends ForwarderStats {
 
 export const TopologyNameParam = z.string().regex(TOPOLOGY_NAME, 'a topology name (letters, digits, "_", ".", "-")');
 /** The file a document came from (names a topology without `name`, recorded for `list`): a path, no control characters. */
-export const SourceFileParam = z.string().min(1).max(4096).regex(/^[^\x00-\x1f\x7f]+$/, 'a file path without control characters'); // eslint-disable-line no-control-regex
+export const SourceFileParam = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^[^\x00-\x1f\x7f]+$/, 'a file path without control characters'); // eslint-disable-line no-control-regex
 
 export const PlanParams = z.strictObject({
   /** the topology document (validated by the pipeline, which reports its issues) */
@@ -135,7 +146,10 @@ export const DestroyParams = z.strictObject({
   file: SourceFileParam.optional(),
   name: TopologyNameParam.optional(),
   /** the hash `plan` with `destroy: true` returned: refused when ownership changed since */
-  planHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  planHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   dryRun: z.boolean().optional(),
 });
 export type DestroyParams = z.infer<typeof DestroyParams>;
@@ -146,7 +160,10 @@ export const ForwardersUnsubscribeParams = z.strictObject({ subscription: Reques
 /** Bounds of one `ping` request (helper/ping/run.ts). */
 export const MAX_PINGS = 1024;
 export const MAX_LANES = 16;
-const NsName = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/).refine((s) => s !== '.' && s !== '..', 'not a namespace name');
+const NsName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,200}$/)
+  .refine((s) => s !== '.' && s !== '..', 'not a namespace name');
 export const PingParams = z.strictObject({
   pings: z
     .array(
@@ -184,13 +201,20 @@ export interface PingProgress {
 // ---------------------------------------------------------------- link tools (capture, terminal, netem)
 
 /** An interface name as the kernel takes it (IFNAMSIZ 16: 15 characters), no path or option tricks. */
-export const IfName = z.string().regex(/^[A-Za-z0-9_.@-]{1,15}$/, 'an interface name (letters, digits, "_", ".", "@", "-"; at most 15)').refine((s) => s !== '.' && s !== '..' && !s.startsWith('-'), 'not an interface name');
+export const IfName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.@-]{1,15}$/, 'an interface name (letters, digits, "_", ".", "@", "-"; at most 15)')
+  .refine((s) => s !== '.' && s !== '..' && !s.startsWith('-'), 'not an interface name');
 /**
  * A BPF capture filter (pcap-filter(7)): characters the grammar uses and nothing else
  * (no quotes, no `$`, `;`, backquote: it is one argv element anyway, and tcpdump
  * compile-checks it before the capture starts).
  */
-export const CaptureFilter = z.string().max(1000).regex(/^[A-Za-z0-9 _.:/[\]()&|!=<>+*%^~-]*$/, 'a BPF filter: letters, digits, spaces and . : / [ ] ( ) & | ! = < > + * % ^ ~ -').refine((s) => !s.trim().startsWith('-'), 'a filter does not start with "-"');
+export const CaptureFilter = z
+  .string()
+  .max(1000)
+  .regex(/^[A-Za-z0-9 _.:/[\]()&|!=<>+*%^~-]*$/, 'a BPF filter: letters, digits, spaces and . : / [ ] ( ) & | ! = < > + * % ^ ~ -')
+  .refine((s) => !s.trim().startsWith('-'), 'a filter does not start with "-"');
 /** Bounds of one capture (helper/capture/run.ts). */
 import { CAPTURE_LIMITS } from './capture-limits';
 export { CAPTURE_LIMITS };
@@ -229,8 +253,7 @@ export interface CapturedPacket {
 export type CaptureEndReason = 'count' | 'duration' | 'bytes' | 'stopped' | 'exited' | 'failed';
 /** Events `capture` of a capture: batches of packets, then one `end`. */
 export type CaptureEvent =
-  | { type: 'packets'; linktype: number; packets: CapturedPacket[] }
-  | { type: 'end'; reason: CaptureEndReason; packets: number; bytes: number; error?: string };
+  { type: 'packets'; linktype: number; packets: CapturedPacket[] } | { type: 'end'; reason: CaptureEndReason; packets: number; bytes: number; error?: string };
 
 /** Terminals one helper connection may have open at once. */
 export const MAX_TERMINALS = 4;
@@ -300,7 +323,9 @@ interface Row<P extends z.ZodType, R, E> {
   result?: R;
   events?: E;
 }
-const row = <R, E = Record<never, never>>() => <P extends z.ZodType>(params: P): Row<P, R, E> => ({ params });
+const row =
+  <R, E = Record<never, never>>() =>
+  <P extends z.ZodType>(params: P): Row<P, R, E> => ({ params });
 
 export const METHOD_TABLE = {
   hello: row<HelloResult>()(HelloParams),

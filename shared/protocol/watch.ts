@@ -62,8 +62,18 @@ const vethId = (v: Veth) => `${v.ends[0].namespace}/${v.ends[0].name}|${v.ends[1
  * namespace entry, bridge or veth that is new goes at the end.
  */
 export function replacePart(doc: Topology, ns: string, part: NamespacePart | undefined): Topology {
-  const namespaces = replaceWhere(doc.namespaces, (n) => n.name === ns, part?.entry ? [part.entry] : [], (n) => n.name);
-  const bridges = replaceWhere(doc.bridges, (b) => b.namespace === ns, part?.bridges ?? [], (b) => `${b.namespace}/${b.name}`);
+  const namespaces = replaceWhere(
+    doc.namespaces,
+    (n) => n.name === ns,
+    part?.entry ? [part.entry] : [],
+    (n) => n.name,
+  );
+  const bridges = replaceWhere(
+    doc.bridges,
+    (b) => b.namespace === ns,
+    part?.bridges ?? [],
+    (b) => `${b.namespace}/${b.name}`,
+  );
   const veths = replaceWhere(doc.veths, (v) => touches(v, ns), part?.veths ?? [], vethId);
   return { ...doc, namespaces, bridges, veths };
 }

@@ -18,7 +18,9 @@ export function formatWhy(r: ReachResult): string {
   }
   const f = r.failure;
   if (f) {
-    lines.push(`  ${r.predicted === 'unknown' ? 'UNKNOWN' : 'FAILS'} at ${f.direction} hop in ${f.ns}${f.iface ? ` (${f.iface})` : ''} [${f.code}]: ${f.reason}`);
+    lines.push(
+      `  ${r.predicted === 'unknown' ? 'UNKNOWN' : 'FAILS'} at ${f.direction} hop in ${f.ns}${f.iface ? ` (${f.iface})` : ''} [${f.code}]: ${f.reason}`,
+    );
     if (f.entry) lines.push(`    entry: ${f.entry}`);
     lines.push(`    fix: ${f.fix}`);
   }

@@ -58,18 +58,57 @@ export function deriveKernelRoutes(ns: NetNs): void {
       if (!l.up && a.family === 6) continue;
       ns.local.set(ipKey(a.ip), l);
       const src = a.ip.toString();
-      pushRoute(ns, { family: a.family, type: 'local', dst: a.ip, prefix: a.family === 4 ? 32 : 128, dev: l.name, metric: 0, table: table ?? 255, src: a.ip, text: `local ${src} dev ${l.name} table ${table ?? 'local'} proto kernel scope host src ${src}` });
+      pushRoute(ns, {
+        family: a.family,
+        type: 'local',
+        dst: a.ip,
+        prefix: a.family === 4 ? 32 : 128,
+        dev: l.name,
+        metric: 0,
+        table: table ?? 255,
+        src: a.ip,
+        text: `local ${src} dev ${l.name} table ${table ?? 'local'} proto kernel scope host src ${src}`,
+      });
       const full = a.family === 4 ? 32 : 128;
       if (a.prefix === full || !l.up) continue;
       const net = parseCidr(networkOf({ addr: a.ip, prefix: a.prefix, kind: a.family === 4 ? 'ipv4' : 'ipv6' }))!.addr;
-      pushRoute(ns, { family: a.family, type: 'unicast', dst: net, prefix: a.prefix, dev: l.name, metric: a.family === 4 ? 0 : 256, table: table ?? 254, src: a.ip, text: `${net.toString()}/${a.prefix} dev ${l.name}${table ? ` table ${table}` : ''} proto kernel scope link src ${src}` });
+      pushRoute(ns, {
+        family: a.family,
+        type: 'unicast',
+        dst: net,
+        prefix: a.prefix,
+        dev: l.name,
+        metric: a.family === 4 ? 0 : 256,
+        table: table ?? 254,
+        src: a.ip,
+        text: `${net.toString()}/${a.prefix} dev ${l.name}${table ? ` table ${table}` : ''} proto kernel scope link src ${src}`,
+      });
     }
   }
   if (ns.loopbackUp) {
     ns.local.set(ipKey(parseIp('127.0.0.1')!), ns.links.get('lo')!);
     ns.local.set(ipKey(parseIp('::1')!), ns.links.get('lo')!);
-    pushRoute(ns, { family: 4, type: 'local', dst: parseIp('127.0.0.0')!, prefix: 8, dev: 'lo', metric: 0, table: 255, src: parseIp('127.0.0.1')!, text: 'local 127.0.0.0/8 dev lo table local proto kernel scope host src 127.0.0.1' });
-    pushRoute(ns, { family: 6, type: 'local', dst: parseIp('::1')!, prefix: 128, dev: 'lo', metric: 0, table: 255, text: 'local ::1 dev lo table local proto kernel metric 0' });
+    pushRoute(ns, {
+      family: 4,
+      type: 'local',
+      dst: parseIp('127.0.0.0')!,
+      prefix: 8,
+      dev: 'lo',
+      metric: 0,
+      table: 255,
+      src: parseIp('127.0.0.1')!,
+      text: 'local 127.0.0.0/8 dev lo table local proto kernel scope host src 127.0.0.1',
+    });
+    pushRoute(ns, {
+      family: 6,
+      type: 'local',
+      dst: parseIp('::1')!,
+      prefix: 128,
+      dev: 'lo',
+      metric: 0,
+      table: 255,
+      text: 'local ::1 dev lo table local proto kernel metric 0',
+    });
   }
 }
 
@@ -125,9 +164,11 @@ export function netOfDocument(doc: Topology): Net {
     const rp = Number(d.sysctls['net.ipv4.conf.all.rp_filter'] ?? 0);
     n.rpFilter = rp === 1 ? 1 : rp === 2 ? 2 : 0;
     n.nat = d.nat.map(natRuleOf);
-    for (const v of d.vrfs) n.links.set(v.name, { name: v.name, kind: 'vrf', up: v.up, carrier: v.up, oper: v.up ? 'UP' : 'DOWN', addrs: [], vrfTable: v.table });
+    for (const v of d.vrfs)
+      n.links.set(v.name, { name: v.name, kind: 'vrf', up: v.up, carrier: v.up, oper: v.up ? 'UP' : 'DOWN', addrs: [], vrfTable: v.table });
     if (d.vrfs.length) {
-      for (const f of [4, 6] as Family[]) n.rules[f].splice(1, 0, { family: f, priority: 1000, l3mdev: true, action: 'lookup', text: '1000: from all lookup [l3mdev-table]' });
+      for (const f of [4, 6] as Family[])
+        n.rules[f].splice(1, 0, { family: f, priority: 1000, l3mdev: true, action: 'lookup', text: '1000: from all lookup [l3mdev-table]' });
     }
     for (const r of d.rules ?? []) {
       const rule = ruleOf(r, d.tables);
@@ -135,15 +176,36 @@ export function netOfDocument(doc: Topology): Net {
       n.rules[rule.family] = [...n.rules[rule.family], rule].sort((a, b) => a.priority - b.priority);
     }
   }
-  if (!namespaces.has(HOST_NS) && (doc.bridges.some((b) => b.namespace === HOST_NS) || doc.veths.some((v) => v.ends.some((e) => e.namespace === HOST_NS)))) nsOf(HOST_NS);
+  if (!namespaces.has(HOST_NS) && (doc.bridges.some((b) => b.namespace === HOST_NS) || doc.veths.some((v) => v.ends.some((e) => e.namespace === HOST_NS))))
+    nsOf(HOST_NS);
   for (const b of doc.bridges) {
-    nsOf(b.namespace).links.set(b.name, { name: b.name, kind: 'bridge', up: b.up, carrier: false, oper: 'DOWN', master: b.master, addrs: addrsOf(b.addresses) });
+    nsOf(b.namespace).links.set(b.name, {
+      name: b.name,
+      kind: 'bridge',
+      up: b.up,
+      carrier: false,
+      oper: 'DOWN',
+      master: b.master,
+      addrs: addrsOf(b.addresses),
+    });
   }
   for (const v of doc.veths) {
     const [a, b] = v.ends;
     const carrier = a.up && b.up;
-    for (const [e, o] of [[a, b], [b, a]] as const) {
-      nsOf(e.namespace).links.set(e.name, { name: e.name, kind: 'veth', up: e.up, carrier, oper: carrier ? 'UP' : e.up ? 'LOWERLAYERDOWN' : 'DOWN', master: e.master, addrs: addrsOf(e.addresses), peer: { ns: o.namespace, name: o.name } });
+    for (const [e, o] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      nsOf(e.namespace).links.set(e.name, {
+        name: e.name,
+        kind: 'veth',
+        up: e.up,
+        carrier,
+        oper: carrier ? 'UP' : e.up ? 'LOWERLAYERDOWN' : 'DOWN',
+        master: e.master,
+        addrs: addrsOf(e.addresses),
+        peer: { ns: o.namespace, name: o.name },
+      });
     }
   }
   // a bridge is operationally up when it is up and one of its ports passes frames
@@ -159,16 +221,44 @@ export function netOfDocument(doc: Topology): Net {
     const n = nsOf(d.name);
     for (const r of d.routes) {
       const family: Family = r.to.includes(':') || (r.via ?? '').includes(':') ? 6 : 4;
-      const dst = r.to === 'default' ? { addr: parseIp(family === 4 ? '0.0.0.0' : '::')!, prefix: 0 } : parseCidr(r.to.includes('/') ? r.to : `${r.to}/${family === 4 ? 32 : 128}`);
+      const dst =
+        r.to === 'default'
+          ? { addr: parseIp(family === 4 ? '0.0.0.0' : '::')!, prefix: 0 }
+          : parseCidr(r.to.includes('/') ? r.to : `${r.to}/${family === 4 ? 32 : 128}`);
       if (!dst) continue;
       // a multipath route: the walk follows every path (which one a ping takes is the kernel's hash); via/dev are the first's
       const first = r.nexthops?.[0];
-      const nexthops = r.nexthops?.map((h) => ({ via: h.via ? parseIp(h.via) ?? undefined : undefined, dev: h.dev }));
+      const nexthops = r.nexthops?.map((h) => ({ via: h.via ? (parseIp(h.via) ?? undefined) : undefined, dev: h.dev }));
       const viaText = r.via ?? first?.via;
-      const via = viaText ? parseIp(viaText) ?? undefined : undefined;
-      const hops = r.nexthops ? r.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev ? ` dev ${h.dev}` : ''}${h.weight ? ` weight ${h.weight}` : ''}`).join(' ') : '';
-      const text = [r.type && r.type !== 'unicast' ? r.type : '', r.to, r.via ? `via ${r.via}` : '', r.dev ? `dev ${r.dev}` : '', r.table ? `table ${r.table}` : '', r.metric !== undefined ? `metric ${r.metric}` : '', r.src ? `src ${r.src}` : '', hops].filter(Boolean).join(' ');
-      pushRoute(n, { family, type: r.type ?? 'unicast', dst: dst.addr, prefix: dst.prefix, via, dev: r.dev ?? first?.dev, metric: r.metric ?? (family === 6 ? 1024 : 0), table: routeTableId(r, d.tables) ?? 254, src: r.src ? parseIp(r.src) ?? undefined : undefined, ...(nexthops ? { nexthops } : {}), text });
+      const via = viaText ? (parseIp(viaText) ?? undefined) : undefined;
+      const hops = r.nexthops
+        ? r.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev ? ` dev ${h.dev}` : ''}${h.weight ? ` weight ${h.weight}` : ''}`).join(' ')
+        : '';
+      const text = [
+        r.type && r.type !== 'unicast' ? r.type : '',
+        r.to,
+        r.via ? `via ${r.via}` : '',
+        r.dev ? `dev ${r.dev}` : '',
+        r.table ? `table ${r.table}` : '',
+        r.metric !== undefined ? `metric ${r.metric}` : '',
+        r.src ? `src ${r.src}` : '',
+        hops,
+      ]
+        .filter(Boolean)
+        .join(' ');
+      pushRoute(n, {
+        family,
+        type: r.type ?? 'unicast',
+        dst: dst.addr,
+        prefix: dst.prefix,
+        via,
+        dev: r.dev ?? first?.dev,
+        metric: r.metric ?? (family === 6 ? 1024 : 0),
+        table: routeTableId(r, d.tables) ?? 254,
+        src: r.src ? (parseIp(r.src) ?? undefined) : undefined,
+        ...(nexthops ? { nexthops } : {}),
+        text,
+      });
     }
   }
   return { namespaces, source: 'document' };

@@ -39,23 +39,37 @@ function linkOf(l: ObservedLink): NetLink {
 function routeOf(r: ObservedRoute): NetRoute | undefined {
   const type: RouteType = ROUTE_TYPES.has(r.type as RouteType) ? (r.type as RouteType) : 'other';
   const full = r.family === 4 ? 32 : 128;
-  const dst = r.dst === 'default' ? { addr: parseIp(r.family === 4 ? '0.0.0.0' : '::')!, prefix: 0 } : parseCidr(r.dst.includes('/') ? r.dst : `${r.dst}/${full}`);
+  const dst =
+    r.dst === 'default' ? { addr: parseIp(r.family === 4 ? '0.0.0.0' : '::')!, prefix: 0 } : parseCidr(r.dst.includes('/') ? r.dst : `${r.dst}/${full}`);
   if (!dst) return undefined;
-  const text = [type !== 'unicast' ? type : '', r.dst, r.via ? `via ${r.via}` : '', r.dev ? `dev ${r.dev}` : '', r.table !== 254 ? `table ${r.table === 255 ? 'local' : r.table}` : '', r.protocol !== 'boot' ? `proto ${r.protocol}` : '', r.metric ? `metric ${r.metric}` : '', r.src ? `src ${r.src}` : ''].filter(Boolean).join(' ');
+  const text = [
+    type !== 'unicast' ? type : '',
+    r.dst,
+    r.via ? `via ${r.via}` : '',
+    r.dev ? `dev ${r.dev}` : '',
+    r.table !== 254 ? `table ${r.table === 255 ? 'local' : r.table}` : '',
+    r.protocol !== 'boot' ? `proto ${r.protocol}` : '',
+    r.metric ? `metric ${r.metric}` : '',
+    r.src ? `src ${r.src}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   // a multipath route has no via/dev of its own: the first path's stand for it, and the walk follows each
-  const nexthops = r.nexthops?.map((h) => ({ via: h.via ? parseIp(h.via) ?? undefined : undefined, dev: h.dev }));
-  const hopsText = r.nexthops?.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev ? ` dev ${h.dev}` : ''}${h.weight ? ` weight ${h.weight}` : ''}`).join(' ');
+  const nexthops = r.nexthops?.map((h) => ({ via: h.via ? (parseIp(h.via) ?? undefined) : undefined, dev: h.dev }));
+  const hopsText = r.nexthops
+    ?.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev ? ` dev ${h.dev}` : ''}${h.weight ? ` weight ${h.weight}` : ''}`)
+    .join(' ');
   return {
     family: r.family,
     type,
     dst: dst.addr,
     prefix: dst.prefix,
-    via: r.via ? parseIp(r.via) ?? undefined : nexthops?.[0]?.via,
+    via: r.via ? (parseIp(r.via) ?? undefined) : nexthops?.[0]?.via,
     dev: r.dev ?? nexthops?.[0]?.dev,
     ...(nexthops && nexthops.length > 1 ? { nexthops } : {}),
     metric: r.metric ?? 0,
     table: r.table,
-    src: r.src ? parseIp(r.src) ?? undefined : undefined,
+    src: r.src ? (parseIp(r.src) ?? undefined) : undefined,
     text: hopsText ? `${text} ${hopsText}` : text,
   };
 }
@@ -84,8 +98,7 @@ export function parseRuleText(r: ObservedRule): NetRule {
       const [value, mask] = (v ?? '').split('/').map(Number);
       if (Number.isInteger(value) && (mask === undefined || Number.isInteger(mask))) rule.fwmark = { value, mask: mask ?? 0xffffffff };
       else rule.unknown ??= `fwmark ${v}`;
-    }
-    else if (k === 'lookup') {
+    } else if (k === 'lookup') {
       i++;
       if (v === '[l3mdev-table]') rule.l3mdev = true;
       else {
@@ -113,7 +126,10 @@ function nsOf(o: ObservedNamespace): NetNs {
     if (nr) pushRoute(n, nr);
   }
   for (const f of [4, 6] as Family[]) {
-    const rules = o.rules.filter((r) => r.family === f).map(parseRuleText).sort((a, b) => a.priority - b.priority);
+    const rules = o.rules
+      .filter((r) => r.family === f)
+      .map(parseRuleText)
+      .sort((a, b) => a.priority - b.priority);
     n.rules[f] = rules.length ? rules : defaultRules(f);
   }
   // local addresses are what the local tables say (an address on a down link has none)

@@ -28,12 +28,21 @@ const DOCKER = `:INPUT ACCEPT [0:0]
 -A DOCKER-USER -j RETURN`.split('\n');
 
 const pkt = (p: Partial<IptPacket>): IptPacket => ({
-  family: 4, src: parseIp('172.17.0.2')!, dst: parseIp('172.17.0.3')!, ctstate: 'NEW', icmpType: 8, isLocal: () => false, ...p,
+  family: 4,
+  src: parseIp('172.17.0.2')!,
+  dst: parseIp('172.17.0.3')!,
+  ctstate: 'NEW',
+  icmpType: 8,
+  isLocal: () => false,
+  ...p,
 });
 
 test('a Docker host: containers on docker0 pass FORWARD, a bridged LAN on br0 meets the DROP policy', () => {
   const chains = parseFilterLines(DOCKER);
-  assert.deepEqual(evalFilterChain(chains, 'FORWARD', pkt({ inIface: 'docker0', outIface: 'docker0' })).rule?.text, '-A FORWARD -i docker0 -o docker0 -j ACCEPT');
+  assert.deepEqual(
+    evalFilterChain(chains, 'FORWARD', pkt({ inIface: 'docker0', outIface: 'docker0' })).rule?.text,
+    '-A FORWARD -i docker0 -o docker0 -j ACCEPT',
+  );
   const lan = evalFilterChain(chains, 'FORWARD', pkt({ inIface: 'br0', outIface: 'br0' }));
   assert.equal(lan.verdict, 'DROP');
   assert.equal(lan.rule, undefined, 'the policy decides');
@@ -46,7 +55,11 @@ test('a Docker host: containers on docker0 pass FORWARD, a bridged LAN on br0 me
 });
 
 test('an unreadable match is unknown only when the readable parts do not rule the rule out', () => {
-  const chains = parseFilterLines([':FORWARD DROP [0:0]', '-A FORWARD -i docker0 -m physdev --physdev-is-bridged -j ACCEPT', '-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT']);
+  const chains = parseFilterLines([
+    ':FORWARD DROP [0:0]',
+    '-A FORWARD -i docker0 -m physdev --physdev-is-bridged -j ACCEPT',
+    '-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT',
+  ]);
   const r = evalFilterChain(chains, 'FORWARD', pkt({ inIface: 'br0', outIface: 'br0' }));
   assert.equal(r.verdict, 'unknown');
   assert.equal(r.rule?.text, '-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT');
@@ -79,5 +92,9 @@ test('NAT: Docker-style user chains, masquerade by source, DNAT address from --t
   const d = evalNatChain(nat, 'PREROUTING', pkt({ inIface: 'eth0', dst: parseIp('10.9.9.9')!, isLocal: () => true }));
   assert.equal(d.action, 'DNAT');
   assert.equal(d.rule?.toAddress?.toString(), '172.17.0.3');
-  assert.equal(evalNatChain(nat, 'PREROUTING', pkt({ inIface: 'eth0', dst: parseIp('10.9.9.9')!, isLocal: () => false })).action, undefined, 'addrtype LOCAL is evaluated');
+  assert.equal(
+    evalNatChain(nat, 'PREROUTING', pkt({ inIface: 'eth0', dst: parseIp('10.9.9.9')!, isLocal: () => false })).action,
+    undefined,
+    'addrtype LOCAL is evaluated',
+  );
 });

@@ -73,7 +73,14 @@ function prefixOf(s: string): { ip: Ip; prefix: number } | undefined {
   return Number.isInteger(n) && n >= 0 && n <= max ? { ip, prefix: n } : undefined;
 }
 
-const ICMP_TYPES: Record<string, number> = { 'echo-request': 8, 'echo-reply': 0, 'ipv6-echo-request': 128, 'echo-request-v6': 128, 'echo-reply-v6': 129, 'ipv6-echo-reply': 129 };
+const ICMP_TYPES: Record<string, number> = {
+  'echo-request': 8,
+  'echo-reply': 0,
+  'ipv6-echo-request': 128,
+  'echo-request-v6': 128,
+  'echo-reply-v6': 129,
+  'ipv6-echo-reply': 129,
+};
 /** modules whose options are understood (others: unknown) */
 const KNOWN_MODULES = new Set(['conntrack', 'state', 'comment', 'icmp', 'icmp6', 'tcp', 'udp', 'addrtype', 'mark']);
 /** targets that let the packet go on to the next rule */

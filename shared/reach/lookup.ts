@@ -120,7 +120,7 @@ function lookupUncached(ns: NetNs, q: LookupQuery): LookupResult {
     if (!sel) continue;
     if (rule.unknown || sel === 'unknown') return { unknownRule: rule, downRoute, tried };
     if (rule.action !== 'lookup') return { rule, downRoute, tried };
-    const table = rule.l3mdev ? vrfTableOf(ns, q.iif === 'lo' ? q.oif ?? q.l3dev : q.iif) : rule.table;
+    const table = rule.l3mdev ? vrfTableOf(ns, q.iif === 'lo' ? (q.oif ?? q.l3dev) : q.iif) : rule.table;
     if (table === undefined) continue;
     const route = bestIn(ns, table, q, true);
     // `throw` and friends (type other) send the lookup on to the next rule, like an empty table
@@ -157,10 +157,22 @@ export function onLinkDev(ns: NetNs, ip: Ip, family: Family, dev?: string): stri
   // a connected route without gateway (e.g. `ip route add 10.9.0.0/24 dev veth1`) also makes it on-link
   for (const t of ns.tables.values()) {
     for (const r of t) {
-      if (r.family === family && r.type === 'unicast' && !r.via && r.dev && (!dev || r.dev === dev) && r.prefix > 0 && inPrefix(ip, r.dst, r.prefix) && ns.links.get(r.dev)?.up) return r.dev;
+      if (
+        r.family === family &&
+        r.type === 'unicast' &&
+        !r.via &&
+        r.dev &&
+        (!dev || r.dev === dev) &&
+        r.prefix > 0 &&
+        inPrefix(ip, r.dst, r.prefix) &&
+        ns.links.get(r.dev)?.up
+      )
+        return r.dev;
     }
   }
-  return dev && ns.links.get(dev)?.up && [...ns.tables.values()].some((t) => t.some((r) => r.family === family && !r.via && r.dev === dev && r.prefix === 0)) ? dev : undefined;
+  return dev && ns.links.get(dev)?.up && [...ns.tables.values()].some((t) => t.some((r) => r.family === family && !r.via && r.dev === dev && r.prefix === 0))
+    ? dev
+    : undefined;
 }
 
 /** The source address the kernel picks for a packet to `to` leaving by `dev` on `route`. */
@@ -186,8 +198,16 @@ export function selectSource(ns: NetNs, route: NetRoute, dev: string, to: Ip, fa
 
 /** RFC 6724's default policy table as the kernel holds it (net/ipv6/addrlabel.c): longest prefix gives the label. */
 const LABELS: { net: Ip; prefix: number; label: number }[] = [
-  ['::1', 128, 0], ['::', 96, 3], ['::ffff:0:0', 96, 4], ['2001::', 32, 6], ['2001:10::', 28, 7], ['2002::', 16, 2],
-  ['3ffe::', 16, 12], ['fec0::', 10, 11], ['fc00::', 7, 5], ['::', 0, 1],
+  ['::1', 128, 0],
+  ['::', 96, 3],
+  ['::ffff:0:0', 96, 4],
+  ['2001::', 32, 6],
+  ['2001:10::', 28, 7],
+  ['2002::', 16, 2],
+  ['3ffe::', 16, 12],
+  ['fec0::', 10, 11],
+  ['fc00::', 7, 5],
+  ['::', 0, 1],
 ].map(([a, prefix, label]) => ({ net: ipaddr.IPv6.parse(a as string), prefix: prefix as number, label: label as number }));
 
 function label6(ip: Ip): number {

@@ -10,25 +10,57 @@ import { trace } from './trace';
 
 /** a reaches c through b over two links (a1–b1, a2–b2) by one multipath route; `second` is its second gateway. */
 function twoPaths(second: string) {
-  return netOfDocument(Topology.parse({
-    apiVersion: 'netns-studio/v1', kind: 'Topology',
-    namespaces: [
-      { name: 'a', routes: [{ to: '10.9.0.0/24', nexthops: [{ via: '10.1.0.2', dev: 'a1' }, { via: second, dev: 'a2' }] }] },
-      { name: 'b', sysctls: { 'net.ipv4.ip_forward': '1' } },
-      { name: 'c', routes: [{ to: 'default', via: '10.9.0.1' }] },
-    ],
-    veths: [
-      { ends: [{ namespace: 'a', name: 'a1', addresses: ['10.1.0.1/24'] }, { namespace: 'b', name: 'b1', addresses: ['10.1.0.2/24'] }] },
-      { ends: [{ namespace: 'a', name: 'a2', addresses: ['10.2.0.1/24'] }, { namespace: 'b', name: 'b2', addresses: ['10.2.0.2/24'] }] },
-      { ends: [{ namespace: 'b', name: 'b3', addresses: ['10.9.0.1/24'] }, { namespace: 'c', name: 'c1', addresses: ['10.9.0.2/24'] }] },
-    ],
-  }));
+  return netOfDocument(
+    Topology.parse({
+      apiVersion: 'netns-studio/v1',
+      kind: 'Topology',
+      namespaces: [
+        {
+          name: 'a',
+          routes: [
+            {
+              to: '10.9.0.0/24',
+              nexthops: [
+                { via: '10.1.0.2', dev: 'a1' },
+                { via: second, dev: 'a2' },
+              ],
+            },
+          ],
+        },
+        { name: 'b', sysctls: { 'net.ipv4.ip_forward': '1' } },
+        { name: 'c', routes: [{ to: 'default', via: '10.9.0.1' }] },
+      ],
+      veths: [
+        {
+          ends: [
+            { namespace: 'a', name: 'a1', addresses: ['10.1.0.1/24'] },
+            { namespace: 'b', name: 'b1', addresses: ['10.1.0.2/24'] },
+          ],
+        },
+        {
+          ends: [
+            { namespace: 'a', name: 'a2', addresses: ['10.2.0.1/24'] },
+            { namespace: 'b', name: 'b2', addresses: ['10.2.0.2/24'] },
+          ],
+        },
+        {
+          ends: [
+            { namespace: 'b', name: 'b3', addresses: ['10.9.0.1/24'] },
+            { namespace: 'c', name: 'c1', addresses: ['10.9.0.2/24'] },
+          ],
+        },
+      ],
+    }),
+  );
 }
 
-test('multipath: both paths reach, so the answer is ok (the first path\'s hops)', () => {
+test("multipath: both paths reach, so the answer is ok (the first path's hops)", () => {
   const r = trace(twoPaths('10.2.0.2'), 'a', '10.9.0.2');
   assert.equal(r.predicted, 'ok', r.reason);
-  assert.ok(r.hops.some((h) => h.kind === 'send' && h.iface === 'a1' && /path 1 of 2/.test(h.entry ?? '')), JSON.stringify(r.hops));
+  assert.ok(
+    r.hops.some((h) => h.kind === 'send' && h.iface === 'a1' && /path 1 of 2/.test(h.entry ?? '')),
+    JSON.stringify(r.hops),
+  );
 });
 
 test('multipath: a second path whose gateway nobody holds makes the paths disagree: unknown, naming the route and each outcome', () => {

@@ -17,7 +17,11 @@ const DOCKER = [
 test("Docker's nat chains read as the model's rules, with what the model cannot say beside", () => {
   const v = natView(DOCKER);
   assert.equal(v.length, DOCKER.length, 'every line is there');
-  assert.deepEqual(v.filter((x) => !x.rule).map((x) => x.line), DOCKER.filter((l) => /-j (DOCKER|RETURN)$/.test(l)), 'jumps and returns stay raw');
+  assert.deepEqual(
+    v.filter((x) => !x.rule).map((x) => x.line),
+    DOCKER.filter((l) => /-j (DOCKER|RETURN)$/.test(l)),
+    'jumps and returns stay raw',
+  );
   const masq = v[3];
   assert.deepEqual(masq.rule, { action: 'masquerade', source: '172.17.0.0/16' });
   assert.deepEqual(masq.beyond, ['! -o docker0']);
@@ -29,7 +33,11 @@ test("Docker's nat chains read as the model's rules, with what the model cannot 
 });
 
 test('a rule the model has words for reads exactly; a DNAT only OUTPUT reaches is not a model rule', () => {
-  const v = natView(['-A POSTROUTING -s 10.0.0.0/24 -o eth0 -j MASQUERADE', '-A OUTPUT -p udp --dport 53 -j DNAT --to-destination 10.0.0.9', '-A FOO -j DNAT --to-destination 1.2.3.4']);
+  const v = natView([
+    '-A POSTROUTING -s 10.0.0.0/24 -o eth0 -j MASQUERADE',
+    '-A OUTPUT -p udp --dport 53 -j DNAT --to-destination 10.0.0.9',
+    '-A FOO -j DNAT --to-destination 1.2.3.4',
+  ]);
   assert.deepEqual(v[0], { line: v[0].line, chain: 'POSTROUTING', rule: { action: 'masquerade', source: '10.0.0.0/24', outInterface: 'eth0' }, beyond: [] });
   assert.equal(v[1].rule, undefined, 'the model places DNAT in PREROUTING');
   assert.equal(v[2].rule, undefined, 'a chain nothing jumps to');

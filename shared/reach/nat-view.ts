@@ -54,7 +54,8 @@ function parse(line: string): Parsed | undefined {
       i++;
       if (!neg && (v === 'tcp' || v === 'udp')) out.rule.protocol = v;
       else out.beyond.push(`${neg ? '! ' : ''}-p ${v}`);
-    } else if (k === '-m' && (v === 'tcp' || v === 'udp') && !neg) i++; // the implicit match of --dport
+    } else if (k === '-m' && (v === 'tcp' || v === 'udp') && !neg)
+      i++; // the implicit match of --dport
     else if (k === '--dport' && !neg && /^\d+$/.test(v ?? '')) {
       i++;
       out.rule.port = Number(v);
@@ -81,15 +82,16 @@ export function natView(lines: string[]): NatView[] {
   for (const { p } of parsed) {
     if (!p?.target || ACTIONS[p.target] || p.target === 'RETURN' || p.target === 'ACCEPT') continue;
     const cond = [...fieldsText(p.rule), ...p.beyond];
-    const from = BASE.has(p.chain) ? [{ base: p.chain, cond: [] as string[] }] : reach.get(p.chain) ?? [];
-    for (const f of from) (reach.get(p.target) ?? reach.set(p.target, []).get(p.target)!).push({ base: f.base, cond: [...f.cond, ...cond.map((c) => `${c} (to ${p.target})`)] });
+    const from = BASE.has(p.chain) ? [{ base: p.chain, cond: [] as string[] }] : (reach.get(p.chain) ?? []);
+    for (const f of from)
+      (reach.get(p.target) ?? reach.set(p.target, []).get(p.target)!).push({ base: f.base, cond: [...f.cond, ...cond.map((c) => `${c} (to ${p.target})`)] });
   }
   return parsed.map(({ line, p }) => {
     if (!p) return { line, chain: '', beyond: [] };
     const action = p.target ? ACTIONS[p.target] : undefined;
     if (!action) return { line, chain: p.chain, beyond: [] };
     const want = action === 'dnat' ? 'PREROUTING' : 'POSTROUTING';
-    const ways = BASE.has(p.chain) ? [{ base: p.chain, cond: [] as string[] }] : reach.get(p.chain) ?? [];
+    const ways = BASE.has(p.chain) ? [{ base: p.chain, cond: [] as string[] }] : (reach.get(p.chain) ?? []);
     const way = ways.find((x) => x.base === want);
     if (!way) return { line, chain: p.chain, beyond: [] };
     const rule = { ...p.rule, action } as NatRule;

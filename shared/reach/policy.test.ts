@@ -40,7 +40,7 @@ test('document rules: traffic from each LAN leaves by its own uplink, so only it
   assert.equal(own.failure!.code, 'forwarding-off');
 });
 
-test('IPv6: the edge\'s own ping with no route in main is retried from a source a rule sends out of an uplink', () => {
+test("IPv6: the edge's own ping with no route in main is retried from a source a rule sends out of an uplink", () => {
   const net = netOfDocument(scenario07());
   const edge = net.namespaces.get('edge')!;
   // RFC 6724 with no device: global scope, then the longest prefix; a tie keeps the first link
@@ -84,8 +84,20 @@ test('MARK targets as iptables-save writes them, and the chain walk', () => {
   assert.equal(applyMark(0xf00, r('-A OUTPUT -j MARK --set-xmark 0x2/0xff').setMark!), 0xf02);
   assert.equal(applyMark(0x1, r('-A OUTPUT -j MARK --or-mark 0x4').setMark!), 0x5);
   assert.equal(applyMark(0x7, r('-A OUTPUT -j MARK --and-mark 0x3').setMark!), 0x3);
-  const rules = [r('-A PREROUTING -j mk'), r('-A mk -s 10.0.0.0/8 -j MARK --set-xmark 0x1/0xffffffff'), r('-A mk -m mark --mark 0x1 -j RETURN'), r('-A mk -j MARK --set-xmark 0x9/0xffffffff')];
-  const p = (src: string) => ({ family: 4 as const, src: parseIp(src)!, dst: parseIp('10.9.9.9')!, ctstate: 'NEW' as const, icmpType: 8, isLocal: () => false });
+  const rules = [
+    r('-A PREROUTING -j mk'),
+    r('-A mk -s 10.0.0.0/8 -j MARK --set-xmark 0x1/0xffffffff'),
+    r('-A mk -m mark --mark 0x1 -j RETURN'),
+    r('-A mk -j MARK --set-xmark 0x9/0xffffffff'),
+  ];
+  const p = (src: string) => ({
+    family: 4 as const,
+    src: parseIp(src)!,
+    dst: parseIp('10.9.9.9')!,
+    ctstate: 'NEW' as const,
+    icmpType: 8,
+    isLocal: () => false,
+  });
   assert.deepEqual(evalMarkChain(rules, 'PREROUTING', p('10.1.1.1')), { mark: 1 });
   assert.deepEqual(evalMarkChain(rules, 'PREROUTING', p('192.0.2.1')), { mark: 9 });
 });

@@ -16,14 +16,27 @@
  */
 import { parseIp, type Ip } from '../validate/ip';
 import { evalFilterChain, evalMarkChain, evalNatChain, type IptPacket } from './iptables';
-import { inPrefix, lookupRoute, onLinkDev, onlyDefaultRules, routeDev, selectSource, selectSourceAnywhere, type LookupQuery, type LookupResult } from './lookup';
+import {
+  inPrefix,
+  lookupRoute,
+  onLinkDev,
+  onlyDefaultRules,
+  routeDev,
+  selectSource,
+  selectSourceAnywhere,
+  type LookupQuery,
+  type LookupResult,
+} from './lookup';
 import { ipKey, ipText, type Family, type Net, type NetLink, type NetNs, type NetRoute } from './net';
 import { fixFilterAccept, fixForwarding, fixLinkUp, fixLoopback, fixMasquerade, fixRoute, fixRpFilter, inNs, pick } from './fixes';
 import type { Direction, FaultCode, Failure, Hop, ReachResult } from './result';
 import { ownerOf, segmentOf } from './segment';
 
 class Stop {
-  constructor(readonly failure: Failure, readonly verdict: 'fail' | 'unknown') {}
+  constructor(
+    readonly failure: Failure,
+    readonly verdict: 'fail' | 'unknown',
+  ) {}
 }
 
 /** Conntrack of the ping in one namespace. */
@@ -122,22 +135,50 @@ function filter(w: Walk, ns: NetNs, chain: 'INPUT' | 'OUTPUT' | 'FORWARD', p: Pk
   if (!table) return; // not read: nothing is assumed to drop
   const v = evalFilterChain(table.chains, chain, ipkt(w, ns, p, inIface, outIface));
   if (v.verdict === 'ACCEPT') {
-    if ((v.rule || table.chains.get(chain)?.policy === 'DROP') && w.detail) hop(w, { ns: ns.name, iface: bridged ?? inIface ?? outIface, kind: 'filter', text: `filter ${chain} accepts it`, entry: v.rule?.text ?? `-P ${chain} ACCEPT` });
+    if ((v.rule || table.chains.get(chain)?.policy === 'DROP') && w.detail)
+      hop(w, {
+        ns: ns.name,
+        iface: bridged ?? inIface ?? outIface,
+        kind: 'filter',
+        text: `filter ${chain} accepts it`,
+        entry: v.rule?.text ?? `-P ${chain} ACCEPT`,
+      });
     return;
   }
-  const why = bridged ? ` (bridge netfilter: traffic bridged by ${bridged} passes ${ns.name}'s ${w.family === 4 ? '' : 'ip6tables '}FORWARD chain because net.bridge.bridge-nf-call-ip${w.family === 4 ? '' : '6'}tables=1)` : '';
+  const why = bridged
+    ? ` (bridge netfilter: traffic bridged by ${bridged} passes ${ns.name}'s ${w.family === 4 ? '' : 'ip6tables '}FORWARD chain because net.bridge.bridge-nf-call-ip${w.family === 4 ? '' : '6'}tables=1)`
+    : '';
   const iface = bridged ?? inIface ?? outIface;
   if (v.verdict === 'unknown') {
-    stop(w, 'filter-unknown', ns, `cannot tell whether ${ns.name}'s filter ${v.chain} rule "${v.rule!.text}" applies to this ping${why}`, `check that rule by hand (${w.family === 4 ? 'iptables' : 'ip6tables'}-save -t filter in ${ns.name})`, { iface, entry: v.rule!.text, unknown: true });
+    stop(
+      w,
+      'filter-unknown',
+      ns,
+      `cannot tell whether ${ns.name}'s filter ${v.chain} rule "${v.rule!.text}" applies to this ping${why}`,
+      `check that rule by hand (${w.family === 4 ? 'iptables' : 'ip6tables'}-save -t filter in ${ns.name})`,
+      { iface, entry: v.rule!.text, unknown: true },
+    );
   }
-  const match = [inIface ? `-i ${inIface}` : '', outIface ? `-o ${outIface}` : '', w.dir === 'reply' ? '-m conntrack --ctstate ESTABLISHED,RELATED' : `-s ${s(p.src)} -d ${s(p.dst)}`].filter(Boolean).join(' ');
+  const match = [
+    inIface ? `-i ${inIface}` : '',
+    outIface ? `-o ${outIface}` : '',
+    w.dir === 'reply' ? '-m conntrack --ctstate ESTABLISHED,RELATED' : `-s ${s(p.src)} -d ${s(p.dst)}`,
+  ]
+    .filter(Boolean)
+    .join(' ');
   const what = v.rule ? `filter rule "${v.rule.text}" drops it` : `the filter ${chain} policy is DROP and no rule accepts it`;
-  const fix = fixFilterAccept(ns.name, chain, match, w.family) + (bridged ? `; or, in the topology, set \`acceptForward: true\` on bridge ${bridged} (apply adds and owns that rule)` : '');
+  const fix =
+    fixFilterAccept(ns.name, chain, match, w.family) +
+    (bridged ? `; or, in the topology, set \`acceptForward: true\` on bridge ${bridged} (apply adds and owns that rule)` : '');
   stop(w, 'filter-drop', ns, `${ns.name}: ${what}${why}`, fix, { iface, entry: v.rule?.text ?? `-P ${chain} DROP` });
 }
 
 /** The netfilter hooks a packet passes on its way through `chain` (prerouting before input/forward, postrouting after). */
-const NFT_HOOKS: Record<'INPUT' | 'OUTPUT' | 'FORWARD', readonly string[]> = { INPUT: ['prerouting', 'input'], FORWARD: ['prerouting', 'forward', 'postrouting'], OUTPUT: ['output', 'postrouting'] };
+const NFT_HOOKS: Record<'INPUT' | 'OUTPUT' | 'FORWARD', readonly string[]> = {
+  INPUT: ['prerouting', 'input'],
+  FORWARD: ['prerouting', 'forward', 'postrouting'],
+  OUTPUT: ['output', 'postrouting'],
+};
 
 /**
  * Native nftables base chains on the packet's way (families ip, ip6 and inet): plain accept/drop rules and
@@ -151,17 +192,40 @@ function nftFilter(w: Walk, ns: NetNs, chain: 'INPUT' | 'OUTPUT' | 'FORWARD', br
     const other = c.family === 'bridge' || c.family === 'netdev';
     if (!other && ((c.family !== fam && c.family !== 'inet') || !NFT_HOOKS[chain].includes(c.hook))) continue;
     const where = `${ns.name}'s nftables table ${c.family} ${c.table}, chain ${c.name} (hook ${c.hook}, policy ${c.policy})`;
-    if (other) stop(w, 'filter-unknown', ns, `cannot tell what ${where} does to this ping: this analysis does not evaluate ${c.family} chains`, `check that chain by hand (${inNs(ns.name, `nft list chain ${c.family} ${c.table} ${c.name}`)})`, { iface: bridged, entry: `table ${c.family} ${c.table} chain ${c.name}`, unknown: true });
+    if (other)
+      stop(
+        w,
+        'filter-unknown',
+        ns,
+        `cannot tell what ${where} does to this ping: this analysis does not evaluate ${c.family} chains`,
+        `check that chain by hand (${inNs(ns.name, `nft list chain ${c.family} ${c.table} ${c.name}`)})`,
+        { iface: bridged, entry: `table ${c.family} ${c.table} chain ${c.name}`, unknown: true },
+      );
     let verdict: 'accept' | 'drop' = c.policy;
     let by = `policy ${c.policy}`;
     for (const r of c.rules) {
-      if (!r.verdict) stop(w, 'filter-unknown', ns, `cannot tell whether the rule of ${where} applies to this ping: ${r.text}`, `check that rule by hand (${inNs(ns.name, `nft -a list chain ${c.family} ${c.table} ${c.name}`)})`, { iface: bridged, entry: r.text, unknown: true });
+      if (!r.verdict)
+        stop(
+          w,
+          'filter-unknown',
+          ns,
+          `cannot tell whether the rule of ${where} applies to this ping: ${r.text}`,
+          `check that rule by hand (${inNs(ns.name, `nft -a list chain ${c.family} ${c.table} ${c.name}`)})`,
+          { iface: bridged, entry: r.text, unknown: true },
+        );
       verdict = r.verdict;
       by = r.text;
       break;
     }
     if (verdict === 'drop') {
-      stop(w, 'filter-drop', ns, `${ns.name}: ${by === `policy ${c.policy}` ? `the policy of ${where} is drop and no rule accepts it` : `${where}: ${by} drops it`}`, `accept the ping there (${inNs(ns.name, `nft insert rule ${c.family} ${c.table} ${c.name} ${w.family === 4 ? 'icmp' : 'icmpv6'} type { echo-request, echo-reply } accept`)}) or change that chain`, { iface: bridged, entry: by === `policy ${c.policy}` ? `table ${c.family} ${c.table} chain ${c.name} policy drop` : by });
+      stop(
+        w,
+        'filter-drop',
+        ns,
+        `${ns.name}: ${by === `policy ${c.policy}` ? `the policy of ${where} is drop and no rule accepts it` : `${where}: ${by} drops it`}`,
+        `accept the ping there (${inNs(ns.name, `nft insert rule ${c.family} ${c.table} ${c.name} ${w.family === 4 ? 'icmp' : 'icmpv6'} type { echo-request, echo-reply } accept`)}) or change that chain`,
+        { iface: bridged, entry: by === `policy ${c.policy}` ? `table ${c.family} ${c.table} chain ${c.name} policy drop` : by },
+      );
     }
     if (w.detail) hop(w, { ns: ns.name, iface: bridged, kind: 'filter', text: `nftables ${c.family} ${c.table} ${c.name} accepts it`, entry: by });
   }
@@ -171,24 +235,68 @@ function nftFilter(w: Walk, ns: NetNs, chain: 'INPUT' | 'OUTPUT' | 'FORWARD', br
 function chosen(w: Walk, ns: NetNs, L: LookupResult, p: Pkt): NetRoute {
   if (L.unknownRule) {
     const why = L.unknownRule.fwmark && !L.unknownRule.unknown && p.markWhy ? ` (it selects by firewall mark, and ${p.markWhy})` : '';
-    stop(w, 'rule-unknown', ns, `${ns.name}: cannot evaluate policy rule "${L.unknownRule.text}" for ${s(p.dst)}${why}`, `check that rule by hand (${inNs(ns.name, 'ip rule')})`, { entry: L.unknownRule.text, unknown: true });
+    stop(
+      w,
+      'rule-unknown',
+      ns,
+      `${ns.name}: cannot evaluate policy rule "${L.unknownRule.text}" for ${s(p.dst)}${why}`,
+      `check that rule by hand (${inNs(ns.name, 'ip rule')})`,
+      { entry: L.unknownRule.text, unknown: true },
+    );
   }
-  if (!L.route && L.rule && L.rule.action !== 'lookup') stop(w, 'rule-action', ns, `${ns.name}: policy rule "${L.rule.text}" makes ${s(p.dst)} ${L.rule.action}`, `remove or change that rule (${inNs(ns.name, `ip rule del pref ${L.rule.priority}`)})`, { entry: L.rule.text });
+  if (!L.route && L.rule && L.rule.action !== 'lookup')
+    stop(
+      w,
+      'rule-action',
+      ns,
+      `${ns.name}: policy rule "${L.rule.text}" makes ${s(p.dst)} ${L.rule.action}`,
+      `remove or change that rule (${inNs(ns.name, `ip rule del pref ${L.rule.priority}`)})`,
+      { entry: L.rule.text },
+    );
   if (!L.route) {
     if (L.downRoute) {
       const dev = L.downRoute.dev!;
-      stop(w, 'link-down', ns, `${ns.name}: link ${dev} is down, so its route ${L.downRoute.text} is not there and nothing else leads to ${s(p.dst)}`, fixLinkUp(w.net, ns.name, dev), { iface: dev, entry: L.downRoute.text });
+      stop(
+        w,
+        'link-down',
+        ns,
+        `${ns.name}: link ${dev} is down, so its route ${L.downRoute.text} is not there and nothing else leads to ${s(p.dst)}`,
+        fixLinkUp(w.net, ns.name, dev),
+        { iface: dev, entry: L.downRoute.text },
+      );
     }
     // the live kernel drops a down link's routes outright; its address (kept) still says which link it was
     const gone = downLinkOnSubnet(ns, p.dst, w.family);
-    if (gone) stop(w, 'link-down', ns, `${ns.name}: link ${gone.link} is down (it holds ${gone.cidr}, the subnet of ${s(p.dst)}), so the kernel removed its routes and nothing else leads there`, fixLinkUp(w.net, ns.name, gone.link), { iface: gone.link });
+    if (gone)
+      stop(
+        w,
+        'link-down',
+        ns,
+        `${ns.name}: link ${gone.link} is down (it holds ${gone.cidr}, the subnet of ${s(p.dst)}), so the kernel removed its routes and nothing else leads there`,
+        fixLinkUp(w.net, ns.name, gone.link),
+        { iface: gone.link },
+      );
     noRoute(w, ns, p, L);
   }
   const r = L.route!;
   if (r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit') {
-    stop(w, 'route-type', ns, `${ns.name}: the route ${r.text} discards packets to ${s(p.dst)} (${r.type})`, pick(w.net, { live: `replace it: ${inNs(ns.name, `ip route del ${r.text}`)}`, document: `remove the ${r.type} route to ${r.prefix === 0 ? 'default' : `${s(r.dst)}/${r.prefix}`} from namespace ${ns.name}` }), { entry: r.text });
+    stop(
+      w,
+      'route-type',
+      ns,
+      `${ns.name}: the route ${r.text} discards packets to ${s(p.dst)} (${r.type})`,
+      pick(w.net, {
+        live: `replace it: ${inNs(ns.name, `ip route del ${r.text}`)}`,
+        document: `remove the ${r.type} route to ${r.prefix === 0 ? 'default' : `${s(r.dst)}/${r.prefix}`} from namespace ${ns.name}`,
+      }),
+      { entry: r.text },
+    );
   }
-  if (r.type !== 'unicast' && r.type !== 'local') stop(w, 'route-type', ns, `${ns.name}: ${s(p.dst)} matches the ${r.type} route ${r.text}, which a ping cannot use`, 'ping a unicast address', { entry: r.text, unknown: true });
+  if (r.type !== 'unicast' && r.type !== 'local')
+    stop(w, 'route-type', ns, `${ns.name}: ${s(p.dst)} matches the ${r.type} route ${r.text}, which a ping cannot use`, 'ping a unicast address', {
+      entry: r.text,
+      unknown: true,
+    });
   return r.nexthops ? nexthopOf(w, ns, r) : r;
 }
 
@@ -199,14 +307,21 @@ function nexthopOf(w: Walk, ns: NetNs, r: NetRoute): NetRoute {
   w.counts.push(r.nexthops!.length);
   w.multipaths.push({ ns: ns.name, route: r });
   const h = r.nexthops![i];
-  return { ...r, via: h.via, dev: h.dev, nexthops: undefined, text: `${r.text} (path ${i + 1} of ${r.nexthops!.length}: nexthop${h.via ? ` via ${s(h.via)}` : ''}${h.dev ? ` dev ${h.dev}` : ''})` };
+  return {
+    ...r,
+    via: h.via,
+    dev: h.dev,
+    nexthops: undefined,
+    text: `${r.text} (path ${i + 1} of ${r.nexthops!.length}: nexthop${h.via ? ` via ${s(h.via)}` : ''}${h.dev ? ` dev ${h.dev}` : ''})`,
+  };
 }
 
 /** A link set down that holds an address on the destination's subnet (its connected route went with it). */
 function downLinkOnSubnet(ns: NetNs, dst: Pkt['dst'], family: Family): { link: string; cidr: string } | undefined {
   for (const l of ns.links.values()) {
     if (l.up || l.kind === 'loopback') continue;
-    for (const a of l.addrs) if (a.family === family && a.prefix < (family === 4 ? 32 : 128) && inPrefix(dst, a.ip, a.prefix)) return { link: l.name, cidr: a.cidr };
+    for (const a of l.addrs)
+      if (a.family === family && a.prefix < (family === 4 ? 32 : 128) && inPrefix(dst, a.ip, a.prefix)) return { link: l.name, cidr: a.cidr };
   }
   return undefined;
 }
@@ -226,23 +341,49 @@ function noRoute(w: Walk, ns: NetNs, p: Pkt, L?: LookupResult): never {
   if (w.dir === 'reply') {
     // the reply has nowhere to go: a router on the way forwarded the request without masquerading it
     const r = [...w.routers].reverse().find((x) => !x.natted);
-    const back = r && [...r.ns.links.get(r.out)?.addrs ?? []].find((a) => a.family === w.family);
-    const fix = r ? `${fixMasquerade(w.net, r.ns.name, s(r.src), r.out)}; or give ${ns.name} a route back: ${fixRoute(w.net, ns.name, dst, back ? s(back.ip) : undefined)}` : fixRoute(w.net, ns.name, dst);
-    const because = r ? ` (${r.ns.name} forwarded the request from ${s(r.src)} out of ${r.out} without masquerade, so the reply must find its own way back)` : '';
+    const back = r && [...(r.ns.links.get(r.out)?.addrs ?? [])].find((a) => a.family === w.family);
+    const fix = r
+      ? `${fixMasquerade(w.net, r.ns.name, s(r.src), r.out)}; or give ${ns.name} a route back: ${fixRoute(w.net, ns.name, dst, back ? s(back.ip) : undefined)}`
+      : fixRoute(w.net, ns.name, dst);
+    const because = r
+      ? ` (${r.ns.name} forwarded the request from ${s(r.src)} out of ${r.out} without masquerade, so the reply must find its own way back)`
+      : '';
     stop(w, 'no-return-route', ns, `${ns.name} has no route back to ${dst} for the reply${because}${rules}`, fix);
   }
-  const fix = rules ? `look the destination up in a table that has a route: ${inNs(ns.name, 'ip rule add pref 32766 lookup main')}, or add the route to the table the rule names` : fixRoute(w.net, ns.name, dst, '<gateway>');
+  const fix = rules
+    ? `look the destination up in a table that has a route: ${inNs(ns.name, 'ip rule add pref 32766 lookup main')}, or add the route to the table the rule names`
+    : fixRoute(w.net, ns.name, dst, '<gateway>');
   stop(w, 'no-route', ns, `${ns.name} has no route to ${dst}${rules}`, fix);
 }
 
 function postrouting(w: Walk, ns: NetNs, p: Pkt, out: string) {
   if (w.dir !== 'request' || !ns.nat.length) return;
   const v = evalNatChain(ns.nat, 'POSTROUTING', ipkt(w, ns, p, undefined, out));
-  if (v.unknown) stop(w, 'nat-unknown', ns, `cannot tell whether ${ns.name}'s nat rule "${v.rule!.text}" applies to this ping`, `check that rule by hand (iptables-save -t nat in ${ns.name})`, { iface: out, entry: v.rule!.text, unknown: true });
+  if (v.unknown)
+    stop(
+      w,
+      'nat-unknown',
+      ns,
+      `cannot tell whether ${ns.name}'s nat rule "${v.rule!.text}" applies to this ping`,
+      `check that rule by hand (iptables-save -t nat in ${ns.name})`,
+      { iface: out, entry: v.rule!.text, unknown: true },
+    );
   if (v.action !== 'MASQUERADE' && v.action !== 'SNAT') return;
   const to = v.action === 'SNAT' ? v.rule!.toAddress : ns.links.get(out)?.addrs.find((a) => a.family === w.family)?.ip;
-  if (!to) stop(w, 'nat-unknown', ns, `${ns.name}: ${v.rule!.text} has no address to use on ${out}`, `give ${out} an address`, { iface: out, entry: v.rule!.text, unknown: true });
-  if (w.detail) hop(w, { ns: ns.name, iface: out, kind: 'nat', text: `${v.action === 'SNAT' ? 'SNAT' : 'masquerade'}: source ${s(p.src)} → ${s(to)}`, entry: v.rule!.text });
+  if (!to)
+    stop(w, 'nat-unknown', ns, `${ns.name}: ${v.rule!.text} has no address to use on ${out}`, `give ${out} an address`, {
+      iface: out,
+      entry: v.rule!.text,
+      unknown: true,
+    });
+  if (w.detail)
+    hop(w, {
+      ns: ns.name,
+      iface: out,
+      kind: 'nat',
+      text: `${v.action === 'SNAT' ? 'SNAT' : 'masquerade'}: source ${s(p.src)} → ${s(to)}`,
+      entry: v.rule!.text,
+    });
   w.ct.get(ns.name)!.snatTo = to;
   p.src = to;
 }
@@ -250,7 +391,15 @@ function postrouting(w: Walk, ns: NetNs, p: Pkt, out: string) {
 function prerouting(w: Walk, ns: NetNs, p: Pkt, chain: 'PREROUTING' | 'OUTPUT', inIface?: string): boolean {
   if (w.dir !== 'request' || !ns.nat.length) return false;
   const v = evalNatChain(ns.nat, chain, ipkt(w, ns, p, inIface));
-  if (v.unknown) stop(w, 'nat-unknown', ns, `cannot tell whether ${ns.name}'s nat rule "${v.rule!.text}" applies to this ping`, `check that rule by hand (iptables-save -t nat in ${ns.name})`, { iface: inIface, entry: v.rule!.text, unknown: true });
+  if (v.unknown)
+    stop(
+      w,
+      'nat-unknown',
+      ns,
+      `cannot tell whether ${ns.name}'s nat rule "${v.rule!.text}" applies to this ping`,
+      `check that rule by hand (iptables-save -t nat in ${ns.name})`,
+      { iface: inIface, entry: v.rule!.text, unknown: true },
+    );
   if (v.action !== 'DNAT' || !v.rule!.toAddress) return false;
   if (w.detail) hop(w, { ns: ns.name, iface: inIface, kind: 'nat', text: `DNAT: destination ${s(p.dst)} → ${s(v.rule!.toAddress)}`, entry: v.rule!.text });
   w.ct.get(ns.name)!.dnatTo = v.rule!.toAddress;
@@ -278,7 +427,9 @@ function sendLocal(w: Walk, ns: NetNs, p: Pkt): Step {
   let r = chosen(w, ns, L, p);
   if (r.type === 'local') return deliverSelf(w, ns, p, r);
   let dev = routeDev(ns, r) ?? noDevice(w, ns, r);
-  p.src ??= selectSource(ns, r, dev, p.dst, w.family) ?? stop(w, 'no-source', ns, `${ns.name} has no IPv${w.family} address to send from`, `give ${dev} an address`, { iface: dev });
+  p.src ??=
+    selectSource(ns, r, dev, p.dst, w.family) ??
+    stop(w, 'no-source', ns, `${ns.name} has no IPv${w.family} address to send from`, `give ${dev} an address`, { iface: dev });
   if (w.dir === 'request') w.ct.set(ns.name, { origSrc: p.src, origDst: p.dst });
   markIn(w, ns, 'OUTPUT', p, undefined, dev);
   const dnat = prerouting(w, ns, p, 'OUTPUT');
@@ -292,14 +443,40 @@ function sendLocal(w: Walk, ns: NetNs, p: Pkt): Step {
   }
   filter(w, ns, 'OUTPUT', p, undefined, dev);
   postrouting(w, ns, p, dev);
-  if (w.detail) hop(w, { ns: ns.name, iface: dev, kind: 'send', text: `${w.dir === 'request' ? 'ping' : 'reply'} ${s(p.src)} → ${s(p.dst)} out ${dev}${r.via ? ` via ${s(r.via)}` : ''}${retried}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
+  if (w.detail)
+    hop(w, {
+      ns: ns.name,
+      iface: dev,
+      kind: 'send',
+      text: `${w.dir === 'request' ? 'ping' : 'reply'} ${s(p.src)} → ${s(p.dst)} out ${dev}${r.via ? ` via ${s(r.via)}` : ''}${retried}`,
+      entry: r.text,
+      src: s(p.src),
+      dst: s(p.dst),
+    });
   return { next: egress(w, ns, r, dev, p) };
 }
 
 function deliverSelf(w: Walk, ns: NetNs, p: Pkt, r: NetRoute): Step {
-  if (!ns.loopbackUp) stop(w, 'loopback-down', ns, `${s(p.dst)} is ${ns.name}'s own address, and its loopback is down (local traffic goes through lo)`, fixLoopback(w.net, ns.name), { iface: 'lo', entry: r.text });
+  if (!ns.loopbackUp)
+    stop(
+      w,
+      'loopback-down',
+      ns,
+      `${s(p.dst)} is ${ns.name}'s own address, and its loopback is down (local traffic goes through lo)`,
+      fixLoopback(w.net, ns.name),
+      { iface: 'lo', entry: r.text },
+    );
   p.src ??= p.dst;
-  if (w.detail) hop(w, { ns: ns.name, iface: 'lo', kind: 'deliver', text: `${s(p.dst)} is ${ns.name}'s own address: answered locally`, entry: r.text, src: s(p.src), dst: s(p.dst) });
+  if (w.detail)
+    hop(w, {
+      ns: ns.name,
+      iface: 'lo',
+      kind: 'deliver',
+      text: `${s(p.dst)} is ${ns.name}'s own address: answered locally`,
+      entry: r.text,
+      src: s(p.src),
+      dst: s(p.dst),
+    });
   return { delivered: { ns, src: p.src, dst: p.dst } };
 }
 
@@ -307,14 +484,20 @@ function deliverSelf(w: Walk, ns: NetNs, p: Pkt, r: NetRoute): Step {
 function noDevice(w: Walk, ns: NetNs, r: NetRoute): never {
   for (const l of ns.links.values()) {
     if (!l.up && r.via && l.addrs.some((a) => a.family === w.family && r.via!.match(a.ip, a.prefix))) {
-      stop(w, 'link-down', ns, `${ns.name}: link ${l.name} is down, so the route ${r.text} through it is not there`, fixLinkUp(w.net, ns.name, l.name), { iface: l.name, entry: r.text });
+      stop(w, 'link-down', ns, `${ns.name}: link ${l.name} is down, so the route ${r.text} through it is not there`, fixLinkUp(w.net, ns.name, l.name), {
+        iface: l.name,
+        entry: r.text,
+      });
     }
   }
   stop(w, 'gateway-not-on-link', ns, `${ns.name}: gateway ${s(r.via)} of ${r.text} is on none of its links`, gatewayFix(w, ns, r), { entry: r.text });
 }
 
 function gatewayFix(w: Walk, ns: NetNs, r: NetRoute): string {
-  return pick(w.net, { live: `use a gateway on one of ${ns.name}'s subnets: ${inNs(ns.name, `ip route replace ${r.prefix === 0 ? 'default' : `${s(r.dst)}/${r.prefix}`} via <gateway>`)}`, document: `in namespace ${ns.name}, route ${r.prefix === 0 ? 'default' : `${s(r.dst)}/${r.prefix}`}: a \`via\` inside a subnet of its links` });
+  return pick(w.net, {
+    live: `use a gateway on one of ${ns.name}'s subnets: ${inNs(ns.name, `ip route replace ${r.prefix === 0 ? 'default' : `${s(r.dst)}/${r.prefix}`} via <gateway>`)}`,
+    document: `in namespace ${ns.name}, route ${r.prefix === 0 ? 'default' : `${s(r.dst)}/${r.prefix}`}: a \`via\` inside a subnet of its links`,
+  });
 }
 
 /** The reply's source is un-DNATed on the way out (POSTROUTING), after routing and rp_filter saw the real one. */
@@ -337,7 +520,14 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
   markIn(w, ns, 'PREROUTING', p, iface);
   prerouting(w, ns, p, 'PREROUTING', iface);
   if (ns.local.has(ipKey(p.src!))) {
-    stop(w, 'martian-source', ns, `${ns.name} drops a packet from ${s(p.src)} arriving on ${iface}: that address is its own (martian source)`, 'give each namespace its own addresses (or NAT one side)', { iface });
+    stop(
+      w,
+      'martian-source',
+      ns,
+      `${ns.name} drops a packet from ${s(p.src)} arriving on ${iface}: that address is its own (martian source)`,
+      'give each namespace its own addresses (or NAT one side)',
+      { iface },
+    );
   }
   const L = lookupRoute(ns, query(w, p, iface));
   const r = chosen(w, ns, L, p);
@@ -345,12 +535,26 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
   if (r.type === 'local') {
     filter(w, ns, 'INPUT', p, iface);
     unDnat(w, ns, iface, p, ct);
-    if (w.detail) hop(w, { ns: ns.name, iface, kind: 'deliver', text: `${s(p.dst)} is ${ns.name}'s address: ${w.dir === 'request' ? 'it answers' : 'the reply is back'}`, entry: r.text });
+    if (w.detail)
+      hop(w, {
+        ns: ns.name,
+        iface,
+        kind: 'deliver',
+        text: `${s(p.dst)} is ${ns.name}'s address: ${w.dir === 'request' ? 'it answers' : 'the reply is back'}`,
+        entry: r.text,
+      });
     return { delivered: { ns, src: p.src!, dst: p.dst, iface } };
   }
   if (!ns.forwarding[w.family]) {
     const key = w.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding';
-    stop(w, 'forwarding-off', ns, `${ns.name} would route ${s(p.dst)} on (${r.text}) but forwarding is off (${key}=0)`, fixForwarding(w.net, ns.name, w.family), { iface, entry: r.text });
+    stop(
+      w,
+      'forwarding-off',
+      ns,
+      `${ns.name} would route ${s(p.dst)} on (${r.text}) but forwarding is off (${key}=0)`,
+      fixForwarding(w.net, ns.name, w.family),
+      { iface, entry: r.text },
+    );
   }
   const dev = routeDev(ns, r) ?? noDevice(w, ns, r);
   filter(w, ns, 'FORWARD', p, iface, dev);
@@ -358,7 +562,16 @@ function receive(w: Walk, ns: NetNs, iface: string, p: Pkt): Step {
   postrouting(w, ns, p, dev);
   unDnat(w, ns, iface, p, ct);
   if (w.dir === 'request') w.routers.push({ ns, out: dev, src: before, natted: !same(before, p.src) });
-  if (w.detail) hop(w, { ns: ns.name, iface: dev, kind: 'forward', text: `routed on out ${dev}${r.via ? ` via ${s(r.via)}` : ''}`, entry: r.text, src: s(p.src), dst: s(p.dst) });
+  if (w.detail)
+    hop(w, {
+      ns: ns.name,
+      iface: dev,
+      kind: 'forward',
+      text: `routed on out ${dev}${r.via ? ` via ${s(r.via)}` : ''}`,
+      entry: r.text,
+      src: s(p.src),
+      dst: s(p.dst),
+    });
   return { next: egress(w, ns, r, dev, p) };
 }
 
@@ -367,18 +580,28 @@ function rpCheck(w: Walk, ns: NetNs, iface: string, p: Pkt) {
   const rev = lookupRoute(ns, { family: w.family, dst: p.src!, src: p.dst, iif: 'lo' }).route;
   const usable = rev && (rev.type === 'unicast' || rev.type === 'local');
   // a multipath route back passes strict rp_filter when any of its paths leaves by the interface (fib_info_nh_uses_dev)
-  const backDevs = usable ? (rev.nexthops ?? [rev]).map((h) => (h.dev ?? (h.via ? onLinkDev(ns, h.via, w.family) : undefined))) : [];
+  const backDevs = usable ? (rev.nexthops ?? [rev]).map((h) => h.dev ?? (h.via ? onLinkDev(ns, h.via, w.family) : undefined)) : [];
   const backDev = backDevs.includes(iface) ? iface : backDevs[0];
   const strict = ns.rpFilter === 1;
   if (usable && (!strict || backDev === iface)) return;
-  const why = !usable ? `there is no route back to ${s(p.src)}` : `the route back to ${s(p.src)} (${rev!.text}) leaves by ${backDev}, not ${iface} (an asymmetric path)`;
-  stop(w, 'rp-filter', ns, `${ns.name} drops the packet from ${s(p.src)} arriving on ${iface}: rp_filter is ${strict ? 'strict' : 'loose'} (net.ipv4.conf.all.rp_filter=${ns.rpFilter}) and ${why}`, fixRpFilter(w.net, ns.name), { iface, entry: rev?.text });
+  const why = !usable
+    ? `there is no route back to ${s(p.src)}`
+    : `the route back to ${s(p.src)} (${rev!.text}) leaves by ${backDev}, not ${iface} (an asymmetric path)`;
+  stop(
+    w,
+    'rp-filter',
+    ns,
+    `${ns.name} drops the packet from ${s(p.src)} arriving on ${iface}: rp_filter is ${strict ? 'strict' : 'loose'} (net.ipv4.conf.all.rp_filter=${ns.rpFilter}) and ${why}`,
+    fixRpFilter(w.net, ns.name),
+    { iface, entry: rev?.text },
+  );
 }
 
 function carrierReason(w: Walk, ns: NetNs, l: NetLink): { reason: string; fix: string } {
   if (l.kind === 'veth' && l.peer) {
     const peer = w.net.namespaces.get(l.peer.ns)?.links.get(l.peer.name);
-    if (peer && !peer.up) return { reason: `${ns.name}: ${l.name} has no carrier: its peer ${l.peer.name} in ${l.peer.ns} is down`, fix: fixLinkUp(w.net, l.peer.ns, l.peer.name) };
+    if (peer && !peer.up)
+      return { reason: `${ns.name}: ${l.name} has no carrier: its peer ${l.peer.name} in ${l.peer.ns} is down`, fix: fixLinkUp(w.net, l.peer.ns, l.peer.name) };
   }
   if (l.kind === 'bridge') return { reason: `${ns.name}: bridge ${l.name} has no carrier: none of its ports is up`, fix: `bring a port of ${l.name} up` };
   return { reason: `${ns.name}: ${l.name} has no carrier (operstate ${l.oper})`, fix: `check what is at the other end of ${l.name}` };
@@ -388,9 +611,19 @@ function egress(w: Walk, ns: NetNs, r: NetRoute, dev: string, p: Pkt): { ns: Net
   const link = ns.links.get(dev);
   if (!link) noRoute(w, ns, p);
   if (!link.up) stop(w, 'link-down', ns, `${ns.name}: ${dev} is down`, fixLinkUp(w.net, ns.name, dev), { iface: dev, entry: r.text });
-  if (r.via && !onLinkDev(ns, r.via, w.family, dev)) stop(w, 'gateway-not-on-link', ns, `${ns.name}: gateway ${s(r.via)} is not on ${dev}'s subnet`, gatewayFix(w, ns, r), { iface: dev, entry: r.text });
-  if (link.kind === 'loopback' || link.kind === 'vrf') stop(w, 'route-type', ns, `${ns.name}: ${r.text} sends ${s(p.dst)} to ${dev}, where nothing answers`, `route ${s(p.dst)} over a real link`, { iface: dev, entry: r.text });
-  if (link.kind === 'other') stop(w, 'leaves-host', ns, `${ns.name}: ${s(p.dst)} leaves through ${dev}, beyond the namespaces this analysis sees`, 'ping something inside this host', { iface: dev, entry: r.text, unknown: true });
+  if (r.via && !onLinkDev(ns, r.via, w.family, dev))
+    stop(w, 'gateway-not-on-link', ns, `${ns.name}: gateway ${s(r.via)} is not on ${dev}'s subnet`, gatewayFix(w, ns, r), { iface: dev, entry: r.text });
+  if (link.kind === 'loopback' || link.kind === 'vrf')
+    stop(w, 'route-type', ns, `${ns.name}: ${r.text} sends ${s(p.dst)} to ${dev}, where nothing answers`, `route ${s(p.dst)} over a real link`, {
+      iface: dev,
+      entry: r.text,
+    });
+  if (link.kind === 'other')
+    stop(w, 'leaves-host', ns, `${ns.name}: ${s(p.dst)} leaves through ${dev}, beyond the namespaces this analysis sees`, 'ping something inside this host', {
+      iface: dev,
+      entry: r.text,
+      unknown: true,
+    });
   if (!link.carrier) {
     const c = carrierReason(w, ns, link);
     stop(w, 'no-carrier', ns, c.reason, c.fix, { iface: dev, entry: r.text });
@@ -399,26 +632,79 @@ function egress(w: Walk, ns: NetNs, r: NetRoute, dev: string, p: Pkt): { ns: Net
   const nexthop = r.via ?? p.dst;
   const ep = ownerOf(seg, nexthop);
   if (!ep) {
-    if (seg.exits.length) stop(w, 'leaves-host', ns, `${ns.name}: nothing this analysis sees on ${dev}'s link holds ${s(nexthop)}; frames also leave by ${seg.exits.map((e) => `${e.ns.name}/${e.link.name}`).join(', ')}`, 'check the network behind that port', { iface: dev, entry: r.text, unknown: true });
-    if (r.via) stop(w, 'wrong-gateway', ns, `${ns.name}: gateway ${s(r.via)} does not answer on ${dev}: no namespace on that link holds ${s(r.via)} (a wrong gateway)`, gatewayFix(w, ns, r), { iface: dev, entry: r.text });
-    stop(w, 'no-neighbor', ns, `${ns.name}: ${s(p.dst)} is on ${dev}'s link (${r.text}) but no namespace there holds it`, `check the address of the namespace you meant to reach, or route ${s(p.dst)} via a gateway`, { iface: dev, entry: r.text });
+    if (seg.exits.length)
+      stop(
+        w,
+        'leaves-host',
+        ns,
+        `${ns.name}: nothing this analysis sees on ${dev}'s link holds ${s(nexthop)}; frames also leave by ${seg.exits.map((e) => `${e.ns.name}/${e.link.name}`).join(', ')}`,
+        'check the network behind that port',
+        { iface: dev, entry: r.text, unknown: true },
+      );
+    if (r.via)
+      stop(
+        w,
+        'wrong-gateway',
+        ns,
+        `${ns.name}: gateway ${s(r.via)} does not answer on ${dev}: no namespace on that link holds ${s(r.via)} (a wrong gateway)`,
+        gatewayFix(w, ns, r),
+        { iface: dev, entry: r.text },
+      );
+    stop(
+      w,
+      'no-neighbor',
+      ns,
+      `${ns.name}: ${s(p.dst)} is on ${dev}'s link (${r.text}) but no namespace there holds it`,
+      `check the address of the namespace you meant to reach, or route ${s(p.dst)} via a gateway`,
+      { iface: dev, entry: r.text },
+    );
   }
   for (const c of ep.path) {
     if (c.kind === 'veth') {
-      if (!c.toLink.up) stop(w, 'link-down', c.to, `${c.to.name}: ${c.toLink.name} (peer of ${c.from.name}/${c.fromLink.name}) is down`, fixLinkUp(w.net, c.to.name, c.toLink.name), { iface: c.toLink.name });
-      if (c.fromLink !== link && (!c.fromLink.up || !c.fromLink.carrier)) stop(w, 'port-down', c.from, `${c.from.name}: bridge port ${c.fromLink.name} is ${c.fromLink.up ? 'without carrier' : 'down'}`, c.fromLink.up ? carrierReason(w, c.from, c.fromLink).fix : fixLinkUp(w.net, c.from.name, c.fromLink.name), { iface: c.fromLink.name });
+      if (!c.toLink.up)
+        stop(
+          w,
+          'link-down',
+          c.to,
+          `${c.to.name}: ${c.toLink.name} (peer of ${c.from.name}/${c.fromLink.name}) is down`,
+          fixLinkUp(w.net, c.to.name, c.toLink.name),
+          { iface: c.toLink.name },
+        );
+      if (c.fromLink !== link && (!c.fromLink.up || !c.fromLink.carrier))
+        stop(
+          w,
+          'port-down',
+          c.from,
+          `${c.from.name}: bridge port ${c.fromLink.name} is ${c.fromLink.up ? 'without carrier' : 'down'}`,
+          c.fromLink.up ? carrierReason(w, c.from, c.fromLink).fix : fixLinkUp(w.net, c.from.name, c.fromLink.name),
+          { iface: c.fromLink.name },
+        );
       continue;
     }
     const br = c.bridge;
     if (!br.up) stop(w, 'bridge-down', c.ns, `${c.ns.name}: bridge ${br.name} is down`, fixLinkUp(w.net, c.ns.name, br.name), { iface: br.name });
-    if (c.inPort && !c.inPort.up) stop(w, 'port-down', c.ns, `${c.ns.name}: bridge port ${c.inPort.name} of ${br.name} is down`, fixLinkUp(w.net, c.ns.name, c.inPort.name), { iface: c.inPort.name });
+    if (c.inPort && !c.inPort.up)
+      stop(w, 'port-down', c.ns, `${c.ns.name}: bridge port ${c.inPort.name} of ${br.name} is down`, fixLinkUp(w.net, c.ns.name, c.inPort.name), {
+        iface: c.inPort.name,
+      });
     if (!c.outPort) continue; // the bridge device itself receives it: routed from there on
-    if (!c.outPort.up) stop(w, 'port-down', c.ns, `${c.ns.name}: bridge port ${c.outPort.name} of ${br.name} is down`, fixLinkUp(w.net, c.ns.name, c.outPort.name), { iface: c.outPort.name });
+    if (!c.outPort.up)
+      stop(w, 'port-down', c.ns, `${c.ns.name}: bridge port ${c.outPort.name} of ${br.name} is down`, fixLinkUp(w.net, c.ns.name, c.outPort.name), {
+        iface: c.outPort.name,
+      });
     if (c.inPort && (w.family === 4 ? c.ns.bridgeNf : c.ns.bridgeNf6)) {
       if (w.dir === 'request' && !w.ct.has(c.ns.name)) w.ct.set(c.ns.name, { origSrc: p.src!, origDst: p.dst });
       filter(w, c.ns, 'FORWARD', p, br.name, br.name, br.name);
     }
-    if (w.detail) hop(w, { ns: c.ns.name, iface: br.name, kind: 'bridge', text: `bridged by ${br.name}${c.inPort ? ` from ${c.inPort.name}` : ''} to ${c.outPort.name}`, src: s(p.src), dst: s(p.dst) });
+    if (w.detail)
+      hop(w, {
+        ns: c.ns.name,
+        iface: br.name,
+        kind: 'bridge',
+        text: `bridged by ${br.name}${c.inPort ? ` from ${c.inPort.name}` : ''} to ${c.outPort.name}`,
+        src: s(p.src),
+        dst: s(p.dst),
+      });
   }
   return { ns: ep.ns, iface: ep.link.name };
 }
@@ -469,20 +755,34 @@ export function trace(net: Net, from: string, to: string, toNs?: string, opts: T
   const first = traceOnce(net, from, to, toNs, opts, []);
   if (!first.counts.length) return first.result;
   const runs = [first];
-  for (let c = nextChoices([], first.counts); c && runs.length < MAX_PATH_COMBINATIONS; c = nextChoices(c, runs[runs.length - 1].counts)) runs.push(traceOnce(net, from, to, toNs, opts, c));
+  for (let c = nextChoices([], first.counts); c && runs.length < MAX_PATH_COMBINATIONS; c = nextChoices(c, runs[runs.length - 1].counts))
+    runs.push(traceOnce(net, from, to, toNs, opts, c));
   const verdicts = new Set(runs.map((r) => r.result.predicted));
   if (verdicts.size === 1) return first.result;
   const mp = first.multipaths[0];
-  const outcomes = runs.map((r) => `${r.multipaths.map((_, i) => `path ${(r.choices[i] ?? 0) + 1}`).join(', ')}: ${r.result.predicted}${r.result.failure ? ` (${r.result.reason})` : ''}`);
+  const outcomes = runs.map(
+    (r) =>
+      `${r.multipaths.map((_, i) => `path ${(r.choices[i] ?? 0) + 1}`).join(', ')}: ${r.result.predicted}${r.result.failure ? ` (${r.result.reason})` : ''}`,
+  );
   const failure: Failure = {
-    code: 'multipath-differs', direction: first.result.failure?.direction ?? 'request', ns: mp.ns, entry: mp.route.text,
+    code: 'multipath-differs',
+    direction: first.result.failure?.direction ?? 'request',
+    ns: mp.ns,
+    entry: mp.route.text,
     reason: `${mp.ns}: the paths of multipath route ${mp.route.text} disagree, and which one a ping takes is the kernel's hash: ${outcomes.join('; ')}`,
     fix: 'make every path of the multipath route reach (or remove the path that does not), then ask again',
   };
   return { ...first.result, predicted: 'unknown', failure, reason: failure.reason };
 }
 
-function traceOnce(net: Net, from: string, to: string, toNs: string | undefined, opts: TraceOptions, choices: readonly number[]): { result: ReachResult; counts: number[]; choices: readonly number[]; multipaths: Walk['multipaths'] } {
+function traceOnce(
+  net: Net,
+  from: string,
+  to: string,
+  toNs: string | undefined,
+  opts: TraceOptions,
+  choices: readonly number[],
+): { result: ReachResult; counts: number[]; choices: readonly number[]; multipaths: Walk['multipaths'] } {
   const w: Walk = { net, detail: opts.hops !== false, family: 4, dir: 'request', hops: [], ct: new Map(), routers: [], choices, counts: [], multipaths: [] };
   return { result: walkPair(w, from, to, toNs, opts), counts: w.counts, choices, multipaths: w.multipaths };
 }
@@ -496,7 +796,13 @@ function walkPair(w: Walk, from: string, to: string, toNs: string | undefined, o
   if (!A || !dst) {
     const failure: Failure = A
       ? { code: 'bad-address', direction: 'request', ns: from, reason: `${to} is not an IP address`, fix: 'give an IPv4 or IPv6 address, or a namespace name' }
-      : { code: 'unknown-namespace', direction: 'request', ns: from, reason: `there is no namespace ${from}`, fix: `one of: ${[...net.namespaces.keys()].join(', ')}` };
+      : {
+          code: 'unknown-namespace',
+          direction: 'request',
+          ns: from,
+          reason: `there is no namespace ${from}`,
+          fix: `one of: ${[...net.namespaces.keys()].join(', ')}`,
+        };
     return { ...base, predicted: 'fail', hops: [], failure, reason: failure.reason };
   }
   w.family = dst.kind() === 'ipv4' ? 4 : 6;
@@ -505,7 +811,14 @@ function walkPair(w: Walk, from: string, to: string, toNs: string | undefined, o
     if (there.ns === A) return { ...base, predicted: 'ok', hops: w.hops, reason: `${to} is ${from}'s own address` };
     w.dir = 'reply';
     const back = walk(w, there.ns, { src: there.dst, dst: there.src, l3dev: there.iface });
-    if (back.ns !== A) stop(w, 'reply-elsewhere', back.ns, `the reply ends in ${back.ns.name}, not ${from}`, `check the addresses: ${s(there.src)} is held by ${back.ns.name} too`);
+    if (back.ns !== A)
+      stop(
+        w,
+        'reply-elsewhere',
+        back.ns,
+        `the reply ends in ${back.ns.name}, not ${from}`,
+        `check the addresses: ${s(there.src)} is held by ${back.ns.name} too`,
+      );
     return { ...base, predicted: 'ok', hops: w.hops, reason: `reaches ${there.ns.name} and back` };
   } catch (e) {
     if (!(e instanceof Stop)) throw e;

@@ -14,7 +14,9 @@ import { formatLocatedError } from '../yaml/errors';
 
 const root = join(import.meta.dirname, '..', '..', 'fixtures');
 const invalidDir = join(root, 'invalid');
-const files = readdirSync(invalidDir).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(invalidDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 /** `# expect: CODE "fragment"`, with ` warning` after it for a code that only warns (the file then loads). */
 function expectation(text: string, file: string): { code: string; fragment: string; line: number; warning: boolean } {
@@ -54,8 +56,14 @@ test('every semantic rule code has a broken fixture', () => {
 });
 
 const validFiles = [
-  ...readdirSync(join(root, 'valid')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'valid', f)),
-  ...(existsSync(join(root, 'scenarios')) ? readdirSync(join(root, 'scenarios')).map((d) => join(root, 'scenarios', d, 'topology.yaml')).filter(existsSync) : []),
+  ...readdirSync(join(root, 'valid'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(root, 'valid', f)),
+  ...(existsSync(join(root, 'scenarios'))
+    ? readdirSync(join(root, 'scenarios'))
+        .map((d) => join(root, 'scenarios', d, 'topology.yaml'))
+        .filter(existsSync)
+    : []),
 ];
 
 for (const path of validFiles) {

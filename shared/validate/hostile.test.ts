@@ -33,7 +33,13 @@ function pairwiseAddressRules(ix: TopologyIndex): ValidationIssue[] {
       perNs.set(f.namespace, list);
       const dup = list.find((o) => sameIp(o.cidr.addr, a.cidr!.addr));
       if (dup) {
-        out.push(issue('duplicate-address', [...a.path], `address ${a.cidr.addr.toString()} is already on ${q(dup.f.name)} in namespace ${q(f.namespace)} (${formatPath(dup.path)})`));
+        out.push(
+          issue(
+            'duplicate-address',
+            [...a.path],
+            `address ${a.cidr.addr.toString()} is already on ${q(dup.f.name)} in namespace ${q(f.namespace)} (${formatPath(dup.path)})`,
+          ),
+        );
         continue;
       }
       list.push({ f, cidr: a.cidr, path: [...a.path] });
@@ -46,9 +52,22 @@ function pairwiseAddressRules(ix: TopologyIndex): ValidationIssue[] {
         const b = list[j];
         if (a.f === b.f || !subnetsOverlap(a.cidr, b.cidr) || routingDomain(ix, a.f) !== routingDomain(ix, b.f)) continue;
         if (a.cidr.prefix === b.cidr.prefix) {
-          out.push(issue('subnet-overlap', a.path, `subnet ${networkOf(a.cidr)} of ${q(a.f.name)} is also on ${q(b.f.name)} in namespace ${q(ns)}: two connected routes for one subnet, so one interface becomes unreachable (put them on a bridge, or in different VRFs)`));
+          out.push(
+            issue(
+              'subnet-overlap',
+              a.path,
+              `subnet ${networkOf(a.cidr)} of ${q(a.f.name)} is also on ${q(b.f.name)} in namespace ${q(ns)}: two connected routes for one subnet, so one interface becomes unreachable (put them on a bridge, or in different VRFs)`,
+            ),
+          );
         } else {
-          out.push(issue('subnet-overlap', a.path, `subnet ${networkOf(a.cidr)} of ${q(a.f.name)} overlaps ${networkOf(b.cidr)} of ${q(b.f.name)} in namespace ${q(ns)}: the longer prefix wins for the shared addresses`, 'warning'));
+          out.push(
+            issue(
+              'subnet-overlap',
+              a.path,
+              `subnet ${networkOf(a.cidr)} of ${q(a.f.name)} overlaps ${networkOf(b.cidr)} of ${q(b.f.name)} in namespace ${q(ns)}: the longer prefix wins for the shared addresses`,
+              'warning',
+            ),
+          );
         }
       }
     }
@@ -64,8 +83,22 @@ function pairwiseListenClashes(t: Topology): ValidationIssue[] {
     const ip = parseIp(f.listen.address);
     if (!ip) return;
     const ns = f.listen.namespace;
-    const clash = listeners.find((l) => l.ns === ns && l.proto === f.protocol && l.port === f.listen.port && l.ip.kind() === ip.kind() && (sameIp(l.ip, ip) || l.ip.range() === 'unspecified' || ip.range() === 'unspecified'));
-    if (clash) out.push(issue('duplicate-listen', ['forwarders', fi, 'listen', 'port'], `${f.protocol} ${f.listen.address}:${f.listen.port} in namespace ${q(ns)} is already taken by forwarder ${q(t.forwarders[clash.fi].name)}`));
+    const clash = listeners.find(
+      (l) =>
+        l.ns === ns &&
+        l.proto === f.protocol &&
+        l.port === f.listen.port &&
+        l.ip.kind() === ip.kind() &&
+        (sameIp(l.ip, ip) || l.ip.range() === 'unspecified' || ip.range() === 'unspecified'),
+    );
+    if (clash)
+      out.push(
+        issue(
+          'duplicate-listen',
+          ['forwarders', fi, 'listen', 'port'],
+          `${f.protocol} ${f.listen.address}:${f.listen.port} in namespace ${q(ns)} is already taken by forwarder ${q(t.forwarders[clash.fi].name)}`,
+        ),
+      );
     listeners.push({ fi, ns, proto: f.protocol, ip, port: f.listen.port });
   });
   return out;
@@ -86,17 +119,39 @@ const doc = (d: Omit<TopologyInput, 'apiVersion' | 'kind'>) => Topology.parse({ 
 // few namespaces, interfaces and subnets, so overlaps, nesting, duplicates and VRFs all occur
 const arbNs = fc.constantFrom('host', 'a', 'b');
 const arbAddr = fc.oneof(
-  fc.tuple(fc.constantFrom('10.0.0.', '10.0.1.', '10.1.0.'), fc.integer({ min: 0, max: 3 }), fc.constantFrom(8, 16, 23, 24, 30, 32)).map(([p, h, l]) => `${p}${h}/${l}`),
-  fc.tuple(fc.constantFrom('2001:db8::', '2001:db8:0:1::', '2001:0db8::'), fc.integer({ min: 0, max: 3 }), fc.constantFrom(32, 48, 64, 128)).map(([p, h, l]) => `${p}${h}/${l}`),
+  fc
+    .tuple(fc.constantFrom('10.0.0.', '10.0.1.', '10.1.0.'), fc.integer({ min: 0, max: 3 }), fc.constantFrom(8, 16, 23, 24, 30, 32))
+    .map(([p, h, l]) => `${p}${h}/${l}`),
+  fc
+    .tuple(fc.constantFrom('2001:db8::', '2001:db8:0:1::', '2001:0db8::'), fc.integer({ min: 0, max: 3 }), fc.constantFrom(32, 48, 64, 128))
+    .map(([p, h, l]) => `${p}${h}/${l}`),
   fc.constant('not-an-address'),
 );
-const arbEnd = fc.record({ namespace: arbNs, name: fc.constantFrom('x', 'y', 'z'), addresses: fc.array(arbAddr, { maxLength: 3 }), master: fc.option(fc.constantFrom('red', 'br0'), { nil: undefined }) });
+const arbEnd = fc.record({
+  namespace: arbNs,
+  name: fc.constantFrom('x', 'y', 'z'),
+  addresses: fc.array(arbAddr, { maxLength: 3 }),
+  master: fc.option(fc.constantFrom('red', 'br0'), { nil: undefined }),
+});
 const arbDoc = fc
   .record({
     veths: fc.array(fc.tuple(arbEnd, arbEnd), { maxLength: 5 }),
-    bridges: fc.array(fc.record({ namespace: arbNs, name: fc.constantFrom('br0', 'br1'), addresses: fc.array(arbAddr, { maxLength: 2 }), master: fc.option(fc.constant('red'), { nil: undefined }) }), { maxLength: 2 }),
+    bridges: fc.array(
+      fc.record({
+        namespace: arbNs,
+        name: fc.constantFrom('br0', 'br1'),
+        addresses: fc.array(arbAddr, { maxLength: 2 }),
+        master: fc.option(fc.constant('red'), { nil: undefined }),
+      }),
+      { maxLength: 2 },
+    ),
     forwarders: fc.array(
-      fc.record({ protocol: fc.constantFrom('tcp', 'udp'), ns: arbNs, address: fc.constantFrom('0.0.0.0', '::', '127.0.0.1', '10.0.0.1', '2001:db8::1', '2001:0db8::1'), port: fc.constantFrom(80, 81) }),
+      fc.record({
+        protocol: fc.constantFrom('tcp', 'udp'),
+        ns: arbNs,
+        address: fc.constantFrom('0.0.0.0', '::', '127.0.0.1', '10.0.0.1', '2001:db8::1', '2001:0db8::1'),
+        port: fc.constantFrom(80, 81),
+      }),
       { maxLength: 6 },
     ),
   })
@@ -105,7 +160,12 @@ const arbDoc = fc
       namespaces: [{ name: 'a', vrfs: [{ name: 'red', table: 10 }] }, { name: 'b' }],
       veths: veths.map((ends) => ({ ends })) as TopologyInput['veths'],
       bridges,
-      forwarders: forwarders.map((f, i) => ({ name: `f${i}`, protocol: f.protocol, listen: { namespace: f.ns, address: f.address, port: f.port }, target: { namespace: 'host', address: '10.9.9.9', port: 1 } })) as TopologyInput['forwarders'],
+      forwarders: forwarders.map((f, i) => ({
+        name: `f${i}`,
+        protocol: f.protocol,
+        listen: { namespace: f.ns, address: f.address, port: f.port },
+        target: { namespace: 'host', address: '10.9.9.9', port: 1 },
+      })) as TopologyInput['forwarders'],
     }),
   );
 

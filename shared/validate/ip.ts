@@ -58,7 +58,11 @@ export function isWildcardOrLoopback(ip: Ip): boolean {
 
 /** A DNS host name (RFC 1123 labels), for forwarder targets and resolv.conf search domains. */
 export function isHostname(s: string): boolean {
-  return typeof s === 'string' && s.length <= 253 && /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/.test(s);
+  return (
+    typeof s === 'string' &&
+    s.length <= 253 &&
+    /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/.test(s)
+  );
 }
 
 /** A map key for an address, the same however it is spelled (`2001:db8::1` = `2001:0db8:0:0::1`). */

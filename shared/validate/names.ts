@@ -29,10 +29,14 @@ export function checkInterfaceName(name: string): NameProblem {
   if (name.length === 0) return { code: 'ifname-invalid', message: 'interface name is empty' };
   if (name === '.' || name === '..') return { code: 'ifname-invalid', message: `interface name ${JSON.stringify(name)} is refused by the kernel` };
   if (/[/:\s]/.test(name) || hasControl(name)) {
-    return { code: 'ifname-invalid', message: `${what} ${JSON.stringify(name)} contains "/", ":", whitespace or a control character, which the kernel refuses` };
+    return {
+      code: 'ifname-invalid',
+      message: `${what} ${JSON.stringify(name)} contains "/", ":", whitespace or a control character, which the kernel refuses`,
+    };
   }
   const bytes = byteLength(name);
-  if (bytes > IFNAMSIZ_MAX) return { code: 'ifname-too-long', message: `${what} ${JSON.stringify(name)} is ${bytes} bytes; the kernel allows at most ${IFNAMSIZ_MAX} (IFNAMSIZ)` };
+  if (bytes > IFNAMSIZ_MAX)
+    return { code: 'ifname-too-long', message: `${what} ${JSON.stringify(name)} is ${bytes} bytes; the kernel allows at most ${IFNAMSIZ_MAX} (IFNAMSIZ)` };
   if (!SAFE_NAME.test(name)) return { code: 'ifname-unsafe', message: unsafe(what, name) };
   if (name.startsWith('-')) return { code: 'ifname-unsafe', message: `${what} ${JSON.stringify(name)} starts with "-" and would be read as an option` };
   return null;
@@ -42,11 +46,16 @@ export function checkInterfaceName(name: string): NameProblem {
 export function checkNamespaceName(name: string): NameProblem {
   const what = 'namespace name';
   if (name.length === 0) return { code: 'netns-name-invalid', message: 'namespace name is empty' };
-  if (name === '.' || name === '..') return { code: 'netns-name-invalid', message: `namespace name ${JSON.stringify(name)} is not a file name /run/netns can hold` };
+  if (name === '.' || name === '..')
+    return { code: 'netns-name-invalid', message: `namespace name ${JSON.stringify(name)} is not a file name /run/netns can hold` };
   if (name.includes('/') || hasControl(name) || /\s/.test(name)) {
-    return { code: 'netns-name-invalid', message: `${what} ${JSON.stringify(name)} contains "/", whitespace or a control character; it must be a single file name under /run/netns` };
+    return {
+      code: 'netns-name-invalid',
+      message: `${what} ${JSON.stringify(name)} contains "/", whitespace or a control character; it must be a single file name under /run/netns`,
+    };
   }
-  if (byteLength(name) > NETNS_NAME_MAX) return { code: 'netns-name-too-long', message: `${what} is ${byteLength(name)} bytes; at most ${NETNS_NAME_MAX} are allowed` };
+  if (byteLength(name) > NETNS_NAME_MAX)
+    return { code: 'netns-name-too-long', message: `${what} is ${byteLength(name)} bytes; at most ${NETNS_NAME_MAX} are allowed` };
   if (!SAFE_NAME.test(name)) return { code: 'netns-name-unsafe', message: unsafe(what, name) };
   if (name.startsWith('-')) return { code: 'netns-name-unsafe', message: `${what} ${JSON.stringify(name)} starts with "-" and would be read as an option` };
   return null;
@@ -55,7 +64,10 @@ export function checkNamespaceName(name: string): NameProblem {
 /** Forwarder names: process titles, GOST service names, ownership keys. */
 export function checkForwarderName(name: string): NameProblem {
   if (name.length === 0 || name.length > FORWARDER_NAME_MAX || !SAFE_NAME.test(name) || name.startsWith('-')) {
-    return { code: 'forwarder-name-invalid', message: `forwarder name ${JSON.stringify(name)} must be 1-${FORWARDER_NAME_MAX} letters, digits, "_", "." or "-", not starting with "-"` };
+    return {
+      code: 'forwarder-name-invalid',
+      message: `forwarder name ${JSON.stringify(name)} must be 1-${FORWARDER_NAME_MAX} letters, digits, "_", "." or "-", not starting with "-"`,
+    };
   }
   return null;
 }

@@ -24,7 +24,20 @@ export type Rule = (t: Topology, ix: TopologyIndex) => ValidationIssue[];
 
 /** Every rule, with the codes it can report (the fixtures test holds each code to a broken file). */
 export const RULES: readonly { name: string; codes: readonly string[]; check: Rule }[] = [
-  { name: 'names', codes: ['ifname-invalid', 'ifname-too-long', 'ifname-unsafe', 'netns-name-invalid', 'netns-name-too-long', 'netns-name-unsafe', 'forwarder-name-invalid', 'topology-name-invalid'], check: nameRules },
+  {
+    name: 'names',
+    codes: [
+      'ifname-invalid',
+      'ifname-too-long',
+      'ifname-unsafe',
+      'netns-name-invalid',
+      'netns-name-too-long',
+      'netns-name-unsafe',
+      'forwarder-name-invalid',
+      'topology-name-invalid',
+    ],
+    check: nameRules,
+  },
   { name: 'text', codes: ['metadata-control-chars'], check: textRules },
   { name: 'namespaces', codes: ['duplicate-namespace', 'host-dns', 'host-loopback-down', 'host-reserved', 'unknown-namespace'], check: namespaceRules },
   { name: 'interfaces', codes: ['duplicate-interface', 'unknown-master', 'master-kind'], check: interfaceRules },
@@ -33,12 +46,33 @@ export const RULES: readonly { name: string; codes: readonly string[]; check: Ru
   { name: 'external', codes: ['external-settings'], check: (t) => externalRules(t) },
   {
     name: 'routes',
-    codes: ['invalid-prefix', 'route-prefix-host-bits', 'invalid-ip', 'route-family-mismatch', 'route-type-nexthop', 'route-no-nexthop', 'unknown-interface', 'gateway-unreachable', 'route-src-not-local', 'duplicate-route', 'route-multipath'],
+    codes: [
+      'invalid-prefix',
+      'route-prefix-host-bits',
+      'invalid-ip',
+      'route-family-mismatch',
+      'route-type-nexthop',
+      'route-no-nexthop',
+      'unknown-interface',
+      'gateway-unreachable',
+      'route-src-not-local',
+      'duplicate-route',
+      'route-multipath',
+    ],
     check: routeRules,
   },
   {
     name: 'policy',
-    codes: ['table-name-invalid', 'unknown-table', 'invalid-prefix', 'rule-family-mismatch', 'rule-table', 'duplicate-rule-priority', 'rule-table-empty', 'table-unused'],
+    codes: [
+      'table-name-invalid',
+      'unknown-table',
+      'invalid-prefix',
+      'rule-family-mismatch',
+      'rule-table',
+      'duplicate-rule-priority',
+      'rule-table-empty',
+      'table-unused',
+    ],
     check: (t) => policyRules(t),
   },
   { name: 'nat', codes: ['nat-rule', 'invalid-prefix', 'invalid-ip', 'unknown-interface'], check: natRules },

@@ -33,7 +33,7 @@ test('a file over the size limit is refused without parsing', () => {
   assert.match(e.message, /at most 4 MB/);
 });
 
-test('an anchor aliased 99 times (within yaml\'s own limit) is refused by the expanded size', () => {
+test("an anchor aliased 99 times (within yaml's own limit) is refused by the expanded size", () => {
   const e = refusal(aliasBombDocument(6000, 99));
   assert.match(e.message, /more than 500,000 values once its aliases/);
   assert.ok(e.line > 3, `line ${e.line}`);

@@ -12,7 +12,10 @@ test('loads a valid file into a typed topology with defaults filled', () => {
   const r = loadTopology(fixture('gost-forwarders.yaml'), 'g.yaml');
   assert.ok(r.ok);
   assert.equal(r.doc.apiVersion, API_VERSION);
-  assert.deepEqual(r.doc.namespaces.map((n) => n.name), ['ns1', 'ns2']);
+  assert.deepEqual(
+    r.doc.namespaces.map((n) => n.name),
+    ['ns1', 'ns2'],
+  );
   assert.equal(r.doc.veths[0].ends[0].up, true);
   assert.deepEqual(r.doc.forwarders[1].target, { namespace: 'ns2', address: '10.0.1.1', port: 8000 });
   assert.deepEqual(r.errors, []);
@@ -67,7 +70,12 @@ test('wrong apiVersion, missing apiVersion, wrong kind, empty file, not a mappin
 
 test('alias bombs are refused, not expanded', () => {
   const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-  for (let i = 1; i < 10; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill('*' + String.fromCharCode(96 + i)).join(',')}]`);
+  for (let i = 1; i < 10; i++)
+    lines.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+        .fill('*' + String.fromCharCode(96 + i))
+        .join(',')}]`,
+    );
   const r = loadTopology(['apiVersion: netns-studio/v1', 'kind: Topology', 'metadata:', '  description: x', ...lines.map((l) => `# ${l}`)].join('\n'), 'b');
   assert.ok(r.ok); // comments only: fine
   const bomb = loadTopology(['apiVersion: netns-studio/v1', 'kind: Topology', 'x:', ...lines.map((l) => `  ${l}`)].join('\n'), 'b');

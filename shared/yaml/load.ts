@@ -43,7 +43,10 @@ export function parseYaml(text: string): { yamlDoc: Document; lineCounter: LineC
 
 /** yaml's messages end with " at line N, column M:" and a snippet; the location is said separately. */
 function yamlMessage(message: string): string {
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+  return message
+    .split('\n')[0]
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .trim();
 }
 
 function limitError(p: LimitsProblem, lineCounter: LineCounter, file: string): LocatedError {
@@ -65,15 +68,23 @@ export function loadTopology(text: string, file = '<input>'): LoadResult {
   }
   const { yamlDoc, lineCounter } = parseYaml(text);
   const errors: LocatedError[] = [];
-  for (const [list, severity] of [[yamlDoc.errors, 'error'], [yamlDoc.warnings, 'warning']] as const) {
+  for (const [list, severity] of [
+    [yamlDoc.errors, 'error'],
+    [yamlDoc.warnings, 'warning'],
+  ] as const) {
     for (const e of list) {
       const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
       errors.push({
-        file, line: pos.line, column: pos.col, path: '', severity,
+        file,
+        line: pos.line,
+        column: pos.col,
+        path: '',
+        severity,
         code: e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
-        message: e.code === 'MULTIPLE_DOCS'
-          ? 'a topology file holds exactly one YAML document: remove the second `---` and what follows, or split the file'
-          : `YAML ${severity === 'error' ? 'syntax error' : 'warning'}: ${yamlMessage(e.message)}`,
+        message:
+          e.code === 'MULTIPLE_DOCS'
+            ? 'a topology file holds exactly one YAML document: remove the second `---` and what follows, or split the file'
+            : `YAML ${severity === 'error' ? 'syntax error' : 'warning'}: ${yamlMessage(e.message)}`,
       });
     }
   }
@@ -85,8 +96,14 @@ export function loadTopology(text: string, file = '<input>'): LoadResult {
     const empty = yamlDoc.contents === null || yamlDoc.contents === undefined;
     const pos = locatePath(yamlDoc, lineCounter, []);
     errors.push({
-      file, ...pos, path: '', severity: 'error', code: empty ? 'empty-document' : 'not-a-mapping',
-      message: empty ? 'the file is empty: a topology starts with `apiVersion: netns-studio/v1` and `kind: Topology`' : 'a topology file must be a YAML mapping (key: value pairs) at the top level',
+      file,
+      ...pos,
+      path: '',
+      severity: 'error',
+      code: empty ? 'empty-document' : 'not-a-mapping',
+      message: empty
+        ? 'the file is empty: a topology starts with `apiVersion: netns-studio/v1` and `kind: Topology`'
+        : 'a topology file must be a YAML mapping (key: value pairs) at the top level',
     });
     return { ok: false, yamlDoc, lineCounter, errors };
   }
@@ -94,7 +111,14 @@ export function loadTopology(text: string, file = '<input>'): LoadResult {
   const migration = migrateDocument(yamlDoc);
   if (!migration.ok) {
     const pos = locatePath(yamlDoc, lineCounter, ['apiVersion']);
-    errors.push({ file, ...pos, path: migration.code === 'missing-api-version' ? '' : 'apiVersion', severity: 'error', code: migration.code, message: migration.message });
+    errors.push({
+      file,
+      ...pos,
+      path: migration.code === 'missing-api-version' ? '' : 'apiVersion',
+      severity: 'error',
+      code: migration.code,
+      message: migration.message,
+    });
     return { ok: false, yamlDoc, lineCounter, errors };
   }
 
@@ -103,7 +127,15 @@ export function loadTopology(text: string, file = '<input>'): LoadResult {
     // maxAliasCount guards against alias bombs ("billion laughs").
     data = yamlDoc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    errors.push({ file, line: 1, column: 1, path: '', severity: 'error', code: 'yaml-syntax', message: `YAML error: ${e instanceof Error ? e.message : String(e)}` });
+    errors.push({
+      file,
+      line: 1,
+      column: 1,
+      path: '',
+      severity: 'error',
+      code: 'yaml-syntax',
+      message: `YAML error: ${e instanceof Error ? e.message : String(e)}`,
+    });
     return { ok: false, yamlDoc, lineCounter, errors };
   }
   const parsed = Topology.safeParse(data);
@@ -118,4 +150,3 @@ export function loadTopology(text: string, file = '<input>'): LoadResult {
   const migrated = migration.applied.length ? { from: migration.from, applied: migration.applied } : undefined;
   return { ok: true, doc: parsed.data, yamlDoc, lineCounter, errors, migrated };
 }
-

@@ -22,7 +22,11 @@ test('saving an unchanged document keeps every comment and means the same', () =
     const text = fixture(name);
     const r = load(text);
     const out = saveTopology(r.yamlDoc, r.doc);
-    const comments = (s: string) => s.split('\n').filter((l) => l.includes('#')).map((l) => l.slice(l.indexOf('#')));
+    const comments = (s: string) =>
+      s
+        .split('\n')
+        .filter((l) => l.includes('#'))
+        .map((l) => l.slice(l.indexOf('#')));
     assert.deepEqual(comments(out), comments(text), name);
     assert.deepEqual(load(out).doc, r.doc, name);
     // No defaults were written in: the file did not spell them, so neither does the save.
@@ -107,7 +111,14 @@ test('the defaults table matches the schema exactly', () => {
     kind: 'Topology',
     namespaces: [{ name: 'n', vrfs: [{ name: 'v', table: 10 }] }],
     bridges: [{ name: 'b', namespace: 'n' }],
-    veths: [{ ends: [{ namespace: 'n', name: 'x' }, { namespace: 'host', name: 'y' }] }],
+    veths: [
+      {
+        ends: [
+          { namespace: 'n', name: 'x' },
+          { namespace: 'host', name: 'y' },
+        ],
+      },
+    ],
     layout: {},
   };
   const out = Topology.parse(input);
@@ -124,7 +135,10 @@ test('the defaults table matches the schema exactly', () => {
     }
   };
   walk(input, out);
-  walk({ apiVersion: 'netns-studio/v1', kind: 'Topology', namespaces: [{ name: 'n' }] }, Topology.parse({ apiVersion: 'netns-studio/v1', kind: 'Topology', namespaces: [{ name: 'n' }] }));
+  walk(
+    { apiVersion: 'netns-studio/v1', kind: 'Topology', namespaces: [{ name: 'n' }] },
+    Topology.parse({ apiVersion: 'netns-studio/v1', kind: 'Topology', namespaces: [{ name: 'n' }] }),
+  );
   walk({ apiVersion: 'netns-studio/v1', kind: 'Topology' }, Topology.parse({ apiVersion: 'netns-studio/v1', kind: 'Topology' }));
   assert.deepEqual([...filled].sort(), Object.keys(FIELD_DEFAULTS).sort());
   assert.deepEqual(stripDefaults(out), { ...input, layout: {} });

@@ -63,7 +63,8 @@ export function tidy(message: string): string {
   const bound = /^Too (?:small|big): expected (?:number|int|bigint) to be ([<>]=?)(-?[\d.e+]+)$/.exec(message);
   if (bound) return `must be ${{ '>=': 'at least', '<=': 'at most', '>': 'more than', '<': 'less than' }[bound[1]]} ${bound[2]}`;
   const items = /^Too (small|big): expected array to have ([<>]=?)(\d+) items?$/.exec(message);
-  if (items) return `needs ${items[2] === '>=' ? 'at least' : items[2] === '<=' ? 'at most' : items[2] === '>' ? 'more than' : 'fewer than'} ${items[3]} item${items[3] === '1' ? '' : 's'}`;
+  if (items)
+    return `needs ${items[2] === '>=' ? 'at least' : items[2] === '<=' ? 'at most' : items[2] === '>' ? 'more than' : 'fewer than'} ${items[3]} item${items[3] === '1' ? '' : 's'}`;
   const option = /^Invalid option: expected one of (.*)$/.exec(message);
   if (option) return `must be one of ${option[1].split('|').join(', ')}`;
   if (/^Invalid input: expected int, received number$/.test(message)) return 'must be a whole number';
@@ -82,13 +83,27 @@ export function zodIssuesToErrors(issues: readonly z.core.$ZodIssue[], yamlDoc: 
         const pos = at(p, true);
         const near = allowed.find((a) => editDistance(a.toLowerCase(), key.toLowerCase()) <= 2);
         const hint = (near ? `; did you mean ${JSON.stringify(near)}?` : '') + (allowed.length ? ` (allowed here: ${allowed.join(', ')})` : '');
-        out.push({ file, ...pos, path: formatPath(p), code: 'schema-unknown-field', severity: 'error', message: `unknown field ${JSON.stringify(key)}${hint}` });
+        out.push({
+          file,
+          ...pos,
+          path: formatPath(p),
+          code: 'schema-unknown-field',
+          severity: 'error',
+          message: `unknown field ${JSON.stringify(key)}${hint}`,
+        });
       }
       continue;
     }
     if (issue.code === 'invalid_type' && yamlDoc.getIn(path) === undefined && !yamlDoc.hasIn(path)) {
       const field = path[path.length - 1];
-      out.push({ file, ...at(path), path: formatPath(path), code: 'schema-missing-field', severity: 'error', message: `missing required field ${JSON.stringify(String(field))} (${issue.expected})` });
+      out.push({
+        file,
+        ...at(path),
+        path: formatPath(path),
+        code: 'schema-missing-field',
+        severity: 'error',
+        message: `missing required field ${JSON.stringify(String(field))} (${issue.expected})`,
+      });
       continue;
     }
     const codes: Record<string, string> = {

@@ -61,7 +61,13 @@ export function addressRules(_t: Topology, ix: TopologyIndex): ValidationIssue[]
       const addrKey = `${f.namespace}\0${ipKey(a.cidr.addr)}`;
       const dup = seenAddr.get(addrKey);
       if (dup) {
-        out.push(issue('duplicate-address', [...a.path], `address ${a.cidr.addr.toString()} is already on ${q(dup.f.name)} in namespace ${q(f.namespace)} (${formatPath(dup.path)})`));
+        out.push(
+          issue(
+            'duplicate-address',
+            [...a.path],
+            `address ${a.cidr.addr.toString()} is already on ${q(dup.f.name)} in namespace ${q(f.namespace)} (${formatPath(dup.path)})`,
+          ),
+        );
         continue;
       }
       let domain = domains.get(f);
@@ -103,7 +109,13 @@ export function addressRules(_t: Topology, ix: TopologyIndex): ValidationIssue[]
     const own = subnets.get(keyOf(a))!;
     const same = otherThan(own.on, a.f);
     if (same && same.index < a.index) {
-      out.push(issue('subnet-overlap', a.path, `subnet ${networkOf(a.cidr)} of ${q(a.f.name)} is also on ${q(same.f.name)} in namespace ${q(ns)}: two connected routes for one subnet, so one interface becomes unreachable (put them on a bridge, or in different VRFs)`));
+      out.push(
+        issue(
+          'subnet-overlap',
+          a.path,
+          `subnet ${networkOf(a.cidr)} of ${q(a.f.name)} is also on ${q(same.f.name)} in namespace ${q(ns)}: two connected routes for one subnet, so one interface becomes unreachable (put them on a bridge, or in different VRFs)`,
+        ),
+      );
     }
     // the earliest earlier subnet of another prefix that holds a, or that a holds
     let nested: Entry | undefined;
@@ -113,7 +125,14 @@ export function addressRules(_t: Topology, ix: TopologyIndex): ValidationIssue[]
     for (const s of holders(a)) consider(otherThan(s.on, a.f));
     consider(otherThan(own.inside, a.f));
     if (nested) {
-      out.push(issue('subnet-overlap', a.path, `subnet ${networkOf(a.cidr)} of ${q(a.f.name)} overlaps ${networkOf(nested.cidr)} of ${q(nested.f.name)} in namespace ${q(ns)}: the longer prefix wins for the shared addresses`, 'warning'));
+      out.push(
+        issue(
+          'subnet-overlap',
+          a.path,
+          `subnet ${networkOf(a.cidr)} of ${q(a.f.name)} overlaps ${networkOf(nested.cidr)} of ${q(nested.f.name)} in namespace ${q(ns)}: the longer prefix wins for the shared addresses`,
+          'warning',
+        ),
+      );
     }
   }
   return out;

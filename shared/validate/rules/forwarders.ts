@@ -34,13 +34,26 @@ export function forwarderRules(t: Topology, ix: TopologyIndex): ValidationIssue[
 
     const ip = parseIp(f.listen.address);
     if (!ip) {
-      out.push(issue('invalid-ip', [...base, 'listen', 'address'], `listen address ${q(f.listen.address)} is not an IPv4 or IPv6 address (use 0.0.0.0 or :: for all addresses)`));
+      out.push(
+        issue(
+          'invalid-ip',
+          [...base, 'listen', 'address'],
+          `listen address ${q(f.listen.address)} is not an IPv4 or IPv6 address (use 0.0.0.0 or :: for all addresses)`,
+        ),
+      );
     } else {
       const ns = f.listen.namespace;
       if (!isWildcardOrLoopback(ip) && ix.namespaces.has(ns)) {
         const has = addressesOf(ns).has(ipKey(ip));
         if (!has) {
-          out.push(issue('forwarder-listen-address', [...base, 'listen', 'address'], `namespace ${q(ns)} has no address ${f.listen.address} to listen on (give one of its interfaces that address, or listen on ${ip.kind() === 'ipv4' ? '0.0.0.0' : '::'})`, ns === HOST_NS ? 'warning' : 'error'));
+          out.push(
+            issue(
+              'forwarder-listen-address',
+              [...base, 'listen', 'address'],
+              `namespace ${q(ns)} has no address ${f.listen.address} to listen on (give one of its interfaces that address, or listen on ${ip.kind() === 'ipv4' ? '0.0.0.0' : '::'})`,
+              ns === HOST_NS ? 'warning' : 'error',
+            ),
+          );
         }
       }
       const slotKey = `${ns}\0${f.protocol}\0${f.listen.port}\0${ip.kind()}`;
@@ -50,7 +63,13 @@ export function forwarderRules(t: Topology, ix: TopologyIndex): ValidationIssue[
       // the earliest listener it clashes with: any, for a wildcard; else one on this address or on the wildcard
       const clash = !slot ? undefined : wildcard ? slot.first : Math.min(slot.byIp.get(key) ?? Infinity, slot.wildcard ?? Infinity);
       if (clash !== undefined && clash !== Infinity) {
-        out.push(issue('duplicate-listen', [...base, 'listen', 'port'], `${f.protocol} ${f.listen.address}:${f.listen.port} in namespace ${q(ns)} is already taken by forwarder ${q(t.forwarders[clash].name)}`));
+        out.push(
+          issue(
+            'duplicate-listen',
+            [...base, 'listen', 'port'],
+            `${f.protocol} ${f.listen.address}:${f.listen.port} in namespace ${q(ns)} is already taken by forwarder ${q(t.forwarders[clash].name)}`,
+          ),
+        );
       }
       if (!slot) listeners.set(slotKey, { first: fi, wildcard: wildcard ? fi : undefined, byIp: new Map([[key, fi]]) });
       else {

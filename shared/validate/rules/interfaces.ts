@@ -14,7 +14,8 @@ export function interfaceRules(t: Topology, ix: TopologyIndex): ValidationIssue[
       continue;
     }
     const first = seen.get(key);
-    if (first !== undefined) out.push(issue('duplicate-interface', [...f.path, 'name'], `namespace ${q(f.namespace)} already has an interface ${q(f.name)} (at ${first})`));
+    if (first !== undefined)
+      out.push(issue('duplicate-interface', [...f.path, 'name'], `namespace ${q(f.namespace)} already has an interface ${q(f.name)} (at ${first})`));
     else seen.set(key, formatPath(f.path));
   }
   for (const f of ix.interfaces) {

@@ -31,7 +31,13 @@ export function textRules(t: Topology): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   // eslint-disable-next-line no-control-regex
   if (t.metadata.name !== undefined && /[\x00-\x1f\x7f]/.test(t.metadata.name)) {
-    out.push(issue('metadata-control-chars', ['metadata', 'name'], `the topology name ${JSON.stringify(t.metadata.name)} contains a newline or control character; it is written into exported files`));
+    out.push(
+      issue(
+        'metadata-control-chars',
+        ['metadata', 'name'],
+        `the topology name ${JSON.stringify(t.metadata.name)} contains a newline or control character; it is written into exported files`,
+      ),
+    );
   }
   // eslint-disable-next-line no-control-regex
   if (t.metadata.description !== undefined && /[\x00-\x08\x0b-\x1f\x7f]/.test(t.metadata.description)) {

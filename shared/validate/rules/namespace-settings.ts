@@ -18,7 +18,11 @@ const SYSCTL_VALUES: Record<SysctlKey, { ok: (v: string) => boolean; says: strin
 };
 
 /** The kernel's reserved routing tables: a VRF on one of them would hijack the namespace's own routing. */
-const RESERVED_TABLES = new Map([[253, 'default'], [254, 'main'], [255, 'local']]);
+const RESERVED_TABLES = new Map([
+  [253, 'default'],
+  [254, 'main'],
+  [255, 'local'],
+]);
 
 export function namespaceSettingRules(t: Topology): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -40,7 +44,10 @@ export function namespaceSettingRules(t: Topology): ValidationIssue[] {
       if (!parseIp(s)) out.push(issue('invalid-ip', ['namespaces', ni, 'dns', 'nameservers', si], `nameserver ${q(s)} is not an IPv4 or IPv6 address`));
     });
     n.dns?.search?.forEach((s, si) => {
-      if (!isHostname(s)) out.push(issue('dns-search-invalid', ['namespaces', ni, 'dns', 'search', si], `search domain ${q(s)} is not a domain name (it is written into resolv.conf)`));
+      if (!isHostname(s))
+        out.push(
+          issue('dns-search-invalid', ['namespaces', ni, 'dns', 'search', si], `search domain ${q(s)} is not a domain name (it is written into resolv.conf)`),
+        );
     });
   });
   return out;

@@ -19,10 +19,13 @@ export function parseNatTarget(s: string): boolean {
 
 function actionProblems(r: NatRule): { field: keyof NatRule | undefined; message: string }[] {
   const out: { field: keyof NatRule | undefined; message: string }[] = [];
-  if (r.action === 'masquerade' && r.toAddress !== undefined) out.push({ field: 'toAddress', message: 'masquerade takes the address of the outgoing interface: drop toAddress (or use snat)' });
+  if (r.action === 'masquerade' && r.toAddress !== undefined)
+    out.push({ field: 'toAddress', message: 'masquerade takes the address of the outgoing interface: drop toAddress (or use snat)' });
   if (r.action !== 'masquerade' && r.toAddress === undefined) out.push({ field: undefined, message: `${r.action} needs toAddress` });
-  if (r.action !== 'dnat' && r.inInterface !== undefined) out.push({ field: 'inInterface', message: `${r.action} runs in POSTROUTING, where iptables refuses -i (inInterface); use outInterface` });
-  if (r.action === 'dnat' && r.outInterface !== undefined) out.push({ field: 'outInterface', message: 'dnat runs in PREROUTING, where iptables refuses -o (outInterface); use inInterface' });
+  if (r.action !== 'dnat' && r.inInterface !== undefined)
+    out.push({ field: 'inInterface', message: `${r.action} runs in POSTROUTING, where iptables refuses -i (inInterface); use outInterface` });
+  if (r.action === 'dnat' && r.outInterface !== undefined)
+    out.push({ field: 'outInterface', message: 'dnat runs in PREROUTING, where iptables refuses -o (outInterface); use inInterface' });
   if (r.port !== undefined && r.protocol === undefined) out.push({ field: 'port', message: 'a port needs a protocol (tcp or udp)' });
   return out;
 }
@@ -36,7 +39,8 @@ export function natRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
       for (const p of actionProblems(r)) out.push(issue('nat-rule', p.field ? [...base, p.field] : base, p.message));
       for (const field of ['source', 'destination'] as const) {
         const v = r[field];
-        if (v !== undefined && !parseCidr(v) && !parseIp(v)) out.push(issue('invalid-prefix', [...base, field], `${field} ${q(v)} is not an address or prefix such as 192.168.1.0/24`));
+        if (v !== undefined && !parseCidr(v) && !parseIp(v))
+          out.push(issue('invalid-prefix', [...base, field], `${field} ${q(v)} is not an address or prefix such as 192.168.1.0/24`));
       }
       if (r.toAddress !== undefined && !parseNatTarget(r.toAddress)) {
         out.push(issue('invalid-ip', [...base, 'toAddress'], `toAddress ${q(r.toAddress)} is not ADDRESS or ADDRESS:PORT`));
@@ -45,7 +49,14 @@ export function natRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
         const v = r[field];
         // iptables' `veth+` matches every name with that prefix.
         if (v === undefined || (v.endsWith('+') && v.length > 1) || ifaces?.has(v) || v === 'lo') continue;
-        out.push(issue('unknown-interface', [...base, field], `${field} ${q(v)} is not an interface of namespace ${q(n.name)}`, n.name === HOST_NS ? 'warning' : 'error'));
+        out.push(
+          issue(
+            'unknown-interface',
+            [...base, field],
+            `${field} ${q(v)} is not an interface of namespace ${q(n.name)}`,
+            n.name === HOST_NS ? 'warning' : 'error',
+          ),
+        );
       }
     });
   });

@@ -31,7 +31,13 @@ export function policyRules(t: Topology): ValidationIssue[] {
     for (const [name, id] of Object.entries(names ?? {})) {
       const path = [...base, 'tables', name];
       if (!TABLE_NAME.test(name) || name in KERNEL_TABLES || /^\d+$/.test(name)) {
-        out.push(issue('table-name-invalid', path, `table name ${q(name)} must be a word (letters, digits, "_", ".", "-"; not a number) other than the kernel's main, local and default`));
+        out.push(
+          issue(
+            'table-name-invalid',
+            path,
+            `table name ${q(name)} must be a word (letters, digits, "_", ".", "-"; not a number) other than the kernel's main, local and default`,
+          ),
+        );
       } else if (KERNEL_IDS.has(id)) {
         out.push(issue('table-name-invalid', path, `table ${id} is the kernel's ${tableLabel(id, undefined)} table: call it by that name`));
       } else if (ids.has(id)) {
@@ -42,7 +48,13 @@ export function policyRules(t: Topology): ValidationIssue[] {
       const id = tableId(ref, names);
       if (id === undefined) {
         const declared = Object.keys(names ?? {});
-        out.push(issue('unknown-table', path, `table ${q(String(ref))} is not main, local, default${declared.length ? ` or one of ${declared.join(', ')}` : ''}: name it under \`tables\``));
+        out.push(
+          issue(
+            'unknown-table',
+            path,
+            `table ${q(String(ref))} is not main, local, default${declared.length ? ` or one of ${declared.join(', ')}` : ''}: name it under \`tables\``,
+          ),
+        );
       }
       return id;
     };
@@ -63,7 +75,8 @@ export function policyRules(t: Topology): ValidationIssue[] {
         if (v === undefined) continue;
         const f = prefixFamily(v);
         if (f === null) out.push(issue('invalid-prefix', [...path, k], `rule ${k} ${q(v)} is not a prefix such as 10.1.0.0/16 or an address`));
-        else if (family !== undefined && f !== family) out.push(issue('rule-family-mismatch', [...path, k], `rule ${k} ${v} is IPv${f} but the rule is IPv${family}`));
+        else if (family !== undefined && f !== family)
+          out.push(issue('rule-family-mismatch', [...path, k], `rule ${k} ${v} is IPv${f} but the rule is IPv${family}`));
         else family = f;
       }
       const action = r.action ?? 'lookup';
@@ -74,21 +87,47 @@ export function policyRules(t: Topology): ValidationIssue[] {
       const key = `${fam}|${r.priority}`;
       const kernel = DEFAULT_RULE_PRIORITIES[r.priority];
       if (kernel) {
-        out.push(issue('duplicate-rule-priority', [...path, 'priority'], `priority ${r.priority} is the kernel's own "lookup ${kernel}" rule, which stays implicit: pick another priority`));
+        out.push(
+          issue(
+            'duplicate-rule-priority',
+            [...path, 'priority'],
+            `priority ${r.priority} is the kernel's own "lookup ${kernel}" rule, which stays implicit: pick another priority`,
+          ),
+        );
       } else if (seen.has(key)) {
-        out.push(issue('duplicate-rule-priority', [...path, 'priority'], `an IPv${fam} rule with priority ${r.priority} is already at rules[${seen.get(key)}]: each rule needs its own priority`));
+        out.push(
+          issue(
+            'duplicate-rule-priority',
+            [...path, 'priority'],
+            `an IPv${fam} rule with priority ${r.priority} is already at rules[${seen.get(key)}]: each rule needs its own priority`,
+          ),
+        );
       } else seen.set(key, ri);
       if (action !== 'lookup' || r.table === undefined) return;
       const id = resolve(r.table, [...path, 'table']);
       if (id === undefined) return;
       lookedUp.add(id);
       if (!routed.has(id) && !KERNEL_IDS.has(id) && !n.vrfs.some((v) => v.table === id)) {
-        out.push(issue('rule-table-empty', [...path, 'table'], `table ${tableLabel(id, names)} has no routes in the document: traffic this rule matches goes on to the next rule`, 'warning'));
+        out.push(
+          issue(
+            'rule-table-empty',
+            [...path, 'table'],
+            `table ${tableLabel(id, names)} has no routes in the document: traffic this rule matches goes on to the next rule`,
+            'warning',
+          ),
+        );
       }
     });
     for (const [id, path] of routed) {
       if (lookedUp.has(id)) continue;
-      out.push(issue('table-unused', path, `nothing routes through table ${tableLabel(id, names)}: no rule (or VRF) of namespace ${q(n.name)} looks it up, so its routes are never used`, n.name === HOST_NS ? 'warning' : 'error'));
+      out.push(
+        issue(
+          'table-unused',
+          path,
+          `nothing routes through table ${tableLabel(id, names)}: no rule (or VRF) of namespace ${q(n.name)} looks it up, so its routes are never used`,
+          n.name === HOST_NS ? 'warning' : 'error',
+        ),
+      );
     }
   });
   return out;

@@ -37,7 +37,9 @@ export function routeRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
         family = c.kind;
         key = networkOf(c);
         if (key !== `${c.addr.toString()}/${c.prefix}` && r.to.includes('/')) {
-          out.push(issue('route-prefix-host-bits', [...base, 'to'], `route destination ${q(r.to)} has host bits set; the kernel refuses it (did you mean ${key}?)`));
+          out.push(
+            issue('route-prefix-host-bits', [...base, 'to'], `route destination ${q(r.to)} has host bits set; the kernel refuses it (did you mean ${key}?)`),
+          );
         }
       }
       const via = r.via === undefined ? undefined : parseIp(r.via);
@@ -45,12 +47,20 @@ export function routeRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
       const src = r.src === undefined ? undefined : parseIp(r.src);
       if (r.src !== undefined && !src) out.push(issue('invalid-ip', [...base, 'src'], `source ${q(r.src)} is not an IPv4 or IPv6 address`));
       if (via && family && via.kind() !== family) {
-        out.push(issue('route-family-mismatch', [...base, 'via'], `gateway ${r.via} is ${via.kind() === 'ipv4' ? 'IPv4' : 'IPv6'} but the destination ${r.to} is not`));
+        out.push(
+          issue('route-family-mismatch', [...base, 'via'], `gateway ${r.via} is ${via.kind() === 'ipv4' ? 'IPv4' : 'IPv6'} but the destination ${r.to} is not`),
+        );
       }
       const type = r.type ?? 'unicast';
       const multipath = r.nexthops !== undefined;
       if (multipath && (r.via !== undefined || r.dev !== undefined || r.onlink)) {
-        out.push(issue('route-multipath', [...base, r.via !== undefined ? 'via' : r.dev !== undefined ? 'dev' : 'onlink'], 'a multipath route says its gateways in `nexthops`: drop via/dev/onlink'));
+        out.push(
+          issue(
+            'route-multipath',
+            [...base, r.via !== undefined ? 'via' : r.dev !== undefined ? 'dev' : 'onlink'],
+            'a multipath route says its gateways in `nexthops`: drop via/dev/onlink',
+          ),
+        );
       } else if (multipath && type !== 'unicast') {
         out.push(issue('route-multipath', [...base, 'nexthops'], `a ${type} route has no next hops: drop \`nexthops\``));
       } else if (type === 'local') {
@@ -62,14 +72,24 @@ export function routeRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
       if (type === 'unicast' && !multipath && r.via === undefined && r.dev === undefined) {
         out.push(issue('route-no-nexthop', base, 'a route needs `via` (a gateway) or `dev` (an interface)'));
       }
-      if (r.onlink && r.dev === undefined && !multipath) out.push(issue('route-no-nexthop', [...base, 'onlink'], 'an onlink route needs `dev`: the link the gateway is on'));
-      const hops = multipath ? r.nexthops!.map((h, hi) => ({ ...h, path: [...base, 'nexthops', hi] })) : [{ via: r.via, dev: r.dev, onlink: r.onlink, path: base }];
+      if (r.onlink && r.dev === undefined && !multipath)
+        out.push(issue('route-no-nexthop', [...base, 'onlink'], 'an onlink route needs `dev`: the link the gateway is on'));
+      const hops = multipath
+        ? r.nexthops!.map((h, hi) => ({ ...h, path: [...base, 'nexthops', hi] }))
+        : [{ via: r.via, dev: r.dev, onlink: r.onlink, path: base }];
       for (const h of hops) {
-        if (multipath && h.via === undefined && h.dev === undefined) out.push(issue('route-multipath', h.path, 'each next hop needs `via` (a gateway) or `dev` (an interface)'));
+        if (multipath && h.via === undefined && h.dev === undefined)
+          out.push(issue('route-multipath', h.path, 'each next hop needs `via` (a gateway) or `dev` (an interface)'));
         const hvia = h.via === undefined ? undefined : parseIp(h.via);
         if (multipath && h.via !== undefined && !hvia) out.push(issue('invalid-ip', [...h.path, 'via'], `gateway ${q(h.via)} is not an IPv4 or IPv6 address`));
         if (multipath && hvia && family && hvia.kind() !== family) {
-          out.push(issue('route-family-mismatch', [...h.path, 'via'], `gateway ${h.via} is ${hvia.kind() === 'ipv4' ? 'IPv4' : 'IPv6'} but the destination ${r.to} is not`));
+          out.push(
+            issue(
+              'route-family-mismatch',
+              [...h.path, 'via'],
+              `gateway ${h.via} is ${hvia.kind() === 'ipv4' ? 'IPv4' : 'IPv6'} but the destination ${r.to} is not`,
+            ),
+          );
         }
         const dev = h.dev === undefined ? undefined : ifaces.get(h.dev);
         if (h.dev !== undefined && h.dev !== 'lo' && !dev) {
@@ -85,7 +105,14 @@ export function routeRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
             const nets = candidates.networks();
             const listed = nets.length > 8 ? `${nets.slice(0, 8).join(', ')} and ${nets.length - 8} more` : nets.join(', ');
             const where = dev ? `interface ${q(dev.name)}` : `namespace ${q(n.name)}`;
-            out.push(issue('gateway-unreachable', [...h.path, 'via'], `gateway ${h.via} is not on any subnet connected to ${where} (${nets.length ? listed : 'it has no addresses'})`, soft));
+            out.push(
+              issue(
+                'gateway-unreachable',
+                [...h.path, 'via'],
+                `gateway ${h.via} is not on any subnet connected to ${where} (${nets.length ? listed : 'it has no addresses'})`,
+                soft,
+              ),
+            );
           }
           if (candidates.has(hvia)) {
             out.push(issue('gateway-unreachable', [...h.path, 'via'], `gateway ${h.via} is an address of namespace ${q(n.name)} itself`, soft));
@@ -96,9 +123,16 @@ export function routeRules(t: Topology, ix: TopologyIndex): ValidationIssue[] {
         out.push(issue('route-src-not-local', [...base, 'src'], `source ${r.src} is not an address of namespace ${q(n.name)}; the kernel refuses it`, soft));
       }
       const table = routeTableId(r, n.tables) ?? String(r.table);
-      const id = `${table}|${family ?? (via?.kind() ?? '')}|${key}|${r.metric ?? 0}`;
+      const id = `${table}|${family ?? via?.kind() ?? ''}|${key}|${r.metric ?? 0}`;
       const first = seen.get(id);
-      if (first !== undefined) out.push(issue('duplicate-route', [...base, 'to'], `the same route (${r.to}, table ${r.table ?? (r.type === 'local' ? 'local' : 'main')}, metric ${r.metric ?? 0}) is already at routes[${first}]`));
+      if (first !== undefined)
+        out.push(
+          issue(
+            'duplicate-route',
+            [...base, 'to'],
+            `the same route (${r.to}, table ${r.table ?? (r.type === 'local' ? 'local' : 'main')}, metric ${r.metric ?? 0}) is already at routes[${first}]`,
+          ),
+        );
       else seen.set(id, ri);
     });
   });

@@ -12,10 +12,12 @@ export function vethRules(t: Topology): ValidationIssue[] {
   t.veths.forEach((v, vi) => {
     const [a, b] = v.ends;
     // one set of end A's addresses, so a hostile veth with thousands of addresses costs n, not n²
-    const onA = new Set(a.addresses.flatMap((o) => {
-      const ca = parseCidr(o);
-      return ca ? [`${ca.addr.kind()}:${ca.addr.toNormalizedString()}`] : [];
-    }));
+    const onA = new Set(
+      a.addresses.flatMap((o) => {
+        const ca = parseCidr(o);
+        return ca ? [`${ca.addr.kind()}:${ca.addr.toNormalizedString()}`] : [];
+      }),
+    );
     b.addresses.forEach((text, ai) => {
       const cb = parseCidr(text);
       if (!cb) return; // reported by the address rules
