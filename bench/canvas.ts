@@ -2,7 +2,8 @@
  * Canvas benchmark: the production build in Debian's headless chromium, served
  * from 127.0.0.1, with N = 500, 1000, 2000 synthetic namespaces (+1.2·N veths,
  * N/10 bridges), whole graph in view. For this app (`?bench=N`) and, in the same
- * run, a plain memoized React Flow baseline (`?bench=N&baseline=1`):
+ * run, a plain memoized React Flow baseline (`?bench=N&baseline=1`), and the app
+ * with the dot grid and minimap a person always has (`?bench=N&chrome=1`, app-chrome):
  *   - first full render: navigation start → the last node in the DOM + two frames
  *   - pan fps: frames per second while panning the whole graph for 3 s
  *   - zoom fps: frames per second (and the longest frame) zooming in and out for 3 s across the overview threshold
@@ -20,7 +21,7 @@ import { RENDERER_DIST, serveStatic } from '../testing/static-server';
 
 interface Row {
   n: number;
-  variant: 'app' | 'baseline';
+  variant: 'app' | 'baseline' | 'app-chrome';
   firstRenderMs: number;
   panFps: number;
   eventMs: number;
@@ -184,15 +185,16 @@ async function main() {
   const rows: Row[] = [];
   try {
     for (const n of ns) {
-      for (const variant of ['baseline', 'app'] as const) {
+      // app-chrome: the app with the dot grid and the minimap a person always has (the bare app leaves them out)
+      for (const variant of ['baseline', 'app', 'app-chrome'] as const) {
         const page = await b.context.newPage();
         page.on('pageerror', (e) => console.error(`page error (${variant} ${n}):`, String(e)));
-        const url = `${server.url}?bench=${n}${variant === 'baseline' ? '&baseline=1' : ''}`;
+        const url = `${server.url}?bench=${n}${variant === 'baseline' ? '&baseline=1' : variant === 'app-chrome' ? '&chrome=1' : ''}`;
         const r = await measure(page, url, n);
         await page.close();
         rows.push({ n, variant, ...r });
         console.log(
-          `${String(n).padStart(5)} ${variant.padEnd(8)} first render ${String(r.firstRenderMs).padStart(6)} ms  pan ${String(r.panFps).padStart(5)} fps  event ${String(r.eventMs).padStart(6)} ms  DOM ${r.domElements}  | zoom 1: pan ${r.detailFps} fps (CPU per frame: main ${r.detailMainMs} ms, raster ${r.detailRasterMs} ms), event ${r.detailEventMs} ms | zooming ${r.zoomFps} fps, worst frame ${r.zoomWorstMs} ms`,
+          `${String(n).padStart(5)} ${variant.padEnd(10)} first render ${String(r.firstRenderMs).padStart(6)} ms  pan ${String(r.panFps).padStart(5)} fps  event ${String(r.eventMs).padStart(6)} ms  DOM ${r.domElements}  | zoom 1: pan ${r.detailFps} fps (CPU per frame: main ${r.detailMainMs} ms, raster ${r.detailRasterMs} ms), event ${r.detailEventMs} ms | zooming ${r.zoomFps} fps, worst frame ${r.zoomWorstMs} ms`,
         );
       }
     }

@@ -89,7 +89,8 @@ function ShellBridge() {
   return null;
 }
 
-export function App({ bench = false }: { bench?: boolean }) {
+/** benchChrome: the bench also draws the canvas's dot grid and minimap, which a person always has. */
+export function App({ bench = false, benchChrome = false }: { bench?: boolean; benchChrome?: boolean }) {
   const theme = useUi((s) => s.theme);
   const backend = useBackend();
   useShortcuts(bench ? null : backend);
@@ -103,7 +104,7 @@ export function App({ bench = false }: { bench?: boolean }) {
         <div className="main">
           {!bench && <Palette />}
           <div className="canvas-wrap">
-            <Canvas bench={bench} />
+            <Canvas bench={bench} chrome={!bench || benchChrome} />
             <SearchBox />
             {!bench && <ReachPanel />}
             {!bench && <ProblemsPanel />}

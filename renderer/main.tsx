@@ -20,7 +20,7 @@ if (bench && params.has('baseline')) {
   }
   createRoot(document.getElementById('root')!).render(
     <BackendProvider backend={chooseBackend(params)}>
-      <App bench={!!bench} />
+      <App bench={!!bench} benchChrome={params.has('chrome')} />
     </BackendProvider>,
   );
 }

@@ -35,7 +35,8 @@ const NO_EDGES: FlowEdge[] = [];
 // fitted graphs keep clear of the overlays: the zoom controls (bottom left) and the minimap (bottom right, 200 px + margin)
 const FIT: FitViewOptions = { maxZoom: 1.1, padding: { top: '6%', bottom: '6%', left: '56px', right: '232px' }, includeHiddenNodes: true };
 
-export function Canvas({ bench = false }: { bench?: boolean }) {
+/** chrome: the dot grid and the minimap (off only in the canvas bench's bare variant). */
+export function Canvas({ bench = false, chrome = !bench }: { bench?: boolean; chrome?: boolean }) {
   const doc = useEditor((s) => s.doc);
   const liveOn = useLive((s) => s.enabled);
   // the document laid over the host, kept by the live controller (replaced only when what is drawn changes shape)
@@ -191,8 +192,8 @@ export function Canvas({ bench = false }: { bench?: boolean }) {
         {compact && <OverviewLayer flow={flow} />}
         {!compact && <CompositedPan bounds={bounds} />}
         {!compact && bigGraph && <EdgesLayer lines={flow.lines} />}
-        {!bench && <Background gap={24} />}
-        {!bench && (compact ? <OverviewMinimap flow={flow} /> : <MiniMap pannable zoomable ariaLabel="minimap" />)}
+        {chrome && <Background gap={24} />}
+        {chrome && (compact ? <OverviewMinimap flow={flow} /> : <MiniMap pannable zoomable ariaLabel="minimap" />)}
         <Controls />
       </ReactFlow>
     </div>
