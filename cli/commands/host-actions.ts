@@ -175,15 +175,15 @@ function progressPrinter(): { onProgress: (p: Progress) => void; end: () => void
   let drawn = false;
   return {
     onProgress: (p) => {
-      const what = `${p.phase === 'rollback' ? 'rolling back: ' : ''}${p.reason ?? p.namespace ?? ''}`;
+      const what = `${p.phase === 'rollback' ? 'rolling back: ' : ''}${p.reason || p.namespace || ''}`;
       if (!tty) {
-        console.log(`[${p.done}/${p.total}] ${what}`);
+        console.log(`[${p.index}/${p.total}] ${what}`);
         return;
       }
       const width = 30;
-      const full = Math.round((p.done / Math.max(1, p.total)) * width);
+      const full = Math.round((p.index / Math.max(1, p.total)) * width);
       const cols = process.stderr.columns ?? 100;
-      const line = `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${p.done}/${p.total} ${what}`;
+      const line = `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${p.index}/${p.total} ${what}`;
       process.stderr.write(`\r\x1b[K${line.slice(0, cols - 1)}`);
       drawn = true;
     },

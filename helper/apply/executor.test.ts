@@ -28,8 +28,8 @@ test('executor applies a topology in batches and lanes, with progress', { skip }
     assert.equal(d.rt.sysctl['net.ipv4.ip_forward'], '1');
     assert.deepEqual(d.rt.nat, ['-A POSTROUTING -s 10.1.0.0/24 -o vr1 -j MASQUERADE']);
     assert.deepEqual(d.ns1.resolv, ['nameserver 10.3.9.4']);
-    assert.equal(seen.at(-1)?.done, steps.length);
-    assert.ok(seen.every((p, i) => i === 0 || p.done >= seen[i - 1].done));
+    assert.equal(seen.at(-1)?.index, steps.length);
+    assert.ok(seen.every((p, i) => i === 0 || p.index >= seen[i - 1].index));
   });
 });
 

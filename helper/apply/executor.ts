@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { Forwarder, type Forwarder as ForwarderT } from '../../shared/model/schema';
 import type { Command, Step } from '../../shared/model/step';
 import type { StepOp } from '../../shared/model/step-op';
+import type { ApplyProgress } from '../../shared/protocol/methods';
 import type { Failure } from './failure';
 import type { Journal } from './journal';
 import { inNamespace, programPath, runIpBatch, runProc, type RunnerOptions } from './runner';
@@ -50,16 +51,8 @@ export interface ForwarderRuntime {
  */
 export type StepHandler = (cmd: Command) => Promise<string | undefined>;
 
-export interface Progress {
-  phase: 'apply' | 'rollback';
-  /** steps finished so far */
-  done: number;
-  total: number;
-  /** index of the last step finished */
-  step?: number;
-  namespace?: string;
-  reason?: string;
-}
+/** Progress is the wire's apply/destroy progress: the CLI's bar and the helper's events show the same thing. */
+export type Progress = ApplyProgress;
 
 export interface ExecuteOptions extends RunnerOptions {
   forwarders?: ForwarderRuntime;
@@ -267,8 +260,7 @@ export async function executeSteps(steps: Step[], opts: ExecuteOptions = {}): Pr
     if (finished.length) journal?.write({ t: 'done', idx: finished.map((it) => it.step) });
     done += finished.length;
     const lastIt = finished.at(-1);
-    if (lastIt)
-      opts.onProgress?.({ phase: 'apply', done, total: steps.length, step: lastIt.step, namespace: lastIt.namespace, reason: steps[lastIt.step].reason });
+    if (lastIt) opts.onProgress?.({ phase: 'apply', index: done, total: steps.length, namespace: lastIt.namespace, reason: steps[lastIt.step].reason });
     if (r.failed) failure ??= r.failed;
   };
   const limit = opts.concurrency ?? 4;
@@ -443,7 +435,7 @@ export async function rollback(steps: Step[], indices: number[], opts: ExecuteOp
         }
         if (finished.length) journal?.write({ t: 'undone', idx: finished });
         done += finished.length;
-        opts.onProgress?.({ phase: 'rollback', done, total, step: unit.items.at(-1)?.step, namespace: unit.namespace });
+        opts.onProgress?.({ phase: 'rollback', index: done, total, namespace: unit.namespace, reason: steps[unit.items.at(-1)?.step ?? -1]?.reason ?? '' });
       }
     }
   }

@@ -15,7 +15,6 @@
 import { ApplyParams, PROGRESS_EVENT, type ApplyProgress, type ApplyWireResult } from '../../shared/protocol/methods';
 import { checkDocumentOffThread } from '../apply/check-worker';
 import type { ApplyContext } from '../apply/context';
-import type { Progress } from '../apply/executor';
 import { applyDocument, recoverInterrupted, type RecoveryReport } from '../apply/entry';
 import { fail } from '../apply/failure';
 import { applyContextOf } from './apply-context';
@@ -28,10 +27,6 @@ export type { ApplyWireResult };
 /** `progress` event data: shared/protocol/methods.ts ApplyProgress. */
 export type ApplyProgressEvent = ApplyProgress;
 
-function progressEvent(p: Progress): ApplyProgressEvent {
-  return { index: p.done, total: p.total, reason: p.reason ?? '', namespace: p.namespace, phase: p.phase };
-}
-
 /** Progress of an apply/destroy as protocol events of the request being served. */
 export function progressEmitter(ctx: MethodContext): (e: ApplyProgressEvent) => void {
   let seq = 0;
@@ -40,7 +35,7 @@ export function progressEmitter(ctx: MethodContext): (e: ApplyProgressEvent) => 
 
 /** `ctx` with its progress sent as `emit` events, when there is an `emit`. */
 export function withProgress(ctx: ApplyContext, emit?: (e: ApplyProgressEvent) => void): ApplyContext {
-  return { ...ctx, onProgress: emit ? (p) => emit(progressEvent(p)) : ctx.onProgress };
+  return { ...ctx, onProgress: emit ?? ctx.onProgress };
 }
 
 type ApplyRequest = { document: unknown; planHash: string; allow?: string[]; allowHost?: boolean; file?: string; wait?: boolean; readyTimeoutMs?: number };

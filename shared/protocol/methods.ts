@@ -54,7 +54,7 @@ export interface PlanResult {
 
 /** `progress` event data of apply and destroy. */
 export interface ApplyProgress {
-  /** 1-based index of the step running now */
+  /** steps finished so far (going forward, or undone while rolling back) */
   index: number;
   total: number;
   reason: string;
