@@ -192,7 +192,8 @@ export function Canvas({ bench = false, chrome = !bench }: { bench?: boolean; ch
         {compact && <OverviewLayer flow={flow} />}
         {!compact && <CompositedPan bounds={bounds} />}
         {!compact && bigGraph && <EdgesLayer lines={flow.lines} />}
-        {chrome && <Background gap={24} />}
+        {/* zoomed in, the dot grid is drawn on the composited backdrop (composited-pan.tsx) */}
+        {chrome && compact && <Background gap={24} />}
         {chrome && (compact ? <OverviewMinimap flow={flow} /> : <MiniMap pannable zoomable ariaLabel="minimap" />)}
         <Controls />
       </ReactFlow>
