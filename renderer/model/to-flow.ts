@@ -464,29 +464,11 @@ export function toFlow(doc: Topology, opts: DeriveOptions = {}): Flow {
     if (lc) lines.push([lc, c]);
     if (tc) lines.push([c, tc]);
     if (compact) return;
-    if (lc)
-      edges.push({
-        id: `fwl:${f.name}`,
-        type: 'forward',
-        source: l,
-        sourceHandle: lc.x <= c.x ? 'nr' : 'nl',
-        target: id,
-        targetHandle: lc.x <= c.x ? 'fl' : 'fr',
-        data: { kind: 'forward' },
-        selectable: false,
-      });
-    if (tc)
-      edges.push({
-        id: `fwt:${f.name}`,
-        type: 'forward',
-        source: id,
-        sourceHandle: c.x <= tc.x ? 'fr' : 'fl',
-        target: t,
-        targetHandle: c.x <= tc.x ? 'nl' : 'nr',
-        data: { kind: 'forward' },
-        selectable: false,
-        animated: false,
-      });
+    // one edge each way: namespace → forwarder (listen), forwarder → namespace (target); handles face each other
+    const forward = (edgeId: string, source: string, sourceHandle: string, target: string, targetHandle: string) =>
+      edges.push({ id: edgeId, type: 'forward', source, sourceHandle, target, targetHandle, data: { kind: 'forward' }, selectable: false, animated: false });
+    if (lc) forward(`fwl:${f.name}`, l, lc.x <= c.x ? 'nr' : 'nl', id, lc.x <= c.x ? 'fl' : 'fr');
+    if (tc) forward(`fwt:${f.name}`, id, c.x <= tc.x ? 'fr' : 'fl', t, c.x <= tc.x ? 'nl' : 'nr');
   });
 
   return { nodes, edges, centers, lines, routedLines };
