@@ -175,7 +175,8 @@ describe('link tools from the canvas', { skip }, () => {
           await page.locator(tid(`ns-menu-${a}`)).click();
           await page.locator(tid('port-menu-terminal')).click();
           await page.waitForSelector(`${tid(`terminal-${a}`)}[data-state="open"]`, { timeout: 20_000 });
-          assert.ok((await pidsIn(a)).length > 0, 'the shell runs in a');
+          // the panel opens when its socket does; the shell is spawned a moment later
+          await waitUntilAsync('the shell runs in a', async () => (await pidsIn(a)).length > 0, 10_000);
           assert.deepEqual(br.problems, []);
           await page.close();
           await waitUntilAsync('the shell in a gone after the tab closed', async () => (await pidsIn(a)).length === 0, 15_000);

@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import type { Page } from 'playwright-core';
 import { withUiPage } from '../testing/serve-page';
 import { chromiumSkipReason, tid, uiSkipReason } from './harness';
-import { openText } from './ui';
+import { openText, viewSettled } from './ui';
 import { bridgeLan, chain } from './scale-hosts';
 
 const skip = chromiumSkipReason() ?? uiSkipReason();
@@ -225,7 +225,7 @@ describe('readable at every size', { skip }, () => {
       // fitted, four layers wide, it is drawn by the overview layer, its veths along the same routes (all 4)
       await page.waitForSelector(`${tid('overview-layer')}[data-routed="4"]`, { state: 'attached', timeout: 10_000 });
       // zoom in to the boxes and their edges
-      await page.waitForTimeout(300);
+      await viewSettled(page);
       for (let k = 0; k < 2; k++) await page.locator('.react-flow__controls-zoomin').click();
       await assertRoutedAroundBoxes(page);
     });

@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { tid } from './harness';
 
+export { clickNode, openText, viewSettled } from '../testing/canvas-ui';
+
 export { waitForApp } from '../testing/serve-page';
 
 /** Drag a palette item onto the canvas at (x, y) of the canvas. */
@@ -30,25 +32,6 @@ export async function exportText(page: Page, kind: 'yaml' | 'shell' | 'gost' | '
   const button = page.locator(tid(`export-${kind}`));
   const [dl] = await Promise.all([page.waitForEvent('download'), button.click()]);
   return { name: dl.suggestedFilename(), text: await readFile((await dl.path())!, 'utf8') };
-}
-
-/** Open a file as a person would; unsaved changes are dropped when the app asks (Don't Save). */
-export async function openText(page: Page, name: string, text: string): Promise<void> {
-  const open = async () => {
-    await page.locator(tid('file-open')).click();
-    if (await page.locator(tid('unsaved-dialog')).count()) await page.locator(tid('unsaved-discard')).click();
-  };
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), open()]);
-  await chooser.setFiles({ name, mimeType: 'application/yaml', buffer: Buffer.from(text) });
-  // opened (or refused), and a file without positions laid out: wait for that to land
-  await page.waitForFunction(
-    (n) =>
-      !!document.querySelector('[data-testid="notice-error"]') ||
-      ((document.querySelector('[data-testid="file-name"]')?.textContent ?? '').includes(n) &&
-        !document.querySelector('[data-testid="canvas"][data-layout="pending"]')),
-    name,
-    { timeout: 30_000 },
-  );
 }
 
 /** Scenario 03 (bridge LAN) drawn and typed as a person would; namespaces named `${prefix}ns1/2`. */

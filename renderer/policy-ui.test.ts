@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumMissing } from '../testing/chromium';
 import { withAppPage } from '../testing/app-page';
+import { clickNode, openText } from '../testing/canvas-ui';
 import { loadTopology } from '../shared/yaml/load';
 import { validateTopology } from '../shared/validate/validate';
 import { exportYaml } from '../shared/export/yaml';
@@ -68,9 +69,8 @@ test('inspector: table names, policy rules and routes per table, edited by mouse
 
     const start = exportYaml(withoutPolicy(scenario07()));
     assert.doesNotMatch(start, /rules:|tables:|uplink\d/);
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), tid('file-open').click()]);
-    await chooser.setFiles({ name: '07-before.yaml', mimeType: 'application/yaml', buffer: Buffer.from(start) });
-    await tid('node-ns:edge').click();
+    await openText(page, '07-before.yaml', start);
+    await clickNode(page, 'ns:edge');
     await tid('inspector-tables').waitFor();
 
     await refused('tables', 'uplink1=abc', /write NAME=NUMBER/);

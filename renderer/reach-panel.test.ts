@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumMissing } from '../testing/chromium';
 import { withAppPage } from '../testing/app-page';
+import { openText } from '../testing/canvas-ui';
 import { SCENARIO_DIR } from '../testing/scenarios';
 
 const missing = chromiumMissing();
@@ -19,11 +20,7 @@ if (missing) console.log(`skipping the reach panel test: ${missing}`);
 test('reach panel: matrix of a design, path highlighted, failing hop with reason and fix', { skip: missing, timeout: 180_000 }, async () => {
   await withAppPage({ backend: 'demo' }, async (page, problems) => {
     const tid = (id: string) => `[data-testid="${id}"]`;
-    const open = async (scenario: string) => {
-      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator(tid('file-open')).click()]);
-      await chooser.setFiles(join(SCENARIO_DIR, scenario, 'topology.yaml'));
-      await page.waitForSelector(tid(`node-ns:ns1`));
-    };
+    const open = (scenario: string) => openText(page, `${scenario}.yaml`, readFileSync(join(SCENARIO_DIR, scenario, 'topology.yaml'), 'utf8'));
     await open('04-router-nat');
     await page.locator(tid('reach-open')).click();
     const rows = page.locator(tid('reach-row'));
@@ -75,20 +72,15 @@ test(
       const tid = (id: string) => `[data-testid="${id}"]`;
       // with the demo host's stray namespace in it, so the plan removes nothing it did not create
       const router = readFileSync(join(SCENARIO_DIR, '04-router-nat', 'topology.yaml'), 'utf8').replace('namespaces:\n', 'namespaces:\n  - name: old-test\n');
-      const openText = async (name: string, text: string) => {
-        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator(tid('file-open')).click()]);
-        await chooser.setFiles({ name, mimeType: 'application/yaml', buffer: Buffer.from(text) });
-        await page.waitForSelector(tid('node-ns:ns-router'));
-      };
       // the demo host gets scenario 04 applied; the design then turns the router's forwarding off
-      await openText('router.yaml', router);
+      await openText(page, 'router.yaml', router);
       await page.locator(tid('plan-button')).click();
       await page.locator(tid('apply-button')).click();
       await page.waitForSelector(tid('apply-done'));
       await page.locator(tid('plan-close')).click();
       const noForward = router.replace('net.ipv4.ip_forward: "1"', 'net.ipv4.ip_forward: "0"');
       assert.notEqual(noForward, router);
-      await openText('router-no-forward.yaml', noForward);
+      await openText(page, 'router-no-forward.yaml', noForward);
 
       await page.locator(tid('reach-open')).click();
       const cross = '[data-testid="reach-row"][data-from="ns1"][data-to="192.168.2.1"]';

@@ -6,7 +6,7 @@
  * namespaces fluid. Zoomed in, a pan is composited (composited-pan.tsx).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { DragEvent } from 'react';
+import type { DragEvent, MouseEvent as ReactMouseEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow } from '@xyflow/react';
 import type { Connection, EdgeChange, FinalConnectionState, FitViewOptions, NodeChange } from '@xyflow/react';
 import { HOST_NS } from '../../shared/model/schema';
@@ -25,6 +25,7 @@ import { EdgesLayer } from './edges-layer';
 import { CompositedPan } from './composited-pan';
 import { OverviewMinimap } from './overview-minimap';
 import { useZoomBelowWhenSettled } from './use-settled';
+import { nodeAtFlowPoint } from '../model/hit-test';
 import { clientPoint, endFor, nodeAtPoint } from './connect';
 import { PALETTE_MIME, dropPaletteItem } from '../panels/palette-actions';
 import type { PaletteKind } from '../panels/palette-actions';
@@ -44,7 +45,18 @@ export function Canvas({ bench = false, chrome = !bench }: { bench?: boolean; ch
   const selection = useUi((s) => s.selection);
   const theme = useUi((s) => s.theme);
   // the level of detail changes when a zoom gesture ends, not on each of its frames
-  const compact = useZoomBelowWhenSettled(COMPACT_ZOOM, LOD_SETTLE_MS);
+  // the canvas element carries data-view="moving" while a fit runs or the level of detail is yet to follow the zoom:
+  // written to the DOM, not state (no re-render per gesture); a click then may land on a box about to change
+  const canvasEl = useRef<HTMLDivElement>(null);
+  const moving = useRef({ fit: false, zoom: false });
+  const markMoving = useCallback((part: 'fit' | 'zoom', on: boolean) => {
+    moving.current[part] = on;
+    const el = canvasEl.current;
+    if (!el) return;
+    if (moving.current.fit || moving.current.zoom) el.dataset.view = 'moving';
+    else delete el.dataset.view;
+  }, []);
+  const compact = useZoomBelowWhenSettled(COMPACT_ZOOM, LOD_SETTLE_MS, (on) => markMoving('zoom', on));
   const rf = useReactFlow();
   const deriver = useRef(createFlowDeriver()).current;
 
@@ -66,13 +78,19 @@ export function Canvas({ bench = false, chrome = !bench }: { bench?: boolean; ch
   const [bump, setBump] = useState(0);
   useEffect(() => {
     if (!fit.n) return;
+    markMoving('fit', true);
     // after moved nodes are re-measured (React Flow fits only "initialized" nodes)
     const t = setTimeout(() => {
-      void rf.fitView({ ...FIT, duration: 150, ...(fit.nodes ? { nodes: fit.nodes.map((id) => ({ id })), maxZoom: 1.2 } : {}) });
+      void rf
+        .fitView({ ...FIT, duration: 150, ...(fit.nodes ? { nodes: fit.nodes.map((id) => ({ id })), maxZoom: 1.2 } : {}) })
+        .finally(() => markMoving('fit', false));
       setBump((b) => b + 1);
     }, 50);
-    return () => clearTimeout(t);
-  }, [fit, rf]);
+    return () => {
+      clearTimeout(t);
+      markMoving('fit', false);
+    };
+  }, [fit, rf, markMoving]);
   // overview: React Flow keeps the nodes (fit, selection) but the canvas layer draws them
   // big graphs: veths are canvas drawings at every zoom, zoomed in one that pans with the viewport (edges-layer.tsx);
   // not selectable on the canvas (use the inspector)
@@ -135,6 +153,19 @@ export function Canvas({ bench = false, chrome = !bench }: { bench?: boolean; ch
     [connectNodes],
   );
 
+  // the overview draws boxes on a canvas, so a click lands on the pane: select the box under it, as a click on a node would
+  // (React Flow has already cleared the selection for a plain click on the pane)
+  const onPaneClick = useCallback(
+    (e: ReactMouseEvent) => {
+      if (!compact) return;
+      const id = nodeAtFlowPoint(flow.nodes, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+      if (!id) return;
+      const add = e.ctrlKey || e.metaKey || e.shiftKey;
+      uiStore.getState().setSelection(add ? [...new Set([...uiStore.getState().selection, id])] : [id]);
+    },
+    [compact, flow.nodes, rf],
+  );
+
   const onDragOver = useCallback((e: DragEvent) => {
     if (e.dataTransfer.types.includes(PALETTE_MIME)) {
       e.preventDefault();
@@ -158,6 +189,7 @@ export function Canvas({ bench = false, chrome = !bench }: { bench?: boolean; ch
 
   return (
     <div
+      ref={canvasEl}
       className="canvas"
       data-testid="canvas"
       data-layout={layingOut ? 'pending' : undefined}
@@ -174,6 +206,7 @@ export function Canvas({ bench = false, chrome = !bench }: { bench?: boolean; ch
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
+        onPaneClick={onPaneClick}
         connectionMode={'loose' as never}
         deleteKeyCode={null}
         selectionKeyCode="Shift"

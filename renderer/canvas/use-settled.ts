@@ -4,7 +4,7 @@
  * a zoom gesture, not on every frame of it (each switch re-renders every node; each
  * bitmap is up to 4096² px), which kept zooming at 11-20 fps.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useStoreApi } from '@xyflow/react';
 
 export function useSettled<T>(value: T, ms: number): T {
@@ -23,18 +23,30 @@ export function useSettled<T>(value: T, ms: number): T {
  * the switch (a re-render of every node) happens when the gesture ends. Reads the
  * React Flow store without re-rendering the caller on every frame.
  */
-export function useZoomBelowWhenSettled(threshold: number, ms: number): boolean {
+export function useZoomBelowWhenSettled(threshold: number, ms: number, onPending?: (pending: boolean) => void): boolean {
   const store = useStoreApi();
-  const [below, setBelow] = useState(() => store.getState().transform[2] < threshold);
+  // a fresh object per settle: the effect below runs once that render is committed, even when `below` did not change
+  const [state, setState] = useState(() => ({ below: store.getState().transform[2] < threshold }));
+  // told when a zoom change waits to be settled and when the settled level of detail is on screen
+  const pending = useRef(onPending);
+  pending.current = onPending;
+  const waiting = useRef(false);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let last = store.getState().transform[2];
-    const settle = () => setBelow(store.getState().transform[2] < threshold);
+    const settle = () => {
+      timer = undefined;
+      setState({ below: store.getState().transform[2] < threshold });
+    };
     const off = store.subscribe((s) => {
       const z = s.transform[2];
       if (z === last) return;
       last = z;
       if (timer) clearTimeout(timer);
+      else if (!waiting.current) {
+        waiting.current = true;
+        pending.current?.(true);
+      }
       timer = setTimeout(settle, ms);
     });
     settle();
@@ -43,7 +55,12 @@ export function useZoomBelowWhenSettled(threshold: number, ms: number): boolean 
       if (timer) clearTimeout(timer);
     };
   }, [store, threshold, ms]);
-  return below;
+  useEffect(() => {
+    if (!waiting.current) return;
+    waiting.current = false;
+    pending.current?.(false);
+  }, [state]);
+  return state.below;
 }
 
 /** The zoom once it has not changed for `ms` (the caller re-renders when a gesture ends, not on its frames). */
