@@ -16,6 +16,10 @@
  *   set down if no next hop is left on a link that is up, and with the address
  *   that made its gateway reachable (the last IPv4 address of a link takes every
  *   IPv4 route out of it);
+ * - attaching a name (`ip netns attach`, a bind mount) makes no namespace: it names
+ *   one that a process holds, whose loopback its holder has set up; taking the name
+ *   away (`ip netns del` of an attached name) leaves that namespace and all in it,
+ *   so a veth into it keeps its other end; only this model loses sight of it;
  * - adding what exists, or deleting what does not, fails.
  */
 import ipaddr from 'ipaddr.js';
@@ -227,6 +231,24 @@ export function run(k: Kernel, c: Command): void {
     case 'netns.del': {
       if (op.name === HOST_NS || !k.netns.has(op.name)) refuse('No such namespace');
       for (const key of [...k.ifaces.keys()]) if (nsOf(key) === op.name) removeIface(k, key);
+      const mine = (id: string) => id.startsWith(`${op.name}|`);
+      for (const id of [...k.routes.keys()]) if (mine(id)) k.routes.delete(id);
+      for (const id of [...k.rules.keys()]) if (mine(id)) k.rules.delete(id);
+      for (const id of [...k.sysctls.keys()]) if (mine(id)) k.sysctls.delete(id);
+      for (const id of [...k.nat]) if (mine(id)) k.nat.delete(id);
+      for (const id of [...k.accepts]) if (mine(id)) k.accepts.delete(id);
+      k.netns.delete(op.name);
+      return;
+    }
+    case 'netns.attach':
+      if (op.name === HOST_NS || k.netns.has(op.name)) refuse('File exists');
+      k.netns.set(op.name, { up: true, lo127: true });
+      return;
+    case 'netns.detach': {
+      if (op.name === HOST_NS || !k.netns.has(op.name)) refuse('No such namespace');
+      // out of sight, not gone: nothing in it is deleted, so no peer goes with it
+      for (const key of [...k.ifaces.keys()]) if (nsOf(key) === op.name) k.ifaces.delete(key);
+      for (const a of [...k.addrs]) if (nsOf(a) === op.name) k.addrs.delete(a);
       const mine = (id: string) => id.startsWith(`${op.name}|`);
       for (const id of [...k.routes.keys()]) if (mine(id)) k.routes.delete(id);
       for (const id of [...k.rules.keys()]) if (mine(id)) k.rules.delete(id);

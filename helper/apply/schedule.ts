@@ -43,6 +43,7 @@ const IP_OP = /^(netns|link|addr|route|rule)\./;
 export function batchable(c: Command): boolean {
   const op = c.op;
   if (!IP_OP.test(op.op)) return false;
+  if (op.op === 'netns.attach') return 'pid' in op.ref; // the other forms are not ip commands
   if ('route' in op) return !routeIsV6(op.route);
   if (op.op === 'rule.add' || op.op === 'rule.del' || op.op === 'rule.show') return ruleFamily(op.rule) !== 6;
   return true;
@@ -67,7 +68,10 @@ export function touches(c: Command): string[] {
     case 'netns.del':
       return [EVERYTHING];
     case 'netns.add':
+    case 'netns.attach':
       return [op.name];
+    case 'netns.detach':
+      return [EVERYTHING];
     case 'link.veth':
       return [...new Set([`${N}/${op.name}`, `${op.peer.ns}/${op.peer.name}`])];
     case 'link.bridge':

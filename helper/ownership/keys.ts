@@ -12,7 +12,7 @@ export function keyNamespace(key: string): string | undefined {
   const kind = key.slice(0, colon);
   const rest = key.slice(colon + 1);
   if (kind === 'forwarder') return undefined;
-  if (kind === 'netns' || kind === 'loopback' || kind === 'dns') return rest;
+  if (kind === 'netns' || kind === 'loopback' || kind === 'dns' || kind === 'attach') return rest;
   const slash = rest.indexOf('/');
   return slash < 0 ? rest : rest.slice(0, slash);
 }

@@ -11,7 +11,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderShellScript } from './shell';
+import fc from 'fast-check';
+import { renderShellScript, scriptSteps } from './shell';
+import type { ExternalRef } from '../model/external';
+import { opArgv } from '../plan/render';
+import { simulate } from '../plan/simulate';
+import { fromTopology } from '../plan/state';
+import { kernelOf, runSteps, snapshot } from '../../testing/kernel-model';
+import { document } from '../../testing/arbitrary-topology';
 import { API_VERSION, KIND, Topology, type TopologyInput } from '../model/schema';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import { startHolder } from '../../testing/ns-holders';
@@ -94,6 +101,69 @@ describe('shell exporter: the text', () => {
 
 const skip = kernelSkipReason();
 if (skip) console.log(`skipping the shell exporter's kernel tests: ${skip}`);
+
+/** `doc` with the namespaces `pick` marks made external (by PID: the models do not look the process up) */
+function withExternals(doc: Topology, pick: boolean[]): Topology {
+  return {
+    ...doc,
+    namespaces: doc.namespaces.map((n, i) => (n.name !== 'host' && pick[i % pick.length] ? { ...n, external: { pid: 1000 + i } } : n)),
+  };
+}
+
+describe('shell exporter: external namespaces as typed steps', () => {
+  const doc = (external: ExternalRef) =>
+    Topology.parse({
+      ...star(['box']),
+      namespaces: [{ name: 'host' }, { name: 'box', external, routes: [{ to: 'default', via: '10.9.0.1' }] }],
+    });
+
+  it('attaches first and takes the name away last, each a netns.attach / netns.detach step rendered from its argv', () => {
+    for (const [external, argv, file] of [
+      [{ pid: 4242 }, 'ip netns attach box 4242', '/proc/4242/ns/net'],
+      [{ path: '/run/docker/netns/abc' }, 'netns_bind box /run/docker/netns/abc', '/run/docker/netns/abc'],
+      [{ container: 'web' }, 'netns_attach_container box web', '"$(container_netns web)"'],
+    ] as const) {
+      const { setup, teardown } = scriptSteps(doc(external));
+      assert.deepEqual(
+        [setup[0].op, setup.at(-1)!.op],
+        [
+          { op: 'netns.attach', name: 'box', ref: external },
+          { op: 'netns.detach', name: 'box' },
+        ],
+      );
+      assert.deepEqual([teardown[0].op, teardown.at(-1)!.op], [{ op: 'netns.attach', name: 'box', ref: external, goneOk: true }, { op: 'netns.detach', name: 'box' }]);
+      assert.ok(!setup.some((s) => s.op.op === 'netns.add') && !teardown.some((s) => s.op.op === 'netns.del'), 'never made or deleted');
+      assert.deepEqual(opArgv({ op: 'netns.detach', name: 'box' }), ['ip', 'netns', 'del', 'box']);
+      const text = renderShellScript(doc(external));
+      const what = Object.entries(external)[0].join(' ');
+      assert.ok(text.includes(`netns_attach box '${what}' ${file} '' ${argv}\n`), `setup attaches with ${argv}`);
+      assert.ok(text.includes(`netns_attach box '${what}' ${file} gone-ok ${argv}\n`), `teardown attaches with ${argv}, skipping a gone one`);
+      assert.equal(text.split('netns_detach box ip netns del box\n').length, 3, 'setup and teardown each take the name away');
+    }
+  });
+
+  it('setup then teardown, on the planner\'s model and on the independent one: both agree, and teardown leaves the host as it found it', () => {
+    const start = fromTopology(Topology.parse({ apiVersion: API_VERSION, kind: KIND, namespaces: [{ name: 'host' }] }));
+    let externals = 0;
+    fc.assert(
+      fc.property(document, fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }), (d, pick) => {
+        const doc = withExternals(d, pick);
+        externals += doc.namespaces.filter((n) => n.external).length;
+        const { setup, teardown } = scriptSteps(doc);
+        const planner = simulate(setup, start);
+        const model = runSteps(kernelOf(start), setup);
+        assert.deepEqual(snapshot(model, { lo127: false }), snapshot(kernelOf(planner), { lo127: false }), 'after setup');
+        for (const n of doc.namespaces) if (n.external) assert.ok(!model.netns.has(n.name), `${n.name}: its name is taken away after setup`);
+        const down = simulate(teardown, planner);
+        runSteps(model, teardown);
+        assert.deepEqual(snapshot(model, { lo127: false }), snapshot(kernelOf(down), { lo127: false }), 'after teardown');
+        assert.deepEqual(snapshot(model, { lo127: false }), snapshot(kernelOf(start), { lo127: false }), 'teardown ends where setup began');
+      }),
+      { numRuns: Number(process.env.PLAN_PROPERTY_RUNS ?? 200) },
+    );
+    assert.ok(externals > 0, 'some documents had external namespaces');
+  });
+});
 
 describe('shell exporter: on the kernel', { skip }, () => {
   async function withScript(sb: Sandbox, doc: TopologyInput, f: (run: (arg: string) => ReturnType<Sandbox['inHost']>) => Promise<void>) {

@@ -36,7 +36,9 @@ import { HOST_NS, type Topology } from '../model/schema';
 import type { ExternalRef } from '../model/external';
 import type { Command, Step } from '../model/step';
 import { buildPlan, destroyPlan } from '../plan/plan';
+import { netnsAttach, netnsDetach } from '../plan/commands';
 import { command, opArgv } from '../plan/render';
+import { objectKey } from '../model/ids';
 
 export interface ShellOptions {
   /** the topology file it came from, named in the header */
@@ -67,6 +69,10 @@ export function renderCommand(c: Command): string {
       return words(['write_file', args[0], args[1] ?? '']);
     case 'remove-file':
       return words(['remove_file', args[0]]);
+    case 'netns-bind':
+      return words(['netns_bind', ...args]);
+    case 'netns-attach-container':
+      return words(['netns_attach_container', ...args]);
     default:
       throw new Error(`a shell script cannot run ${prog}`);
   }
@@ -100,6 +106,8 @@ function renderRun(step: Step, leaving: Map<string, string[]>): string {
   const op = step.op;
   if (op.op === 'netns.add') return `netns_add ${shellQuote(op.name)}`;
   if (op.op === 'netns.del') return words(['netns_del', op.name, ...(leaving.get(op.name) ?? [])]);
+  if (op.op === 'netns.attach') return `${attachGuard(op.name, op.ref, !!op.goneOk)} ${renderCommand(step)}`;
+  if (op.op === 'netns.detach') return `netns_detach ${shellQuote(op.name)} ${renderCommand(step)}`;
   if (batchable(step)) return `ipq ${opArgv(op).slice(1).join(' ')}`;
   return `run ${renderCommand(step)}`;
 }
@@ -192,30 +200,73 @@ function comment(text: string | undefined): string[] {
   return text.split('\n').map((l) => `# ${l.replace(/[\r\t]/g, ' ')}`.trimEnd());
 }
 
-/** `netns_attach NAME KIND VALUE` for an external entry (the script's function below). */
-function attachLine(name: string, ref: ExternalRef, goneOk: boolean): string {
-  const [kind, value] = 'pid' in ref ? ['pid', String(ref.pid)] : 'path' in ref ? ['path', ref.path] : ['container', ref.container];
-  return words(['netns_attach', name, kind, value, ...(goneOk ? ['gone-ok'] : [])]);
+/**
+ * `netns_attach NAME WHAT FILE GONE`, then the step's own command (a netns.attach
+ * op, argv from shared/plan/render.ts): the script's function checks the
+ * namespace file FILE first (a container's through `container_netns`, which asks
+ * docker or podman), uses a name that already points at it, and records the name
+ * it gave so that it is taken away again.
+ */
+function attachGuard(name: string, ref: ExternalRef, goneOk: boolean): string {
+  const [what, file] =
+    'pid' in ref
+      ? [`pid ${ref.pid}`, shellQuote(`/proc/${ref.pid}/ns/net`)]
+      : 'path' in ref
+        ? [`path ${ref.path}`, shellQuote(ref.path)]
+        : [`container ${ref.container}`, `"$(container_netns ${shellQuote(ref.container)})"`];
+  return `netns_attach ${shellQuote(name)} ${shellQuote(what)} ${file} ${goneOk ? 'gone-ok' : "''"}`;
+}
+
+/** The steps that name external namespaces for the run (typed netns.attach ops), and the ones that take the names away. */
+function externalSteps(externals: Topology['namespaces'], goneOk: boolean): { attach: Step[]; detach: Step[] } {
+  const attach = externals.map((n): Step => {
+    const c = netnsAttach(n.name, n.external!, goneOk);
+    const detach = netnsDetach(n.name);
+    return {
+      ...c,
+      undo: [detach],
+      reason: `${n.name} is external: named under /run/netns for this run only, never created${goneOk ? ' (skipped when it is gone)' : ''}`,
+      object: objectKey.attach(n.name),
+      action: 'create',
+    };
+  });
+  const detach = externals.map((n): Step => ({
+    ...netnsDetach(n.name),
+    undo: [],
+    reason: `the name of ${n.name} was for this run only: the namespace lives on`,
+    object: objectKey.attach(n.name),
+    action: 'delete',
+  }));
+  return { attach, detach };
+}
+
+/**
+ * The script's steps, in order: setup (external namespaces attached first and
+ * their names taken away last, then plan(doc, empty host) without their
+ * netns.add) and teardown (the same around the destroy plan), with the host ends
+ * that go with each deleted namespace. The property test (shared/plan/
+ * plan.property.test.ts) runs them on both kernel models.
+ */
+export function scriptSteps(doc: Topology): { setup: Step[]; teardown: Step[]; leaving: Map<string, string[]> } {
+  const externals = doc.namespaces.filter((n) => n.external);
+  const external = new Set(externals.map((n) => n.name));
+  // an external namespace is attached, not made, and detached, not deleted
+  const notExternal = (s: Step) => !((s.op.op === 'netns.add' || s.op.op === 'netns.del') && external.has(s.op.name));
+  const teardown = teardownSteps(doc, destroyPlan(doc).filter(notExternal));
+  // teardown (like destroy): a namespace that is gone took its veths with it, nothing of ours is left there
+  const up = externalSteps(externals, false);
+  const down = externalSteps(externals, true);
+  return {
+    setup: [...up.attach, ...buildPlan(doc).filter(notExternal), ...up.detach],
+    teardown: [...down.attach, ...teardown.steps, ...down.detach],
+    leaving: teardown.leaving,
+  };
 }
 
 /** The whole script. */
 export function renderShellScript(doc: Topology, opts: ShellOptions = {}): string {
-  const externals = doc.namespaces.filter((n) => n.external);
-  const external = new Set(externals.map((n) => n.name));
-  // an external namespace is attached, not made, and detached, not deleted (netns_attach, detach_all)
-  const notExternal = (s: Step) => !((s.op.op === 'netns.add' || s.op.op === 'netns.del') && external.has(s.op.name));
-  const setup = buildPlan(doc).filter(notExternal);
-  const teardown = teardownSteps(doc, destroyPlan(doc).filter(notExternal));
-  // teardown (like destroy): a namespace that is gone took its veths with it, nothing of ours is left there
-  const attach = (goneOk: boolean) =>
-    externals.length
-      ? [
-          `  # ---- external namespaces: named under /run/netns for this run only (never created or deleted${goneOk ? '; one that is gone is skipped' : ''}) ----`,
-          ...externals.map((n) => `  ${attachLine(n.name, n.external!, goneOk)}`),
-          '',
-        ]
-      : [];
-  const needsNat = [...setup, ...teardown.steps].some((s) => opArgv(s.op)[0] === 'iptables');
+  const { setup, teardown, leaving } = scriptSteps(doc);
+  const needsNat = [...setup, ...teardown].some((s) => opArgv(s.op)[0] === 'iptables');
   const needsVrf = doc.namespaces.some((n) => n.vrfs.length > 0);
   const title = doc.metadata.name ?? 'topology';
   const nsList = doc.namespaces
@@ -285,28 +336,38 @@ export function renderShellScript(doc: Topology, opts: ShellOptions = {}): strin
     'attached=()',
     'detach_all() { local n; for n in ${attached[@]+"${attached[@]}"}; do ip netns del "$n" 2>/dev/null || true; done; attached=(); }',
     'trap detach_all EXIT',
+    '# netns_attach NAME WHAT FILE GONE CMD...: CMD names the namespace at FILE (a netns.attach step), unless NAME',
+    '# already names it (by someone else: used and left alone); FILE missing stops the script, or with GONE skips it',
     'netns_attach() {',
-    '  local name=$1 kind=$2 v=$3 gone=${4-} file rt pid=',
-    '  if [ "$kind" = pid ]; then pid=$v; file=/proc/$v/ns/net',
-    '  elif [ "$kind" = path ]; then file=$v',
-    '  else # a container: its first process, asked of docker or podman',
-    '    for rt in docker podman; do command -v $rt >/dev/null 2>&1 && pid=$($rt inspect -f \'{{.State.Pid}}\' "$v" 2>/dev/null) && [ "${pid:-0}" != 0 ] && break; pid=; done',
-    '    file=/proc/${pid:-0}/ns/net',
-    '  fi',
+    '  local name=$1 what=$2 file=$3 gone=$4; shift 4',
     '  if [ ! -e "$file" ]; then',
-    '    [ -n "$gone" ] && { echo "$0: namespace $name ($kind $v) is gone: skipped" >&2; return 0; }',
-    '    die "namespace $name: no namespace for $kind $v"',
+    '    [ -n "$gone" ] && { echo "$0: namespace $name ($what) is gone: skipped" >&2; return 0; }',
+    '    die "namespace $name: no namespace for $what"',
     '  fi',
     '  if [ -e "/run/netns/$name" ]; then',
-    '    # already named so (by someone else): use it and leave it; another namespace under that name: stop',
     '    [ "$(stat -L -c %i "/run/netns/$name")" = "$(stat -L -c %i "$file")" ] || die "namespace $name is external, but /run/netns/$name is another namespace"',
     '    return 0',
     '  fi',
-    '  if [ -n "$pid" ]; then ip netns attach "$name" "$pid" || die "namespace $name: ip netns attach failed"',
-    '  else mkdir -p /run/netns && touch "/run/netns/$name" && mount --bind "$file" "/run/netns/$name" || { rm -f "/run/netns/$name"; die "namespace $name: cannot bind $file"; }',
-    '  fi',
+    '  run "$@"',
     '  attached+=("$name")',
     '}',
+    '# netns_detach NAME CMD...: takes away a name this run gave (a netns.detach step); the namespace lives on',
+    'netns_detach() {',
+    '  local name=$1 n keep=(); shift',
+    '  for n in ${attached[@]+"${attached[@]}"}; do [ "$n" = "$name" ] || keep+=("$n"); done',
+    '  [ "${#keep[@]}" != "${#attached[@]}" ] || return 0',
+    '  attached=(${keep[@]+"${keep[@]}"})',
+    '  run "$@"',
+    '}',
+    '# a container\'s namespace file: its first process, asked of docker or podman (/proc/0/… when neither knows it)',
+    'container_pid() {',
+    '  local rt pid',
+    '  for rt in docker podman; do command -v $rt >/dev/null 2>&1 && pid=$($rt inspect -f \'{{.State.Pid}}\' "$1" 2>/dev/null) && [ "${pid:-0}" != 0 ] && { echo "$pid"; return 0; }; done',
+    '  echo 0',
+    '}',
+    'container_netns() { echo "/proc/$(container_pid "$1")/ns/net"; }',
+    'netns_attach_container() { ip netns attach "$1" "$(container_pid "$2")"; }',
+    'netns_bind() { mkdir -p /run/netns && touch "/run/netns/$1" && mount --bind "$2" "/run/netns/$1" || { rm -f "/run/netns/$1"; false; }; }',
     'wait_leaving() {',
     '  local i l name',
     '  send',
@@ -338,14 +399,12 @@ export function renderShellScript(doc: Topology, opts: ShellOptions = {}): strin
     '',
     'setup() {',
     '  preflight',
-    ...attach(false),
     ...renderSteps(setup),
     '}',
     '',
     'teardown() {',
     '  [ "$(id -u)" = 0 ] || die "must run as root (network namespaces need it)"',
-    ...attach(true),
-    ...renderSteps(teardown.steps, teardown.leaving),
+    ...renderSteps(teardown, leaving),
     '}',
     '',
     'case "${1:-up}" in',

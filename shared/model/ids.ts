@@ -17,6 +17,8 @@ export const objectKey = {
   /** the iptables FORWARD rule accepting what a bridge forwards between its ports (Bridge.acceptForward) */
   accept: (ns: string, bridge: string) => `accept:${ns}/${bridge}`,
   dns: (ns: string) => `dns:${ns}`,
+  /** the /run/netns name an external namespace is attached under (netns.attach): the name is the step's, never the namespace */
+  attach: (ns: string) => `attach:${ns}`,
   forwarder: (name: string) => `forwarder:${name}`,
 } as const;
 

@@ -9,6 +9,7 @@
  * helper/apply/validate-step.ts checks the rendered argv before anything runs).
  */
 import { z } from 'zod';
+import { ExternalRef } from './external';
 import { Dns, Forwarder, NatRule, PolicyRule, Route } from './schema';
 
 const name = z.string();
@@ -34,6 +35,14 @@ export type CheckOp = z.output<typeof CheckOp>;
 export const StepOp = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('netns.add'), name }),
   z.strictObject({ op: z.literal('netns.del'), name }),
+  /**
+   * an existing namespace (external entry: a process's, a bind mount's or a container's) named `name` under
+   * /run/netns: `ip netns attach NAME PID`, a bind mount of its file, or the PID a container runtime reports.
+   * Never creates a namespace; `goneOk`: one that no longer exists is skipped (teardown)
+   */
+  z.strictObject({ op: z.literal('netns.attach'), name, ref: ExternalRef, goneOk: z.literal(true).optional() }),
+  /** takes an attached name away again (`ip netns del NAME`): the namespace lives on with its holders */
+  z.strictObject({ op: z.literal('netns.detach'), name }),
   /** a veth pair created in `ns`, its peer landing directly in `peer.ns` */
   z.strictObject({ op: z.literal('link.veth'), ns, name, peer: z.strictObject({ ns, name }) }),
   z.strictObject({ op: z.literal('link.bridge'), ns, name }),

@@ -13,6 +13,9 @@ import type { StepOp } from './step-op';
  * (`ip netns exec NS …`); `write-file`/`remove-file` touch only
  * /etc/netns/NS/resolv.conf; `forwarder-start`/`forwarder-stop` are run by the
  * helper's forwarder runtime (argv: name, then the forwarder as JSON).
+ * `netns-bind` and `netns-attach-container` (netns.attach of an external entry
+ * by path or by container) are the shell exporter's only: apply attaches external
+ * namespaces itself (helper/apply/externals.ts), so the helper refuses them.
  */
 export const STEP_PROGRAMS = ['ip', 'sysctl', 'iptables', 'write-file', 'remove-file', 'forwarder-start', 'forwarder-stop'] as const;
 export type StepProgram = (typeof STEP_PROGRAMS)[number];

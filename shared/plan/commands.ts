@@ -5,6 +5,7 @@
  * argv ./render.ts makes of it (never a shell string); `host` is the root namespace.
  */
 import { HOST_NS } from '../model/constants';
+import type { ExternalRef } from '../model/external';
 import type { Dns, Forwarder, NatRule, PolicyRule, Route } from '../model/schema';
 import type { Command } from '../model/step';
 import { MAIN_TABLE } from '../model/tables';
@@ -18,6 +19,16 @@ export { resolvConf, resolvConfPath };
 export const netnsAdd = (ns: string) => c({ op: 'netns.add', name: ns });
 /** ip netns del NS */
 export const netnsDel = (ns: string) => c({ op: 'netns.del', name: ns });
+
+/**
+ * ip netns attach NS PID, or a bind mount of the namespace file at /run/netns/NS,
+ * or the PID a container runtime reports (run in the host): names an external
+ * namespace (shared/model/external.ts), never creates one. `goneOk`: skipped
+ * when that namespace no longer exists (teardown).
+ */
+export const netnsAttach = (ns: string, ref: ExternalRef, goneOk = false) => c({ op: 'netns.attach', name: ns, ref, ...(goneOk ? { goneOk: true as const } : {}) });
+/** ip netns del NS of an attached name: the name goes, the namespace lives on */
+export const netnsDetach = (ns: string) => c({ op: 'netns.detach', name: ns });
 
 export interface End {
   ns: string;

@@ -6,6 +6,7 @@
  * command it equals; `host` is the root namespace.
  */
 import { HOST_NS } from '../model/constants';
+import type { ExternalRef } from '../model/external';
 import type { Dns, NatRule, PolicyRule, Route } from '../model/schema';
 import { MAIN_TABLE, ruleFamily } from '../model/tables';
 import type { CheckOp, StepOp } from '../model/step-op';
@@ -83,11 +84,25 @@ const nat = (flag: '-A' | '-D' | '-C', rule: NatRule) => ['iptables', '-w', '-t'
 const accept = (flag: '-I' | '-D' | '-C', bridge: string) => ['iptables', '-w', '-t', 'filter', flag, ...acceptArgs(bridge)];
 const host = (a: string) => (a.includes(':') ? 128 : 32);
 
+/**
+ * An existing namespace named NAME: by PID `ip netns attach NAME PID`; by path
+ * `netns-bind NAME PATH` (a bind mount of the file at /run/netns/NAME); by
+ * container `netns-attach-container NAME C` (`ip netns attach` with the PID that
+ * `docker inspect` or `podman inspect` reports for C).
+ */
+function attachArgv(name: string, ref: ExternalRef): string[] {
+  if ('pid' in ref) return ['ip', 'netns', 'attach', name, String(ref.pid)];
+  if ('path' in ref) return ['netns-bind', name, ref.path];
+  return ['netns-attach-container', name, ref.container];
+}
+
 /** The namespace an operation runs in (`host` for namespaces themselves). */
 export function opNamespace(op: StepOp): string {
   switch (op.op) {
     case 'netns.add':
     case 'netns.del':
+    case 'netns.attach':
+    case 'netns.detach':
       return HOST_NS;
     case 'forwarder.start':
       return op.forwarder.listen.namespace;
@@ -104,7 +119,10 @@ export function opArgv(op: StepOp): string[] {
     case 'netns.add':
       return ['ip', 'netns', 'add', op.name];
     case 'netns.del':
+    case 'netns.detach':
       return ['ip', 'netns', 'del', op.name];
+    case 'netns.attach':
+      return attachArgv(op.name, op.ref);
     case 'link.veth':
       return ['ip', 'link', 'add', 'name', op.name, 'type', 'veth', 'peer', 'name', op.peer.name, ...(op.peer.ns !== op.ns ? ['netns', op.peer.ns] : [])];
     case 'link.bridge':
@@ -207,6 +225,14 @@ export function commandText(c: Pick<Command, 'op'>): string {
     }
     case 'forwarder.stop':
       return `stop forwarder ${op.name}`;
+    case 'netns.attach': {
+      const r = op.ref;
+      const what = 'pid' in r ? `process ${r.pid}` : 'path' in r ? r.path : `container ${r.container}`;
+      const gone = op.goneOk ? ' (skipped when it is gone)' : '';
+      return `${shellWords(opArgv(op))}   (names the namespace of ${what} ${op.name}; never creates one)${gone}`;
+    }
+    case 'netns.detach':
+      return `${shellWords(opArgv(op))}   (takes the name away; the namespace lives on)`;
     case 'not':
       return `! ${commandText({ op: op.check })}`;
     default: {

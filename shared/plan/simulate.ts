@@ -76,6 +76,20 @@ function applyOp(s: State, ns: string, op: StepOp, fail: Fail): void {
       }
       return;
     }
+    case 'netns.attach':
+    case 'netns.detach': {
+      if (ns !== HOST_NS) fail('netns commands run in the host');
+      if (op.name === HOST_NS) fail('the host namespace is not a named namespace');
+      if (op.op === 'netns.attach') {
+        if (s.namespaces.has(op.name)) fail(`Cannot create namespace file "/run/netns/${op.name}": File exists`);
+        // an existing namespace, as this state knows it: nothing of ours in it yet (its loopback is its holder's)
+        s.namespaces.set(op.name, { loopback: 'up' });
+      } else {
+        if (!s.namespaces.has(op.name)) fail(`Cannot remove namespace file "/run/netns/${op.name}": No such file or directory`);
+        forgetNamespace(s, op.name);
+      }
+      return;
+    }
     case 'link.veth': {
       if (isLink(s, ns, op.name)) fail('RTNETLINK answers: File exists');
       const peerNs = op.peer.ns,
@@ -276,6 +290,21 @@ function deleteNamespace(s: State, name: string): void {
   for (const [k, x] of s.nat) if (x.ns === name) s.nat.delete(k);
   for (const [k, x] of s.accepts) if (x.ns === name) s.accepts.delete(k);
   // /etc/netns/NAME/resolv.conf is a file: it outlives the namespace
+  s.namespaces.delete(name);
+}
+
+/**
+ * A detached name: the namespace lives on with its holders and keeps what is in
+ * it (a veth into it keeps its other end), but nothing here can reach it by name.
+ */
+function forgetNamespace(s: State, name: string): void {
+  for (const [k, l] of s.links) if (l.ns === name) s.links.delete(k);
+  for (const [k, a] of s.addresses) if (a.ns === name) s.addresses.delete(k);
+  for (const [k, r] of s.routes) if (r.ns === name) s.routes.delete(k);
+  for (const [k, r] of s.rules) if (r.ns === name) s.rules.delete(k);
+  for (const [k, x] of s.sysctls) if (x.ns === name) s.sysctls.delete(k);
+  for (const [k, x] of s.nat) if (x.ns === name) s.nat.delete(k);
+  for (const [k, x] of s.accepts) if (x.ns === name) s.accepts.delete(k);
   s.namespaces.delete(name);
 }
 
