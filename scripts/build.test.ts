@@ -151,12 +151,18 @@ describe('compiled entry points', () => {
     for (const c of staticClosure(path.join(dist, validateChunk))) assert.ok(!applyEngine.includes(c), `validate loads ${c}, the apply engine`);
   });
 
-  it('discover loads no zod: its engine and what that imports carry no schema (a 390 KB chunk to compile on every run)', () => {
+  it('discover loads no zod: its engine, its YAML output and what they import carry no schema (a 390 KB chunk to compile on every run)', () => {
     const all = fs.readdirSync(dist).filter((f) => f.startsWith('chunk-'));
     const engine = all.filter((f) => fs.readFileSync(path.join(dist, f), 'utf8').includes('async function discover('));
     assert.equal(engine.length, 1, `helper/discover/index.ts is in one chunk (${engine.join(', ')})`);
     for (const c of [engine[0]!, ...staticClosure(path.join(dist, engine[0]!))]) {
       assert.doesNotMatch(fs.readFileSync(path.join(dist, c), 'utf8'), /ZodError|\$ZodType/, `discover loads ${c}, which holds zod`);
+    }
+    // --format yaml (the default) prints through shared/export/yaml.ts: that chunk loads no zod either
+    const yaml = all.filter((f) => fs.readFileSync(path.join(dist, f), 'utf8').includes('function exportYaml('));
+    assert.equal(yaml.length, 1, `shared/export/yaml.ts is in one chunk (${yaml.join(', ')})`);
+    for (const c of [yaml[0]!, ...staticClosure(path.join(dist, yaml[0]!))]) {
+      assert.doesNotMatch(fs.readFileSync(path.join(dist, c), 'utf8'), /ZodError|\$ZodType/, `discover --format yaml loads ${c}, which holds zod`);
     }
   });
 

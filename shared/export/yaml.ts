@@ -8,7 +8,9 @@
  * (first match wins), nameservers and search domains (tried in order), veth ends.
  */
 import { Document, isCollection, isScalar, visit } from 'yaml';
-import { HOST_NS, Topology, type Namespace, type PolicyRule, type Route } from '../model/schema';
+import { HOST_NS } from '../model/constants';
+import { inSchemaOrder } from '../model/field-order';
+import type { Namespace, PolicyRule, Route, Topology } from '../model/schema';
 import { routeTableId, ruleFamily, type TableNames } from '../model/tables';
 import { stripDefaults } from '../yaml/defaults';
 
@@ -41,18 +43,21 @@ function canonicalNamespace(n: Namespace): Namespace {
   };
 }
 
-/** The same topology in canonical order, with defaults filled (a valid Topology value). */
+/**
+ * The same topology in canonical order, with defaults filled (a valid Topology value).
+ * Without zod (../model/field-order.ts): discover prints its YAML through here.
+ */
 export function canonicalTopology(t: Topology): Topology {
-  // Re-parsing puts every object's keys in schema order.
-  const p = Topology.parse(t);
-  return Topology.parse({
+  // every object's keys in schema order, as Topology.parse would give them (the spreads below keep it)
+  const p = inSchemaOrder(t);
+  return {
     ...p,
     namespaces: p.namespaces.map(canonicalNamespace).sort((a, b) => cmp(a.name === HOST_NS ? '' : a.name, b.name === HOST_NS ? '' : b.name)),
     bridges: [...p.bridges].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name)),
     veths: [...p.veths].sort((a, b) => cmp(a.ends[0].namespace, b.ends[0].namespace) || cmp(a.ends[0].name, b.ends[0].name)),
     forwarders: [...p.forwarders].sort((a, b) => cmp(a.name, b.name)),
     ...(p.layout ? { layout: { ...p.layout, positions: sortKeys(p.layout.positions) } } : {}),
-  });
+  };
 }
 
 /** Short lists of atoms and canvas points read best on one line. */
