@@ -131,7 +131,13 @@ describe('shell exporter: external namespaces as typed steps', () => {
           { op: 'netns.detach', name: 'box' },
         ],
       );
-      assert.deepEqual([teardown[0].op, teardown.at(-1)!.op], [{ op: 'netns.attach', name: 'box', ref: external, goneOk: true }, { op: 'netns.detach', name: 'box' }]);
+      assert.deepEqual(
+        [teardown[0].op, teardown.at(-1)!.op],
+        [
+          { op: 'netns.attach', name: 'box', ref: external, goneOk: true },
+          { op: 'netns.detach', name: 'box' },
+        ],
+      );
       assert.ok(!setup.some((s) => s.op.op === 'netns.add') && !teardown.some((s) => s.op.op === 'netns.del'), 'never made or deleted');
       assert.deepEqual(opArgv({ op: 'netns.detach', name: 'box' }), ['ip', 'netns', 'del', 'box']);
       const text = renderShellScript(doc(external));
@@ -142,7 +148,7 @@ describe('shell exporter: external namespaces as typed steps', () => {
     }
   });
 
-  it('setup then teardown, on the planner\'s model and on the independent one: both agree, and teardown leaves the host as it found it', () => {
+  it("setup then teardown, on the planner's model and on the independent one: both agree, and teardown leaves the host as it found it", () => {
     const start = fromTopology(Topology.parse({ apiVersion: API_VERSION, kind: KIND, namespaces: [{ name: 'host' }] }));
     let externals = 0;
     fc.assert(

@@ -359,7 +359,7 @@ export function renderShellScript(doc: Topology, opts: ShellOptions = {}): strin
     '  attached=(${keep[@]+"${keep[@]}"})',
     '  run "$@"',
     '}',
-    '# a container\'s namespace file: its first process, asked of docker or podman (/proc/0/… when neither knows it)',
+    "# a container's namespace file: its first process, asked of docker or podman (/proc/0/… when neither knows it)",
     'container_pid() {',
     '  local rt pid',
     '  for rt in docker podman; do command -v $rt >/dev/null 2>&1 && pid=$($rt inspect -f \'{{.State.Pid}}\' "$1" 2>/dev/null) && [ "${pid:-0}" != 0 ] && { echo "$pid"; return 0; }; done',

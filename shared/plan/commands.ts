@@ -26,7 +26,8 @@ export const netnsDel = (ns: string) => c({ op: 'netns.del', name: ns });
  * namespace (shared/model/external.ts), never creates one. `goneOk`: skipped
  * when that namespace no longer exists (teardown).
  */
-export const netnsAttach = (ns: string, ref: ExternalRef, goneOk = false) => c({ op: 'netns.attach', name: ns, ref, ...(goneOk ? { goneOk: true as const } : {}) });
+export const netnsAttach = (ns: string, ref: ExternalRef, goneOk = false) =>
+  c({ op: 'netns.attach', name: ns, ref, ...(goneOk ? { goneOk: true as const } : {}) });
 /** ip netns del NS of an attached name: the name goes, the namespace lives on */
 export const netnsDetach = (ns: string) => c({ op: 'netns.detach', name: ns });
 
