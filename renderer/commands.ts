@@ -11,7 +11,6 @@ import type { Clip } from './model/edits';
 import { layoutGraph } from './model/layout';
 import { toFlow } from './model/to-flow';
 import { mergeLive } from './model/live-merge';
-import { asObservedHost } from './model/live-unnamed';
 import { liveSearchIds } from './model/live-search';
 import { edit, editorStore, redo, undo } from './store/editor-store';
 import { uiStore } from './store/ui-store';
@@ -74,7 +73,7 @@ export function searchIds(q: string): string[] {
   if (hit('host')) out.add(nodeId.namespace('host'));
   // live view: the host's objects too, by name, address, label and container (name, id, network)
   const live = liveStore.getState();
-  if (live.enabled) for (const id of liveSearchIds(q, live.host, asObservedHost(live.observed), live.labels)) out.add(id);
+  if (live.enabled) for (const id of liveSearchIds(q, live.host, live.observed, live.labels)) out.add(id);
   return [...out];
 }
 

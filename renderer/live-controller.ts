@@ -9,7 +9,7 @@
 import type { Backend, HostSnapshot, WatchEvent } from '../shared/backend';
 import { linkOperOf, mergeLive } from './model/live-merge';
 import { applyNamespaceEvent } from './model/live-diff';
-import { asObservedHost, isUnnamedName, withUnnamed } from './model/live-unnamed';
+import { isUnnamedName, withUnnamed } from './model/live-unnamed';
 import { adoptLive, externalAliases, externalsKey, renameId, type AdoptHow } from './model/live-external';
 import { mergeRates } from './model/rates';
 import { layoutGraph } from './model/layout';
@@ -26,7 +26,7 @@ function setHost(snapshot: HostSnapshot): void {
   // the first picture of the host is fitted into view (not left at the editor's zoom and place)
   const first = !liveStore.getState().host;
   const doc = editorStore.getState().doc;
-  const aliases = liveStore.getState().allNamespaces ? externalAliases(doc, asObservedHost(snapshot.observed)) : new Map<string, string>();
+  const aliases = liveStore.getState().allNamespaces ? externalAliases(doc, snapshot.observed) : new Map<string, string>();
   const { host, labels } = shownHost(snapshot.document, snapshot.observed, aliases);
   const m = mergeLive(doc, host);
   liveStore.setState({
@@ -51,17 +51,15 @@ function setHost(snapshot: HostSnapshot): void {
 }
 
 /** The host as the toggle wants it: every namespace, or the named ones only. */
-function shownHost(document: HostSnapshot['document'], observed: unknown, aliases: ReadonlyMap<string, string>) {
-  return liveStore.getState().allNamespaces
-    ? withUnnamed(document, asObservedHost(observed), aliases)
-    : { host: document, labels: withUnnamed(document, undefined).labels };
+function shownHost(document: HostSnapshot['document'], observed: HostSnapshot['observed'], aliases: ReadonlyMap<string, string>) {
+  return liveStore.getState().allNamespaces ? withUnnamed(document, observed, aliases) : { host: document, labels: withUnnamed(document, undefined).labels };
 }
 
 /** Toolbar: every namespace (unnamed ones too) or the named ones only. */
 export function setAllNamespaces(all: boolean): void {
   liveStore.setState({ allNamespaces: all });
   const s = liveStore.getState();
-  if (s.hostNamed) setHost({ document: s.hostNamed, observed: s.observed });
+  if (s.hostNamed && s.observed) setHost({ document: s.hostNamed, observed: s.observed });
 }
 
 /** above this the live picture keeps the plain grid (ELK would take seconds) */
@@ -88,7 +86,7 @@ async function placeDiscovered(host: HostSnapshot['document']): Promise<void> {
 /** One namespace's diff applied to the live picture (nothing else is touched). */
 function applyDiff(ev: Exclude<WatchEvent, { type: 'resync' }>): boolean {
   const s = liveStore.getState();
-  const observed = asObservedHost(s.observed);
+  const observed = s.observed;
   if (!s.host || !s.hostNamed || !s.merged || !observed) return false;
   const next = applyNamespaceEvent(
     {
@@ -162,7 +160,8 @@ export function startLive(backend: Backend): void {
     const live = liveStore.getState();
     const host = live.host;
     // an external entry added, changed or removed: which unnamed namespace is drawn under which name changes
-    if (s.doc !== prev.doc && live.hostNamed && externalsKey(s.doc) !== live.externals) return setHost({ document: live.hostNamed, observed: live.observed });
+    if (s.doc !== prev.doc && live.hostNamed && live.observed && externalsKey(s.doc) !== live.externals)
+      return setHost({ document: live.hostNamed, observed: live.observed });
     if (s.doc !== prev.doc && host) {
       const m = mergeLive(s.doc, host);
       liveStore.setState({ merged: m.merged, status: m.status, drift: m.drift });
@@ -209,7 +208,7 @@ export function adoptFromHost(ids: readonly string[], how: AdoptHow): void {
   if (!s.host) return;
   let names: ReadonlyMap<string, string> = new Map();
   edit((d) => {
-    const r = adoptLive(d, s.host!, asObservedHost(s.observed), ids, how);
+    const r = adoptLive(d, s.host!, s.observed, ids, how);
     names = r.names;
     return r.doc;
   });

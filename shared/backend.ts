@@ -16,6 +16,7 @@
  */
 import type { Topology } from './model/schema';
 import type { Step } from './model/step';
+import type { ObservedHost } from './model/observed';
 import type { TopologyDetail, TopologyStatus } from './model/topology-status';
 import type {
   ApplyProgress,
@@ -150,12 +151,12 @@ export const MAX_PINGS_PER_CALL = 1024;
 /**
  * What the helper sees. `document` is the host as a topology (the same shape the
  * editor edits); `observed` carries runtime facts keyed by object key (see
- * model/ids.ts): ifindex, MAC, oper state, owner… Its exact type is the helper
- * protocol's (shared/model/observed.ts); the renderer reads it as data.
+ * model/ids.ts): ifindex, MAC, oper state, owner…, typed by the helper protocol
+ * (shared/model/observed.ts).
  */
 export interface HostSnapshot {
   document: Topology;
-  observed: unknown;
+  observed: ObservedHost;
 }
 
 /**

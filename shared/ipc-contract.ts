@@ -83,14 +83,13 @@ export const StepSchema = z.object({
   exists: CommandSchema.optional(),
 }) satisfies z.ZodType<Step>;
 
-export const HostSnapshotSchema = z.object({ document: Topology, observed: z.unknown() }) satisfies z.ZodType<HostSnapshot, unknown>;
-
 /** Observed facts are the helper's (shared/model/observed.ts): checked for their shape, read as data. */
 const ObservedHostShape = z.custom<ObservedHost>((v) => Array.isArray((v as ObservedHost | null)?.namespaces), 'an observed host');
 const ObservedNamespaceShape = z.custom<ObservedNamespace>(
   (v) => typeof (v as ObservedNamespace | null)?.name === 'string' && Array.isArray((v as ObservedNamespace).links),
   'an observed namespace',
 );
+export const HostSnapshotSchema = z.object({ document: Topology, observed: ObservedHostShape }) satisfies z.ZodType<HostSnapshot, unknown>;
 const NamespacePartSchema = z.object({ entry: Namespace.optional(), bridges: z.array(Bridge), veths: z.array(Veth) });
 /** A watch event (shared/protocol/watch.ts): the document parts are checked with the topology schema. */
 export const WatchEventSchema = z.union([

@@ -21,11 +21,6 @@ export function isLiveOnly(id: string): boolean {
   return /(^|[:|/])inode:\d+/.test(id);
 }
 
-export function asObservedHost(v: unknown): ObservedHost | undefined {
-  const o = v as ObservedHost | undefined;
-  return o && Array.isArray(o.namespaces) ? o : undefined;
-}
-
 export interface WithUnnamed {
   host: Topology;
   /** namespace name → what a person calls it (unnamed ones, and named ones with an identity) */

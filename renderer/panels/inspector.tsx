@@ -27,7 +27,6 @@ import {
 } from '../model/edits';
 import { adoptableLive } from '../model/live-external';
 import { adoptFromHost } from '../live-controller';
-import { asObservedHost } from '../model/live-unnamed';
 import { LiveDetails } from './live-details';
 import { LinkThroughput } from './link-throughput';
 import { checkTable, routesByTable, tableRef } from './table-fields';
@@ -124,7 +123,7 @@ export function Inspector() {
     );
   const id = selection[0];
   // unnamed namespaces (containers…) come in as external entries of the document (../model/live-external.ts)
-  const observed = () => asObservedHost(liveStore.getState().observed);
+  const observed = () => liveStore.getState().observed;
   const adoptable = liveOn && host && liveStatus === 'unmanaged' && adoptableLive(host, observed(), id);
   return (
     <aside className="inspector" aria-label="inspector" data-testid="inspector">

@@ -10,7 +10,6 @@ import type { ObservedLink, ObservedNamespace } from '../../shared/model/observe
 import type { NatRule } from '../../shared/model/schema';
 import { natView } from '../../shared/reach/nat-view';
 import { parseId } from '../model/doc-ids';
-import { asObservedHost } from '../model/live-unnamed';
 import { useLive } from '../store/live-store';
 
 /** `dnat tcp :18080 → 172.17.0.2:80`, `masquerade 172.17.0.0/16 out eth0` */
@@ -28,7 +27,7 @@ function natRuleWords(r: NatRule): string {
 const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`);
 
 export function LiveDetails({ id }: { id: string }) {
-  const observed = useLive((s) => (s.enabled ? asObservedHost(s.observed) : undefined));
+  const observed = useLive((s) => (s.enabled ? s.observed : undefined));
   const labels = useLive((s) => s.labels);
   // an external entry is drawn in place of its `inode:N` namespace (../model/live-external.ts)
   const aliases = useLive((s) => s.aliases);

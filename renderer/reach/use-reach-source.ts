@@ -13,7 +13,6 @@ import { netOfDocument } from '../../shared/reach/from-document';
 import { netOfObserved } from '../../shared/reach/from-observed';
 import type { Net } from '../../shared/reach/net';
 import { useBackend } from '../backend-context';
-import { asObservedHost } from '../model/live-unnamed';
 import { useEditor } from '../store/editor-store';
 import { useLive } from '../store/live-store';
 import { FILTER_REFRESH_MS, readFilters, useReach, type FirewallLines } from '../store/reach-store';
@@ -41,7 +40,7 @@ export function useReachSource(active: boolean): ReachSource | undefined {
   const observed = useLive((s) => s.observed);
   const host = useLive((s) => s.host);
   const filters = useReach((s) => s.filters);
-  const live = liveOn ? asObservedHost(observed) : undefined;
+  const live = liveOn ? observed : undefined;
   useEffect(() => {
     if (active && liveOn && backend && !filters) void readFilters(backend);
   }, [active, liveOn, backend, filters]);

@@ -9,6 +9,7 @@ import { useStore } from 'zustand';
 import type { Topology } from '../../shared/model/schema';
 import type { LinkOper, LiveStatus } from '../model/live-merge';
 import type { DriftField } from '../model/drift';
+import type { ObservedHost } from '../../shared/model/observed';
 
 import type { RatesView } from '../model/rates';
 export const NO_RATES: RatesView = { now: {}, history: {} };
@@ -22,7 +23,7 @@ export interface LiveState {
   merged?: Topology;
   /** the host's document as the helper sent it (named namespaces only) */
   hostNamed?: Topology;
-  observed?: unknown;
+  observed?: ObservedHost;
   /** toolbar toggle: every namespace (default) or the named ones only */
   allNamespaces: boolean;
   /** `inode:N` → the document's external entry drawn in its place (../model/live-external.ts) */

@@ -8,7 +8,7 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { Backend, PingOutcome } from '../../shared/backend';
 import { MAX_PINGS_PER_CALL } from '../../shared/backend';
-import type { ObservedHost, ObservedNamespace } from '../../shared/model/observed';
+import type { ObservedNamespace } from '../../shared/model/observed';
 import { isUnnamedName } from '../model/live-unnamed';
 
 /** What discover `filter` reads of a namespace's firewall for reachability (filter tables, v4 and v6; mangle where fwmark rules need it). */
@@ -51,7 +51,7 @@ export function readFilters(backend: Backend): Promise<void> {
       const r = await backend.discover({ unnamed: true, filter: true });
       if (!r.ok) return reachStore.setState({ filtersError: r.error.message });
       const filters: Record<string, FirewallLines> = {};
-      for (const ns of (r.value.observed as ObservedHost | undefined)?.namespaces ?? []) {
+      for (const ns of r.value.observed.namespaces) {
         filters[ns.name] = {
           filterLines: ns.filterLines ?? [],
           filter6Lines: ns.filter6Lines ?? [],
