@@ -13,7 +13,7 @@ import { BACKEND_ERROR } from '../shared/backend';
 import type { DiscoverParams, RequestId } from '../shared/protocol/messages';
 import { WatchStream } from './watch-stream';
 import { HelperRequestError, type HelperClient } from '../helper/client';
-import type { EventDataOf, HelperLink, SubscriptionHandle } from './helper-link';
+import { SUBSCRIPTIONS, type EventDataOf, type HelperLink, type SubscriptionHandle } from './helper-link';
 import type { MethodName, ParamsIn, ResultOf } from '../shared/protocol/methods';
 
 export interface ClientLinkOptions {
@@ -33,18 +33,6 @@ export interface ClientLinkOptions {
   canRetry?: (error: BackendError) => boolean;
   log?: (line: string) => void;
 }
-
-/** Shell method name → helper protocol: method, and how a subscription ends. */
-const SUBSCRIPTIONS: Record<string, { method: string; unsubscribe: string; event: string }> = {
-  watch: { method: 'watch.subscribe', unsubscribe: 'watch.unsubscribe', event: 'watch' },
-  // helper/methods/forwarders.ts: events {stats: ForwarderLive[]}, read by helper-results.ts toForwarderStats
-  forwarderStats: { method: 'forwarders.subscribe', unsubscribe: 'forwarders.unsubscribe', event: 'forwarders' },
-  // helper/methods/capture.ts and terminal.ts: events {type: 'packets' | 'end'} and {type: 'output' | 'exit'}
-  capture: { method: 'capture.start', unsubscribe: 'capture.stop', event: 'capture' },
-  terminal: { method: 'terminal.open', unsubscribe: 'terminal.close', event: 'terminal' },
-  // helper/methods/rates.ts: events LinkRates, read by helper-results.ts toLinkRates
-  linkRates: { method: 'rates.subscribe', unsubscribe: 'rates.unsubscribe', event: 'rates' },
-};
 
 function toBackendError(e: unknown): BackendError {
   if (e instanceof HelperRequestError) return e.toBody();
@@ -147,16 +135,15 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
       : params;
 
   // typed by the method table (HelperLink.call); the shells check with zod what they read of the answer
-  function call<M extends MethodName>(method: M, params: ParamsIn<M>, onEvent?: (event: EventDataOf<M>) => void): Promise<Result<ResultOf<M>>>;
-  function call(method: string, params: unknown, onEvent?: (event: unknown) => void): Promise<Result<unknown>>;
-  async function call(method: string, params: unknown, onEvent?: (event: unknown) => void): Promise<Result<unknown>> {
+  async function call<M extends MethodName>(method: M, params: ParamsIn<M>, onEvent?: (event: EventDataOf<M>) => void): Promise<Result<ResultOf<M>>> {
     const c = await live();
     if (!('request' in c)) return { ok: false, error: c };
     try {
       // apply/destroy take as long as the host needs (they report progress meanwhile); the rest is bounded
       const timeoutMs = method === 'apply' || method === 'destroy' ? 0 : 120_000;
-      const value = await c.request(method, scoped(method, params), { timeoutMs, onEvent: onEvent ? (e) => onEvent(e.data) : undefined });
-      return { ok: true, value };
+      // the wire is untyped: the helper answers with the method table's shapes (the shells check with zod what they read)
+      const value = await c.request(method, scoped(method, params), { timeoutMs, onEvent: onEvent ? (e) => onEvent(e.data as EventDataOf<M>) : undefined });
+      return { ok: true, value: value as ResultOf<M> };
     } catch (e) {
       return { ok: false, error: toBackendError(e) };
     }
@@ -173,8 +160,10 @@ export function createClientHelperLink(opts: ClientLinkOptions): HelperLink {
       return connect();
     },
     call,
-    async subscribe(name, params, onEvent, onError): Promise<Result<SubscriptionHandle>> {
-      const sub = SUBSCRIPTIONS[name];
+    async subscribe(name, params, onEventOf, onError): Promise<Result<SubscriptionHandle>> {
+      // as in `call`: the events are the method table's shapes, the wire does not say so
+      const onEvent = onEventOf as (event: unknown) => void;
+      const sub = SUBSCRIPTIONS[name] as (typeof SUBSCRIPTIONS)[keyof typeof SUBSCRIPTIONS] | undefined;
       if (!sub) return { ok: false, error: { code: BACKEND_ERROR.unsupported, message: `no subscription ${name}` } };
       const c = await live();
       if (!('request' in c)) return { ok: false, error: c };

@@ -5,7 +5,7 @@
  * over stdio) and electron/helper-launch.ts (elevated, connect-back socket), and
  * `unavailableHelperLink` (no way to run it: the editor still works).
  */
-import type { BackendError, HelperStatus, Result, Unsubscribe } from '../shared/backend';
+import type { BackendError, HelperStatus, Result, Unsubscribe, WatchEvent } from '../shared/backend';
 import { BACKEND_ERROR } from '../shared/backend';
 import type { EventsOf, MethodName, ParamsIn, ResultOf } from '../shared/protocol/methods';
 import type { RequestId } from '../shared/protocol/messages';
@@ -16,6 +16,23 @@ export type SubscriptionHandle = Unsubscribe & { id?: RequestId };
 /** The data of any event a method sends tied to its request (apply's progress). */
 export type EventDataOf<M extends MethodName> = EventsOf<M>[keyof EventsOf<M>];
 
+/** The shells' subscriptions → the helper protocol: the method that opens one, the one that ends it, the event it streams. */
+export const SUBSCRIPTIONS = {
+  watch: { method: 'watch.subscribe', unsubscribe: 'watch.unsubscribe', event: 'watch' },
+  forwarderStats: { method: 'forwarders.subscribe', unsubscribe: 'forwarders.unsubscribe', event: 'forwarders' },
+  capture: { method: 'capture.start', unsubscribe: 'capture.stop', event: 'capture' },
+  terminal: { method: 'terminal.open', unsubscribe: 'terminal.close', event: 'terminal' },
+  linkRates: { method: 'rates.subscribe', unsubscribe: 'rates.unsubscribe', event: 'rates' },
+} as const satisfies Record<string, { method: MethodName; unsubscribe: MethodName; event: string }>;
+
+export type SubscriptionKind = keyof typeof SUBSCRIPTIONS;
+type SubscriptionMethod<K extends SubscriptionKind> = (typeof SUBSCRIPTIONS)[K]['method'];
+export type SubscriptionParams<K extends SubscriptionKind> = ParamsIn<SubscriptionMethod<K>>;
+/** What a subscription of kind K streams (a watch: the helper's numbered WatchEvent, checked for gaps by the link). */
+export type SubscriptionEvent<K extends SubscriptionKind> = K extends 'watch'
+  ? WatchEvent
+  : EventsOf<SubscriptionMethod<K>>[(typeof SUBSCRIPTIONS)[K]['event'] & keyof EventsOf<SubscriptionMethod<K>>];
+
 export interface HelperLink {
   status(): HelperStatus;
   onStatus(cb: (status: HelperStatus) => void): Unsubscribe;
@@ -23,10 +40,13 @@ export interface HelperLink {
   connect(): Promise<HelperStatus>;
   /** one request, typed by the protocol's method table; `onEvent` hears the events tied to it (apply progress) */
   call<M extends MethodName>(method: M, params: ParamsIn<M>, onEvent?: (event: EventDataOf<M>) => void): Promise<Result<ResultOf<M>>>;
-  /** a method the table does not know (the helper answers `unknown-method`) */
-  call(method: string, params: unknown, onEvent?: (event: unknown) => void): Promise<Result<unknown>>;
-  /** a subscription (watch, forwarder stats, capture, terminal): events until the returned function is called */
-  subscribe(method: string, params: unknown, onEvent: (event: unknown) => void, onError: (error: BackendError) => void): Promise<Result<SubscriptionHandle>>;
+  /** a subscription (watch, forwarder stats, capture, terminal, link rates), typed by the method table: events until the returned function is called */
+  subscribe<K extends SubscriptionKind>(
+    kind: K,
+    params: SubscriptionParams<K>,
+    onEvent: (event: SubscriptionEvent<K>) => void,
+    onError: (error: BackendError) => void,
+  ): Promise<Result<SubscriptionHandle>>;
   close(): Promise<void>;
 }
 

@@ -13,7 +13,7 @@ import { BACKEND_ERROR } from '../shared/backend';
 import type { EventName, EventPayload, RequestName } from '../shared/ipc-contract';
 import type { z } from 'zod';
 import type { REQUESTS } from '../shared/ipc-contract';
-import type { HelperLink, SubscriptionHandle } from './helper-link';
+import type { HelperLink, SubscriptionHandle, SubscriptionParams } from './helper-link';
 import {
   toApplyResult,
   toForwarderStats,
@@ -213,7 +213,8 @@ export function createSession(link: HelperLink, emit: Emit, opts: SessionOptions
     }
     const r = await link.subscribe(
       kind,
-      params,
+      // from the renderer: the helper checks it with the method table's schema (capture.start, terminal.open)
+      params as SubscriptionParams<typeof kind>,
       (ev) => {
         if (kind === 'capture') {
           const e = CaptureEventSchema.safeParse(ev);

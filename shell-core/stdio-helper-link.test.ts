@@ -49,7 +49,7 @@ describe('stdio helper link (real helper, sandboxed)', { skip }, () => {
         const bad = await link.call('plan', { document: { kind: 'nonsense' } });
         assert.equal(bad.ok, false);
         assert.ok(!bad.ok && bad.error.code.length > 0);
-        const unknown = await link.call('no.such.method', {});
+        const unknown = await link.call('no.such.method' as never, {} as never);
         assert.ok(!unknown.ok && unknown.error.code === 'unknown-method', JSON.stringify(unknown));
 
         // watch through the session: a resync first, then a namespace that appears
