@@ -7,7 +7,8 @@
  */
 import type { BackendError, HelperStatus, Result, Unsubscribe, WatchEvent } from '../shared/backend';
 import { BACKEND_ERROR } from '../shared/backend';
-import type { EventsOf, MethodName, ParamsIn, ResultOf } from '../shared/protocol/methods';
+import { FORWARDERS_EVENT, RATES_EVENT, type EventsOf, type MethodName, type ParamsIn, type ResultOf } from '../shared/protocol/methods';
+import { WATCH_EVENT } from '../shared/protocol/messages';
 import type { RequestId } from '../shared/protocol/messages';
 
 /** A running subscription: call it to end it; `id` is the helper's subscription id (terminal.input names it). */
@@ -18,11 +19,11 @@ export type EventDataOf<M extends MethodName> = EventsOf<M>[keyof EventsOf<M>];
 
 /** The shells' subscriptions → the helper protocol: the method that opens one, the one that ends it, the event it streams. */
 export const SUBSCRIPTIONS = {
-  watch: { method: 'watch.subscribe', unsubscribe: 'watch.unsubscribe', event: 'watch' },
-  forwarderStats: { method: 'forwarders.subscribe', unsubscribe: 'forwarders.unsubscribe', event: 'forwarders' },
+  watch: { method: 'watch.subscribe', unsubscribe: 'watch.unsubscribe', event: WATCH_EVENT },
+  forwarderStats: { method: 'forwarders.subscribe', unsubscribe: 'forwarders.unsubscribe', event: FORWARDERS_EVENT },
   capture: { method: 'capture.start', unsubscribe: 'capture.stop', event: 'capture' },
   terminal: { method: 'terminal.open', unsubscribe: 'terminal.close', event: 'terminal' },
-  linkRates: { method: 'rates.subscribe', unsubscribe: 'rates.unsubscribe', event: 'rates' },
+  linkRates: { method: 'rates.subscribe', unsubscribe: 'rates.unsubscribe', event: RATES_EVENT },
 } as const satisfies Record<string, { method: MethodName; unsubscribe: MethodName; event: string }>;
 
 export type SubscriptionKind = keyof typeof SUBSCRIPTIONS;
