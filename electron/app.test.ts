@@ -10,7 +10,8 @@ import { startApp } from './app';
 import { FakeBrowserWindow, fakeElectron } from '../testing/fake-electron';
 import { APP_ORIGIN } from './security';
 
-const flush = () => new Promise((r) => setTimeout(r, 5));
+/** The last message box's answer, once the window has acted on it (its handler was attached first). */
+const answered = (f: { rec: { messageBoxAnswers: Promise<unknown>[] } }) => f.rec.messageBoxAnswers.at(-1);
 
 describe('desktop main process (Electron mocked)', () => {
   let dir: string;
@@ -237,20 +238,20 @@ describe('desktop main process (Electron mocked)', () => {
     // Cancel
     f.rec.messageBoxResponses.push(2);
     win.close();
-    await flush();
+    await answered(f);
     assert.equal(win.destroyed, false);
     assert.match(f.rec.messageBoxes.at(-1).message, /lab\.yaml/);
     // Save: the renderer is told to save, then closes the window itself
     f.rec.messageBoxResponses.push(0);
     win.webContents.sent = [];
     win.close();
-    await flush();
+    await answered(f);
     assert.equal(win.destroyed, false);
     assert.deepEqual(win.webContents.sent, [{ channel: EVENT_CHANNEL, payload: { event: 'menu', payload: { command: 'save-and-close' } } }]);
     // Don't Save
     f.rec.messageBoxResponses.push(1);
     win.close();
-    await flush();
+    await answered(f);
     assert.equal(win.destroyed, true);
   });
 });

@@ -12,13 +12,12 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFile
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, mock } from 'node:test';
 import type { HelperStatus, HostSnapshot, Result } from '../shared/backend';
 import { AUTH_MAGIC } from '../shared/protocol/messages';
 import { createSession } from '../shell-core/session';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../testing/sandbox';
 import { bundledHelper, createElevatedHelperLink, elevatedLaunch, ELEVATION_CANCELLED, type SudoExec } from './elevated-helper-link';
-import { waitUntil } from '../testing/until';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`skipping elevated helper link tests: ${skip}`);
@@ -139,10 +138,23 @@ describe('elevated helper link (sudo-prompt stand-in, real helper and socket)', 
         const hello = await link.call('hello', {});
         assert.ok(hello.ok);
         statuses.length = 0;
-        process.kill((hello.value as { pid: number }).pid, 'SIGKILL');
-        await waitUntil('failed', () => link.status().state === 'failed');
-        await new Promise((r) => setTimeout(r, 1500));
-        assert.equal(link.status().state, 'failed', 'stays failed: restarting would prompt out of the blue');
+        // a restart would be a timer set when the death is seen: mocked timers let the test run
+        // every such timer at once instead of sleeping and hoping it fired
+        const sawFailure = new Promise<void>((resolve) => link.onStatus((s) => s.state === 'failed' && resolve()));
+        mock.timers.enable({ apis: ['setTimeout'] });
+        try {
+          process.kill((hello.value as { pid: number }).pid, 'SIGKILL');
+          await sawFailure;
+          mock.timers.tick(3_600_000);
+        } finally {
+          mock.timers.reset();
+        }
+        assert.deepEqual(
+          statuses.map((s) => s.state),
+          ['failed'],
+          'stays failed: restarting would prompt out of the blue',
+        );
+        assert.equal(link.status().state, 'failed');
         assert.equal(prompt.commands.length, 2);
         assert.equal((await link.connect()).state, 'connected', 'Retry prompts again');
         assert.equal(prompt.commands.length, 3);

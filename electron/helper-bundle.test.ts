@@ -20,6 +20,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { firstValue } from '../testing/until';
 import { createPackageWithOptions } from '@electron/asar';
 import { build, mergeConfig, type InlineConfig } from 'vite';
 import ViteConfigModule from '@electron-forge/plugin-vite/dist/ViteConfig';
@@ -158,10 +159,17 @@ describe('helper bundle of the packaged app', () => {
           c.on('end', () => resolve(buf));
           c.on('error', () => resolve(''));
         });
-      let answer = '';
-      for (const end = Date.now() + 5000; Date.now() < end && !answer.includes('listening'); await new Promise((r) => setTimeout(r, 30))) answer = await ask();
+      const answer = await firstValue(
+        () => `the agent listening: ${stderr}`,
+        async () => {
+          const a = await ask();
+          return a.includes('listening') ? a : undefined;
+        },
+        5000,
+        30,
+      );
       assert.deepEqual(
-        JSON.parse(answer || '{}'),
+        JSON.parse(answer),
         { state: 'listening', reason: '', active: 0, total: 0, bytesIn: 0, bytesOut: 0, failedDials: 0, refused: 0 },
         stderr,
       );

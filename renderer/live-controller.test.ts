@@ -9,14 +9,10 @@ import { liveStore } from './store/live-store';
 import { editorStore, isDirty, replaceDocument } from './store/editor-store';
 import { mergeLive } from './model/live-merge';
 import { uiStore } from './store/ui-store';
+import { waitUntil } from '../testing/until';
 
-const until = async (cond: () => boolean, ms = 2000) => {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+/** `waitUntil` with this file's 2 s default: the demo backend answers in a few event-loop turns. */
+const until = (cond: () => boolean, ms = 2000) => waitUntil('the live view to catch up', cond, ms);
 
 const partOf = (doc: Topology, name: string) => {
   const entry = doc.namespaces.find((n) => n.name === name);

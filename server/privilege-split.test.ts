@@ -19,17 +19,11 @@ import { kernelSkipReason, withSandbox } from '../testing/sandbox';
 import { RENDERER_DIR, ensureRenderer } from './serve';
 import { TRUSTED_CLI } from '../testing/trust-env';
 import { SERVE_URL_RE, SESSION_SCRIPT } from '../testing/serve-url';
+import { firstValue } from '../testing/until';
 
-/** `f`'s first defined value, polled; fails naming `what` after `timeoutMs`. */
-async function until<T>(f: () => T | undefined | Promise<T | undefined>, o: { timeoutMs: number; what: string | (() => string) }): Promise<T> {
-  const end = Date.now() + o.timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof o.what === 'string' ? o.what : o.what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** `f`'s first defined value, polled: `firstValue` with this file's option names. */
+const until = <T>(f: () => T | undefined | Promise<T | undefined>, o: { timeoutMs: number; what: string | (() => string) }) =>
+  firstValue(o.what, f, o.timeoutMs);
 
 const skip = kernelSkipReason() ?? (process.getuid?.() !== 0 ? 'needs root (serve splits only when root)' : undefined);
 if (skip) console.log(`# skipping the serve privilege split test: ${skip}`);

@@ -89,6 +89,8 @@ export function fakeElectron() {
     menus: [] as any[],
     messageBoxResponses: [] as number[],
     messageBoxes: [] as any[],
+    /** One promise per message box shown, settled with its answer: awaiting it runs after the code that asked has handled the answer. */
+    messageBoxAnswers: [] as Promise<unknown>[],
     openDialogResults: [] as { canceled: boolean; filePaths: string[] }[],
     saveDialogResults: [] as { canceled: boolean; filePath?: string }[],
     recentDocs: [] as string[],
@@ -115,9 +117,11 @@ export function fakeElectron() {
       removeHandler: (channel: string) => void rec.handlers.delete(channel),
     },
     dialog: {
-      showMessageBox: async (_w: unknown, opts: unknown) => {
+      showMessageBox: (_w: unknown, opts: unknown) => {
         rec.messageBoxes.push(opts);
-        return { response: rec.messageBoxResponses.shift() ?? 2, checkboxChecked: false };
+        const answer = Promise.resolve({ response: rec.messageBoxResponses.shift() ?? 2, checkboxChecked: false });
+        rec.messageBoxAnswers.push(answer);
+        return answer;
       },
       showOpenDialog: async () => rec.openDialogResults.shift() ?? { canceled: true, filePaths: [] },
       showSaveDialog: async () => rec.saveDialogResults.shift() ?? { canceled: true },

@@ -38,3 +38,14 @@ export async function waitUntilAsync(what: string, f: () => Promise<boolean>, ms
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** `f`'s first defined value, polled every `everyMs`; throws `timed out waiting for WHAT` after `ms`. */
+export async function firstValue<T>(what: string | (() => string), f: () => T | undefined | Promise<T | undefined>, ms = 10_000, everyMs = 50): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { cliPath as cli, projectRoot as root } from '../../testing/cli-runner';
 import { SERVE_URL_RE, sessionSecret } from '../../testing/serve-url';
-import { within } from '../../testing/until';
+import { until, within } from '../../testing/until';
 import { CHECKOUT_BUNDLE_DIR, HELPER_BUNDLE } from '../../helper/bundle-files';
 
 /** Start `serve`, wait for its URL; `prefix` runs it through another program (setpriv). */
@@ -164,11 +164,7 @@ describe('netns-studio serve', () => {
       try {
         const printedCode = new URL(s.url).searchParams.get('code')!;
         assert.ok(printedCode.length >= 20);
-        const deadline = Date.now() + 20_000;
-        while (!existsSync(join(dir, 'mode'))) {
-          if (Date.now() > deadline) assert.fail(`the browser was not started:\n${s.out()}`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        if (!(await until(() => existsSync(join(dir, 'mode')), 20_000, 50))) assert.fail(`the browser was not started:\n${s.out()}`);
         const argv = readFileSync(join(dir, 'argv'), 'utf8').trim().split('\n');
         assert.equal(argv.length, 1);
         assert.match(argv[0], /\/open\.html$/);

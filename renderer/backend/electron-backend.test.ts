@@ -10,6 +10,7 @@ import { requestChannel } from '../../shared/ipc-contract';
 import { emptyTopology } from '../../shared/model/schema';
 import { createBridge } from '../../electron/bridge';
 import { createElectronBackend, hasElectronBridge } from './electron-backend';
+import { waitUntil } from '../../testing/until';
 
 type Listener = (e: unknown, msg: unknown) => void;
 
@@ -36,7 +37,9 @@ function fakeMain(answer: (channel: string, params: any) => unknown) {
   return { ipc, calls, push, listeners };
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 0));
+/** Until main has been asked on `channel` `n` times (the backend asks asynchronously). */
+const asked = (m: { calls: { channel: string }[] }, channel: string, n = 1) =>
+  waitUntil(`${n} ${channel} request(s)`, () => m.calls.filter((x) => x.channel === requestChannel(channel as never)).length >= n);
 
 describe('electron Backend', () => {
   it('detects the bridge', () => {
@@ -48,7 +51,7 @@ describe('electron Backend', () => {
     const m = fakeMain((ch) => (ch === requestChannel('status') ? { state: 'idle', canRetry: true } : null));
     const b = createElectronBackend(createBridge(m.ipc as never));
     assert.equal(b.kind, 'electron');
-    await tick();
+    await asked(m, 'status');
     assert.equal(b.status().state, 'idle');
     const seen: string[] = [];
     b.onStatus((s) => seen.push(s.state));
@@ -67,7 +70,7 @@ describe('electron Backend', () => {
     const c: number[] = [];
     b.watch((e) => a.push(e.seq));
     b.watch((e) => c.push(e.seq));
-    await tick();
+    await asked(m, 'watchStart', 2);
     const [subA, subC] = m.calls.filter((x) => x.channel === requestChannel('watchStart')).map((x) => x.params.subId);
     m.push('watchEvent', {
       subId: subA,
@@ -90,7 +93,7 @@ describe('electron Backend', () => {
     const b = createElectronBackend(createBridge(m.ipc as never));
     const progress: string[] = [];
     const done = b.apply(emptyTopology('x'), 'hash1', (p) => progress.push(`${p.index}/${p.total} ${p.reason}`));
-    await tick();
+    await asked(m, 'apply');
     const opId = m.calls.find((x) => x.channel === requestChannel('apply'))!.params.opId;
     assert.equal(m.calls.find((x) => x.channel === requestChannel('apply'))!.params.planHash, 'hash1');
     m.push('progress', { opId, progress: { index: 1, total: 2, reason: 'ns1 is missing' } });

@@ -9,6 +9,7 @@ import { emptyTopology } from '../../shared/model/schema';
 import { unavailableHelperLink } from '../../shell-core/helper-link';
 import { startServer, type RunningServer } from '../../server/http-server';
 import { createWebSocketBackend } from './websocket-backend';
+import { waitUntil } from '../../testing/until';
 
 /** The `ws` client, sending the Origin a browser would send for a page of this server. */
 function wsImpl(origin: string): typeof globalThis.WebSocket {
@@ -19,13 +20,7 @@ function wsImpl(origin: string): typeof globalThis.WebSocket {
   } as unknown as typeof globalThis.WebSocket;
 }
 
-const waitFor = async (pred: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+const waitFor = (pred: () => boolean, ms = 3000) => waitUntil('the server to answer', pred, ms);
 
 describe('WebSocket Backend against the real server', () => {
   let dir: string;
