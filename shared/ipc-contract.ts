@@ -35,6 +35,7 @@ import type {
 } from './backend';
 import type { Step } from './model/step';
 import { CaptureFilter, IfName, LinkImpairParams, type CaptureEvent, type TerminalEvent } from './protocol/methods';
+import { NO_CONTROL_CHARS } from './validate/control-chars';
 
 /**
  * Largest frame the renderer accepts from the browser-mode server, in characters (a
@@ -217,9 +218,7 @@ export const MenuCommandSchema = z.union([
 ]) satisfies z.ZodType<MenuCommand>;
 
 /** The file a document came from (a path on the desktop, a name in the browser). */
-// eslint-disable-next-line no-control-regex
-const NO_CONTROL_CHARACTERS = /^[^\x00-\x1f\x7f]+$/;
-const SourceFile = z.string().min(1).max(4096).regex(NO_CONTROL_CHARACTERS);
+const SourceFile = z.string().min(1).max(4096).regex(NO_CONTROL_CHARS);
 const TopologyName = z.string().regex(TOPOLOGY_NAME);
 
 /** Ids the renderer picks to tie progress and subscription events to their request. */

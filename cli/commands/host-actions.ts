@@ -29,11 +29,11 @@ import {
   type ApplyContext,
   type DestroyPlan,
   type DestroyTarget,
-  type PlanResult,
+  type PipelinePlan,
   type PlanWarning,
-  type Progress,
   type Readiness,
 } from '../../helper/apply/entry';
+import type { ApplyProgress } from '../../shared/protocol/methods';
 
 const EXIT_OK = 0;
 const EXIT_ERROR = 1;
@@ -64,7 +64,7 @@ async function loadFile(file: string, command: 'plan' | 'apply' | 'destroy'): Pr
 }
 
 /** The apply context for this run (the helper's apply entry, as the app's), once an interrupted apply has been dealt with (recoverFirst). */
-async function context(opts: HostCommandOptions, onProgress?: (p: Progress) => void): Promise<ApplyContext> {
+async function context(opts: HostCommandOptions, onProgress?: (p: ApplyProgress) => void): Promise<ApplyContext> {
   const ctx = await applyContext({ stateDir: opts.stateDir, parallel: !opts.sequential, onProgress });
   await recoverFirst(ctx, opts);
   return ctx;
@@ -170,7 +170,7 @@ async function confirm(question: string, opts: HostCommandOptions): Promise<bool
 }
 
 /** A bar on a terminal, plain lines otherwise (logs, CI, tests that watch progress). */
-function progressPrinter(): { onProgress: (p: Progress) => void; end: () => void } {
+function progressPrinter(): { onProgress: (p: ApplyProgress) => void; end: () => void } {
   const tty = process.stderr.isTTY;
   let drawn = false;
   return {
@@ -201,8 +201,8 @@ export async function runApply(file: string, opts: HostCommandOptions): Promise<
   const progress = progressPrinter();
   try {
     const ctx = await context(opts, progress.onProgress);
-    let shown: PlanResult | undefined;
-    const show = (plan: PlanResult) => {
+    let shown: PipelinePlan | undefined;
+    const show = (plan: PipelinePlan) => {
       shown = plan;
       printWarnings(plan.warnings);
       printPlan(plan.steps, opts.json, planExtra(plan));

@@ -5,7 +5,8 @@
  */
 import type { Topology } from '../../shared/model/schema';
 import type { Step } from '../../shared/model/step';
-import type { ExecuteOptions, ForwarderRuntime, Progress } from './executor';
+import type { ExecuteOptions, ForwarderRuntime } from './executor';
+import type { ApplyProgress } from '../../shared/protocol/methods';
 import type { PlanWarning } from './host-firewall';
 import type { RecentReads } from '../discover/index';
 
@@ -53,5 +54,5 @@ export interface ApplyContext {
   failAtStep?: number;
   /** test-only slowdown, see ExecuteOptions.stepDelayMs */
   stepDelayMs?: number;
-  onProgress?: (p: Progress) => void;
+  onProgress?: (p: ApplyProgress) => void;
 }

@@ -10,7 +10,8 @@
  */
 import type { ApplyContext } from './context';
 import { defaultEngine } from './engine';
-import type { ForwarderRuntime, Progress } from './executor';
+import type { ForwarderRuntime } from './executor';
+import type { ApplyProgress } from '../../shared/protocol/methods';
 import { stateDirOf } from './journal';
 import { recover, type RecoveryReport } from './recovery';
 import { helperForwarders } from '../forwarders/runtime';
@@ -25,12 +26,11 @@ export {
   planForHost,
   type DestroyPlan,
   type DestroyTarget,
-  type PlanResult,
+  type PipelinePlan,
 } from './pipeline';
 export { listTopologies, topologyStatus } from './status';
 export { ApplyFailure } from './failure';
 export type { ApplyContext } from './context';
-export type { Progress } from './executor';
 export type { Readiness } from './ready';
 export type { PlanWarning } from './host-firewall';
 export type { RecoveryReport } from './recovery';
@@ -43,7 +43,7 @@ export interface EntryOptions {
   /** the forwarder runtime (default: the helper's for this wrap; agents outlive the process) */
   forwarders?: ForwarderRuntime;
   parallel?: boolean;
-  onProgress?: (p: Progress) => void;
+  onProgress?: (p: ApplyProgress) => void;
   /** upper bound of the test-only slowdown (the helper keeps a request from hanging on it) */
   maxStepDelayMs?: number;
 }

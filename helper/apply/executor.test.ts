@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { kernelSkipReason, withSandbox } from '../../testing/sandbox';
 import { hostDump } from '../../testing/host-dump';
-import { executeSteps, type Progress } from './executor';
+import { executeSteps } from './executor';
+import type { ApplyProgress } from '../../shared/protocol/methods';
 import { ApplyFailure } from './failure';
 import { Journal, readJournal } from './journal';
 import { recover } from './recovery';
@@ -15,7 +16,7 @@ if (skip) console.log(`# skipping executor kernel tests: ${skip}`);
 test('executor applies a topology in batches and lanes, with progress', { skip }, async () => {
   await withSandbox('exec', async (sb) => {
     const steps = sampleSteps(sb);
-    const seen: Progress[] = [];
+    const seen: ApplyProgress[] = [];
     const r = await executeSteps(steps, { wrap: sandboxWrap(sb), onProgress: (p) => seen.push(p) });
     assert.equal(r.ok, true, JSON.stringify(r));
     const d = await hostDump(sb);

@@ -51,14 +51,11 @@ export interface ForwarderRuntime {
  */
 export type StepHandler = (cmd: Command) => Promise<string | undefined>;
 
-/** Progress is the wire's apply/destroy progress: the CLI's bar and the helper's events show the same thing. */
-export type Progress = ApplyProgress;
-
 export interface ExecuteOptions extends RunnerOptions {
   forwarders?: ForwarderRuntime;
   /** programs run in-process, by name; consulted before the built-in ones (forwarder-* default to `forwarders`) */
   handlers?: Partial<Record<string, StepHandler>>;
-  onProgress?: (p: Progress) => void;
+  onProgress?: (p: ApplyProgress) => void;
   journal?: Journal;
   /** run independent namespaces side by side (default true) */
   parallel?: boolean;

@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import { API_VERSION, HOST_NS, KIND, Topology } from '../../shared/model/schema';
 import { checkTopologyName, topologyIdentity, type TopologyIdentity } from '../../shared/model/topology-name';
-import type { PlanResult as WirePlanResult, PlanSummary as WirePlanSummary } from '../../shared/protocol/methods';
+import type { PlanResult, PlanSummary as WirePlanSummary } from '../../shared/protocol/methods';
 import type { Step } from '../../shared/model/step';
 import { markHostExposure } from '../../shared/plan/host-exposure';
 import { validateTopology } from '../../shared/validate/validate';
@@ -50,7 +50,7 @@ export type PlanSummary = Omit<WirePlanSummary, 'total'>;
  * notes) as the pipeline keeps it, with what apply needs besides; the `plan` method
  * (helper/methods/plan.ts) sends the protocol's part.
  */
-export interface PlanResult extends Omit<WirePlanResult, 'summary' | 'warnings'> {
+export interface PipelinePlan extends Omit<PlanResult, 'summary' | 'warnings'> {
   summary: PlanSummary;
   /** indices of steps that remove objects we created and the document no longer has: already gone is fine */
   removals: number[];
@@ -97,7 +97,7 @@ export interface ApplyOptions extends TopologySource {
    * CLI's `apply --yes` prints it from here instead of planning once more to
    * show it (no planHash then: nobody saw an earlier plan). Never from a request.
    */
-  onPlan?: (plan: PlanResult) => void;
+  onPlan?: (plan: PipelinePlan) => void;
   /** destroy's `onPlan`: the CLI's `destroy --yes` prints the destroy plan from here (destroy plans once). Never from a request. */
   onDestroyPlan?: (plan: DestroyPlan) => void;
 }
@@ -169,7 +169,7 @@ function lap(): (what: string) => void {
 }
 
 /** `recent`: namespaces just read by this process (apply's readiness wait), taken as read. */
-async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySource = {}, recent?: RecentReads): Promise<PlanResult> {
+async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySource = {}, recent?: RecentReads): Promise<PipelinePlan> {
   const mark = lap();
   await requireFeaturesOf(doc, ctx.features);
   mark('features');
@@ -245,7 +245,7 @@ async function planChecked(doc: Topology, ctx: ApplyContext, source: TopologySou
   };
 }
 
-export async function planForHost(document: unknown, ctx: ApplyContext, source: TopologySource = {}): Promise<PlanResult> {
+export async function planForHost(document: unknown, ctx: ApplyContext, source: TopologySource = {}): Promise<PipelinePlan> {
   const doc = checkDocument(document);
   return withExternals(doc, ctx, () => planChecked(doc, ctx, source));
 }
@@ -400,12 +400,12 @@ export async function applyDocument(document: unknown, opts: ApplyOptions, ctx: 
 }
 
 /** The reconciled record saved without a transaction: no step ran. */
-function commitRecordOnly(plan: PlanResult): void {
+function commitRecordOnly(plan: PipelinePlan): void {
   saveOwnership(plan.recordDir, recordApplied(plan.ownership, [], []));
 }
 
 /** What a migrated record handed over is no longer its own. */
-function finishHandover(plan: PlanResult): void {
+function finishHandover(plan: PipelinePlan): void {
   const h = plan.handover;
   if (!h) return;
   saveOwnership(h.from.dir, h.rest);

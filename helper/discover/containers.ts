@@ -18,8 +18,7 @@ import { join } from 'node:path';
 import type { ContainerNetwork, ObservedContainer } from '../../shared/model/observed';
 import { procArgv, procText, procUid } from './holders';
 import { envSetting } from '../env-overrides';
-
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from './json';
 
 export interface ContainerInfo extends ObservedContainer {
   /** `container:ID` / `none` / `bridge` … as the runtime says */

@@ -5,6 +5,7 @@
  * namespace no process holds any more is found only here.
  */
 import { readFileSync } from 'node:fs';
+import { hasControlChars } from '../../shared/validate/control-chars';
 
 export interface NsfsMount {
   /** the namespace's inode (mountinfo's root field `net:[INODE]`) */
@@ -30,8 +31,7 @@ export function parseNsfsMounts(text: string): NsfsMount[] {
     if (!m || !f[4]) continue;
     const path = unescape(f[4]);
     // a path we hand to nsenter as one argument: absolute, no control characters
-    // eslint-disable-next-line no-control-regex
-    if (!path.startsWith('/') || /[\0-\x1f\x7f]/.test(path)) continue;
+    if (!path.startsWith('/') || hasControlChars(path)) continue;
     out.push({ inode: Number(m[1]), path });
   }
   return out;

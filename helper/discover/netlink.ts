@@ -15,8 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { RawNamespace } from './read';
 import { addRuleExtras } from './rule-extras';
 import { hasProgram, programPath } from '../programs';
-
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from './json';
 
 export const NL_DUMP_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'nl-dump.pl');
 

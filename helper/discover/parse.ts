@@ -7,8 +7,7 @@ import type { LinkKind, ObservedAddress, ObservedLink, ObservedNamespace, Observ
 import type { RawNamespace } from './read';
 import { hostTableNames } from './rt-tables';
 import type { Target } from './targets';
-
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from './json';
 
 /** Raw veth peer facts kept until ./peers.ts resolves them. */
 export interface PendingPeer {

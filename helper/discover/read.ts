@@ -21,15 +21,16 @@ import { mapLimit, runProgram } from '../proc';
 import { splitJsonValues } from './json-stream';
 import { programPath } from '../programs';
 import { foreignOwned, inNetns } from './ns-owner';
+import type { Json } from './json';
 
 /** What one ip batch reads. `addr show` carries every link's details too (-d), and stats (-s). */
 export const IP_COMMANDS = ['addr show', 'route show table all', 'rule show', 'netconf show'] as const;
 
 export interface RawNamespace {
-  addr: any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
-  route: any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
-  rule: any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
-  netconf: any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  addr: Json[];
+  route: Json[];
+  rule: Json[];
+  netconf: Json[];
 }
 
 let batchFile: string | undefined;
@@ -67,8 +68,7 @@ export interface ReadOptions {
 }
 
 /** `ip -6 rule` rows as read, before they are parsed. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type RawRules = any[];
+type RawRules = Json[];
 
 /** Read the ip facts of each path. Missing entries: namespaces that vanished (or could not be read). */
 export async function readIp(paths: string[], opts: ReadOptions = {}): Promise<Map<string, RawNamespace>> {
@@ -82,7 +82,7 @@ export async function readIp(paths: string[], opts: ReadOptions = {}): Promise<M
       (stdout) => splitJsonValues(stdout),
       IP_COMMANDS.length,
       (path, values) => {
-        const [addr, route, rule, netconf] = values as any[][]; // eslint-disable-line @typescript-eslint/no-explicit-any
+        const [addr, route, rule, netconf] = values as Json[][];
         out.set(path, { addr, route, rule, netconf });
       },
     ),

@@ -79,7 +79,7 @@ function drawScene(ctx: CanvasRenderingContext2D, flow: Flow, o: SceneOpts): voi
   // Widths come from one measurement per name (font parsing per node per frame was the cost of zooming).
   const fontAt = (px: number) => `600 ${px / o.zoom}px system-ui, sans-serif`;
   let font = '';
-  const useFont = (px: number) => {
+  const setFont = (px: number) => {
     const f = fontAt(px);
     if (f !== font) ctx.font = font = f;
   };
@@ -105,8 +105,7 @@ function drawScene(ctx: CanvasRenderingContext2D, flow: Flow, o: SceneOpts): voi
     const unit = unitWidth(ctx, name);
     let px = LABEL_PX;
     while (px > LABEL_MIN_PX && unit * px > roomPx) px--;
-    // eslint-disable-next-line react-hooks/rules-of-hooks -- useFont sets the canvas font, it is no React hook
-    useFont(px);
+    setFont(px);
     const shown = unit * px <= roomPx ? name : fitLabel(ctx, name, roomPx / o.zoom);
     if (shown) {
       ctx.fillStyle = text;
@@ -202,8 +201,8 @@ export function OverviewLayer({ flow }: { flow: Flow }) {
     drawScene(ctx, flow, { zoom, linkUp, status, labels });
     drawn.current = labels;
     return c;
-    // theme: the colours come from CSS variables
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // theme is a real input the rule cannot see: drawScene reads its colours from the CSS variables the theme sets
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- theme re-reads the CSS colours
   }, [flow, bounds, settledZoom, dpr, linkUp, status, theme]);
 
   useLayoutEffect(() => {

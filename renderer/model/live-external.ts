@@ -23,14 +23,14 @@ import { refersTo, type ExternalRef } from '../../shared/model/external';
 import type { Namespace, Topology, VethEnd } from '../../shared/model/schema';
 import { isLiveOnly, isUnnamedName } from './live-unnamed';
 import { adoptAll, adoptSelection, adoptWithNeighbours } from './live-merge';
+import { hasControlChars } from '../../shared/validate/control-chars';
 
 /** The reference that finds this namespace again on the next apply, best first. */
 export function externalRefOf(ns: ObservedNamespace): ExternalRef | undefined {
   const c = ns.identity?.containers?.[0];
   if (c?.name && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(c.name)) return { container: c.name };
   const m = ns.mounts?.[0];
-  // eslint-disable-next-line no-control-regex
-  if (m && m.startsWith('/') && !m.split('/').includes('..') && !/[\x00-\x1f\x7f]/.test(m)) return { path: m };
+  if (m && m.startsWith('/') && !m.split('/').includes('..') && !hasControlChars(m)) return { path: m };
   const pid = ns.holders?.[0]?.pid ?? ns.holder?.pid;
   return pid && pid > 1 ? { pid } : undefined;
 }

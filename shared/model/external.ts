@@ -9,9 +9,7 @@
  */
 import { z } from 'zod';
 import type { ObservedNamespace } from './observed';
-
-// eslint-disable-next-line no-control-regex
-const NO_CONTROL = /^[^\x00-\x1f\x7f]+$/;
+import { NO_CONTROL_CHARS } from '../validate/control-chars';
 
 export const ExternalRef = z
   .union([
@@ -27,7 +25,7 @@ export const ExternalRef = z
         .string()
         .max(4096)
         .regex(/^\//, 'an absolute path')
-        .regex(NO_CONTROL, 'a path without control characters')
+        .regex(NO_CONTROL_CHARS, 'a path without control characters')
         .refine((p) => !p.split('/').includes('..'), 'a path without ..')
         .describe('a namespace file: a bind mount (e.g. /run/docker/netns/…) or /proc/PID/ns/net'),
     }),

@@ -104,11 +104,7 @@ export interface ForwarderLive extends ForwarderStats {
 
 export const TopologyNameParam = z.string().regex(TOPOLOGY_NAME, 'a topology name (letters, digits, "_", ".", "-")');
 /** The file a document came from (names a topology without `name`, recorded for `list`): a path, no control characters. */
-export const SourceFileParam = z
-  .string()
-  .min(1)
-  .max(4096)
-  .regex(/^[^\x00-\x1f\x7f]+$/, 'a file path without control characters'); // eslint-disable-line no-control-regex
+export const SourceFileParam = z.string().min(1).max(4096).regex(NO_CONTROL_CHARS, 'a file path without control characters');
 
 export const PlanParams = z.strictObject({
   /** the topology document (validated by the pipeline, which reports its issues) */
@@ -217,6 +213,7 @@ export const CaptureFilter = z
   .refine((s) => !s.trim().startsWith('-'), 'a filter does not start with "-"');
 /** Bounds of one capture (helper/capture/run.ts). */
 import { CAPTURE_LIMITS } from './capture-limits';
+import { NO_CONTROL_CHARS } from '../validate/control-chars';
 export { CAPTURE_LIMITS };
 export const CaptureStartParams = z.strictObject({
   /** `host` or a named namespace */

@@ -6,6 +6,8 @@
  * `$(x)`, quotes, a newline or a leading `-` would do harm or confuse.
  */
 
+import { hasControlChars } from './control-chars';
+
 /** Characters allowed in every name we create: letters, digits, `_`, `.`, `-`. */
 export const SAFE_NAME = /^[A-Za-z0-9_.-]+$/;
 export const IFNAMSIZ_MAX = 15;
@@ -15,8 +17,6 @@ export const FORWARDER_NAME_MAX = 64;
 export type NameProblem = { code: string; message: string } | null;
 
 const byteLength = (s: string) => new TextEncoder().encode(s).length;
-// eslint-disable-next-line no-control-regex
-const hasControl = (s: string) => /[\x00-\x1f\x7f]/.test(s);
 
 function unsafe(what: string, s: string): string {
   const bad = [...new Set([...s].filter((ch) => !/[A-Za-z0-9_.-]/.test(ch)))].map((ch) => JSON.stringify(ch)).join(' ');
@@ -28,7 +28,7 @@ export function checkInterfaceName(name: string): NameProblem {
   const what = 'interface name';
   if (name.length === 0) return { code: 'ifname-invalid', message: 'interface name is empty' };
   if (name === '.' || name === '..') return { code: 'ifname-invalid', message: `interface name ${JSON.stringify(name)} is refused by the kernel` };
-  if (/[/:\s]/.test(name) || hasControl(name)) {
+  if (/[/:\s]/.test(name) || hasControlChars(name)) {
     return {
       code: 'ifname-invalid',
       message: `${what} ${JSON.stringify(name)} contains "/", ":", whitespace or a control character, which the kernel refuses`,
@@ -48,7 +48,7 @@ export function checkNamespaceName(name: string): NameProblem {
   if (name.length === 0) return { code: 'netns-name-invalid', message: 'namespace name is empty' };
   if (name === '.' || name === '..')
     return { code: 'netns-name-invalid', message: `namespace name ${JSON.stringify(name)} is not a file name /run/netns can hold` };
-  if (name.includes('/') || hasControl(name) || /\s/.test(name)) {
+  if (name.includes('/') || hasControlChars(name) || /\s/.test(name)) {
     return {
       code: 'netns-name-invalid',
       message: `${what} ${JSON.stringify(name)} contains "/", whitespace or a control character; it must be a single file name under /run/netns`,

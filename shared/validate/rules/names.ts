@@ -3,6 +3,7 @@ import type { Topology } from '../../model/schema';
 import { issue, type ValidationIssue } from '../issue';
 import { checkForwarderName, checkInterfaceName, checkNamespaceName } from '../names';
 import { checkTopologyName } from '../../model/topology-name';
+import { hasControlChars, hasControlCharsButTabNewline } from '../control-chars';
 
 export function nameRules(t: Topology): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -29,8 +30,7 @@ export function nameRules(t: Topology): ValidationIssue[] {
 /** Free text that ends up in comments of exported scripts: no control characters (a newline would end the comment). */
 export function textRules(t: Topology): ValidationIssue[] {
   const out: ValidationIssue[] = [];
-  // eslint-disable-next-line no-control-regex
-  if (t.metadata.name !== undefined && /[\x00-\x1f\x7f]/.test(t.metadata.name)) {
+  if (t.metadata.name !== undefined && hasControlChars(t.metadata.name)) {
     out.push(
       issue(
         'metadata-control-chars',
@@ -39,8 +39,7 @@ export function textRules(t: Topology): ValidationIssue[] {
       ),
     );
   }
-  // eslint-disable-next-line no-control-regex
-  if (t.metadata.description !== undefined && /[\x00-\x08\x0b-\x1f\x7f]/.test(t.metadata.description)) {
+  if (t.metadata.description !== undefined && hasControlCharsButTabNewline(t.metadata.description)) {
     out.push(issue('metadata-control-chars', ['metadata', 'description'], 'the description contains control characters other than newline and tab'));
   }
   return out;
