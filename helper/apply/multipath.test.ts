@@ -18,6 +18,7 @@ import { toTopology } from '../../shared/plan/to-topology';
 import { discoverSandbox, startSandboxHelper } from '../../testing/discover-support';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
 import { waitSettled } from '../../testing/settle';
+import { waitUntilAsync } from '../../testing/until';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping the multipath simulation-vs-kernel test: ${skip}`);
@@ -85,15 +86,6 @@ async function deadOnUpLinks(sb: Sandbox): Promise<boolean> {
     if (rs.some((r) => r.nexthops?.some((h) => h.flags?.includes('dead') && h.dev !== undefined && up.has(h.dev)))) return false;
   }
   return true;
-}
-
-/** Polls an async condition every 50 ms for up to 10 s; throws naming `what` if it never holds. */
-async function waitUntilAsync(what: string, f: () => Promise<boolean>): Promise<void> {
-  const end = Date.now() + 10_000;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const shape = (rs: Route[]) => rs.map((r) => JSON.stringify(canonicalRoute(r))).sort();

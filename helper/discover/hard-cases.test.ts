@@ -20,6 +20,7 @@ import { discoverSandbox, sandboxHelperWrap, sandboxLabel, startSandboxHelper } 
 import { hostDump } from '../../testing/host-dump';
 import { parsePings } from '../../testing/pings';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
+import { waitUntilAsync } from '../../testing/until';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping discover hard-case tests: ${skip}`);
@@ -93,12 +94,16 @@ test('a veth whose peer is in an unnamed namespace held by a process (unshare -n
     try {
       const pid = holder.pid!;
       // wait until the process has its own namespace (unshare ran)
-      for (let i = 0; i < 100; i++) {
-        const own = await sb.inHost(['readlink', `/proc/${pid}/ns/net`]);
-        const host = await sb.inHost(['readlink', '/proc/self/ns/net']);
-        if (own.stdout && own.stdout !== host.stdout && (await sb.inHost(['cat', `/proc/${pid}/comm`])).stdout.trim() === 'sleep') break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitUntilAsync(
+        'the holder to run sleep in its own namespace',
+        async () => {
+          const own = await sb.inHost(['readlink', `/proc/${pid}/ns/net`]);
+          const host = await sb.inHost(['readlink', '/proc/self/ns/net']);
+          return !!own.stdout && own.stdout !== host.stdout && (await sb.inHost(['cat', `/proc/${pid}/comm`])).stdout.trim() === 'sleep';
+        },
+        10_000,
+        20,
+      );
       const r = await sb.bash(`ip netns add \${P}ns1
         ip link add name to-box type veth peer name in-box netns ${pid}
         ip link add name to-ns1 type veth peer name in-ns1 netns \${P}ns1

@@ -14,7 +14,7 @@ import { readTargets } from './index';
 import { perlAvailable, readNetlink } from './netlink';
 import { namedTarget } from './targets';
 import { hostDump } from '../../testing/host-dump';
-import { waitUntil } from '../../testing/until';
+import { waitUntil, waitUntilAsync } from '../../testing/until';
 import { discoverSandbox, startSandboxHelper } from '../../testing/discover-support';
 
 const skip = kernelSkipReason() ?? (perlAvailable() ? undefined : 'perl is not installed: discover uses the ip reader only');
@@ -218,12 +218,12 @@ test('the long-lived reader never keeps a deleted namespace alive; a vanished na
     assert.ok(first.get(host.path)!.raw.addr.some((l: { ifname: string }) => l.ifname === 'to-gone'));
     // the reader just read `gone` last; deleting it must destroy the pair (a process inside would keep it)
     assert.equal((await sb.bash('ip netns del ${P}gone')).code, 0);
-    let stillThere = true;
-    for (let i = 0; i < 50 && stillThere; i++) {
-      stillThere = (await sb.inHost(['ip', 'link', 'show', 'dev', 'to-gone'])).code === 0;
-      if (stillThere) await new Promise((res) => setTimeout(res, 20));
-    }
-    assert.equal(stillThere, false, 'the host end vanished with the namespace');
+    await waitUntilAsync(
+      'the host end to vanish with the namespace',
+      async () => (await sb.inHost(['ip', 'link', 'show', 'dev', 'to-gone'])).code !== 0,
+      1000,
+      20,
+    );
     const after = await readTargets([host, gone], {});
     assert.deepEqual(
       after.map((n) => n.name),

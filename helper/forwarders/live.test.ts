@@ -16,6 +16,7 @@ import { documentForwarders } from './in-document';
 import type { ForwarderLive } from './live';
 import type { ForwarderStatus } from './runtime';
 import { NS1_UP, echoIn, tcpClient, tcpOpen } from '../../testing/traffic';
+import { until } from '../../testing/until';
 
 // forwarders.* use the helper's runtime over the default dir: point it at a private one before first use
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwd-live-'));
@@ -37,15 +38,6 @@ function fakeCtx(wrap: string[], id = 7) {
   };
   return { ctx, events };
 }
-
-const until = async (f: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-};
 
 test('forwarders.subscribe streams live figures; list; unsubscribe stops; a dead agent is reported', { skip }, async () => {
   await withSandbox('fwlive', async (sb) => {
@@ -97,10 +89,17 @@ test('forwarders.subscribe streams live figures; list; unsubscribe stops; a dead
         events.map((e) => e.seq),
         events.map((_, i) => i),
       );
-      // nothing changes: no new events
+      // nothing changes: no new events. Barrier: one more connection must show (total 21); every event
+      // before it settles has to be about that connection, none a repeat of unchanged figures
       const n = events.length;
-      await new Promise((r) => setTimeout(r, 400));
-      assert.equal(events.length, n);
+      assert.deepEqual(await tcpClient(sb, 'host', '10.0.0.1', 8000, 1, 10_000), { ok: 1, bad: 0, fail: 0, bytes: 10_000 });
+      assert.ok(await until(() => web().total === 21 && web().connections === 0, 5000, 50), JSON.stringify(events.at(-1)));
+      assert.ok(events.length > n);
+      assert.deepEqual(
+        events.slice(n).map((e) => e.data.stats.find((s) => s.name === 'web')!.total),
+        events.slice(n).map(() => 21),
+        'no event while nothing changed',
+      );
 
       // discover puts running forwarders into the document, names as the document writes them
       const seen = await discover({ onlyPrefix: sb.prefix, stripPrefix: true, nat: false, forwarders: rt });
@@ -128,8 +127,19 @@ test('forwarders.subscribe streams live figures; list; unsubscribe stops; a dead
       await forwardersUnsubscribeMethod.handler({ subscription: 7 }, ctx);
       const m = events.length;
       await rt.stop('refused');
-      await new Promise((r) => setTimeout(r, 400));
-      assert.equal(events.length, m, 'no events after unsubscribe');
+      // barrier: a second subscription into the same stream (same interval) reports this stop and a later one;
+      // the first would have reported them as well, so only the second's events (seq 0, 1, …) may have arrived
+      const ctx2 = { ...ctx, id: 8 };
+      await forwardersSubscribeMethod.handler({ intervalMs: 100 }, ctx2);
+      assert.ok(await until(() => events.length > m, 5000, 20), 'the second subscription reports');
+      await rt.stop('web');
+      assert.ok(await until(() => events.at(-1)!.data.stats.length === 0, 5000, 20), 'the second subscription reports web stopped');
+      await forwardersUnsubscribeMethod.handler({ subscription: 8 }, ctx2);
+      assert.deepEqual(
+        events.slice(m).map((e) => e.seq),
+        events.slice(m).map((_, i) => i),
+        'no events after unsubscribe',
+      );
       await assert.rejects(async () => forwardersUnsubscribeMethod.handler({ subscription: 7 }, ctx), /no forwarders subscription/);
     } finally {
       for (const f of await rt.list()) await rt.stop(f.name);

@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Event } from '../../shared/protocol/messages';
 import { prefixTopology } from '../../testing/prefix';
 import { kernelSkipReason, withSandbox, type Sandbox } from '../../testing/sandbox';
+import { until } from '../../testing/until';
 import { loadScenario } from '../../testing/scenarios';
 import { sandboxWrap, withStateDir } from '../../testing/apply-support';
 import { HelperRequestError, startStdioHelper } from '../client';
@@ -49,10 +50,8 @@ test('over the protocol: apply starts forwarders, figures stream, they outlive t
         const sub = await h.subscribe('forwarders.subscribe', { intervalMs: 100 }, (e) => events.push(e), 'forwarders.unsubscribe');
         assert.deepEqual(await tcpClient(sb, 'host', '10.0.0.1', 8001, 100, 10_000), { ok: 100, bad: 0, fail: 0, bytes: 1_000_000 });
         const last = () => (events.at(-1)?.data as { stats: ForwarderLive[] } | undefined)?.stats.find((s) => s.name === 'service-1');
-        const end = Date.now() + 5000;
-        // figures settle once the forwarder has closed both sides of every connection
-        while (!(last()?.total === 100 && last()?.connections === 0 && last()?.bytesIn === 1_000_000) && Date.now() < end)
-          await new Promise((r) => setTimeout(r, 50));
+        // figures settle once the forwarder has closed both sides of every connection (the assertion below names any that did not)
+        await until(() => last()?.total === 100 && last()?.connections === 0 && last()?.bytesIn === 1_000_000, 5000, 50);
         assert.deepEqual(
           { ...last(), spec: undefined },
           {

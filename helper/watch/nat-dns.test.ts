@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ObservedNamespace } from '../../shared/model/observed';
@@ -16,6 +16,7 @@ import { run, runOk } from '../../testing/run';
 import { perlAvailable } from '../discover/netlink';
 import { watchEtcNetns } from './etc-netns';
 import { WatchMirror, type MirroredEvent } from '../../testing/watch-mirror';
+import { until, waitUntil } from '../../testing/until';
 
 const skip = kernelSkipReason();
 if (skip) console.log(`# skipping resolv.conf/NAT watch kernel tests: ${skip}`);
@@ -25,7 +26,6 @@ process.env.NETNS_STUDIO_WATCH_SELFCHECK = '1';
 
 const changed = (namespace: string, and: (ns: ObservedNamespace) => boolean) => (e: MirroredEvent) =>
   e.data.type === 'namespace-changed' && e.data.namespace === namespace && and(e.data.observed);
-const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('resolv.conf created, edited, replaced and removed: each a namespace-changed event, promptly', { skip, timeout: 60_000 }, async () => {
   await withSandbox('wdns', async (sb) => {
@@ -168,8 +168,19 @@ test(
         // a filter-table change re-reads NAT too, but an unchanged NAT table sends nothing
         const from = mirror.count;
         await runOk(['nsenter', `--net=/run/netns/${a}`, 'iptables', '-A', 'INPUT', '-j', 'ACCEPT']);
-        await tick(300);
-        assert.equal(mirror.count, from, 'no event when the NAT rules did not change');
+        // barrier: two NAT changes in b, each an event of its own (rounds run one at a time, events go out in
+        // order); any event the filter change caused is sent before the second of them
+        const inB = (net: string) => (o: ObservedNamespace) => !!o.natLines?.some((l) => l.includes(net));
+        for (const net of ['10.88.0.0/24', '10.89.0.0/24']) {
+          const at = mirror.count;
+          await runOk(['nsenter', `--net=/run/netns/${b}`, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', net, '-j', 'MASQUERADE']);
+          await mirror.next(changed('b', inB(net)), { from: at, what: `barrier NAT rule ${net} in b`, timeoutMs: 3000 });
+        }
+        assert.deepEqual(
+          mirror.events.slice(from).map((x) => (x.data.type === 'namespace-changed' ? x.data.namespace : x.data.type)),
+          ['b', 'b'],
+          'no event when the NAT rules did not change',
+        );
 
         // a killed listener is started again, followed by a resync; it hears changes afterwards
         const [first] = readChildPids(h.hello!.pid, 'nft-listen.pl');
@@ -193,12 +204,13 @@ test('the /etc/netns watch waits for the directory, follows new NAME directories
   const seen: string[] = [];
   const w = watchEtcNetns((n) => seen.push(n), dir);
   const waitFor = async (name: string, what: string) => {
-    for (let i = 0; i < 100 && !seen.includes(name); i++) await tick(10);
-    assert.ok(seen.includes(name), what);
+    assert.ok(await until(() => seen.includes(name), 1000, 10), what);
     seen.length = 0;
   };
+  // the watch is armed on the parent again (a directory made before that would go unseen): our inotify watches
+  const parentWatched = () => inotifyInodes().has(statSync(base).ino.toString(16));
   try {
-    await tick(50);
+    await waitUntil('the watch on the parent', parentWatched, 1000);
     mkdirSync(join(dir, 'a'), { recursive: true });
     writeFileSync(join(dir, 'a', 'resolv.conf'), 'nameserver 192.0.2.1\n');
     await waitFor('a', 'a directory made with its parent');
@@ -206,7 +218,7 @@ test('the /etc/netns watch waits for the directory, follows new NAME directories
     await waitFor('a', 'a file edited');
     rmSync(dir, { recursive: true });
     await waitFor('a', 'the whole directory removed');
-    await tick(50);
+    await waitUntil('the watch back on the parent', parentWatched, 1000);
     mkdirSync(join(dir, 'b'), { recursive: true });
     await waitFor('b', 'made again, watched again');
     writeFileSync(join(dir, 'b', 'resolv.conf'), 'x');
@@ -216,6 +228,19 @@ test('the /etc/netns watch waits for the directory, follows new NAME directories
     rmSync(base, { recursive: true, force: true });
   }
 });
+
+/** The inodes (hex, as fdinfo writes them) this process's inotify instances watch. */
+function inotifyInodes(): Set<string> {
+  const out = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fdinfo')) {
+    try {
+      for (const m of readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').matchAll(/^inotify wd:\d+ ino:([0-9a-f]+) /gm)) out.add(m[1]);
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  return out;
+}
 
 function readChildPids(pid: number, needle: string): number[] {
   return readChildrenWithPid(pid)
