@@ -89,8 +89,11 @@ function ShellBridge() {
   return null;
 }
 
-/** benchChrome: the bench also draws the canvas's dot grid and minimap, which a person always has. */
-export function App({ bench = false, benchChrome = false }: { bench?: boolean; benchChrome?: boolean }) {
+/**
+ * benchChrome: the bench also draws the canvas's dot grid and minimap, which a person always has.
+ * benchFlow: the whole app, with the React Flow instance and the drawn graph handed to a bench (bench/canvas-live.ts).
+ */
+export function App({ bench = false, benchChrome = false, benchFlow = false }: { bench?: boolean; benchChrome?: boolean; benchFlow?: boolean }) {
   const theme = useUi((s) => s.theme);
   const backend = useBackend();
   useShortcuts(bench ? null : backend);
@@ -123,7 +126,7 @@ export function App({ bench = false, benchChrome = false }: { bench?: boolean; b
         <ShellBridge />
         <NamePrefixBridge />
         {!bench && <ProblemsBridge />}
-        {bench && <BenchBridge />}
+        {(bench || benchFlow) && <BenchBridge />}
       </div>
     </ReactFlowProvider>
   );

@@ -58,10 +58,17 @@ function strip(nodes: Node[]): Node[] {
   return nodes.map(({ measured: _m, handles: _h, width: _w, height: _hh, ...n }) => ({ ...n, style: { width: _w, height: _hh } }));
 }
 
-function Baseline({ n }: { n: number }) {
+/** types the baseline has no component for (a VRF, a forwarder) become React Flow's default node */
+const plainType = (n: Node): Node => (n.type === 'namespace' || n.type === 'bridge' ? n : { ...n, type: 'default', data: { label: n.id } });
+
+function Baseline({ n }: { n: number | 'graph' }) {
   const [{ nodes, edges }] = useState(() => {
-    const f = toFlow(syntheticTopology(n));
-    return { nodes: strip(f.nodes as Node[]), edges: f.edges.map((e) => ({ ...e, type: 'default' })) as Edge[] };
+    // 'graph': the nodes and edges the app derived from a live host, handed in by bench/canvas-live.ts
+    const f = n === 'graph' ? (window.__benchGraph as { nodes: Node[]; edges: Edge[] }) : (toFlow(syntheticTopology(n)) as { nodes: Node[]; edges: Edge[] });
+    return {
+      nodes: strip(f.nodes.map(({ hidden: _hidden, selected: _s, ...x }) => plainType(x))),
+      edges: f.edges.map(({ selected: _s, ...e }) => ({ ...e, type: 'default' })),
+    };
   });
   const [ns, setNs] = useState(nodes);
   const rf = useReactFlow();
@@ -94,7 +101,7 @@ function Baseline({ n }: { n: number }) {
   );
 }
 
-export function mountBaseline(n: number): void {
+export function mountBaseline(n: number | 'graph'): void {
   createRoot(document.getElementById('root')!).render(
     <ReactFlowProvider>
       <Baseline n={n} />

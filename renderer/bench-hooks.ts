@@ -9,12 +9,16 @@ import { liveStore, setLinkUp } from './store/live-store';
 
 export interface BenchApi {
   rf?: ReactFlowInstance;
+  /** the graph the canvas derived (all nodes and edges, also those it draws on a canvas), for the baseline of bench/canvas-live.ts */
+  graph?: { nodes: unknown[]; edges: unknown[] };
   liveEvent(i: number, up: boolean): void;
 }
 
 declare global {
   interface Window {
     __bench?: BenchApi;
+    /** what bench/canvas-live.ts hands the baseline (`?bench=graph&baseline=1`) */
+    __benchGraph?: { nodes: unknown[]; edges: unknown[] };
   }
 }
 
@@ -29,4 +33,9 @@ export function installBenchHooks(): void {
 
 export function setBenchFlow(rf: ReactFlowInstance, liveEvent?: (i: number, up: boolean) => void): void {
   window.__bench = { ...(window.__bench ?? { liveEvent: () => {} }), rf, ...(liveEvent ? { liveEvent } : {}) };
+}
+
+/** The canvas notes what it derived, only when a bench is listening (window.__bench set). */
+export function noteBenchGraph(nodes: unknown[], edges: unknown[]): void {
+  if (window.__bench) window.__bench.graph = { nodes, edges };
 }

@@ -1,4 +1,8 @@
-/** Entry point: choose the backend, mount the app. `?bench=N` loads a synthetic host for bench/canvas.ts. */
+/**
+ * Entry point: choose the backend, mount the app. `?bench=N` loads a synthetic host for bench/canvas.ts;
+ * `?bench=graph&baseline=1` is plain React Flow drawing the graph a bench handed in (bench/canvas-live.ts),
+ * `?bench-flow=1` the whole app with its React Flow instance handed to that bench.
+ */
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
@@ -12,7 +16,7 @@ import { mountBaseline } from './bench-baseline';
 const params = new URLSearchParams(location.search);
 const bench = params.get('bench');
 if (bench && params.has('baseline')) {
-  mountBaseline(Number(bench));
+  mountBaseline(bench === 'graph' ? 'graph' : Number(bench));
 } else {
   if (bench) {
     replaceDocument(syntheticTopology(Number(bench)));
@@ -20,7 +24,7 @@ if (bench && params.has('baseline')) {
   }
   createRoot(document.getElementById('root')!).render(
     <BackendProvider backend={chooseBackend(params)}>
-      <App bench={!!bench} benchChrome={params.has('chrome')} />
+      <App bench={!!bench} benchChrome={params.has('chrome')} benchFlow={params.has('bench-flow')} />
     </BackendProvider>,
   );
 }
